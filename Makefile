@@ -1,0 +1,77 @@
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= truonghoc.settings.local
+
+.PHONY: run test lint check unit e2e bench assets messages install install-dev chromium worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+install: $(VENV)/.runtime assets messages
+install-dev: $(VENV)/.dev assets messages
+
+# Bootstrap, htmx, icons and Chart.js from the npm registry, copied into static/vendor/ and served by us.
+assets: static/vendor/.stamp
+static/vendor/.stamp: package.json package-lock.json scripts/vendor_assets.sh
+	./scripts/vendor_assets.sh
+	touch $@
+
+# Compiled translations are built, not committed.
+messages: $(VENV)/.runtime
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	@$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+run: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo --if-empty
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "REDIS_URL is set: starting a Celery worker with beat (logs in celery.log)"; \
+	  $(BIN)/celery -A truonghoc worker -B --loglevel=INFO > celery.log 2>&1 & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	else \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
+
+worker: install
+	$(BIN)/celery -A truonghoc worker -B --loglevel=INFO
+
+# Debian's chromium drives the browser tests (Playwright cannot download its own browser here).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install-dev
+	DJANGO_SETTINGS_MODULE=truonghoc.settings.test $(BIN)/python manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=truonghoc.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+unit: install-dev
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+e2e: install-dev chromium
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+test: lint check unit e2e
+
+bench: install-dev
+	@for script in bench/bench_*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=truonghoc.settings.local $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles test-output .pytest_cache .ruff_cache

@@ -1,0 +1,20 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+
+
+class ForcePasswordChangeMiddleware:
+    """Users flagged `must_change_password` can reach only the password change page (and logout,
+    static files, the language switch) until they set their own password."""
+
+    ALLOWED_URL_NAMES = ("account_change_password", "account_logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES}
+            if request.path not in allowed and not request.path.startswith(("/static/", "/media/")):
+                return redirect("account_change_password")
+        return self.get_response(request)

@@ -1,0 +1,44 @@
+"""The one notification service every app calls: an in-app entry per recipient, and an email sent
+from a Celery task after the transaction commits, when email is configured."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification
+
+
+def notify(
+    *, recipients: Iterable, title: str, body: str = "", url: str = "", email: bool | None = None
+) -> list[Notification]:
+    """Notify each recipient once. `email=None` follows settings.NOTIFICATIONS_EMAIL."""
+    seen: set[int] = set()
+    notes = []
+    for user in recipients:
+        if user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        notes.append(Notification(recipient=user, title=title[:255], body=body, url=url))
+    created = Notification.objects.bulk_create(notes)
+    send_email = settings.NOTIFICATIONS_EMAIL if email is None else email
+    if send_email and created:
+        from .tasks import notifications_send_email
+
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: notifications_send_email.delay(ids))
+    return created
+
+
+def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark some (or all) of the user's unread notifications as read; returns how many changed."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+def notification_emailed(*, notification: Notification) -> None:
+    notification.emailed_at = timezone.now()
+    notification.save(update_fields=["emailed_at"])

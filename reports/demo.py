@@ -1,0 +1,566 @@
+"""Builds a province from a participation table: the data behind `manage.py seed_demo`.
+
+Every figure of the table becomes real rows — teacher and student accounts, teachers with a proper
+photo, topics — so the statistics computed later from the data reproduce the published table.
+Running it again creates only what is missing (idempotent). Everything happens in one transaction:
+a table that cannot be loaded leaves the database as it was.
+
+Speed: accounts are written with bulk_create and unusable passwords (no hashing per account); only
+the handful of demo logins get a real password, hashed once.
+"""
+
+import math
+import random
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from accounts.services import AccountSpec, users_bulk_create
+from courses.selectors import topic_counts_by_unit_path
+from courses.services import TopicSpec, topics_bulk_create
+from truonghoc.text import fold, nfc
+from units.models import Role, RoleAssignment, Unit
+from units.services import UnitSpec, audit_log, role_assignments_bulk_create, unit_create, units_bulk_create
+
+from . import demo_names as names
+from .participation import ParticipationRow, ParticipationTable
+
+MINISTRY_CODE = "BGDDT"
+MINISTRY_NAME = "Bộ Giáo dục và Đào tạo"
+DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed on screen by design: these are demo logins
+STUDENTS_PER_CLASS = 40
+TEACHERS_PER_GROUP = 9
+BATCH = 2000
+
+K = Unit.Kind
+T = User.AccountType
+P = User.PhotoStatus
+
+# Demo logins: (username, role, what the person is).
+DEMO_LOGINS = (
+    ("admin", "superuser", gettext_lazy("Site administrator (all units, admin pages)")),
+    ("bo", Role.MINISTRY_STAFF, Role.MINISTRY_STAFF.label),
+    ("so", Role.DEPARTMENT_STAFF, Role.DEPARTMENT_STAFF.label),
+    ("phong", Role.OFFICE_STAFF, Role.OFFICE_STAFF.label),
+    ("hieutruong", Role.PRINCIPAL, Role.PRINCIPAL.label),
+    ("quantri", Role.SCHOOL_ADMIN, Role.SCHOOL_ADMIN.label),
+    ("totruong", Role.GROUP_LEADER, Role.GROUP_LEADER.label),
+    ("giaovien", Role.TEACHER, Role.TEACHER.label),
+    ("hocsinh", Role.STUDENT, Role.STUDENT.label),
+)
+
+
+class SeedError(Exception):
+    """The table cannot be loaded as it is; nothing was written."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class SeedResult:
+    created: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    department: Unit | None = None
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (username, who, unit)
+
+
+def province_code(province: str) -> str:
+    """'Hà Nam' -> 'HANAM': readable, and unlike initials it does not confuse Hà Nam with Hà Nội."""
+    return "".join(ch for ch in fold(province).upper() if ch.isalnum())
+
+
+def _school_prefix(level: str) -> str:
+    return {"thpt": "THPT", "thcs": "THCS", "th": "TH", "gdtx": "TT GDTX"}[level]
+
+
+class _Clock:
+    def __init__(self, result: SeedResult):
+        self.result, self.start = result, time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.result.timings[name] = round(now - self.start, 2)
+        self.start = now
+
+
+def seed_province(
+    *, table: ParticipationTable, province: str, code: str | None = None, demo_logins: bool = False
+) -> SeedResult:
+    if table.errors:
+        raise SeedError(table.errors)
+    builder = _Builder(table=table, province=nfc(province), code=code or province_code(province))
+    try:
+        with transaction.atomic():
+            builder.run(demo_logins=demo_logins)
+    except ValidationError as exc:
+        raise SeedError(exc.messages) from exc
+    return builder.result
+
+
+class _Builder:
+    def __init__(self, *, table: ParticipationTable, province: str, code: str):
+        self.table, self.province, self.code = table, province, code
+        self.result = SeedResult(warnings=list(table.warnings))
+        self.clock = _Clock(self.result)
+
+    # --- the steps ----------------------------------------------------------------------------
+    def run(self, *, demo_logins: bool) -> None:
+        self.ministry = self._ministry()
+        self.department = self._department()
+        self.result.department = self.department
+        self.offices = self._offices()
+        self.schools = self._schools()  # row line -> school unit
+        self.clock.lap("units")
+        self.inner = self._groups_and_classes()  # school path -> {"group": [...], "class": [...]}
+        self.clock.lap("groups and classes")
+        self.teachers_by_group = self._accounts()
+        self.clock.lap("accounts")
+        self._topics()
+        self.clock.lap("topics")
+        self._flag_impossible_rows()
+        if demo_logins:
+            self._demo_logins()
+        self.clock.lap("demo logins")
+        audit_log(
+            actor=None,
+            action="seed.province",
+            unit=self.department,
+            target=self.department,
+            after=dict(self.result.created),
+        )
+
+    def _ministry(self) -> Unit:
+        ministry = Unit.objects.filter(code=MINISTRY_CODE).first()
+        if ministry is None:
+            ministry = unit_create(actor=None, parent=None, code=MINISTRY_CODE, name=MINISTRY_NAME, kind=K.MINISTRY)
+            self.result.created["units"] += 1
+        return ministry
+
+    def _department(self) -> Unit:
+        dept_code = f"SGD-{self.code}"
+        dept = Unit.objects.filter(code=dept_code).first()
+        if dept is not None and dept.kind != K.DEPARTMENT:
+            raise SeedError(
+                [_("The unit code %(code)s is already used by %(name)s.") % {"code": dept_code, "name": dept.name}]
+            )
+        if dept is None:
+            dept = unit_create(
+                actor=None, parent=self.ministry, code=dept_code, name=f"Sở GDĐT {self.province}", kind=K.DEPARTMENT
+            )
+            self.result.created["units"] += 1
+        return dept
+
+    def _offices(self) -> dict[str, Unit]:
+        wanted = {name: f"{self.code}-{province_code(name)}" for name in self.table.offices}
+        existing = {u.code: u for u in Unit.objects.filter(code__in=wanted.values())}
+        for office_code in wanted.values():
+            unit = existing.get(office_code)
+            if unit is not None and (unit.kind != K.OFFICE or not unit.path.startswith(self.department.path)):
+                raise SeedError(
+                    [
+                        _("The unit code %(code)s is already used by %(name)s.")
+                        % {"code": office_code, "name": unit.name}
+                    ]
+                )
+        missing = [
+            UnitSpec(code=office_code, name=f"Phòng GDĐT {name}", kind=K.OFFICE)
+            for name, office_code in wanted.items()
+            if office_code not in existing
+        ]
+        if missing:
+            for unit in units_bulk_create(actor=None, parent=self.department, specs=missing):
+                existing[unit.code] = unit
+            self.result.created["units"] += len(missing)
+        return {name: existing[office_code] for name, office_code in wanted.items()}
+
+    def _school_code(self, row: ParticipationRow) -> str:
+        if row.code:
+            return row.code
+        parent_code = self.offices[row.office].code if row.office else self.code
+        return f"{parent_code}-{row.school_level.upper()}-{row.no:03d}"
+
+    def _schools(self) -> dict[int, Unit]:
+        codes = {row.line: self._school_code(row) for row in self.table.rows}
+        existing = {u.code: u for u in Unit.objects.filter(code__in=codes.values())}
+        errors = []
+        for row in self.table.rows:
+            unit = existing.get(codes[row.line])
+            if unit is not None and (unit.kind != K.SCHOOL or not unit.path.startswith(self.department.path)):
+                errors.append(
+                    _("Line %(line)d: the unit code %(code)s belongs to %(name)s, not to a school of %(province)s.")
+                    % {"line": row.line, "code": unit.code, "name": unit.name, "province": self.province}
+                )
+        if errors:
+            raise SeedError(errors)
+        by_parent: dict[int, list[UnitSpec]] = defaultdict(list)
+        parents = {}
+        for row in self.table.rows:
+            if codes[row.line] in existing:
+                continue
+            parent = self.offices[row.office] if row.office else self.department
+            parents[parent.pk] = parent
+            by_parent[parent.pk].append(
+                UnitSpec(
+                    code=codes[row.line],
+                    name=f"Trường {_school_prefix(row.school_level)} {row.school}",
+                    kind=K.SCHOOL,
+                    school_level=row.school_level,
+                )
+            )
+        for parent_pk, specs in by_parent.items():
+            for unit in units_bulk_create(actor=None, parent=parents[parent_pk], specs=specs):
+                existing[unit.code] = unit
+            self.result.created["units"] += len(specs)
+        return {row.line: existing[codes[row.line]] for row in self.table.rows}
+
+    def _groups_and_classes(self) -> dict[str, dict[str, list[Unit]]]:
+        school_paths = {s.path for s in self.schools.values()}
+        inner: dict[str, dict[str, list[Unit]]] = defaultdict(lambda: {K.GROUP: [], K.CLASS: []})
+        for unit in Unit.objects.filter(path__startswith=self.department.path, kind__in=[K.GROUP, K.CLASS]).order_by(
+            "path"
+        ):
+            parent_path = unit.path[: -Unit.steplen]
+            if parent_path in school_paths:
+                inner[parent_path][unit.kind].append(unit)
+        for row in self.table.rows:
+            school = self.schools[row.line]
+            if inner[school.path][K.GROUP] or inner[school.path][K.CLASS]:
+                continue  # a school seeded before keeps the groups and classes it has
+            specs = [
+                UnitSpec(code=f"{school.code}-T{i + 1}", name=group_name, kind=K.GROUP)
+                for i, (group_name, _subjects) in enumerate(self._group_names(row))
+            ]
+            specs += [
+                UnitSpec(code=f"{school.code}-L{grade}-{n}", name=f"{grade}A{n}", kind=K.CLASS, grade=grade)
+                for grade, n in self._class_plan(row)
+            ]
+            for unit in units_bulk_create(actor=None, parent=school, specs=specs):
+                inner[school.path][unit.kind].append(unit)
+            self.result.created["groups"] += sum(1 for s in specs if s.kind == K.GROUP)
+            self.result.created["classes"] += sum(1 for s in specs if s.kind == K.CLASS)
+        return inner
+
+    @staticmethod
+    def _group_names(row: ParticipationRow):
+        catalogue = {"thpt": names.GROUPS_THPT, "gdtx": names.GROUPS_THPT, "th": names.GROUPS_TH}.get(
+            row.school_level, names.GROUPS_THCS
+        )
+        wanted = max(2, min(len(catalogue), math.ceil(row.teacher_accounts / TEACHERS_PER_GROUP)))
+        return catalogue[:wanted]
+
+    @staticmethod
+    def _class_plan(row: ParticipationRow) -> list[tuple[int, int]]:
+        grades = list(names.GRADES[row.school_level])
+        count = max(len(grades), math.ceil(row.student_accounts / STUDENTS_PER_CLASS))
+        per_grade = Counter(grades[i % len(grades)] for i in range(count))
+        return [(grade, n) for grade in grades for n in range(1, per_grade[grade] + 1)]
+
+    def _accounts(self) -> dict[int, list[int]]:
+        """Create the missing teacher and student accounts with their roles; returns
+        {group id: [teacher ids]} for the topics that follow."""
+        schools = list(self.schools.values())
+        have = Counter()
+        have_proper = Counter()
+        for row in (
+            User.objects.filter(unit__in=schools)
+            .values("unit_id", "account_type", "photo_status")
+            .annotate(n=Count("id"))
+        ):
+            have[(row["unit_id"], row["account_type"])] += row["n"]
+            if row["photo_status"] == P.PROPER:
+                have_proper[row["unit_id"]] += row["n"]
+        taken = set(User.objects.filter(unit__in=schools).values_list("username", flat=True))
+        school_roles = set(
+            RoleAssignment.objects.filter(unit__in=schools, role__in=[Role.PRINCIPAL, Role.SCHOOL_ADMIN]).values_list(
+                "unit_id", "role"
+            )
+        )
+        all_groups = [g for parts in self.inner.values() for g in parts[K.GROUP]]
+        led_groups = set(
+            RoleAssignment.objects.filter(unit__in=all_groups, role=Role.GROUP_LEADER).values_list("unit_id", flat=True)
+        )
+        teachers_by_group: dict[int, list[int]] = defaultdict(list)
+        for unit_id, user_id in RoleAssignment.objects.filter(unit__in=all_groups, role=Role.TEACHER).values_list(
+            "unit_id", "user_id"
+        ):
+            teachers_by_group[unit_id].append(user_id)
+
+        photos = _demo_photos()
+        specs: list[AccountSpec] = []
+        placements: list[tuple[Unit, str, Unit]] = []  # parallel to specs: (school, kind, group or class)
+        for row in self.table.rows:
+            school = self.schools[row.line]
+            groups = self.inner[school.path][K.GROUP]
+            classes = self.inner[school.path][K.CLASS]
+            rng = random.Random(school.code)  # noqa: S311 - reproducible demo data, not secrets
+            missing_teachers = row.teacher_accounts - have[(school.pk, T.TEACHER)]
+            proper_needed = max(0, row.teacher_photo_ok - have_proper[school.pk])
+            self._warn_if_more(row, school, T.TEACHER, missing_teachers)
+            index = have[(school.pk, T.TEACHER)]
+            for _n in range(max(0, missing_teachers)):
+                index += 1
+                username = _free_username(taken, f"{school.code.lower()}.gv", index, 3)
+                if proper_needed > 0:
+                    photo, status, reason = photos["proper"][index % len(photos["proper"])], P.PROPER, ""
+                    proper_needed -= 1
+                elif index % 2:
+                    photo, status, reason = photos["landscape"], P.NOT_PROPER, _("The photo is not a portrait (3:4).")
+                else:
+                    photo, status, reason = "", P.MISSING, ""
+                specs.append(
+                    self._person(
+                        rng, username, T.TEACHER, school, 1965, 1997, photo=photo, status=status, reason=reason
+                    )
+                )
+                placements.append((school, T.TEACHER, groups[(index - 1) % len(groups)]))
+            missing_students = row.student_accounts - have[(school.pk, T.STUDENT)]
+            self._warn_if_more(row, school, T.STUDENT, missing_students)
+            index = have[(school.pk, T.STUDENT)]
+            for _n in range(max(0, missing_students)):
+                index += 1
+                username = _free_username(taken, f"{school.code.lower()}.hs", index, 4)
+                school_class = classes[(index - 1) % len(classes)]
+                born = 2015 - school_class.grade - 6
+                specs.append(self._person(rng, username, T.STUDENT, school, born, born))
+                placements.append((school, T.STUDENT, school_class))
+
+        created: list[User] = []
+        for start in range(0, len(specs), BATCH):
+            created += users_bulk_create(specs=specs[start : start + BATCH], batch_size=BATCH)
+        self.result.created["teacher accounts"] += sum(1 for s in specs if s.account_type == T.TEACHER)
+        self.result.created["student accounts"] += sum(1 for s in specs if s.account_type == T.STUDENT)
+
+        roles = []
+        homerooms: dict[int, int] = {}
+        for user, (school, kind, unit) in zip(created, placements, strict=True):
+            if kind == T.STUDENT:
+                roles.append((user.pk, unit, Role.STUDENT))
+                continue
+            roles.append((user.pk, unit, Role.TEACHER))
+            teachers_by_group[unit.pk].append(user.pk)
+            if unit.pk not in led_groups:
+                led_groups.add(unit.pk)
+                roles.append((user.pk, unit, Role.GROUP_LEADER))
+            for role in (Role.PRINCIPAL, Role.SCHOOL_ADMIN):
+                if (school.pk, role) not in school_roles:
+                    school_roles.add((school.pk, role))
+                    roles.append((user.pk, school, role))
+                    break
+            for school_class in self.inner[school.path][K.CLASS]:
+                if school_class.homeroom_teacher_id is None and school_class.pk not in homerooms:
+                    homerooms[school_class.pk] = user.pk
+                    break
+        role_assignments_bulk_create(rows=roles, batch_size=BATCH)
+        self.result.created["roles"] += len(roles)
+        if homerooms:
+            classes = [Unit(pk=pk, homeroom_teacher_id=teacher) for pk, teacher in homerooms.items()]
+            Unit.objects.bulk_update(classes, ["homeroom_teacher"], batch_size=BATCH)
+        return teachers_by_group
+
+    def _warn_if_more(self, row: ParticipationRow, school: Unit, kind: str, missing: int) -> None:
+        if missing < 0:
+            self.result.warnings.append(
+                _("%(school)s already has %(extra)d more %(kind)s accounts than the table; they were left as they are.")
+                % {"school": school.name, "extra": -missing, "kind": T(kind).label.lower()}
+            )
+
+    @staticmethod
+    def _person(rng, username, kind, school, born_from, born_to, photo="", status=P.MISSING, reason="") -> AccountSpec:
+        female = rng.random() < (0.7 if kind == T.TEACHER else 0.5)
+        full_name = " ".join(
+            [
+                rng.choice(names.FAMILY_NAMES),
+                rng.choice(names.MIDDLE_FEMALE if female else names.MIDDLE_MALE),
+                rng.choice(names.GIVEN_FEMALE if female else names.GIVEN_MALE),
+            ]
+        )
+        year = rng.randint(born_from, born_to)
+        return AccountSpec(
+            username=username,
+            full_name=full_name,
+            account_type=kind,
+            unit=school,
+            gender=User.Gender.FEMALE if female else User.Gender.MALE,
+            date_of_birth=date(year, rng.randint(1, 12), rng.randint(1, 28)),
+            photo=photo,
+            photo_status=status,
+            photo_status_reason=reason,
+        )
+
+    def _topics(self) -> None:
+        have: Counter = Counter()
+        for path, n in topic_counts_by_unit_path(under_path=self.department.path).items():
+            for school in self._schools_by_path_prefix(path):
+                have[school.pk] += n
+        start = timezone.make_aware(datetime(2014, 9, 5, 8, 0))
+        span = int((datetime(2015, 10, 25) - datetime(2014, 9, 5)).total_seconds())
+        specs = []
+        for row in self.table.rows:
+            school = self.schools[row.line]
+            missing = row.topics_posted - have[school.pk]
+            groups = self.inner[school.path][K.GROUP] or [school]
+            rng = random.Random(f"topics-{school.code}")  # noqa: S311 - reproducible demo data
+            for n in range(max(0, missing)):
+                group = groups[n % len(groups)]
+                authors = self.teachers_by_group.get(group.pk) or [None]
+                subjects = dict(self._group_names(row)).get(group.name, ("",))
+                subject = subjects[n % len(subjects)]
+                theme = names.TOPIC_THEMES[rng.randrange(len(names.TOPIC_THEMES))]
+                specs.append(
+                    TopicSpec(
+                        title=f"Chuyên đề {theme.lower()} – {subject} (số {have[school.pk] + n + 1})",
+                        unit_id=group.pk,
+                        author_id=authors[n % len(authors)],
+                        body=f"<p>Chuyên đề sinh hoạt chuyên môn của {group.name}, {school.name}.</p>",
+                        created_at=start + timedelta(seconds=rng.randrange(span)),
+                    )
+                )
+        self.result.created["topics"] += topics_bulk_create(specs=specs, batch_size=BATCH)
+
+    def _schools_by_path_prefix(self, path: str):
+        if not hasattr(self, "_school_by_path"):
+            self._school_by_path = {s.path: s for s in self.schools.values()}
+        for length in range(len(path), 0, -Unit.steplen):
+            school = self._school_by_path.get(path[:length])
+            if school is not None:
+                yield school
+                return
+
+    def _flag_impossible_rows(self) -> None:
+        for row in self.table.rows:
+            if row.is_impossible:
+                school = self.schools[row.line]
+                already = school.auditentry_set.filter(action="seed.data_problem").exists()
+                if not already:
+                    audit_log(
+                        actor=None,
+                        action="seed.data_problem",
+                        unit=school,
+                        target=school,
+                        before={"teacher_photo_ok": row.photo_ok_published},
+                        after={"teacher_photo_ok": row.teacher_photo_ok, "teacher_accounts": row.teacher_accounts},
+                    )
+
+    def _demo_logins(self) -> None:
+        """Give the demo logins short usernames and the demo password. School people are taken from
+        the seeded accounts of one school, so the school's figures stay those of the table."""
+        password = make_password(DEMO_PASSWORD)  # hashed once for the few demo accounts
+        school = next(
+            (
+                self.schools[row.line]
+                for row in self.table.rows
+                if row.office and row.teacher_accounts >= 4 and row.student_accounts > 0
+            ),
+            next(iter(self.schools.values())),
+        )
+        office = (
+            school.get_parent() if school.get_parent().kind == K.OFFICE else next(iter(self.offices.values()), None)
+        )
+
+        def holder(role: str, unit_filter: dict, exclude_roles=()):
+            qs = RoleAssignment.objects.filter(role=role, **unit_filter).exclude(
+                user__role_assignments__role__in=exclude_roles
+            )
+            assignment = qs.select_related("user", "unit").order_by("user__username").first()
+            return assignment.user if assignment else None
+
+        in_school = {"unit__path__startswith": school.path}
+        picks = {
+            "hieutruong": holder(Role.PRINCIPAL, in_school),
+            "quantri": holder(Role.SCHOOL_ADMIN, in_school),
+            "totruong": holder(Role.GROUP_LEADER, in_school, exclude_roles=[Role.PRINCIPAL, Role.SCHOOL_ADMIN]),
+            "giaovien": holder(
+                Role.TEACHER, in_school, exclude_roles=[Role.PRINCIPAL, Role.SCHOOL_ADMIN, Role.GROUP_LEADER]
+            ),
+            "hocsinh": holder(Role.STUDENT, in_school),
+        }
+        for username, user in picks.items():
+            existing = User.objects.filter(username=username).first()
+            if existing is not None or user is None:
+                continue  # seeded before: the demo login already exists
+            user.username = username
+            user.password = password
+            user.save(update_fields=["username", "password", "updated_at"])
+        staff = [
+            ("bo", "Cán bộ Bộ GDĐT (demo)", self.ministry, Role.MINISTRY_STAFF),
+            ("so", f"Cán bộ Sở GDĐT {self.province} (demo)", self.department, Role.DEPARTMENT_STAFF),
+        ]
+        if office is not None:
+            staff.append(("phong", f"Cán bộ {office.name} (demo)", office, Role.OFFICE_STAFF))
+        for username, full_name, unit, role in staff:
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User(username=username, full_name=full_name, unit=unit, account_type=T.STAFF, password=password)
+            user.save()
+            RoleAssignment.objects.create(user=user, unit=unit, role=role)
+            self.result.created["staff accounts"] += 1
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create(
+                username="admin",
+                full_name="Quản trị hệ thống (demo)",
+                unit=self.ministry,
+                account_type=T.STAFF,
+                is_staff=True,
+                is_superuser=True,
+                password=password,
+            )
+            self.result.created["staff accounts"] += 1
+        units_by_username = {
+            u.username: u.unit
+            for u in User.objects.filter(username__in=[n for n, *_r in DEMO_LOGINS]).select_related("unit")
+        }
+        self.result.logins = [
+            (username, str(who), str(units_by_username.get(username) or "—"))
+            for username, _role, who in DEMO_LOGINS
+            if username in units_by_username
+        ]
+
+
+def _free_username(taken: set[str], prefix: str, index: int, width: int) -> str:
+    while True:
+        candidate = f"{prefix}{index:0{width}d}"
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+        index += 1
+
+
+def _demo_photos() -> dict:
+    """A few generated ID-style portraits (and one landscape snapshot, which is not a proper ID photo),
+    shared by the demo accounts so that 3,000 proper photos do not mean 3,000 files."""
+    from PIL import Image, ImageDraw
+
+    folder = Path(settings.MEDIA_ROOT) / "demo" / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    palette = [(70, 110, 160), (150, 80, 80), (70, 130, 90), (120, 90, 150)]
+    proper = []
+    for i, colour in enumerate(palette, start=1):
+        name = f"demo/photos/portrait-{i}.jpg"
+        path = Path(settings.MEDIA_ROOT) / name
+        if not path.exists():
+            image = Image.new("RGB", (300, 400), (235, 240, 245))
+            draw = ImageDraw.Draw(image)
+            draw.ellipse((95, 60, 205, 180), fill=(230, 200, 170))
+            draw.rectangle((60, 200, 240, 400), fill=colour)
+            image.save(path, "JPEG", quality=85)
+        proper.append(name)
+    landscape = "demo/photos/snapshot.jpg"
+    path = Path(settings.MEDIA_ROOT) / landscape
+    if not path.exists():
+        Image.new("RGB", (640, 480), (120, 160, 120)).save(path, "JPEG", quality=80)
+    return {"proper": proper, "landscape": landscape}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Copies the front-end libraries installed from the npm registry (package-lock.json) into
+# static/vendor/, which Django serves itself: the portal must work on a school intranet with no
+# internet, so pages never load anything from a CDN.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules/bootstrap ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+out=static/vendor
+rm -rf "$out"
+mkdir -p "$out/bootstrap" "$out/bootstrap-icons/fonts" "$out/htmx" "$out/chartjs"
+cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map "$out/bootstrap/"
+cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map "$out/bootstrap/"
+cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$out/bootstrap-icons/"
+cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff "$out/bootstrap-icons/fonts/"
+cp node_modules/htmx.org/dist/htmx.min.js "$out/htmx/"
+cp node_modules/chart.js/dist/chart.umd.min.js "$out/chartjs/"
+echo "front-end libraries copied to $out"

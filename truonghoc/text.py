@@ -1,0 +1,44 @@
+"""The one place where Vietnamese text is normalised, folded for search, and sorted.
+
+Every app calls these instead of writing its own: a name typed in NFD on a phone and in NFC on a
+desktop must be the same name, and "nguyen van a" must find "Nguyễn Văn A".
+"""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(value: str | None) -> str:
+    """NFC-normalise and collapse runs of white space; None becomes ''."""
+    if not value:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+
+
+def fold(value: str | None) -> str:
+    """Lower-case, diacritic-free form for search: 'Đặng Thị Hòa' -> 'dang thi hoa'."""
+    text = nfc(value).replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return stripped.lower()
+
+
+def slug_code(value: str | None) -> str:
+    """Upper-case ASCII code made of the initials of each word: 'Phủ Lý' -> 'PL'."""
+    return "".join(word[0] for word in fold(value).split() if word[0].isalnum()).upper()
+
+
+def name_sort_key(full_name: str | None) -> str:
+    """Vietnamese names sort by given name (the last word), then by the family and middle names.
+
+    'Nguyễn Văn An' sorts as 'an nguyen van'. Folding keeps 'Ánh' next to 'Anh'; the original
+    NFC form is appended so that names differing only in tone marks still sort deterministically.
+    """
+    name = nfc(full_name)
+    if not name:
+        return ""
+    words = name.split(" ")
+    ordered = " ".join([words[-1], *words[:-1]])
+    return f"{fold(ordered)}|{ordered.lower()}"

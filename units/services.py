@@ -1,0 +1,325 @@
+"""Every write to the unit tree, roles and the audit log."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from truonghoc.text import fold, nfc
+
+from .models import AuditEntry, Cluster, Role, RoleAssignment, Unit
+from .permissions import ROLE_UNIT_KINDS
+
+K = Unit.Kind
+L = Unit.SchoolLevel
+
+# Which kinds of unit may sit under which. THPT schools and continuing-education centres are
+# managed by a Department; primary and THCS schools by an Office; multi-level schools by either.
+ALLOWED_PARENTS = {
+    K.MINISTRY: {None},
+    K.DEPARTMENT: {K.MINISTRY},
+    K.OFFICE: {K.DEPARTMENT},
+    K.UNIVERSITY: {K.MINISTRY, K.DEPARTMENT},
+    K.GROUP: {K.SCHOOL, K.UNIVERSITY},
+    K.CLASS: {K.SCHOOL},
+}
+SCHOOL_PARENTS = {
+    L.UPPER_SECONDARY: {K.DEPARTMENT},
+    L.CONTINUING: {K.DEPARTMENT},
+    L.LOWER_SECONDARY: {K.OFFICE},
+    L.PRIMARY: {K.OFFICE},
+    L.MULTI_LEVEL: {K.DEPARTMENT, K.OFFICE},
+}
+
+
+def audit_log(
+    *,
+    actor,
+    action: str,
+    unit: Unit | None = None,
+    target=None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Record one change. Call it inside the service's transaction so the entry and the change
+    stand or fall together."""
+    entry = AuditEntry(
+        actor=actor if getattr(actor, "pk", None) else None,
+        unit=unit,
+        action=action,
+        before=before,
+        after=after,
+    )
+    if target is not None:
+        entry.target_type = ContentType.objects.get_for_model(target)
+        entry.target_id = str(target.pk)
+        entry.target_repr = str(target)[:255]
+    entry.save()
+    return entry
+
+
+def _check_placement(*, kind: str, school_level: str, parent: Unit | None) -> None:
+    parent_kind = parent.kind if parent else None
+    if kind == K.SCHOOL:
+        if not school_level:
+            raise ValidationError({"school_level": _("A school needs a level (TH, THCS, THPT, …).")})
+        allowed = SCHOOL_PARENTS[school_level]
+    else:
+        if school_level:
+            raise ValidationError({"school_level": _("Only schools have a school level.")})
+        allowed = ALLOWED_PARENTS[kind]
+    if parent_kind not in allowed:
+        raise ValidationError(
+            _("A %(kind)s cannot be placed under %(parent)s.")
+            % {
+                "kind": K(kind).label,
+                "parent": K(parent_kind).label if parent_kind else _("the top of the tree"),
+            }
+        )
+    if parent is not None and not parent.is_active:
+        raise ValidationError(_("%(parent)s is no longer active.") % {"parent": parent.name})
+
+
+@dataclass
+class UnitSpec:
+    """What a new unit is made of (for bulk creation)."""
+
+    code: str
+    name: str
+    kind: str
+    school_level: str = ""
+    grade: int | None = None
+
+
+def _validate_unit(unit: Unit) -> None:
+    # The tree fields are filled in by treebeard; everything else is checked here.
+    unit.full_clean(exclude=["path", "depth", "numchild", "name_folded", "homeroom_teacher", "merged_into"])
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor,
+    parent: Unit | None,
+    code: str,
+    name: str,
+    kind: str,
+    school_level: str = "",
+    grade: int | None = None,
+) -> Unit:
+    _check_placement(kind=kind, school_level=school_level, parent=parent)
+    unit = Unit(code=code.strip(), name=nfc(name), kind=kind, school_level=school_level, grade=grade)
+    _validate_unit(unit)
+    unit = Unit.add_root(instance=unit) if parent is None else Unit.objects.get(pk=parent.pk).add_child(instance=unit)
+    audit_log(actor=actor, action="unit.create", unit=unit, target=unit, after={"code": unit.code, "name": unit.name})
+    return unit
+
+
+@transaction.atomic
+def units_bulk_create(*, actor, parent: Unit, specs: Iterable[UnitSpec], batch_size: int = 1000) -> list[Unit]:
+    """Create many children of one parent with two writes instead of several per node.
+
+    Paths are computed here the way treebeard would (the next free steps after the last child),
+    so the tree stays valid: tests check it with Unit.find_problems().
+    """
+    parent = Unit.objects.select_for_update().get(pk=parent.pk)
+    specs = list(specs)
+    last = parent.get_last_child()
+    start = (last._get_lastpos_in_path() + 1) if last else 1
+    units = []
+    for offset, spec in enumerate(specs):
+        _check_placement(kind=spec.kind, school_level=spec.school_level, parent=parent)
+        unit = Unit(
+            code=spec.code.strip(),
+            name=nfc(spec.name),
+            name_folded=fold(spec.name),
+            kind=spec.kind,
+            school_level=spec.school_level,
+            grade=spec.grade,
+            depth=parent.depth + 1,
+            path=Unit._get_path(parent.path, parent.depth + 1, start + offset),
+            numchild=0,
+        )
+        _validate_unit(unit)
+        units.append(unit)
+    Unit.objects.bulk_create(units, batch_size=batch_size)
+    Unit.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(units))
+    audit_log(
+        actor=actor,
+        action="unit.bulk_create",
+        unit=parent,
+        target=parent,
+        after={"created": len(units), "codes": [u.code for u in units[:50]]},
+    )
+    return units
+
+
+@transaction.atomic
+def unit_rename(*, actor, unit: Unit, name: str, code: str | None = None) -> Unit:
+    before = {"name": unit.name, "code": unit.code}
+    unit.name = nfc(name)
+    if code is not None:
+        unit.code = code.strip()
+    _validate_unit(unit)
+    unit.save(update_fields=["name", "code", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="unit.rename",
+        unit=unit,
+        target=unit,
+        before=before,
+        after={"name": unit.name, "code": unit.code},
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_move(*, actor, unit: Unit, new_parent: Unit) -> Unit:
+    """Move a unit (with everything below it) under another parent: a district changing province,
+    a school handed from one Office to another. People, roles and content follow by foreign key."""
+    unit = Unit.objects.get(pk=unit.pk)
+    new_parent = Unit.objects.get(pk=new_parent.pk)
+    if new_parent.path.startswith(unit.path):
+        raise ValidationError(_("A unit cannot be moved under itself."))
+    _check_placement(kind=unit.kind, school_level=unit.school_level, parent=new_parent)
+    old_parent = unit.get_parent()
+    unit.move(new_parent, pos="last-child")
+    unit.refresh_from_db()
+    audit_log(
+        actor=actor,
+        action="unit.move",
+        unit=unit,
+        target=unit,
+        before={"parent": old_parent.code if old_parent else None},
+        after={"parent": new_parent.code},
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
+    """Merge `source` into `into` (two provinces becoming one, two schools joining).
+
+    Children of `source` move under `into`; people and roles held at `source` are re-pointed to
+    `into`; `source` stays as an inactive unit that records where it went, so anything that refers
+    to it (history, audit entries, old content) still resolves.
+    """
+    source = Unit.objects.select_for_update().get(pk=source.pk)
+    into = Unit.objects.select_for_update().get(pk=into.pk)
+    if source.pk == into.pk:
+        raise ValidationError(_("A unit cannot be merged into itself."))
+    if source.kind != into.kind:
+        raise ValidationError(_("Only units of the same kind can be merged."))
+    if into.path.startswith(source.path):
+        raise ValidationError(_("A unit cannot be merged into one of its own sub-units."))
+    if not source.is_active or not into.is_active:
+        raise ValidationError(_("Both units must be active to be merged."))
+
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    moved_children = 0
+    for child in list(Unit.objects.filter(path__startswith=source.path, depth=source.depth + 1).order_by("path")):
+        child.move(Unit.objects.get(pk=into.pk), pos="last-child")
+        moved_children += 1
+    people = User.objects.filter(unit=source).update(unit=into)
+    # A role held at both units collapses into one.
+    for assignment in RoleAssignment.objects.filter(unit=source):
+        if RoleAssignment.objects.filter(user_id=assignment.user_id, unit=into, role=assignment.role).exists():
+            assignment.delete()
+        else:
+            assignment.unit = into
+            assignment.save(update_fields=["unit"])
+    source.refresh_from_db()
+    source.is_active = False
+    source.merged_into = into
+    source.save(update_fields=["is_active", "merged_into", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="unit.merge",
+        unit=into,
+        target=source,
+        before={"code": source.code, "name": source.name},
+        after={"merged_into": into.code, "children_moved": moved_children, "people_moved": people},
+    )
+    return into
+
+
+def _check_role_placement(role: str, unit: Unit) -> None:
+    if unit.kind not in ROLE_UNIT_KINDS[role]:
+        raise ValidationError(
+            _("The role %(role)s cannot be held at a %(kind)s.")
+            % {"role": Role(role).label, "kind": K(unit.kind).label}
+        )
+
+
+@transaction.atomic
+def role_assign(*, actor, user, unit: Unit, role: str) -> RoleAssignment:
+    _check_role_placement(role, unit)
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+    if created:
+        audit_log(actor=actor, action="role.assign", unit=unit, target=user, after={"role": role, "unit": unit.code})
+    user.__dict__.pop("_role_rows_cache", None)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor, user, unit: Unit, role: str) -> None:
+    deleted, _details = RoleAssignment.objects.filter(user=user, unit=unit, role=role).delete()
+    if deleted:
+        audit_log(actor=actor, action="role.revoke", unit=unit, target=user, before={"role": role, "unit": unit.code})
+    user.__dict__.pop("_role_rows_cache", None)
+
+
+def role_assignments_bulk_create(*, rows: Iterable[tuple[int, Unit, str]], batch_size: int = 2000) -> int:
+    """(user id, unit, role) rows for freshly created accounts; the caller audits the batch."""
+    objs = []
+    for user_id, unit, role in rows:
+        _check_role_placement(role, unit)
+        objs.append(RoleAssignment(user_id=user_id, unit=unit, role=role))
+    RoleAssignment.objects.bulk_create(objs, batch_size=batch_size, ignore_conflicts=True)
+    return len(objs)
+
+
+@transaction.atomic
+def class_set_homeroom_teacher(*, actor, school_class: Unit, teacher) -> Unit:
+    if school_class.kind != K.CLASS:
+        raise ValidationError(_("Only a class has a homeroom teacher."))
+    if teacher is not None and teacher.unit_id != school_class.get_parent().pk:
+        raise ValidationError(_("The homeroom teacher must work at the class's school."))
+    before = {"homeroom_teacher": school_class.homeroom_teacher_id}
+    school_class.homeroom_teacher = teacher
+    school_class.save(update_fields=["homeroom_teacher", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="class.homeroom",
+        unit=school_class,
+        target=school_class,
+        before=before,
+        after={"homeroom_teacher": teacher.pk if teacher else None},
+    )
+    return school_class
+
+
+@transaction.atomic
+def cluster_create(*, actor, owner: Unit, code: str, name: str, schools: Iterable[Unit]) -> Cluster:
+    if owner.kind not in (K.OFFICE, K.DEPARTMENT):
+        raise ValidationError(_("A school cluster is set up by an Office or a Department."))
+    schools = list(schools)
+    outside = [s.name for s in schools if not s.path.startswith(owner.path) or s.kind != K.SCHOOL]
+    if outside:
+        raise ValidationError(
+            _("These are not schools under %(owner)s: %(names)s") % {"owner": owner.name, "names": ", ".join(outside)}
+        )
+    cluster = Cluster(owner=owner, code=code.strip(), name=nfc(name))
+    cluster.full_clean()
+    cluster.save()
+    cluster.schools.set(schools)
+    audit_log(
+        actor=actor, action="cluster.create", unit=owner, target=cluster, after={"schools": [s.code for s in schools]}
+    )
+    return cluster

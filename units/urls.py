@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "units"
+urlpatterns = [
+    path("<int:pk>/", views.unit_space, name="space"),
+    path("<int:pk>/thanh-vien/", views.unit_people, name="people"),
+]
