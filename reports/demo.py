@@ -346,6 +346,7 @@ class _Builder:
         self.result.created["student accounts"] += sum(1 for s in specs if s.account_type == T.STUDENT)
 
         roles = []
+        new_members: dict[int, list[int]] = defaultdict(list)
         homerooms: dict[int, int] = {}
         for user, (school, kind, unit) in zip(created, placements, strict=True):
             if kind == T.STUDENT:
@@ -353,9 +354,7 @@ class _Builder:
                 continue
             roles.append((user.pk, unit, Role.TEACHER))
             teachers_by_group[unit.pk].append(user.pk)
-            if unit.pk not in led_groups:
-                led_groups.add(unit.pk)
-                roles.append((user.pk, unit, Role.GROUP_LEADER))
+            new_members[unit.pk].append(user.pk)
             for role in (Role.PRINCIPAL, Role.SCHOOL_ADMIN):
                 if (school.pk, role) not in school_roles:
                     school_roles.add((school.pk, role))
@@ -365,6 +364,15 @@ class _Builder:
                 if school_class.homeroom_teacher_id is None and school_class.pk not in homerooms:
                     homerooms[school_class.pk] = user.pk
                     break
+        # A group's leader is its second new member where there is one: the first members of the
+        # first groups are already the principal and the school admin.
+        groups_by_pk = {g.pk: g for g in all_groups}
+        for group_pk, members in new_members.items():
+            if group_pk not in led_groups:
+                led_groups.add(group_pk)
+                roles.append(
+                    (members[1] if len(members) > 1 else members[0], groups_by_pk[group_pk], Role.GROUP_LEADER)
+                )
         role_assignments_bulk_create(rows=roles, batch_size=BATCH)
         self.result.created["roles"] += len(roles)
         if homerooms:
@@ -468,9 +476,8 @@ class _Builder:
             ),
             next(iter(self.schools.values())),
         )
-        office = (
-            school.get_parent() if school.get_parent().kind == K.OFFICE else next(iter(self.offices.values()), None)
-        )
+        parent = Unit.objects.get_parent(school)
+        office = parent if parent.kind == K.OFFICE else next(iter(self.offices.values()), None)
 
         def holder(role: str, unit_filter: dict, exclude_roles=()):
             qs = RoleAssignment.objects.filter(role=role, **unit_filter).exclude(

@@ -64,7 +64,10 @@ class Unit(MP_Node):
         verbose_name_plural = _("units")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="class", grade__gte=1, grade__lte=12) | (~Q(kind="class") & Q(grade__isnull=True))),
+                condition=(
+                    Q(kind="class", grade__isnull=False, grade__gte=1, grade__lte=12)
+                    | (~Q(kind="class") & Q(grade__isnull=True))
+                ),
                 name="unit_grade_only_for_classes",
             ),
             models.CheckConstraint(
@@ -94,7 +97,7 @@ class Unit(MP_Node):
         if self.is_school:
             return self
         if self.kind in (self.Kind.GROUP, self.Kind.CLASS):
-            return self.get_parent()
+            return Unit.objects.get_parent(self)
         return None
 
 

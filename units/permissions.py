@@ -104,8 +104,8 @@ def scope(user, action: str) -> Scope:
         roles.add(role)
         if role not in SUBTREE_ROLES[action]:
             continue
-        if action == Action.VIEW and role == Role.TEACHER and kind == Unit.Kind.GROUP:
-            prefixes.add(_school_path(path))  # a teacher sees their whole school
+        if action == Action.VIEW and role in (Role.TEACHER, Role.GROUP_LEADER) and kind == Unit.Kind.GROUP:
+            prefixes.add(_school_path(path))  # teachers see their whole school, not only their group
         elif action == Action.VIEW and role == Role.STUDENT and kind == Unit.Kind.CLASS:
             prefixes.add(path)  # their class…
             exact.add(_school_path(path))  # …and the school's own space, not its other classes

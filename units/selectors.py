@@ -17,7 +17,7 @@ def unit_children(*, unit: Unit) -> QuerySet[Unit]:
 
 
 def unit_ancestors(*, unit: Unit) -> list[Unit]:
-    return list(unit.get_ancestors())
+    return list(Unit.objects.get_ancestors(unit))
 
 
 def subtree(*, unit: Unit) -> QuerySet[Unit]:

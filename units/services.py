@@ -114,7 +114,10 @@ def unit_create(
     _check_placement(kind=kind, school_level=school_level, parent=parent)
     unit = Unit(code=code.strip(), name=nfc(name), kind=kind, school_level=school_level, grade=grade)
     _validate_unit(unit)
-    unit = Unit.add_root(instance=unit) if parent is None else Unit.objects.get(pk=parent.pk).add_child(instance=unit)
+    if parent is None:
+        unit = Unit.objects.add_root(instance=unit)
+    else:
+        unit = Unit.objects.add_child(Unit.objects.get(pk=parent.pk), instance=unit)
     audit_log(actor=actor, action="unit.create", unit=unit, target=unit, after={"code": unit.code, "name": unit.name})
     return unit
 
@@ -128,7 +131,7 @@ def units_bulk_create(*, actor, parent: Unit, specs: Iterable[UnitSpec], batch_s
     """
     parent = Unit.objects.select_for_update().get(pk=parent.pk)
     specs = list(specs)
-    last = parent.get_last_child()
+    last = Unit.objects.get_last_child(parent)
     start = (last._get_lastpos_in_path() + 1) if last else 1
     units = []
     for offset, spec in enumerate(specs):
@@ -186,8 +189,8 @@ def unit_move(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     if new_parent.path.startswith(unit.path):
         raise ValidationError(_("A unit cannot be moved under itself."))
     _check_placement(kind=unit.kind, school_level=unit.school_level, parent=new_parent)
-    old_parent = unit.get_parent()
-    unit.move(new_parent, pos="last-child")
+    old_parent = Unit.objects.get_parent(unit)
+    Unit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
     audit_log(
         actor=actor,
@@ -224,7 +227,7 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
     User = get_user_model()
     moved_children = 0
     for child in list(Unit.objects.filter(path__startswith=source.path, depth=source.depth + 1).order_by("path")):
-        child.move(Unit.objects.get(pk=into.pk), pos="last-child")
+        Unit.objects.move(child, Unit.objects.get(pk=into.pk), pos="last-child")
         moved_children += 1
     people = User.objects.filter(unit=source).update(unit=into)
     # A role held at both units collapses into one.
@@ -289,7 +292,7 @@ def role_assignments_bulk_create(*, rows: Iterable[tuple[int, Unit, str]], batch
 def class_set_homeroom_teacher(*, actor, school_class: Unit, teacher) -> Unit:
     if school_class.kind != K.CLASS:
         raise ValidationError(_("Only a class has a homeroom teacher."))
-    if teacher is not None and teacher.unit_id != school_class.get_parent().pk:
+    if teacher is not None and teacher.unit_id != Unit.objects.get_parent(school_class).pk:
         raise ValidationError(_("The homeroom teacher must work at the class's school."))
     before = {"homeroom_teacher": school_class.homeroom_teacher_id}
     school_class.homeroom_teacher = teacher

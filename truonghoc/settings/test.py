@@ -12,3 +12,6 @@ MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default=BASE_DIR / "test-output" / "med
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests decide for themselves when a task runs on a real worker (tests/test_celery_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# Serve static files from the app folders without collectstatic (the browser tests need them).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

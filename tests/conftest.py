@@ -1,0 +1,44 @@
+from types import SimpleNamespace
+
+import pytest
+
+from units.models import Unit
+from units.services import unit_create
+
+from .units.factories import make_unit
+
+K = Unit.Kind
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def tree(db):
+    """A small country: the Ministry, two Departments, two Offices, schools, groups and classes.
+
+    Ministry
+    ├── Dept A ── Office A1 ── School S1 ── Group G1, Group G2, Class C1 (6), Class C2 (7)
+    │          │            └─ School S2 ── Group G3
+    │          ├─ Office A2
+    │          └─ THPT school T1
+    └── Dept B ── Office B1 ── School S3
+    """
+    ministry = unit_create(actor=None, parent=None, code="BGDDT", name="Bộ Giáo dục và Đào tạo", kind=K.MINISTRY)
+    dept_a = make_unit(ministry, K.DEPARTMENT, "Sở GDĐT Hà Nam")
+    dept_b = make_unit(ministry, K.DEPARTMENT, "Sở GDĐT Nam Định")
+    office_a1 = make_unit(dept_a, K.OFFICE, "Phòng GDĐT Phủ Lý")
+    office_a2 = make_unit(dept_a, K.OFFICE, "Phòng GDĐT Duy Tiên")
+    office_b1 = make_unit(dept_b, K.OFFICE, "Phòng GDĐT Ý Yên")
+    t1 = make_unit(dept_a, K.SCHOOL, "Trường THPT A Phủ Lý", school_level="thpt")
+    s1 = make_unit(office_a1, K.SCHOOL, "Trường THCS Trần Phú", school_level="thcs")
+    s2 = make_unit(office_a1, K.SCHOOL, "Trường THCS Tiên Tân", school_level="thcs")
+    s3 = make_unit(office_b1, K.SCHOOL, "Trường THCS Yên Thắng", school_level="thcs")
+    g1 = make_unit(s1, K.GROUP, "Tổ Khoa học tự nhiên")
+    g2 = make_unit(s1, K.GROUP, "Tổ Khoa học xã hội")
+    g3 = make_unit(s2, K.GROUP, "Tổ Ngoại ngữ")
+    c1 = make_unit(s1, K.CLASS, "6A1", grade=6)
+    c2 = make_unit(s1, K.CLASS, "7A1", grade=7)
+    return SimpleNamespace(**{k: Unit.objects.get(pk=v.pk) for k, v in locals().items() if isinstance(v, Unit)})

@@ -1,0 +1,91 @@
+"""Browser journeys: Debian's chromium driven by Playwright's Python API against the live server.
+
+Playwright cannot download its own browser here, so it drives /usr/bin/chromium. Screenshots of
+failing tests are kept under test-output/e2e/.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make e2e` installs Debian's chromium (apt-get install chromium).")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
+    # data are still plain synchronous calls, so Django's guard against async use is lifted here only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _new_page(browser, request, **context_options):
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **context_options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    return context, page
+
+
+@pytest.fixture
+def page(browser, request):
+    context, page = _new_page(browser, request, viewport={"width": 1280, "height": 900})
+    yield page
+    _keep_screenshot_on_failure(request, page)
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, request):
+    """A 360 px wide phone, as many teachers and students use."""
+    context, page = _new_page(
+        browser, request, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    yield page
+    _keep_screenshot_on_failure(request, page)
+    context.close()
+
+
+def _keep_screenshot_on_failure(request, page):
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=True)

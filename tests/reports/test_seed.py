@@ -1,0 +1,265 @@
+"""`manage.py seed_demo`: a province built from a participation table, exactly, idempotently."""
+
+from collections import Counter
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from accounts.models import User
+from courses.models import Course
+from reports.participation import read_participation_table
+from units.models import AuditEntry, Role, RoleAssignment, Unit
+
+HEADER = "section\tno\tschool\tteacher_accounts\tstudent_accounts\tteacher_photo_ok\ttopics_posted\n"
+HA_NAM = Path(__file__).resolve().parents[2] / "reports" / "data" / "ha_nam_2015.tsv"
+
+
+def write_table(tmp_path, rows: list[str], header: str = HEADER) -> Path:
+    path = tmp_path / "table.tsv"
+    path.write_text(header + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def seed(path, province="Nam Định", *extra) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--table", str(path), "--province", province, *extra, stdout=out)
+    return out.getvalue()
+
+
+def figures_by_school() -> dict[str, tuple[int, int, int, int]]:
+    """(teachers, students, proper photos, topics) per school code, computed from the data."""
+    people = Counter()
+    for row in (
+        User.objects.filter(unit__kind="school")
+        .values("unit__code", "account_type", "photo_status")
+        .annotate(n=Count("id"))
+    ):
+        people[(row["unit__code"], row["account_type"])] += row["n"]
+        if row["account_type"] == "teacher" and row["photo_status"] == "proper":
+            people[(row["unit__code"], "proper")] += row["n"]
+    schools = {u.path: u.code for u in Unit.objects.filter(kind="school")}
+    topics = Counter()
+    for path in Course.objects.filter(kind="topic").values_list("unit__path", flat=True):
+        topics[schools[path[:-4]] if path[:-4] in schools else schools[path]] += 1
+    return {
+        code: (people[(code, "teacher")], people[(code, "student")], people[(code, "proper")], topics[code])
+        for code in schools.values()
+    }
+
+
+SMALL = [
+    "THPT\t1\tChuyên Lê Hồng Phong\t12\t95\t10\t3",
+    "THCS Ý Yên\t1\tYên Thắng\t5\t41\t5\t0",
+    "THCS Ý Yên\t2\tYên Tiến\t4\t0\t6\t2",  # impossible: 6 proper photos for 4 teachers
+    "THCS Nam Trực\t1\tNam Giang\t0\t12\t0\t0",
+]
+
+
+@pytest.mark.django_db
+def test_small_province_has_exactly_the_table_numbers(tmp_path):
+    output = seed(write_table(tmp_path, SMALL))
+    dept = Unit.objects.get(kind="department")
+    assert dept.name == "Sở GDĐT Nam Định"
+    offices = Unit.objects.filter(kind="office").order_by("path")
+    assert [o.name for o in offices] == ["Phòng GDĐT Ý Yên", "Phòng GDĐT Nam Trực"]
+    thpt = Unit.objects.get(name="Trường THPT Chuyên Lê Hồng Phong")
+    assert Unit.objects.get_parent(thpt) == dept and thpt.school_level == "thpt"
+    yen_thang = Unit.objects.get(name="Trường THCS Yên Thắng")
+    assert Unit.objects.get_parent(yen_thang).name == "Phòng GDĐT Ý Yên"
+
+    assert figures_by_school() == {
+        thpt.code: (12, 95, 10, 3),
+        yen_thang.code: (5, 41, 5, 0),
+        Unit.objects.get(name="Trường THCS Yên Tiến").code: (4, 0, 4, 2),
+        Unit.objects.get(name="Trường THCS Nam Giang").code: (0, 12, 0, 0),
+    }
+    assert Unit.objects.find_problems() == ([], [], [], [], [])
+    # The impossible row is reported and flagged as a data problem, not silently "fixed".
+    assert "Yên Tiến" in output and "6" in output
+    problem = AuditEntry.objects.get(action="seed.data_problem")
+    assert problem.before == {"teacher_photo_ok": 6} and problem.after["teacher_photo_ok"] == 4
+
+
+@pytest.mark.django_db
+def test_people_groups_classes_and_roles_are_plausible(tmp_path):
+    seed(write_table(tmp_path, SMALL))
+    thpt = Unit.objects.get(name="Trường THPT Chuyên Lê Hồng Phong")
+    groups = Unit.objects.filter(path__startswith=thpt.path, kind="group")
+    classes = Unit.objects.filter(path__startswith=thpt.path, kind="class")
+    assert groups.count() >= 2
+    assert {c.grade for c in classes} == {10, 11, 12}
+    assert classes.count() == 3  # 95 students at 40 a class
+    assert all(c.homeroom_teacher and c.homeroom_teacher.unit == thpt for c in classes)
+    # Every teacher sits in a group of their school, every student in a class; each group has a leader.
+    teachers = User.objects.filter(unit=thpt, account_type="teacher")
+    assert RoleAssignment.objects.filter(user__in=teachers, role=Role.TEACHER, unit__in=groups).count() == 12
+    assert RoleAssignment.objects.filter(role=Role.STUDENT, unit__in=classes).count() == 95
+    assert set(
+        RoleAssignment.objects.filter(role=Role.GROUP_LEADER, unit__in=groups).values_list("unit", flat=True)
+    ) == set(groups.values_list("pk", flat=True))
+    assert RoleAssignment.objects.filter(unit=thpt, role=Role.PRINCIPAL).count() == 1
+    assert RoleAssignment.objects.filter(unit=thpt, role=Role.SCHOOL_ADMIN).count() == 1
+    # Names are Vietnamese, NFC, and nobody got a usable password but the demo logins.
+    sample = teachers.first()
+    assert sample.full_name == sample.full_name.strip() and " " in sample.full_name
+    assert not sample.has_usable_password()
+    topic = Course.objects.filter(unit__in=groups).first()
+    assert topic.author.unit == thpt and topic.created_at.year in (2014, 2015)
+
+
+@pytest.mark.django_db
+def test_seeding_twice_changes_nothing(tmp_path):
+    path = write_table(tmp_path, SMALL)
+    seed(path)
+    before = (Unit.objects.count(), User.objects.count(), RoleAssignment.objects.count(), Course.objects.count())
+    figures = figures_by_school()
+    output = seed(path)
+    assert (
+        Unit.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        Course.objects.count(),
+    ) == before
+    assert figures_by_school() == figures
+    assert "nothing new" in output or "không có gì mới" in output or ": 0" in output
+
+
+@pytest.mark.django_db
+def test_demo_logins_one_per_role_work_and_do_not_change_school_figures(tmp_path, client):
+    seed(write_table(tmp_path, SMALL))
+    figures = figures_by_school()
+    expected_roles = {
+        "bo": Role.MINISTRY_STAFF,
+        "so": Role.DEPARTMENT_STAFF,
+        "phong": Role.OFFICE_STAFF,
+        "hieutruong": Role.PRINCIPAL,
+        "quantri": Role.SCHOOL_ADMIN,
+        "totruong": Role.GROUP_LEADER,
+        "giaovien": Role.TEACHER,
+        "hocsinh": Role.STUDENT,
+    }
+    for username, role in expected_roles.items():
+        user = User.objects.get(username=username)
+        assert role in user.roles, username
+        assert client.login(username=username, password="demo12345"), username
+    assert User.objects.get(username="admin").is_superuser
+    assert set(User.objects.get(username="giaovien").roles) == {"teacher"}
+    assert figures_by_school() == figures
+
+
+@pytest.mark.django_db
+def test_another_province_from_its_own_table_sits_beside_the_first(tmp_path):
+    seed(write_table(tmp_path, SMALL), "Nam Định")
+    other = tmp_path / "other"
+    other.mkdir()
+    seed(write_table(other, ["THPT\t1\tChuyên Lê Hồng Phong\t3\t4\t1\t1"]), "Ninh Bình", "--no-demo-logins")
+    assert Unit.objects.filter(kind="ministry").count() == 1
+    assert set(Unit.objects.filter(kind="department").values_list("name", flat=True)) == {
+        "Sở GDĐT Nam Định",
+        "Sở GDĐT Ninh Bình",
+    }
+    # Same school name in two provinces: two schools, told apart by code.
+    same_name = Unit.objects.filter(name="Trường THPT Chuyên Lê Hồng Phong")
+    assert same_name.count() == 2 and len({u.code for u in same_name}) == 2
+
+
+BAD_TABLES = [
+    (
+        "missing column",
+        ["THPT\t1\tA\t1\t1\t1"],
+        "section\tno\tschool\tteacher_accounts\tstudent_accounts\tteacher_photo_ok\n",
+        "topics_posted",
+    ),
+    ("missing number", ["THPT\t1\tA\t\t5\t0\t0"], HEADER, "teacher_accounts"),
+    ("negative number", ["THPT\t1\tA\t10\t-5\t0\t0"], HEADER, "-5"),
+    ("not a number", ["THPT\t1\tA\t10\tmười\t0\t0"], HEADER, "mười"),
+    ("unknown section", ["THCX Phủ Lý\t1\tA\t10\t5\t0\t0"], HEADER, "THCX"),
+    ("office missing", ["THCS\t1\tA\t10\t5\t0\t0"], HEADER, "THCS"),
+    ("duplicate row number", ["THPT\t1\tA\t1\t1\t1\t1", "THPT\t1\tB\t1\t1\t1\t1"], HEADER, "3"),
+    ("no rows", [], HEADER, ""),
+    ("school name missing", ["THPT\t1\t\t1\t1\t1\t1"], HEADER, "3"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("case", "rows", "header", "mentioned"), BAD_TABLES, ids=[c[0] for c in BAD_TABLES])
+def test_bad_tables_are_refused_with_line_numbers_and_nothing_is_written(tmp_path, case, rows, header, mentioned):
+    good_then_bad = ["THPT\t9\tTốt\t3\t3\t1\t1", *rows] if rows else []
+    path = write_table(tmp_path, good_then_bad, header)
+    with pytest.raises(CommandError) as excinfo:
+        seed(path)
+    message = str(excinfo.value)
+    assert mentioned in message
+    assert Unit.objects.count() == 0 and User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_school_code_that_belongs_to_another_unit_is_refused(tmp_path):
+    seed(write_table(tmp_path, SMALL))
+    units_before, users_before = Unit.objects.count(), User.objects.count()
+    office_code = Unit.objects.filter(kind="office").first().code
+    other = tmp_path / "codes"
+    other.mkdir()
+    header = HEADER.rstrip("\n") + "\tcode\n"
+    path = write_table(other, ["THPT\t1\tMới\t3\t3\t1\t1\tNEW-1", f"THPT\t2\tLạ\t3\t3\t1\t1\t{office_code}"], header)
+    with pytest.raises(CommandError) as excinfo:
+        seed(path, "Nam Định")
+    assert office_code in str(excinfo.value)
+    assert (Unit.objects.count(), User.objects.count()) == (units_before, users_before)
+
+
+@pytest.mark.django_db
+def test_unreadable_files_are_refused(tmp_path):
+    latin = tmp_path / "latin.tsv"
+    latin.write_bytes(HEADER.encode() + "THPT\t1\tBi\u00ean H\u00f2a\t1\t1\t1\t1\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="UTF-8"):
+        seed(latin)
+    with pytest.raises(CommandError):
+        seed(tmp_path / "does-not-exist.tsv")
+    assert Unit.objects.count() == 0
+
+
+def test_the_published_table_reads_with_its_one_impossible_row():
+    table = read_participation_table(HA_NAM)
+    assert table.errors == []
+    assert len(table.rows) == 141
+    assert len(table.offices) == 6
+    assert sum(r.teacher_accounts for r in table.rows) == 4447
+    assert sum(r.student_accounts for r in table.rows) == 43948
+    assert sum(r.topics_posted for r in table.rows) == 2979
+    assert [(r.school, r.photo_ok_published) for r in table.rows if r.is_impossible] == [("Liên Phong", 30)]
+    assert len(table.warnings) == 1 and "Liên Phong" in table.warnings[0]
+
+
+@pytest.mark.django_db
+def test_the_ha_nam_demo_province_reproduces_the_published_table(django_assert_max_num_queries):
+    """141 schools × 4 figures, exactly as published (the impossible photo cell capped and flagged)."""
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    table = read_participation_table(HA_NAM)
+    figures = figures_by_school()
+    assert len(figures) == 141
+    dept = Unit.objects.get(kind="department")
+    for row in table.rows:
+        office = Unit.objects.get(kind="office", name=f"Phòng GDĐT {row.office}") if row.office else dept
+        prefix = "THPT" if row.school_level == "thpt" else "THCS"
+        school = Unit.objects.get(
+            name=f"Trường {prefix} {row.school}", path__startswith=office.path, depth=office.depth + 1
+        )
+        assert figures[school.code] == (
+            row.teacher_accounts,
+            row.student_accounts,
+            row.teacher_photo_ok,
+            row.topics_posted,
+        ), row
+    assert sum(f[0] for f in figures.values()) == 4447
+    assert sum(f[1] for f in figures.values()) == 43948
+    assert sum(f[2] for f in figures.values()) == 3152 - 2  # Liên Phong: 30 published, 28 possible
+    assert sum(f[3] for f in figures.values()) == 2979
+    assert Unit.objects.filter(kind="office").count() == 6
+    assert Unit.objects.filter(kind="school", school_level="thpt").count() == 23
+    assert Unit.objects.filter(kind="school", school_level="thcs").count() == 118
+    assert "hocsinh" in out.getvalue()

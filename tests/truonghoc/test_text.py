@@ -1,0 +1,24 @@
+import unicodedata
+
+from truonghoc.text import fold, name_sort_key, nfc, slug_code
+
+
+def test_nfc_collapses_spaces_and_normalises():
+    nfd = unicodedata.normalize("NFD", "  Nguyễn   Văn  A ")
+    assert nfc(nfd) == "Nguyễn Văn A"
+    assert nfc(None) == ""
+
+
+def test_fold_removes_diacritics_and_d_bar():
+    assert fold("Đặng Thị Hòa") == "dang thi hoa"
+    assert fold(unicodedata.normalize("NFD", "Toán – Tin")) == "toan – tin"
+    assert fold("ĐỒNG DU") == "dong du"
+
+
+def test_sort_key_puts_given_name_first():
+    names = ["Trần Văn Bình", "Nguyễn Thị Ánh", "Nguyễn Thị Anh", "Lê An"]
+    assert sorted(names, key=name_sort_key) == ["Lê An", "Nguyễn Thị Anh", "Nguyễn Thị Ánh", "Trần Văn Bình"]
+
+
+def test_slug_code():
+    assert slug_code("Phủ Lý") == "PL"

@@ -1,0 +1,158 @@
+"""Unit space pages: right role, wrong role, wrong scope, and a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+from tests.accounts.factories import UserFactory, make_person
+from units.models import Role
+from units.services import UnitSpec, units_bulk_create
+
+
+def test_anonymous_is_sent_to_login(client, tree):
+    response = client.get(reverse("units:space", args=[tree.s1.pk]))
+    assert response.status_code == 302 and "/tai-khoan/login/" in response.url
+
+
+def test_school_admin_sees_their_school_with_groups_classes_and_counts(client, tree):
+    admin = make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN)
+    leader = make_person(unit=tree.g1, role=Role.GROUP_LEADER, full_name="Đặng Thị Hòa")
+    for _ in range(3):
+        make_person(unit=tree.g1, role=Role.TEACHER)
+    for _ in range(2):
+        make_person(unit=tree.c1, role=Role.STUDENT)
+    client.force_login(admin)
+    response = client.get(reverse("units:space", args=[tree.s1.pk]))
+    assert response.status_code == 200
+    rows = {child.code: (counts, leaders) for child, counts, leaders in response.context["rows"]}
+    assert rows[tree.g1.code][0] == {"teacher": 3, "group_leader": 1}
+    assert rows[tree.g1.code][1] == [leader]
+    assert rows[tree.c1.code][0] == {"student": 2}
+    assert response.context["totals"] == {"staff": 1, "teacher": 4, "student": 2}
+    assert "Đặng Thị Hòa" in response.content.decode()
+
+
+def test_department_sees_offices_and_thpt_schools_with_people_counts(client, tree):
+    staff = make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF)
+    make_person(unit=tree.g1, role=Role.TEACHER)
+    make_person(unit=tree.g3, role=Role.TEACHER)
+    make_person(unit=tree.c1, role=Role.STUDENT)
+    client.force_login(staff)
+    response = client.get(reverse("units:space", args=[tree.dept_a.pk]))
+    rows = {child.code: counts for child, counts, _l in response.context["rows"]}
+    assert set(rows) == {tree.office_a1.code, tree.office_a2.code, tree.t1.code}
+    assert rows[tree.office_a1.code] == {"teacher": 2, "student": 1}
+    assert rows[tree.office_a2.code] == {}
+
+
+@pytest.mark.parametrize(
+    ("role", "held_at", "target", "status"),
+    [
+        (Role.OFFICE_STAFF, "office_a1", "s1", 200),
+        (Role.OFFICE_STAFF, "office_a1", "office_a2", 404),  # sibling
+        (Role.OFFICE_STAFF, "office_a1", "dept_a", 404),  # above
+        (Role.TEACHER, "g1", "s1", 200),
+        (Role.TEACHER, "g1", "s2", 404),  # another school
+        (Role.STUDENT, "c1", "c1", 200),
+        (Role.STUDENT, "c1", "c2", 404),  # another class of the same school
+        (Role.STUDENT, "c1", "s1", 200),
+    ],
+)
+def test_unit_space_scope(client, tree, role, held_at, target, status):
+    client.force_login(make_person(unit=getattr(tree, held_at), role=role))
+    assert client.get(reverse("units:space", args=[getattr(tree, target).pk])).status_code == status
+    assert client.get(reverse("units:people", args=[getattr(tree, target).pk])).status_code == status
+
+
+def test_search_ignores_diacritics_and_htmx_gets_only_the_list(client, tree):
+    client.force_login(make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF))
+    url = reverse("units:space", args=[tree.office_a1.pk])
+    response = client.get(url, {"q": "tran phu"})
+    assert [child.code for child, _c, _l in response.context["rows"]] == [tree.s1.code]
+    partial = client.get(url, {"q": "tien tan"}, HTTP_HX_REQUEST="true")
+    body = partial.content.decode()
+    assert "Trường THCS Tiên Tân" in body and "<html" not in body
+    empty = client.get(url, {"q": "khong co truong nao"})
+    assert "khong co truong nao" in empty.content.decode()
+
+
+def test_people_page_lists_members_sorted_by_given_name_and_searches_without_accents(client, tree):
+    client.force_login(make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN))
+    for name in ["Trần Văn Bình", "Nguyễn Thị An", "Lê Minh Châu"]:
+        make_person(unit=tree.c1, role=Role.STUDENT, full_name=name)
+    url = reverse("units:people", args=[tree.c1.pk])
+    names = [p.full_name for p in client.get(url).context["page"]]
+    assert names == ["Nguyễn Thị An", "Trần Văn Bình", "Lê Minh Châu"]
+    found = [p.full_name for p in client.get(url, {"q": "le minh chau"}).context["page"]]
+    assert found == ["Lê Minh Châu"]
+
+
+def _grow(tree, schools: int, people_per_school: int):
+    specs = [
+        UnitSpec(code=f"GROW-{tree.office_a1.code}-{i}", name=f"Trường THCS số {i}", kind="school", school_level="thcs")
+        for i in range(schools)
+    ]
+    created = units_bulk_create(actor=None, parent=tree.office_a1, specs=specs)
+    User.objects.bulk_create(
+        [
+            User(username=f"u-{s.pk}-{n}", full_name="Nguyễn Văn A", unit=s, account_type="student")
+            for s in created
+            for n in range(people_per_school)
+        ]
+    )
+
+
+@pytest.mark.parametrize(("schools", "people"), [(2, 1), (60, 20)])
+def test_unit_space_costs_the_same_queries_for_few_or_many_units(
+    client, tree, schools, people, django_assert_max_num_queries
+):
+    _grow(tree, schools, people)
+    client.force_login(make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF))
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("units:space", args=[tree.office_a1.pk]))
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == min(schools + 2, 50)
+
+
+def test_home_page_for_each_role_links_to_its_units(client, tree):
+    for role, where in [
+        (Role.MINISTRY_STAFF, "ministry"),
+        (Role.DEPARTMENT_STAFF, "dept_a"),
+        (Role.OFFICE_STAFF, "office_a1"),
+        (Role.SCHOOL_ADMIN, "s1"),
+        (Role.PRINCIPAL, "s1"),
+        (Role.GROUP_LEADER, "g1"),
+        (Role.TEACHER, "g1"),
+        (Role.STUDENT, "c1"),
+    ]:
+        unit = getattr(tree, where)
+        client.force_login(make_person(unit=unit, role=role))
+        page = client.get(reverse("home")).content.decode()
+        assert reverse("units:space", args=[unit.pk]) in page, role
+        with translation.override("vi"):
+            assert str(Role(role).label) in page
+    client.force_login(UserFactory())
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_admin_pages_are_closed_to_students_and_teachers(client, tree):
+    client.force_login(make_person(unit=tree.c1, role=Role.STUDENT))
+    response = client.get("/quan-tri/")
+    assert response.status_code == 302 and "login" in response.url
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    assert client.get("/quan-tri/").status_code == 200
+    assert client.get(f"/quan-tri/units/unit/{tree.s1.pk}/change/").status_code == 200
+
+
+def test_deactivated_accounts_are_not_counted(client, tree):
+    admin = make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN)
+    gone = make_person(unit=tree.c1, role=Role.STUDENT)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    client.force_login(admin)
+    response = client.get(reverse("units:space", args=[tree.s1.pk]))
+    assert "student" not in response.context["totals"]
+    rows = {child.code: counts for child, counts, _l in response.context["rows"]}
+    assert rows[tree.c1.code] == {}
