@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= truonghoc.settings.local
+TEST_ENV := DJANGO_SETTINGS_MODULE=truonghoc.settings.test
 
 .PHONY: run test lint check unit e2e bench assets messages install install-dev chromium worker clean
 
@@ -59,19 +59,19 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 
 check: install-dev
-	DJANGO_SETTINGS_MODULE=truonghoc.settings.test $(BIN)/python manage.py check --fail-level WARNING
-	DJANGO_SETTINGS_MODULE=truonghoc.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python manage.py check --fail-level WARNING
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 unit: install-dev
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
 e2e: install-dev chromium
-	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 test: lint check unit e2e
 
 bench: install-dev
-	@for script in bench/bench_*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=truonghoc.settings.local $(BIN)/python $$script || exit 1; done
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles test-output .pytest_cache .ruff_cache
