@@ -1,5 +1,6 @@
 """Every write to the unit tree, roles and the audit log."""
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -62,8 +63,12 @@ def audit_log(
     return entry
 
 
-def _check_placement(*, kind: str, school_level: str, parent: Unit | None) -> None:
+def _check_placement(*, kind: str, school_level: str, parent: Unit | None, grade: int | None = None) -> None:
     parent_kind = parent.kind if parent else None
+    if kind == K.CLASS and (grade is None or not 1 <= grade <= 12):
+        raise ValidationError({"grade": _("A class needs a grade from 1 to 12.")})
+    if kind != K.CLASS and grade is not None:
+        raise ValidationError({"grade": _("Only classes have a grade.")})
     if kind == K.SCHOOL:
         if not school_level:
             raise ValidationError({"school_level": _("A school needs a level (TH, THCS, THPT, …).")})
@@ -95,9 +100,12 @@ class UnitSpec:
     grade: int | None = None
 
 
+_TREE_FIELDS = ["path", "depth", "numchild", "name_folded", "homeroom_teacher", "merged_into"]
+
+
 def _validate_unit(unit: Unit) -> None:
     # The tree fields are filled in by treebeard; everything else is checked here.
-    unit.full_clean(exclude=["path", "depth", "numchild", "name_folded", "homeroom_teacher", "merged_into"])
+    unit.full_clean(exclude=_TREE_FIELDS)
 
 
 @transaction.atomic
@@ -111,7 +119,7 @@ def unit_create(
     school_level: str = "",
     grade: int | None = None,
 ) -> Unit:
-    _check_placement(kind=kind, school_level=school_level, parent=parent)
+    _check_placement(kind=kind, school_level=school_level, parent=parent, grade=grade)
     unit = Unit(code=code.strip(), name=nfc(name), kind=kind, school_level=school_level, grade=grade)
     _validate_unit(unit)
     if parent is None:
@@ -134,8 +142,15 @@ def units_bulk_create(*, actor, parent: Unit, specs: Iterable[UnitSpec], batch_s
     last = Unit.objects.get_last_child(parent)
     start = (last._get_lastpos_in_path() + 1) if last else 1
     units = []
+    codes = [spec.code.strip() for spec in specs]
+    # Codes are checked with one query for the whole batch rather than one per unit.
+    taken = set(Unit.objects.filter(code__in=codes).values_list("code", flat=True))
+    taken |= {code for code, n in Counter(codes).items() if n > 1}
+    if taken:
+        message = _("These unit codes are already used: %(codes)s") % {"codes": ", ".join(sorted(taken))}
+        raise ValidationError({"code": message})
     for offset, spec in enumerate(specs):
-        _check_placement(kind=spec.kind, school_level=spec.school_level, parent=parent)
+        _check_placement(kind=spec.kind, school_level=spec.school_level, parent=parent, grade=spec.grade)
         unit = Unit(
             code=spec.code.strip(),
             name=nfc(spec.name),
@@ -147,7 +162,7 @@ def units_bulk_create(*, actor, parent: Unit, specs: Iterable[UnitSpec], batch_s
             path=Unit._get_path(parent.path, parent.depth + 1, start + offset),
             numchild=0,
         )
-        _validate_unit(unit)
+        unit.full_clean(exclude=_TREE_FIELDS, validate_unique=False, validate_constraints=False)
         units.append(unit)
     Unit.objects.bulk_create(units, batch_size=batch_size)
     Unit.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(units))
