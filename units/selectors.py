@@ -1,6 +1,6 @@
 """Reads of the unit tree that depend on who is asking."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, Value, When
 from django.db.models.functions import Substr
 
 from .models import Role, RoleAssignment, Unit
@@ -12,8 +12,24 @@ def units_visible_to(*, user, action: str = Action.VIEW) -> QuerySet[Unit]:
     return Unit.objects.filter(scope(user, action).q())
 
 
+# Offices before schools under a Department; groups before classes inside a school.
+KIND_ORDER = [
+    Unit.Kind.DEPARTMENT,
+    Unit.Kind.OFFICE,
+    Unit.Kind.UNIVERSITY,
+    Unit.Kind.SCHOOL,
+    Unit.Kind.GROUP,
+    Unit.Kind.CLASS,
+]
+
+
 def unit_children(*, unit: Unit) -> QuerySet[Unit]:
-    return Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("kind", "path")
+    kind_rank = Case(*[When(kind=kind, then=Value(i)) for i, kind in enumerate(KIND_ORDER)], default=Value(99))
+    return (
+        Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+        .select_related("homeroom_teacher")
+        .order_by(kind_rank, "grade", "path")
+    )
 
 
 def unit_ancestors(*, unit: Unit) -> list[Unit]:
@@ -93,6 +109,7 @@ def child_kind_counts(*, unit: Unit) -> dict[str, int]:
     """{kind: n} of the active units anywhere below `unit` (schools, groups, classes…)."""
     rows = (
         Unit.objects.filter(path__startswith=unit.path, depth__gt=unit.depth, is_active=True)
+        .order_by()  # treebeard orders by path, which would split the groups
         .values("kind")
         .annotate(n=Count("id"))
     )

@@ -23,8 +23,8 @@ def login(client, login_value, password=PASSWORD, ip="10.0.0.1"):
     return client.post(LOGIN, {"login": login_value, "password": password}, REMOTE_ADDR=ip)
 
 
-def test_login_page_is_in_vietnamese_by_default(client, db):
-    response = client.get(LOGIN)
+def test_login_page_is_in_vietnamese_by_default_whatever_the_browser_prefers(client, db):
+    response = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response.status_code == 200
     assert "Đăng nhập" in response.content.decode()
     assert response.headers["Content-Language"] == "vi"

@@ -30,6 +30,14 @@ def test_school_admin_sees_their_school_with_groups_classes_and_counts(client, t
     assert rows[tree.g1.code][1] == [leader]
     assert rows[tree.c1.code][0] == {"student": 2}
     assert response.context["totals"] == {"staff": 1, "teacher": 4, "student": 2}
+    assert response.context["child_kinds"] == {"group": 2, "class": 2}
+    # Groups come before classes; classes by grade.
+    assert [child.name for child, _c, _l in response.context["rows"]] == [
+        "Tổ Khoa học tự nhiên",
+        "Tổ Khoa học xã hội",
+        "6A1",
+        "7A1",
+    ]
     assert "Đặng Thị Hòa" in response.content.decode()
 
 
@@ -41,7 +49,8 @@ def test_department_sees_offices_and_thpt_schools_with_people_counts(client, tre
     client.force_login(staff)
     response = client.get(reverse("units:space", args=[tree.dept_a.pk]))
     rows = {child.code: counts for child, counts, _l in response.context["rows"]}
-    assert set(rows) == {tree.office_a1.code, tree.office_a2.code, tree.t1.code}
+    assert list(rows) == [tree.office_a1.code, tree.office_a2.code, tree.t1.code]  # offices first
+    assert response.context["child_kinds"] == {"office": 2, "school": 3, "group": 3, "class": 2}
     assert rows[tree.office_a1.code] == {"teacher": 2, "student": 1}
     assert rows[tree.office_a2.code] == {}
 
