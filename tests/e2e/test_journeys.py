@@ -81,3 +81,14 @@ def test_language_switch_in_the_header(live_server, page, people):
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     page.select_option("#language-select", "vi")
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+
+
+def test_search_without_accents_filters_as_you_type(live_server, page, people, tree):
+    log_in(page, live_server.url, "gv.tranphu")
+    page.goto(f"{live_server.url}/don-vi/{tree.s1.pk}/")
+    table = page.get_by_test_id("children-table")
+    expect(table).to_contain_text("6A1")
+    page.get_by_placeholder("Tìm theo tên").fill("khoa hoc xa hoi")
+    expect(table).not_to_contain_text("6A1")  # htmx replaced the list without a page load
+    expect(table).to_contain_text("Tổ Khoa học xã hội")
+    expect(page).to_have_url(re.compile(r"q=khoa"))

@@ -169,3 +169,13 @@ def test_clusters_group_schools_of_one_owner(tree):
         cluster_create(actor=None, owner=tree.office_a1, code="CUM-2", name="Cụm 2", schools=[tree.s3])
     with pytest.raises(ValidationError):
         unit_create(actor=None, parent=tree.s1, code="G-X", name="x", kind=K.MINISTRY)
+
+
+def test_teacher_training_universities_sit_under_the_ministry_or_a_department(tree):
+    university = make_unit(tree.ministry, K.UNIVERSITY, "Trường Đại học Sư phạm Hà Nội")
+    make_unit(tree.dept_a, K.UNIVERSITY, "Trường Cao đẳng Sư phạm Hà Nam")
+    lecturers = make_unit(university, K.GROUP, "Khoa Toán – Tin")
+    lecturer = make_person(unit=lecturers, role=Role.TEACHER)
+    assert lecturer.unit == university
+    with pytest.raises(ValidationError):
+        make_unit(tree.office_a1, K.UNIVERSITY)
