@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.storage import private_storage
 from truonghoc.text import fold, name_sort_key, nfc
 
 
@@ -104,6 +105,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    deactivated_reason = models.CharField(_("why deactivated"), max_length=255, blank=True)
+    photo_note = models.CharField(_("admin's note on the photo"), max_length=255, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -151,3 +154,206 @@ class User(AbstractBaseUser, PermissionsMixin):
         from units.permissions import role_rows
 
         return sorted({role for role, _path, _kind in role_rows(self)})
+
+
+class AccountQuota(models.Model):
+    """How many teacher and student accounts a school may hold, set by the unit above it.
+
+    Active accounts count against the quota; deactivating one frees its place.
+    """
+
+    school = models.OneToOneField(
+        "units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="account_quota"
+    )
+    teachers = models.PositiveIntegerField(_("teacher accounts"), default=0)
+    students = models.PositiveIntegerField(_("student accounts"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("account quota")
+        verbose_name_plural = _("account quotas")
+
+    def __str__(self):
+        return f"{self.school}: {self.teachers} / {self.students}"
+
+    def limit_for(self, account_type: str) -> int:
+        return self.teachers if account_type == User.AccountType.TEACHER else self.students
+
+
+class QuotaRequest(models.Model):
+    """A school asks the unit above for more accounts ("4 left and 45 new students")."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    school = models.ForeignKey(
+        "units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="quota_requests"
+    )
+    account_type = models.CharField(
+        _("account type"),
+        max_length=10,
+        choices=[(User.AccountType.TEACHER, _("Teacher")), (User.AccountType.STUDENT, _("Student"))],
+    )
+    amount = models.PositiveIntegerField(_("how many more"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("quota request")
+        verbose_name_plural = _("quota requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="quota_request_amount_positive")]
+
+    def __str__(self):
+        return f"{self.school} +{self.amount} {self.get_account_type_display()}"
+
+
+class IssueBatch(models.Model):
+    """One act of issuing accounts: a single account, a spreadsheet import, or a re-issue of credentials.
+
+    The one-time credentials it produced are kept only encrypted (`sheet_ciphertext`) and only until
+    `sheet_expires_at` or until the admin discards them; after that the way to hand out credentials
+    again is to re-issue them (audited).
+    """
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("One account")
+        IMPORT = "import", _("Spreadsheet import")
+        REISSUE = "reissue", _("Credentials re-issued")
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking the file")
+        INVALID = "invalid", _("The file has problems")
+        READY = "ready", _("Checked: waiting for confirmation")
+        IMPORTING = "importing", _("Creating the accounts")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    account_type = models.CharField(_("account type"), max_length=10, choices=User.AccountType.choices)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("issued by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    upload = models.FileField(_("file"), upload_to="imports/%Y/%m/", storage=private_storage, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    new_rows = models.PositiveIntegerField(default=0)
+    unchanged_rows = models.PositiveIntegerField(default=0)
+    sheet_ciphertext = models.BinaryField(null=True, blank=True, editable=False)
+    sheet_expires_at = models.DateTimeField(_("credentials available until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("issuing batch")
+        verbose_name_plural = _("issuing batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.school} · {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def sheet_available(self) -> bool:
+        return (
+            bool(self.sheet_ciphertext) and self.sheet_expires_at is not None and self.sheet_expires_at > timezone.now()
+        )
+
+
+class ImportRow(models.Model):
+    """One checked row of an uploaded spreadsheet, kept so the preview can list every row with its problems."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("New account")
+        UNCHANGED = "unchanged", _("Already has an account")
+        ERROR = "error", _("Has problems")
+
+    batch = models.ForeignKey(IssueBatch, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    data = models.JSONField(_("values"), default=dict)
+    errors = models.JSONField(_("problems"), default=list)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "action", "line"], name="importrow_batch_action_idx")]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.line}"
+
+
+class InitialCredential(models.Model):
+    """A one-time initial credential: a random code handed to the person on a slip.
+
+    Only a keyed hash (HMAC with a key derived from SECRET_KEY) is stored: issuing 45,000 accounts
+    costs 45,000 HMACs, not 45,000 password hashes, and a leaked database alone reveals nothing usable.
+    It works until it expires or until the person sets their own password.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="initial_credential")
+    code_hash = models.CharField(max_length=64)
+    batch = models.ForeignKey(IssueBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="credentials")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("initial credential")
+        verbose_name_plural = _("initial credentials")
+
+    def __str__(self):
+        return f"{self.user} ({self.expires_at:%d/%m/%Y})"
+
+
+class TransferRequest(models.Model):
+    """A teacher or student moving to another school; the receiving school accepts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the receiving school")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="transfers")
+    from_school = models.ForeignKey("units.Unit", verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
+    to_school = models.ForeignKey(
+        "units.Unit", verbose_name=_("to"), on_delete=models.PROTECT, related_name="incoming_transfers"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    note = models.TextField(_("note"), blank=True)
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="one_pending_transfer_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.from_school} → {self.to_school}"

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import profile
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.profile, name="profile"),
+    # My profile (views/profile.py)
+    path("", profile.profile, name="profile"),
 ]

@@ -15,3 +15,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the app folders without collectstatic (the browser tests need them).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+PRIVATE_ROOT = BASE_DIR / "test-output" / "private"
+STORAGES = {**STORAGES, "private": {**STORAGES["private"], "OPTIONS": {"location": str(PRIVATE_ROOT)}}}  # noqa: F405

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from units.models import Unit
 from units.services import audit_log
 
-from .models import User, name_fields
+from ..models import User, name_fields
 
 
 @dataclass
