@@ -7,6 +7,6 @@ from django.dispatch import receiver
 @receiver(password_reset)
 def _clear_forced_change(sender, request, user, **kwargs):
     # Setting one's own password is exactly what the flag asks for.
-    from .services import user_password_changed
+    from .services.core import user_password_changed
 
     user_password_changed(user=user)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.services import AccountSpec, users_bulk_create
+from accounts.services.core import AccountSpec, users_bulk_create
 from courses.selectors import topic_counts_by_unit_path
 from courses.services import TopicSpec, topics_bulk_create
 from truonghoc.text import fold, nfc

@@ -1,19 +1,2 @@
-"""Every write to accounts, one module per area; import from `accounts.services`."""
-
-from .core import (
-    AccountSpec,
-    user_create,
-    user_deactivate,
-    user_password_changed,
-    user_set_password,
-    users_bulk_create,
-)
-
-__all__ = [
-    "AccountSpec",
-    "user_create",
-    "user_deactivate",
-    "user_password_changed",
-    "user_set_password",
-    "users_bulk_create",
-]
+"""Every write to accounts, one module per area: core, quotas, credentials, issuing, photos, lifecycle.
+Import from the module (`from accounts.services.quotas import quota_check`)."""

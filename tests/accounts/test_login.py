@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.services import user_deactivate
+from accounts.services.core import user_deactivate
 from tests.accounts.factories import UserFactory, make_person
 from units.models import Role
 

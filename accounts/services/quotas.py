@@ -1,0 +1,179 @@
+"""Account quotas: each school may hold so many active teacher and student accounts, set by the unit
+above it; schools ask for more, and the unit above approves or refuses with a reason."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+from units.models import Role, RoleAssignment, Unit
+from units.services import audit_log
+
+from ..models import AccountQuota, QuotaRequest, User
+
+T = User.AccountType
+
+
+def quota_usage(*, school: Unit) -> dict[str, dict[str, int]]:
+    """{account type: {"limit", "used", "remaining"}} for teachers and students, in two queries."""
+    quota = AccountQuota.objects.filter(school=school).first()
+    used = dict(
+        User.objects.filter(unit=school, is_active=True, account_type__in=[T.TEACHER, T.STUDENT])
+        .values_list("account_type")
+        .annotate(n=Count("id"))
+        .values_list("account_type", "n")
+    )
+    result = {}
+    for account_type in (T.TEACHER, T.STUDENT):
+        limit = quota.limit_for(account_type) if quota else 0
+        result[account_type] = {
+            "limit": limit,
+            "used": used.get(account_type, 0),
+            "remaining": max(0, limit - used.get(account_type, 0)),
+        }
+    return result
+
+
+def quota_check(*, school: Unit, account_type: str, adding: int) -> None:
+    """Refuse, with how many places remain, when `adding` more active accounts would pass the quota.
+
+    Callers hold a lock on the school's quota row (quota_lock) so two admins issuing at once cannot
+    both take the last place.
+    """
+    if account_type not in (T.TEACHER, T.STUDENT) or adding <= 0:
+        return
+    usage = quota_usage(school=school)[account_type]
+    if adding > usage["remaining"]:
+        kind = _("teacher") if account_type == T.TEACHER else _("student")
+        raise ValidationError(
+            _(
+                "Over quota: %(school)s may hold %(limit)d %(kind)s accounts, %(used)d are in use, so "
+                "%(remaining)d remain, but %(adding)d are asked for. Ask %(parent)s for more places "
+                "(“Request more accounts”)."
+            )
+            % {
+                "school": school.name,
+                "limit": usage["limit"],
+                "kind": kind,
+                "used": usage["used"],
+                "remaining": usage["remaining"],
+                "adding": adding,
+                "parent": _parent_name(school),
+            },
+            code="over_quota",
+        )
+
+
+def quota_lock(*, school: Unit) -> AccountQuota:
+    """Lock (creating if needed) the school's quota row until the end of the transaction."""
+    AccountQuota.objects.get_or_create(school=school)
+    return AccountQuota.objects.select_for_update().get(school=school)
+
+
+def _parent_name(school: Unit) -> str:
+    parent = Unit.objects.get_parent(school)
+    return parent.name if parent else _("the unit above")
+
+
+@transaction.atomic
+def quota_set(*, actor, school: Unit, teachers: int, students: int, note: str = "") -> AccountQuota:
+    if teachers < 0 or students < 0:
+        raise ValidationError(_("A quota cannot be negative."))
+    quota = quota_lock(school=school)
+    before = {"teachers": quota.teachers, "students": quota.students}
+    quota.teachers, quota.students, quota.updated_by = teachers, students, actor
+    quota.save(update_fields=["teachers", "students", "updated_by", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="quota.set",
+        unit=school,
+        target=quota,
+        before=before,
+        after={"teachers": teachers, "students": students, "note": note},
+    )
+    return quota
+
+
+def _school_admins(school: Unit):
+    ids = RoleAssignment.objects.filter(unit=school, role=Role.SCHOOL_ADMIN).values_list("user_id", flat=True)
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def _deciders(school: Unit):
+    """The staff of the unit directly above the school, who decide its requests."""
+    parent = Unit.objects.get_parent(school)
+    roles = [Role.OFFICE_STAFF, Role.DEPARTMENT_STAFF, Role.MINISTRY_STAFF]
+    ids = RoleAssignment.objects.filter(unit=parent, role__in=roles).values_list("user_id", flat=True)
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+@transaction.atomic
+def quota_request_create(*, actor, school: Unit, account_type: str, amount: int, reason: str) -> QuotaRequest:
+    request = QuotaRequest(
+        school=school, account_type=account_type, amount=amount, reason=reason.strip(), requested_by=actor
+    )
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Ask for at least one account.")})
+    if not request.reason:
+        raise ValidationError({"reason": _("Please say why the school needs more accounts.")})
+    request.full_clean()
+    request.save()
+    audit_log(
+        actor=actor,
+        action="quota.request",
+        unit=school,
+        target=request,
+        after={"account_type": account_type, "amount": amount, "reason": request.reason},
+    )
+    notify(
+        recipients=_deciders(school),
+        title=_("%(school)s asks for %(amount)d more %(kind)s accounts")
+        % {"school": school.name, "amount": amount, "kind": request.get_account_type_display().lower()},
+        body=request.reason,
+        url=reverse("accounts:quota_requests"),
+    )
+    return request
+
+
+@transaction.atomic
+def quota_request_decide(*, actor, request: QuotaRequest, approve: bool, note: str = "") -> QuotaRequest:
+    request = QuotaRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != QuotaRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    if not approve and not note.strip():
+        raise ValidationError({"note": _("Please give the reason for refusing.")})
+    request.status = QuotaRequest.Status.APPROVED if approve else QuotaRequest.Status.REFUSED
+    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if approve:
+        quota = quota_lock(school=request.school)
+        field = "teachers" if request.account_type == T.TEACHER else "students"
+        quota_set(
+            actor=actor,
+            school=request.school,
+            teachers=quota.teachers + (request.amount if field == "teachers" else 0),
+            students=quota.students + (request.amount if field == "students" else 0),
+            note=_("Request #%(id)d approved") % {"id": request.pk},
+        )
+    audit_log(
+        actor=actor,
+        action="quota.approve" if approve else "quota.refuse",
+        unit=request.school,
+        target=request,
+        after={"amount": request.amount, "note": request.decision_note},
+    )
+    title = (
+        _("Your request for %(amount)d more accounts was approved")
+        if approve
+        else _("Your request for %(amount)d more accounts was refused")
+    ) % {"amount": request.amount}
+    notify(
+        recipients=[request.requested_by, *_school_admins(request.school)],
+        title=title,
+        body=request.decision_note,
+        url=reverse("accounts:quota", args=[request.school_id]),
+    )
+    return request
