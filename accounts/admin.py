@@ -1,8 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .services.lifecycle import account_deactivate
 
 
 @admin.register(User)
@@ -24,3 +29,38 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),)
+
+    # --- Lifecycle: accounts are never deleted, only deactivated (with a reason, audited) ---
+    actions = ["deactivate_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Deactivate the selected accounts"))
+    def deactivate_selected(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if request.POST.get("confirm") != "yes" or not reason:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Deactivate accounts"),
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "reason": reason,
+                "missing_reason": request.POST.get("confirm") == "yes",
+            }
+            return TemplateResponse(request, "accounts/account_admin_deactivate.html", context)
+        done, refused = 0, []
+        for account in queryset.select_related("unit"):
+            try:
+                account_deactivate(actor=request.user, account=account, reason=reason)
+            except ValidationError as exc:
+                refused.append(f"{account}: {' '.join(exc.messages)}")
+            else:
+                done += 1
+        if done:
+            message = ngettext("%(n)d account deactivated.", "%(n)d accounts deactivated.", done) % {"n": done}
+            self.message_user(request, message, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+        return None

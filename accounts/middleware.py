@@ -6,7 +6,7 @@ class ForcePasswordChangeMiddleware:
     """Users flagged `must_change_password` can reach only the password change page (and logout,
     static files, the language switch) until they set their own password."""
 
-    ALLOWED_URL_NAMES = ("account_change_password", "account_logout", "set_language")
+    ALLOWED_URL_NAMES = ("account_change_password", "account_set_password", "account_logout", "set_language")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,5 +16,6 @@ class ForcePasswordChangeMiddleware:
         if user is not None and user.is_authenticated and user.must_change_password:
             allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES}
             if request.path not in allowed and not request.path.startswith(("/static/", "/media/")):
-                return redirect("account_change_password")
+                # Someone who logged in with a one-time credential has no password yet: they set one.
+                return redirect("account_change_password" if user.has_usable_password() else "account_set_password")
         return self.get_response(request)

@@ -179,6 +179,10 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["unit", "created_at"], name="audit_unit_created_idx"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.action} {self.target_repr}"

@@ -2,8 +2,10 @@
 
 from django.db.models import Case, Count, QuerySet, Value, When
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Role, RoleAssignment, Unit
+from .models import AuditEntry, Role, RoleAssignment, Unit
 from .permissions import Action, scope
 
 
@@ -128,3 +130,116 @@ def people_of(*, unit: Unit, user_model) -> QuerySet:
         .order_by("name_sort")
         .only("id", "username", "full_name", "account_type", "photo_status", "email", "phone")
     )
+
+
+# --- Audit log ---------------------------------------------------------------------------------
+
+
+def audit_entries_for(*, unit: Unit, action: str | None = None) -> QuerySet[AuditEntry]:
+    """Audit entries of the unit's whole subtree, newest first, optionally of one action."""
+    entries = AuditEntry.objects.filter(unit__path__startswith=unit.path)
+    if action:
+        entries = entries.filter(action=action)
+    return entries.select_related("actor", "unit").order_by("-created_at", "-id")
+
+
+def audit_actions_for(*, unit: Unit) -> list[tuple[str, str]]:
+    """(action, label) of the actions recorded in the unit's subtree, for the filter."""
+    actions = (
+        AuditEntry.objects.filter(unit__path__startswith=unit.path)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+    return [(action, audit_action_label(action)) for action in actions]
+
+
+# How entries read on the audit pages. Apps that record other actions may add theirs here;
+# an unknown action or field shows its code.
+AUDIT_ACTION_LABELS = {
+    "unit.create": gettext_lazy("Unit created"),
+    "unit.bulk_create": gettext_lazy("Units created in bulk"),
+    "unit.rename": gettext_lazy("Unit renamed"),
+    "unit.move": gettext_lazy("Unit moved"),
+    "unit.merge": gettext_lazy("Units merged"),
+    "cluster.create": gettext_lazy("School cluster created"),
+    "role.assign": gettext_lazy("Role given"),
+    "role.revoke": gettext_lazy("Role removed"),
+    "class.homeroom": gettext_lazy("Homeroom teacher set"),
+    "class.promote": gettext_lazy("Class moved up a grade"),
+    "account.create": gettext_lazy("Account issued"),
+    "account.password_set": gettext_lazy("Password set"),
+    "account.password_changed": gettext_lazy("Password changed by its owner"),
+    "account.deactivate": gettext_lazy("Account deactivated"),
+    "account.reactivate": gettext_lazy("Account reactivated"),
+    "quota.set": gettext_lazy("Quota set"),
+    "quota.request": gettext_lazy("More accounts requested"),
+    "quota.approve": gettext_lazy("Quota request approved"),
+    "quota.refuse": gettext_lazy("Quota request refused"),
+    "transfer.request": gettext_lazy("Transfer requested"),
+    "transfer.accept": gettext_lazy("Transfer accepted"),
+    "transfer.leave": gettext_lazy("Left for another school"),
+    "transfer.refuse": gettext_lazy("Transfer refused"),
+    "transfer.cancel": gettext_lazy("Transfer cancelled"),
+    "student.move_class": gettext_lazy("Student moved to another class"),
+}
+AUDIT_FIELD_LABELS = {
+    "is_active": gettext_lazy("Active"),
+    "reason": gettext_lazy("Reason"),
+    "note": gettext_lazy("Note"),
+    "status": gettext_lazy("Status"),
+    "school": gettext_lazy("School"),
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
+    "roles": gettext_lazy("Roles"),
+    "role": gettext_lazy("Role"),
+    "unit": gettext_lazy("Unit"),
+    "class": gettext_lazy("Class"),
+    "name": gettext_lazy("Name"),
+    "code": gettext_lazy("Code"),
+    "grade": gettext_lazy("Grade"),
+    "parent": gettext_lazy("Parent unit"),
+    "transfer": gettext_lazy("Transfer no."),
+    "teachers": gettext_lazy("Teacher accounts"),
+    "students": gettext_lazy("Student accounts"),
+    "amount": gettext_lazy("How many"),
+    "account_type": gettext_lazy("Account type"),
+    "username": gettext_lazy("Username"),
+    "homeroom_teacher": gettext_lazy("Homeroom teacher"),
+}
+
+
+def audit_action_label(action: str) -> str:
+    label = AUDIT_ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def _audit_value(value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(_audit_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_audit_value(v)}" for k, v in value.items())
+    if isinstance(value, str) and value in Role.values:
+        return str(Role(value).label)
+    return str(value)
+
+
+def audit_changes(entry: AuditEntry) -> list[tuple[str, str | None, str | None]]:
+    """(field label, before, after) for each field an entry mentions; None where a side is absent."""
+    before = entry.before if isinstance(entry.before, dict) else {}
+    after = entry.after if isinstance(entry.after, dict) else {}
+    rows = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        label = AUDIT_FIELD_LABELS.get(key)
+        rows.append(
+            (
+                str(label) if label is not None else key,
+                _audit_value(before[key]) if key in before else None,
+                _audit_value(after[key]) if key in after else None,
+            )
+        )
+    return rows

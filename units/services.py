@@ -1,5 +1,6 @@
 """Every write to the unit tree, roles and the audit log."""
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -341,3 +342,92 @@ def cluster_create(*, actor, owner: Unit, code: str, name: str, schools: Iterabl
         actor=actor, action="cluster.create", unit=owner, target=cluster, after={"schools": [s.code for s in schools]}
     )
     return cluster
+
+
+# The last grade of each school level: a class there finishes school instead of moving up.
+# Multi-level schools and continuing-education centres may run up to grade 12.
+FINAL_GRADE = {L.PRIMARY: 5, L.LOWER_SECONDARY: 9, L.UPPER_SECONDARY: 12}
+_LEADING_NUMBER = re.compile(r"^\d+")
+
+
+def class_final_grade(*, school: Unit) -> int:
+    return FINAL_GRADE.get(school.school_level, 12)
+
+
+def class_next_name(*, name: str, grade: int) -> str | None:
+    """'6A1' (grade 6) -> '7A1'; 'Lớp 6A1' -> 'Lớp 7A1'; None when the name shows no grade number."""
+    if _LEADING_NUMBER.match(name):
+        return _LEADING_NUMBER.sub(str(grade + 1), name, count=1)
+    pattern = re.compile(rf"(?<!\d){grade}(?!\d)")
+    if pattern.search(name):
+        return pattern.sub(str(grade + 1), name, count=1)
+    return None
+
+
+@transaction.atomic
+def class_promote(*, actor, school_class: Unit, new_name: str | None = None) -> Unit:
+    """Move a whole class up one grade at the end of the school year ("6A1" becomes "7A1").
+
+    Its students keep their student role at the class, so they move up with it. Classes are promoted
+    from the highest grade down, so that "7A1" has become "8A1" before "6A1" takes its name.
+    """
+    school_class = Unit.objects.select_for_update().get(pk=school_class.pk)
+    if school_class.kind != K.CLASS:
+        raise ValidationError(_("Only a class can move up to the next grade."))
+    if not school_class.is_active:
+        raise ValidationError(_("%(name)s is no longer active.") % {"name": school_class.name})
+    school = Unit.objects.get_parent(school_class)
+    final = class_final_grade(school=school)
+    if school_class.grade >= final:
+        raise ValidationError(
+            _(
+                "%(name)s is in grade %(grade)d, the last grade of %(school)s: it cannot move up. "
+                "Its students finish school; deactivate their accounts (“left”) or transfer them."
+            )
+            % {"name": school_class.name, "grade": school_class.grade, "school": school.name}
+        )
+    if new_name is None or not nfc(new_name):
+        new_name = class_next_name(name=school_class.name, grade=school_class.grade)
+        if new_name is None:
+            raise ValidationError(
+                {
+                    "new_name": _("The name %(name)s does not show its grade; please give the new name.")
+                    % {"name": school_class.name}
+                }
+            )
+    new_name = nfc(new_name)
+    clash = (
+        Unit.objects.filter(
+            path__startswith=school.path,
+            depth=school.depth + 1,
+            kind=K.CLASS,
+            is_active=True,
+            name_folded=fold(new_name),
+        )
+        .exclude(pk=school_class.pk)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {
+                "new_name": _(
+                    "%(school)s already has a class named %(name)s (grade %(grade)d). Move that class up "
+                    "first (classes move up from the highest grade down), or choose another name."
+                )
+                % {"school": school.name, "name": clash.name, "grade": clash.grade}
+            }
+        )
+    before = {"name": school_class.name, "grade": school_class.grade}
+    school_class.name = new_name
+    school_class.grade += 1
+    _validate_unit(school_class)
+    school_class.save(update_fields=["name", "grade", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="class.promote",
+        unit=school_class,
+        target=school_class,
+        before=before,
+        after={"name": school_class.name, "grade": school_class.grade},
+    )
+    return school_class

@@ -6,4 +6,5 @@ app_name = "units"
 urlpatterns = [
     path("<int:pk>/", views.unit_space, name="space"),
     path("<int:pk>/thanh-vien/", views.unit_people, name="people"),
+    path("<int:pk>/nhat-ky/", views.unit_audit, name="audit"),
 ]

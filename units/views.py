@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 
 from truonghoc.text import fold
 
@@ -37,6 +38,7 @@ def unit_space(request, pk: int):
         "child_kinds": selectors.child_kind_counts(unit=unit),
         "can_manage": can(user, Action.MANAGE, unit),
         "can_manage_accounts": can(user, Action.MANAGE_ACCOUNTS, unit),
+        "can_view_reports": can(user, Action.VIEW_REPORTS, unit),
         "Role": Role,
     }
     template = "units/unit_space.html#children" if request.htmx else "units/unit_space.html"
@@ -53,6 +55,33 @@ def unit_people(request, pk: int):
     if query:
         people = people.filter(name_folded__contains=fold(query))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"unit": unit, "page": page, "query": query}
+    # Everyone listed belongs to this unit's school (or is staff of this unit), so one check decides
+    # whether names link to the account pages (accounts.permissions.can_view_account says the same).
+    link_accounts = can(user, Action.MANAGE_ACCOUNTS, unit) or can(user, Action.VIEW_REPORTS, unit)
+    context = {"unit": unit, "page": page, "query": query, "link_accounts": link_accounts}
     template = "units/unit_people.html#people" if request.htmx else "units/unit_people.html"
     return render(request, template, context)
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def unit_audit(request, pk: int):
+    """The audit log of a unit's whole subtree, for the unit's managers and the units above it."""
+    user = request.user
+    unit = get_object_or_404(Unit, pk=pk)
+    if not (can(user, Action.VIEW_REPORTS, unit) or can(user, Action.MANAGE_ACCOUNTS, unit)):
+        raise Http404
+    action = request.GET.get("action", "").strip()
+    page = Paginator(selectors.audit_entries_for(unit=unit, action=action or None), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "unit": unit,
+        "page": page,
+        "rows": [(entry, selectors.audit_action_label(entry.action), selectors.audit_changes(entry)) for entry in page],
+        "action": action,
+        "actions": selectors.audit_actions_for(unit=unit),
+    }
+    return render(request, "units/unit_audit.html", context)

@@ -1,19 +1,16 @@
 """Every write to accounts."""
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from units.models import Unit
 from units.services import audit_log
 
 from ..models import User, name_fields
+from .credentials import credential_consume, unusable_password
 
 
 @dataclass
@@ -87,8 +84,7 @@ def users_bulk_create(*, specs: Iterable[AccountSpec], batch_size: int = 2000) -
             photo=spec.photo,
             photo_status=spec.photo_status,
             photo_status_reason=spec.photo_status_reason,
-            # Same form as make_password(None), without its slow per-character random string.
-            password=spec.password_hash or UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),
+            password=spec.password_hash or unusable_password(),
         )
         users.append(user)
     return User.objects.bulk_create(users, batch_size=batch_size)
@@ -106,24 +102,8 @@ def user_set_password(*, actor, user: User, password: str, must_change: bool = F
 
 
 def user_password_changed(*, user: User) -> None:
+    credential_consume(user=user)
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password", "updated_at"])
         audit_log(actor=user, action="account.password_changed", unit=user.unit, target=user)
-
-
-@transaction.atomic
-def user_deactivate(*, actor, user: User, reason: str) -> User:
-    if not reason.strip():
-        raise ValidationError({"reason": _("Please say why the account is deactivated.")})
-    user.is_active = False
-    user.save(update_fields=["is_active", "updated_at"])
-    audit_log(
-        actor=actor,
-        action="account.deactivate",
-        unit=user.unit,
-        target=user,
-        before={"is_active": True},
-        after={"is_active": False, "reason": reason},
-    )
-    return user

@@ -1,11 +1,115 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from units.selectors import home_units
+
+from ..forms.profile import PhotoStatusForm, ProfileForm
+from ..permissions import account_for_user_or_404, can_manage_account
+from ..profile import missing_profile_items, profile_is_complete
+from ..services.photos import photo_set_status, profile_save
 
 
 @login_required
 def profile(request):
+    user = request.user
     return render(
-        request, "accounts/profile.html", {"profile_user": request.user, "home_units": home_units(user=request.user)}
+        request,
+        "accounts/profile.html",
+        {
+            "profile_user": user,
+            "home_units": home_units(user=user),
+            "missing_items": missing_profile_items(user),
+            "profile_complete": profile_is_complete(user),
+        },
     )
+
+
+@login_required
+def profile_edit(request):
+    """The person's own details and ID photo, saved together or not at all."""
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                profile_save(
+                    actor=user,
+                    user=user,
+                    email=data["email"],
+                    phone=data["phone"],
+                    date_of_birth=data["date_of_birth"],
+                    uploaded_file=data["photo"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your profile has been saved."))
+                return redirect("accounts:profile")
+    else:
+        form = ProfileForm(initial={"email": user.email, "phone": user.phone, "date_of_birth": user.date_of_birth})
+    return render(
+        request,
+        "accounts/profile_edit.html",
+        {
+            "form": form,
+            "profile_user": user,
+            "missing_items": missing_profile_items(user),
+            "profile_complete": profile_is_complete(user),
+        },
+    )
+
+
+def _back(request) -> str:
+    for candidate in (request.POST.get("next"), request.headers.get("referer")):
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
+    return reverse("home")
+
+
+@login_required
+@require_POST
+def account_photo_status(request, pk: int):
+    """A school admin's decision on someone's photo; htmx gets the photo panel back, others a redirect."""
+    account = account_for_user_or_404(request.user, pk, check=can_manage_account)
+    form = PhotoStatusForm(request.POST)
+    done = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            photo_set_status(
+                actor=request.user,
+                account=account,
+                status=data["status"],
+                note=data["note"],
+                expected_photo=data["photo"] or None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            done = True
+    if request.htmx:
+        return render(
+            request,
+            "accounts/components/account_photo_admin.html",
+            {"account": account, "can_manage": True, "photo_form": form, "photo_saved": done},
+        )
+    if done:
+        messages.success(
+            request,
+            _("The photo of %(name)s is now marked “%(status)s”.")
+            % {"name": account.full_name, "status": account.get_photo_status_display()},
+        )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(_back(request))

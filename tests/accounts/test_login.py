@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.services.core import user_deactivate
+from accounts.services.lifecycle import account_deactivate
 from tests.accounts.factories import UserFactory, make_person
 from units.models import Role
 
@@ -55,7 +55,7 @@ def test_wrong_password_says_so_clearly_and_logs_nobody_in(client, teacher):
 
 
 def test_deactivated_account_is_told_to_contact_its_school(client, teacher):
-    user_deactivate(actor=None, user=teacher, reason="Nghỉ hưu")
+    account_deactivate(actor=None, account=teacher, reason="Nghỉ hưu")
     response = login(client, "gv.tranphu")
     assert "_auth_user_id" not in client.session
     page = client.get(response.url).content.decode() if response.status_code == 302 else response.content.decode()

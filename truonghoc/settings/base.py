@@ -33,8 +33,8 @@ INSTALLED_APPS = [
     "import_export",
     # Ours, in dependency order: each app may import only the ones above it.
     "units",
-    "accounts",
     "notifications",
+    "accounts",
     "forums",
     "courses",
     "materials",
@@ -120,7 +120,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work is declared in code; other apps add entries here as they need them.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "purge-expired-credential-sheets": {"task": "accounts.tasks.purge_expired_credential_sheets", "schedule": 3600.0},
+}
 
 # --- Authentication ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -128,6 +130,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
+    "accounts.backends.InitialCredentialBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

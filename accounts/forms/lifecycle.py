@@ -1,0 +1,142 @@
+"""Forms of the account lifecycle: deactivate, move class, transfer, answer a transfer, promote a class.
+
+They check what a person typed; the business rules (quota, same school, one pending transfer…) are
+the services' and come back as ValidationError, shown on the same form."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+from ..models import User
+from ..selectors import placements_for, school_classes
+
+NOTE_MAX_LENGTH = 1000
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select"
+        else:
+            widget.attrs["class"] = "form-control"
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class DeactivateForm(StyledForm):
+    RETIRED, LEFT, OTHER = "retired", "left", "other"
+    REASONS = [(RETIRED, _("Retired")), (LEFT, _("Left the school")), (OTHER, _("Other reason"))]
+
+    reason = forms.ChoiceField(label=_("Why"), choices=REASONS, widget=forms.RadioSelect, initial=LEFT)
+    details = forms.CharField(
+        label=_("Details"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for another reason; for example the date or the decision number."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that this person can no longer log in and their place in the quota is freed."),
+        error_messages={"required": _("Please tick the box to confirm.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == self.OTHER and not (cleaned.get("details") or "").strip():
+            self.add_error("details", _("Please say why the account is deactivated."))
+        return cleaned
+
+    def reason_text(self) -> str:
+        """The reason as it is stored and shown: the kind, then the details."""
+        label = dict(self.REASONS)[self.cleaned_data["reason"]]
+        details = self.cleaned_data.get("details", "").strip()
+        if self.cleaned_data["reason"] == self.OTHER:
+            return details
+        return f"{label}: {details}" if details else str(label)
+
+
+class MoveClassForm(StyledForm):
+    to_class = forms.ModelChoiceField(
+        label=_("New class"),
+        queryset=Unit.objects.none(),
+        error_messages={"invalid_choice": _("Choose a class of this school.")},
+    )
+
+    def __init__(self, *args, school: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_class"].queryset = school_classes(school=school)
+
+
+class TransferForm(StyledForm):
+    # The school is picked from search results rendered by the page, never from a list of every unit;
+    # the service says why a unit cannot receive the person.
+    to_school = forms.ModelChoiceField(
+        label=_("Receiving school"),
+        queryset=Unit.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Search for the receiving school and choose it."),
+            "invalid_choice": _("That school was not found."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Note for the receiving school"),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AcceptForm(StyledForm):
+    unit = forms.ModelChoiceField(
+        label=_("Place in"),
+        queryset=Unit.objects.none(),
+        error_messages={
+            "required": _("Choose the group or class the person joins."),
+            "invalid_choice": _("Choose a group or class of your school."),
+        },
+    )
+
+    def __init__(self, *args, school: Unit, account_type: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        field.queryset = placements_for(school=school, account_type=account_type)
+        field.label = _("Professional group") if account_type == User.AccountType.TEACHER else _("Class")
+
+
+class RefuseForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reason for refusing"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please give the reason for refusing.")},
+    )
+
+
+class PromoteForm(StyledForm):
+    new_name = forms.CharField(
+        label=_("New name"),
+        max_length=255,
+        required=False,
+        help_text=_("Leave as proposed unless the school names its classes differently."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Move this class and all its students up to the next grade."),
+        error_messages={"required": _("Please tick the box to confirm.")},
+    )

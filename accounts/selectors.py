@@ -1,0 +1,194 @@
+"""Reads for the account lifecycle: one account's roles, transfers and history; a school's transfers;
+the schools a person may be transferred to. Each costs a fixed number of queries."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from truonghoc.text import fold
+from units.models import AuditEntry, Role, RoleAssignment, Unit
+
+from .models import IssueBatch, QuotaRequest, TransferRequest, User
+
+K = Unit.Kind
+_TRANSFER_RELATED = ("user", "from_school", "to_school", "requested_by", "decided_by")
+
+
+def pending_transfers_to(*, school: Unit) -> QuerySet[TransferRequest]:
+    """Transfers waiting for the receiving school's answer, oldest first."""
+    return (
+        TransferRequest.objects.filter(to_school=school, status=TransferRequest.Status.PENDING)
+        .select_related(*_TRANSFER_RELATED)
+        .order_by("created_at", "id")
+    )
+
+
+def pending_transfers_from(*, school: Unit) -> QuerySet[TransferRequest]:
+    """Transfers the school has sent that are still waiting, oldest first."""
+    return (
+        TransferRequest.objects.filter(from_school=school, status=TransferRequest.Status.PENDING)
+        .select_related(*_TRANSFER_RELATED)
+        .order_by("created_at", "id")
+    )
+
+
+def decided_transfers_of_school(*, school: Unit, limit: int = 20) -> list[TransferRequest]:
+    """The latest decided transfers into or out of the school."""
+    return list(
+        TransferRequest.objects.filter(Q(to_school=school) | Q(from_school=school))
+        .exclude(status=TransferRequest.Status.PENDING)
+        .select_related(*_TRANSFER_RELATED)
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def transfers_of(*, account: User) -> QuerySet[TransferRequest]:
+    """Every transfer of one person, newest first."""
+    return (
+        TransferRequest.objects.filter(user=account).select_related(*_TRANSFER_RELATED).order_by("-created_at", "-id")
+    )
+
+
+def account_roles(*, account: User) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(user=account).select_related("unit").order_by("unit__path", "role")
+
+
+def account_history(*, account: User) -> QuerySet[AuditEntry]:
+    """Audit entries about one person (issued, deactivated, transferred, roles…), newest first."""
+    return (
+        AuditEntry.objects.filter(target_type=ContentType.objects.get_for_model(User), target_id=str(account.pk))
+        .select_related("actor", "unit")
+        .order_by("-created_at", "-id")
+    )
+
+
+def school_classes(*, school: Unit) -> QuerySet[Unit]:
+    """The active classes of a school, by grade then name."""
+    return Unit.objects.filter(
+        path__startswith=school.path, depth=school.depth + 1, kind=K.CLASS, is_active=True
+    ).order_by("grade", "name_folded")
+
+
+def school_groups(*, school: Unit) -> QuerySet[Unit]:
+    return Unit.objects.filter(
+        path__startswith=school.path, depth=school.depth + 1, kind=K.GROUP, is_active=True
+    ).order_by("name_folded")
+
+
+def placements_for(*, school: Unit, account_type: str) -> QuerySet[Unit]:
+    """Where a person arriving at the school may be placed: a group for a teacher, a class for a student."""
+    if account_type == User.AccountType.TEACHER:
+        return school_groups(school=school)
+    return school_classes(school=school)
+
+
+def current_classes(*, student: User) -> list[Unit]:
+    if student.unit is None:
+        return []
+    return list(
+        Unit.objects.filter(
+            role_assignments__user=student,
+            role_assignments__role=Role.STUDENT,
+            kind=K.CLASS,
+            path__startswith=student.unit.path,
+        ).order_by("grade", "name_folded")
+    )
+
+
+def transfer_destinations(*, query: str, exclude: Unit | None = None, limit: int = 20) -> list[tuple[Unit, str]]:
+    """Active schools matching a code or a name typed with or without accents, each with the name of
+    the unit above it (there are many "Trường THCS Trần Phú"). Exact codes come first. Two queries."""
+    query = query.strip()
+    if not query:
+        return []
+    folded = fold(query)
+    schools = (
+        Unit.objects.filter(kind__in=[K.SCHOOL, K.UNIVERSITY], is_active=True)
+        .filter(Q(code__iexact=query) | Q(name_folded__contains=folded))
+        .annotate(exact=Case(When(code__iexact=query, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("exact", "name_folded", "path")
+    )
+    if exclude is not None:
+        schools = schools.exclude(pk=exclude.pk)
+    schools = list(schools[:limit])
+    parent_paths = {s.path[: -Unit.steplen] for s in schools}
+    parents = dict(Unit.objects.filter(path__in=parent_paths).values_list("path", "name"))
+    return [(s, parents.get(s.path[: -Unit.steplen], "")) for s in schools]
+
+
+# --- the school's account list, batches and quota requests ---------------------------------
+def school_accounts(
+    *,
+    school: Unit,
+    account_type: str = "",
+    unit_id: int | None = None,
+    status: str = "active",
+    photo_status: str = "",
+    query: str = "",
+) -> QuerySet[User]:
+    """A school's accounts, filtered, sorted by given name; each carries `memberships` (its class or
+    group) prefetched, so a page of 50 costs the same queries as a page of 5."""
+    qs = User.objects.filter(unit=school)
+    if account_type:
+        qs = qs.filter(account_type=account_type)
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    if photo_status:
+        qs = qs.filter(photo_status=photo_status)
+    if unit_id:
+        qs = qs.filter(role_assignments__unit_id=unit_id)
+    if query:
+        folded = fold(query)
+        qs = qs.filter(
+            Q(name_folded__contains=folded) | Q(username__icontains=query.strip()) | Q(national_id=query.strip())
+        )
+    memberships = RoleAssignment.objects.filter(unit__kind__in=[Unit.Kind.CLASS, Unit.Kind.GROUP]).select_related(
+        "unit"
+    )
+    return (
+        qs.distinct()
+        .order_by("name_sort", "pk")
+        .prefetch_related(Prefetch("role_assignments", queryset=memberships, to_attr="memberships"))
+    )
+
+
+def school_account_counts(*, school: Unit) -> dict[str, dict[str, int]]:
+    """{account type: {"active": n, "inactive": n}}: active counts are the figures the reports use."""
+    counts: dict[str, dict[str, int]] = {t: {"active": 0, "inactive": 0} for t in User.AccountType.values}
+    for row in User.objects.filter(unit=school).values("account_type", "is_active").annotate(n=Count("id")):
+        counts.setdefault(row["account_type"], {"active": 0, "inactive": 0})[
+            "active" if row["is_active"] else "inactive"
+        ] = row["n"]
+    return counts
+
+
+def school_units(*, school: Unit) -> QuerySet[Unit]:
+    return Unit.objects.filter(
+        path__startswith=school.path, depth=school.depth + 1, kind__in=[Unit.Kind.CLASS, Unit.Kind.GROUP]
+    ).order_by("kind", "grade", "name")
+
+
+def batches_of(*, school: Unit) -> QuerySet[IssueBatch]:
+    return IssueBatch.objects.filter(school=school).select_related("created_by").defer("sheet_ciphertext")
+
+
+def quota_requests_of(*, school: Unit) -> QuerySet[QuotaRequest]:
+    return QuotaRequest.objects.filter(school=school).select_related("requested_by", "decided_by")
+
+
+def quota_requests_for_decider(*, user, status: str = "") -> QuerySet[QuotaRequest]:
+    """Requests from schools whose quota this user sets (their parent is inside the user's scope)."""
+    from units.permissions import Action, scope
+
+    reach = scope(user, Action.MANAGE_ACCOUNTS)
+    qs = QuotaRequest.objects.select_related("school", "requested_by", "decided_by")
+    if not reach.everything:
+        # The decider's scope must contain the school's parent, i.e. be strictly above the school.
+        query = Q(pk__in=[])
+        for prefix in reach.prefixes:
+            query |= Q(school__path__startswith=prefix) & ~Q(school__path=prefix)
+        qs = qs.filter(query)
+    if status:
+        qs = qs.filter(status=status)
+    return qs

@@ -1,0 +1,554 @@
+"""Issuing accounts: one at a time, or many from a spreadsheet, always within the school's quota.
+
+A spreadsheet goes through two steps. `import_validate` reads the file and records every row with its
+problems (missing name, bad date, unknown class, duplicate mã định danh in the file or elsewhere,
+over quota); nothing is written but the check results. `import_apply` then creates all the new
+accounts or none, in one transaction. Rows are matched by mã định danh, so importing the same file
+again changes nothing. Both steps run in a Celery task for large files, reporting progress.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from truonghoc.spreadsheets import SpreadsheetError, read_table
+from truonghoc.text import fold, nfc
+from units.models import AuditEntry, Role, Unit
+from units.services import audit_log, role_assignments_bulk_create
+
+from ..models import ImportRow, IssueBatch, User, name_fields
+from .credentials import credentials_issue, sheet_store, unusable_password
+from .quotas import quota_check, quota_lock, quota_usage
+
+T = User.AccountType
+BATCH = 2000
+
+# Template columns (Vietnamese, as schools type them) and the folded header aliases we accept.
+COLUMNS = [
+    ("full_name", "Họ và tên", ("ho va ten", "ho ten", "ten", "full name", "name")),
+    ("date_of_birth", "Ngày sinh", ("ngay sinh", "ngay thang nam sinh", "date of birth", "dob")),
+    ("gender", "Giới tính", ("gioi tinh", "gender")),
+    ("national_id", "Mã định danh", ("ma dinh danh", "ma dinh danh ca nhan", "ma hoc sinh", "personal id")),
+    (
+        "unit",
+        "Lớp / Tổ chuyên môn",
+        ("lop / to chuyen mon", "lop/to chuyen mon", "lop", "to", "to chuyen mon", "lop hoac to", "class", "group"),
+    ),
+    ("email", "Email", ("email", "e-mail", "thu dien tu")),
+    ("phone", "Điện thoại", ("dien thoai", "so dien thoai", "sdt", "phone")),
+]
+REQUIRED_COLUMNS = ("full_name", "national_id", "unit")
+GENDERS = {"nam": User.Gender.MALE, "male": User.Gender.MALE, "m": User.Gender.MALE,
+           "nu": User.Gender.FEMALE, "female": User.Gender.FEMALE, "f": User.Gender.FEMALE,
+           "khac": User.Gender.OTHER, "other": User.Gender.OTHER}  # fmt: skip
+NATIONAL_ID = re.compile(r"^[0-9A-Za-z]{6,20}$")
+PHONE = re.compile(r"^(\+84|0)[0-9]{8,10}$")
+
+
+def progress_key(batch_id: int) -> str:
+    return f"accounts:batch-progress:{batch_id}"
+
+
+def progress_set(batch_id: int, done: int, total: int, phase: str) -> None:
+    cache.set(progress_key(batch_id), {"done": done, "total": total, "phase": phase}, 3600)
+
+
+def progress_get(batch_id: int) -> dict | None:
+    return cache.get(progress_key(batch_id))
+
+
+# --- usernames ----------------------------------------------------------------------------------
+def username_prefix(*, school: Unit, account_type: str) -> str:
+    return f"{school.code.lower()}.{'gv' if account_type == T.TEACHER else 'hs'}"
+
+
+def usernames_allocate(*, school: Unit, account_type: str, count: int) -> list[str]:
+    """Readable, stable usernames: the school's code and a sequence number (hanam-phuly-thcs-001.hs0490).
+
+    Called under the school's quota lock, so two admins of one school never get the same numbers.
+    """
+    prefix = username_prefix(school=school, account_type=account_type)
+    width = 3 if account_type == T.TEACHER else 4
+    pattern = re.compile(re.escape(prefix) + r"(\d+)$")
+    highest = 0
+    for name in User.objects.filter(username__startswith=prefix).values_list("username", flat=True).iterator():
+        match = pattern.match(name)
+        if match:
+            highest = max(highest, int(match.group(1)))
+    return [f"{prefix}{n:0{width}d}" for n in range(highest + 1, highest + count + 1)]
+
+
+# --- checking one person ----------------------------------------------------------------------
+@dataclass
+class SchoolContext:
+    """What row checks need to know about the school, loaded once per import (not once per row)."""
+
+    school: Unit
+    account_type: str
+    units_by_name: dict[str, Unit] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, *, school: Unit, account_type: str) -> "SchoolContext":
+        kind = Unit.Kind.GROUP if account_type == T.TEACHER else Unit.Kind.CLASS
+        units = Unit.objects.filter(path__startswith=school.path, depth=school.depth + 1, kind=kind, is_active=True)
+        by_name = {}
+        for unit in units:
+            by_name[fold(unit.name)] = unit
+            by_name.setdefault(fold(unit.name).replace("to ", "", 1), unit)  # "Toán – Tin" finds "Tổ Toán – Tin"
+        return cls(school=school, account_type=account_type, units_by_name=by_name)
+
+
+def parse_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        return None
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def check_person(values: dict, ctx: SchoolContext) -> tuple[dict, list[str]]:
+    """Clean one person's values; returns (clean data as JSON-ready strings, problems)."""
+    problems: list[str] = []
+    data: dict = {}
+    for key, value in values.items():
+        if isinstance(value, str) and value.startswith("="):
+            problems.append(_("%(column)s holds a formula; type the value instead") % {"column": _column_label(key)})
+            values[key] = ""
+    name = nfc(values.get("full_name"))
+    if not name:
+        problems.append(_("the full name is missing"))
+    elif len(name) > 150 or not any(ch.isalpha() for ch in name):
+        problems.append(_("“%(name)s” is not a person's name") % {"name": name[:40]})
+    data["full_name"] = name
+    try:
+        born = parse_date(values.get("date_of_birth"))
+        if born is not None and not (date(1930, 1, 1) <= born <= timezone.localdate()):
+            problems.append(_("the date of birth %(date)s is not plausible") % {"date": born.strftime("%d/%m/%Y")})
+        data["date_of_birth"] = born.isoformat() if born else ""
+    except ValueError:
+        problems.append(
+            _("the date of birth “%(value)s” is not a date (write dd/mm/yyyy)") % {"value": values.get("date_of_birth")}
+        )
+        data["date_of_birth"] = ""
+    gender_text = fold(values.get("gender"))
+    data["gender"] = GENDERS.get(gender_text, "")
+    if gender_text and not data["gender"]:
+        problems.append(_("the gender “%(value)s” is not Nam, Nữ or Khác") % {"value": values.get("gender")})
+    national_id = nfc(values.get("national_id")).replace(" ", "")
+    data["national_id"] = national_id
+    if not national_id:
+        problems.append(_("the personal ID (mã định danh) is missing; it is how a person is recognised on re-import"))
+    elif not NATIONAL_ID.match(national_id):
+        problems.append(_("the personal ID “%(value)s” should be 6 to 20 letters or digits") % {"value": national_id})
+    unit_name = nfc(values.get("unit"))
+    unit = ctx.units_by_name.get(fold(unit_name)) if unit_name else None
+    data["unit"] = unit.pk if unit else None
+    data["unit_name"] = unit.name if unit else unit_name
+    if not unit_name:
+        problems.append(
+            _("the class is missing") if ctx.account_type == T.STUDENT else _("the professional group is missing")
+        )
+    elif unit is None:
+        message = (
+            _("there is no class “%(name)s” in this school")
+            if ctx.account_type == T.STUDENT
+            else _("there is no professional group “%(name)s” in this school")
+        )
+        problems.append(message % {"name": unit_name})
+    email = nfc(values.get("email")).lower()
+    data["email"] = email
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(_("the email “%(value)s” is not valid") % {"value": email})
+    phone = re.sub(r"[\s.\-()]", "", nfc(values.get("phone")))
+    data["phone"] = phone
+    if phone and not PHONE.match(phone):
+        problems.append(_("the phone number “%(value)s” is not valid") % {"value": values.get("phone")})
+    return data, problems
+
+
+def _column_label(key: str) -> str:
+    return next((label for k, label, _aliases in COLUMNS if k == key), key)
+
+
+# --- one account ------------------------------------------------------------------------------
+@transaction.atomic
+def account_issue(*, actor, school: Unit, account_type: str, values: dict) -> tuple[User, IssueBatch]:
+    """Issue one account. Refuses with field errors (ValidationError with a dict) and writes nothing
+    when anything is wrong; the one-time credential is on the returned batch's sheet."""
+    quota_lock(school=school)
+    ctx = SchoolContext.load(school=school, account_type=account_type)
+    data, problems = check_person(dict(values), ctx)
+    if data["national_id"] and not problems:
+        problems += _conflicts_in_database([data], school)[0]
+    if problems:
+        raise ValidationError(problems)
+    quota_check(school=school, account_type=account_type, adding=1)
+    batch = IssueBatch.objects.create(
+        school=school, kind=IssueBatch.Kind.SINGLE, status=IssueBatch.Status.DONE, account_type=account_type,
+        created_by=actor, total_rows=1, new_rows=1, finished_at=timezone.now(),
+    )  # fmt: skip
+    users = _create_accounts(actor=actor, school=school, account_type=account_type, rows=[data], batch=batch)
+    return users[0], batch
+
+
+def _conflicts_in_database(rows: list[dict], school: Unit) -> list[list[str]]:
+    """Per row: problems with people already in the database (same mã định danh elsewhere, email taken)."""
+    ids = [r["national_id"] for r in rows if r.get("national_id")]
+    emails = [r["email"] for r in rows if r.get("email")]
+    existing = {
+        u.national_id: u
+        for u in User.objects.filter(national_id__in=ids)
+        .select_related("unit")
+        .only("national_id", "unit__name", "unit__id", "is_active", "account_type", "full_name")
+    }
+    taken_emails = {}
+    for chunk_start in range(0, len(emails), 5000):
+        chunk = emails[chunk_start : chunk_start + 5000]
+        taken_emails.update(
+            {
+                e.lower(): (nid, uname)
+                for e, nid, uname in User.objects.filter(email__in=chunk).values_list(
+                    "email", "national_id", "username"
+                )
+            }
+        )
+    result = []
+    for row in rows:
+        problems = []
+        person = existing.get(row.get("national_id"))
+        if person is not None and (person.unit_id != school.pk):
+            problems.append(
+                _("the personal ID %(id)s already has an account at %(school)s: ask for a transfer instead")
+                % {"id": row["national_id"], "school": person.unit.name if person.unit else "—"}
+            )
+        elif person is not None and not person.is_active:
+            problems.append(
+                _("%(name)s (ID %(id)s) has a deactivated account here: reactivate it instead")
+                % {"name": person.full_name, "id": row["national_id"]}
+            )
+        taken = taken_emails.get(row.get("email") or "")
+        if taken and taken[0] != row.get("national_id"):
+            problems.append(_("the email %(email)s is already used by another account") % {"email": row["email"]})
+        result.append(problems)
+    return result
+
+
+def _create_accounts(*, actor, school: Unit, account_type: str, rows: list[dict], batch: IssueBatch) -> list[User]:
+    """Write the accounts, their roles, credentials, audit entries and the credential sheet."""
+    usernames = usernames_allocate(school=school, account_type=account_type, count=len(rows))
+    users = []
+    for row, username in zip(rows, usernames, strict=True):
+        users.append(
+            User(
+                username=username,
+                **name_fields(row["full_name"]),
+                account_type=account_type,
+                unit=school,
+                gender=row.get("gender") or "",
+                date_of_birth=date.fromisoformat(row["date_of_birth"]) if row.get("date_of_birth") else None,
+                national_id=row.get("national_id") or None,
+                email=row.get("email") or "",
+                phone=row.get("phone") or "",
+                password=unusable_password(),
+                must_change_password=True,
+            )
+        )
+    created = []
+    for start in range(0, len(users), BATCH):
+        created += User.objects.bulk_create(users[start : start + BATCH], batch_size=BATCH)
+        progress_set(batch.pk, min(start + BATCH, len(users)), len(users), "create")
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={r["unit"] for r in rows if r.get("unit")})}
+    role = Role.TEACHER if account_type == T.TEACHER else Role.STUDENT
+    role_assignments_bulk_create(
+        rows=[(user.pk, units[row["unit"]], role) for user, row in zip(created, rows, strict=True) if row.get("unit")]
+    )
+    codes = credentials_issue(users=created, batch=batch)
+    now = timezone.now()
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                created_at=now, actor=actor if getattr(actor, "pk", None) else None, unit=school,
+                action="account.create", target_repr=user.full_name[:255], target_id=str(user.pk),
+                after={"username": user.username, "account_type": account_type, "batch": batch.pk,
+                       "national_id": user.national_id, "unit": row.get("unit_name", "")},
+            )
+            for user, row in zip(created, rows, strict=True)
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+    sheet_store(
+        batch=batch,
+        rows=[
+            {"username": u.username, "full_name": u.full_name, "unit": row.get("unit_name", ""), "code": codes[u.pk],
+             "date_of_birth": row.get("date_of_birth", "")}
+            for u, row in zip(created, rows, strict=True)
+        ],
+    )  # fmt: skip
+    return created
+
+
+# --- spreadsheet imports -----------------------------------------------------------------------
+def _looks_like_header(cells: list[str]) -> bool:
+    folded = {fold(c) for c in cells}
+    return any(folded & set(aliases) for key, _label, aliases in COLUMNS if key == "full_name")
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    folded = [fold(h) for h in header]
+    duplicates = sorted({h for h, n in Counter(h for h in folded if h).items() if n > 1})
+    if duplicates:
+        raise SpreadsheetError(
+            _("The header has the same column more than once: %(columns)s.")
+            % {"columns": ", ".join(header[folded.index(d)] for d in duplicates)}
+        )
+    positions = {}
+    for key, _label, aliases in COLUMNS:
+        for index, name in enumerate(folded):
+            if name in aliases:
+                positions[key] = index
+                break
+    missing = [label for key, label, _a in COLUMNS if key in REQUIRED_COLUMNS and key not in positions]
+    if missing:
+        raise SpreadsheetError(
+            _("The first row must name the columns; these are missing: %(columns)s. Download the template to see them.")
+            % {"columns": ", ".join(missing)}
+        )
+    return positions
+
+
+def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
+    """Check every row of the file and record the result; writes no account."""
+    batch.rows.all().delete()
+    try:
+        header, rows = read_table(content, is_header=_looks_like_header)
+        positions = _header_map(header)
+        raw = []
+        for line, cells in rows:
+            raw.append((line, {key: (cells[i] if i < len(cells) else "") for key, i in positions.items()}))
+            if len(raw) > settings.IMPORT_MAX_ROWS:
+                raise SpreadsheetError(
+                    _("The file has more than %(max)d rows. Split it into several files and import them one by one.")
+                    % {"max": settings.IMPORT_MAX_ROWS}
+                )
+        if not raw:
+            raise SpreadsheetError(_("The file has a header but no rows of people."))
+    except SpreadsheetError as exc:
+        return _batch_finish(batch, status=IssueBatch.Status.INVALID, message=str(exc))
+
+    ctx = SchoolContext.load(school=batch.school, account_type=batch.account_type)
+    checked = []
+    for n, (line, values) in enumerate(raw, start=1):
+        data, problems = check_person(values, ctx)
+        checked.append([line, data, problems])
+        if n % 1000 == 0:
+            progress_set(batch.pk, n, len(raw), "check")
+    # Duplicates inside the file.
+    first_line: dict[str, int] = {}
+    for line, data, problems in checked:
+        nid = data.get("national_id")
+        if nid:
+            if nid in first_line:
+                problems.append(
+                    _("the personal ID %(id)s is also on line %(line)d") % {"id": nid, "line": first_line[nid]}
+                )
+            else:
+                first_line[nid] = line
+    emails: dict[str, int] = {}
+    for line, data, problems in checked:
+        email = data.get("email")
+        if email:
+            if email in emails:
+                problems.append(
+                    _("the email %(email)s is also on line %(line)d") % {"email": email, "line": emails[email]}
+                )
+            else:
+                emails[email] = line
+    for (_line, _data, problems), conflicts in zip(
+        checked, _conflicts_in_database([c[1] for c in checked], batch.school), strict=True
+    ):
+        problems += conflicts
+    existing_ids = set(
+        User.objects.filter(
+            unit=batch.school,
+            is_active=True,
+            national_id__in=[c[1]["national_id"] for c in checked if c[1]["national_id"]],
+        ).values_list("national_id", flat=True)
+    )
+    objs = []
+    for line, data, problems in checked:
+        if problems:
+            action = ImportRow.Action.ERROR
+        elif data["national_id"] in existing_ids:
+            action = ImportRow.Action.UNCHANGED
+        else:
+            action = ImportRow.Action.CREATE
+        objs.append(ImportRow(batch=batch, line=line, data=data, errors=problems, action=action))
+    ImportRow.objects.bulk_create(objs, batch_size=BATCH)
+    counts = Counter(o.action for o in objs)
+    batch.total_rows = len(objs)
+    batch.error_rows = counts[ImportRow.Action.ERROR]
+    batch.new_rows = counts[ImportRow.Action.CREATE]
+    batch.unchanged_rows = counts[ImportRow.Action.UNCHANGED]
+    message = ""
+    remaining = quota_usage(school=batch.school)[batch.account_type]["remaining"]
+    if batch.new_rows > remaining:
+        message = _(
+            "Over quota: the file has %(new)d new people but the school has only %(remaining)d places left. "
+            "Request %(missing)d more accounts, then import again."
+        ) % {"new": batch.new_rows, "remaining": remaining, "missing": batch.new_rows - remaining}
+    ok = not batch.error_rows and not message and batch.new_rows > 0
+    if not batch.error_rows and not message and batch.new_rows == 0:
+        message = _("Everybody in this file already has an account: there is nothing to import.")
+    return _batch_finish(batch, status=IssueBatch.Status.READY if ok else IssueBatch.Status.INVALID, message=message)
+
+
+def _batch_finish(batch: IssueBatch, *, status: str, message: str = "") -> IssueBatch:
+    batch.status = status
+    batch.message = message
+    fields = ["status", "message", "total_rows", "error_rows", "new_rows", "unchanged_rows"]
+    if status in (IssueBatch.Status.DONE, IssueBatch.Status.FAILED, IssueBatch.Status.INVALID):
+        batch.finished_at = timezone.now()
+        fields.append("finished_at")
+    batch.save(update_fields=fields)
+    cache.delete(progress_key(batch.pk))
+    return batch
+
+
+def import_apply(*, actor, batch: IssueBatch) -> IssueBatch:
+    """Create every new account of a checked file, or none. Checks again what may have changed since
+    the preview (another import, a quota change) inside the transaction."""
+    with transaction.atomic():
+        batch = IssueBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != IssueBatch.Status.IMPORTING:
+            return batch  # already done: a retried task does nothing twice
+        quota_lock(school=batch.school)
+        rows = list(batch.rows.filter(action=ImportRow.Action.CREATE).order_by("line"))
+        datas = [r.data for r in rows]
+        conflicts = _conflicts_in_database(datas, batch.school)
+        problems = [(row.line, p) for row, ps in zip(rows, conflicts, strict=True) for p in ps]
+        if problems:
+            transaction.set_rollback(True)
+            failed = True
+        else:
+            failed = False
+            try:
+                quota_check(school=batch.school, account_type=batch.account_type, adding=len(rows))
+            except ValidationError as exc:
+                transaction.set_rollback(True)
+                problems = [(0, exc.messages[0])]
+                failed = True
+        if not failed:
+            created = _create_accounts(
+                actor=actor, school=batch.school, account_type=batch.account_type, rows=datas, batch=batch
+            )
+            for row, user in zip(rows, created, strict=True):
+                row.user = user
+            ImportRow.objects.bulk_update(rows, ["user"], batch_size=BATCH)
+            audit_log(
+                actor=actor, action="account.import", unit=batch.school, target=batch,
+                after={"created": len(created), "unchanged": batch.unchanged_rows, "file": batch.original_name},
+            )  # fmt: skip
+            return _batch_finish(batch, status=IssueBatch.Status.DONE)
+    # Rolled back: record why, outside the rolled-back transaction.
+    text = "; ".join(
+        (_("line %(line)d: %(problem)s") % {"line": line, "problem": p}) if line else p for line, p in problems[:20]
+    )
+    return _batch_finish(
+        IssueBatch.objects.get(pk=batch.pk),
+        status=IssueBatch.Status.FAILED,
+        message=_("Nothing was imported: the situation changed since the check. %(problems)s") % {"problems": text},
+    )
+
+
+@transaction.atomic
+def import_start(*, actor, school: Unit, account_type: str, upload) -> IssueBatch:
+    """Register an uploaded file; the caller runs (or enqueues) import_validate."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size).1f MB; the limit is %(max)d MB.")
+            % {"size": upload.size / 1_048_576, "max": settings.IMPORT_MAX_BYTES // 1_048_576}
+        )
+    batch = IssueBatch(
+        school=school, kind=IssueBatch.Kind.IMPORT, status=IssueBatch.Status.VALIDATING,
+        account_type=account_type, created_by=actor, original_name=upload.name[:255],
+    )  # fmt: skip
+    batch.upload.save(f"{school.code}-{timezone.now():%Y%m%d-%H%M%S}.bin", upload, save=False)
+    batch.save()
+    audit_log(
+        actor=actor, action="account.import_upload", unit=school, target=batch, after={"file": batch.original_name}
+    )
+    return batch
+
+
+@transaction.atomic
+def import_confirm(*, actor, batch: IssueBatch) -> IssueBatch:
+    batch = IssueBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != IssueBatch.Status.READY:
+        raise ValidationError(
+            _("This file cannot be imported in its present state (%(status)s).")
+            % {"status": batch.get_status_display()}
+        )
+    batch.status = IssueBatch.Status.IMPORTING
+    batch.save(update_fields=["status"])
+    return batch
+
+
+@transaction.atomic
+def credentials_reissue(*, actor, accounts: list[User], school: Unit) -> IssueBatch:
+    """New one-time credentials for these accounts (forgotten password, lost slip). Their old password
+    and any earlier code stop working; the new sheet is on the returned batch."""
+    accounts = [a for a in accounts if a.is_active]
+    if not accounts:
+        raise ValidationError(_("Choose at least one active account."))
+    batch = IssueBatch.objects.create(
+        school=school, kind=IssueBatch.Kind.REISSUE, status=IssueBatch.Status.DONE,
+        account_type=accounts[0].account_type, created_by=actor, total_rows=len(accounts), finished_at=timezone.now(),
+    )  # fmt: skip
+    User.objects.filter(pk__in=[a.pk for a in accounts]).update(password=unusable_password(), must_change_password=True)
+    codes = credentials_issue(users=accounts, batch=batch)
+    units = _membership_names(accounts)
+    sheet_store(
+        batch=batch,
+        rows=[
+            {"username": a.username, "full_name": a.full_name, "unit": units.get(a.pk, ""), "code": codes[a.pk],
+             "date_of_birth": a.date_of_birth.isoformat() if a.date_of_birth else ""}
+            for a in accounts
+        ],
+    )  # fmt: skip
+    for account in accounts:
+        audit_log(actor=actor, action="credentials.reissue", unit=school, target=account, after={"batch": batch.pk})
+    return batch
+
+
+def _membership_names(accounts: list[User]) -> dict[int, str]:
+    from units.models import RoleAssignment
+
+    names: dict[int, str] = {}
+    for user_id, unit_name in RoleAssignment.objects.filter(
+        Q(role=Role.STUDENT) | Q(role=Role.TEACHER),
+        user__in=[a.pk for a in accounts],
+        unit__kind__in=["class", "group"],
+    ).values_list("user_id", "unit__name"):
+        names.setdefault(user_id, unit_name)
+    return names

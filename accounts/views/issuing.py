@@ -1,0 +1,211 @@
+"""Issuing accounts: one at a time, from a spreadsheet, and the credential sheet."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from truonghoc.spreadsheets import xlsx_bytes
+
+from ..forms.issuing import AccountForm, ImportForm
+from ..models import ImportRow, IssueBatch, User
+from ..permissions import account_for_user_or_404, can_issue_accounts, can_manage_account, school_for_user_or_404
+from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load
+from ..services.issuing import COLUMNS, account_issue, credentials_reissue, import_confirm, import_start, progress_get
+from ..services.quotas import quota_usage
+from ..tasks import import_apply_task, import_validate_task
+
+
+@login_required
+def account_new(request, school_pk: int):
+    school = school_for_user_or_404(request.user, school_pk, check=can_issue_accounts)
+    form = AccountForm(request.POST or None, school=school, initial={"account_type": User.AccountType.STUDENT})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, batch = account_issue(
+                actor=request.user, school=school, account_type=form.cleaned_data["account_type"], values=form.values()
+            )
+        except ValidationError as exc:
+            # Not a field problem the form could see (quota, a taken ID): shown above the form, input kept.
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Account %(username)s created for %(name)s.") % {"username": user.username, "name": user.full_name},
+            )
+            return redirect("accounts:batch", batch.pk)
+    context = {"school": school, "form": form, "usage": quota_usage(school=school)}
+    return render(request, "accounts/account_new.html", context)
+
+
+@login_required
+def import_template(request, school_pk: int):
+    school = school_for_user_or_404(request.user, school_pk, check=can_issue_accounts)
+    content = xlsx_bytes(
+        title=_("Accounts to issue — %(school)s (one person per row; keep the header row)") % {"school": school.name},
+        header=[label for _key, label, _aliases in COLUMNS],
+        rows=[["Nguyễn Văn An", "05/09/2012", "Nam", "0123456789", "6A1", "", ""]],
+        sheet_name="Tai khoan",
+    )
+    # The title line is above the header: tell the reader to skip it.
+    return _download(content, f"mau-cap-tai-khoan-{school.code}.xlsx")
+
+
+@login_required
+def import_upload(request, school_pk: int):
+    school = school_for_user_or_404(request.user, school_pk, check=can_issue_accounts)
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"account_type": User.AccountType.STUDENT})
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = import_start(
+                actor=request.user,
+                school=school,
+                account_type=form.cleaned_data["account_type"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            _run(import_validate_task, batch, request.user, big=form.cleaned_data["file"].size > 100_000)
+            return redirect("accounts:batch", batch.pk)
+    context = {"school": school, "form": form, "usage": quota_usage(school=school), "columns": COLUMNS}
+    return render(request, "accounts/import_upload.html", context)
+
+
+def _run(task, batch, actor, *, big: bool, apply: bool = False):
+    """Small files are handled within the request; big ones go to a Celery worker after commit (the
+    page then shows a progress bar and the admin may leave and come back)."""
+    args = [batch.pk, actor.pk] if apply else [batch.pk]
+    if big and not settings.CELERY_TASK_ALWAYS_EAGER:
+        transaction.on_commit(lambda: task.delay(*args))
+    else:
+        task.apply(args=args)
+
+
+def _batch_for_user_or_404(user, pk: int) -> IssueBatch:
+    batch = get_object_or_404(IssueBatch.objects.select_related("school", "created_by"), pk=pk)
+    if not can_issue_accounts(user, batch.school):
+        raise Http404
+    return batch
+
+
+@login_required
+def batch_detail(request, pk: int):
+    batch = _batch_for_user_or_404(request.user, pk)
+    show = request.GET.get("show", "problems" if batch.error_rows else "all")
+    rows = batch.rows.all()
+    if show == "problems":
+        rows = rows.filter(action=ImportRow.Action.ERROR)
+    elif show == "new":
+        rows = rows.filter(action=ImportRow.Action.CREATE)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    sheet = sheet_load(batch=batch) if batch.created_by_id == request.user.pk else None
+    context = {
+        "batch": batch,
+        "page": page,
+        "show": show,
+        "progress": progress_get(batch.pk),
+        "working": batch.status in (IssueBatch.Status.VALIDATING, IssueBatch.Status.IMPORTING),
+        "sheet": sheet[:200] if sheet else None,
+        "sheet_count": len(sheet) if sheet else 0,
+        "usage": quota_usage(school=batch.school),
+    }
+    template = "accounts/batch_detail.html#status" if request.htmx else "accounts/batch_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def batch_confirm(request, pk: int):
+    batch = _batch_for_user_or_404(request.user, pk)
+    try:
+        batch = import_confirm(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("accounts:batch", batch.pk)
+    _run(import_apply_task, batch, request.user, big=batch.new_rows > settings.IMPORT_SYNC_MAX_ROWS, apply=True)
+    return redirect("accounts:batch", batch.pk)
+
+
+def _sheet_or_redirect(request, batch):
+    if batch.created_by_id != request.user.pk:
+        raise Http404
+    rows = sheet_load(batch=batch)
+    if rows is None:
+        messages.warning(
+            request, _("The credential sheet is no longer available. Re-issue credentials to hand them out again.")
+        )
+    return rows
+
+
+@login_required
+def batch_sheet_xlsx(request, pk: int):
+    batch = _batch_for_user_or_404(request.user, pk)
+    rows = _sheet_or_redirect(request, batch)
+    if rows is None:
+        return redirect("accounts:batch", batch.pk)
+    sheet_downloaded(actor=request.user, batch=batch, form="xlsx")
+    content = xlsx_bytes(
+        title=_("Accounts and one-time credentials — %(school)s — issued %(date)s; credentials expire after first use")
+        % {"school": batch.school.name, "date": batch.created_at.strftime("%d/%m/%Y %H:%M")},
+        header=[_("No."), _("Full name"), _("Class / group"), _("Username"), _("One-time credential")],
+        rows=([n, r["full_name"], r["unit"], r["username"], r["code"]] for n, r in enumerate(rows, start=1)),
+        sheet_name="Tai khoan",
+    )
+    return _download(content, f"tai-khoan-{batch.school.code}-{batch.pk}.xlsx")
+
+
+@login_required
+def batch_sheet_print(request, pk: int):
+    batch = _batch_for_user_or_404(request.user, pk)
+    rows = _sheet_or_redirect(request, batch)
+    if rows is None:
+        return redirect("accounts:batch", batch.pk)
+    sheet_downloaded(actor=request.user, batch=batch, form="print")
+    by_unit: dict[str, list[dict]] = {}
+    for row in rows:
+        by_unit.setdefault(row["unit"] or _("No class"), []).append(row)
+    context = {"batch": batch, "groups": sorted(by_unit.items()), "login_url": request.build_absolute_uri("/")}
+    return render(request, "accounts/batch_sheet_print.html", context)
+
+
+@login_required
+@require_POST
+def batch_sheet_discard(request, pk: int):
+    batch = _batch_for_user_or_404(request.user, pk)
+    if batch.created_by_id != request.user.pk:
+        raise Http404
+    sheet_discard(actor=request.user, batch=batch)
+    messages.success(request, _("The credential sheet has been erased."))
+    return redirect("accounts:batch", batch.pk)
+
+
+@login_required
+@require_POST
+def account_reissue(request, pk: int):
+    account = account_for_user_or_404(request.user, pk, check=can_manage_account)
+    try:
+        batch = credentials_reissue(actor=request.user, accounts=[account], school=account.unit)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("accounts:account_detail", account.pk)
+    messages.success(
+        request,
+        _("A new one-time credential was issued for %(name)s; the old password no longer works.")
+        % {"name": account.full_name},
+    )
+    return redirect("accounts:batch", batch.pk)
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,80 @@
+"""The school's account list: by role, class, group and status; searchable; exportable."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from truonghoc.spreadsheets import xlsx_bytes
+
+from ..models import User
+from ..permissions import can_issue_accounts, can_view_accounts, school_for_user_or_404
+from ..selectors import school_account_counts, school_accounts, school_units
+from ..services.quotas import quota_usage
+
+PAGE_SIZE = 50
+
+
+def _filters(request) -> dict:
+    unit = request.GET.get("unit", "")
+    status = request.GET.get("status", "active")
+    return {
+        "account_type": request.GET.get("type", "") if request.GET.get("type") in User.AccountType.values else "",
+        "unit_id": int(unit) if unit.isdigit() else None,
+        "status": status if status in ("active", "inactive", "all") else "active",
+        "photo_status": request.GET.get("photo", "") if request.GET.get("photo") in User.PhotoStatus.values else "",
+        "query": request.GET.get("q", "").strip(),
+    }
+
+
+@login_required
+def school_account_list(request, school_pk: int):
+    school = school_for_user_or_404(request.user, school_pk, check=can_view_accounts)
+    filters = _filters(request)
+    accounts = school_accounts(school=school, **filters)
+    if request.GET.get("export") == "xlsx":
+        return _export(school, accounts)
+    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "school": school,
+        "page": page,
+        "filters": filters,
+        "query": filters["query"],
+        "querystring": params.urlencode(),
+        "counts": school_account_counts(school=school),
+        "usage": quota_usage(school=school),
+        "units": school_units(school=school),
+        "can_issue": can_issue_accounts(request.user, school),
+        "AccountType": User.AccountType,
+        "PhotoStatus": User.PhotoStatus,
+    }
+    template = "accounts/school_account_list.html#accounts" if request.htmx else "accounts/school_account_list.html"
+    return render(request, template, context)
+
+
+def _export(school, accounts) -> HttpResponse:
+    def rows():
+        for n, user in enumerate(accounts, start=1):
+            unit = ", ".join(m.unit.name for m in user.memberships)
+            yield [
+                n, user.full_name, user.username, user.get_account_type_display(), unit,
+                user.date_of_birth.strftime("%d/%m/%Y") if user.date_of_birth else "", user.national_id or "",
+                user.email, user.phone, user.get_photo_status_display(),
+                _("Active") if user.is_active else _("Deactivated"),
+            ]  # fmt: skip
+
+    content = xlsx_bytes(
+        title=_("Accounts of %(school)s — exported %(date)s")
+        % {"school": school.name, "date": timezone.localtime().strftime("%d/%m/%Y %H:%M")},
+        header=[_("No."), _("Full name"), _("Username"), _("Account type"), _("Class / group"), _("Date of birth"),
+                _("Personal ID"), _("Email"), _("Phone"), _("Photo"), _("Status")],
+        rows=rows(),
+        sheet_name="Tai khoan",
+    )  # fmt: skip
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="tai-khoan-{school.code}.xlsx"'
+    return response

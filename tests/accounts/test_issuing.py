@@ -1,0 +1,366 @@
+"""Issuing accounts one at a time and from spreadsheets, within quota, with one-time credentials."""
+
+import io
+import unicodedata
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import AccountQuota, ImportRow, InitialCredential, IssueBatch, User
+from accounts.services.credentials import code_hash, sheet_load
+from accounts.services.issuing import account_issue, import_apply, import_confirm, import_start, import_validate
+from tests.accounts.factories import make_person
+from units.models import AuditEntry, Role, RoleAssignment, Unit
+
+from .spreadsheets import HEADER, cp1258, students, xlsx
+
+
+@pytest.fixture
+def school(tree):
+    AccountQuota.objects.create(school=tree.s1, teachers=10, students=50)
+    return tree.s1
+
+
+@pytest.fixture
+def admin(tree, school):
+    return make_person(unit=school, role=Role.SCHOOL_ADMIN, username="quantri.tp", account_type="teacher")
+
+
+def upload(name, content):
+    return SimpleUploadedFile(name, content)
+
+
+def run_import(admin, school, content, name="hs.xlsx", account_type="student"):
+    batch = import_start(actor=admin, school=school, account_type=account_type, upload=upload(name, content))
+    return import_validate(batch=batch, content=content)
+
+
+# --- one account --------------------------------------------------------------------------------
+def test_issue_one_student_gives_username_and_a_one_time_credential(client, tree, school, admin):
+    values = {
+        "full_name": "Trần Thị Bình",
+        "date_of_birth": "01/02/2013",
+        "gender": "Nữ",
+        "national_id": "0012345678",
+        "unit": "6A1",
+    }
+    user, batch = account_issue(actor=admin, school=school, account_type="student", values=values)
+    assert user.username == f"{school.code.lower()}.hs0001"
+    assert user.unit == school and user.must_change_password and not user.has_usable_password()
+    assert RoleAssignment.objects.filter(user=user, unit=tree.c1, role=Role.STUDENT).exists()
+    [row] = sheet_load(batch=batch)
+    code = row["code"]
+    assert row["username"] == user.username and len(code) == 10
+    # Only a keyed hash is stored: neither the credential row nor the encrypted sheet holds the code.
+    credential = InitialCredential.objects.get(user=user)
+    assert credential.code_hash == code_hash(user_id=user.pk, code=code) and code not in credential.code_hash
+    assert code.encode() not in bytes(IssueBatch.objects.get(pk=batch.pk).sheet_ciphertext)
+    assert AuditEntry.objects.filter(action="account.create", target_id=str(user.pk)).exists()
+
+    # First login with the credential forces a password of one's own; then the credential is spent.
+    response = client.post("/tai-khoan/login/", {"login": user.username, "password": code.lower()})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).url == reverse("account_set_password")
+    assert "Mật khẩu" in client.get(reverse("account_set_password")).content.decode()
+    client.post(
+        reverse("account_set_password"), {"password1": "Mat-khau-rieng-2026", "password2": "Mat-khau-rieng-2026"}
+    )
+    user.refresh_from_db()
+    assert not user.must_change_password and user.check_password("Mat-khau-rieng-2026")
+    client.logout()
+    assert client.post("/tai-khoan/login/", {"login": user.username, "password": code}).status_code == 200
+
+
+def test_expired_credential_does_not_log_in(client, school, admin):
+    user, batch = account_issue(
+        actor=admin,
+        school=school,
+        account_type="student",
+        values={"full_name": "Lê Văn Cường", "national_id": "0012345679", "unit": "6A1"},
+    )
+    code = sheet_load(batch=batch)[0]["code"]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    InitialCredential.objects.filter(user=user).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert client.post("/tai-khoan/login/", {"login": user.username, "password": code}).status_code == 200
+
+
+def test_usernames_continue_the_school_sequence(school, admin):
+    names = []
+    for i in range(3):
+        user, _b = account_issue(
+            actor=admin,
+            school=school,
+            account_type="student",
+            values={"full_name": f"Học Sinh {i}", "national_id": f"00100000{i}", "unit": "7A1"},
+        )
+        names.append(user.username)
+    assert names == [f"{school.code.lower()}.hs000{i}" for i in (1, 2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"full_name": "", "national_id": "0012345670", "unit": "6A1"}, "name"),
+        ({"full_name": "An", "national_id": "0012345670", "unit": "9Z9"}, "9Z9"),
+        ({"full_name": "An", "national_id": "0012345670", "unit": "6A1", "date_of_birth": "31/02/2013"}, "31/02/2013"),
+        (
+            {"full_name": "An", "national_id": "0012345670", "unit": "6A1", "email": "khong-phai-email"},
+            "khong-phai-email",
+        ),
+    ],
+)
+def test_bad_values_are_refused_and_nothing_is_written(school, admin, values, message):
+    before = User.objects.count()
+    with pytest.raises(ValidationError) as excinfo:
+        account_issue(actor=admin, school=school, account_type="student", values=values)
+    assert message in " ".join(excinfo.value.messages) or message == "name"
+    assert User.objects.count() == before
+
+
+def test_a_personal_id_already_at_another_school_is_refused(tree, school, admin):
+    make_person(unit=tree.g3, role=Role.TEACHER, national_id="0099999999")
+    with pytest.raises(ValidationError, match="Trường THCS Tiên Tân"):
+        account_issue(
+            actor=admin,
+            school=school,
+            account_type="student",
+            values={"full_name": "An", "national_id": "0099999999", "unit": "6A1"},
+        )
+
+
+def test_over_quota_says_how_many_remain(school, admin):
+    AccountQuota.objects.filter(school=school).update(students=1)
+    account_issue(
+        actor=admin,
+        school=school,
+        account_type="student",
+        values={"full_name": "A", "national_id": "001111111", "unit": "6A1"},
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        account_issue(
+            actor=admin,
+            school=school,
+            account_type="student",
+            values={"full_name": "B", "national_id": "001111112", "unit": "6A1"},
+        )
+    assert "0" in excinfo.value.messages[0] and excinfo.value.code == "over_quota"
+    assert User.objects.filter(national_id="001111112").count() == 0
+
+
+# --- pages ----------------------------------------------------------------------------------------
+def test_the_create_button_works_and_shows_the_credential(client, tree, school, admin):
+    client.force_login(admin)
+    url = reverse("accounts:account_new", args=[school.pk])
+    response = client.post(
+        url, {"account_type": "teacher", "full_name": "Phạm Thu Hà", "group": tree.g1.pk, "national_id": "0011112222"}
+    )
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    user = User.objects.get(national_id="0011112222")
+    assert user.username in page and 'data-testid="sheet-code"' in page
+    assert RoleAssignment.objects.filter(user=user, unit=tree.g1, role=Role.TEACHER).exists()
+
+
+def test_the_create_form_keeps_what_was_typed_and_says_what_is_wrong(client, school, admin):
+    client.force_login(admin)
+    response = client.post(
+        reverse("accounts:account_new", args=[school.pk]),
+        {"account_type": "student", "full_name": "Đỗ Minh Châu", "email": "sai"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="Đỗ Minh Châu"' in page
+    assert "invalid-feedback" in page
+    assert User.objects.filter(full_name="Đỗ Minh Châu").count() == 0
+
+
+def test_over_quota_on_the_page_links_to_the_request(client, school, admin):
+    AccountQuota.objects.filter(school=school).update(students=0)
+    client.force_login(admin)
+    response = client.post(
+        reverse("accounts:account_new", args=[school.pk]),
+        {
+            "account_type": "student",
+            "full_name": "Vũ An",
+            "school_class": Unit.objects.get_children(school).get(name="6A1").pk,
+        },
+    )
+    page = response.content.decode()
+    assert 'data-testid="form-errors"' in page and reverse("accounts:quota", args=[school.pk]) in page
+
+
+@pytest.mark.parametrize(
+    ("role", "where", "status"),
+    [(Role.TEACHER, "g1", 404), (Role.SCHOOL_ADMIN, "s2", 404), (Role.OFFICE_STAFF, "office_a1", 200)],
+)
+def test_issuing_pages_for_the_wrong_role_or_scope(client, tree, school, role, where, status):
+    client.force_login(make_person(unit=getattr(tree, where), role=role))
+    assert client.get(reverse("accounts:account_new", args=[school.pk])).status_code == status
+    assert client.get(reverse("accounts:import_upload", args=[school.pk])).status_code == status
+
+
+# --- spreadsheets ---------------------------------------------------------------------------------
+def test_import_previews_then_creates_all_and_reimport_changes_nothing(client, tree, school, admin):
+    content = xlsx(students(30) + students(5, "7A1", start=30), title="Danh sách học sinh lớp 6, 7")
+    client.force_login(admin)
+    response = client.post(
+        reverse("accounts:import_upload", args=[school.pk]),
+        {"account_type": "student", "file": upload("hs.xlsx", content)},
+    )
+    batch = IssueBatch.objects.get(kind="import")
+    assert response.url == reverse("accounts:batch", args=[batch.pk])
+    assert batch.status == "ready" and batch.new_rows == 35 and User.objects.filter(account_type="student").count() == 0
+    page = client.get(response.url + "?show=all").content.decode()
+    assert "Nguyễn Văn Học Sinh 0" in page and 'data-testid="confirm-import"' in page
+
+    client.post(reverse("accounts:batch_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == "done"
+    assert User.objects.filter(unit=school, account_type="student").count() == 35
+    assert RoleAssignment.objects.filter(unit=tree.c2, role=Role.STUDENT).count() == 5
+    assert len(sheet_load(batch=batch)) == 35
+    # The same file again: everybody is recognised by personal ID, nothing changes.
+    again = run_import(admin, school, content)
+    assert (again.status, again.new_rows, again.unchanged_rows) == ("invalid", 0, 35)
+    assert "nothing to import" in again.message or "không có gì" in again.message.lower() or again.message
+    assert User.objects.filter(unit=school, account_type="student").count() == 35
+
+
+def test_each_problem_is_reported_on_its_line_and_nothing_is_created(tree, school, admin):
+    make_person(unit=tree.g3, role=Role.TEACHER, national_id="0555555555")
+    rows = [
+        ["", "01/01/2012", "Nam", "0100000001", "6A1", "", ""],  # line 3: no name
+        ["Lê Bình", "32/13/2012", "Nam", "0100000002", "6A1", "", ""],  # bad date
+        ["Lê Châu", "01/01/2012", "Nữ", "0100000003", "6Z", "", ""],  # unknown class
+        ["Lê Dũng", "01/01/2012", "Nam", "0100000004", "6A1", "", ""],
+        ["Lê Em", "01/01/2012", "Nữ", "0100000004", "6A1", "", ""],  # same ID as the line above
+        ["Lê Giang", "01/01/2012", "Nữ", "0555555555", "6A1", "", ""],  # ID at another school
+        ['=HYPERLINK("http://x")', "01/01/2012", "Nữ", "0100000007", "6A1", "", ""],  # a formula
+        ["Lê Hà", "01/01/2012", "Nữ", "", "6A1", "", ""],  # no personal ID
+    ]
+    batch = run_import(admin, school, xlsx(rows))
+    assert batch.status == "invalid"
+    errors = {row.line: " ".join(row.errors) for row in ImportRow.objects.filter(batch=batch, action="error")}
+    assert set(errors) == {2, 3, 4, 6, 7, 8, 9}
+    assert "32/13/2012" in errors[3] and "6Z" in errors[4] and "0100000004" in errors[6]
+    assert ("Tiên Tân" in errors[7] and "Họ và tên" in errors[8]) or "formula" in errors[8] or "công thức" in errors[8]
+    assert User.objects.filter(account_type="student").count() == 0
+
+
+def test_over_quota_import_refuses_all_and_says_how_many_more_to_ask(school, admin):
+    AccountQuota.objects.filter(school=school).update(students=4)
+    batch = run_import(admin, school, xlsx(students(45)))
+    assert batch.status == "invalid" and "45" in batch.message and "4" in batch.message and "41" in batch.message
+    with pytest.raises(ValidationError):
+        import_confirm(actor=admin, batch=batch)
+    assert User.objects.filter(account_type="student").count() == 0
+
+
+def test_nfd_and_nfc_names_are_the_same_and_csv_variants_read(school, admin):
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Ánh")
+    header = ",".join(HEADER)
+    csv_utf8_bom = ("\ufeff" + header + f"\n{nfd},01/01/2012,Nữ,0123000001,6A1,,\n").encode("utf-8")
+    batch = run_import(admin, school, csv_utf8_bom, name="hs.csv")
+    assert batch.status == "ready", batch.message
+    assert batch.rows.get().data["full_name"] == "Nguyễn Thị Ánh"
+    windows = cp1258((header + "\nTrần Văn Bình;01/01/2012;Nam;0123000002;6A1;;\n").replace(",", ";"))
+    assert windows.decode("cp1258") != "Trần Văn Bình"  # really decomposed: the reader must compose it
+    batch = run_import(admin, school, windows, name="hs-windows.csv")
+    assert batch.status == "ready", batch.message
+    assert batch.rows.get().data["full_name"] == "Trần Văn Bình"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"PK\x03\x04 this is no real workbook", "damaged"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "password"),
+        (b"%PDF-1.7\n%\x00\x00 binary", "neither"),
+        (xlsx([]), "no rows"),
+        (xlsx([["A", "1"]], header=["Họ và tên", "Họ và tên", "Lớp", "Mã định danh"]), "more than once"),
+        (xlsx([["A", "6A1"]], header=["Họ và tên", "Lớp"]), "Mã định danh"),
+    ],
+    ids=["empty", "corrupt", "password-protected", "pdf", "zero-rows", "duplicate-headers", "missing-column"],
+)
+def test_bad_files_get_a_clear_message_and_nothing_is_written(school, admin, settings, content, message):
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"):
+        batch = run_import(admin, school, content)
+    assert batch.status == "invalid"
+    assert message in batch.message, batch.message
+    assert User.objects.filter(account_type="student").count() == 0
+
+
+def test_too_many_rows_are_refused(school, admin, settings):
+    settings.IMPORT_MAX_ROWS = 20
+    batch = run_import(admin, school, xlsx(students(21)))
+    assert batch.status == "invalid" and "20" in batch.message
+    assert not batch.rows.exists()
+
+
+def test_import_apply_rechecks_what_changed_since_the_preview(tree, school, admin):
+    batch = run_import(admin, school, xlsx(students(3)))
+    batch = import_confirm(actor=admin, batch=batch)
+    make_person(unit=tree.g3, role=Role.TEACHER, national_id=f"{100000001:010d}")  # someone took an ID meanwhile
+    batch = import_apply(actor=admin, batch=batch)
+    assert batch.status == "failed" and "0100000001" in batch.message
+    assert User.objects.filter(account_type="student").count() == 0
+    # A retried task on a finished batch does nothing.
+    assert import_apply(actor=admin, batch=batch).status == "failed"
+
+
+# --- the credential sheet -------------------------------------------------------------------------
+def test_sheet_downloads_xlsx_and_print_for_the_issuer_only_and_can_be_erased(client, tree, school, admin):
+    batch = run_import(admin, school, xlsx(students(3) + students(2, "7A1", start=3)))
+    import_apply(actor=admin, batch=import_confirm(actor=admin, batch=batch))
+    client.force_login(admin)
+    response = client.get(reverse("accounts:batch_sheet_xlsx", args=[batch.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    codes = {row[3]: row[4] for row in values[2:]}
+    assert len(codes) == 5 and all(len(code) == 10 for code in codes.values())
+    printed = client.get(reverse("accounts:batch_sheet_print", args=[batch.pk])).content.decode()
+    assert printed.count('data-testid="slip"') == 5 and "6A1" in printed and "7A1" in printed
+    assert AuditEntry.objects.filter(action="credentials.sheet_download").count() == 2
+    # Another admin of the same school cannot read this sheet.
+    client.force_login(make_person(unit=school, role=Role.SCHOOL_ADMIN))
+    assert client.get(reverse("accounts:batch_sheet_xlsx", args=[batch.pk])).status_code == 404
+    client.force_login(admin)
+    client.post(reverse("accounts:batch_sheet_discard", args=[batch.pk]))
+    response = client.get(reverse("accounts:batch_sheet_xlsx", args=[batch.pk]))
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.sheet_ciphertext is None
+
+
+def test_reissue_stops_the_old_password_and_gives_a_new_code(client, tree, school, admin):
+    student = make_person(unit=tree.c1, role=Role.STUDENT, username="hs.cu")
+    client.force_login(admin)
+    response = client.post(reverse("accounts:account_reissue", args=[student.pk]))
+    batch = IssueBatch.objects.get(kind="reissue")
+    assert response.url == reverse("accounts:batch", args=[batch.pk])
+    code = sheet_load(batch=batch)[0]["code"]
+    client.logout()
+    assert client.post("/tai-khoan/login/", {"login": "hs.cu", "password": "secret-pass-123"}).status_code == 200
+    assert client.post("/tai-khoan/login/", {"login": "hs.cu", "password": code}).status_code == 302
+    assert AuditEntry.objects.filter(action="credentials.reissue", target_id=str(student.pk)).exists()
+
+
+def test_exports_never_carry_a_formula():
+    from truonghoc.spreadsheets import xlsx_bytes
+
+    content = xlsx_bytes(
+        title="=1+1", header=["@SUM(A1)"], rows=[['=HYPERLINK("http://evil")', "+84 912", "-5", "an toàn"]]
+    )
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "'=1+1" and rows[1][0] == "'@SUM(A1)"
+    assert rows[2] == ('\'=HYPERLINK("http://evil")', "'+84 912", "'-5", "an toàn")

@@ -1,0 +1,150 @@
+"""Reading and writing spreadsheets the same way everywhere.
+
+Writing: cells that a spreadsheet program would run as a formula (=, +, -, @, tab, CR at the start)
+are written as text with a leading apostrophe, so an export can never carry a formula.
+Reading: xlsx (openpyxl, streamed) and csv (UTF-8 with or without BOM, or Windows-1258), rows of
+strings/dates with NFC text, and clear messages for files that are not what they claim to be.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .text import nfc
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and every password-protected .xlsx
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+class SpreadsheetError(ValueError):
+    """The file cannot be read as a table; the message says why, for the person who uploaded it."""
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def xlsx_bytes(*, title: str | None, header: list[str], rows: Iterable[Iterable], sheet_name: str = "Sheet1") -> bytes:
+    """A one-sheet workbook: a bold title line (if any), a header, then the rows (formulas neutralised).
+
+    Written with openpyxl's write-only mode, so 45,000 rows do not sit in memory as cell objects.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name[:31])
+    from openpyxl.cell import WriteOnlyCell
+
+    if title:
+        title_cell = WriteOnlyCell(sheet, value=safe_cell(title))
+        title_cell.font = Font(bold=True, size=13)
+        sheet.append([title_cell])
+    header_cells = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=safe_cell(name))
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([safe_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return nfc(str(value))
+
+
+HEADER_SEARCH_ROWS = 10
+
+
+def read_table(content: bytes, *, is_header=None) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    """(header, rows) from xlsx or csv bytes. Rows are (line number, cells); formula cells come back
+    as the formula text (starting with "="), so callers can refuse them.
+
+    The header is the first non-empty row, or, with `is_header`, the first of the first ten rows it
+    accepts (a title line above the header is common). The kind of file is decided by its content,
+    not its name.
+    """
+    if not content:
+        raise SpreadsheetError(_("The file is empty."))
+    if content.startswith(OLE_MAGIC):
+        raise SpreadsheetError(
+            _(
+                "This file is password-protected or in the old .xls format. Open it, remove the password, "
+                "save it as .xlsx (Excel workbook) and upload it again."
+            )
+        )
+    if content.startswith(ZIP_MAGIC):
+        rows, close = _read_xlsx(content)
+    elif b"\x00" in content[:4096]:
+        raise SpreadsheetError(_("This file is neither an Excel workbook (.xlsx) nor a CSV text file."))
+    else:
+        rows, close = _read_csv(content), None
+    for line, cells in rows:
+        if line > HEADER_SEARCH_ROWS and is_header is not None:
+            break
+        header = [str(c).strip() if isinstance(c, str) else "" for c in cells]
+        if is_header is None or is_header(header):
+            return header, _rest(rows, close)
+    if close:
+        close()
+    raise SpreadsheetError(_("The file has no header row naming its columns."))
+
+
+def _read_xlsx(content: bytes):
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError) as exc:
+        raise SpreadsheetError(_("The workbook is damaged and cannot be read. Save it again as .xlsx.")) from exc
+
+    def rows():
+        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in row]
+            if any(cells):
+                yield line, cells
+
+    return rows(), workbook.close
+
+
+def _rest(rows, close):
+    try:
+        yield from rows
+    finally:
+        if close:
+            close()
+
+
+def _read_csv(content: bytes):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            # Windows-1258 writes tone marks as combining characters: nfc() below composes them.
+            text = content.decode("cp1258")
+        except UnicodeDecodeError as exc:
+            raise SpreadsheetError(_("The text of this CSV file cannot be read. Save it as CSV UTF-8.")) from exc
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    for line, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        cells = [nfc(c) for c in row]
+        if any(cells):
+            yield line, cells
