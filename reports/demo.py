@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.services.core import AccountSpec, users_bulk_create
+from accounts.services.quotas import quotas_initialise
 from courses.selectors import topic_counts_by_unit_path
 from courses.services import TopicSpec, topics_bulk_create
 from truonghoc.text import fold, nfc
@@ -129,6 +130,7 @@ class _Builder:
         self.inner = self._groups_and_classes()  # school path -> {"group": [...], "class": [...]}
         self.clock.lap("groups and classes")
         self.teachers_by_group = self._accounts()
+        self._quotas()
         self.clock.lap("accounts")
         self._topics()
         self.clock.lap("topics")
@@ -379,6 +381,18 @@ class _Builder:
             classes = [Unit(pk=pk, homeroom_teacher_id=teacher) for pk, teacher in homerooms.items()]
             Unit.objects.bulk_update(classes, ["homeroom_teacher"], batch_size=BATCH)
         return teachers_by_group
+
+    def _quotas(self) -> None:
+        """Each school's quota: what it has issued plus a little room (5%, at least 2 teachers and
+        4 students), so the demo shows both issuing and the "request more accounts" flow."""
+        limits = {
+            self.schools[row.line]: (
+                row.teacher_accounts + max(2, math.ceil(row.teacher_accounts * 0.05)),
+                row.student_accounts + max(4, math.ceil(row.student_accounts * 0.05)),
+            )
+            for row in self.table.rows
+        }
+        self.result.created["quotas"] += quotas_initialise(actor=None, limits=limits)
 
     def _warn_if_more(self, row: ParticipationRow, school: Unit, kind: str, missing: int) -> None:
         if missing < 0:

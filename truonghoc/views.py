@@ -15,12 +15,15 @@ def home(request):
     user = request.user
     units = home_units(user=user)
     manage_scope = scope(user, Action.MANAGE)
+    # Schools whose accounts this person looks after, for a direct link ("Quản lý tài khoản").
+    account_schools = [u for u in units if u.is_school and Role.SCHOOL_ADMIN in user.roles]
     context = {
         "home_units": units,
+        "account_schools": account_schools,
+        "decides_quotas": bool(set(user.roles) & {Role.OFFICE_STAFF, Role.DEPARTMENT_STAFF, Role.MINISTRY_STAFF}),
         "roles": user.roles,
         "role_labels": [Role(role).label for role in user.roles],
         "can_manage_any": bool(manage_scope.prefixes) or manage_scope.everything,
-        "can_manage_accounts_any": bool(scope(user, Action.MANAGE_ACCOUNTS).prefixes),
         "can_view_reports_any": bool(scope(user, Action.VIEW_REPORTS).prefixes),
     }
     return render(request, "home.html", context)

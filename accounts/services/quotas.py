@@ -177,3 +177,31 @@ def quota_request_decide(*, actor, request: QuotaRequest, approve: bool, note: s
         url=reverse("accounts:quota", args=[request.school_id]),
     )
     return request
+
+
+def quotas_initialise(*, actor, limits: dict[Unit, tuple[int, int]]) -> int:
+    """Give schools that have no quota yet one (teachers, students); schools with a quota keep it.
+    Used when a province is loaded; one audit entry per new quota."""
+    from units.models import AuditEntry
+
+    have = set(AccountQuota.objects.filter(school__in=list(limits)).values_list("school_id", flat=True))
+    new = [
+        AccountQuota(school=school, teachers=teachers, students=students, updated_by=actor)
+        for school, (teachers, students) in limits.items()
+        if school.pk not in have
+    ]
+    AccountQuota.objects.bulk_create(new, batch_size=1000)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                unit=quota.school,
+                action="quota.set",
+                target_repr=str(quota.school)[:255],
+                after={"teachers": quota.teachers, "students": quota.students},
+            )
+            for quota in new
+        ],
+        batch_size=1000,
+    )
+    return len(new)

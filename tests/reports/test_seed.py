@@ -77,6 +77,11 @@ def test_small_province_has_exactly_the_table_numbers(tmp_path):
         Unit.objects.get(name="Trường THCS Nam Giang").code: (0, 12, 0, 0),
     }
     assert Unit.objects.find_problems() == ([], [], [], [], [])
+    # Each school gets a quota a little above what it has issued.
+    from accounts.models import AccountQuota
+
+    quotas = {q.school.code: (q.teachers, q.students) for q in AccountQuota.objects.select_related("school")}
+    assert quotas[thpt.code] == (14, 100) and quotas[yen_thang.code] == (7, 45)
     # The impossible row is reported and flagged as a data problem, not silently "fixed".
     assert "Yên Tiến" in output and "6" in output
     problem = AuditEntry.objects.get(action="seed.data_problem")
