@@ -12,6 +12,7 @@ the handful of demo logins get a real password, hashed once.
 import math
 import random
 import time
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -482,6 +483,7 @@ class _Builder:
         """Give the demo logins short usernames and the demo password. School people are taken from
         the seeded accounts of one school, so the school's figures stay those of the table."""
         password = make_password(DEMO_PASSWORD)  # hashed once for the few demo accounts
+        photos = _demo_photos()
         school = next(
             (
                 self.schools[row.line]
@@ -497,7 +499,8 @@ class _Builder:
             qs = RoleAssignment.objects.filter(role=role, **unit_filter).exclude(
                 user__role_assignments__role__in=exclude_roles
             )
-            assignment = qs.select_related("user", "unit").order_by("user__username").first()
+            proper_first = Case(When(user__photo_status=P.PROPER, then=Value(0)), default=Value(1))
+            assignment = qs.select_related("user", "unit").order_by(proper_first, "user__username").first()
             return assignment.user if assignment else None
 
         in_school = {"unit__path__startswith": school.path}
@@ -514,9 +517,20 @@ class _Builder:
             existing = User.objects.filter(username=username).first()
             if existing is not None or user is None:
                 continue  # seeded before: the demo login already exists
+            # Demo logins have complete profiles, so every feature is open to them from the start.
             user.username = username
             user.password = password
-            user.save(update_fields=["username", "password", "updated_at"])
+            user.email = f"{username}@demo.truonghoc.edu.vn"
+            user.phone = f"09{zlib.crc32(username.encode()) % 10**8:08d}"
+            if user.account_type == T.STUDENT:
+                # Teachers' photos are figures of the table and stay as seeded (the pick below prefers
+                # teachers whose photo is proper); a student's photo is not counted.
+                user.photo = photos["proper"][0]
+                user.photo_status, user.photo_status_reason = P.PROPER, ""
+            user.save(
+                update_fields=["username", "password", "email", "phone", "photo", "photo_status",
+                               "photo_status_reason", "updated_at"]
+            )  # fmt: skip
         staff = [
             ("bo", "Cán bộ Bộ GDĐT (demo)", self.ministry, Role.MINISTRY_STAFF),
             ("so", f"Cán bộ Sở GDĐT {self.province} (demo)", self.department, Role.DEPARTMENT_STAFF),
@@ -526,7 +540,14 @@ class _Builder:
         for username, full_name, unit, role in staff:
             if User.objects.filter(username=username).exists():
                 continue
-            user = User(username=username, full_name=full_name, unit=unit, account_type=T.STAFF, password=password)
+            user = User(
+                username=username,
+                full_name=full_name,
+                unit=unit,
+                account_type=T.STAFF,
+                password=password,
+                email=f"{username}@demo.truonghoc.edu.vn",
+            )
             user.save()
             RoleAssignment.objects.create(user=user, unit=unit, role=role)
             self.result.created["staff accounts"] += 1

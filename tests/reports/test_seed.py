@@ -151,6 +151,10 @@ def test_demo_logins_one_per_role_work_and_do_not_change_school_figures(tmp_path
         assert role in user.roles, username
         assert client.login(username=username, password="demo12345"), username
     assert User.objects.get(username="admin").is_superuser
+    from accounts.profile import profile_is_complete
+
+    for username in ("hieutruong", "quantri", "totruong", "giaovien", "hocsinh"):
+        assert profile_is_complete(User.objects.get(username=username)), username
     assert set(User.objects.get(username="giaovien").roles) == {"teacher"}
     assert figures_by_school() == figures
 

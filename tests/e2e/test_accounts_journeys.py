@@ -1,0 +1,85 @@
+"""School admins issue accounts in a browser; the new student logs in with the slip's credential."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import AccountQuota, User
+from tests.accounts.factories import make_person
+from tests.accounts.spreadsheets import students, xlsx
+from units.models import Role
+
+PASSWORD = "secret-pass-123"
+
+
+@pytest.fixture
+def admin(tree):
+    AccountQuota.objects.create(school=tree.s1, teachers=20, students=40)
+    return make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN, username="quantri.tp", full_name="Lê Quản Trị")
+
+
+def log_in(page, base_url, username, password=PASSWORD):
+    page.goto(f"{base_url}/tai-khoan/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").click()
+
+
+def test_admin_issues_a_student_who_then_logs_in_and_sets_a_password(live_server, page, tree, admin):
+    log_in(page, live_server.url, "quantri.tp")
+    page.get_by_test_id("home-accounts").click()
+    page.get_by_test_id("issue-one").click()
+    page.check("input[name=account_type][value=student]")
+    page.fill("#id_full_name", "Phạm Minh Khôi")
+    page.fill("#id_date_of_birth", "12/03/2013")
+    page.fill("#id_national_id", "0123456789")
+    page.select_option("#id_school_class", label="6A1")
+    page.get_by_test_id("create-account").click()
+    # The button did something: the page shows the username and the one-time credential.
+    expect(page.get_by_test_id("credential-sheet")).to_be_visible()
+    username = page.get_by_test_id("sheet-username").first.inner_text()
+    code = page.get_by_test_id("sheet-code").first.inner_text()
+    assert username.endswith(".hs0001") and len(code) == 10
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("logout").click()
+
+    log_in(page, live_server.url, username, code)
+    expect(page).to_have_url(re.compile(r"/tai-khoan/password/set/"))
+    expect(page.get_by_test_id("forced-change")).to_be_visible()
+    page.fill("input[name=password1]", "Hoc-sinh-moi-2026")
+    page.fill("input[name=password2]", "Hoc-sinh-moi-2026")
+    page.get_by_test_id("password-submit").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    assert User.objects.get(username=username).check_password("Hoc-sinh-moi-2026")
+
+
+def test_admin_imports_a_class_from_a_spreadsheet(live_server, page, tree, admin, tmp_path):
+    path = tmp_path / "lop-6a1.xlsx"
+    path.write_bytes(xlsx(students(12)))
+    log_in(page, live_server.url, "quantri.tp")
+    page.goto(f"{live_server.url}/ho-so/truong/{tree.s1.pk}/nhap-tu-tep/")
+    page.check("input[name=account_type][value=student]")
+    page.set_input_files("input[name=file]", str(path))
+    page.get_by_test_id("upload").click()
+    page.get_by_test_id("confirm-import").click()
+    expect(page.get_by_test_id("batch-done")).to_be_visible()
+    expect(page.get_by_test_id("sheet-code")).to_have_count(12)
+    with page.expect_download() as download:
+        page.get_by_test_id("sheet-xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert User.objects.filter(unit=tree.s1, account_type="student").count() == 12
+
+
+def test_a_file_with_problems_is_shown_row_by_row_and_nothing_is_created(live_server, page, tree, admin, tmp_path):
+    path = tmp_path / "loi.xlsx"
+    path.write_bytes(xlsx([*students(3), ["", "01/01/2012", "Nam", "0999999999", "6A1", "", ""]]))
+    log_in(page, live_server.url, "quantri.tp")
+    page.goto(f"{live_server.url}/ho-so/truong/{tree.s1.pk}/nhap-tu-tep/")
+    page.check("input[name=account_type][value=student]")
+    page.set_input_files("input[name=file]", str(path))
+    page.get_by_test_id("upload").click()
+    expect(page.get_by_test_id("batch-problems")).to_be_visible()
+    expect(page.get_by_test_id("import-rows")).to_contain_text("5")  # the line number of the bad row
+    expect(page.get_by_test_id("confirm-import")).to_have_count(0)
+    assert not User.objects.filter(account_type="student").exists()
