@@ -16,6 +16,7 @@ from truonghoc.spreadsheets import xlsx_bytes
 from ..forms.issuing import AccountForm, ImportForm
 from ..models import ImportRow, IssueBatch, User
 from ..permissions import account_for_user_or_404, can_issue_accounts, can_manage_account, school_for_user_or_404
+from ..selectors import batches_of
 from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load
 from ..services.issuing import COLUMNS, account_issue, credentials_reissue, import_confirm, import_start, progress_get
 from ..services.quotas import quota_usage
@@ -75,7 +76,13 @@ def import_upload(request, school_pk: int):
         else:
             _run(import_validate_task, batch, request.user, big=form.cleaned_data["file"].size > 100_000)
             return redirect("accounts:batch", batch.pk)
-    context = {"school": school, "form": form, "usage": quota_usage(school=school), "columns": COLUMNS}
+    context = {
+        "school": school,
+        "form": form,
+        "usage": quota_usage(school=school),
+        "columns": COLUMNS,
+        "batches": batches_of(school=school).filter(kind=IssueBatch.Kind.IMPORT)[:10],
+    }
     return render(request, "accounts/import_upload.html", context)
 
 
@@ -117,8 +124,13 @@ def batch_detail(request, pk: int):
         "sheet_count": len(sheet) if sheet else 0,
         "usage": quota_usage(school=batch.school),
     }
-    template = "accounts/batch_detail.html#status" if request.htmx else "accounts/batch_detail.html"
-    return render(request, template, context)
+    if request.htmx:
+        response = render(request, "accounts/batch_detail.html#status", context)
+        if not context["working"]:
+            # The work just finished: reload the whole page so the rows and the credential list appear.
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "accounts/batch_detail.html", context)
 
 
 @login_required

@@ -364,3 +364,15 @@ def test_exports_never_carry_a_formula():
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "'=1+1" and rows[1][0] == "'@SUM(A1)"
     assert rows[2] == ('\'=HYPERLINK("http://evil")', "'+84 912", "'-5", "an toàn")
+
+
+def test_progress_polling_reloads_the_page_when_the_work_is_done(client, school, admin):
+    batch = run_import(admin, school, xlsx(students(2)))
+    client.force_login(admin)
+    response = client.get(reverse("accounts:batch", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"
+    IssueBatch.objects.filter(pk=batch.pk).update(status="validating")
+    response = client.get(reverse("accounts:batch", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in response and 'hx-trigger="every 1s"' in response.content.decode()
+    page = client.get(reverse("accounts:import_upload", args=[school.pk])).content.decode()
+    assert reverse("accounts:batch", args=[batch.pk]) in page  # the admin can come back to it
