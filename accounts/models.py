@@ -183,7 +183,22 @@ class AccountQuota(models.Model):
         return self.teachers if account_type == User.AccountType.TEACHER else self.students
 
 
-class QuotaRequest(models.Model):
+class Request(models.Model):
+    """Something one unit asks of another, and the answer: who asked, who decided, when, and why."""
+
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class QuotaRequest(Request):
     """A school asks the unit above for more accounts ("4 left and 45 new students")."""
 
     class Status(models.TextChoices):
@@ -202,13 +217,6 @@ class QuotaRequest(models.Model):
     amount = models.PositiveIntegerField(_("how many more"))
     reason = models.TextField(_("reason"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
         verbose_name = _("quota request")
@@ -321,7 +329,7 @@ class InitialCredential(models.Model):
         return f"{self.user} ({self.expires_at:%d/%m/%Y})"
 
 
-class TransferRequest(models.Model):
+class TransferRequest(Request):
     """A teacher or student moving to another school; the receiving school accepts."""
 
     class Status(models.TextChoices):
@@ -337,13 +345,6 @@ class TransferRequest(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     note = models.TextField(_("note"), blank=True)
-    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
         verbose_name = _("transfer")

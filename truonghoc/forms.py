@@ -15,12 +15,15 @@ class BootstrapFormMixin:
                 widget.attrs["class"] = "form-check-input"
             elif isinstance(widget, forms.Select):
                 widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
 
-    def full_clean(self):
-        super().full_clean()
+    def add_error(self, field, error):
+        # Field cleaning and errors a service reports after validation both come through here.
+        super().add_error(field, error)
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                classes = widget.attrs.get("class", "").split()
+                if "is-invalid" not in classes:
+                    widget.attrs["class"] = " ".join([*classes, "is-invalid"])

@@ -6,6 +6,7 @@ the services' and come back as ValidationError, shown on the same form."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.forms import BootstrapFormMixin
 from units.models import Unit
 
 from ..models import User
@@ -14,33 +15,7 @@ from ..selectors import placements_for, school_classes
 NOTE_MAX_LENGTH = 1000
 
 
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.RadioSelect):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.CheckboxInput):
-            widget.attrs["class"] = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            widget.attrs["class"] = "form-select"
-        else:
-            widget.attrs["class"] = "form-control"
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class DeactivateForm(StyledForm):
+class DeactivateForm(BootstrapFormMixin, forms.Form):
     RETIRED, LEFT, OTHER = "retired", "left", "other"
     REASONS = [(RETIRED, _("Retired")), (LEFT, _("Left the school")), (OTHER, _("Other reason"))]
 
@@ -71,7 +46,7 @@ class DeactivateForm(StyledForm):
         return f"{label}: {details}" if details else str(label)
 
 
-class MoveClassForm(StyledForm):
+class MoveClassForm(BootstrapFormMixin, forms.Form):
     to_class = forms.ModelChoiceField(
         label=_("New class"),
         queryset=Unit.objects.none(),
@@ -83,7 +58,7 @@ class MoveClassForm(StyledForm):
         self.fields["to_class"].queryset = school_classes(school=school)
 
 
-class TransferForm(StyledForm):
+class TransferForm(BootstrapFormMixin, forms.Form):
     # The school is picked from search results rendered by the page, never from a list of every unit;
     # the service says why a unit cannot receive the person.
     to_school = forms.ModelChoiceField(
@@ -103,7 +78,7 @@ class TransferForm(StyledForm):
     )
 
 
-class AcceptForm(StyledForm):
+class AcceptForm(BootstrapFormMixin, forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Place in"),
         queryset=Unit.objects.none(),
@@ -120,7 +95,7 @@ class AcceptForm(StyledForm):
         field.label = _("Professional group") if account_type == User.AccountType.TEACHER else _("Class")
 
 
-class RefuseForm(StyledForm):
+class RefuseForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for refusing"),
         max_length=NOTE_MAX_LENGTH,
@@ -129,7 +104,7 @@ class RefuseForm(StyledForm):
     )
 
 
-class PromoteForm(StyledForm):
+class PromoteForm(BootstrapFormMixin, forms.Form):
     new_name = forms.CharField(
         label=_("New name"),
         max_length=255,

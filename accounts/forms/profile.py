@@ -5,6 +5,8 @@ forms only read the input and say clearly what could not be read."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.forms import BootstrapFormMixin
+
 from ..models import User
 
 # Always day first, whatever the language: 05/09/1985 is the 5th of September.
@@ -12,21 +14,7 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 PHOTO_ACCEPT = "image/jpeg,image/png,.jpg,.jpeg,.png"
 
 
-class _MarksInvalidFields:
-    """Adds Bootstrap's is-invalid to a field with an error, also when the error comes from a service
-    after validation (Django's own field cleaning goes through add_error too)."""
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                classes = widget.attrs.get("class", "").split()
-                if "is-invalid" not in classes:
-                    widget.attrs["class"] = " ".join([*classes, "is-invalid"])
-
-
-class ProfileForm(_MarksInvalidFields, forms.Form):
+class ProfileForm(BootstrapFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("Email"),
         required=False,
@@ -70,7 +58,7 @@ class ProfileForm(_MarksInvalidFields, forms.Form):
     )
 
 
-class PhotoStatusForm(_MarksInvalidFields, forms.Form):
+class PhotoStatusForm(BootstrapFormMixin, forms.Form):
     """A school admin's decision on someone's photo. `photo` is the file they were looking at."""
 
     status = forms.ChoiceField(

@@ -363,27 +363,18 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
         checked.append([line, data, problems])
         if n % 1000 == 0:
             progress_set(batch.pk, n, len(raw), "check")
-    # Duplicates inside the file.
-    first_line: dict[str, int] = {}
-    for line, data, problems in checked:
-        nid = data.get("national_id")
-        if nid:
-            if nid in first_line:
-                problems.append(
-                    _("the personal ID %(id)s is also on line %(line)d") % {"id": nid, "line": first_line[nid]}
-                )
-            else:
-                first_line[nid] = line
-    emails: dict[str, int] = {}
-    for line, data, problems in checked:
-        email = data.get("email")
-        if email:
-            if email in emails:
-                problems.append(
-                    _("the email %(email)s is also on line %(line)d") % {"email": email, "line": emails[email]}
-                )
-            else:
-                emails[email] = line
+    # Duplicates inside the file: the same personal ID or email on two lines.
+    for key, message in (
+        ("national_id", _("the personal ID %(value)s is also on line %(line)d")),
+        ("email", _("the email %(value)s is also on line %(line)d")),
+    ):
+        first_line: dict[str, int] = {}
+        for line, data, problems in checked:
+            value = data.get(key)
+            if value and value in first_line:
+                problems.append(message % {"value": value, "line": first_line[value]})
+            elif value:
+                first_line[value] = line
     for (_line, _data, problems), conflicts in zip(
         checked, _conflicts_in_database([c[1] for c in checked], batch.school), strict=True
     ):
