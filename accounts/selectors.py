@@ -192,3 +192,9 @@ def quota_requests_for_decider(*, user, status: str = "") -> QuerySet[QuotaReque
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def school_admins(*, school: Unit) -> QuerySet[User]:
+    """The active admins of a school: who is told about its transfers and quota decisions."""
+    ids = RoleAssignment.objects.filter(unit=school, role=Role.SCHOOL_ADMIN).values_list("user_id", flat=True)
+    return User.objects.filter(pk__in=ids, is_active=True)

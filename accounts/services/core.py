@@ -107,3 +107,12 @@ def user_password_changed(*, user: User) -> None:
         user.must_change_password = False
         user.save(update_fields=["must_change_password", "updated_at"])
         audit_log(actor=user, action="account.password_changed", unit=user.unit, target=user)
+
+
+def user_copy_fields(*, source: User, target: User, fields) -> None:
+    """Keep the caller's user object (often request.user) in step with what a service saved on its
+    own, locked copy of the row."""
+    for name in (*fields, "updated_at"):
+        value = getattr(source, name)
+        setattr(target, name, value.name if hasattr(value, "name") and hasattr(value, "storage") else value)
+    target.__dict__.pop("_role_rows_cache", None)

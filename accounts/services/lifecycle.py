@@ -19,6 +19,8 @@ from units.models import Role, RoleAssignment, Unit
 from units.services import audit_log, class_set_homeroom_teacher, role_assign, role_revoke
 
 from ..models import TransferRequest, User
+from ..selectors import school_admins
+from .core import user_copy_fields
 from .quotas import quota_check, quota_lock
 
 T = User.AccountType
@@ -30,18 +32,6 @@ REASON_MAX_LENGTH = User._meta.get_field("deactivated_reason").max_length
 def _lock(account: User) -> User:
     """The account's current row, locked until the end of the transaction."""
     return User.objects.select_for_update().select_related("unit").get(pk=account.pk)
-
-
-def _copy(fields: list[str], source: User, target: User) -> None:
-    """Keep the caller's object in step with what was saved."""
-    for name in fields:
-        setattr(target, name, getattr(source, name))
-    target.__dict__.pop("_role_rows_cache", None)
-
-
-def _school_admins(school: Unit):
-    ids = RoleAssignment.objects.filter(unit=school, role=Role.SCHOOL_ADMIN).values_list("user_id", flat=True)
-    return User.objects.filter(pk__in=ids, is_active=True)
 
 
 def _transfers_url(school: Unit) -> str:
@@ -88,7 +78,7 @@ def account_deactivate(*, actor, account: User, reason: str) -> User:
         before={"is_active": True},
         after={"is_active": False, "reason": reason},
     )
-    _copy(["is_active", "deactivated_reason"], current, account)
+    user_copy_fields(source=current, target=account, fields=["is_active", "deactivated_reason"])
     return current
 
 
@@ -117,7 +107,7 @@ def account_reactivate(*, actor, account: User) -> User:
         before=before,
         after={"is_active": True},
     )
-    _copy(["is_active", "deactivated_reason"], current, account)
+    user_copy_fields(source=current, target=account, fields=["is_active", "deactivated_reason"])
     return current
 
 
@@ -180,7 +170,7 @@ def transfer_request(*, actor, account: User, to_school: Unit, note: str = "") -
         after={"transfer": transfer.pk, "from": from_school.name, "to": to_school.name, "note": transfer.note},
     )
     notify(
-        recipients=_school_admins(to_school),
+        recipients=school_admins(school=to_school),
         title=_("%(school)s asks you to take %(name)s") % {"school": from_school.name, "name": current.full_name},
         body=transfer.note,
         url=_transfers_url(to_school),
@@ -270,7 +260,7 @@ def transfer_accept(*, actor, transfer: TransferRequest, unit: Unit) -> Transfer
         after={"school": to_school.name, "transfer": transfer.pk},
     )
     notify(
-        recipients=[transfer.requested_by, *_school_admins(from_school)],
+        recipients=[transfer.requested_by, *school_admins(school=from_school)],
         title=_("%(school)s accepted %(name)s") % {"school": to_school.name, "name": person.full_name},
         url=reverse("accounts:account_detail", args=[person.pk]),
     )
@@ -299,7 +289,7 @@ def transfer_refuse(*, actor, transfer: TransferRequest, reason: str) -> Transfe
         after={"status": transfer.status, "to": transfer.to_school.name, "reason": reason},
     )
     notify(
-        recipients=[transfer.requested_by, *_school_admins(transfer.from_school)],
+        recipients=[transfer.requested_by, *school_admins(school=transfer.from_school)],
         title=_("%(school)s refused to take %(name)s")
         % {"school": transfer.to_school.name, "name": transfer.user.full_name},
         body=reason,
@@ -322,7 +312,7 @@ def transfer_cancel(*, actor, transfer: TransferRequest) -> TransferRequest:
         after={"status": transfer.status},
     )
     notify(
-        recipients=_school_admins(transfer.to_school),
+        recipients=school_admins(school=transfer.to_school),
         title=_("%(school)s withdrew the transfer of %(name)s")
         % {"school": transfer.from_school.name, "name": transfer.user.full_name},
         url=_transfers_url(transfer.to_school),

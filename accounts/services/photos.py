@@ -30,6 +30,7 @@ from truonghoc.text import nfc
 from units.services import audit_log
 
 from ..models import User
+from .core import user_copy_fields
 
 MB = 1024 * 1024
 PHOTO_MAX_BYTES = 5 * MB
@@ -290,13 +291,6 @@ def _snapshot(user: User, fields) -> dict:
     return {field: _audit_value(getattr(user, field)) for field in fields}
 
 
-def _copy_back(target: User, source: User, fields) -> None:
-    """Let the caller's object (often request.user) show what was saved."""
-    for field in (*fields, "updated_at"):
-        value = getattr(source, field)
-        setattr(target, field, value.name if field == "photo" else value)
-
-
 # --- Services ------------------------------------------------------------------------------------
 
 
@@ -318,7 +312,7 @@ def _profile_write(*, actor, user: User, values: dict) -> User:
         before={field: before[field] for field in changed},
         after={field: _audit_value(getattr(locked, field)) for field in changed},
     )
-    _copy_back(user, locked, changed)
+    user_copy_fields(source=locked, target=user, fields=changed)
     return user
 
 
@@ -340,7 +334,7 @@ def _photo_write(*, actor, user: User, data: bytes, size: tuple[int, int]) -> Us
         before=before,
         after={**_snapshot(locked, PHOTO_FIELDS), "width": size[0], "height": size[1], "bytes": len(data)},
     )
-    _copy_back(user, locked, PHOTO_FIELDS)
+    user_copy_fields(source=locked, target=user, fields=PHOTO_FIELDS)
     return user
 
 
@@ -446,5 +440,5 @@ def photo_set_status(*, actor, account: User, status: str, note: str, expected_p
             body=note,
             url=reverse("accounts:profile_edit"),
         )
-    _copy_back(account, locked, PHOTO_FIELDS)
+    user_copy_fields(source=locked, target=account, fields=PHOTO_FIELDS)
     return account

@@ -13,6 +13,7 @@ from units.models import Role, RoleAssignment, Unit
 from units.services import audit_log
 
 from ..models import AccountQuota, QuotaRequest, User
+from ..selectors import school_admins
 
 T = User.AccountType
 
@@ -97,11 +98,6 @@ def quota_set(*, actor, school: Unit, teachers: int, students: int, note: str = 
     return quota
 
 
-def _school_admins(school: Unit):
-    ids = RoleAssignment.objects.filter(unit=school, role=Role.SCHOOL_ADMIN).values_list("user_id", flat=True)
-    return User.objects.filter(pk__in=ids, is_active=True)
-
-
 def _deciders(school: Unit):
     """The staff of the unit directly above the school, who decide its requests."""
     parent = Unit.objects.get_parent(school)
@@ -171,7 +167,7 @@ def quota_request_decide(*, actor, request: QuotaRequest, approve: bool, note: s
         else _("Your request for %(amount)d more accounts was refused")
     ) % {"amount": request.amount}
     notify(
-        recipients=[request.requested_by, *_school_admins(request.school)],
+        recipients=[request.requested_by, *school_admins(school=request.school)],
         title=title,
         body=request.decision_note,
         url=reverse("accounts:quota", args=[request.school_id]),
