@@ -124,10 +124,9 @@ def batch_detail(request, pk: int):
         "sheet_count": len(sheet) if sheet else 0,
         "usage": quota_usage(school=batch.school),
     }
-    context["over_quota"] = (
-        batch.status == IssueBatch.Status.INVALID
-        and batch.new_rows > context["usage"].get(batch.account_type, {}).get("remaining", 0)
-    )
+    context["over_quota"] = batch.status == IssueBatch.Status.INVALID and batch.new_rows > context["usage"].get(
+        batch.account_type, {}
+    ).get("remaining", 0)
     if request.htmx:
         response = render(request, "accounts/batch_detail.html#status", context)
         if not context["working"]:
