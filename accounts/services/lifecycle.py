@@ -31,7 +31,7 @@ REASON_MAX_LENGTH = User._meta.get_field("deactivated_reason").max_length
 
 def _lock(account: User) -> User:
     """The account's current row, locked until the end of the transaction."""
-    return User.objects.select_for_update().select_related("unit").get(pk=account.pk)
+    return User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=account.pk)
 
 
 def _transfers_url(school: Unit) -> str:
@@ -180,7 +180,7 @@ def transfer_request(*, actor, account: User, to_school: Unit, note: str = "") -
 
 def _lock_pending(transfer: TransferRequest) -> TransferRequest:
     locked = (
-        TransferRequest.objects.select_for_update()
+        TransferRequest.objects.select_for_update(of=("self",))
         .select_related("user", "from_school", "to_school", "requested_by")
         .get(pk=transfer.pk)
     )
