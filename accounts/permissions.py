@@ -4,8 +4,8 @@ says which action each account operation needs."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from units.models import Unit
-from units.permissions import Action, can
+from units.models import Role, Unit
+from units.permissions import Action, can, role_rows, scope
 
 from .models import User
 
@@ -28,8 +28,29 @@ def can_set_quota(user, school: Unit) -> bool:
     return parent is not None and can(user, Action.MANAGE_ACCOUNTS, parent)
 
 
+# Roles that carry authority: their holders are looked after by the unit above, not by their peers.
+AUTHORITY_ROLES = {Role.SCHOOL_ADMIN, Role.PRINCIPAL, Role.OFFICE_STAFF, Role.DEPARTMENT_STAFF, Role.MINISTRY_STAFF}
+
+
 def can_manage_account(user, account: User) -> bool:
-    return account.unit is not None and account.unit.is_school and can(user, Action.MANAGE_ACCOUNTS, account.unit)
+    """May `user` deactivate, re-issue credentials for, or judge the photo of `account`?
+
+    Only when the account belongs to a school in the user's scope, every role it holds sits inside
+    that scope, and each role that carries authority (school admin, principal, staff) is held below
+    the user's own level: a school admin cannot take over the principal's or a co-admin's account,
+    nor that of a teacher who is also staff of the Office.
+    """
+    if account.pk == getattr(user, "pk", None) or account.unit is None or not account.unit.is_school:
+        return False
+    reach = scope(user, Action.MANAGE_ACCOUNTS)
+    if not reach.contains(account.unit):
+        return False
+    for role, path, _kind in role_rows(account):
+        if not reach.contains_path(path):
+            return False
+        if role in AUTHORITY_ROLES and not reach.contains_strictly_above(path):
+            return False
+    return True
 
 
 def can_view_account(user, account: User) -> bool:

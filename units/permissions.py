@@ -63,9 +63,16 @@ class Scope:
     roles: frozenset = field(default_factory=frozenset)
 
     def contains(self, unit: Unit) -> bool:
+        return self.contains_path(unit.path)
+
+    def contains_path(self, path: str) -> bool:
         if self.everything:
             return True
-        return unit.path in self.exact or any(unit.path.startswith(p) for p in self.prefixes)
+        return path in self.exact or any(path.startswith(p) for p in self.prefixes)
+
+    def contains_strictly_above(self, path: str) -> bool:
+        """True when a subtree of this scope holds `path` and starts above it (reaches its parent)."""
+        return self.everything or any(path.startswith(p) and len(p) < len(path) for p in self.prefixes)
 
     def q(self, prefix: str = "") -> Q:
         """A filter for a queryset of units (prefix="") or of rows with a unit FK (prefix="unit__")."""

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,47 +125,75 @@ def parse_date(value) -> date | None:
     raise ValueError(text)
 
 
-def check_person(values: dict, ctx: SchoolContext) -> tuple[dict, list[str]]:
+class Problems(list):
+    """The messages about one person, each remembering the field it concerns, so a form can show it
+    next to that field while an import lists them all on the row."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[str] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.append(message)
+        self.fields.append(field)
+
+    def by_field(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for name, message in zip(self.fields, self, strict=True):
+            result.setdefault(name, []).append(message)
+        return result
+
+
+def check_person(values: dict, ctx: SchoolContext) -> tuple[dict, Problems]:
     """Clean one person's values; returns (clean data as JSON-ready strings, problems)."""
-    problems: list[str] = []
+    problems = Problems()
     data: dict = {}
     for key, value in values.items():
         if isinstance(value, str) and value.startswith("="):
-            problems.append(_("%(column)s holds a formula; type the value instead") % {"column": _column_label(key)})
+            problems.add(key, _("%(column)s holds a formula; type the value instead") % {"column": _column_label(key)})
             values[key] = ""
     name = nfc(values.get("full_name"))
     if not name:
-        problems.append(_("the full name is missing"))
+        problems.add("full_name", _("the full name is missing"))
     elif len(name) > 150 or not any(ch.isalpha() for ch in name):
-        problems.append(_("“%(name)s” is not a person's name") % {"name": name[:40]})
+        problems.add("full_name", _("“%(name)s” is not a person's name") % {"name": name[:40]})
     data["full_name"] = name
     try:
         born = parse_date(values.get("date_of_birth"))
         if born is not None and not (date(1930, 1, 1) <= born <= timezone.localdate()):
-            problems.append(_("the date of birth %(date)s is not plausible") % {"date": born.strftime("%d/%m/%Y")})
+            problems.add(
+                "date_of_birth", _("the date of birth %(date)s is not plausible") % {"date": born.strftime("%d/%m/%Y")}
+            )
         data["date_of_birth"] = born.isoformat() if born else ""
     except ValueError:
-        problems.append(
-            _("the date of birth “%(value)s” is not a date (write dd/mm/yyyy)") % {"value": values.get("date_of_birth")}
+        problems.add(
+            "date_of_birth",
+            _("the date of birth “%(value)s” is not a date (write dd/mm/yyyy)")
+            % {"value": values.get("date_of_birth")},
         )
         data["date_of_birth"] = ""
     gender_text = fold(values.get("gender"))
     data["gender"] = GENDERS.get(gender_text, "")
     if gender_text and not data["gender"]:
-        problems.append(_("the gender “%(value)s” is not Nam, Nữ or Khác") % {"value": values.get("gender")})
+        problems.add("gender", _("the gender “%(value)s” is not Nam, Nữ or Khác") % {"value": values.get("gender")})
     national_id = nfc(values.get("national_id")).replace(" ", "")
     data["national_id"] = national_id
     if not national_id:
-        problems.append(_("the personal ID (mã định danh) is missing; it is how a person is recognised on re-import"))
+        problems.add(
+            "national_id", _("the personal ID (mã định danh) is missing; it is how a person is recognised on re-import")
+        )
     elif not NATIONAL_ID.match(national_id):
-        problems.append(_("the personal ID “%(value)s” should be 6 to 20 letters or digits") % {"value": national_id})
+        problems.add(
+            "national_id", _("the personal ID “%(value)s” should be 6 to 20 letters or digits") % {"value": national_id}
+        )
     unit_name = nfc(values.get("unit"))
     unit = ctx.units_by_name.get(fold(unit_name)) if unit_name else None
     data["unit"] = unit.pk if unit else None
     data["unit_name"] = unit.name if unit else unit_name
     if not unit_name:
-        problems.append(
-            _("the class is missing") if ctx.account_type == T.STUDENT else _("the professional group is missing")
+        problems.add(
+            "unit",
+            _("the class is missing") if ctx.account_type == T.STUDENT else _("the professional group is missing"),
         )
     elif unit is None:
         message = (
@@ -172,18 +201,18 @@ def check_person(values: dict, ctx: SchoolContext) -> tuple[dict, list[str]]:
             if ctx.account_type == T.STUDENT
             else _("there is no professional group “%(name)s” in this school")
         )
-        problems.append(message % {"name": unit_name})
+        problems.add("unit", message % {"name": unit_name})
     email = nfc(values.get("email")).lower()
     data["email"] = email
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            problems.append(_("the email “%(value)s” is not valid") % {"value": email})
+            problems.add("email", _("the email “%(value)s” is not valid") % {"value": email})
     phone = re.sub(r"[\s.\-()]", "", nfc(values.get("phone")))
     data["phone"] = phone
     if phone and not PHONE.match(phone):
-        problems.append(_("the phone number “%(value)s” is not valid") % {"value": values.get("phone")})
+        problems.add("phone", _("the phone number “%(value)s” is not valid") % {"value": values.get("phone")})
     return data, problems
 
 
@@ -199,10 +228,18 @@ def account_issue(*, actor, school: Unit, account_type: str, values: dict) -> tu
     quota_lock(school=school)
     ctx = SchoolContext.load(school=school, account_type=account_type)
     data, problems = check_person(dict(values), ctx)
-    if data["national_id"] and not problems:
-        problems += _conflicts_in_database([data], school)[0]
+    if data["national_id"]:
+        conflicts = _conflicts_in_database([data], school)[0]
+        for field, message in zip(conflicts.fields, conflicts, strict=True):
+            problems.add(field, message)
+        username = _active_here([data["national_id"]], school).get(data["national_id"])
+        if username:
+            problems.add(
+                "national_id",
+                _("this person already has an account here: %(username)s") % {"username": username},
+            )
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(problems.by_field())
     quota_check(school=school, account_type=account_type, adding=1)
     batch = IssueBatch.objects.create(
         school=school, kind=IssueBatch.Kind.SINGLE, status=IssueBatch.Status.DONE, account_type=account_type,
@@ -212,46 +249,58 @@ def account_issue(*, actor, school: Unit, account_type: str, values: dict) -> tu
     return users[0], batch
 
 
-def _conflicts_in_database(rows: list[dict], school: Unit) -> list[list[str]]:
-    """Per row: problems with people already in the database (same mã định danh elsewhere, email taken)."""
+def _conflicts_in_database(rows: list[dict], school: Unit) -> list[Problems]:
+    """Per row: problems with people already in the database — the personal ID taken at another school
+    or by a deactivated account here, or already active here (`skip_existing=False` callers treat that
+    as a problem), and emails already used (compared without letter case)."""
     ids = [r["national_id"] for r in rows if r.get("national_id")]
-    emails = [r["email"] for r in rows if r.get("email")]
+    emails = [r["email"].lower() for r in rows if r.get("email")]
     existing = {
         u.national_id: u
         for u in User.objects.filter(national_id__in=ids)
         .select_related("unit")
-        .only("national_id", "unit__name", "unit__id", "is_active", "account_type", "full_name")
+        .only("national_id", "username", "unit__name", "unit__id", "is_active", "account_type", "full_name")
     }
     taken_emails = {}
     for chunk_start in range(0, len(emails), 5000):
         chunk = emails[chunk_start : chunk_start + 5000]
         taken_emails.update(
-            {
-                e.lower(): (nid, uname)
-                for e, nid, uname in User.objects.filter(email__in=chunk).values_list(
-                    "email", "national_id", "username"
-                )
-            }
+            dict(
+                User.objects.annotate(email_lower=Lower("email"))
+                .filter(email_lower__in=chunk)
+                .values_list("email_lower", "national_id")
+            )
         )
     result = []
     for row in rows:
-        problems = []
+        problems = Problems()
         person = existing.get(row.get("national_id"))
         if person is not None and (person.unit_id != school.pk):
-            problems.append(
+            problems.add(
+                "national_id",
                 _("the personal ID %(id)s already has an account at %(school)s: ask for a transfer instead")
-                % {"id": row["national_id"], "school": person.unit.name if person.unit else "—"}
+                % {"id": row["national_id"], "school": person.unit.name if person.unit else "—"},
             )
         elif person is not None and not person.is_active:
-            problems.append(
+            problems.add(
+                "national_id",
                 _("%(name)s (ID %(id)s) has a deactivated account here: reactivate it instead")
-                % {"name": person.full_name, "id": row["national_id"]}
+                % {"name": person.full_name, "id": row["national_id"]},
             )
-        taken = taken_emails.get(row.get("email") or "")
-        if taken and taken[0] != row.get("national_id"):
-            problems.append(_("the email %(email)s is already used by another account") % {"email": row["email"]})
+        taken = row.get("email") and row["email"].lower() in taken_emails
+        if taken and taken_emails[row["email"].lower()] != row.get("national_id"):
+            problems.add("email", _("the email %(email)s is already used by another account") % {"email": row["email"]})
         result.append(problems)
     return result
+
+
+def _active_here(ids: list[str], school: Unit) -> dict[str, str]:
+    """{personal ID: username} of the given IDs that already have an active account at this school."""
+    return dict(
+        User.objects.filter(unit=school, is_active=True, national_id__in=[i for i in ids if i]).values_list(
+            "national_id", "username"
+        )
+    )
 
 
 def _create_accounts(*, actor, school: Unit, account_type: str, rows: list[dict], batch: IssueBatch) -> list[User]:
@@ -379,13 +428,8 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
         checked, _conflicts_in_database([c[1] for c in checked], batch.school), strict=True
     ):
         problems += conflicts
-    existing_ids = set(
-        User.objects.filter(
-            unit=batch.school,
-            is_active=True,
-            national_id__in=[c[1]["national_id"] for c in checked if c[1]["national_id"]],
-        ).values_list("national_id", flat=True)
-    )
+    existing_ids = set(_active_here([c[1]["national_id"] for c in checked], batch.school))
+
     objs = []
     for line, data, problems in checked:
         if problems:
@@ -435,6 +479,16 @@ def import_apply(*, actor, batch: IssueBatch) -> IssueBatch:
             return batch  # already done: a retried task does nothing twice
         quota_lock(school=batch.school)
         rows = list(batch.rows.filter(action=ImportRow.Action.CREATE).order_by("line"))
+        # People who got their account here since the check (the same file confirmed twice, another
+        # admin's import): they are now simply "already have an account".
+        now_here = _active_here([r.data["national_id"] for r in rows], batch.school)
+        if now_here:
+            arrived = [r for r in rows if r.data["national_id"] in now_here]
+            for row in arrived:
+                row.action = ImportRow.Action.UNCHANGED
+            ImportRow.objects.bulk_update(arrived, ["action"], batch_size=BATCH)
+            rows = [r for r in rows if r.action == ImportRow.Action.CREATE]
+            batch.new_rows, batch.unchanged_rows = len(rows), batch.unchanged_rows + len(arrived)
         datas = [r.data for r in rows]
         conflicts = _conflicts_in_database(datas, batch.school)
         problems = [(row.line, p) for row, ps in zip(rows, conflicts, strict=True) for p in ps]

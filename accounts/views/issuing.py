@@ -33,9 +33,12 @@ def account_new(request, school_pk: int):
                 actor=request.user, school=school, account_type=form.cleaned_data["account_type"], values=form.values()
             )
         except ValidationError as exc:
-            # Not a field problem the form could see (quota, a taken ID): shown above the form, input kept.
-            for message in exc.messages:
-                form.add_error(None, message)
+            # The service's checks (a taken ID, a bad phone, the quota): each shown next to its field
+            # where the form has one, above the form otherwise; what was typed stays.
+            unit_field = "school_class" if form.cleaned_data["account_type"] == User.AccountType.STUDENT else "group"
+            for field, messages_ in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+                target = unit_field if field == "unit" else field
+                form.add_error(target if target in form.fields else None, messages_)
         else:
             messages.success(
                 request,

@@ -167,6 +167,55 @@ def test_the_create_button_works_and_shows_the_credential(client, tree, school, 
     assert RoleAssignment.objects.filter(user=user, unit=tree.g1, role=Role.TEACHER).exists()
 
 
+def test_service_problems_are_shown_next_to_their_field(client, tree, school, admin):
+    make_person(unit=tree.g3, role=Role.TEACHER, national_id="0777777777")
+    client.force_login(admin)
+    response = client.post(
+        reverse("accounts:account_new", args=[school.pk]),
+        {"account_type": "student", "full_name": "Hồ Văn Nam", "national_id": "0777777777", "phone": "12",
+         "school_class": Unit.objects.get_children(school).get(name="6A1").pk},
+    )  # fmt: skip
+    form = response.context["form"]
+    assert "Tiên Tân" in " ".join(form.errors["national_id"])
+    assert form.errors["phone"]
+    assert not form.non_field_errors()
+
+
+def test_issuing_the_same_person_twice_says_who_has_the_account(client, tree, school, admin):
+    values = {"full_name": "Hồ Văn Nam", "national_id": "0888888888", "unit": "6A1"}
+    user, _batch = account_issue(actor=admin, school=school, account_type="student", values=values)
+    with pytest.raises(ValidationError) as excinfo:
+        account_issue(actor=admin, school=school, account_type="student", values=values)
+    assert user.username in " ".join(excinfo.value.message_dict["national_id"])
+    assert User.objects.filter(national_id="0888888888").count() == 1
+
+
+def test_confirming_the_same_file_twice_creates_each_person_once(school, admin):
+    content = xlsx(students(4))
+    first = import_confirm(actor=admin, batch=run_import(admin, school, content))
+    second = import_confirm(actor=admin, batch=run_import(admin, school, content))
+    assert import_apply(actor=admin, batch=first).status == "done"
+    second = import_apply(actor=admin, batch=second)
+    assert (second.status, second.new_rows, second.unchanged_rows) == ("done", 0, 4)
+    assert User.objects.filter(account_type="student").count() == 4
+
+
+def test_an_unexpected_error_in_a_task_marks_the_batch_failed(school, admin, monkeypatch):
+    from accounts import tasks
+
+    batch = run_import(admin, school, xlsx(students(2)))
+    batch = import_confirm(actor=admin, batch=batch)
+
+    def boom(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(tasks, "import_apply", boom)
+    assert tasks.import_apply_task(batch.pk, admin.pk) == "failed"
+    batch.refresh_from_db()
+    assert batch.status == "failed" and batch.message
+    assert not User.objects.filter(account_type="student").exists()
+
+
 def test_the_create_form_keeps_what_was_typed_and_says_what_is_wrong(client, school, admin):
     client.force_login(admin)
     response = client.post(
@@ -188,6 +237,7 @@ def test_over_quota_on_the_page_links_to_the_request(client, school, admin):
         {
             "account_type": "student",
             "full_name": "Vũ An",
+            "national_id": "0123123123",
             "school_class": Unit.objects.get_children(school).get(name="6A1").pk,
         },
     )

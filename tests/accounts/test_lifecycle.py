@@ -627,3 +627,26 @@ def test_admin_cannot_delete_users_and_deactivates_them_with_a_reason(client, tr
     assert not User.objects.filter(pk__in=[people.teacher.pk, people.student.pk], is_active=True).exists()
     assert AuditEntry.objects.filter(action="account.deactivate", actor=superuser).count() == 2
     assert User.objects.filter(pk=people.teacher.pk).exists()
+
+
+def test_a_school_admin_cannot_take_over_accounts_with_authority(tree):
+    """Review finding: an admin re-issuing the principal's credential would log in as the principal."""
+    from accounts.permissions import can_manage_account
+    from units.services import role_assign
+
+    admin = make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN, account_type="teacher")
+    co_admin = make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN, account_type="teacher")
+    principal = make_person(unit=tree.s1, role=Role.PRINCIPAL, account_type="teacher")
+    teacher = make_person(unit=tree.g1, role=Role.TEACHER)
+    double_hat = make_person(unit=tree.g1, role=Role.TEACHER)
+    role_assign(actor=None, user=double_hat, unit=tree.office_a1, role=Role.OFFICE_STAFF)
+    office = make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF)
+
+    assert can_manage_account(admin, teacher)
+    assert not can_manage_account(admin, principal)
+    assert not can_manage_account(admin, co_admin)
+    assert not can_manage_account(admin, admin)
+    assert not can_manage_account(admin, double_hat)
+    # The Office above looks after the school's admins and principal.
+    assert can_manage_account(office, principal) and can_manage_account(office, co_admin)
+    assert not can_manage_account(office, double_hat)  # holds a role at the Office itself
