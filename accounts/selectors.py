@@ -198,3 +198,12 @@ def school_admins(*, school: Unit) -> QuerySet[User]:
     """The active admins of a school: who is told about its transfers and quota decisions."""
     ids = RoleAssignment.objects.filter(unit=school, role=Role.SCHOOL_ADMIN).values_list("user_id", flat=True)
     return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def class_students(*, school_class: Unit) -> list[User]:
+    """The active students of a class, sorted by given name."""
+    return list(
+        User.objects.filter(
+            role_assignments__unit=school_class, role_assignments__role=Role.STUDENT, is_active=True
+        ).order_by("name_sort")
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("lo/<int:pk>/in-phieu/", issuing.batch_sheet_print, name="batch_sheet_print"),
     path("lo/<int:pk>/xoa-bang-mat-khau/", issuing.batch_sheet_discard, name="batch_sheet_discard"),
     path("tai-khoan/<int:pk>/cap-lai/", issuing.account_reissue, name="account_reissue"),
+    path("lop/<int:pk>/cap-lai/", issuing.class_reissue, name="class_reissue"),
     # --- end of issuing ---
     # --- Quotas (views/quotas.py) ---
     path("truong/<int:school_pk>/dinh-muc/", quotas.quota, name="quota"),

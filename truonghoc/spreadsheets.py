@@ -9,8 +9,10 @@ strings/dates with NFC text, and clear messages for files that are not what they
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -73,13 +75,15 @@ def _cell_text(value):
 HEADER_SEARCH_ROWS = 10
 
 
-def read_table(content: bytes, *, is_header=None) -> tuple[list[str], Iterator[tuple[int, list]]]:
+def read_table(
+    content: bytes, *, is_header=None, max_lines: int | None = None
+) -> tuple[list[str], Iterator[tuple[int, list]]]:
     """(header, rows) from xlsx or csv bytes. Rows are (line number, cells); formula cells come back
     as the formula text (starting with "="), so callers can refuse them.
 
     The header is the first non-empty row, or, with `is_header`, the first of the first ten rows it
     accepts (a title line above the header is common). The kind of file is decided by its content,
-    not its name.
+    not its name. `max_lines` counts blank lines too, so a sheet of a million empty rows stops early.
     """
     if not content:
         raise SpreadsheetError(_("The file is empty."))
@@ -101,31 +105,49 @@ def read_table(content: bytes, *, is_header=None) -> tuple[list[str], Iterator[t
             break
         header = [str(c).strip() if isinstance(c, str) else "" for c in cells]
         if is_header is None or is_header(header):
-            return header, _rest(rows, close)
+            return header, _rest(rows, close, max_lines)
     if close:
         close()
     raise SpreadsheetError(_("The file has no header row naming its columns."))
 
 
+# Errors openpyxl and the XML/zip layers raise on damaged files, at opening or while rows are read.
+DAMAGED = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError, EOFError,
+           zlib.error, ElementTree.ParseError, TypeError, AttributeError)  # fmt: skip
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # 50,000 rows of people are ~20 MB of XML; more is a zip bomb
+
+
 def _read_xlsx(content: bytes):
+    damaged = _("The workbook is damaged and cannot be read. Save it again as .xlsx.")
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if sum(member.file_size for member in archive.infolist()) > MAX_UNZIPPED_BYTES:
+                raise SpreadsheetError(_("This workbook unpacks to far more data than a list of people could hold."))
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError) as exc:
-        raise SpreadsheetError(_("The workbook is damaged and cannot be read. Save it again as .xlsx.")) from exc
+    except DAMAGED as exc:
+        raise SpreadsheetError(damaged) from exc
 
     def rows():
-        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in row]
-            if any(cells):
-                yield line, cells
+        try:
+            for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in row]
+                if any(cells):
+                    yield line, cells
+        except DAMAGED as exc:
+            raise SpreadsheetError(damaged) from exc
 
     return rows(), workbook.close
 
 
-def _rest(rows, close):
+def _rest(rows, close, max_lines):
     try:
-        yield from rows
+        for line, cells in rows:
+            if max_lines is not None and line > max_lines:
+                raise SpreadsheetError(
+                    _("The file goes on past line %(max)d. Split it into several files.") % {"max": max_lines}
+                )
+            yield line, cells
     finally:
         if close:
             close()

@@ -46,6 +46,10 @@ def code_hash(*, user_id: int, code: str) -> str:
 
 
 def credential_matches(*, user: User, code: str) -> bool:
+    # A code only ever opens an account that has no password of its own yet; once a password is set,
+    # by the person or by an administrator, the slip is worthless.
+    if user.has_usable_password():
+        return False
     credential = getattr(user, "initial_credential", None)
     if credential is None or credential.used_at is not None or credential.expires_at <= timezone.now():
         return False

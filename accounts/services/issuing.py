@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -22,7 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from truonghoc.spreadsheets import SpreadsheetError, read_table
+from truonghoc.spreadsheets import HEADER_SEARCH_ROWS, SpreadsheetError, read_table
 from truonghoc.text import fold, nfc
 from units.models import AuditEntry, Role, Unit
 from units.services import audit_log, role_assignments_bulk_create
@@ -70,7 +71,9 @@ def progress_get(batch_id: int) -> dict | None:
 
 # --- usernames ----------------------------------------------------------------------------------
 def username_prefix(*, school: Unit, account_type: str) -> str:
-    return f"{school.code.lower()}.{'gv' if account_type == T.TEACHER else 'hs'}"
+    # Unit codes are free text; usernames must stay ASCII letters, digits, "." and "-".
+    code = re.sub(r"[^a-z0-9.-]+", "-", fold(school.code)).strip("-.") or f"u{school.pk}"
+    return f"{code}.{'gv' if account_type == T.TEACHER else 'hs'}"
 
 
 def usernames_allocate(*, school: Unit, account_type: str, count: int) -> list[str]:
@@ -334,11 +337,13 @@ def _create_accounts(*, actor, school: Unit, account_type: str, rows: list[dict]
     )
     codes = credentials_issue(users=created, batch=batch)
     now = timezone.now()
+    user_type = ContentType.objects.get_for_model(User)
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
                 created_at=now, actor=actor if getattr(actor, "pk", None) else None, unit=school,
-                action="account.create", target_repr=user.full_name[:255], target_id=str(user.pk),
+                action="account.create", target_type=user_type, target_id=str(user.pk),
+                target_repr=user.full_name[:255],
                 after={"username": user.username, "account_type": account_type, "batch": batch.pk,
                        "national_id": user.national_id, "unit": row.get("unit_name", "")},
             )
@@ -390,7 +395,9 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
     """Check every row of the file and record the result; writes no account."""
     batch.rows.all().delete()
     try:
-        header, rows = read_table(content, is_header=_looks_like_header)
+        header, rows = read_table(
+            content, is_header=_looks_like_header, max_lines=settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 1000
+        )
         positions = _header_map(header)
         raw = []
         for line, cells in rows:

@@ -178,8 +178,11 @@ def quota_request_decide(*, actor, request: QuotaRequest, approve: bool, note: s
 def quotas_initialise(*, actor, limits: dict[Unit, tuple[int, int]]) -> int:
     """Give schools that have no quota yet one (teachers, students); schools with a quota keep it.
     Used when a province is loaded; one audit entry per new quota."""
+    from django.contrib.contenttypes.models import ContentType
+
     from units.models import AuditEntry
 
+    quota_type = ContentType.objects.get_for_model(AccountQuota)
     have = set(AccountQuota.objects.filter(school__in=list(limits)).values_list("school_id", flat=True))
     new = [
         AccountQuota(school=school, teachers=teachers, students=students, updated_by=actor)
@@ -193,6 +196,8 @@ def quotas_initialise(*, actor, limits: dict[Unit, tuple[int, int]]) -> int:
                 actor=actor,
                 unit=quota.school,
                 action="quota.set",
+                target_type=quota_type,
+                target_id=str(quota.pk),
                 target_repr=str(quota.school)[:255],
                 after={"teachers": quota.teachers, "students": quota.students},
             )

@@ -8,15 +8,18 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from truonghoc.spreadsheets import xlsx_bytes
+from units.models import Unit
 
 from ..forms.issuing import AccountForm, ImportForm
 from ..models import ImportRow, IssueBatch, User
 from ..permissions import account_for_user_or_404, can_issue_accounts, can_manage_account, school_for_user_or_404
-from ..selectors import batches_of
+from ..selectors import batches_of, class_students
 from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load
 from ..services.issuing import COLUMNS, account_issue, credentials_reissue, import_confirm, import_start, progress_get
 from ..services.quotas import quota_usage
@@ -107,6 +110,7 @@ def _batch_for_user_or_404(user, pk: int) -> IssueBatch:
 
 
 @login_required
+@never_cache  # shows one-time credentials: no copy may stay in a shared school computer's cache
 def batch_detail(request, pk: int):
     batch = _batch_for_user_or_404(request.user, pk)
     show = request.GET.get("show", "problems" if batch.error_rows else "all")
@@ -116,7 +120,7 @@ def batch_detail(request, pk: int):
     elif show == "new":
         rows = rows.filter(action=ImportRow.Action.CREATE)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    sheet = sheet_load(batch=batch) if batch.created_by_id == request.user.pk else None
+    sheet = sheet_load(batch=batch)
     context = {
         "batch": batch,
         "page": page,
@@ -153,8 +157,8 @@ def batch_confirm(request, pk: int):
 
 
 def _sheet_or_redirect(request, batch):
-    if batch.created_by_id != request.user.pk:
-        raise Http404
+    # Any admin who may issue this school's accounts may hand out its credentials (they could re-issue
+    # them anyway); every download is audited.
     rows = sheet_load(batch=batch)
     if rows is None:
         messages.warning(
@@ -181,6 +185,7 @@ def batch_sheet_xlsx(request, pk: int):
 
 
 @login_required
+@never_cache
 def batch_sheet_print(request, pk: int):
     batch = _batch_for_user_or_404(request.user, pk)
     rows = _sheet_or_redirect(request, batch)
@@ -198,8 +203,6 @@ def batch_sheet_print(request, pk: int):
 @require_POST
 def batch_sheet_discard(request, pk: int):
     batch = _batch_for_user_or_404(request.user, pk)
-    if batch.created_by_id != request.user.pk:
-        raise Http404
     sheet_discard(actor=request.user, batch=batch)
     messages.success(request, _("The credential sheet has been erased."))
     return redirect("accounts:batch", batch.pk)
@@ -227,3 +230,25 @@ def _download(content: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def class_reissue(request, pk: int):
+    """New one-time credentials for every active student of a class (a lost list of slips)."""
+    school_class = get_object_or_404(Unit, pk=pk, kind=Unit.Kind.CLASS)
+    school = Unit.objects.get_parent(school_class)
+    if not can_issue_accounts(request.user, school):
+        raise Http404
+    students = [s for s in class_students(school_class=school_class) if can_manage_account(request.user, s)]
+    try:
+        batch = credentials_reissue(actor=request.user, accounts=students, school=school)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(f"{reverse('accounts:school_accounts', args=[school.pk])}?unit={school_class.pk}")
+    messages.success(
+        request,
+        _("New one-time credentials for the %(n)d students of %(class)s; their old passwords no longer work.")
+        % {"n": len(students), "class": school_class.name},
+    )
+    return redirect("accounts:batch", batch.pk)

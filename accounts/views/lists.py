@@ -37,6 +37,7 @@ def school_account_list(request, school_pk: int):
     if request.GET.get("export") == "xlsx":
         return _export(school, accounts)
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    units = list(school_units(school=school))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -47,7 +48,8 @@ def school_account_list(request, school_pk: int):
         "querystring": params.urlencode(),
         "counts": school_account_counts(school=school),
         "usage": quota_usage(school=school),
-        "units": school_units(school=school),
+        "units": units,
+        "selected_class": next((u for u in units if u.pk == filters["unit_id"] and u.kind == "class"), None),
         "can_issue": can_issue_accounts(request.user, school),
         "AccountType": User.AccountType,
         "PhotoStatus": User.PhotoStatus,

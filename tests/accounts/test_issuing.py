@@ -369,7 +369,7 @@ def test_import_apply_rechecks_what_changed_since_the_preview(tree, school, admi
 
 
 # --- the credential sheet -------------------------------------------------------------------------
-def test_sheet_downloads_xlsx_and_print_for_the_issuer_only_and_can_be_erased(client, tree, school, admin):
+def test_sheet_downloads_xlsx_and_print_for_the_schools_admins_and_can_be_erased(client, tree, school, admin):
     batch = run_import(admin, school, xlsx(students(3) + students(2, "7A1", start=3)))
     import_apply(actor=admin, batch=import_confirm(actor=admin, batch=batch))
     client.force_login(admin)
@@ -381,9 +381,13 @@ def test_sheet_downloads_xlsx_and_print_for_the_issuer_only_and_can_be_erased(cl
     printed = client.get(reverse("accounts:batch_sheet_print", args=[batch.pk])).content.decode()
     assert printed.count('data-testid="slip"') == 5 and "6A1" in printed and "7A1" in printed
     assert AuditEntry.objects.filter(action="credentials.sheet_download").count() == 2
-    # Another admin of the same school cannot read this sheet.
+    # Another admin of the same school may hand them out too (audited); an admin of another school may not.
     client.force_login(make_person(unit=school, role=Role.SCHOOL_ADMIN))
+    assert client.get(reverse("accounts:batch_sheet_xlsx", args=[batch.pk])).status_code == 200
+    assert AuditEntry.objects.filter(action="credentials.sheet_download").count() == 3
+    client.force_login(make_person(unit=tree.s2, role=Role.SCHOOL_ADMIN))
     assert client.get(reverse("accounts:batch_sheet_xlsx", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("accounts:batch", args=[batch.pk])).status_code == 404
     client.force_login(admin)
     client.post(reverse("accounts:batch_sheet_discard", args=[batch.pk]))
     response = client.get(reverse("accounts:batch_sheet_xlsx", args=[batch.pk]))
@@ -426,3 +430,77 @@ def test_progress_polling_reloads_the_page_when_the_work_is_done(client, school,
     assert "HX-Refresh" not in response and 'hx-trigger="every 1s"' in response.content.decode()
     page = client.get(reverse("accounts:import_upload", args=[school.pk])).content.decode()
     assert reverse("accounts:batch", args=[batch.pk]) in page  # the admin can come back to it
+
+
+def _rezip(content: bytes, change) -> bytes:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, change(item.filename, source.read(item.filename)))
+    return buffer.getvalue()
+
+
+def test_a_workbook_damaged_inside_its_rows_gets_a_message_not_an_error_page(school, admin):
+    truncated = _rezip(xlsx(students(30)), lambda name, data: data[: len(data) // 2] if "sheet1" in name else data)
+    batch = run_import(admin, school, truncated)
+    assert batch.status == "invalid" and batch.message
+    assert not User.objects.filter(account_type="student").exists()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(school, admin, monkeypatch):
+    from truonghoc import spreadsheets
+
+    monkeypatch.setattr(spreadsheets, "MAX_UNZIPPED_BYTES", 50_000)
+    padded = _rezip(xlsx(students(3)), lambda name, data: data + b" " * 100_000 if "sheet1" in name else data)
+    batch = run_import(admin, school, padded)
+    assert batch.status == "invalid" and batch.message
+
+
+def test_a_whole_class_can_get_new_credentials_at_once(client, tree, school, admin):
+    kids = [make_person(unit=tree.c1, role=Role.STUDENT) for _ in range(3)]
+    make_person(unit=tree.c2, role=Role.STUDENT)
+    client.force_login(admin)
+    page = client.get(reverse("accounts:school_accounts", args=[school.pk]), {"unit": tree.c1.pk}).content.decode()
+    assert 'data-testid="class-reissue"' in page
+    response = client.post(reverse("accounts:class_reissue", args=[tree.c1.pk]))
+    batch = IssueBatch.objects.get(kind="reissue")
+    assert response.url == reverse("accounts:batch", args=[batch.pk])
+    assert {row["username"] for row in sheet_load(batch=batch)} == {k.username for k in kids}
+    client.force_login(make_person(unit=tree.s2, role=Role.SCHOOL_ADMIN))
+    assert client.post(reverse("accounts:class_reissue", args=[tree.c1.pk])).status_code == 404
+
+
+def test_account_history_shows_who_issued_it(school, admin):
+    from accounts.selectors import account_history
+
+    user, _batch = account_issue(
+        actor=admin,
+        school=school,
+        account_type="student",
+        values={"full_name": "An", "national_id": "0123400000", "unit": "6A1"},
+    )
+    assert [e.action for e in account_history(account=user)] == ["account.create"]
+
+
+def test_a_code_stops_working_once_an_administrator_sets_a_password(client, school, admin):
+    user, batch = account_issue(
+        actor=admin,
+        school=school,
+        account_type="student",
+        values={"full_name": "An", "national_id": "0123400001", "unit": "6A1"},
+    )
+    code = sheet_load(batch=batch)[0]["code"]
+    user.set_password("Admin-dat-2026")
+    user.save()
+    assert client.post("/tai-khoan/login/", {"login": user.username, "password": code}).status_code == 200
+
+
+def test_usernames_stay_ascii_whatever_the_school_code(tree, admin):
+    from accounts.services.issuing import username_prefix
+    from units.models import Unit as U
+
+    school = U(code="THCS Đồng Hóa/2", pk=999)
+    assert username_prefix(school=school, account_type="student") == "thcs-dong-hoa-2.hs"
