@@ -69,6 +69,49 @@ def progress_get(batch_id: int) -> dict | None:
     return cache.get(progress_key(batch_id))
 
 
+def import_template_xlsx(*, school: Unit) -> bytes:
+    """The spreadsheet schools fill in: an empty list with the header (personal ID and phone columns
+    formatted as text, so Excel keeps their leading zeros) and a second sheet with instructions and an
+    example row that is never imported."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sach"
+    sheet.append([label for _key, label, _aliases in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = {"A": 28, "B": 13, "C": 10, "D": 16, "E": 20, "F": 28, "G": 14}
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = width
+    for letter in ("B", "D", "G"):  # dates typed dd/mm/yyyy, IDs and phones with leading zeros
+        for row in range(2, 2002):
+            sheet[f"{letter}{row}"].number_format = "@"
+    guide = book.create_sheet("Huong dan")
+    lines = [
+        [_("How to fill in this file — %(school)s") % {"school": school.name}],
+        [_("One person per row on the first sheet, from row 2; keep the header row as it is.")],
+        [_("Required: full name, personal ID, class (students) or professional group (teachers).")],
+        [_("Date of birth: dd/mm/yyyy. Gender: Nam, Nữ or Khác.")],
+        [_("Class and group names as the school calls them (6A1, Tổ Toán – Tin).")],
+        [_("People are recognised by their personal ID: importing the same file again creates nobody twice.")],
+        [],
+        [_("Example (not imported):")],
+        [label for _key, label, _aliases in COLUMNS],
+        ["Nguyễn Văn An", "05/09/2012", "Nam", "0123456789", "6A1", "", "0912345678"],
+    ]
+    for line in lines:
+        guide.append(line)
+    guide["A1"].font = Font(bold=True, size=13)
+    guide.column_dimensions["A"].width = 28
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 # --- usernames ----------------------------------------------------------------------------------
 def username_prefix(*, school: Unit, account_type: str) -> str:
     # Unit codes are free text; usernames must stay ASCII letters, digits, "." and "-".

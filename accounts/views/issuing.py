@@ -21,7 +21,15 @@ from ..models import ImportRow, IssueBatch, User
 from ..permissions import account_for_user_or_404, can_issue_accounts, can_manage_account, school_for_user_or_404
 from ..selectors import batches_of, class_students
 from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load
-from ..services.issuing import COLUMNS, account_issue, credentials_reissue, import_confirm, import_start, progress_get
+from ..services.issuing import (
+    COLUMNS,
+    account_issue,
+    credentials_reissue,
+    import_confirm,
+    import_start,
+    import_template_xlsx,
+    progress_get,
+)
 from ..services.quotas import quota_usage
 from ..tasks import import_apply_task, import_validate_task
 
@@ -55,14 +63,7 @@ def account_new(request, school_pk: int):
 @login_required
 def import_template(request, school_pk: int):
     school = school_for_user_or_404(request.user, school_pk, check=can_issue_accounts)
-    content = xlsx_bytes(
-        title=_("Accounts to issue — %(school)s (one person per row; keep the header row)") % {"school": school.name},
-        header=[label for _key, label, _aliases in COLUMNS],
-        rows=[["Nguyễn Văn An", "05/09/2012", "Nam", "0123456789", "6A1", "", ""]],
-        sheet_name="Tai khoan",
-    )
-    # The title line is above the header: tell the reader to skip it.
-    return _download(content, f"mau-cap-tai-khoan-{school.code}.xlsx")
+    return _download(import_template_xlsx(school=school), f"mau-cap-tai-khoan-{school.code}.xlsx")
 
 
 @login_required

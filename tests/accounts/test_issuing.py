@@ -504,3 +504,14 @@ def test_usernames_stay_ascii_whatever_the_school_code(tree, admin):
 
     school = U(code="THCS Đồng Hóa/2", pk=999)
     assert username_prefix(school=school, account_type="student") == "thcs-dong-hoa-2.hs"
+
+
+def test_the_untouched_template_imports_nobody_and_keeps_ids_as_text(client, school, admin):
+    client.force_login(admin)
+    content = client.get(reverse("accounts:import_template", args=[school.pk])).content
+    book = load_workbook(io.BytesIO(content))
+    assert book.worksheets[0]["D2"].number_format == "@"
+    assert "Nguyễn Văn An" in [c.value for c in book.worksheets[1]["A"]]
+    batch = run_import(admin, school, content)
+    assert batch.status == "invalid" and batch.total_rows == 0
+    assert not User.objects.filter(account_type="student").exists()

@@ -45,6 +45,15 @@ class Command(BaseCommand):
             handle.seek(0)
             batch = import_validate(batch=batch, content=handle.read())
         refused = list(batch.rows.filter(action=ImportRow.Action.ERROR).order_by("line"))
+        if batch.total_rows and not batch.error_rows and not batch.new_rows:
+            # Everybody already has an account: importing the same file again is not a failure.
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("%(school)s: 0 created, %(unchanged)d unchanged, 0 refused.")
+                    % {"school": school.name, "unchanged": batch.unchanged_rows}
+                )
+            )
+            return
         if batch.status != IssueBatch.Status.READY:
             for row in refused:
                 self.stderr.write(f"  {_('line')} {row.line}: {'; '.join(row.errors)}")
@@ -59,6 +68,9 @@ class Command(BaseCommand):
             raise CommandError(batch.message)
         sheet_path = path.with_name(f"{path.stem}.tai-khoan.xlsx")
         rows = sheet_load(batch=batch) or []
+        # The sheet holds working credentials: readable by its owner only.
+        sheet_path.touch(mode=0o600, exist_ok=True)
+        sheet_path.chmod(0o600)
         sheet_path.write_bytes(
             xlsx_bytes(
                 title=_("Accounts and one-time credentials — %(school)s") % {"school": school.name},
