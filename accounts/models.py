@@ -93,7 +93,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     account_type = models.CharField(
         _("account type"), max_length=10, choices=AccountType.choices, default=AccountType.STAFF, db_index=True
     )
-    photo = models.ImageField(_("profile photo"), upload_to="photos/%Y/%m/", blank=True)
+    # ID photos (many of minors) are private files: served only by accounts.views.profile.photo,
+    # which checks who is asking.
+    photo = models.ImageField(_("profile photo"), upload_to="photos/%Y/%m/", storage=private_storage, blank=True)
     photo_status = models.CharField(
         _("photo status"), max_length=12, choices=PhotoStatus.choices, default=PhotoStatus.MISSING
     )

@@ -16,9 +16,7 @@ import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -584,25 +582,35 @@ def _free_username(taken: set[str], prefix: str, index: int, width: int) -> str:
 
 def _demo_photos() -> dict:
     """A few generated ID-style portraits (and one landscape snapshot, which is not a proper ID photo),
-    shared by the demo accounts so that 3,000 proper photos do not mean 3,000 files."""
+    shared by the demo accounts so that 3,000 proper photos do not mean 3,000 files. Written to the
+    private storage where real photos live."""
     from PIL import Image, ImageDraw
 
-    folder = Path(settings.MEDIA_ROOT) / "demo" / "photos"
-    folder.mkdir(parents=True, exist_ok=True)
+    from truonghoc.storage import private_storage
+
+    storage = private_storage()
     palette = [(70, 110, 160), (150, 80, 80), (70, 130, 90), (120, 90, 150)]
     proper = []
     for i, colour in enumerate(palette, start=1):
         name = f"demo/photos/portrait-{i}.jpg"
-        path = Path(settings.MEDIA_ROOT) / name
-        if not path.exists():
+        if not storage.exists(name):
             image = Image.new("RGB", (300, 400), (235, 240, 245))
             draw = ImageDraw.Draw(image)
             draw.ellipse((95, 60, 205, 180), fill=(230, 200, 170))
             draw.rectangle((60, 200, 240, 400), fill=colour)
-            image.save(path, "JPEG", quality=85)
+            _save_image(storage, name, image)
         proper.append(name)
     landscape = "demo/photos/snapshot.jpg"
-    path = Path(settings.MEDIA_ROOT) / landscape
-    if not path.exists():
-        Image.new("RGB", (640, 480), (120, 160, 120)).save(path, "JPEG", quality=80)
+    if not storage.exists(landscape):
+        _save_image(storage, landscape, Image.new("RGB", (640, 480), (120, 160, 120)))
     return {"proper": proper, "landscape": landscape}
+
+
+def _save_image(storage, name: str, image) -> None:
+    import io
+
+    from django.core.files.base import ContentFile
+
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    storage.save(name, ContentFile(buffer.getvalue()))

@@ -12,7 +12,9 @@ K = Unit.Kind
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
+    """Each test writes its uploads (public media and private files such as ID photos) to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

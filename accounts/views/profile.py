@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -113,3 +114,20 @@ def account_photo_status(request, pk: int):
             for message in errors:
                 messages.error(request, message)
     return redirect(_back(request))
+
+
+@login_required
+def photo(request, pk: int):
+    """An account's ID photo, for those who may see the account (the person, the school and above)."""
+    account = account_for_user_or_404(request.user, pk)
+    if not account.photo:
+        raise Http404
+    try:
+        handle = account.photo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, content_type="image/jpeg" if account.photo.name.endswith((".jpg", ".jpeg")) else None
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

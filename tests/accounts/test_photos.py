@@ -80,7 +80,7 @@ def stored_image(user: User) -> Image.Image:
 
 
 def media_files() -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
+    root = Path(settings.PRIVATE_ROOT)
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
@@ -166,7 +166,7 @@ def test_a_new_photo_keeps_the_old_file_and_resets_the_admins_decision(teacher, 
 
     teacher.refresh_from_db()
     assert teacher.photo.name != first
-    assert (Path(settings.MEDIA_ROOT) / first).exists()  # nothing the person made is deleted
+    assert (Path(settings.PRIVATE_ROOT) / first).exists()  # nothing the person made is deleted
     assert (teacher.photo_status, teacher.photo_status_reason, teacher.photo_note) == (P.PROPER, "", "")
     last = AuditEntry.objects.filter(action="account.photo_upload").first()
     assert last.before["photo"] == first and last.before["photo_status"] == "not_proper"
@@ -415,17 +415,36 @@ def test_htmx_gets_the_photo_panel_back_with_the_decision_or_the_error(client, w
 
 def test_the_photo_panel_works_with_just_the_account_and_can_manage(with_photo, teacher):
     html = render_to_string("accounts/components/account_photo_admin.html", {"account": with_photo, "can_manage": True})
-    assert with_photo.photo.url in html and 'data-testid="photo-status-form"' in html
+    assert reverse("accounts:photo", args=[with_photo.pk]) in html and 'data-testid="photo-status-form"' in html
     assert reverse("accounts:account_photo_status", args=[with_photo.pk]) in html
     assert f'value="proper" id="photo-proper-{with_photo.pk}" checked' in html
 
     read_only = render_to_string(
         "accounts/components/account_photo_admin.html", {"account": with_photo, "can_manage": False}
     )
-    assert with_photo.photo.url in read_only and "<form" not in read_only
+    assert reverse("accounts:photo", args=[with_photo.pk]) in read_only and "<form" not in read_only
 
 
 def test_the_photo_panel_for_an_account_without_photo(tree):
     student = make_person(unit=tree.c1, role=Role.STUDENT)
     html = render_to_string("accounts/components/account_photo_admin.html", {"account": student, "can_manage": True})
     assert "Missing" in html and "<form" not in html and "nothing to check" in html
+
+
+def test_photos_are_private_files_served_to_those_who_may_see_the_account(client, tree, teacher):
+    from accounts.services.photos import photo_upload
+
+    photo_upload(actor=teacher, user=teacher, uploaded_file=upload(image_bytes()))
+    teacher.refresh_from_db()
+    assert str(settings.PRIVATE_ROOT) in teacher.photo.path and str(settings.MEDIA_ROOT) not in teacher.photo.path
+    url = reverse("accounts:photo", args=[teacher.pk])
+    client.force_login(teacher)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    client.force_login(make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN))
+    assert client.get(url).status_code == 200
+    client.force_login(make_person(unit=tree.s2, role=Role.SCHOOL_ADMIN))
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302

@@ -234,7 +234,7 @@ def test_profile_page_of_a_complete_profile_shows_the_date_day_first(english, te
     complete(teacher)
     english.force_login(teacher)
     html = english.get(reverse("accounts:profile")).content.decode()
-    assert "Still missing" not in html and "05/09/1985" in html and teacher.photo.url in html
+    assert "Still missing" not in html and "05/09/1985" in html and reverse("accounts:photo", args=[teacher.pk]) in html
 
 
 # --- The banner --------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Production. Every secret and host comes from the environment; see README.md ("Production")."""
 
 from .base import *  # noqa: F403
-from .base import PRIVATE_ROOT, env
+from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # required: no default in production
@@ -20,6 +20,6 @@ X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(PRIVATE_ROOT)}},
+    "private": {"BACKEND": "truonghoc.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

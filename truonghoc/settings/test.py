@@ -16,4 +16,3 @@ CELERY_TASK_ALWAYS_EAGER = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PRIVATE_ROOT = BASE_DIR / "test-output" / "private"
-STORAGES = {**STORAGES, "private": {**STORAGES["private"], "OPTIONS": {"location": str(PRIVATE_ROOT)}}}  # noqa: F405
