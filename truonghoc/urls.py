@@ -12,6 +12,7 @@ urlpatterns = [
     path("ho-so/", include("accounts.urls")),
     path("don-vi/", include("units.urls")),
     path("thong-bao/", include("notifications.urls")),
+    path("so-lieu/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

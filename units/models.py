@@ -47,6 +47,9 @@ class Unit(MP_Node):
         on_delete=models.SET_NULL,
         related_name="homeroom_classes",
     )
+    # What a school declares it has, for coverage (accounts ÷ declared people); empty until declared.
+    declared_teachers = models.PositiveIntegerField(_("declared number of teachers"), null=True, blank=True)
+    declared_students = models.PositiveIntegerField(_("declared number of students"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     merged_into = models.ForeignKey(
         "self",

@@ -4,6 +4,7 @@ environment (django-environ); see README.md for the variables."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -122,6 +123,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work is declared in code; other apps add entries here as they need them.
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-expired-credential-sheets": {"task": "accounts.tasks.purge_expired_credential_sheets", "schedule": 3600.0},
+    # Participation statistics, recomputed every night (and on demand from the dashboards).
+    "recompute-statistics": {
+        "task": "reports.tasks.stats_recompute_task",
+        "schedule": crontab(hour=env.int("STATS_RECOMPUTE_HOUR", default=2), minute=0),
+    },
 }
 
 # --- Authentication ----------------------------------------------------------------------------

@@ -1,0 +1,109 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitStat(models.Model):
+    """The participation figures of one unit for one period, computed by reports.services (Celery).
+
+    A school's row is counted from the data; every unit above has the sum of its schools' rows, so
+    every total is the sum of its parts. Dashboards read these rows only.
+    """
+
+    class PeriodKind(models.TextChoices):
+        ALL = "all", _("All time")
+        YEAR = "year", _("School year")
+        SEMESTER = "semester", _("Semester")
+        MONTH = "month", _("Month")
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="stats")
+    period_kind = models.CharField(max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    schools = models.PositiveIntegerField(default=0)
+    groups = models.PositiveIntegerField(default=0)
+    teacher_accounts = models.PositiveIntegerField(default=0)
+    student_accounts = models.PositiveIntegerField(default=0)
+    declared_teachers = models.PositiveIntegerField(default=0)
+    declared_students = models.PositiveIntegerField(default=0)
+    schools_declared = models.PositiveIntegerField(default=0)
+    teachers_photo_ok = models.PositiveIntegerField(default=0)
+    complete_profiles = models.PositiveIntegerField(default=0)
+    topics = models.PositiveIntegerField(default=0)
+    topics_empty = models.PositiveIntegerField(default=0)
+    topics_duplicate = models.PositiveIntegerField(default=0)
+    courses = models.PositiveIntegerField(default=0)
+    products = models.PositiveIntegerField(default=0)
+    active_30d = models.PositiveIntegerField(default=0)
+    posts = models.PositiveIntegerField(default=0)
+    data_problems = models.JSONField(default=list, blank=True)
+
+    SUMMED = (
+        "schools", "groups", "teacher_accounts", "student_accounts", "declared_teachers", "declared_students",
+        "schools_declared", "teachers_photo_ok", "complete_profiles", "topics", "topics_empty", "topics_duplicate",
+        "courses", "products", "active_30d", "posts",
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period_kind", "period_start"], name="one_stat_per_unit_period")
+        ]
+        indexes = [models.Index(fields=["period_kind", "period_start", "unit"], name="stat_period_unit_idx")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.period_kind}:{self.period_start}"
+
+    @property
+    def real_topics(self) -> int:
+        return self.topics - self.topics_empty - self.topics_duplicate
+
+    @staticmethod
+    def _percent(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def teacher_coverage(self) -> float | None:
+        return self._percent(self.teacher_accounts, self.declared_teachers)
+
+    @property
+    def student_coverage(self) -> float | None:
+        return self._percent(self.student_accounts, self.declared_students)
+
+    @property
+    def photo_ok_rate(self) -> float | None:
+        return self._percent(self.teachers_photo_ok, self.teacher_accounts)
+
+
+class Target(models.Model):
+    """A unit's target for one measure; units below inherit the nearest one set above them."""
+
+    class Metric(models.TextChoices):
+        TEACHER_COVERAGE = "teacher_coverage", _("Teachers with an account (% of declared)")
+        STUDENT_COVERAGE = "student_coverage", _("Students with an account (% of declared)")
+        PHOTO_OK = "photo_ok", _("Teachers with a proper photo (%)")
+        TOPICS_PER_GROUP = "topics_per_group", _("Topics per professional group per semester")
+        PRODUCTS_PER_TEACHER = "products_per_teacher", _("Products per teacher per semester")
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="targets")
+    metric = models.CharField(max_length=24, choices=Metric.choices)
+    value = models.DecimalField(max_digits=6, decimal_places=1)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    PERCENT_METRICS = ("teacher_coverage", "student_coverage", "photo_ok")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "metric"], name="one_target_per_unit_metric"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(metric__in=["teacher_coverage", "student_coverage", "photo_ok"]) | Q(value__lte=100),
+                name="percent_target_at_most_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.metric}={self.value}"

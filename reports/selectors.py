@@ -1,0 +1,272 @@
+"""Dashboard reads: snapshots only (never raw rows), a fixed number of queries per page."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from units.models import Unit
+
+from .models import Target, UnitStat
+from .periods import Period
+
+K = Unit.Kind
+# The defaults come from the Departments' letters: every teacher and student with an account, every
+# teacher with a proper photo, at least 2 topics per group per semester, 1 product per teacher per semester.
+DEFAULT_TARGETS = {
+    Target.Metric.TEACHER_COVERAGE: Decimal(100),
+    Target.Metric.STUDENT_COVERAGE: Decimal(100),
+    Target.Metric.PHOTO_OK: Decimal(100),
+    Target.Metric.TOPICS_PER_GROUP: Decimal(2),
+    Target.Metric.PRODUCTS_PER_TEACHER: Decimal(1),
+}
+SORTABLE = ("name", "teacher_accounts", "student_accounts", "teachers_photo_ok", "topics", "teacher_coverage",
+            "student_coverage", "photo_ok_rate")  # fmt: skip
+
+
+@dataclass
+class EffectiveTarget:
+    value: Decimal
+    set_at: str  # the unit that set it, or "" for the default
+
+
+def effective_targets(*, unit: Unit) -> dict[str, EffectiveTarget]:
+    """The targets in force for `unit`: its own, else the nearest set above it, else the defaults."""
+    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
+    for target in Target.objects.filter(unit__path__in=prefixes).select_related("unit").order_by("unit__depth"):
+        result[target.metric] = EffectiveTarget(target.value, target.unit.name)
+    return result
+
+
+class Flag(str):
+    """A flag's text, with its kind: "data" (a data problem), "declare" (numbers not declared),
+    "target" (a target missed) or "quality" (empty or duplicate topics)."""
+
+    kind = "target"
+
+    @classmethod
+    def of(cls, kind: str, text: str) -> "Flag":
+        flag = cls(text)
+        flag.kind = kind
+        return flag
+
+
+def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Period) -> list[Flag]:
+    """Why a unit is lagging (or what is wrong with its data), in words a Department would write."""
+    flags: list[Flag] = []
+    for problem in stat.data_problems or []:
+        published = (problem.get("published") or {}).get("teacher_photo_ok")
+        loaded = (problem.get("loaded") or {}).get("teacher_photo_ok")
+        if published is not None:
+            flags.append(
+                Flag.of(
+                    "data",
+                    _("data problem: the published table gives %(published)d proper photos for %(loaded)d teachers")
+                    % {"published": published, "loaded": loaded},
+                )
+            )
+    if stat.schools and stat.schools_declared < stat.schools:
+        text = (
+            _("numbers of teachers and students not declared")
+            if stat.schools == 1
+            else _("%(n)d of %(total)d schools have not declared their numbers of teachers and students")
+            % {"n": stat.schools - stat.schools_declared, "total": stat.schools}
+        )
+        flags.append(Flag.of("declare", text))
+    for metric, value, label in (
+        (Target.Metric.TEACHER_COVERAGE, stat.teacher_coverage, _("teachers with an account")),
+        (Target.Metric.STUDENT_COVERAGE, stat.student_coverage, _("students with an account")),
+        (Target.Metric.PHOTO_OK, stat.photo_ok_rate, _("teachers with a proper photo")),
+    ):
+        target = targets[metric].value
+        if value is not None and Decimal(str(value)) < target:
+            flags.append(
+                Flag.of(
+                    "target",
+                    _("%(label)s: %(value)s%% (target %(target)s%%)")
+                    % {"label": label, "value": value, "target": target},
+                )
+            )
+    if stat.teacher_accounts and stat.teachers_photo_ok == 0:
+        flags.append(Flag.of("target", _("no teacher has a proper photo")))
+    semesters = {"semester": 1, "year": 2}.get(period.kind)
+    if semesters and stat.groups:
+        needed = targets[Target.Metric.TOPICS_PER_GROUP].value * stat.groups * semesters
+        if stat.real_topics < needed:
+            flags.append(
+                Flag.of(
+                    "target",
+                    _("%(real)d real topics for %(groups)d groups (target %(needed)s)")
+                    % {"real": stat.real_topics, "groups": stat.groups, "needed": needed.normalize()},
+                )
+            )
+    if stat.topics_empty or stat.topics_duplicate:
+        flags.append(
+            Flag.of(
+                "quality",
+                _("%(empty)d topics without content and %(duplicate)d duplicates, not counted as real topics")
+                % {"empty": stat.topics_empty, "duplicate": stat.topics_duplicate},
+            )
+        )
+    if stat.teacher_accounts == 0 and stat.schools:
+        flags.append(Flag.of("target", _("no teacher account issued")))
+    if stat.student_accounts == 0 and stat.schools:
+        flags.append(Flag.of("target", _("no student account issued")))
+    return flags
+
+
+@dataclass
+class Section:
+    title: str
+    unit: Unit | None
+    rows: list[UnitStat] = field(default_factory=list)
+    total: UnitStat | None = None
+
+
+def _sort(rows: list[UnitStat], sort: str, descending: bool) -> list[UnitStat]:
+    if sort not in SORTABLE or sort == "name":
+        return rows if sort != "name" else sorted(rows, key=lambda r: r.unit.name_folded, reverse=descending)
+    return sorted(rows, key=lambda r: (getattr(r, sort) is None, getattr(r, sort) or 0), reverse=descending)
+
+
+def dashboard(
+    *, unit: Unit, period: Period, sort: str = "", descending: bool = False
+) -> tuple[UnitStat | None, list[Section]]:
+    """The unit's own row and its sections, as the Hà Nam table lays them out: under a Department, the
+    schools it manages directly, then each Office with its schools; under the Ministry, the
+    Departments; under an Office, its schools. Two queries whatever the number of schools."""
+    own = UnitStat.objects.filter(unit=unit, period_kind=period.kind, period_start=period.start).first()
+    rows = list(
+        UnitStat.objects.filter(
+            period_kind=period.kind,
+            period_start=period.start,
+            unit__path__startswith=unit.path,
+            unit__depth__in=[unit.depth + 1, unit.depth + 2],
+            unit__is_active=True,
+        )
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    children = [r for r in rows if r.unit.depth == unit.depth + 1]
+    sections: list[Section] = []
+    if unit.kind == K.DEPARTMENT:
+        direct = [r for r in children if r.unit.kind in (K.SCHOOL, K.UNIVERSITY)]
+        if direct:
+            sections.append(Section(_("Schools managed by the Department"), None, _sort(direct, sort, descending)))
+        for office in (r for r in children if r.unit.kind == K.OFFICE):
+            schools = [r for r in rows if r.unit.depth == unit.depth + 2 and r.unit.path.startswith(office.unit.path)]
+            sections.append(Section(office.unit.name, office.unit, _sort(schools, sort, descending), office))
+    elif children:
+        sections.append(Section(_("Units below"), None, _sort(children, sort, descending)))
+    return own, sections
+
+
+def trend(*, unit: Unit, months: int = 12) -> list[UnitStat]:
+    return list(UnitStat.objects.filter(unit=unit, period_kind="month").order_by("-period_start")[:months])[::-1]
+
+
+def stats_periods(*, unit: Unit) -> QuerySet:
+    """The periods that have snapshots for this unit (for the period picker)."""
+    return (
+        UnitStat.objects.filter(unit=unit)
+        .values("period_kind", "period_start", "period_end")
+        .order_by("period_kind", "-period_start")
+    )
+
+
+def targets_resolver(*, unit: Unit):
+    """A function giving the targets in force at any unit of `unit`'s subtree, from one query."""
+    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    targets = list(
+        Target.objects.filter(Q(unit__path__in=prefixes) | Q(unit__path__startswith=unit.path))
+        .select_related("unit")
+        .order_by("unit__depth")
+    )
+
+    def resolve(path: str) -> dict[str, EffectiveTarget]:
+        result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
+        for target in targets:
+            if path.startswith(target.unit.path):
+                result[target.metric] = EffectiveTarget(target.value, target.unit.name)
+        return result
+
+    return resolve
+
+
+def level_summary(*, unit: Unit, period: Period) -> list[dict]:
+    """Accounts, courses, groups and products by school level, like the Đắk Lắk summary; one grouped
+    query over the school snapshots (not raw rows)."""
+    return list(
+        UnitStat.objects.filter(
+            period_kind=period.kind, period_start=period.start, unit__path__startswith=unit.path,
+            unit__kind__in=[K.SCHOOL, K.UNIVERSITY],
+        )
+        .values("unit__school_level")
+        .annotate(
+            schools=Sum("schools"), teachers=Sum("teacher_accounts"), students=Sum("student_accounts"),
+            groups=Sum("groups"), courses=Sum("courses"), topics=Sum("topics"), products=Sum("products"),
+        )
+        .order_by("unit__school_level")
+    )  # fmt: skip
+
+
+def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, list[dict]]:
+    """(months, rows): for each teacher of the school, their topics per month of a school year, the
+    total and the dates of their latest topics. The year is the one asked for, else the school year of
+    the school's latest topic. Two queries."""
+    from django.contrib.auth import get_user_model
+
+    from courses.models import Course
+
+    from .periods import month_of, school_year_of
+
+    topics = Course.objects.filter(
+        kind=Course.Kind.TOPIC, deleted_at__isnull=True, unit__path__startswith=school.path
+    ).order_by("-created_at")
+    if year and year.isdigit():
+        span = school_year_of(date(int(year), 9, 1))
+    else:
+        latest = topics.values_list("created_at", flat=True).first()
+        span = school_year_of(timezone.localtime(latest).date() if latest else timezone.localdate())
+    months, day = [], span.start
+    while day <= span.end:
+        months.append(month_of(day))
+        day = months[-1].end + timedelta(days=1)
+    per_teacher: dict[int, dict] = {}
+    for author_id, created in topics.filter(
+        created_at__date__gte=span.start, created_at__date__lte=span.end
+    ).values_list("author_id", "created_at"):
+        local = timezone.localtime(created)
+        entry = per_teacher.setdefault(author_id, {"by_month": {}, "dates": []})
+        key = local.strftime("%Y-%m")
+        entry["by_month"][key] = entry["by_month"].get(key, 0) + 1
+        entry["dates"].append(local)
+    teachers = (
+        get_user_model().objects.filter(unit=school, account_type="teacher", is_active=True).order_by("name_sort")
+    )
+    rows = []
+    for teacher in teachers.only("id", "full_name", "username"):
+        entry = per_teacher.get(teacher.pk, {"by_month": {}, "dates": []})
+        rows.append(
+            {
+                "teacher": teacher,
+                "counts": [entry["by_month"].get(m.start.strftime("%Y-%m"), 0) for m in months],
+                "total": len(entry["dates"]),
+                "latest": entry["dates"][:5],
+            }
+        )
+    return months, rows
+
+
+def school_topic_list(*, school: Unit):
+    from courses.models import Course
+
+    return (
+        Course.objects.filter(kind=Course.Kind.TOPIC, deleted_at__isnull=True, unit__path__startswith=school.path)
+        .select_related("author", "unit")
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,284 @@
+"""Participation statistics, computed into UnitStat snapshots.
+
+One pass reads the raw rows a few times (grouped queries, whatever the number of periods), counts
+each school's figures for every period, then adds school rows up the tree: every Office, Department
+and the Ministry get exactly the sum of their schools. A recompute of one subtree writes that subtree's
+schools and re-adds every unit above them from the stored school rows, so the incremental path and the
+full recompute give the same numbers (tested).
+
+Definitions (also shown on the dashboards):
+- accounts: active teacher / student accounts whose school is the unit, joined by the end of the
+  period; photo, profile and "active in the last 30 days" are as of the time of computing;
+- topics: published professional topics posted in the period in the school or its groups; "empty"
+  ones (a title without content) and "duplicates" (same title as an earlier topic of the school)
+  are counted apart from the real ones;
+- products and posts stay 0 until the courses and forums apps record them.
+"""
+
+import html
+import re
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Length, Substr, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Course
+from truonghoc.text import fold
+from units.models import AuditEntry, Unit
+from units.services import audit_log
+
+from .models import Target, UnitStat
+from .periods import Period, current_periods
+
+K = Unit.Kind
+SCHOOL_KINDS = (K.SCHOOL, K.UNIVERSITY)
+ROLLUP_KINDS = (K.MINISTRY, K.DEPARTMENT, K.OFFICE)
+TAGS = re.compile(r"<[^>]+>")
+PROGRESS_KEY = "reports:recompute-progress"
+
+
+def _blank_row() -> dict[str, int]:
+    return dict.fromkeys(UnitStat.SUMMED, 0)
+
+
+def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: str) -> dict[tuple, dict]:
+    """{(school id, period key): figures} for the given schools, in a fixed number of queries."""
+    User = get_user_model()
+    by_path = {s["path"]: s for s in schools}
+    ids = [s["id"] for s in schools]
+    rows: dict[tuple, dict] = {}
+    for school in schools:
+        for period in periods:
+            row = _blank_row()
+            row["schools"] = 1
+            row["declared_teachers"] = school["declared_teachers"] or 0
+            row["declared_students"] = school["declared_students"] or 0
+            row["schools_declared"] = int(
+                school["declared_teachers"] is not None and school["declared_students"] is not None
+            )
+            rows[(school["id"], period.key)] = row
+
+    # Accounts: counted per join month, then added up to each period's end (one query for all periods).
+    now = timezone.now()
+    profile_complete = Q(photo_status="proper", date_of_birth__isnull=False) & ~Q(email="") & ~Q(phone="")
+    joined = (
+        User.objects.filter(unit_id__in=ids, is_active=True, account_type__in=["teacher", "student"])
+        .annotate(month=TruncMonth("date_joined"))
+        .values("unit_id", "account_type", "month")
+        .annotate(
+            n=Count("id"),
+            photo_ok=Count("id", filter=Q(photo_status="proper")),
+            complete=Count("id", filter=profile_complete),
+            active=Count("id", filter=Q(last_login__gte=now - timedelta(days=30))),
+        )
+    )
+    for entry in joined:
+        month = entry["month"].date() if hasattr(entry["month"], "date") else entry["month"]
+        for period in periods:
+            if month > period.end:
+                continue
+            row = rows[(entry["unit_id"], period.key)]
+            if entry["account_type"] == "teacher":
+                row["teacher_accounts"] += entry["n"]
+                row["teachers_photo_ok"] += entry["photo_ok"]
+            else:
+                row["student_accounts"] += entry["n"]
+            row["complete_profiles"] += entry["complete"]
+            row["active_30d"] += entry["active"]
+
+    # Professional groups (as they are now).
+    school_of_path = {s["path"]: s["id"] for s in schools}
+    for path in Unit.objects.filter(path__startswith=scope_path, kind=K.GROUP, is_active=True).values_list(
+        "path", flat=True
+    ):
+        school_id = school_of_path.get(path[: -Unit.steplen])
+        if school_id:
+            for period in periods:
+                rows[(school_id, period.key)]["groups"] += 1
+
+    # Topics and courses: read once from the earliest period start, bucketed per period.
+    earliest = min(p.start for p in periods)
+    seen_titles: dict[int, set] = defaultdict(set)
+    topics = (
+        Course.objects.filter(
+            unit__path__startswith=scope_path,
+            status=Course.Status.PUBLISHED,
+            deleted_at__isnull=True,
+            created_at__date__gte=earliest,
+        )
+        .annotate(body_start=Substr("body", 1, 300), body_length=Length("body"))
+        .values_list("kind", "unit__path", "title", "body_start", "body_length", "created_at")
+        .order_by("created_at", "id")
+    )
+    for kind, path, title, body_start, body_length, created in topics:
+        school = by_path.get(path) or by_path.get(path[: -Unit.steplen])
+        if school is None:
+            continue
+        day = timezone.localtime(created).date()
+        if kind == Course.Kind.TOPIC:
+            text = html.unescape(TAGS.sub("", body_start or "")).strip()
+            empty = not text and (body_length or 0) < 300
+            key = fold(title)
+            duplicate = not empty and key in seen_titles[school["id"]]
+            seen_titles[school["id"]].add(key)
+        for period in periods:
+            if not (period.start <= day <= period.end):
+                continue
+            row = rows[(school["id"], period.key)]
+            if kind == Course.Kind.TOPIC:
+                row["topics"] += 1
+                row["topics_empty"] += int(empty)
+                row["topics_duplicate"] += int(duplicate)
+            else:
+                row["courses"] += 1
+    return rows
+
+
+def _data_problems(school_ids: list[int]) -> dict[int, list]:
+    problems: dict[int, list] = defaultdict(list)
+    for unit_id, before, after in AuditEntry.objects.filter(
+        action="seed.data_problem", unit_id__in=school_ids
+    ).values_list("unit_id", "before", "after"):
+        problems[unit_id].append({"published": before, "loaded": after})
+    return problems
+
+
+@transaction.atomic
+def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = None) -> int:
+    """Recompute the snapshots of `unit`'s subtree (or of everything) and of every unit above it, for
+    the given periods (by default: all time, this year, this semester, the last 12 months).
+    Idempotent: running it twice gives the same rows. Returns the number of rows written."""
+    periods = periods or current_periods()
+    scope_path = unit.path if unit is not None else ""
+    schools = list(
+        Unit.objects.filter(path__startswith=scope_path, kind__in=SCHOOL_KINDS, is_active=True).values(
+            "id", "path", "declared_teachers", "declared_students"
+        )
+    )
+    figures = _school_figures(schools=schools, periods=periods, scope_path=scope_path)
+    problems = _data_problems([s["id"] for s in schools])
+    now = timezone.now()
+    _progress(1, 3)
+
+    keys = [(p.kind, p.start) for p in periods]
+    period_q = Q(pk__in=[])
+    for kind, start in keys:
+        period_q |= Q(period_kind=kind, period_start=start)
+    UnitStat.objects.filter(period_q, unit__path__startswith=scope_path, unit__kind__in=SCHOOL_KINDS).delete()
+    UnitStat.objects.bulk_create(
+        [
+            UnitStat(
+                unit_id=school["id"], period_kind=p.kind, period_start=p.start, period_end=p.end, computed_at=now,
+                data_problems=problems.get(school["id"], []), **figures[(school["id"], p.key)],
+            )
+            for school in schools
+            for p in periods
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    _progress(2, 3)
+
+    # Every unit above a school: the sum of the school rows below it.
+    if unit is None:
+        above = list(Unit.objects.filter(kind__in=ROLLUP_KINDS).values("id", "path"))
+        totals = _add_up(
+            above, periods, ((s["path"], figures[(s["id"], p.key)], p.key) for s in schools for p in periods)
+        )
+    else:
+        # Only this subtree's schools changed: the units above add up the stored school rows, one
+        # grouped query each (a handful: the Office, the Department, the Ministry…).
+        prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+        above = list(
+            Unit.objects.filter(Q(path__in=prefixes) | Q(path__startswith=unit.path), kind__in=ROLLUP_KINDS).values(
+                "id", "path"
+            )
+        )
+        totals = {}
+        for entry in above:
+            sums = {(row["period_kind"], row["period_start"]): row for row in (
+                UnitStat.objects.filter(period_q, unit__kind__in=SCHOOL_KINDS, unit__path__startswith=entry["path"])
+                .values("period_kind", "period_start")
+                .annotate(**{f"sum_{field}": Sum(field) for field in UnitStat.SUMMED})
+            )}  # fmt: skip
+            for p in periods:
+                found = sums.get((p.kind, p.start), {})
+                totals[(entry["id"], p.key)] = {f: found.get(f"sum_{f}") or 0 for f in UnitStat.SUMMED}
+    UnitStat.objects.filter(period_q, unit_id__in=[u["id"] for u in above]).delete()
+    UnitStat.objects.bulk_create(
+        [
+            UnitStat(unit_id=u["id"], period_kind=p.kind, period_start=p.start, period_end=p.end, computed_at=now,
+                     **totals[(u["id"], p.key)])
+            for u in above
+            for p in periods
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    _progress(3, 3)
+    cache.delete(PROGRESS_KEY)
+    return len(schools) * len(periods) + len(above) * len(periods)
+
+
+def _add_up(above: list[dict], periods: list[Period], school_rows) -> dict[tuple, dict]:
+    """{(unit id, period key): sums} of the school rows below each unit of `above`."""
+    totals = {(u["id"], p.key): _blank_row() for u in above for p in periods}
+    ids_by_path = {u["path"]: u["id"] for u in above}
+    for school_path, figures, key in school_rows:
+        for n in range(Unit.steplen, len(school_path), Unit.steplen):
+            unit_id = ids_by_path.get(school_path[:n])
+            if unit_id is not None:
+                row = totals[(unit_id, key)]
+                for field in UnitStat.SUMMED:
+                    row[field] += figures[field]
+    return totals
+
+
+def _progress(done: int, total: int) -> None:
+    cache.set(PROGRESS_KEY, {"done": done, "total": total}, 600)
+
+
+def recompute_progress() -> dict | None:
+    return cache.get(PROGRESS_KEY)
+
+
+@transaction.atomic
+def target_set(*, actor, unit: Unit, metric: str, value) -> None:
+    """Set (or, with value None, remove) a unit's target; units below inherit it."""
+    if metric not in Target.Metric.values:
+        raise ValidationError(_("Unknown measure."))
+    existing = Target.objects.filter(unit=unit, metric=metric).first()
+    before = {"value": str(existing.value)} if existing else None
+    if value in (None, ""):
+        if existing:
+            existing.delete()
+            audit_log(
+                actor=actor, action="target.remove", unit=unit, target=unit, before=before, after={"metric": metric}
+            )
+        return
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except InvalidOperation as exc:
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from exc
+    if number < 0:
+        raise ValidationError(_("A target cannot be negative."))
+    if metric in Target.PERCENT_METRICS and number > 100:
+        raise ValidationError(_("A percentage target cannot be above 100%% (%(value)s was given).") % {"value": number})
+    target = existing or Target(unit=unit, metric=metric)
+    target.value, target.set_by = number, actor
+    target.full_clean(validate_unique=False)
+    target.save()
+    audit_log(
+        actor=actor,
+        action="target.set",
+        unit=unit,
+        target=unit,
+        before=before,
+        after={"metric": metric, "value": str(number)},
+    )

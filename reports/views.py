@@ -1,0 +1,197 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from units.models import Unit
+from units.selectors import unit_ancestors
+
+from . import exports, periods
+from .models import Target
+from .permissions import can_recompute_stats, can_set_targets, can_view_stats, stats_unit_for_user_or_404
+from .selectors import (
+    SORTABLE,
+    dashboard,
+    flags_for,
+    level_summary,
+    school_topic_list,
+    targets_resolver,
+    teacher_activity,
+    trend,
+)
+from .services import recompute_progress, target_set
+from .tasks import stats_recompute_task
+
+SECTIONS_PER_PAGE = 30
+
+
+def _data(request, unit):
+    period = periods.parse(request.GET.get("period", "all"))
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in SORTABLE else ""
+    descending = request.GET.get("dir") == "desc"
+    own, sections = dashboard(unit=unit, period=period, sort=sort, descending=descending)
+    resolve = targets_resolver(unit=unit)
+    flag_cache: dict[int, list[str]] = {}
+
+    def flags_of(stat):
+        if stat.pk not in flag_cache:
+            flag_cache[stat.pk] = flags_for(stat, resolve(stat.unit.path), period)
+        return flag_cache[stat.pk]
+
+    return period, sort, descending, own, sections, flags_of
+
+
+@login_required
+def stats_dashboard(request, pk: int):
+    unit = stats_unit_for_user_or_404(request.user, pk)
+    period, sort, descending, own, sections, flags_of = _data(request, unit)
+    page = Paginator(sections, SECTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    for section in page:
+        section.flagged = [(row, flags_of(row)) for row in section.rows]
+    # Lagging: a target missed (not merely numbers still to declare), worst first, like the letter.
+    lagging = []
+    for section in page:
+        rows = [(row, [f for f in flags if f.kind in ("target", "quality")]) for row, flags in section.flagged]
+        lagging.append((section.title, sorted((r for r in rows if r[1]), key=lambda r: -len(r[1]))))
+    chart_rows = [s.total for s in page if s.total is not None] or [r for s in page for r in s.rows][:40]
+    months = trend(unit=unit)
+    context = {
+        "unit": unit,
+        "ancestors": [a for a in unit_ancestors(unit=unit) if can_view_stats(request.user, a)],
+        "period": period,
+        "period_choices": periods.current_periods()[:3] + periods.current_periods()[3:],
+        "own": own,
+        "own_flags": flags_of(own) if own else [],
+        "page": page,
+        "lagging": [(title, rows) for title, rows in lagging if rows],
+        "sort": sort,
+        "descending": descending,
+        "summary": level_summary(unit=unit, period=period),
+        "chart": {
+            "labels": [r.unit.name for r in chart_rows],
+            "teachers": [r.teacher_accounts for r in chart_rows],
+            "students": [r.student_accounts for r in chart_rows],
+            "photo_ok_rate": [r.photo_ok_rate or 0 for r in chart_rows],
+            "coverage": [r.student_coverage for r in chart_rows],
+        },
+        "trend": {
+            "labels": [m.period_start.strftime("%m/%Y") for m in months],
+            "teachers": [m.teacher_accounts for m in months],
+            "students": [m.student_accounts for m in months],
+            "topics": [m.topics for m in months],
+        },
+        "can_recompute": can_recompute_stats(request.user, unit),
+        "can_set_targets": can_set_targets(request.user, unit),
+        "progress": recompute_progress(),
+        "querystring": request.GET.urlencode(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def stats_export(request, pk: int, fmt: str):
+    unit = stats_unit_for_user_or_404(request.user, pk)
+    period, _sort, _desc, own, sections, flags_of = _data(request, unit)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "xlsx":
+        content = exports.participation_xlsx(unit=unit, period=period, own=own, sections=sections, flags_of=flags_of)
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    elif fmt == "csv":
+        content = exports.participation_csv(sections=sections, flags_of=flags_of, own=own)
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="so-lieu-{unit.code}-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+def stats_print(request, pk: int):
+    unit = stats_unit_for_user_or_404(request.user, pk)
+    period, _sort, _desc, own, sections, flags_of = _data(request, unit)
+    lines = list(exports.table_rows(sections, flags_of))
+    return render(
+        request,
+        "reports/print.html",
+        {"unit": unit, "period": period, "own": own, "lines": lines, "header": exports.header(), "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def stats_recompute(request, pk: int):
+    unit = stats_unit_for_user_or_404(request.user, pk)
+    if not can_recompute_stats(request.user, unit):
+        raise Http404
+    # The whole subtree and the units above it are recomputed in the background; the page polls.
+    transaction.on_commit(lambda: stats_recompute_task.delay(unit.pk))
+    messages.info(request, _("The figures are being updated; this page shows them when it is done."))
+    return redirect("reports:dashboard", pk=unit.pk)
+
+
+@login_required
+def stats_targets(request, pk: int):
+    unit = stats_unit_for_user_or_404(request.user, pk)
+    if not can_set_targets(request.user, unit):
+        raise Http404
+    current = targets_resolver(unit=unit)(unit.path)
+    own = {t.metric: t.value for t in Target.objects.filter(unit=unit)}
+    errors = {}
+    if request.method == "POST":
+        for metric in Target.Metric.values:
+            try:
+                with transaction.atomic():
+                    target_set(actor=request.user, unit=unit, metric=metric, value=request.POST.get(metric, "").strip())
+            except ValidationError as exc:
+                errors[metric] = exc.messages[0]
+        if not errors:
+            messages.success(request, _("The targets have been saved; the units below inherit them."))
+            return redirect("reports:dashboard", pk=unit.pk)
+    rows = [
+        {
+            "metric": metric,
+            "label": label,
+            "own": request.POST.get(metric, "") if errors else own.get(metric, ""),
+            "inherited": current[metric],
+            "error": errors.get(metric),
+        }
+        for metric, label in Target.Metric.choices
+    ]
+    return render(request, "reports/targets.html", {"unit": unit, "rows": rows})
+
+
+def _school_or_404(request, pk):
+    unit = stats_unit_for_user_or_404(request.user, pk)
+    if not unit.is_school:
+        raise Http404
+    return unit
+
+
+@login_required
+def school_activity(request, pk: int):
+    """Each teacher's topics (and, once recorded, posts and products) by month, with their dates."""
+    school = _school_or_404(request, pk)
+    months, teachers = teacher_activity(school=school, year=request.GET.get("year"))
+    page = Paginator(teachers, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/activity.html",
+        {"unit": school, "months": months, "page": page, "year": months[0] if months else None},
+    )
+
+
+@login_required
+def school_topics(request, pk: int):
+    """The topics behind a school's figure, newest first, with who posted them, when, and their flags."""
+    school = _school_or_404(request, pk)
+    page = Paginator(school_topic_list(school=school), 50).get_page(request.GET.get("page"))
+    return render(request, "reports/topics.html", {"unit": school, "page": page, "Unit": Unit})
