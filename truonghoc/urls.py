@@ -13,6 +13,7 @@ urlpatterns = [
     path("don-vi/", include("units.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("so-lieu/", include("reports.urls")),
+    path("bao-cao/", include("publications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

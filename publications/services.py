@@ -1,0 +1,535 @@
+"""Every write of the report requests: creating one (recipients resolved into rows, their staff
+notified), submitting a version, reminding the units that have not submitted.
+
+Files are checked by content before anything is written; if a later step fails, the file just
+saved is removed again, so a refusal leaves neither rows nor files behind.
+"""
+
+import os
+import unicodedata
+import uuid
+import zipfile
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+from truonghoc.spreadsheets import OLE_MAGIC, ZIP_MAGIC
+from truonghoc.storage import private_storage
+from truonghoc.text import nfc
+from units.models import RoleAssignment, Unit
+from units.permissions import SUBTREE_ROLES, Action
+from units.services import audit_log
+
+from .models import REPORT_FILE_MAX_BYTES, ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
+from .permissions import (
+    ISSUER_KINDS,
+    RECIPIENT_KINDS,
+    can_follow_report_request,
+    can_issue_report_request,
+    can_submit_report,
+)
+
+Audience = ReportRequest.Audience
+Status = ReportRecipient.Status
+K = Unit.Kind
+
+REMINDER_INTERVAL = timedelta(minutes=10)
+RECIPIENT_BATCH_SIZE = 1000
+
+# The roles whose holders are told about a request addressed to their unit: those who manage it.
+MANAGING_ROLES = sorted(SUBTREE_ROLES[Action.MANAGE])
+
+AUDIENCE_FILTERS = {
+    Audience.DEPARTMENTS: Q(kind=K.DEPARTMENT),
+    Audience.OFFICES: Q(kind=K.OFFICE),
+    Audience.THPT: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.UPPER_SECONDARY),
+    Audience.THCS: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.LOWER_SECONDARY),
+    Audience.PRIMARY: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.PRIMARY),
+    Audience.MULTI_LEVEL: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.MULTI_LEVEL),
+    Audience.CONTINUING: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.CONTINUING),
+    Audience.UNIVERSITIES: Q(kind=K.UNIVERSITY),
+}
+
+# The kinds of unit each issuer can find below itself (units.services placement rules).
+AUDIENCES_FOR_ISSUER = {
+    K.MINISTRY: list(Audience),
+    K.DEPARTMENT: [a for a in Audience if a != Audience.DEPARTMENTS],
+    K.OFFICE: [Audience.PRIMARY, Audience.THCS, Audience.MULTI_LEVEL],
+}
+
+FILE_TYPES = {
+    ".pdf": ("PDF", "application/pdf"),
+    ".docx": ("Word (.docx)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".xlsx": ("Excel (.xlsx)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+class AlreadyDone(ValidationError):
+    """The same form was sent twice (a double click): `obj` is what the first one made."""
+
+    def __init__(self, message: str, *, obj):
+        super().__init__(message, code="duplicate")
+        self.obj = obj
+
+
+def _duplicate_submission(submission: ReportSubmission) -> str:
+    return _(
+        "This file was already received as version %(version)d (the button was pressed twice); it was kept once."
+    ) % {"version": submission.version}
+
+
+def _duplicate_request() -> str:
+    return _("This request had already been sent (the button was pressed twice); it was sent once.")
+
+
+def _when(value: datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def _text(value: str | None) -> str:
+    """NFC, keeping line breaks (nfc() collapses them, which suits names, not instructions)."""
+    return unicodedata.normalize("NFC", value or "").strip()
+
+
+def _clean_name(name: str) -> str:
+    """The file's own name without any folder part, NFC, at most 255 characters with its extension."""
+    name = nfc(os.path.basename((name or "").replace("\\", "/"))) or "file"
+    stem, extension = os.path.splitext(name)
+    return stem[: 255 - len(extension)] + extension
+
+
+def _detect_type(upload) -> str | None:
+    """The extension the content really has (.pdf, .docx, .xlsx), 'ole' for old Office files, or None."""
+    try:
+        upload.seek(0)
+        head = upload.read(1024)
+        if head.lstrip(b"\r\n\t \xef\xbb\xbf")[:5] == b"%PDF-":
+            return ".pdf"
+        if head[:8] == OLE_MAGIC:
+            return "ole"
+        if head[:4] != ZIP_MAGIC:
+            return None
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+        if "[Content_Types].xml" not in names:
+            return None
+        if "word/document.xml" in names:
+            return ".docx"
+        if "xl/workbook.xml" in names:
+            return ".xlsx"
+        return None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return None
+    finally:
+        upload.seek(0)
+
+
+def report_file_check(upload) -> str:
+    """Refuse, with a message for the person uploading, anything but a real PDF, .docx or .xlsx file of
+    at most 20 MB whose name matches its content; return the extension."""
+    name = _clean_name(getattr(upload, "name", ""))
+    extension = os.path.splitext(name)[1].lower()
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
+    if size > REPORT_FILE_MAX_BYTES:
+        raise ValidationError(
+            _("The file %(name)s is %(size).1f MB; a file can be at most %(max)d MB.")
+            % {"name": name, "size": size / 1_048_576, "max": REPORT_FILE_MAX_BYTES // 1_048_576},
+            code="too_big",
+        )
+    if extension not in FILE_TYPES:
+        raise ValidationError(
+            _("%(name)s is not a PDF, Word (.docx) or Excel (.xlsx) file. Save it in one of these formats.")
+            % {"name": name},
+            code="wrong_type",
+        )
+    actual = _detect_type(upload)
+    if actual == "ole":
+        raise ValidationError(
+            _(
+                "%(name)s is in the old Word/Excel 97–2003 format or protected by a password. "
+                "Save it as .docx or .xlsx without a password, or as PDF."
+            )
+            % {"name": name},
+            code="wrong_type",
+        )
+    if actual is None:
+        raise ValidationError(
+            _(
+                "%(name)s is named %(extension)s but its content is not a PDF, Word or Excel document: it is "
+                "damaged, or another kind of file renamed. Save it again as PDF, .docx or .xlsx."
+            )
+            % {"name": name, "extension": extension},
+            code="wrong_type",
+        )
+    if actual != extension:
+        raise ValidationError(
+            _("%(name)s is named %(extension)s but it is really a %(actual)s file. Rename it and upload it again.")
+            % {"name": name, "extension": extension, "actual": FILE_TYPES[actual][0]},
+            code="wrong_type",
+        )
+    return extension
+
+
+def report_file_content_type(name: str) -> str:
+    return FILE_TYPES.get(os.path.splitext(name)[1].lower(), ("", "application/octet-stream"))[1]
+
+
+def _staff_of_recipients(*, request: ReportRequest, status: str | None = None) -> QuerySet:
+    """The active people who manage a recipient unit of `request` (optionally only those with `status`),
+    held at the unit itself: one joined query, however many units were asked."""
+    filters = {
+        "role_assignments__role__in": MANAGING_ROLES,
+        "role_assignments__unit__report_recipients__request": request,
+    }
+    if status is not None:
+        filters["role_assignments__unit__report_recipients__status"] = status
+    return get_user_model().objects.filter(is_active=True, **filters).distinct().order_by("pk")
+
+
+def _resolve_recipients(*, issuer: Unit, kinds: list[str], units: list[Unit]) -> list[Unit]:
+    """The units below `issuer` that the chosen kinds and single units name, each once."""
+    errors: dict[str, list[str]] = {}
+    unknown = [kind for kind in kinds if kind not in Audience.values]
+    if unknown:
+        errors["kinds"] = [_("Unknown kind of unit: %(kinds)s.") % {"kinds": ", ".join(unknown)}]
+    outside = [u for u in units if not (u.path.startswith(issuer.path) and u.depth > issuer.depth)]
+    if outside:
+        errors.setdefault("units", []).append(
+            _("These units are not under %(issuer)s, so it cannot ask them for a report: %(names)s.")
+            % {"issuer": issuer.name, "names": ", ".join(u.name for u in outside)}
+        )
+    wrong_kind = [u for u in units if u not in outside and u.kind not in RECIPIENT_KINDS]
+    if wrong_kind:
+        errors.setdefault("units", []).append(
+            _("Only Departments, Offices, schools and universities can be asked for a report, not: %(names)s.")
+            % {"names": ", ".join(u.name for u in wrong_kind)}
+        )
+    inactive = [u for u in units if not u.is_active and u not in outside]
+    if inactive:
+        errors.setdefault("units", []).append(
+            _("These units are no longer active: %(names)s.") % {"names": ", ".join(u.name for u in inactive)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    if not kinds and not units:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("Choose who must report: kinds of unit, single units, or both.")]}, code="empty"
+        )
+    chosen = Q(pk__in=[u.pk for u in units])
+    for kind in kinds:
+        chosen |= AUDIENCE_FILTERS[kind]
+    resolved = list(
+        Unit.objects.filter(
+            path__startswith=issuer.path, depth__gt=issuer.depth, is_active=True, kind__in=RECIPIENT_KINDS
+        )
+        .filter(chosen)
+        .order_by("path")
+        .only("pk", "code", "path")
+    )
+    if not resolved:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("No unit below %(issuer)s matches the recipients you chose; nobody would receive the request.")
+                    % {"issuer": issuer.name}
+                ]
+            },
+            code="empty",
+        )
+    return resolved
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = private_storage()
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+@transaction.atomic
+def report_request_create(
+    *,
+    actor,
+    issuer: Unit,
+    title: str,
+    instructions: str,
+    deadline: datetime,
+    kinds: Iterable[str] = (),
+    units: Iterable[Unit] = (),
+    template_file=None,
+    token: uuid.UUID | None = None,
+) -> ReportRequest:
+    """Ask the units below `issuer` for a report: one recipient row per unit, their staff notified."""
+    if issuer.kind not in ISSUER_KINDS or not can_issue_report_request(actor, issuer):
+        raise ValidationError(
+            _("You cannot ask for reports on behalf of %(unit)s.") % {"unit": issuer.name}, code="forbidden"
+        )
+    template_file = template_file or None
+    token = token or uuid.uuid4()
+    existing = ReportRequest.objects.filter(created_by=actor, token=token).first()
+    if existing is not None:
+        raise AlreadyDone(_duplicate_request(), obj=existing)
+    kinds = list(dict.fromkeys(kinds))
+    units = list({u.pk: u for u in units}.values())
+    errors: dict = {}
+    if deadline is None:
+        errors["deadline"] = [_("Give the deadline (dd/mm/yyyy hh:mm).")]
+    else:
+        if timezone.is_naive(deadline):
+            deadline = timezone.make_aware(deadline)
+        if deadline <= timezone.now():
+            errors["deadline"] = [
+                _("The deadline %(deadline)s has already passed; choose a later date and time.")
+                % {"deadline": _when(deadline)}
+            ]
+    if template_file is not None:
+        try:
+            report_file_check(template_file)
+        except ValidationError as exc:
+            errors["template_file"] = exc.messages
+    recipients: list[Unit] = []
+    try:
+        recipients = _resolve_recipients(issuer=issuer, kinds=kinds, units=units)
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    request = ReportRequest(
+        issuer=issuer,
+        title=nfc(title),
+        instructions=_text(instructions),
+        deadline=deadline,
+        template_name=_clean_name(template_file.name) if template_file is not None else "",
+        audience={"kinds": kinds, "units": [u.code for u in units]},
+        created_by=actor,
+        token=token,
+    )
+    try:
+        request.full_clean(exclude=["template_file", *errors])
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+    saved: list[str] = []
+    try:
+        if template_file is not None:
+            request.template_file.save(
+                "template" + os.path.splitext(request.template_name)[1], template_file, save=False
+            )
+            saved.append(request.template_file.name)
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError as exc:
+            # Two clicks raced past the check above; the first one's request stands.
+            first = ReportRequest.objects.filter(created_by=actor, token=token).first()
+            if first is None:
+                raise
+            raise AlreadyDone(_duplicate_request(), obj=first) from exc
+        ReportRecipient.objects.bulk_create(
+            [ReportRecipient(request=request, unit=unit) for unit in recipients], batch_size=RECIPIENT_BATCH_SIZE
+        )
+        audit_log(
+            actor=actor,
+            action="report_request.create",
+            unit=issuer,
+            target=request,
+            after={
+                "title": request.title,
+                "deadline": _when(request.deadline),
+                "recipients": len(recipients),
+                "kinds": kinds,
+                "units": [u.code for u in units][:50],
+                "template": request.template_name,
+            },
+        )
+        notify(
+            recipients=_staff_of_recipients(request=request).iterator(chunk_size=2000),
+            title=_("%(issuer)s asks for a report by %(deadline)s: %(title)s")
+            % {"issuer": issuer.name, "deadline": _when(request.deadline), "title": request.title},
+            body=request.instructions[:1000],
+            url=reverse("publications:inbox"),
+        )
+    except BaseException:
+        _delete_files(saved)
+        raise
+    return request
+
+
+@transaction.atomic
+def report_submission_create(
+    *, actor, recipient: ReportRecipient, upload, note: str = "", token: uuid.UUID | None = None
+) -> ReportSubmission:
+    """A new version of a unit's report. After the deadline it is accepted and marked late, unless the
+    unit already submitted on time: that version stands."""
+    recipient = (
+        ReportRecipient.objects.select_for_update().select_related("request__issuer", "unit").get(pk=recipient.pk)
+    )
+    request = recipient.request
+    if not recipient.unit.is_active:
+        raise ValidationError(
+            _("%(unit)s is no longer active; it cannot submit reports.") % {"unit": recipient.unit.name},
+            code="inactive",
+        )
+    if not can_submit_report(actor, recipient):
+        raise ValidationError(
+            _("You do not manage %(unit)s, so you cannot submit its report.") % {"unit": recipient.unit.name},
+            code="forbidden",
+        )
+    token = token or uuid.uuid4()
+    existing = recipient.submissions.filter(token=token).first()
+    if existing is not None:
+        raise AlreadyDone(_duplicate_submission(existing), obj=existing)
+    now = timezone.now()
+    is_late = now > request.deadline
+    if is_late and recipient.status == Status.ON_TIME:
+        raise ValidationError(
+            _(
+                "The deadline passed on %(deadline)s. The version %(unit)s submitted on time (version "
+                "%(version)d) is the one that counts and can no longer be replaced; contact %(issuer)s if it "
+                "must change."
+            )
+            % {
+                "deadline": _when(request.deadline),
+                "unit": recipient.unit.name,
+                "version": recipient.version_count,
+                "issuer": request.issuer.name,
+            },
+            code="closed",
+        )
+    errors: dict = {}
+    extension = ""
+    if not upload:
+        raise ValidationError({"file": [_("Choose the file to submit.")]}, code="required")
+    try:
+        extension = report_file_check(upload)
+    except ValidationError as exc:
+        errors["file"] = exc.messages
+    submission = ReportSubmission(
+        recipient=recipient,
+        version=recipient.version_count + 1,
+        original_name=_clean_name(getattr(upload, "name", "")),
+        size=upload.size or 0,
+        note=_text(note),
+        submitted_by=actor,
+        is_late=is_late,
+        token=token,
+        created_at=now,
+    )
+    try:
+        submission.full_clean(exclude=["file", *errors])
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+    saved: list[str] = []
+    try:
+        submission.file.save(f"{recipient.unit.code}-v{submission.version}{extension}", upload, save=False)
+        saved.append(submission.file.name)
+        try:
+            with transaction.atomic():
+                submission.save()
+        except IntegrityError as exc:
+            first = recipient.submissions.filter(token=token).first()
+            if first is None:
+                raise
+            raise AlreadyDone(
+                _duplicate_submission(first),
+                obj=first,
+            ) from exc
+        before = {"status": recipient.status, "versions": recipient.version_count}
+        recipient.status = Status.LATE if is_late else Status.ON_TIME
+        recipient.version_count = submission.version
+        recipient.latest_submission = submission
+        recipient.last_submitted_at = now
+        recipient.full_clean(validate_unique=False)
+        recipient.save(update_fields=["status", "version_count", "latest_submission", "last_submitted_at"])
+        audit_log(
+            actor=actor,
+            action="report.submit",
+            unit=recipient.unit,
+            target=submission,
+            before=before,
+            after={
+                "request": request.pk,
+                "status": recipient.status,
+                "version": submission.version,
+                "file": submission.original_name,
+                "late": is_late,
+            },
+        )
+    except BaseException:
+        _delete_files(saved)
+        raise
+    return submission
+
+
+@transaction.atomic
+def report_request_remind(*, actor, request: ReportRequest) -> ReportReminder:
+    """Notify the staff of every unit that has not submitted; at most once every 10 minutes."""
+    request = ReportRequest.objects.select_for_update().select_related("issuer").get(pk=request.pk)
+    if not can_follow_report_request(actor, request):
+        raise ValidationError(
+            _("You cannot send reminders for %(unit)s.") % {"unit": request.issuer.name}, code="forbidden"
+        )
+    now = timezone.now()
+    last = request.reminders.order_by("-created_at", "-id").first()
+    if last is not None and now - last.created_at < REMINDER_INTERVAL:
+        raise ValidationError(
+            _(
+                "A reminder was already sent at %(time)s. Reminders go out at most once every %(minutes)d "
+                "minutes; the next one can be sent after %(next)s."
+            )
+            % {
+                "time": _when(last.created_at),
+                "minutes": REMINDER_INTERVAL.seconds // 60,
+                "next": _when(last.created_at + REMINDER_INTERVAL),
+            },
+            code="throttled",
+        )
+    missing = request.recipients.filter(status=Status.MISSING)
+    unit_count = missing.count()
+    if unit_count == 0:
+        raise ValidationError(_("Every unit has submitted its report; there is nobody to remind."), code="nobody")
+    unreached = missing.exclude(
+        Exists(RoleAssignment.objects.filter(unit=OuterRef("unit"), role__in=MANAGING_ROLES, user__is_active=True))
+    ).count()
+    if request.is_past_deadline:
+        title = _("Reminder: the report “%(title)s” asked by %(issuer)s was due on %(deadline)s")
+    else:
+        title = _("Reminder: %(issuer)s is waiting for the report “%(title)s” by %(deadline)s")
+    notes = notify(
+        recipients=_staff_of_recipients(request=request, status=Status.MISSING).iterator(chunk_size=2000),
+        title=title % {"issuer": request.issuer.name, "title": request.title, "deadline": _when(request.deadline)},
+        body=request.instructions[:1000],
+        url=reverse("publications:inbox"),
+    )
+    reminder = ReportReminder(
+        request=request,
+        sent_by=actor,
+        unit_count=unit_count,
+        people_count=len(notes),
+        unreached_count=unreached,
+        created_at=now,
+    )
+    reminder.full_clean()
+    reminder.save()
+    audit_log(
+        actor=actor,
+        action="report_request.remind",
+        unit=request.issuer,
+        target=request,
+        after={"units": unit_count, "people": len(notes), "units_with_nobody": unreached},
+    )
+    return reminder
