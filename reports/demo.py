@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.services.core import AccountSpec, users_bulk_create
 from accounts.services.quotas import quotas_initialise
+from courses.models import Course
 from courses.selectors import topic_counts_by_unit_path
 from courses.services import TopicSpec, topics_bulk_create
 from truonghoc.text import fold, nfc
@@ -36,6 +37,7 @@ from units.services import UnitSpec, audit_log, role_assignments_bulk_create, un
 
 from . import demo_names as names
 from .participation import ParticipationRow, ParticipationTable
+from .services import analyze_tables
 
 MINISTRY_CODE = "BGDDT"
 MINISTRY_NAME = "Bộ Giáo dục và Đào tạo"
@@ -137,6 +139,7 @@ class _Builder:
         if demo_logins:
             self._demo_logins()
         self.clock.lap("demo logins")
+        analyze_tables(Unit, User, RoleAssignment, Course)
         audit_log(
             actor=None,
             action="seed.province",

@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Length, Substr, TruncMonth
 from django.utils import timezone
@@ -223,6 +223,7 @@ def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = 
     )  # fmt: skip
     _progress(3, 3)
     cache.delete(PROGRESS_KEY)
+    analyze_tables(UnitStat)
     return len(schools) * len(periods) + len(above) * len(periods)
 
 
@@ -238,6 +239,15 @@ def _add_up(above: list[dict], periods: list[Period], school_rows) -> dict[tuple
                 for field in UnitStat.SUMMED:
                     row[field] += figures[field]
     return totals
+
+
+def analyze_tables(*models) -> None:
+    """After writing many rows, give PostgreSQL fresh statistics: without them the planner believes the
+    tables hold one row and picks nested loops that turn a 2 ms dashboard query into 90 ms."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _progress(done: int, total: int) -> None:

@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -5,7 +7,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,13 +52,60 @@ def _data(request, unit):
     return period, sort, descending, own, sections, flags_of
 
 
+FLAG_CSS = {"data": "text-bg-danger", "declare": "text-bg-light border"}
+
+
+def _url_maker(name: str):
+    """reverse() once (on first use), then fill in each pk: a page of 150 rows would otherwise call it
+    750 times."""
+
+    @functools.cache
+    def pattern() -> str:
+        return reverse(name, args=[987654321])
+
+    return lambda pk: pattern().replace("987654321", str(pk))
+
+
+_DASHBOARD_URL = _url_maker("reports:dashboard")
+_ACCOUNTS_URL = _url_maker("accounts:school_accounts")
+_TOPICS_URL = _url_maker("reports:topics")
+
+
+def _line(number: int, row, flags, period_q: str) -> dict:
+    """One table row with its links and formatted figures prepared here: the dashboard's template then
+    only prints strings (a Department has 150 rows; template tags per cell would dominate the time)."""
+    unit = row.unit
+    line = {
+        "number": number,
+        "code": unit.code,
+        "name": unit.name,
+        "url": _DASHBOARD_URL(unit.pk) + period_q,
+        "figures": [number_format(getattr(row, f), force_grouping=True) for f in exports.FIGURES],
+        "coverage": f"{_dash(row.teacher_coverage)} / {_dash(row.student_coverage)}",
+        "flags": [(FLAG_CSS.get(f.kind, "text-bg-warning"), f) for f in flags],
+        "links": [None, None, None, None],
+    }
+    if unit.is_school:
+        accounts = _ACCOUNTS_URL(unit.pk)
+        line["links"] = [f"{accounts}?type=teacher", f"{accounts}?type=student",
+                         f"{accounts}?type=teacher&photo=proper", _TOPICS_URL(unit.pk)]  # fmt: skip
+    line["cells"] = list(zip(line["figures"], line["links"], strict=True))
+    return line
+
+
+def _dash(value) -> str:
+    return "—" if value is None else number_format(value)
+
+
 @login_required
 def stats_dashboard(request, pk: int):
     unit = stats_unit_for_user_or_404(request.user, pk)
     period, sort, descending, own, sections, flags_of = _data(request, unit)
     page = Paginator(sections, SECTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    period_q = f"?period={period.key}"
     for section in page:
         section.flagged = [(row, flags_of(row)) for row in section.rows]
+        section.lines = [_line(n, row, flags, period_q) for n, (row, flags) in enumerate(section.flagged, start=1)]
     # Lagging: a target missed (not merely numbers still to declare), worst first, like the letter.
     lagging = []
     for section in page:

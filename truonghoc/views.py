@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from reports.permissions import can_view_stats
 from units.models import Role
 from units.permissions import Action, scope
 from units.selectors import home_units
@@ -17,14 +18,16 @@ def home(request):
     manage_scope = scope(user, Action.MANAGE)
     # Schools whose accounts this person looks after, for a direct link ("Quản lý tài khoản").
     account_schools = [u for u in units if u.is_school and Role.SCHOOL_ADMIN in user.roles]
+    # Where this person follows participation figures: their highest unit they may report on.
+    stats_unit = next((u for u in units if u.kind not in ("group", "class") and can_view_stats(user, u)), None)
     context = {
+        "stats_unit": stats_unit,
         "home_units": units,
         "account_schools": account_schools,
         "decides_quotas": bool(set(user.roles) & {Role.OFFICE_STAFF, Role.DEPARTMENT_STAFF, Role.MINISTRY_STAFF}),
         "roles": user.roles,
         "role_labels": [Role(role).label for role in user.roles],
         "can_manage_any": bool(manage_scope.prefixes) or manage_scope.everything,
-        "can_view_reports_any": bool(scope(user, Action.VIEW_REPORTS).prefixes),
     }
     return render(request, "home.html", context)
 

@@ -6,5 +6,6 @@ app_name = "units"
 urlpatterns = [
     path("<int:pk>/", views.unit_space, name="space"),
     path("<int:pk>/thanh-vien/", views.unit_people, name="people"),
+    path("<int:pk>/khai-bao/", views.unit_declare, name="declare"),
     path("<int:pk>/nhat-ky/", views.unit_audit, name="audit"),
 ]

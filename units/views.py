@@ -1,14 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from truonghoc.text import fold
 
 from . import selectors
+from .forms import DeclareNumbersForm
 from .models import Role, Unit
 from .permissions import Action, can, unit_for_user_or_404
+from .services import unit_declare_numbers
 
 PAGE_SIZE = 50
 
@@ -85,3 +89,19 @@ def unit_audit(request, pk: int):
         "actions": selectors.audit_actions_for(unit=unit),
     }
     return render(request, "units/unit_audit.html", context)
+
+
+@login_required
+def unit_declare(request, pk: int):
+    """The school says how many teachers and students it has; coverage is measured against it."""
+    unit = unit_for_user_or_404(request.user, pk, Action.MANAGE)
+    if not unit.is_school:
+        raise Http404
+    form = DeclareNumbersForm(
+        request.POST or None, initial={"teachers": unit.declared_teachers, "students": unit.declared_students}
+    )
+    if request.method == "POST" and form.is_valid():
+        unit_declare_numbers(actor=request.user, unit=unit, **form.cleaned_data)
+        messages.success(request, _("The declared numbers have been saved; the figures use them from the next update."))
+        return redirect("units:space", pk=unit.pk)
+    return render(request, "units/unit_declare.html", {"unit": unit, "form": form})

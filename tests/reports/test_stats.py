@@ -217,3 +217,18 @@ def test_the_ha_nam_table_is_reproduced_on_the_dashboard_and_in_its_export(clien
     assert client.get(reverse("reports:export", args=[dept.pk, "csv"])).content.decode("utf-8-sig").count("\n") == 143
     printed = client.get(reverse("reports:print", args=[dept.pk])).content.decode()
     assert "Liên Phong" in printed and "A4 landscape" in printed
+
+
+def test_a_school_declares_its_numbers_and_coverage_follows(client, tree, people):
+    admin = make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN)
+    client.force_login(admin)
+    url = reverse("units:declare", args=[tree.s1.pk])
+    response = client.post(url, {"teachers": "-3", "students": "8"})
+    assert response.status_code == 200 and response.context["form"].errors["teachers"]
+    client.post(url, {"teachers": "5", "students": "8"})
+    stats_recompute(periods=[all_time()])
+    s1 = stat(tree.s1)
+    assert (s1.teacher_coverage, s1.student_coverage) == (60.0, 50.0)  # 3 teacher accounts of 5, 4 students of 8
+    assert stat(tree.office_a1).schools_declared == 1
+    client.force_login(make_person(unit=tree.g1, role=Role.TEACHER))
+    assert client.get(url).status_code == 404
