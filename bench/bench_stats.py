@@ -20,14 +20,12 @@ def timed(fn, *args, **kwargs):
 
 def dashboard_timings(unit, username, requests=60):
     from django.db import connection
-    from django.test import Client
+    from django.template import Template
+    from django.test import Client, utils
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.models import User
-
-    from django.template import Template
-    from django.test import utils
 
     # The test environment wraps template rendering to record contexts for assertions; production
     # does not, so time the pages without that wrapper.
