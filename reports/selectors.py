@@ -145,7 +145,8 @@ def dashboard(
             period_kind=period.kind,
             period_start=period.start,
             unit__path__startswith=unit.path,
-            unit__depth__in=[unit.depth + 1, unit.depth + 2],
+            # Only a Department's page shows two levels (its Offices' schools); others show one.
+            unit__depth__in=[unit.depth + 1, unit.depth + 2] if unit.kind == K.DEPARTMENT else [unit.depth + 1],
             unit__is_active=True,
         )
         .select_related("unit")
