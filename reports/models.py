@@ -81,9 +81,9 @@ class Target(models.Model):
     """A unit's target for one measure; units below inherit the nearest one set above them."""
 
     class Metric(models.TextChoices):
-        TEACHER_COVERAGE = "teacher_coverage", _("Teachers with an account (% of declared)")
-        STUDENT_COVERAGE = "student_coverage", _("Students with an account (% of declared)")
-        PHOTO_OK = "photo_ok", _("Teachers with a proper photo (%)")
+        TEACHER_COVERAGE = "teacher_coverage", _("Teachers with an account, in percent of the declared number")
+        STUDENT_COVERAGE = "student_coverage", _("Students with an account, in percent of the declared number")
+        PHOTO_OK = "photo_ok", _("Teachers with a proper photo, in percent")
         TOPICS_PER_GROUP = "topics_per_group", _("Topics per professional group per semester")
         PRODUCTS_PER_TEACHER = "products_per_teacher", _("Products per teacher per semester")
 

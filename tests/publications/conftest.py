@@ -22,3 +22,14 @@ def people(tree):
         teacher=make_person(unit=tree.g1, role=Role.TEACHER),
         leader=make_person(unit=tree.g1, role=Role.GROUP_LEADER),
     )
+
+
+@pytest.fixture(autouse=True)
+def _in_english(client):
+    """These tests read the messages in their English source form (the pages are Vietnamese by
+    default; the Vietnamese text is checked for completeness by tests/truonghoc/test_i18n.py)."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield

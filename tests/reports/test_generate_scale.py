@@ -30,6 +30,15 @@ SMALL = [
 NO_PROBLEMS = ([], [], [], [], [])
 
 
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The command's messages are read in their English source form here."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def generate(*args) -> str:
     out = StringIO()
     call_command("generate_scale", *args, stdout=out)
