@@ -14,6 +14,7 @@ urlpatterns = [
     path("thong-bao/", include("notifications.urls")),
     path("so-lieu/", include("reports.urls")),
     path("bao-cao/", include("publications.urls")),
+    path("dien-dan/", include("forums.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

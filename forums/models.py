@@ -1,0 +1,235 @@
+"""The one discussion engine: forums, threads, posts, their edit history, reports and moderation.
+
+A forum belongs either to a unit (a school, a professional group, an Office…) or to the nation (an
+open forum on teaching methods for one subject). A course or learning group that wants its own
+discussion owns a forum through the generic `owner` link and still names the unit it lives in, so
+scope rules keep working. Nothing is hard-deleted: threads and posts are soft-deleted with who and
+when, and moderators hide posts with a reason.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+
+class Forum(models.Model):
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="forums"
+    )
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    owner_type = models.ForeignKey(
+        ContentType, verbose_name=_("owner type"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_id = models.PositiveBigIntegerField(_("owner id"), null=True, blank=True)
+    owner = GenericForeignKey("owner_type", "owner_id")
+    # How long after posting an author may still edit (0: always, while the thread is open).
+    edit_window_minutes = models.PositiveIntegerField(_("edit window (minutes)"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("forum")
+        verbose_name_plural = _("forums")
+        ordering = ["title", "id"]
+        permissions = [("moderate_forum", _("Can moderate the forum"))]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="forum_has_title"),
+            # A unit's forum, or a national forum on a subject: exactly one of the two.
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False) & Q(subject="")) | (Q(unit__isnull=True) & ~Q(subject="")),
+                name="forum_unit_xor_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(owner_type__isnull=True, owner_id__isnull=True)
+                | Q(owner_type__isnull=False, owner_id__isnull=False),
+                name="forum_owner_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(owner_type__isnull=True, unit__isnull=False), name="forum_one_per_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["subject"],
+                condition=Q(unit__isnull=True, owner_type__isnull=True),
+                name="forum_one_per_subject",
+            ),
+            models.UniqueConstraint(fields=["owner_type", "owner_id"], name="forum_one_per_owner"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_national(self) -> bool:
+        return self.unit_id is None
+
+
+class Thread(models.Model):
+    forum = models.ForeignKey(Forum, verbose_name=_("forum"), on_delete=models.PROTECT, related_name="threads")
+    title = models.CharField(_("title"), max_length=255)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="forum_threads"
+    )
+    is_locked = models.BooleanField(_("locked"), default=False)
+    post_count = models.PositiveIntegerField(_("posts"), default=0)
+    last_post_at = models.DateTimeField(_("last post at"), default=timezone.now)
+    deleted_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        ordering = ["-last_post_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="thread_has_title"),
+            models.CheckConstraint(
+                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="thread_deleted_has_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["forum", "-last_post_at"], name="thread_forum_activity_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def reply_count(self) -> int:
+        return max(self.post_count - 1, 0)
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, verbose_name=_("thread"), on_delete=models.PROTECT, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="forum_posts"
+    )
+    body = models.TextField(_("text"))  # sanitised HTML (forums.services.clean_body)
+    quoted = models.ForeignKey(
+        "self", verbose_name=_("quoted post"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hidden by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=255, blank=True)
+    deleted_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="post_has_body"),
+            models.CheckConstraint(
+                condition=Q(is_hidden=False, hidden_at__isnull=True, hidden_by__isnull=True)
+                | Q(is_hidden=True, hidden_at__isnull=False),
+                name="post_hidden_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="post_deleted_has_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["thread", "created_at"], name="post_thread_created_idx")]
+
+    def __str__(self):
+        return f"{self.thread} · #{self.pk}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def was_edited(self) -> bool:
+        return (self.updated_at - self.created_at).total_seconds() > 1
+
+
+class PostRevision(models.Model):
+    """A post's text before an edit: the edit history."""
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(_("text"))
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("edited by"), on_delete=models.PROTECT, related_name="+"
+    )
+    edited_at = models.DateTimeField(_("edited at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("post revision")
+        verbose_name_plural = _("post revisions")
+        ordering = ["-edited_at", "-id"]
+        indexes = [models.Index(fields=["post", "edited_at"], name="post_revision_post_idx")]
+
+    def __str__(self):
+        return f"{self.post} · {self.edited_at:%d/%m/%Y %H:%M}"
+
+
+class PostReport(models.Model):
+    """ "Report this post": one open report per person and post, resolved by a moderator."""
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("post report")
+        verbose_name_plural = _("post reports")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="post_report_has_reason"),
+            models.CheckConstraint(
+                condition=Q(resolved_by__isnull=True) | Q(resolved_at__isnull=False),
+                name="post_report_resolved_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "reporter"], condition=Q(resolved_at__isnull=True), name="post_report_one_open"
+            ),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "created_at"], name="post_report_open_idx")]
+
+    def __str__(self):
+        return f"{self.post} · {self.reporter}"

@@ -1,0 +1,364 @@
+"""Forum pages: a forum's threads with the "new thread" form, a thread's posts with the reply form,
+post actions (edit, report, remove; moderators hide, restore, lock), moderators and the moderation
+queue. Everything works without JavaScript; with htmx a reply is appended without a reload."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.profile import missing_profile_items, profile_is_complete
+from units.permissions import unit_for_user_or_404
+
+from . import selectors, services
+from .forms import ModeratorForm, PostEditForm, ReasonForm, ReplyForm, ThreadForm
+from .models import Post, PostReport
+from .permissions import (
+    can_delete_post,
+    can_delete_thread,
+    can_edit_post,
+    can_manage_forum,
+    can_moderate_forum,
+    forum_for_user_or_404,
+    post_for_user_or_404,
+    thread_for_user_or_404,
+)
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _profile_note(user) -> str:
+    if profile_is_complete(user):
+        return ""
+    return _("Please complete your profile before posting (%(missing)s).") % {
+        "missing": ", ".join(missing_profile_items(user))
+    }
+
+
+def _thread_url(thread, page=None, anchor="") -> str:
+    url = reverse("forums:thread", args=[thread.pk])
+    if page and page > 1:
+        url += f"?page={page}"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+@login_required
+def index(request):
+    user = request.user
+    context = {
+        "national": selectors.national_forums(),
+        "own_unit": user.unit if getattr(user, "unit_id", None) else None,
+        "moderates": selectors.forums_moderated_by(user=user).exists(),
+    }
+    return render(request, "forums/forum_index.html", context)
+
+
+@login_required
+def unit_forum(request, unit_pk: int):
+    unit = unit_for_user_or_404(request.user, unit_pk)
+    forum = services.forum_for_unit(unit=unit)
+    return redirect("forums:forum", forum.pk)
+
+
+def _forum_page(request, forum, form):
+    page = Paginator(selectors.forum_threads(forum=forum), selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "forum": forum,
+        "page": page,
+        "form": form,
+        "is_moderator": can_moderate_forum(request.user, forum),
+        "may_manage": can_manage_forum(request.user, forum),
+        "profile_note": _profile_note(request.user),
+    }
+    return render(request, "forums/forum_detail.html", context)
+
+
+@login_required
+def forum_detail(request, pk: int):
+    forum = forum_for_user_or_404(request.user, pk)
+    return _forum_page(request, forum, ThreadForm())
+
+
+@login_required
+@require_POST
+def thread_new(request, pk: int):
+    forum = forum_for_user_or_404(request.user, pk)
+    form = ThreadForm(request.POST)
+    if form.is_valid():
+        try:
+            thread = services.thread_create(
+                actor=request.user, forum=forum, title=form.cleaned_data["title"], body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your thread has been posted."))
+            return redirect("forums:thread", thread.pk)
+    return _forum_page(request, forum, form)
+
+
+def _thread_context(request, thread, form, page_number=None):
+    user = request.user
+    forum = thread.forum
+    is_moderator = can_moderate_forum(user, forum)
+    page = Paginator(selectors.thread_posts(thread=thread), selectors.POSTS_PER_PAGE).get_page(
+        page_number or request.GET.get("page")
+    )
+    return {
+        "forum": forum,
+        "thread": thread,
+        "page": page,
+        "form": form,
+        "is_moderator": is_moderator,
+        "show_posts": not thread.is_deleted or is_moderator,
+        "may_delete_thread": can_delete_thread(user, thread),
+        "may_reply": not thread.is_deleted and not thread.is_locked,
+        "profile_note": _profile_note(user),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_detail(request, pk: int):
+    user = request.user
+    thread = thread_for_user_or_404(user, pk)
+    template = "forums/thread_detail.html"
+    if request.method == "POST":
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            quoted = None
+            if form.cleaned_data["quoted"]:
+                quoted = Post.objects.filter(pk=form.cleaned_data["quoted"], thread=thread).first()
+            try:
+                post = services.post_reply(actor=user, thread=thread, body=form.cleaned_data["body"], quoted=quoted)
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                if request.htmx:
+                    post = selectors.thread_posts(thread=thread).get(pk=post.pk)
+                    context = {"post": post, "thread": thread, "is_moderator": can_moderate_forum(user, thread.forum)}
+                    return render(request, template + "#post", context)
+                messages.success(request, _("Your reply has been posted."))
+                return redirect(_thread_url(thread, selectors.post_page_number(post=post), f"post-{post.pk}"))
+        context = _thread_context(request, thread, form, page_number=10**6)
+        if request.htmx:
+            response = render(request, template + "#reply-form", context)
+            response["HX-Retarget"] = "#reply-form"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        return render(request, template, context)
+    initial = {}
+    quoting = None
+    if request.GET.get("quote", "").isdigit():
+        quoting = (
+            Post.objects.filter(pk=request.GET["quote"], thread=thread, deleted_at__isnull=True, is_hidden=False)
+            .select_related("author")
+            .first()
+        )
+        if quoting:
+            initial["quoted"] = quoting.pk
+    context = _thread_context(request, thread, ReplyForm(initial=initial))
+    context["quoting"] = quoting
+    return render(request, template, context)
+
+
+@login_required
+def post_link(request, pk: int):
+    post = post_for_user_or_404(request.user, pk)
+    return redirect(_thread_url(post.thread, selectors.post_page_number(post=post), f"post-{post.pk}"))
+
+
+def _back_to(post) -> str:
+    return _thread_url(post.thread, selectors.post_page_number(post=post), f"post-{post.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_change(request, pk: int):
+    post = post_for_user_or_404(request.user, pk)
+    if not can_edit_post(request.user, post):
+        raise Http404
+    form = PostEditForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(actor=request.user, post=post, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your post has been updated."))
+            return redirect(_back_to(post))
+    revisions = post.revisions.select_related("edited_by")
+    context = {"post": post, "thread": post.thread, "form": form, "revisions": revisions}
+    return render(request, "forums/post_edit.html", context)
+
+
+def _reason_page(request, post, *, title, button, action, success):
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(_back_to(post))
+    context = {"post": post, "thread": post.thread, "form": form, "title": title, "button": button}
+    return render(request, "forums/post_reason.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_flag(request, pk: int):
+    post = post_for_user_or_404(request.user, pk)
+    return _reason_page(
+        request,
+        post,
+        title=_("Report this post"),
+        button=_("Send the report"),
+        action=lambda reason: services.post_report(actor=request.user, post=post, reason=reason),
+        success=_("Thank you: the moderators will look at this post."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_hide_view(request, pk: int):
+    post = post_for_user_or_404(request.user, pk)
+    if not can_moderate_forum(request.user, post.thread.forum):
+        raise Http404
+    return _reason_page(
+        request,
+        post,
+        title=_("Hide this post"),
+        button=_("Hide"),
+        action=lambda reason: services.post_hide(actor=request.user, post=post, reason=reason),
+        success=_("The post is hidden."),
+    )
+
+
+@login_required
+@require_POST
+def post_restore_view(request, pk: int):
+    post = post_for_user_or_404(request.user, pk)
+    if not can_moderate_forum(request.user, post.thread.forum):
+        raise Http404
+    try:
+        services.post_restore(actor=request.user, post=post)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The post is shown again."))
+    return redirect(_back_to(post))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_remove(request, pk: int):
+    post = post_for_user_or_404(request.user, pk)
+    if not can_delete_post(request.user, post):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.post_delete(actor=request.user, post=post)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The post has been removed."))
+        return redirect(_back_to(post))
+    return render(request, "forums/post_delete.html", {"post": post, "thread": post.thread})
+
+
+@login_required
+@require_POST
+def thread_lock_toggle(request, pk: int):
+    thread = thread_for_user_or_404(request.user, pk)
+    if not can_moderate_forum(request.user, thread.forum):
+        raise Http404
+    lock = request.POST.get("lock") == "1"
+    try:
+        if lock:
+            services.thread_lock(actor=request.user, thread=thread)
+        else:
+            services.thread_unlock(actor=request.user, thread=thread)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The thread is locked.") if lock else _("The thread is open again."))
+    return redirect("forums:thread", thread.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_remove(request, pk: int):
+    thread = thread_for_user_or_404(request.user, pk)
+    if not can_delete_thread(request.user, thread):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.thread_delete(actor=request.user, thread=thread)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The thread has been removed."))
+        return redirect("forums:forum", thread.forum_id)
+    return render(request, "forums/thread_delete.html", {"thread": thread, "forum": thread.forum})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderators(request, pk: int):
+    forum = forum_for_user_or_404(request.user, pk)
+    if not can_manage_forum(request.user, forum):
+        raise Http404
+    form = ModeratorForm(request.POST or None) if request.POST.get("action") != "revoke" else ModeratorForm()
+    if request.method == "POST":
+        User = get_user_model()
+        if request.POST.get("action") == "revoke":
+            user = get_object_or_404(User, pk=request.POST.get("user"))
+            services.moderator_revoke(actor=request.user, forum=forum, user=user)
+            messages.success(request, _("%(name)s is no longer a moderator.") % {"name": user})
+            return redirect("forums:moderators", forum.pk)
+        if form.is_valid():
+            user = User.objects.filter(username=form.cleaned_data["username"].strip()).first()
+            if user is None:
+                form.add_error("username", _("There is no account with this username."))
+            else:
+                try:
+                    services.moderator_grant(actor=request.user, forum=forum, user=user)
+                except ValidationError as exc:
+                    _add_service_errors(form, exc)
+                else:
+                    messages.success(request, _("%(name)s is now a moderator.") % {"name": user})
+                    return redirect("forums:moderators", forum.pk)
+    context = {"forum": forum, "form": form, "moderators": selectors.forum_moderators(forum=forum)}
+    return render(request, "forums/forum_moderators.html", context)
+
+
+@login_required
+def moderation(request):
+    queue = selectors.moderation_queue(user=request.user)
+    context = {"reports": queue["reports"][:200], "hidden": queue["hidden"][:200]}
+    return render(request, "forums/moderation_queue.html", context)
+
+
+@login_required
+@require_POST
+def report_resolve(request, pk: int):
+    report = get_object_or_404(PostReport.objects.select_related("post__thread__forum__unit"), pk=pk)
+    if not can_moderate_forum(request.user, report.post.thread.forum):
+        raise Http404
+    services.post_report_resolve(actor=request.user, report=report)
+    messages.success(request, _("The report is closed; the post stays as it is."))
+    return redirect("forums:moderation")

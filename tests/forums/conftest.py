@@ -1,0 +1,56 @@
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import User
+from forums.services import forum_for_unit, thread_create
+from tests.accounts.factories import make_person
+from units.models import Role
+
+
+def complete(user: User) -> User:
+    """Fill in what a complete profile needs (a proper photo is set directly: no upload here)."""
+    User.objects.filter(pk=user.pk).update(
+        email=f"{user.username}@truong.edu.vn",
+        phone="0912345678",
+        date_of_birth="1985-05-20",
+        photo="photos/x.jpg",
+        photo_status=User.PhotoStatus.PROPER,
+    )
+    user.refresh_from_db()
+    return user
+
+
+@pytest.fixture
+def people(tree):
+    return SimpleNamespace(
+        teacher=complete(make_person(unit=tree.g1, role=Role.TEACHER, full_name="Nguyễn Văn An")),
+        teacher2=complete(make_person(unit=tree.g1, role=Role.TEACHER, full_name="Trần Thị Bình")),
+        teacher3=complete(make_person(unit=tree.g2, role=Role.TEACHER, full_name="Lê Văn Cường")),
+        incomplete=make_person(unit=tree.g1, role=Role.TEACHER, full_name="Phạm Thị Dung"),
+        student=complete(make_person(unit=tree.c1, role=Role.STUDENT, full_name="Hoàng Minh Em")),
+        leader=complete(make_person(unit=tree.g1, role=Role.GROUP_LEADER, full_name="Vũ Thị Giang")),
+        principal=make_person(unit=tree.s1, role=Role.PRINCIPAL, account_type="staff", full_name="Đỗ Văn Hải"),
+        other_school=complete(make_person(unit=tree.g3, role=Role.TEACHER, full_name="Bùi Văn Khoa")),
+        bo=make_person(unit=tree.ministry, role=Role.MINISTRY_STAFF, full_name="Ngô Thị Lan"),
+    )
+
+
+@pytest.fixture
+def forum(tree):
+    """The forum of the professional group G1 (school S1)."""
+    return forum_for_unit(unit=tree.g1)
+
+
+@pytest.fixture
+def thread(forum, people):
+    return thread_create(actor=people.teacher, forum=forum, title="Dạy học theo dự án", body="Mở đầu chủ đề.")
+
+
+@pytest.fixture(autouse=True)
+def _in_english(client):
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
