@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from units.models import Unit
-from units.permissions import Action, can, scope
+from units.permissions import SUBTREE_ROLES, Action, can, role_rows, scope
 
 from .models import ReportRecipient, ReportRequest, ReportSubmission
 
@@ -31,8 +31,14 @@ def can_follow_report_request(user, request: ReportRequest) -> bool:
 
 
 def can_submit_report(user, recipient: ReportRecipient) -> bool:
-    """Those who manage the recipient unit submit its report."""
-    return recipient.unit.is_active and can(user, Action.MANAGE, recipient.unit)
+    """The recipient unit's own managers submit its report: a managing role held at that unit itself.
+    Staff above it follow the request; they do not answer on the unit's behalf (an issuer could
+    otherwise fill in its own request for a school)."""
+    if not recipient.unit.is_active or not getattr(user, "is_authenticated", False):
+        return False
+    return any(
+        path == recipient.unit.path and role in SUBTREE_ROLES[Action.MANAGE] for role, path, _kind in role_rows(user)
+    )
 
 
 def can_view_recipient(user, recipient: ReportRecipient) -> bool:

@@ -236,7 +236,7 @@ def school_activity(request, pk: int):
     return render(
         request,
         "reports/activity.html",
-        {"unit": school, "months": months, "page": page, "year": months[0] if months else None},
+        {"unit": school, "months": months, "page": page, "year": months[0].start.year if months else None},
     )
 
 

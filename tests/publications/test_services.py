@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from notifications.models import Notification
 from publications.models import (
@@ -304,10 +304,12 @@ def test_a_double_click_keeps_one_version(tree, people, asked):
     assert snapshot() == before
 
 
-def test_the_staff_above_may_submit_on_behalf_of_a_school(tree, people, asked):
-    """Anyone who manages the unit may submit for it (an Office handing in for a school); who did is kept."""
-    submission = report_submission_create(actor=people.phong, recipient=recipient(asked, tree.s1), upload=pdf_file())
-    assert submission.submitted_by == people.phong
+def test_the_staff_above_do_not_answer_for_a_school(tree, people, asked):
+    """Review finding: the Office that asked could fill in the school's report itself. Only the
+    school's own managers answer; the Office still follows the request."""
+    with pytest.raises((PermissionDenied, ValidationError)):
+        report_submission_create(actor=people.phong, recipient=recipient(asked, tree.s1), upload=pdf_file())
+    assert not recipient(asked, tree.s1).submissions.exists()
 
 
 # --- the issuer's table -----------------------------------------------------------------------

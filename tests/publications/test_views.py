@@ -341,10 +341,11 @@ def test_every_mistake_in_the_form_is_shown_at_once(client, tree, people):
     assert not ReportRequest.objects.exists()
 
 
-def test_the_issuer_side_is_told_it_submits_on_behalf(client, tree, people, asked):
+def test_the_issuer_side_follows_a_school_but_cannot_answer_for_it(client, tree, people, asked):
     url = reverse("publications:recipient", args=[row(asked, tree.s1).pk])
-    assert 'data-testid="on-behalf"' in get(client, people.so, url).content.decode()
-    assert 'data-testid="on-behalf"' not in get(client, people.s1_admin, url).content.decode()
+    html = get(client, people.so, url).content.decode()
+    assert 'data-testid="submit-form"' not in html
+    assert 'data-testid="submit-form"' in get(client, people.s1_admin, url).content.decode()
 
 
 def test_after_the_deadline_an_on_time_unit_sees_its_version_stands(client, tree, people, asked):
