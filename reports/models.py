@@ -30,6 +30,9 @@ class UnitStat(models.Model):
     declared_teachers = models.PositiveIntegerField(default=0)
     declared_students = models.PositiveIntegerField(default=0)
     schools_declared = models.PositiveIntegerField(default=0)
+    # Accounts of the schools that declared their numbers: coverage compares like with like.
+    declared_teacher_accounts = models.PositiveIntegerField(default=0)
+    declared_student_accounts = models.PositiveIntegerField(default=0)
     teachers_photo_ok = models.PositiveIntegerField(default=0)
     complete_profiles = models.PositiveIntegerField(default=0)
     topics = models.PositiveIntegerField(default=0)
@@ -43,7 +46,8 @@ class UnitStat(models.Model):
 
     SUMMED = (
         "schools", "groups", "teacher_accounts", "student_accounts", "declared_teachers", "declared_students",
-        "schools_declared", "teachers_photo_ok", "complete_profiles", "topics", "topics_empty", "topics_duplicate",
+        "schools_declared", "declared_teacher_accounts", "declared_student_accounts", "teachers_photo_ok",
+        "complete_profiles", "topics", "topics_empty", "topics_duplicate",
         "courses", "products", "active_30d", "posts",
     )  # fmt: skip
 
@@ -66,11 +70,11 @@ class UnitStat(models.Model):
 
     @property
     def teacher_coverage(self) -> float | None:
-        return self._percent(self.teacher_accounts, self.declared_teachers)
+        return self._percent(self.declared_teacher_accounts, self.declared_teachers)
 
     @property
     def student_coverage(self) -> float | None:
-        return self._percent(self.student_accounts, self.declared_students)
+        return self._percent(self.declared_student_accounts, self.declared_students)
 
     @property
     def photo_ok_rate(self) -> float | None:

@@ -76,6 +76,8 @@ def parse(key: str, today: date | None = None) -> Period:
         day = date.fromisoformat(start)
     except ValueError:
         return all_time(today)
+    if not 2000 <= day.year <= 2100:  # a hand-edited link: nothing to show, and no date arithmetic overflow
+        return all_time(today)
     return {"year": school_year_of, "semester": semester_of, "month": month_of}.get(kind, lambda d: all_time(today))(
         day
     )

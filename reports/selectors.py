@@ -221,14 +221,10 @@ def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, li
     the school's latest topic. Two queries."""
     from django.contrib.auth import get_user_model
 
-    from courses.models import Course
-
     from .periods import month_of, school_year_of
 
-    topics = Course.objects.filter(
-        kind=Course.Kind.TOPIC, deleted_at__isnull=True, unit__path__startswith=school.path
-    ).order_by("-created_at")
-    if year and year.isdigit():
+    topics = school_topic_list(school=school).order_by("-created_at")
+    if year and year.isdigit() and 2000 <= int(year) <= 2100:
         span = school_year_of(date(int(year), 9, 1))
     else:
         latest = topics.values_list("created_at", flat=True).first()
@@ -263,11 +259,17 @@ def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, li
     return months, rows
 
 
-def school_topic_list(*, school: Unit):
+def school_topic_list(*, school: Unit, period: Period | None = None):
+    """The topics behind a school's figure: the same ones the statistics count (posted — published or
+    closed since — not deleted, in the period), newest first."""
     from courses.models import Course
 
-    return (
-        Course.objects.filter(kind=Course.Kind.TOPIC, deleted_at__isnull=True, unit__path__startswith=school.path)
-        .select_related("author", "unit")
-        .order_by("-created_at", "-id")
-    )
+    from .services import COUNTED_STATUSES
+
+    topics = Course.objects.filter(
+        kind=Course.Kind.TOPIC, status__in=COUNTED_STATUSES, deleted_at__isnull=True,
+        unit__path__startswith=school.path,
+    )  # fmt: skip
+    if period is not None:
+        topics = topics.filter(created_at__date__gte=period.start, created_at__date__lte=period.end)
+    return topics.select_related("author", "unit").order_by("-created_at", "-id")

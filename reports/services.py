@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import Length, Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,10 @@ K = Unit.Kind
 SCHOOL_KINDS = (K.SCHOOL, K.UNIVERSITY)
 ROLLUP_KINDS = (K.MINISTRY, K.DEPARTMENT, K.OFFICE)
 TAGS = re.compile(r"<[^>]+>")
-PROGRESS_KEY = "reports:recompute-progress"
+PROGRESS_KEY = "reports:recompute-progress:{}"
+# Posted topics and courses count whether still open or closed since; drafts and deleted ones do not.
+COUNTED_STATUSES = (Course.Status.PUBLISHED, Course.Status.CLOSED)
+RECOMPUTE_LOCK = 4_211_001  # pg_advisory_xact_lock key: one recompute at a time
 
 
 def _blank_row() -> dict[str, int]:
@@ -94,6 +97,11 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
             row["complete_profiles"] += entry["complete"]
             row["active_30d"] += entry["active"]
 
+    for row in rows.values():
+        if row["schools_declared"]:
+            row["declared_teacher_accounts"] = row["teacher_accounts"]
+            row["declared_student_accounts"] = row["student_accounts"]
+
     # Professional groups (as they are now).
     school_of_path = {s["path"]: s["id"] for s in schools}
     for path in Unit.objects.filter(path__startswith=scope_path, kind=K.GROUP, is_active=True).values_list(
@@ -110,7 +118,7 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
     topics = (
         Course.objects.filter(
             unit__path__startswith=scope_path,
-            status=Course.Status.PUBLISHED,
+            status__in=COUNTED_STATUSES,
             deleted_at__isnull=True,
             created_at__date__gte=earliest,
         )
@@ -153,10 +161,24 @@ def _data_problems(school_ids: list[int]) -> dict[int, list]:
 
 @transaction.atomic
 def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = None) -> int:
-    """Recompute the snapshots of `unit`'s subtree (or of everything) and of every unit above it, for
-    the given periods (by default: all time, this year, this semester, the last 12 months).
+    """Recompute the snapshots of `unit`'s subtree (or of everything) and every unit above schools,
+    for the given periods (by default: all time, this year, this semester, the last 12 months).
     Idempotent: running it twice gives the same rows. Returns the number of rows written."""
     periods = periods or current_periods()
+    key = PROGRESS_KEY.format(unit.pk if unit is not None else "all")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a double click or the nightly run: wait, don't collide
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK])
+    try:
+        cache.set(key, {"done": 0, "total": 3}, 600)
+        rows = _recompute(unit=unit, periods=periods, key=key)
+    finally:
+        cache.delete(key)
+    analyze_tables(UnitStat)
+    return rows
+
+
+def _recompute(*, unit: Unit | None, periods: list[Period], key: str) -> int:
     scope_path = unit.path if unit is not None else ""
     schools = list(
         Unit.objects.filter(path__startswith=scope_path, kind__in=SCHOOL_KINDS, is_active=True).values(
@@ -166,12 +188,12 @@ def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = 
     figures = _school_figures(schools=schools, periods=periods, scope_path=scope_path)
     problems = _data_problems([s["id"] for s in schools])
     now = timezone.now()
-    _progress(1, 3)
+    cache.set(key, {"done": 1, "total": 3}, 600)
 
-    keys = [(p.kind, p.start) for p in periods]
     period_q = Q(pk__in=[])
-    for kind, start in keys:
-        period_q |= Q(period_kind=kind, period_start=start)
+    for p in periods:
+        period_q |= Q(period_kind=p.kind, period_start=p.start)
+    # School rows of the scope (merged, inactive schools lose theirs), then fresh ones.
     UnitStat.objects.filter(period_q, unit__path__startswith=scope_path, unit__kind__in=SCHOOL_KINDS).delete()
     UnitStat.objects.bulk_create(
         [
@@ -184,34 +206,21 @@ def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = 
         ],
         batch_size=2000,
     )  # fmt: skip
-    _progress(2, 3)
+    cache.set(key, {"done": 2, "total": 3}, 600)
 
-    # Every unit above a school: the sum of the school rows below it.
-    if unit is None:
-        above = list(Unit.objects.filter(kind__in=ROLLUP_KINDS).values("id", "path"))
-        totals = _add_up(
-            above, periods, ((s["path"], figures[(s["id"], p.key)], p.key) for s in schools for p in periods)
-        )
-    else:
-        # Only this subtree's schools changed: the units above add up the stored school rows, one
-        # grouped query each (a handful: the Office, the Department, the Ministry…).
-        prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
-        above = list(
-            Unit.objects.filter(Q(path__in=prefixes) | Q(path__startswith=unit.path), kind__in=ROLLUP_KINDS).values(
-                "id", "path"
-            )
-        )
-        totals = {}
-        for entry in above:
-            sums = {(row["period_kind"], row["period_start"]): row for row in (
-                UnitStat.objects.filter(period_q, unit__kind__in=SCHOOL_KINDS, unit__path__startswith=entry["path"])
-                .values("period_kind", "period_start")
-                .annotate(**{f"sum_{field}": Sum(field) for field in UnitStat.SUMMED})
-            )}  # fmt: skip
-            for p in periods:
-                found = sums.get((p.kind, p.start), {})
-                totals[(entry["id"], p.key)] = {f: found.get(f"sum_{f}") or 0 for f in UnitStat.SUMMED}
-    UnitStat.objects.filter(period_q, unit_id__in=[u["id"] for u in above]).delete()
+    # Every Office, Department and the Ministry: the sum of the stored rows of the active schools below
+    # it. All of them, not only this subtree's parents: a school that moved or merged changes an old
+    # parent too. One read of the school rows (a few tens of thousands at a national scale).
+    above = list(Unit.objects.filter(kind__in=ROLLUP_KINDS, is_active=True).values("id", "path"))
+    stored = UnitStat.objects.filter(period_q, unit__kind__in=SCHOOL_KINDS, unit__is_active=True).values(
+        "unit__path", "period_kind", "period_start", *UnitStat.SUMMED
+    )
+    totals = _add_up(
+        above,
+        periods,
+        ((e["unit__path"], e, f"{e['period_kind']}:{e['period_start'].isoformat()}") for e in stored.iterator()),
+    )
+    UnitStat.objects.filter(period_q, unit__kind__in=ROLLUP_KINDS).delete()
     UnitStat.objects.bulk_create(
         [
             UnitStat(unit_id=u["id"], period_kind=p.kind, period_start=p.start, period_end=p.end, computed_at=now,
@@ -221,9 +230,6 @@ def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = 
         ],
         batch_size=2000,
     )  # fmt: skip
-    _progress(3, 3)
-    cache.delete(PROGRESS_KEY)
-    analyze_tables(UnitStat)
     return len(schools) * len(periods) + len(above) * len(periods)
 
 
@@ -250,45 +256,69 @@ def analyze_tables(*models) -> None:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def _progress(done: int, total: int) -> None:
-    cache.set(PROGRESS_KEY, {"done": done, "total": total}, 600)
+def recompute_progress(*, unit: Unit) -> dict | None:
+    """The progress of a recompute that covers this unit (its own, or a full one), if one is running."""
+    return cache.get(PROGRESS_KEY.format(unit.pk)) or cache.get(PROGRESS_KEY.format("all"))
 
 
-def recompute_progress() -> dict | None:
-    return cache.get(PROGRESS_KEY)
+def target_clean(*, metric: str, value) -> Decimal | None:
+    """The number a target field holds, or None for "follow the level above"; refuses nonsense."""
+    if metric not in Target.Metric.values:
+        raise ValidationError(_("Unknown measure."))
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from exc
+    if not number.is_finite():
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value})
+    if number < 0:
+        raise ValidationError(_("A target cannot be negative."))
+    if metric in Target.PERCENT_METRICS and number > 100:
+        raise ValidationError(_("A percentage target cannot be above 100%% (%(value)s was given).") % {"value": number})
+    if number > 10_000:
+        raise ValidationError(_("%(value)s is not a sensible target.") % {"value": number})
+    return number
+
+
+@transaction.atomic
+def targets_set(*, actor, unit: Unit, values: dict[str, object]) -> None:
+    """Set a unit's targets together: every value is checked first, and if one is wrong none is
+    saved (ValidationError with a message per measure). Units below inherit them."""
+    cleaned, errors = {}, {}
+    for metric in Target.Metric.values:
+        try:
+            cleaned[metric] = target_clean(metric=metric, value=values.get(metric))
+        except ValidationError as exc:
+            errors[metric] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    for metric, number in cleaned.items():
+        _target_write(actor=actor, unit=unit, metric=metric, number=number)
 
 
 @transaction.atomic
 def target_set(*, actor, unit: Unit, metric: str, value) -> None:
-    """Set (or, with value None, remove) a unit's target; units below inherit it."""
-    if metric not in Target.Metric.values:
-        raise ValidationError(_("Unknown measure."))
+    """Set (or, with an empty value, remove) one target."""
+    _target_write(actor=actor, unit=unit, metric=metric, number=target_clean(metric=metric, value=value))
+
+
+def _target_write(*, actor, unit: Unit, metric: str, number: Decimal | None) -> None:
     existing = Target.objects.filter(unit=unit, metric=metric).first()
     before = {"value": str(existing.value)} if existing else None
-    if value in (None, ""):
+    if number is None:
         if existing:
             existing.delete()
             audit_log(
                 actor=actor, action="target.remove", unit=unit, target=unit, before=before, after={"metric": metric}
             )
         return
-    try:
-        number = Decimal(str(value).replace(",", "."))
-    except InvalidOperation as exc:
-        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from exc
-    if number < 0:
-        raise ValidationError(_("A target cannot be negative."))
-    if metric in Target.PERCENT_METRICS and number > 100:
-        raise ValidationError(_("A percentage target cannot be above 100%% (%(value)s was given).") % {"value": number})
+    if existing and existing.value == number:
+        return
     target = existing or Target(unit=unit, metric=metric)
     target.value, target.set_by = number, actor
     target.full_clean(validate_unique=False)
     target.save()
-    audit_log(
-        actor=actor,
-        action="target.set",
-        unit=unit,
-        target=unit,
-        before=before,
-        after={"metric": metric, "value": str(number)},
-    )
+    after = {"metric": metric, "value": str(number)}
+    audit_log(actor=actor, action="target.set", unit=unit, target=unit, before=before, after=after)

@@ -2,6 +2,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -13,7 +14,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from units.models import Unit
 from units.selectors import unit_ancestors
 
 from . import exports, periods
@@ -29,7 +29,7 @@ from .selectors import (
     teacher_activity,
     trend,
 )
-from .services import recompute_progress, target_set
+from .services import recompute_progress, targets_set
 from .tasks import stats_recompute_task
 
 SECTIONS_PER_PAGE = 30
@@ -88,7 +88,7 @@ def _line(number: int, row, flags, period_q: str) -> dict:
     if unit.is_school:
         accounts = _ACCOUNTS_URL(unit.pk)
         line["links"] = [f"{accounts}?type=teacher", f"{accounts}?type=student",
-                         f"{accounts}?type=teacher&photo=proper", _TOPICS_URL(unit.pk)]  # fmt: skip
+                         f"{accounts}?type=teacher&photo=proper", _TOPICS_URL(unit.pk) + period_q]  # fmt: skip
     line["cells"] = list(zip(line["figures"], line["links"], strict=True))
     return line
 
@@ -140,7 +140,7 @@ def stats_dashboard(request, pk: int):
         },
         "can_recompute": can_recompute_stats(request.user, unit),
         "can_set_targets": can_set_targets(request.user, unit),
-        "progress": recompute_progress(),
+        "progress": recompute_progress(unit=unit),
         "querystring": request.GET.urlencode(),
     }
     return render(request, "reports/dashboard.html", context)
@@ -183,9 +183,13 @@ def stats_recompute(request, pk: int):
     unit = stats_unit_for_user_or_404(request.user, pk)
     if not can_recompute_stats(request.user, unit):
         raise Http404
-    # The whole subtree and the units above it are recomputed in the background; the page polls.
-    transaction.on_commit(lambda: stats_recompute_task.delay(unit.pk))
-    messages.info(request, _("The figures are being updated; this page shows them when it is done."))
+    # The whole subtree and the units above it are recomputed in the background; the page polls. A second
+    # click while one is queued or running does not queue another.
+    if cache.add(f"reports:recompute-queued:{unit.pk}", True, 120):
+        transaction.on_commit(lambda: stats_recompute_task.delay(unit.pk))
+        messages.info(request, _("The figures are being updated; this page shows them when it is done."))
+    else:
+        messages.info(request, _("The figures of this unit are already being updated."))
     return redirect("reports:dashboard", pk=unit.pk)
 
 
@@ -198,13 +202,13 @@ def stats_targets(request, pk: int):
     own = {t.metric: t.value for t in Target.objects.filter(unit=unit)}
     errors = {}
     if request.method == "POST":
-        for metric in Target.Metric.values:
-            try:
-                with transaction.atomic():
-                    target_set(actor=request.user, unit=unit, metric=metric, value=request.POST.get(metric, "").strip())
-            except ValidationError as exc:
-                errors[metric] = exc.messages[0]
-        if not errors:
+        try:
+            targets_set(
+                actor=request.user, unit=unit, values={m: request.POST.get(m, "") for m in Target.Metric.values}
+            )
+        except ValidationError as exc:
+            errors = {metric: messages_[0] for metric, messages_ in exc.message_dict.items()}
+        else:
             messages.success(request, _("The targets have been saved; the units below inherit them."))
             return redirect("reports:dashboard", pk=unit.pk)
     rows = [
@@ -244,5 +248,6 @@ def school_activity(request, pk: int):
 def school_topics(request, pk: int):
     """The topics behind a school's figure, newest first, with who posted them, when, and their flags."""
     school = _school_or_404(request, pk)
-    page = Paginator(school_topic_list(school=school), 50).get_page(request.GET.get("page"))
-    return render(request, "reports/topics.html", {"unit": school, "page": page, "Unit": Unit})
+    period = periods.parse(request.GET.get("period", "all"))
+    page = Paginator(school_topic_list(school=school, period=period), 50).get_page(request.GET.get("page"))
+    return render(request, "reports/topics.html", {"unit": school, "page": page, "period": period})

@@ -232,3 +232,85 @@ def test_a_school_declares_its_numbers_and_coverage_follows(client, tree, people
     assert stat(tree.office_a1).schools_declared == 1
     client.force_login(make_person(unit=tree.g1, role=Role.TEACHER))
     assert client.get(url).status_code == 404
+
+
+# --- review findings ---------------------------------------------------------------------------------
+def test_merging_schools_then_recomputing_one_unit_counts_nobody_twice(tree, people):
+    from units.services import unit_merge
+
+    stats_recompute(periods=[all_time()])
+    unit_merge(actor=None, source=tree.s2, into=tree.s1)
+    stats_recompute(unit=tree.s1, periods=[all_time()])
+    incremental = stat(tree.office_a1).teacher_accounts
+    stats_recompute(periods=[all_time()])
+    # s2's teacher now belongs to s1: counted once, not once more through s2's old rows.
+    assert stat(tree.office_a1).teacher_accounts == incremental == 4
+    assert not UnitStat.objects.filter(unit=tree.s2).exists()
+
+
+def test_a_move_recomputed_for_the_school_only_also_fixes_its_old_office(tree, people):
+    from units.services import unit_move
+
+    stats_recompute(periods=[all_time()])
+    unit_move(actor=None, unit=tree.s1, new_parent=tree.office_a2)
+    stats_recompute(unit=Unit.objects.get(pk=tree.s1.pk), periods=[all_time()])
+    assert stat(tree.office_a1).teacher_accounts == 1 and stat(tree.office_a2).teacher_accounts == 3
+
+
+def test_coverage_above_schools_compares_declaring_schools_only(tree, people):
+    from units.services import unit_declare_numbers
+
+    unit_declare_numbers(actor=None, unit=tree.s2, teachers=2, students=10)
+    stats_recompute(periods=[all_time()])
+    office = stat(tree.office_a1)
+    assert office.teacher_coverage == 50.0  # s2: 1 teacher of 2; s1 (3 teachers, nothing declared) is left out
+
+
+@pytest.mark.parametrize(
+    "key", ["year:0001-01-01", "semester:9999-12-31", "month:9999-12-15", "nonsense", "month:2026-13-01"]
+)
+def test_a_garbage_period_falls_back_to_all_time(client, tree, people, key):
+    stats_recompute(periods=[all_time()])
+    client.force_login(make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF))
+    for url in (
+        reverse("reports:dashboard", args=[tree.dept_a.pk]),
+        reverse("reports:export", args=[tree.dept_a.pk, "csv"]),
+    ):
+        assert client.get(url, {"period": key}).status_code == 200
+
+
+def test_targets_are_saved_all_or_none_and_nan_is_refused(client, tree):
+    from reports.services import targets_set
+
+    staff = make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF)
+    for bad in ({"teacher_coverage": "NaN"}, {"teacher_coverage": "150", "photo_ok": "80"}, {"photo_ok": "Infinity"}):
+        with pytest.raises(ValidationError):
+            targets_set(actor=staff, unit=tree.dept_a, values=bad)
+    assert not Target.objects.exists()
+    client.force_login(staff)
+    response = client.post(
+        reverse("reports:targets", args=[tree.dept_a.pk]), {"teacher_coverage": "NaN", "photo_ok": "80"}
+    )
+    assert response.status_code == 200 and not Target.objects.exists()
+
+
+def test_the_topic_list_holds_exactly_the_topics_counted(client, tree, people):
+    topic(tree.g1, people[0], "Bản nháp chưa đăng").__class__.objects.filter(title="Bản nháp chưa đăng").update(
+        status="draft"
+    )
+    closed = topic(tree.g1, people[0], "Chuyên đề đã đóng")
+    Course.objects.filter(pk=closed.pk).update(status="closed")
+    stats_recompute(periods=[all_time()])
+    client.force_login(make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN))
+    listed = client.get(reverse("reports:topics", args=[tree.s1.pk])).context["page"].paginator.count
+    assert listed == stat(tree.s1).topics == 4
+    activity = client.get(reverse("reports:activity", args=[tree.s1.pk]), {"year": "99999"})
+    assert activity.status_code == 200 and "Period(" not in activity.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_province_has_figures_as_soon_as_it_is_seeded(tmp_path):
+    from .test_seed import SMALL, seed, write_table
+
+    seed(write_table(tmp_path, SMALL))
+    assert UnitStat.objects.filter(unit__kind="department", period_kind="all").get().teacher_accounts == 21

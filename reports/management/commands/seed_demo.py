@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from reports.demo import DEMO_LOGINS, DEMO_PASSWORD, SeedError, seed_province
 from reports.participation import read_participation_table
+from reports.services import stats_recompute
 from units.models import Unit
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "data" / "ha_nam_2015.tsv"
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("The table was not loaded; nothing was written.") + "\n" + "\n".join(f"  - {m}" for m in exc.messages)
             ) from exc
+        # The dashboards read snapshots: compute them now rather than wait for the night.
+        stats_recompute()
         elapsed = time.perf_counter() - started
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"! {warning}"))
