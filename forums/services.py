@@ -168,7 +168,7 @@ def thread_create(*, actor, forum: Forum, title: str, body: str) -> Thread:
 @transaction.atomic
 def post_reply(*, actor, thread: Thread, body: str, quoted: Post | None = None) -> Post:
     """A reply; the thread's other participants are told once each, never the author."""
-    thread = Thread.objects.select_for_update().select_related("forum__unit").get(pk=thread.pk)
+    thread = Thread.objects.select_for_update(of=("self",)).select_related("forum__unit").get(pk=thread.pk)
     _check_may_post(actor, thread.forum)
     _check_thread_open(thread)
     if quoted is not None and (quoted.thread_id != thread.pk or quoted.is_deleted or quoted.is_hidden):
@@ -197,7 +197,7 @@ def post_reply(*, actor, thread: Thread, body: str, quoted: Post | None = None) 
 @transaction.atomic
 def post_edit(*, actor, post: Post, body: str) -> Post:
     """The author changes their post; the previous text is kept as a revision."""
-    post = Post.objects.select_for_update().select_related("thread__forum__unit").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("thread__forum__unit").get(pk=post.pk)
     if post.author_id != actor.pk:
         raise ValidationError(_("Only the author can edit a post."))
     if post.is_deleted or post.is_hidden:

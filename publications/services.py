@@ -373,7 +373,9 @@ def report_submission_create(
     """A new version of a unit's report. After the deadline it is accepted and marked late, unless the
     unit already submitted on time: that version stands."""
     recipient = (
-        ReportRecipient.objects.select_for_update().select_related("request__issuer", "unit").get(pk=recipient.pk)
+        ReportRecipient.objects.select_for_update(of=("self",))
+        .select_related("request__issuer", "unit")
+        .get(pk=recipient.pk)
     )
     request = recipient.request
     if not recipient.unit.is_active:
@@ -478,7 +480,7 @@ def report_submission_create(
 @transaction.atomic
 def report_request_remind(*, actor, request: ReportRequest) -> ReportReminder:
     """Notify the staff of every unit that has not submitted; at most once every 10 minutes."""
-    request = ReportRequest.objects.select_for_update().select_related("issuer").get(pk=request.pk)
+    request = ReportRequest.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=request.pk)
     if not can_follow_report_request(actor, request):
         raise ValidationError(
             _("You cannot send reminders for %(unit)s.") % {"unit": request.issuer.name}, code="forbidden"
