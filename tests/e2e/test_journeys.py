@@ -92,3 +92,22 @@ def test_search_without_accents_filters_as_you_type(live_server, page, people, t
     expect(table).not_to_contain_text("6A1")  # htmx replaced the list without a page load
     expect(table).to_contain_text("Tổ Khoa học xã hội")
     expect(page).to_have_url(re.compile(r"q=khoa"))
+
+
+def test_a_teacher_starts_a_discussion_in_their_group(live_server, page, people, tree):
+    from accounts.models import User
+
+    # Posting needs a complete profile (the Hà Nam rule).
+    User.objects.filter(pk=people[0].pk).update(
+        email="lan@example.edu.vn", phone="0912345678", date_of_birth="1985-09-05", photo="photos/a.jpg",
+        photo_status="proper",
+    )  # fmt: skip
+    log_in(page, live_server.url, "gv.tranphu")
+    page.goto(f"{live_server.url}/don-vi/{tree.g1.pk}/")
+    page.get_by_test_id("unit-forum").click()
+    page.locator("input[name=title]").fill("Dạy học dự án môn Toán 6")
+    page.locator("textarea[name=body]").fill("Mời các thầy cô chia sẻ kinh nghiệm <script>alert(1)</script>")
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator("main")).to_contain_text("Dạy học dự án môn Toán 6")
+    expect(page.locator("main")).to_contain_text("Mời các thầy cô chia sẻ kinh nghiệm")
+    assert "<script>alert(1)</script>" not in page.content()
