@@ -71,25 +71,7 @@ def users_bulk_create(*, specs: Iterable[AccountSpec], batch_size: int = 2000) -
     """Create many accounts in few writes. Passwords are unusable unless a precomputed hash is given:
     hashing 45,000 passwords one by one is what makes naive imports take hours. Callers run this inside
     their own transaction and audit the batch."""
-    users = []
-    for spec in specs:
-        user = User(
-            username=spec.username,
-            **name_fields(spec.full_name),
-            account_type=spec.account_type,
-            unit=spec.unit,
-            gender=spec.gender,
-            date_of_birth=spec.date_of_birth,
-            national_id=spec.national_id or None,
-            email=spec.email,
-            phone=spec.phone,
-            photo=spec.photo,
-            photo_status=spec.photo_status,
-            photo_status_reason=spec.photo_status_reason,
-            password=spec.password_hash or unusable_password(),
-        )
-        users.append(user)
-    return User.objects.bulk_create(users, batch_size=batch_size)
+    return User.objects.bulk_create([_user_from_spec(spec) for spec in specs], batch_size=batch_size)
 
 
 @transaction.atomic
@@ -160,6 +142,33 @@ def _stored_name(full_name: str) -> tuple[str, str, str]:
     return fields["full_name"], fields["name_folded"], fields["name_sort"]
 
 
+def _user_from_spec(spec: AccountSpec) -> User:
+    """The stored form of a new account, for every bulk path: NFC, folded and sort forms of the name,
+    mã định danh or NULL, an unusable password unless a hash is given, and the dates of a load spec."""
+    full_name, folded, sort = _stored_name(spec.full_name)
+    user = User(
+        username=spec.username,
+        full_name=full_name,
+        name_folded=folded,
+        name_sort=sort,
+        account_type=spec.account_type,
+        unit=spec.unit,
+        gender=spec.gender,
+        date_of_birth=spec.date_of_birth,
+        national_id=(spec.national_id or "").strip() or None,
+        email=spec.email,
+        phone=spec.phone,
+        photo=spec.photo,
+        photo_status=spec.photo_status,
+        photo_status_reason=spec.photo_status_reason,
+        password=spec.password_hash or unusable_password(),
+        last_login=getattr(spec, "last_login", None),
+    )
+    if getattr(spec, "date_joined", None) is not None:
+        user.date_joined = spec.date_joined
+    return user
+
+
 def users_bulk_load(*, specs: Iterable[AccountSpec], batch_size: int = 5000) -> list[int]:
     """users_bulk_create for very many accounts, returning the new ids in the order of the specs.
 
@@ -170,37 +179,7 @@ def users_bulk_load(*, specs: Iterable[AccountSpec], batch_size: int = 5000) -> 
     does not skip conflicts, a taken username aborts the transaction.
     """
     if connection.vendor != "postgresql":
-        ids: list[int] = []
-        batch: list[User] = []
-        for spec in specs:
-            full_name, folded, sort = _stored_name(spec.full_name)
-            user = User(
-                username=spec.username,
-                full_name=full_name,
-                name_folded=folded,
-                name_sort=sort,
-                account_type=spec.account_type,
-                unit=spec.unit,
-                gender=spec.gender,
-                date_of_birth=spec.date_of_birth,
-                national_id=(spec.national_id or "").strip() or None,
-                email=spec.email,
-                phone=spec.phone,
-                photo=spec.photo,
-                photo_status=spec.photo_status,
-                photo_status_reason=spec.photo_status_reason,
-                password=spec.password_hash or unusable_password(),
-                last_login=getattr(spec, "last_login", None),
-            )
-            if getattr(spec, "date_joined", None) is not None:
-                user.date_joined = spec.date_joined
-            batch.append(user)
-            if len(batch) >= batch_size:
-                ids += [u.pk for u in User.objects.bulk_create(batch, batch_size=batch_size)]
-                batch = []
-        if batch:
-            ids += [u.pk for u in User.objects.bulk_create(batch, batch_size=batch_size)]
-        return ids
+        return [user.pk for user in users_bulk_create(specs=specs, batch_size=batch_size)]
 
     table, pk = User._meta.db_table, User._meta.pk.column
     now = timezone.now()

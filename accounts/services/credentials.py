@@ -26,7 +26,9 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
+from truonghoc.spreadsheets import xlsx_bytes
 from units.services import audit_log
 
 from ..models import InitialCredential, IssueBatch, User
@@ -115,6 +117,17 @@ def sheet_discard(*, actor, batch: IssueBatch) -> None:
     batch.sheet_expires_at = None
     batch.save(update_fields=["sheet_ciphertext", "sheet_expires_at"])
     audit_log(actor=actor, action="credentials.sheet_discard", unit=batch.school, target=batch)
+
+
+def sheet_xlsx(*, batch: IssueBatch, rows: list[dict]) -> bytes:
+    """The credential list as a workbook: the one the page offers and the one the command writes."""
+    return xlsx_bytes(
+        title=_("Accounts and one-time credentials — %(school)s — issued %(date)s; credentials expire after first use")
+        % {"school": batch.school.name, "date": timezone.localtime(batch.created_at).strftime("%d/%m/%Y %H:%M")},
+        header=[_("No."), _("Full name"), _("Class / group"), _("Username"), _("One-time credential")],
+        rows=([n, r["full_name"], r["unit"], r["username"], r["code"]] for n, r in enumerate(rows, start=1)),
+        sheet_name="Tai khoan",
+    )
 
 
 def sheet_downloaded(*, actor, batch: IssueBatch, form: str) -> None:

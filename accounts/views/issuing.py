@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from truonghoc.spreadsheets import xlsx_bytes
 from units.models import Unit
 
 from ..forms.issuing import AccountForm, ImportForm
 from ..models import ImportRow, IssueBatch, User
 from ..permissions import account_for_user_or_404, can_issue_accounts, can_manage_account, school_for_user_or_404
 from ..selectors import batches_of, class_students
-from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load
+from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load, sheet_xlsx
 from ..services.issuing import (
     COLUMNS,
     account_issue,
@@ -157,42 +156,35 @@ def batch_confirm(request, pk: int):
     return redirect("accounts:batch", batch.pk)
 
 
-def _sheet_or_redirect(request, batch):
-    # Any admin who may issue this school's accounts may hand out its credentials (they could re-issue
-    # them anyway); every download is audited.
+def _sheet(request, pk: int, form: str):
+    """(batch, rows) of a credential list being handed out, the download audited; rows is None (with a
+    message) once the list has expired or been erased. Any admin who may issue this school's accounts
+    may hand its credentials out: they could re-issue them anyway."""
+    batch = _batch_for_user_or_404(request.user, pk)
     rows = sheet_load(batch=batch)
     if rows is None:
         messages.warning(
             request, _("The credential sheet is no longer available. Re-issue credentials to hand them out again.")
         )
-    return rows
+    else:
+        sheet_downloaded(actor=request.user, batch=batch, form=form)
+    return batch, rows
 
 
 @login_required
 def batch_sheet_xlsx(request, pk: int):
-    batch = _batch_for_user_or_404(request.user, pk)
-    rows = _sheet_or_redirect(request, batch)
+    batch, rows = _sheet(request, pk, "xlsx")
     if rows is None:
         return redirect("accounts:batch", batch.pk)
-    sheet_downloaded(actor=request.user, batch=batch, form="xlsx")
-    content = xlsx_bytes(
-        title=_("Accounts and one-time credentials — %(school)s — issued %(date)s; credentials expire after first use")
-        % {"school": batch.school.name, "date": batch.created_at.strftime("%d/%m/%Y %H:%M")},
-        header=[_("No."), _("Full name"), _("Class / group"), _("Username"), _("One-time credential")],
-        rows=([n, r["full_name"], r["unit"], r["username"], r["code"]] for n, r in enumerate(rows, start=1)),
-        sheet_name="Tai khoan",
-    )
-    return _download(content, f"tai-khoan-{batch.school.code}-{batch.pk}.xlsx")
+    return _download(sheet_xlsx(batch=batch, rows=rows), f"tai-khoan-{batch.school.code}-{batch.pk}.xlsx")
 
 
 @login_required
 @never_cache
 def batch_sheet_print(request, pk: int):
-    batch = _batch_for_user_or_404(request.user, pk)
-    rows = _sheet_or_redirect(request, batch)
+    batch, rows = _sheet(request, pk, "print")
     if rows is None:
         return redirect("accounts:batch", batch.pk)
-    sheet_downloaded(actor=request.user, batch=batch, form="print")
     by_unit: dict[str, list[dict]] = {}
     for row in rows:
         by_unit.setdefault(row["unit"] or _("No class"), []).append(row)

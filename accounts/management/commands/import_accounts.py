@@ -6,9 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.models import ImportRow, IssueBatch, User
-from accounts.services.credentials import sheet_load
+from accounts.services.credentials import sheet_load, sheet_xlsx
 from accounts.services.issuing import import_apply, import_confirm, import_start, import_validate
-from truonghoc.spreadsheets import xlsx_bytes
 from units.models import Unit
 
 
@@ -71,14 +70,7 @@ class Command(BaseCommand):
         # The sheet holds working credentials: readable by its owner only.
         sheet_path.touch(mode=0o600, exist_ok=True)
         sheet_path.chmod(0o600)
-        sheet_path.write_bytes(
-            xlsx_bytes(
-                title=_("Accounts and one-time credentials — %(school)s") % {"school": school.name},
-                header=[_("No."), _("Full name"), _("Class / group"), _("Username"), _("One-time credential")],
-                rows=([n, r["full_name"], r["unit"], r["username"], r["code"]] for n, r in enumerate(rows, start=1)),
-                sheet_name="Tai khoan",
-            )
-        )
+        sheet_path.write_bytes(sheet_xlsx(batch=batch, rows=rows))
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(school)s: %(created)d created, %(unchanged)d unchanged, 0 refused. Credentials: %(sheet)s")
