@@ -18,6 +18,27 @@ from django.utils.translation import gettext_lazy as _
 from units.models import Unit
 
 
+class SoftDeleted(models.Model):
+    """Removed, never erased: who removed it and when, shown in its place."""
+
+    deleted_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
 class Forum(models.Model):
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
@@ -70,7 +91,7 @@ class Forum(models.Model):
         return self.unit_id is None
 
 
-class Thread(models.Model):
+class Thread(SoftDeleted):
     forum = models.ForeignKey(Forum, verbose_name=_("forum"), on_delete=models.PROTECT, related_name="threads")
     title = models.CharField(_("title"), max_length=255)
     author = models.ForeignKey(
@@ -79,15 +100,6 @@ class Thread(models.Model):
     is_locked = models.BooleanField(_("locked"), default=False)
     post_count = models.PositiveIntegerField(_("posts"), default=0)
     last_post_at = models.DateTimeField(_("last post at"), default=timezone.now)
-    deleted_at = models.DateTimeField(_("removed at"), null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("removed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -107,15 +119,11 @@ class Thread(models.Model):
         return self.title
 
     @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
     def reply_count(self) -> int:
         return max(self.post_count - 1, 0)
 
 
-class Post(models.Model):
+class Post(SoftDeleted):
     thread = models.ForeignKey(Thread, verbose_name=_("thread"), on_delete=models.PROTECT, related_name="posts")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="forum_posts"
@@ -135,15 +143,6 @@ class Post(models.Model):
     )
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=255, blank=True)
-    deleted_at = models.DateTimeField(_("removed at"), null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("removed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -166,10 +165,6 @@ class Post(models.Model):
 
     def __str__(self):
         return f"{self.thread} · #{self.pk}"
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
     @property
     def was_edited(self) -> bool:
