@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Courses")
+
+    def ready(self):
+        from forums.permissions import register_owner_rules
+
+        from . import permissions
+        from .models import Course, LearningGroup
+
+        # The forums of a course (general discussion, questions) and of a learning group follow the
+        # course's own rules; see courses/permissions.py.
+        register_owner_rules(Course, can_view=permissions.can_view_course_forum, can_moderate=permissions.is_instructor)
+        register_owner_rules(
+            LearningGroup,
+            can_view=permissions.can_view_group_forum,
+            can_moderate=permissions.can_moderate_group_forum,
+        )

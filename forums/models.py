@@ -15,31 +15,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.models import SoftDeleted
 from units.models import Unit
 
 
-class SoftDeleted(models.Model):
-    """Removed, never erased: who removed it and when, shown in its place."""
-
-    deleted_at = models.DateTimeField(_("removed at"), null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("removed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-
 class Forum(models.Model):
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", _("Discussion")
+        QUESTIONS = "questions", _("Questions to the instructors")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DISCUSSION)
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     unit = models.ForeignKey(
@@ -80,7 +65,8 @@ class Forum(models.Model):
                 condition=Q(unit__isnull=True, owner_type__isnull=True),
                 name="forum_one_per_subject",
             ),
-            models.UniqueConstraint(fields=["owner_type", "owner_id"], name="forum_one_per_owner"),
+            # An owner (a course, a learning group) has at most one forum of each kind.
+            models.UniqueConstraint(fields=["owner_type", "owner_id", "kind"], name="forum_one_per_owner_kind"),
         ]
 
     def __str__(self):

@@ -8,6 +8,9 @@
 Out-of-scope forums, threads and posts look missing (404).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -19,6 +22,32 @@ from .models import Forum, Post, Thread
 MODERATE_PERM = "forums.moderate_forum"
 
 
+@dataclass(frozen=True)
+class OwnerRules:
+    """How an owning app (courses) decides who sees and moderates the forums of its objects. Registered
+    from the owner app's AppConfig.ready(), so forums never imports the apps that use it."""
+
+    can_view: Callable  # (user, owner) -> bool
+    can_moderate: Callable  # (user, owner) -> bool
+
+
+_OWNER_RULES: dict[type, OwnerRules] = {}
+
+
+def register_owner_rules(model: type, *, can_view: Callable, can_moderate: Callable) -> None:
+    _OWNER_RULES[model] = OwnerRules(can_view=can_view, can_moderate=can_moderate)
+
+
+def owner_rules(forum: Forum) -> OwnerRules | None:
+    """The rules of the forum's owner, or None for a unit's or a national forum."""
+    if forum.owner_type_id is None:
+        return None
+    rules = _OWNER_RULES.get(forum.owner_type.model_class())
+    if rules is None:
+        raise LookupError(f"No forum rules registered for {forum.owner_type}")
+    return rules
+
+
 def _active(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
@@ -26,6 +55,9 @@ def _active(user) -> bool:
 def can_view_forum(user, forum: Forum) -> bool:
     if not _active(user):
         return False
+    rules = owner_rules(forum)
+    if rules is not None:
+        return bool(user.is_superuser or rules.can_view(user, forum.owner))
     if forum.unit_id is None:
         return True
     return can(user, Action.VIEW, forum.unit)
@@ -51,6 +83,9 @@ def can_manage_forum(user, forum: Forum) -> bool:
 def can_moderate_forum(user, forum: Forum) -> bool:
     if not _active(user):
         return False
+    rules = owner_rules(forum)
+    if rules is not None and rules.can_moderate(user, forum.owner):
+        return True
     if can_manage_forum(user, forum):
         return True
     cache = user.__dict__.setdefault("_forum_moderation_cache", {})

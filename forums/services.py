@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import nh3
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -108,6 +109,20 @@ def forum_for_unit(*, unit: Unit) -> Forum:
     forum = Forum(unit=unit, title=unit.name)
     forum.full_clean(validate_constraints=False)
     forum, _created = Forum.objects.get_or_create(unit=unit, owner_type=None, defaults={"title": unit.name})
+    return forum
+
+
+@transaction.atomic
+def forum_for_owner(*, owner, unit: Unit, title: str, kind: str = Forum.Kind.DISCUSSION) -> Forum:
+    """The forum of a course or learning group (one per kind), created on first use. `unit` is where the
+    owner lives; who may see and moderate it comes from the owner's registered rules."""
+    owner_type = ContentType.objects.get_for_model(owner)
+    forum, _created = Forum.objects.get_or_create(
+        owner_type=owner_type,
+        owner_id=owner.pk,
+        kind=kind,
+        defaults={"unit": unit, "title": nfc(title)[:255] or str(owner)[:255]},
+    )
     return forum
 
 

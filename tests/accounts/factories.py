@@ -24,3 +24,16 @@ def make_person(*, unit, role: str, account_type: str | None = None, home=None, 
     user = UserFactory(unit=home, account_type=account_type, **fields)
     role_assign(actor=None, user=user, unit=unit, role=role)
     return user
+
+
+def complete_profile(user: User) -> User:
+    """Fill in what a complete profile needs (a proper photo is set directly: no upload here)."""
+    User.objects.filter(pk=user.pk).update(
+        email=f"{user.username}@truong.edu.vn",
+        phone="0912345678",
+        date_of_birth="1985-05-20",
+        photo="photos/x.jpg",
+        photo_status=User.PhotoStatus.PROPER,
+    )
+    user.refresh_from_db()
+    return user

@@ -2,23 +2,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from accounts.models import User
 from forums.services import forum_for_unit, thread_create
-from tests.accounts.factories import make_person
+from tests.accounts.factories import complete_profile, make_person
 from units.models import Role
 
-
-def complete(user: User) -> User:
-    """Fill in what a complete profile needs (a proper photo is set directly: no upload here)."""
-    User.objects.filter(pk=user.pk).update(
-        email=f"{user.username}@truong.edu.vn",
-        phone="0912345678",
-        date_of_birth="1985-05-20",
-        photo="photos/x.jpg",
-        photo_status=User.PhotoStatus.PROPER,
-    )
-    user.refresh_from_db()
-    return user
+complete = complete_profile
 
 
 @pytest.fixture

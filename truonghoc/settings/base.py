@@ -201,6 +201,14 @@ IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=500)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# No single uploaded file may pass this (a course video is the largest thing people upload); larger ones
+# are dropped while they stream in, with a message (truonghoc.uploads.SizeLimitUploadHandler).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "truonghoc.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Email -------------------------------------------------------------------------------------
 # Console by default; EMAIL_URL (e.g. smtp+tls://user:pass@host:587) switches to SMTP.

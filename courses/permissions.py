@@ -1,0 +1,212 @@
+"""Who may see, teach, enrol in and oversee a course. Scope rules come from units.permissions.
+
+- Instructors: the course's author and its co-instructors (`courses.teach_course`, django-guardian).
+  Only they change a course, its sections, assignments and sessions, and grade.
+- Overseers: those who see a unit's reports (school admins, principals, Office/Department/Ministry
+  staff) see every course of their subtree, drafts and removed ones included, but do not edit it.
+  Those who manage the owning unit (its school's managers, the Office above…) restore removed content.
+- Learners: a published or closed course is seen by the people of its audience (a unit's subtree, or the
+  schools of a cluster) and by those enrolled; they enrol while it is published and not over.
+Out-of-scope courses look missing (404).
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from units.models import Cluster, Role, Unit
+from units.permissions import Action, can, role_rows, scope
+
+from .models import Course, Enrolment
+
+TEACH_PERM = "courses.teach_course"
+LEARNER_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER, Role.STUDENT, Role.SCHOOL_ADMIN, Role.PRINCIPAL})
+STAFF_ROLES = frozenset({Role.MINISTRY_STAFF, Role.DEPARTMENT_STAFF, Role.OFFICE_STAFF})
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _cache(user, name: str) -> dict:
+    return user.__dict__.setdefault(name, {})
+
+
+def ancestor_paths(user) -> set[str]:
+    """Paths of every unit at or above the units where the user holds a role: a course open to any of
+    them is open to the user. Cached on the user object."""
+    cached = user.__dict__.get("_course_ancestor_paths")
+    if cached is None:
+        cached = set()
+        for _role, path, _kind in role_rows(user):
+            cached.update(path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen))
+        user.__dict__["_course_ancestor_paths"] = cached
+    return cached
+
+
+def school_ids(user) -> set[int]:
+    """The schools the user belongs to (for cluster audiences). Cached on the user object."""
+    cached = user.__dict__.get("_course_school_ids")
+    if cached is None:
+        cached = set(
+            Unit.objects.filter(
+                path__in=ancestor_paths(user), kind__in=(Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY)
+            ).values_list("pk", flat=True)
+        )
+        user.__dict__["_course_school_ids"] = cached
+    return cached
+
+
+def in_audience(user, course: Course) -> bool:
+    if not _active(user):
+        return False
+    if course.audience_cluster_id is not None:
+        cache = _cache(user, "_course_cluster_cache")
+        if course.audience_cluster_id not in cache:
+            cache[course.audience_cluster_id] = course.audience_cluster.schools.filter(pk__in=school_ids(user)).exists()
+        return cache[course.audience_cluster_id]
+    audience = course.audience_unit or course.unit
+    return audience.path in ancestor_paths(user)
+
+
+def is_instructor(user, course: Course) -> bool:
+    if not _active(user):
+        return False
+    if course.author_id == user.pk:
+        return True
+    cache = _cache(user, "_course_teach_cache")
+    if course.pk not in cache:
+        cache[course.pk] = user.has_perm(TEACH_PERM, course)
+    return cache[course.pk]
+
+
+def can_oversee_course(user, course: Course) -> bool:
+    """See (not edit) the course and everyone's progress and grades: the units above it."""
+    return _active(user) and can(user, Action.VIEW_REPORTS, course.unit)
+
+
+def can_restore_course(user, course: Course) -> bool:
+    """Restore removed content of the course: its own instructors, or those who manage the owning unit."""
+    return _active(user) and (is_instructor(user, course) or can(user, Action.MANAGE, course.unit))
+
+
+def enrolment_of(user, course: Course) -> Enrolment | None:
+    """The user's active enrolment in the course, cached on the user object."""
+    if not _active(user):
+        return None
+    cache = _cache(user, "_course_enrolment_cache")
+    if course.pk not in cache:
+        cache[course.pk] = (
+            Enrolment.objects.filter(course=course, user=user, withdrawn_at__isnull=True)
+            .select_related("group")
+            .first()
+        )
+    return cache[course.pk]
+
+
+def can_view_course(user, course: Course) -> bool:
+    if not _active(user):
+        return False
+    if user.is_superuser or is_instructor(user, course) or can_oversee_course(user, course):
+        return True
+    if course.is_deleted or course.status == Course.Status.DRAFT:
+        return False
+    return enrolment_of(user, course) is not None or in_audience(user, course)
+
+
+def can_edit_course(user, course: Course) -> bool:
+    return is_instructor(user, course) and not course.is_deleted
+
+
+def can_study(user, course: Course) -> bool:
+    """Mark sections done, discuss, ask, submit: enrolled learners of a live course."""
+    return not course.is_deleted and course.status != Course.Status.DRAFT and enrolment_of(user, course) is not None
+
+
+def can_create_course(user, unit: Unit, kind: str) -> bool:
+    """A teacher or group leader in the school (topics: in the professional group itself), the school's
+    managers, or the staff of an Office/Department/Ministry for training courses at their unit."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    rows = role_rows(user)
+    if kind == Course.Kind.TOPIC:
+        if unit.kind != Unit.Kind.GROUP:
+            return False
+        return any(path == unit.path and role in (Role.TEACHER, Role.GROUP_LEADER) for role, path, _k in rows) or can(
+            user, Action.MANAGE, unit
+        )
+    if unit.kind in (Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY, Unit.Kind.GROUP):
+        school_path = unit.path if unit.kind != Unit.Kind.GROUP else unit.path[: -Unit.steplen]
+        teaches_here = any(
+            role in (Role.TEACHER, Role.GROUP_LEADER, Role.PRINCIPAL, Role.SCHOOL_ADMIN)
+            and path.startswith(school_path)
+            for role, path, _k in rows
+        )
+        return teaches_here
+    if kind == Course.Kind.TRAINING and unit.kind in (Unit.Kind.MINISTRY, Unit.Kind.DEPARTMENT, Unit.Kind.OFFICE):
+        return any(role in STAFF_ROLES and path == unit.path for role, path, _k in rows)
+    return False
+
+
+def courses_scope_q(user):
+    """Queryset filter of the courses a user may see (used by the selectors)."""
+    from django.db.models import Q
+    from guardian.shortcuts import get_objects_for_user
+
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    live = Q(status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED), deleted_at__isnull=True)
+    audience = Q(audience_unit__path__in=ancestor_paths(user)) | Q(
+        audience_unit__isnull=True, audience_cluster__isnull=True, unit__path__in=ancestor_paths(user)
+    )
+    schools = school_ids(user)
+    if schools:
+        audience |= Q(audience_cluster__in=Cluster.objects.filter(schools__in=schools).values("pk"))
+    enrolled = Q(pk__in=Enrolment.objects.filter(user=user, withdrawn_at__isnull=True).values("course_id"))
+    taught = Q(author=user) | Q(
+        pk__in=get_objects_for_user(
+            user, TEACH_PERM, klass=Course, accept_global_perms=False, with_superuser=False
+        ).values("pk")
+    )
+    overseen = scope(user, Action.VIEW_REPORTS)
+    query = (live & (audience | enrolled)) | taught
+    if overseen.prefixes or overseen.exact or overseen.everything:
+        query |= overseen.q("unit__")
+    return query
+
+
+def course_for_user_or_404(user, pk) -> Course:
+    course = get_object_or_404(
+        Course.objects.select_related("unit", "audience_unit", "audience_cluster", "author", "deleted_by"), pk=pk
+    )
+    if not can_view_course(user, course):
+        raise Http404
+    return course
+
+
+# --- the forums of courses and learning groups (registered in apps.py) -------------------------
+
+
+def can_view_course_forum(user, course: Course) -> bool:
+    """A course's discussion and questions: its instructors, enrolled learners and overseers."""
+    return (
+        is_instructor(user, course)
+        or can_oversee_course(user, course)
+        or (not course.is_deleted and enrolment_of(user, course) is not None)
+    )
+
+
+def can_view_group_forum(user, group) -> bool:
+    """A learning group's discussion: its members, the course's instructors, and overseers."""
+    course = group.course
+    if is_instructor(user, course) or can_oversee_course(user, course):
+        return True
+    enrolment = enrolment_of(user, course)
+    return enrolment is not None and enrolment.group_id == group.pk
+
+
+def can_moderate_group_forum(user, group) -> bool:
+    return is_instructor(user, group.course) or (_active(user) and group.leader_id == user.pk)
