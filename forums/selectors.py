@@ -1,5 +1,6 @@
 """Reads of the discussion engine, each a fixed number of queries however long the list."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
@@ -72,3 +73,9 @@ def moderation_queue(*, user) -> dict[str, QuerySet]:
         .order_by("-hidden_at", "-id")
     )
     return {"reports": reports, "hidden": hidden}
+
+
+def owner_forums(*, owner) -> dict[str, Forum]:
+    """{kind: forum} of a course or learning group (forums are created by the owner's services)."""
+    owner_type = ContentType.objects.get_for_model(owner)
+    return {f.kind: f for f in Forum.objects.filter(owner_type=owner_type, owner_id=owner.pk)}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("so-lieu/", include("reports.urls")),
     path("bao-cao/", include("publications.urls")),
     path("dien-dan/", include("forums.urls")),
+    path("khoa-hoc/", include("courses.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,0 +1,13 @@
+"""Every write to courses, one module per area:
+
+- authoring: courses, sections, co-instructors, publish/close
+- enrolment: registering, learning groups, whole classes and groups, progress
+- submissions: assignments, submitting (versions, deadline), grading
+- live: live sessions
+- topics: professional topics (bulk, quality flags) and products
+- trash: soft delete and restore of everything above
+"""
+
+from .topics import TopicSpec, topics_bulk_create
+
+__all__ = ["TopicSpec", "topics_bulk_create"]

@@ -1,0 +1,3 @@
+"""records pages."""
+
+urlpatterns = []

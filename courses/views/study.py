@@ -1,0 +1,3 @@
+"""study pages."""
+
+urlpatterns = []

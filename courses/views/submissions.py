@@ -1,0 +1,3 @@
+"""submissions pages."""
+
+urlpatterns = []

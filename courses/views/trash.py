@@ -1,0 +1,3 @@
+"""trash pages."""
+
+urlpatterns = []
