@@ -1,6 +1,6 @@
 from django.db.models import Count
 
-from .models import Course
+from ..models import Course
 
 
 def topic_counts_by_unit_path(*, under_path: str) -> dict[str, int]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from truonghoc.text import nfc
 
-from .models import Course
+from ..models import Course
 
 
 @dataclass
