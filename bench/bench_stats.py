@@ -6,10 +6,9 @@ number of queries. Usage: python bench/bench_stats.py [--max-accounts 1000000]
 """
 
 import argparse
-import statistics
 import time
 
-from _setup import ROOT, engine, scratch_database
+from _setup import ROOT, engine, page_timings, scratch_database
 
 
 def timed(fn, *args, **kwargs):
@@ -19,31 +18,9 @@ def timed(fn, *args, **kwargs):
 
 
 def dashboard_timings(unit, username, requests=60):
-    from django.db import connection
-    from django.template import Template
-    from django.test import Client, utils
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from accounts.models import User
-
-    # The test environment wraps template rendering to record contexts for assertions; production
-    # does not, so time the pages without that wrapper.
-    Template._render = utils._TestState.saved_data.template_render
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    url = reverse("reports:dashboard", args=[unit.pk])
-    client.get(url)  # warm up
-    times = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1], len(queries)
+    return page_timings(reverse("reports:dashboard", args=[unit.pk]), username, requests)
 
 
 def main() -> None:

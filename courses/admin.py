@@ -1,12 +1,63 @@
 from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
 
-from .models import Course
+from .models import Assignment, Course, Enrolment, LearningGroup, LiveSession, Product, Section, Submission
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fields = ("position", "title", "file_kind", "file_name", "link_url", "deleted_at")
+    readonly_fields = ("file_kind", "file_name", "deleted_at")
+    extra = 0
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "status", "unit", "author", "created_at")
-    list_filter = ("kind", "status")
+class CourseAdmin(GuardedModelAdmin):
+    list_display = ("title", "kind", "status", "quality", "unit", "author", "created_at", "deleted_at")
+    list_filter = ("kind", "status", "quality")
     search_fields = ("title",)
-    raw_id_fields = ("unit", "author")
+    raw_id_fields = ("unit", "audience_unit", "author", "duplicate_of", "deleted_by")
     date_hierarchy = "created_at"
+    inlines = [SectionInline]
+
+
+@admin.register(LearningGroup)
+class LearningGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "course", "leader", "unit", "created_at")
+    raw_id_fields = ("course", "leader", "unit", "created_by")
+    search_fields = ("name", "course__title")
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "course", "group", "source", "sections_done", "enrolled_at", "withdrawn_at")
+    list_filter = ("source",)
+    raw_id_fields = ("course", "user", "group", "enrolled_by")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("title", "course", "kind", "due_at", "late_policy", "per_group")
+    raw_id_fields = ("course", "deleted_by")
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    # Grades change through the grading page only (audited); the admin shows them.
+    list_display = ("assignment", "learner", "group", "version", "is_current", "is_late", "grade", "submitted_at")
+    list_filter = ("is_current", "is_late")
+    raw_id_fields = ("assignment", "learner", "group", "submitted_by", "graded_by", "deleted_by")
+    readonly_fields = ("grade", "graded_by", "graded_at")
+
+
+@admin.register(LiveSession)
+class LiveSessionAdmin(admin.ModelAdmin):
+    list_display = ("title", "course", "starts_at", "duration_minutes", "tool")
+    raw_id_fields = ("course", "created_by", "deleted_by")
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("title", "unit", "author", "created_at", "deleted_at")
+    raw_id_fields = ("unit", "author", "topic", "deleted_by")
+    search_fields = ("title",)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
-from .models import Forum, Post, PostReport, PostRevision, Thread
+from .models import Forum, Post, PostAttachment, PostReport, PostRevision, Thread, ThreadSubscription
 
 
 @admin.register(Forum)
@@ -13,8 +13,8 @@ class ForumAdmin(GuardedModelAdmin):
 
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
-    list_display = ["title", "forum", "author", "post_count", "last_post_at", "is_locked", "deleted_at"]
-    raw_id_fields = ["forum", "author", "deleted_by"]
+    list_display = ["title", "forum", "author", "post_count", "last_post_at", "is_public", "answered_at", "deleted_at"]
+    raw_id_fields = ["forum", "author", "deleted_by", "accepted_post"]
     search_fields = ["title"]
 
 
@@ -34,3 +34,15 @@ class PostRevisionAdmin(admin.ModelAdmin):
 class PostReportAdmin(admin.ModelAdmin):
     list_display = ["post", "reporter", "created_at", "resolved_at"]
     raw_id_fields = ["post", "reporter", "resolved_by"]
+
+
+@admin.register(PostAttachment)
+class PostAttachmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "post", "size", "created_at"]
+    raw_id_fields = ["post"]
+
+
+@admin.register(ThreadSubscription)
+class ThreadSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["thread", "user", "following", "updated_at"]
+    raw_id_fields = ["thread", "user"]

@@ -1,11 +1,36 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.forms import BootstrapFormMixin
 
-from .services import BODY_MAX_CHARS
+from .services import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, ATTACHMENTS_MAX, BODY_MAX_CHARS
 
 BODY_HELP = _("Plain text, or simple formatting: bold, italic, lists, quotes, links and code.")
+FILES_HELP = format_lazy(
+    _("Optional: up to {count} files (PDF, Word, Excel, PowerPoint, JPEG or PNG), at most {size} MB each."),
+    count=ATTACHMENTS_MAX,
+    size=ATTACHMENT_MAX_BYTES // (1024 * 1024),
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, as a list; the service checks each (type by content, size, count)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(f".{e}" for e in ATTACHMENT_TYPES)}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", FILES_HELP)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
 
 
 class ThreadForm(BootstrapFormMixin, forms.Form):
@@ -13,12 +38,14 @@ class ThreadForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=BODY_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 5}), help_text=BODY_HELP
     )
+    files = MultipleFileField(label=_("Attached files"))
 
 
 class ReplyForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Your reply"), max_length=BODY_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 4}), help_text=BODY_HELP
     )
+    files = MultipleFileField(label=_("Attached files"))
     quoted = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 

@@ -7,6 +7,9 @@ scope rules keep working. Nothing is hard-deleted: threads and posts are soft-de
 when, and moderators hide posts with a reason.
 """
 
+import os
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.models import SoftDeleted
+from truonghoc.storage import private_storage
+from truonghoc.uploads import family_of, human_size, normal_extension
 from units.models import Unit
 
 
@@ -84,6 +89,18 @@ class Thread(SoftDeleted):
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="forum_threads"
     )
     is_locked = models.BooleanField(_("locked"), default=False)
+    # In a questions forum a question is seen only by its asker and the moderators until a moderator
+    # makes it visible to everyone who sees the forum; threads of other forums are always public.
+    is_public = models.BooleanField(_("visible to everyone in the forum"), default=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    accepted_post = models.ForeignKey(
+        "Post",
+        verbose_name=_("accepted answer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     post_count = models.PositiveIntegerField(_("posts"), default=0)
     last_post_at = models.DateTimeField(_("last post at"), default=timezone.now)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -103,6 +120,10 @@ class Thread(SoftDeleted):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None or self.accepted_post_id is not None
 
     @property
     def reply_count(self) -> int:
@@ -155,6 +176,67 @@ class Post(SoftDeleted):
     @property
     def was_edited(self) -> bool:
         return (self.updated_at - self.created_at).total_seconds() > 1
+
+
+def attachment_path(instance, filename: str) -> str:
+    # The stored name is opaque; the person's own file name is kept in `name`.
+    extension = os.path.splitext(filename)[1].lower()
+    return f"forums/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class PostAttachment(models.Model):
+    """A file under a post, kept in private storage and served only through a permission-checked view."""
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage, max_length=255)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="post_attachment_has_name")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def extension(self) -> str:
+        return normal_extension(os.path.splitext(self.name)[1])
+
+    @property
+    def is_image(self) -> bool:
+        return family_of(self.extension) == "image"
+
+    @property
+    def size_label(self) -> str:
+        return human_size(self.size)
+
+
+class ThreadSubscription(models.Model):
+    """Who follows a thread. Authors and repliers follow automatically; an explicit "unfollow" is kept as
+    `following=False`, so replying again later does not silently subscribe the person back."""
+
+    thread = models.ForeignKey(Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="forum_subscriptions",
+    )
+    following = models.BooleanField(_("following"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thread subscription")
+        verbose_name_plural = _("thread subscriptions")
+        constraints = [models.UniqueConstraint(fields=["thread", "user"], name="thread_subscription_once")]
+
+    def __str__(self):
+        return f"{self.user} · {self.thread}"
 
 
 class PostRevision(models.Model):

@@ -5,6 +5,9 @@
 - Moderators: those given `forums.moderate_forum` on the forum (django-guardian), those who manage
   the forum's unit (Action.MANAGE), and for national forums the Ministry's staff; superusers always.
 - Moderators are appointed by those who manage the unit (Ministry staff for national forums).
+- A forum owned by a course or learning group follows its owner's registered rules instead.
+- In a questions forum a question not yet made public is seen only by its asker, the moderators and
+  those who oversee the forum (VIEW_REPORTS on its unit, or the owner's `can_oversee` rule).
 Out-of-scope forums, threads and posts look missing (404).
 """
 
@@ -17,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from units.models import Role
 from units.permissions import Action, can, has_role
 
-from .models import Forum, Post, Thread
+from .models import Forum, Post, PostAttachment, Thread
 
 MODERATE_PERM = "forums.moderate_forum"
 
@@ -29,13 +32,32 @@ class OwnerRules:
 
     can_view: Callable  # (user, owner) -> bool
     can_moderate: Callable  # (user, owner) -> bool
+    # Optional: (user, owner) -> bool, who sees every question without moderating; by default those who
+    # see the reports of the forum's unit.
+    can_oversee: Callable | None = None
+    # Optional: (owner) -> iterable of users told of each new question; by default found from the owner
+    # (author, leader, object permissions, and the same through `owner.course`), see selectors.
+    moderators: Callable | None = None
 
 
 _OWNER_RULES: dict[type, OwnerRules] = {}
 
 
-def register_owner_rules(model: type, *, can_view: Callable, can_moderate: Callable) -> None:
-    _OWNER_RULES[model] = OwnerRules(can_view=can_view, can_moderate=can_moderate)
+def register_owner_rules(
+    model: type,
+    *,
+    can_view: Callable,
+    can_moderate: Callable,
+    can_oversee: Callable | None = None,
+    moderators: Callable | None = None,
+) -> None:
+    _OWNER_RULES[model] = OwnerRules(
+        can_view=can_view, can_moderate=can_moderate, can_oversee=can_oversee, moderators=moderators
+    )
+
+
+def registered_owner_models() -> list[type]:
+    return list(_OWNER_RULES)
 
 
 def owner_rules(forum: Forum) -> OwnerRules | None:
@@ -94,6 +116,65 @@ def can_moderate_forum(user, forum: Forum) -> bool:
     return cache[forum.pk]
 
 
+def can_oversee_forum(user, forum: Forum) -> bool:
+    """Sees every question of the forum (not only the public ones) without necessarily moderating."""
+    if not can_view_forum(user, forum):
+        return False
+    rules = owner_rules(forum)
+    if rules is not None and rules.can_oversee is not None:
+        return bool(rules.can_oversee(user, forum.owner))
+    return forum.unit_id is not None and can(user, Action.VIEW_REPORTS, forum.unit)
+
+
+def can_see_every_thread(user, forum: Forum) -> bool:
+    return can_moderate_forum(user, forum) or can_oversee_forum(user, forum)
+
+
+def can_view_thread(user, thread: Thread) -> bool:
+    forum = thread.forum
+    if not can_view_forum(user, forum):
+        return False
+    return thread.is_public or thread.author_id == user.pk or can_see_every_thread(user, forum)
+
+
+def can_reply(user, thread: Thread) -> bool:
+    """Whether the reply form is offered; a locked thread stays open to its moderators."""
+    if thread.is_deleted or not _active(user):
+        return False
+    return not thread.is_locked or can_moderate_forum(user, thread.forum)
+
+
+def is_questions(forum: Forum) -> bool:
+    return forum.kind == Forum.Kind.QUESTIONS
+
+
+def can_accept_answer(user, thread: Thread) -> bool:
+    """The asker or a moderator picks the accepted answer of a question."""
+    if not is_questions(thread.forum) or thread.is_deleted or not _active(user):
+        return False
+    return thread.author_id == user.pk or can_moderate_forum(user, thread.forum)
+
+
+def can_publish_question(user, thread: Thread) -> bool:
+    return (
+        is_questions(thread.forum)
+        and not thread.is_public
+        and not thread.is_deleted
+        and can_moderate_forum(user, thread.forum)
+    )
+
+
+def can_download_attachment(user, attachment) -> bool:
+    """Files follow their post: whoever sees the post; a hidden or removed post's files (or those of a
+    removed thread) only its moderators."""
+    post = attachment.post
+    if not can_view_thread(user, post.thread):
+        return False
+    if post.is_hidden or post.is_deleted or post.thread.is_deleted:
+        return can_moderate_forum(user, post.thread.forum)
+    return True
+
+
 def can_edit_post(user, post: Post) -> bool:
     return _active(user) and post.author_id == user.pk and not post.is_deleted and not post.is_hidden
 
@@ -111,21 +192,35 @@ def can_delete_thread(user, thread: Thread) -> bool:
 
 
 def forum_for_user_or_404(user, pk) -> Forum:
-    forum = get_object_or_404(Forum.objects.select_related("unit"), pk=pk)
+    forum = get_object_or_404(Forum.objects.select_related("unit", "owner_type"), pk=pk)
     if not can_view_forum(user, forum):
         raise Http404
     return forum
 
 
 def thread_for_user_or_404(user, pk) -> Thread:
-    thread = get_object_or_404(Thread.objects.select_related("forum__unit", "author", "deleted_by"), pk=pk)
-    if not can_view_forum(user, thread.forum):
+    thread = get_object_or_404(
+        Thread.objects.select_related("forum__unit", "forum__owner_type", "author", "deleted_by"), pk=pk
+    )
+    if not can_view_thread(user, thread):
         raise Http404
     return thread
 
 
 def post_for_user_or_404(user, pk) -> Post:
-    post = get_object_or_404(Post.objects.select_related("thread__forum__unit", "author"), pk=pk)
-    if not can_view_forum(user, post.thread.forum):
+    post = get_object_or_404(
+        Post.objects.select_related("thread__forum__unit", "thread__forum__owner_type", "thread__author", "author"),
+        pk=pk,
+    )
+    if not can_view_thread(user, post.thread):
         raise Http404
     return post
+
+
+def attachment_for_user_or_404(user, pk) -> PostAttachment:
+    attachment = get_object_or_404(
+        PostAttachment.objects.select_related("post__thread__forum__unit", "post__thread__forum__owner_type"), pk=pk
+    )
+    if not can_download_attachment(user, attachment):
+        raise Http404
+    return attachment

@@ -1,13 +1,16 @@
 """Reads of the discussion engine, each a fixed number of queries however long the list."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from units.models import Role
 from units.permissions import Action, has_role, scope
 
-from .models import Forum, Post, PostReport, Thread
+from .models import Forum, Post, PostAttachment, PostReport, Thread, ThreadSubscription
+from .permissions import can_moderate_forum, can_see_every_thread, is_questions, owner_rules, registered_owner_models
 
 THREADS_PER_PAGE = 30
 POSTS_PER_PAGE = 50
@@ -17,17 +20,45 @@ def national_forums() -> QuerySet[Forum]:
     return Forum.objects.filter(unit__isnull=True, owner_type__isnull=True).order_by("subject", "title")
 
 
-def forum_threads(*, forum: Forum) -> QuerySet[Thread]:
-    """Newest activity first; counts are kept on the thread, so no per-row query."""
-    return Thread.objects.filter(forum=forum).select_related("author", "deleted_by").order_by("-last_post_at", "-id")
+def forum_threads(*, forum: Forum, user) -> QuerySet[Thread]:
+    """The threads `user` may see; counts are kept on the thread, so no per-row query. In a questions
+    forum: unanswered questions first, then by last activity, and a question not yet made public only
+    for its asker and those who see every question."""
+    threads = Thread.objects.filter(forum=forum).select_related("author", "deleted_by")
+    if not is_questions(forum):
+        return threads.order_by("-last_post_at", "-id")
+    if not can_see_every_thread(user, forum):
+        threads = threads.filter(Q(is_public=True) | Q(author_id=user.pk))
+    # answered_at is also set when an answer is accepted, so it alone tells answered from not.
+    waiting = Case(When(answered_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return threads.annotate(waiting_rank=waiting).order_by("waiting_rank", "-last_post_at", "-id")
+
+
+def _with_attachments(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return posts.prefetch_related(Prefetch("attachments", queryset=PostAttachment.objects.order_by("created_at", "id")))
 
 
 def thread_posts(*, thread: Thread) -> QuerySet[Post]:
-    return (
+    return _with_attachments(
         Post.objects.filter(thread=thread)
         .select_related("author", "quoted__author", "hidden_by", "deleted_by")
         .order_by("created_at", "id")
     )
+
+
+def accepted_answer(*, thread: Thread) -> Post | None:
+    """The accepted answer with its files, shown under the question; one or two queries."""
+    if thread.accepted_post_id is None:
+        return None
+    return (
+        _with_attachments(Post.objects.filter(pk=thread.accepted_post_id, deleted_at__isnull=True, is_hidden=False))
+        .select_related("author")
+        .first()
+    )
+
+
+def is_following(*, thread: Thread, user) -> bool:
+    return ThreadSubscription.objects.filter(thread=thread, user=user, following=True).exists()
 
 
 def post_page_number(*, post: Post) -> int:
@@ -56,7 +87,63 @@ def forums_moderated_by(*, user) -> QuerySet[Forum]:
     query = Q(pk__in=granted) | (Q(unit__isnull=False) & scope(user, Action.MANAGE).q("unit__"))
     if has_role(user, Role.MINISTRY_STAFF):
         query |= Q(unit__isnull=True)
+    owned = _owner_forums_moderated_by(user)
+    if owned:
+        query |= Q(pk__in=owned)
     return Forum.objects.filter(query)
+
+
+def _owner_ids_linked_to(model, user, depth: int = 0) -> Q:
+    """Owners (courses, learning groups) the user is tied to: as `author` or `leader`, through an object
+    permission (a co-instructor), or through the owner's `course`. A small candidate set, checked exactly
+    against the owner's rules afterwards."""
+    names = {f.name for f in model._meta.get_fields()}
+    content_type = ContentType.objects.get_for_model(model)
+    granted = UserObjectPermission.objects.filter(user=user, content_type=content_type).values_list(
+        "object_pk", flat=True
+    )
+    query = Q(pk__in=[int(pk) for pk in granted if str(pk).isdigit()])
+    for field in ("author", "leader"):
+        if field in names:
+            query |= Q(**{field: user})
+    if "course" in names and depth == 0:
+        related = model._meta.get_field("course").related_model
+        query |= Q(course__in=related.objects.filter(_owner_ids_linked_to(related, user, depth + 1)).values("pk"))
+    return query
+
+
+def _owner_forums_moderated_by(user) -> list[int]:
+    candidates = Q(pk__in=[])
+    for model in registered_owner_models():
+        owners = model._default_manager.filter(_owner_ids_linked_to(model, user)).values("pk")
+        candidates |= Q(owner_type=ContentType.objects.get_for_model(model), owner_id__in=owners)
+    forums = Forum.objects.filter(candidates).select_related("unit", "owner_type")
+    return [forum.pk for forum in forums if can_moderate_forum(user, forum)]
+
+
+def question_recipients(*, forum: Forum) -> list:
+    """Who is told of a new question: the forum's owner-side moderators (instructors, a group's leader)
+    and its appointed moderators; not every manager of the unit."""
+    User = get_user_model()
+    people = {u.pk: u for u in forum_moderators(forum=forum)}
+    rules = owner_rules(forum)
+    if rules is not None and rules.moderators is not None:
+        people.update({u.pk: u for u in rules.moderators(forum.owner)})
+    elif rules is not None:
+        owners = [forum.owner]
+        course = getattr(forum.owner, "course", None)
+        if course is not None:
+            owners.append(course)
+        ids = set()
+        for owner in owners:
+            ids.update(
+                u.pk for u in get_users_with_perms(owner, with_superusers=False, with_group_users=False) if u.is_active
+            )
+            for field in ("author_id", "leader_id"):
+                if getattr(owner, field, None):
+                    ids.add(getattr(owner, field))
+        people.update({u.pk: u for u in User.objects.filter(pk__in=ids - people.keys(), is_active=True)})
+    return [u for u in people.values() if u.is_active and can_moderate_forum(u, forum)]
 
 
 def moderation_queue(*, user) -> dict[str, QuerySet]:

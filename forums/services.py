@@ -19,25 +19,34 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.profile import missing_profile_items, profile_is_complete
 from notifications.services import notify
+from truonghoc.storage import private_storage
 from truonghoc.text import nfc
+from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
 from units.models import Unit
 from units.services import audit_log
 
-from .models import Forum, Post, PostReport, PostRevision, Thread
+from .models import Forum, Post, PostAttachment, PostReport, PostRevision, Thread, ThreadSubscription
 from .permissions import (
     MODERATE_PERM,
+    can_accept_answer,
     can_delete_post,
     can_delete_thread,
     can_manage_forum,
     can_moderate_forum,
     can_post_in_forum,
+    can_publish_question,
     can_view_forum,
+    can_view_thread,
+    is_questions,
 )
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "u", "ol", "ul", "li", "blockquote", "a", "code", "pre"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 BODY_MAX_CHARS = 50_000
+ATTACHMENT_TYPES = ("pdf", "docx", "xlsx", "pptx", "jpg", "png")
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENTS_MAX = 5
 _TAG = re.compile(r"<[a-zA-Z/!]")
 
 
@@ -81,11 +90,65 @@ def _check_may_post(actor, forum: Forum) -> None:
         )
 
 
-def _check_thread_open(thread: Thread) -> None:
+def _check_thread_open(thread: Thread, actor) -> None:
     if thread.is_deleted:
         raise ValidationError(_("This thread has been removed."))
-    if thread.is_locked:
+    # Moderators may still post in a locked thread (to explain why it was locked, to conclude).
+    if thread.is_locked and not can_moderate_forum(actor, thread.forum):
         raise ValidationError(_("This thread is locked: no new replies can be posted."))
+
+
+def _checked_attachments(files) -> list[CheckedFile]:
+    """Every file checked (count, type by content, size) before anything is written; all refusals are
+    reported at once under the `files` field."""
+    files = [f for f in (files or []) if f]
+    if len(files) > ATTACHMENTS_MAX:
+        raise ValidationError(
+            {
+                "files": _("You can attach at most %(max)d files to a post; you chose %(count)d.")
+                % {"max": ATTACHMENTS_MAX, "count": len(files)}
+            }
+        )
+    checked, errors = [], []
+    for upload in files:
+        try:
+            checked.append(check_upload(upload, allowed=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    return checked
+
+
+def _body_and_files_or_refuse(body, files, errors: dict) -> tuple[str, list[CheckedFile]]:
+    """The cleaned body and checked files, or one ValidationError with every problem (and `errors`
+    already found), so the person fixes everything in one go."""
+    cleaned, checked = "", []
+    try:
+        cleaned = _body_or_refuse(body)
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    try:
+        checked = _checked_attachments(files)
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned, checked
+
+
+def _attach(post: Post, checked: list[CheckedFile], saved: list[str]) -> None:
+    for item in checked:
+        attachment = PostAttachment(post=post, name=item.name, size=item.size, created_at=post.created_at)
+        attachment.file.save(item.name, item.upload, save=False)
+        saved.append(attachment.file.name)
+        attachment.full_clean()
+        attachment.save()
+
+
+def _follow_automatically(thread: Thread, user) -> None:
+    # get_or_create keeps an explicit "unfollow" (following=False) as it is.
+    ThreadSubscription.objects.get_or_create(thread=thread, user=user)
 
 
 def _check_moderator(actor, forum: Forum) -> None:
@@ -162,50 +225,96 @@ def moderator_revoke(*, actor, forum: Forum, user) -> None:
 
 
 @transaction.atomic
-def thread_create(*, actor, forum: Forum, title: str, body: str) -> Thread:
-    """A new thread with its opening post."""
+def thread_create(*, actor, forum: Forum, title: str, body: str, files=()) -> Thread:
+    """A new thread with its opening post and its files. In a questions forum the thread is a question:
+    seen only by the asker and the moderators until a moderator makes it public, and the moderators are
+    told of it."""
     _check_may_post(actor, forum)
     title = nfc(title)
-    if not title:
-        raise ValidationError({"title": _("Give the thread a title.")})
-    body = _body_or_refuse(body)
+    errors = {} if title else {"title": [_("Give the thread a title.")]}
+    body, checked = _body_and_files_or_refuse(body, files, errors)
     now = timezone.now()
-    thread = Thread(forum=forum, title=title, author=actor, post_count=1, last_post_at=now, created_at=now)
-    thread.updated_at = now
+    questions = is_questions(forum)
+    thread = Thread(
+        forum=forum,
+        title=title,
+        author=actor,
+        post_count=1,
+        last_post_at=now,
+        created_at=now,
+        updated_at=now,
+        is_public=not questions,
+    )
     thread.full_clean()
     thread.save()
     post = Post(thread=thread, author=actor, body=body, created_at=now, updated_at=now)
     post.full_clean()
-    post.save()
+    with files_removed_on_failure(private_storage()) as saved:
+        post.save()
+        _attach(post, checked, saved)
+        _follow_automatically(thread, actor)
+        if questions:
+            from .selectors import question_recipients
+
+            notify(
+                recipients=(u for u in question_recipients(forum=forum) if u.pk != actor.pk),
+                title=_("New question from %(name)s: “%(title)s”") % {"name": actor, "title": title},
+                body=nh3.clean(body, tags=set())[:300],
+                url=reverse("forums:thread", args=[thread.pk]),
+            )
     return thread
 
 
 @transaction.atomic
-def post_reply(*, actor, thread: Thread, body: str, quoted: Post | None = None) -> Post:
-    """A reply; the thread's other participants are told once each, never the author."""
-    thread = Thread.objects.select_for_update(of=("self",)).select_related("forum__unit").get(pk=thread.pk)
+def unit_thread_create(*, actor, unit: Unit, title: str, body: str, files=()) -> Thread:
+    """The first thread of a unit's forum creates the forum; a refused thread leaves no forum behind."""
+    forum = forum_for_unit(unit=unit)
+    return thread_create(actor=actor, forum=forum, title=title, body=body, files=files)
+
+
+@transaction.atomic
+def post_reply(*, actor, thread: Thread, body: str, quoted: Post | None = None, files=()) -> Post:
+    """A reply with its files. The replier follows the thread; its followers are told once each, never
+    the replier. In a questions forum a moderator's reply marks the question answered."""
+    thread = (
+        Thread.objects.select_for_update(of=("self",))
+        .select_related("forum__unit", "forum__owner_type")
+        .get(pk=thread.pk)
+    )
     _check_may_post(actor, thread.forum)
-    _check_thread_open(thread)
+    if not can_view_thread(actor, thread):
+        raise ValidationError(_("You cannot post in this forum."))
+    _check_thread_open(thread, actor)
     if quoted is not None and (quoted.thread_id != thread.pk or quoted.is_deleted or quoted.is_hidden):
         raise ValidationError({"quoted": _("The quoted post is not in this thread or has been removed.")})
-    body = _body_or_refuse(body)
+    body, checked = _body_and_files_or_refuse(body, files, {})
     now = timezone.now()
     post = Post(thread=thread, author=actor, body=body, quoted=quoted, created_at=now, updated_at=now)
     post.full_clean()
-    post.save()
-    Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + 1, last_post_at=now, updated_at=now)
-    User = get_user_model()
-    participants = (
-        User.objects.filter(forum_posts__thread=thread, forum_posts__deleted_at__isnull=True, is_active=True)
-        .exclude(pk=actor.pk)
-        .distinct()
-    )
-    notify(
-        recipients=participants,
-        title=_("%(name)s replied in “%(thread)s”") % {"name": actor, "thread": thread.title},
-        body=nh3.clean(body, tags=set())[:300],
-        url=_post_url(post),
-    )
+    with files_removed_on_failure(private_storage()) as saved:
+        post.save()
+        _attach(post, checked, saved)
+        changes = {"post_count": F("post_count") + 1, "last_post_at": now, "updated_at": now}
+        if (
+            is_questions(thread.forum)
+            and thread.answered_at is None
+            and actor.pk != thread.author_id
+            and can_moderate_forum(actor, thread.forum)
+        ):
+            changes["answered_at"] = now
+        Thread.objects.filter(pk=thread.pk).update(**changes)
+        _follow_automatically(thread, actor)
+        followers = (
+            get_user_model()
+            .objects.filter(forum_subscriptions__thread=thread, forum_subscriptions__following=True, is_active=True)
+            .exclude(pk=actor.pk)
+        )
+        notify(
+            recipients=followers,
+            title=_("%(name)s replied in “%(thread)s”") % {"name": actor, "thread": thread.title},
+            body=nh3.clean(body, tags=set())[:300],
+            url=_post_url(post),
+        )
     return post
 
 
@@ -218,7 +327,7 @@ def post_edit(*, actor, post: Post, body: str) -> Post:
     if post.is_deleted or post.is_hidden:
         raise ValidationError(_("A removed or hidden post cannot be edited."))
     _check_may_post(actor, post.thread.forum)
-    _check_thread_open(post.thread)
+    _check_thread_open(post.thread, actor)
     window = post.thread.forum.edit_window_minutes
     if window and timezone.now() > post.created_at + timedelta(minutes=window):
         raise ValidationError(
@@ -266,6 +375,11 @@ def post_report_resolve(*, actor, report: PostReport) -> PostReport:
     return report
 
 
+def _drop_accepted(post: Post) -> None:
+    # A hidden or removed post can no longer stand as the accepted answer.
+    Thread.objects.filter(pk=post.thread_id, accepted_post=post).update(accepted_post=None)
+
+
 def _resolve_reports(actor, post: Post) -> None:
     PostReport.objects.filter(post=post, resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=actor)
 
@@ -283,6 +397,7 @@ def post_hide(*, actor, post: Post, reason: str) -> Post:
     post.full_clean()
     post.save(update_fields=["is_hidden", "hidden_by", "hidden_at", "hidden_reason"])
     _resolve_reports(actor, post)
+    _drop_accepted(post)
     audit_log(actor=actor, action="forum_post_hide", unit=forum.unit, target=post, after={"reason": reason})
     return post
 
@@ -310,6 +425,7 @@ def post_delete(*, actor, post: Post) -> Post:
     post.deleted_at, post.deleted_by = timezone.now(), actor
     post.save(update_fields=["deleted_at", "deleted_by"])
     _resolve_reports(actor, post)
+    _drop_accepted(post)
     if post.author_id != actor.pk:
         audit_log(actor=actor, action="forum_post_delete", unit=post.thread.forum.unit, target=post)
     return post
@@ -351,3 +467,107 @@ def thread_lock(*, actor, thread: Thread) -> Thread:
 @transaction.atomic
 def thread_unlock(*, actor, thread: Thread) -> Thread:
     return _set_lock(actor, thread, False)
+
+
+# --- following a thread -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def thread_follow(*, actor, thread: Thread) -> ThreadSubscription:
+    if not can_view_thread(actor, thread):
+        raise ValidationError(_("You cannot follow this thread."))
+    if thread.is_deleted:
+        raise ValidationError(_("This thread has been removed."))
+    subscription, created = ThreadSubscription.objects.get_or_create(thread=thread, user=actor)
+    if not created and not subscription.following:
+        subscription.following, subscription.updated_at = True, timezone.now()
+        subscription.save(update_fields=["following", "updated_at"])
+    return subscription
+
+
+@transaction.atomic
+def thread_unfollow(*, actor, thread: Thread) -> ThreadSubscription:
+    """Stops the notifications of new replies, also after the person replies again."""
+    if not can_view_thread(actor, thread):
+        raise ValidationError(_("You cannot follow this thread."))
+    subscription, _created = ThreadSubscription.objects.get_or_create(
+        thread=thread, user=actor, defaults={"following": False}
+    )
+    if subscription.following:
+        subscription.following, subscription.updated_at = False, timezone.now()
+        subscription.save(update_fields=["following", "updated_at"])
+    return subscription
+
+
+# --- questions to the instructors --------------------------------------------------------------
+
+
+@transaction.atomic
+def answer_accept(*, actor, post: Post) -> Thread:
+    """The asker or a moderator marks one reply as the accepted answer (replacing an earlier choice)."""
+    thread = (
+        Thread.objects.select_for_update(of=("self",))
+        .select_related("forum__unit", "forum__owner_type")
+        .get(pk=post.thread_id)
+    )
+    if not can_view_thread(actor, thread) or not can_accept_answer(actor, thread):
+        raise ValidationError(_("Only the person who asked or the instructors can choose the accepted answer."))
+    post = Post.objects.get(pk=post.pk)
+    opening = Post.objects.filter(thread=thread).order_by("created_at", "id").values_list("pk", flat=True).first()
+    if post.pk == opening:
+        raise ValidationError(_("The question itself cannot be its answer: choose a reply."))
+    if post.is_deleted or post.is_hidden:
+        raise ValidationError(_("A removed or hidden reply cannot be the accepted answer."))
+    if thread.accepted_post_id == post.pk:
+        raise ValidationError(_("This reply is already the accepted answer."))
+    before = {"accepted_post": thread.accepted_post_id}
+    now = timezone.now()
+    thread.accepted_post = post
+    thread.answered_at = thread.answered_at or now
+    thread.updated_at = now
+    thread.save(update_fields=["accepted_post", "answered_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="forum_answer_accept",
+        unit=thread.forum.unit,
+        target=thread,
+        before=before,
+        after={"accepted_post": post.pk},
+    )
+    return thread
+
+
+@transaction.atomic
+def answer_unaccept(*, actor, thread: Thread) -> Thread:
+    thread = (
+        Thread.objects.select_for_update(of=("self",))
+        .select_related("forum__unit", "forum__owner_type")
+        .get(pk=thread.pk)
+    )
+    if not can_view_thread(actor, thread) or not can_accept_answer(actor, thread):
+        raise ValidationError(_("Only the person who asked or the instructors can choose the accepted answer."))
+    if thread.accepted_post_id is None:
+        raise ValidationError(_("This question has no accepted answer."))
+    before = {"accepted_post": thread.accepted_post_id}
+    thread.accepted_post, thread.updated_at = None, timezone.now()
+    thread.save(update_fields=["accepted_post", "updated_at"])
+    audit_log(actor=actor, action="forum_answer_unaccept", unit=thread.forum.unit, target=thread, before=before)
+    return thread
+
+
+@transaction.atomic
+def question_publish(*, actor, thread: Thread) -> Thread:
+    """A moderator makes a question (and its answers) visible to everyone who sees the forum."""
+    thread = (
+        Thread.objects.select_for_update(of=("self",))
+        .select_related("forum__unit", "forum__owner_type")
+        .get(pk=thread.pk)
+    )
+    if thread.is_public:
+        raise ValidationError(_("This question is already visible to the course."))
+    if not can_publish_question(actor, thread):
+        raise ValidationError(_("Only the instructors can make a question visible to the course."))
+    thread.is_public, thread.updated_at = True, timezone.now()
+    thread.save(update_fields=["is_public", "updated_at"])
+    audit_log(actor=actor, action="forum_question_publish", unit=thread.forum.unit, target=thread)
+    return thread

@@ -7,25 +7,32 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import missing_profile_items, profile_is_complete
+from truonghoc.uploads import content_type_for, refused_uploads_error
 from units.permissions import unit_for_user_or_404
 
 from . import selectors, services
 from .forms import ModeratorForm, PostEditForm, ReasonForm, ReplyForm, ThreadForm
-from .models import Post, PostReport
+from .models import Forum, Post, PostReport, Thread
 from .permissions import (
+    attachment_for_user_or_404,
+    can_accept_answer,
     can_delete_post,
     can_delete_thread,
     can_edit_post,
     can_manage_forum,
     can_moderate_forum,
+    can_publish_question,
+    can_reply,
+    can_see_every_thread,
     forum_for_user_or_404,
+    is_questions,
     post_for_user_or_404,
     thread_for_user_or_404,
 )
@@ -47,6 +54,35 @@ def _profile_note(user) -> str:
     }
 
 
+def _refuse_dropped_files(request, form) -> bool:
+    """Files dropped by the upload handler for being far too large (a 2 GB video) never reach the form:
+    say so, and post nothing."""
+    error = refused_uploads_error(request)
+    if error is None:
+        return False
+    form.add_error("files", error)
+    return True
+
+
+def _owner_link(forum) -> dict | None:
+    """The course a course's or learning group's forum belongs to, for the breadcrumb. Forums do not import
+    courses: the owner is recognised by its model name, and the link is left out if courses has no page."""
+    if forum.pk is None or forum.owner_type_id is None:
+        return None
+    model = forum.owner_type.model
+    if model == "course":
+        course = forum.owner
+    elif model == "learninggroup":
+        course = forum.owner.course
+    else:
+        return None
+    try:
+        url = reverse("courses:course", args=[course.pk])
+    except NoReverseMatch:
+        return None
+    return {"title": course.title, "url": url}
+
+
 def _thread_url(thread, page=None, anchor="") -> str:
     url = reverse("forums:thread", args=[thread.pk])
     if page and page > 1:
@@ -66,21 +102,51 @@ def index(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def unit_forum(request, unit_pk: int):
+    """A unit's forum. Until its first thread is posted there is no Forum row: the page is shown empty and
+    the row is created with that first thread, never by just looking."""
     unit = unit_for_user_or_404(request.user, unit_pk)
-    forum = services.forum_for_unit(unit=unit)
-    return redirect("forums:forum", forum.pk)
+    forum = Forum.objects.filter(unit=unit, owner_type__isnull=True).first()
+    if forum is not None:
+        return redirect("forums:forum", forum.pk)
+    form = ThreadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not _refuse_dropped_files(request, form) and form.is_valid():
+        try:
+            thread = services.unit_thread_create(
+                actor=request.user,
+                unit=unit,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your thread has been posted."))
+            return redirect("forums:thread", thread.pk)
+    unsaved = Forum(unit=unit, title=unit.name)
+    return _forum_page(request, unsaved, form, action=reverse("forums:unit_forum", args=[unit.pk]))
 
 
-def _forum_page(request, forum, form):
-    page = Paginator(selectors.forum_threads(forum=forum), selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
+def _forum_page(request, forum, form, action=None):
+    user = request.user
+    if forum.pk is None:
+        threads, is_moderator = Thread.objects.none(), can_manage_forum(user, forum)
+    else:
+        threads, is_moderator = selectors.forum_threads(forum=forum, user=user), can_moderate_forum(user, forum)
+    page = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "forum": forum,
         "page": page,
         "form": form,
-        "is_moderator": can_moderate_forum(request.user, forum),
-        "may_manage": can_manage_forum(request.user, forum),
-        "profile_note": _profile_note(request.user),
+        "action": action or reverse("forums:thread_new", args=[forum.pk]),
+        "is_moderator": is_moderator,
+        "is_questions": is_questions(forum),
+        "sees_every_thread": forum.pk is not None and can_see_every_thread(user, forum),
+        "may_manage": forum.pk is not None and can_manage_forum(user, forum),
+        "owner_link": _owner_link(forum),
+        "profile_note": _profile_note(user),
     }
     return render(request, "forums/forum_detail.html", context)
 
@@ -95,16 +161,23 @@ def forum_detail(request, pk: int):
 @require_POST
 def thread_new(request, pk: int):
     forum = forum_for_user_or_404(request.user, pk)
-    form = ThreadForm(request.POST)
-    if form.is_valid():
+    form = ThreadForm(request.POST, request.FILES)
+    if not _refuse_dropped_files(request, form) and form.is_valid():
         try:
             thread = services.thread_create(
-                actor=request.user, forum=forum, title=form.cleaned_data["title"], body=form.cleaned_data["body"]
+                actor=request.user,
+                forum=forum,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
             )
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, _("Your thread has been posted."))
+            if is_questions(forum):
+                messages.success(request, _("Your question has been sent to the instructors."))
+            else:
+                messages.success(request, _("Your thread has been posted."))
             return redirect("forums:thread", thread.pk)
     return _forum_page(request, forum, form)
 
@@ -116,16 +189,33 @@ def _thread_context(request, thread, form, page_number=None):
     page = Paginator(selectors.thread_posts(thread=thread), selectors.POSTS_PER_PAGE).get_page(
         page_number or request.GET.get("page")
     )
+    questions = is_questions(forum)
     return {
         "forum": forum,
         "thread": thread,
         "page": page,
         "form": form,
         "is_moderator": is_moderator,
+        "is_questions": questions,
+        "accepted": selectors.accepted_answer(thread=thread) if questions and page.number == 1 else None,
+        "may_accept": questions and can_accept_answer(user, thread),
+        "may_publish": questions and can_publish_question(user, thread),
+        "following": selectors.is_following(thread=thread, user=user),
         "show_posts": not thread.is_deleted or is_moderator,
         "may_delete_thread": can_delete_thread(user, thread),
-        "may_reply": not thread.is_deleted and not thread.is_locked,
+        "may_reply": can_reply(user, thread),
+        "owner_link": _owner_link(forum),
         "profile_note": _profile_note(user),
+    }
+
+
+def _post_partial_context(user, thread, post) -> dict:
+    forum = thread.forum
+    return {
+        "post": post,
+        "thread": thread,
+        "is_moderator": can_moderate_forum(user, forum),
+        "may_accept": is_questions(forum) and can_accept_answer(user, thread),
     }
 
 
@@ -136,20 +226,25 @@ def thread_detail(request, pk: int):
     thread = thread_for_user_or_404(user, pk)
     template = "forums/thread_detail.html"
     if request.method == "POST":
-        form = ReplyForm(request.POST)
-        if form.is_valid():
+        form = ReplyForm(request.POST, request.FILES)
+        if not _refuse_dropped_files(request, form) and form.is_valid():
             quoted = None
             if form.cleaned_data["quoted"]:
                 quoted = Post.objects.filter(pk=form.cleaned_data["quoted"], thread=thread).first()
             try:
-                post = services.post_reply(actor=user, thread=thread, body=form.cleaned_data["body"], quoted=quoted)
+                post = services.post_reply(
+                    actor=user,
+                    thread=thread,
+                    body=form.cleaned_data["body"],
+                    quoted=quoted,
+                    files=form.cleaned_data["files"],
+                )
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
                 if request.htmx:
                     post = selectors.thread_posts(thread=thread).get(pk=post.pk)
-                    context = {"post": post, "thread": thread, "is_moderator": can_moderate_forum(user, thread.forum)}
-                    return render(request, template + "#post", context)
+                    return render(request, template + "#post", _post_partial_context(user, thread, post))
                 messages.success(request, _("Your reply has been posted."))
                 return redirect(_thread_url(thread, selectors.post_page_number(post=post), f"post-{post.pk}"))
         context = _thread_context(request, thread, form, page_number=10**6)
@@ -172,6 +267,77 @@ def thread_detail(request, pk: int):
     context = _thread_context(request, thread, ReplyForm(initial=initial))
     context["quoting"] = quoting
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def thread_follow(request, pk: int):
+    thread = thread_for_user_or_404(request.user, pk)
+    follow = request.POST.get("follow") == "1"
+    try:
+        if follow:
+            services.thread_follow(actor=request.user, thread=thread)
+        else:
+            services.thread_unfollow(actor=request.user, thread=thread)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if follow:
+            messages.success(request, _("You follow this thread: you will be told of new replies."))
+        else:
+            messages.success(request, _("You no longer follow this thread."))
+    return redirect("forums:thread", thread.pk)
+
+
+@login_required
+@require_POST
+def question_publish(request, pk: int):
+    thread = thread_for_user_or_404(request.user, pk)
+    if not can_moderate_forum(request.user, thread.forum):
+        raise Http404
+    try:
+        services.question_publish(actor=request.user, thread=thread)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The question and its answers are now visible to the whole course."))
+    return redirect("forums:thread", thread.pk)
+
+
+@login_required
+@require_POST
+def answer_accept(request, pk: int):
+    post = post_for_user_or_404(request.user, pk)
+    thread = post.thread
+    if not can_accept_answer(request.user, thread):
+        raise Http404
+    try:
+        if request.POST.get("accept", "1") == "1":
+            services.answer_accept(actor=request.user, post=post)
+        else:
+            services.answer_unaccept(actor=request.user, thread=thread)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The accepted answer has been updated."))
+    return redirect(_back_to(post))
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """A post's file, for whoever may see the post; images and PDFs open in the browser."""
+    attachment = attachment_for_user_or_404(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    inline = attachment.is_image or attachment.extension == "pdf"
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=attachment.name, content_type=content_type_for(attachment.name)
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

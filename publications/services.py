@@ -8,7 +8,6 @@ saved is removed again, so a refusal leaves neither rows nor files behind.
 import os
 import unicodedata
 import uuid
-import zipfile
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -21,9 +20,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
-from truonghoc.spreadsheets import OLE_MAGIC, ZIP_MAGIC
 from truonghoc.storage import private_storage
 from truonghoc.text import nfc
+from truonghoc.uploads import clean_name, files_removed_on_failure, sniff
 from units.models import RoleAssignment, Unit
 from units.permissions import SUBTREE_ROLES, Action
 from units.services import audit_log
@@ -99,44 +98,20 @@ def _text(value: str | None) -> str:
     return unicodedata.normalize("NFC", value or "").strip()
 
 
-def _clean_name(name: str) -> str:
-    """The file's own name without any folder part, NFC, at most 255 characters with its extension."""
-    name = nfc(os.path.basename((name or "").replace("\\", "/"))) or "file"
-    stem, extension = os.path.splitext(name)
-    return stem[: 255 - len(extension)] + extension
-
-
 def _detect_type(upload) -> str | None:
-    """The extension the content really has (.pdf, .docx, .xlsx), 'ole' for old Office files, or None."""
-    try:
-        upload.seek(0)
-        head = upload.read(1024)
-        if head.lstrip(b"\r\n\t \xef\xbb\xbf")[:5] == b"%PDF-":
-            return ".pdf"
-        if head[:8] == OLE_MAGIC:
-            return "ole"
-        if head[:4] != ZIP_MAGIC:
-            return None
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-        if "[Content_Types].xml" not in names:
-            return None
-        if "word/document.xml" in names:
-            return ".docx"
-        if "xl/workbook.xml" in names:
-            return ".xlsx"
-        return None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return None
-    finally:
-        upload.seek(0)
+    """The extension the content really has among the report types (.pdf, .docx, .xlsx), 'ole' for old
+    Office files, or None (anything else, including other real files such as .pptx or images)."""
+    actual = sniff(upload)
+    if actual == "ole":
+        return "ole"
+    extension = f".{actual}" if actual else None
+    return extension if extension in FILE_TYPES else None
 
 
 def report_file_check(upload) -> str:
     """Refuse, with a message for the person uploading, anything but a real PDF, .docx or .xlsx file of
     at most 20 MB whose name matches its content; return the extension."""
-    name = _clean_name(getattr(upload, "name", ""))
+    name = clean_name(getattr(upload, "name", ""))
     extension = os.path.splitext(name)[1].lower()
     size = upload.size or 0
     if size == 0:
@@ -250,13 +225,6 @@ def _resolve_recipients(*, issuer: Unit, kinds: list[str], units: list[Unit]) ->
     return resolved
 
 
-def _delete_files(names: list[str]) -> None:
-    storage = private_storage()
-    for name in names:
-        if name:
-            storage.delete(name)
-
-
 @transaction.atomic
 def report_request_create(
     *,
@@ -308,7 +276,7 @@ def report_request_create(
         title=nfc(title),
         instructions=_text(instructions),
         deadline=deadline,
-        template_name=_clean_name(template_file.name) if template_file is not None else "",
+        template_name=clean_name(template_file.name) if template_file is not None else "",
         audience={"kinds": kinds, "units": [u.code for u in units]},
         created_by=actor,
         token=token,
@@ -320,8 +288,8 @@ def report_request_create(
     if errors:
         raise ValidationError(errors)
 
-    saved: list[str] = []
-    try:
+    # A refusal or failure after the file is saved removes it again.
+    with files_removed_on_failure(private_storage()) as saved:
         if template_file is not None:
             request.template_file.save(
                 "template" + os.path.splitext(request.template_name)[1], template_file, save=False
@@ -360,9 +328,6 @@ def report_request_create(
             body=request.instructions[:1000],
             url=reverse("publications:inbox"),
         )
-    except BaseException:
-        _delete_files(saved)
-        raise
     return request
 
 
@@ -420,7 +385,7 @@ def report_submission_create(
     submission = ReportSubmission(
         recipient=recipient,
         version=recipient.version_count + 1,
-        original_name=_clean_name(getattr(upload, "name", "")),
+        original_name=clean_name(getattr(upload, "name", "")),
         size=upload.size or 0,
         note=_text(note),
         submitted_by=actor,
@@ -435,8 +400,8 @@ def report_submission_create(
     if errors:
         raise ValidationError(errors)
 
-    saved: list[str] = []
-    try:
+    # A refusal or failure after the file is saved removes it again.
+    with files_removed_on_failure(private_storage()) as saved:
         submission.file.save(f"{recipient.unit.code}-v{submission.version}{extension}", upload, save=False)
         saved.append(submission.file.name)
         try:
@@ -471,9 +436,6 @@ def report_submission_create(
                 "late": is_late,
             },
         )
-    except BaseException:
-        _delete_files(saved)
-        raise
     return submission
 
 

@@ -104,6 +104,16 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
                     % {"real": stat.real_topics, "groups": stat.groups, "needed": needed.normalize()},
                 )
             )
+    if semesters and stat.teacher_accounts:
+        needed = targets[Target.Metric.PRODUCTS_PER_TEACHER].value * stat.teacher_accounts * semesters
+        if stat.products < needed:
+            flags.append(
+                Flag.of(
+                    "target",
+                    _("%(products)d products for %(teachers)d teachers (target %(needed)s)")
+                    % {"products": stat.products, "teachers": stat.teacher_accounts, "needed": needed.normalize()},
+                )
+            )
     if stat.topics_empty or stat.topics_duplicate:
         flags.append(
             Flag.of(

@@ -10,13 +10,12 @@ Definitions (also shown on the dashboards):
 - accounts: active teacher / student accounts whose school is the unit, joined by the end of the
   period; photo, profile and "active in the last 30 days" are as of the time of computing;
 - topics: published professional topics posted in the period in the school or its groups; "empty"
-  ones (a title without content) and "duplicates" (same title as an earlier topic of the school)
-  are counted apart from the real ones;
-- products and posts stay 0 until the courses and forums apps record them.
+  ones (a title without content) and "duplicates" (a near-copy of an earlier topic of the school) are
+  counted apart from the real ones, as courses.services.topics.topic_quality_assess stored them;
+- products: products the school's teachers handed in to its groups in the period (not removed);
+- posts stay 0 until the forums app records them.
 """
 
-import html
-import re
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -26,12 +25,11 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Length, Substr, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course
-from truonghoc.text import fold
+from courses.models import Course, Product
 from units.models import AuditEntry, Unit
 from units.services import audit_log
 
@@ -41,7 +39,6 @@ from .periods import Period, current_periods
 K = Unit.Kind
 SCHOOL_KINDS = (K.SCHOOL, K.UNIVERSITY)
 ROLLUP_KINDS = (K.MINISTRY, K.DEPARTMENT, K.OFFICE)
-TAGS = re.compile(r"<[^>]+>")
 PROGRESS_KEY = "reports:recompute-progress:{}"
 # Posted topics and courses count whether still open or closed since; drafts and deleted ones do not.
 COUNTED_STATUSES = (Course.Status.PUBLISHED, Course.Status.CLOSED)
@@ -112,41 +109,43 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
             for period in periods:
                 rows[(school_id, period.key)]["groups"] += 1
 
-    # Topics and courses: read once from the earliest period start, bucketed per period.
+    # Topics and courses: read once from the earliest period start, bucketed per period. A topic's quality
+    # (proper, empty, near-duplicate) was decided when it was published or edited.
     earliest = min(p.start for p in periods)
-    seen_titles: dict[int, set] = defaultdict(set)
-    topics = (
-        Course.objects.filter(
-            unit__path__startswith=scope_path,
-            status__in=COUNTED_STATUSES,
-            deleted_at__isnull=True,
-            created_at__date__gte=earliest,
-        )
-        .annotate(body_start=Substr("body", 1, 300), body_length=Length("body"))
-        .values_list("kind", "unit__path", "title", "body_start", "body_length", "created_at")
-        .order_by("created_at", "id")
-    )
-    for kind, path, title, body_start, body_length, created in topics:
+    topics = Course.objects.filter(
+        unit__path__startswith=scope_path,
+        status__in=COUNTED_STATUSES,
+        deleted_at__isnull=True,
+        created_at__date__gte=earliest,
+    ).values_list("kind", "unit__path", "quality", "created_at")
+    for kind, path, quality, created in topics.iterator(chunk_size=5000):
         school = by_path.get(path) or by_path.get(path[: -Unit.steplen])
         if school is None:
             continue
         day = timezone.localtime(created).date()
-        if kind == Course.Kind.TOPIC:
-            text = html.unescape(TAGS.sub("", body_start or "")).strip()
-            empty = not text and (body_length or 0) < 300
-            key = fold(title)
-            duplicate = not empty and key in seen_titles[school["id"]]
-            seen_titles[school["id"]].add(key)
         for period in periods:
             if not (period.start <= day <= period.end):
                 continue
             row = rows[(school["id"], period.key)]
             if kind == Course.Kind.TOPIC:
                 row["topics"] += 1
-                row["topics_empty"] += int(empty)
-                row["topics_duplicate"] += int(duplicate)
+                row["topics_empty"] += int(quality == Course.Quality.EMPTY)
+                row["topics_duplicate"] += int(quality == Course.Quality.DUPLICATE)
             else:
                 row["courses"] += 1
+
+    # Products handed in to the schools' professional groups.
+    products = Product.objects.filter(
+        unit__path__startswith=scope_path, deleted_at__isnull=True, created_at__date__gte=earliest
+    ).values_list("unit__path", "created_at")
+    for path, created in products.iterator(chunk_size=5000):
+        school = by_path.get(path[: -Unit.steplen]) or by_path.get(path)
+        if school is None:
+            continue
+        day = timezone.localtime(created).date()
+        for period in periods:
+            if period.start <= day <= period.end:
+                rows[(school["id"], period.key)]["products"] += 1
     return rows
 
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from courses.selectors.home import due_next, my_courses, upcoming_sessions
 from reports.permissions import can_view_stats
 from units.models import Role
 from units.permissions import Action, scope
@@ -29,6 +30,10 @@ def home(request):
         "role_labels": [Role(role).label for role in user.roles],
         "can_manage_any": bool(manage_scope.prefixes) or manage_scope.everything,
     }
+    # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
+    courses = my_courses(user=user)
+    if courses:
+        context.update(my_courses=courses, due_next=due_next(user=user), upcoming_sessions=upcoming_sessions(user=user))
     return render(request, "home.html", context)
 
 

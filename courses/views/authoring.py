@@ -1,3 +1,310 @@
-"""authoring pages."""
+"""Writing a course: create and edit it, publish and close it, add, edit and reorder its sections (with
+their files), and choose co-instructors. Only instructors reach these pages; others who may see the
+course get 403, those who may not see it 404."""
 
-urlpatterns = []
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from truonghoc.uploads import refused_uploads_error
+from units.models import Unit
+from units.permissions import Action, can
+
+from ..forms.authoring import CoInstructorSearchForm, CourseForm, SectionForm
+from ..models import Course, Section
+from ..permissions import can_create_course, can_edit_course, course_for_user_or_404
+from ..services import authoring as services
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal next to the field it concerns, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def editable_course_or_404(user, pk) -> Course:
+    course = course_for_user_or_404(user, pk)
+    if not can_edit_course(user, course):
+        raise PermissionDenied
+    return course
+
+
+def _editable_section(user, pk) -> Section:
+    section = get_object_or_404(Section.objects.select_related("course"), pk=pk)
+    section.course = editable_course_or_404(user, section.course_id)
+    return section
+
+
+DEFAULT_KIND = {Unit.Kind.GROUP: Course.Kind.TOPIC, Unit.Kind.SCHOOL: Course.Kind.LESSON}
+
+
+def _refused(request, message: str):
+    return render(request, "courses/course_refused.html", {"message": message}, status=403)
+
+
+def _no_purpose_warning(request, course: Course) -> None:
+    if not services.has_text(course.purpose):
+        messages.warning(
+            request,
+            _(
+                "This draft has no purpose and requirements yet. Learners need them: the course cannot be "
+                "published until you write them."
+            ),
+        )
+
+
+def _course_data(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "subject": data["subject"],
+        "grade": data["grade"],
+        "purpose": data["purpose"],
+        "body": data["body"],
+        "audience": data["audience"],
+        "starts_on": data["starts_on"],
+        "ends_on": data["ends_on"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_create(request):
+    """`?unit=<pk>&kind=<kind>`: the space that offers the "create" button says where and what."""
+    user = request.user
+    unit_pk = request.GET.get("unit", "")
+    if not unit_pk.isdigit():
+        raise Http404
+    unit = get_object_or_404(Unit, pk=unit_pk, is_active=True)
+    if not can(user, Action.VIEW, unit):
+        raise Http404
+    kinds = [kind for kind in Course.Kind.values if can_create_course(user, unit, kind)]
+    if not kinds:
+        return _refused(request, _("You cannot create courses, lessons or topics in %(unit)s.") % {"unit": unit.name})
+    wanted = request.GET.get("kind") or DEFAULT_KIND.get(unit.kind, Course.Kind.TRAINING)
+    if wanted not in Course.Kind.values or wanted not in kinds:
+        label = dict(Course.Kind.choices).get(wanted, wanted)
+        return _refused(request, _("You cannot create a %(kind)s in %(unit)s.") % {"kind": label, "unit": unit.name})
+    choices = services.audience_choices(unit)
+    initial = {"kind": wanted, "audience": services.default_audience_key(unit)}
+    form = CourseForm(request.POST or None, initial=initial, audience_choices=choices, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.course_create(actor=user, unit=unit, kind=form.cleaned_data["kind"], **_course_data(form))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The draft is saved. Add its sections, then publish it."))
+            _no_purpose_warning(request, course)
+            return redirect("courses:course", course.pk)
+    context = {"form": form, "unit": unit, "kind_label": dict(Course.Kind.choices)[wanted], "course": None}
+    return render(request, "courses/course_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_edit(request, pk: int):
+    course = editable_course_or_404(request.user, pk)
+    initial = {
+        "title": course.title,
+        "subject": course.subject,
+        "grade": course.grade,
+        "audience": services.audience_key(course),
+        "starts_on": course.starts_on,
+        "ends_on": course.ends_on,
+        "purpose": course.purpose,
+        "body": course.body,
+    }
+    form = CourseForm(request.POST or None, initial=initial, audience_choices=services.audience_choices(course.unit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.course_update(actor=request.user, course=course, **_course_data(form))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The course is saved."))
+            if course.status == Course.Status.DRAFT:
+                _no_purpose_warning(request, course)
+            return redirect("courses:course", course.pk)
+    context = {"form": form, "unit": course.unit, "kind_label": course.get_kind_display(), "course": course}
+    return render(request, "courses/course_form.html", context)
+
+
+@login_required
+@require_POST
+def course_publish(request, pk: int):
+    course = editable_course_or_404(request.user, pk)
+    reopening = course.status == Course.Status.CLOSED
+    try:
+        services.course_publish(actor=request.user, course=course)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The course is open again.") if reopening else _("The course is published: its audience can register."),
+        )
+    return redirect("courses:course", course.pk)
+
+
+@login_required
+@require_POST
+def course_close(request, pk: int):
+    course = editable_course_or_404(request.user, pk)
+    try:
+        services.course_close(actor=request.user, course=course)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The course is closed: it stays readable, but nobody can register any more."))
+    return redirect("courses:course", course.pk)
+
+
+# --- sections --------------------------------------------------------------------------------
+
+
+def _section_page(request, form, course, section=None):
+    context = {"form": form, "course": course, "section": section}
+    return render(request, "courses/section_form.html", context)
+
+
+def _section_data(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "body": data["body"],
+        "link_url": data["link_url"],
+        "link_title": data["link_title"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_create(request, pk: int):
+    course = editable_course_or_404(request.user, pk)
+    form = SectionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        refused = refused_uploads_error(request)
+        if refused is not None:
+            form.is_valid()
+            form.add_error("upload", refused)
+        elif form.is_valid():
+            try:
+                section = services.section_create(
+                    actor=request.user, course=course, upload=form.cleaned_data["upload"], **_section_data(form)
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The section is added."))
+                return redirect(reverse("courses:course", args=[course.pk]) + f"#section-{section.pk}")
+    return _section_page(request, form, course)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_edit(request, pk: int):
+    section = _editable_section(request.user, pk)
+    if section.is_deleted:
+        raise Http404
+    initial = {
+        "title": section.title,
+        "body": section.body,
+        "link_url": section.link_url,
+        "link_title": section.link_title,
+    }
+    form = SectionForm(request.POST or None, request.FILES or None, initial=initial, has_file=bool(section.file))
+    if request.method == "POST":
+        refused = refused_uploads_error(request)
+        if refused is not None:
+            form.is_valid()
+            form.add_error("upload", refused)
+        elif form.is_valid():
+            try:
+                services.section_update(
+                    actor=request.user,
+                    section=section,
+                    upload=form.cleaned_data["upload"],
+                    remove_file=form.cleaned_data.get("remove_file", False),
+                    **_section_data(form),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The section is saved."))
+                return redirect(reverse("courses:course", args=[section.course_id]) + f"#section-{section.pk}")
+    return _section_page(request, form, section.course, section)
+
+
+@login_required
+@require_POST
+def section_move(request, pk: int):
+    section = _editable_section(request.user, pk)
+    try:
+        services.section_move(actor=request.user, section=section, direction=request.POST.get("direction", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("courses:course", args=[section.course_id]) + f"#section-{section.pk}")
+
+
+# --- co-instructors --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def co_instructors(request, pk: int):
+    course = editable_course_or_404(request.user, pk)
+    is_author = course.author_id == request.user.pk
+    if request.method == "POST":
+        if not is_author:
+            raise PermissionDenied
+        User = get_user_model()
+        person = get_object_or_404(User, pk=request.POST.get("user") if request.POST.get("user", "").isdigit() else 0)
+        try:
+            if request.POST.get("action") == "remove":
+                services.co_instructor_remove(actor=request.user, course=course, user=person)
+                messages.success(request, _("%(name)s is no longer a co-instructor.") % {"name": person.full_name})
+            else:
+                services.co_instructor_add(actor=request.user, course=course, user=person)
+                messages.success(request, _("%(name)s is now a co-instructor.") % {"name": person.full_name})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("courses:co_instructors", course.pk)
+    search = CoInstructorSearchForm(request.GET or None)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    current = services.co_instructors(course)
+    current_ids = {u.pk for u in current}
+    candidates = []
+    if query and is_author:
+        candidates = [u for u in services.co_instructor_candidates(course, query=query) if u.pk not in current_ids]
+    context = {
+        "course": course,
+        "current": current,
+        "candidates": candidates,
+        "search": search,
+        "query": query,
+        "is_author": is_author,
+        "school": services.base_unit(course.unit),
+    }
+    return render(request, "courses/course_co_instructors.html", context)
+
+
+urlpatterns = [
+    path("tao-moi/", course_create, name="course_create"),
+    path("<int:pk>/sua/", course_edit, name="course_edit"),
+    path("<int:pk>/xuat-ban/", course_publish, name="course_publish"),
+    path("<int:pk>/dong/", course_close, name="course_close"),
+    path("<int:pk>/phan/them/", section_create, name="section_create"),
+    path("phan/<int:pk>/sua/", section_edit, name="section_edit"),
+    path("phan/<int:pk>/di-chuyen/", section_move, name="section_move"),
+    path("<int:pk>/giang-vien/", co_instructors, name="co_instructors"),
+]

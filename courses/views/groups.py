@@ -1,3 +1,199 @@
-"""groups pages."""
+"""A professional group's space (tổ/nhóm chuyên môn): members and leader, each teacher's topics and
+products this semester, the group's topics and products, everything posted month by month, and handing
+in a product (a file or a link) with its permission-checked download."""
 
-urlpatterns = []
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from reports.models import Target
+from reports.periods import semester_of
+from reports.selectors import effective_targets
+from truonghoc.uploads import content_type_for, refused_uploads_error
+from units.models import Unit
+from units.permissions import Action, can, unit_for_user_or_404
+
+from ..forms.groups import ProductForm
+from ..models import Course, Product
+from ..permissions import can_create_course
+from ..selectors import groups as selectors
+from ..services.topics import is_group_member, product_create
+from ..services.trash import can_restore_content
+
+PAGE_SIZE = 20
+LATEST = 5
+
+
+def _group_or_404(user, pk) -> Unit:
+    group = unit_for_user_or_404(user, pk, Action.VIEW)
+    if group.kind != Unit.Kind.GROUP:
+        raise Http404
+    return group
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _product_target(group: Unit):
+    return effective_targets(unit=group)[Target.Metric.PRODUCTS_PER_TEACHER].value
+
+
+@login_required
+def group_space(request, pk: int):
+    user = request.user
+    group = _group_or_404(user, pk)
+    semester = semester_of(timezone.localdate())
+    target = _product_target(group)
+    members = selectors.group_semester(group=group, period=semester, product_target=target)
+    context = {
+        "group": group,
+        "school": group.school(),
+        "semester": semester,
+        "target": target,
+        "members": members,
+        "leaders": [m.user for m in members if m.is_leader],
+        "without_product": sum(1 for m in members if m.needs_product),
+        "topics": list(selectors.group_topics(group=group, user=user)[:LATEST]),
+        "products": list(selectors.group_products(group=group)[:LATEST]),
+        "flagged": selectors.flagged_topic_count(group=group),
+        "is_member": is_group_member(user, group),
+        "can_manage": can(user, Action.MANAGE, group),
+        "can_create_topic": can_create_course(user, group, Course.Kind.TOPIC),
+    }
+    return render(request, "courses/group_space.html", context)
+
+
+@login_required
+def group_topics(request, pk: int):
+    group = _group_or_404(request.user, pk)
+    page = Paginator(selectors.group_topics(group=group, user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"group": group, "page": page, "can_create_topic": can_create_course(request.user, group, "topic")}
+    return render(request, "courses/group_topics.html", context)
+
+
+@login_required
+def group_products(request, pk: int):
+    group = _group_or_404(request.user, pk)
+    page = Paginator(selectors.group_products(group=group), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"group": group, "page": page, "is_member": is_group_member(request.user, group)}
+    return render(request, "courses/product_list.html", context)
+
+
+def _month_param(value: str | None) -> date:
+    """ "2025-03" → 1 March 2025; anything else → this month."""
+    today = timezone.localdate().replace(day=1)
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        chosen = date(year, month, 1)
+    except (TypeError, ValueError):
+        return today
+    return chosen if date(2000, 1, 1) <= chosen <= today else today
+
+
+@login_required
+def group_by_month(request, pk: int):
+    """Everything the group's teachers posted, month → teacher → dated items, twelve months a page."""
+    group = _group_or_404(request.user, pk)
+    last = _month_param(request.GET.get("den"))
+    months = selectors.group_by_month(group=group, last_month=last)
+    this_month = timezone.localdate().replace(day=1)
+    newer = selectors.month_start(last, -selectors.MONTHS_PER_PAGE)
+    context = {
+        "group": group,
+        "months": months,
+        "older": selectors.month_start(last, selectors.MONTHS_PER_PAGE).strftime("%Y-%m"),
+        "newer": (newer if newer <= this_month else this_month).strftime("%Y-%m") if last < this_month else "",
+    }
+    return render(request, "courses/group_by_month.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_create_view(request, pk: int):
+    user = request.user
+    group = _group_or_404(user, pk)
+    if not is_group_member(user, group):
+        raise Http404
+    form = ProductForm(request.POST or None, request.FILES or None, topics=selectors.product_topic_choices(group=group))
+    if request.method == "POST":
+        refused = refused_uploads_error(request)
+        if refused is not None:
+            form.is_valid()
+            form.add_error("file", refused)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                product = product_create(
+                    actor=user,
+                    group=group,
+                    title=data["title"],
+                    description=data["description"],
+                    upload=data["file"],
+                    link_url=data["link_url"],
+                    topic=data["topic"],
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your product has been handed in to %(group)s.") % {"group": group.name})
+                return redirect("courses:product", product.pk)
+    return render(request, "courses/product_create.html", {"group": group, "form": form})
+
+
+def _product_or_404(user, pk) -> Product:
+    product = get_object_or_404(Product.objects.select_related("unit", "author", "topic", "deleted_by"), pk=pk)
+    if not can(user, Action.VIEW, product.unit):
+        raise Http404
+    if product.is_deleted and not can_restore_content(user, product):
+        raise Http404
+    return product
+
+
+@login_required
+def product_detail(request, pk: int):
+    product = _product_or_404(request.user, pk)
+    return render(request, "courses/product_detail.html", {"product": product, "group": product.unit})
+
+
+@login_required
+def product_download(request, pk: int):
+    product = _product_or_404(request.user, pk)
+    if not product.file:
+        raise Http404
+    try:
+        handle = product.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=product.file_name, content_type=content_type_for(product.file_name)
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("to-chuyen-mon/<int:pk>/", group_space, name="group_space"),
+    path("to-chuyen-mon/<int:pk>/chuyen-de/", group_topics, name="group_topics"),
+    path("to-chuyen-mon/<int:pk>/san-pham/", group_products, name="group_products"),
+    path("to-chuyen-mon/<int:pk>/theo-thang/", group_by_month, name="group_by_month"),
+    path("to-chuyen-mon/<int:pk>/nop-san-pham/", product_create_view, name="product_create"),
+    path("san-pham/<int:pk>/", product_detail, name="product"),
+    path("san-pham/<int:pk>/tai-ve/", product_download, name="product_download"),
+]

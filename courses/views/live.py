@@ -1,3 +1,225 @@
-"""live pages."""
+"""Live sessions of a course (list with "Join" from 15 minutes before, scheduling) and the learner's
+calendar of deadlines and sessions (a month by day, and the same as an .ics file)."""
 
-urlpatterns = []
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..forms.live import LiveSessionForm
+from ..models import LiveSession
+from ..permissions import (
+    can_edit_course,
+    can_oversee_course,
+    can_view_course,
+    course_for_user_or_404,
+    enrolment_of,
+    is_instructor,
+)
+from ..selectors.home import calendar_items, mark_join
+from ..services import live as services
+
+PAST_PAGE_SIZE = 20
+ICS_DAYS_BEFORE = 30
+ICS_DAYS_AFTER = 365
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def live_sessions(request, pk: int):
+    user = request.user
+    course = course_for_user_or_404(user, pk)
+    now = timezone.now()
+    sessions = LiveSession.objects.filter(course=course, deleted_at__isnull=True).select_related("created_by")
+    # Sessions not over yet: those started at most 10 hours ago (the longest a session lasts) and later.
+    upcoming = [
+        s
+        for s in (mark_join(s, now) for s in sessions.filter(starts_at__gte=now - timedelta(hours=10)))
+        if not s.is_over
+    ]
+    past = Paginator(sessions.filter(starts_at__lt=now).order_by("-starts_at", "-id"), PAST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    past_rows = [s for s in (mark_join(s, now) for s in past) if s.is_over]
+    context = {
+        "course": course,
+        "upcoming": upcoming,
+        "past": past,
+        "past_rows": past_rows,
+        "may_edit": can_edit_course(user, course),
+        "may_join": enrolment_of(user, course) is not None or is_instructor(user, course),
+        "oversees": can_oversee_course(user, course),
+    }
+    return render(request, "courses/live_session_list.html", context)
+
+
+def _form_page(request, *, course, form, session=None):
+    return render(request, "courses/live_session_form.html", {"course": course, "form": form, "session": session})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def live_create(request, pk: int):
+    course = course_for_user_or_404(request.user, pk)
+    if not can_edit_course(request.user, course):
+        raise PermissionDenied
+    form = LiveSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.live_session_create(actor=request.user, course=course, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The session “%(title)s” has been scheduled.") % {"title": session.title})
+            return redirect("courses:live_sessions", course.pk)
+    return _form_page(request, course=course, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def live_edit(request, pk: int):
+    session = get_object_or_404(LiveSession.objects.select_related("course__unit"), pk=pk)
+    course = session.course
+    if not can_view_course(request.user, course):
+        raise Http404
+    if not can_edit_course(request.user, course) or session.is_deleted:
+        raise PermissionDenied
+    form = LiveSessionForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.live_session_update(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The session has been updated."))
+            return redirect("courses:live_sessions", course.pk)
+    return _form_page(request, course=course, form=form, session=session)
+
+
+# --- calendar ----------------------------------------------------------------------------------
+
+
+def _month(value: str | None) -> date:
+    today = timezone.localdate()
+    try:
+        year, month = (int(p) for p in (value or "").split("-"))
+        return date(year, month, 1) if 1900 < year < 3000 else today.replace(day=1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _next_month(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+@login_required
+def calendar(request):
+    first = _month(request.GET.get("month"))
+    following = _next_month(first)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    items = calendar_items(user=request.user, start=_aware(first), end=_aware(following))
+    days: dict[date, list] = {}
+    for item in items:
+        days.setdefault(timezone.localtime(item.starts_at).date(), []).append(item)
+    context = {
+        "month": first,
+        "previous": previous.strftime("%Y-%m"),
+        "following": following.strftime("%Y-%m"),
+        "this_month": timezone.localdate().replace(day=1) == first,
+        "days": sorted(days.items()),
+        "today": timezone.localdate(),
+        "month_param": first.strftime("%Y-%m"),
+    }
+    return render(request, "courses/calendar.html", context)
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r", "").replace("\n", "\\n")
+
+
+def _ics_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _fold(line: str) -> list[str]:
+    """RFC 5545: lines longer than 75 octets continue on the next line after a space."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > 75:
+            out.append(current)
+            current = " " + char
+        else:
+            current += char
+    out.append(current)
+    return out
+
+
+@login_required
+def calendar_ics(request):
+    """The same deadlines and sessions as an .ics file: one month with ?month=, otherwise from a month ago
+    to a year ahead (for importing into a phone's calendar)."""
+    if request.GET.get("month"):
+        first = _month(request.GET["month"])
+        start, end = _aware(first), _aware(_next_month(first))
+    else:
+        now = timezone.now()
+        start, end = now - timedelta(days=ICS_DAYS_BEFORE), now + timedelta(days=ICS_DAYS_AFTER)
+    items = calendar_items(user=request.user, start=start, end=end)
+    stamp = _ics_time(timezone.now())
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Truong hoc ket noi//Courses//VI", "CALSCALE:GREGORIAN"]
+    for item in items:
+        if item.kind == "deadline":
+            summary = _("Deadline: %(title)s") % {"title": item.title}
+            url = reverse("courses:submission_create", args=[item.obj.pk])
+            end_at = item.starts_at
+        else:
+            summary = _("Live session: %(title)s") % {"title": item.title}
+            url = item.obj.url
+            end_at = item.ends_at
+        if not url.startswith("https://"):
+            url = request.build_absolute_uri(url)
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{item.uid}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{_ics_time(item.starts_at)}",
+            f"DTEND:{_ics_time(end_at)}",
+            f"SUMMARY:{_ics_text(summary)}",
+            f"DESCRIPTION:{_ics_text(item.course.title)}",
+            f"URL:{_ics_text(url)}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    body = "\r\n".join(part for line in lines for part in _fold(line)) + "\r\n"
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="lich-hoc.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+urlpatterns = [
+    path("<int:pk>/truc-tuyen/", live_sessions, name="live_sessions"),
+    path("<int:pk>/truc-tuyen/them/", live_create, name="live_create"),
+    path("truc-tuyen/<int:pk>/sua/", live_edit, name="live_edit"),
+    path("lich/", calendar, name="calendar"),
+    path("lich.ics", calendar_ics, name="calendar_ics"),
+]

@@ -1,3 +1,22 @@
-"""records pages."""
+"""A person's professional or learning record (hồ sơ), printable. Seen by the person and by the units
+above them (those who look after or report on their school's accounts); anyone else gets a 404."""
 
-urlpatterns = []
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+
+from accounts.permissions import account_for_user_or_404
+
+from ..selectors.records import person_record
+
+
+@login_required
+def record(request, pk: int):
+    person = account_for_user_or_404(request.user, pk)
+    context = {"person": person, "record": person_record(person=person), "is_self": person.pk == request.user.pk}
+    return render(request, "courses/record_detail.html", context)
+
+
+urlpatterns = [
+    path("ho-so/<int:pk>/", record, name="record"),
+]

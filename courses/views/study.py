@@ -1,3 +1,469 @@
-"""study pages."""
+"""Studying a course: the course page (purpose first, then the sections), section files, marking sections
+done, registering and withdrawing, learning groups, enrolling a whole class or group, and everyone's
+progress for the instructors and those who oversee the course."""
 
-urlpatterns = []
+import re
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.profile import missing_profile_items, profile_is_complete
+from forums.selectors import owner_forums
+from truonghoc.spreadsheets import xlsx_bytes
+from truonghoc.uploads import content_type_for
+
+from ..forms.enrolment import EnrolUnitForm, LeaderForm, LearningGroupForm
+from ..models import Course, Enrolment, LearningGroup, Section
+from ..permissions import (
+    can_edit_course,
+    can_oversee_course,
+    can_study,
+    can_view_course_forum,
+    can_view_group_forum,
+    course_for_user_or_404,
+    enrolment_of,
+    in_audience,
+    is_instructor,
+)
+from ..selectors import catalogue as selectors
+from ..services import enrolment as services
+from ..services.authoring import base_unit, has_text
+from .authoring import add_service_errors
+
+INLINE_KINDS = (Section.FileKind.VIDEO, Section.FileKind.PDF, Section.FileKind.IMAGE, Section.FileKind.AUDIO)
+
+
+def may_see_content(user, course: Course) -> bool:
+    """Sections and their files: instructors, overseers, and learners enrolled in a live course."""
+    return bool(
+        user.is_superuser or is_instructor(user, course) or can_oversee_course(user, course) or can_study(user, course)
+    )
+
+
+def may_see_progress(user, course: Course) -> bool:
+    return bool(user.is_superuser or is_instructor(user, course) or can_oversee_course(user, course))
+
+
+def _register_refusal(user, course: Course) -> str:
+    """Why the user cannot register now ("" when they can); the page shows it instead of the button."""
+    try:
+        services.check_course_open(course)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    if not in_audience(user, course):
+        return _("This course is not open to your unit.")
+    return ""
+
+
+def _progress(done: int, total: int) -> int:
+    return min(100, round(100 * done / total)) if total else 0
+
+
+# --- the course page -------------------------------------------------------------------------
+
+
+def _course_context(request, course: Course) -> dict:
+    user = request.user
+    instructor = is_instructor(user, course)
+    enrolment = enrolment_of(user, course)
+    sections = selectors.course_sections(course=course) if may_see_content(user, course) else None
+    listed = sections if sections is not None else selectors.course_sections(course=course)
+    done_ids = selectors.sections_done_ids(enrolment=enrolment) & {s.pk for s in listed}
+    forums = owner_forums(owner=course) if can_view_course_forum(user, course) else {}
+    group_forum = None
+    if enrolment is not None and enrolment.group_id:
+        group_forum = owner_forums(owner=enrolment.group).get("discussion")
+    refusal = "" if enrolment or instructor else _register_refusal(user, course)
+    return {
+        "course": course,
+        "sections": sections,
+        "section_titles": listed,
+        "done_ids": done_ids,
+        "total": len(listed),
+        "done": len(done_ids),
+        "percent": _progress(len(done_ids), len(listed)),
+        "enrolment": enrolment,
+        "is_instructor": instructor,
+        "may_edit": can_edit_course(user, course),
+        "is_author": course.author_id == user.pk,
+        "may_see_progress": may_see_progress(user, course),
+        "may_study": enrolment is not None and can_study(user, course),
+        "may_register": enrolment is None and not instructor and not refusal,
+        "register_refusal": refusal,
+        "profile_missing": "" if profile_is_complete(user) else ", ".join(missing_profile_items(user)),
+        "discussion": forums.get("discussion"),
+        "questions": forums.get("questions"),
+        "group_forum": group_forum,
+        "instructors": selectors.course_instructor_names(course=course),
+        "has_purpose": has_text(course.purpose),
+        "audience_label": course.audience_cluster or course.audience_unit or course.unit,
+    }
+
+
+@login_required
+def course_detail(request, pk: int):
+    course = course_for_user_or_404(request.user, pk)
+    return render(request, "courses/course_detail.html", _course_context(request, course))
+
+
+def _section_for_user_or_404(user, pk) -> Section:
+    section = get_object_or_404(Section.objects.select_related("course"), pk=pk, deleted_at__isnull=True)
+    section.course = course_for_user_or_404(user, section.course_id)
+    return section
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CHUNK = 256 * 1024
+
+
+def _ranged(handle, start: int, length: int):
+    try:
+        handle.seek(start)
+        remaining = length
+        while remaining > 0:
+            data = handle.read(min(CHUNK, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+            yield data
+    finally:
+        handle.close()
+
+
+@login_required
+@xframe_options_sameorigin  # PDFs are shown in an <iframe> of the course page
+def section_file(request, pk: int):
+    """A section's file for those who may study it. Videos answer byte ranges, so players can seek."""
+    section = _section_for_user_or_404(request.user, pk)
+    if not section.file or not may_see_content(request.user, section.course):
+        raise Http404
+    name = section.file_name or section.file.name.rsplit("/", 1)[-1]
+    try:
+        handle = section.file.open("rb")
+        size = section.file.size
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    inline = section.file_kind in INLINE_KINDS
+    content_type = content_type_for(name)
+    match = _RANGE.match(request.headers.get("Range", ""))
+    if match and (match[1] or match[2]):
+        if match[1]:
+            start = int(match[1])
+            end = min(int(match[2]), size - 1) if match[2] else size - 1
+        else:
+            start, end = max(size - int(match[2]), 0), size - 1
+        if start > end or start >= size:
+            handle.close()
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        response = StreamingHttpResponse(_ranged(handle, start, end - start + 1), status=206, content_type=content_type)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+        response["Content-Disposition"] = content_disposition_header(not inline, name)
+    else:
+        response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def section_done(request, pk: int):
+    section = _section_for_user_or_404(request.user, pk)
+    course = section.course
+    try:
+        services.section_mark_done(actor=request.user, section=section)
+    except ValidationError as exc:
+        if request.htmx:
+            # htmx swaps only 2xx answers: say why in place of the button.
+            return HttpResponse(
+                format_html(
+                    '<div id="done-{}" class="alert alert-warning small mt-2 mb-0">{}</div>',
+                    section.pk,
+                    " ".join(exc.messages),
+                )
+            )
+        messages.error(request, " ".join(exc.messages))
+        return redirect("courses:course", course.pk)
+    if request.htmx:
+        context = _course_context(request, course)
+        context.update({"section": section, "oob": True})
+        html = render_to_string("courses/course_detail.html#section-done", context, request=request)
+        html += render_to_string("courses/course_detail.html#progress", context, request=request)
+        return HttpResponse(html)
+    return redirect(reverse("courses:course", args=[course.pk]) + f"#section-{section.pk}")
+
+
+# --- registering -----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def enrol(request, pk: int):
+    course = course_for_user_or_404(request.user, pk)
+    try:
+        services.enrolment_register(actor=request.user, course=course)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("You are registered. Start with the purpose and requirements, then each section."))
+    return redirect("courses:course", course.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk: int):
+    course = course_for_user_or_404(request.user, pk)
+    enrolment = enrolment_of(request.user, course)
+    if enrolment is None:
+        messages.error(request, _("You are not registered for this course."))
+        return redirect("courses:course", course.pk)
+    if request.method == "POST":
+        try:
+            services.enrolment_withdraw(actor=request.user, course=course)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("You have left the course. What you did is kept if you register again later."))
+        return redirect("courses:course", course.pk)
+    leads = enrolment.group_id and enrolment.group.leader_id == request.user.pk
+    return render(
+        request, "courses/enrolment_withdraw.html", {"course": course, "enrolment": enrolment, "leads": leads}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol_unit(request, pk: int):
+    course = course_for_user_or_404(request.user, pk)
+    if not is_instructor(request.user, course) or course.is_deleted:
+        raise PermissionDenied
+    units = services.enrolment_units(course).filter(path__startswith=base_unit(course.unit).path)
+    form = EnrolUnitForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        unit = form.cleaned_data["unit"]
+        try:
+            added, already = services.enrolment_add_unit(actor=request.user, course=course, unit=unit)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(added)d people of %(unit)s are registered; %(already)d were registered already or had left.")
+                % {"added": added, "unit": unit.name, "already": already},
+            )
+            return redirect("courses:progress", course.pk)
+    return render(request, "courses/course_enrol_unit.html", {"course": course, "form": form})
+
+
+# --- learning groups -------------------------------------------------------------------------
+
+
+@login_required
+def learning_groups(request, pk: int):
+    course = course_for_user_or_404(request.user, pk)
+    page = Paginator(selectors.course_groups(course=course), selectors.PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "course": course,
+        "page": page,
+        "may_register_group": services.can_register_group(request.user, course)
+        and not _register_refusal_for_groups(course),
+    }
+    return render(request, "courses/learning_group_list.html", context)
+
+
+def _register_refusal_for_groups(course: Course) -> str:
+    try:
+        services.check_course_open(course)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def learning_group_create(request, pk: int):
+    user = request.user
+    course = course_for_user_or_404(user, pk)
+    scopes = services.group_scopes(actor=user, course=course)
+    if not scopes:
+        raise PermissionDenied
+    refusal = _register_refusal_for_groups(course)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("courses:learning_groups", course.pk)
+    by_key = {key: (school, cluster) for key, _label, school, cluster in scopes}
+    data = request.POST or None
+    chosen = (data or request.GET).get("scope") or (scopes[0][0] if len(scopes) == 1 else "")
+    if chosen in by_key:
+        school, cluster = by_key[chosen]
+        candidates = services.group_candidates(course=course, school=school, cluster=cluster)
+    else:
+        candidates = get_user_model().objects.none()
+    form = LearningGroupForm(data, initial={"scope": chosen}, scopes=scopes, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.learning_group_register(
+                actor=user,
+                course=course,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                leader=form.cleaned_data["leader"],
+                members=form.cleaned_data["members"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The learning group %(name)s is registered.") % {"name": group.name})
+            return redirect("courses:learning_group", group.pk)
+    context = {"course": course, "form": form, "scopes": scopes, "chosen": chosen}
+    return render(request, "courses/learning_group_form.html", context)
+
+
+def _group_for_user_or_404(user, pk) -> LearningGroup:
+    group = get_object_or_404(LearningGroup.objects.select_related("leader", "unit", "cluster"), pk=pk)
+    group.course = course_for_user_or_404(user, group.course_id)
+    if not (user.is_superuser or can_view_group_forum(user, group)):
+        raise Http404
+    return group
+
+
+@login_required
+def learning_group_detail(request, pk: int):
+    user = request.user
+    group = _group_for_user_or_404(user, pk)
+    course = group.course
+    members = selectors.group_members(group=group)
+    active_members = [e.user for e in members if e.withdrawn_at is None and e.user.is_active]
+    leader_missing = services.leader_is_missing(group)
+    instructor = is_instructor(user, course)
+    mine = enrolment_of(user, course)
+    may_set_leader = instructor or (leader_missing and mine is not None and mine.group_id == group.pk)
+    form = None
+    if may_set_leader:
+        choices = [m.pk for m in active_members if m.pk != group.leader_id]
+        form = LeaderForm(members=get_user_model().objects.filter(pk__in=choices).order_by("name_sort", "pk"))
+    context = {
+        "course": course,
+        "group": group,
+        "members": members,
+        "leader_missing": leader_missing,
+        "form": form,
+        "forum": owner_forums(owner=group).get("discussion"),
+    }
+    return render(request, "courses/learning_group_detail.html", context)
+
+
+@login_required
+@require_POST
+def learning_group_leader(request, pk: int):
+    user = request.user
+    group = _group_for_user_or_404(user, pk)
+    leader = get_user_model().objects.filter(pk=request.POST.get("leader") or 0).first()
+    if leader is None:
+        messages.error(request, _("Choose the new leader among the group's members."))
+        return redirect("courses:learning_group", group.pk)
+    try:
+        services.learning_group_set_leader(actor=user, group=group, leader=leader)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s now leads the group.") % {"name": leader.full_name})
+    return redirect("courses:learning_group", group.pk)
+
+
+# --- everyone's progress ---------------------------------------------------------------------
+
+
+@login_required
+def progress(request, pk: int):
+    course = course_for_user_or_404(request.user, pk)
+    if not may_see_progress(request.user, course):
+        raise PermissionDenied
+    total = selectors.live_section_count(course=course)
+    rows = selectors.course_progress(course=course)
+    if request.GET.get("format") == "xlsx":
+        return _progress_xlsx(course, rows, total)
+    page = Paginator(rows, selectors.PROGRESS_PER_PAGE).get_page(request.GET.get("page"))
+    for enrolment in page:
+        enrolment.percent = _progress(enrolment.sections_done, total)
+    context = {"course": course, "page": page, "total": total, "is_instructor": is_instructor(request.user, course)}
+    return render(request, "courses/course_progress.html", context)
+
+
+def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
+    source = dict(Enrolment.Source.choices)
+    tz = timezone.get_current_timezone()
+
+    def when(value):
+        return timezone.localtime(value, tz).strftime("%d/%m/%Y %H:%M") if value else ""
+
+    body = (
+        [
+            e.user.full_name,
+            e.user.username,
+            e.group.name if e.group_id else "",
+            str(source.get(e.source, e.source)),
+            min(e.sections_done, total),
+            total,
+            _progress(e.sections_done, total),
+            when(e.enrolled_at),
+            when(e.last_activity),
+            when(e.completed_at),
+            when(e.withdrawn_at),
+        ]
+        for e in rows.iterator(chunk_size=2000)
+    )
+    content = xlsx_bytes(
+        title=_("Progress: %(title)s") % {"title": course.title},
+        header=[
+            _("Learner"),
+            _("Username"),
+            _("Learning group"),
+            _("How"),
+            _("Sections done"),
+            _("Sections"),
+            _("%"),
+            _("Registered"),
+            _("Last activity"),
+            _("Completed"),
+            _("Left"),
+        ],
+        rows=body,
+        sheet_name=_("Progress"),
+    )
+    response = HttpResponse(content, content_type=content_type_for("x.xlsx"))
+    response["Content-Disposition"] = content_disposition_header(True, f"tien-do-khoa-hoc-{course.pk}.xlsx")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+urlpatterns = [
+    path("<int:pk>/", course_detail, name="course"),
+    path("<int:pk>/dang-ky/", enrol, name="enrol"),
+    path("<int:pk>/roi-khoa-hoc/", withdraw, name="withdraw"),
+    path("<int:pk>/ghi-danh/", enrol_unit, name="enrol_unit"),
+    path("<int:pk>/tien-do/", progress, name="progress"),
+    path("<int:pk>/nhom-hoc-tap/", learning_groups, name="learning_groups"),
+    path("<int:pk>/nhom-hoc-tap/dang-ky/", learning_group_create, name="learning_group_create"),
+    path("nhom-hoc-tap/<int:pk>/", learning_group_detail, name="learning_group"),
+    path("nhom-hoc-tap/<int:pk>/truong-nhom/", learning_group_leader, name="learning_group_leader"),
+    path("phan/<int:pk>/tep/", section_file, name="section_file"),
+    path("phan/<int:pk>/da-hoc/", section_done, name="section_done"),
+]

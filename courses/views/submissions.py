@@ -1,3 +1,338 @@
-"""submissions pages."""
+"""Assignments and handed-in work: the course's assignment list (each learner's own status), the
+"Hand in" page and its receipt, file downloads, the grading list and per-submission grading with
+"Save and next", and the grades export."""
 
-urlpatterns = []
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from truonghoc.spreadsheets import xlsx_bytes
+from truonghoc.uploads import content_type_for, human_size, refused_uploads_error
+
+from ..forms.submissions import AssignmentForm, GradeForm, SubmissionForm
+from ..models import Assignment, Submission
+from ..permissions import can_edit_course, course_for_user_or_404, enrolment_of, is_instructor
+from ..selectors import submissions as selectors
+from ..services import submissions as services
+
+GRADING_PAGE_SIZE = 50
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "d/m/Y H:i")
+
+
+# --- assignments -------------------------------------------------------------------------------
+
+
+@login_required
+def assignment_list(request, pk: int):
+    user = request.user
+    course = course_for_user_or_404(user, pk)
+    follows = selectors.can_follow_submissions(user, course)
+    context = {
+        "course": course,
+        "rows": selectors.course_assignments(user=user, course=course, include_removed=follows),
+        "may_edit": can_edit_course(user, course),
+        "follows": follows,
+        "enrolment": enrolment_of(user, course),
+        "now": timezone.now(),
+    }
+    return render(request, "courses/assignment_list.html", context)
+
+
+def _assignment_form_page(request, *, course, form, assignment=None):
+    context = {"course": course, "form": form, "assignment": assignment}
+    return render(request, "courses/assignment_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_create(request, pk: int):
+    course = course_for_user_or_404(request.user, pk)
+    if not can_edit_course(request.user, course):
+        raise PermissionDenied
+    form = AssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.assignment_create(actor=request.user, course=course, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The assignment “%(title)s” has been added.") % {"title": assignment.title})
+            return redirect("courses:assignments", course.pk)
+    return _assignment_form_page(request, course=course, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request, pk: int):
+    assignment = selectors.assignment_for_user_or_404(request.user, pk)
+    course = assignment.course
+    if not can_edit_course(request.user, course) or assignment.is_deleted:
+        raise PermissionDenied
+    form = AssignmentForm(request.POST or None, instance=assignment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_update(actor=request.user, assignment=assignment, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The assignment has been updated."))
+            return redirect("courses:assignments", course.pk)
+    return _assignment_form_page(request, course=course, form=form, assignment=assignment)
+
+
+# --- handing in --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_create(request, pk: int):
+    """ "Nộp bài": the assignment, what the learner handed in so far, and the form (files + note)."""
+    user = request.user
+    assignment = selectors.assignment_for_user_or_404(user, pk)
+    if request.method == "POST":
+        # Bound even when every file was dropped by the size cut-off, so the form can say so.
+        form = SubmissionForm(request.POST, request.FILES, assignment=assignment)
+    else:
+        form = SubmissionForm(assignment=assignment)
+    if request.method == "POST":
+        refused = refused_uploads_error(request)
+        if form.is_valid() and refused is None:
+            try:
+                submission = services.submission_create(
+                    actor=user,
+                    assignment=assignment,
+                    uploads=form.cleaned_data["files"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                message = _("Handed in: version %(version)d, %(when)s.") % {
+                    "version": submission.version,
+                    "when": _when(submission.submitted_at),
+                }
+                if submission.is_late:
+                    message += " " + _("It is after the deadline, so it is marked late.")
+                messages.success(request, message)
+                return redirect("courses:submission", submission.pk)
+        if refused is not None:
+            form.add_error("files", refused)
+    versions = list(selectors.my_versions(user=user, assignment=assignment)[:10])
+    context = {
+        "assignment": assignment,
+        "course": assignment.course,
+        "form": form,
+        "problem": services.submitter_problem(user, assignment),
+        "versions": versions,
+        "types": services.describe_types(assignment),
+        "now": timezone.now(),
+    }
+    return render(request, "courses/submission_form.html", context)
+
+
+@login_required
+def submission_detail(request, pk: int):
+    """The receipt: when, which files, how large, which version; the grade and feedback once graded."""
+    user = request.user
+    submission = selectors.submission_for_user_or_404(user, pk)
+    assignment = submission.assignment
+    owner = {"group_id": submission.group_id} if submission.group_id else {"learner_id": submission.learner_id}
+    versions = (
+        Submission.objects.filter(assignment=assignment, deleted_at__isnull=True, **owner)
+        .select_related("submitted_by")
+        .order_by("-version")
+    )
+    mine = submission.learner_id == user.pk or (
+        submission.group_id and getattr(enrolment_of(user, assignment.course), "group_id", None) == submission.group_id
+    )
+    context = {
+        "submission": submission,
+        "assignment": assignment,
+        "course": assignment.course,
+        "files": list(submission.files.all()),
+        "versions": versions,
+        "size": human_size(submission.total_size),
+        "mine": mine,
+        "may_resubmit": mine and not services.submitter_problem(user, assignment),
+        "may_grade": is_instructor(user, assignment.course),
+        "may_delete": is_instructor(user, assignment.course)
+        or (submission.submitted_by_id == user.pk and submission.grade is None),
+    }
+    return render(request, "courses/submission_detail.html", context)
+
+
+@login_required
+def submission_file(request, pk: int):
+    row = selectors.submission_file_for_user_or_404(request.user, pk)
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=row.name, content_type=content_type_for(row.name))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- grading -----------------------------------------------------------------------------------
+
+
+@login_required
+def grading(request, pk: int):
+    """Current submissions, 50 a page, filtered (ungraded, graded, late) or those not handed in."""
+    user = request.user
+    assignment = selectors.assignment_for_user_or_404(user, pk)
+    if not selectors.can_follow_submissions(user, assignment.course):
+        raise PermissionDenied
+    show = request.GET.get("show", "all")
+    if show not in selectors.GRADING_FILTERS:
+        show = "all"
+    if show == "missing":
+        rows = selectors.not_submitted(assignment=assignment)
+    else:
+        rows = selectors.grading_queryset(assignment=assignment, show=show)
+    page = Paginator(rows, GRADING_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "assignment": assignment,
+        "course": assignment.course,
+        "page": page,
+        "show": show,
+        "counts": selectors.grading_counts(assignment=assignment),
+        "filters": [
+            ("all", _("All handed in")),
+            ("ungraded", _("To grade")),
+            ("graded", _("Graded")),
+            ("late", _("Late")),
+            ("missing", _("Not handed in")),
+        ],
+        "may_grade": is_instructor(user, assignment.course),
+        "page_query": urlencode({"show": show}),
+    }
+    return render(request, "courses/grading_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grade(request, pk: int):
+    user = request.user
+    submission = selectors.submission_for_user_or_404(user, pk)
+    assignment = submission.assignment
+    if not is_instructor(user, assignment.course):
+        raise PermissionDenied
+    initial = {"grade": f"{submission.grade:.2f}".rstrip("0").rstrip(".") if submission.grade is not None else ""}
+    initial["feedback"] = submission.feedback
+    form = GradeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submission_grade(
+                actor=user,
+                submission=submission,
+                grade=form.cleaned_data["grade"],
+                feedback=form.cleaned_data["feedback"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Grade saved."))
+            if "next" in request.POST:
+                following = selectors.next_ungraded(assignment=assignment, after_id=submission.pk)
+                if following is not None:
+                    return redirect("courses:grade", following.pk)
+                messages.info(request, _("Every submission has been graded."))
+            return redirect(reverse("courses:grading", args=[assignment.pk]) + "?show=ungraded")
+    context = {
+        "submission": submission,
+        "assignment": assignment,
+        "course": assignment.course,
+        "files": list(submission.files.all()),
+        "form": form,
+        "size": human_size(submission.total_size),
+    }
+    return render(request, "courses/grading_form.html", context)
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def grades_export(request, pk: int):
+    """The course's grade book: one row per learner, one column per assignment."""
+    user = request.user
+    course = course_for_user_or_404(user, pk)
+    if not selectors.can_follow_submissions(user, course):
+        raise PermissionDenied
+    assignments = list(Assignment.objects.filter(course=course, deleted_at__isnull=True))
+    header = [_("Learner"), _("Username"), _("Unit"), _("Learning group")]
+    header += [f"{a.title} ({_('group')})" if a.per_group else a.title for a in assignments]
+    content = xlsx_bytes(
+        title=course.title,
+        header=header,
+        rows=selectors.grade_rows(course=course, assignments=assignments),
+        sheet_name=_("Grades"),
+    )
+    return _xlsx_response(content, f"bang-diem-khoa-{course.pk}.xlsx")
+
+
+@login_required
+def assignment_grades_export(request, pk: int):
+    """One assignment: each current submission with its version, time, lateness, grade and feedback."""
+    user = request.user
+    assignment = selectors.assignment_for_user_or_404(user, pk)
+    if not selectors.can_follow_submissions(user, assignment.course):
+        raise PermissionDenied
+    header = [
+        _("Learning group") if assignment.per_group else _("Learner"),
+        _("Handed in by"),
+        _("Version"),
+        _("Handed in at"),
+        _("Late"),
+        _("Files"),
+        _("Grade"),
+        _("Feedback"),
+    ]
+    content = xlsx_bytes(
+        title=f"{assignment.course.title} — {assignment.title}",
+        header=header,
+        rows=selectors.assignment_rows(assignment=assignment),
+        sheet_name=_("Grades"),
+    )
+    return _xlsx_response(content, f"bang-diem-bai-{assignment.pk}.xlsx")
+
+
+urlpatterns = [
+    path("<int:pk>/bai-tap/", assignment_list, name="assignments"),
+    path("<int:pk>/bai-tap/them/", assignment_create, name="assignment_create"),
+    path("<int:pk>/bang-diem.xlsx", grades_export, name="grades_export"),
+    path("bai-tap/<int:pk>/sua/", assignment_edit, name="assignment_edit"),
+    path("bai-tap/<int:pk>/nop-bai/", submission_create, name="submission_create"),
+    path("bai-tap/<int:pk>/cham-bai/", grading, name="grading"),
+    path("bai-tap/<int:pk>/bang-diem.xlsx", assignment_grades_export, name="assignment_grades_export"),
+    path("bai-nop/<int:pk>/", submission_detail, name="submission"),
+    path("bai-nop/<int:pk>/cham-diem/", grade, name="grade"),
+    path("bai-nop/tep/<int:pk>/", submission_file, name="submission_file"),
+]

@@ -1,9 +1,12 @@
 from types import SimpleNamespace
 
 import pytest
+from guardian.shortcuts import assign_perm
 
-from forums.services import forum_for_unit, thread_create
+from forums.models import Forum
+from forums.services import forum_for_owner, forum_for_unit, thread_create
 from tests.accounts.factories import complete_profile, make_person
+from tests.courses.factories import enrol, make_course
 from units.models import Role
 
 complete = complete_profile
@@ -42,3 +45,17 @@ def _in_english(client):
     client.cookies["django_language"] = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def course_setup(tree, people):
+    """Teacher An teaches the course (teacher2 Bình is a co-instructor); student Em and student Hà are
+    enrolled; teacher3 Cường is in the audience but not enrolled; the principal oversees it."""
+    course = make_course(unit=tree.s1, author=people.teacher, title="Bồi dưỡng GDPT 2018")
+    assign_perm("courses.teach_course", people.teacher2, course)
+    learner2 = complete_profile(make_person(unit=tree.c1, role=Role.STUDENT, full_name="Đặng Thu Hà"))
+    enrol(course=course, user=people.student)
+    enrol(course=course, user=learner2)
+    questions = forum_for_owner(owner=course, unit=course.unit, title="Hỏi – Đáp", kind=Forum.Kind.QUESTIONS)
+    discussion = forum_for_owner(owner=course, unit=course.unit, title="Thảo luận chung")
+    return SimpleNamespace(course=course, learner2=learner2, questions=questions, discussion=discussion)

@@ -35,13 +35,26 @@ def test_anonymous_is_sent_to_login(client, forum):
     assert response.status_code == 302 and "/tai-khoan/" in response["Location"]
 
 
-def test_unit_forum_created_on_first_visit(client, tree, people):
-    response = get(client, people.teacher, reverse("forums:unit_forum", args=[tree.s1.pk]))
+def test_unit_forum_page_writes_nothing_until_the_first_thread(client, tree, people):
+    url = reverse("forums:unit_forum", args=[tree.s1.pk])
+    response = get(client, people.teacher, url)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="no-threads"' in html and tree.s1.name in html
+    assert not Forum.objects.filter(unit=tree.s1).exists()
+    # A refused first thread leaves no forum behind, and what was typed is kept.
+    response = post(client, people.teacher, url, {"title": "Chủ đề đầu tiên", "body": "<script>x</script>"})
+    assert response.status_code == 200 and "Write something" in response.content.decode()
+    assert "Chủ đề đầu tiên" in response.content.decode()
+    assert not Forum.objects.filter(unit=tree.s1).exists()
+    response = post(client, people.teacher, url, {"title": "Chủ đề đầu tiên", "body": "Xin chào"})
     forum = Forum.objects.get(unit=tree.s1)
+    thread = Thread.objects.get(forum=forum)
+    assert response.status_code == 302 and response["Location"] == reverse("forums:thread", args=[thread.pk])
+    response = get(client, people.teacher, url)
     assert response.status_code == 302 and response["Location"] == reverse("forums:forum", args=[forum.pk])
-    get(client, people.teacher, reverse("forums:unit_forum", args=[tree.s1.pk]))
     assert Forum.objects.filter(unit=tree.s1).count() == 1
-    assert get(client, people.other_school, reverse("forums:unit_forum", args=[tree.s1.pk])).status_code == 404
+    assert get(client, people.other_school, url).status_code == 404
+    assert post(client, people.other_school, url, {"title": "x", "body": "y"}).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["teacher", "teacher3", "principal"])

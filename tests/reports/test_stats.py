@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from courses.models import Course
+from courses.services.topics import topic_quality_assess
 from reports.models import Target, UnitStat
 from reports.participation import read_participation_table
 from reports.periods import all_time, month_of, semester_of
@@ -30,9 +31,12 @@ def stat(unit, period=None):
 
 
 def topic(unit, author, title, body="<p>Nội dung</p>", days_ago=1):
-    return Course.objects.create(
-        kind="topic", status="published", unit=unit, author=author, title=title, body=body,
-        created_at=timezone.now() - timedelta(days=days_ago),
+    # Published as the publish service does it: the topic's quality (empty, near-duplicate) is assessed.
+    return topic_quality_assess(
+        course=Course.objects.create(
+            kind="topic", status="published", unit=unit, author=author, title=title, body=body,
+            created_at=timezone.now() - timedelta(days=days_ago),
+        )
     )  # fmt: skip
 
 

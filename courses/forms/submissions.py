@@ -1,0 +1,107 @@
+"""Forms for assignments, handing in work and grading. Business rules (deadline, file checks, who may
+submit) live in courses.services.submissions; these forms turn what was typed into values and keep it
+when the service refuses."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from truonghoc.forms import BootstrapFormMixin
+
+from ..models import Assignment
+from ..services.submissions import FEEDBACK_MAX_CHARS, NOTE_MAX_CHARS, normalise_types, parse_grade
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+
+
+class AssignmentForm(BootstrapFormMixin, forms.ModelForm):
+    due_at = forms.DateTimeField(
+        label=_("Deadline"),
+        widget=DATETIME_INPUT,
+        input_formats=DATETIME_FORMATS,
+        error_messages={"invalid": _("Write the deadline as dd/mm/yyyy hh:mm, for example 29/12/2025 17:00.")},
+        help_text=_("Vietnam time. Work handed in one second later counts as late."),
+    )
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "title",
+            "kind",
+            "instructions",
+            "due_at",
+            "late_policy",
+            "allowed_types",
+            "max_size_mb",
+            "max_files",
+            "per_group",
+        ]
+        widgets = {
+            "instructions": forms.Textarea(attrs={"rows": 5}),
+            "late_policy": forms.RadioSelect,
+        }
+        help_texts = {
+            "allowed_types": _("File extensions separated by commas, for example pdf,docx,pptx,mp4."),
+            "per_group": _("Only each learning group's leader hands in, for the whole group."),
+        }
+
+    def clean_allowed_types(self):
+        try:
+            return normalise_types(self.cleaned_data["allowed_types"])
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["allowed_types"]) from exc
+
+    def _post_clean(self):
+        # The service validates and saves the model; the form only converts input.
+        pass
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; the service checks each (type by content, size, how many)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class SubmissionForm(BootstrapFormMixin, forms.Form):
+    files = MultipleFileField(label=_("Your files"))
+    note = forms.CharField(
+        label=_("Note for the instructor (optional)"),
+        required=False,
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        accept = ",".join(f".{e}" for e in assignment.allowed_extensions)
+        self.fields["files"].widget.attrs.update({"accept": accept, "data-testid": "submission-files"})
+
+
+class GradeForm(BootstrapFormMixin, forms.Form):
+    grade = forms.CharField(
+        label=_("Grade (0–10)"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "8,5"}),
+        help_text=_("At most two decimals; a comma or a dot: 8,5 or 8.5."),
+    )
+    feedback = forms.CharField(
+        label=_("Feedback"), required=False, max_length=FEEDBACK_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean_grade(self):
+        try:
+            return parse_grade(self.cleaned_data["grade"])
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["grade"]) from exc

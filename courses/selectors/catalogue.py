@@ -1,0 +1,203 @@
+"""Reads for finding and following courses: the catalogue (filters and accent-free title search), "my
+courses", the course page's sections and progress, and the instructors' progress table. Each costs a
+fixed number of queries however many courses, sections or learners there are."""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
+
+from truonghoc.text import fold
+from units.models import Unit
+
+from ..models import Course, Enrolment, LearningGroup, Section, SectionProgress
+from ..permissions import TEACH_PERM, ancestor_paths, courses_scope_q
+
+PER_PAGE = 20
+PROGRESS_PER_PAGE = 50
+
+# Every letter a folded Vietnamese letter stands for, so "toan" finds "Toán" without a folded column:
+# each query letter becomes a character class that both SQLite's REGEXP and PostgreSQL's `~` understand.
+_VARIANTS = {
+    "a": "aàáảãạăằắẳẵặâầấẩẫậ",
+    "d": "dđ",
+    "e": "eèéẻẽẹêềếểễệ",
+    "i": "iìíỉĩị",
+    "o": "oòóỏõọôồốổỗộơờớởỡợ",
+    "u": "uùúủũụưừứửữự",
+    "y": "yỳýỷỹỵ",
+}
+_WORD = re.compile(r"\S+")
+
+
+def accent_free_pattern(word: str) -> str:
+    """A case- and accent-insensitive regular expression matching `word` as typed with or without accents."""
+    parts = []
+    for ch in fold(word):
+        if ch in _VARIANTS:
+            parts.append(f"[{_VARIANTS[ch]}{_VARIANTS[ch].upper()}]")
+        elif ch.isalpha():
+            parts.append(f"[{ch}{ch.upper()}]")
+        elif ch.isdigit():
+            parts.append(ch)
+        else:
+            parts.append("\\" + ch)
+    return "".join(parts)
+
+
+def title_search_q(query: str) -> Q:
+    """Every word of the query, in any order, somewhere in the title."""
+    q = Q()
+    for word in _WORD.findall(query or "")[:8]:
+        if fold(word):
+            q &= Q(title__regex=accent_free_pattern(word[:50]))
+    return q
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    q: str = ""
+    kind: str = ""
+    subject: str = ""
+    grade: int | None = None
+    unit: Unit | None = None
+
+
+def catalogue_base(*, user) -> QuerySet[Course]:
+    """Published courses the user may see."""
+    return Course.objects.filter(courses_scope_q(user), status=Course.Status.PUBLISHED, deleted_at__isnull=True)
+
+
+def catalogue(*, user, filters: CatalogueFilters) -> QuerySet[Course]:
+    courses = catalogue_base(user=user)
+    if filters.q:
+        courses = courses.filter(title_search_q(filters.q))
+    if filters.kind:
+        courses = courses.filter(kind=filters.kind)
+    if filters.subject:
+        courses = courses.filter(subject__iexact=filters.subject)
+    if filters.grade:
+        courses = courses.filter(grade=filters.grade)
+    if filters.unit is not None:
+        courses = courses.filter(unit__path__startswith=filters.unit.path)
+    mine = Enrolment.objects.filter(course=OuterRef("pk"), user=user, withdrawn_at__isnull=True)
+    return (
+        courses.select_related("unit", "author", "audience_unit", "audience_cluster")
+        .annotate(is_enrolled=Exists(mine))
+        .order_by("-published_at", "-id")
+    )
+
+
+def catalogue_subjects(*, user) -> list[str]:
+    """The subjects of the courses the user may see, for the filter."""
+    rows = catalogue_base(user=user).exclude(subject="").values_list("subject", flat=True).distinct()
+    return sorted(set(rows.order_by("subject")[:300]), key=fold)
+
+
+def catalogue_units(*, user) -> list[Unit]:
+    """The units above the user (their school, Office, Department, the Ministry) to filter by who offers."""
+    units = Unit.objects.filter(path__in=ancestor_paths(user)).exclude(kind__in=(Unit.Kind.GROUP, Unit.Kind.CLASS))
+    return list(units.order_by("depth", "name"))
+
+
+def _live_section_count(course_ref: str = "pk"):
+    counted = (
+        Section.objects.filter(course=OuterRef(course_ref), deleted_at__isnull=True)
+        .values("course")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def my_enrolments(*, user) -> QuerySet[Enrolment]:
+    """The courses the user studies (active enrolments, newest first) with the number of live sections."""
+    return (
+        Enrolment.objects.filter(
+            user=user,
+            withdrawn_at__isnull=True,
+            course__deleted_at__isnull=True,
+            course__status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED),
+        )
+        .select_related("course__unit", "group")
+        .annotate(total=_live_section_count("course"))
+        .order_by("-enrolled_at", "-id")
+    )
+
+
+def my_teaching(*, user) -> QuerySet[Course]:
+    """The courses the user wrote or co-teaches, removed ones excepted (they are in the trash)."""
+    if not getattr(user, "is_authenticated", False):
+        return Course.objects.none()
+    taught = get_objects_for_user(user, TEACH_PERM, klass=Course, accept_global_perms=False, with_superuser=False)
+    learners = Enrolment.objects.filter(course=OuterRef("pk"), withdrawn_at__isnull=True).values("course")
+    return (
+        Course.objects.filter(Q(author=user) | Q(pk__in=taught.values("pk")), deleted_at__isnull=True)
+        .select_related("unit")
+        .annotate(learners=Coalesce(Subquery(learners.annotate(n=Count("pk")).values("n")), 0))
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- the course page -------------------------------------------------------------------------
+
+
+def course_sections(*, course: Course) -> list[Section]:
+    return list(Section.objects.filter(course=course, deleted_at__isnull=True).order_by("position", "id"))
+
+
+def sections_done_ids(*, enrolment: Enrolment | None) -> set[int]:
+    if enrolment is None:
+        return set()
+    return set(SectionProgress.objects.filter(enrolment=enrolment).values_list("section_id", flat=True))
+
+
+def course_instructor_names(*, course: Course) -> list[str]:
+    """The author first, then the co-instructors, by name (one query for the co-instructors)."""
+    users = get_users_with_perms(
+        course, only_with_perms_in=["teach_course"], with_superusers=False, with_group_users=False
+    )
+    others = sorted((u for u in users if u.pk != course.author_id), key=lambda u: (u.name_sort, u.pk))
+    return ([course.author.full_name] if course.author_id else []) + [u.full_name for u in others]
+
+
+# --- progress of everyone --------------------------------------------------------------------
+
+
+def course_progress(*, course: Course) -> QuerySet[Enrolment]:
+    """Every enrolment of the course (withdrawn ones too, marked) with its last activity: the last section
+    marked done, or the registration."""
+    return (
+        Enrolment.objects.filter(course=course)
+        .select_related("user", "group")
+        .annotate(last_done=Max("progress__done_at"))
+        .annotate(last_activity=Coalesce("last_done", "enrolled_at"))
+        .order_by(F("withdrawn_at").asc(nulls_first=True), "user__name_sort", "pk")
+    )
+
+
+def live_section_count(*, course: Course) -> int:
+    return Section.objects.filter(course=course, deleted_at__isnull=True).count()
+
+
+# --- learning groups -------------------------------------------------------------------------
+
+
+def course_groups(*, course: Course) -> QuerySet[LearningGroup]:
+    members = Enrolment.objects.filter(group=OuterRef("pk"), withdrawn_at__isnull=True).values("group")
+    return (
+        LearningGroup.objects.filter(course=course)
+        .select_related("leader", "unit", "cluster")
+        .annotate(members=Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")), 0))
+        .order_by("name", "pk")
+    )
+
+
+def group_members(*, group: LearningGroup) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(group=group)
+        .select_related("user")
+        .order_by(F("withdrawn_at").asc(nulls_first=True), "user__name_sort", "pk")
+    )

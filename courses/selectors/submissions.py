@@ -1,0 +1,241 @@
+"""Reads of assignments and submissions that depend on who is asking: a learner's own status per
+assignment, the grading list (keyset-friendly, paginated by the view), who has not submitted, and the
+rows of the grades export (a fixed number of queries whatever the number of learners)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from ..models import Assignment, Course, Enrolment, LearningGroup, Submission, SubmissionFile
+from ..permissions import can_oversee_course, can_view_course, enrolment_of, is_instructor
+
+GRADING_FILTERS = ("all", "ungraded", "graded", "late", "missing")
+
+
+# --- fetching with the permission check (404 when out of scope) --------------------------------
+
+
+def can_follow_submissions(user, course: Course) -> bool:
+    """See everyone's work and grades: instructors and those overseeing the course's unit."""
+    return is_instructor(user, course) or can_oversee_course(user, course)
+
+
+def can_view_submission(user, submission: Submission) -> bool:
+    course = submission.assignment.course
+    if can_follow_submissions(user, course):
+        return True
+    if course.is_deleted or submission.is_deleted:
+        return False
+    if submission.learner_id == user.pk or submission.submitted_by_id == user.pk:
+        return True
+    if submission.group_id:
+        enrolment = enrolment_of(user, course)
+        return enrolment is not None and enrolment.group_id == submission.group_id
+    return False
+
+
+def assignment_for_user_or_404(user, pk) -> Assignment:
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("course__unit", "course__audience_unit", "course__audience_cluster"), pk=pk
+    )
+    course = assignment.course
+    if not can_view_course(user, course):
+        raise Http404
+    if assignment.is_deleted and not can_follow_submissions(user, course):
+        raise Http404
+    return assignment
+
+
+def submission_for_user_or_404(user, pk) -> Submission:
+    submission = get_object_or_404(
+        Submission.objects.select_related(
+            "assignment__course__unit", "learner", "group", "submitted_by", "graded_by", "deleted_by"
+        ),
+        pk=pk,
+    )
+    if not can_view_submission(user, submission):
+        raise Http404
+    return submission
+
+
+def submission_file_for_user_or_404(user, pk) -> SubmissionFile:
+    row = get_object_or_404(
+        SubmissionFile.objects.select_related("submission__assignment__course__unit", "submission__group"), pk=pk
+    )
+    if not can_view_submission(user, row.submission):
+        raise Http404
+    return row
+
+
+# --- a learner's own work ----------------------------------------------------------------------
+
+
+def owner_filter(user, assignment: Assignment) -> Q | None:
+    """Which submissions are "mine" for this assignment: the user's own, or their learning group's."""
+    if not assignment.per_group:
+        return Q(learner_id=user.pk)
+    enrolment = enrolment_of(user, assignment.course)
+    if enrolment is None or enrolment.group_id is None:
+        return None
+    return Q(group_id=enrolment.group_id)
+
+
+def my_versions(*, user, assignment: Assignment) -> QuerySet[Submission]:
+    """Every version the user (or their group) handed in, newest first, with their files."""
+    owner = owner_filter(user, assignment)
+    if owner is None:
+        return Submission.objects.none()
+    return (
+        Submission.objects.filter(owner, assignment=assignment, deleted_at__isnull=True)
+        .select_related("submitted_by", "graded_by")
+        .prefetch_related("files")
+        .order_by("-version")
+    )
+
+
+@dataclass
+class AssignmentRow:
+    assignment: Assignment
+    mine: Submission | None = None  # the learner's current version
+    submitted: int = 0  # instructors: how many current submissions
+    graded: int = 0
+
+
+def course_assignments(*, user, course: Course, include_removed: bool = False) -> list[AssignmentRow]:
+    """The course's assignments with, for a learner, their own current version, and for those who
+    follow the course, how many were handed in and graded. Three queries whatever the size."""
+    qs = Assignment.objects.filter(course=course)
+    if not include_removed:
+        qs = qs.filter(deleted_at__isnull=True)
+    assignments = list(qs.select_related("deleted_by"))
+    rows = {a.pk: AssignmentRow(assignment=a) for a in assignments}
+    if not assignments:
+        return []
+    if can_follow_submissions(user, course):
+        counts = (
+            Submission.objects.filter(assignment__in=assignments, is_current=True, deleted_at__isnull=True)
+            .values("assignment_id")
+            .annotate(n=Count("id"), graded=Count("id", filter=Q(grade__isnull=False)))
+        )
+        for row in counts:
+            rows[row["assignment_id"]].submitted = row["n"]
+            rows[row["assignment_id"]].graded = row["graded"]
+    enrolment = enrolment_of(user, course)
+    if enrolment is not None:
+        mine = Q(learner_id=user.pk, assignment__per_group=False)
+        if enrolment.group_id:
+            mine |= Q(group_id=enrolment.group_id, assignment__per_group=True)
+        for submission in Submission.objects.filter(
+            mine, assignment__in=assignments, is_current=True, deleted_at__isnull=True
+        ):
+            rows[submission.assignment_id].mine = submission
+    return list(rows.values())
+
+
+# --- grading -----------------------------------------------------------------------------------
+
+
+def grading_queryset(*, assignment: Assignment, show: str = "all") -> QuerySet[Submission]:
+    """Current submissions in id order (the order "Save and next" walks by keyset)."""
+    qs = Submission.objects.filter(assignment=assignment, is_current=True, deleted_at__isnull=True)
+    if show == "ungraded":
+        qs = qs.filter(grade__isnull=True)
+    elif show == "graded":
+        qs = qs.filter(grade__isnull=False)
+    elif show == "late":
+        qs = qs.filter(is_late=True)
+    return qs.select_related("learner", "group", "submitted_by").annotate(file_count=Count("files")).order_by("id")
+
+
+def next_ungraded(*, assignment: Assignment, after_id: int) -> Submission | None:
+    """The next current, ungraded submission after this one (one indexed query, no list loaded);
+    wraps around to the first one left behind."""
+    qs = Submission.objects.filter(
+        assignment=assignment, is_current=True, deleted_at__isnull=True, grade__isnull=True
+    ).order_by("id")
+    return qs.filter(id__gt=after_id).first() or qs.exclude(id=after_id).first()
+
+
+def not_submitted(*, assignment: Assignment) -> QuerySet:
+    """Learners (or learning groups, for group work) with no current submission."""
+    done = Submission.objects.filter(assignment=assignment, is_current=True, deleted_at__isnull=True)
+    if assignment.per_group:
+        return (
+            LearningGroup.objects.filter(course_id=assignment.course_id)
+            .exclude(Exists(done.filter(group_id=OuterRef("pk"))))
+            .select_related("leader")
+            .order_by("name", "id")
+        )
+    return (
+        Enrolment.objects.filter(course_id=assignment.course_id, withdrawn_at__isnull=True)
+        .exclude(Exists(done.filter(learner_id=OuterRef("user_id"))))
+        .select_related("user", "group")
+        .order_by("user__name_sort", "id")
+    )
+
+
+def grading_counts(*, assignment: Assignment) -> dict[str, int]:
+    current = Submission.objects.filter(assignment=assignment, is_current=True, deleted_at__isnull=True)
+    counts = current.aggregate(
+        all=Count("id"),
+        ungraded=Count("id", filter=Q(grade__isnull=True)),
+        graded=Count("id", filter=Q(grade__isnull=False)),
+        late=Count("id", filter=Q(is_late=True)),
+    )
+    counts["missing"] = not_submitted(assignment=assignment).count()
+    return counts
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def grade_rows(*, course: Course, assignments: list[Assignment]) -> Iterator[list]:
+    """[learner, school/class, learning group, grade per assignment…] for each active learner.
+    Group work gives each member their group's grade. Two queries, streamed with iterator()."""
+    grades: dict[tuple, object] = {}
+    for assignment_id, learner_id, group_id, grade in Submission.objects.filter(
+        assignment__in=assignments, is_current=True, deleted_at__isnull=True
+    ).values_list("assignment_id", "learner_id", "group_id", "grade"):
+        grades[(assignment_id, "g" if group_id else "u", group_id or learner_id)] = grade
+    enrolments = (
+        Enrolment.objects.filter(course=course, withdrawn_at__isnull=True)
+        .select_related("user__unit", "group")
+        .order_by("user__name_sort", "id")
+    )
+    for enrolment in enrolments.iterator(chunk_size=2000):
+        row = [
+            enrolment.user.full_name,
+            enrolment.user.username,
+            enrolment.user.unit.name if enrolment.user.unit_id else "",
+            enrolment.group.name if enrolment.group_id else "",
+        ]
+        for a in assignments:
+            key = (a.pk, "g", enrolment.group_id) if a.per_group else (a.pk, "u", enrolment.user_id)
+            grade = grades.get(key)
+            row.append(float(grade) if grade is not None else "")
+        yield row
+
+
+def assignment_rows(*, assignment: Assignment) -> Iterator[list]:
+    """One row per current submission of one assignment (learner or group), streamed."""
+    qs = (
+        Submission.objects.filter(assignment=assignment, is_current=True, deleted_at__isnull=True)
+        .select_related("learner", "group", "submitted_by")
+        .annotate(file_count=Count("files"))
+        .order_by("id")
+    )
+    for s in qs.iterator(chunk_size=2000):
+        yield [
+            s.group.name if s.group_id else s.learner.full_name,
+            s.submitted_by.full_name,
+            s.version,
+            timezone.localtime(s.submitted_at).replace(tzinfo=None),  # spreadsheets have no time zones
+            "x" if s.is_late else "",
+            s.file_count,
+            float(s.grade) if s.grade is not None else "",
+            s.feedback,
+        ]
