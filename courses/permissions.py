@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from units.models import Cluster, Role, Unit
 from units.permissions import Action, can, role_rows, scope
 
-from .models import Course, Enrolment
+from .models import Assignment, Course, Enrolment, Submission, SubmissionFile
 
 TEACH_PERM = "courses.teach_course"
 LEARNER_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER, Role.STUDENT, Role.SCHOOL_ADMIN, Role.PRINCIPAL})
@@ -111,6 +111,18 @@ def can_view_course(user, course: Course) -> bool:
     if course.is_deleted or course.status == Course.Status.DRAFT:
         return False
     return enrolment_of(user, course) is not None or in_audience(user, course)
+
+
+def can_follow_learners(user, course: Course) -> bool:
+    """See everyone's progress, work and grades: instructors and those overseeing the course's unit."""
+    return bool(
+        _active(user) and (user.is_superuser or is_instructor(user, course) or can_oversee_course(user, course))
+    )
+
+
+def can_see_content(user, course: Course) -> bool:
+    """Sections and their files: instructors, overseers, and learners enrolled in a live course."""
+    return can_follow_learners(user, course) or can_study(user, course)
 
 
 def can_edit_course(user, course: Course) -> bool:
@@ -210,3 +222,53 @@ def can_view_group_forum(user, group) -> bool:
 
 def can_moderate_group_forum(user, group) -> bool:
     return is_instructor(user, group.course) or (_active(user) and group.leader_id == user.pk)
+
+
+# --- assignments and submissions (404 when out of scope) ---------------------------------------
+
+
+def can_view_submission(user, submission: Submission) -> bool:
+    course = submission.assignment.course
+    if can_follow_learners(user, course):
+        return True
+    if course.is_deleted or submission.is_deleted:
+        return False
+    if submission.learner_id == user.pk or submission.submitted_by_id == user.pk:
+        return True
+    if submission.group_id:
+        enrolment = enrolment_of(user, course)
+        return enrolment is not None and enrolment.group_id == submission.group_id
+    return False
+
+
+def assignment_for_user_or_404(user, pk) -> Assignment:
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("course__unit", "course__audience_unit", "course__audience_cluster"), pk=pk
+    )
+    course = assignment.course
+    if not can_view_course(user, course):
+        raise Http404
+    if assignment.is_deleted and not can_follow_learners(user, course):
+        raise Http404
+    return assignment
+
+
+def submission_for_user_or_404(user, pk) -> Submission:
+    submission = get_object_or_404(
+        Submission.objects.select_related(
+            "assignment__course__unit", "learner", "group", "submitted_by", "graded_by", "deleted_by"
+        ),
+        pk=pk,
+    )
+    if not can_view_submission(user, submission):
+        raise Http404
+    return submission
+
+
+def submission_file_for_user_or_404(user, pk) -> SubmissionFile:
+    row = get_object_or_404(
+        SubmissionFile.objects.select_related("submission__assignment__course__unit", "submission__group"), pk=pk
+    )
+    if not can_view_submission(user, row.submission):
+        raise Http404
+    return row

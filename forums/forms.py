@@ -2,7 +2,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin
+from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileInput
 
 from .services import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, ATTACHMENTS_MAX, BODY_MAX_CHARS
 
@@ -14,23 +14,12 @@ FILES_HELP = format_lazy(
 )
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one input, as a list; the service checks each (type by content, size, count)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(f".{e}" for e in ATTACHMENT_TYPES)}))
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", FILES_HELP)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
+def attachments_field(label):
+    return MultipleFileField(
+        label=label,
+        widget=MultipleFileInput(attrs={"accept": ",".join(f".{e}" for e in ATTACHMENT_TYPES)}),
+        help_text=FILES_HELP,
+    )
 
 
 class ThreadForm(BootstrapFormMixin, forms.Form):
@@ -38,14 +27,14 @@ class ThreadForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=BODY_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 5}), help_text=BODY_HELP
     )
-    files = MultipleFileField(label=_("Attached files"))
+    files = attachments_field(_("Attached files"))
 
 
 class ReplyForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Your reply"), max_length=BODY_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 4}), help_text=BODY_HELP
     )
-    files = MultipleFileField(label=_("Attached files"))
+    files = attachments_field(_("Attached files"))
     quoted = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 

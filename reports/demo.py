@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.services.core import AccountSpec, users_bulk_create
 from accounts.services.quotas import quotas_initialise
+from courses.demo import seed_demo_courses
 from courses.models import Course
 from courses.selectors import topic_counts_by_unit_path
 from courses.services import TopicSpec, topics_bulk_create
@@ -567,6 +568,13 @@ class _Builder:
             u.username: u.unit
             for u in User.objects.filter(username__in=[n for n, *_r in DEMO_LOGINS]).select_related("unit")
         }
+        demo = {u.username: u for u in User.objects.filter(username__in=["phong", "giaovien", "totruong", "hocsinh"])}
+        self.result.created["demo courses"] += seed_demo_courses(
+            office_staff=demo.get("phong"),
+            teacher=demo.get("giaovien"),
+            leader=demo.get("totruong"),
+            student=demo.get("hocsinh"),
+        )
         self.result.logins = [
             (username, str(who), str(units_by_username.get(username) or "—"))
             for username, _role, who in DEMO_LOGINS

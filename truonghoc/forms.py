@@ -27,3 +27,22 @@ class BootstrapFormMixin:
                 classes = widget.attrs.get("class", "").split()
                 if "is-invalid" not in classes:
                     widget.attrs["class"] = " ".join([*classes, "is-invalid"])
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, as a list (empty when none); the services check each file (type by
+    content, size, how many) so they can say which one is wrong."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []

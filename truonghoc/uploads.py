@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from truonghoc.text import nfc
@@ -176,11 +177,11 @@ def check_upload(upload, *, allowed: Iterable[str], max_bytes: int) -> CheckedFi
 
 
 def human_size(size: int) -> str:
-    if size >= 1024**3:
-        return f"{size / 1024**3:.1f} GB"
-    if size >= 1024**2:
-        return f"{size / 1024**2:.1f} MB"
-    return f"{max(size, 1) / 1024:.0f} KB"
+    """A size for people, in the active language's number format ("2,5 MB" in Vietnamese)."""
+    for unit, step in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= step:
+            return f"{number_format(round(size / step, 1), 1)} {unit}"
+    return f"{size} B"
 
 
 @contextmanager

@@ -5,7 +5,7 @@ when the service refuses."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin
+from truonghoc.forms import BootstrapFormMixin, MultipleFileField
 
 from ..models import Assignment
 from ..services.submissions import FEEDBACK_MAX_CHARS, NOTE_MAX_CHARS, normalise_types, parse_grade
@@ -54,24 +54,6 @@ class AssignmentForm(BootstrapFormMixin, forms.ModelForm):
     def _post_clean(self):
         # The service validates and saves the model; the form only converts input.
         pass
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one input; the service checks each (type by content, size, how many)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class SubmissionForm(BootstrapFormMixin, forms.Form):

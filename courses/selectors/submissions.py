@@ -6,69 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ..models import Assignment, Course, Enrolment, LearningGroup, Submission, SubmissionFile
-from ..permissions import can_oversee_course, can_view_course, enrolment_of, is_instructor
+from ..models import Assignment, Course, Enrolment, LearningGroup, Submission
+from ..permissions import can_follow_learners, enrolment_of
 
 GRADING_FILTERS = ("all", "ungraded", "graded", "late", "missing")
-
-
-# --- fetching with the permission check (404 when out of scope) --------------------------------
-
-
-def can_follow_submissions(user, course: Course) -> bool:
-    """See everyone's work and grades: instructors and those overseeing the course's unit."""
-    return is_instructor(user, course) or can_oversee_course(user, course)
-
-
-def can_view_submission(user, submission: Submission) -> bool:
-    course = submission.assignment.course
-    if can_follow_submissions(user, course):
-        return True
-    if course.is_deleted or submission.is_deleted:
-        return False
-    if submission.learner_id == user.pk or submission.submitted_by_id == user.pk:
-        return True
-    if submission.group_id:
-        enrolment = enrolment_of(user, course)
-        return enrolment is not None and enrolment.group_id == submission.group_id
-    return False
-
-
-def assignment_for_user_or_404(user, pk) -> Assignment:
-    assignment = get_object_or_404(
-        Assignment.objects.select_related("course__unit", "course__audience_unit", "course__audience_cluster"), pk=pk
-    )
-    course = assignment.course
-    if not can_view_course(user, course):
-        raise Http404
-    if assignment.is_deleted and not can_follow_submissions(user, course):
-        raise Http404
-    return assignment
-
-
-def submission_for_user_or_404(user, pk) -> Submission:
-    submission = get_object_or_404(
-        Submission.objects.select_related(
-            "assignment__course__unit", "learner", "group", "submitted_by", "graded_by", "deleted_by"
-        ),
-        pk=pk,
-    )
-    if not can_view_submission(user, submission):
-        raise Http404
-    return submission
-
-
-def submission_file_for_user_or_404(user, pk) -> SubmissionFile:
-    row = get_object_or_404(
-        SubmissionFile.objects.select_related("submission__assignment__course__unit", "submission__group"), pk=pk
-    )
-    if not can_view_submission(user, row.submission):
-        raise Http404
-    return row
 
 
 # --- a learner's own work ----------------------------------------------------------------------
@@ -115,7 +58,7 @@ def course_assignments(*, user, course: Course, include_removed: bool = False) -
     rows = {a.pk: AssignmentRow(assignment=a) for a in assignments}
     if not assignments:
         return []
-    if can_follow_submissions(user, course):
+    if can_follow_learners(user, course):
         counts = (
             Submission.objects.filter(assignment__in=assignments, is_current=True, deleted_at__isnull=True)
             .values("assignment_id")

@@ -24,6 +24,7 @@ from units.services import audit_log
 
 from ..models import Course, Section
 from ..permissions import TEACH_PERM, can_create_course, can_edit_course, is_instructor
+from .topics import topic_quality_assess
 
 IMAGE_TYPES = ("jpg", "png", "gif", "webp")
 AUDIO_TYPES = ("mp3", "ogg", "wav")
@@ -225,7 +226,14 @@ def course_update(
         setattr(course, name, value)
     course.full_clean()
     course.save()
+    _reassess(course)
     return course
+
+
+def _reassess(course: Course) -> None:
+    """A published topic's quality flag follows every change of its text or sections (point 9)."""
+    if course.kind == Course.Kind.TOPIC and course.status != Course.Status.DRAFT:
+        topic_quality_assess(course=course)
 
 
 def _lock(course: Course) -> Course:
@@ -270,6 +278,7 @@ def course_publish(*, actor, course: Course) -> Course:
         after={"status": "published"},
     )
     course.status, course.published_at, course.closed_at = locked.status, locked.published_at, None
+    _reassess(locked)
     return locked
 
 
@@ -358,6 +367,7 @@ def section_create(
         section.full_clean()
         section.save()
     Course.objects.filter(pk=course.pk).update(updated_at=timezone.now())
+    _reassess(course)
     return section
 
 
@@ -394,6 +404,7 @@ def section_update(
     if old_name and old_name != section.file.name:
         _delete_file_after_commit(storage, old_name)
     Course.objects.filter(pk=section.course_id).update(updated_at=timezone.now())
+    _reassess(section.course)
     return section
 
 

@@ -24,8 +24,9 @@ from truonghoc.text import nfc
 from truonghoc.uploads import TYPES, check_upload, files_removed_on_failure, normal_extension, type_labels
 from units.services import audit_log
 
-from ..models import Assignment, Course, Enrolment, LearningGroup, Submission, SubmissionFile
+from ..models import Assignment, Course, Enrolment, Submission, SubmissionFile
 from ..permissions import can_edit_course, can_study, enrolment_of, is_instructor
+from .enrolment import leader_is_missing
 
 NOTE_MAX_CHARS = 2000
 FEEDBACK_MAX_CHARS = 5000
@@ -115,17 +116,6 @@ def assignment_update(*, actor, assignment: Assignment, **fields) -> Assignment:
 # --- submitting --------------------------------------------------------------------------------
 
 
-def leader_is_gone(group: LearningGroup) -> bool:
-    """The group's leader left (account inactive, or no longer enrolled in the course): nobody can
-    submit for the group until an instructor names a new leader."""
-    leader = group.leader
-    if leader is None or not leader.is_active:
-        return True
-    return not Enrolment.objects.filter(
-        course_id=group.course_id, user_id=leader.pk, group_id=group.pk, withdrawn_at__isnull=True
-    ).exists()
-
-
 def submitter_problem(actor, assignment: Assignment) -> str:
     """Why `actor` cannot hand in work for the assignment now, or "" when they can. Used by the page
     (to explain instead of showing a form) and by the service (to refuse)."""
@@ -145,7 +135,7 @@ def submitter_problem(actor, assignment: Assignment) -> str:
         group = enrolment.group if enrolment else None
         if group is None:
             return _("This is group work: join a learning group of the course first; its leader hands it in.")
-        if leader_is_gone(group):
+        if leader_is_missing(group):
             return _(
                 "The leader of %(group)s has left the course, so nobody can hand in the group's work yet. "
                 "Ask the instructor to name a new group leader; nothing you did is lost."

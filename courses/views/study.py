@@ -29,7 +29,8 @@ from ..forms.enrolment import EnrolUnitForm, LeaderForm, LearningGroupForm
 from ..models import Course, Enrolment, LearningGroup, Section
 from ..permissions import (
     can_edit_course,
-    can_oversee_course,
+    can_follow_learners,
+    can_see_content,
     can_study,
     can_view_course_forum,
     can_view_group_forum,
@@ -44,17 +45,6 @@ from ..services.authoring import base_unit, has_text
 from .authoring import add_service_errors
 
 INLINE_KINDS = (Section.FileKind.VIDEO, Section.FileKind.PDF, Section.FileKind.IMAGE, Section.FileKind.AUDIO)
-
-
-def may_see_content(user, course: Course) -> bool:
-    """Sections and their files: instructors, overseers, and learners enrolled in a live course."""
-    return bool(
-        user.is_superuser or is_instructor(user, course) or can_oversee_course(user, course) or can_study(user, course)
-    )
-
-
-def may_see_progress(user, course: Course) -> bool:
-    return bool(user.is_superuser or is_instructor(user, course) or can_oversee_course(user, course))
 
 
 def _register_refusal(user, course: Course) -> str:
@@ -79,7 +69,7 @@ def _course_context(request, course: Course) -> dict:
     user = request.user
     instructor = is_instructor(user, course)
     enrolment = enrolment_of(user, course)
-    sections = selectors.course_sections(course=course) if may_see_content(user, course) else None
+    sections = selectors.course_sections(course=course) if can_see_content(user, course) else None
     listed = sections if sections is not None else selectors.course_sections(course=course)
     done_ids = selectors.sections_done_ids(enrolment=enrolment) & {s.pk for s in listed}
     forums = owner_forums(owner=course) if can_view_course_forum(user, course) else {}
@@ -99,7 +89,7 @@ def _course_context(request, course: Course) -> dict:
         "is_instructor": instructor,
         "may_edit": can_edit_course(user, course),
         "is_author": course.author_id == user.pk,
-        "may_see_progress": may_see_progress(user, course),
+        "may_see_progress": can_follow_learners(user, course),
         "may_study": enrolment is not None and can_study(user, course),
         "may_register": enrolment is None and not instructor and not refusal,
         "register_refusal": refusal,
@@ -148,7 +138,7 @@ def _ranged(handle, start: int, length: int):
 def section_file(request, pk: int):
     """A section's file for those who may study it. Videos answer byte ranges, so players can seek."""
     section = _section_for_user_or_404(request.user, pk)
-    if not section.file or not may_see_content(request.user, section.course):
+    if not section.file or not can_see_content(request.user, section.course):
         raise Http404
     name = section.file_name or section.file.name.rsplit("/", 1)[-1]
     try:
@@ -394,7 +384,7 @@ def learning_group_leader(request, pk: int):
 @login_required
 def progress(request, pk: int):
     course = course_for_user_or_404(request.user, pk)
-    if not may_see_progress(request.user, course):
+    if not can_follow_learners(request.user, course):
         raise PermissionDenied
     total = selectors.live_section_count(course=course)
     rows = selectors.course_progress(course=course)

@@ -21,7 +21,16 @@ from truonghoc.uploads import content_type_for, human_size, refused_uploads_erro
 
 from ..forms.submissions import AssignmentForm, GradeForm, SubmissionForm
 from ..models import Assignment, Submission
-from ..permissions import can_edit_course, course_for_user_or_404, enrolment_of, is_instructor
+from ..permissions import (
+    assignment_for_user_or_404,
+    can_edit_course,
+    can_follow_learners,
+    course_for_user_or_404,
+    enrolment_of,
+    is_instructor,
+    submission_file_for_user_or_404,
+    submission_for_user_or_404,
+)
 from ..selectors import submissions as selectors
 from ..services import submissions as services
 
@@ -47,7 +56,7 @@ def _when(moment) -> str:
 def assignment_list(request, pk: int):
     user = request.user
     course = course_for_user_or_404(user, pk)
-    follows = selectors.can_follow_submissions(user, course)
+    follows = can_follow_learners(user, course)
     context = {
         "course": course,
         "rows": selectors.course_assignments(user=user, course=course, include_removed=follows),
@@ -85,7 +94,7 @@ def assignment_create(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request, pk: int):
-    assignment = selectors.assignment_for_user_or_404(request.user, pk)
+    assignment = assignment_for_user_or_404(request.user, pk)
     course = assignment.course
     if not can_edit_course(request.user, course) or assignment.is_deleted:
         raise PermissionDenied
@@ -109,7 +118,7 @@ def assignment_edit(request, pk: int):
 def submission_create(request, pk: int):
     """ "Nộp bài": the assignment, what the learner handed in so far, and the form (files + note)."""
     user = request.user
-    assignment = selectors.assignment_for_user_or_404(user, pk)
+    assignment = assignment_for_user_or_404(user, pk)
     if request.method == "POST":
         # Bound even when every file was dropped by the size cut-off, so the form can say so.
         form = SubmissionForm(request.POST, request.FILES, assignment=assignment)
@@ -155,7 +164,7 @@ def submission_create(request, pk: int):
 def submission_detail(request, pk: int):
     """The receipt: when, which files, how large, which version; the grade and feedback once graded."""
     user = request.user
-    submission = selectors.submission_for_user_or_404(user, pk)
+    submission = submission_for_user_or_404(user, pk)
     assignment = submission.assignment
     owner = {"group_id": submission.group_id} if submission.group_id else {"learner_id": submission.learner_id}
     versions = (
@@ -184,7 +193,7 @@ def submission_detail(request, pk: int):
 
 @login_required
 def submission_file(request, pk: int):
-    row = selectors.submission_file_for_user_or_404(request.user, pk)
+    row = submission_file_for_user_or_404(request.user, pk)
     try:
         handle = row.file.open("rb")
     except FileNotFoundError as exc:
@@ -202,8 +211,8 @@ def submission_file(request, pk: int):
 def grading(request, pk: int):
     """Current submissions, 50 a page, filtered (ungraded, graded, late) or those not handed in."""
     user = request.user
-    assignment = selectors.assignment_for_user_or_404(user, pk)
-    if not selectors.can_follow_submissions(user, assignment.course):
+    assignment = assignment_for_user_or_404(user, pk)
+    if not can_follow_learners(user, assignment.course):
         raise PermissionDenied
     show = request.GET.get("show", "all")
     if show not in selectors.GRADING_FILTERS:
@@ -236,7 +245,7 @@ def grading(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def grade(request, pk: int):
     user = request.user
-    submission = selectors.submission_for_user_or_404(user, pk)
+    submission = submission_for_user_or_404(user, pk)
     assignment = submission.assignment
     if not is_instructor(user, assignment.course):
         raise PermissionDenied
@@ -284,7 +293,7 @@ def grades_export(request, pk: int):
     """The course's grade book: one row per learner, one column per assignment."""
     user = request.user
     course = course_for_user_or_404(user, pk)
-    if not selectors.can_follow_submissions(user, course):
+    if not can_follow_learners(user, course):
         raise PermissionDenied
     assignments = list(Assignment.objects.filter(course=course, deleted_at__isnull=True))
     header = [_("Learner"), _("Username"), _("Unit"), _("Learning group")]
@@ -302,8 +311,8 @@ def grades_export(request, pk: int):
 def assignment_grades_export(request, pk: int):
     """One assignment: each current submission with its version, time, lateness, grade and feedback."""
     user = request.user
-    assignment = selectors.assignment_for_user_or_404(user, pk)
-    if not selectors.can_follow_submissions(user, assignment.course):
+    assignment = assignment_for_user_or_404(user, pk)
+    if not can_follow_learners(user, assignment.course):
         raise PermissionDenied
     header = [
         _("Learning group") if assignment.per_group else _("Learner"),
@@ -312,7 +321,7 @@ def assignment_grades_export(request, pk: int):
         _("Handed in at"),
         _("Late"),
         _("Files"),
-        _("Grade"),
+        _("Mark"),
         _("Feedback"),
     ]
     content = xlsx_bytes(

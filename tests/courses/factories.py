@@ -9,7 +9,7 @@ from courses.models import Assignment, Course, Enrolment, Section
 
 
 def make_course(*, unit, author=None, kind=Course.Kind.TRAINING, status=Course.Status.PUBLISHED, **fields) -> Course:
-    school = unit.school if unit.kind in (unit.Kind.GROUP, unit.Kind.CLASS) else unit
+    school = unit.school() if unit.kind in (unit.Kind.GROUP, unit.Kind.CLASS) else unit
     fields.setdefault("title", "Bồi dưỡng chương trình GDPT 2018")
     fields.setdefault("purpose", "<p>Nắm vững chương trình; nộp một bài thu hoạch.</p>")
     fields.setdefault("audience_unit", school)

@@ -68,3 +68,16 @@ def test_a_too_large_file_is_dropped_while_it_streams_in():
     assert "small" in files and "big" not in files
     error = refused_uploads_error(request)
     assert error is not None and "video.mp4" in error.messages[0]
+
+
+def test_sizes_read_in_the_active_language():
+    from django.utils import translation
+
+    from truonghoc.uploads import human_size
+
+    with translation.override("vi"):
+        assert human_size(45) == "45 B"
+        assert human_size(2_045) == "2,0 KB"
+        assert human_size(int(2.5 * 1024**2)) == "2,5 MB"
+    with translation.override("en"):
+        assert human_size(int(2.5 * 1024**2)) == "2.5 MB"
