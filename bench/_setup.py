@@ -62,4 +62,9 @@ def page_timings(url: str, username: str, requests: int = 60) -> tuple[float, fl
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     times.sort()
+    if os.environ.get("BENCH_SLOW_QUERIES"):
+        # Show the slowest query of the page: where to look when a page is slow with few queries.
+        slowest = max(queries.captured_queries, key=lambda q: float(q["time"]), default=None)
+        if slowest:
+            print(f"    slowest query {float(slowest['time']) * 1000:.1f} ms: {slowest['sql'][:600]}")
     return statistics.median(times), times[max(int(len(times) * 0.95) - 1, 0)], len(queries)

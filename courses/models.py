@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from truonghoc.models import SoftDeleted
 from truonghoc.storage import private_storage
@@ -290,7 +291,7 @@ class Assignment(SoftDeleted):
     """What a course asks learners to hand in (nộp báo cáo / bài kiểm tra / sản phẩm) by a deadline."""
 
     class Kind(models.TextChoices):
-        REPORT = "report", _("Report")
+        REPORT = "report", pgettext_lazy("kind of work", "Report")
         TEST = "test", _("Test")
         PRODUCT = "product", _("Product")
 
@@ -373,7 +374,7 @@ class Submission(SoftDeleted):
     is_late = models.BooleanField(_("late"), default=False)
     total_size = models.PositiveBigIntegerField(_("size"), default=0)
     grade = models.DecimalField(
-        _("grade"),
+        pgettext_lazy("mark", "grade"),
         max_digits=4,
         decimal_places=2,
         null=True,

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from truonghoc.models import SoftDeleted
 from truonghoc.storage import private_storage
@@ -222,7 +223,7 @@ class ThreadSubscription(models.Model):
     thread = models.ForeignKey(Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="subscriptions")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("person"),
+        verbose_name=pgettext_lazy("follower", "person"),
         on_delete=models.CASCADE,
         related_name="forum_subscriptions",
     )

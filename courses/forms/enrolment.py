@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from truonghoc.forms import BootstrapFormMixin
 
@@ -19,7 +20,7 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 class LearningGroupForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Group name"), max_length=150)
     scope = forms.ChoiceField(label=_("From"), widget=forms.HiddenInput)
-    leader = PersonChoiceField(label=_("Group leader"), queryset=None)
+    leader = PersonChoiceField(label=pgettext_lazy("learning group", "Group leader"), queryset=None)
     members = PeopleChoiceField(
         label=_("Members"),
         queryset=None,
