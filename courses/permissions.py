@@ -216,6 +216,8 @@ def can_view_group_forum(user, group) -> bool:
     course = group.course
     if is_instructor(user, course) or can_oversee_course(user, course):
         return True
+    if course.is_deleted:
+        return False
     enrolment = enrolment_of(user, course)
     return enrolment is not None and enrolment.group_id == group.pk
 

@@ -492,7 +492,8 @@ def moderators(request, pk: int):
     if request.method == "POST":
         User = get_user_model()
         if request.POST.get("action") == "revoke":
-            user = get_object_or_404(User, pk=request.POST.get("user"))
+            chosen = request.POST.get("user", "")
+            user = get_object_or_404(User, pk=chosen if chosen.isdigit() else 0)
             services.moderator_revoke(actor=request.user, forum=forum, user=user)
             messages.success(request, _("%(name)s is no longer a moderator.") % {"name": user})
             return redirect("forums:moderators", forum.pk)

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -90,8 +91,14 @@ def enrolment_register(*, actor, course: Course) -> Enrolment:
         enrolment = existing
     else:
         enrolment = Enrolment(course=course, user=actor, source=Enrolment.Source.SELF, enrolled_by=actor)
-        enrolment.full_clean()
-        enrolment.save()
+        enrolment.full_clean(validate_constraints=False)
+        try:
+            # Two clicks at once: the row lock above cannot lock a row that does not exist yet, so the
+            # database's one-enrolment rule decides, and the second click gets the same message.
+            with transaction.atomic():
+                enrolment.save()
+        except IntegrityError:
+            raise ValidationError(_("You are already registered for this course.")) from None
     _forget_cached_enrolment(actor, course)
     return enrolment
 
@@ -381,3 +388,23 @@ def section_mark_done(*, actor, section: Section) -> Enrolment:
     enrolment.save(update_fields=["sections_done", "completed_at"])
     _forget_cached_enrolment(actor, course)
     return enrolment
+
+
+def progress_recount(*, course: Course) -> None:
+    """Brings every enrolment's stored count and completion date back in step with the course's live
+    sections, after a section is removed or restored: a removed section no longer counts as done, nor
+    towards the total. Same rule as section_mark_done, in three queries whatever the number of learners."""
+    live = Section.objects.filter(course=course, deleted_at__isnull=True)
+    total = live.count()
+    done = (
+        SectionProgress.objects.filter(enrolment=OuterRef("pk"), section__in=live)
+        .order_by()
+        .values("enrolment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    enrolments = Enrolment.objects.filter(course=course)
+    enrolments.update(sections_done=Coalesce(Subquery(done), 0))
+    if total:
+        enrolments.filter(completed_at__isnull=True, sections_done__gte=total).update(completed_at=timezone.now())
+    enrolments.filter(completed_at__isnull=False, sections_done__lt=max(total, 1)).update(completed_at=None)

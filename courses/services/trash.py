@@ -17,6 +17,7 @@ from units.services import audit_log
 
 from ..models import Assignment, Course, LiveSession, Product, Section, Submission
 from ..permissions import can_restore_course, is_instructor
+from .enrolment import progress_recount
 
 # URL kind -> model. The same keys name the kinds in the trash list and in audit entries.
 KINDS = {
@@ -152,6 +153,8 @@ def content_delete(*, actor, obj):
     obj.save(update_fields=["deleted_at", "deleted_by"])
     if isinstance(obj, Submission) and obj.is_current:
         _hand_current_back(obj)
+    if isinstance(obj, Section):
+        progress_recount(course=obj.course)
     _audit(actor, obj, "delete", before={"deleted_at": None}, after={"deleted_at": now.isoformat()})
     return obj
 
@@ -169,6 +172,8 @@ def content_restore(*, actor, obj):
     obj.save(update_fields=["deleted_at", "deleted_by"])
     if isinstance(obj, Submission):
         _take_current_back(obj)
+    if isinstance(obj, Section):
+        progress_recount(course=obj.course)
     _audit(actor, obj, "restore", before=before, after={"deleted_at": None})
     return obj
 

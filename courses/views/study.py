@@ -365,7 +365,8 @@ def learning_group_detail(request, pk: int):
 def learning_group_leader(request, pk: int):
     user = request.user
     group = _group_for_user_or_404(user, pk)
-    leader = get_user_model().objects.filter(pk=request.POST.get("leader") or 0).first()
+    chosen = request.POST.get("leader", "")
+    leader = get_user_model().objects.filter(pk=chosen).first() if chosen.isdigit() else None
     if leader is None:
         messages.error(request, _("Choose the new leader among the group's members."))
         return redirect("courses:learning_group", group.pk)
