@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.models import SoftDeleted
 from truonghoc.storage import private_storage
 from units.models import Unit
 
@@ -207,3 +208,235 @@ class ReportReminder(models.Model):
 
     def __str__(self):
         return f"{self.request} · {self.created_at:%d/%m/%Y %H:%M}"
+
+
+# --- official letters (công văn) -------------------------------------------------------------
+
+
+def letter_file_path(instance, filename: str) -> str:
+    extension = os.path.splitext(filename)[1].lower()
+    return f"letters/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class Letter(models.Model):
+    """An official letter (công văn) issued by a unit to units below it.
+
+    Its recipients are resolved once, when it is issued, into LetterRecipient rows (which also carry the
+    read receipts); an Office forwarding a Department's letter to its schools adds rows to the same
+    letter, marked with the forwarding unit, so every receipt stays on one letter.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+
+    issuer = models.ForeignKey(Unit, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="letters")
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    symbol = models.CharField(_("symbol"), max_length=60, help_text=_("For example SGDĐT-GDTrH"))
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    issued_on = models.DateField(_("date"))
+    subject = models.CharField(_("subject (V/v)"), max_length=500)
+    signer_name = models.CharField(_("signed by"), max_length=150)
+    signer_title = models.CharField(_("signer's title"), max_length=150)
+    body = models.TextField(_("text"), blank=True)  # sanitised HTML
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Shown on the public front page (the Ministry's and Departments' letters meant for everyone).
+    is_public = models.BooleanField(_("public"), default=False)
+    cites = models.ManyToManyField(
+        "self", verbose_name=_("cites (căn cứ)"), symmetrical=False, related_name="cited_by", blank=True
+    )
+    audience = models.JSONField(_("recipients chosen"), default=dict, blank=True)
+    # Folded (accent-free, lower-case) number, symbol, subject, issuer, signer and text: what the archive
+    # searches. Kept by the services.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("official letter")
+        verbose_name_plural = _("official letters")
+        ordering = ["-issued_on", "-number", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(subject=""), name="letter_has_subject"),
+            models.CheckConstraint(condition=~Q(symbol=""), name="letter_has_symbol"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(number__isnull=False) & Q(issued_at__isnull=False)),
+                name="letter_issued_has_number",
+            ),
+            # "Số 1364/SGDĐT-GDTrH": a unit numbers its letters once per year.
+            models.UniqueConstraint(
+                fields=["issuer", "year", "number"], condition=Q(status="issued"), name="letter_number_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-issued_on", "-id"], name="letter_archive_idx"),
+            models.Index(fields=["issuer", "year"], name="letter_issuer_year_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} · {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        """The letter's number and symbol as written on it: 1364/SGDĐT-GDTrH."""
+        return f"{self.number}/{self.symbol}" if self.number else self.symbol
+
+
+class LetterAttachment(models.Model):
+    letter = models.ForeignKey(Letter, verbose_name=_("letter"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=letter_file_path, storage=private_storage, max_length=255)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("letter attachment")
+        verbose_name_plural = _("letter attachments")
+        ordering = ["letter", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class LetterRecipient(models.Model):
+    """One unit a letter was sent (or forwarded) to, and its read receipt."""
+
+    letter = models.ForeignKey(Letter, verbose_name=_("letter"), on_delete=models.CASCADE, related_name="recipients")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="letters_received")
+    # Set when an Office forwarded the letter to this unit (null: sent by the issuer itself).
+    forwarded_by_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("forwarded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="letters_forwarded",
+    )
+    added_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("letter recipient")
+        verbose_name_plural = _("letter recipients")
+        ordering = ["letter", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "unit"], name="letter_recipient_once"),
+            models.CheckConstraint(
+                condition=Q(read_by__isnull=True) | Q(read_at__isnull=False), name="letter_read_has_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "letter"], name="letter_recipient_unit_idx"),
+            models.Index(fields=["letter", "read_at"], name="letter_recipient_read_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.letter} → {self.unit}"
+
+
+# --- news (tin bài) ----------------------------------------------------------------------------
+
+
+def news_image_path(instance, filename: str) -> str:
+    return f"news/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class Article(SoftDeleted):
+    """A news article from a unit. The unit above approves it before it appears on the unit's and its
+    parent's spaces; approved articles can be promoted up, to the national front page at the top.
+    News is public: its pictures are public media files (re-encoded, EXIF removed)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Returned for changes")
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="articles")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="articles"
+    )
+    title = models.CharField(_("title"), max_length=255)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    body = models.TextField(_("text"))  # sanitised HTML
+    cover = models.ImageField(_("cover image"), upload_to=news_image_path, blank=True, max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("reviewer's note"), max_length=500, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    # The highest unit whose front page shows the article (the Ministry: the national front page).
+    promoted_to = models.ForeignKey(
+        Unit,
+        verbose_name=_("promoted to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="promoted_articles",
+    )
+    promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("news article")
+        verbose_name_plural = _("news articles")
+        ordering = ["-published_at", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="article_has_title"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(published_at__isnull=False), name="article_approved_has_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="article_deleted_has_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_published_idx"),
+            models.Index(fields=["unit", "status", "-published_at"], name="article_unit_idx"),
+            models.Index(fields=["promoted_to", "-published_at"], name="article_promoted_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ArticleImage(models.Model):
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("image"), upload_to=news_image_path, max_length=255)
+    caption = models.CharField(_("caption"), max_length=255, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("article image")
+        verbose_name_plural = _("article images")
+        ordering = ["article", "position", "id"]
+
+    def __str__(self):
+        return self.caption or f"{self.article} · {self.pk}"

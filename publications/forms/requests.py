@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from truonghoc.forms import BootstrapFormMixin
 from units.models import Unit
 
-from .models import ReportRequest
-from .services import AUDIENCES_FOR_ISSUER, report_file_check
+from ..models import ReportRequest
+from ..services import AUDIENCES_FOR_ISSUER, report_file_check
 
 FILE_ACCEPT = ".pdf,.docx,.xlsx,application/pdf"
 NOTE_MAX_LENGTH = 2000

@@ -27,8 +27,8 @@ from units.models import RoleAssignment, Unit
 from units.permissions import SUBTREE_ROLES, Action
 from units.services import audit_log
 
-from .models import REPORT_FILE_MAX_BYTES, ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
-from .permissions import (
+from ..models import REPORT_FILE_MAX_BYTES, ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
+from ..permissions import (
     ISSUER_KINDS,
     RECIPIENT_KINDS,
     can_follow_report_request,

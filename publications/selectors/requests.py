@@ -8,8 +8,8 @@ from truonghoc.text import fold
 from units.models import Unit
 from units.permissions import SUBTREE_ROLES, Action, role_rows, scope
 
-from .models import ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
-from .permissions import ISSUER_KINDS, RECIPIENT_KINDS
+from ..models import ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
+from ..permissions import ISSUER_KINDS, RECIPIENT_KINDS
 
 Status = ReportRecipient.Status
 

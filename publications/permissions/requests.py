@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from units.models import Unit
 from units.permissions import SUBTREE_ROLES, Action, can, role_rows, scope
 
-from .models import ReportRecipient, ReportRequest, ReportSubmission
+from ..models import ReportRecipient, ReportRequest, ReportSubmission
 
 ISSUER_KINDS = frozenset({Unit.Kind.MINISTRY, Unit.Kind.DEPARTMENT, Unit.Kind.OFFICE})
 # Units that can be asked for a report (groups and classes report through their school).

@@ -13,17 +13,17 @@ from django.views.decorators.http import require_http_methods
 
 from units.permissions import Action, scope
 
-from . import selectors
-from .forms import ReportRequestForm, ReportSubmissionForm
-from .models import ReportRecipient
-from .permissions import (
+from .. import selectors
+from ..forms import ReportRequestForm, ReportSubmissionForm
+from ..models import ReportRecipient
+from ..permissions import (
     can_follow_report_request,
     can_submit_report,
     report_recipient_for_user_or_404,
     report_request_for_user_or_404,
     report_submission_for_user_or_404,
 )
-from .services import (
+from ..services import (
     REMINDER_INTERVAL,
     AlreadyDone,
     report_file_content_type,
