@@ -7,6 +7,8 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
+        from django.urls import reverse
+
         from forums.permissions import register_owner_rules
 
         from . import permissions
@@ -14,9 +16,15 @@ class CoursesConfig(AppConfig):
 
         # The forums of a course (general discussion, questions) and of a learning group follow the
         # course's own rules; see courses/permissions.py.
-        register_owner_rules(Course, can_view=permissions.can_view_course_forum, can_moderate=permissions.is_instructor)
+        register_owner_rules(
+            Course,
+            can_view=permissions.can_view_course_forum,
+            can_moderate=permissions.is_instructor,
+            link=lambda course: (course.title, reverse("courses:course", args=[course.pk])),
+        )
         register_owner_rules(
             LearningGroup,
             can_view=permissions.can_view_group_forum,
             can_moderate=permissions.can_moderate_group_forum,
+            link=lambda group: (group.course.title, reverse("courses:course", args=[group.course_id])),
         )

@@ -38,6 +38,8 @@ class OwnerRules:
     # Optional: (owner) -> iterable of users told of each new question; by default found from the owner
     # (author, leader, object permissions, and the same through `owner.course`), see selectors.
     moderators: Callable | None = None
+    # Optional: (owner) -> (title, url) of the owner's page, for the forum's breadcrumb.
+    link: Callable | None = None
 
 
 _OWNER_RULES: dict[type, OwnerRules] = {}
@@ -50,9 +52,10 @@ def register_owner_rules(
     can_moderate: Callable,
     can_oversee: Callable | None = None,
     moderators: Callable | None = None,
+    link: Callable | None = None,
 ) -> None:
     _OWNER_RULES[model] = OwnerRules(
-        can_view=can_view, can_moderate=can_moderate, can_oversee=can_oversee, moderators=moderators
+        can_view=can_view, can_moderate=can_moderate, can_oversee=can_oversee, moderators=moderators, link=link
     )
 
 

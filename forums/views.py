@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -33,6 +33,7 @@ from .permissions import (
     can_see_every_thread,
     forum_for_user_or_404,
     is_questions,
+    owner_rules,
     post_for_user_or_404,
     thread_for_user_or_404,
 )
@@ -65,22 +66,15 @@ def _refuse_dropped_files(request, form) -> bool:
 
 
 def _owner_link(forum) -> dict | None:
-    """The course a course's or learning group's forum belongs to, for the breadcrumb. Forums do not import
-    courses: the owner is recognised by its model name, and the link is left out if courses has no page."""
-    if forum.pk is None or forum.owner_type_id is None:
+    """The page of the object that owns the forum (a course, a learning group's course, an article), for
+    the breadcrumb, as its app registered it."""
+    if forum.pk is None:
         return None
-    model = forum.owner_type.model
-    if model == "course":
-        course = forum.owner
-    elif model == "learninggroup":
-        course = forum.owner.course
-    else:
+    rules = owner_rules(forum)
+    if rules is None or rules.link is None:
         return None
-    try:
-        url = reverse("courses:course", args=[course.pk])
-    except NoReverseMatch:
-        return None
-    return {"title": course.title, "url": url}
+    title, url = rules.link(forum.owner)
+    return {"title": title, "url": url}
 
 
 def _thread_url(thread, page=None, anchor="") -> str:

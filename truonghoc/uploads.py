@@ -4,17 +4,24 @@ clear messages, safe names, and storing files so that a failed save leaves none 
 Every app that accepts files (courses, materials, publications) uses these helpers.
 """
 
+import io
 import os
+import struct
+import uuid
+import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from truonghoc.text import nfc
 
@@ -241,3 +248,86 @@ def refused_uploads_error(request) -> ValidationError | None:
         % {"names": ", ".join(names), "max": human_size(settings.UPLOAD_MAX_BYTES)},
         code="too_big",
     )
+
+
+# --- images shown to the public ----------------------------------------------------------------
+
+IMAGE_MAX_PIXELS = 50_000_000
+IMAGE_JPEG_QUALITY = 85
+# What Pillow may raise on a damaged file; any of these means "cannot be read".
+_IMAGE_DECODE_ERRORS = (OSError, SyntaxError, ValueError, TypeError, IndexError, EOFError, struct.error, zlib.error)
+
+
+def image_reencode(upload, *, max_side: int = 1920, max_bytes: int | None = None) -> ContentFile:
+    """Decode an uploaded picture and return a fresh JPEG of it (at most `max_side` px on its long side,
+    turned upright, flattened onto white), so nothing but pixels survives: no EXIF with a GPS position,
+    no comments, no trailing data, no script disguised as a picture.
+
+    The same rules as ID photos (accounts.services.photos): the type is judged by content, never by the
+    name; the pixel count is read from the header and checked before anything is decoded, and Pillow's
+    own decompression-bomb warning is treated as an error. Raises ValidationError naming the file.
+    """
+    name = clean_name(getattr(upload, "name", ""))
+    size = getattr(upload, "size", 0) or 0
+    if size == 0:
+        raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
+    if max_bytes is not None and size > max_bytes:
+        raise ValidationError(
+            _("The picture %(name)s is %(size)s; a picture can be at most %(max)s.")
+            % {"name": name, "size": human_size(size), "max": human_size(max_bytes)},
+            code="too_big",
+        )
+    if sniff(upload) not in ("jpg", "png", "gif", "webp"):
+        raise ValidationError(
+            _(
+                "%(name)s is not a picture (its content is checked, not its name). "
+                "Choose a JPEG, PNG, GIF or WebP image."
+            )
+            % {"name": name},
+            code="not_image",
+        )
+    too_large = ValidationError(
+        _("The picture %(name)s has more than %(limit)d megapixels. Make it smaller and try again.")
+        % {"name": name, "limit": IMAGE_MAX_PIXELS // 1_000_000},
+        code="too_many_pixels",
+    )
+    unreadable = ValidationError(
+        _("The picture %(name)s could not be read: the file is damaged or incomplete. Save it again and retry.")
+        % {"name": name},
+        code="unreadable",
+    )
+    try:
+        upload.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload, formats=("JPEG", "PNG", "GIF", "WEBP"))
+            if image.width * image.height > IMAGE_MAX_PIXELS:
+                raise too_large
+            if image.format in ("JPEG", "MPO"):
+                # Decode a large camera JPEG at a reduced scale that is still above the stored size.
+                image.draft("RGB", (max_side, max_side))
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if image.mode in ("I", "I;16", "I;16B", "I;16L"):
+                # 16-bit greyscale PNG: scale to 8 bits (a plain convert would clip everything to white).
+                image = image.convert("I").point(lambda value: value / 256).convert("L")
+            if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+                rgba = image.convert("RGBA")
+                clean = Image.new("RGB", rgba.size, "white")
+                clean.paste(rgba, mask=rgba.getchannel("A"))
+            else:
+                # Pasting into a new image leaves the original's `info` (EXIF, XMP, ICC, comments) behind.
+                clean = Image.new("RGB", image.size, "white")
+                clean.paste(image.convert("RGB"))
+            clean.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            clean.save(out, "JPEG", quality=IMAGE_JPEG_QUALITY, optimize=True, progressive=True)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_large from error
+    except _IMAGE_DECODE_ERRORS as error:
+        raise unreadable from error
+    finally:
+        upload.seek(0)
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")

@@ -14,6 +14,8 @@ urlpatterns = [
     path("thong-bao/", include("notifications.urls")),
     path("so-lieu/", include("reports.urls")),
     path("bao-cao/", include("publications.urls")),
+    path("cong-van/", include("publications.urls_letters", namespace="letters")),
+    path("tin-tuc/", include("publications.urls_news", namespace="news")),
     path("dien-dan/", include("forums.urls")),
     path("khoa-hoc/", include("courses.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,20 +1,22 @@
 """The pages that belong to no single app: the home page ("Không gian của tôi") and a health check."""
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
 from courses.selectors.home import due_next, my_courses, upcoming_sessions
+from publications.selectors.front import national_front, personal_front
 from reports.permissions import can_view_stats
 from units.models import Role
 from units.permissions import Action, scope
 from units.selectors import home_units
 
 
-@login_required
 def home(request):
     user = request.user
+    if not user.is_authenticated:
+        # The public front page: national news and public letters, and the way in.
+        return render(request, "front.html", national_front())
     units = home_units(user=user)
     manage_scope = scope(user, Action.MANAGE)
     # Schools whose accounts this person looks after, for a direct link ("Quản lý tài khoản").
@@ -34,6 +36,7 @@ def home(request):
     courses = my_courses(user=user)
     if courses:
         context.update(my_courses=courses, due_next=due_next(user=user), upcoming_sessions=upcoming_sessions(user=user))
+    context["front"] = personal_front(user=user)
     return render(request, "home.html", context)
 
 

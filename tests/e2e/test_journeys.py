@@ -38,8 +38,9 @@ def test_teacher_logs_in_sees_their_space_and_logs_out(live_server, page, people
     page.get_by_test_id("user-menu").click()
     page.get_by_test_id("logout").click()
     expect(page).to_have_url(re.compile(r"/tai-khoan/login/"))
+    # Logged out, "/" is the public front page (national news and letters), with a way to log in.
     page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(re.compile(r"/tai-khoan/login/\?next=/"))
+    expect(page.get_by_test_id("front-login")).to_be_visible()
 
 
 def test_wrong_password_is_told_clearly(live_server, page, people):

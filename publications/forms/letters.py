@@ -1,0 +1,232 @@
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileInput
+from units.models import Unit
+
+from ..models import Letter, ReportRequest
+from ..selectors.letters import letters_by_reference
+from ..services.letters import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, AUDIENCES_FOR_ISSUER
+from .requests import UnitsField
+
+ATTACHMENT_ACCEPT = ".pdf,.docx,application/pdf"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").replace(";", "\n").splitlines() if line.strip()]
+
+
+class RecipientsMixin:
+    """Kinds of unit, single units from a list, and unit codes typed in: the three ways to say who
+    receives a letter. Units outside the issuer's subtree are accepted here so that the service can name
+    them in its message."""
+
+    def _setup_recipients(self, *, issuers: list[Unit], unit_choices: list[Unit]):
+        audiences = {a for issuer in issuers for a in AUDIENCES_FOR_ISSUER.get(issuer.kind, [])}
+        self.fields["kinds"].choices = [(a.value, a.label) for a in ReportRequest.Audience if a in audiences]
+        top = min((u.depth for u in issuers), default=0)
+        self.fields["units"].widget.choices = [
+            (u.pk, "— " * max(0, u.depth - top - 1) + f"{u.name} ({u.code})") for u in unit_choices
+        ]
+        self.fields["units"].widget.attrs["size"] = min(12, max(4, len(unit_choices)))
+
+    def clean_codes(self):
+        codes = [c for line in _lines(self.cleaned_data.get("codes", "")) for c in line.split(",") if c.strip()]
+        codes = [c.strip() for c in codes]
+        if not codes:
+            return []
+        matching = Q(pk__in=[])
+        for code in set(codes):
+            matching |= Q(code__iexact=code)
+        units = {u.code.lower(): u for u in Unit.objects.filter(matching)}
+        unknown = [c for c in codes if c.lower() not in units]
+        if unknown:
+            raise forms.ValidationError(
+                _("No unit has these codes: %(codes)s.") % {"codes": ", ".join(unknown)}, code="unknown"
+            )
+        return list(units.values())
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("kinds") or cleaned.get("units") or cleaned.get("codes")
+        if not chosen and not any(name in self.errors for name in ("kinds", "units", "codes")):
+            self.add_error(None, _("Choose the recipients: kinds of unit, single units, or both."))
+        return cleaned
+
+    def recipient_units(self) -> list[Unit]:
+        return list(
+            {u.pk: u for u in [*self.cleaned_data.get("units", []), *self.cleaned_data.get("codes", [])]}.values()
+        )
+
+
+def _recipient_fields():
+    return {
+        "kinds": forms.MultipleChoiceField(
+            label=_("Every unit of these kinds below"),
+            choices=(),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": _("“%(value)s” is not a kind of unit below you.")},
+        ),
+        "units": UnitsField(
+            label=_("And/or these units"),
+            required=False,
+            help_text=_("Hold Ctrl (⌘ on a Mac) to choose several; on a phone, tap each one."),
+        ),
+        "codes": forms.CharField(
+            label=_("Or their unit codes"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("One per line, or separated by commas."),
+        ),
+    }
+
+
+class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
+    issuer = forms.ModelChoiceField(
+        label=_("Issued by"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("You cannot issue letters on behalf of this unit.")},
+    )
+    number = forms.IntegerField(
+        label=_("Number"),
+        required=False,
+        min_value=1,
+        help_text=_("As written on the signed letter; it can be added later, but is needed to issue it."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    symbol = forms.CharField(
+        label=_("Symbol"), max_length=60, help_text=_("The part after the number, for example SGDĐT-GDTrH.")
+    )
+    issued_on = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}),
+        error_messages={"invalid": _("Write the date as dd/mm/yyyy, for example 05/09/2025.")},
+    )
+    subject = forms.CharField(label=_("Subject (V/v)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    signer_name = forms.CharField(label=_("Signed by"), max_length=150)
+    signer_title = forms.CharField(
+        label=_("Signer's title"), max_length=150, help_text=_("For example: Deputy Director.")
+    )
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Paste the text of the letter. Formatting is kept; scripts and styles are removed."),
+    )
+    attachments = MultipleFileField(
+        label=_("Attached files"),
+        widget=MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
+    )
+    remove_attachments = forms.MultipleChoiceField(
+        label=_("Remove these files"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    cites = forms.CharField(
+        label=_("Cites (căn cứ)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "1364/SGDĐT-GDTrH"}),
+        help_text=_(
+            "The numbers of earlier letters this one is based on, one per line. If two letters share a "
+            "number in different years, add the year in brackets: 1364/SGDĐT-GDTrH (2024)."
+        ),
+    )
+    is_public = forms.BooleanField(
+        label=_("Public letter"),
+        required=False,
+        help_text=_("Shown to everyone, also on the public front page, and not only to the recipients."),
+    )
+    kinds, units, codes = _recipient_fields().values()
+
+    def __init__(
+        self, *args, user, issuers: list[Unit], unit_choices: list[Unit], letter: Letter | None = None, **kwargs
+    ):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = Unit.objects.filter(pk__in=[u.pk for u in issuers]).order_by("depth", "path")
+        if len(issuers) == 1:
+            self.fields["issuer"].widget = forms.HiddenInput()
+            self.fields["issuer"].initial = issuers[0].pk
+        if not self.is_bound and "issued_on" not in self.initial:
+            self.initial["issued_on"] = timezone.localdate()
+        self._setup_recipients(issuers=issuers, unit_choices=unit_choices)
+        self.fields["attachments"].help_text = gettext(
+            "PDF or Word (.docx), at most %(size)d MB each, %(count)d files in all."
+        ) % {
+            "size": ATTACHMENT_MAX_BYTES // 1_048_576,
+            "count": ATTACHMENTS_MAX,
+        }
+        existing = list(letter.attachments.all()) if letter is not None else []
+        if existing:
+            self.fields["remove_attachments"].choices = [(str(a.pk), a.name) for a in existing]
+        else:
+            del self.fields["remove_attachments"]
+
+    def clean_cites(self):
+        references = _lines(self.cleaned_data.get("cites", ""))
+        if not references:
+            return []
+        letters, problems = letters_by_reference(user=self.user, references=references)
+        if problems:
+            raise forms.ValidationError(
+                _("No letter you can see has the number %(references)s, or several do (add the year in brackets).")
+                % {"references": ", ".join(problems)},
+                code="unknown",
+            )
+        return letters
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "number": data["number"],
+            "symbol": data["symbol"],
+            "issued_on": data["issued_on"],
+            "subject": data["subject"],
+            "signer_name": data["signer_name"],
+            "signer_title": data["signer_title"],
+            "body": data["body"],
+            "is_public": data["is_public"],
+            "kinds": data["kinds"],
+            "units": self.recipient_units(),
+            "cites": data["cites"],
+            "attachments": data["attachments"],
+        }
+
+
+def letter_initial(letter: Letter, audience_units: list[Unit]) -> dict:
+    """What the edit form starts from: the draft as saved."""
+    return {
+        "issuer": letter.issuer_id,
+        "number": letter.number,
+        "symbol": letter.symbol,
+        "issued_on": letter.issued_on,
+        "subject": letter.subject,
+        "signer_name": letter.signer_name,
+        "signer_title": letter.signer_title,
+        "body": letter.body,
+        "is_public": letter.is_public,
+        "kinds": (letter.audience or {}).get("kinds", []),
+        "units": [u.pk for u in audience_units],
+        "cites": "\n".join(f"{c.reference} ({c.year})" for c in letter.cites.all()),
+    }
+
+
+class LetterForwardForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
+    from_unit = forms.ModelChoiceField(
+        label=_("Forward on behalf of"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("You cannot forward this letter on behalf of this unit.")},
+    )
+    kinds, units, codes = _recipient_fields().values()
+
+    def __init__(self, *args, from_units: list[Unit], unit_choices: list[Unit], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in from_units]).order_by("path")
+        if len(from_units) == 1:
+            self.fields["from_unit"].widget = forms.HiddenInput()
+            self.fields["from_unit"].initial = from_units[0].pk
+        self._setup_recipients(issuers=from_units, unit_choices=unit_choices)

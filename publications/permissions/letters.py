@@ -1,0 +1,157 @@
+"""Who may issue, see, forward and follow official letters (công văn).
+
+- Issuing: the people who manage the issuing unit itself — Ministry, Department or Office staff, a
+  school's admin and principal. Staff of the units above do not sign a school's letters.
+- Seeing an issued letter: the issuer's managers; every person of a recipient unit (a teacher in a
+  group or a student in a class belongs to the school, and also to the group or class itself); the
+  units above the issuer that oversee it (VIEW_REPORTS over the issuer); and, for a public letter,
+  everyone, even without logging in. A draft is seen only by the issuer's managers.
+- Read receipts: the issuer's managers see every recipient; a unit that forwarded the letter sees the
+  receipts of the units it forwarded it to.
+Everything else gets a 404, as if the letter did not exist.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from units.models import Unit
+from units.permissions import SCHOOL_MANAGER_ROLES, STAFF_ROLES, Action, can, role_rows, scope
+
+from ..models import Letter, LetterRecipient
+
+K = Unit.Kind
+LETTER_ISSUER_KINDS = frozenset({K.MINISTRY, K.DEPARTMENT, K.OFFICE, K.SCHOOL, K.UNIVERSITY})
+# The roles that speak for a unit: they issue its letters, receive its notifications and forward.
+LETTER_MANAGER_ROLES = STAFF_ROLES | SCHOOL_MANAGER_ROLES
+# Units that pass a letter on to the units below them.
+FORWARDER_KINDS = frozenset({K.DEPARTMENT, K.OFFICE})
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def managed_unit_paths(user) -> set[str]:
+    """Paths of the units where the user holds a role that speaks for the unit itself."""
+    return {path for role, path, _kind in role_rows(user) if role in LETTER_MANAGER_ROLES}
+
+
+def member_unit_paths(user) -> set[str]:
+    """The units a person belongs to for letters: every unit where they hold a role, and for groups and
+    classes also their school (a letter to the school reaches its teachers and students)."""
+    paths = set()
+    for _role, path, kind in role_rows(user):
+        paths.add(path)
+        if kind in (K.GROUP, K.CLASS):
+            paths.add(path[: -Unit.steplen])
+    return paths
+
+
+def member_unit_ids(user) -> list[int]:
+    """Ids of member_unit_paths(user), looked up once per user object (the archive and inbox filter
+    recipient rows by unit id, which the (unit, letter) index serves)."""
+    if not _authenticated(user):
+        return []
+    cached = getattr(user, "_letter_member_ids", None)
+    if cached is None:
+        paths = member_unit_paths(user)
+        cached = list(Unit.objects.filter(path__in=paths).values_list("pk", flat=True)) if paths else []
+        user._letter_member_ids = cached
+    return cached
+
+
+def can_issue_letter(user, unit: Unit) -> bool:
+    if unit.kind not in LETTER_ISSUER_KINDS or not unit.is_active or not _authenticated(user):
+        return False
+    return user.is_superuser or unit.path in managed_unit_paths(user)
+
+
+def is_letter_issuer_side(user, letter: Letter) -> bool:
+    """The issuer's own managers: they edit drafts, issue, see every receipt and remind."""
+    if not _authenticated(user):
+        return False
+    return user.is_superuser or letter.issuer.path in managed_unit_paths(user)
+
+
+def can_edit_letter(user, letter: Letter) -> bool:
+    return letter.status == Letter.Status.DRAFT and can_issue_letter(user, letter.issuer)
+
+
+def is_letter_recipient(user, letter: Letter) -> bool:
+    ids = member_unit_ids(user)
+    return bool(ids) and letter.recipients.filter(unit_id__in=ids).exists()
+
+
+def can_view_letter(user, letter: Letter) -> bool:
+    if is_letter_issuer_side(user, letter):
+        return True
+    if letter.status != Letter.Status.ISSUED:
+        return False
+    if letter.is_public:
+        return True
+    if not _authenticated(user):
+        return False
+    return can(user, Action.VIEW_REPORTS, letter.issuer) or is_letter_recipient(user, letter)
+
+
+def letters_visible_q(user) -> Q:
+    """A filter on Letter for what `user` may see (see the module docstring); anonymous visitors get the
+    public letters. One EXISTS on the recipients, served by their (unit, letter) index."""
+    public = Q(status=Letter.Status.ISSUED, is_public=True)
+    if not _authenticated(user):
+        return public
+    if user.is_superuser:
+        return Q()
+    own = Q(pk__in=[])
+    managed = managed_unit_paths(user)
+    if managed:
+        own = Q(issuer__path__in=sorted(managed))
+    issued = public | scope(user, Action.VIEW_REPORTS).q("issuer__")
+    ids = member_unit_ids(user)
+    if ids:
+        issued |= Q(Exists(LetterRecipient.objects.filter(letter=OuterRef("pk"), unit_id__in=ids)))
+    return own | (Q(status=Letter.Status.ISSUED) & issued)
+
+
+def forwarding_units(user, letter: Letter) -> list[Unit]:
+    """The Departments and Offices that received `letter` and that `user` speaks for: the units they
+    may forward it from."""
+    if letter.status != Letter.Status.ISSUED or not _authenticated(user):
+        return []
+    rows = letter.recipients.filter(unit__kind__in=FORWARDER_KINDS, unit__is_active=True).select_related("unit")
+    if not user.is_superuser:
+        rows = rows.filter(unit__path__in=sorted(managed_unit_paths(user)))
+    return [row.unit for row in rows.order_by("unit__path")]
+
+
+def receipt_rows_q(user, letter: Letter) -> Q | None:
+    """Which recipient rows of `letter` the user follows (None: none at all): every row for the issuer's
+    managers, the rows a unit forwarded for that unit's managers."""
+    if is_letter_issuer_side(user, letter):
+        return Q()
+    managed = managed_unit_paths(user)
+    if not managed or letter.status != Letter.Status.ISSUED:
+        return None
+    if letter.recipients.filter(forwarded_by_unit__path__in=sorted(managed)).exists():
+        return Q(forwarded_by_unit__path__in=sorted(managed))
+    return None
+
+
+def can_view_receipts(user, letter: Letter) -> bool:
+    return letter.status == Letter.Status.ISSUED and receipt_rows_q(user, letter) is not None
+
+
+def letter_for_user_or_404(user, pk) -> Letter:
+    letter = get_object_or_404(Letter.objects.select_related("issuer", "created_by"), pk=pk)
+    if not can_view_letter(user, letter):
+        raise Http404
+    return letter
+
+
+def letter_for_editor_or_404(user, pk) -> Letter:
+    """A draft its issuer's managers may still change (an issued letter is final, as on paper)."""
+    letter = get_object_or_404(Letter.objects.select_related("issuer", "created_by"), pk=pk)
+    if not is_letter_issuer_side(user, letter):
+        raise Http404
+    return letter

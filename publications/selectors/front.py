@@ -1,0 +1,90 @@
+"""Front pages: the national one (the public home page) and each unit's space. Each is two queries
+whatever the number of articles and letters (one for the news, one for the letters)."""
+
+from django.db.models import Q
+
+from units.models import Unit
+
+from ..models import Article, Letter
+from ..permissions.letters import letters_visible_q
+
+FRONT_LIMIT = 6
+
+
+def _published_articles():
+    return (
+        Article.objects.filter(status=Article.Status.APPROVED, deleted_at__isnull=True, published_at__isnull=False)
+        .select_related("unit", "author")
+        .only(
+            "pk",
+            "title",
+            "summary",
+            "cover",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "unit__id",
+            "unit__name",
+            "unit__kind",
+            "author__id",
+            "author__full_name",
+            "author__username",
+        )
+        .order_by("-published_at", "-id")
+    )
+
+
+def _issued_letters():
+    return (
+        Letter.objects.filter(status=Letter.Status.ISSUED)
+        .select_related("issuer")
+        .only(
+            "pk",
+            "number",
+            "symbol",
+            "issued_on",
+            "subject",
+            "is_public",
+            "issuer__id",
+            "issuer__name",
+            "issuer__kind",
+        )
+        .order_by("-issued_on", "-number", "-id")
+    )
+
+
+def _national_articles():
+    return _published_articles().filter(Q(promoted_to__kind=Unit.Kind.MINISTRY) | Q(unit__kind=Unit.Kind.MINISTRY))
+
+
+def national_front(*, limit: int = FRONT_LIMIT) -> dict:
+    """The latest articles promoted to the national front page (the Ministry), or the Ministry's own, and
+    the latest public letters."""
+    articles = _national_articles()
+    letters = _issued_letters().filter(is_public=True)
+    return {"articles": list(articles[:limit]), "letters": list(letters[:limit])}
+
+
+def ancestor_paths(unit: Unit) -> list[str]:
+    """Paths of the unit and every unit above it, read from its own path (no query)."""
+    return [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+
+
+def unit_front(*, unit: Unit, user, limit: int = FRONT_LIMIT) -> dict:
+    """A unit's space: approved articles of the unit and the units above it, articles from below that
+    were promoted to this unit or higher; and the latest letters the visitor may see issued by the unit
+    or the units above it."""
+    paths = ancestor_paths(unit)
+    articles = _published_articles().filter(
+        Q(unit__path__in=paths) | Q(unit__path__startswith=unit.path, promoted_to__path__in=paths)
+    )
+    letters = _issued_letters().filter(letters_visible_q(user), issuer__path__in=paths)
+    return {"articles": list(articles[:limit]), "letters": list(letters[:limit])}
+
+
+def personal_front(*, user, limit: int = 3) -> dict:
+    """The "News and letters" card of a person's own space: national news, and the latest letters they
+    may see from anywhere (sent to their units, issued by the units they look after, public)."""
+    articles = _national_articles()
+    letters = _issued_letters().filter(letters_visible_q(user))
+    return {"articles": list(articles[:limit]), "letters": list(letters[: limit + 2])}

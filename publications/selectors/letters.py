@@ -1,0 +1,189 @@
+"""Reads of official letters. Each list is a fixed number of queries whatever its length: receipts
+live on the recipient rows, counts are annotated, and related rows are joined or prefetched."""
+
+import re
+from datetime import datetime
+
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from truonghoc.text import fold
+from units.models import Unit
+
+from ..models import Letter, LetterRecipient
+from ..permissions.letters import (
+    LETTER_ISSUER_KINDS,
+    letters_visible_q,
+    managed_unit_paths,
+    member_unit_ids,
+)
+from ..services.letters import REMINDER_INTERVAL, recipient_kinds_for
+from .requests import UNIT_CHOICES_MAX
+
+Status = Letter.Status
+
+
+def letter_issuing_units(*, user) -> list[Unit]:
+    """The units the user speaks for and may issue letters from, highest first. A site administrator
+    holds no role: they issue on behalf of the tree's root units."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    paths = managed_unit_paths(user)
+    units = Unit.objects.filter(is_active=True, kind__in=LETTER_ISSUER_KINDS)
+    if paths:
+        units = units.filter(path__in=sorted(paths))
+    elif user.is_superuser:
+        units = units.filter(depth=1)
+    else:
+        return []
+    return list(units.order_by("depth", "path"))
+
+
+def letter_recipient_unit_choices(*, issuers: list[Unit]) -> list[Unit]:
+    """Units that may be chosen one by one below the issuers, in tree order (a school's groups included);
+    past UNIT_CHOICES_MAX only the units directly below (the others are chosen by code)."""
+    if not issuers:
+        return []
+    below = Q(pk__in=[])
+    children = Q(pk__in=[])
+    for issuer in issuers:
+        kinds = recipient_kinds_for(issuer)
+        below |= Q(path__startswith=issuer.path, depth__gt=issuer.depth, kind__in=kinds)
+        children |= Q(path__startswith=issuer.path, depth=issuer.depth + 1, kind__in=kinds)
+    units = Unit.objects.filter(below, is_active=True).order_by("path")
+    fields = ("pk", "name", "code", "path", "depth", "kind")
+    chosen = list(units.only(*fields)[: UNIT_CHOICES_MAX + 1])
+    if len(chosen) > UNIT_CHOICES_MAX:
+        chosen = list(units.filter(children).only(*fields))
+    return chosen
+
+
+def letters_visible_to(*, user) -> QuerySet[Letter]:
+    return Letter.objects.filter(letters_visible_q(user))
+
+
+def letter_inbox(*, user, show: str = "all") -> QuerySet[Letter]:
+    """ "Công văn đến": issued letters addressed (or forwarded) to the units the user belongs to, those
+    no one of these units has opened yet first, then the newest."""
+    ids = member_unit_ids(user)
+    if not ids:
+        return Letter.objects.none()
+    rows = LetterRecipient.objects.filter(letter=OuterRef("pk"), unit_id__in=ids)
+    letters = (
+        Letter.objects.filter(Exists(rows), status=Status.ISSUED)
+        .annotate(
+            is_unread=~Exists(rows.filter(read_at__isnull=False)),
+            received_at=Subquery(rows.order_by("added_at").values("added_at")[:1]),
+        )
+        .select_related("issuer")
+    )
+    if show == "unread":
+        letters = letters.filter(is_unread=True)
+    return letters.order_by(F("is_unread").desc(), "-issued_on", "-issued_at", "-id")
+
+
+def letters_sent(*, user, query: str = "") -> QuerySet[Letter]:
+    """ "Công văn đi": drafts and letters of the units the user speaks for, with how many recipients
+    have opened each."""
+    if getattr(user, "is_superuser", False):
+        letters = Letter.objects.all()
+    else:
+        paths = managed_unit_paths(user)
+        if not paths:
+            return Letter.objects.none()
+        letters = Letter.objects.filter(issuer__path__in=sorted(paths))
+    if query.strip():
+        letters = letters.filter(search_text__contains=fold(query))
+    return (
+        letters.select_related("issuer", "created_by")
+        .annotate(
+            recipient_count=Count("recipients"),
+            read_count=Count("recipients", filter=Q(recipients__read_at__isnull=False)),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def letter_receipt_rows(*, letter: Letter, rows_q: Q, unread_only: bool = False) -> QuerySet[LetterRecipient]:
+    rows = (
+        letter.recipients.filter(rows_q)
+        .select_related("unit", "read_by", "forwarded_by_unit")
+        .order_by("unit__path", "pk")
+    )
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    return rows
+
+
+def letter_receipt_counts(*, letter: Letter, rows_q: Q) -> dict:
+    """{"total", "read", "unread", "last_reminded_at"} for the rows the viewer follows, in one query."""
+    counts = letter.recipients.filter(rows_q).aggregate(
+        total=Count("pk"), read=Count("pk", filter=Q(read_at__isnull=False)), last_reminded_at=Max("reminded_at")
+    )
+    counts["unread"] = counts["total"] - counts["read"]
+    return counts
+
+
+def letter_next_reminder_at(last_reminded_at: datetime | None) -> datetime | None:
+    """When the next reminder may go out, or None if one may go now."""
+    if last_reminded_at is None or timezone.now() >= last_reminded_at + REMINDER_INTERVAL:
+        return None
+    return last_reminded_at + REMINDER_INTERVAL
+
+
+def letter_citations(*, letter: Letter, user) -> tuple[list[Letter], list[Letter]]:
+    """(letters it cites, issued letters citing it), each limited to what the user may see."""
+    visible = letters_visible_q(user)
+    cites = list(letter.cites.filter(visible).select_related("issuer").order_by("issued_on", "id"))
+    cited_by = list(
+        letter.cited_by.filter(visible, status=Status.ISSUED).select_related("issuer").order_by("-issued_on", "-id")
+    )
+    return cites, cited_by
+
+
+def letter_recipient_summary(*, letter: Letter) -> dict:
+    """How many units received the letter from the issuer, how many by forwarding, and how many opened it."""
+    return letter.recipients.aggregate(
+        direct=Count("pk", filter=Q(forwarded_by_unit__isnull=True)),
+        forwarded=Count("pk", filter=Q(forwarded_by_unit__isnull=False)),
+        read=Count("pk", filter=Q(read_at__isnull=False)),
+    )
+
+
+_REFERENCE = re.compile(r"^\s*(\d+)\s*/\s*(.+?)\s*(?:\((\d{4})\))?\s*$")
+
+
+def letters_by_reference(*, user, references: list[str]) -> tuple[list[Letter], list[str]]:
+    """Find the issued letters the user may see by references typed as "1364/SGDĐT-GDTrH", optionally
+    followed by the year in brackets: "1364/SGDĐT-GDTrH (2024)". Returns (letters, problems)."""
+    found: dict[int, Letter] = {}
+    problems: list[str] = []
+    parsed = []
+    for reference in references:
+        match = _REFERENCE.match(reference)
+        if not match:
+            problems.append(reference)
+            continue
+        parsed.append((reference, int(match.group(1)), match.group(2), match.group(3)))
+    if not parsed:
+        return [], problems
+    wanted = Q(pk__in=[])
+    for _ref, number, symbol, _year in parsed:
+        wanted |= Q(number=number, symbol__iexact=symbol)
+    candidates = list(
+        letters_visible_to(user=user)
+        .filter(wanted, status=Status.ISSUED)
+        .select_related("issuer")
+        .order_by("-issued_on")
+    )
+    for reference, number, symbol, year in parsed:
+        matching = [
+            c
+            for c in candidates
+            if c.number == number and c.symbol.lower() == symbol.lower() and (year is None or c.year == int(year))
+        ]
+        if len(matching) == 1:
+            found[matching[0].pk] = matching[0]
+        else:
+            problems.append(reference)
+    return list(found.values()), problems

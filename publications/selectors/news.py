@@ -1,0 +1,112 @@
+"""Reads of news articles, each a fixed number of queries however many articles there are.
+
+A unit's space shows its own approved articles, those of the units directly below it (which it
+approved), and those promoted to it. The national front page is the Ministry's space.
+"""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from forums.models import Forum, Thread
+from forums.selectors import owner_forums
+from units.models import Unit
+from units.permissions import role_rows
+
+from ..models import Article, ArticleImage
+from ..permissions.news import MANAGER_ROLES, NEWS_UNIT_KINDS, can_write_news
+
+
+def _published() -> QuerySet[Article]:
+    return (
+        Article.objects.filter(status=Article.Status.APPROVED, deleted_at__isnull=True)
+        .select_related("unit", "author")
+        .order_by("-published_at", "-id")
+    )
+
+
+def space_q(unit: Unit) -> Q:
+    return Q(unit=unit) | Q(unit__path__startswith=unit.path, unit__depth=unit.depth + 1) | Q(promoted_to=unit)
+
+
+def news_published(*, unit: Unit | None = None) -> QuerySet[Article]:
+    """Approved articles, newest first: all of them, or those shown on `unit`'s space. Public."""
+    articles = _published()
+    return articles.filter(space_q(unit)) if unit is not None else articles
+
+
+def national_news() -> QuerySet[Article]:
+    """The national front page: the Ministry's space."""
+    ministry = Unit.objects.filter(depth=1, kind=Unit.Kind.MINISTRY).first()
+    return news_published(unit=ministry) if ministry else Article.objects.none()
+
+
+def news_for_spaces(*, units) -> QuerySet[Article]:
+    """Articles shown on any of these units' spaces (a unit's front page: its own and its parents')."""
+    query = Q(pk__in=[])
+    for unit in units:
+        query |= space_q(unit)
+    return _published().filter(query)
+
+
+def article_detail(*, pk) -> Article:
+    return Article.objects.prefetch_related(
+        Prefetch("images", queryset=ArticleImage.objects.order_by("position", "id"))
+    ).get(pk=pk)
+
+
+def article_images(*, article: Article) -> list[ArticleImage]:
+    return list(article.images.order_by("position", "id"))
+
+
+def article_comments(*, article: Article, limit: int = 5) -> tuple[Forum | None, list[Thread]]:
+    """The article's comments forum (made at its first approval) and its latest threads."""
+    forum = owner_forums(owner=article).get(Forum.Kind.DISCUSSION)
+    if forum is None:
+        return None, []
+    threads = (
+        Thread.objects.filter(forum=forum, deleted_at__isnull=True, is_public=True)
+        .select_related("author")
+        .order_by("-last_post_at", "-id")[:limit]
+    )
+    return forum, list(threads)
+
+
+def review_queue(*, user) -> QuerySet[Article]:
+    """Articles waiting for this person's approval: those of the units directly below a unit they
+    manage themselves (and the Ministry's own, for its staff). Oldest waiting first."""
+    articles = Article.objects.filter(status=Article.Status.SUBMITTED, deleted_at__isnull=True).select_related(
+        "unit", "author"
+    )
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return articles.none()
+    if user.is_superuser:
+        return articles.order_by("updated_at", "id")
+    query = Q(pk__in=[])
+    for role, path, _kind in role_rows(user):
+        if role not in MANAGER_ROLES:
+            continue
+        depth = len(path) // Unit.steplen
+        query |= Q(unit__path__startswith=path, unit__depth=depth + 1)
+        if depth == 1:
+            query |= Q(unit__path=path)
+    return articles.filter(query).order_by("updated_at", "id")
+
+
+def my_articles(*, user) -> QuerySet[Article]:
+    """What this person wrote, removed ones included (they can be restored), last changed first."""
+    return (
+        Article.objects.filter(author=user)
+        .select_related("unit", "reviewed_by", "promoted_to")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def writable_units(*, user) -> list[Unit]:
+    """The units this person may write news for."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    paths = set()
+    for _role, path, kind in role_rows(user):
+        # A teacher's role at a professional group writes for the school.
+        paths.add(path[: -Unit.steplen] if kind == Unit.Kind.GROUP else path)
+    units = Unit.objects.filter(path__in=paths, kind__in=NEWS_UNIT_KINDS, is_active=True).order_by("path")
+    return [unit for unit in units if can_write_news(user, unit)]

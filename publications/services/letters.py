@@ -1,0 +1,634 @@
+"""Every write of official letters (công văn): drafting, issuing (recipient rows, their managers
+notified), forwarding down the tree, read receipts and reminders.
+
+The number is typed by the person, as it is written on the signed paper letter; nothing numbers a
+letter automatically. A letter is final once issued: only drafts change. Attachments are checked by
+content before anything is written, and a refusal leaves neither rows nor files behind.
+"""
+
+import html
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import nh3
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from forums.services import clean_body
+from notifications.services import notify
+from truonghoc.storage import private_storage
+from truonghoc.text import fold, nfc
+from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
+from units.models import Unit
+from units.permissions import role_rows
+from units.services import audit_log
+
+from ..models import Letter, LetterAttachment, LetterRecipient
+from ..permissions.letters import (
+    can_issue_letter,
+    can_view_letter,
+    forwarding_units,
+    member_unit_ids,
+    receipt_rows_q,
+)
+from .requests import AUDIENCES_FOR_ISSUER, MANAGING_ROLES, _resolve_recipients
+
+K = Unit.Kind
+Status = Letter.Status
+
+ATTACHMENT_TYPES = ("pdf", "docx")
+ATTACHMENT_MAX_BYTES = 30 * 1024 * 1024
+ATTACHMENTS_MAX = 10
+BODY_MAX_CHARS = 200_000
+REMINDER_INTERVAL = timedelta(minutes=10)
+RECIPIENT_BATCH_SIZE = 1000
+# Letters go to the units that report (Departments, Offices, schools, universities); a school's letters
+# go to its professional groups.
+LETTER_RECIPIENT_KINDS = frozenset({K.DEPARTMENT, K.OFFICE, K.SCHOOL, K.UNIVERSITY, K.GROUP})
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _when(value) -> str:
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def _plain(body_html: str) -> str:
+    return html.unescape(nh3.clean(body_html or "", tags=set()))
+
+
+def _search_text(letter: Letter) -> str:
+    """What the archive searches, folded once here instead of at every search."""
+    parts = [
+        letter.reference,
+        letter.subject,
+        letter.issuer.name,
+        letter.signer_name,
+        letter.signer_title,
+        _plain(letter.body),
+    ]
+    return fold(" ".join(p for p in parts if p))
+
+
+def _forbidden(unit: Unit) -> ValidationError:
+    return ValidationError(_("You cannot issue letters on behalf of %(unit)s.") % {"unit": unit.name}, code="forbidden")
+
+
+def _managers_of(unit_ids) -> QuerySet:
+    """The active people who manage the given units, held at each unit itself (a school's admin and
+    principal, an Office's staff…); `unit_ids` may be a list or a values("unit_id") subquery."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, role_assignments__role__in=MANAGING_ROLES, role_assignments__unit_id__in=unit_ids
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def letter_recipients_resolve(*, issuer: Unit, kinds: Iterable[str], units: Iterable[Unit]) -> list[Unit]:
+    """The units below `issuer` that the chosen kinds and single units name, each once.
+
+    Kinds and the usual recipients are resolved by the report requests' rules; a school's groups are
+    added here, since groups never report."""
+    kinds = list(dict.fromkeys(kinds))
+    units = list({u.pk: u for u in units}.values())
+    errors: dict[str, list[str]] = {}
+    allowed = {a.value: a.label for a in AUDIENCES_FOR_ISSUER.get(issuer.kind, [])}
+    bad_kinds = [kind for kind in kinds if kind not in allowed]
+    if bad_kinds:
+        errors["kinds"] = [
+            _("%(issuer)s has no units of these kinds below it: %(kinds)s.")
+            % {"issuer": issuer.name, "kinds": ", ".join(bad_kinds)}
+        ]
+    outside = [u for u in units if not (u.path.startswith(issuer.path) and u.depth > issuer.depth)]
+    if outside:
+        errors.setdefault("units", []).append(
+            _("These units are not under %(issuer)s, so it cannot send them a letter: %(names)s.")
+            % {"issuer": issuer.name, "names": ", ".join(u.name for u in outside)}
+        )
+    wrong_kind = [u for u in units if u not in outside and u.kind not in recipient_kinds_for(issuer)]
+    if wrong_kind:
+        errors.setdefault("units", []).append(
+            _("%(issuer)s cannot send letters to these units: %(names)s.")
+            % {"issuer": issuer.name, "names": ", ".join(u.name for u in wrong_kind)}
+        )
+    inactive = [u for u in units if not u.is_active and u not in outside]
+    if inactive:
+        errors.setdefault("units", []).append(
+            _("These units are no longer active: %(names)s.") % {"names": ", ".join(u.name for u in inactive)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    if not kinds and not units:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("Choose the recipients: kinds of unit, single units, or both.")]}, code="empty"
+        )
+    groups = [u for u in units if u.kind == K.GROUP]
+    others = [u for u in units if u.kind != K.GROUP]
+    resolved: list[Unit] = []
+    if kinds or others:
+        try:
+            resolved = _resolve_recipients(issuer=issuer, kinds=kinds, units=others)
+        except ValidationError:
+            # Everything chosen was checked above; what remains is "nothing matched", said below.
+            resolved = []
+    resolved = list({u.pk: u for u in [*resolved, *groups]}.values())
+    if not resolved:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("No unit below %(issuer)s matches the recipients you chose; nobody would receive the letter.")
+                    % {"issuer": issuer.name}
+                ]
+            },
+            code="empty",
+        )
+    return resolved
+
+
+def recipient_kinds_for(issuer: Unit) -> frozenset:
+    """A school writes to its own professional groups; the units above write to the units that report."""
+    if issuer.kind in (K.SCHOOL, K.UNIVERSITY):
+        return frozenset({K.GROUP})
+    return LETTER_RECIPIENT_KINDS - {K.GROUP}
+
+
+def _duplicate_number(letter: Letter) -> str | None:
+    """The message naming the issued letter that already has this number this year, or None."""
+    if letter.number is None:
+        return None
+    existing = (
+        Letter.objects.filter(issuer_id=letter.issuer_id, year=letter.year, number=letter.number, status=Status.ISSUED)
+        .exclude(pk=letter.pk)
+        .first()
+    )
+    if existing is None:
+        return None
+    return _(
+        "Number %(number)d of %(year)d is already used by the letter %(reference)s “%(subject)s” issued on "
+        "%(date)s. Check the number written on the signed letter."
+    ) % {
+        "number": letter.number,
+        "year": letter.year,
+        "reference": existing.reference,
+        "subject": existing.subject,
+        "date": _day(existing.issued_on),
+    }
+
+
+def _cite_errors(*, actor, letter: Letter, cites: list[Letter]) -> list[str]:
+    errors = []
+    for cited in cites:
+        if letter.pk is not None and cited.pk == letter.pk:
+            errors.append(_("A letter cannot cite itself."))
+        elif cited.status != Status.ISSUED or not can_view_letter(actor, cited):
+            errors.append(
+                _("You can only cite letters that were issued and that you can see (%(reference)s).")
+                % {"reference": cited.reference}
+            )
+        elif letter.issued_on and cited.issued_on > letter.issued_on:
+            errors.append(
+                _("%(reference)s is dated %(date)s, after this letter; a letter can only cite earlier letters.")
+                % {"reference": cited.reference, "date": _day(cited.issued_on)}
+            )
+    return errors
+
+
+def _check_attachments(uploads: list, *, existing: int) -> tuple[list[CheckedFile], list[str]]:
+    checked, errors = [], []
+    if existing + len(uploads) > ATTACHMENTS_MAX:
+        errors.append(
+            _("A letter can have at most %(max)d attached files; it would have %(count)d.")
+            % {"max": ATTACHMENTS_MAX, "count": existing + len(uploads)}
+        )
+    for upload in uploads:
+        try:
+            checked.append(check_upload(upload, allowed=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    return checked, errors
+
+
+def _save_attachments(letter: Letter, checked: list[CheckedFile], saved: list[str]) -> None:
+    rows = []
+    for item in checked:
+        attachment = LetterAttachment(letter=letter, name=item.name, size=item.size)
+        attachment.file.save(f"letter.{item.extension}", item.upload, save=False)
+        saved.append(attachment.file.name)
+        rows.append(attachment)
+    LetterAttachment.objects.bulk_create(rows)
+
+
+def _audience(kinds: list[str], units: list[Unit]) -> dict:
+    return {"kinds": kinds, "units": [u.code for u in units]}
+
+
+def letter_audience_units(letter: Letter) -> list[Unit]:
+    codes = (letter.audience or {}).get("units", [])
+    return list(Unit.objects.filter(code__in=codes).order_by("path")) if codes else []
+
+
+def _fill(
+    letter: Letter,
+    *,
+    actor,
+    number: int | None,
+    symbol: str,
+    issued_on: date,
+    subject: str,
+    signer_name: str,
+    signer_title: str,
+    body: str,
+    is_public: bool,
+    kinds: list[str],
+    units: list[Unit],
+    cites: list[Letter],
+    errors: dict,
+) -> None:
+    """Set the typed fields on `letter` and collect what is wrong with them into `errors`."""
+    if len(body or "") > BODY_MAX_CHARS:
+        errors["body"] = [_("The text can have at most %(max)d characters.") % {"max": BODY_MAX_CHARS}]
+    if number is not None and number < 1:
+        errors["number"] = [_("The number is a whole number from 1.")]
+    letter.number = number
+    letter.symbol = nfc(symbol).strip("/ ")
+    letter.issued_on = issued_on
+    letter.year = issued_on.year if issued_on else None
+    letter.subject = nfc(subject)
+    letter.signer_name = nfc(signer_name)
+    letter.signer_title = nfc(signer_title)
+    letter.body = "" if "body" in errors else clean_body(body)
+    letter.is_public = bool(is_public)
+    letter.audience = _audience(kinds, units)
+    if issued_on is None:
+        errors["issued_on"] = [_("Give the letter's date (dd/mm/yyyy).")]
+    elif "number" not in errors:
+        duplicate = _duplicate_number(letter)
+        if duplicate:
+            errors["number"] = [duplicate]
+    try:
+        letter_recipients_resolve(issuer=letter.issuer, kinds=kinds, units=units)
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    cite_errors = _cite_errors(actor=actor, letter=letter, cites=cites)
+    if cite_errors:
+        errors["cites"] = cite_errors
+
+
+@transaction.atomic
+def letter_create(
+    *,
+    actor,
+    issuer: Unit,
+    number: int | None,
+    symbol: str,
+    issued_on: date,
+    subject: str,
+    signer_name: str,
+    signer_title: str,
+    body: str = "",
+    is_public: bool = False,
+    kinds: Iterable[str] = (),
+    units: Iterable[Unit] = (),
+    cites: Iterable[Letter] = (),
+    attachments: Iterable = (),
+) -> Letter:
+    """A draft letter of `issuer`: nothing is sent until letter_issue."""
+    if not can_issue_letter(actor, issuer):
+        raise _forbidden(issuer)
+    kinds, units, cites = list(dict.fromkeys(kinds)), list(units), list(cites)
+    attachments = [a for a in attachments if a]
+    letter = Letter(issuer=issuer, created_by=actor, status=Status.DRAFT)
+    errors: dict = {}
+    _fill(
+        letter,
+        actor=actor,
+        number=number,
+        symbol=symbol,
+        issued_on=issued_on,
+        subject=subject,
+        signer_name=signer_name,
+        signer_title=signer_title,
+        body=body,
+        is_public=is_public,
+        kinds=kinds,
+        units=units,
+        cites=cites,
+        errors=errors,
+    )
+    checked, file_errors = _check_attachments(attachments, existing=0)
+    if file_errors:
+        errors["attachments"] = file_errors
+    try:
+        letter.full_clean(exclude=[*errors, "year"])
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    letter.search_text = _search_text(letter)
+    with files_removed_on_failure(private_storage()) as saved:
+        letter.save()
+        letter.cites.set(cites)
+        _save_attachments(letter, checked, saved)
+        audit_log(
+            actor=actor,
+            action="letter.create",
+            unit=issuer,
+            target=letter,
+            after={"reference": letter.reference, "subject": letter.subject, "attachments": len(checked)},
+        )
+    return letter
+
+
+@transaction.atomic
+def letter_update(
+    *,
+    actor,
+    letter: Letter,
+    number: int | None,
+    symbol: str,
+    issued_on: date,
+    subject: str,
+    signer_name: str,
+    signer_title: str,
+    body: str = "",
+    is_public: bool = False,
+    kinds: Iterable[str] = (),
+    units: Iterable[Unit] = (),
+    cites: Iterable[Letter] = (),
+    attachments: Iterable = (),
+    remove_attachments: Iterable[int] = (),
+) -> Letter:
+    """Change a draft. An issued letter is final, as on paper: a correction is a new letter citing it."""
+    letter = Letter.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=letter.pk)
+    if not can_issue_letter(actor, letter.issuer):
+        raise _forbidden(letter.issuer)
+    if letter.status != Status.DRAFT:
+        raise ValidationError(
+            _("%(reference)s has been issued and can no longer be changed; issue a new letter that cites it.")
+            % {"reference": letter.reference},
+            code="issued",
+        )
+    kinds, units, cites = list(dict.fromkeys(kinds)), list(units), list(cites)
+    attachments = [a for a in attachments if a]
+    removed = list(letter.attachments.filter(pk__in=list(remove_attachments)))
+    before = {"reference": letter.reference, "subject": letter.subject}
+    errors: dict = {}
+    _fill(
+        letter,
+        actor=actor,
+        number=number,
+        symbol=symbol,
+        issued_on=issued_on,
+        subject=subject,
+        signer_name=signer_name,
+        signer_title=signer_title,
+        body=body,
+        is_public=is_public,
+        kinds=kinds,
+        units=units,
+        cites=cites,
+        errors=errors,
+    )
+    kept = letter.attachments.count() - len(removed)
+    checked, file_errors = _check_attachments(attachments, existing=kept)
+    if file_errors:
+        errors["attachments"] = file_errors
+    try:
+        letter.full_clean(exclude=[*errors, "year"])
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    letter.search_text = _search_text(letter)
+    storage = private_storage()
+    with files_removed_on_failure(storage) as saved:
+        letter.save()
+        letter.cites.set(cites)
+        if removed:
+            names = [a.file.name for a in removed]
+            LetterAttachment.objects.filter(pk__in=[a.pk for a in removed]).delete()
+            # A draft's files go with their rows, once the change is committed.
+            transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        _save_attachments(letter, checked, saved)
+        audit_log(
+            actor=actor,
+            action="letter.update",
+            unit=letter.issuer,
+            target=letter,
+            before=before,
+            after={
+                "reference": letter.reference,
+                "subject": letter.subject,
+                "attachments_added": len(checked),
+                "attachments_removed": [a.name for a in removed],
+            },
+        )
+    return letter
+
+
+def _notify_recipients(*, letter: Letter, unit_ids, title: str) -> list:
+    return notify(
+        recipients=_managers_of(unit_ids).iterator(chunk_size=2000),
+        title=title,
+        body=letter.subject[:1000],
+        url=reverse("letters:detail", args=[letter.pk]),
+    )
+
+
+@transaction.atomic
+def letter_issue(*, actor, letter: Letter) -> Letter:
+    """Issue a draft: check its number is free for the issuer and year, resolve its recipients into
+    rows, notify the people who manage each recipient unit."""
+    letter = Letter.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=letter.pk)
+    if not can_issue_letter(actor, letter.issuer):
+        raise _forbidden(letter.issuer)
+    if letter.status == Status.ISSUED:
+        raise ValidationError(
+            _("%(reference)s was already issued on %(when)s.")
+            % {"reference": letter.reference, "when": _when(letter.issued_at)},
+            code="issued",
+        )
+    errors: dict = {}
+    if letter.number is None:
+        errors["number"] = [_("Type the letter's number, as written on the signed letter, before issuing it.")]
+    else:
+        duplicate = _duplicate_number(letter)
+        if duplicate:
+            errors["number"] = [duplicate]
+    if letter.issued_on > timezone.localdate():
+        errors["issued_on"] = [
+            _("The letter is dated %(date)s, in the future; it can be issued on that day.")
+            % {"date": _day(letter.issued_on)}
+        ]
+    if not _plain(letter.body).strip() and not letter.attachments.exists():
+        errors[NON_FIELD_ERRORS] = [_("The letter has neither text nor an attached file; add one before issuing.")]
+    cite_errors = _cite_errors(actor=actor, letter=letter, cites=list(letter.cites.all()))
+    if cite_errors:
+        errors["cites"] = cite_errors
+    recipients: list[Unit] = []
+    try:
+        recipients = letter_recipients_resolve(
+            issuer=letter.issuer, kinds=(letter.audience or {}).get("kinds", []), units=letter_audience_units(letter)
+        )
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    letter.status = Status.ISSUED
+    letter.issued_at = now
+    letter.year = letter.issued_on.year
+    letter.search_text = _search_text(letter)
+    try:
+        with transaction.atomic():
+            letter.save(update_fields=["status", "issued_at", "year", "search_text", "updated_at"])
+    except IntegrityError as exc:
+        # Another letter took the number between the check above and this save.
+        raise ValidationError({"number": [_duplicate_number(letter) or _("This number is already used.")]}) from exc
+    LetterRecipient.objects.bulk_create(
+        [LetterRecipient(letter=letter, unit_id=unit.pk, added_at=now) for unit in recipients],
+        batch_size=RECIPIENT_BATCH_SIZE,
+    )
+    notes = _notify_recipients(
+        letter=letter,
+        unit_ids=LetterRecipient.objects.filter(letter=letter).values("unit_id"),
+        title=_("Official letter %(reference)s from %(issuer)s: %(subject)s")
+        % {"reference": letter.reference, "issuer": letter.issuer.name, "subject": letter.subject},
+    )
+    audit_log(
+        actor=actor,
+        action="letter.issue",
+        unit=letter.issuer,
+        target=letter,
+        after={
+            "reference": letter.reference,
+            "recipients": len(recipients),
+            "people_notified": len(notes),
+            "audience": letter.audience,
+        },
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_forward(
+    *, actor, letter: Letter, from_unit: Unit, kinds: Iterable[str] = (), units: Iterable[Unit] = ()
+) -> tuple[int, int]:
+    """A Department or Office that received `letter` passes it on to units below itself. Units that
+    already have it are skipped. Returns (units added, units skipped)."""
+    letter = Letter.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=letter.pk)
+    if from_unit.pk not in {u.pk for u in forwarding_units(actor, letter)}:
+        raise ValidationError(
+            _("%(unit)s did not receive this letter, or you do not manage it, so you cannot forward it from there.")
+            % {"unit": from_unit.name},
+            code="forbidden",
+        )
+    resolved = letter_recipients_resolve(issuer=from_unit, kinds=kinds, units=units)
+    already = set(letter.recipients.filter(unit_id__in=[u.pk for u in resolved]).values_list("unit_id", flat=True))
+    new = [u for u in resolved if u.pk not in already and u.pk != letter.issuer_id]
+    if not new:
+        raise ValidationError(
+            _("Every unit you chose has already received this letter; nothing was forwarded."), code="nobody"
+        )
+    now = timezone.now()
+    LetterRecipient.objects.bulk_create(
+        [LetterRecipient(letter=letter, unit_id=u.pk, forwarded_by_unit=from_unit, added_at=now) for u in new],
+        batch_size=RECIPIENT_BATCH_SIZE,
+    )
+    notes = _notify_recipients(
+        letter=letter,
+        unit_ids=[u.pk for u in new],
+        title=_("%(unit)s forwards the official letter %(reference)s from %(issuer)s: %(subject)s")
+        % {
+            "unit": from_unit.name,
+            "reference": letter.reference,
+            "issuer": letter.issuer.name,
+            "subject": letter.subject,
+        },
+    )
+    audit_log(
+        actor=actor,
+        action="letter.forward",
+        unit=from_unit,
+        target=letter,
+        after={
+            "units": len(new),
+            "skipped": len(resolved) - len(new),
+            "people_notified": len(notes),
+            "codes": [u.code for u in new][:50],
+        },
+    )
+    return len(new), len(resolved) - len(new)
+
+
+def letter_mark_read(*, letter: Letter, user) -> int:
+    """Record the first opening of `letter` by a person of a recipient unit, for every recipient row of
+    the units they belong to; later openings change nothing. The issuer's own people never count.
+    Returns the number of receipts recorded."""
+    if letter.status != Status.ISSUED or not getattr(user, "is_authenticated", False):
+        return 0
+    # A role held at the issuing unit itself makes the person the issuer's own; a teacher of a group
+    # reading their school's letter to that group is a recipient.
+    if any(path == letter.issuer.path for _role, path, _kind in role_rows(user)):
+        return 0
+    ids = member_unit_ids(user)
+    if not ids:
+        return 0
+    # One conditional UPDATE: two people opening at once cannot both be "first".
+    return letter.recipients.filter(unit_id__in=ids, read_at__isnull=True).update(read_at=timezone.now(), read_by=user)
+
+
+@transaction.atomic
+def letter_remind(*, actor, letter: Letter) -> dict[str, int]:
+    """Notify the managers of the recipient units (those the actor follows) that have not opened the
+    letter; at most once every 10 minutes. Returns {"units", "people"}."""
+    letter = Letter.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=letter.pk)
+    rows_q = receipt_rows_q(actor, letter)
+    if rows_q is None or letter.status != Status.ISSUED:
+        raise ValidationError(_("You cannot send reminders for this letter."), code="forbidden")
+    rows = letter.recipients.filter(rows_q)
+    now = timezone.now()
+    last = rows.aggregate(last=Max("reminded_at"))["last"]
+    if last is not None and now - last < REMINDER_INTERVAL:
+        raise ValidationError(
+            _(
+                "A reminder was already sent at %(time)s. Reminders go out at most once every %(minutes)d "
+                "minutes; the next one can be sent after %(next)s."
+            )
+            % {
+                "time": _when(last),
+                "minutes": REMINDER_INTERVAL.seconds // 60,
+                "next": _when(last + REMINDER_INTERVAL),
+            },
+            code="throttled",
+        )
+    unread = rows.filter(read_at__isnull=True)
+    unit_ids = list(unread.values_list("unit_id", flat=True))
+    if not unit_ids:
+        raise ValidationError(_("Every unit has opened the letter; there is nobody to remind."), code="nobody")
+    notes = _notify_recipients(
+        letter=letter,
+        unit_ids=unread.values("unit_id"),
+        title=_("Reminder: please read the official letter %(reference)s from %(issuer)s: %(subject)s")
+        % {"reference": letter.reference, "issuer": letter.issuer.name, "subject": letter.subject},
+    )
+    unread.update(reminded_at=now)
+    audit_log(
+        actor=actor,
+        action="letter.remind",
+        unit=letter.issuer,
+        target=letter,
+        after={"units": len(unit_ids), "people": len(notes)},
+    )
+    return {"units": len(unit_ids), "people": len(notes)}

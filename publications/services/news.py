@@ -1,0 +1,408 @@
+"""Every write of news articles: writing and editing (text sanitised, pictures re-encoded), sending for
+approval, the review by the unit above, promotion up to the national front page, removal and restore.
+
+Pictures are checked and re-encoded before anything is written, and every problem of the text and of
+each picture is reported together; a picture saved before a later step fails is removed again, so a
+refusal leaves neither rows nor files behind. News is public, so pictures go to public media storage.
+"""
+
+from collections.abc import Iterable, Mapping
+
+import nh3
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forums.services import clean_body, forum_for_owner
+from notifications.services import notify
+from truonghoc.text import nfc
+from truonghoc.uploads import files_removed_on_failure, human_size, image_reencode
+from units.models import Unit
+from units.services import audit_log
+
+from ..models import Article, ArticleImage
+from ..permissions.news import (
+    MANAGER_ROLES,
+    can_edit_article,
+    can_manage_article,
+    can_promote_article,
+    can_review_article,
+    can_submit_article,
+    can_unpromote_article,
+    can_write_news,
+    next_promotion,
+    parent_path,
+    review_path,
+)
+
+S = Article.Status
+IMAGE_MAX_BYTES = 10 * 1024 * 1024
+IMAGES_MAX = 20
+IMAGE_MAX_SIDE = 1920
+BODY_MAX_CHARS = 100_000
+CAPTION_MAX = 255
+NOTE_MAX = 500
+
+
+def _storage():
+    return Article._meta.get_field("cover").storage
+
+
+def _url(article: Article) -> str:
+    return reverse("news:detail", args=[article.pk])
+
+
+def _locked(article: Article) -> Article:
+    return Article.objects.select_for_update(of=("self",)).select_related("unit", "author").get(pk=article.pk)
+
+
+def _picture(upload, errors: list) -> object | None:
+    """The re-encoded picture, or None with the problem added to `errors`."""
+    try:
+        return image_reencode(upload, max_side=IMAGE_MAX_SIDE, max_bytes=IMAGE_MAX_BYTES)
+    except ValidationError as error:
+        errors.extend(error.messages)
+        return None
+
+
+def _caption(value: str | None) -> str:
+    return nfc(value)[:CAPTION_MAX]
+
+
+def _text_fields(*, title: str, summary: str, body: str, errors: dict) -> tuple[str, str, str]:
+    title, summary = nfc(title), nfc(summary)
+    if not title:
+        errors.setdefault("title", []).append(_("Give the article a title."))
+    elif len(title) > 255:
+        errors.setdefault("title", []).append(_("A title can have at most 255 characters."))
+    if len(summary) > 500:
+        errors.setdefault("summary", []).append(_("A summary can have at most 500 characters."))
+    if len(body or "") > BODY_MAX_CHARS:
+        errors.setdefault("body", []).append(
+            _("An article can have at most %(max)d characters.") % {"max": BODY_MAX_CHARS}
+        )
+        return title, summary, ""
+    cleaned = clean_body(body)
+    if not clean_body_has_text(cleaned):
+        errors.setdefault("body", []).append(_("Write the article's text."))
+    return title, summary, cleaned
+
+
+def clean_body_has_text(html: str) -> bool:
+    return bool(nh3.clean(html, tags=set()).replace("&nbsp;", " ").strip())
+
+
+def _gallery(*, uploads: Iterable, captions: Iterable[str], existing: int, errors: dict) -> list[tuple[object, str]]:
+    uploads, captions = list(uploads), list(captions)
+    if existing + len(uploads) > IMAGES_MAX:
+        errors.setdefault("images", []).append(
+            _("An article can have at most %(max)d pictures in its gallery; it would have %(count)d.")
+            % {"max": IMAGES_MAX, "count": existing + len(uploads)}
+        )
+        return []
+    pictures = []
+    problems: list[str] = []
+    for index, upload in enumerate(uploads):
+        picture = _picture(upload, problems)
+        if picture is not None:
+            pictures.append((picture, _caption(captions[index] if index < len(captions) else "")))
+    if problems:
+        errors.setdefault("images", []).extend(problems)
+    return pictures
+
+
+def _save_pictures(*, article: Article, cover, gallery, start: int, saved: list) -> None:
+    if cover is not None:
+        article.cover.save(cover.name, cover, save=False)
+        saved.append(article.cover.name)
+    rows = []
+    for offset, (picture, caption) in enumerate(gallery):
+        row = ArticleImage(article=article, caption=caption, position=start + offset)
+        row.image.save(picture.name, picture, save=False)
+        saved.append(row.image.name)
+        rows.append(row)
+    ArticleImage.objects.bulk_create(rows)
+
+
+def _snapshot(article: Article) -> dict:
+    return {
+        "status": article.status,
+        "title": article.title,
+        "promoted_to": article.promoted_to_id,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+    }
+
+
+@transaction.atomic
+def article_create(
+    *,
+    actor,
+    unit: Unit,
+    title: str,
+    summary: str = "",
+    body: str,
+    cover=None,
+    images: Iterable = (),
+    captions: Iterable[str] = (),
+) -> Article:
+    """A draft article of `unit`, with its cover and gallery; sent for approval separately."""
+    if not can_write_news(actor, unit):
+        raise ValidationError(_("You cannot write news for %(unit)s.") % {"unit": unit})
+    errors: dict[str, list] = {}
+    title, summary, body = _text_fields(title=title, summary=summary, body=body, errors=errors)
+    cover_file = None
+    if cover is not None:
+        problems: list[str] = []
+        cover_file = _picture(cover, problems)
+        if problems:
+            errors["cover"] = problems
+    gallery = _gallery(uploads=images, captions=captions, existing=0, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    article = Article(unit=unit, author=actor, title=title, summary=summary, body=body, created_at=now, status=S.DRAFT)
+    article.full_clean(exclude=["cover"])
+    with files_removed_on_failure(_storage()) as saved:
+        if cover_file is not None:
+            article.cover.save(cover_file.name, cover_file, save=False)
+            saved.append(article.cover.name)
+        article.save()
+        _save_pictures(article=article, cover=None, gallery=gallery, start=0, saved=saved)
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *,
+    actor,
+    article: Article,
+    title: str,
+    summary: str = "",
+    body: str,
+    cover=None,
+    remove_cover: bool = False,
+    images: Iterable = (),
+    captions: Iterable[str] = (),
+    image_captions: Mapping[int, str] | None = None,
+    remove_images: Iterable[int] = (),
+) -> Article:
+    """Change the text and pictures. Allowed to the author in every state; an approved article stays
+    published and shows its new update date. `image_captions` renames gallery pictures by id;
+    `remove_images` takes them out (the files stay: nothing a person made is deleted)."""
+    locked = _locked(article)
+    if not can_edit_article(actor, locked):
+        raise ValidationError(_("Only the author can edit this article."))
+    errors: dict[str, list] = {}
+    title, summary, body = _text_fields(title=title, summary=summary, body=body, errors=errors)
+    cover_file = None
+    if cover is not None:
+        problems: list[str] = []
+        cover_file = _picture(cover, problems)
+        if problems:
+            errors["cover"] = problems
+    current = {image.pk: image for image in locked.images.all()}
+    removed = {pk for pk in remove_images if pk in current}
+    kept = len(current) - len(removed)
+    gallery = _gallery(uploads=images, captions=captions, existing=kept, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    before = _snapshot(locked)
+    locked.title, locked.summary, locked.body = title, summary, body
+    if remove_cover and cover_file is None:
+        locked.cover = ""
+    locked.full_clean(exclude=["cover"])
+    with files_removed_on_failure(_storage()) as saved:
+        _save_pictures(
+            article=locked,
+            cover=cover_file,
+            gallery=gallery,
+            start=max((image.position for image in current.values()), default=-1) + 1,
+            saved=saved,
+        )
+        locked.save(update_fields=["title", "summary", "body", "cover", "updated_at"])
+    if removed:
+        ArticleImage.objects.filter(pk__in=removed).delete()
+    changed = []
+    for pk, caption in (image_captions or {}).items():
+        image = current.get(pk)
+        if image is not None and pk not in removed and image.caption != _caption(caption):
+            image.caption = _caption(caption)
+            changed.append(image)
+    ArticleImage.objects.bulk_update(changed, ["caption"])
+    if locked.status == S.APPROVED:
+        audit_log(actor=actor, action="article.update_published", unit=locked.unit, target=locked, before=before)
+    _copy(locked, article)
+    return article
+
+
+def _copy(source: Article, target: Article) -> None:
+    for field in Article._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _reviewers(unit: Unit):
+    User = get_user_model()
+    return User.objects.filter(
+        is_active=True,
+        role_assignments__unit__path=review_path(unit),
+        role_assignments__unit__is_active=True,
+        role_assignments__role__in=sorted(MANAGER_ROLES),
+    ).distinct()
+
+
+@transaction.atomic
+def article_submit(*, actor, article: Article) -> Article:
+    """Send a draft (or a returned article) to the unit above for approval; its managers are told."""
+    locked = _locked(article)
+    if not can_edit_article(actor, locked):
+        raise ValidationError(_("Only the author can send this article for approval."))
+    if not can_submit_article(actor, locked):
+        raise ValidationError(
+            _("This article is already %(status)s.") % {"status": locked.get_status_display().lower()}
+        )
+    locked.status = S.SUBMITTED
+    locked.save(update_fields=["status", "updated_at"])
+    notify(
+        recipients=_reviewers(locked.unit),
+        title=_("A news article waits for your approval: %(title)s") % {"title": locked.title},
+        body=_("From %(unit)s, by %(author)s.") % {"unit": locked.unit, "author": locked.author.full_name},
+        url=reverse("news:review", args=[locked.pk]),
+    )
+    _copy(locked, article)
+    return article
+
+
+@transaction.atomic
+def article_review(*, actor, article: Article, approve: bool, note: str = "") -> Article:
+    """The unit above approves the article (it is published on its unit's and its parent's spaces, and
+    its comments open) or returns it to the author with a note saying what to change."""
+    locked = _locked(article)
+    note = nfc(note)
+    if locked.status != S.SUBMITTED or locked.is_deleted:
+        raise ValidationError(_("This article is not waiting for approval any more."))
+    if not can_review_article(actor, locked):
+        raise ValidationError(_("Only the managers of the unit above can approve this article."))
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("A note can have at most %(max)d characters.") % {"max": NOTE_MAX}})
+    if not approve and not note:
+        raise ValidationError({"note": _("Say what the author should change.")})
+    before = _snapshot(locked)
+    now = timezone.now()
+    locked.status = S.APPROVED if approve else S.REJECTED
+    locked.reviewed_by, locked.reviewed_at, locked.review_note = actor, now, note
+    if approve and locked.published_at is None:
+        locked.published_at = now
+    locked.full_clean(exclude=["cover"])
+    locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "published_at", "updated_at"])
+    if approve:
+        forum_for_owner(owner=locked, unit=locked.unit, title=_("Comments: %(title)s") % {"title": locked.title})
+    audit_log(
+        actor=actor,
+        action="article.approve" if approve else "article.return",
+        unit=locked.unit,
+        target=locked,
+        before=before,
+        after={**_snapshot(locked), "note": note},
+    )
+    if approve:
+        title = _("Your article was approved and published: %(title)s") % {"title": locked.title}
+    else:
+        title = _("Your article was returned for changes: %(title)s") % {"title": locked.title}
+    notify(recipients=[locked.author], title=title, body=note, url=_url(locked))
+    _copy(locked, article)
+    return article
+
+
+@transaction.atomic
+def article_promote(*, actor, article: Article) -> Article:
+    """Move an approved article one level up: to the unit above its current level, at most to the
+    actor's own unit, up to the Ministry (the national front page)."""
+    locked = _locked(article)
+    if locked.status != S.APPROVED or locked.is_deleted:
+        raise ValidationError(_("Only a published article can be promoted."))
+    target = next_promotion(locked)
+    if target is None:
+        raise ValidationError(_("This article is already on the national front page."))
+    if not can_promote_article(actor, locked, target):
+        raise ValidationError(
+            _("Only the managers of %(unit)s (or of a unit above it) can promote this article there.")
+            % {"unit": target}
+        )
+    before = _snapshot(locked)
+    locked.promoted_to, locked.promoted_at = target, timezone.now()
+    locked.save(update_fields=["promoted_to", "promoted_at", "updated_at"])
+    audit_log(
+        actor=actor, action="article.promote", unit=locked.unit, target=locked, before=before, after=_snapshot(locked)
+    )
+    notify(
+        recipients=[locked.author],
+        title=_("Your article now appears on the space of %(unit)s: %(title)s")
+        % {"unit": target, "title": locked.title},
+        url=_url(locked),
+    )
+    _copy(locked, article)
+    return article
+
+
+@transaction.atomic
+def article_unpromote(*, actor, article: Article) -> Article:
+    """Take a promoted article one level back down (to where approval alone shows it, at the lowest)."""
+    locked = _locked(article)
+    if locked.promoted_to_id is None:
+        raise ValidationError(_("This article has not been promoted."))
+    if not can_unpromote_article(actor, locked):
+        raise ValidationError(
+            _("Only the managers of %(unit)s (or of a unit above it) can take this article off its space.")
+            % {"unit": locked.promoted_to}
+        )
+    before = _snapshot(locked)
+    below = locked.unit.path[: len(locked.promoted_to.path) + Unit.steplen]
+    if below == locked.unit.path or below == parent_path(locked.unit.path):
+        locked.promoted_to, locked.promoted_at = None, None
+    else:
+        locked.promoted_to = Unit.objects.get(path=below)
+    locked.save(update_fields=["promoted_to", "promoted_at", "updated_at"])
+    audit_log(
+        actor=actor, action="article.unpromote", unit=locked.unit, target=locked, before=before, after=_snapshot(locked)
+    )
+    _copy(locked, article)
+    return article
+
+
+@transaction.atomic
+def article_delete(*, actor, article: Article) -> Article:
+    locked = _locked(article)
+    if not can_manage_article(actor, locked):
+        raise ValidationError(_("Only the author or the unit's managers can remove this article."))
+    if locked.is_deleted:
+        raise ValidationError(_("This article has already been removed."))
+    locked.deleted_at, locked.deleted_by = timezone.now(), actor
+    locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    audit_log(actor=actor, action="article.delete", unit=locked.unit, target=locked, before=_snapshot(locked))
+    _copy(locked, article)
+    return article
+
+
+@transaction.atomic
+def article_restore(*, actor, article: Article) -> Article:
+    locked = _locked(article)
+    if not can_manage_article(actor, locked):
+        raise ValidationError(_("Only the author or the unit's managers can restore this article."))
+    if not locked.is_deleted:
+        raise ValidationError(_("This article has not been removed."))
+    locked.deleted_at, locked.deleted_by = None, None
+    locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    audit_log(actor=actor, action="article.restore", unit=locked.unit, target=locked, after=_snapshot(locked))
+    _copy(locked, article)
+    return article
+
+
+def image_limits_text() -> str:
+    """For form help texts."""
+    return _("JPEG, PNG, GIF or WebP, at most %(size)s each; pictures are resized to %(side)d px.") % {
+        "size": human_size(IMAGE_MAX_BYTES),
+        "side": IMAGE_MAX_SIDE,
+    }

@@ -1,0 +1,337 @@
+"""Official letters: "Công văn đến" (inbox) and "Công văn đi" (sent), the draft form, issuing, the
+letter's page (which records the read receipt), receipts and reminders, forwarding, and the
+permission-checked attachment download."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from truonghoc.uploads import content_type_for, refused_uploads_error
+from units.models import Unit
+
+from ..forms.letters import LetterForm, LetterForwardForm, letter_initial
+from ..models import Letter, LetterAttachment, ReportRequest
+from ..permissions.letters import (
+    can_edit_letter,
+    can_view_letter,
+    forwarding_units,
+    is_letter_issuer_side,
+    letter_for_editor_or_404,
+    letter_for_user_or_404,
+    receipt_rows_q,
+)
+from ..selectors import letters as selectors
+from ..services import letters as services
+
+PAGE_SIZE = 30
+RECEIPTS_PAGE_SIZE = 50
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal next to the field it concerns, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _tabs(user) -> dict:
+    return {"may_issue": bool(selectors.letter_issuing_units(user=user))}
+
+
+@login_required
+def inbox(request):
+    """ "Công văn đến": letters to the units I belong to, those not yet opened there first."""
+    show = "unread" if request.GET.get("show") == "unread" else "all"
+    page = Paginator(selectors.letter_inbox(user=request.user, show=show), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "show": show, "tab": "inbox", **_tabs(request.user)}
+    return render(request, "publications/letter_inbox.html", context)
+
+
+@login_required
+def sent(request):
+    """ "Công văn đi": drafts and letters of the units I speak for, with how many recipients opened each."""
+    if not selectors.letter_issuing_units(user=request.user):
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()
+    page = Paginator(selectors.letters_sent(user=request.user, query=query), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "query": query, "tab": "sent", "may_issue": True}
+    return render(request, "publications/letter_sent.html", context)
+
+
+def _form_page(request, form, letter: Letter | None = None):
+    context = {
+        "form": form,
+        "letter": letter,
+        "had_files": bool(request.FILES) or bool(getattr(request, "upload_refused", None)),
+    }
+    return render(request, "publications/letter_form.html", context)
+
+
+def _refuse_dropped_files(request, form) -> bool:
+    """Files dropped by the upload handler for being far too large never reach the form: say so and
+    save nothing."""
+    refused = refused_uploads_error(request)
+    if refused is None:
+        return False
+    form.is_valid()
+    form.add_error("attachments", refused)
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_new(request):
+    user = request.user
+    issuers = selectors.letter_issuing_units(user=user)
+    if not issuers:
+        raise PermissionDenied
+    post = request.method == "POST"
+    form = LetterForm(
+        request.POST if post else None,
+        request.FILES if post else None,
+        user=user,
+        issuers=issuers,
+        unit_choices=selectors.letter_recipient_unit_choices(issuers=issuers),
+    )
+    if post and not _refuse_dropped_files(request, form) and form.is_valid():
+        try:
+            letter = services.letter_create(actor=user, issuer=form.cleaned_data["issuer"], **form.service_data())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The draft is saved. Check it, then issue it to send it to the recipients."))
+            return redirect("letters:detail", letter.pk)
+    return _form_page(request, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_edit(request, pk: int):
+    user = request.user
+    letter = letter_for_editor_or_404(user, pk)
+    if not can_edit_letter(user, letter):
+        messages.info(
+            request, _("This letter has been issued and can no longer be changed; issue a new letter that cites it.")
+        )
+        return redirect("letters:detail", letter.pk)
+    issuers = [letter.issuer]
+    post = request.method == "POST"
+    form = LetterForm(
+        request.POST if post else None,
+        request.FILES if post else None,
+        user=user,
+        issuers=issuers,
+        unit_choices=selectors.letter_recipient_unit_choices(issuers=issuers),
+        letter=letter,
+        initial=letter_initial(letter, services.letter_audience_units(letter)),
+    )
+    if post and not _refuse_dropped_files(request, form) and form.is_valid():
+        try:
+            services.letter_update(
+                actor=user,
+                letter=letter,
+                remove_attachments=[int(pk) for pk in form.cleaned_data.get("remove_attachments", [])],
+                **form.service_data(),
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The draft is saved."))
+            return redirect("letters:detail", letter.pk)
+    return _form_page(request, form, letter)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_issue(request, pk: int):
+    """Confirm, then issue: recipients get the letter and the people who manage them are notified."""
+    user = request.user
+    letter = letter_for_editor_or_404(user, pk)
+    if letter.status == Letter.Status.ISSUED:
+        messages.info(request, _("This letter has already been issued."))
+        return redirect("letters:detail", letter.pk)
+    errors: list[str] = []
+    recipients: list = []
+    try:
+        recipients = services.letter_recipients_resolve(
+            issuer=letter.issuer,
+            kinds=(letter.audience or {}).get("kinds", []),
+            units=services.letter_audience_units(letter),
+        )
+    except ValidationError as exc:
+        errors = exc.messages
+    if request.method == "POST":
+        try:
+            services.letter_issue(actor=user, letter=letter)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request,
+                _("%(reference)s has been issued to %(count)d units; the people who manage them have been notified.")
+                % {"reference": letter.reference, "count": len(recipients)},
+            )
+            return redirect("letters:detail", letter.pk)
+    context = {
+        "letter": letter,
+        "errors": errors,
+        "recipient_count": len(recipients),
+        "recipients_shown": list(Unit.objects.filter(pk__in=[u.pk for u in recipients[:20]]).order_by("path")),
+        "today": timezone.localdate(),
+    }
+    return render(request, "publications/letter_issue.html", context)
+
+
+def _letter_or_login(request, pk: int) -> Letter:
+    """The letter if the visitor may see it; a visitor who is not logged in is asked to log in first
+    (the letter may be addressed to them), whether or not it exists."""
+    try:
+        return letter_for_user_or_404(request.user, pk)
+    except Http404:
+        if not request.user.is_authenticated:
+            raise PermissionDenied from None
+        raise
+
+
+def letter_detail(request, pk: int):
+    try:
+        letter = _letter_or_login(request, pk)
+    except PermissionDenied:
+        return redirect_to_login(request.get_full_path())
+    user = request.user
+    services.letter_mark_read(letter=letter, user=user)
+    cites, cited_by = selectors.letter_citations(letter=letter, user=user)
+    issuer_side = is_letter_issuer_side(user, letter)
+    kinds = (letter.audience or {}).get("kinds", [])
+    context = {
+        "letter": letter,
+        "attachments": list(letter.attachments.all()),
+        "cites": cites,
+        "cited_by": cited_by,
+        "summary": selectors.letter_recipient_summary(letter=letter),
+        "audience_kinds": [a.label for a in ReportRequest.Audience if a.value in kinds],
+        "audience_units": services.letter_audience_units(letter),
+        "issuer_side": issuer_side,
+        "may_edit": can_edit_letter(user, letter),
+        "may_forward": bool(forwarding_units(user, letter)),
+        "may_see_receipts": letter.status == Letter.Status.ISSUED and receipt_rows_q(user, letter) is not None,
+    }
+    return render(request, "publications/letter_detail.html", context)
+
+
+@login_required
+def receipts(request, pk: int):
+    """Per recipient unit: opened or not, when and by whom, and who forwarded it there."""
+    user = request.user
+    letter = letter_for_user_or_404(user, pk)
+    rows_q = receipt_rows_q(user, letter)
+    if rows_q is None or letter.status != Letter.Status.ISSUED:
+        raise Http404
+    show = "unread" if request.GET.get("show") == "unread" else "all"
+    rows = selectors.letter_receipt_rows(letter=letter, rows_q=rows_q, unread_only=show == "unread")
+    counts = selectors.letter_receipt_counts(letter=letter, rows_q=rows_q)
+    context = {
+        "letter": letter,
+        "page": Paginator(rows, RECEIPTS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "show": show,
+        "counts": counts,
+        "next_reminder_at": selectors.letter_next_reminder_at(counts["last_reminded_at"]),
+        "issuer_side": is_letter_issuer_side(user, letter),
+    }
+    return render(request, "publications/letter_receipts.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remind(request, pk: int):
+    """Confirm, then remind the recipient units that have not opened the letter (once every 10 minutes)."""
+    user = request.user
+    letter = letter_for_user_or_404(user, pk)
+    rows_q = receipt_rows_q(user, letter)
+    if rows_q is None or letter.status != Letter.Status.ISSUED:
+        raise Http404
+    if request.method == "POST":
+        try:
+            sent_to = services.letter_remind(actor=user, letter=letter)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Reminder sent to %(units)d units that have not opened the letter (%(people)d people notified).")
+                % sent_to,
+            )
+        return redirect("letters:receipts", letter.pk)
+    counts = selectors.letter_receipt_counts(letter=letter, rows_q=rows_q)
+    context = {
+        "letter": letter,
+        "counts": counts,
+        "unread": list(selectors.letter_receipt_rows(letter=letter, rows_q=rows_q, unread_only=True)[:20]),
+        "next_reminder_at": selectors.letter_next_reminder_at(counts["last_reminded_at"]),
+        "interval_minutes": services.REMINDER_INTERVAL.seconds // 60,
+    }
+    return render(request, "publications/letter_remind.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forward(request, pk: int):
+    """A Department or Office that received the letter passes it on to units below itself."""
+    user = request.user
+    letter = letter_for_user_or_404(user, pk)
+    from_units = forwarding_units(user, letter)
+    if not from_units:
+        raise PermissionDenied
+    form = LetterForwardForm(
+        request.POST if request.method == "POST" else None,
+        from_units=from_units,
+        unit_choices=selectors.letter_recipient_unit_choices(issuers=from_units),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            added, skipped = services.letter_forward(
+                actor=user,
+                letter=letter,
+                from_unit=form.cleaned_data["from_unit"],
+                kinds=form.cleaned_data["kinds"],
+                units=form.recipient_units(),
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            message = _(
+                "The letter has been forwarded to %(count)d units; the people who manage them have been notified."
+            ) % {"count": added}
+            if skipped:
+                message += " " + _("%(count)d units chosen already had it and were skipped.") % {"count": skipped}
+            messages.success(request, message)
+            return redirect("letters:receipts", letter.pk)
+    return render(request, "publications/letter_forward.html", {"letter": letter, "form": form})
+
+
+def attachment(request, pk: int):
+    """An attached file, for those who may see its letter (public letters: everyone)."""
+    item = get_object_or_404(LetterAttachment.objects.select_related("letter__issuer"), pk=pk)
+    if not can_view_letter(request.user, item.letter):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=item.name, content_type=content_type_for(item.name))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,273 @@
+"""News pages: the public list and article page, writing and editing, sending for approval, the
+review queue and review page, promotion, removal and restore, and "my articles"."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from truonghoc.uploads import refused_uploads_error
+from units.models import Unit
+
+from ..forms.news import ArticleForm, ReviewForm
+from ..models import Article
+from ..permissions import news as perms
+from ..selectors import news as selectors
+from ..services import news as services
+
+PAGE_SIZE = 12
+MINE_PAGE_SIZE = 30
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal next to the field it concerns, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def news_list(request):
+    """Approved news, newest first; `?unit=` shows one unit's space (its own, those of the units
+    directly below it, and those promoted to it). Public."""
+    unit = None
+    if request.GET.get("unit"):
+        try:
+            unit = get_object_or_404(Unit, pk=int(request.GET["unit"]))
+        except ValueError as exc:
+            raise Http404 from exc
+    page = Paginator(selectors.news_published(unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "unit": unit,
+        "may_write": bool(request.user.is_authenticated and selectors.writable_units(user=request.user)),
+    }
+    return render(request, "publications/news_list.html", context)
+
+
+def news_detail(request, pk: int):
+    user = request.user
+    article = perms.article_for_user_or_404(user, pk)
+    forum, threads = (None, [])
+    if perms.is_visible_to_public(article):
+        forum, threads = selectors.article_comments(article=article)
+    target = None
+    if user.is_authenticated and perms.is_visible_to_public(article):
+        target = perms.next_promotion(article)
+    context = {
+        "article": article,
+        "images": selectors.article_images(article=article),
+        "forum": forum,
+        "threads": threads,
+        "is_public": perms.is_visible_to_public(article),
+        "level": perms.article_level(article) if perms.is_visible_to_public(article) else None,
+        "may_edit": perms.can_edit_article(user, article),
+        "may_submit": perms.can_submit_article(user, article),
+        "may_review": perms.can_review_article(user, article),
+        "may_manage": perms.can_manage_article(user, article),
+        "promote_to": target if target is not None and perms.can_promote_article(user, article, target) else None,
+        "may_unpromote": perms.can_unpromote_article(user, article),
+        "share_url": request.build_absolute_uri(),
+        "cover_url": request.build_absolute_uri(article.cover.url) if article.cover else "",
+    }
+    return render(request, "publications/news_detail.html", context)
+
+
+def _bound(request, **kwargs) -> ArticleForm:
+    if request.method == "POST":
+        return ArticleForm(request.POST, request.FILES, **kwargs)
+    return ArticleForm(**kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_new(request):
+    user = request.user
+    units = selectors.writable_units(user=user)
+    if not units:
+        raise PermissionDenied
+    initial = {}
+    if request.GET.get("unit"):
+        chosen = next((u for u in units if str(u.pk) == request.GET["unit"]), None)
+        if chosen is None:
+            raise Http404
+        initial["unit"] = chosen
+    form = _bound(request, units=units, initial=initial)
+    if request.method == "POST":
+        refused = refused_uploads_error(request)
+        if form.is_valid() and refused is None:
+            data = form.cleaned_data
+            try:
+                article = services.article_create(
+                    actor=user,
+                    unit=data["unit"],
+                    title=data["title"],
+                    summary=data["summary"],
+                    body=data["body"],
+                    cover=data["cover"],
+                    images=data["images"],
+                    captions=form.new_captions(),
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The article was saved as a draft. Send it for approval when it is ready."))
+                return redirect("news:detail", article.pk)
+        if refused is not None:
+            form.add_error(None, refused)
+    return render(request, "publications/news_form.html", {"form": form, "article": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_edit(request, pk: int):
+    user = request.user
+    article = perms.article_for_user_or_404(user, pk)
+    if not perms.can_edit_article(user, article):
+        raise PermissionDenied
+    initial = {"title": article.title, "summary": article.summary, "body": article.body}
+    form = _bound(request, article=article, initial=initial)
+    if request.method == "POST":
+        refused = refused_uploads_error(request)
+        if form.is_valid() and refused is None:
+            data = form.cleaned_data
+            try:
+                services.article_update(
+                    actor=user,
+                    article=article,
+                    title=data["title"],
+                    summary=data["summary"],
+                    body=data["body"],
+                    cover=data["cover"],
+                    remove_cover=data.get("remove_cover", False),
+                    images=data["images"],
+                    captions=form.new_captions(),
+                    image_captions=form.image_captions(),
+                    remove_images=form.removed_images(),
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The article was saved."))
+                return redirect("news:detail", article.pk)
+        if refused is not None:
+            form.add_error(None, refused)
+    return render(request, "publications/news_form.html", {"form": form, "article": article})
+
+
+@login_required
+@require_POST
+def article_submit(request, pk: int):
+    user = request.user
+    article = perms.article_for_user_or_404(user, pk)
+    if not perms.can_edit_article(user, article):
+        raise PermissionDenied
+    try:
+        services.article_submit(actor=user, article=article)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The article was sent for approval to the unit above."))
+    return redirect("news:detail", article.pk)
+
+
+@login_required
+def review_queue(request):
+    page = Paginator(selectors.review_queue(user=request.user), MINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "publications/news_review_queue.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_review(request, pk: int):
+    user = request.user
+    article = perms.article_for_user_or_404(user, pk)
+    if article.status != Article.Status.SUBMITTED:
+        messages.info(request, _("This article is not waiting for approval any more."))
+        return redirect("news:detail", article.pk)
+    if not perms.can_review_article(user, article):
+        raise PermissionDenied
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.article_review(actor=user, article=article, approve=approve, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            if approve:
+                messages.success(request, _("The article was approved and published."))
+            else:
+                messages.success(request, _("The article was returned to its author with your note."))
+            return redirect("news:review_queue")
+    context = {"article": article, "images": selectors.article_images(article=article), "form": form}
+    return render(request, "publications/news_review.html", context)
+
+
+@login_required
+@require_POST
+def article_promote(request, pk: int):
+    user = request.user
+    article = perms.article_for_user_or_404(user, pk)
+    down = request.POST.get("direction") == "down"
+    allowed = perms.can_unpromote_article(user, article) if down else perms.can_promote_article(user, article)
+    if not allowed and not (not down and perms.is_visible_to_public(article) and perms.next_promotion(article) is None):
+        raise PermissionDenied
+    try:
+        if down:
+            services.article_unpromote(actor=user, article=article)
+            messages.success(request, _("The article was taken one level down."))
+        else:
+            services.article_promote(actor=user, article=article)
+            messages.success(
+                request, _("The article now appears on the space of %(unit)s.") % {"unit": article.promoted_to}
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("news:detail", article.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_delete(request, pk: int):
+    user = request.user
+    article = perms.article_for_user_or_404(user, pk)
+    if not perms.can_manage_article(user, article):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.article_delete(actor=user, article=article)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The article was removed. It can be restored from its page."))
+        return redirect("news:detail", article.pk)
+    return render(request, "publications/news_delete.html", {"article": article})
+
+
+@login_required
+@require_POST
+def article_restore(request, pk: int):
+    user = request.user
+    article = perms.article_for_user_or_404(user, pk)
+    if not perms.can_manage_article(user, article):
+        raise PermissionDenied
+    try:
+        services.article_restore(actor=user, article=article)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The article was restored."))
+    return redirect("news:detail", article.pk)
+
+
+@login_required
+def mine(request):
+    page = Paginator(selectors.my_articles(user=request.user), MINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "may_write": bool(selectors.writable_units(user=request.user))}
+    return render(request, "publications/news_mine.html", context)
