@@ -50,6 +50,9 @@ class UnitsField(forms.Field):
                 ids.append(int(item))
             except (TypeError, ValueError) as exc:
                 raise forms.ValidationError(_("Choose units from the list."), code="invalid") from exc
+            if not 0 < ids[-1] < 2**63:
+                # Past a 64-bit id SQLite's driver raises OverflowError instead of finding nothing.
+                raise forms.ValidationError(_("Choose units from the list."), code="invalid")
         units = list(Unit.objects.filter(pk__in=ids))
         if len(units) != len(set(ids)):
             raise forms.ValidationError(_("Some of the chosen units no longer exist; choose again."), code="missing")

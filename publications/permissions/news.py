@@ -88,6 +88,16 @@ def can_manage_article(user, article: Article) -> bool:
     return article.author_id == user.pk or can(user, Action.MANAGE, article.unit)
 
 
+def can_restore_article(user, article: Article) -> bool:
+    """An article the unit's managers removed stays removed for its author: only the managers bring it
+    back (otherwise moderation could be undone by the person moderated)."""
+    if not _active(user):
+        return False
+    if can(user, Action.MANAGE, article.unit):
+        return True
+    return article.author_id == user.pk and article.deleted_by_id in (None, user.pk)
+
+
 def is_visible_to_public(article: Article) -> bool:
     return article.status == Article.Status.APPROVED and not article.is_deleted
 

@@ -29,6 +29,7 @@ from ..permissions.news import (
     can_edit_article,
     can_manage_article,
     can_promote_article,
+    can_restore_article,
     can_review_article,
     can_submit_article,
     can_unpromote_article,
@@ -189,8 +190,10 @@ def article_update(
     image_captions: Mapping[int, str] | None = None,
     remove_images: Iterable[int] = (),
 ) -> Article:
-    """Change the text and pictures. Allowed to the author in every state; an approved article stays
-    published and shows its new update date. `image_captions` renames gallery pictures by id;
+    """Change the text and pictures. Allowed to the author in every state. A published article goes back to
+    the unit above for approval (the approval was of what it said, not of whatever it says later): it leaves
+    the spaces and front pages until approved again, keeping its first publication date and its promotion.
+    `image_captions` renames gallery pictures by id;
     `remove_images` takes them out (the files stay: nothing a person made is deleted)."""
     locked = _locked(article)
     if not can_edit_article(actor, locked):
@@ -233,7 +236,16 @@ def article_update(
             changed.append(image)
     ArticleImage.objects.bulk_update(changed, ["caption"])
     if locked.status == S.APPROVED:
+        locked.status = S.SUBMITTED
+        locked.save(update_fields=["status"])
         audit_log(actor=actor, action="article.update_published", unit=locked.unit, target=locked, before=before)
+        notify(
+            recipients=_reviewers(locked.unit),
+            title=_("A published article was changed and waits for your approval again: %(title)s")
+            % {"title": locked.title},
+            body=_("From %(unit)s, by %(author)s.") % {"unit": locked.unit, "author": locked.author.full_name},
+            url=reverse("news:review", args=[locked.pk]),
+        )
     _copy(locked, article)
     return article
 
@@ -389,8 +401,10 @@ def article_delete(*, actor, article: Article) -> Article:
 @transaction.atomic
 def article_restore(*, actor, article: Article) -> Article:
     locked = _locked(article)
-    if not can_manage_article(actor, locked):
-        raise ValidationError(_("Only the author or the unit's managers can restore this article."))
+    if not can_restore_article(actor, locked):
+        raise ValidationError(
+            _("Only the unit's managers, or the author of an article they removed themselves, can restore it.")
+        )
     if not locked.is_deleted:
         raise ValidationError(_("This article has not been removed."))
     locked.deleted_at, locked.deleted_by = None, None

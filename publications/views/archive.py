@@ -2,6 +2,7 @@
 letters, signed-in people also those sent to their units or issued by the units they look after."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -33,6 +34,8 @@ class ArchiveSearchForm(BootstrapFormMixin, forms.Form):
         self.fields["issuer"].choices = [("", _("Any issuer"))] + [(u.pk, u.name) for u in issuers]
         self.fields["year"].max_value = timezone.localdate().year + 1
         self.fields["year"].widget.attrs["max"] = self.fields["year"].max_value
+        # Validators are made when the field is built; a year past what a date can hold would crash the query.
+        self.fields["year"].validators.append(MaxValueValidator(self.fields["year"].max_value))
 
     def clean(self):
         data = super().clean()

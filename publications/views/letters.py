@@ -61,7 +61,8 @@ def sent(request):
     """ "Công văn đi": drafts and letters of the units I speak for, with how many recipients opened each."""
     if not selectors.letter_issuing_units(user=request.user):
         raise PermissionDenied
-    query = request.GET.get("q", "").strip()
+    # PostgreSQL refuses a NUL character in a query parameter.
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     page = Paginator(selectors.letters_sent(user=request.user, query=query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -70,6 +70,7 @@ def news_detail(request, pk: int):
         "may_submit": perms.can_submit_article(user, article),
         "may_review": perms.can_review_article(user, article),
         "may_manage": perms.can_manage_article(user, article),
+        "may_restore": article.is_deleted and perms.can_restore_article(user, article),
         "promote_to": target if target is not None and perms.can_promote_article(user, article, target) else None,
         "may_unpromote": perms.can_unpromote_article(user, article),
         "share_url": request.build_absolute_uri(),
@@ -136,6 +137,7 @@ def article_edit(request, pk: int):
         refused = refused_uploads_error(request)
         if form.is_valid() and refused is None:
             data = form.cleaned_data
+            was_published = article.status == Article.Status.APPROVED
             try:
                 services.article_update(
                     actor=user,
@@ -153,7 +155,13 @@ def article_edit(request, pk: int):
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
-                messages.success(request, _("The article was saved."))
+                if was_published:
+                    messages.success(
+                        request,
+                        _("The article was saved and sent to the unit above: it is shown again once approved."),
+                    )
+                else:
+                    messages.success(request, _("The article was saved."))
                 return redirect("news:detail", article.pk)
         if refused is not None:
             form.add_error(None, refused)
@@ -255,7 +263,7 @@ def article_delete(request, pk: int):
 def article_restore(request, pk: int):
     user = request.user
     article = perms.article_for_user_or_404(user, pk)
-    if not perms.can_manage_article(user, article):
+    if not perms.can_restore_article(user, article):
         raise PermissionDenied
     try:
         services.article_restore(actor=user, article=article)

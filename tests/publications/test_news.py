@@ -339,13 +339,19 @@ def test_at_most_twenty_pictures(tree, staff):
     assert article.images.filter(caption="Toàn trường").exists()
 
 
-def test_editing_a_published_article_keeps_it_published_and_only_the_author_edits(tree, staff):
+def test_editing_a_published_article_sends_it_back_for_approval_and_only_the_author_edits(tree, staff):
+    """An approved article cannot be swapped for other text afterwards: the change is approved again."""
     article = published(staff.teacher, staff.phong, tree.s1)
     published_at, updated_at = article.published_at, article.updated_at
     services.article_update(actor=staff.teacher, article=article, title="Tiêu đề mới", body="Nội dung mới")
     article.refresh_from_db()
-    assert article.status == S.APPROVED and article.published_at == published_at
+    assert article.status == S.SUBMITTED and article not in selectors.news_published()
     assert article.updated_at > updated_at and article.title == "Tiêu đề mới"
+    assert Notification.objects.filter(recipient=staff.phong, url=reverse("news:review", args=[article.pk])).exists()
+    services.article_review(actor=staff.phong, article=article, approve=True)
+    article.refresh_from_db()
+    assert article.status == S.APPROVED and article.published_at == published_at
+    assert article in selectors.news_published()
     with pytest.raises(ValidationError):
         services.article_update(actor=staff.s1_admin, article=article, title="X", body="Y")
 
@@ -357,7 +363,7 @@ def test_remove_and_restore(tree, staff):
     services.article_delete(actor=staff.s1_admin, article=article)
     assert article.is_deleted and article not in selectors.news_published()
     assert AuditEntry.objects.filter(action="article.delete", target_id=str(article.pk)).exists()
-    services.article_restore(actor=staff.teacher, article=article)
+    services.article_restore(actor=staff.s1_admin, article=article)
     assert not article.is_deleted and article in selectors.news_published()
 
 
@@ -521,15 +527,18 @@ def test_edit_and_delete_pages(client, tree, staff):
     article.refresh_from_db()
     image.refresh_from_db()
     assert article.title == "Tiêu đề sửa" and not article.cover and image.caption == "Chú thích mới"
-    assert article.status == S.APPROVED
-    assert post(client, staff.s2_admin, reverse("news:delete", args=[article.pk])).status_code == 403
+    assert article.status == S.SUBMITTED  # a published article changed is approved again
+    # Waiting for approval, it is no longer public: another school's admin cannot even see it.
+    assert post(client, staff.s2_admin, reverse("news:delete", args=[article.pk])).status_code == 404
     assert get(client, staff.s1_admin, reverse("news:delete", args=[article.pk])).status_code == 200
     post(client, staff.s1_admin, reverse("news:delete", args=[article.pk]))
     article.refresh_from_db()
     assert article.is_deleted
     client.logout()
     assert client.get(reverse("news:detail", args=[article.pk])).status_code == 404
-    post(client, staff.teacher, reverse("news:restore", args=[article.pk]))
+    # The author cannot undo the manager's removal; the manager restores it.
+    assert post(client, staff.teacher, reverse("news:restore", args=[article.pk])).status_code == 403
+    post(client, staff.s1_admin, reverse("news:restore", args=[article.pk]))
     article.refresh_from_db()
     assert not article.is_deleted
 
