@@ -8,13 +8,15 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# Control characters never belong in a name or a search; PostgreSQL even refuses NUL in a query.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def nfc(value: str | None) -> str:
-    """NFC-normalise and collapse runs of white space; None becomes ''."""
+    """NFC-normalise, drop control characters and collapse runs of white space; None becomes ''."""
     if not value:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    return _SPACES.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", str(value)))).strip()
 
 
 def fold(value: str | None) -> str:

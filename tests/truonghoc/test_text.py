@@ -22,3 +22,9 @@ def test_sort_key_puts_given_name_first():
 
 def test_slug_code():
     assert slug_code("Phủ Lý") == "PL"
+
+
+def test_control_characters_are_dropped_so_no_query_carries_a_nul():
+    """PostgreSQL refuses NUL in a query: a search box sent "%00" must not become a 500."""
+    assert nfc("Tr\x00ần\x07 Phú") == "Trần Phú"
+    assert fold("ab\x00cd") == "abcd"

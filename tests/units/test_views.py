@@ -84,6 +84,9 @@ def test_search_ignores_diacritics_and_htmx_gets_only_the_list(client, tree):
     assert "Trường THCS Tiên Tân" in body and "<html" not in body
     empty = client.get(url, {"q": "khong co truong nao"})
     assert "khong co truong nao" in empty.content.decode()
+    # A NUL typed into the address (PostgreSQL refuses it in a query) is dropped, not a 500.
+    assert client.get(url, {"q": "tran\x00 phu"}).status_code == 200
+    assert client.get(reverse("units:people", args=[tree.s1.pk]), {"q": "\x00"}).status_code == 200
 
 
 def test_people_page_lists_members_sorted_by_given_name_and_searches_without_accents(client, tree):
