@@ -18,6 +18,7 @@ urlpatterns = [
     path("tin-tuc/", include("publications.urls_news", namespace="news")),
     path("dien-dan/", include("forums.urls")),
     path("khoa-hoc/", include("courses.urls")),
+    path("hoc-lieu/", include("materials.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

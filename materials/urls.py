@@ -1,0 +1,7 @@
+from .views import library, manage
+
+app_name = "materials"
+urlpatterns = [
+    *manage.urlpatterns,
+    *library.urlpatterns,
+]

@@ -1,0 +1,324 @@
+"""The library pages: the catalogue (search, filters and sorts kept in the URL so a link can be shared),
+an item's page with its preview, the file behind a preview, downloads, and the files of an HTML5
+simulation package.
+
+A package is someone's HTML and scripts: its files are served with `Content-Security-Policy: sandbox
+allow-scripts`, so the browser gives them an opaque origin (no cookies, no access to the portal's pages
+even when opened directly), and shown in `<iframe sandbox="allow-scripts">`. Because a sandboxed page
+sends no cookies with its own requests (its scripts, images), the package's address carries a signed,
+expiring token given to those who may see the item, instead of relying on the session.
+"""
+
+import os
+import posixpath
+import re
+import zipfile
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from truonghoc.forms import BootstrapFormMixin
+from truonghoc.uploads import content_type_for, family_of, human_size
+
+from ..models import Kind, Material, MaterialVersion
+from ..permissions import material_for_user_or_404
+from ..selectors import library as selectors
+
+VIEWED_SESSION_KEY = "materials_viewed"
+# Enough for the items one person opens in a session; older ones may count again.
+VIEWED_REMEMBERED = 500
+PACKAGE_SALT = "materials.package"
+PACKAGE_TOKEN_AGE = 12 * 3600
+PACKAGE_ENTRY = "index.html"
+# The largest single file served out of a package (the upload checks bound the package as a whole).
+PACKAGE_MEMBER_MAX = 50 * 1024 * 1024
+# What a package file may be served as; anything else is refused, so nothing is served under a type
+# the browser would guess.
+PACKAGE_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "htm": "text/html; charset=utf-8",
+    "js": "text/javascript; charset=utf-8",
+    "mjs": "text/javascript; charset=utf-8",
+    "css": "text/css; charset=utf-8",
+    "json": "application/json",
+    "txt": "text/plain; charset=utf-8",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "ico": "image/x-icon",
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "ogg": "audio/ogg",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+    "woff": "font/woff",
+    "woff2": "font/woff2",
+    "ttf": "font/ttf",
+    "wasm": "application/wasm",
+}
+INLINE_FAMILIES = ("video", "pdf", "image", "audio")
+
+
+class LibraryFilterForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. toan lop 6 phan so")}),
+    )
+    subject = forms.ChoiceField(label=_("Subject"), required=False)
+    grade = forms.TypedChoiceField(label=_("Grade"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])
+    unit = forms.TypedChoiceField(label=_("Made in"), required=False, coerce=int, empty_value=None)
+    sharing = forms.ChoiceField(
+        label=_("Shared"), required=False, choices=[("", _("Any level")), *selectors.Sharing.CHOICES]
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=selectors.Sort.CHOICES)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {unit.pk: unit for unit in units}
+        self.fields["unit"].choices = [("", _("Any unit"))] + [(u.pk, u.name) for u in units]
+        self.fields["grade"].choices = [("", _("All grades"))] + [(g, str(g)) for g in selectors.GRADES]
+        subjects = list(selectors.SUBJECTS)
+        chosen = (self.data.get("subject") or "").strip() if self.is_bound else ""
+        if chosen and chosen not in subjects and len(chosen) <= 100:
+            subjects.append(chosen)  # a subject named in a shared link is kept, even if not listed
+        self.fields["subject"].choices = [("", _("All subjects"))] + [(s, s) for s in subjects]
+
+
+@login_required
+def library(request):
+    user = request.user
+    units = selectors.library_units(user=user, chosen=request.GET.get("unit"))
+    form = LibraryFilterForm(request.GET or None, units=units)
+    page = None
+    if not request.GET or form.is_valid():
+        data = form.cleaned_data if request.GET else {}
+        items = selectors.library_search(
+            user=user,
+            q=data.get("q") or "",
+            subject=data.get("subject") or "",
+            grade=data.get("grade"),
+            kind=data.get("kind") or "",
+            unit=form.units.get(data.get("unit")),
+            sharing=data.get("sharing") or "",
+            sort=data.get("sort") or selectors.Sort.NEWEST,
+        )
+        page = selectors.library_page(items, number=selectors.page_number(request.GET.get("page")))
+    searching = any(request.GET.get(name) for name in ("q", "subject", "grade", "kind", "unit", "sharing"))
+    context = {"form": form, "page": page, "searching": searching}
+    return render(request, "materials/library.html", context)
+
+
+# --- an item's page --------------------------------------------------------------------------
+
+
+def _count_view_once(request, material: Material) -> None:
+    """One view per person per item per session; an F() update so simultaneous views all count and
+    the item's "last changed" date stays as it was."""
+    viewed = request.session.get(VIEWED_SESSION_KEY, [])
+    if material.pk in viewed:
+        return
+    Material.objects.filter(pk=material.pk).update(view_count=F("view_count") + 1)
+    material.view_count += 1
+    request.session[VIEWED_SESSION_KEY] = [*viewed, material.pk][-VIEWED_REMEMBERED:]
+
+
+def _file_family(version: MaterialVersion | None) -> str:
+    if version is None or not version.file:
+        return ""
+    name = version.file_name or version.file.name
+    return family_of(os.path.splitext(name)[1])
+
+
+def preview_mode(material: Material, version: MaterialVersion | None) -> str:
+    """How the page shows the item: a player, a viewer, a sandboxed package, a link, or nothing."""
+    if version is None:
+        return ""
+    if material.kind == Kind.SIMULATION:
+        if version.file and os.path.splitext(version.file_name or version.file.name)[1].lower() == ".zip":
+            return "package"
+        return "link" if version.link_url else ""
+    family = _file_family(version)
+    if family in INLINE_FAMILIES:
+        return family
+    return "link" if version.link_url else ""
+
+
+def package_token(version: MaterialVersion) -> str:
+    return signing.TimestampSigner(salt=PACKAGE_SALT).sign(str(version.pk))
+
+
+@login_required
+def detail(request, pk: int):
+    material = material_for_user_or_404(request.user, pk)
+    version = selectors.shown_version(material)
+    _count_view_once(request, material)
+    mode = preview_mode(material, version)
+    _level, sharing_label = selectors.sharing_of(material)
+    context = {
+        "material": material,
+        "version": version,
+        "is_live": version is not None and version.pk == material.live_version_id,
+        "mode": mode,
+        "icon": selectors.KIND_ICONS.get(material.kind, "bi-file-earmark"),
+        "sharing_label": sharing_label,
+        "file_size": human_size(version.file_size) if version and version.file else "",
+        "uses": selectors.used_items(user=request.user, version=version) if version else [],
+        "package_url": (
+            reverse("materials:package_file", args=[material.pk, package_token(version), PACKAGE_ENTRY])
+            if mode == "package"
+            else ""
+        ),
+        "is_author": material.author_id == request.user.pk,
+    }
+    return render(request, "materials/detail.html", context)
+
+
+# --- files -----------------------------------------------------------------------------------
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CHUNK = 256 * 1024
+
+
+def _ranged(handle, start: int, length: int):
+    try:
+        handle.seek(start)
+        remaining = length
+        while remaining > 0:
+            data = handle.read(min(CHUNK, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+            yield data
+    finally:
+        handle.close()
+
+
+def _file_of(user, pk) -> tuple[Material, MaterialVersion]:
+    material = material_for_user_or_404(user, pk)
+    version = selectors.shown_version(material)
+    if version is None or not version.file:
+        raise Http404
+    return material, version
+
+
+def _file_response(request, version: MaterialVersion, *, attachment: bool):
+    name = version.file_name or version.file.name.rsplit("/", 1)[-1]
+    try:
+        handle = version.file.open("rb")
+        size = version.file.size
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    content_type = content_type_for(name)
+    match = None if attachment else _RANGE.match(request.headers.get("Range", ""))
+    if match and (match[1] or match[2]):
+        if match[1]:
+            start = int(match[1])
+            end = min(int(match[2]), size - 1) if match[2] else size - 1
+        else:
+            start, end = max(size - int(match[2]), 0), size - 1
+        if start > end or start >= size:
+            handle.close()
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        response = StreamingHttpResponse(_ranged(handle, start, end - start + 1), status=206, content_type=content_type)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+        response["Content-Disposition"] = content_disposition_header(False, name)
+    else:
+        response = FileResponse(handle, as_attachment=attachment, filename=name, content_type=content_type)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@xframe_options_sameorigin  # PDFs are shown in an <iframe> of the item's page
+def file(request, pk: int):
+    """The file behind a preview (video, PDF, image, audio), shown in the page; players seek by ranges."""
+    material, version = _file_of(request.user, pk)
+    if preview_mode(material, version) not in INLINE_FAMILIES:
+        raise Http404
+    return _file_response(request, version, attachment=False)
+
+
+@login_required
+def download(request, pk: int):
+    material, version = _file_of(request.user, pk)
+    response = _file_response(request, version, attachment=True)
+    # Counted when the file is handed out; an F() update so simultaneous downloads all count.
+    Material.objects.filter(pk=material.pk).update(download_count=F("download_count") + 1)
+    return response
+
+
+def safe_member_name(name: str) -> str | None:
+    """The package member a URL path names, or None for anything that could leave the package:
+    absolute paths, drive letters, backslashes, `..` or `.` segments, control characters."""
+    if not name or len(name) > 500 or name.startswith("/") or "\\" in name or ":" in name:
+        return None
+    if any(ord(ch) < 32 for ch in name):
+        return None
+    parts = name.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None
+    if posixpath.normpath(name) != name:
+        return None
+    return name
+
+
+@never_cache
+@xframe_options_sameorigin  # framed by the item's page; the sandbox below keeps it from reaching it
+def package_file(request, pk: int, token: str, name: str):
+    """One file of a simulation package, for whoever holds a fresh token from the item's page."""
+    try:
+        version_pk = int(signing.TimestampSigner(salt=PACKAGE_SALT).unsign(token, max_age=PACKAGE_TOKEN_AGE))
+    except (signing.BadSignature, ValueError) as exc:
+        raise Http404 from exc
+    member = safe_member_name(name)
+    extension = os.path.splitext(member or "")[1].lower().lstrip(".")
+    if member is None or extension not in PACKAGE_TYPES:
+        raise Http404
+    version = MaterialVersion.objects.filter(
+        pk=version_pk, material_id=pk, material__deleted_at__isnull=True, material__kind=Kind.SIMULATION
+    ).first()
+    if version is None or not version.file:
+        raise Http404
+    try:
+        with version.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+            info = archive.getinfo(member)
+            if info.is_dir() or info.file_size > PACKAGE_MEMBER_MAX:
+                raise Http404
+            data = archive.read(info)
+    except (KeyError, FileNotFoundError, zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type=PACKAGE_TYPES[extension])
+    # An opaque origin: the package's scripts run, but cannot read the portal's cookies or pages.
+    response["Content-Security-Policy"] = "sandbox allow-scripts"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+urlpatterns = [
+    path("", library, name="library"),
+    path("<int:pk>/", detail, name="detail"),
+    path("<int:pk>/tep/", file, name="file"),
+    path("<int:pk>/tai-ve/", download, name="download"),
+    path("<int:pk>/goi/<str:token>/<path:name>", package_file, name="package_file"),
+]

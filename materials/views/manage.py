@@ -1,0 +1,296 @@
+"""Making and editing learning materials, sending them for approval, the reviewers' queue and
+decisions, proposals to share up the tree, the item's trail and the author's own list."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from truonghoc.uploads import refused_uploads_error
+from units.models import Role, Unit
+from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+
+from ..forms import MaterialForm, ProposeForm, ReviewForm
+from ..models import VersionStatus
+from ..permissions import (
+    can_decide_proposal,
+    can_edit_material,
+    can_propose,
+    can_review_version,
+    material_for_user_or_404,
+    proposal_targets,
+    review_for_user_or_404,
+    version_for_user_or_404,
+)
+from ..selectors import approval as selectors
+from ..services import library as services
+
+PAGE_SIZE = 20
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _maker_units(user) -> list[Unit]:
+    """Where the user may add items: the groups they teach in and the schools they teach at or manage."""
+    paths = [
+        p
+        for role, p, kind in role_rows(user)
+        if (kind == Unit.Kind.GROUP and role in (Role.TEACHER, Role.GROUP_LEADER))
+        or (kind in (Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY) and role in {Role.TEACHER, *SCHOOL_MANAGER_ROLES})
+    ]
+    return list(Unit.objects.filter(path__in=paths, is_active=True).order_by("path"))
+
+
+def _uploads_refused(request, form) -> bool:
+    refused = refused_uploads_error(request)
+    if refused is not None:
+        form.add_error("file", refused)
+        return True
+    return False
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def material_new(request):
+    units = _maker_units(request.user)
+    if not units:
+        raise PermissionDenied
+    unit_pk = request.POST.get("unit") or request.GET.get("unit")
+    unit = units[0]
+    if unit_pk:
+        unit = next((u for u in units if str(u.pk) == str(unit_pk)), None)
+        if unit is None:
+            raise Http404
+    form = MaterialForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        refused = _uploads_refused(request, form)
+        if form.is_valid() and not refused:
+            try:
+                material = services.material_create(
+                    actor=request.user, unit=unit, kind=form.cleaned_data["kind"], **form.service_fields()
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("“%(title)s” is saved as a draft. Send it for approval when it is ready.")
+                    % {"title": material.title},
+                )
+                return redirect("materials:history", material.pk)
+    context = {"form": form, "unit": unit, "units": units, "material": None}
+    return render(request, "materials/material_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def material_edit(request, pk: int):
+    """Edits the open draft, or starts a new version of an approved or refused item; the live version
+    stays live until the new one is approved."""
+    material = material_for_user_or_404(request.user, pk)
+    if not can_edit_material(request.user, material):
+        raise PermissionDenied
+    version = services.open_version(material)
+    if version is not None and version.status != VersionStatus.DRAFT:
+        messages.info(
+            request,
+            _("Version %(number)d is waiting for review; it cannot be changed now.") % {"number": version.number},
+        )
+        return redirect("materials:history", material.pk)
+    source = version or material.versions.exclude(status=VersionStatus.SUPERSEDED).order_by("-number").first()
+    initial = {
+        "title": source.title,
+        "description": source.description,
+        "usage_guide": source.usage_guide,
+        "body": source.body,
+        "link_url": source.link_url,
+        "uses": ", ".join(str(pk) for pk in source.uses.values_list("pk", flat=True)),
+        "subject": material.subject,
+        "grade": material.grade,
+        "topic": material.topic,
+        "licence": material.licence,
+    }
+    form = MaterialForm(
+        request.POST or None, request.FILES or None, user=request.user, material=material, initial=initial
+    )
+    if request.method == "POST":
+        refused = _uploads_refused(request, form)
+        if form.is_valid() and not refused:
+            try:
+                if version is None:
+                    version = services.version_new(actor=request.user, material=material, **form.service_fields())
+                else:
+                    services.version_update(actor=request.user, version=version, **form.service_fields())
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Version %(number)d is saved as a draft.") % {"number": version.number})
+                return redirect("materials:history", material.pk)
+    context = {"form": form, "material": material, "version": version, "source": source, "unit": material.unit}
+    return render(request, "materials/material_form.html", context)
+
+
+@login_required
+@require_POST
+def material_submit(request, pk: int):
+    material = material_for_user_or_404(request.user, pk)
+    if not can_edit_material(request.user, material):
+        raise PermissionDenied
+    version = services.open_version(material)
+    if version is None:
+        messages.error(request, _("There is no draft to send for approval."))
+        return redirect("materials:history", material.pk)
+    try:
+        services.version_submit(actor=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Version %(number)d was sent for approval.") % {"number": version.number})
+    return redirect("materials:history", material.pk)
+
+
+@login_required
+def review_queue(request):
+    versions = Paginator(selectors.waiting_versions(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    proposals = Paginator(selectors.waiting_proposals(user=request.user), PAGE_SIZE).get_page(request.GET.get("p"))
+    return render(request, "materials/review_queue.html", {"versions": versions, "proposals": proposals})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_review(request, pk: int):
+    version = version_for_user_or_404(request.user, pk)
+    material = version.material
+    may_decide = can_review_version(request.user, version)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    if version.status == VersionStatus.SUBMITTED:
+                        services.version_approve_group(actor=request.user, version=version)
+                    else:
+                        services.version_approve_school(actor=request.user, version=version)
+                    messages.success(request, _("Approved."))
+                else:
+                    services.version_refuse(actor=request.user, version=version, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("Refused; the author has been told why."))
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                return redirect("materials:review_queue")
+    context = {
+        "version": version,
+        "material": material,
+        "form": form,
+        "may_decide": may_decide,
+        "uses": list(version.uses.all()),
+    }
+    return render(request, "materials/review_version.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_review(request, pk: int):
+    review = review_for_user_or_404(request.user, pk)
+    may_decide = can_decide_proposal(request.user, review)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            approve = form.cleaned_data["decision"] == "approve"
+            try:
+                services.proposal_decide(
+                    actor=request.user, review=review, approve=approve, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Shared.") if approve else _("Refused; the school has been told why."))
+                return redirect("materials:review_queue")
+    material = review.material
+    context = {
+        "review": review,
+        "material": material,
+        "version": material.live_version or review.version,
+        "form": form,
+        "may_decide": may_decide,
+    }
+    return render(request, "materials/review_proposal.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def material_propose(request, pk: int):
+    material = material_for_user_or_404(request.user, pk)
+    if not can_propose(request.user, material):
+        raise PermissionDenied
+    targets = proposal_targets(material)
+    form = ProposeForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.material_propose(actor=request.user, material=material, target=form.cleaned_data["target"])
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Proposed to %(unit)s for sharing.") % {"unit": form.cleaned_data["target"].name},
+            )
+            return redirect("materials:history", material.pk)
+    return render(request, "materials/review_propose.html", {"material": material, "form": form, "targets": targets})
+
+
+@login_required
+def material_history(request, pk: int):
+    material = material_for_user_or_404(request.user, pk)
+    user = request.user
+    open_version = services.open_version(material)
+    context = {
+        "material": material,
+        "trail": selectors.material_trail(material=material),
+        "versions": selectors.material_versions(material=material),
+        "open_version": open_version,
+        "may_edit": can_edit_material(user, material),
+        "may_propose": can_propose(user, material) and bool(proposal_targets(material)),
+        "may_review": open_version is not None and can_review_version(user, open_version),
+        "waiting_proposal": material.reviews.filter(is_open=True).select_related("unit").first(),
+    }
+    return render(request, "materials/history.html", context)
+
+
+@login_required
+def material_mine(request):
+    page = Paginator(selectors.my_materials(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "materials/mine.html",
+        {"page": page, "may_create": bool(_maker_units(request.user))},
+    )
+
+
+urlpatterns = [
+    path("moi/", material_new, name="new"),
+    path("cua-toi/", material_mine, name="mine"),
+    path("cho-duyet/", review_queue, name="review_queue"),
+    path("<int:pk>/sua/", material_edit, name="edit"),
+    path("<int:pk>/gui-duyet/", material_submit, name="submit"),
+    path("<int:pk>/de-xuat/", material_propose, name="propose"),
+    path("<int:pk>/lich-su/", material_history, name="history"),
+    path("phien-ban/<int:pk>/duyet/", version_review, name="review"),
+    path("de-xuat/<int:pk>/tham-dinh/", proposal_review, name="proposal"),
+]
