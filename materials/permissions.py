@@ -65,17 +65,23 @@ def can_edit_material(user, material: Material) -> bool:
     return is_author(user, material) and not material.is_deleted
 
 
+def group_step_by_school(material: Material) -> bool:
+    """The school's managers take the group step for an item made at the school itself, and for one its
+    group's leader wrote (nobody approves their own item)."""
+    return material.unit.kind != K.GROUP or _holds(material.author, {Role.GROUP_LEADER}, material.unit.path)
+
+
 def can_review_group(user, material: Material) -> bool:
-    """The group step: the item's group leader, or the school's managers for an item made at the school."""
-    if not _active(user):
+    """The group step: the item's group leader, or the school's managers (see group_step_by_school)."""
+    if not _active(user) or material.author_id == user.pk:
         return False
-    if material.unit.kind == K.GROUP:
-        return _holds(user, {Role.GROUP_LEADER}, material.unit.path) or user.is_superuser
-    return manages_school_of(user, material)
+    if material.unit.kind == K.GROUP and (_holds(user, {Role.GROUP_LEADER}, material.unit.path) or user.is_superuser):
+        return True
+    return group_step_by_school(material) and manages_school_of(user, material)
 
 
 def can_review_school(user, material: Material) -> bool:
-    return _active(user) and manages_school_of(user, material)
+    return _active(user) and material.author_id != user.pk and manages_school_of(user, material)
 
 
 def can_review_version(user, version: MaterialVersion) -> bool:

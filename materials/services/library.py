@@ -40,6 +40,7 @@ from ..permissions import (
     can_propose,
     can_review_group,
     can_review_school,
+    group_step_by_school,
     materials_visible_q,
     proposal_targets,
     school_path,
@@ -97,7 +98,7 @@ def _people(roles: Iterable[str], unit_path: str):
 
 
 def _group_reviewers(material: Material):
-    if material.unit.kind == Unit.Kind.GROUP:
+    if not group_step_by_school(material):
         return _people([Role.GROUP_LEADER], material.unit.path)
     return _people(SCHOOL_MANAGER_ROLES, school_path(material.unit) or "")
 
@@ -472,6 +473,8 @@ def _decided(actor, version: MaterialVersion, *, allowed, status_needed) -> Mate
     version = _lock_version(version)
     if version.status != status_needed or version.material.is_deleted:
         raise ValidationError(_("This version is not waiting for this decision any more."), code="stale")
+    if version.material.author_id == actor.pk:
+        raise ValidationError(_("Nobody approves or refuses their own material: another reviewer decides."), code="own")
     if not allowed(actor, version.material):
         raise ValidationError(_("You cannot decide on this item at this step."), code="forbidden")
     return version

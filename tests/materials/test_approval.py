@@ -499,3 +499,19 @@ def test_every_page_renders_with_dates_and_actions(client, tree, people):
     assert 'data-testid="review-form"' in page and material.title in page
     client.force_login(people.far_teacher)
     assert "You have not added" in client.get(reverse("materials:mine")).content.decode()
+
+
+def test_nobody_approves_their_own_item_and_a_leaders_item_goes_to_the_school(tree, people):
+    """A group leader's own item: the school's managers take the group step, and the leader cannot."""
+    material = make_material(people, tree, actor=people.leader)
+    version = material.versions.get()
+    version_submit(actor=people.leader, version=version)
+    assert Notification.objects.filter(recipient=people.principal).exists()
+    with pytest.raises(ValidationError) as own:
+        version_approve_group(actor=people.leader, version=version)
+    assert "their own material" in own.value.messages[0]
+    version.refresh_from_db()
+    assert version.status == VersionStatus.SUBMITTED
+    version_approve_group(actor=people.principal, version=version)
+    version.refresh_from_db()
+    assert version.status == VersionStatus.GROUP_APPROVED
