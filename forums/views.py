@@ -7,14 +7,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import missing_profile_items, profile_is_complete
-from truonghoc.uploads import content_type_for, refused_uploads_error
+from truonghoc.storage import file_response
+from truonghoc.uploads import refused_uploads_error
 from units.permissions import unit_for_user_or_404
 
 from . import selectors, services
@@ -321,17 +322,8 @@ def answer_accept(request, pk: int):
 def attachment_download(request, pk: int):
     """A post's file, for whoever may see the post; images and PDFs open in the browser."""
     attachment = attachment_for_user_or_404(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
     inline = attachment.is_image or attachment.extension == "pdf"
-    response = FileResponse(
-        handle, as_attachment=not inline, filename=attachment.name, content_type=content_type_for(attachment.name)
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(attachment.file, name=attachment.name, inline=inline, cache="private, max-age=3600")
 
 
 @login_required

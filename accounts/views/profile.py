@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from truonghoc.storage import file_response
 from units.selectors import home_units
 
 from ..forms.profile import PhotoStatusForm, ProfileForm
@@ -122,12 +123,5 @@ def photo(request, pk: int):
     account = account_for_user_or_404(request.user, pk)
     if not account.photo:
         raise Http404
-    try:
-        handle = account.photo.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, content_type="image/jpeg" if account.photo.name.endswith((".jpg", ".jpeg")) else None
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    name = account.photo.name.rsplit("/", 1)[-1]
+    return file_response(account.photo, name=name, inline=True, cache="private, max-age=3600")

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,7 +18,8 @@ from django.views.decorators.http import require_http_methods
 from reports.models import Target
 from reports.periods import semester_of
 from reports.selectors import effective_targets
-from truonghoc.uploads import content_type_for, refused_uploads_error
+from truonghoc.storage import file_response
+from truonghoc.uploads import refused_uploads_error
 from units.models import Unit
 from units.permissions import Action, can, unit_for_user_or_404
 
@@ -176,16 +177,7 @@ def product_download(request, pk: int):
     product = _product_or_404(request.user, pk)
     if not product.file:
         raise Http404
-    try:
-        handle = product.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=product.file_name, content_type=content_type_for(product.file_name)
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(product.file, name=product.file_name)
 
 
 urlpatterns = [

@@ -2,14 +2,12 @@
 done, registering and withdrawing, learning groups, enrolling a whole class or group, and everyone's
 progress for the instructors and those who oversee the course."""
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.profile import missing_profile_items, profile_is_complete
 from forums.selectors import owner_forums
 from truonghoc.spreadsheets import xlsx_bytes
+from truonghoc.storage import file_response
 from truonghoc.uploads import content_type_for
 
 from ..forms.enrolment import EnrolUnitForm, LeaderForm, LearningGroupForm
@@ -115,24 +114,6 @@ def _section_for_user_or_404(user, pk) -> Section:
     return section
 
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-CHUNK = 256 * 1024
-
-
-def _ranged(handle, start: int, length: int):
-    try:
-        handle.seek(start)
-        remaining = length
-        while remaining > 0:
-            data = handle.read(min(CHUNK, remaining))
-            if not data:
-                break
-            remaining -= len(data)
-            yield data
-    finally:
-        handle.close()
-
-
 @login_required
 @xframe_options_sameorigin  # PDFs are shown in an <iframe> of the course page
 def section_file(request, pk: int):
@@ -141,35 +122,8 @@ def section_file(request, pk: int):
     if not section.file or not can_see_content(request.user, section.course):
         raise Http404
     name = section.file_name or section.file.name.rsplit("/", 1)[-1]
-    try:
-        handle = section.file.open("rb")
-        size = section.file.size
-    except FileNotFoundError as exc:
-        raise Http404 from exc
     inline = section.file_kind in INLINE_KINDS
-    content_type = content_type_for(name)
-    match = _RANGE.match(request.headers.get("Range", ""))
-    if match and (match[1] or match[2]):
-        if match[1]:
-            start = int(match[1])
-            end = min(int(match[2]), size - 1) if match[2] else size - 1
-        else:
-            start, end = max(size - int(match[2]), 0), size - 1
-        if start > end or start >= size:
-            handle.close()
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
-        response = StreamingHttpResponse(_ranged(handle, start, end - start + 1), status=206, content_type=content_type)
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(end - start + 1)
-        response["Content-Disposition"] = content_disposition_header(not inline, name)
-    else:
-        response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(section.file, name=name, inline=inline, request=request, cache="private, max-age=3600")
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from truonghoc.spreadsheets import xlsx_bytes
-from truonghoc.uploads import content_type_for, human_size, refused_uploads_error
+from truonghoc.storage import file_response
+from truonghoc.uploads import human_size, refused_uploads_error
 
 from ..forms.submissions import AssignmentForm, GradeForm, SubmissionForm
 from ..models import Assignment, Submission
@@ -194,14 +195,7 @@ def submission_detail(request, pk: int):
 @login_required
 def submission_file(request, pk: int):
     row = submission_file_for_user_or_404(request.user, pk)
-    try:
-        handle = row.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=row.name, content_type=content_type_for(row.name))
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(row.file, name=row.name)
 
 
 # --- grading -----------------------------------------------------------------------------------

@@ -11,23 +11,22 @@ expiring token given to those who may see the item, instead of relying on the se
 
 import os
 import posixpath
-import re
 import zipfile
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from truonghoc.forms import BootstrapFormMixin
-from truonghoc.uploads import content_type_for, family_of, human_size
+from truonghoc.storage import file_response
+from truonghoc.uploads import family_of, human_size
 
 from ..models import Kind, Material, MaterialVersion
 from ..permissions import material_for_user_or_404
@@ -190,23 +189,6 @@ def detail(request, pk: int):
 
 # --- files -----------------------------------------------------------------------------------
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-CHUNK = 256 * 1024
-
-
-def _ranged(handle, start: int, length: int):
-    try:
-        handle.seek(start)
-        remaining = length
-        while remaining > 0:
-            data = handle.read(min(CHUNK, remaining))
-            if not data:
-                break
-            remaining -= len(data)
-            yield data
-    finally:
-        handle.close()
-
 
 def _file_of(user, pk) -> tuple[Material, MaterialVersion]:
     material = material_for_user_or_404(user, pk)
@@ -218,34 +200,7 @@ def _file_of(user, pk) -> tuple[Material, MaterialVersion]:
 
 def _file_response(request, version: MaterialVersion, *, attachment: bool):
     name = version.file_name or version.file.name.rsplit("/", 1)[-1]
-    try:
-        handle = version.file.open("rb")
-        size = version.file.size
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    content_type = content_type_for(name)
-    match = None if attachment else _RANGE.match(request.headers.get("Range", ""))
-    if match and (match[1] or match[2]):
-        if match[1]:
-            start = int(match[1])
-            end = min(int(match[2]), size - 1) if match[2] else size - 1
-        else:
-            start, end = max(size - int(match[2]), 0), size - 1
-        if start > end or start >= size:
-            handle.close()
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
-        response = StreamingHttpResponse(_ranged(handle, start, end - start + 1), status=206, content_type=content_type)
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(end - start + 1)
-        response["Content-Disposition"] = content_disposition_header(False, name)
-    else:
-        response = FileResponse(handle, as_attachment=attachment, filename=name, content_type=content_type)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(version.file, name=name, inline=not attachment, request=request, cache="private, max-age=3600")
 
 
 @login_required

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from truonghoc.storage import file_response
 from units.permissions import Action, scope
 
 from .. import selectors
@@ -46,17 +47,8 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _private_file(field, filename: str) -> FileResponse:
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=report_file_content_type(filename)
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _private_file(field, filename: str):
+    return file_response(field, name=filename, content_type=report_file_content_type(filename))
 
 
 @login_required
