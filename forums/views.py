@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import missing_profile_items, profile_is_complete
+from truonghoc.forms import add_service_errors
 from truonghoc.storage import file_response
 from truonghoc.uploads import refused_uploads_error
 from units.permissions import unit_for_user_or_404
@@ -38,14 +39,6 @@ from .permissions import (
     post_for_user_or_404,
     thread_for_user_or_404,
 )
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _profile_note(user) -> str:
@@ -116,7 +109,7 @@ def unit_forum(request, unit_pk: int):
                 files=form.cleaned_data["files"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your thread has been posted."))
             return redirect("forums:thread", thread.pk)
@@ -167,7 +160,7 @@ def thread_new(request, pk: int):
                 files=form.cleaned_data["files"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if is_questions(forum):
                 messages.success(request, _("Your question has been sent to the instructors."))
@@ -235,7 +228,7 @@ def thread_detail(request, pk: int):
                     files=form.cleaned_data["files"],
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if request.htmx:
                     post = selectors.thread_posts(thread=thread).get(pk=post.pk)
@@ -347,7 +340,7 @@ def post_change(request, pk: int):
         try:
             services.post_edit(actor=request.user, post=post, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your post has been updated."))
             return redirect(_back_to(post))
@@ -362,7 +355,7 @@ def _reason_page(request, post, *, title, button, action, success):
         try:
             action(reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(_back_to(post))
@@ -491,7 +484,7 @@ def moderators(request, pk: int):
                 try:
                     services.moderator_grant(actor=request.user, forum=forum, user=user)
                 except ValidationError as exc:
-                    _add_service_errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     messages.success(request, _("%(name)s is now a moderator.") % {"name": user})
                     return redirect("forums:moderators", forum.pk)

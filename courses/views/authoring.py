@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from truonghoc.forms import add_service_errors
 from truonghoc.uploads import refused_uploads_error
 from units.models import Unit
 from units.permissions import Action, can
@@ -20,15 +21,6 @@ from ..forms.authoring import CoInstructorSearchForm, CourseForm, SectionForm
 from ..models import Course, Section
 from ..permissions import can_create_course, can_edit_course, course_for_user_or_404
 from ..services import authoring as services
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def editable_course_or_404(user, pk) -> Course:

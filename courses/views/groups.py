@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from reports.models import Target
 from reports.periods import semester_of
 from reports.selectors import effective_targets
+from truonghoc.forms import add_service_errors
 from truonghoc.storage import file_response
 from truonghoc.uploads import refused_uploads_error
 from units.models import Unit
@@ -39,14 +40,6 @@ def _group_or_404(user, pk) -> Unit:
     if group.kind != Unit.Kind.GROUP:
         raise Http404
     return group
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _product_target(group: Unit):
@@ -150,7 +143,7 @@ def product_create_view(request, pk: int):
                     topic=data["topic"],
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your product has been handed in to %(group)s.") % {"group": group.name})
                 return redirect("courses:product", product.pk)

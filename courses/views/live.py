@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from truonghoc.forms import add_service_errors
+
 from ..forms.live import LiveSessionForm
 from ..models import LiveSession
 from ..permissions import (
@@ -30,14 +32,6 @@ from ..services import live as services
 PAST_PAGE_SIZE = 20
 ICS_DAYS_BEFORE = 30
 ICS_DAYS_AFTER = 365
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -83,7 +77,7 @@ def live_create(request, pk: int):
         try:
             session = services.live_session_create(actor=request.user, course=course, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The session “%(title)s” has been scheduled.") % {"title": session.title})
             return redirect("courses:live_sessions", course.pk)
@@ -104,7 +98,7 @@ def live_edit(request, pk: int):
         try:
             services.live_session_update(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The session has been updated."))
             return redirect("courses:live_sessions", course.pk)

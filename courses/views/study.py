@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import missing_profile_items, profile_is_complete
 from forums.selectors import owner_forums
+from truonghoc.forms import add_service_errors
 from truonghoc.spreadsheets import xlsx_bytes
 from truonghoc.storage import file_response
 from truonghoc.uploads import content_type_for
@@ -41,7 +42,6 @@ from ..permissions import (
 from ..selectors import catalogue as selectors
 from ..services import enrolment as services
 from ..services.authoring import base_unit, has_text
-from .authoring import add_service_errors
 
 INLINE_KINDS = (Section.FileKind.VIDEO, Section.FileKind.PDF, Section.FileKind.IMAGE, Section.FileKind.AUDIO)
 

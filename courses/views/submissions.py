@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from truonghoc.forms import add_service_errors
 from truonghoc.spreadsheets import xlsx_bytes
 from truonghoc.storage import file_response
 from truonghoc.uploads import human_size, refused_uploads_error
@@ -36,14 +37,6 @@ from ..selectors import submissions as selectors
 from ..services import submissions as services
 
 GRADING_PAGE_SIZE = 50
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _when(moment) -> str:
@@ -85,7 +78,7 @@ def assignment_create(request, pk: int):
         try:
             assignment = services.assignment_create(actor=request.user, course=course, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The assignment “%(title)s” has been added.") % {"title": assignment.title})
             return redirect("courses:assignments", course.pk)
@@ -104,7 +97,7 @@ def assignment_edit(request, pk: int):
         try:
             services.assignment_update(actor=request.user, assignment=assignment, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The assignment has been updated."))
             return redirect("courses:assignments", course.pk)
@@ -136,7 +129,7 @@ def submission_create(request, pk: int):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 message = _("Handed in: version %(version)d, %(when)s.") % {
                     "version": submission.version,
@@ -255,7 +248,7 @@ def grade(request, pk: int):
                 feedback=form.cleaned_data["feedback"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Grade saved."))
             if "next" in request.POST:

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from truonghoc.forms import add_service_errors
 from truonghoc.uploads import refused_uploads_error
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
@@ -31,14 +32,6 @@ from ..selectors import approval as selectors
 from ..services import library as services
 
 PAGE_SIZE = 20
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _maker_units(user) -> list[Unit]:
@@ -81,7 +74,7 @@ def material_new(request):
                     actor=request.user, unit=unit, kind=form.cleaned_data["kind"], **form.service_fields()
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -133,7 +126,7 @@ def material_edit(request, pk: int):
                 else:
                     services.version_update(actor=request.user, version=version, **form.service_fields())
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Version %(number)d is saved as a draft.") % {"number": version.number})
                 return redirect("materials:history", material.pk)
@@ -189,7 +182,7 @@ def version_review(request, pk: int):
                     services.version_refuse(actor=request.user, version=version, reason=form.cleaned_data["reason"])
                     messages.success(request, _("Refused; the author has been told why."))
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect("materials:review_queue")
     context = {
@@ -218,7 +211,7 @@ def proposal_review(request, pk: int):
                     actor=request.user, review=review, approve=approve, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Shared.") if approve else _("Refused; the school has been told why."))
                 return redirect("materials:review_queue")
@@ -245,7 +238,7 @@ def material_propose(request, pk: int):
         try:
             services.material_propose(actor=request.user, material=material, target=form.cleaned_data["target"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

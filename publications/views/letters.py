@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from truonghoc.forms import add_service_errors
 from truonghoc.storage import file_response
 from truonghoc.uploads import refused_uploads_error
 from units.models import Unit
@@ -33,15 +34,6 @@ from ..services import letters as services
 
 PAGE_SIZE = 30
 RECEIPTS_PAGE_SIZE = 50
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _tabs(user) -> dict:
@@ -110,7 +102,7 @@ def letter_new(request):
         try:
             letter = services.letter_create(actor=user, issuer=form.cleaned_data["issuer"], **form.service_data())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The draft is saved. Check it, then issue it to send it to the recipients."))
             return redirect("letters:detail", letter.pk)
@@ -147,7 +139,7 @@ def letter_edit(request, pk: int):
                 **form.service_data(),
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The draft is saved."))
             return redirect("letters:detail", letter.pk)
@@ -310,7 +302,7 @@ def forward(request, pk: int):
                 units=form.recipient_units(),
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             message = _(
                 "The letter has been forwarded to %(count)d units; the people who manage them have been notified."

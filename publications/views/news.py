@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from truonghoc.forms import add_service_errors
 from truonghoc.uploads import refused_uploads_error
 from units.models import Unit
 
@@ -21,15 +22,6 @@ from ..services import news as services
 
 PAGE_SIZE = 12
 MINE_PAGE_SIZE = 30
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def news_list(request):
@@ -115,7 +107,7 @@ def article_new(request):
                     captions=form.new_captions(),
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The article was saved as a draft. Send it for approval when it is ready."))
                 return redirect("news:detail", article.pk)
@@ -153,7 +145,7 @@ def article_edit(request, pk: int):
                     remove_images=form.removed_images(),
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if was_published:
                     messages.success(
@@ -206,7 +198,7 @@ def article_review(request, pk: int):
         try:
             services.article_review(actor=user, article=article, approve=approve, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if approve:
                 messages.success(request, _("The article was approved and published."))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from truonghoc.forms import add_service_errors
 from truonghoc.storage import file_response
 from units.permissions import Action, scope
 
@@ -36,15 +37,6 @@ from ..services import (
 PAGE_SIZE = 30
 STATUS_PAGE_SIZE = 50
 VERSIONS_PAGE_SIZE = 20
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _private_file(field, filename: str):
@@ -110,7 +102,7 @@ def request_new(request):
             messages.info(request, exc.messages[0])
             return redirect("publications:status", exc.obj.pk)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             count = report.recipients.count()
             messages.success(
@@ -229,7 +221,7 @@ def recipient_detail(request, pk: int):
                 messages.info(request, exc.messages[0])
                 return redirect("publications:recipient", recipient.pk)
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if submission.is_late:
                     messages.warning(
