@@ -9,11 +9,16 @@ if [ ! -d node_modules/bootstrap ] || [ package-lock.json -nt node_modules/.pack
 fi
 out=static/vendor
 rm -rf "$out"
-mkdir -p "$out/bootstrap" "$out/bootstrap-icons/fonts" "$out/htmx" "$out/chartjs"
+mkdir -p "$out/bootstrap" "$out/bootstrap-icons/fonts" "$out/htmx" "$out/chartjs" "$out/katex/fonts"
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map "$out/bootstrap/"
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map "$out/bootstrap/"
 cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$out/bootstrap-icons/"
 cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff "$out/bootstrap-icons/fonts/"
 cp node_modules/htmx.org/dist/htmx.min.js "$out/htmx/"
 cp node_modules/chart.js/dist/chart.umd.min.js "$out/chartjs/"
+# KaTeX renders the question bank's LaTeX in the browser; the server checks formulas with the same
+# katex.min.js under node (materials/latex.py). woff2/woff only: every browser we serve reads those.
+cp node_modules/katex/dist/katex.min.css node_modules/katex/dist/katex.min.js "$out/katex/"
+cp node_modules/katex/dist/contrib/auto-render.min.js node_modules/katex/dist/contrib/mhchem.min.js "$out/katex/"
+cp node_modules/katex/dist/fonts/*.woff2 node_modules/katex/dist/fonts/*.woff "$out/katex/fonts/"
 echo "front-end libraries copied to $out"

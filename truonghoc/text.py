@@ -19,6 +19,16 @@ def nfc(value: str | None) -> str:
     return _SPACES.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", str(value)))).strip()
 
 
+def nfc_text(value: str | None) -> str:
+    """Like nfc() for a text of several lines: line breaks are kept (at most one blank line in a row),
+    spaces within a line collapse, control characters go."""
+    if not value:
+        return ""
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def fold(value: str | None) -> str:
     """Lower-case, diacritic-free form for search: 'Đặng Thị Hòa' -> 'dang thi hoa'."""
     text = nfc(value).replace("đ", "d").replace("Đ", "D")

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
-from .models import Material, MaterialReview, MaterialVersion, VersionStatus
+from ..models import Material, MaterialReview, MaterialVersion, VersionStatus
 
 K = Unit.Kind
 # The role that decides proposals at each kind of unit.

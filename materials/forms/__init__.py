@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from truonghoc.forms import BootstrapFormMixin
 
-from .models import Kind, Licence, Material
-from .permissions import materials_visible_q
+from ..models import Kind, Licence, Material
+from ..permissions import materials_visible_q
 
 USES_MAX = 50
 

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by issue #6 point 4/5 work."""
+
+urlpatterns = []
