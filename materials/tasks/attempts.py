@@ -1,0 +1,1 @@
+"""Celery tasks for attempts (filled in by the attempts work)."""

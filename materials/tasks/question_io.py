@@ -1,0 +1,1 @@
+"""Celery tasks for question imports (filled in by the import work)."""
