@@ -100,6 +100,16 @@ def search_words(query: str) -> list[str]:
     return words[:MAX_WORDS]
 
 
+def grade_from_words(words: list[str]) -> tuple[int | None, list[str]]:
+    """"lop 6" / "khoi 6" in a query is the grade 6 filter, not two words: as text, "1" would also find
+    grades 10, 11 and 12. Returns (grade or None, the other words)."""
+    for i, word in enumerate(words[:-1]):
+        following = words[i + 1]
+        if word in ("lop", "khoi") and following.isdigit() and 1 <= int(following) <= 12:
+            return int(following), words[:i] + words[i + 2 :]
+    return None, words
+
+
 def library_search(
     *,
     user,
@@ -113,10 +123,12 @@ def library_search(
 ) -> QuerySet[Material]:
     """The items the user may see that match every word of `q` and the filters, newest or most used first."""
     items = Material.objects.filter(materials_visible_q(user))
-    for word in search_words(q):
+    grade_said, words = grade_from_words(search_words(q))
+    for word in words:
         items = items.filter(search_text__contains=word)
     if subject:
         items = items.filter(subject=subject)
+    grade = grade or grade_said
     if grade:
         items = items.filter(grade=grade)
     if kind:

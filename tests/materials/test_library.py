@@ -126,6 +126,16 @@ def test_search_ignores_accents_and_word_order(tree, people):
     assert titles(people.teacher2, q="phan so tam giac") == []
 
 
+def test_lop_n_in_the_query_is_the_grade_not_a_word(tree, people):
+    make_material(author=people.teacher, unit=tree.g1, title="Số học lớp 1", grade=1, topic="Đếm")
+    make_material(author=people.teacher, unit=tree.g1, title="Số học lớp 10", grade=10, topic="Mệnh đề")
+    make_material(author=people.teacher, unit=tree.g1, title="Số học lớp 12", grade=12, topic="Đạo hàm")
+    assert titles(people.teacher2, q="so hoc lop 1") == ["Số học lớp 1"]
+    assert titles(people.teacher2, q="khối 12 số học") == ["Số học lớp 12"]
+    assert selectors.grade_from_words(["toan", "lop", "6", "phan"]) == (6, ["toan", "phan"])
+    assert selectors.grade_from_words(["lop", "13"]) == (None, ["lop", "13"])
+
+
 def test_search_words_fold_and_drop_single_letters():
     assert selectors.search_words("Toán  lớp 6 – Phân số, a") == ["toan", "lop", "6", "phan", "so"]
 
