@@ -138,10 +138,11 @@ def _katex_errors(formulas: list[Formula]) -> list[str | None] | None:
     return result if isinstance(result, list) and len(result) == len(formulas) else None
 
 
-def check_texts(texts: list[str]) -> list[list[str]]:
-    """For each text (sanitised HTML or plain), the list of problems with its formulas; empty when
-    every formula renders. One node process for the whole list."""
-    found = [find_formulas(plain_text(text)) for text in texts]
+def check_texts(texts: list[str], *, html: bool = False) -> list[list[str]]:
+    """For each text, the list of problems with its formulas; empty when every formula renders. One node
+    process for the whole list. Question texts are plain text (html=False): "$a<b$ và $c>d$" must not
+    lose "<b$ và $c>" to a tag stripper. With html=True, tags are removed and entities decoded first."""
+    found = [find_formulas(plain_text(text) if html else text) for text in texts]
     problems = [list(p) for _f, p in found]
     flat = [(i, formula) for i, (formulas, _p) in enumerate(found) for formula in formulas]
     if not flat:
@@ -159,5 +160,5 @@ def check_texts(texts: list[str]) -> list[list[str]]:
     return problems
 
 
-def check_text(text: str) -> list[str]:
-    return check_texts([text])[0]
+def check_text(text: str, *, html: bool = False) -> list[str]:
+    return check_texts([text], html=html)[0]

@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from courses.selectors.home import due_next, my_courses, upcoming_sessions
+from materials.selectors.attempts import home_quizzes
 from publications.selectors.front import national_front, personal_front
 from reports.permissions import can_view_stats
 from units.models import Role
@@ -36,6 +37,10 @@ def home(request):
     courses = my_courses(user=user)
     if courses:
         context.update(my_courses=courses, due_next=due_next(user=user), upcoming_sessions=upcoming_sessions(user=user))
+    # Learners: the tests open now, closing soonest first (two queries).
+    if Role.STUDENT in user.roles or courses:
+        context["open_tests"] = home_quizzes(user=user)
+        context["show_tests"] = Role.STUDENT in user.roles or bool(context["open_tests"])
     context["front"] = personal_front(user=user)
     return render(request, "home.html", context)
 

@@ -10,5 +10,6 @@ from .library import (  # noqa: F401
     VersionStatus,
     material_file_path,
 )
+from .question_io import QuestionImport, QuestionImportRow  # noqa: F401
 from .questions import CognitiveLevel, Question, QuestionReview, QuestionSource, QuestionType  # noqa: F401
 from .quizzes import Attempt, AttemptAnswer, BlueprintRow, Quiz, QuizItem  # noqa: F401

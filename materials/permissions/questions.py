@@ -6,14 +6,29 @@
   their class with a question still on its way through approval.
 The approval steps reuse the library's rules (`can_review_group`, `can_review_school`, ...), which only
 read `unit`, `author` and `shared_with`.
+- The bank itself (answers included) is for those who write, build tests or vet questions, never for
+  students (`may_use_bank`). A reviewer sees a question while a step waits for them; the school's
+  managers see every question of the school, removed ones too, so they can restore them.
+Out-of-scope questions look missing (404).
 """
 
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from units.models import Unit
+from units.models import Role, Unit
+from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
-from ..models import Question, VersionStatus
-from . import _active, ancestor_paths
+from ..models import AttemptAnswer, Question, QuestionReview, VersionStatus
+from . import (
+    _active,
+    ancestor_paths,
+    can_decide_proposal,
+    can_propose,
+    can_review_group,
+    can_review_school,
+    manages_school_of,
+)
 
 USABLE_OWN_STATUSES = (
     VersionStatus.DRAFT,
@@ -36,3 +51,153 @@ def questions_usable_q(user) -> Q:
 
 def is_usable_by(user, question: Question) -> bool:
     return Question.objects.filter(questions_usable_q(user), pk=question.pk).exists()
+
+
+# --- seeing, editing and reviewing one question -----------------------------------------------------
+#
+# The bank shows correct answers, so it is for those who write, build tests or vet: a student's role
+# reaches their school's subtree too, but a student must never read the answers of the school's questions.
+
+BANK_ROLES = frozenset(
+    {
+        Role.TEACHER,
+        Role.GROUP_LEADER,
+        *SCHOOL_MANAGER_ROLES,
+        Role.OFFICE_STAFF,
+        Role.DEPARTMENT_STAFF,
+        Role.MINISTRY_STAFF,
+    }
+)
+WRITER_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER, *SCHOOL_MANAGER_ROLES})
+EDITABLE_STATUSES = (VersionStatus.DRAFT, VersionStatus.REFUSED)
+
+
+def may_use_bank(user) -> bool:
+    """Opens the question bank: teachers, group leaders, school managers and Office/Department/Ministry staff."""
+    if not _active(user):
+        return False
+    return user.is_superuser or any(role in BANK_ROLES for role, _path, _kind in role_rows(user))
+
+
+def may_write_questions(user) -> bool:
+    """Holds a role with which questions are written somewhere (the bank's "New question" button)."""
+    if not _active(user):
+        return False
+    return user.is_superuser or any(role in WRITER_ROLES for role, _path, _kind in role_rows(user))
+
+
+def is_question_author(user, question: Question) -> bool:
+    return _active(user) and question.author_id == user.pk
+
+
+def is_live_question_for(user, question: Question) -> bool:
+    """Approved, shared with a unit at or above the user's, not removed: what questions_usable_q says,
+    without a query (the page already holds the question and its `shared_with`)."""
+    return (
+        question.status == VersionStatus.APPROVED
+        and question.shared_with_id is not None
+        and not question.is_deleted
+        and (user.is_superuser or question.shared_with.path in ancestor_paths(user))
+    )
+
+
+def can_review_question(user, question: Question) -> bool:
+    """May decide the approval step the question waits at now (not a proposal to share)."""
+    if question.is_deleted:
+        return False
+    if question.status == VersionStatus.SUBMITTED:
+        return can_review_group(user, question)
+    if question.status == VersionStatus.GROUP_APPROVED:
+        return can_review_school(user, question)
+    return False
+
+
+def open_proposal(question: Question) -> QuestionReview | None:
+    return question.reviews.filter(is_open=True).select_related("unit", "by").first()
+
+
+def _waits_for(user, question: Question) -> bool:
+    if can_review_question(user, question):
+        return True
+    return any(can_decide_proposal(user, r) for r in question.reviews.filter(is_open=True).select_related("unit"))
+
+
+def can_view_question(user, question: Question) -> bool:
+    """Its author, the managers of its school, a bank user it is shared with, and a reviewer while it waits for
+    them. A removed question stays visible to its author and the school's managers, who may restore it."""
+    if not _active(user):
+        return False
+    if user.is_superuser or is_question_author(user, question) or manages_school_of(user, question):
+        return True
+    if may_use_bank(user) and is_live_question_for(user, question):
+        return True
+    return not question.is_deleted and _waits_for(user, question)
+
+
+def can_edit_question(user, question: Question) -> bool:
+    """Changes in place: the author, while it is a draft or was refused. (Whether students already answered
+    it is checked by the service, which reads the attempts.)"""
+    return is_question_author(user, question) and not question.is_deleted and question.status in EDITABLE_STATUSES
+
+
+def can_revise_question(user, question: Question) -> bool:
+    """Starts a revision of an approved question: its author."""
+    return is_question_author(user, question) and not question.is_deleted and question.status == VersionStatus.APPROVED
+
+
+def can_submit_question(user, question: Question) -> bool:
+    return is_question_author(user, question) and not question.is_deleted and question.status == VersionStatus.DRAFT
+
+
+def can_delete_question(user, question: Question) -> bool:
+    if not _active(user) or question.is_deleted:
+        return False
+    return is_question_author(user, question) or manages_school_of(user, question)
+
+
+def can_restore_question(user, question: Question) -> bool:
+    if not _active(user) or not question.is_deleted:
+        return False
+    return is_question_author(user, question) or manages_school_of(user, question)
+
+
+def can_propose_question(user, question: Question) -> bool:
+    """The managers of the unit an approved question is shared with propose it one level up."""
+    return question.status == VersionStatus.APPROVED and can_propose(user, question)
+
+
+def question_for_user_or_404(user, pk) -> Question:
+    question = get_object_or_404(
+        Question.objects.select_related("unit", "author", "shared_with", "replaces", "deleted_by"), pk=pk
+    )
+    if not can_view_question(user, question):
+        raise Http404
+    return question
+
+
+def question_review_for_user_or_404(user, pk) -> QuestionReview:
+    """A proposal to share (or any step of a trail) that the user may decide on or whose question they see."""
+    review = get_object_or_404(
+        QuestionReview.objects.select_related(
+            "unit", "by", "question__unit", "question__author", "question__shared_with", "question__replaces"
+        ),
+        pk=pk,
+    )
+    if not (can_decide_proposal(user, review) or can_view_question(user, review.question)):
+        raise Http404
+    return review
+
+
+def can_see_question_image(user, question: Question) -> bool:
+    """Those who see the question, and a student who has it in one of their attempts (the test pages show
+    its image from here)."""
+    if can_view_question(user, question):
+        return True
+    return _active(user) and AttemptAnswer.objects.filter(question=question, attempt__student=user).exists()
+
+
+def question_image_for_user_or_404(user, pk) -> Question:
+    question = get_object_or_404(Question.objects.select_related("unit", "author", "shared_with"), pk=pk)
+    if not question.image or not can_see_question_image(user, question):
+        raise Http404
+    return question

@@ -143,3 +143,36 @@ def attempt_for_user_or_404(user, pk) -> Attempt:
     if can_view_results(user, attempt.quiz):
         return attempt
     raise Http404
+
+
+def can_restore_quiz(user, quiz: Quiz) -> bool:
+    """A removed test comes back by the hand of its author or the school's managers."""
+    if not _active(user) or not quiz.is_deleted:
+        return False
+    return user.is_superuser or quiz.author_id == user.pk or _manages_school(user, quiz)
+
+
+def quiz_for_restore_or_404(user, pk) -> Quiz:
+    quiz = get_object_or_404(Quiz.objects.select_related("unit", "author", "course"), pk=pk)
+    if not can_restore_quiz(user, quiz):
+        raise Http404
+    return quiz
+
+
+def builder_unit_paths(user) -> list[str]:
+    """Paths of the units where the user may build tests (see may_build_at), without a query."""
+    return sorted(
+        path
+        for role, path, kind in role_rows(user)
+        if (kind == K.GROUP and role in (Role.TEACHER, Role.GROUP_LEADER))
+        or (kind in (K.SCHOOL, K.UNIVERSITY) and role in {Role.TEACHER, *SCHOOL_MANAGER_ROLES})
+    )
+
+
+def managed_school_paths(user) -> list[str]:
+    """Schools whose tests the user manages as principal or school admin."""
+    return sorted(
+        path
+        for role, path, kind in role_rows(user)
+        if role in SCHOOL_MANAGER_ROLES and kind in (K.SCHOOL, K.UNIVERSITY)
+    )

@@ -29,6 +29,7 @@ from ..permissions import (
     version_for_user_or_404,
 )
 from ..selectors import approval as selectors
+from ..selectors import questions as question_selectors
 from ..services import library as services
 
 PAGE_SIZE = 20
@@ -157,7 +158,19 @@ def material_submit(request, pk: int):
 def review_queue(request):
     versions = Paginator(selectors.waiting_versions(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     proposals = Paginator(selectors.waiting_proposals(user=request.user), PAGE_SIZE).get_page(request.GET.get("p"))
-    return render(request, "materials/review_queue.html", {"versions": versions, "proposals": proposals})
+    questions = Paginator(question_selectors.waiting_questions(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("qpage")
+    )
+    question_proposals = Paginator(
+        question_selectors.waiting_question_proposals(user=request.user), PAGE_SIZE
+    ).get_page(request.GET.get("qp"))
+    context = {
+        "versions": versions,
+        "proposals": proposals,
+        "questions": questions,
+        "question_proposals": question_proposals,
+    }
+    return render(request, "materials/review_queue.html", context)
 
 
 @login_required

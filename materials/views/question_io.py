@@ -1,3 +1,182 @@
-"""Placeholder: filled in by issue #6 point 4/5 work."""
+"""Importing questions into the bank (upload, preview with every problem, confirm, result) and
+exporting a selection of it, as the xlsx template, Moodle XML or GIFT."""
 
-urlpatterns = []
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from truonghoc.forms import add_service_errors
+from truonghoc.uploads import refused_uploads_error
+
+from ..forms.question_io import QuestionExportForm, QuestionImportConfirmForm, QuestionImportForm
+from ..models import QuestionImport, QuestionImportRow
+from ..services.question_io import exporting
+from ..services.question_io.importing import (
+    progress_get,
+    question_import_confirm,
+    question_import_start,
+)
+from ..services.question_io.xlsx import COLUMNS, template_xlsx
+from ..tasks.question_io import question_import_apply_task, question_import_validate_task
+from .manage import _maker_units
+
+PAGE_SIZE = 50
+# Files this small are checked within the request; larger ones by a worker while the page polls.
+SYNC_MAX_BYTES = 300_000
+Action = QuestionImportRow.Action
+SHOW = {
+    "problems": [Action.ERROR],
+    "new": [Action.CREATE],
+    "duplicates": [Action.DUPLICATE],
+    "all": None,
+}
+
+
+def _run(task, batch: QuestionImport, *, big: bool) -> None:
+    if big and not settings.CELERY_TASK_ALWAYS_EAGER:
+        transaction.on_commit(lambda: task.delay(batch.pk))
+    else:
+        task.apply(args=[batch.pk])
+
+
+def _import_for_user_or_404(user, pk: int) -> QuestionImport:
+    """Only the importer sees an import: its rows are their unpublished questions."""
+    batch = get_object_or_404(QuestionImport.objects.select_related("unit", "created_by"), pk=pk)
+    if batch.created_by_id != user.pk and not user.is_superuser:
+        raise Http404
+    return batch
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_import(request):
+    units = _maker_units(request.user)
+    if not units:
+        raise PermissionDenied
+    form = QuestionImportForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST":
+        refused = refused_uploads_error(request)
+        if refused is not None:
+            form.add_error("file", refused)
+        elif form.is_valid():
+            try:
+                batch = question_import_start(actor=request.user, **form.service_fields())
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    add_service_errors(form, exc)
+                else:
+                    form.add_error("file", exc)
+            else:
+                _run(question_import_validate_task, batch, big=form.cleaned_data["file"].size > SYNC_MAX_BYTES)
+                return redirect("materials:question_import_detail", batch.pk)
+    imports = QuestionImport.objects.filter(created_by=request.user).select_related("unit")
+    context = {
+        "form": form,
+        "columns": COLUMNS,
+        "page": Paginator(imports, 10).get_page(request.GET.get("page")),
+    }
+    return render(request, "materials/question_io/import.html", context)
+
+
+@login_required
+def question_import_template(request):
+    if not _maker_units(request.user):
+        raise PermissionDenied
+    return _download(template_xlsx(), "mau-cau-hoi.xlsx", exporting.FORMATS["xlsx"].content_type)
+
+
+@login_required
+def question_import_detail(request, pk: int):
+    batch = _import_for_user_or_404(request.user, pk)
+    default = "problems" if batch.error_rows else ("new" if batch.status != QuestionImport.Status.DONE else "all")
+    show = request.GET.get("show", default)
+    if show not in SHOW:
+        show = "all"
+    rows = batch.rows.all()
+    if SHOW[show] is not None:
+        rows = rows.filter(action__in=SHOW[show])
+    context = {
+        "batch": batch,
+        "show": show,
+        "progress": progress_get(batch.pk),
+        "working": batch.working,
+        "page": Paginator(rows.order_by("position"), PAGE_SIZE).get_page(request.GET.get("page")),
+        "confirm_form": QuestionImportConfirmForm(),
+    }
+    if request.htmx:
+        response = render(request, "materials/question_io/detail.html#status", context)
+        if not batch.working:
+            response["HX-Refresh"] = "true"  # finished: reload so the rows appear
+        return response
+    return render(request, "materials/question_io/detail.html", context)
+
+
+@login_required
+@require_POST
+def question_import_confirm_view(request, pk: int):
+    batch = _import_for_user_or_404(request.user, pk)
+    form = QuestionImportConfirmForm(request.POST)
+    form.is_valid()
+    try:
+        batch = question_import_confirm(
+            actor=request.user, batch=batch, skip_problems=form.cleaned_data.get("skip_problems", False)
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("materials:question_import_detail", batch.pk)
+    _run(question_import_apply_task, batch, big=batch.new_rows > settings.IMPORT_SYNC_MAX_ROWS)
+    batch.refresh_from_db()
+    if batch.status == QuestionImport.Status.DONE and batch.created_rows:
+        messages.success(
+            request,
+            _("%(count)d questions were added to the bank as your drafts.") % {"count": batch.created_rows},
+        )
+    return redirect("materials:question_import_detail", batch.pk)
+
+
+@login_required
+def question_export(request):
+    if not exporting.may_export_questions(request.user):
+        raise PermissionDenied
+    form = QuestionExportForm(request.GET)
+    count = None
+    if form.is_valid():
+        questions = exporting.questions_for_export(user=request.user, **form.selection())
+        chosen = form.cleaned_data.get("format")
+        if chosen:
+            try:
+                content = exporting.export_questions(questions=questions, format=chosen)
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                spec = exporting.FORMATS[chosen]
+                name = f"cau-hoi-{timezone.localtime():%Y%m%d-%H%M}.{spec.extension}"
+                return _download(content, name, spec.content_type)
+        count = questions.count()
+    return render(request, "materials/question_io/export.html", {"form": form, "count": count})
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("cau-hoi/nhap/", question_import, name="question_import"),
+    path("cau-hoi/nhap/mau.xlsx", question_import_template, name="question_import_template"),
+    path("cau-hoi/nhap/<int:pk>/", question_import_detail, name="question_import_detail"),
+    path("cau-hoi/nhap/<int:pk>/xac-nhan/", question_import_confirm_view, name="question_import_confirm"),
+    path("cau-hoi/xuat/", question_export, name="question_export"),
+]

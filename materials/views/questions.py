@@ -1,3 +1,407 @@
-"""Placeholder: filled in by issue #6 point 4/5 work."""
+"""The question bank's pages: finding questions, writing and changing them (a revision for an approved
+one), sending them for approval, the reviewers' decisions, proposals to share up the tree, removing
+and restoring, a question's history and its private image."""
 
-urlpatterns = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from truonghoc.forms import add_service_errors
+from truonghoc.storage import file_response
+from truonghoc.uploads import refused_uploads_error
+
+from ..forms import ProposeForm, ReviewForm
+from ..forms.questions import BankFilterForm, QuestionForm
+from ..models import QuestionType, VersionStatus
+from ..permissions import can_decide_proposal, proposal_targets
+from ..permissions.questions import (
+    can_delete_question,
+    can_edit_question,
+    can_propose_question,
+    can_restore_question,
+    can_review_question,
+    can_revise_question,
+    can_submit_question,
+    is_question_author,
+    may_use_bank,
+    may_write_questions,
+    open_proposal,
+    question_for_user_or_404,
+    question_image_for_user_or_404,
+    question_review_for_user_or_404,
+)
+from ..selectors import questions as selectors
+from ..services import questions as services
+from .manage import _maker_units
+
+FORM_TEMPLATE = "materials/questions/question_form.html"
+
+
+def _question_context(question) -> dict:
+    """What the pages showing a question (detail, review, proposal, removal) need to render it."""
+    return {
+        "question": question,
+        "option_rows": selectors.option_rows(question),
+        "numeric_answer": selectors.numeric_text(question.numeric_answer),
+        "tolerance": selectors.numeric_text(question.tolerance) if question.tolerance else "",
+    }
+
+
+def _form_context(request, form, **extra) -> dict:
+    data = form.data if form.is_bound else form.initial
+    subject = (data.get("subject") or "").strip()
+    return {
+        "form": form,
+        "subjects": selectors.bank_subjects(user=request.user),
+        "topics": selectors.bank_topics(user=request.user, subject=subject),
+        "choice_types": [QuestionType.SINGLE, QuestionType.MULTIPLE],
+        **extra,
+    }
+
+
+def _uploads_refused(request, form) -> bool:
+    refused = refused_uploads_error(request)
+    if refused is not None:
+        form.add_error("image", refused)
+        return True
+    return False
+
+
+# --- the bank ----------------------------------------------------------------------------------
+
+
+@login_required
+def question_list(request):
+    user = request.user
+    if not may_use_bank(user):
+        raise PermissionDenied
+    form = BankFilterForm(request.GET or None, subjects=selectors.bank_subjects(user=user))
+    page = None
+    filters = {}
+    if not request.GET or form.is_valid():
+        filters = form.filters() if request.GET else {}
+        page = selectors.bank_page(selectors.bank_search(user=user, filters=filters), number=request.GET.get("page"))
+    searching = any(request.GET.get(name) for name in ("q", "subject", "grade", "topic", "level", "type", "status"))
+    context = {
+        "form": form,
+        "page": page,
+        "searching": searching,
+        "mine": filters.get("scope") == selectors.Scope.MINE,
+        "topics": selectors.bank_topics(user=user, subject=filters.get("subject") or ""),
+        "may_write": may_write_questions(user),
+    }
+    template = "materials/questions/question_list.html"
+    return render(request, f"{template}#results" if request.htmx else template, context)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_new(request):
+    units = _maker_units(request.user)
+    if not units:
+        raise PermissionDenied
+    unit_pk = request.POST.get("unit") or request.GET.get("unit")
+    unit = units[0]
+    if unit_pk:
+        unit = next((u for u in units if str(u.pk) == str(unit_pk)), None)
+        if unit is None:
+            raise Http404
+    initial = {"type": request.GET.get("type") if request.GET.get("type") in QuestionType.values else None}
+    form = QuestionForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST":
+        refused = _uploads_refused(request, form)
+        if form.is_valid() and not refused:
+            try:
+                question = services.question_create(actor=request.user, unit=unit, **form.service_fields())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Question #%(number)d is saved as a draft. Send it for approval when it is ready.")
+                    % {"number": question.pk},
+                )
+                return redirect("materials:question_detail", question.pk)
+    context = _form_context(request, form, unit=unit, units=units, question=None, mode="new")
+    return render(request, FORM_TEMPLATE, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk: int):
+    """Changes a draft or a refused question in place; an approved one is revised instead."""
+    question = question_for_user_or_404(request.user, pk)
+    if not can_edit_question(request.user, question):
+        if can_revise_question(request.user, question):
+            return redirect("materials:question_revise", question.pk)
+        raise PermissionDenied
+    if services.was_answered(question):
+        messages.error(
+            request,
+            _("Students have already answered this question in a test, so it cannot be changed. Write a new one."),
+        )
+        return redirect("materials:question_detail", question.pk)
+    form = QuestionForm(
+        request.POST or None, request.FILES or None, question=question, initial=QuestionForm.initial_for(question)
+    )
+    if request.method == "POST":
+        refused = _uploads_refused(request, form)
+        if form.is_valid() and not refused:
+            try:
+                services.question_update(actor=request.user, question=question, **form.service_fields())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Question #%(number)d is saved as a draft.") % {"number": question.pk})
+                return redirect("materials:question_detail", question.pk)
+    context = _form_context(request, form, unit=question.unit, question=question, mode="edit")
+    return render(request, FORM_TEMPLATE, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_revise(request, pk: int):
+    """A revision of an approved question: saved as a new draft, approved again, then it replaces this one."""
+    question = question_for_user_or_404(request.user, pk)
+    if not can_revise_question(request.user, question):
+        raise PermissionDenied
+    pending = services.open_revision(question)
+    if pending is not None:
+        messages.info(
+            request,
+            _("Revision #%(number)d of this question is already on its way through approval.") % {"number": pending.pk},
+        )
+        if pending.status == VersionStatus.DRAFT:
+            return redirect("materials:question_edit", pending.pk)
+        return redirect("materials:question_detail", pending.pk)
+    form = QuestionForm(
+        request.POST or None, request.FILES or None, question=question, initial=QuestionForm.initial_for(question)
+    )
+    if request.method == "POST":
+        refused = _uploads_refused(request, form)
+        if form.is_valid() and not refused:
+            try:
+                revision = services.question_revise(actor=request.user, question=question, **form.service_fields())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Revision #%(number)d is saved as a draft. Question #%(old)d stays in use until the "
+                        "revision is approved."
+                    )
+                    % {"number": revision.pk, "old": question.pk},
+                )
+                return redirect("materials:question_detail", revision.pk)
+    context = _form_context(request, form, unit=question.unit, question=question, mode="revise")
+    return render(request, FORM_TEMPLATE, context)
+
+
+# --- one question ------------------------------------------------------------------------------
+
+
+@login_required
+def question_detail(request, pk: int):
+    question = question_for_user_or_404(request.user, pk)
+    user = request.user
+    author = is_question_author(user, question)
+    waiting = open_proposal(question)
+    context = {
+        **_question_context(question),
+        "trail": selectors.question_trail(questions=[question]),
+        "is_author": author,
+        "answered": author and services.was_answered(question),
+        "may_edit": can_edit_question(user, question),
+        "may_revise": can_revise_question(user, question),
+        "revision": services.open_revision(question) if question.status == VersionStatus.APPROVED else None,
+        "replaced_by": (
+            question.revisions.filter(status=VersionStatus.APPROVED).first()
+            if question.status == VersionStatus.SUPERSEDED
+            else None
+        ),
+        "may_submit": can_submit_question(user, question),
+        "may_review": can_review_question(user, question),
+        "may_propose": waiting is None and can_propose_question(user, question) and bool(proposal_targets(question)),
+        "waiting_proposal": waiting,
+        "may_decide_proposal": waiting is not None and can_decide_proposal(user, waiting),
+        "may_delete": can_delete_question(user, question),
+        "may_restore": can_restore_question(user, question),
+    }
+    return render(request, "materials/questions/question_detail.html", context)
+
+
+@login_required
+def question_history(request, pk: int):
+    question = question_for_user_or_404(request.user, pk)
+    versions = selectors.lineage(question)
+    context = {
+        "question": question,
+        "versions": versions,
+        "trail": selectors.question_trail(questions=versions),
+    }
+    return render(request, "materials/questions/question_history.html", context)
+
+
+@login_required
+def question_image(request, pk: int):
+    question = question_image_for_user_or_404(request.user, pk)
+    return file_response(question.image, name=f"question-{question.pk}.jpg", inline=True, cache="private, max-age=3600")
+
+
+# --- approval ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def question_submit(request, pk: int):
+    question = question_for_user_or_404(request.user, pk)
+    if not is_question_author(request.user, question):
+        raise PermissionDenied
+    try:
+        services.question_submit(actor=request.user, question=question)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Question #%(number)d was sent for approval.") % {"number": question.pk})
+    return redirect("materials:question_detail", question.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_review(request, pk: int):
+    """Approve or refuse at the step the question waits at (the group leader's or the principal's)."""
+    question = question_for_user_or_404(request.user, pk)
+    may_decide = can_review_question(request.user, question)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    if question.status == VersionStatus.SUBMITTED:
+                        services.question_approve_group(actor=request.user, question=question)
+                    else:
+                        services.question_approve_school(actor=request.user, question=question)
+                    messages.success(request, _("Approved."))
+                else:
+                    services.question_refuse(actor=request.user, question=question, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("Refused; the author has been told why."))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect("materials:review_queue")
+    context = {**_question_context(question), "form": form, "may_decide": may_decide}
+    return render(request, "materials/questions/question_review.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_propose(request, pk: int):
+    question = question_for_user_or_404(request.user, pk)
+    if not can_propose_question(request.user, question):
+        raise PermissionDenied
+    targets = proposal_targets(question)
+    form = ProposeForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_propose(actor=request.user, question=question, target=form.cleaned_data["target"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Proposed to %(unit)s for sharing.") % {"unit": form.cleaned_data["target"].name}
+            )
+            return redirect("materials:question_detail", question.pk)
+    context = {"question": question, "form": form, "targets": targets}
+    return render(request, "materials/questions/question_propose.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_proposal(request, pk: int):
+    """Vetting a question proposed to the user's Office, Department or the Ministry."""
+    review = question_review_for_user_or_404(request.user, pk)
+    may_decide = can_decide_proposal(request.user, review)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            approve = form.cleaned_data["decision"] == "approve"
+            try:
+                services.question_proposal_decide(
+                    actor=request.user, review=review, approve=approve, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Shared.") if approve else _("Refused; the school has been told why."))
+                return redirect("materials:review_queue")
+    context = {**_question_context(review.question), "review": review, "form": form, "may_decide": may_decide}
+    return render(request, "materials/questions/question_proposal.html", context)
+
+
+# --- removing ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_delete(request, pk: int):
+    """Asks first (GET), removes on POST."""
+    question = question_for_user_or_404(request.user, pk)
+    if not can_delete_question(request.user, question):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.question_delete(actor=request.user, question=question)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Question #%(number)d was removed. It can be restored from its page.") % {"number": question.pk},
+            )
+        return redirect("materials:question_detail", question.pk)
+    return render(request, "materials/questions/question_delete.html", _question_context(question))
+
+
+@login_required
+@require_POST
+def question_restore(request, pk: int):
+    question = question_for_user_or_404(request.user, pk)
+    if not can_restore_question(request.user, question):
+        raise PermissionDenied
+    try:
+        services.question_restore(actor=request.user, question=question)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Question #%(number)d was restored.") % {"number": question.pk})
+    return redirect("materials:question_detail", question.pk)
+
+
+urlpatterns = [
+    path("cau-hoi/", question_list, name="question_list"),
+    path("cau-hoi/moi/", question_new, name="question_new"),
+    path("cau-hoi/<int:pk>/", question_detail, name="question_detail"),
+    path("cau-hoi/<int:pk>/sua/", question_edit, name="question_edit"),
+    path("cau-hoi/<int:pk>/phien-ban-moi/", question_revise, name="question_revise"),
+    path("cau-hoi/<int:pk>/gui-duyet/", question_submit, name="question_submit"),
+    path("cau-hoi/<int:pk>/duyet/", question_review, name="question_review"),
+    path("cau-hoi/<int:pk>/de-xuat/", question_propose, name="question_propose"),
+    path("cau-hoi/de-xuat/<int:pk>/tham-dinh/", question_proposal, name="question_proposal"),
+    path("cau-hoi/<int:pk>/xoa/", question_delete, name="question_delete"),
+    path("cau-hoi/<int:pk>/khoi-phuc/", question_restore, name="question_restore"),
+    path("cau-hoi/<int:pk>/lich-su/", question_history, name="question_history"),
+    path("cau-hoi/<int:pk>/hinh/", question_image, name="question_image"),
+]

@@ -1,0 +1,552 @@
+"""Every write of the question bank: writing and changing questions, their approval at the group and
+the school, revisions of approved questions, proposals to share up the tree, removing and restoring.
+
+The approval flow and who decides each step are the library's (materials.permissions): a question
+reads `unit`, `author` and `shared_with` just as an item does. Each step leaves a `QuestionReview`
+(the trail the author reads) and an audit entry, and notifies the author and whoever it now waits for.
+
+An approved question never changes in place, because graded answers must keep their meaning: a change
+is a revision (a new row, `replaces` set) that goes through approval while the approved one stays in
+use; approving the revision supersedes the old row. A draft that students already answered cannot be
+changed either.
+
+Fields are validated by `question_rules.clean_question` (the same rules as the importers), formulas
+with KaTeX; an image is checked by content and re-encoded before anything is stored, and a refusal
+leaves neither rows nor files behind.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+from truonghoc.storage import private_storage
+from truonghoc.text import nfc
+from truonghoc.uploads import check_upload, files_removed_on_failure, image_reencode
+from units.models import Unit
+from units.services import audit_log
+
+from ..models import AttemptAnswer, Question, QuestionReview, QuestionSource, VersionStatus
+from ..permissions import (
+    STAFF_ROLE_AT,
+    can_decide_proposal,
+    can_review_group,
+    can_review_school,
+    manages_school_of,
+    proposal_targets,
+)
+from ..permissions.questions import can_propose_question
+from .library import LEVEL_OF_KIND, _group_reviewers, _may_make_at, _people, _school_reviewers, _school_unit
+from .question_rules import clean_question, fingerprint, search_text
+
+MB = 1024 * 1024
+IMAGE_MAX_BYTES = 5 * MB
+IMAGE_TYPES = ("jpg", "png")
+# The fields clean_question takes; a service call passes exactly these (the catalogue and the content).
+FIELDS = (
+    "type",
+    "stem",
+    "options",
+    "numeric_answer",
+    "tolerance",
+    "answer_guide",
+    "explanation",
+    "subject",
+    "grade",
+    "topic",
+    "level",
+)
+Level = QuestionReview.Level
+Decision = QuestionReview.Decision
+S = VersionStatus
+OPEN = (S.DRAFT, S.SUBMITTED, S.GROUP_APPROVED)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _url(name: str, pk: int) -> str:
+    return reverse(name, args=[pk])
+
+
+def _label(question: Question) -> str:
+    """How a notification names a question: its number and the start of its text."""
+    stem = " ".join(question.stem.split())
+    return f"#{question.pk} {stem[:60]}{'…' if len(stem) > 60 else ''}"
+
+
+def _cleaned(fields: dict) -> dict:
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"unknown question fields: {', '.join(sorted(unknown))}")
+    return clean_question(**fields)
+
+
+def _fill(question: Question, data: dict) -> None:
+    for name, value in data.items():
+        setattr(question, name, value)
+    question.fingerprint = fingerprint(type=data["type"], stem=data["stem"], options=data["options"])
+    question.search_text = search_text(data)
+
+
+def _store_image(question: Question, upload, saved: list) -> None:
+    """Checked by content (JPEG or PNG, at most 5 MB) and re-encoded, so only pixels are stored."""
+    try:
+        check_upload(upload, allowed=IMAGE_TYPES, max_bytes=IMAGE_MAX_BYTES)
+        content = image_reencode(upload, max_bytes=IMAGE_MAX_BYTES)
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages}) from error
+    question.image.save("question.jpg", content, save=False)
+    saved.append(question.image.name)
+
+
+def _drop_file_later(name: str) -> None:
+    """Removes an image nobody uses any more, once the change is committed: a revision shares its
+    question's file until it gets its own, so a file still named by a row stays."""
+    if not name:
+        return
+
+    def drop():
+        if not Question.objects.filter(image=name).exists():
+            private_storage().delete(name)
+
+    transaction.on_commit(drop)
+
+
+def _trail(*, question, level, unit, decision, by, reason="", is_open=False) -> QuestionReview:
+    review = QuestionReview(
+        question=question,
+        level=level,
+        unit=unit,
+        decision=decision,
+        reason=reason,
+        is_open=is_open,
+        by=by,
+        at=timezone.now(),
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+def _lock(question: Question) -> Question:
+    return (
+        Question.objects.select_for_update(of=("self",))
+        .select_related("unit", "author", "shared_with", "replaces")
+        .get(pk=question.pk)
+    )
+
+
+def was_answered(question: Question) -> bool:
+    """Students answered it in a test: its content is then fixed."""
+    return AttemptAnswer.objects.filter(question=question).exists()
+
+
+def open_revision(question: Question) -> Question | None:
+    """The revision of an approved question on its way through approval, if any."""
+    return question.revisions.filter(status__in=OPEN, deleted_at__isnull=True).first()
+
+
+def _retire_removed_revisions(question: Question) -> None:
+    """A removed revision that was still open is replaced by the one being started: it becomes superseded,
+    so the one-open-revision rule counts only revisions someone can still act on (and restoring it later
+    brings it back as history, not as a second open revision)."""
+    Question.objects.filter(replaces=question, status__in=OPEN, deleted_at__isnull=False).update(
+        status=S.SUPERSEDED, updated_at=timezone.now()
+    )
+
+
+def _forbidden(message: str) -> ValidationError:
+    return ValidationError(message, code="forbidden")
+
+
+# --- writing and changing ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def question_create(*, actor, unit: Unit, image=None, source: str = QuestionSource.TYPED, **fields) -> Question:
+    """A new draft question in `unit` (the author's group or school). `fields` are clean_question's."""
+    if not _may_make_at(actor, unit):
+        raise _forbidden(_("You cannot write questions in %(unit)s.") % {"unit": unit.name})
+    if source not in QuestionSource.values:
+        raise ValueError(f"unknown source {source!r}")
+    data = _cleaned(fields)
+    question = Question(author=actor, unit=unit, status=S.DRAFT, source=source)
+    _fill(question, data)
+    with files_removed_on_failure(private_storage()) as saved:
+        if image is not None:
+            _store_image(question, image, saved)
+        question.full_clean()
+        question.save()
+    audit_log(
+        actor=actor,
+        action="question.create",
+        unit=unit,
+        target=question,
+        after={"type": question.type, "subject": question.subject, "grade": question.grade, "topic": question.topic},
+    )
+    return question
+
+
+@transaction.atomic
+def question_update(*, actor, question: Question, image=None, remove_image: bool = False, **fields) -> Question:
+    """Change a draft or refused question in place; a refused one goes back to draft. Only its author, and
+    never once students answered it."""
+    question = _lock(question)
+    if question.author_id != actor.pk or question.is_deleted:
+        raise _forbidden(_("Only the author can change this question."))
+    if question.status not in (S.DRAFT, S.REFUSED):
+        if question.status == S.APPROVED:
+            message = _("This question is approved: make a revision instead, which is approved again.")
+        else:
+            message = _("This question is waiting for review and cannot be changed now.")
+        raise ValidationError(message, code="not_draft")
+    if was_answered(question):
+        raise ValidationError(
+            _(
+                "Students have already answered this question in a test, so it cannot be changed: their answers "
+                "must keep their meaning. Write a new question instead."
+            ),
+            code="answered",
+        )
+    if question.status == S.REFUSED and question.replaces_id:
+        # A refused revision comes back to life only while its question is still the approved one and
+        # no other revision of it is open.
+        replaced = question.replaces
+        if replaced.status != S.APPROVED or replaced.is_deleted:
+            raise ValidationError(
+                _("The question this revision was for has changed since; revise the current approved question."),
+                code="stale",
+            )
+        _retire_removed_revisions(replaced)
+        if replaced.revisions.filter(status__in=OPEN).exclude(pk=question.pk).exists():
+            raise ValidationError(
+                _("Another revision of this question is already on its way through approval; change that one."),
+                code="open",
+            )
+    data = _cleaned(fields)
+    before = {"status": question.status, "fingerprint": question.fingerprint}
+    old_image = question.image.name if question.image else ""
+    _fill(question, data)
+    question.status = S.DRAFT
+    with files_removed_on_failure(private_storage()) as saved:
+        if image is not None:
+            _store_image(question, image, saved)
+        elif remove_image:
+            question.image = ""
+        question.full_clean()
+        question.save()
+    if old_image and old_image != (question.image.name if question.image else ""):
+        _drop_file_later(old_image)
+    audit_log(
+        actor=actor,
+        action="question.update",
+        unit=question.unit,
+        target=question,
+        before=before,
+        after={"status": question.status, "fingerprint": question.fingerprint},
+    )
+    return question
+
+
+@transaction.atomic
+def question_revise(*, actor, question: Question, image=None, remove_image: bool = False, **fields) -> Question:
+    """A revision of an approved question: a new draft that replaces it once approved; the approved one stays
+    in use meanwhile. One revision at a time. Without `fields`, the revision starts as a copy."""
+    question = _lock(question)
+    if question.author_id != actor.pk or question.is_deleted:
+        raise _forbidden(_("Only the author can revise this question."))
+    if question.status != S.APPROVED:
+        raise ValidationError(
+            _("Only an approved question is revised; change a draft or a refused question directly."),
+            code="not_approved",
+        )
+    _retire_removed_revisions(question)
+    pending = open_revision(question)
+    if pending is not None:
+        raise ValidationError(
+            _("Revision #%(number)d of this question is already on its way through approval; change that one.")
+            % {"number": pending.pk},
+            code="open",
+        )
+    data = _cleaned(fields or {name: getattr(question, name) for name in FIELDS})
+    revision = Question(author=actor, unit=question.unit, status=S.DRAFT, source=question.source, replaces=question)
+    _fill(revision, data)
+    with files_removed_on_failure(private_storage()) as saved:
+        if image is not None:
+            _store_image(revision, image, saved)
+        elif question.image and not remove_image:
+            revision.image = question.image.name
+        revision.full_clean()
+        revision.save()
+    audit_log(
+        actor=actor,
+        action="question.revise",
+        unit=question.unit,
+        target=revision,
+        after={"replaces": question.pk},
+    )
+    return revision
+
+
+# --- approval at the school ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def question_submit(*, actor, question: Question) -> Question:
+    question = _lock(question)
+    if question.author_id != actor.pk or question.is_deleted:
+        raise _forbidden(_("Only the author can send this question for approval."))
+    if question.status != S.DRAFT:
+        raise ValidationError(_("Only a draft can be sent for approval."), code="not_draft")
+    question.status = S.SUBMITTED
+    question.save(update_fields=["status", "updated_at"])
+    _trail(question=question, level=Level.GROUP, unit=question.unit, decision=Decision.SUBMITTED, by=actor)
+    audit_log(actor=actor, action="question.submit", unit=question.unit, target=question)
+    notify(
+        recipients=_group_reviewers(question),
+        title=_("A question waits for your approval: %(question)s") % {"question": _label(question)},
+        url=_url("materials:question_review", question.pk),
+    )
+    return question
+
+
+def _decided(actor, question: Question, *, allowed, status_needed) -> Question:
+    question = _lock(question)
+    if question.status != status_needed or question.is_deleted:
+        raise ValidationError(_("This question is not waiting for this decision any more."), code="stale")
+    if question.author_id == actor.pk:
+        raise ValidationError(_("Nobody approves or refuses their own question: another reviewer decides."), code="own")
+    if not allowed(actor, question):
+        raise _forbidden(_("You cannot decide on this question at this step."))
+    return question
+
+
+@transaction.atomic
+def question_approve_group(*, actor, question: Question) -> Question:
+    question = _decided(actor, question, allowed=can_review_group, status_needed=S.SUBMITTED)
+    question.status = S.GROUP_APPROVED
+    question.save(update_fields=["status", "updated_at"])
+    _trail(question=question, level=Level.GROUP, unit=question.unit, decision=Decision.APPROVED, by=actor)
+    audit_log(actor=actor, action="question.approve_group", unit=question.unit, target=question)
+    notify(
+        recipients=[question.author],
+        title=_("Question %(question)s was approved by the group and waits for the principal.")
+        % {"question": _label(question)},
+        url=_url("materials:question_detail", question.pk),
+    )
+    notify(
+        recipients=_school_reviewers(question),
+        title=_("A question waits for your approval: %(question)s") % {"question": _label(question)},
+        url=_url("materials:question_review", question.pk),
+    )
+    return question
+
+
+@transaction.atomic
+def question_approve_school(*, actor, question: Question) -> Question:
+    """Approved for the school. A revision takes the place of the question it replaces: that one is
+    superseded (answers already given keep pointing at it) and the revision keeps its sharing, and any
+    proposal to share still waiting follows the revision, which is what would now be shared."""
+    question = _decided(actor, question, allowed=can_review_school, status_needed=S.GROUP_APPROVED)
+    school = _school_unit(question)
+    now = timezone.now()
+    shared_with = school
+    replaced = None
+    if question.replaces_id:
+        replaced = _lock(question.replaces)
+        if replaced.status == S.APPROVED:
+            shared_with = replaced.shared_with or school
+            replaced.status = S.SUPERSEDED
+            replaced.save(update_fields=["status", "updated_at"])
+            QuestionReview.objects.filter(question=replaced, is_open=True).update(question=question)
+    question.status = S.APPROVED
+    question.shared_with = shared_with
+    question.approved_at = now
+    question.save(update_fields=["status", "shared_with", "approved_at", "updated_at"])
+    _trail(question=question, level=Level.SCHOOL, unit=school, decision=Decision.APPROVED, by=actor)
+    audit_log(
+        actor=actor,
+        action="question.approve",
+        unit=school,
+        target=question,
+        before={"replaces": replaced.pk if replaced else None},
+        after={"shared_with": shared_with.pk},
+    )
+    notify(
+        recipients=[question.author],
+        title=_("Question %(question)s was approved and is now in the bank.") % {"question": _label(question)},
+        url=_url("materials:question_detail", question.pk),
+    )
+    return question
+
+
+@transaction.atomic
+def question_refuse(*, actor, question: Question, reason: str) -> Question:
+    """Refused at the step it waits at, with a reason the author reads; the author may change it and send it
+    again. For a revision, the approved question stays in use."""
+    reason = nfc(reason)
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the question is refused, so the author can fix it.")]})
+    question = _lock(question)
+    if question.status == S.SUBMITTED:
+        allowed, level, unit = can_review_group, Level.GROUP, question.unit
+    elif question.status == S.GROUP_APPROVED:
+        allowed, level, unit = can_review_school, Level.SCHOOL, _school_unit(question)
+    else:
+        raise ValidationError(_("This question is not waiting for a decision any more."), code="stale")
+    if question.is_deleted:
+        raise ValidationError(_("This question is not waiting for a decision any more."), code="stale")
+    if question.author_id == actor.pk:
+        raise ValidationError(_("Nobody approves or refuses their own question: another reviewer decides."), code="own")
+    if not allowed(actor, question):
+        raise _forbidden(_("You cannot decide on this question at this step."))
+    question.status = S.REFUSED
+    question.save(update_fields=["status", "updated_at"])
+    _trail(question=question, level=level, unit=unit, decision=Decision.REFUSED, reason=reason, by=actor)
+    audit_log(actor=actor, action="question.refuse", unit=unit, target=question, after={"reason": reason})
+    notify(
+        recipients=[question.author],
+        title=_("Question %(question)s was refused.") % {"question": _label(question)},
+        body=reason,
+        url=_url("materials:question_detail", question.pk),
+    )
+    return question
+
+
+# --- sharing up the tree -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def question_propose(*, actor, question: Question, target: Unit) -> QuestionReview:
+    """Propose an approved question to an Office, Department or the Ministry above the unit it is shared with."""
+    question = _lock(question)
+    if not can_propose_question(actor, question):
+        raise _forbidden(_("You cannot propose this question for wider sharing."))
+    if target.pk not in {u.pk for u in proposal_targets(question)}:
+        raise ValidationError(
+            {"target": [_("%(unit)s is not above the unit this question is shared with.") % {"unit": target.name}]}
+        )
+    if question.reviews.filter(is_open=True).exists():
+        raise ValidationError(
+            {"target": [_("This question is already waiting for a decision on sharing.")]}, code="already_open"
+        )
+    review = _trail(
+        question=question,
+        level=LEVEL_OF_KIND[target.kind],
+        unit=target,
+        decision=Decision.PROPOSED,
+        by=actor,
+        is_open=True,
+    )
+    audit_log(actor=actor, action="question.propose", unit=target, target=question, after={"to": target.pk})
+    notify(
+        recipients=[question.author],
+        title=_("Question %(question)s was proposed to %(unit)s for sharing.")
+        % {"question": _label(question), "unit": target.name},
+        url=_url("materials:question_detail", question.pk),
+    )
+    notify(
+        recipients=_people([STAFF_ROLE_AT[target.kind]], target.path),
+        title=_("A question is proposed for sharing: %(question)s") % {"question": _label(question)},
+        url=_url("materials:question_proposal", review.pk),
+    )
+    return review
+
+
+@transaction.atomic
+def question_proposal_decide(*, actor, review: QuestionReview, approve: bool, reason: str = "") -> QuestionReview:
+    """Vetting by the unit the question was proposed to: approved, it is shared with that unit's whole
+    subtree; refused, it stays where it was, with the reason."""
+    review = (
+        QuestionReview.objects.select_for_update(of=("self",))
+        .select_related("unit", "by", "question__unit", "question__author", "question__shared_with")
+        .get(pk=review.pk)
+    )
+    reason = nfc(reason)
+    if not review.is_open:
+        raise ValidationError(_("This proposal has already been decided."), code="stale")
+    if not can_decide_proposal(actor, review):
+        raise _forbidden(_("You cannot decide on this proposal."))
+    if not approve and not reason:
+        raise ValidationError({"reason": [_("Say why the question is refused, so the school can fix it.")]})
+    question = _lock(review.question)
+    if approve and (question.is_deleted or question.status != S.APPROVED):
+        raise ValidationError(
+            _("This question was removed or replaced since it was proposed; it cannot be shared."), code="stale"
+        )
+    review.is_open = False
+    review.save(update_fields=["is_open"])
+    decision = _trail(
+        question=question,
+        level=review.level,
+        unit=review.unit,
+        decision=Decision.APPROVED if approve else Decision.REFUSED,
+        reason=reason,
+        by=actor,
+    )
+    before = {"shared_with": question.shared_with_id}
+    if approve:
+        question.shared_with = review.unit
+        question.save(update_fields=["shared_with", "updated_at"])
+        title = _("Question %(question)s is now shared by %(unit)s.")
+    else:
+        title = _("%(unit)s refused to share question %(question)s.")
+    audit_log(
+        actor=actor,
+        action="question.share" if approve else "question.share_refuse",
+        unit=review.unit,
+        target=question,
+        before=before,
+        after={"shared_with": question.shared_with_id, "reason": reason},
+    )
+    notify(
+        recipients=[question.author, review.by],
+        title=title % {"question": _label(question), "unit": review.unit.name},
+        body=reason,
+        url=_url("materials:question_detail", question.pk),
+    )
+    return decision
+
+
+# --- removing and restoring ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def question_delete(*, actor, question: Question) -> Question:
+    """Removed, not erased: no new test can use it, but attempts and tests that hold it keep it, and its
+    author or the school's managers can restore it."""
+    question = _lock(question)
+    if question.is_deleted:
+        raise ValidationError(_("This question has already been removed."), code="stale")
+    if question.author_id != actor.pk and not manages_school_of(actor, question):
+        raise _forbidden(_("Only the author or the school's managers can remove this question."))
+    question.deleted_at = timezone.now()
+    question.deleted_by = actor
+    question.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    audit_log(actor=actor, action="question.delete", unit=question.unit, target=question)
+    if question.author_id != actor.pk:
+        notify(
+            recipients=[question.author],
+            title=_("Question %(question)s was removed by %(name)s.")
+            % {"question": _label(question), "name": actor.full_name or actor.username},
+            url=_url("materials:question_detail", question.pk),
+        )
+    return question
+
+
+@transaction.atomic
+def question_restore(*, actor, question: Question) -> Question:
+    question = _lock(question)
+    if not question.is_deleted:
+        raise ValidationError(_("This question is not removed."), code="stale")
+    if question.author_id != actor.pk and not manages_school_of(actor, question):
+        raise _forbidden(_("Only the author or the school's managers can restore this question."))
+    before = {"deleted_by": question.deleted_by_id}
+    question.deleted_at = None
+    question.deleted_by = None
+    question.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    audit_log(actor=actor, action="question.restore", unit=question.unit, target=question, before=before)
+    return question
