@@ -52,6 +52,29 @@ def _holds(user, roles, path: str) -> bool:
     return any(role in roles and unit_path == path for role, unit_path, _kind in role_rows(user))
 
 
+def maker_unit_paths(user) -> list[str]:
+    """Where the user makes library items, questions and tests, without a query: the groups they teach
+    in (teacher, group leader) and the schools they teach at or manage."""
+    return sorted(
+        path
+        for role, path, kind in role_rows(user)
+        if (kind == K.GROUP and role in (Role.TEACHER, Role.GROUP_LEADER))
+        or (kind in (K.SCHOOL, K.UNIVERSITY) and role in {Role.TEACHER, *SCHOOL_MANAGER_ROLES})
+    )
+
+
+def may_make_at(user, unit: Unit) -> bool:
+    """May add library items, questions and tests in `unit` (see maker_unit_paths)."""
+    if not _active(user):
+        return False
+    return user.is_superuser or unit.path in maker_unit_paths(user)
+
+
+def maker_units(user) -> list[Unit]:
+    """The active units of maker_unit_paths, for the "made in" choice of the forms."""
+    return list(Unit.objects.filter(path__in=maker_unit_paths(user), is_active=True).order_by("path"))
+
+
 def manages_school_of(user, material: Material) -> bool:
     path = school_path(material.unit)
     return bool(path) and (_holds(user, SCHOOL_MANAGER_ROLES, path) or user.is_superuser)

@@ -25,20 +25,6 @@ from . import _active, _holds, school_path
 K = Unit.Kind
 
 
-def may_build_at(user, unit: Unit) -> bool:
-    """Teachers build tests in their group or school, school managers at their school."""
-    if not _active(user):
-        return False
-    if user.is_superuser:
-        return True
-    for role, path, _kind in role_rows(user):
-        if unit.kind == K.GROUP and path == unit.path and role in (Role.TEACHER, Role.GROUP_LEADER):
-            return True
-        if unit.is_school and path == unit.path and role in {Role.TEACHER, *SCHOOL_MANAGER_ROLES}:
-            return True
-    return False
-
-
 def _manages_school(user, quiz: Quiz) -> bool:
     path = school_path(quiz.unit)
     return bool(path) and _holds(user, SCHOOL_MANAGER_ROLES, path)
@@ -157,16 +143,6 @@ def quiz_for_restore_or_404(user, pk) -> Quiz:
     if not can_restore_quiz(user, quiz):
         raise Http404
     return quiz
-
-
-def builder_unit_paths(user) -> list[str]:
-    """Paths of the units where the user may build tests (see may_build_at), without a query."""
-    return sorted(
-        path
-        for role, path, kind in role_rows(user)
-        if (kind == K.GROUP and role in (Role.TEACHER, Role.GROUP_LEADER))
-        or (kind in (K.SCHOOL, K.UNIVERSITY) and role in {Role.TEACHER, *SCHOOL_MANAGER_ROLES})
-    )
 
 
 def managed_school_paths(user) -> list[str]:

@@ -101,7 +101,7 @@ def search_words(query: str) -> list[str]:
 
 
 def grade_from_words(words: list[str]) -> tuple[int | None, list[str]]:
-    """"lop 6" / "khoi 6" in a query is the grade 6 filter, not two words: as text, "1" would also find
+    """ "lop 6" / "khoi 6" in a query is the grade 6 filter, not two words: as text, "1" would also find
     grades 10, 11 and 12. Returns (grade or None, the other words)."""
     for i, word in enumerate(words[:-1]):
         following = words[i + 1]

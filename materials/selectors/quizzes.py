@@ -21,9 +21,9 @@ from truonghoc.text import fold
 from units.models import Unit
 
 from ..models import Attempt, BlueprintRow, CognitiveLevel, Question, QuestionType, Quiz, QuizItem, VersionStatus
-from ..permissions import school_path
+from ..permissions import maker_unit_paths, school_path
 from ..permissions.questions import questions_usable_q
-from ..permissions.quizzes import builder_unit_paths, managed_school_paths
+from ..permissions.quizzes import managed_school_paths
 
 MAX_QUESTIONS = 200
 QUIZ_PAGE_SIZE = 25
@@ -137,7 +137,7 @@ def builder_units(user) -> list[Unit]:
     """Where the user may build tests: the groups they teach in, the schools they teach at or manage."""
     if getattr(user, "is_superuser", False):
         return list(Unit.objects.filter(kind__in=(Unit.Kind.SCHOOL, Unit.Kind.GROUP), is_active=True).order_by("path"))
-    paths = builder_unit_paths(user)
+    paths = maker_unit_paths(user)
     if not paths:
         return []
     return list(Unit.objects.filter(path__in=paths, is_active=True).order_by("path"))

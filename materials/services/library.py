@@ -28,7 +28,7 @@ from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import check_upload, files_removed_on_failure, human_size, image_reencode
 from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from units.permissions import SCHOOL_MANAGER_ROLES
 from units.services import audit_log
 
 from ..models import Kind, Material, MaterialReview, MaterialVersion, VersionStatus
@@ -42,6 +42,7 @@ from ..permissions import (
     can_review_school,
     group_step_by_school,
     materials_visible_q,
+    may_make_at,
     proposal_targets,
     school_path,
 )
@@ -88,7 +89,7 @@ def _url(name: str, pk: int) -> str:
     return reverse(name, args=[pk])
 
 
-def _people(roles: Iterable[str], unit_path: str):
+def people_with(roles: Iterable[str], unit_path: str):
     return (
         get_user_model()
         .objects.filter(is_active=True, role_assignments__role__in=list(roles), role_assignments__unit__path=unit_path)
@@ -97,30 +98,18 @@ def _people(roles: Iterable[str], unit_path: str):
     )
 
 
-def _group_reviewers(material: Material):
+def group_reviewers(material: Material):
     if not group_step_by_school(material):
-        return _people([Role.GROUP_LEADER], material.unit.path)
-    return _people(SCHOOL_MANAGER_ROLES, school_path(material.unit) or "")
+        return people_with([Role.GROUP_LEADER], material.unit.path)
+    return people_with(SCHOOL_MANAGER_ROLES, school_path(material.unit) or "")
 
 
-def _school_reviewers(material: Material):
-    return _people(SCHOOL_MANAGER_ROLES, school_path(material.unit) or "")
+def school_reviewers(material: Material):
+    return people_with(SCHOOL_MANAGER_ROLES, school_path(material.unit) or "")
 
 
-def _school_unit(material: Material) -> Unit:
+def school_unit(material: Material) -> Unit:
     return Unit.objects.get(path=school_path(material.unit))
-
-
-def _may_make_at(user, unit: Unit) -> bool:
-    """Teachers make items in their group or school; school managers at their school."""
-    if user.is_superuser:
-        return True
-    for role, path, _kind in role_rows(user):
-        if unit.kind == Unit.Kind.GROUP and path == unit.path and role in (Role.TEACHER, Role.GROUP_LEADER):
-            return True
-        if unit.is_school and path == unit.path and role in {Role.TEACHER, *SCHOOL_MANAGER_ROLES}:
-            return True
-    return False
 
 
 def check_package(upload) -> None:
@@ -305,7 +294,7 @@ def material_create(
     uses: Iterable[Material] = (),
 ) -> Material:
     """A new item in `unit` (the author's group or school) with its first version, as a draft."""
-    if not _may_make_at(actor, unit):
+    if not may_make_at(actor, unit):
         raise ValidationError(
             _("You cannot add learning materials to %(unit)s.") % {"unit": unit.name}, code="forbidden"
         )
@@ -462,7 +451,7 @@ def version_submit(*, actor, version: MaterialVersion) -> MaterialVersion:
         actor=actor, action="material.submit", unit=material.unit, target=material, after={"version": version.number}
     )
     notify(
-        recipients=_group_reviewers(material),
+        recipients=group_reviewers(material),
         title=_("A learning material waits for your approval: %(title)s") % {"title": version.title},
         url=_url("materials:review", version.pk),
     )
@@ -502,7 +491,7 @@ def version_approve_group(*, actor, version: MaterialVersion) -> MaterialVersion
         url=_url("materials:history", material.pk),
     )
     notify(
-        recipients=_school_reviewers(material),
+        recipients=school_reviewers(material),
         title=_("A learning material waits for your approval: %(title)s") % {"title": version.title},
         url=_url("materials:review", version.pk),
     )
@@ -515,7 +504,7 @@ def version_approve_school(*, actor, version: MaterialVersion) -> MaterialVersio
     fields and search text are copied onto the item."""
     version = _decided(actor, version, allowed=can_review_school, status_needed=VersionStatus.GROUP_APPROVED)
     material = version.material
-    school = _school_unit(material)
+    school = school_unit(material)
     now = timezone.now()
     previous = material.live_version_id
     if previous:
@@ -557,7 +546,7 @@ def version_refuse(*, actor, version: MaterialVersion, reason: str) -> MaterialV
     if version.status == VersionStatus.SUBMITTED:
         allowed, level, unit = can_review_group(actor, material), Level.GROUP, material.unit
     elif version.status == VersionStatus.GROUP_APPROVED:
-        allowed, level, unit = can_review_school(actor, material), Level.SCHOOL, _school_unit(material)
+        allowed, level, unit = can_review_school(actor, material), Level.SCHOOL, school_unit(material)
     else:
         raise ValidationError(_("This version is not waiting for a decision any more."), code="stale")
     if not allowed or material.is_deleted:
@@ -616,7 +605,7 @@ def material_propose(*, actor, material: Material, target: Unit) -> MaterialRevi
         url=_url("materials:history", material.pk),
     )
     notify(
-        recipients=_people([STAFF_ROLE_AT[target.kind]], target.path),
+        recipients=people_with([STAFF_ROLE_AT[target.kind]], target.path),
         title=_("A learning material is proposed for sharing: %(title)s") % {"title": material.title},
         url=reverse("materials:review_queue"),
     )

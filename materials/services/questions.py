@@ -35,10 +35,11 @@ from ..permissions import (
     can_review_group,
     can_review_school,
     manages_school_of,
+    may_make_at,
     proposal_targets,
 )
 from ..permissions.questions import can_propose_question
-from .library import LEVEL_OF_KIND, _group_reviewers, _may_make_at, _people, _school_reviewers, _school_unit
+from .library import LEVEL_OF_KIND, group_reviewers, people_with, school_reviewers, school_unit
 from .question_rules import clean_question, fingerprint, search_text
 
 MB = 1024 * 1024
@@ -168,7 +169,7 @@ def _forbidden(message: str) -> ValidationError:
 @transaction.atomic
 def question_create(*, actor, unit: Unit, image=None, source: str = QuestionSource.TYPED, **fields) -> Question:
     """A new draft question in `unit` (the author's group or school). `fields` are clean_question's."""
-    if not _may_make_at(actor, unit):
+    if not may_make_at(actor, unit):
         raise _forbidden(_("You cannot write questions in %(unit)s.") % {"unit": unit.name})
     if source not in QuestionSource.values:
         raise ValueError(f"unknown source {source!r}")
@@ -306,7 +307,7 @@ def question_submit(*, actor, question: Question) -> Question:
     _trail(question=question, level=Level.GROUP, unit=question.unit, decision=Decision.SUBMITTED, by=actor)
     audit_log(actor=actor, action="question.submit", unit=question.unit, target=question)
     notify(
-        recipients=_group_reviewers(question),
+        recipients=group_reviewers(question),
         title=_("A question waits for your approval: %(question)s") % {"question": _label(question)},
         url=_url("materials:question_review", question.pk),
     )
@@ -338,7 +339,7 @@ def question_approve_group(*, actor, question: Question) -> Question:
         url=_url("materials:question_detail", question.pk),
     )
     notify(
-        recipients=_school_reviewers(question),
+        recipients=school_reviewers(question),
         title=_("A question waits for your approval: %(question)s") % {"question": _label(question)},
         url=_url("materials:question_review", question.pk),
     )
@@ -351,7 +352,7 @@ def question_approve_school(*, actor, question: Question) -> Question:
     superseded (answers already given keep pointing at it) and the revision keeps its sharing, and any
     proposal to share still waiting follows the revision, which is what would now be shared."""
     question = _decided(actor, question, allowed=can_review_school, status_needed=S.GROUP_APPROVED)
-    school = _school_unit(question)
+    school = school_unit(question)
     now = timezone.now()
     shared_with = school
     replaced = None
@@ -394,7 +395,7 @@ def question_refuse(*, actor, question: Question, reason: str) -> Question:
     if question.status == S.SUBMITTED:
         allowed, level, unit = can_review_group, Level.GROUP, question.unit
     elif question.status == S.GROUP_APPROVED:
-        allowed, level, unit = can_review_school, Level.SCHOOL, _school_unit(question)
+        allowed, level, unit = can_review_school, Level.SCHOOL, school_unit(question)
     else:
         raise ValidationError(_("This question is not waiting for a decision any more."), code="stale")
     if question.is_deleted:
@@ -449,7 +450,7 @@ def question_propose(*, actor, question: Question, target: Unit) -> QuestionRevi
         url=_url("materials:question_detail", question.pk),
     )
     notify(
-        recipients=_people([STAFF_ROLE_AT[target.kind]], target.path),
+        recipients=people_with([STAFF_ROLE_AT[target.kind]], target.path),
         title=_("A question is proposed for sharing: %(question)s") % {"question": _label(question)},
         url=_url("materials:question_proposal", review.pk),
     )

@@ -30,8 +30,8 @@ from units.models import Role, RoleAssignment, Unit
 from units.services import audit_log
 
 from ..models import Attempt, BlueprintRow, CognitiveLevel, Question, Quiz, QuizItem, VersionStatus
-from ..permissions import school_path
-from ..permissions.quizzes import can_manage_quiz, can_restore_quiz, may_build_at
+from ..permissions import may_make_at, school_path
+from ..permissions.quizzes import can_manage_quiz, can_restore_quiz
 from ..selectors.quizzes import MAX_QUESTIONS, bank_q, blueprint_availability, question_label
 
 INSTRUCTIONS_MAX_CHARS = 20_000
@@ -204,7 +204,7 @@ def quiz_create(
     course: Course | None = None,
 ) -> Quiz:
     """A new draft test made in `unit` (the author's group or school)."""
-    if not may_build_at(actor, unit):
+    if not may_make_at(actor, unit):
         raise ValidationError(_("You cannot make tests in %(unit)s.") % {"unit": unit.name}, code="forbidden")
     data = _clean_settings(
         {
@@ -675,9 +675,9 @@ def quiz_duplicate(*, actor, quiz: Quiz) -> Quiz:
     if not can_manage_quiz(actor, quiz):
         raise ValidationError(_("You cannot duplicate this test."), code="forbidden")
     unit = quiz.unit
-    if not may_build_at(actor, unit):
+    if not may_make_at(actor, unit):
         school = unit.school()
-        if school is None or not may_build_at(actor, school):
+        if school is None or not may_make_at(actor, school):
             raise ValidationError(_("You cannot make tests in %(unit)s.") % {"unit": unit.name}, code="forbidden")
         unit = school
     course = (

@@ -13,8 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from truonghoc.forms import add_service_errors
 from truonghoc.uploads import refused_uploads_error
-from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
 from ..forms import MaterialForm, ProposeForm, ReviewForm
 from ..models import VersionStatus
@@ -23,6 +21,7 @@ from ..permissions import (
     can_edit_material,
     can_propose,
     can_review_version,
+    maker_units,
     material_for_user_or_404,
     proposal_targets,
     review_for_user_or_404,
@@ -33,17 +32,6 @@ from ..selectors import questions as question_selectors
 from ..services import library as services
 
 PAGE_SIZE = 20
-
-
-def _maker_units(user) -> list[Unit]:
-    """Where the user may add items: the groups they teach in and the schools they teach at or manage."""
-    paths = [
-        p
-        for role, p, kind in role_rows(user)
-        if (kind == Unit.Kind.GROUP and role in (Role.TEACHER, Role.GROUP_LEADER))
-        or (kind in (Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY) and role in {Role.TEACHER, *SCHOOL_MANAGER_ROLES})
-    ]
-    return list(Unit.objects.filter(path__in=paths, is_active=True).order_by("path"))
 
 
 def _uploads_refused(request, form) -> bool:
@@ -57,7 +45,7 @@ def _uploads_refused(request, form) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def material_new(request):
-    units = _maker_units(request.user)
+    units = maker_units(request.user)
     if not units:
         raise PermissionDenied
     unit_pk = request.POST.get("unit") or request.GET.get("unit")
@@ -285,7 +273,7 @@ def material_mine(request):
     return render(
         request,
         "materials/mine.html",
-        {"page": page, "may_create": bool(_maker_units(request.user))},
+        {"page": page, "may_create": bool(maker_units(request.user))},
     )
 
 

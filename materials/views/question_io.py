@@ -19,6 +19,7 @@ from truonghoc.uploads import refused_uploads_error
 
 from ..forms.question_io import QuestionExportForm, QuestionImportConfirmForm, QuestionImportForm
 from ..models import QuestionImport, QuestionImportRow
+from ..permissions import maker_units
 from ..services.question_io import exporting
 from ..services.question_io.importing import (
     progress_get,
@@ -27,7 +28,6 @@ from ..services.question_io.importing import (
 )
 from ..services.question_io.xlsx import COLUMNS, template_xlsx
 from ..tasks.question_io import question_import_apply_task, question_import_validate_task
-from .manage import _maker_units
 
 PAGE_SIZE = 50
 # Files this small are checked within the request; larger ones by a worker while the page polls.
@@ -59,7 +59,7 @@ def _import_for_user_or_404(user, pk: int) -> QuestionImport:
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_import(request):
-    units = _maker_units(request.user)
+    units = maker_units(request.user)
     if not units:
         raise PermissionDenied
     form = QuestionImportForm(request.POST or None, request.FILES or None, units=units)
@@ -89,7 +89,7 @@ def question_import(request):
 
 @login_required
 def question_import_template(request):
-    if not _maker_units(request.user):
+    if not maker_units(request.user):
         raise PermissionDenied
     return _download(template_xlsx(), "mau-cau-hoi.xlsx", exporting.FORMATS["xlsx"].content_type)
 

@@ -18,7 +18,7 @@ from truonghoc.uploads import refused_uploads_error
 from ..forms import ProposeForm, ReviewForm
 from ..forms.questions import BankFilterForm, QuestionForm
 from ..models import QuestionType, VersionStatus
-from ..permissions import can_decide_proposal, proposal_targets
+from ..permissions import can_decide_proposal, maker_units, proposal_targets
 from ..permissions.questions import (
     can_delete_question,
     can_edit_question,
@@ -37,7 +37,6 @@ from ..permissions.questions import (
 )
 from ..selectors import questions as selectors
 from ..services import questions as services
-from .manage import _maker_units
 
 FORM_TEMPLATE = "materials/questions/question_form.html"
 
@@ -105,7 +104,7 @@ def question_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_new(request):
-    units = _maker_units(request.user)
+    units = maker_units(request.user)
     if not units:
         raise PermissionDenied
     unit_pk = request.POST.get("unit") or request.GET.get("unit")

@@ -123,6 +123,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work is declared in code; other apps add entries here as they need them.
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-expired-credential-sheets": {"task": "accounts.tasks.purge_expired_credential_sheets", "schedule": 3600.0},
+    # Attempts left open past their deadline (the student closed the page): closed and graded.
+    "close-overdue-attempts": {"task": "materials.tasks.attempts.attempts_close_overdue_task", "schedule": 60.0},
     # Participation statistics, recomputed every night (and on demand from the dashboards).
     "recompute-statistics": {
         "task": "reports.tasks.stats_recompute_task",

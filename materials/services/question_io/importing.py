@@ -25,8 +25,8 @@ from units.models import Unit
 from units.services import audit_log
 
 from ...models import Question, QuestionImport, QuestionImportRow, VersionStatus
+from ...permissions import may_make_at
 from ...permissions.questions import questions_usable_q
-from ..library import _may_make_at
 from ..question_rules import clean_question, fingerprint, math_problems_many, search_text
 from .common import FIELD_LABELS, Defaults, Entry, ImportFileError
 from .gift import parse_gift
@@ -117,7 +117,7 @@ def question_import_start(
     what its format says, too large, or a unit where the importer may not write questions."""
     if format not in F.values:
         raise ValidationError({"format": [_("Choose the format of the file.")]})
-    if not _may_make_at(actor, unit):
+    if not may_make_at(actor, unit):
         raise ValidationError(_("You cannot add questions to %(unit)s.") % {"unit": unit.name})
     _check_defaults(format, subject=subject, grade=grade, level=level)
     _check_file(format, upload)
@@ -322,7 +322,7 @@ def question_import_apply(*, batch: QuestionImport) -> QuestionImport:
         if batch.status != Status.IMPORTING:
             return batch  # already done: a retried task does nothing twice
         actor = batch.created_by
-        if not _may_make_at(actor, batch.unit):
+        if not may_make_at(actor, batch.unit):
             message = _("Nothing was imported: you can no longer add questions to %(unit)s.") % {
                 "unit": batch.unit.name
             }
