@@ -152,3 +152,13 @@ def managed_school_paths(user) -> list[str]:
         for role, path, kind in role_rows(user)
         if role in SCHOOL_MANAGER_ROLES and kind in (K.SCHOOL, K.UNIVERSITY)
     )
+
+
+def attempt_for_student_or_404(user, pk) -> Attempt:
+    """The student's own attempt (taking it, handing it in, its receipt); anyone else's looks missing."""
+    if not _active(user):
+        raise Http404
+    attempt = Attempt.objects.select_related("quiz").filter(pk=pk, student=user).first()
+    if attempt is None:
+        raise Http404
+    return attempt

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,16 +64,6 @@ def open_quizzes(*, user, now=None) -> QuerySet[Quiz]:
 def home_quizzes(*, user, now=None, limit: int = HOME_LIMIT) -> list[Quiz]:
     """The tests open now for the home page, closing soonest first."""
     return list(open_quizzes(user=user, now=now).filter(phase=OPEN)[:limit])
-
-
-def attempt_for_student_or_404(user, pk) -> Attempt:
-    """The student's own attempt (taking it, handing it in, its receipt); anyone else's looks missing."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
-        raise Http404
-    attempt = Attempt.objects.select_related("quiz").filter(pk=pk, student=user).first()
-    if attempt is None:
-        raise Http404
-    return attempt
 
 
 @dataclass

@@ -24,7 +24,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from truonghoc.storage import file_response
 
 from ..models import Attempt, AttemptAnswer, Quiz
-from ..permissions.quizzes import attempt_for_user_or_404, quiz_for_taker_or_404, why_cannot_start
+from ..permissions.quizzes import (
+    attempt_for_student_or_404,
+    attempt_for_user_or_404,
+    quiz_for_taker_or_404,
+    why_cannot_start,
+)
 from ..selectors import attempts as selectors
 from ..services import attempts as services
 
@@ -141,7 +146,7 @@ def _take_context(attempt: Attempt, answers, *, now, errors=None) -> dict:
 @never_cache
 @login_required
 def attempt_take(request, pk: int):
-    attempt = selectors.attempt_for_student_or_404(request.user, pk)
+    attempt = attempt_for_student_or_404(request.user, pk)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return redirect("materials:attempt_done", attempt.pk)
     now = timezone.now()
@@ -215,7 +220,7 @@ def attempt_save_all(request, pk: int):
     """The page without JavaScript (and the timer at zero): saves every answer that changed, then
     shows the page again, goes to the hand-in confirmation (then=submit) or hands in (then=submit_now).
     An answer refused is shown again as typed with its message, so nothing typed is lost."""
-    attempt = selectors.attempt_for_student_or_404(request.user, pk)
+    attempt = attempt_for_student_or_404(request.user, pk)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return redirect("materials:attempt_done", attempt.pk)
     now = timezone.now()
@@ -284,7 +289,7 @@ def _hand_in(request, attempt: Attempt):
 def attempt_submit(request, pk: int):
     """GET: the confirmation, listing the questions left unanswered. POST: hands in (a second POST,
     from a double click or another tab, finds it handed in already)."""
-    attempt = selectors.attempt_for_student_or_404(request.user, pk)
+    attempt = attempt_for_student_or_404(request.user, pk)
     if request.method == "POST":
         return _hand_in(request, attempt)
     if attempt.status != Attempt.Status.IN_PROGRESS:
@@ -309,7 +314,7 @@ def attempt_submit(request, pk: int):
 def attempt_done(request, pk: int):
     """The receipt: when it was handed in, how many questions were answered and, once results are
     released (practice, or the exam has closed), the score."""
-    attempt = selectors.attempt_for_student_or_404(request.user, pk)
+    attempt = attempt_for_student_or_404(request.user, pk)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return redirect("materials:attempt_take", attempt.pk)
     now = timezone.now()

@@ -20,6 +20,7 @@ from truonghoc.uploads import refused_uploads_error
 from ..forms.question_io import QuestionExportForm, QuestionImportConfirmForm, QuestionImportForm
 from ..models import QuestionImport, QuestionImportRow
 from ..permissions import maker_units
+from ..permissions.questions import may_use_bank
 from ..services.question_io import exporting
 from ..services.question_io.importing import (
     progress_get,
@@ -145,7 +146,7 @@ def question_import_confirm_view(request, pk: int):
 
 @login_required
 def question_export(request):
-    if not exporting.may_export_questions(request.user):
+    if not may_use_bank(request.user):
         raise PermissionDenied
     form = QuestionExportForm(request.GET)
     count = None

@@ -124,7 +124,7 @@ def test_a_broken_checker_falls_back_to_braces(monkeypatch, settings, tmp_path):
 
 
 def test_plain_text_formulas_with_angle_brackets_are_checked_whole():
-    """"<b$ và $c>" looks like a tag to an HTML stripper: plain question texts never go through one."""
+    """ "<b$ và $c>" looks like a tag to an HTML stripper: plain question texts never go through one."""
     assert check_text(r"$a<b$ và $c>d$") == []
     problems = check_text(r"$a<b$ và $\frac{1}{$ rồi $c>d$")
     assert len(problems) == 1 and "frac" in problems[0]

@@ -13,6 +13,7 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from materials.models import Question, QuestionImport, QuestionImportRow, VersionStatus
+from materials.permissions.questions import may_use_bank
 from materials.services.question_io import exporting
 from materials.services.question_io.common import Defaults, ImportFileError
 from materials.services.question_io.gift import export_gift, parse_gift
@@ -524,7 +525,7 @@ def test_export_selection_follows_what_the_user_may_use(tree, people):
     assert set(usable) == {mine, shared}
     assert list(exporting.questions_for_export(user=people.teacher, scope="mine")) == [mine]
     assert list(exporting.questions_for_export(user=people.teacher, grade=6)) == [shared]
-    assert not exporting.may_export_questions(people.student)
+    assert not may_use_bank(people.student)
 
 
 # --- views --------------------------------------------------------------------------------------------
