@@ -151,6 +151,9 @@ class QuizItem(models.Model):
         on_delete=models.CASCADE,
         related_name="pool",
     )
+    # Cancelled by the teacher after the fact (a wrong key, an ambiguous stem): every answer to it,
+    # handed in before or after, earns full credit.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("test question")

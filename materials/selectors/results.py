@@ -28,14 +28,13 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from courses.models import Enrolment
-from units.models import AuditEntry, Role, RoleAssignment, Unit
+from units.models import Role, RoleAssignment, Unit
 
 from ..models import Attempt, AttemptAnswer, QuestionType, Quiz, QuizItem
 from ..models.questions import CHOICE_TYPES
@@ -452,19 +451,8 @@ def _fill_item(stat: ItemStat, answers: list[tuple[float, float, object]]) -> No
 
 
 def cancelled_questions(quiz: Quiz) -> set[int]:
-    """The questions of the quiz cancelled now (the last cancel/restore of each, from the audit trail:
-    nothing on the answers themselves says why they earned full credit)."""
-    entries = AuditEntry.objects.filter(
-        target_type=ContentType.objects.get_for_model(Quiz),
-        target_id=str(quiz.pk),
-        action__in=[CANCEL_ACTION, RESTORE_ACTION],
-    ).order_by("created_at", "pk")
-    state: dict[int, bool] = {}
-    for action, after in entries.values_list("action", "after"):
-        question_id = (after or {}).get("question")
-        if question_id is not None:
-            state[question_id] = action == CANCEL_ACTION
-    return {pk for pk, cancelled in state.items() if cancelled}
+    """The questions of the quiz the teacher has cancelled (everyone earns full credit for them)."""
+    return set(QuizItem.objects.filter(quiz=quiz, cancelled_at__isnull=False).values_list("question_id", flat=True))
 
 
 # --- essays ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ marking guide and does not lock it.
 import json
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -336,8 +337,17 @@ def _close(attempt: Attempt, *, now, auto: bool) -> Attempt:
             "question__tolerance",
         )
     )
+    # A question the teacher cancelled earns everyone full credit (services.results).
+    cancelled = set(
+        QuizItem.objects.filter(quiz_id=attempt.quiz_id, cancelled_at__isnull=False).values_list(
+            "question_id", flat=True
+        )
+    )
     for answer in answers:
-        answer.credit = question_credit(answer.question, answer.response)
+        if answer.question_id in cancelled:
+            answer.credit = Decimal(1)
+        else:
+            answer.credit = question_credit(answer.question, answer.response)
     AttemptAnswer.objects.bulk_update(answers, ["credit"], batch_size=500)
     attempt.status = Attempt.Status.SUBMITTED
     attempt.auto_submitted = auto

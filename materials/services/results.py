@@ -117,8 +117,8 @@ def quiz_regrade_question(*, actor, quiz: Quiz, question: Question, give_everyon
     """Cancel a bad question (give_everyone_credit=True: every handed-in answer to it earns full
     credit), or undo that (False: objective answers are graded again from the question's key).
 
-    Only attempts handed in by now are touched; an attempt handed in later is graded as usual, so the
-    confirmation page warns while the test is still open. An essay's marks cannot be restored once
+    The cancellation is kept on the test's QuizItem, so attempts handed in later earn full credit for
+    it too (services.attempts reads it when grading). An essay's marks cannot be restored once
     cancelled (they were replaced), so undoing is refused for essays. Returns how many attempts were
     rescored."""
     quiz = Quiz.objects.select_for_update(of=("self",)).select_related("unit", "author").get(pk=quiz.pk)
@@ -144,6 +144,7 @@ def quiz_regrade_question(*, actor, quiz: Quiz, question: Question, give_everyon
     )
     answers = AttemptAnswer.objects.filter(attempt__in=[a.pk for a in attempts], question=question)
     now = timezone.now()
+    QuizItem.objects.filter(quiz=quiz, question=question).update(cancelled_at=now if give_everyone_credit else None)
     if give_everyone_credit:
         answers.update(credit=Decimal(1), graded_by=actor, graded_at=now)
     else:

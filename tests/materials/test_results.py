@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from materials.models import Attempt, AttemptAnswer, Quiz
 from materials.scoring import question_credit
 from materials.selectors import results as selectors
+from materials.services.attempts import attempt_submit
 from materials.services.grading import attempt_rescore
 from materials.services.results import essay_grade, quiz_regrade_question
 from notifications.models import Notification
@@ -194,6 +195,9 @@ def test_cancelling_a_question_gives_everyone_full_credit_and_can_be_undone(tree
     assert wrong.score == Decimal("10.00") and right.score == Decimal("10.00")
     assert in_progress.answers.get(question=bad).credit is None  # not handed in: untouched
     assert selectors.cancelled_questions(quiz) == {bad.pk}
+    # Handed in after the cancellation: the wrong option 1 earns full credit as well.
+    late = attempt_submit(student=in_progress.student, attempt=in_progress)
+    assert late.answers.get(question=bad).credit == 1 and late.score == Decimal("10.00")
     entry = AuditEntry.objects.get(action="quiz.question_cancel")
     assert entry.before["scores"][str(wrong.pk)] == "5.00" and entry.after["scores"][str(wrong.pk)] == "10.00"
 
