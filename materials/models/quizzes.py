@@ -74,6 +74,8 @@ class Quiz(SoftDeleted):
         related_name="quizzes",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # When the students of a closed exam were told its results are out (services.results).
+    results_notified_at = models.DateTimeField(_("results announced at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -6,6 +6,7 @@ the state before and after, because a mark that changes must be explainable late
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -171,3 +172,37 @@ def quiz_regrade_question(*, actor, quiz: Quiz, question: Question, give_everyon
         after={"question": question.pk, "scores": {a.pk: _text(a.score) for a in attempts}},
     )
     return len(attempts)
+
+
+def exam_results_announce(*, now=None, batch: int = 50) -> int:
+    """Tells the students of exams that have closed that their results are out (an exam is often graded
+    before it closes, when nobody may be told yet). Each exam once; attempts still open at the close are
+    closed first so everyone's result is there. Returns how many exams were announced."""
+    from .attempts import attempts_close_overdue
+
+    now = now or timezone.now()
+    due = list(
+        Quiz.objects.filter(
+            mode=Quiz.Mode.EXAM,
+            status=Quiz.Status.PUBLISHED,
+            deleted_at__isnull=True,
+            closes_at__lte=now,
+            results_notified_at__isnull=True,
+        ).order_by("closes_at", "pk")[:batch]
+    )
+    if due:
+        attempts_close_overdue(now=now)
+    for quiz in due:
+        with transaction.atomic():
+            claimed = Quiz.objects.filter(pk=quiz.pk, results_notified_at__isnull=True).update(results_notified_at=now)
+            if not claimed:  # another worker announced it
+                continue
+            students = get_user_model().objects.filter(
+                pk__in=Attempt.objects.filter(quiz=quiz, status__in=HANDED_IN).values("student_id")
+            )
+            notify(
+                recipients=students,
+                title=_("The results of “%(title)s” are out.") % {"title": quiz.title},
+                url=reverse("materials:quiz_taking_list"),
+            )
+    return len(due)

@@ -4,6 +4,7 @@ connection): every minute from Celery beat. Idempotent: an attempt already close
 from celery import shared_task
 
 from ..services.attempts import attempts_close_overdue
+from ..services.results import exam_results_announce
 
 __all__ = ["attempts_close_overdue_task"]
 
@@ -21,4 +22,6 @@ def attempts_close_overdue_task() -> int:
         closed += count
         if count < BATCH:
             break
+    # Exams that have just closed: their students are told the results are out.
+    exam_results_announce()
     return closed

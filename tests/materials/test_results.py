@@ -455,3 +455,31 @@ def test_export_rows_carry_each_questions_credit(two_classes):
     assert lines[0][:6] == ["An Văn Bảo", rows[0].username, "6A1", 1, 5.0, "Graded"]
     assert lines[0][7:] == [1.0, 0.0]
     assert lines[4][4:6] == ["", "Not started"] and lines[4][7:] == ["", ""]
+
+
+def test_students_are_told_once_when_an_exam_has_closed(tree, people):
+    from materials.services.results import exam_results_announce
+
+    single = make_question(author=people.teacher, unit=tree.g1)
+    now = timezone.now()
+    quiz = make_quiz(
+        author=people.teacher,
+        unit=tree.g1,
+        questions=[single],
+        classes=[tree.c1],
+        mode=Quiz.Mode.EXAM,
+        opens_at=now - timedelta(hours=2),
+        closes_at=now + timedelta(hours=1),
+    )
+    hand_in(quiz, people.student, [(single, 0)])
+    student_in(tree.c1, "Phạm Thị Hoa")  # never started: nothing to announce to them
+    assert exam_results_announce(now=now) == 0  # still open
+    assert not Notification.objects.filter(recipient=people.student).exists()
+
+    later = now + timedelta(hours=2)
+    assert exam_results_announce(now=later) == 1
+    notes = list(Notification.objects.all())
+    assert [n.recipient for n in notes] == [people.student]
+    assert "results" in notes[0].title and quiz.title in notes[0].title
+    assert exam_results_announce(now=later) == 0  # once
+    assert Notification.objects.count() == 1
