@@ -14,6 +14,8 @@ with what was saved. Objective questions are graded at once; essays wait for the
 on the 10-point scale, every question weighing the same.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -24,6 +26,10 @@ from django.utils.translation import gettext_lazy as _
 from truonghoc.models import SoftDeleted
 
 from .questions import CognitiveLevel
+
+# Answers sent up to this long after an attempt's deadline are still taken (the last request in flight
+# on a slow school network); results of an exam are released only once it has passed after the close.
+ANSWER_GRACE = timedelta(seconds=30)
 
 
 class Quiz(SoftDeleted):
@@ -112,8 +118,11 @@ class Quiz(SoftDeleted):
         )
 
     def results_released_at(self, moment) -> bool:
-        """Practice shows results at once; an exam once it has closed."""
-        return self.mode == self.Mode.PRACTICE or (self.closes_at is not None and self.closes_at <= moment)
+        """Practice shows results at once; an exam once it has closed and the last answers in flight
+        can no longer be taken (ANSWER_GRACE)."""
+        return self.mode == self.Mode.PRACTICE or (
+            self.closes_at is not None and self.closes_at + ANSWER_GRACE <= moment
+        )
 
 
 class BlueprintRow(models.Model):

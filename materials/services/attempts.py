@@ -34,12 +34,12 @@ from truonghoc.text import nfc, nfc_text
 
 from ..models import Attempt, AttemptAnswer, Quiz, QuizItem
 from ..models.questions import CHOICE_TYPES, QuestionType
+from ..models.quizzes import ANSWER_GRACE
 from ..permissions.quizzes import why_cannot_start
 from ..scoring import question_credit
 from .grading import attempt_rescore
 
 # The last answer sent as the timer runs out is still on its way: it is accepted this long after.
-ANSWER_GRACE = timedelta(seconds=30)
 NUMERIC_MAX_CHARS = 40
 ESSAY_MAX_CHARS = 20_000
 # Nobody should be able to predict their draw or the order of the options from the time or a seed.

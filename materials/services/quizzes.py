@@ -294,6 +294,11 @@ def quiz_update(*, actor, quiz: Quiz, **fields) -> Quiz:
         quiz.course = course
     quiz.full_clean(exclude=["classes"])
     quiz.save()
+    if "closes_at" in changed and quiz.closes_at is not None:
+        # Closing earlier cuts the attempts under way: nobody keeps answering once results may be out.
+        Attempt.objects.filter(quiz=quiz, status=Attempt.Status.IN_PROGRESS).filter(
+            Q(deadline__isnull=True) | Q(deadline__gt=quiz.closes_at)
+        ).update(deadline=quiz.closes_at)
     if "classes" in changed:
         quiz.classes.set(new_classes)
     audit_log(
@@ -317,6 +322,15 @@ def _check_published_changes(quiz, changed, data, new_classes, old_classes, cour
             message = _("The %(field)s of a published test cannot change; take it back to draft first.")
         errors.setdefault(name, []).append(message % {"field": FIELD_LABELS[name]})
     now = timezone.now().replace(second=0, microsecond=0)
+    if quiz.mode == Quiz.Mode.EXAM and quiz.results_released_at(timezone.now()):
+        # Its students have seen the answer key: opening it again would hand the key to the next attempt.
+        for name in {"closes_at", "opens_at", "max_attempts"} & changed:
+            errors.setdefault(name, []).append(
+                _(
+                    "This exam has closed and its results are out, so it cannot be opened again; duplicate it to "
+                    "set a new sitting."
+                )
+            )
     if "closes_at" in changed:
         closes_at = data["closes_at"]
         if closes_at is None and quiz.mode == Quiz.Mode.EXAM:

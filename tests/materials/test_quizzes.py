@@ -170,6 +170,65 @@ def test_published_test_changes_only_what_is_safe(people, tree):
         quiz_update(actor=people.teacher, quiz=quiz, classes=[tree.c2])
 
 
+def test_an_exam_whose_results_are_out_cannot_be_opened_again(people, tree):
+    """Students have read the key: a later close or more attempts would hand it to the next attempt."""
+    from materials.services.attempts import attempt_start
+
+    q1 = make_question(author=people.teacher, unit=tree.g1)
+    now = timezone.now()
+    quiz = make_quiz(
+        author=people.teacher,
+        unit=tree.g1,
+        questions=[q1],
+        classes=[tree.c1],
+        mode=Quiz.Mode.EXAM,
+        max_attempts=2,
+        opens_at=now - timedelta(hours=2),
+        closes_at=now + timedelta(minutes=20),
+    )
+    attempt_start(student=people.student, quiz=quiz)
+    Quiz.objects.filter(pk=quiz.pk).update(closes_at=now - timedelta(minutes=1))
+    quiz.refresh_from_db()
+    assert quiz.results_released_at(now)
+    for change in ({"closes_at": now + timedelta(hours=1)}, {"max_attempts": 3}):
+        with pytest.raises(ValidationError, match="results are out"):
+            quiz_update(actor=people.teacher, quiz=quiz, **change)
+    quiz.refresh_from_db()
+    assert quiz.closes_at < now and quiz.max_attempts == 2
+    quiz_update(actor=people.teacher, quiz=quiz, title="Kiểm tra giữa kì (đã chấm)")  # the title may change
+
+
+def test_closing_earlier_cuts_the_attempts_under_way(people, tree):
+    from materials.services.attempts import attempt_start
+
+    q1 = make_question(author=people.teacher, unit=tree.g1)
+    now = timezone.now()
+    quiz = make_quiz(
+        author=people.teacher,
+        unit=tree.g1,
+        questions=[q1],
+        classes=[tree.c1],
+        mode=Quiz.Mode.EXAM,
+        time_limit=90,
+        closes_at=now + timedelta(hours=3),
+    )
+    attempt = attempt_start(student=people.student, quiz=quiz)
+    assert attempt.deadline > now + timedelta(minutes=89)
+    sooner = (now + timedelta(minutes=10)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    quiz_update(actor=people.teacher, quiz=quiz, closes_at=sooner)
+    attempt.refresh_from_db()
+    assert attempt.deadline == sooner
+
+
+def test_exam_results_wait_for_the_answers_in_flight(people, tree):
+    closes = timezone.now()
+    quiz = make_quiz(
+        author=people.teacher, unit=tree.g1, mode=Quiz.Mode.EXAM, opens_at=closes - timedelta(hours=1), closes_at=closes
+    )
+    assert not quiz.results_released_at(closes + timedelta(seconds=10))
+    assert quiz.results_released_at(closes + timedelta(seconds=31))
+
+
 def test_edits_refused_once_students_have_started(people, tree):
     quiz = make_quiz(
         author=people.teacher,

@@ -169,7 +169,7 @@ def test_the_essay_page_shows_the_text_escaped_and_saves_a_mark(client, tree, pe
     queue = client.get(reverse("materials:essay_queue", args=[quiz.pk]))
     assert queue.text.count(reverse("materials:essay_grade", args=[answer.pk])) == 2
     page = client.get(reverse("materials:essay_grade", args=[answer.pk]))
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>Dòng hai" in page.text and "<script>alert(1)" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;\nDòng hai" in page.text and "<script>alert(1)" not in page.text
     assert "Nêu đủ hai ý" in page.text
     response = client.post(reverse("materials:essay_grade", args=[answer.pk]), {"score": "8,5", "next": "1"})
     following = other.answers.get(question=essay)
