@@ -34,6 +34,14 @@ def parse_number(text) -> Decimal | None:
         return None
 
 
+def number_text(value, *, decimal_mark: str = ",") -> str:
+    """The inverse of parse_number: a stored number as people write it, "8,5", "10", "0,25" (no trailing
+    zeros, never grouped: "1.000" would read back as one in English). "" for None."""
+    if value in (None, ""):
+        return ""
+    return format(Decimal(value).normalize(), "f").replace(".", decimal_mark)
+
+
 def correct_indexes(options: list[dict]) -> list[int]:
     return [i for i, option in enumerate(options) if option.get("correct")]
 

@@ -18,6 +18,7 @@ from .. import latex
 from ..models import Question, QuestionReview, QuestionType, VersionStatus
 from ..permissions import STAFF_ROLE_AT
 from ..permissions.questions import questions_usable_q
+from ..scoring import number_text
 from .library import SUBJECTS, LibraryPage, Sharing, page_number, search_words
 
 PAGE_SIZE = 25
@@ -244,10 +245,7 @@ def question_trail(*, questions: list[Question]) -> list[QuestionReview]:
 def numeric_text(value: Decimal | None) -> str:
     """A stored number as people write it, with the active language's decimal mark ("3,5", not "3.500000").
     Never grouped: "1.000" would read back as one in English."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+    return number_text(value, decimal_mark=get_format("DECIMAL_SEPARATOR"))
 
 
 def option_rows(question: Question) -> list[dict]:

@@ -7,8 +7,6 @@ both would put two versions of one question in a pool.
 """
 
 import random
-import re
-import unicodedata
 from collections import defaultdict
 
 from django.core.paginator import Paginator
@@ -16,26 +14,25 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from courses.models import Course
-from courses.selectors.catalogue import my_teaching
+from courses.selectors.catalogue import my_teaching, title_search_q
 from truonghoc.text import fold
 from units.models import Unit
 
-from ..models import Attempt, BlueprintRow, CognitiveLevel, Question, QuestionType, Quiz, QuizItem, VersionStatus
-from ..permissions import maker_unit_paths, school_path
+from ..models import Attempt, BlueprintRow, CognitiveLevel, Question, QuestionType, Quiz, QuizItem
+from ..permissions import OPEN_STATUSES, _active, school_path
 from ..permissions.questions import questions_usable_q
 from ..permissions.quizzes import managed_school_paths
+from .library import search_words
 
 MAX_QUESTIONS = 200
 QUIZ_PAGE_SIZE = 25
 PICKER_PAGE_SIZE = 20
-MAX_WORDS = 8
-OPEN_REVISION = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.GROUP_APPROVED)
 LEVELS = CognitiveLevel.values
 
 
 def bank_q(user) -> Q:
     """Questions a test built by `user` may draw on (filter on Question)."""
-    return questions_usable_q(user) & ~Q(replaces__isnull=False, status__in=OPEN_REVISION)
+    return questions_usable_q(user) & ~Q(replaces__isnull=False, status__in=OPEN_STATUSES)
 
 
 def question_label(question: Question) -> str:
@@ -58,33 +55,6 @@ def quiz_question_count(quiz: Quiz) -> int:
     return total
 
 
-# --- accent-free search on titles (no search column on Quiz, and no unaccent extension) ----------
-
-
-def _letter_variants() -> dict[str, str]:
-    variants: dict[str, set[str]] = defaultdict(set)
-    for base in "aeiouy":
-        for shape in ("", "\u0306", "\u0302", "\u031b"):
-            for tone in ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"):
-                char = unicodedata.normalize("NFC", base + shape + tone)
-                if len(char) == 1:
-                    variants[base].update({char, char.upper()})
-    variants["d"].update({"d", "D", "đ", "Đ"})
-    return {base: "[" + "".join(sorted(chars)) + "]" for base, chars in variants.items()}
-
-
-_VARIANTS = _letter_variants()
-
-
-def accent_free_regex(word: str) -> str:
-    """A regex matching `word` whatever its accents and case: "kiem tra" finds "Kiểm tra"."""
-    return "".join(_VARIANTS.get(ch, re.escape(ch)) for ch in fold(word))
-
-
-def search_words(q: str) -> list[str]:
-    return fold(q).split()[:MAX_WORDS]
-
-
 # --- my tests ------------------------------------------------------------------------------------
 
 
@@ -95,7 +65,7 @@ def _count(qs: QuerySet) -> Subquery:
 def my_quizzes(*, user, q: str = "", removed: bool = False) -> QuerySet[Quiz]:
     """Tests the user wrote, and every test of the schools they manage; removed ones on request.
     Each row has `attempt_total`, `item_total` and `row_total`, so a page costs the same few queries."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _active(user):
         return Quiz.objects.none()
     if user.is_superuser:
         scope = Q()
@@ -104,8 +74,8 @@ def my_quizzes(*, user, q: str = "", removed: bool = False) -> QuerySet[Quiz]:
         for path in managed_school_paths(user):
             scope |= Q(unit__path__startswith=path)
     qs = Quiz.objects.filter(scope, deleted_at__isnull=not removed)
-    for word in search_words(q):
-        qs = qs.filter(title__iregex=accent_free_regex(word))
+    # Accent-free, any order: the course catalogue's title search (no search column on Quiz).
+    qs = qs.filter(title_search_q(q))
     rows = BlueprintRow.objects.filter(quiz=OuterRef("pk")).values("quiz").annotate(n=Sum("count")).values("n")[:1]
     return (
         qs.select_related("unit", "author", "course")
@@ -131,16 +101,6 @@ def quiz_items(*, quiz: Quiz) -> list[QuizItem]:
 
 
 # --- building ------------------------------------------------------------------------------------
-
-
-def builder_units(user) -> list[Unit]:
-    """Where the user may build tests: the groups they teach in, the schools they teach at or manage."""
-    if getattr(user, "is_superuser", False):
-        return list(Unit.objects.filter(kind__in=(Unit.Kind.SCHOOL, Unit.Kind.GROUP), is_active=True).order_by("path"))
-    paths = maker_unit_paths(user)
-    if not paths:
-        return []
-    return list(Unit.objects.filter(path__in=paths, is_active=True).order_by("path"))
 
 
 def class_choices(unit: Unit) -> list[tuple[int | None, list[Unit]]]:

@@ -38,7 +38,7 @@ from units.models import Role, RoleAssignment, Unit
 
 from ..models import Attempt, AttemptAnswer, QuestionType, Quiz, QuizItem
 from ..models.questions import CHOICE_TYPES
-from ..scoring import parse_number, points_of
+from ..scoring import number_text, parse_number, points_of
 
 HANDED_IN = (Attempt.Status.SUBMITTED, Attempt.Status.GRADED)
 CANCEL_ACTION = "quiz.question_cancel"
@@ -60,14 +60,6 @@ BANDS = (
 
 def band_of(score: Decimal) -> int:
     return next(i for i, (low, high, _label) in enumerate(BANDS) if low <= score < high)
-
-
-def number_text(value) -> str:
-    """A number as Vietnamese write it: "8,5", "10", "0,25"."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value).normalize():f}"
-    return text.replace(".", ",")
 
 
 # --- scores ---------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from ..forms.quizzes import (
     initial_for,
 )
 from ..models import CognitiveLevel, Question, Quiz
+from ..permissions import maker_units
 from ..permissions.quizzes import quiz_for_manager_or_404, quiz_for_restore_or_404
 from ..selectors import quizzes as selectors
 from ..services import quizzes as services
@@ -57,7 +58,7 @@ def quiz_list(request):
         "query": query,
         "params": params.urlencode(),
         "removed": removed,
-        "may_create": bool(selectors.builder_units(request.user)),
+        "may_create": bool(maker_units(request.user)),
     }
     template = "materials/quizzes/quiz_list.html#quizzes" if request.htmx else "materials/quizzes/quiz_list.html"
     return render(request, template, context)
@@ -66,7 +67,7 @@ def quiz_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def quiz_new(request):
-    units = selectors.builder_units(request.user)
+    units = maker_units(request.user)
     if not units:
         raise PermissionDenied
     unit = units[0]
@@ -99,7 +100,9 @@ def quiz_detail(request, pk: int):
     attempt_total = quiz.attempts.count()
     availability = {}
     if quiz.selection == Quiz.Selection.BLUEPRINT:
-        availability = selectors.blueprint_availability(user=request.user, subject=quiz.subject, grade=quiz.grade)
+        availability = selectors.blueprint_availability(
+            user=request.user, subject=quiz.subject, grade=quiz.grade, also=quiz.author
+        )
     rows = [
         {"row": row, "available": availability.get((row.topic, row.level), 0), "pool": None}
         for row in quiz.blueprint_rows.all()
@@ -223,7 +226,9 @@ def quiz_blueprint(request, pk: int):
     quiz = quiz_for_manager_or_404(request.user, pk)
     if quiz.selection != Quiz.Selection.BLUEPRINT:
         return redirect("materials:quiz_questions", quiz.pk)
-    availability = selectors.blueprint_availability(user=request.user, subject=quiz.subject, grade=quiz.grade)
+    availability = selectors.blueprint_availability(
+        user=request.user, subject=quiz.subject, grade=quiz.grade, also=quiz.author
+    )
     grid = selectors.blueprint_grid(quiz=quiz, availability=availability)
     if request.method == "POST":
         form = BlueprintForm(request.POST, topics=BlueprintForm.topics_posted(request.POST))

@@ -28,7 +28,7 @@ from ..permissions.quizzes import (
     quiz_for_manager_or_404,
     quiz_for_results_or_404,
 )
-from ..scoring import TEN
+from ..scoring import TEN, number_text
 from ..selectors import library as library_selectors
 from ..selectors import results as selectors
 from ..services import results as services
@@ -234,7 +234,7 @@ def essay_grade(request, pk: int):
         return redirect("materials:essay_queue", quiz.pk)
     initial = {"feedback": answer.feedback}
     if answer.credit is not None:
-        initial["score"] = selectors.number_text((answer.credit * TEN).quantize(Decimal("0.01")))
+        initial["score"] = number_text((answer.credit * TEN).quantize(Decimal("0.01")))
     form = EssayGradeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -300,7 +300,7 @@ def attempt_review(request, pk: int):
         context["items"] = selectors.attempt_review(attempt=attempt)
         for item in context["items"]:
             item.image_url = _url_or_blank("materials:question_image", item.question.pk) if item.question.image else ""
-        context["score_text"] = selectors.number_text(attempt.score)
+        context["score_text"] = number_text(attempt.score)
     return render(request, "materials/results/attempt_review.html", context)
 
 

@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 from courses.models import Course
 from materials.models import Attempt, BlueprintRow, Quiz, QuizItem, VersionStatus
 from materials.selectors.quizzes import (
-    accent_free_regex,
     blueprint_availability,
     my_quizzes,
     picker_questions,
@@ -540,14 +539,6 @@ def test_my_quizzes_author_and_school_managers(people, tree):
     quiz_delete(actor=people.teacher, quiz=mine)
     assert list(my_quizzes(user=people.teacher)) == []
     assert list(my_quizzes(user=people.teacher, removed=True)) == [mine]
-
-
-def test_accent_free_regex():
-    import re
-
-    pattern = re.compile(accent_free_regex("kiem tra dia li"), re.IGNORECASE)  # the database uses iregex
-    assert pattern.search("Bài KIỂM TRA Địa lí")
-    assert not pattern.search("kiểm tra toán")
 
 
 def test_picker_filters_and_excludes_chosen(people, tree):

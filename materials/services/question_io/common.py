@@ -3,7 +3,6 @@ for types, levels and true/false in Vietnamese and English."""
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,14 +114,6 @@ def truth_from_word(value) -> bool | None:
     if key in FALSE_WORDS:
         return False
     return None
-
-
-def number_text(value) -> str:
-    """A number as Vietnamese teachers write it: 3,5 rather than 3.5, no trailing zeros."""
-    if value in (None, ""):
-        return ""
-    text = format(Decimal(value).normalize(), "f")
-    return text.replace(".", ",")
 
 
 def topic_from_path(path: str, fallback: str) -> str:

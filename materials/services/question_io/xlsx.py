@@ -20,6 +20,7 @@ from truonghoc.spreadsheets import DAMAGED, FORMULA_STARTS, MAX_UNZIPPED_BYTES, 
 from truonghoc.text import fold, nfc_text
 
 from ...models.questions import QuestionType
+from ...scoring import number_text
 from .common import (
     FALSE_WORD,
     LEVEL_WORDS,
@@ -28,7 +29,6 @@ from .common import (
     Entry,
     ImportFileError,
     level_from_word,
-    number_text,
     truth_from_word,
     type_from_word,
 )
