@@ -32,6 +32,7 @@ from courses.demo import seed_demo_courses
 from courses.models import Course
 from courses.selectors import topic_counts_by_unit_path
 from courses.services import TopicSpec, topics_bulk_create
+from materials.demo import seed_demo_tests
 from truonghoc.text import fold, nfc
 from units.models import Role, RoleAssignment, Unit
 from units.services import UnitSpec, audit_log, role_assignments_bulk_create, unit_create, units_bulk_create
@@ -574,6 +575,9 @@ class _Builder:
             teacher=demo.get("giaovien"),
             leader=demo.get("totruong"),
             student=demo.get("hocsinh"),
+        )
+        self.result.created["demo questions and tests"] += seed_demo_tests(
+            teacher=demo.get("giaovien"), student=demo.get("hocsinh")
         )
         self.result.logins = [
             (username, str(who), str(units_by_username.get(username) or "—"))

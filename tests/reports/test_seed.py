@@ -157,6 +157,15 @@ def test_demo_logins_one_per_role_work_and_do_not_change_school_figures(tmp_path
         assert profile_is_complete(User.objects.get(username=username)), username
     assert set(User.objects.get(username="giaovien").roles) == {"teacher"}
     assert figures_by_school() == figures
+    # The demo student has a practice test and an exam to take, built from approved questions.
+    from materials.models import Question, Quiz
+    from materials.permissions.quizzes import quizzes_for_student_q
+
+    hocsinh = User.objects.get(username="hocsinh")
+    open_tests = Quiz.objects.filter(quizzes_for_student_q(hocsinh))
+    assert {q.mode for q in open_tests} == {Quiz.Mode.PRACTICE, Quiz.Mode.EXAM}
+    bank = Question.objects.filter(author__username="giaovien")
+    assert bank.count() >= 10 and set(bank.values_list("status", flat=True)) == {"approved"}
 
 
 @pytest.mark.django_db
