@@ -24,6 +24,8 @@ from ..scoring import parse_number
 TEXT_MAX_CHARS = 20_000
 OPTION_MAX_CHARS = 2_000
 MAX_OPTIONS = 10
+# A question's picture, typed or imported: JPEG or PNG, re-encoded, at most this size.
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
 TEXT_FIELDS = ("stem", "explanation", "answer_guide")
 _BLOCK_TAGS = re.compile(r"(?i)<\s*(br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>")
 _TAGS = re.compile(r"<[^>]*>")

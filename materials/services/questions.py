@@ -40,10 +40,9 @@ from ..permissions import (
 )
 from ..permissions.questions import can_propose_question
 from .library import LEVEL_OF_KIND, group_reviewers, people_with, school_reviewers, school_unit
-from .question_rules import clean_question, fingerprint, search_text
+from .question_rules import IMAGE_MAX_BYTES, clean_question, fingerprint, search_text
 
 MB = 1024 * 1024
-IMAGE_MAX_BYTES = 5 * MB
 IMAGE_TYPES = ("jpg", "png")
 # The fields clean_question takes; a service call passes exactly these (the catalogue and the content).
 FIELDS = (

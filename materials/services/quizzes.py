@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,14 +73,6 @@ def _check_draft(quiz: Quiz) -> None:
 
 def _started(quiz: Quiz) -> bool:
     return quiz.attempts.exists()
-
-
-def _taker_url(quiz: Quiz) -> str:
-    # The taking pages are another part of the app; a link is only given once they exist.
-    try:
-        return reverse("materials:take_start", args=[quiz.pk])
-    except NoReverseMatch:
-        return ""
 
 
 def _fmt(moment) -> str:
@@ -593,7 +585,7 @@ def quiz_publish(*, actor, quiz: Quiz) -> Quiz:
     notify(
         recipients=quiz_students(quiz).exclude(pk=actor.pk),
         title=_("New test: %(title)s (%(opens)s%(closes)s)") % {"title": quiz.title, "opens": opens, "closes": closes},
-        url=_taker_url(quiz),
+        url=reverse("materials:take_start", args=[quiz.pk]),
     )
     return quiz
 

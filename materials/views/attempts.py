@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -53,14 +53,6 @@ def posted_response(data, position: int):
     if not values:
         return None
     return values if len(values) > 1 else values[0]
-
-
-def _review_url(attempt: Attempt) -> str | None:
-    # The review page belongs to the results pages; until they exist the receipt simply omits the link.
-    try:
-        return reverse("materials:attempt_review", args=[attempt.pk])
-    except NoReverseMatch:
-        return None
 
 
 def _remaining_seconds(attempt: Attempt, now) -> int | None:
@@ -325,7 +317,7 @@ def attempt_done(request, pk: int):
         "answered": answered,
         "total": total,
         "released": attempt.quiz.results_released_at(now),
-        "review_url": _review_url(attempt),
+        "review_url": reverse("materials:attempt_review", args=[attempt.pk]),
         "can_start_again": why_cannot_start(
             request.user,
             attempt.quiz,

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,14 +29,6 @@ from ..permissions import maker_units
 from ..permissions.quizzes import quiz_for_manager_or_404, quiz_for_restore_or_404
 from ..selectors import quizzes as selectors
 from ..services import quizzes as services
-
-
-def _url_or_empty(name: str, *args) -> str:
-    # Pages built by other parts of the app (results, the bank's question page) are linked once they exist.
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -120,7 +112,7 @@ def quiz_detail(request, pk: int):
         "classes": list(quiz.classes.order_by("grade", "name")),
         "question_count": selectors.quiz_question_count(quiz),
         "attempt_total": attempt_total,
-        "results_url": _url_or_empty("materials:results", quiz.pk) if attempt_total else "",
+        "results_url": reverse("materials:results", args=[quiz.pk]) if attempt_total else "",
         "is_draft": quiz.status == Quiz.Status.DRAFT,
     }
     return render(request, "materials/quizzes/quiz_detail.html", context)
@@ -357,7 +349,7 @@ def quiz_preview(request, pk: int):
     questions, is_draw = selectors.preview_questions(user=request.user, quiz=quiz)
     for question in questions:
         question.lettered = list(zip(string.ascii_uppercase, question.options or [], strict=False))
-        question.image_url = _url_or_empty("materials:question_image", question.pk) if question.image else ""
+        question.image_url = reverse("materials:question_image", args=[question.pk]) if question.image else ""
     context = {
         "quiz": quiz,
         "questions": questions,

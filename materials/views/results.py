@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,14 +38,6 @@ TABS = ("scores", "summary", "items")
 TIME_FORMAT = "%H:%M %d/%m/%Y"
 
 
-def _url_or_blank(name: str, *args) -> str:
-    """A link to a page another part of the app provides; blank while that page does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 def _int_or_none(value) -> int | None:
     try:
         return int(value)
@@ -65,7 +57,7 @@ def results(request, pk: int):
         "quiz": quiz,
         "tab": tab,
         "may_manage": may_manage,
-        "quiz_url": _url_or_blank("materials:quiz_detail", quiz.pk),
+        "quiz_url": reverse("materials:quiz_detail", args=[quiz.pk]),
         "essays_waiting": selectors.essays_waiting_count(quiz=quiz),
         "released": quiz.results_released_at(timezone.now()),
     }
@@ -96,7 +88,7 @@ def results(request, pk: int):
     else:
         stats = selectors.item_statistics(quiz=quiz)
         for stat in stats:
-            stat.url = _url_or_blank("materials:question_detail", stat.question.pk)
+            stat.url = reverse("materials:question_detail", args=[stat.question.pk])
         context.update(stats=stats, min_answers=selectors.MIN_ANSWERS, flagged=sum(s.is_flagged for s in stats))
     return render(request, "materials/results/results.html", context)
 
@@ -280,7 +272,7 @@ def attempt_review(request, pk: int):
     if attempt.status == Attempt.Status.IN_PROGRESS:
         messages.info(request, _("This attempt is still in progress; it can be reviewed once it is handed in."))
         if attempt.student_id == request.user.pk:
-            target = _url_or_blank("materials:attempt_take", attempt.pk)
+            target = reverse("materials:attempt_take", args=[attempt.pk])
             if target:
                 return redirect(target)
             raise Http404
@@ -299,7 +291,7 @@ def attempt_review(request, pk: int):
     if released or is_teacher:
         context["items"] = selectors.attempt_review(attempt=attempt)
         for item in context["items"]:
-            item.image_url = _url_or_blank("materials:question_image", item.question.pk) if item.question.image else ""
+            item.image_url = reverse("materials:question_image", args=[item.question.pk]) if item.question.image else ""
         context["score_text"] = number_text(attempt.score)
     return render(request, "materials/results/attempt_review.html", context)
 

@@ -27,7 +27,7 @@ from units.services import audit_log
 from ...models import Question, QuestionImport, QuestionImportRow, VersionStatus
 from ...permissions import may_make_at
 from ...permissions.questions import questions_usable_q
-from ..question_rules import clean_question, fingerprint, math_problems_many, search_text
+from ..question_rules import IMAGE_MAX_BYTES, clean_question, fingerprint, math_problems_many, search_text
 from .common import FIELD_LABELS, Defaults, Entry, ImportFileError
 from .gift import parse_gift
 from .moodle import parse_moodle
@@ -37,7 +37,6 @@ BATCH = 1000
 F = QuestionImport.Format
 Status = QuestionImport.Status
 Action = QuestionImportRow.Action
-IMAGE_MAX_BYTES = 10 * 1024 * 1024
 TEXT_FORMAT_NAMES = {F.MOODLE: "Moodle XML", F.GIFT: "GIFT"}
 
 

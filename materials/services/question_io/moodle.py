@@ -23,7 +23,7 @@ from truonghoc.text import nfc
 
 from ...models.questions import QuestionType
 from ...scoring import parse_number
-from ..question_rules import text_from_html
+from ..question_rules import IMAGE_MAX_BYTES, text_from_html
 from .common import (
     FALSE_WORD,
     TRUE_WORD,
@@ -37,7 +37,6 @@ from .common import (
 )
 
 SUPPORTED = ("multichoice", "truefalse", "numerical", "shortanswer", "essay", "matching")
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 
 class _Refused(Exception):
@@ -128,7 +127,7 @@ def _image(question) -> tuple[list[tuple[str, bytes]], list[str]]:
         except (binascii.Error, ValueError):
             problems.append(_("The image %(name)s is damaged (its base64 text cannot be read).") % {"name": name})
             continue
-        if len(data) > MAX_IMAGE_BYTES:
+        if len(data) > IMAGE_MAX_BYTES:
             problems.append(_("The image %(name)s is larger than 10 MB.") % {"name": name})
             continue
         files.append((name, data))
