@@ -42,7 +42,6 @@ from ..permissions.questions import can_propose_question
 from .library import LEVEL_OF_KIND, group_reviewers, people_with, school_reviewers, school_unit
 from .question_rules import IMAGE_MAX_BYTES, clean_question, fingerprint, search_text
 
-MB = 1024 * 1024
 IMAGE_TYPES = ("jpg", "png")
 # The fields clean_question takes; a service call passes exactly these (the catalogue and the content).
 FIELDS = (
