@@ -9,6 +9,7 @@
 Out-of-scope tests and attempts look missing (404).
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Enrolment
-from units.models import Role, Unit
+from units.models import Role, RoleAssignment, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
 from ..models import Attempt, Quiz
@@ -69,6 +70,19 @@ def is_eligible(user, quiz: Quiz) -> bool:
         quiz.course_id
         and Enrolment.objects.filter(course_id=quiz.course_id, user=user, withdrawn_at__isnull=True).exists()
     )
+
+
+def quiz_students(quiz: Quiz):
+    """Who may take the test (as is_eligible says, for everyone at once): the active students of its
+    classes and the active learners of its course."""
+    query = Q(
+        pk__in=RoleAssignment.objects.filter(role=Role.STUDENT, unit__in=quiz.classes.values("pk")).values("user_id")
+    )
+    if quiz.course_id:
+        query |= Q(
+            pk__in=Enrolment.objects.filter(course_id=quiz.course_id, withdrawn_at__isnull=True).values("user_id")
+        )
+    return get_user_model().objects.filter(query, is_active=True).order_by("pk")
 
 
 def quizzes_for_student_q(user) -> Q:

@@ -12,7 +12,6 @@ one pass.
 
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -21,17 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses.models import Course, Enrolment
+from courses.models import Course
 from courses.permissions import is_instructor
 from forums.services import clean_body
 from notifications.services import notify
 from truonghoc.text import nfc
-from units.models import Role, RoleAssignment, Unit
+from units.models import Unit
 from units.services import audit_log
 
 from ..models import Attempt, BlueprintRow, CognitiveLevel, Question, Quiz, QuizItem, VersionStatus
 from ..permissions import may_make_at, school_path
-from ..permissions.quizzes import can_manage_quiz, can_restore_quiz
+from ..permissions.quizzes import can_manage_quiz, can_restore_quiz, quiz_students
 from ..selectors.quizzes import MAX_QUESTIONS, bank_q, blueprint_availability, question_label
 
 INSTRUCTIONS_MAX_CHARS = 20_000
@@ -549,18 +548,6 @@ def publish_problems(*, actor, quiz: Quiz, now=None) -> list[str]:
     if not quiz.classes.exists() and quiz.course_id is None:
         problems.append(_("Choose at least one class or a course to take the test."))
     return problems
-
-
-def quiz_students(quiz: Quiz):
-    """The active students of the test's classes and the active learners of its course."""
-    query = Q(
-        pk__in=RoleAssignment.objects.filter(role=Role.STUDENT, unit__in=quiz.classes.values("pk")).values("user_id")
-    )
-    if quiz.course_id:
-        query |= Q(
-            pk__in=Enrolment.objects.filter(course_id=quiz.course_id, withdrawn_at__isnull=True).values("user_id")
-        )
-    return get_user_model().objects.filter(query, is_active=True).order_by("pk")
 
 
 @transaction.atomic

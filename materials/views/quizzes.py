@@ -26,7 +26,7 @@ from ..forms.quizzes import (
 )
 from ..models import CognitiveLevel, Question, Quiz
 from ..permissions import maker_units
-from ..permissions.quizzes import quiz_for_manager_or_404, quiz_for_restore_or_404
+from ..permissions.quizzes import quiz_for_manager_or_404, quiz_for_restore_or_404, quiz_students
 from ..selectors import quizzes as selectors
 from ..services import quizzes as services
 
@@ -274,7 +274,7 @@ def quiz_publish(request, pk: int):
         "problems": problems,
         "question_count": selectors.quiz_question_count(quiz),
         "classes": list(quiz.classes.order_by("grade", "name")),
-        "student_count": services.quiz_students(quiz).count(),
+        "student_count": quiz_students(quiz).count(),
         "rows": list(quiz.blueprint_rows.all()),
         "now": timezone.now(),
     }
