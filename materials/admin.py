@@ -3,7 +3,7 @@ status fields are not editable here."""
 
 from django.contrib import admin
 
-from .models import Material, MaterialReview, MaterialVersion
+from .models import Attempt, Material, MaterialReview, MaterialVersion, Question, QuestionImport, Quiz
 
 
 class VersionInline(admin.TabularInline):
@@ -39,3 +39,48 @@ class MaterialVersionAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     raw_id_fields = ("material", "created_by", "uses")
     readonly_fields = ("status",)
+
+
+# --- question bank and tests: read-only, for support staff looking into a complaint -----------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Every change goes through the services (approval trail, audit, rescoring)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "type", "subject", "grade", "topic", "level", "status", "author", "shared_with", "created_at")
+    list_filter = ("type", "level", "status", "grade", "source")
+    search_fields = ("search_text",)
+    raw_id_fields = ("author", "unit", "shared_with", "replaces")
+
+
+@admin.register(Quiz)
+class QuizAdmin(ReadOnlyAdmin):
+    list_display = ("title", "mode", "selection", "status", "unit", "author", "opens_at", "closes_at")
+    list_filter = ("mode", "selection", "status")
+    search_fields = ("title",)
+    raw_id_fields = ("author", "unit", "course", "classes")
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdmin):
+    list_display = ("quiz", "student", "number", "status", "started_at", "deadline", "submitted_at", "score")
+    list_filter = ("status", "auto_submitted")
+    raw_id_fields = ("quiz", "student")
+
+
+@admin.register(QuestionImport)
+class QuestionImportAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "format", "status", "unit", "created_by", "created_at")
+    list_filter = ("format", "status")
