@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 
 from materials.models import Kind, Material, MaterialReview, MaterialVersion, VersionStatus
@@ -487,7 +487,10 @@ def test_every_page_renders_with_dates_and_actions(client, tree, people):
     edit = client.get(reverse("materials:edit", args=[material.pk])).content.decode()
     assert "approved version stays in the library" in edit and 'name="subject"' not in edit
     history = client.get(reverse("materials:history", args=[material.pk])).content.decode()
-    assert 'data-testid="new-version"' in history and material.created_at.strftime("%d/%m/%Y") in history
+    assert (
+        'data-testid="new-version"' in history
+        and timezone.localtime(material.created_at).strftime("%d/%m/%Y") in history
+    )
     mine = client.get(reverse("materials:mine")).content.decode()
     assert "version 1 in the library" in mine and 'data-testid="nav-materials"' in mine
     client.force_login(people.principal)

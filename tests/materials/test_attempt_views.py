@@ -38,6 +38,7 @@ def quiz(tree, people):
 @pytest.fixture
 def student_client(client, people):
     client.force_login(people.student)
+    client.cookies["django_language"] = "en"
     return client
 
 
@@ -147,6 +148,7 @@ def test_a_student_of_another_class_gets_404(client, tree, quiz):
 
 def test_a_teacher_cannot_take_the_test(client, people, quiz):
     client.force_login(people.teacher)
+    client.cookies["django_language"] = "en"
     html = client.get(reverse("materials:take_start", args=[quiz.pk])).content.decode()
     assert 'data-testid="cannot-start"' in html and 'data-testid="start"' not in html
     response = client.post(reverse("materials:take_start", args=[quiz.pk]), follow=True)
