@@ -370,7 +370,10 @@ def attempt_submit(*, student, attempt: Attempt, now=None) -> Attempt:
     locked.just_submitted = False
     if locked.status != Attempt.Status.IN_PROGRESS:
         return locked
-    _close(locked, now=now, auto=is_overdue(locked, now))
+    # Handed in at or after the deadline (the page's countdown reached zero, or the last click came in
+    # within the grace): it ended at the time limit, and the teacher sees that.
+    at_limit = locked.deadline is not None and now >= locked.deadline
+    _close(locked, now=now, auto=at_limit)
     locked.just_submitted = True
     return locked
 

@@ -365,6 +365,20 @@ def test_an_answer_within_the_grace_is_kept_and_one_after_it_is_refused_and_clos
     assert attempt.score == Decimal("5.00")
 
 
+def test_a_hand_in_at_the_time_limit_is_marked_so(people, quiz):
+    """The page's countdown hands in at zero; the request lands just after the deadline, within the grace."""
+    start = timezone.now()
+    attempt = services.attempt_start(student=people.student, quiz=quiz, now=start)
+    services.answer_save(student=people.student, attempt=attempt, position=1, response=0, now=start)
+    done = services.attempt_submit(student=people.student, attempt=attempt, now=attempt.deadline + timedelta(seconds=2))
+    assert done.auto_submitted and done.submitted_at == attempt.deadline
+    Quiz.objects.filter(pk=quiz.pk).update(max_attempts=2)
+    quiz.refresh_from_db()
+    second = services.attempt_start(student=people.student, quiz=quiz, now=start)
+    done = services.attempt_submit(student=people.student, attempt=second, now=start + timedelta(minutes=1))
+    assert not done.auto_submitted and done.submitted_at == start + timedelta(minutes=1)
+
+
 def test_nothing_is_saved_after_hand_in(people, quiz):
     attempt = services.attempt_start(student=people.student, quiz=quiz)
     services.answer_save(student=people.student, attempt=attempt, position=1, response=0)
