@@ -555,3 +555,16 @@ def test_the_task_closes_in_batches(tree, people, quiz):
     assert services.attempts_close_overdue(batch=2) == 2
     assert attempts_close_overdue_task() == 3
     assert not Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS).exists()
+
+
+def test_a_hand_in_costs_the_same_few_queries_for_forty_questions(tree, people, django_assert_max_num_queries):
+    """500 students hand in within a minute: grading must not cost a query per answer."""
+    questions = [
+        make_question(author=people.teacher, unit=tree.g1, type=kind)
+        for kind in ("single", "multiple", "true_false", "numeric", "essay") * 8
+    ]
+    forty = make_quiz(author=people.teacher, unit=tree.g1, questions=questions, classes=[tree.c1])
+    attempt = services.attempt_start(student=people.student, quiz=forty)
+    with django_assert_max_num_queries(12):  # was 51: a query per answer before
+        done = services.attempt_submit(student=people.student, attempt=attempt)
+    assert done.answers.filter(credit__isnull=False).count() == 32  # every objective answer graded
