@@ -12,13 +12,13 @@ from django.utils.translation import pgettext_lazy
 from truonghoc.forms import BootstrapFormMixin
 
 from ..models import CognitiveLevel, Question, QuestionType
+from ..models.questions import option_letter
 from ..selectors import questions as selectors
 from ..services.question_rules import MAX_OPTIONS, OPTION_MAX_CHARS, TEXT_MAX_CHARS
 
 STATEMENTS = 4
 # Option rows shown open; the others wait behind "More options" so a phone screen stays short.
 OPTIONS_SHOWN = 4
-LETTERS = selectors.LETTERS
 TRUE, FALSE = "true", "false"
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 
@@ -92,21 +92,22 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
         self.fields["level"].choices = [("", "—"), *CognitiveLevel.choices]
         for i in range(MAX_OPTIONS):
             self.fields[f"option_text_{i}"] = forms.CharField(
-                label=_("Option %(letter)s") % {"letter": LETTERS[i]},
+                label=_("Option %(letter)s") % {"letter": option_letter(QuestionType.SINGLE, i)},
                 required=False,
                 widget=forms.TextInput(attrs={"maxlength": OPTION_MAX_CHARS}),
             )
             self.fields[f"option_correct_{i}"] = forms.BooleanField(
-                label=_("Option %(letter)s is correct") % {"letter": LETTERS[i]}, required=False
+                label=_("Option %(letter)s is correct") % {"letter": option_letter(QuestionType.SINGLE, i)},
+                required=False,
             )
         for i in range(STATEMENTS):
             self.fields[f"statement_text_{i}"] = forms.CharField(
-                label=_("Statement %(letter)s") % {"letter": LETTERS[i]},
+                label=_("Statement %(letter)s") % {"letter": option_letter(QuestionType.TRUE_FALSE, i)},
                 required=False,
                 widget=forms.TextInput(attrs={"maxlength": OPTION_MAX_CHARS}),
             )
             self.fields[f"statement_value_{i}"] = forms.ChoiceField(
-                label=_("Statement %(letter)s is") % {"letter": LETTERS[i]},
+                label=_("Statement %(letter)s is") % {"letter": option_letter(QuestionType.TRUE_FALSE, i)},
                 required=False,
                 choices=[(TRUE, pgettext_lazy("statement", "True")), (FALSE, pgettext_lazy("statement", "False"))],
                 widget=forms.RadioSelect,
@@ -135,7 +136,7 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
             text = self[f"option_text_{i}"]
             rows.append(
                 {
-                    "letter": LETTERS[i],
+                    "letter": option_letter(QuestionType.SINGLE, i),
                     "text": text,
                     "correct": self[f"option_correct_{i}"],
                     "shown": i < OPTIONS_SHOWN or bool(text.value()),
@@ -150,7 +151,11 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
     @property
     def statement_rows(self) -> list[dict]:
         return [
-            {"letter": LETTERS[i], "text": self[f"statement_text_{i}"], "value": self[f"statement_value_{i}"]}
+            {
+                "letter": option_letter(QuestionType.TRUE_FALSE, i),
+                "text": self[f"statement_text_{i}"],
+                "value": self[f"statement_value_{i}"],
+            }
             for i in range(STATEMENTS)
         ]
 
@@ -163,7 +168,8 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
                 if (data.get(f"statement_text_{i}") or "").strip() and not data.get(f"statement_value_{i}"):
                     self.add_error(
                         f"statement_value_{i}",
-                        _("Say whether statement %(letter)s is true or false.") % {"letter": LETTERS[i]},
+                        _("Say whether statement %(letter)s is true or false.")
+                        % {"letter": option_letter(QuestionType.TRUE_FALSE, i)},
                     )
         return data
 

@@ -50,6 +50,13 @@ CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FA
 OBJECTIVE_TYPES = (*CHOICE_TYPES, QuestionType.NUMERIC)
 
 
+def option_letter(question_type: str, shown: int) -> str:
+    """The label of the option shown at place `shown` (from 0), as Vietnamese papers print them:
+    A, B, C, D for choices, a, b, c, d for the four statements of a true/false question."""
+    letters = "abcd" if question_type == QuestionType.TRUE_FALSE else "ABCDEFGHIJ"
+    return letters[shown] if shown < len(letters) else str(shown + 1)
+
+
 class CognitiveLevel(models.IntegerChoices):
     RECOGNITION = 1, pgettext_lazy("cognitive level", "Recognition")  # nhận biết
     COMPREHENSION = 2, pgettext_lazy("cognitive level", "Comprehension")  # thông hiểu

@@ -10,13 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Attempt, AttemptAnswer, Quiz
-from ..models.questions import QuestionType
+from ..models.questions import QuestionType, option_letter
 from ..permissions.quizzes import quizzes_for_student_q
 
 HOME_LIMIT = 4
 OPEN, UPCOMING, CLOSED = 0, 1, 2
-CHOICE_LETTERS = "ABCDEFGHIJ"
-STATEMENT_LETTERS = "abcd"
 
 
 def open_quizzes(*, user, now=None) -> QuerySet[Quiz]:
@@ -83,7 +81,6 @@ def decorate(answer: AttemptAnswer, *, practice: bool) -> AttemptAnswer:
     options = question.options or []
     order = answer.option_order or list(range(len(options)))
     response = answer.response
-    letters = STATEMENT_LETTERS if question.type == QuestionType.TRUE_FALSE else CHOICE_LETTERS
     choices = []
     for shown, index in enumerate(order):
         if index >= len(options):
@@ -96,7 +93,7 @@ def decorate(answer: AttemptAnswer, *, practice: bool) -> AttemptAnswer:
             selected = response == index and not isinstance(response, bool)
         choices.append(
             Choice(
-                letter=letters[shown] if shown < len(letters) else str(shown + 1),
+                letter=option_letter(question.type, shown),
                 index=index,
                 text=options[index].get("text", ""),
                 selected=selected,

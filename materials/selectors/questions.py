@@ -16,6 +16,7 @@ from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
 from .. import latex
 from ..models import Question, QuestionReview, QuestionType, VersionStatus
+from ..models.questions import option_letter
 from ..permissions import STAFF_ROLE_AT
 from ..permissions.questions import questions_usable_q
 from ..scoring import number_text
@@ -24,7 +25,6 @@ from .library import SUBJECTS, LibraryPage, Sharing, page_number, search_words
 PAGE_SIZE = 25
 GRADES = tuple(range(1, 13))
 MAX_TOPICS = 300
-LETTERS = "abcdefghij"
 K = Unit.Kind
 S = VersionStatus
 
@@ -249,10 +249,10 @@ def numeric_text(value: Decimal | None) -> str:
 
 
 def option_rows(question: Question) -> list[dict]:
-    """The options with their letters (a, b, c…), as the detail page and the review show them."""
+    """The options with their letters (A, B, C… or a–d for statements), as the detail page shows them."""
     return [
         {
-            "letter": LETTERS[i] if i < len(LETTERS) else str(i + 1),
+            "letter": option_letter(question.type, i),
             "text": option.get("text", ""),
             "correct": bool(option.get("correct")),
         }

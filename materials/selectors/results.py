@@ -37,7 +37,7 @@ from courses.models import Enrolment
 from units.models import Role, RoleAssignment, Unit
 
 from ..models import Attempt, AttemptAnswer, QuestionType, Quiz, QuizItem
-from ..models.questions import CHOICE_TYPES
+from ..models.questions import CHOICE_TYPES, option_letter
 from ..scoring import number_text, parse_number, points_of
 
 HANDED_IN = (Attempt.Status.SUBMITTED, Attempt.Status.GRADED)
@@ -344,11 +344,6 @@ def first_attempt_ids(quiz: Quiz) -> list[int]:
     return list(first.values())
 
 
-def _letter(i: int, type_: str) -> str:
-    letter = chr(ord("a") + i) if i < 26 else str(i + 1)
-    return letter if type_ == QuestionType.TRUE_FALSE else letter.upper()
-
-
 def _chosen(type_: str, response, index: int) -> bool:
     if type_ == QuestionType.SINGLE:
         return isinstance(response, int) and response == index
@@ -425,7 +420,7 @@ def _fill_item(stat: ItemStat, answers: list[tuple[float, float, object]]) -> No
         for i, option in enumerate(question.options):
             stat.options.append(
                 OptionStat(
-                    label=_letter(i, question.type),
+                    label=option_letter(question.type, i),
                     text=option.get("text", ""),
                     correct=bool(option.get("correct")),
                     share=sum(1 for a in answers if _chosen(question.type, a[2], i)) / n,
@@ -543,7 +538,7 @@ def attempt_review(*, attempt: Attempt) -> list[ReviewItem]:
                     chosen = _chosen(question.type, response, index)
                 options.append(
                     ShownOption(
-                        label=_letter(shown, question.type),
+                        label=option_letter(question.type, shown),
                         text=option.get("text", ""),
                         correct=bool(option.get("correct")),
                         chosen=chosen,

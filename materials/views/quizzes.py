@@ -3,8 +3,6 @@ manage it, its settings, its questions (a bank picker with htmx add, remove and 
 grid, publishing (a confirmation listing what students get, or every problem), taking it back,
 removing, restoring, duplicating, and a preview as a student would see it."""
 
-import string
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +23,7 @@ from ..forms.quizzes import (
     initial_for,
 )
 from ..models import CognitiveLevel, Question, Quiz
+from ..models.questions import option_letter
 from ..permissions import maker_units
 from ..permissions.quizzes import quiz_for_manager_or_404, quiz_for_restore_or_404, quiz_students
 from ..selectors import quizzes as selectors
@@ -348,7 +347,7 @@ def quiz_preview(request, pk: int):
     quiz = quiz_for_manager_or_404(request.user, pk)
     questions, is_draw = selectors.preview_questions(user=request.user, quiz=quiz)
     for question in questions:
-        question.lettered = list(zip(string.ascii_uppercase, question.options or [], strict=False))
+        question.lettered = [(option_letter(question.type, i), o) for i, o in enumerate(question.options or [])]
         question.image_url = reverse("materials:question_image", args=[question.pk]) if question.image else ""
     context = {
         "quiz": quiz,
