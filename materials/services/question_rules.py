@@ -39,15 +39,25 @@ def text_from_html(value: str | None) -> str:
     return nfc_text(html.unescape(text))
 
 
-def _option_text(value) -> str:
-    return nfc_text(str(value or ""))
+_OPTION_LABEL = re.compile(r"^([A-Ja-j])\s*[.):]\s+")
+
+
+def _option_text(value, position: int) -> str:
+    """The option's text without a label copied from a paper ("B. 24", "c) ..."): the portal prints its
+    own letters. Only the letter of the option's own place is taken off, so "A. B" stays as typed
+    anywhere but first."""
+    text = nfc_text(str(value or ""))
+    label = _OPTION_LABEL.match(text)
+    if label and ord(label.group(1).lower()) - ord("a") == position:
+        text = text[label.end() :].strip()
+    return text
 
 
 def _options_for(type_: str, options, errors: dict) -> list[dict]:
     """Options as [{"text", "correct"}], checked for the type."""
     cleaned = []
     for option in options or []:
-        text = _option_text(option.get("text"))
+        text = _option_text(option.get("text"), len(cleaned))
         if text:
             cleaned.append({"text": text[:OPTION_MAX_CHARS], "correct": bool(option.get("correct"))})
     if type_ in (QuestionType.NUMERIC, QuestionType.ESSAY):

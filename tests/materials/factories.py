@@ -14,10 +14,10 @@ OPTIONS = {
     "single": [{"text": "A đúng", "correct": True}, {"text": "B sai"}, {"text": "C sai"}, {"text": "D sai"}],
     "multiple": [{"text": "A đúng", "correct": True}, {"text": "B đúng", "correct": True}, {"text": "C sai"}],
     "true_false": [
-        {"text": "a) Đúng", "correct": True},
-        {"text": "b) Sai"},
-        {"text": "c) Đúng", "correct": True},
-        {"text": "d) Sai"},
+        {"text": "Ý thứ nhất, đúng", "correct": True},
+        {"text": "Ý thứ hai, sai"},
+        {"text": "Ý thứ ba, đúng", "correct": True},
+        {"text": "Ý thứ tư, sai"},
     ],
 }
 

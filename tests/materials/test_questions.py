@@ -505,3 +505,24 @@ def test_a_removed_question_waits_for_nobody(tree, people):
     with pytest.raises(ValidationError) as error:
         services.question_approve_group(actor=people.leader, question=question)
     assert error.value.code == "stale"
+
+
+def test_labels_copied_from_a_paper_are_taken_off_options_but_nothing_else():
+    from materials.services.question_rules import clean_question
+
+    cleaned = clean_question(
+        type="single",
+        stem="Chọn đáp án đúng.",
+        options=[
+            {"text": "A. 18"},
+            {"text": "B) 24", "correct": True},
+            {"text": "D. lạc chỗ"},  # not its own letter: kept as typed
+            {"text": "d: 27"},
+        ],
+        subject="Toán",
+        grade=6,
+        topic="Phân số",
+        level=1,
+        check_math=False,
+    )
+    assert [o["text"] for o in cleaned["options"]] == ["18", "24", "D. lạc chỗ", "27"]
