@@ -88,6 +88,11 @@ def can_edit_material(user, material: Material) -> bool:
     return is_author(user, material) and not material.is_deleted
 
 
+def can_remove_material(user, material: Material) -> bool:
+    """Remove or restore an item: its author, or the managers of its school."""
+    return _active(user) and (is_author(user, material) or manages_school_of(user, material))
+
+
 def group_step_by_school(material: Material) -> bool:
     """The school's managers take the group step for an item made at the school itself, and for one its
     group's leader wrote (nobody approves their own item)."""

@@ -47,12 +47,12 @@ def waiting_proposals(*, user) -> QuerySet:
     return qs.filter(query).order_by("at", "pk")
 
 
-def my_materials(*, user) -> QuerySet:
+def my_materials(*, user, removed: bool = False) -> QuerySet:
     open_versions = MaterialVersion.objects.filter(status__in=(*OPEN_STATUSES, VersionStatus.REFUSED)).order_by(
         "-number"
     )
     return (
-        Material.objects.filter(author=user, deleted_at__isnull=True)
+        Material.objects.filter(author=user, deleted_at__isnull=not removed)
         .select_related("unit", "shared_with", "live_version")
         .prefetch_related(Prefetch("versions", queryset=open_versions, to_attr="pending_versions"))
         .order_by("-updated_at", "-pk")

@@ -38,6 +38,7 @@ from ..permissions import (
     can_decide_proposal,
     can_edit_material,
     can_propose,
+    can_remove_material,
     can_review_group,
     can_review_school,
     group_step_by_school,
@@ -662,3 +663,44 @@ def proposal_decide(*, actor, review: MaterialReview, approve: bool, reason: str
         url=_url("materials:history", material.pk),
     )
     return decision
+
+
+# --- removing and restoring ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def material_delete(*, actor, material: Material) -> Material:
+    """Removed, not erased: it leaves the library and lessons stop listing it, and its author or the
+    school's managers can restore it with its versions and trail."""
+    material = _lock(material)
+    if material.is_deleted:
+        raise ValidationError(_("This item has already been removed."), code="stale")
+    if not can_remove_material(actor, material):
+        raise ValidationError(_("Only the author or the school's managers can remove this item."), code="forbidden")
+    material.deleted_at = timezone.now()
+    material.deleted_by = actor
+    material.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    audit_log(actor=actor, action="material.delete", unit=material.unit, target=material)
+    if material.author_id != actor.pk:
+        notify(
+            recipients=[material.author],
+            title=_("%(title)s was removed from the library by %(name)s.")
+            % {"title": material.title, "name": actor.full_name or actor.username},
+            url=_url("materials:history", material.pk),
+        )
+    return material
+
+
+@transaction.atomic
+def material_restore(*, actor, material: Material) -> Material:
+    material = _lock(material)
+    if not material.is_deleted:
+        raise ValidationError(_("This item is not removed."), code="stale")
+    if not can_remove_material(actor, material):
+        raise ValidationError(_("Only the author or the school's managers can restore this item."), code="forbidden")
+    before = {"deleted_by": material.deleted_by_id}
+    material.deleted_at = None
+    material.deleted_by = None
+    material.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    audit_log(actor=actor, action="material.restore", unit=material.unit, target=material, before=before)
+    return material

@@ -20,6 +20,7 @@ from ..permissions import (
     can_decide_proposal,
     can_edit_material,
     can_propose,
+    can_remove_material,
     can_review_version,
     maker_units,
     material_for_user_or_404,
@@ -260,6 +261,7 @@ def material_history(request, pk: int):
         "versions": selectors.material_versions(material=material),
         "open_version": open_version,
         "may_edit": can_edit_material(user, material),
+        "may_remove": can_remove_material(user, material),
         "may_propose": can_propose(user, material) and bool(proposal_targets(material)),
         "may_review": open_version is not None and can_review_version(user, open_version),
         "waiting_proposal": material.reviews.filter(is_open=True).select_related("unit").first(),
@@ -269,12 +271,50 @@ def material_history(request, pk: int):
 
 @login_required
 def material_mine(request):
-    page = Paginator(selectors.my_materials(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    removed = request.GET.get("removed") == "1"
+    items = selectors.my_materials(user=request.user, removed=removed)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "materials/mine.html",
-        {"page": page, "may_create": bool(maker_units(request.user))},
+        {"page": page, "may_create": bool(maker_units(request.user)), "removed": removed},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def material_delete(request, pk: int):
+    """Asks first (GET), removes on POST."""
+    material = material_for_user_or_404(request.user, pk)
+    if not can_remove_material(request.user, material):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.material_delete(actor=request.user, material=material)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(title)s was removed. It can be restored from its history page.") % {"title": material.title},
+            )
+        return redirect("materials:history", material.pk)
+    return render(request, "materials/material_delete.html", {"material": material})
+
+
+@login_required
+@require_POST
+def material_restore(request, pk: int):
+    material = material_for_user_or_404(request.user, pk)
+    if not can_remove_material(request.user, material):
+        raise PermissionDenied
+    try:
+        services.material_restore(actor=request.user, material=material)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(title)s was restored.") % {"title": material.title})
+    return redirect("materials:history", material.pk)
 
 
 urlpatterns = [
@@ -285,6 +325,8 @@ urlpatterns = [
     path("<int:pk>/gui-duyet/", material_submit, name="submit"),
     path("<int:pk>/de-xuat/", material_propose, name="propose"),
     path("<int:pk>/lich-su/", material_history, name="history"),
+    path("<int:pk>/xoa/", material_delete, name="delete"),
+    path("<int:pk>/khoi-phuc/", material_restore, name="restore"),
     path("phien-ban/<int:pk>/duyet/", version_review, name="review"),
     path("de-xuat/<int:pk>/tham-dinh/", proposal_review, name="proposal"),
 ]

@@ -15,6 +15,8 @@ from materials.models import Kind, Material, MaterialReview, MaterialVersion, Ve
 from materials.permissions import can_view_material, materials_visible_q
 from materials.services.library import (
     material_create,
+    material_delete,
+    material_restore,
     material_propose,
     proposal_decide,
     version_approve_group,
@@ -518,3 +520,51 @@ def test_nobody_approves_their_own_item_and_a_leaders_item_goes_to_the_school(tr
     version_approve_group(actor=people.principal, version=version)
     version.refresh_from_db()
     assert version.status == VersionStatus.GROUP_APPROVED
+
+
+# --- removing and restoring --------------------------------------------------------------------
+
+
+def test_removing_takes_an_item_out_of_the_library_and_restoring_brings_it_back(tree, people):
+    material = approved(people, tree)
+    assert Material.objects.filter(materials_visible_q(people.teacher2), pk=material.pk).exists()
+    for outsider in (people.teacher2, people.leader, people.other_principal):
+        with pytest.raises(ValidationError, match="Only the author or the school's managers"):
+            material_delete(actor=outsider, material=material)
+    material_delete(actor=people.principal, material=material)
+    material.refresh_from_db()
+    assert material.is_deleted and material.deleted_by == people.principal
+    assert not Material.objects.filter(materials_visible_q(people.teacher2), pk=material.pk).exists()
+    assert Notification.objects.filter(recipient=people.teacher, title__contains="removed").exists()
+    with pytest.raises(ValidationError, match="already been removed"):
+        material_delete(actor=people.teacher, material=material)
+    material_restore(actor=people.teacher, material=material)
+    material.refresh_from_db()
+    assert not material.is_deleted and material.live_version is not None
+    assert Material.objects.filter(materials_visible_q(people.teacher2), pk=material.pk).exists()
+    assert list(
+        AuditEntry.objects.filter(action__in=["material.delete", "material.restore"])
+        .values_list("action", flat=True)
+        .order_by("pk")
+    ) == ["material.delete", "material.restore"]
+
+
+def test_remove_asks_first_and_the_removed_tab_restores(client, tree, people):
+    material = approved(people, tree)
+    client.force_login(people.teacher)
+    client.cookies["django_language"] = "en"
+    ask = client.get(reverse("materials:delete", args=[material.pk]))
+    assert ask.status_code == 200 and 'data-testid="confirm-delete"' in ask.text
+    material.refresh_from_db()
+    assert not material.is_deleted  # a GET changes nothing
+    client.post(reverse("materials:delete", args=[material.pk]))
+    assert 'data-testid="mine-empty"' in client.get(reverse("materials:mine")).text
+    removed = client.get(reverse("materials:mine"), {"removed": "1"}).text
+    assert material.title in removed
+    history = client.get(reverse("materials:history", args=[material.pk])).text
+    assert 'data-testid="removed"' in history and 'data-testid="restore"' in history
+    client.post(reverse("materials:restore", args=[material.pk]))
+    material.refresh_from_db()
+    assert not material.is_deleted
+    client.force_login(people.teacher2)
+    assert client.post(reverse("materials:delete", args=[material.pk])).status_code == 403
