@@ -16,8 +16,8 @@ from materials.permissions import can_view_material, materials_visible_q
 from materials.services.library import (
     material_create,
     material_delete,
-    material_restore,
     material_propose,
+    material_restore,
     proposal_decide,
     version_approve_group,
     version_approve_school,
