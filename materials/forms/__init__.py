@@ -50,7 +50,10 @@ class MaterialForm(BootstrapFormMixin, forms.Form):
     uses = forms.CharField(
         label=_("Items this lesson uses"),
         required=False,
-        help_text=_("Numbers of approved library items, separated by commas, for example 12, 40."),
+        help_text=_(
+            "Numbers of approved library items, separated by commas, for example 12, 40; "
+            "or find them with the search below."
+        ),
     )
 
     def __init__(self, *args, user, material: Material | None = None, **kwargs):

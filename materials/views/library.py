@@ -270,8 +270,24 @@ def package_file(request, pk: int, token: str, name: str):
     return response
 
 
+USES_RESULTS = 8
+
+
+@login_required
+def uses_search(request):
+    """The lesson form's finder (htmx): approved items matching what was typed, each with a button that
+    adds its number to the "items this lesson uses" field."""
+    query = (request.GET.get("q") or "")[:200]
+    items = []
+    if selectors.search_words(query):
+        found = selectors.library_search(user=request.user, q=query).filter(live_version__isnull=False)
+        items = selectors.library_page(found, size=USES_RESULTS).items
+    return render(request, "materials/_uses_results.html", {"items": items, "query": query})
+
+
 urlpatterns = [
     path("", library, name="library"),
+    path("tim-de-dung/", uses_search, name="uses_search"),
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/tep/", file, name="file"),
     path("<int:pk>/tai-ve/", download, name="download"),

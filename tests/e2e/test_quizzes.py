@@ -715,3 +715,22 @@ def test_a_blueprint_asking_too_much_is_shown_short_and_refused_at_publishing(li
     attempt = Attempt.objects.get(quiz=quiz, student=people.student)
     assert attempt.answers.count() == 3
     assert errors == []
+
+
+def test_a_lesson_finds_the_items_it_uses_without_typing_their_numbers(live_server, page, tree, people):
+    """The library's lesson form: a search under "items this lesson uses" adds an item's number on a
+    click; Enter in that search never saves the form."""
+    from tests.materials.test_library import make_material
+
+    video = make_material(author=people.teacher, unit=tree.g1, title="Phân số – video minh họa")
+    log_in(page, live_server.url, people.teacher.username)
+    page.goto(f"{live_server.url}/hoc-lieu/moi/")
+    finder = page.locator("#uses-q")
+    finder.fill("phan so video")
+    finder.press("Enter")
+    add = page.locator(f"[data-add-use='{video.pk}']")
+    expect(add).to_be_visible()
+    add.click()
+    expect(page.locator("#id_uses")).to_have_value(str(video.pk))
+    expect(add).to_be_disabled()
+    assert "/hoc-lieu/moi/" in page.url  # Enter searched; nothing was submitted

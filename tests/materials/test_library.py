@@ -434,3 +434,17 @@ def test_package_token_not_given_out_of_scope(client, people, simulation):
 def test_messages_in_english(client, tree, people):
     with translation.override("en"):
         assert selectors.Sharing.label("ministry") == "Nationwide"
+
+
+def test_the_lesson_finder_offers_approved_items_the_author_may_use(client, tree, people):
+    mine = make_material(author=people.teacher2, unit=tree.g1, title="Phân số – video bài giảng")
+    make_material(author=people.teacher2, unit=tree.g1, title="Phân số – bản nháp", approved=False)
+    make_material(author=people.other_school, unit=tree.g3, title="Phân số – trường khác")
+    login(client, people.teacher)
+    form = client.get(reverse("materials:new")).text
+    assert 'data-testid="uses-finder"' in form and reverse("materials:uses_search") in form
+    found = client.get(reverse("materials:uses_search"), {"q": "phan so"}, HTTP_HX_REQUEST="true").text
+    assert f'data-add-use="{mine.pk}"' in found
+    assert "bản nháp" not in found and "trường khác" not in found
+    assert 'data-testid="uses-none"' in client.get(reverse("materials:uses_search"), {"q": "khong co gi"}).text
+    assert client.get(reverse("materials:uses_search")).text.strip() == ""
