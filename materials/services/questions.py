@@ -17,6 +17,7 @@ leaves neither rows nor files behind.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ from ..permissions import (
     may_make_at,
     proposal_targets,
 )
-from ..permissions.questions import can_propose_question
+from ..permissions.questions import can_propose_question, questions_usable_q
 from .library import LEVEL_OF_KIND, group_reviewers, people_with, school_reviewers, school_unit
 from .question_rules import IMAGE_MAX_BYTES, clean_question, fingerprint, search_text
 
@@ -165,8 +166,18 @@ def _forbidden(message: str) -> ValidationError:
 
 
 @transaction.atomic
-def question_create(*, actor, unit: Unit, image=None, source: str = QuestionSource.TYPED, **fields) -> Question:
-    """A new draft question in `unit` (the author's group or school). `fields` are clean_question's."""
+def question_create(
+    *,
+    actor,
+    unit: Unit,
+    image=None,
+    source: str = QuestionSource.TYPED,
+    allow_duplicate: bool = False,
+    **fields,
+) -> Question:
+    """A new draft question in `unit` (the author's group or school). `fields` are clean_question's.
+    The same question already in the bank (same fingerprint, usable by the author or theirs) is refused
+    with its number, unless `allow_duplicate` (the author chose to keep a second copy)."""
     if not may_make_at(actor, unit):
         raise _forbidden(_("You cannot write questions in %(unit)s.") % {"unit": unit.name})
     if source not in QuestionSource.values:
@@ -174,6 +185,27 @@ def question_create(*, actor, unit: Unit, image=None, source: str = QuestionSour
     data = _cleaned(fields)
     question = Question(author=actor, unit=unit, status=S.DRAFT, source=source)
     _fill(question, data)
+    if not allow_duplicate:
+        twin = (
+            Question.objects.filter(questions_usable_q(actor) | Q(author=actor, deleted_at__isnull=True))
+            .filter(fingerprint=question.fingerprint)
+            .exclude(status=S.SUPERSEDED)
+            .order_by("pk")
+            .first()
+        )
+        if twin is not None:
+            raise ValidationError(
+                {
+                    "stem": ValidationError(
+                        _(
+                            "The bank already has this question: #%(number)d. Open it to use it, or tick "
+                            "“Save a second copy anyway”."
+                        )
+                        % {"number": twin.pk},
+                        code="duplicate",
+                    )
+                }
+            )
     with files_removed_on_failure(private_storage()) as saved:
         if image is not None:
             _store_image(question, image, saved)

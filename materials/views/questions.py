@@ -115,13 +115,21 @@ def question_new(request):
             raise Http404
     initial = {"type": request.GET.get("type") if request.GET.get("type") in QuestionType.values else None}
     form = QuestionForm(request.POST or None, request.FILES or None, initial=initial)
+    duplicate = False
     if request.method == "POST":
         refused = _uploads_refused(request, form)
         if form.is_valid() and not refused:
             try:
-                question = services.question_create(actor=request.user, unit=unit, **form.service_fields())
+                question = services.question_create(
+                    actor=request.user,
+                    unit=unit,
+                    allow_duplicate=request.POST.get("allow_duplicate") == "1",
+                    **form.service_fields(),
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
+                # The same question is in the bank: offer to keep a second copy anyway.
+                duplicate = any(e.code == "duplicate" for e in getattr(exc, "error_dict", {}).get("stem", []))
             else:
                 messages.success(
                     request,
@@ -130,6 +138,7 @@ def question_new(request):
                 )
                 return redirect("materials:question_detail", question.pk)
     context = _form_context(request, form, unit=unit, units=units, question=None, mode="new")
+    context["duplicate"] = duplicate
     return render(request, FORM_TEMPLATE, context)
 
 

@@ -174,6 +174,18 @@ def test_a_teacher_writes_a_question_through_the_form(client, tree, people):
     assert 'data-testid="submit"' in text and 'data-testid="question-image"' in text
 
 
+def test_typing_a_question_the_bank_has_offers_a_second_copy(client, tree, people):
+    login(client, people.teacher)
+    client.post(reverse("materials:question_new"), form_data())
+    first = Question.objects.get()
+    again = client.post(reverse("materials:question_new"), form_data())
+    text = page_text(again)
+    assert again.status_code == 200 and f"#{first.pk}" in text and 'data-testid="allow-duplicate"' in text
+    assert Question.objects.count() == 1
+    saved = client.post(reverse("materials:question_new"), form_data(allow_duplicate="1"))
+    assert saved.status_code == 302 and Question.objects.count() == 2
+
+
 def test_each_type_through_the_form(client, tree, people):
     login(client, people.teacher)
     url = reverse("materials:question_new")

@@ -526,3 +526,27 @@ def test_labels_copied_from_a_paper_are_taken_off_options_but_nothing_else():
         check_math=False,
     )
     assert [o["text"] for o in cleaned["options"]] == ["18", "24", "D. lạc chỗ", "27"]
+
+
+def test_the_same_question_typed_again_is_refused_unless_a_second_copy_is_wanted(tree, people):
+    from materials.services.questions import question_create
+
+    fields = {
+        "type": "single",
+        "stem": "Phân số nào bằng \\(\\frac{1}{2}\\)?",
+        "options": [{"text": "2/4", "correct": True}, {"text": "2/3"}],
+        "subject": "Toán",
+        "grade": 6,
+        "topic": "Phân số",
+        "level": 1,
+    }
+    first = question_create(actor=people.teacher, unit=tree.g1, **fields)
+    again = {**fields, "stem": "phan so nao bang \\(\\frac{1}{2}\\) ?", "options": list(reversed(fields["options"]))}
+    with pytest.raises(ValidationError) as refused:
+        question_create(actor=people.teacher, unit=tree.g1, **again)
+    assert f"#{first.pk}" in refused.value.message_dict["stem"][0]
+    assert Question.objects.count() == 1
+    # Another school's teacher cannot use the first one (a draft of S1): no refusal for them.
+    question_create(actor=people.other_school, unit=tree.g3, **again)
+    second = question_create(actor=people.teacher, unit=tree.g1, allow_duplicate=True, **again)
+    assert second.fingerprint == first.fingerprint and Question.objects.count() == 3
