@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -69,3 +70,22 @@ def test_no_page_loads_anything_from_a_cdn():
         if "//cdn" in text or "unpkg.com" in text or "jsdelivr" in text or 'src="http' in text or 'href="http' in text:
             offenders.append(str(template))
     assert offenders == []
+
+
+def test_the_embedded_default_makes_two_writers_wait_for_each_other():
+    """With no settings at all (`make run`'s SQLite), concurrent writers queue instead of failing with
+    "database is locked": WAL, a busy timeout and transactions that take the write lock when they begin."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["DJANGO_SETTINGS_MODULE"] = "truonghoc.settings.local"
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "d = settings.DATABASES['default']; print(json.dumps([d['ENGINE'], d['OPTIONS']]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    engine, options = json.loads(result.stdout.strip().splitlines()[-1])
+    assert engine == "django.db.backends.sqlite3"
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 10
+    assert "journal_mode=WAL" in options["init_command"]

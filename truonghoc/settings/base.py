@@ -85,10 +85,18 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while a seed or task writes.
+    # Two writers at once (two students handing in, a race test) must wait for each other, not fail:
+    # WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a transaction
+    # begins, so a transaction that read first never has to upgrade its lock and fail with "database is
+    # locked"; the timeout is how long a writer waits. SQLite has no row locks (select_for_update is a
+    # no-op there): IMMEDIATE serialises the same critical sections PostgreSQL's row locks protect.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -1,7 +1,9 @@
 """Test runs (pytest). Same database switch as local; fast hashing and in-memory email."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, DATABASES, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
@@ -16,3 +18,11 @@ CELERY_TASK_ALWAYS_EAGER = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PRIVATE_ROOT = BASE_DIR / "test-output" / "private"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A test database file, not SQLite's in-memory default: that one uses a shared cache whose table
+    # locks fail at once ("database table is locked") where the file's writers wait for each other
+    # (base.py: WAL, IMMEDIATE, timeout), so the race tests run the same on SQLite and PostgreSQL.
+    _test_db = Path(env.str("SQLITE_TEST_NAME", default=str(BASE_DIR / "test-output" / "test-db.sqlite3")))
+    _test_db.parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
