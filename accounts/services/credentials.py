@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from truonghoc.formatting import datetime_text
 from truonghoc.spreadsheets import xlsx_bytes
 from units.services import audit_log
 
@@ -123,7 +124,7 @@ def sheet_xlsx(*, batch: IssueBatch, rows: list[dict]) -> bytes:
     """The credential list as a workbook: the one the page offers and the one the command writes."""
     return xlsx_bytes(
         title=_("Accounts and one-time credentials — %(school)s — issued %(date)s; credentials expire after first use")
-        % {"school": batch.school.name, "date": timezone.localtime(batch.created_at).strftime("%d/%m/%Y %H:%M")},
+        % {"school": batch.school.name, "date": datetime_text(batch.created_at)},
         header=[_("No."), _("Full name"), _("Class / group"), _("Username"), _("One-time credential")],
         rows=([n, r["full_name"], r["unit"], r["username"], r["code"]] for n, r in enumerate(rows, start=1)),
         sheet_name="Tai khoan",

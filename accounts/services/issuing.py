@@ -23,6 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from truonghoc.formatting import date_text
 from truonghoc.spreadsheets import HEADER_SEARCH_ROWS, SpreadsheetError, read_table
 from truonghoc.text import fold, nfc
 from units.models import AuditEntry, Role, Unit
@@ -207,9 +208,7 @@ def check_person(values: dict, ctx: SchoolContext) -> tuple[dict, Problems]:
     try:
         born = parse_date(values.get("date_of_birth"))
         if born is not None and not (date(1930, 1, 1) <= born <= timezone.localdate()):
-            problems.add(
-                "date_of_birth", _("the date of birth %(date)s is not plausible") % {"date": born.strftime("%d/%m/%Y")}
-            )
+            problems.add("date_of_birth", _("the date of birth %(date)s is not plausible") % {"date": date_text(born)})
         data["date_of_birth"] = born.isoformat() if born else ""
     except ValueError:
         problems.add(

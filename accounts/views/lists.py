@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from truonghoc.formatting import date_text, datetime_text
 from truonghoc.spreadsheets import xlsx_bytes
 
 from ..models import User
@@ -64,14 +65,14 @@ def _export(school, accounts) -> HttpResponse:
             unit = ", ".join(m.unit.name for m in user.memberships)
             yield [
                 n, user.full_name, user.username, user.get_account_type_display(), unit,
-                user.date_of_birth.strftime("%d/%m/%Y") if user.date_of_birth else "", user.national_id or "",
+                date_text(user.date_of_birth), user.national_id or "",
                 user.email, user.phone, user.get_photo_status_display(),
                 _("Active") if user.is_active else _("Deactivated"),
             ]  # fmt: skip
 
     content = xlsx_bytes(
         title=_("Accounts of %(school)s — exported %(date)s")
-        % {"school": school.name, "date": timezone.localtime().strftime("%d/%m/%Y %H:%M")},
+        % {"school": school.name, "date": datetime_text(timezone.now())},
         header=[_("No."), _("Full name"), _("Username"), _("Account type"), _("Class / group"), _("Date of birth"),
                 _("Personal ID"), _("Email"), _("Phone"), _("Photo"), _("Status")],
         rows=rows(),

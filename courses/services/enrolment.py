@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.profile import missing_profile_items, profile_is_complete
 from forums.services import forum_for_owner
+from truonghoc.formatting import date_text
 from truonghoc.text import nfc
 from units.models import Cluster, Role, Unit
 from units.permissions import role_rows
@@ -43,8 +43,7 @@ def check_course_open(course: Course) -> None:
         raise ValidationError(_("This course is closed: nobody can register any more."))
     if course.ends_on and course.ends_on < timezone.localdate():
         raise ValidationError(
-            _("This course ended on %(date)s: nobody can register any more.")
-            % {"date": date_format(course.ends_on, "d/m/Y")}
+            _("This course ended on %(date)s: nobody can register any more.") % {"date": date_text(course.ends_on)}
         )
 
 
@@ -140,8 +139,7 @@ def enrolment_add_unit(*, actor, course: Course, unit: Unit) -> tuple[int, int]:
         raise ValidationError(_("This course is closed: nobody can register any more."))
     if course.ends_on and course.ends_on < timezone.localdate():
         raise ValidationError(
-            _("This course ended on %(date)s: nobody can register any more.")
-            % {"date": date_format(course.ends_on, "d/m/Y")}
+            _("This course ended on %(date)s: nobody can register any more.") % {"date": date_text(course.ends_on)}
         )
     if unit.kind not in (Unit.Kind.CLASS, Unit.Kind.GROUP) or not enrolment_units(course).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("Choose a class or professional group inside the course's audience.")})

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
+from truonghoc.formatting import datetime_text
 from truonghoc.text import nfc
 
 from ..models import Course, Enrolment, LiveSession
@@ -70,7 +70,7 @@ def _announce(session: LiveSession) -> None:
     notify(
         recipients=learners,
         title=_("Live session “%(title)s” on %(when)s")
-        % {"title": session.title, "when": date_format(timezone.localtime(session.starts_at), "d/m/Y H:i")},
+        % {"title": session.title, "when": datetime_text(session.starts_at)},
         body=session.course.title,
         url=reverse("courses:live_sessions", args=[session.course_id]),
     )

@@ -13,12 +13,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.profile import missing_profile_items, profile_is_complete
 from forums.services import clean_body
 from notifications.services import notify
+from truonghoc.formatting import datetime_text, number
 from truonghoc.storage import private_storage
 from truonghoc.text import nfc
 from truonghoc.uploads import TYPES, check_upload, files_removed_on_failure, normal_extension, type_labels
@@ -45,7 +45,7 @@ ASSIGNMENT_FIELDS = (
 
 
 def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "d/m/Y H:i")
+    return datetime_text(moment)
 
 
 # --- assignments -------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def parse_grade(value) -> Decimal:
 
 def grade_text(value: Decimal) -> str:
     """8.50 → "8,5" (Vietnamese decimal comma; used in notifications, where templates cannot format)."""
-    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return number(value, 2)
 
 
 def submission_recipients(submission: Submission):

@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import missing_profile_items, profile_is_complete
 from forums.selectors import owner_forums
+from truonghoc.formatting import datetime_text
 from truonghoc.forms import add_service_errors
 from truonghoc.spreadsheets import xlsx_bytes
 from truonghoc.storage import file_response
@@ -354,10 +354,9 @@ def progress(request, pk: int):
 
 def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
     source = dict(Enrolment.Source.choices)
-    tz = timezone.get_current_timezone()
 
     def when(value):
-        return timezone.localtime(value, tz).strftime("%d/%m/%Y %H:%M") if value else ""
+        return datetime_text(value)
 
     body = (
         [

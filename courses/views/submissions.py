@@ -12,10 +12,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from truonghoc.formatting import datetime_text
 from truonghoc.forms import add_service_errors
 from truonghoc.spreadsheets import xlsx_bytes
 from truonghoc.storage import file_response
@@ -40,7 +40,7 @@ GRADING_PAGE_SIZE = 50
 
 
 def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "d/m/Y H:i")
+    return datetime_text(moment)
 
 
 # --- assignments -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Enrolment
+from truonghoc.formatting import datetime_text
 from units.models import Role, RoleAssignment, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
@@ -100,12 +101,10 @@ def why_cannot_start(user, quiz: Quiz, *, attempts_used: int, now=None) -> str |
     if not is_eligible(user, quiz) or quiz.status != Quiz.Status.PUBLISHED or quiz.is_deleted:
         return _("This test is not open to you.")
     if quiz.opens_at and now < quiz.opens_at:
-        when = timezone.localtime(quiz.opens_at).strftime("%H:%M %d/%m/%Y")
+        when = datetime_text(quiz.opens_at)
         return _("This test opens at %(time)s.") % {"time": when}
     if quiz.closes_at and now >= quiz.closes_at:
-        return _("This test closed at %(time)s.") % {
-            "time": timezone.localtime(quiz.closes_at).strftime("%H:%M %d/%m/%Y")
-        }
+        return _("This test closed at %(time)s.") % {"time": datetime_text(quiz.closes_at)}
     if attempts_used >= quiz.max_attempts:
         return _("You have used all %(count)d attempts allowed for this test.") % {"count": quiz.max_attempts}
     return None

@@ -24,6 +24,7 @@ from courses.models import Course
 from courses.permissions import is_instructor
 from forums.services import clean_body
 from notifications.services import notify
+from truonghoc.formatting import datetime_text
 from truonghoc.text import nfc
 from units.models import Unit
 from units.services import audit_log
@@ -75,7 +76,7 @@ def _started(quiz: Quiz) -> bool:
 
 
 def _fmt(moment) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
+    return datetime_text(moment)
 
 
 def _clean_settings(fields: dict) -> dict:

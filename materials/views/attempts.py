@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from truonghoc.formatting import time_text
 from truonghoc.storage import file_response
 
 from ..models import Attempt, AttemptAnswer, Quiz
@@ -258,9 +259,7 @@ def attempt_save_all(request, pk: int):
     if check:
         # Practice: show the question just checked with its feedback.
         return render(request, TAKE_TEMPLATE, _take_context(attempt, answers, now=now))
-    messages.success(
-        request, _("Your answers were saved at %(time)s.") % {"time": timezone.localtime(now).strftime("%H:%M:%S")}
-    )
+    messages.success(request, _("Your answers were saved at %(time)s.") % {"time": time_text(now, seconds=True)})
     return redirect("materials:attempt_take", attempt.pk)
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from truonghoc.formatting import datetime_text
 from truonghoc.forms import BootstrapFormMixin, add_service_errors
 from truonghoc.spreadsheets import xlsx_bytes
 
@@ -35,7 +36,6 @@ from ..services import results as services
 
 SCORES_PAGE = 50
 TABS = ("scores", "summary", "items")
-TIME_FORMAT = "%H:%M %d/%m/%Y"
 
 
 def _int_or_none(value) -> int | None:
@@ -285,7 +285,7 @@ def attempt_review(request, pk: int):
         "is_teacher": is_teacher,
         "may_grade": can_manage_quiz(request.user, quiz),
         "released": released,
-        "release_time": timezone.localtime(quiz.closes_at).strftime(TIME_FORMAT) if quiz.closes_at else "",
+        "release_time": datetime_text(quiz.closes_at),
         "items": [],
     }
     if released or is_teacher:

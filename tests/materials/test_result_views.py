@@ -14,6 +14,7 @@ from materials.models import Attempt, Quiz
 from tests.accounts.factories import make_person
 from tests.materials.factories import make_question, make_quiz
 from tests.materials.test_results import ESSAY, hand_in, student_in
+from truonghoc.formatting import datetime_text
 from units.models import AuditEntry, Role
 
 
@@ -248,7 +249,7 @@ def test_an_exam_review_waits_for_the_close(client, people, exam):
     quiz, attempt, single, _essay = exam
     url = reverse("materials:attempt_review", args=[attempt.pk])
     response = _get(client, people.student, url)
-    close = timezone.localtime(quiz.closes_at).strftime("%H:%M %d/%m/%Y")
+    close = datetime_text(quiz.closes_at)  # one way to write a moment: dd/mm/yyyy HH:MM
     assert 'data-testid="not-released"' in response.text and close in response.text
     assert single.stem not in response.text and "Giải thích" not in response.text
     Quiz.objects.filter(pk=quiz.pk).update(

@@ -74,6 +74,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
             ],
+            # One way to write numbers for people, in every template without {% load %}.
+            "builtins": ["truonghoc.template_filters"],
         },
     },
 ]

@@ -1,0 +1,63 @@
+"""One way to write numbers and dates for people (truonghoc.formatting and its template filters)."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from truonghoc.formatting import date_text, datetime_text, number, percent, time_text
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    with translation.override("vi"):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (2587, None, "2.587"),
+        (48399, None, "48.399"),
+        (1234567, None, "1.234.567"),
+        (999, None, "999"),
+        (0, None, "0"),
+        (70.84, 1, "70,8"),
+        (70.85, 1, "70,9"),  # half up, as on paper, not to even
+        (Decimal("8.50"), 2, "8,5"),
+        (Decimal("10.00"), 2, "10"),
+        (Decimal("7.25"), 2, "7,25"),
+        (Decimal("2587.5"), 1, "2.587,5"),
+        (-3.5, 1, "-3,5"),
+        (None, None, ""),
+    ],
+)
+def test_numbers_are_written_the_vietnamese_way(value, decimals, expected):
+    assert number(value, decimals) == expected
+
+
+def test_percentages_have_a_decimal_comma_and_a_dash_when_there_is_nothing_to_divide():
+    assert percent(70.833) == "70,8%"
+    assert percent(100) == "100%"
+    assert percent(Decimal("9.95")) == "10%"
+    assert percent(None) == "—"
+
+
+def test_dates_and_moments_are_dd_mm_yyyy_in_vietnam_time():
+    assert date_text(date(2013, 2, 2)) == "02/02/2013"
+    moment = datetime(2013, 2, 2, 1, 30, 5, tzinfo=UTC)  # 08:30:05 in Hà Nội
+    assert date_text(moment) == "02/02/2013"
+    assert datetime_text(moment) == "02/02/2013 08:30"
+    assert datetime_text(moment, seconds=True) == "02/02/2013 08:30:05"
+    assert time_text(moment) == "08:30"
+    assert time_text(moment, seconds=True) == "08:30:05"
+    assert date_text(None) == datetime_text(None) == ""
+
+
+def test_templates_have_the_same_filters_without_loading_anything():
+    rendered = Template("{{ n|number }} · {{ rate|percent }} · {{ avg|number:1 }} · {{ none|percent }}").render(
+        Context({"n": 2587, "rate": 70.83, "avg": Decimal("6.75"), "none": None})
+    )
+    assert rendered == "2.587 · 70,8% · 6,8 · —"
