@@ -182,7 +182,7 @@ def quota_requests_for_decider(*, user, status: str = "") -> QuerySet[QuotaReque
     from units.permissions import Action, scope
 
     reach = scope(user, Action.MANAGE_ACCOUNTS)
-    qs = QuotaRequest.objects.select_related("school", "requested_by", "decided_by")
+    qs = QuotaRequest.objects.select_related("school", "requested_by", "decided_by", "batch")
     if not reach.everything:
         # The decider's scope must contain the school's parent, i.e. be strictly above the school.
         query = Q(pk__in=[])
