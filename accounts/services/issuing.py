@@ -543,7 +543,9 @@ def import_quota_recheck(*, actor, batch: IssueBatch) -> IssueBatch:
     if not _waits_for_quota(batch):
         return batch
     with transaction.atomic():
-        batch = IssueBatch.objects.select_for_update().select_related("school", "created_by").get(pk=batch.pk)
+        batch = (
+            IssueBatch.objects.select_for_update(of=("self",)).select_related("school", "created_by").get(pk=batch.pk)
+        )
         if not _waits_for_quota(batch):
             return batch
         remaining = quota_usage(school=batch.school)[batch.account_type]["remaining"]
