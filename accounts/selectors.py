@@ -177,6 +177,15 @@ def quota_requests_of(*, school: Unit) -> QuerySet[QuotaRequest]:
     return QuotaRequest.objects.filter(school=school).select_related("requested_by", "decided_by")
 
 
+def quota_request_waiting_for(*, batch: IssueBatch) -> QuotaRequest | None:
+    """The request for more places made from this import and not yet decided, if any."""
+    return (
+        QuotaRequest.objects.filter(batch=batch, status=QuotaRequest.Status.PENDING)
+        .select_related("requested_by")
+        .first()
+    )
+
+
 def quota_requests_for_decider(*, user, status: str = "") -> QuerySet[QuotaRequest]:
     """Requests from schools whose quota this user sets (their parent is inside the user's scope)."""
     from units.permissions import Action, scope

@@ -18,7 +18,7 @@ from units.models import Unit
 from ..forms.issuing import AccountForm, ImportForm
 from ..models import ImportRow, IssueBatch, User
 from ..permissions import account_for_user_or_404, can_issue_accounts, can_manage_account, school_for_user_or_404
-from ..selectors import batches_of, class_students
+from ..selectors import batches_of, class_students, quota_request_waiting_for
 from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load, sheet_xlsx
 from ..services.issuing import (
     COLUMNS,
@@ -140,6 +140,8 @@ def batch_detail(request, pk: int):
     # The places missing: the quota request the page links to asks for exactly these.
     context["quota_gap"] = import_quota_gap(batch=batch, usage=context["usage"])
     context["over_quota"] = batch.status == IssueBatch.Status.INVALID and context["quota_gap"] > 0
+    # Asked already: say so rather than invite a second request.
+    context["waiting_request"] = quota_request_waiting_for(batch=batch) if context["over_quota"] else None
     context["may_recheck"] = (
         batch.kind == IssueBatch.Kind.IMPORT
         and bool(batch.upload)

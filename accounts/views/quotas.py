@@ -36,8 +36,10 @@ def quota(request, school_pk: int):
     if request.method == "POST":
         try:
             if "request" in request.POST and may_request and request_form.is_valid():
-                quota_request_create(actor=request.user, school=school, **request_form.cleaned_data)
+                sent = quota_request_create(actor=request.user, school=school, **request_form.cleaned_data)
                 messages.success(request, _("Your request has been sent to %(parent)s.") % {"parent": _parent(school)})
+                if sent.batch:
+                    return redirect("accounts:batch", sent.batch_id)  # the import waits there for the answer
                 return redirect("accounts:quota", school.pk)
             if "set" in request.POST and may_set and set_form.is_valid():
                 quota_set(actor=request.user, school=school, **set_form.cleaned_data)

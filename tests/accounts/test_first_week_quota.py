@@ -118,12 +118,17 @@ def test_refused_import_links_to_a_request_prefilled_with_the_places_missing(cli
     assert form.initial["batch"] == batch.pk and "lop-6a1.xlsx" in form.initial["reason"]
     assert "45" in form.initial["reason"] and "10" in form.initial["reason"]
 
-    client.post(
+    response = client.post(
         reverse("accounts:quota", args=[school.pk]),
         {"request": "1", "account_type": "student", "amount": 35, "reason": form.initial["reason"], "batch": batch.pk},
     )
     request = QuotaRequest.objects.get()
     assert request.batch == batch and request.amount == 35 and request.account_type == "student"
+    # Back on the import, which now says the request is waiting rather than inviting a second one.
+    assert response.url == reverse("accounts:batch", args=[batch.pk])
+    page = client.get(response.url).content.decode()
+    assert 'data-testid="request-waiting"' in page and "Đề nghị cấp thêm 35 tài khoản" in page
+    assert 'data-testid="request-quota"' not in page
 
 
 def test_a_request_cannot_name_another_schools_import(client, tree, school, admin):

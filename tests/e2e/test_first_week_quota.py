@@ -62,7 +62,10 @@ def test_over_quota_import_request_approval_and_confirmation_without_reupload(
     expect(page.locator("#id_amount")).to_have_value("35")
     expect(page.locator("#id_reason")).to_contain_text("tuyen-sinh-6a1.xlsx")
     page.get_by_test_id("send-request").click()
-    expect(page.get_by_test_id("quota-requests")).to_contain_text("+35")
+    # Back on the import, which waits for the answer.
+    expect(page).to_have_url(batch_url)
+    expect(page.get_by_test_id("request-waiting")).to_contain_text("35")
+    expect(page.get_by_test_id("confirm-import")).to_have_count(0)
     log_out(page)
 
     # The Office sees the school's use of its quota next to the request, and approves.
