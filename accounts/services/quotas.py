@@ -182,7 +182,7 @@ def quota_request_decide(*, actor, request: QuotaRequest, approve: bool, note: s
     ) % {"amount": request.amount}
     url = reverse("accounts:quota", args=[request.school_id])
     batch = request.batch
-    if approve and batch is not None and batch.status != IssueBatch.Status.DONE:
+    if approve and batch is not None and batch.status != IssueBatch.Status.DONE and not batch.error_rows:
         # Back to the import that waited for these places: it is checked again there and confirmed
         # without uploading the file again.
         title = _(

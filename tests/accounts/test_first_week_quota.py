@@ -267,3 +267,15 @@ def test_check_again_is_refused_with_a_reason_once_imported_and_outside_the_scho
     assert batch.status == "done" and User.objects.filter(account_type="student").count() == 3
     client.force_login(make_person(unit=tree.s2, role=Role.SCHOOL_ADMIN, account_type="teacher"))
     assert client.post(reverse("accounts:batch_recheck", args=[batch.pk])).status_code == 404
+
+
+def test_approval_for_an_import_with_bad_rows_does_not_promise_a_confirmation(school, admin, office):
+    batch = run_import(admin, school, xlsx([*students(12), ["", "01/01/2012", "Nam", "0999999999", "6A1", "", ""]]))
+    assert batch.error_rows == 1 and import_quota_gap(batch=batch) == 2
+    request = quota_request_create(
+        actor=admin, school=school, account_type="student", amount=2, reason="Tuyển sinh", batch=batch
+    )
+    quota_request_decide(actor=office, request=request, approve=True)
+    assert Notification.objects.get(recipient=admin).url == reverse("accounts:quota", args=[school.pk])
+    batch = import_quota_recheck(actor=admin, batch=batch)
+    assert batch.status == "invalid"  # the bad row still has to be corrected
