@@ -1,5 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+# allauth's "password set / changed" notes, replaced by a welcome after the first password (signals.py).
+PASSWORD_MESSAGES = ("account/messages/password_set.txt", "account/messages/password_changed.txt")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,3 +27,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request, **credentials):
         key = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{key}:{self.get_client_ip(request)}"
+
+    def get_password_change_redirect_url(self, request):
+        # Someone who just chose their first password (after a one-time credential) goes home.
+        if getattr(request, "first_password_chosen", False):
+            return reverse("home")
+        return super().get_password_change_redirect_url(request)
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        # allauth says "password set" before its signal clears the forced change; a person still
+        # flagged is choosing their first password and gets the welcome (signals.py) instead.
+        user = getattr(request, "user", None)
+        if message_template in PASSWORD_MESSAGES and getattr(user, "must_change_password", False):
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)

@@ -219,6 +219,16 @@ class QuotaRequest(Request):
     amount = models.PositiveIntegerField(_("how many more"))
     reason = models.TextField(_("reason"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The import refused for want of places, if the request came from one: the school is sent back to
+    # it once the request is approved, to confirm it without uploading the file again.
+    batch = models.ForeignKey(
+        "IssueBatch",
+        verbose_name=_("refused import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quota_requests",
+    )
 
     class Meta:
         verbose_name = _("quota request")

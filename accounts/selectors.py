@@ -177,12 +177,21 @@ def quota_requests_of(*, school: Unit) -> QuerySet[QuotaRequest]:
     return QuotaRequest.objects.filter(school=school).select_related("requested_by", "decided_by")
 
 
+def quota_request_waiting_for(*, batch: IssueBatch) -> QuotaRequest | None:
+    """The request for more places made from this import and not yet decided, if any."""
+    return (
+        QuotaRequest.objects.filter(batch=batch, status=QuotaRequest.Status.PENDING)
+        .select_related("requested_by")
+        .first()
+    )
+
+
 def quota_requests_for_decider(*, user, status: str = "") -> QuerySet[QuotaRequest]:
     """Requests from schools whose quota this user sets (their parent is inside the user's scope)."""
     from units.permissions import Action, scope
 
     reach = scope(user, Action.MANAGE_ACCOUNTS)
-    qs = QuotaRequest.objects.select_related("school", "requested_by", "decided_by")
+    qs = QuotaRequest.objects.select_related("school", "requested_by", "decided_by", "batch")
     if not reach.everything:
         # The decider's scope must contain the school's parent, i.e. be strictly above the school.
         query = Q(pk__in=[])

@@ -17,6 +17,7 @@ urlpatterns = [
     path("truong/<int:school_pk>/tep-mau.xlsx", issuing.import_template, name="import_template"),
     path("lo/<int:pk>/", issuing.batch_detail, name="batch"),
     path("lo/<int:pk>/xac-nhan/", issuing.batch_confirm, name="batch_confirm"),
+    path("lo/<int:pk>/kiem-tra-lai/", issuing.batch_recheck, name="batch_recheck"),
     path("lo/<int:pk>/tai-khoan.xlsx", issuing.batch_sheet_xlsx, name="batch_sheet_xlsx"),
     path("lo/<int:pk>/in-phieu/", issuing.batch_sheet_print, name="batch_sheet_print"),
     path("lo/<int:pk>/xoa-bang-mat-khau/", issuing.batch_sheet_discard, name="batch_sheet_discard"),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from truonghoc.forms import BootstrapFormMixin
 from units.models import Unit
 
-from ..models import QuotaRequest, User
+from ..models import IssueBatch, QuotaRequest, User
 
 TYPE_CHOICES = [(User.AccountType.STUDENT, _("Student")), (User.AccountType.TEACHER, _("Teacher"))]
 
@@ -61,11 +61,18 @@ class ImportForm(BootstrapFormMixin, forms.Form):
 
 
 class QuotaRequestForm(BootstrapFormMixin, forms.ModelForm):
+    """`batch` (hidden) is the school's import refused for want of places, when the request is made from it."""
+
     class Meta:
         model = QuotaRequest
-        fields = ["account_type", "amount", "reason"]
-        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        fields = ["account_type", "amount", "reason", "batch"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "batch": forms.HiddenInput}
         labels = {"amount": _("How many more accounts")}
+
+    def __init__(self, *args, school: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = IssueBatch.objects.filter(school=school, kind=IssueBatch.Kind.IMPORT)
+        self.fields["batch"].error_messages["invalid_choice"] = _("This import is not one of this school's imports.")
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]

@@ -85,12 +85,16 @@ def user_set_password(*, actor, user: User, password: str, must_change: bool = F
     return user
 
 
-def user_password_changed(*, user: User) -> None:
+def user_password_changed(*, user: User) -> bool:
+    """The person set their own password: the one-time credential stops working and the forced change
+    is over. True when it was that forced change (their first password after a credential slip)."""
     credential_consume(user=user)
-    if user.must_change_password:
-        user.must_change_password = False
-        user.save(update_fields=["must_change_password", "updated_at"])
-        audit_log(actor=user, action="account.password_changed", unit=user.unit, target=user)
+    if not user.must_change_password:
+        return False
+    user.must_change_password = False
+    user.save(update_fields=["must_change_password", "updated_at"])
+    audit_log(actor=user, action="account.password_changed", unit=user.unit, target=user)
+    return True
 
 
 def user_copy_fields(*, source: User, target: User, fields) -> None:

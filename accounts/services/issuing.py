@@ -497,14 +497,90 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
     message = ""
     remaining = quota_usage(school=batch.school)[batch.account_type]["remaining"]
     if batch.new_rows > remaining:
-        message = _(
-            "Over quota: the file has %(new)d new people but the school has only %(remaining)d places left. "
-            "Request %(missing)d more accounts, then import again."
-        ) % {"new": batch.new_rows, "remaining": remaining, "missing": batch.new_rows - remaining}
+        message = _over_quota_message(new=batch.new_rows, remaining=remaining)
     ok = not batch.error_rows and not message and batch.new_rows > 0
     if not batch.error_rows and not message and batch.new_rows == 0:
         message = _("Everybody in this file already has an account: there is nothing to import.")
     return _batch_finish(batch, status=IssueBatch.Status.READY if ok else IssueBatch.Status.INVALID, message=message)
+
+
+def _over_quota_message(*, new: int, remaining: int) -> str:
+    return _(
+        "Over quota: the file has %(new)d new people but the school has only %(remaining)d places left. "
+        "Request %(missing)d more accounts; once they are granted, confirm this import from this page, "
+        "without uploading the file again."
+    ) % {"new": new, "remaining": remaining, "missing": new - remaining}
+
+
+def _waits_for_quota(batch: IssueBatch) -> bool:
+    """A checked file whose every row is correct, with new people in it: only the quota decides
+    whether it may be confirmed (an invalid file without bad rows and with new people is over quota)."""
+    return (
+        batch.kind == IssueBatch.Kind.IMPORT
+        and batch.status in (IssueBatch.Status.INVALID, IssueBatch.Status.READY)
+        and not batch.error_rows
+        and batch.new_rows > 0
+    )
+
+
+def import_quota_gap(*, batch: IssueBatch, usage: dict | None = None) -> int:
+    """How many more places a checked import needs than its school has left (0 when it fits): the
+    number a quota request made from it asks for. `usage` is quota_usage of the school, if at hand."""
+    if batch.kind != IssueBatch.Kind.IMPORT or batch.status not in (
+        IssueBatch.Status.INVALID,
+        IssueBatch.Status.READY,
+    ):
+        return 0
+    usage = usage or quota_usage(school=batch.school)
+    return max(0, batch.new_rows - usage[batch.account_type]["remaining"])
+
+
+def import_quota_recheck(*, actor, batch: IssueBatch) -> IssueBatch:
+    """Hold a checked file against the quota as it is now, when its page is opened: one refused only
+    for want of places becomes ready once they are granted (no new upload), and a ready one that no
+    longer fits says so before anyone clicks. Writes only when the answer changes."""
+    if not _waits_for_quota(batch):
+        return batch
+    with transaction.atomic():
+        batch = (
+            IssueBatch.objects.select_for_update(of=("self",)).select_related("school", "created_by").get(pk=batch.pk)
+        )
+        if not _waits_for_quota(batch):
+            return batch
+        remaining = quota_usage(school=batch.school)[batch.account_type]["remaining"]
+        if batch.new_rows <= remaining:
+            status, message = IssueBatch.Status.READY, ""
+        else:
+            status, message = IssueBatch.Status.INVALID, _over_quota_message(new=batch.new_rows, remaining=remaining)
+        if (status, message) == (batch.status, batch.message):
+            return batch
+        before = batch.status
+        batch = _batch_finish(batch, status=status, message=message)
+        if before != status:
+            audit_log(
+                actor=actor, action="account.import_quota_recheck", unit=batch.school, target=batch,
+                before={"status": before}, after={"status": status, "remaining": remaining},
+            )  # fmt: skip
+        return batch
+
+
+@transaction.atomic
+def import_recheck(*, actor, batch: IssueBatch) -> IssueBatch:
+    """Check a kept file again from the start (its rows, the database, the quota) without a new upload,
+    e.g. once places were granted or a missing class created. The caller then runs import_validate
+    (or its task), as after an upload."""
+    batch = IssueBatch.objects.select_for_update().select_related("school").get(pk=batch.pk)
+    if batch.kind != IssueBatch.Kind.IMPORT or not batch.upload:
+        raise ValidationError(_("Only an uploaded file can be checked again."))
+    if batch.status == IssueBatch.Status.DONE:
+        raise ValidationError(_("This file has already been imported: there is nothing to check again."))
+    if batch.status in (IssueBatch.Status.VALIDATING, IssueBatch.Status.IMPORTING):
+        raise ValidationError(_("This file is being worked on; wait until it finishes, then check it again."))
+    before = batch.status
+    batch.status = IssueBatch.Status.VALIDATING
+    batch.save(update_fields=["status"])
+    audit_log(actor=actor, action="account.import_recheck", unit=batch.school, target=batch, before={"status": before})
+    return batch
 
 
 def _batch_finish(batch: IssueBatch, *, status: str, message: str = "") -> IssueBatch:

@@ -12,7 +12,7 @@ from notifications.services import notify
 from units.models import Role, RoleAssignment, Unit
 from units.services import audit_log
 
-from ..models import AccountQuota, QuotaRequest, User
+from ..models import AccountQuota, IssueBatch, QuotaRequest, User
 from ..selectors import school_admins
 
 T = User.AccountType
@@ -20,21 +20,30 @@ T = User.AccountType
 
 def quota_usage(*, school: Unit) -> dict[str, dict[str, int]]:
     """{account type: {"limit", "used", "remaining"}} for teachers and students, in two queries."""
-    quota = AccountQuota.objects.filter(school=school).first()
-    used = dict(
-        User.objects.filter(unit=school, is_active=True, account_type__in=[T.TEACHER, T.STUDENT])
-        .values_list("account_type")
+    return quota_usage_of(schools=[school])[school.pk]
+
+
+def quota_usage_of(*, schools) -> dict[int, dict[str, dict[str, int]]]:
+    """quota_usage for many schools at once, by school id, still in two queries (the approvers' list)."""
+    ids = {getattr(school, "pk", school) for school in schools}
+    quotas = {quota.school_id: quota for quota in AccountQuota.objects.filter(school__in=ids)}
+    used: dict[tuple[int, str], int] = {
+        (unit_id, account_type): n
+        for unit_id, account_type, n in User.objects.filter(
+            unit__in=ids, is_active=True, account_type__in=[T.TEACHER, T.STUDENT]
+        )
+        .values_list("unit_id", "account_type")
         .annotate(n=Count("id"))
-        .values_list("account_type", "n")
-    )
+        .values_list("unit_id", "account_type", "n")
+    }
     result = {}
-    for account_type in (T.TEACHER, T.STUDENT):
-        limit = quota.limit_for(account_type) if quota else 0
-        result[account_type] = {
-            "limit": limit,
-            "used": used.get(account_type, 0),
-            "remaining": max(0, limit - used.get(account_type, 0)),
-        }
+    for school_id in ids:
+        quota = quotas.get(school_id)
+        result[school_id] = {}
+        for account_type in (T.TEACHER, T.STUDENT):
+            limit = quota.limit_for(account_type) if quota else 0
+            in_use = used.get((school_id, account_type), 0)
+            result[school_id][account_type] = {"limit": limit, "used": in_use, "remaining": max(0, limit - in_use)}
     return result
 
 
@@ -107,9 +116,14 @@ def _deciders(school: Unit):
 
 
 @transaction.atomic
-def quota_request_create(*, actor, school: Unit, account_type: str, amount: int, reason: str) -> QuotaRequest:
+def quota_request_create(
+    *, actor, school: Unit, account_type: str, amount: int, reason: str, batch=None
+) -> QuotaRequest:
+    """`batch`: the import refused for want of places that this request is for, if any."""
+    if batch is not None and (batch.school_id != school.pk or batch.kind != IssueBatch.Kind.IMPORT):
+        raise ValidationError(_("This import is not one of this school's imports."))
     request = QuotaRequest(
-        school=school, account_type=account_type, amount=amount, reason=reason.strip(), requested_by=actor
+        school=school, account_type=account_type, amount=amount, reason=reason.strip(), requested_by=actor, batch=batch
     )
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Ask for at least one account.")})
@@ -122,7 +136,7 @@ def quota_request_create(*, actor, school: Unit, account_type: str, amount: int,
         action="quota.request",
         unit=school,
         target=request,
-        after={"account_type": account_type, "amount": amount, "reason": request.reason},
+        after={"account_type": account_type, "amount": amount, "reason": request.reason, "batch": request.batch_id},
     )
     notify(
         recipients=_deciders(school),
@@ -166,11 +180,20 @@ def quota_request_decide(*, actor, request: QuotaRequest, approve: bool, note: s
         if approve
         else _("Your request for %(amount)d more accounts was refused")
     ) % {"amount": request.amount}
+    url = reverse("accounts:quota", args=[request.school_id])
+    batch = request.batch
+    if approve and batch is not None and batch.status != IssueBatch.Status.DONE and not batch.error_rows:
+        # Back to the import that waited for these places: it is checked again there and confirmed
+        # without uploading the file again.
+        title = _(
+            "Your request for %(amount)d more accounts was approved: open the import “%(file)s” to confirm it"
+        ) % {"amount": request.amount, "file": batch.original_name or batch.pk}
+        url = reverse("accounts:batch", args=[batch.pk])
     notify(
         recipients=[request.requested_by, *school_admins(school=request.school)],
         title=title,
         body=request.decision_note,
-        url=reverse("accounts:quota", args=[request.school_id]),
+        url=url,
     )
     return request
 

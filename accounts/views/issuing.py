@@ -18,13 +18,16 @@ from units.models import Unit
 from ..forms.issuing import AccountForm, ImportForm
 from ..models import ImportRow, IssueBatch, User
 from ..permissions import account_for_user_or_404, can_issue_accounts, can_manage_account, school_for_user_or_404
-from ..selectors import batches_of, class_students
+from ..selectors import batches_of, class_students, quota_request_waiting_for
 from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load, sheet_xlsx
 from ..services.issuing import (
     COLUMNS,
     account_issue,
     credentials_reissue,
     import_confirm,
+    import_quota_gap,
+    import_quota_recheck,
+    import_recheck,
     import_start,
     import_template_xlsx,
     progress_get,
@@ -113,6 +116,9 @@ def _batch_for_user_or_404(user, pk: int) -> IssueBatch:
 @never_cache  # shows one-time credentials: no copy may stay in a shared school computer's cache
 def batch_detail(request, pk: int):
     batch = _batch_for_user_or_404(request.user, pk)
+    if not request.htmx:
+        # A file that waited for places is confirmed once they are granted, without a new upload.
+        batch = import_quota_recheck(actor=request.user, batch=batch)
     show = request.GET.get("show", "problems" if batch.error_rows else "all")
     rows = batch.rows.all()
     if show == "problems":
@@ -131,9 +137,16 @@ def batch_detail(request, pk: int):
         "sheet_count": len(sheet) if sheet else 0,
         "usage": quota_usage(school=batch.school),
     }
-    context["over_quota"] = batch.status == IssueBatch.Status.INVALID and batch.new_rows > context["usage"].get(
-        batch.account_type, {}
-    ).get("remaining", 0)
+    # The places missing: the quota request the page links to asks for exactly these.
+    context["quota_gap"] = import_quota_gap(batch=batch, usage=context["usage"])
+    context["over_quota"] = batch.status == IssueBatch.Status.INVALID and context["quota_gap"] > 0
+    # Asked already: say so rather than invite a second request.
+    context["waiting_request"] = quota_request_waiting_for(batch=batch) if context["over_quota"] else None
+    context["may_recheck"] = (
+        batch.kind == IssueBatch.Kind.IMPORT
+        and bool(batch.upload)
+        and batch.status in (IssueBatch.Status.INVALID, IssueBatch.Status.FAILED)
+    )
     if request.htmx:
         response = render(request, "accounts/batch_detail.html#status", context)
         if not context["working"]:
@@ -153,6 +166,20 @@ def batch_confirm(request, pk: int):
         messages.error(request, exc.messages[0])
         return redirect("accounts:batch", batch.pk)
     _run(import_apply_task, batch, request.user, big=batch.new_rows > settings.IMPORT_SYNC_MAX_ROWS, apply=True)
+    return redirect("accounts:batch", batch.pk)
+
+
+@login_required
+@require_POST
+def batch_recheck(request, pk: int):
+    """“Check again”: the kept file is checked from the start, without uploading it again."""
+    batch = _batch_for_user_or_404(request.user, pk)
+    try:
+        batch = import_recheck(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("accounts:batch", batch.pk)
+    _run(import_validate_task, batch, request.user, big=batch.total_rows > settings.IMPORT_SYNC_MAX_ROWS)
     return redirect("accounts:batch", batch.pk)
 
 
