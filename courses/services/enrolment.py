@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.profile import missing_profile_items, profile_is_complete
+from accounts.profile import missing_profile_items, prime_required_fields, profile_is_complete
 from forums.services import forum_for_owner
 from truonghoc.text import nfc
 from units.models import Cluster, Role, Unit
@@ -264,6 +264,7 @@ def learning_group_register(
                 % {"names": ", ".join(sorted(outsiders))}
             }
         )
+    prime_required_fields(members.values())  # each member's profile rule, for all of them in two queries
     incomplete = [m.full_name for m in members.values() if not profile_is_complete(m)]
     if incomplete:
         raise ValidationError(
