@@ -163,3 +163,33 @@ def test_a_new_teacher_sees_what_is_missing_before_clicking_and_nothing_is_creat
     needed.get_by_test_id("profile-needed-link").click()
     expect(page).to_have_url(re.compile(r"/ho-so/sua/$"))
     expect(page.locator("#id_email")).to_be_visible()
+
+
+def test_a_department_asks_students_for_an_email_and_their_button_says_so_before_the_click(
+    live_server, page, tree, people, course
+):
+    make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF, username="so.hanam", full_name="Vũ Văn Sở")
+    student = make_person(unit=tree.c1, role=Role.STUDENT, username="hs.em", full_name="Hoàng Minh Em")
+    enrol(course=course, user=student)
+
+    # The Department sets the rule for students of every school below it, from its home page.
+    log_in_from_front(page, live_server.url, "so.hanam")
+    page.get_by_test_id("home-profile-rules").click()
+    card = page.get_by_test_id("rule-student")
+    expect(card.get_by_test_id("rule-now-student")).to_contain_text("Hiện không bắt buộc gì thêm")
+    card.locator("input[name=student-mode][value=own]").check()
+    card.locator("input[name=student-required][value=email]").check()
+    card.get_by_test_id("save-student").click()
+    expect(page.get_by_test_id("rule-now-student")).to_contain_text("Hiện bắt buộc: email.")
+    shot(page, "6-department-rule")
+
+    # The student's "Nộp bài" now waits for an email, and says so before any click.
+    page.context.clear_cookies()
+    log_in_from_front(page, live_server.url, "hs.em")
+    due = page.get_by_test_id("due-item").filter(has_text="Bài tập tuần 1")
+    expect(due.get_by_test_id("home-hand-in")).to_have_count(0)
+    expect(due.get_by_test_id("profile-needed-button")).to_be_disabled()
+    expect(due.get_by_test_id("profile-needed-reason")).to_contain_text("Cần hoàn thiện hồ sơ trước: còn thiếu email.")
+    expect(page.get_by_test_id("profile-missing-items")).to_have_text(re.compile(r"^\s*email\s*$"))
+    shot(page, "7-student-needs-email")
+    assert not Submission.objects.exists()
