@@ -185,6 +185,45 @@ class AccountQuota(models.Model):
         return self.teachers if account_type == User.AccountType.TEACHER else self.students
 
 
+class ProfileRule(models.Model):
+    """Which profile details one account type must fill in before posting, enrolling or submitting,
+    set by a unit for its whole subtree (a Department for its schools, an Office for its own).
+
+    The nearest rule up the unit tree applies; with none, accounts.profile.DEFAULT_REQUIRED does
+    (teachers: the Hà Nam photo-and-profile rule; students: nothing beyond what the school imported).
+    """
+
+    ACCOUNT_TYPES = [(User.AccountType.TEACHER, _("Teachers")), (User.AccountType.STUDENT, _("Students"))]
+    FIELDS = ("email", "phone", "date_of_birth", "photo")  # in the order the profile lists them
+    UNIT_KINDS = ("ministry", "department", "office")  # the levels above the schools set the rules
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    account_type = models.CharField(_("account type"), max_length=10, choices=ACCOUNT_TYPES)
+    require_email = models.BooleanField(_("email"), default=False)
+    require_phone = models.BooleanField(_("phone number"), default=False)
+    require_date_of_birth = models.BooleanField(_("date of birth"), default=False)
+    require_photo = models.BooleanField(_("a proper ID photo"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("profile rule")
+        verbose_name_plural = _("profile rules")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "account_type"], name="one_profile_rule_per_unit_and_type")
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {self.get_account_type_display()}"
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The required fields, in the order the profile lists them."""
+        return tuple(f for f in self.FIELDS if getattr(self, f"require_{f}"))
+
+
 class Request(models.Model):
     """Something one unit asks of another, and the answer: who asked, who decided, when, and why."""
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from units.models import Role, Unit
 from units.permissions import Action, can, role_rows, scope
 
-from .models import User
+from .models import ProfileRule, User
 
 
 def can_issue_accounts(user, school: Unit) -> bool:
@@ -26,6 +26,17 @@ def can_set_quota(user, school: Unit) -> bool:
         return False
     parent = Unit.objects.get_parent(school)
     return parent is not None and can(user, Action.MANAGE_ACCOUNTS, parent)
+
+
+def can_set_profile_rule(user, unit: Unit) -> bool:
+    """Which details teachers and students must fill in is decided by Ministry, Department or Office staff
+    for a unit of that level in their reach — never by a school for itself."""
+    if unit.kind not in ProfileRule.UNIT_KINDS or not unit.is_active:
+        return False
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    staff = {Role.MINISTRY_STAFF, Role.DEPARTMENT_STAFF, Role.OFFICE_STAFF}
+    return any(role in staff and unit.path.startswith(path) for role, path, _kind in role_rows(user))
 
 
 # Roles that carry authority: their holders are looked after by the unit above, not by their peers.
@@ -74,3 +85,11 @@ def account_for_user_or_404(user, pk, check=can_view_account) -> User:
     if not check(user, account):
         raise Http404
     return account
+
+
+def unit_for_profile_rules_or_404(user, pk) -> Unit:
+    """A unit whose profile rules the user may set; anything else looks missing."""
+    unit = get_object_or_404(Unit, pk=pk)
+    if not can_set_profile_rule(user, unit):
+        raise Http404
+    return unit

@@ -2,12 +2,12 @@
 the schools a person may be transferred to. Each costs a fixed number of queries."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from truonghoc.text import fold
 from units.models import AuditEntry, Role, RoleAssignment, Unit
 
-from .models import IssueBatch, QuotaRequest, TransferRequest, User
+from .models import IssueBatch, ProfileRule, QuotaRequest, TransferRequest, User
 
 K = Unit.Kind
 _TRANSFER_RELATED = ("user", "from_school", "to_school", "requested_by", "decided_by")
@@ -216,3 +216,63 @@ def class_students(*, school_class: Unit) -> list[User]:
             role_assignments__unit=school_class, role_assignments__role=Role.STUDENT, is_active=True
         ).order_by("name_sort")
     )
+
+
+# --- Profile rules: which details each account type must fill in ---------------------------------------
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """The unit's own path and those of every unit above it."""
+    return [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
+
+
+def profile_rule_nearest(*, unit_id: int | None, account_type: str) -> ProfileRule | None:
+    """The rule set nearest above (or at) the unit for that account type, or None (one query)."""
+    if unit_id is None:
+        return None
+    unit_path = Unit.objects.filter(pk=unit_id).values("path")[:1]
+    return (
+        ProfileRule.objects.filter(account_type=account_type)
+        .annotate(target_path=Subquery(unit_path))
+        .filter(target_path__startswith=F("unit__path"))
+        .order_by("-unit__depth")
+        .first()
+    )
+
+
+def profile_rules_for_units(*, unit_ids) -> dict[tuple[int, str], ProfileRule]:
+    """For many units at once (two queries): {(unit id, account type): the nearest rule}."""
+    if not unit_ids:
+        return {}
+    paths = dict(Unit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "path"))
+    wanted = {p for path in paths.values() for p in _ancestor_paths(path)}
+    by_path: dict[tuple[str, str], ProfileRule] = {}
+    for rule in ProfileRule.objects.filter(unit__path__in=list(wanted)).annotate(unit_path=F("unit__path")):
+        by_path[(rule.unit_path, rule.account_type)] = rule
+    found = {}
+    for unit_id, path in paths.items():
+        for account_type in (User.AccountType.TEACHER, User.AccountType.STUDENT):
+            for ancestor in reversed(_ancestor_paths(path)):
+                rule = by_path.get((ancestor, account_type))
+                if rule is not None:
+                    found[(unit_id, account_type)] = rule
+                    break
+    return found
+
+
+def profile_rules_at(*, unit: Unit) -> dict[str, dict]:
+    """For the rule page of a unit, per account type: the rule set here (or None), and the rule that applies
+    from above when there is none here (or None: the default applies). Two queries."""
+    rules = (
+        ProfileRule.objects.filter(unit__path__in=_ancestor_paths(unit.path))
+        .select_related("unit", "updated_by")
+        .order_by("-unit__depth")
+    )
+    result = {t: {"here": None, "above": None} for t, _label in ProfileRule.ACCOUNT_TYPES}
+    for rule in rules:
+        slot = result[rule.account_type]
+        if rule.unit_id == unit.pk:
+            slot["here"] = rule
+        elif slot["above"] is None:
+            slot["above"] = rule
+    return result

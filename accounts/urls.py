@@ -9,6 +9,7 @@ urlpatterns = [
     path("sua/", profile.profile_edit, name="profile_edit"),
     path("tai-khoan/<int:pk>/anh/", profile.account_photo_status, name="account_photo_status"),
     path("anh/<int:pk>/", profile.photo, name="photo"),
+    path("quy-dinh-ho-so/<int:unit_pk>/", profile.profile_rules, name="profile_rules"),
     # --- end of profile ---
     # --- Issuing, credentials, lists (views/issuing.py, views/lists.py) ---
     path("truong/<int:school_pk>/", lists.school_account_list, name="school_accounts"),

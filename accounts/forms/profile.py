@@ -77,3 +77,27 @@ class PhotoStatusForm(BootstrapFormMixin, forms.Form):
         error_messages={"max_length": _("The note may be at most 255 characters.")},
     )
     photo = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ProfileRuleForm(BootstrapFormMixin, forms.Form):
+    """One account type's profile rule at a unit: follow the level above, or require these details."""
+
+    FOLLOW, OWN = "follow", "own"
+
+    mode = forms.ChoiceField(
+        label=_("Rule"),
+        choices=[(FOLLOW, _("Follow the rule from above")), (OWN, _("Set a rule for the units below"))],
+        widget=forms.RadioSelect,
+    )
+    required = forms.MultipleChoiceField(
+        label=_("They must fill in"),
+        required=False,
+        choices=[
+            ("email", _("email")),
+            ("phone", _("phone number")),
+            ("date_of_birth", _("date of birth")),
+            ("photo", _("a proper ID photo")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave every box empty to require nothing beyond what the school imported."),
+    )

@@ -11,10 +11,13 @@ from django.views.decorators.http import require_POST
 from truonghoc.storage import file_response
 from units.selectors import home_units
 
-from ..forms.profile import PhotoStatusForm, ProfileForm
-from ..permissions import account_for_user_or_404, can_manage_account
-from ..profile import missing_profile_items, profile_is_complete
+from ..forms.profile import PhotoStatusForm, ProfileForm, ProfileRuleForm
+from ..models import ProfileRule
+from ..permissions import account_for_user_or_404, can_manage_account, unit_for_profile_rules_or_404
+from ..profile import DEFAULT_REQUIRED, LABELS, missing_profile_items, profile_is_complete
+from ..selectors import profile_rules_at
 from ..services.photos import photo_set_status, profile_save
+from ..services.profile_rules import profile_rule_clear, profile_rule_set
 
 
 @login_required
@@ -125,3 +128,50 @@ def photo(request, pk: int):
         raise Http404
     name = account.photo.name.rsplit("/", 1)[-1]
     return file_response(account.photo, name=name, inline=True, cache="private, max-age=3600")
+
+
+@login_required
+def profile_rules(request, unit_pk: int):
+    """The rule page of a Ministry, Department or Office: per account type, follow the level above or
+    say which details teachers / students of every school below must fill in."""
+    unit = unit_for_profile_rules_or_404(request.user, unit_pk)
+    posted = request.POST.get("account_type") if request.method == "POST" else None
+    state = profile_rules_at(unit=unit)
+    sections = []
+    for account_type, label in ProfileRule.ACCOUNT_TYPES:
+        here, above = state[account_type]["here"], state[account_type]["above"]
+        applied = here or above
+        required = applied.required if applied else DEFAULT_REQUIRED[account_type]
+        form = ProfileRuleForm(
+            request.POST if posted == account_type else None,
+            prefix=account_type,
+            initial={"mode": ProfileRuleForm.OWN if here else ProfileRuleForm.FOLLOW, "required": list(required)},
+        )
+        sections.append(
+            {
+                "account_type": account_type,
+                "label": label,
+                "form": form,
+                "here": here,
+                "above": above,
+                "required_labels": [str(LABELS[f]) for f in required],
+            }
+        )
+        if posted == account_type and form.is_valid():
+            try:
+                if form.cleaned_data["mode"] == ProfileRuleForm.FOLLOW:
+                    profile_rule_clear(actor=request.user, unit=unit, account_type=account_type)
+                else:
+                    profile_rule_set(
+                        actor=request.user, unit=unit, account_type=account_type, required=form.cleaned_data["required"]
+                    )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _("The profile rule for %(who)s of %(unit)s and the units below has been saved.")
+                    % {"who": str(label).lower(), "unit": unit.name},
+                )
+                return redirect("accounts:profile_rules", unit.pk)
+    return render(request, "accounts/profile_rules.html", {"unit": unit, "sections": sections})

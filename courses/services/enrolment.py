@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.profile import missing_profile_items, profile_is_complete
+from accounts.profile import missing_profile_items, prime_required_fields, profile_is_complete
 from forums.services import forum_for_owner
 from truonghoc.formatting import date_text
 from truonghoc.text import nfc
@@ -262,6 +262,7 @@ def learning_group_register(
                 % {"names": ", ".join(sorted(outsiders))}
             }
         )
+    prime_required_fields(members.values())  # each member's profile rule, for all of them in two queries
     incomplete = [m.full_name for m in members.values() if not profile_is_complete(m)]
     if incomplete:
         raise ValidationError(

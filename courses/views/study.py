@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.profile import missing_profile_items, profile_is_complete
+from accounts.profile import missing_profile_items
 from forums.selectors import owner_forums
 from truonghoc.formatting import datetime_text
 from truonghoc.forms import add_service_errors
@@ -92,7 +92,7 @@ def _course_context(request, course: Course) -> dict:
         "may_study": enrolment is not None and can_study(user, course),
         "may_register": enrolment is None and not instructor and not refusal,
         "register_refusal": refusal,
-        "profile_missing": "" if profile_is_complete(user) else ", ".join(missing_profile_items(user)),
+        "profile_missing": missing_profile_items(user),
         "discussion": forums.get("discussion"),
         "questions": forums.get("questions"),
         "group_forum": group_forum,

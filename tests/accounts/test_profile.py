@@ -276,9 +276,10 @@ def test_the_banner_gives_the_admins_reason_for_a_refused_photo(english, tree, t
         {"photo": "photos/x.jpg", "photo_status": P.PROPER, "email": "x@truong.edu.vn"},
     ],
 )
-def test_the_banner_says_exactly_what_missing_profile_items_says(rf, tree, fields):
-    # The banner cannot call Python, so it repeats the rule in the template: this keeps them in step.
-    user = UserFactory(unit=tree.s1, account_type=User.AccountType.STUDENT, **fields)
+@pytest.mark.parametrize("account_type", [User.AccountType.TEACHER, User.AccountType.STUDENT])
+def test_the_banner_says_exactly_what_missing_profile_items_says(rf, tree, fields, account_type):
+    # The banner reads the same check through a template tag: this keeps them in step.
+    user = UserFactory(unit=tree.s1, account_type=account_type, **fields)
     request = rf.get("/")
     request.user = user
     html = render_to_string("components/profile_banner.html", {"user": user, "request": request})
@@ -296,15 +297,31 @@ def test_no_banner_for_a_complete_profile_for_staff_or_for_anonymous_visitors(en
     assert banner_items(english.get("/tai-khoan/login/").content.decode()) is None
 
 
-def test_the_banner_costs_no_query(rf, django_assert_num_queries, tree, teacher):
+def test_the_banner_costs_one_query_at_most_and_none_for_a_full_profile_or_staff(
+    rf, django_assert_num_queries, tree, teacher
+):
+    # Issue #12 made the required details a rule per unit: looking it up is one query, and only when
+    # something is actually missing (a full profile satisfies every rule); the answer is kept on the user.
     request = rf.get("/")
     request.user = teacher
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):
         html = render_to_string("components/profile_banner.html", {"user": teacher, "request": request})
     assert banner_items(html)
+    with django_assert_num_queries(0):
+        render_to_string("components/profile_banner.html", {"user": teacher, "request": request})
+    for user in (
+        complete(make_person(unit=tree.g1, role=Role.TEACHER)),
+        make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF),
+    ):
+        request.user = user
+        with django_assert_num_queries(0):
+            assert (
+                banner_items(render_to_string("components/profile_banner.html", {"user": user, "request": request}))
+                is None
+            )
 
 
-def test_a_page_with_the_banner_costs_the_same_queries_as_without(client, tree, teacher):
+def test_a_page_with_the_banner_costs_one_query_more_at_most(client, tree, teacher):
     other = complete(make_person(unit=tree.g1, role=Role.TEACHER))
 
     def queries_for(user):
@@ -315,7 +332,7 @@ def test_a_page_with_the_banner_costs_the_same_queries_as_without(client, tree, 
 
     with_banner, without_banner = queries_for(teacher), queries_for(other)
     assert with_banner[1] and without_banner[1] is None
-    assert with_banner[0] == without_banner[0]
+    assert with_banner[0] <= without_banner[0] + 1  # the profile rule of the teacher's unit (issue #12)
 
 
 # --- require_complete_profile -------------------------------------------------------------------------
