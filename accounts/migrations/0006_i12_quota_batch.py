@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_private_photos'),
+        ('accounts', '0005_i12_profile_rules'),
     ]
 
     operations = [
