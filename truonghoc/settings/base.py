@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
             ],
+            "libraries": {"richtext": "truonghoc.richtext_tags"},
         },
     },
 ]
