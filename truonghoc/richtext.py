@@ -21,7 +21,8 @@ from django.utils.html import escape, linebreaks
 ALLOWED_TAGS = frozenset(
     {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote"}
 )
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+# "*": nothing on every tag (nh3 would otherwise keep title and lang everywhere).
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "*": set()}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener nofollow"
 
@@ -42,6 +43,8 @@ def clean_html(value: str | None) -> str:
     """Sanitised HTML from what the person typed: plain text becomes paragraphs (line breaks kept);
     HTML keeps only what the editor makes."""
     text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").strip()
+    if not text:
+        return ""
     if not looks_like_html(text):
         text = linebreaks(escape(text))
     cleaned = nh3.clean(
