@@ -14,6 +14,21 @@
     ["clean"],
   ];
 
+  // A link typed as "moet.gov.vn" would otherwise point inside the portal: give it https://.
+  function linksNeedAScheme() {
+    var Link = window.Quill.import("formats/link");
+    if (Link.truonghocPatched) return;
+    var sanitize = Link.sanitize;
+    Link.sanitize = function (url) {
+      url = (url || "").trim();
+      if (url && !/^([a-z][a-z0-9+.-]*:|\/|#)/i.test(url)) {
+        url = (/^[^\s@\/]+@[^\s@\/]+\.[^\s@\/]+$/.test(url) ? "mailto:" : "https://") + url;
+      }
+      return sanitize.call(this, url);
+    };
+    Link.truonghocPatched = true;
+  }
+
   function load(textarea) {
     if (window.Quill) return Promise.resolve();
     if (loading) return loading;
@@ -121,7 +136,10 @@
     if (root.matches && root.matches("textarea[data-rich-text]")) fields.push(root);
     fields = fields.filter(function (t) { return !t.dataset.richTextReady; });
     if (!fields.length) return;
-    load(fields[0]).then(function () { fields.forEach(enhance); }, function () { /* the textarea stays */ });
+    load(fields[0]).then(
+      function () { linksNeedAScheme(); fields.forEach(enhance); },
+      function () { /* the editor could not load: the textarea stays and works */ }
+    );
   }
 
   document.addEventListener("DOMContentLoaded", function () { scan(document.body); });

@@ -1,5 +1,5 @@
 """Issue #12, point 7 ("formatting that is promised works"), walked in a real browser: a teacher writes a
-forum post with bold text and a list using the editor's toolbar and the post shows them; a reply written on a
+forum post with bold text, a list and a link using the editor's toolbar and the post shows them; a reply written on a
 phone goes through htmx and the editor empties for the next one; without JavaScript the textarea still works."""
 
 import pytest
@@ -51,6 +51,13 @@ def test_teacher_writes_a_post_with_bold_and_a_list_using_the_toolbar(live_serve
     page.keyboard.type("Nộp kế hoạch dạy học")
     page.keyboard.press("Enter")
     page.keyboard.type("Dự giờ đồng nghiệp")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # an empty item ends the list
+    page.keyboard.type("Hướng dẫn của Bộ")
+    page.keyboard.press("Shift+Home")
+    form.get_by_role("button", name="Liên kết").click()
+    form.locator(".ql-tooltip input[type=text]").fill("moet.gov.vn")  # no scheme typed: https:// is added
+    page.keyboard.press("Enter")
     expect(editor.locator("strong")).to_have_text("lưu ý")
     form.locator("button[type=submit]").click()
 
@@ -58,10 +65,12 @@ def test_teacher_writes_a_post_with_bold_and_a_list_using_the_toolbar(live_serve
     expect(post.locator("strong")).to_have_text("lưu ý")
     expect(post.locator("ul > li")).to_have_text(["Nộp kế hoạch dạy học", "Dự giờ đồng nghiệp"])
     expect(post).to_contain_text("Các thầy cô lưu ý hai việc:")
+    expect(post.get_by_role("link", name="Hướng dẫn của Bộ")).to_have_attribute("href", "https://moet.gov.vn")
     stored = Thread.objects.get(title="Kế hoạch tuần đầu").posts.get().body
     assert stored == (
         "<p>Các thầy cô <strong>lưu ý</strong> hai việc:</p>"
         "<ul><li>Nộp kế hoạch dạy học</li><li>Dự giờ đồng nghiệp</li></ul>"
+        '<p><a href="https://moet.gov.vn" rel="noopener nofollow">Hướng dẫn của Bộ</a></p>'
     )
 
 
