@@ -99,4 +99,4 @@ def excerpt(text: str | None, limit: int) -> str:
 def plain_math(text: str | None) -> str:
     """A text with its formulas' delimiters removed, for places where nothing renders them (emails):
     "\\(x^2\\)" reads "x^2"."""
-    return _DELIMITED.sub(lambda m: next(g for g in m.groups() if g is not None).strip(), text or "")
+    return _DELIMITED.sub(lambda m: next(g for g in m.groups() if g is not None), text or "")
