@@ -2,11 +2,11 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileInput
+from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileInput, RichTextWidget
 
 from .services import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, ATTACHMENTS_MAX, BODY_MAX_CHARS
 
-BODY_HELP = _("Plain text, or simple formatting: bold, italic, lists, quotes, links and code.")
+BODY_HELP = _("Use the toolbar for bold, italic, headings, lists, quotes and links. Plain text works too.")
 FILES_HELP = format_lazy(
     _("Optional: up to {count} files (PDF, Word, Excel, PowerPoint, JPEG or PNG), at most {size} MB each."),
     count=ATTACHMENTS_MAX,
@@ -25,14 +25,14 @@ def attachments_field(label):
 class ThreadForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     body = forms.CharField(
-        label=_("Message"), max_length=BODY_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 5}), help_text=BODY_HELP
+        label=_("Message"), max_length=BODY_MAX_CHARS, widget=RichTextWidget(attrs={"rows": 5}), help_text=BODY_HELP
     )
     files = attachments_field(_("Attached files"))
 
 
 class ReplyForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
-        label=_("Your reply"), max_length=BODY_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 4}), help_text=BODY_HELP
+        label=_("Your reply"), max_length=BODY_MAX_CHARS, widget=RichTextWidget(attrs={"rows": 4}), help_text=BODY_HELP
     )
     files = attachments_field(_("Attached files"))
     quoted = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -40,7 +40,7 @@ class ReplyForm(BootstrapFormMixin, forms.Form):
 
 class PostEditForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
-        label=_("Message"), max_length=BODY_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 6}), help_text=BODY_HELP
+        label=_("Message"), max_length=BODY_MAX_CHARS, widget=RichTextWidget(attrs={"rows": 6}), help_text=BODY_HELP
     )
 
 

@@ -7,20 +7,26 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from truonghoc.richtext import excerpt
+
 from .models import Notification
+
+TITLE_MAX_CHARS = 255
 
 
 def notify(
     *, recipients: Iterable, title: str, body: str = "", url: str = "", email: bool | None = None
 ) -> list[Notification]:
-    """Notify each recipient once. `email=None` follows settings.NOTIFICATIONS_EMAIL."""
+    """Notify each recipient once. `email=None` follows settings.NOTIFICATIONS_EMAIL. A title too long
+    for its column is shortened without cutting a formula (truonghoc.richtext.excerpt); callers quoting
+    a post or a question shorten their body the same way."""
     seen: set[int] = set()
     notes = []
     for user in recipients:
         if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        notes.append(Notification(recipient=user, title=title[:255], body=body, url=url))
+        notes.append(Notification(recipient=user, title=excerpt(title, TITLE_MAX_CHARS), body=body, url=url))
     created = Notification.objects.bulk_create(notes)
     send_email = settings.NOTIFICATIONS_EMAIL if email is None else email
     if send_email and created:

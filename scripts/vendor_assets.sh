@@ -9,7 +9,7 @@ if [ ! -d node_modules/bootstrap ] || [ package-lock.json -nt node_modules/.pack
 fi
 out=static/vendor
 rm -rf "$out"
-mkdir -p "$out/bootstrap" "$out/bootstrap-icons/fonts" "$out/htmx" "$out/chartjs" "$out/katex/fonts"
+mkdir -p "$out/bootstrap" "$out/bootstrap-icons/fonts" "$out/htmx" "$out/chartjs" "$out/katex/fonts" "$out/quill"
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map "$out/bootstrap/"
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map "$out/bootstrap/"
 cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$out/bootstrap-icons/"
@@ -21,4 +21,7 @@ cp node_modules/chart.js/dist/chart.umd.min.js "$out/chartjs/"
 cp node_modules/katex/dist/katex.min.css node_modules/katex/dist/katex.min.js "$out/katex/"
 cp node_modules/katex/dist/contrib/auto-render.min.js node_modules/katex/dist/contrib/mhchem.min.js "$out/katex/"
 cp node_modules/katex/dist/fonts/*.woff2 node_modules/katex/dist/fonts/*.woff "$out/katex/fonts/"
+# Quill 2 is the rich-text editor of posts, letters, news and course texts (truonghoc.forms.RichTextWidget):
+# the snow theme's toolbar; the server sanitises whatever it sends (truonghoc.richtext.clean_html).
+cp node_modules/quill/dist/quill.js node_modules/quill/dist/quill.snow.css "$out/quill/"
 echo "front-end libraries copied to $out"

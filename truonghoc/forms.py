@@ -1,4 +1,8 @@
+import json
+
 from django import forms
+from django.templatetags.static import static
+from django.utils.translation import gettext
 
 
 class BootstrapFormMixin:
@@ -55,3 +59,47 @@ def add_service_errors(form, error) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class RichTextWidget(forms.Textarea):
+    """The one editor of formatted texts (posts, letters, news, course texts): a textarea that
+    static/js/rich_text.js turns into a Quill editor with a toolbar (bold, italic, underline, headings,
+    lists, quote, link). The editor writes its HTML back into the textarea, so the form posts as before;
+    without JavaScript the textarea stays and plain text works (truonghoc.richtext.clean_html makes
+    paragraphs of it). Whatever arrives is sanitised by the services."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 8, **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-rich-text": "1",
+                "data-editor-js": static("vendor/quill/quill.js"),
+                "data-editor-css": static("vendor/quill/quill.snow.css"),
+                "data-editor-labels": json.dumps(_editor_labels(), ensure_ascii=False),
+            }
+        )
+        return context
+
+
+def _editor_labels() -> dict[str, str]:
+    return {
+        "bold": gettext("Bold"),
+        "italic": gettext("Italic"),
+        "underline": gettext("Underline"),
+        "header2": gettext("Heading"),
+        "header3": gettext("Subheading"),
+        "header4": gettext("Small heading"),
+        "ordered": gettext("Numbered list"),
+        "bullet": gettext("Bulleted list"),
+        "blockquote": gettext("Quote"),
+        "link": gettext("Link"),
+        "clean": gettext("Remove formatting"),
+        "visit": gettext("Open link:"),
+        "enter": gettext("Link address:"),
+        "edit": gettext("Edit"),
+        "save": gettext("Save"),
+        "remove": gettext("Remove"),
+    }

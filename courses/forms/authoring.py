@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin
+from truonghoc.forms import BootstrapFormMixin, RichTextWidget
 from truonghoc.uploads import human_size
 
 from ..models import Course
@@ -34,7 +34,7 @@ class CourseForm(BootstrapFormMixin, forms.Form):
     purpose = forms.CharField(
         label=_("Purpose and requirements"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=RichTextWidget(attrs={"rows": 6}),
         help_text=_(
             "What learners will gain, what is required of them, and what they must hand in. "
             "A draft may be saved without it; it is needed to publish."
@@ -43,7 +43,7 @@ class CourseForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Introduction"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=RichTextWidget(attrs={"rows": 6}),
         help_text=_("Optional. For a professional topic, the topic itself."),
     )
 
@@ -65,7 +65,7 @@ class CourseForm(BootstrapFormMixin, forms.Form):
 
 class SectionForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
-    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_("Text"), required=False, widget=RichTextWidget(attrs={"rows": 8}))
     upload = forms.FileField(
         label=_("File"),
         required=False,

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin
+from truonghoc.forms import BootstrapFormMixin, RichTextWidget
 from truonghoc.uploads import type_labels
 
 from ..services.topics import PRODUCT_MAX_BYTES, PRODUCT_TYPES
@@ -13,7 +13,7 @@ from ..services.topics import PRODUCT_MAX_BYTES, PRODUCT_TYPES
 
 class ProductForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(label=_("Description"), required=False, widget=RichTextWidget(attrs={"rows": 4}))
     file = forms.FileField(label=_("File"), required=False)
     link_url = forms.URLField(
         label=_("Link"),

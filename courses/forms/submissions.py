@@ -5,7 +5,7 @@ when the service refuses."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin, MultipleFileField
+from truonghoc.forms import BootstrapFormMixin, MultipleFileField, RichTextWidget
 
 from ..models import Assignment
 from ..services.submissions import FEEDBACK_MAX_CHARS, NOTE_MAX_CHARS, normalise_types, parse_grade
@@ -37,7 +37,7 @@ class AssignmentForm(BootstrapFormMixin, forms.ModelForm):
             "per_group",
         ]
         widgets = {
-            "instructions": forms.Textarea(attrs={"rows": 5}),
+            "instructions": RichTextWidget(attrs={"rows": 5}),
             "late_policy": forms.RadioSelect,
         }
         help_texts = {

@@ -8,7 +8,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin
+from truonghoc.forms import BootstrapFormMixin, RichTextWidget
 
 from ..models import Kind, Licence, Material
 from ..permissions import materials_visible_q
@@ -23,11 +23,11 @@ class MaterialForm(BootstrapFormMixin, forms.Form):
     grade = forms.IntegerField(label=_("Grade"), required=False, min_value=1, max_value=12)
     topic = forms.CharField(label=_("Topic"), max_length=255, required=False)
     licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices, initial=Licence.CC_BY)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    usage_guide = forms.CharField(label=_("Usage guide"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(label=_("Description"), widget=RichTextWidget(attrs={"rows": 4}), required=False)
+    usage_guide = forms.CharField(label=_("Usage guide"), widget=RichTextWidget(attrs={"rows": 4}), required=False)
     body = forms.CharField(
         label=_("Lesson content"),
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=RichTextWidget(attrs={"rows": 8}),
         required=False,
         help_text=_("For illustrative and interactive lessons: the activities, the content and its questions."),
     )

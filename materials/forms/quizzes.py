@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from courses.models import Course
-from truonghoc.forms import BootstrapFormMixin
+from truonghoc.forms import BootstrapFormMixin, RichTextWidget
 from units.models import Unit
 
 from ..models import CognitiveLevel, QuestionType, Quiz
@@ -34,7 +34,7 @@ class QuizForm(BootstrapFormMixin, forms.Form):
         label=_("Questions"), choices=Quiz.Selection.choices, initial=Quiz.Selection.MANUAL, widget=forms.RadioSelect
     )
     instructions = forms.CharField(
-        label=_("Instructions for students"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Instructions for students"), required=False, widget=RichTextWidget(attrs={"rows": 3})
     )
     time_limit = forms.IntegerField(
         label=_("Time limit (minutes)"),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
+from truonghoc.richtext import excerpt
 from truonghoc.storage import private_storage
 from truonghoc.text import nfc
 from truonghoc.uploads import check_upload, files_removed_on_failure, image_reencode
@@ -73,8 +74,7 @@ def _url(name: str, pk: int) -> str:
 
 def _label(question: Question) -> str:
     """How a notification names a question: its number and the start of its text."""
-    stem = " ".join(question.stem.split())
-    return f"#{question.pk} {stem[:60]}{'…' if len(stem) > 60 else ''}"
+    return f"#{question.pk} {excerpt(question.stem, 60)}"
 
 
 def _cleaned(fields: dict) -> dict:

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileInput
+from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileInput, RichTextWidget
 from units.models import Unit
 
 from ..models import Letter, ReportRequest
@@ -115,7 +115,7 @@ class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Text"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=RichTextWidget(attrs={"rows": 10}),
         help_text=_("Paste the text of the letter. Formatting is kept; scripts and styles are removed."),
     )
     attachments = MultipleFileField(

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileInput
+from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileInput, RichTextWidget
 from units.models import Unit
 
 from ..services.news import IMAGES_MAX, NOTE_MAX, image_limits_text
@@ -27,7 +27,7 @@ class ArticleForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One or two sentences shown in lists and when the link is shared."),
     )
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 12}))
+    body = forms.CharField(label=_("Text"), widget=RichTextWidget(attrs={"rows": 12}))
     cover = forms.FileField(
         label=_("Cover image"), required=False, widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT})
     )

@@ -114,7 +114,9 @@ def test_teacher_creates_a_training_course_with_a_pdf_section_and_publishes_it(
     form.locator("#id_subject").fill("Khoa học tự nhiên")
     form.locator("#id_grade").fill("7")
     form.locator("#id_audience").select_option(f"u{tree.s1.pk}")
-    form.locator("#id_purpose").fill("Nắm vững quy trình dạy học STEM; nộp một kế hoạch bài dạy.")
+    form.locator("#id_purpose + .rich-text-editor .ql-editor").fill(
+        "Nắm vững quy trình dạy học STEM; nộp một kế hoạch bài dạy."
+    )
     shot(page, "1-course-form")
     page.get_by_test_id("course-save").click()
 
@@ -129,7 +131,9 @@ def test_teacher_creates_a_training_course_with_a_pdf_section_and_publishes_it(
     page.get_by_test_id("add-section").click()
     section_form = page.get_by_test_id("section-form")
     section_form.locator("#id_title").fill("Quy trình dạy học STEM")
-    section_form.locator("#id_body").fill("Đọc tài liệu hướng dẫn rồi làm bài tập cuối phần.")
+    section_form.locator("#id_body + .rich-text-editor .ql-editor").fill(
+        "Đọc tài liệu hướng dẫn rồi làm bài tập cuối phần."
+    )
     section_form.locator("#id_upload").set_input_files(str(pdf_file(tmp_path, "huong-dan-stem.pdf")))
     page.get_by_test_id("section-save").click()
 
@@ -338,7 +342,9 @@ def test_student_asks_in_questions_the_instructor_answers_and_it_shows_answered(
     expect(page.get_by_test_id("questions-note")).to_be_visible()
     new = page.locator("#new-thread")
     new.locator("input[name=title]").fill("Bài thu hoạch nộp định dạng nào?")
-    new.locator("textarea[name=body]").fill("Thưa thầy, em nộp file Word có được không ạ?")
+    new.locator("textarea[name=body] + .rich-text-editor .ql-editor").fill(
+        "Thưa thầy, em nộp file Word có được không ạ?"
+    )
     new.locator("button[type=submit]").click()
 
     expect(page.locator("main h1")).to_have_text("Bài thu hoạch nộp định dạng nào?")
@@ -355,7 +361,7 @@ def test_student_asks_in_questions_the_instructor_answers_and_it_shows_answered(
     expect(row.get_by_test_id("unanswered")).to_be_visible()
     row.get_by_role("link", name="Bài thu hoạch nộp định dạng nào?").click()
     reply = page.locator("#reply-form")
-    reply.locator("textarea[name=body]").fill("Em nộp PDF hoặc DOCX đều được.")
+    reply.locator("textarea[name=body] + .rich-text-editor .ql-editor").fill("Em nộp PDF hoặc DOCX đều được.")
     reply.locator("button[type=submit]").click()
     expect(page.get_by_test_id("post").filter(has_text="Em nộp PDF hoặc DOCX đều được.")).to_be_visible()
     thread.refresh_from_db()

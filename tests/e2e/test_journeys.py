@@ -107,7 +107,9 @@ def test_a_teacher_starts_a_discussion_in_their_group(live_server, page, people,
     page.goto(f"{live_server.url}/don-vi/{tree.g1.pk}/")
     page.get_by_test_id("unit-forum").click()
     page.locator("input[name=title]").fill("Dạy học dự án môn Toán 6")
-    page.locator("textarea[name=body]").fill("Mời các thầy cô chia sẻ kinh nghiệm <script>alert(1)</script>")
+    page.locator("textarea[name=body] + .rich-text-editor .ql-editor").fill(
+        "Mời các thầy cô chia sẻ kinh nghiệm <script>alert(1)</script>"
+    )
     page.locator("main form button[type=submit]").last.click()
     expect(page.locator("main")).to_contain_text("Dạy học dự án môn Toán 6")
     expect(page.locator("main")).to_contain_text("Mời các thầy cô chia sẻ kinh nghiệm")

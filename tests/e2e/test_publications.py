@@ -135,7 +135,9 @@ def test_department_issues_a_letter_the_school_opens_it_and_the_department_remin
     form.locator("#id_subject").fill(SUBJECT)
     form.locator("#id_signer_name").fill("Nguyễn Văn Bình")
     form.locator("#id_signer_title").fill("Phó Giám đốc")
-    form.locator("#id_body").fill("Căn cứ kế hoạch năm học, Sở hướng dẫn các trường THCS thực hiện nhiệm vụ năm học.")
+    form.locator("#id_body + .rich-text-editor .ql-editor").fill(
+        "Căn cứ kế hoạch năm học, Sở hướng dẫn các trường THCS thực hiện nhiệm vụ năm học."
+    )
     form.locator("#id_attachments").set_input_files(str(pdf_path(tmp_path)))
     # The kinds of unit are checkboxes; Dept A offers "All THCS schools" (Tất cả trường THCS).
     thcs = form.locator(f"input[name=kinds][value={A.THCS.value}]")
@@ -298,7 +300,9 @@ def test_teacher_writes_an_article_the_office_approves_it_and_anyone_opens_its_l
     expect(form.locator("#id_unit")).to_have_value(str(tree.s1.pk))  # a teacher of a group writes for the school
     form.locator("#id_title").fill(ARTICLE)
     form.locator("#id_summary").fill("Sáng 5/9, thầy và trò nhà trường long trọng tổ chức lễ khai giảng.")
-    form.locator("#id_body").fill("Buổi lễ có sự tham dự của đại diện Phòng GDĐT Phủ Lý và cha mẹ học sinh.")
+    form.locator("#id_body + .rich-text-editor .ql-editor").fill(
+        "Buổi lễ có sự tham dự của đại diện Phòng GDĐT Phủ Lý và cha mẹ học sinh."
+    )
     form.locator("#id_cover").set_input_files(str(jpeg_path(tmp_path)))
     shot(page, "3-article-form")
     page.get_by_test_id("save").click()

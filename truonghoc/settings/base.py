@@ -76,6 +76,7 @@ TEMPLATES = [
             ],
             # One way to write numbers for people, in every template without {% load %}.
             "builtins": ["truonghoc.template_filters"],
+            "libraries": {"richtext": "truonghoc.richtext_tags"},
         },
     },
 ]
