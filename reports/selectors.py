@@ -120,12 +120,19 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
                     _reached(Decimal(stat.products), needed),
                 )
             )
-    if stat.topics_empty or stat.topics_duplicate:
+    if stat.topics_empty:
         flags.append(
             Flag.of(
                 "quality",
-                _("%(empty)d topics without content and %(duplicate)d duplicates, not counted as real topics")
-                % {"empty": stat.topics_empty, "duplicate": stat.topics_duplicate},
+                _("%(n)d topics with a title only (a title and its purpose, no content), not counted as real topics")
+                % {"n": stat.topics_empty},
+            )
+        )
+    if stat.topics_duplicate:
+        flags.append(
+            Flag.of(
+                "quality",
+                _("%(n)d near-duplicate topics, not counted as real topics") % {"n": stat.topics_duplicate},
             )
         )
     if stat.teacher_accounts == 0 and stat.schools:
