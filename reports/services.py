@@ -10,8 +10,9 @@ Definitions (also shown on the dashboards):
 - accounts: active teacher / student accounts whose school is the unit, joined by the end of the
   period; photo, profile and "active in the last 30 days" are as of the time of computing;
 - topics: published professional topics posted in the period in the school or its groups; "empty"
-  ones (a title and its purpose only: nothing in the content or sections) and "duplicates" (a near-copy of an earlier topic of the school) are
-  counted apart from the real ones, as courses.services.topics.topic_quality_assess stored them;
+  ones (title only: a title and its purpose, nothing in the content or sections) and "duplicates" (a
+  near-copy of an earlier topic of the school) are counted apart from the real ones, as
+  courses.services.topics.topic_quality_assess stored them;
 - products: products the school's teachers handed in to its groups in the period (not removed);
 - posts: forum posts written in the period by the school's active teachers (as they are now), not
   removed or hidden by a moderator, wherever they posted.

@@ -16,10 +16,12 @@ def flag_title_only_topics(apps, schema_editor):
     def has_content(value):
         return bool(text_of(value)) or bool(value and MEDIA_TAG.search(value))
 
-    topics = Course.objects.filter(
-        kind="topic", status__in=["published", "closed"], deleted_at__isnull=True
-    ).exclude(quality="empty")
-    candidates = [pk for pk, body in topics.values_list("pk", "body").iterator(chunk_size=BATCH) if not has_content(body)]
+    topics = Course.objects.filter(kind="topic", status__in=["published", "closed"], deleted_at__isnull=True).exclude(
+        quality="empty"
+    )
+    candidates = [
+        pk for pk, body in topics.values_list("pk", "body").iterator(chunk_size=BATCH) if not has_content(body)
+    ]
     for start in range(0, len(candidates), BATCH):
         chunk = candidates[start : start + BATCH]
         filled = {

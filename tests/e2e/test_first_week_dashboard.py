@@ -21,6 +21,11 @@ NAV_LABELS = """() => [...document.querySelectorAll('#main-nav .nav-link')]
       - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
     return [e.textContent.trim(), inner, parseFloat(s.lineHeight)]; })"""
 
+# The language selector's width and the width its chosen option's text needs.
+SELECT_FIT = """() => { const s = document.getElementById('language-select');
+  const c = document.createElement('canvas').getContext('2d'); c.font = getComputedStyle(s).font;
+  return [s.getBoundingClientRect().width, c.measureText(s.selectedOptions[0].text).width]; }"""
+
 
 @pytest.fixture
 def province(tree):
@@ -77,9 +82,7 @@ def test_the_dashboard_of_141_schools_reads_well_on_a_360px_phone(live_server, p
 
 
 @pytest.mark.parametrize("width", [1366, 360])
-def test_the_menu_labels_stay_on_one_line_and_the_language_selector_is_readable(
-    live_server, browser, province, width
-):
+def test_the_menu_labels_stay_on_one_line_and_the_language_selector_is_readable(live_server, browser, province, width):
     mobile = width < 600
     context = browser.new_context(
         viewport={"width": width, "height": 800}, locale="vi-VN", is_mobile=mobile, has_touch=mobile
@@ -99,11 +102,7 @@ def test_the_menu_labels_stay_on_one_line_and_the_language_selector_is_readable(
                 assert height < 1.5 * line, (username, width, text, height, line)
             select = page.locator("#language-select")
             expect(select).to_be_visible()
-            fits = page.evaluate(
-                """() => { const s = document.getElementById('language-select'); const c = document.createElement('canvas')
-                    .getContext('2d'); c.font = getComputedStyle(s).font;
-                    return [s.getBoundingClientRect().width, c.measureText(s.selectedOptions[0].text).width]; }"""
-            )
+            fits = page.evaluate(SELECT_FIT)
             assert fits[0] >= fits[1] + 30, fits  # the whole "Tiếng Việt" and the arrow
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             nav = page.locator("nav.navbar").bounding_box()

@@ -143,7 +143,8 @@ def many_schools(tree):
     schools = units_bulk_create(
         actor=None,
         parent=tree.office_a1,
-        specs=[UnitSpec(code=f"MANY-{i}", name=f"Trường THCS số {i}", kind="school", school_level="thcs") for i in range(60)],
+        specs=[UnitSpec(code=f"MANY-{i}", name=f"Trường THCS số {i}", kind="school", school_level="thcs")
+               for i in range(60)],
     )  # fmt: skip
     return schools
 
@@ -187,13 +188,13 @@ def test_lagging_units_are_listed_worst_first_with_their_figure(client, tree, ma
     client.force_login(make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF))
     with translation.override("vi"):
         response = client.get(reverse("reports:dashboard", args=[tree.dept_a.pk]))
-    lagging = dict((title, (shown, more)) for title, shown, more in response.context["lagging"])
+    lagging = {title: (shown, more) for title, shown, more in response.context["lagging"]}
     shown, more = lagging[tree.office_a1.name]
     office_rows = shown + more
     names = [row.unit.name for row, _flags in office_rows]
     assert names.index(tree.s1.name) < names.index(tree.s2.name)  # 25% before 75%
     assert names[-1] == tree.s2.name  # schools with nothing at all come first, s2 is the least behind
-    first_flag = dict((row.unit.name, flags[0]) for row, flags in office_rows)
+    first_flag = {row.unit.name: flags[0] for row, flags in office_rows}
     assert "25.0%" in first_flag[tree.s1.name] and "75.0%" in first_flag[tree.s2.name]
     assert len(shown) == 5 and len(more) == 57  # 62 lagging schools: 5 shown, the rest folded
     page = response.content.decode()
@@ -217,7 +218,8 @@ def test_the_dashboard_of_many_schools_folds_sections_with_constant_queries(
     units_bulk_create(
         actor=None,
         parent=tree.office_a2,
-        specs=[UnitSpec(code=f"MORE-{i}", name=f"Trường THCS thêm {i}", kind="school", school_level="thcs") for i in range(60)],
+        specs=[UnitSpec(code=f"MORE-{i}", name=f"Trường THCS thêm {i}", kind="school", school_level="thcs")
+               for i in range(60)],
     )  # fmt: skip
     stats_recompute(periods=[all_time()])
     with django_assert_max_num_queries(len(few.captured_queries)):
