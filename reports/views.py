@@ -90,6 +90,7 @@ def _line(number: int, row, flags, period_q: str) -> dict:
         "url": _DASHBOARD_URL(unit.pk) + period_q,
         "figures": [number_format(getattr(row, f), force_grouping=True) for f in exports.FIGURES],
         "coverage": f"{_dash(row.teacher_coverage)} / {_dash(row.student_coverage)}",
+        "declared": bool(row.schools_declared),
         # Numbers not declared are told once, above the table, not as a badge on every row.
         "flags": [(FLAG_CSS.get(f.kind, "text-bg-warning"), f) for f in flags if f.kind != "declare"],
         "links": [None, None, None, None],

@@ -76,6 +76,9 @@ def test_the_dashboard_of_141_schools_reads_well_on_a_360px_phone(live_server, p
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert "chưa khai báo số giáo viên, học sinh" not in row.inner_text()  # told once, above, not per row
+    # Coverage shows on the card of a school that declared its numbers, not as "— / —" on the others.
+    expect(section.locator(f'tr[data-unit="{province.s2.code}"] td.stat-coverage')).to_be_visible()
+    expect(row.locator("td.stat-coverage")).to_be_hidden()
     # Every link, button and folding title is at least 40 px to tap.
     small = [t for t in phone.evaluate(TAP_TARGETS) if t[1] < 40 or t[2] < 40]
     assert small == [], small[:10]
