@@ -256,9 +256,13 @@ def level_summary(*, unit: Unit, period: Period) -> list[dict]:
 
 def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, list[dict]]:
     """(months, rows): for each teacher of the school, their topics per month of a school year, the
-    total and the dates of their latest topics. The year is the one asked for, else the school year of
-    the school's latest topic. Two queries."""
+    total, the dates of their latest topics and their forum posts in that year (counted as the
+    statistics count them). The year is the one asked for, else the school year of the school's latest
+    topic. Four queries."""
     from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from forums.selectors import posts_counted
 
     from .periods import month_of, school_year_of
 
@@ -284,6 +288,13 @@ def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, li
     teachers = (
         get_user_model().objects.filter(unit=school, account_type="teacher", is_active=True).order_by("name_sort")
     )
+    posts = dict(
+        posts_counted()
+        .filter(author__unit=school, created_at__date__gte=span.start, created_at__date__lte=span.end)
+        .values_list("author_id")
+        .annotate(n=Count("id"))
+        .values_list("author_id", "n")
+    )
     rows = []
     for teacher in teachers.only("id", "full_name", "username"):
         entry = per_teacher.get(teacher.pk, {"by_month": {}, "dates": []})
@@ -293,6 +304,7 @@ def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, li
                 "counts": [entry["by_month"].get(m.start.strftime("%Y-%m"), 0) for m in months],
                 "total": len(entry["dates"]),
                 "latest": entry["dates"][:5],
+                "posts": posts.get(teacher.pk, 0),
             }
         )
     return months, rows

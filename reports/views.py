@@ -263,7 +263,7 @@ def _school_or_404(request, pk):
 
 @login_required
 def school_activity(request, pk: int):
-    """Each teacher's topics (and, once recorded, posts and products) by month, with their dates."""
+    """Each teacher's topics by month, with their dates, and their forum posts in the school year."""
     school = _school_or_404(request, pk)
     months, teachers = teacher_activity(school=school, year=request.GET.get("year"))
     page = Paginator(teachers, 50).get_page(request.GET.get("page"))

@@ -124,6 +124,19 @@ def test_teachers_forum_posts_are_counted_and_full_recompute_equals_incremental(
     assert snapshot() == incremental
 
 
+def test_each_teachers_forum_posts_show_on_the_activity_page(client, tree, teacher):
+    colleague = complete_profile(make_person(unit=tree.g1, role=Role.TEACHER))
+    thread = unit_thread_create(actor=teacher, unit=tree.s1, title="Chia sẻ", body="Kinh nghiệm dạy học dự án.")
+    post_reply(actor=teacher, thread=thread, body="Bổ sung tài liệu.")
+    hidden = post_reply(actor=colleague, thread=thread, body="Quảng cáo.")
+    post_hide(actor=make_person(unit=tree.s1, role=Role.PRINCIPAL), post=hidden, reason="Không liên quan")
+    client.force_login(make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN))
+    response = client.get(reverse("reports:activity", args=[tree.s1.pk]))
+    posts = {row["teacher"].pk: row["posts"] for row in response.context["page"]}
+    assert posts == {teacher.pk: 2, colleague.pk: 0}
+    assert "Bài viết trên diễn đàn" in response.content.decode()
+
+
 def test_title_only_topics_full_recompute_equals_incremental(tree, teacher):
     periods = [all_time()]
     stats_recompute(periods=periods)
