@@ -14,7 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from units.permissions import Action, scope
+from units.permissions import can_manage_unit
 from units.selectors import unit_ancestors
 
 from . import exports, periods
@@ -165,14 +165,13 @@ def _declare_notice(user, unit, own, sections) -> dict | None:
     needs them), with the way to do it and, for those who may, a link to each school's form."""
     if own is None or own.schools_declared >= own.schools:
         return None
-    may_manage = scope(user, Action.MANAGE)
     schools = [
-        {"name": row.unit.name, "url": _DECLARE_URL(row.unit.pk) if may_manage.contains(row.unit) else ""}
+        {"name": row.unit.name, "url": _DECLARE_URL(row.unit.pk) if can_manage_unit(user, row.unit) else ""}
         for section in sections
         for row in section.rows
         if row.unit.is_school and not row.schools_declared
     ]
-    own_url = _DECLARE_URL(unit.pk) if unit.is_school and may_manage.contains(unit) else ""
+    own_url = _DECLARE_URL(unit.pk) if unit.is_school and can_manage_unit(user, unit) else ""
     return {"missing": own.schools - own.schools_declared, "total": own.schools, "schools": schools, "url": own_url}
 
 
