@@ -79,7 +79,12 @@ _ACCOUNTS_URL = _url_maker("accounts:school_accounts")
 _TOPICS_URL = _url_maker("reports:topics")
 
 
-def _line(number: int, row, flags, period_q: str) -> dict:
+def _figure_labels() -> list[str]:
+    """The four figures' names, which each card repeats on a phone (the table's header is hidden there)."""
+    return [_("Teacher accounts"), _("Student accounts"), _("Proper photos"), _("Topics")]
+
+
+def _line(number: int, row, flags, period_q: str, labels: list[str]) -> dict:
     """One table row with its links and formatted figures prepared here: the dashboard's template then
     only prints strings (a Department has 150 rows; template tags per cell would dominate the time)."""
     unit = row.unit
@@ -99,7 +104,7 @@ def _line(number: int, row, flags, period_q: str) -> dict:
         accounts = _ACCOUNTS_URL(unit.pk)
         line["links"] = [f"{accounts}?type=teacher", f"{accounts}?type=student",
                          f"{accounts}?type=teacher&photo=proper", _TOPICS_URL(unit.pk) + period_q]  # fmt: skip
-    line["cells"] = list(zip(line["figures"], line["links"], strict=True))
+    line["cells"] = list(zip(line["figures"], line["links"], labels, strict=True))
     return line
 
 
@@ -113,9 +118,12 @@ def stats_dashboard(request, pk: int):
     period, sort, descending, own, sections, flags_of = _data(request, unit)
     page = Paginator(sections, SECTIONS_PER_PAGE).get_page(request.GET.get("page"))
     period_q = f"?period={period.key}"
+    labels = _figure_labels()
     for section in page:
         section.flagged = [(row, flags_of(row)) for row in section.rows]
-        section.lines = [_line(n, row, flags, period_q) for n, (row, flags) in enumerate(section.flagged, start=1)]
+        section.lines = [
+            _line(n, row, flags, period_q, labels) for n, (row, flags) in enumerate(section.flagged, start=1)
+        ]
     # Lagging: a target missed (not merely numbers still to declare), worst first with the figure, like the letter.
     lagging = []
     for section in page:
@@ -134,6 +142,7 @@ def stats_dashboard(request, pk: int):
         "declare": _declare_notice(request.user, unit, own, sections),
         "page": page,
         "collapse": sum(len(s.rows) for s in page) > OPEN_ROWS_MAX,
+        "labels": labels,
         "lagging": lagging,
         "definitions": definitions(),
         "sort": sort,
