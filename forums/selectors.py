@@ -34,6 +34,11 @@ def forum_threads(*, forum: Forum, user) -> QuerySet[Thread]:
     return threads.annotate(waiting_rank=waiting).order_by("waiting_rank", "-last_post_at", "-id")
 
 
+def posts_counted() -> QuerySet[Post]:
+    """The posts that count in statistics (reports): neither removed nor hidden by a moderator."""
+    return Post.objects.filter(deleted_at__isnull=True, is_hidden=False)
+
+
 def _with_attachments(posts: QuerySet[Post]) -> QuerySet[Post]:
     return posts.prefetch_related(Prefetch("attachments", queryset=PostAttachment.objects.order_by("created_at", "id")))
 

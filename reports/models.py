@@ -77,6 +77,10 @@ class UnitStat(models.Model):
         return self._percent(self.declared_student_accounts, self.declared_students)
 
     @property
+    def posts_per_teacher(self) -> float | None:
+        return round(self.posts / self.teacher_accounts, 1) if self.teacher_accounts else None
+
+    @property
     def photo_ok_rate(self) -> float | None:
         return self._percent(self.teachers_photo_ok, self.teacher_accounts)
 

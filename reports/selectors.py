@@ -47,11 +47,14 @@ class Flag(str):
     "target" (a target missed) or "quality" (empty or duplicate topics)."""
 
     kind = "target"
+    # How much of the target is reached (0 = nothing, 1 = all): lagging units are listed worst first.
+    reached = 1.0
 
     @classmethod
-    def of(cls, kind: str, text: str) -> "Flag":
+    def of(cls, kind: str, text: str, reached: float = 1.0) -> "Flag":
         flag = cls(text)
         flag.kind = kind
+        flag.reached = reached
         return flag
 
 
@@ -89,10 +92,11 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
                     "target",
                     _("%(label)s: %(value)s%% (target %(target)s%%)")
                     % {"label": label, "value": value, "target": target},
+                    _reached(Decimal(str(value)), target),
                 )
             )
     if stat.teacher_accounts and stat.teachers_photo_ok == 0:
-        flags.append(Flag.of("target", _("no teacher has a proper photo")))
+        flags.append(Flag.of("target", _("no teacher has a proper photo"), 0.0))
     semesters = {"semester": 1, "year": 2}.get(period.kind)
     if semesters and stat.groups:
         needed = targets[Target.Metric.TOPICS_PER_GROUP].value * stat.groups * semesters
@@ -102,6 +106,7 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
                     "target",
                     _("%(real)d real topics for %(groups)d groups (target %(needed)s)")
                     % {"real": stat.real_topics, "groups": stat.groups, "needed": needed.normalize()},
+                    _reached(Decimal(stat.real_topics), needed),
                 )
             )
     if semesters and stat.teacher_accounts:
@@ -112,21 +117,45 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
                     "target",
                     _("%(products)d products for %(teachers)d teachers (target %(needed)s)")
                     % {"products": stat.products, "teachers": stat.teacher_accounts, "needed": needed.normalize()},
+                    _reached(Decimal(stat.products), needed),
                 )
             )
-    if stat.topics_empty or stat.topics_duplicate:
+    if stat.topics_empty:
         flags.append(
             Flag.of(
                 "quality",
-                _("%(empty)d topics without content and %(duplicate)d duplicates, not counted as real topics")
-                % {"empty": stat.topics_empty, "duplicate": stat.topics_duplicate},
+                _("%(n)d topics with a title only (a title and its purpose, no content), not counted as real topics")
+                % {"n": stat.topics_empty},
+            )
+        )
+    if stat.topics_duplicate:
+        flags.append(
+            Flag.of(
+                "quality",
+                _("%(n)d near-duplicate topics, not counted as real topics") % {"n": stat.topics_duplicate},
             )
         )
     if stat.teacher_accounts == 0 and stat.schools:
-        flags.append(Flag.of("target", _("no teacher account issued")))
+        flags.append(Flag.of("target", _("no teacher account issued"), 0.0))
     if stat.student_accounts == 0 and stat.schools:
-        flags.append(Flag.of("target", _("no student account issued")))
+        flags.append(Flag.of("target", _("no student account issued"), 0.0))
     return flags
+
+
+def _reached(value: Decimal, target: Decimal) -> float:
+    return float(max(Decimal(0), min(Decimal(1), value / target))) if target else 1.0
+
+
+def lagging_first(rows: list[tuple[UnitStat, list[Flag]]]) -> list[tuple[UnitStat, list[Flag]]]:
+    """The units that miss a target (or post empty or copied topics), worst first: the lowest share of a
+    target reached, then the most targets missed, then by name; each unit's flags worst first, so the
+    first one is the figure that puts it there."""
+    lagging = []
+    for row, flags in rows:
+        missed = sorted((f for f in flags if f.kind in ("target", "quality")), key=lambda f: f.reached)
+        if missed:
+            lagging.append((row, missed))
+    return sorted(lagging, key=lambda r: (r[1][0].reached, -len(r[1]), r[0].unit.name_folded))
 
 
 @dataclass
@@ -227,9 +256,13 @@ def level_summary(*, unit: Unit, period: Period) -> list[dict]:
 
 def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, list[dict]]:
     """(months, rows): for each teacher of the school, their topics per month of a school year, the
-    total and the dates of their latest topics. The year is the one asked for, else the school year of
-    the school's latest topic. Two queries."""
+    total, the dates of their latest topics and their forum posts in that year (counted as the
+    statistics count them). The year is the one asked for, else the school year of the school's latest
+    topic. Four queries."""
     from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from forums.selectors import posts_counted
 
     from .periods import month_of, school_year_of
 
@@ -255,6 +288,13 @@ def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, li
     teachers = (
         get_user_model().objects.filter(unit=school, account_type="teacher", is_active=True).order_by("name_sort")
     )
+    posts = dict(
+        posts_counted()
+        .filter(author__unit=school, created_at__date__gte=span.start, created_at__date__lte=span.end)
+        .values_list("author_id")
+        .annotate(n=Count("id"))
+        .values_list("author_id", "n")
+    )
     rows = []
     for teacher in teachers.only("id", "full_name", "username"):
         entry = per_teacher.get(teacher.pk, {"by_month": {}, "dates": []})
@@ -264,6 +304,7 @@ def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, li
                 "counts": [entry["by_month"].get(m.start.strftime("%Y-%m"), 0) for m in months],
                 "total": len(entry["dates"]),
                 "latest": entry["dates"][:5],
+                "posts": posts.get(teacher.pk, 0),
             }
         )
     return months, rows
@@ -283,3 +324,42 @@ def school_topic_list(*, school: Unit, period: Period | None = None):
     if period is not None:
         topics = topics.filter(created_at__date__gte=period.start, created_at__date__lte=period.end)
     return topics.select_related("author", "unit").order_by("-created_at", "-id")
+
+
+def definitions() -> list[tuple[str, str]]:
+    """How each figure is counted, as the dashboard publishes it (the same rules reports.services applies)."""
+    return [
+        (
+            _("Accounts"),
+            _("Active teacher and student accounts of the school, joined by the end of the period."),
+        ),
+        (
+            _("Coverage"),
+            _(
+                "Accounts in percent of the numbers of teachers and students the school declared; a school that "
+                "has not declared them is left out and shows “—”."
+            ),
+        ),
+        (
+            _("Topics posted"),
+            _("Professional topics published (or closed since) in the period by the school's groups, not removed."),
+        ),
+        (
+            _("Real topics"),
+            _(
+                "Topics posted, minus those flagged “title only” (a title and its purpose and requirements, with "
+                "nothing in the content or sections) and near-copies of an earlier topic of the same school."
+            ),
+        ),
+        (
+            _("Forum posts"),
+            _(
+                "Posts written in the period by the school's active teachers, in any forum, not removed or hidden "
+                "by a moderator; per teacher: posts divided by teacher accounts."
+            ),
+        ),
+        (
+            _("Products"),
+            _("Products the school's teachers handed in to their professional groups in the period, not removed."),
+        ),
+    ]

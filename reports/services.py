@@ -10,10 +10,12 @@ Definitions (also shown on the dashboards):
 - accounts: active teacher / student accounts whose school is the unit, joined by the end of the
   period; photo, profile and "active in the last 30 days" are as of the time of computing;
 - topics: published professional topics posted in the period in the school or its groups; "empty"
-  ones (a title without content) and "duplicates" (a near-copy of an earlier topic of the school) are
-  counted apart from the real ones, as courses.services.topics.topic_quality_assess stored them;
+  ones (title only: a title and its purpose, nothing in the content or sections) and "duplicates" (a
+  near-copy of an earlier topic of the school) are counted apart from the real ones, as
+  courses.services.topics.topic_quality_assess stored them;
 - products: products the school's teachers handed in to its groups in the period (not removed);
-- posts stay 0 until the forums app records them.
+- posts: forum posts written in the period by the school's active teachers (as they are now), not
+  removed or hidden by a moderator, wherever they posted.
 """
 
 from collections import defaultdict
@@ -30,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Course, Product
+from forums.selectors import posts_counted
 from units.models import AuditEntry, Unit
 from units.services import audit_log
 
@@ -146,6 +149,22 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
         for period in periods:
             if period.start <= day <= period.end:
                 rows[(school["id"], period.key)]["products"] += 1
+
+    # Forum posts of the schools' teachers (a national forum's too: the author's school is what counts).
+    posts = posts_counted().filter(
+        author__unit__path__startswith=scope_path,
+        author__account_type="teacher",
+        author__is_active=True,
+        created_at__date__gte=earliest,
+    )
+    school_ids = set(ids)
+    for unit_id, created in posts.values_list("author__unit_id", "created_at").iterator(chunk_size=5000):
+        if unit_id not in school_ids:
+            continue
+        day = timezone.localtime(created).date()
+        for period in periods:
+            if period.start <= day <= period.end:
+                rows[(unit_id, period.key)]["posts"] += 1
     return rows
 
 

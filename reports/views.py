@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from units.permissions import can_manage_unit
 from units.selectors import unit_ancestors
 
 from . import exports, periods
@@ -22,7 +23,9 @@ from .permissions import can_recompute_stats, can_set_targets, can_view_stats, s
 from .selectors import (
     SORTABLE,
     dashboard,
+    definitions,
     flags_for,
+    lagging_first,
     level_summary,
     school_topic_list,
     targets_resolver,
@@ -33,6 +36,10 @@ from .services import recompute_progress, targets_set
 from .tasks import stats_recompute_task
 
 SECTIONS_PER_PAGE = 30
+# Above this many rows on a page, each section (an Office and its schools) opens on a click: the page of a
+# Department with 141 schools stays a page, not 50,000 px on a phone.
+OPEN_ROWS_MAX = 40
+LAGGING_SHOWN = 5
 
 
 def _data(request, unit):
@@ -67,11 +74,17 @@ def _url_maker(name: str):
 
 
 _DASHBOARD_URL = _url_maker("reports:dashboard")
+_DECLARE_URL = _url_maker("units:declare")
 _ACCOUNTS_URL = _url_maker("accounts:school_accounts")
 _TOPICS_URL = _url_maker("reports:topics")
 
 
-def _line(number: int, row, flags, period_q: str) -> dict:
+def _figure_labels() -> list[str]:
+    """The four figures' names, which each card repeats on a phone (the table's header is hidden there)."""
+    return [_("Teacher accounts"), _("Student accounts"), _("Proper photos"), _("Topics")]
+
+
+def _line(number: int, row, flags, period_q: str, labels: list[str]) -> dict:
     """One table row with its links and formatted figures prepared here: the dashboard's template then
     only prints strings (a Department has 150 rows; template tags per cell would dominate the time)."""
     unit = row.unit
@@ -82,14 +95,16 @@ def _line(number: int, row, flags, period_q: str) -> dict:
         "url": _DASHBOARD_URL(unit.pk) + period_q,
         "figures": [number_format(getattr(row, f), force_grouping=True) for f in exports.FIGURES],
         "coverage": f"{_dash(row.teacher_coverage)} / {_dash(row.student_coverage)}",
-        "flags": [(FLAG_CSS.get(f.kind, "text-bg-warning"), f) for f in flags],
+        "declared": bool(row.schools_declared),
+        # Numbers not declared are told once, above the table, not as a badge on every row.
+        "flags": [(FLAG_CSS.get(f.kind, "text-bg-warning"), f) for f in flags if f.kind != "declare"],
         "links": [None, None, None, None],
     }
     if unit.is_school:
         accounts = _ACCOUNTS_URL(unit.pk)
         line["links"] = [f"{accounts}?type=teacher", f"{accounts}?type=student",
                          f"{accounts}?type=teacher&photo=proper", _TOPICS_URL(unit.pk) + period_q]  # fmt: skip
-    line["cells"] = list(zip(line["figures"], line["links"], strict=True))
+    line["cells"] = list(zip(line["figures"], line["links"], labels, strict=True))
     return line
 
 
@@ -103,14 +118,18 @@ def stats_dashboard(request, pk: int):
     period, sort, descending, own, sections, flags_of = _data(request, unit)
     page = Paginator(sections, SECTIONS_PER_PAGE).get_page(request.GET.get("page"))
     period_q = f"?period={period.key}"
+    labels = _figure_labels()
     for section in page:
         section.flagged = [(row, flags_of(row)) for row in section.rows]
-        section.lines = [_line(n, row, flags, period_q) for n, (row, flags) in enumerate(section.flagged, start=1)]
-    # Lagging: a target missed (not merely numbers still to declare), worst first, like the letter.
+        section.lines = [
+            _line(n, row, flags, period_q, labels) for n, (row, flags) in enumerate(section.flagged, start=1)
+        ]
+    # Lagging: a target missed (not merely numbers still to declare), worst first with the figure, like the letter.
     lagging = []
     for section in page:
-        rows = [(row, [f for f in flags if f.kind in ("target", "quality")]) for row, flags in section.flagged]
-        lagging.append((section.title, sorted((r for r in rows if r[1]), key=lambda r: -len(r[1]))))
+        rows = lagging_first(section.flagged)
+        if rows:
+            lagging.append((section.title, rows[:LAGGING_SHOWN], rows[LAGGING_SHOWN:]))
     chart_rows = [s.total for s in page if s.total is not None] or [r for s in page for r in s.rows][:40]
     months = trend(unit=unit)
     context = {
@@ -119,9 +138,13 @@ def stats_dashboard(request, pk: int):
         "period": period,
         "period_choices": periods.current_periods()[:3] + periods.current_periods()[3:],
         "own": own,
-        "own_flags": flags_of(own) if own else [],
+        "own_flags": [f for f in flags_of(own) if f.kind != "declare"] if own else [],
+        "declare": _declare_notice(request.user, unit, own, sections),
         "page": page,
-        "lagging": [(title, rows) for title, rows in lagging if rows],
+        "collapse": sum(len(s.rows) for s in page) > OPEN_ROWS_MAX,
+        "labels": labels,
+        "lagging": lagging,
+        "definitions": definitions(),
         "sort": sort,
         "descending": descending,
         "summary": level_summary(unit=unit, period=period),
@@ -144,6 +167,21 @@ def stats_dashboard(request, pk: int):
         "querystring": request.GET.urlencode(),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _declare_notice(user, unit, own, sections) -> dict | None:
+    """One notice for the schools that have not declared their numbers of teachers and students (coverage
+    needs them), with the way to do it and, for those who may, a link to each school's form."""
+    if own is None or own.schools_declared >= own.schools:
+        return None
+    schools = [
+        {"name": row.unit.name, "url": _DECLARE_URL(row.unit.pk) if can_manage_unit(user, row.unit) else ""}
+        for section in sections
+        for row in section.rows
+        if row.unit.is_school and not row.schools_declared
+    ]
+    own_url = _DECLARE_URL(unit.pk) if unit.is_school and can_manage_unit(user, unit) else ""
+    return {"missing": own.schools - own.schools_declared, "total": own.schools, "schools": schools, "url": own_url}
 
 
 @login_required
@@ -233,7 +271,7 @@ def _school_or_404(request, pk):
 
 @login_required
 def school_activity(request, pk: int):
-    """Each teacher's topics (and, once recorded, posts and products) by month, with their dates."""
+    """Each teacher's topics by month, with their dates, and their forum posts in the school year."""
     school = _school_or_404(request, pk)
     months, teachers = teacher_activity(school=school, year=request.GET.get("year"))
     page = Paginator(teachers, 50).get_page(request.GET.get("page"))

@@ -137,18 +137,17 @@ def _course_url(course: Course) -> str:
 
 @transaction.atomic
 def topic_quality_assess(*, course: Course) -> Course:
-    """Decide whether a topic is proper, empty (no text in its purpose, content or sections) or a
+    """Decide whether a topic is proper, empty (title only: nothing in its content or sections) or a
     near-duplicate of a topic published earlier in the same school; store it on the course and tell the
-    group's leaders when a published topic becomes flagged. Other kinds of course are left alone."""
+    group's leaders when a published topic becomes flagged. Other kinds of course are left alone.
+
+    The purpose ("Mục đích – Yêu cầu") does not make a topic: publishing requires one, so a topic holding
+    only its title and that line was always "proper" and the Hà Nam rule could never fire."""
     if course.kind != Course.Kind.TOPIC:
         return course
     unit = course.unit
     sections = Section.objects.filter(course=course, deleted_at__isnull=True).values_list("body", "file", "link_url")
-    empty = not (
-        _has_content(course.purpose)
-        or _has_content(course.body)
-        or any(_has_content(body) or file or link for body, file, link in sections)
-    )
+    empty = not (_has_content(course.body) or any(_has_content(body) or file or link for body, file, link in sections))
     original = None
     if not empty:
         school_path = _school_path(unit.path, unit.kind)
@@ -180,7 +179,10 @@ def topic_quality_assess(*, course: Course) -> Course:
     Course.objects.filter(pk=course.pk).update(quality=quality, duplicate_of=original)
     if quality != Course.Quality.OK and quality != was and course.status in COUNTED_STATUSES:
         if quality == Course.Quality.EMPTY:
-            body = _("“%(title)s” has a title but no content, so it is not counted as a topic until it is filled in.")
+            body = _(
+                "“%(title)s” has only a title and its purpose, so it is not counted as a topic until its content "
+                "or a section is filled in."
+            )
             body %= {"title": course.title}
         else:
             body = _(

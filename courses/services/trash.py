@@ -18,6 +18,7 @@ from units.services import audit_log
 from ..models import Assignment, Course, LiveSession, Product, Section, Submission
 from ..permissions import can_restore_course, is_instructor
 from .enrolment import progress_recount
+from .topics import topic_quality_assess
 
 # URL kind -> model. The same keys name the kinds in the trash list and in audit entries.
 KINDS = {
@@ -134,6 +135,12 @@ def _audit(actor, obj, action: str, before: dict, after: dict) -> None:
     )
 
 
+def _reassess_topic(course: Course) -> None:
+    """Removing a topic's only section leaves a title (and purpose) only; restoring it makes it real again."""
+    if course.kind == Course.Kind.TOPIC and course.status != Course.Status.DRAFT:
+        topic_quality_assess(course=course)
+
+
 @transaction.atomic
 def content_delete(*, actor, obj):
     """Remove (soft-delete) an item: it disappears for learners, and its unit can restore it."""
@@ -155,6 +162,7 @@ def content_delete(*, actor, obj):
         _hand_current_back(obj)
     if isinstance(obj, Section):
         progress_recount(course=obj.course)
+        _reassess_topic(obj.course)
     _audit(actor, obj, "delete", before={"deleted_at": None}, after={"deleted_at": now.isoformat()})
     return obj
 
@@ -174,6 +182,7 @@ def content_restore(*, actor, obj):
         _take_current_back(obj)
     if isinstance(obj, Section):
         progress_recount(course=obj.course)
+        _reassess_topic(obj.course)
     _audit(actor, obj, "restore", before=before, after={"deleted_at": None})
     return obj
 
