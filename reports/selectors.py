@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from truonghoc.formatting import number, percent
 from units.models import Unit
 
 from .models import Target, UnitStat
@@ -68,8 +69,8 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
             flags.append(
                 Flag.of(
                     "data",
-                    _("data problem: the published table gives %(published)d proper photos for %(loaded)d teachers")
-                    % {"published": published, "loaded": loaded},
+                    _("data problem: the published table gives %(published)s proper photos for %(loaded)s teachers")
+                    % {"published": number(published), "loaded": number(loaded)},
                 )
             )
     if stat.schools and stat.schools_declared < stat.schools:
@@ -90,8 +91,8 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
             flags.append(
                 Flag.of(
                     "target",
-                    _("%(label)s: %(value)s%% (target %(target)s%%)")
-                    % {"label": label, "value": value, "target": target},
+                    _("%(label)s: %(value)s (target %(target)s)")
+                    % {"label": label, "value": percent(value), "target": percent(target)},
                     _reached(Decimal(str(value)), target),
                 )
             )
@@ -104,8 +105,8 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
             flags.append(
                 Flag.of(
                     "target",
-                    _("%(real)d real topics for %(groups)d groups (target %(needed)s)")
-                    % {"real": stat.real_topics, "groups": stat.groups, "needed": needed.normalize()},
+                    _("%(real)s real topics for %(groups)s groups (target %(needed)s)")
+                    % {"real": number(stat.real_topics), "groups": number(stat.groups), "needed": number(needed)},
                     _reached(Decimal(stat.real_topics), needed),
                 )
             )
@@ -115,8 +116,12 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
             flags.append(
                 Flag.of(
                     "target",
-                    _("%(products)d products for %(teachers)d teachers (target %(needed)s)")
-                    % {"products": stat.products, "teachers": stat.teacher_accounts, "needed": needed.normalize()},
+                    _("%(products)s products for %(teachers)s teachers (target %(needed)s)")
+                    % {
+                        "products": number(stat.products),
+                        "teachers": number(stat.teacher_accounts),
+                        "needed": number(needed),
+                    },
                     _reached(Decimal(stat.products), needed),
                 )
             )

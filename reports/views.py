@@ -10,10 +10,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from truonghoc import formatting
 from units.permissions import can_manage_unit
 from units.selectors import unit_ancestors
 
@@ -93,8 +93,8 @@ def _line(number: int, row, flags, period_q: str, labels: list[str]) -> dict:
         "code": unit.code,
         "name": unit.name,
         "url": _DASHBOARD_URL(unit.pk) + period_q,
-        "figures": [number_format(getattr(row, f), force_grouping=True) for f in exports.FIGURES],
-        "coverage": f"{_dash(row.teacher_coverage)} / {_dash(row.student_coverage)}",
+        "figures": [formatting.number(getattr(row, f)) for f in exports.FIGURES],
+        "coverage": f"{formatting.percent(row.teacher_coverage)} / {formatting.percent(row.student_coverage)}",
         "declared": bool(row.schools_declared),
         # Numbers not declared are told once, above the table, not as a badge on every row.
         "flags": [(FLAG_CSS.get(f.kind, "text-bg-warning"), f) for f in flags if f.kind != "declare"],
@@ -106,10 +106,6 @@ def _line(number: int, row, flags, period_q: str, labels: list[str]) -> dict:
                          f"{accounts}?type=teacher&photo=proper", _TOPICS_URL(unit.pk) + period_q]  # fmt: skip
     line["cells"] = list(zip(line["figures"], line["links"], labels, strict=True))
     return line
-
-
-def _dash(value) -> str:
-    return "—" if value is None else number_format(value)
 
 
 @login_required
