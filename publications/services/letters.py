@@ -15,7 +15,8 @@ import nh3
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.db.models.functions import Left, Length
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from units.services import audit_log
 
 from ..models import Letter, LetterAttachment, LetterCitation, LetterRecipient
 from ..permissions.letters import (
+    TEACHING_ROLES,
     can_issue_letter,
     can_view_letter,
     forwarding_units,
@@ -88,17 +90,21 @@ def _forbidden(unit: Unit) -> ValidationError:
     return ValidationError(_("You cannot issue letters on behalf of %(unit)s.") % {"unit": unit.name}, code="forbidden")
 
 
-def _managers_of(unit_ids) -> QuerySet:
+def _managers_of(unit_ids, *, teachers_too: bool = False) -> QuerySet:
     """The active people who manage the given units, held at each unit itself (a school's admin and
-    principal, an Office's staff…); `unit_ids` may be a list or a values("unit_id") subquery."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True, role_assignments__role__in=MANAGING_ROLES, role_assignments__unit_id__in=unit_ids
+    principal, an Office's staff…); with `teachers_too`, also the teachers of those units and of the
+    groups of those schools. `unit_ids` may be a list or a values("unit_id") subquery."""
+    held_here = Q(role_assignments__role__in=MANAGING_ROLES, role_assignments__unit_id__in=unit_ids)
+    if teachers_too:
+        groups = (
+            Unit.objects.filter(kind=K.GROUP)
+            .annotate(school_path=Left("path", Length("path") - Unit.steplen))
+            .filter(school_path__in=Unit.objects.filter(pk__in=unit_ids).values("path"))
         )
-        .distinct()
-        .order_by("pk")
-    )
+        held_here |= Q(role_assignments__role__in=sorted(TEACHING_ROLES)) & (
+            Q(role_assignments__unit_id__in=unit_ids) | Q(role_assignments__unit__in=groups)
+        )
+    return get_user_model().objects.filter(held_here, is_active=True).distinct().order_by("pk")
 
 
 def letter_recipients_resolve(*, issuer: Unit, kinds: Iterable[str], units: Iterable[Unit]) -> list[Unit]:
@@ -535,8 +541,11 @@ def letter_update(
 
 
 def _notify_recipients(*, letter: Letter, unit_ids, title: str) -> list:
+    """Tell those the letter is addressed to in each unit: its heads, and its teachers when it is written
+    to them too (students read what is addressed to everyone, but are not called to it)."""
+    teachers_too = letter.addressed_to in (Addressees.STAFF, Addressees.EVERYONE)
     return notify(
-        recipients=_managers_of(unit_ids).iterator(chunk_size=2000),
+        recipients=_managers_of(unit_ids, teachers_too=teachers_too).iterator(chunk_size=2000),
         title=title,
         body=letter.subject[:1000],
         url=reverse("letters:detail", args=[letter.pk]),

@@ -25,8 +25,10 @@ from ..permissions.letters import (
     can_view_letter,
     forwarding_units,
     is_letter_issuer_side,
+    is_letter_recipient,
     letter_for_editor_or_404,
     letter_for_user_or_404,
+    receipt_roles,
     receipt_rows_q,
 )
 from ..selectors import letters as selectors
@@ -205,8 +207,15 @@ def letter_detail(request, pk: int):
         return redirect_to_login(request.get_full_path())
     user = request.user
     services.letter_mark_read(letter=letter, user=user)
-    cites, cited_by = selectors.letter_citations(letter=letter, user=user)
     issuer_side = is_letter_issuer_side(user, letter)
+    # Say why this opening is not the unit's reading, rather than let the reader believe it was.
+    not_counted = (
+        letter.status == Letter.Status.ISSUED
+        and not issuer_side
+        and not receipt_roles(user, letter)
+        and is_letter_recipient(user, letter)
+    )
+    cites, cited_by = selectors.letter_citations(letter=letter, user=user)
     kinds = (letter.audience or {}).get("kinds", [])
     context = {
         "letter": letter,
@@ -217,6 +226,7 @@ def letter_detail(request, pk: int):
         "audience_kinds": [a.label for a in ReportRequest.Audience if a.value in kinds],
         "audience_units": services.letter_audience_units(letter),
         "issuer_side": issuer_side,
+        "not_counted": not_counted,
         "may_edit": can_edit_letter(user, letter),
         "may_forward": bool(forwarding_units(user, letter)),
         "may_see_receipts": letter.status == Letter.Status.ISSUED and receipt_rows_q(user, letter) is not None,
