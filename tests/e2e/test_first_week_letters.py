@@ -96,7 +96,7 @@ def test_office_writes_to_the_principals_the_student_never_sees_it_the_principal
     # 3. A teacher of the school may read it, and is told it does not count as the school's reading.
     log_in_as_another(page, live_server.url, "gv.an")
     page.goto(letter_url)
-    expect(page.get_by_test_id("not-counted")).to_contain_text("không được tính là đơn vị đã đọc")
+    expect(page.get_by_test_id("not-counted")).to_contain_text("không được tính là đơn vị đã xem")
     assert LetterRecipient.objects.get(letter=letter, unit=tree.s1).read_at is None
 
     # 4. The principal finds it new in the inbox and opens it.
