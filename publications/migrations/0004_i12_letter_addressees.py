@@ -87,6 +87,7 @@ class Migration(migrations.Migration):
                     ("staff", "The heads and the teachers"),
                     ("everyone", "Everyone, students included (students may read it)"),
                 ],
+                db_default="heads",
                 default="heads",
                 max_length=10,
                 verbose_name="addressed to",
@@ -97,6 +98,8 @@ class Migration(migrations.Migration):
             name="read_role",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 choices=[
                     ("ministry_staff", "Ministry staff"),
                     ("department_staff", "Department staff"),
