@@ -73,8 +73,14 @@ def _plain(body_html: str) -> str:
     return html.unescape(nh3.clean(body_html or "", tags=set()))
 
 
-def _search_text(letter: Letter) -> str:
-    """What the archive searches, folded once here instead of at every search."""
+def _search_text(letter: Letter, references: list[str] | None = None) -> str:
+    """What the archive searches, folded once here instead of at every search. The typed references of its
+    "Căn cứ" are in it, so a search for "30/2020/NĐ-CP" finds the letters based on that decree;
+    `references` None reads those of a saved letter."""
+    if references is None:
+        references = (
+            list(letter.citations.filter(cited__isnull=True).values_list("text", flat=True)) if letter.pk else []
+        )
     parts = [
         letter.reference,
         letter.subject,
@@ -82,6 +88,7 @@ def _search_text(letter: Letter) -> str:
         letter.signer_name,
         letter.signer_title,
         _plain(letter.body),
+        *references,
     ]
     return fold(" ".join(p for p in parts if p))
 
@@ -269,6 +276,10 @@ def _citations(items: list) -> tuple[list, list[str]]:
     return lines, errors
 
 
+def _typed(lines: list) -> list[str]:
+    return [line for line in lines if isinstance(line, str)]
+
+
 def _save_citations(letter: Letter, lines: list) -> None:
     letter.citations.all().delete()
     LetterCitation.objects.bulk_create(
@@ -428,7 +439,7 @@ def letter_create(
         exc.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
-    letter.search_text = _search_text(letter)
+    letter.search_text = _search_text(letter, _typed(lines))
     with files_removed_on_failure(private_storage()) as saved:
         letter.save()
         _save_citations(letter, lines)
@@ -511,7 +522,7 @@ def letter_update(
         exc.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
-    letter.search_text = _search_text(letter)
+    letter.search_text = _search_text(letter, _typed(lines))
     storage = private_storage()
     with files_removed_on_failure(storage) as saved:
         letter.save()

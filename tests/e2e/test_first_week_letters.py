@@ -69,6 +69,7 @@ def test_office_writes_to_the_principals_the_student_never_sees_it_the_principal
     page.get_by_test_id("save-letter").click()
     expect(page.get_by_test_id("draft")).to_be_visible()
     page.get_by_test_id("issue").click()
+    expect(page.get_by_test_id("issue-addressed-to")).to_contain_text("Lãnh đạo đơn vị")
     page.get_by_test_id("confirm-issue").click()
     expect(page.get_by_test_id("draft")).to_have_count(0)
     letter = Letter.objects.get(issuer=tree.office_a1, number=45)

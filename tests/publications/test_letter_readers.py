@@ -243,6 +243,10 @@ def test_typed_references_are_kept_beside_letters_in_the_order_written(tree, peo
         ),
     ]
     assert list(letter.cites.all()) == [earlier] and list(earlier.cited_by.all()) == [letter]
+    # The archive finds the letter by a document it is based on, with or without accents.
+    assert "nghi dinh 30/2020/nd-cp" in letter.search_text
+    services.letter_issue(actor=people.phong, letter=office_letter(people, tree, number=7, cites=[nfd], issue=False))
+    assert "nghi dinh 30/2020/nd-cp" in Letter.objects.get(number=7).search_text
 
 
 @pytest.mark.parametrize(
