@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, STAFF_ROLES, SUBTREE_ROLES, Action, can, role_rows, scope
@@ -233,6 +234,27 @@ def receipt_rows_q(user, letter: Letter) -> Q | None:
 
 def can_view_receipts(user, letter: Letter) -> bool:
     return letter.status == Letter.Status.ISSUED and receipt_rows_q(user, letter) is not None
+
+
+def letter_refusal(user, pk) -> str | None:
+    """Why a student of a recipient unit may not open the letter (it is not addressed to everyone), said
+    rather than a bare 404: they know it exists, from the teacher who mentioned it. None for everyone
+    else, who get a 404 as if it did not exist."""
+    membership = letter_membership(user)
+    if not membership.student_ids:
+        return None
+    rows = LetterRecipient.objects.filter(letter=OuterRef("pk"), unit_id__in=membership.student_ids)
+    letter = (
+        Letter.objects.filter(Exists(rows), pk=pk, status=Letter.Status.ISSUED)
+        .exclude(addressed_to=Addressees.EVERYONE)
+        .first()
+    )
+    if letter is None:
+        return None
+    return _(
+        "Official letter %(reference)s is addressed to: %(addressees)s. It is not addressed to students, so a "
+        "student account cannot open it."
+    ) % {"reference": letter.reference, "addressees": letter.get_addressed_to_display()}
 
 
 def letter_for_user_or_404(user, pk) -> Letter:

@@ -28,6 +28,7 @@ from ..permissions.letters import (
     is_letter_recipient,
     letter_for_editor_or_404,
     letter_for_user_or_404,
+    letter_refusal,
     receipt_roles,
     receipt_rows_q,
 )
@@ -205,6 +206,11 @@ def letter_detail(request, pk: int):
         letter = _letter_or_login(request, pk)
     except PermissionDenied:
         return redirect_to_login(request.get_full_path())
+    except Http404:
+        refusal = letter_refusal(request.user, pk)
+        if refusal is None:
+            raise
+        return render(request, "publications/letter_refused.html", {"message": refusal}, status=403)
     user = request.user
     services.letter_mark_read(letter=letter, user=user)
     issuer_side = is_letter_issuer_side(user, letter)

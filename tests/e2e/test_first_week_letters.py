@@ -1,6 +1,6 @@
 """Issue #12, points 5 and 6, in a real browser (Vietnamese pages): an Office writes a letter to the
 principals of one school, with its "Căn cứ" mixing a letter on the system and documents that are not;
-the school's student never sees it (home page, inbox, its link); a teacher may read it but is told their
+the school's student never sees it (home page, inbox; its link says why); a teacher may read it but is told their
 opening is not the school's; the principal opens it; and the Office's receipts show the school as read,
 by whom, as what and when."""
 
@@ -91,7 +91,9 @@ def test_office_writes_to_the_principals_the_student_never_sees_it_the_principal
     page.goto(f"{live_server.url}/cong-van/")
     expect(page.locator("main")).not_to_contain_text(SUBJECT)
     response = page.goto(letter_url)
-    assert response.status == 404
+    assert response.status == 403
+    expect(page.get_by_test_id("refused")).to_contain_text("không gửi tới học sinh")
+    assert LetterRecipient.objects.get(letter=letter, unit=tree.s1).read_at is None
     shot(page, "first-week-2-student")
 
     # 3. A teacher of the school may read it, and is told it does not count as the school's reading.

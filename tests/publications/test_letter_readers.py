@@ -140,7 +140,16 @@ def test_students_never_see_letters_written_to_the_heads(client, tree, people, s
     assert everyone.subject in html and heads.subject not in html
     html = client.get(reverse("letters:archive"), {"q": "V/v"}).content.decode()
     assert everyone.subject in html and heads.subject not in html and staff.subject not in html
+    # Its link tells the student why it does not open, and records nothing.
+    response = client.get(reverse("letters:detail", args=[heads.pk]))
+    assert response.status_code == 403
+    assert "is addressed to: The heads of each unit" in response.content.decode()
+    assert "not addressed to students" in response.content.decode()
+    assert row(heads, tree.s1).read_at is None
+    # A student of another school gets a 404, as if the letter did not exist.
+    client.force_login(make_person(unit=tree.s3, role=Role.STUDENT))
     assert client.get(reverse("letters:detail", args=[heads.pk])).status_code == 404
+    client.force_login(school.student)
     html = client.get(reverse("letters:detail", args=[everyone.pk])).content.decode()
     assert 'data-testid="not-counted"' in html
     assert row(everyone, tree.s1).read_at is None
