@@ -336,3 +336,7 @@ def test_an_unknown_bare_number_says_how_to_type_a_document_that_is_not_on_the_s
     html = client.post(reverse("letters:new"), _form(tree, addressed_to="parents")).content.decode()
     assert "Choose whom the letter is addressed to from the list." in html
     assert not Letter.objects.exists()
+    too_long = "Công văn số 4567/BGDĐT-GDTrH ngày 05/9/2024 về việc " + "hướng dẫn " * 50
+    html = client.post(reverse("letters:new"), _form(tree, cites=too_long)).content.decode()
+    assert "a reference can have at most 400" in html and "Lê Văn Nam" in html  # what was typed is kept
+    assert not Letter.objects.exists() and not LetterCitation.objects.exists()
