@@ -114,11 +114,6 @@ def letter_membership(user) -> LetterMembership:
     return cached
 
 
-def member_unit_ids(user) -> list[int]:
-    """Ids of member_unit_paths(user): every unit the person belongs to, in whatever role."""
-    return letter_membership(user).all_ids
-
-
 def receipt_roles(user, letter: Letter) -> dict[int, str]:
     """{unit id: role} of the units for which the person's opening of `letter` is the unit's reading
     (see the module docstring); the issuer's own people never read for a recipient."""
@@ -132,6 +127,12 @@ def receipt_roles(user, letter: Letter) -> dict[int, str]:
         roles.update(membership.teachers)
     roles.update(membership.heads)  # a head's own role says more than their teaching
     return roles
+
+
+def reads_for_a_recipient(user, letter: Letter) -> bool:
+    """The person's opening of `letter` is the reading of at least one unit it was sent to."""
+    roles = receipt_roles(user, letter)
+    return bool(roles) and letter.recipients.filter(unit_id__in=list(roles)).exists()
 
 
 def recipient_q(user) -> Q | None:

@@ -29,7 +29,7 @@ from ..permissions.letters import (
     letter_for_editor_or_404,
     letter_for_user_or_404,
     letter_refusal,
-    receipt_roles,
+    reads_for_a_recipient,
     receipt_rows_q,
 )
 from ..selectors import letters as selectors
@@ -218,8 +218,8 @@ def letter_detail(request, pk: int):
     not_counted = (
         letter.status == Letter.Status.ISSUED
         and not issuer_side
-        and not receipt_roles(user, letter)
         and is_letter_recipient(user, letter)
+        and not reads_for_a_recipient(user, letter)
     )
     cites, cited_by = selectors.letter_citations(letter=letter, user=user)
     kinds = (letter.audience or {}).get("kinds", [])

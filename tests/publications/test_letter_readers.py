@@ -159,6 +159,12 @@ def test_students_never_see_letters_written_to_the_heads(client, tree, people, s
     assert heads.subject in html and 'data-testid="not-counted"' in html
     html = client.get(reverse("letters:detail", args=[staff.pk])).content.decode()
     assert 'data-testid="not-counted"' not in html and row(staff, tree.s1).read_by == school.teacher
+    # A group's leader heads the group, not the school: told too. The principal is not.
+    client.force_login(people.leader)
+    assert 'data-testid="not-counted"' in client.get(reverse("letters:detail", args=[heads.pk])).content.decode()
+    client.force_login(school.principal)
+    html = client.get(reverse("letters:detail", args=[heads.pk])).content.decode()
+    assert 'data-testid="not-counted"' not in html and row(heads, tree.s1).read_by == school.principal
 
 
 def test_a_students_inbox_costs_the_same_for_3_or_30_letters(
