@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from truonghoc.models import SoftDeleted
 from truonghoc.storage import private_storage
-from units.models import Unit
+from units.models import Role, Unit
 
 # Report templates and submitted reports: PDF, Word or Excel files up to this size.
 REPORT_FILE_MAX_BYTES = 20 * 1024 * 1024
@@ -230,6 +230,14 @@ class Letter(models.Model):
         DRAFT = "draft", _("Draft")
         ISSUED = "issued", _("Issued")
 
+    class Addressees(models.TextChoices):
+        """Whom in each recipient unit the letter is written to ("Kính gửi"): whose opening counts as the
+        unit having read it, and whether its students see it. A student's opening never counts."""
+
+        HEADS = "heads", _("The heads of each unit (principal, school admin, Office staff, group leader)")
+        STAFF = "staff", _("The heads and the teachers")
+        EVERYONE = "everyone", _("Everyone, students included (students may read it)")
+
     issuer = models.ForeignKey(Unit, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="letters")
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     symbol = models.CharField(_("symbol"), max_length=60, help_text=_("For example SGDĐT-GDTrH"))
@@ -242,10 +250,19 @@ class Letter(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     # Shown on the public front page (the Ministry's and Departments' letters meant for everyone).
     is_public = models.BooleanField(_("public"), default=False)
+    # The letters in the system it cites, both ways (what "Cited by" reads); `citations` keeps every line
+    # of the "Căn cứ", these letters and typed references to letters outside the system, in order.
     cites = models.ManyToManyField(
         "self", verbose_name=_("cites (căn cứ)"), symmetrical=False, related_name="cited_by", blank=True
     )
     audience = models.JSONField(_("recipients chosen"), default=dict, blank=True)
+    addressed_to = models.CharField(
+        _("addressed to"),
+        max_length=10,
+        choices=Addressees.choices,
+        default=Addressees.HEADS,
+        db_default=Addressees.HEADS,
+    )
     # Folded (accent-free, lower-case) number, symbol, subject, issuer, signer and text: what the archive
     # searches. Kept by the services.
     search_text = models.TextField(_("search text"), blank=True, editable=False)
@@ -291,6 +308,33 @@ class Letter(models.Model):
         return f"{self.number}/{self.symbol}" if self.number else self.symbol
 
 
+class LetterCitation(models.Model):
+    """One line of a letter's "Căn cứ", in the order written: a letter in the system (`cited`), or the
+    typed reference of one that is not (a Ministry letter, a decree: "Nghị định 30/2020/NĐ-CP")."""
+
+    letter = models.ForeignKey(Letter, verbose_name=_("letter"), on_delete=models.CASCADE, related_name="citations")
+    position = models.PositiveSmallIntegerField(_("position"))
+    cited = models.ForeignKey(
+        Letter, verbose_name=_("letter cited"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.CharField(_("reference"), max_length=400, blank=True)
+
+    class Meta:
+        verbose_name = _("citation (căn cứ)")
+        verbose_name_plural = _("citations (căn cứ)")
+        ordering = ["letter", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "position"], name="letter_citation_position_unique"),
+            models.CheckConstraint(
+                condition=(Q(cited__isnull=False) & Q(text="")) | (Q(cited__isnull=True) & ~Q(text="")),
+                name="letter_citation_letter_or_text",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text or str(self.cited)
+
+
 class LetterAttachment(models.Model):
     letter = models.ForeignKey(Letter, verbose_name=_("letter"), on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=letter_file_path, storage=private_storage, max_length=255)
@@ -330,6 +374,11 @@ class LetterRecipient(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # The role `read_by` held at the unit when they opened it (a units.Role value): why it counted.
+    # (A database default too: the benchmark and imports COPY rows in without it.)
+    read_role = models.CharField(
+        _("opened as"), max_length=20, choices=Role.choices, blank=True, default="", db_default=""
     )
     reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
 

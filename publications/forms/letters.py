@@ -8,8 +8,8 @@ from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileI
 from units.models import Unit
 
 from ..models import Letter, ReportRequest
-from ..selectors.letters import letters_by_reference
-from ..services.letters import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, AUDIENCES_FOR_ISSUER
+from ..selectors.letters import is_bare_reference, letters_by_reference_map
+from ..services.letters import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, AUDIENCES_FOR_ISSUER, default_addressees
 from .requests import UnitsField
 
 ATTACHMENT_ACCEPT = ".pdf,.docx,application/pdf"
@@ -17,6 +17,19 @@ ATTACHMENT_ACCEPT = ".pdf,.docx,application/pdf"
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").replace(";", "\n").splitlines() if line.strip()]
+
+
+def citation_lines(text: str) -> list[str]:
+    """The lines of "Căn cứ" in order. A line of bare letter numbers separated by ";" or "," is several
+    letters; any other line is one reference, kept whole (a typed one may hold ";" and ",")."""
+    lines = []
+    for line in (text or "").splitlines():
+        line = line.strip().rstrip(";").strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in line.replace(";", ",").split(",") if p.strip()]
+        lines.extend(parts if len(parts) > 1 and all(is_bare_reference(p) for p in parts) else [line])
+    return lines
 
 
 class RecipientsMixin:
@@ -128,11 +141,26 @@ class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
     cites = forms.CharField(
         label=_("Cites (căn cứ)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "1364/SGDĐT-GDTrH"}),
-        help_text=_(
-            "The numbers of earlier letters this one is based on, one per line. If two letters share a "
-            "number in different years, add the year in brackets: 1364/SGDĐT-GDTrH (2024)."
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "1364/SGDĐT-GDTrH\nNghị định 30/2020/NĐ-CP ngày 05/3/2020 của Chính phủ"}
         ),
+        help_text=_(
+            "One per line, in the order they are to be shown. A number alone (1364/SGDĐT-GDTrH; add the year "
+            "in brackets if two letters share it: 1364/SGDĐT-GDTrH (2024)) links to that letter on the "
+            "system. Write documents that are not on it in full: “Công văn số 4567/BGDĐT-GDTrH ngày "
+            "05/9/2024”, “Nghị định 30/2020/NĐ-CP”."
+        ),
+    )
+    addressed_to = forms.ChoiceField(
+        label=_("Addressed to (Kính gửi)"),
+        choices=Letter.Addressees.choices,
+        required=False,  # left empty: the usual addressees for the issuing unit (default_addressees)
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The unit has read the letter when one of these people opens it. Students see the letter only "
+            "when it is addressed to everyone, and their opening never counts as the unit's."
+        ),
+        error_messages={"invalid_choice": _("Choose whom the letter is addressed to from the list.")},
     )
     is_public = forms.BooleanField(
         label=_("Public letter"),
@@ -152,6 +180,8 @@ class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
             self.fields["issuer"].initial = issuers[0].pk
         if not self.is_bound and "issued_on" not in self.initial:
             self.initial["issued_on"] = timezone.localdate()
+        if not self.is_bound and "addressed_to" not in self.initial and issuers:
+            self.initial["addressed_to"] = default_addressees(issuers[0])
         self._setup_recipients(issuers=issuers, unit_choices=unit_choices)
         self.fields["attachments"].help_text = gettext(
             "PDF or Word (.docx), at most %(size)d MB each, %(count)d files in all."
@@ -166,17 +196,23 @@ class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
             del self.fields["remove_attachments"]
 
     def clean_cites(self):
-        references = _lines(self.cleaned_data.get("cites", ""))
-        if not references:
-            return []
-        letters, problems = letters_by_reference(user=self.user, references=references)
+        """The "Căn cứ" in order: letters found by their bare numbers, and typed references (str), which
+        the service cleans and checks."""
+        lines = citation_lines(self.cleaned_data.get("cites", ""))
+        found, problems = letters_by_reference_map(
+            user=self.user, references=[x for x in lines if is_bare_reference(x)]
+        )
         if problems:
             raise forms.ValidationError(
-                _("No letter you can see has the number %(references)s, or several do (add the year in brackets).")
-                % {"references": ", ".join(problems)},
+                _(
+                    "No letter you can see has the number %(references)s, or several do (add the year in "
+                    "brackets). If it is not on the system, write what it is in full, for example “Công văn số "
+                    "%(example)s ngày 05/9/2024” or “Nghị định 30/2020/NĐ-CP”."
+                )
+                % {"references": ", ".join(problems), "example": problems[0]},
                 code="unknown",
             )
-        return letters
+        return [found.get(line, line) for line in lines]
 
     def service_data(self) -> dict:
         data = self.cleaned_data
@@ -193,6 +229,7 @@ class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
             "units": self.recipient_units(),
             "cites": data["cites"],
             "attachments": data["attachments"],
+            "addressed_to": data.get("addressed_to") or None,
         }
 
 
@@ -210,7 +247,11 @@ def letter_initial(letter: Letter, audience_units: list[Unit]) -> dict:
         "is_public": letter.is_public,
         "kinds": (letter.audience or {}).get("kinds", []),
         "units": [u.pk for u in audience_units],
-        "cites": "\n".join(f"{c.reference} ({c.year})" for c in letter.cites.all()),
+        "cites": "\n".join(
+            f"{c.cited.reference} ({c.cited.year})" if c.cited_id else c.text
+            for c in letter.citations.select_related("cited")
+        ),
+        "addressed_to": letter.addressed_to,
     }
 
 

@@ -2,30 +2,42 @@
 
 - Issuing: the people who manage the issuing unit itself — Ministry, Department or Office staff, a
   school's admin and principal. Staff of the units above do not sign a school's letters.
-- Seeing an issued letter: the issuer's managers; every person of a recipient unit (a teacher in a
-  group or a student in a class belongs to the school, and also to the group or class itself); the
-  units above the issuer that oversee it (VIEW_REPORTS over the issuer); and, for a public letter,
-  everyone, even without logging in. A draft is seen only by the issuer's managers.
+- Seeing an issued letter: the issuer's managers; the heads and teachers of a recipient unit (a teacher
+  in a group belongs to the school, and also to the group itself); its students only when the letter is
+  addressed to everyone, students included (a student in a class belongs to the school); the units above
+  the issuer that oversee it (VIEW_REPORTS over the issuer); and, for a public letter, everyone, even
+  without logging in. A draft is seen only by the issuer's managers.
+- Which opening is the unit's (`receipt_roles`): one by a head of the recipient unit itself (principal,
+  school admin, Office or Department staff, a group's leader), or, when the letter is addressed to the
+  teachers too, by a teacher of it. A student's never, nor a teacher's of a letter written to the heads.
 - Read receipts: the issuer's managers see every recipient; a unit that forwarded the letter sees the
   receipts of the units it forwarded it to.
 Everything else gets a 404, as if the letter did not exist.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from units.models import Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, STAFF_ROLES, Action, can, role_rows, scope
+from units.models import Role, Unit
+from units.permissions import SCHOOL_MANAGER_ROLES, STAFF_ROLES, SUBTREE_ROLES, Action, can, role_rows, scope
 
 from ..models import Letter, LetterRecipient
 
 K = Unit.Kind
+Addressees = Letter.Addressees
 LETTER_ISSUER_KINDS = frozenset({K.MINISTRY, K.DEPARTMENT, K.OFFICE, K.SCHOOL, K.UNIVERSITY})
 # The roles that speak for a unit: they issue its letters, receive its notifications and forward.
 LETTER_MANAGER_ROLES = STAFF_ROLES | SCHOOL_MANAGER_ROLES
 # Units that pass a letter on to the units below them.
 FORWARDER_KINDS = frozenset({K.DEPARTMENT, K.OFFICE})
+# The heads of a recipient unit: a role of these held at the unit itself answers for it (the same people
+# its notifications go to). A group's leader heads the group.
+LETTER_HEAD_ROLES = frozenset(SUBTREE_ROLES[Action.MANAGE])
+TEACHING_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER})
 
 
 def _authenticated(user) -> bool:
@@ -48,17 +60,95 @@ def member_unit_paths(user) -> set[str]:
     return paths
 
 
-def member_unit_ids(user) -> list[int]:
-    """Ids of member_unit_paths(user), looked up once per user object (the archive and inbox filter
-    recipient rows by unit id, which the (unit, letter) index serves)."""
+@dataclass(frozen=True)
+class LetterMembership:
+    """How a person belongs to the units letters are sent to, by unit id: as a head (with the role), as a
+    teacher (with the role), as a student."""
+
+    heads: dict
+    teachers: dict
+    students: frozenset
+
+    @property
+    def staff_ids(self) -> list[int]:
+        return sorted({*self.heads, *self.teachers})
+
+    @property
+    def student_ids(self) -> list[int]:
+        return sorted(self.students)
+
+    @property
+    def all_ids(self) -> list[int]:
+        return sorted({*self.heads, *self.teachers, *self.students})
+
+
+NO_MEMBERSHIP = LetterMembership(heads={}, teachers={}, students=frozenset())
+
+
+def letter_membership(user) -> LetterMembership:
+    """The person's LetterMembership, looked up once per user object (one query; the archive and inbox
+    filter recipient rows by unit id, which the (unit, letter) index serves)."""
     if not _authenticated(user):
-        return []
-    cached = getattr(user, "_letter_member_ids", None)
-    if cached is None:
-        paths = member_unit_paths(user)
-        cached = list(Unit.objects.filter(path__in=paths).values_list("pk", flat=True)) if paths else []
-        user._letter_member_ids = cached
+        return NO_MEMBERSHIP
+    cached = getattr(user, "_letter_membership", None)
+    if cached is not None:
+        return cached
+    rows = role_rows(user)
+    paths = member_unit_paths(user)
+    ids = dict(Unit.objects.filter(path__in=paths).values_list("path", "pk")) if paths else {}
+    heads, teachers, students = {}, {}, set()
+    for role, path, kind in rows:
+        here = [path, path[: -Unit.steplen]] if kind in (K.GROUP, K.CLASS) else [path]
+        if role in LETTER_HEAD_ROLES:
+            heads.setdefault(ids.get(path), role)
+        if role in TEACHING_ROLES:
+            for p in here:
+                teachers.setdefault(ids.get(p), role)
+        if role == Role.STUDENT:
+            students.update(ids.get(p) for p in here)
+    heads.pop(None, None)
+    teachers.pop(None, None)
+    students.discard(None)
+    cached = LetterMembership(heads=heads, teachers=teachers, students=frozenset(students))
+    user._letter_membership = cached
     return cached
+
+
+def receipt_roles(user, letter: Letter) -> dict[int, str]:
+    """{unit id: role} of the units for which the person's opening of `letter` is the unit's reading
+    (see the module docstring); the issuer's own people never read for a recipient."""
+    if letter.status != Letter.Status.ISSUED or not _authenticated(user):
+        return {}
+    if any(path == letter.issuer.path for _role, path, _kind in role_rows(user)):
+        return {}
+    membership = letter_membership(user)
+    roles = {}
+    if letter.addressed_to in (Addressees.STAFF, Addressees.EVERYONE):
+        roles.update(membership.teachers)
+    roles.update(membership.heads)  # a head's own role says more than their teaching
+    return roles
+
+
+def reads_for_a_recipient(user, letter: Letter) -> bool:
+    """The person's opening of `letter` is the reading of at least one unit it was sent to."""
+    roles = receipt_roles(user, letter)
+    return bool(roles) and letter.recipients.filter(unit_id__in=list(roles)).exists()
+
+
+def recipient_q(user) -> Q | None:
+    """A filter on Letter for the letters sent to a unit the person belongs to in a way that lets them
+    read it (students: only what is addressed to everyone); None when they belong to no unit."""
+    membership = letter_membership(user)
+    if not membership.all_ids:
+        return None
+    query = Q(pk__in=[])
+    if membership.staff_ids:
+        query |= Q(Exists(LetterRecipient.objects.filter(letter=OuterRef("pk"), unit_id__in=membership.staff_ids)))
+    if membership.student_ids:
+        query |= Q(addressed_to=Addressees.EVERYONE) & Q(
+            Exists(LetterRecipient.objects.filter(letter=OuterRef("pk"), unit_id__in=membership.student_ids))
+        )
+    return query
 
 
 def can_issue_letter(user, unit: Unit) -> bool:
@@ -79,7 +169,12 @@ def can_edit_letter(user, letter: Letter) -> bool:
 
 
 def is_letter_recipient(user, letter: Letter) -> bool:
-    ids = member_unit_ids(user)
+    """The person belongs to a unit the letter was sent to, in a way that lets them read it (a student
+    only reads what is addressed to everyone)."""
+    membership = letter_membership(user)
+    ids = membership.staff_ids
+    if letter.addressed_to == Addressees.EVERYONE:
+        ids = membership.all_ids
     return bool(ids) and letter.recipients.filter(unit_id__in=ids).exists()
 
 
@@ -108,9 +203,9 @@ def letters_visible_q(user) -> Q:
     if managed:
         own = Q(issuer__path__in=sorted(managed))
     issued = public | scope(user, Action.VIEW_REPORTS).q("issuer__")
-    ids = member_unit_ids(user)
-    if ids:
-        issued |= Q(Exists(LetterRecipient.objects.filter(letter=OuterRef("pk"), unit_id__in=ids)))
+    received = recipient_q(user)
+    if received is not None:
+        issued |= received
     return own | (Q(status=Letter.Status.ISSUED) & issued)
 
 
@@ -140,6 +235,27 @@ def receipt_rows_q(user, letter: Letter) -> Q | None:
 
 def can_view_receipts(user, letter: Letter) -> bool:
     return letter.status == Letter.Status.ISSUED and receipt_rows_q(user, letter) is not None
+
+
+def letter_refusal(user, pk) -> str | None:
+    """Why a student of a recipient unit may not open the letter (it is not addressed to everyone), said
+    rather than a bare 404: they know it exists, from the teacher who mentioned it. None for everyone
+    else, who get a 404 as if it did not exist."""
+    membership = letter_membership(user)
+    if not membership.student_ids:
+        return None
+    rows = LetterRecipient.objects.filter(letter=OuterRef("pk"), unit_id__in=membership.student_ids)
+    letter = (
+        Letter.objects.filter(Exists(rows), pk=pk, status=Letter.Status.ISSUED)
+        .exclude(addressed_to=Addressees.EVERYONE)
+        .first()
+    )
+    if letter is None:
+        return None
+    return _(
+        "Official letter %(reference)s is addressed to: %(addressees)s. It is not addressed to students, so a "
+        "student account cannot open it."
+    ) % {"reference": letter.reference, "addressees": letter.get_addressed_to_display()}
 
 
 def letter_for_user_or_404(user, pk) -> Letter:

@@ -10,12 +10,13 @@ from django.utils import timezone
 from truonghoc.text import fold
 from units.models import Unit
 
-from ..models import Letter, LetterRecipient
+from ..models import Letter, LetterCitation, LetterRecipient
 from ..permissions.letters import (
     LETTER_ISSUER_KINDS,
+    letter_membership,
     letters_visible_q,
     managed_unit_paths,
-    member_unit_ids,
+    recipient_q,
 )
 from ..services.letters import REMINDER_INTERVAL, recipient_kinds_for
 from .requests import UNIT_CHOICES_MAX
@@ -63,14 +64,14 @@ def letters_visible_to(*, user) -> QuerySet[Letter]:
 
 
 def letter_inbox(*, user, show: str = "all") -> QuerySet[Letter]:
-    """ "Công văn đến": issued letters addressed (or forwarded) to the units the user belongs to, those
-    no one of these units has opened yet first, then the newest."""
-    ids = member_unit_ids(user)
-    if not ids:
+    """ "Công văn đến": issued letters sent (or forwarded) to the units the user belongs to and that they
+    may read (a student: those addressed to everyone), those not yet read there first, then the newest."""
+    received = recipient_q(user)
+    if received is None:
         return Letter.objects.none()
-    rows = LetterRecipient.objects.filter(letter=OuterRef("pk"), unit_id__in=ids)
+    rows = LetterRecipient.objects.filter(letter=OuterRef("pk"), unit_id__in=letter_membership(user).all_ids)
     letters = (
-        Letter.objects.filter(Exists(rows), status=Status.ISSUED)
+        Letter.objects.filter(received, status=Status.ISSUED)
         .annotate(
             is_unread=~Exists(rows.filter(read_at__isnull=False)),
             received_at=Subquery(rows.order_by("added_at").values("added_at")[:1]),
@@ -131,10 +132,15 @@ def letter_next_reminder_at(last_reminded_at: datetime | None) -> datetime | Non
     return last_reminded_at + REMINDER_INTERVAL
 
 
-def letter_citations(*, letter: Letter, user) -> tuple[list[Letter], list[Letter]]:
-    """(letters it cites, issued letters citing it), each limited to what the user may see."""
+def letter_citations(*, letter: Letter, user) -> tuple[list[LetterCitation], list[Letter]]:
+    """(the "Căn cứ" lines in order: typed references, and the letters it cites that the user may see;
+    the issued letters citing it that the user may see)."""
     visible = letters_visible_q(user)
-    cites = list(letter.cites.filter(visible).select_related("issuer").order_by("issued_on", "id"))
+    cites = list(
+        letter.citations.filter(Q(cited__isnull=True) | Q(cited__in=Letter.objects.filter(visible).values("pk")))
+        .select_related("cited__issuer")
+        .order_by("position")
+    )
     cited_by = list(
         letter.cited_by.filter(visible, status=Status.ISSUED).select_related("issuer").order_by("-issued_on", "-id")
     )
@@ -153,10 +159,26 @@ def letter_recipient_summary(*, letter: Letter) -> dict:
 _REFERENCE = re.compile(r"^\s*(\d+)\s*/\s*(.+?)\s*(?:\((\d{4})\))?\s*$")
 
 
+# A bare reference of a letter in the system: number/symbol, the year in brackets maybe, nothing else.
+# Anything else on a line of "Căn cứ" ("Nghị định 30/2020/NĐ-CP", "Công văn số 4567/BGDĐT-GDTrH ngày
+# 05/9/2024") is a typed reference to a document outside the system.
+_BARE_REFERENCE = re.compile(r"^\s*\d+\s*/\s*\S+\s*(?:\(\d{4}\))?\s*$")
+
+
+def is_bare_reference(text: str) -> bool:
+    return bool(_BARE_REFERENCE.match(text or ""))
+
+
 def letters_by_reference(*, user, references: list[str]) -> tuple[list[Letter], list[str]]:
     """Find the issued letters the user may see by references typed as "1364/SGDĐT-GDTrH", optionally
     followed by the year in brackets: "1364/SGDĐT-GDTrH (2024)". Returns (letters, problems)."""
-    found: dict[int, Letter] = {}
+    found, problems = letters_by_reference_map(user=user, references=references)
+    return list({letter.pk: letter for letter in found.values()}.values()), problems
+
+
+def letters_by_reference_map(*, user, references: list[str]) -> tuple[dict[str, Letter], list[str]]:
+    """Like letters_by_reference, keyed by the reference as typed: ({reference: letter}, problems)."""
+    found: dict[str, Letter] = {}
     problems: list[str] = []
     parsed = []
     for reference in references:
@@ -166,7 +188,7 @@ def letters_by_reference(*, user, references: list[str]) -> tuple[list[Letter], 
             continue
         parsed.append((reference, int(match.group(1)), match.group(2), match.group(3)))
     if not parsed:
-        return [], problems
+        return {}, problems
     wanted = Q(pk__in=[])
     for _ref, number, symbol, _year in parsed:
         wanted |= Q(number=number, symbol__iexact=symbol)
@@ -183,7 +205,7 @@ def letters_by_reference(*, user, references: list[str]) -> tuple[list[Letter], 
             if c.number == number and c.symbol.lower() == symbol.lower() and (year is None or c.year == int(year))
         ]
         if len(matching) == 1:
-            found[matching[0].pk] = matching[0]
+            found[reference] = matching[0]
         else:
             problems.append(reference)
-    return list(found.values()), problems
+    return found, problems

@@ -7,6 +7,7 @@ content before anything is written, and a refusal leaves neither rows nor files 
 """
 
 import html
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -14,7 +15,8 @@ import nh3
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.db.models.functions import Left, Length
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -25,21 +27,22 @@ from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
 from units.models import Unit
-from units.permissions import role_rows
 from units.services import audit_log
 
-from ..models import Letter, LetterAttachment, LetterRecipient
+from ..models import Letter, LetterAttachment, LetterCitation, LetterRecipient
 from ..permissions.letters import (
+    TEACHING_ROLES,
     can_issue_letter,
     can_view_letter,
     forwarding_units,
-    member_unit_ids,
+    receipt_roles,
     receipt_rows_q,
 )
 from .requests import AUDIENCES_FOR_ISSUER, MANAGING_ROLES, _resolve_recipients
 
 K = Unit.Kind
 Status = Letter.Status
+Addressees = Letter.Addressees
 
 ATTACHMENT_TYPES = ("pdf", "docx")
 ATTACHMENT_MAX_BYTES = 30 * 1024 * 1024
@@ -47,6 +50,12 @@ ATTACHMENTS_MAX = 10
 BODY_MAX_CHARS = 200_000
 REMINDER_INTERVAL = timedelta(minutes=10)
 RECIPIENT_BATCH_SIZE = 1000
+# "Căn cứ": at most this many lines, each typed reference at most this long (a number, a date, an
+# issuer and a subject fit; the text of the letter cited does not belong here).
+CITATIONS_MAX = 30
+CITATION_TEXT_MAX = 400
+CITATION_TEXT_MIN = 5
+_CITATION_LEAD = re.compile(r"^(?:căn cứ|can cu)\s*[:\-–]?\s*", re.IGNORECASE)
 # Letters go to the units that report (Departments, Offices, schools, universities); a school's letters
 # go to its professional groups.
 LETTER_RECIPIENT_KINDS = frozenset({K.DEPARTMENT, K.OFFICE, K.SCHOOL, K.UNIVERSITY, K.GROUP})
@@ -64,8 +73,14 @@ def _plain(body_html: str) -> str:
     return html.unescape(nh3.clean(body_html or "", tags=set()))
 
 
-def _search_text(letter: Letter) -> str:
-    """What the archive searches, folded once here instead of at every search."""
+def _search_text(letter: Letter, references: list[str] | None = None) -> str:
+    """What the archive searches, folded once here instead of at every search. The typed references of its
+    "Căn cứ" are in it, so a search for "30/2020/NĐ-CP" finds the letters based on that decree;
+    `references` None reads those of a saved letter."""
+    if references is None:
+        references = (
+            list(letter.citations.filter(cited__isnull=True).values_list("text", flat=True)) if letter.pk else []
+        )
     parts = [
         letter.reference,
         letter.subject,
@@ -73,6 +88,7 @@ def _search_text(letter: Letter) -> str:
         letter.signer_name,
         letter.signer_title,
         _plain(letter.body),
+        *references,
     ]
     return fold(" ".join(p for p in parts if p))
 
@@ -81,17 +97,21 @@ def _forbidden(unit: Unit) -> ValidationError:
     return ValidationError(_("You cannot issue letters on behalf of %(unit)s.") % {"unit": unit.name}, code="forbidden")
 
 
-def _managers_of(unit_ids) -> QuerySet:
+def _managers_of(unit_ids, *, teachers_too: bool = False) -> QuerySet:
     """The active people who manage the given units, held at each unit itself (a school's admin and
-    principal, an Office's staff…); `unit_ids` may be a list or a values("unit_id") subquery."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True, role_assignments__role__in=MANAGING_ROLES, role_assignments__unit_id__in=unit_ids
+    principal, an Office's staff…); with `teachers_too`, also the teachers of those units and of the
+    groups of those schools. `unit_ids` may be a list or a values("unit_id") subquery."""
+    held_here = Q(role_assignments__role__in=MANAGING_ROLES, role_assignments__unit_id__in=unit_ids)
+    if teachers_too:
+        groups = (
+            Unit.objects.filter(kind=K.GROUP)
+            .annotate(school_path=Left("path", Length("path") - Unit.steplen))
+            .filter(school_path__in=Unit.objects.filter(pk__in=unit_ids).values("path"))
         )
-        .distinct()
-        .order_by("pk")
-    )
+        held_here |= Q(role_assignments__role__in=sorted(TEACHING_ROLES)) & (
+            Q(role_assignments__unit_id__in=unit_ids) | Q(role_assignments__unit__in=groups)
+        )
+    return get_user_model().objects.filter(held_here, is_active=True).distinct().order_by("pk")
 
 
 def letter_recipients_resolve(*, issuer: Unit, kinds: Iterable[str], units: Iterable[Unit]) -> list[Unit]:
@@ -203,6 +223,76 @@ def _cite_errors(*, actor, letter: Letter, cites: list[Letter]) -> list[str]:
     return errors
 
 
+def citation_text_clean(text: str) -> str:
+    """A typed reference as it is kept: NFC, plain text (tags and their scripts removed), one line, without
+    the "Căn cứ" it is already shown under nor the ";" that ended it in the letter."""
+    plain = nfc(html.unescape(nh3.clean(nfc(text), tags=set())))
+    return nfc(_CITATION_LEAD.sub("", plain)).rstrip(" ;,.")
+
+
+def _citations(items: list) -> tuple[list, list[str]]:
+    """The "Căn cứ" lines in order (letters, and typed references cleaned), each once, and what is wrong."""
+    lines, errors, seen = [], [], set()
+    for item in items:
+        if isinstance(item, Letter):
+            key = ("letter", item.pk)
+        else:
+            raw = nfc(str(item))
+            item = citation_text_clean(raw)
+            if not item:
+                if raw:
+                    errors.append(
+                        _("“%(text)s” has no reference left once markup is removed; type the reference as plain text.")
+                        % {"text": raw[:60]}
+                    )
+                continue
+            if len(item) > CITATION_TEXT_MAX:
+                errors.append(
+                    _(
+                        "The reference “%(start)s…” has %(length)d characters; a reference can have at most "
+                        "%(max)d. Keep its kind, number, date and issuer."
+                    )
+                    % {"start": item[:50], "length": len(item), "max": CITATION_TEXT_MAX}
+                )
+                continue
+            if len(item) < CITATION_TEXT_MIN:
+                errors.append(
+                    _(
+                        "“%(text)s” is too short to say which document is meant; write it in full, for example "
+                        "“Nghị định 30/2020/NĐ-CP”."
+                    )
+                    % {"text": item}
+                )
+                continue
+            key = ("text", fold(item))
+        if key not in seen:
+            seen.add(key)
+            lines.append(item)
+    if len(lines) > CITATIONS_MAX:
+        errors.append(
+            _("A letter can cite at most %(max)d documents; this one cites %(count)d.")
+            % {"max": CITATIONS_MAX, "count": len(lines)}
+        )
+    return lines, errors
+
+
+def _typed(lines: list) -> list[str]:
+    return [line for line in lines if isinstance(line, str)]
+
+
+def _save_citations(letter: Letter, lines: list) -> None:
+    letter.citations.all().delete()
+    LetterCitation.objects.bulk_create(
+        [
+            LetterCitation(letter=letter, position=position, cited=line)
+            if isinstance(line, Letter)
+            else LetterCitation(letter=letter, position=position, text=line)
+            for position, line in enumerate(lines, start=1)
+        ]
+    )
+    letter.cites.set([line for line in lines if isinstance(line, Letter)])
+
+
 def _check_attachments(uploads: list, *, existing: int) -> tuple[list[CheckedFile], list[str]]:
     checked, errors = [], []
     if existing + len(uploads) > ATTACHMENTS_MAX:
@@ -251,10 +341,12 @@ def _fill(
     is_public: bool,
     kinds: list[str],
     units: list[Unit],
-    cites: list[Letter],
+    cites: list,
+    addressed_to: str | None,
     errors: dict,
-) -> None:
-    """Set the typed fields on `letter` and collect what is wrong with them into `errors`."""
+) -> list:
+    """Set the typed fields on `letter` and collect what is wrong with them into `errors`; returns the
+    "Căn cứ" lines to save."""
     if len(body or "") > BODY_MAX_CHARS:
         errors["body"] = [_("The text can have at most %(max)d characters.") % {"max": BODY_MAX_CHARS}]
     if number is not None and number < 1:
@@ -269,6 +361,7 @@ def _fill(
     letter.body = "" if "body" in errors else clean_body(body)
     letter.is_public = bool(is_public)
     letter.audience = _audience(kinds, units)
+    letter.addressed_to = addressed_to or default_addressees(letter.issuer)
     if issued_on is None:
         errors["issued_on"] = [_("Give the letter's date (dd/mm/yyyy).")]
     elif "number" not in errors:
@@ -279,9 +372,17 @@ def _fill(
         letter_recipients_resolve(issuer=letter.issuer, kinds=kinds, units=units)
     except ValidationError as exc:
         exc.update_error_dict(errors)
-    cite_errors = _cite_errors(actor=actor, letter=letter, cites=cites)
+    lines, cite_errors = _citations(cites)
+    cite_errors += _cite_errors(actor=actor, letter=letter, cites=[line for line in lines if isinstance(line, Letter)])
     if cite_errors:
         errors["cites"] = cite_errors
+    return lines
+
+
+def default_addressees(issuer: Unit) -> str:
+    """A school writes to its professional groups, that is to their teachers; the units above write to the
+    heads of the units below ("Kính gửi: Hiệu trưởng các trường…")."""
+    return Addressees.STAFF if issuer.kind in (K.SCHOOL, K.UNIVERSITY) else Addressees.HEADS
 
 
 @transaction.atomic
@@ -299,17 +400,20 @@ def letter_create(
     is_public: bool = False,
     kinds: Iterable[str] = (),
     units: Iterable[Unit] = (),
-    cites: Iterable[Letter] = (),
+    cites: Iterable[Letter | str] = (),
     attachments: Iterable = (),
+    addressed_to: str | None = None,
 ) -> Letter:
-    """A draft letter of `issuer`: nothing is sent until letter_issue."""
+    """A draft letter of `issuer`: nothing is sent until letter_issue. `cites` is the "Căn cứ" in order:
+    letters in the system, and typed references (str) to documents that are not; `addressed_to` a
+    Letter.Addressees value (by default default_addressees(issuer))."""
     if not can_issue_letter(actor, issuer):
         raise _forbidden(issuer)
     kinds, units, cites = list(dict.fromkeys(kinds)), list(units), list(cites)
     attachments = [a for a in attachments if a]
     letter = Letter(issuer=issuer, created_by=actor, status=Status.DRAFT)
     errors: dict = {}
-    _fill(
+    lines = _fill(
         letter,
         actor=actor,
         number=number,
@@ -323,6 +427,7 @@ def letter_create(
         kinds=kinds,
         units=units,
         cites=cites,
+        addressed_to=addressed_to,
         errors=errors,
     )
     checked, file_errors = _check_attachments(attachments, existing=0)
@@ -334,17 +439,23 @@ def letter_create(
         exc.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
-    letter.search_text = _search_text(letter)
+    letter.search_text = _search_text(letter, _typed(lines))
     with files_removed_on_failure(private_storage()) as saved:
         letter.save()
-        letter.cites.set(cites)
+        _save_citations(letter, lines)
         _save_attachments(letter, checked, saved)
         audit_log(
             actor=actor,
             action="letter.create",
             unit=issuer,
             target=letter,
-            after={"reference": letter.reference, "subject": letter.subject, "attachments": len(checked)},
+            after={
+                "reference": letter.reference,
+                "subject": letter.subject,
+                "attachments": len(checked),
+                "addressed_to": letter.addressed_to,
+                "citations": len(lines),
+            },
         )
     return letter
 
@@ -364,9 +475,10 @@ def letter_update(
     is_public: bool = False,
     kinds: Iterable[str] = (),
     units: Iterable[Unit] = (),
-    cites: Iterable[Letter] = (),
+    cites: Iterable[Letter | str] = (),
     attachments: Iterable = (),
     remove_attachments: Iterable[int] = (),
+    addressed_to: str | None = None,
 ) -> Letter:
     """Change a draft. An issued letter is final, as on paper: a correction is a new letter citing it."""
     letter = Letter.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=letter.pk)
@@ -383,7 +495,7 @@ def letter_update(
     removed = list(letter.attachments.filter(pk__in=list(remove_attachments)))
     before = {"reference": letter.reference, "subject": letter.subject}
     errors: dict = {}
-    _fill(
+    lines = _fill(
         letter,
         actor=actor,
         number=number,
@@ -397,6 +509,7 @@ def letter_update(
         kinds=kinds,
         units=units,
         cites=cites,
+        addressed_to=addressed_to,
         errors=errors,
     )
     kept = letter.attachments.count() - len(removed)
@@ -409,11 +522,11 @@ def letter_update(
         exc.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
-    letter.search_text = _search_text(letter)
+    letter.search_text = _search_text(letter, _typed(lines))
     storage = private_storage()
     with files_removed_on_failure(storage) as saved:
         letter.save()
-        letter.cites.set(cites)
+        _save_citations(letter, lines)
         if removed:
             names = [a.file.name for a in removed]
             LetterAttachment.objects.filter(pk__in=[a.pk for a in removed]).delete()
@@ -431,14 +544,19 @@ def letter_update(
                 "subject": letter.subject,
                 "attachments_added": len(checked),
                 "attachments_removed": [a.name for a in removed],
+                "addressed_to": letter.addressed_to,
+                "citations": len(lines),
             },
         )
     return letter
 
 
 def _notify_recipients(*, letter: Letter, unit_ids, title: str) -> list:
+    """Tell those the letter is addressed to in each unit: its heads, and its teachers when it is written
+    to them too (students read what is addressed to everyone, but are not called to it)."""
+    teachers_too = letter.addressed_to in (Addressees.STAFF, Addressees.EVERYONE)
     return notify(
-        recipients=_managers_of(unit_ids).iterator(chunk_size=2000),
+        recipients=_managers_of(unit_ids, teachers_too=teachers_too).iterator(chunk_size=2000),
         title=title,
         body=letter.subject[:1000],
         url=reverse("letters:detail", args=[letter.pk]),
@@ -516,6 +634,7 @@ def letter_issue(*, actor, letter: Letter) -> Letter:
             "recipients": len(recipients),
             "people_notified": len(notes),
             "audience": letter.audience,
+            "addressed_to": letter.addressed_to,
         },
     )
     return letter
@@ -573,20 +692,24 @@ def letter_forward(
 
 
 def letter_mark_read(*, letter: Letter, user) -> int:
-    """Record the first opening of `letter` by a person of a recipient unit, for every recipient row of
-    the units they belong to; later openings change nothing. The issuer's own people never count.
-    Returns the number of receipts recorded."""
-    if letter.status != Status.ISSUED or not getattr(user, "is_authenticated", False):
+    """Record the first opening of `letter` by a person whose opening is their unit's reading (a head of
+    the unit, or a teacher when the letter is addressed to the teachers too; never a student nor the
+    issuer's own people), with the role they read it as; later openings change nothing. Returns the
+    number of receipts recorded."""
+    roles = receipt_roles(user, letter)
+    if not roles:
         return 0
-    # A role held at the issuing unit itself makes the person the issuer's own; a teacher of a group
-    # reading their school's letter to that group is a recipient.
-    if any(path == letter.issuer.path for _role, path, _kind in role_rows(user)):
-        return 0
-    ids = member_unit_ids(user)
-    if not ids:
-        return 0
-    # One conditional UPDATE: two people opening at once cannot both be "first".
-    return letter.recipients.filter(unit_id__in=ids, read_at__isnull=True).update(read_at=timezone.now(), read_by=user)
+    now = timezone.now()
+    by_role: dict[str, list[int]] = {}
+    for unit_id, role in roles.items():
+        by_role.setdefault(role, []).append(unit_id)
+    # One conditional UPDATE per role (nearly always one): two people opening at once cannot both be first.
+    return sum(
+        letter.recipients.filter(unit_id__in=unit_ids, read_at__isnull=True).update(
+            read_at=now, read_by=user, read_role=role
+        )
+        for role, unit_ids in sorted(by_role.items())
+    )
 
 
 @transaction.atomic

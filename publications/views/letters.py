@@ -25,8 +25,11 @@ from ..permissions.letters import (
     can_view_letter,
     forwarding_units,
     is_letter_issuer_side,
+    is_letter_recipient,
     letter_for_editor_or_404,
     letter_for_user_or_404,
+    letter_refusal,
+    reads_for_a_recipient,
     receipt_rows_q,
 )
 from ..selectors import letters as selectors
@@ -203,10 +206,22 @@ def letter_detail(request, pk: int):
         letter = _letter_or_login(request, pk)
     except PermissionDenied:
         return redirect_to_login(request.get_full_path())
+    except Http404:
+        refusal = letter_refusal(request.user, pk)
+        if refusal is None:
+            raise
+        return render(request, "publications/letter_refused.html", {"message": refusal}, status=403)
     user = request.user
     services.letter_mark_read(letter=letter, user=user)
-    cites, cited_by = selectors.letter_citations(letter=letter, user=user)
     issuer_side = is_letter_issuer_side(user, letter)
+    # Say why this opening is not the unit's reading, rather than let the reader believe it was.
+    not_counted = (
+        letter.status == Letter.Status.ISSUED
+        and not issuer_side
+        and is_letter_recipient(user, letter)
+        and not reads_for_a_recipient(user, letter)
+    )
+    cites, cited_by = selectors.letter_citations(letter=letter, user=user)
     kinds = (letter.audience or {}).get("kinds", [])
     context = {
         "letter": letter,
@@ -217,6 +232,7 @@ def letter_detail(request, pk: int):
         "audience_kinds": [a.label for a in ReportRequest.Audience if a.value in kinds],
         "audience_units": services.letter_audience_units(letter),
         "issuer_side": issuer_side,
+        "not_counted": not_counted,
         "may_edit": can_edit_letter(user, letter),
         "may_forward": bool(forwarding_units(user, letter)),
         "may_see_receipts": letter.status == Letter.Status.ISSUED and receipt_rows_q(user, letter) is not None,

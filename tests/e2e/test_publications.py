@@ -240,8 +240,15 @@ def test_department_issues_a_letter_the_school_opens_it_and_the_department_remin
 
 
 def test_teacher_finds_the_letter_in_the_archive_without_accents_in_any_word_order(live_server, page, tree, people):
+    # Addressed to the heads and the teachers, so the teacher's opening is the school's reading (issue #12).
     letter = make_letter(
-        actor=people.so, issuer=tree.dept_a, number=1364, symbol="SGDĐT-GDTrH", subject=SUBJECT, kinds=[A.THCS]
+        actor=people.so,
+        issuer=tree.dept_a,
+        number=1364,
+        symbol="SGDĐT-GDTrH",
+        subject=SUBJECT,
+        kinds=[A.THCS],
+        addressed_to=Letter.Addressees.STAFF,
     )
     # Dept B's letter uses the same words but goes only to School S3: the teacher of S1 must not find it.
     elsewhere = make_letter(
@@ -276,7 +283,7 @@ def test_teacher_finds_the_letter_in_the_archive_without_accents_in_any_word_ord
     expect(page.get_by_test_id("archive-empty")).to_be_visible()
     expect(page.get_by_test_id("archive-row")).to_have_count(0)
 
-    # Opening the letter found counts as the school's reading (a teacher of S1 belongs to S1).
+    # Opening the letter found counts as the school's reading (a teacher of S1, and the letter is to them).
     form.locator("#id_q").fill("nhiem vu huong dan")
     form.locator("button[type=submit]").click()
     page.get_by_test_id("archive-row").get_by_role("link", name=SUBJECT).click()

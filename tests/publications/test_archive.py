@@ -40,8 +40,10 @@ def make_letter(
     is_public=False,
     status=Letter.Status.ISSUED,
     forwarded_by=None,
+    addressed_to=Letter.Addressees.HEADS,
 ):
     letter = Letter.objects.create(
+        addressed_to=addressed_to,
         issuer=issuer,
         number=number if status == Letter.Status.ISSUED else None,
         symbol=symbol,
@@ -84,6 +86,8 @@ def letters(tree):
             number=1364,
             subject="V/v hướng dẫn thực hiện kế hoạch năm học 2024-2025",
             to=[tree.office_a1, tree.s1],
+            # Written to everyone, students included, so S1's student finds it (issue #12).
+            addressed_to=Letter.Addressees.EVERYONE,
             body="<p>Căn cứ Quyết định của UBND tỉnh, Sở GDĐT hướng dẫn các trường xây dựng kế hoạch "
             + "giáo dục nhà trường. " * 20
             + "Các trường báo cáo tình hình tuyển sinh lớp 6 trước ngày 30/9.</p>",

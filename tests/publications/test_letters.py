@@ -358,16 +358,22 @@ def test_a_department_forwards_a_ministry_letter_to_its_units(tree, people, more
 # --- read receipts and reminders ----------------------------------------------------------------
 
 
-def test_the_first_opening_by_anyone_of_the_unit_is_recorded_once(tree, people, more, to_s1):
+def test_the_first_opening_by_a_head_of_the_unit_is_recorded_once(tree, people, more, to_s1):
+    # Issue #12: to_s1 is addressed to the heads of the school (the default of an Office's letter), so a
+    # teacher's opening no longer counts as the school having read it; the school admin's does.
+    assert to_s1.addressed_to == Letter.Addressees.HEADS
     assert services.letter_mark_read(letter=to_s1, user=people.phong) == 0  # the issuer's own staff
     assert services.letter_mark_read(letter=to_s1, user=people.so) == 0  # above, not a recipient
     assert services.letter_mark_read(letter=to_s1, user=people.s2_admin) == 0
-    assert services.letter_mark_read(letter=to_s1, user=people.teacher) == 1  # a teacher in a group counts
+    assert services.letter_mark_read(letter=to_s1, user=people.teacher) == 0  # not addressed to teachers
+    assert row(to_s1, tree.s1).read_at is None
+    assert services.letter_mark_read(letter=to_s1, user=people.s1_admin) == 1
     receipt = row(to_s1, tree.s1)
-    assert receipt.read_by == people.teacher and receipt.read_at is not None
-    assert services.letter_mark_read(letter=to_s1, user=people.s1_admin) == 0
+    assert receipt.read_by == people.s1_admin and receipt.read_at is not None
+    assert receipt.read_role == Role.SCHOOL_ADMIN
+    assert services.letter_mark_read(letter=to_s1, user=people.s1_principal) == 0
     assert services.letter_mark_read(letter=to_s1, user=more.student) == 0
-    assert row(to_s1, tree.s1).read_by == people.teacher
+    assert row(to_s1, tree.s1).read_by == people.s1_admin
 
 
 def test_remind_reaches_unread_units_at_most_every_ten_minutes(tree, people):
@@ -412,7 +418,7 @@ def test_a_forwarding_unit_follows_the_receipts_of_what_it_forwarded(tree, peopl
         ("phong", True),  # issuer
         ("s1_admin", True),  # recipient
         ("teacher", True),  # a teacher in a group of the recipient school
-        ("student", True),  # a student in a class of it
+        ("student", False),  # a student in a class of it: the letter is addressed to the heads (issue #12)
         ("s2_admin", False),  # sibling school
         ("s2_teacher", False),
         ("phong_a2", False),  # sibling office
@@ -564,8 +570,8 @@ def test_edit_is_for_the_issuers_drafts(client, tree, people, to_s1):
 
 def test_detail_records_the_receipt_and_shows_dates_and_citations(client, tree, people, to_s1):
     later = make_letter(actor=people.phong, issuer=tree.office_a1, number=30, units=[tree.s1], cites=[to_s1])
-    html = get(client, people.teacher, reverse("letters:detail", args=[to_s1.pk])).content.decode()
-    assert row(to_s1, tree.s1).read_by == people.teacher
+    html = get(client, people.s1_principal, reverse("letters:detail", args=[to_s1.pk])).content.decode()
+    assert row(to_s1, tree.s1).read_by == people.s1_principal  # a head of the school (issue #12)
     assert to_s1.subject in html and "Nguyễn Văn Bình" in html and 'data-testid="dates"' in html
     assert to_s1.issued_on.strftime("%d/%m/%Y") in html
     assert reverse("letters:detail", args=[later.pk]) in html  # cited by
