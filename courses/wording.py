@@ -136,7 +136,59 @@ TOPIC = CourseWords(
 
 WORDS = {"training": TRAINING, "lesson": LESSON, "topic": TOPIC}
 
+# The questions forum (Hỏi – Đáp) of a lesson or topic, replacing the forum engine's words about
+# instructors (forums.views.QUESTION_WORDS); a training course keeps the engine's.
+FORUM_WORDS = {
+    "lesson": {
+        "intro_moderator": pgettext_lazy(
+            "lesson",
+            "Questions waiting for an answer come first. A new question is seen only by the student who asked "
+            "and the teachers until a teacher makes it visible to the class.",
+        ),
+        "intro": pgettext_lazy(
+            "lesson",
+            "Ask your teachers here. Your question is seen only by you and the teachers until a teacher makes "
+            "it visible to the whole class.",
+        ),
+        "private_badge": pgettext_lazy("lesson", "Teachers only"),
+        "ask": pgettext_lazy("lesson", "Ask the teachers"),
+        "make_visible": pgettext_lazy("lesson", "Make visible to the class"),
+        "private_note": pgettext_lazy(
+            "lesson",
+            "Only the student who asked and the teachers see this question, until a teacher makes it visible "
+            "to the class.",
+        ),
+        "sent": pgettext_lazy("lesson", "Your question has been sent to the teachers."),
+    },
+    "topic": {
+        "intro_moderator": pgettext_lazy(
+            "topic",
+            "Questions waiting for an answer come first. A new question is seen only by its author and those "
+            "in charge until one of them makes it visible to all participants.",
+        ),
+        "intro": pgettext_lazy(
+            "topic",
+            "Ask those in charge of the topic here. Your question is seen only by you and them until they make "
+            "it visible to all participants.",
+        ),
+        "private_badge": pgettext_lazy("topic", "Those in charge only"),
+        "ask": pgettext_lazy("topic", "Ask those in charge"),
+        "make_visible": pgettext_lazy("topic", "Make visible to all participants"),
+        "private_note": pgettext_lazy(
+            "topic",
+            "Only the person who asked and those in charge see this question, until they make it visible to "
+            "all participants.",
+        ),
+        "sent": pgettext_lazy("topic", "Your question has been sent to those in charge."),
+    },
+}
+
 
 def course_words(kind: str) -> CourseWords:
     """The words for a course of this kind (a training course's for an unknown kind)."""
     return WORDS.get(kind, TRAINING)
+
+
+def forum_words(kind: str) -> dict:
+    """The questions forum's words for a course of this kind ({} keeps the forum engine's)."""
+    return FORUM_WORDS.get(kind, {})

@@ -10,6 +10,7 @@ from courses.models import Course
 from courses.services.authoring import course_publish
 from courses.services.enrolment import enrolment_register
 from courses.wording import WORDS, CourseWords
+from forums.selectors import owner_forums
 from tests.courses.factories import enrol, make_course, make_section
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,32 @@ def test_a_training_course_keeps_its_words(client, tree, people):
     client.force_login(people.teacher2)
     html = client.get(reverse("courses:course", args=[course.pk])).content.decode()
     assert "Đăng ký khóa học này" in html and "Giảng viên" in html
+
+
+def test_a_lessons_questions_forum_speaks_of_teachers(client, lesson, people):
+    questions = owner_forums(owner=lesson)["questions"]
+    enrol(course=lesson, user=people.student)
+    client.force_login(people.student)
+    html = client.get(reverse("forums:forum", args=[questions.pk])).content.decode()
+    assert "Đặt câu hỏi cho giáo viên" in html and "Em đặt câu hỏi cho giáo viên tại đây." in html
+    assert "giảng viên" not in _text(html)
+    response = client.post(
+        reverse("forums:thread_new", args=[questions.pk]),
+        {"title": "Phân số bằng nhau là gì?", "body": "Em chưa hiểu ví dụ 2."},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Đã gửi câu hỏi của em đến giáo viên." in html
+    assert "Chỉ học sinh hỏi và giáo viên xem được câu hỏi này" in html and "giảng viên" not in _text(html)
+    client.force_login(people.teacher)
+    html = client.get(response.redirect_chain[-1][0]).content.decode()
+    assert "Hiển thị cho cả lớp" in html and "giảng viên" not in _text(html)
+
+
+def test_a_training_courses_questions_forum_keeps_its_words(client, tree, people):
+    course = make_course(unit=tree.s1, author=people.teacher, kind=Course.Kind.TRAINING, status=Course.Status.DRAFT)
+    course = course_publish(actor=people.teacher, course=course)
+    enrol(course=course, user=people.teacher2)
+    client.force_login(people.teacher2)
+    html = client.get(reverse("forums:forum", args=[owner_forums(owner=course)["questions"].pk])).content.decode()
+    assert "Đặt câu hỏi cho giảng viên" in html
