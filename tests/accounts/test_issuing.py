@@ -544,6 +544,7 @@ def test_an_import_with_nothing_new_or_over_quota_says_so_instead_of_file_has_pr
     listing = client.get(reverse("accounts:import_upload", args=[school.pk])).content.decode()
     assert "Vượt hạn mức 5 tài khoản" in listing and "Không có gì mới" in listing
     assert listing.count("Tệp có lỗi") == 1
+    assert "cột “STT” được bỏ qua" in listing  # the page says which other column names are understood
 
 
 def test_a_header_with_other_common_names_is_understood_and_stt_ignored(school, admin):
