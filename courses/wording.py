@@ -38,6 +38,8 @@ class CourseWords:
     closed: Promise
     ended: Promise  # "%(date)s"
     not_open: Promise
+    work_needs_enrolment: Promise  # refusals to hand in work
+    closed_for_work: Promise
 
 
 TRAINING = CourseWords(
@@ -66,6 +68,8 @@ TRAINING = CourseWords(
     closed=_("This course is closed: nobody can register any more."),
     ended=_("This course ended on %(date)s: nobody can register any more."),
     not_open=_("This course is not open to your unit."),
+    work_needs_enrolment=_("Only learners enrolled in this course can hand in work. Register for the course first."),
+    closed_for_work=_("This course is closed: it no longer accepts work."),
 )
 
 LESSON = CourseWords(
@@ -99,6 +103,10 @@ LESSON = CourseWords(
     closed=pgettext_lazy("lesson", "This lesson is closed: nobody can start it any more."),
     ended=pgettext_lazy("lesson", "This lesson ended on %(date)s: nobody can start it any more."),
     not_open=pgettext_lazy("lesson", "This lesson is not meant for your class."),
+    work_needs_enrolment=pgettext_lazy(
+        "lesson", "Only students who have started this lesson can hand in work. Start the lesson first."
+    ),
+    closed_for_work=pgettext_lazy("lesson", "This lesson is closed: it no longer accepts work."),
 )
 
 TOPIC = CourseWords(
@@ -132,6 +140,10 @@ TOPIC = CourseWords(
     closed=pgettext_lazy("topic", "This topic is closed: nobody can join any more."),
     ended=pgettext_lazy("topic", "This topic ended on %(date)s: nobody can join any more."),
     not_open=pgettext_lazy("topic", "This topic is not open to your unit."),
+    work_needs_enrolment=pgettext_lazy(
+        "topic", "Only participants of this topic can hand in work. Join the topic first."
+    ),
+    closed_for_work=pgettext_lazy("topic", "This topic is closed: it no longer accepts work."),
 )
 
 WORDS = {"training": TRAINING, "lesson": LESSON, "topic": TOPIC}

@@ -9,9 +9,10 @@ from django.utils import translation
 from courses.models import Course
 from courses.services.authoring import course_publish
 from courses.services.enrolment import enrolment_register
+from courses.services.submissions import submitter_problem
 from courses.wording import WORDS, CourseWords
 from forums.selectors import owner_forums
-from tests.courses.factories import enrol, make_course, make_section
+from tests.courses.factories import enrol, make_assignment, make_course, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,15 @@ def test_a_training_courses_questions_forum_keeps_its_words(client, tree, people
     client.force_login(people.teacher2)
     html = client.get(reverse("forums:forum", args=[owner_forums(owner=course)["questions"].pk])).content.decode()
     assert "Đặt câu hỏi cho giảng viên" in html
+
+
+def test_handing_in_work_to_a_lesson_is_refused_in_lesson_words(lesson, people):
+    assignment = make_assignment(course=lesson)
+    assert submitter_problem(people.student, assignment) == (
+        "Chỉ học sinh đã vào học bài này mới nộp bài được. Em hãy vào học bài trước."
+    )
+    enrol(course=lesson, user=people.student)
+    Course.objects.filter(pk=lesson.pk).update(status=Course.Status.CLOSED)
+    assignment = type(assignment).objects.select_related("course").get(pk=assignment.pk)
+    student = type(people.student).objects.get(pk=people.student.pk)  # no enrolment cached
+    assert submitter_problem(student, assignment) == "Bài học đã đóng: không nhận bài nộp nữa."
