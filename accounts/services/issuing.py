@@ -70,6 +70,9 @@ COLUMNS = [
 ]  # fmt: skip
 # Columns schools add that mean nothing to an import: the row number.
 IGNORED_COLUMNS = ("stt", "tt", "so tt", "so thu tu", "no")
+# Exports that split the name ("Họ đệm" | "Tên"): the family and middle names are put back in front.
+FAMILY_NAME_ALIASES = ("ho dem", "ho va ten dem", "ho va dem", "ho lot", "ho")
+GIVEN_NAME_ALIASES = ("ten", "ten hoc sinh", "ten giao vien")
 REQUIRED_COLUMNS = ("full_name", "national_id", "unit")
 GENDERS = {"nam": User.Gender.MALE, "male": User.Gender.MALE, "m": User.Gender.MALE,
            "nu": User.Gender.FEMALE, "female": User.Gender.FEMALE, "f": User.Gender.FEMALE,
@@ -435,7 +438,7 @@ def header_key(text) -> str:
 
 
 _ALIASES = {key: tuple(header_key(alias) for alias in aliases) for key, _label, aliases in COLUMNS}
-_KNOWN = {alias for aliases in _ALIASES.values() for alias in aliases}
+_KNOWN = {alias for aliases in _ALIASES.values() for alias in aliases} | set(FAMILY_NAME_ALIASES)
 
 
 def _looks_like_header(cells: list[str]) -> bool:
@@ -462,9 +465,14 @@ def _header_map(header: list[str]) -> dict[str, int]:
             if index is not None:
                 positions[key] = index
                 break
+    if "full_name" in positions and keys[positions["full_name"]] in GIVEN_NAME_ALIASES:
+        family = next((i for i, k in enumerate(keys) if k in FAMILY_NAME_ALIASES), None)
+        if family is not None:
+            positions["family_name"] = family
     missing = [label for key, label, _a in COLUMNS if key in REQUIRED_COLUMNS and key not in positions]
     if missing:
         labels = {key: label for key, label, _a in COLUMNS}
+        labels["family_name"] = _("family and middle names")
         read_as = {index: labels[key] for key, index in positions.items()}
         found = [
             (_("%(column)s → %(meaning)s") % {"column": header[i], "meaning": read_as[i]})
@@ -499,7 +507,12 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
         positions = _header_map(header)
         raw = []
         for line, cells in rows:
-            raw.append((line, {key: (cells[i] if i < len(cells) else "") for key, i in positions.items()}))
+            values = {key: (cells[i] if i < len(cells) else "") for key, i in positions.items()}
+            if "family_name" in values:
+                parts = [str(part or "").strip() for part in (values.pop("family_name"), values["full_name"])]
+                formula = next((part for part in parts if part.startswith("=")), None)  # refused as one
+                values["full_name"] = formula or " ".join(part for part in parts if part)
+            raw.append((line, values))
             if len(raw) > settings.IMPORT_MAX_ROWS:
                 raise SpreadsheetError(
                     _("The file has more than %(max)d rows. Split it into several files and import them one by one.")

@@ -584,3 +584,11 @@ def test_a_header_missing_a_column_names_what_was_found_expected_and_missing(sch
     with translation.override("en"):
         batch = run_import(admin, school, xlsx([["Lê An", "6A1"]], header=["Học sinh", "Khối"]))
     assert batch.status == "invalid" and "Họ và tên, Ngày sinh, Giới tính, Mã định danh" in batch.message
+
+
+def test_a_sheet_splitting_family_and_given_names_is_put_together(school, admin):
+    header = ["STT", "Họ đệm", "Tên", "Ngày sinh", "Mã định danh", "Lớp"]
+    rows = [[1, "Nguyễn Thị", "Ánh", "05/09/2012", "0100000011", "6A1"], [2, "", "Bình", "", "0100000012", "6A1"]]
+    batch = run_import(admin, school, xlsx(rows, header=header))
+    assert batch.status == "ready", batch.message
+    assert [r.data["full_name"] for r in batch.rows.order_by("line")] == ["Nguyễn Thị Ánh", "Bình"]
