@@ -500,6 +500,7 @@ def _header_map(header: list[str]) -> dict[str, int]:
 def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
     """Check every row of the file and record the result; writes no account."""
     batch.rows.all().delete()
+    batch.over_quota_by = 0
     try:
         header, rows = read_table(
             content, is_header=_looks_like_header, max_lines=settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 1000
