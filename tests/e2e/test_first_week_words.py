@@ -1,6 +1,7 @@
 """Issue #12 point 6, "words fit the content", walked in a real browser in Vietnamese: a student opens a class
 lesson and reads teachers and students, not instructors, trainees or "Đăng ký khóa học này"; an untimed practice
-test shows no countdown; a professional group's page counts its teachers."""
+test shows no countdown; a professional group's page counts its teachers; and an account import whose header
+uses the school's own column names is understood, and said to hold nothing new when sent again."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -10,10 +11,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.models import AccountQuota, User
 from courses.models import Course, Enrolment
 from courses.services.authoring import course_publish
 from materials.models import Attempt, Quiz
 from tests.accounts.factories import complete_profile, make_person
+from tests.accounts.spreadsheets import xlsx
 from tests.courses.factories import make_course, make_section
 from tests.materials.factories import make_question, make_quiz
 from units.models import Role
@@ -115,3 +118,27 @@ def test_a_professional_groups_page_counts_its_teachers(live_server, page, tree,
     page.goto(f"{live_server.url}/don-vi/{tree.g1.pk}/")
     expect(page.get_by_test_id("total-teachers")).to_have_text("5")  # gv.an and the four
     shot(page, "4-group-counts")
+
+
+def test_an_import_with_the_schools_own_header_then_again_says_nothing_new(live_server, page, tree, people, tmp_path):
+    AccountQuota.objects.create(school=tree.s1, teachers=20, students=40)
+    header = ["STT", "Họ và tên học sinh", "Ngày tháng năm sinh", "Giới tính", "Số CCCD", "Lớp"]
+    rows = [[i + 1, f"Nguyễn Văn Số {i}", "05/09/2012", "Nam", f"0013120000{i:02d}", "6A1"] for i in range(3)]
+    path = tmp_path / "ds-6a1.xlsx"
+    path.write_bytes(xlsx(rows, header=header, title="DANH SÁCH HỌC SINH LỚP 6A1"))
+    log_in(page, live_server.url, "qt.tp")
+    for attempt in range(2):
+        page.goto(f"{live_server.url}/ho-so/truong/{tree.s1.pk}/nhap-tu-tep/")
+        page.check("input[name=account_type][value=student]")
+        page.set_input_files("input[name=file]", str(path))
+        page.get_by_test_id("upload").click()
+        if attempt == 0:
+            page.get_by_test_id("confirm-import").click()
+            expect(page.get_by_test_id("batch-done")).to_be_visible()
+    expect(page.get_by_test_id("batch-nothing-new")).to_contain_text("Không có gì mới")
+    expect(page.get_by_test_id("batch-problems")).to_have_count(0)
+    shot(page, "5-import-nothing-new")
+    page.goto(f"{live_server.url}/ho-so/truong/{tree.s1.pk}/nhap-tu-tep/")
+    expect(page.get_by_test_id("import-status").first).to_contain_text("Không có gì mới")
+    assert "tệp có lỗi" not in visible_text(page)
+    assert User.objects.filter(unit=tree.s1, account_type="student", national_id__startswith="00131200").count() == 3
