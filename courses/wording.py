@@ -27,6 +27,8 @@ class CourseWords:
     welcome: Promise  # the message after registering
     leave: Promise  # the link
     left: Promise  # the message after leaving
+    leave_note: Promise  # the leaving page
+    leader_warning: Promise
     progress: Promise  # the people page and its button
     questions: Promise  # the questions forum's button
     study_hint: Promise  # under the section titles, for those not in yet
@@ -54,6 +56,11 @@ TRAINING = CourseWords(
     welcome=_("You are registered. Start with the purpose and requirements, then each section."),
     leave=_("Leave the course"),
     left=_("You have left the course. What you did is kept if you register again later."),
+    leave_note=_(
+        "You will no longer see its sections, discussions and assignments. What you have done is kept: if you "
+        "register again, you continue where you were."
+    ),
+    leader_warning=_("You lead a learning group: its members or the instructors will have to name a new leader."),
     progress=_("Progress of learners"),
     questions=_("Questions to the instructors"),
     study_hint=_("Register for the course to study its sections."),
@@ -86,6 +93,14 @@ LESSON = CourseWords(
     ),
     leave=pgettext_lazy("lesson", "Leave the lesson"),
     left=pgettext_lazy("lesson", "You have left the lesson. What you did is kept if you start it again later."),
+    leave_note=pgettext_lazy(
+        "lesson",
+        "You will no longer see its sections, discussions and assignments. What you have done is kept: if you "
+        "start the lesson again, you continue where you were.",
+    ),
+    leader_warning=pgettext_lazy(
+        "lesson", "You lead a learning group: its members or the teachers will have to name a new leader."
+    ),
     progress=pgettext_lazy("lesson", "Progress of the students"),
     questions=pgettext_lazy("lesson", "Questions to the teachers"),
     study_hint=pgettext_lazy("lesson", "Start the lesson to study its sections."),
@@ -123,6 +138,14 @@ TOPIC = CourseWords(
     ),
     leave=pgettext_lazy("topic", "Leave the topic"),
     left=pgettext_lazy("topic", "You have left the topic. What you did is kept if you join again later."),
+    leave_note=pgettext_lazy(
+        "topic",
+        "You will no longer see its sections, discussions and assignments. What you have done is kept: if you "
+        "join again, you continue where you were.",
+    ),
+    leader_warning=pgettext_lazy(
+        "topic", "You lead a learning group: its members or those in charge will have to name a new leader."
+    ),
     progress=pgettext_lazy("topic", "Progress of the participants"),
     questions=pgettext_lazy("topic", "Questions to those in charge"),
     study_hint=pgettext_lazy("topic", "Join the topic to study its sections."),

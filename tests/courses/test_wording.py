@@ -96,6 +96,7 @@ def test_a_student_opening_a_class_lesson_reads_lesson_words(client, lesson, peo
 
     html = client.get(reverse("courses:withdraw", args=[lesson.pk])).content.decode()
     assert html.count("Rời bài học") >= 2 and "Rời khóa học" not in html
+    assert "nếu vào học lại, em sẽ học tiếp" in html and "giảng viên" not in _text(html)
 
 
 def test_the_teachers_people_page_and_list_count_students_for_a_lesson(client, lesson, people):
