@@ -4,6 +4,7 @@ from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.storage import private_storage
@@ -316,6 +317,8 @@ class IssueBatch(models.Model):
     error_rows = models.PositiveIntegerField(default=0)
     new_rows = models.PositiveIntegerField(default=0)
     unchanged_rows = models.PositiveIntegerField(default=0)
+    # An import refused only because the quota is short: by how many accounts (0 otherwise).
+    over_quota_by = models.PositiveIntegerField(_("over quota by"), default=0)
     sheet_ciphertext = models.BinaryField(null=True, blank=True, editable=False)
     sheet_expires_at = models.DateTimeField(_("credentials available until"), null=True, blank=True)
 
@@ -326,6 +329,28 @@ class IssueBatch(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.school} · {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def outcome(self) -> str:
+        """The status, told apart where "invalid" hides a file without a fault: "over_quota" (every row is
+        right but the school lacks places) and "nothing_new" (everybody already has an account)."""
+        if self.status == self.Status.INVALID and self.total_rows and not self.error_rows:
+            if self.over_quota_by:
+                return "over_quota"
+            if not self.new_rows:
+                return "nothing_new"
+        return self.status
+
+    @property
+    def status_label(self) -> str:
+        outcome = self.outcome
+        if outcome == "over_quota":
+            return ngettext("Over quota by %(n)d account", "Over quota by %(n)d accounts", self.over_quota_by) % {
+                "n": self.over_quota_by
+            }
+        if outcome == "nothing_new":
+            return gettext("Nothing new: every row already has an account")
+        return self.get_status_display()
 
     @property
     def sheet_available(self) -> bool:

@@ -13,6 +13,7 @@ class CoursesConfig(AppConfig):
 
         from . import permissions
         from .models import Course, LearningGroup
+        from .wording import forum_words
 
         # The forums of a course (general discussion, questions) and of a learning group follow the
         # course's own rules; see courses/permissions.py.
@@ -21,6 +22,7 @@ class CoursesConfig(AppConfig):
             can_view=permissions.can_view_course_forum,
             can_moderate=permissions.is_instructor,
             link=lambda course: (course.title, reverse("courses:course", args=[course.pk])),
+            words=lambda course: forum_words(course.kind),
         )
         register_owner_rules(
             LearningGroup,

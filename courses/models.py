@@ -18,6 +18,8 @@ from django.utils.translation import pgettext_lazy
 from truonghoc.models import SoftDeleted
 from truonghoc.storage import private_storage
 
+from .wording import CourseWords, course_words
+
 GRADE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
 
 
@@ -120,6 +122,11 @@ class Course(SoftDeleted):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def words(self) -> CourseWords:
+        """What this kind calls its people and actions (instructors, learners, register…): courses/wording.py."""
+        return course_words(self.kind)
 
     @property
     def counts_as_topic(self) -> bool:

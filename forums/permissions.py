@@ -40,6 +40,9 @@ class OwnerRules:
     moderators: Callable | None = None
     # Optional: (owner) -> (title, url) of the owner's page, for the forum's breadcrumb.
     link: Callable | None = None
+    # Optional: (owner) -> {key: text} replacing some of forums.views.QUESTION_WORDS, so a class lesson's
+    # questions speak of its teachers rather than of instructors.
+    words: Callable | None = None
 
 
 _OWNER_RULES: dict[type, OwnerRules] = {}
@@ -53,9 +56,15 @@ def register_owner_rules(
     can_oversee: Callable | None = None,
     moderators: Callable | None = None,
     link: Callable | None = None,
+    words: Callable | None = None,
 ) -> None:
     _OWNER_RULES[model] = OwnerRules(
-        can_view=can_view, can_moderate=can_moderate, can_oversee=can_oversee, moderators=moderators, link=link
+        can_view=can_view,
+        can_moderate=can_moderate,
+        can_oversee=can_oversee,
+        moderators=moderators,
+        link=link,
+        words=words,
     )
 
 

@@ -80,7 +80,15 @@ def people_counts_by_child(*, unit: Unit, user_model) -> dict[str, dict[str, int
 
 
 def people_counts(*, unit: Unit, user_model) -> dict[str, int]:
-    """{account type: n} of active people in the unit's subtree."""
+    """{account type: n} of active people in the unit's subtree, in one query.
+
+    A group's or class's people belong to its school (User.unit), so they are counted by the roles they
+    hold there, each person once (a group leader is also a teacher), as its people page lists them.
+    """
+    if unit.kind in (Unit.Kind.GROUP, Unit.Kind.CLASS):
+        people = user_model.objects.filter(is_active=True, role_assignments__unit=unit)
+        rows = people.values("account_type").annotate(n=Count("id", distinct=True)).order_by()
+        return {row["account_type"]: row["n"] for row in rows}
     rows = (
         user_model.objects.filter(is_active=True, unit__path__startswith=unit.path)
         .values("account_type")

@@ -36,20 +36,44 @@ from .quotas import quota_check, quota_lock, quota_usage
 T = User.AccountType
 BATCH = 2000
 
-# Template columns (Vietnamese, as schools type them) and the folded header aliases we accept.
+# Template columns (Vietnamese, as schools type them) and the other names schools give them, folded
+# (header_key) and in order of preference: "Mã định danh" wins over "CCCD" when a sheet has both. The
+# personal ID we store is the mã định danh, which for a citizen is the number on the CCCD card.
 COLUMNS = [
-    ("full_name", "Họ và tên", ("ho va ten", "ho ten", "ten", "full name", "name")),
-    ("date_of_birth", "Ngày sinh", ("ngay sinh", "ngay thang nam sinh", "date of birth", "dob")),
-    ("gender", "Giới tính", ("gioi tinh", "gender")),
-    ("national_id", "Mã định danh", ("ma dinh danh", "ma dinh danh ca nhan", "ma hoc sinh", "personal id")),
+    (
+        "full_name",
+        "Họ và tên",
+        ("ho va ten", "ho ten", "ho va ten hoc sinh", "ho ten hoc sinh", "ho va ten giao vien", "ho ten giao vien",
+         "ho va ten hs", "ho ten hs", "ho va ten gv", "ho ten gv", "ten hoc sinh", "ten giao vien", "ten",
+         "full name", "name"),
+    ),
+    (
+        "date_of_birth",
+        "Ngày sinh",
+        ("ngay sinh", "ngay thang nam sinh", "ngay thang nam sinh dd mm yyyy", "sinh ngay", "date of birth", "dob"),
+    ),
+    ("gender", "Giới tính", ("gioi tinh", "gioi", "nam nu", "gender")),
+    (
+        "national_id",
+        "Mã định danh",
+        ("ma dinh danh", "ma dinh danh ca nhan", "so dinh danh ca nhan", "ma dinh danh hoc sinh", "ma hoc sinh",
+         "ma dinh danh giao vien", "cccd", "so cccd", "can cuoc cong dan", "so can cuoc cong dan", "so can cuoc",
+         "personal id"),
+    ),
     (
         "unit",
         "Lớp / Tổ chuyên môn",
-        ("lop / to chuyen mon", "lop/to chuyen mon", "lop", "to", "to chuyen mon", "lop hoac to", "class", "group"),
+        ("lop to chuyen mon", "lop", "ten lop", "lop hoc", "to", "to chuyen mon", "to bo mon", "lop hoac to",
+         "class", "group"),
     ),
-    ("email", "Email", ("email", "e-mail", "thu dien tu")),
-    ("phone", "Điện thoại", ("dien thoai", "so dien thoai", "sdt", "phone")),
-]
+    ("email", "Email", ("email", "e mail", "thu dien tu", "dia chi email")),
+    ("phone", "Điện thoại", ("dien thoai", "so dien thoai", "sdt", "so dt", "dien thoai lien he", "phone")),
+]  # fmt: skip
+# Columns schools add that mean nothing to an import: the row number.
+IGNORED_COLUMNS = ("stt", "tt", "so tt", "so thu tu", "no")
+# Exports that split the name ("Họ đệm" | "Tên"): the family and middle names are put back in front.
+FAMILY_NAME_ALIASES = ("ho dem", "ho va ten dem", "ho va dem", "ho lot", "ho")
+GIVEN_NAME_ALIASES = ("ten", "ten hoc sinh", "ten giao vien")
 REQUIRED_COLUMNS = ("full_name", "national_id", "unit")
 GENDERS = {"nam": User.Gender.MALE, "male": User.Gender.MALE, "m": User.Gender.MALE,
            "nu": User.Gender.FEMALE, "female": User.Gender.FEMALE, "f": User.Gender.FEMALE,
@@ -405,30 +429,69 @@ def _create_accounts(*, actor, school: Unit, account_type: str, rows: list[dict]
 
 
 # --- spreadsheet imports -----------------------------------------------------------------------
+def header_key(text) -> str:
+    """A header cell as it is matched: accents and case folded (truonghoc.text.fold), notes in brackets
+    ("Ngày sinh (dd/mm/yyyy)", "Họ và tên (*)") and punctuation dropped, spaces collapsed."""
+    folded = re.sub(r"\(.*?\)", " ", fold(str(text or "")))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split())
+
+
+_ALIASES = {key: tuple(header_key(alias) for alias in aliases) for key, _label, aliases in COLUMNS}
+_KNOWN = {alias for aliases in _ALIASES.values() for alias in aliases} | set(FAMILY_NAME_ALIASES)
+
+
 def _looks_like_header(cells: list[str]) -> bool:
-    folded = {fold(c) for c in cells}
-    return any(folded & set(aliases) for key, _label, aliases in COLUMNS if key == "full_name")
+    """The header row names a full-name column, or at least two columns we know (a title line above it
+    names none)."""
+    keys = {header_key(c) for c in cells if c}
+    return bool(keys & set(_ALIASES["full_name"])) or len(keys & _KNOWN) >= 2
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
-    folded = [fold(h) for h in header]
-    duplicates = sorted({h for h, n in Counter(h for h in folded if h).items() if n > 1})
+    """{column key: index} of the header. A refusal names the columns found and what each was read as,
+    the columns expected, and the ones missing."""
+    keys = [header_key(h) for h in header]
+    duplicates = sorted({k for k, n in Counter(k for k in keys if k in _KNOWN).items() if n > 1})
     if duplicates:
         raise SpreadsheetError(
             _("The header has the same column more than once: %(columns)s.")
-            % {"columns": ", ".join(header[folded.index(d)] for d in duplicates)}
+            % {"columns": ", ".join(header[keys.index(d)] for d in duplicates)}
         )
-    positions = {}
-    for key, _label, aliases in COLUMNS:
-        for index, name in enumerate(folded):
-            if name in aliases:
+    positions: dict[str, int] = {}
+    for key, aliases in _ALIASES.items():
+        for alias in aliases:  # in order of preference
+            index = next((i for i, k in enumerate(keys) if k == alias and i not in positions.values()), None)
+            if index is not None:
                 positions[key] = index
                 break
+    if "full_name" in positions and keys[positions["full_name"]] in GIVEN_NAME_ALIASES:
+        family = next((i for i, k in enumerate(keys) if k in FAMILY_NAME_ALIASES), None)
+        if family is not None:
+            positions["family_name"] = family
     missing = [label for key, label, _a in COLUMNS if key in REQUIRED_COLUMNS and key not in positions]
     if missing:
+        labels = {key: label for key, label, _a in COLUMNS}
+        labels["family_name"] = _("family and middle names")
+        read_as = {index: labels[key] for key, index in positions.items()}
+        found = [
+            (_("%(column)s → %(meaning)s") % {"column": header[i], "meaning": read_as[i]})
+            if i in read_as
+            else (_("%(column)s (not used)") % {"column": header[i]})
+            for i, k in enumerate(keys)
+            if k and k not in IGNORED_COLUMNS
+        ]
+        required = [labels[key] for key in REQUIRED_COLUMNS]
         raise SpreadsheetError(
-            _("The first row must name the columns; these are missing: %(columns)s. Download the template to see them.")
-            % {"columns": ", ".join(missing)}
+            _(
+                "The header row lacks required columns. Columns found: %(found)s. Required: %(required)s. "
+                "Missing: %(missing)s. Name them so (other names are understood too, such as “Tên học sinh”, "
+                "“CCCD” or “Lớp”), or download the template."
+            )
+            % {
+                "found": "; ".join(found) or "—",
+                "required": ", ".join(required),
+                "missing": ", ".join(missing),
+            }
         )
     return positions
 
@@ -436,6 +499,7 @@ def _header_map(header: list[str]) -> dict[str, int]:
 def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
     """Check every row of the file and record the result; writes no account."""
     batch.rows.all().delete()
+    batch.over_quota_by = 0
     try:
         header, rows = read_table(
             content, is_header=_looks_like_header, max_lines=settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + 1000
@@ -443,7 +507,12 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
         positions = _header_map(header)
         raw = []
         for line, cells in rows:
-            raw.append((line, {key: (cells[i] if i < len(cells) else "") for key, i in positions.items()}))
+            values = {key: (cells[i] if i < len(cells) else "") for key, i in positions.items()}
+            if "family_name" in values:
+                parts = [str(part or "").strip() for part in (values.pop("family_name"), values["full_name"])]
+                formula = next((part for part in parts if part.startswith("=")), None)  # refused as one
+                values["full_name"] = formula or " ".join(part for part in parts if part)
+            raw.append((line, values))
             if len(raw) > settings.IMPORT_MAX_ROWS:
                 raise SpreadsheetError(
                     _("The file has more than %(max)d rows. Split it into several files and import them one by one.")
@@ -452,7 +521,13 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
         if not raw:
             raise SpreadsheetError(_("The file has a header but no rows of people."))
     except SpreadsheetError as exc:
-        return _batch_finish(batch, status=IssueBatch.Status.INVALID, message=str(exc))
+        message = str(exc)
+        if message == _("The file has no header row naming its columns."):
+            message = _(
+                "None of the first rows names the columns. The first row of the list must name them: %(columns)s "
+                "(“Họ và tên”, “Mã định danh” and “Lớp / Tổ chuyên môn” are required). Download the template."
+            ) % {"columns": ", ".join(label for _key, label, _a in COLUMNS)}
+        return _batch_finish(batch, status=IssueBatch.Status.INVALID, message=message)
 
     ctx = SchoolContext.load(school=batch.school, account_type=batch.account_type)
     checked = []
@@ -496,6 +571,7 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
     batch.unchanged_rows = counts[ImportRow.Action.UNCHANGED]
     message = ""
     remaining = quota_usage(school=batch.school)[batch.account_type]["remaining"]
+    batch.over_quota_by = max(batch.new_rows - remaining, 0)
     if batch.new_rows > remaining:
         message = _over_quota_message(new=batch.new_rows, remaining=remaining)
     ok = not batch.error_rows and not message and batch.new_rows > 0
@@ -555,6 +631,7 @@ def import_quota_recheck(*, actor, batch: IssueBatch) -> IssueBatch:
         if (status, message) == (batch.status, batch.message):
             return batch
         before = batch.status
+        batch.over_quota_by = max(batch.new_rows - remaining, 0)
         batch = _batch_finish(batch, status=status, message=message)
         if before != status:
             audit_log(
@@ -586,7 +663,7 @@ def import_recheck(*, actor, batch: IssueBatch) -> IssueBatch:
 def _batch_finish(batch: IssueBatch, *, status: str, message: str = "") -> IssueBatch:
     batch.status = status
     batch.message = message
-    fields = ["status", "message", "total_rows", "error_rows", "new_rows", "unchanged_rows"]
+    fields = ["status", "message", "total_rows", "error_rows", "new_rows", "unchanged_rows", "over_quota_by"]
     if status in (IssueBatch.Status.DONE, IssueBatch.Status.FAILED, IssueBatch.Status.INVALID):
         batch.finished_at = timezone.now()
         fields.append("finished_at")

@@ -37,14 +37,13 @@ def check_course_open(course: Course) -> None:
     """Raises unless people may register for the course now."""
     if course.is_deleted:
         raise ValidationError(_("This course has been removed."))
+    words = course.words  # "course", "lesson" or "topic": courses/wording.py
     if course.status == Course.Status.DRAFT:
-        raise ValidationError(_("This course is not published yet: registration opens when it is."))
+        raise ValidationError(str(words.not_published))
     if course.status == Course.Status.CLOSED:
-        raise ValidationError(_("This course is closed: nobody can register any more."))
+        raise ValidationError(str(words.closed))
     if course.ends_on and course.ends_on < timezone.localdate():
-        raise ValidationError(
-            _("This course ended on %(date)s: nobody can register any more.") % {"date": date_text(course.ends_on)}
-        )
+        raise ValidationError(str(words.ended) % {"date": date_text(course.ends_on)})
 
 
 def _check_profile(user) -> None:
@@ -78,7 +77,7 @@ def enrolment_register(*, actor, course: Course) -> Enrolment:
     if is_instructor(actor, course):
         raise ValidationError(_("You teach this course, so you do not register for it."))
     if not in_audience(actor, course):
-        raise ValidationError(_("This course is not open to your unit."))
+        raise ValidationError(str(course.words.not_open))
     _check_profile(actor)
     existing = Enrolment.objects.select_for_update(of=("self",)).filter(course=course, user=actor).first()
     if existing is not None and existing.withdrawn_at is None:

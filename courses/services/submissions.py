@@ -123,9 +123,9 @@ def submitter_problem(actor, assignment: Assignment) -> str:
     if assignment.is_deleted:
         return _("This assignment has been removed.")
     if not can_study(actor, course):
-        return _("Only learners enrolled in this course can hand in work. Register for the course first.")
+        return str(course.words.work_needs_enrolment)
     if course.status == Course.Status.CLOSED:
-        return _("This course is closed: it no longer accepts work.")
+        return str(course.words.closed_for_work)
     if not profile_is_complete(actor):
         return _("Please complete your profile first (%(missing)s).") % {
             "missing": ", ".join(missing_profile_items(actor))

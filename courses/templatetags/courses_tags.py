@@ -5,6 +5,8 @@ check the same rules again.
     {% course_create_links user unit as links %}
     {% content_actions user course as actions %}  {# actions.delete_url / actions.restore_url, "" when not allowed #}
     {% include "courses/trash_banner.html" with obj=course %}
+    {{ course.words.instructors }}  {# the words of the course's kind: courses/wording.py #}
+    {% words_format course.words.closed_note when=… %}  {{ course.words.learners_count|words_count:n }}
 """
 
 from decimal import Decimal
@@ -52,6 +54,19 @@ def content_actions(user, obj) -> dict:
         return {"delete_url": "", "restore_url": reverse("courses:restore", args=[kind, obj.pk]) if allowed else ""}
     allowed = can_delete_content(user, obj)
     return {"delete_url": reverse("courses:delete", args=[kind, obj.pk]) if allowed else "", "restore_url": ""}
+
+
+@register.simple_tag
+def words_format(text, **values) -> str:
+    """One of a course's words that takes values: {% words_format course.words.closed_note when=… %}."""
+    return str(text) % values
+
+
+@register.filter
+def words_count(text, n) -> str:
+    """One of a course's counted words with its number: {{ course.words.learners_count|words_count:12 }}
+    gives "12 learners" / "12 students" / "12 participants"."""
+    return text % {"n": n, "total": n}
 
 
 @register.filter

@@ -53,7 +53,7 @@ def _register_refusal(user, course: Course) -> str:
     except ValidationError as exc:
         return " ".join(exc.messages)
     if not in_audience(user, course):
-        return _("This course is not open to your unit.")
+        return str(course.words.not_open)
     return ""
 
 
@@ -166,7 +166,7 @@ def enrol(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("You are registered. Start with the purpose and requirements, then each section."))
+        messages.success(request, str(course.words.welcome))
     return redirect("courses:course", course.pk)
 
 
@@ -184,7 +184,7 @@ def withdraw(request, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("You have left the course. What you did is kept if you register again later."))
+            messages.success(request, str(course.words.left))
         return redirect("courses:course", course.pk)
     leads = enrolment.group_id and enrolment.group.leader_id == request.user.pk
     return render(

@@ -8,6 +8,8 @@ confirmed by the server wait in the browser's localStorage and are sent again wh
 back, and the timer hands in at zero.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -56,10 +58,20 @@ def posted_response(data, position: int):
     return values if len(values) > 1 else values[0]
 
 
+# Without a time limit the deadline is only the test's closing time, often weeks away: a countdown of
+# "1439:33:40" says nothing useful, so the page shows one only when the close is this near.
+COUNTDOWN_WITHOUT_LIMIT = timedelta(hours=1)
+
+
 def _remaining_seconds(attempt: Attempt, now) -> int | None:
+    """Seconds left for the page's countdown, or None when the page shows no countdown: no deadline, or
+    no time limit and a close still further than COUNTDOWN_WITHOUT_LIMIT (the deadline is still enforced)."""
     if attempt.deadline is None:
         return None
-    return max(int((attempt.deadline - now).total_seconds()), 0)
+    left = attempt.deadline - now
+    if not attempt.quiz.time_limit and left > COUNTDOWN_WITHOUT_LIMIT:
+        return None
+    return max(int(left.total_seconds()), 0)
 
 
 # --- the student's tests -----------------------------------------------------------------------

@@ -515,3 +515,80 @@ def test_the_untouched_template_imports_nobody_and_keeps_ids_as_text(client, sch
     batch = run_import(admin, school, content)
     assert batch.status == "invalid" and batch.total_rows == 0
     assert not User.objects.filter(account_type="student").exists()
+
+
+# --- issue #12: what a refused import says, and the names schools give their columns -------------
+def test_an_import_with_nothing_new_or_over_quota_says_so_instead_of_file_has_problems(client, school, admin):
+    client.force_login(admin)
+    content = xlsx(students(3))
+    first = run_import(admin, school, content)
+    import_confirm(actor=admin, batch=first)
+    import_apply(actor=admin, batch=first)
+    again = run_import(admin, school, content)
+    assert (again.status, again.outcome, again.over_quota_by) == ("invalid", "nothing_new", 0)
+    page = client.get(reverse("accounts:batch", args=[again.pk])).content.decode()
+    assert 'data-testid="batch-nothing-new"' in page and 'data-testid="batch-problems"' not in page
+    assert "Không có gì mới" in page and "Tệp có lỗi" not in page
+
+    AccountQuota.objects.filter(school=school).update(students=10)
+    over = run_import(admin, school, xlsx(students(12, start=100)))
+    assert (over.status, over.outcome, over.over_quota_by) == ("invalid", "over_quota", 5)  # 3 used, 7 left
+    assert User.objects.filter(account_type="student").count() == 3
+    page = client.get(reverse("accounts:batch", args=[over.pk])).content.decode()
+    assert 'data-testid="batch-over-quota"' in page and "Vượt hạn mức 5 tài khoản" in page
+    assert reverse("accounts:quota", args=[school.pk]) in page and "Tệp có lỗi" not in page
+    # A file with faulty rows is still “the file has problems”, whatever the quota.
+    faulty = run_import(admin, school, xlsx([["", "01/01/2012", "Nam", "0100000001", "6A1", "", ""]]))
+    assert faulty.outcome == "invalid" and faulty.status_label == "Tệp có lỗi"
+
+    listing = client.get(reverse("accounts:import_upload", args=[school.pk])).content.decode()
+    assert "Vượt hạn mức 5 tài khoản" in listing and "Không có gì mới" in listing
+    assert listing.count("Tệp có lỗi") == 1
+    assert "cột “STT” được bỏ qua" in listing  # the page says which other column names are understood
+
+
+def test_a_header_with_other_common_names_is_understood_and_stt_ignored(school, admin):
+    header = ["STT", "Họ và tên học sinh", "Ngày tháng năm sinh", "Giới tính", "Số CCCD", "Lớp", "Ghi chú"]
+    rows = [[1, "Phạm Thu Hà", "05/09/2012", "Nữ", "001312000001", "6A1", "mới chuyển đến"]]
+    batch = run_import(admin, school, xlsx(rows, header=header, title="DANH SÁCH HỌC SINH LỚP 6A1"))
+    assert batch.status == "ready", batch.message
+    data = batch.rows.get().data
+    assert (data["full_name"], data["date_of_birth"], data["gender"], data["national_id"], data["unit_name"]) == (
+        "Phạm Thu Hà",
+        "2012-09-05",
+        "female",
+        "001312000001",
+        "6A1",
+    )
+    # Other spellings, accents and case folded, notes in brackets dropped; “Mã định danh” wins over CCCD.
+    header = ["stt", "TÊN HỌC SINH", "Ngày sinh (dd/mm/yyyy)", "CCCD", "Mã định danh", "lớp (*)"]
+    rows = [[1, "Đỗ Minh Khôi", "01/02/2012", "999999999999", "0100000009", "6A1"]]
+    batch = run_import(admin, school, xlsx(rows, header=header))
+    assert batch.status == "ready", batch.message
+    assert batch.rows.get().data["national_id"] == "0100000009"
+
+
+def test_a_header_missing_a_column_names_what_was_found_expected_and_missing(school, admin):
+    from django.utils import translation
+
+    header = ["STT", "Tên học sinh", "Ngày sinh", "Số báo danh", "Lớp"]
+    with translation.override("en"):
+        batch = run_import(admin, school, xlsx([[1, "Lê An", "01/01/2012", "15", "6A1"]], header=header))
+    assert batch.status == "invalid" and not batch.rows.exists()
+    message = batch.message
+    assert "Tên học sinh → Họ và tên" in message and "Lớp → Lớp / Tổ chuyên môn" in message
+    assert "Số báo danh (not used)" in message and "STT" not in message
+    assert "Required: Họ và tên, Mã định danh, Lớp / Tổ chuyên môn" in message
+    assert "Missing: Mã định danh" in message
+    # No row names any column: the refusal lists the columns to write.
+    with translation.override("en"):
+        batch = run_import(admin, school, xlsx([["Lê An", "6A1"]], header=["Học sinh", "Khối"]))
+    assert batch.status == "invalid" and "Họ và tên, Ngày sinh, Giới tính, Mã định danh" in batch.message
+
+
+def test_a_sheet_splitting_family_and_given_names_is_put_together(school, admin):
+    header = ["STT", "Họ đệm", "Tên", "Ngày sinh", "Mã định danh", "Lớp"]
+    rows = [[1, "Nguyễn Thị", "Ánh", "05/09/2012", "0100000011", "6A1"], [2, "", "Bình", "", "0100000012", "6A1"]]
+    batch = run_import(admin, school, xlsx(rows, header=header))
+    assert batch.status == "ready", batch.message
+    assert [r.data["full_name"] for r in batch.rows.order_by("line")] == ["Nguyễn Thị Ánh", "Bình"]

@@ -51,7 +51,7 @@ def test_over_quota_import_request_approval_and_confirmation_without_reupload(
     page.get_by_test_id("upload").click()
 
     # Refused, with why and how many more places are needed; nothing to confirm yet.
-    expect(page.get_by_test_id("batch-problems")).to_contain_text("45")
+    expect(page.get_by_test_id("batch-over-quota")).to_contain_text("45")
     expect(page.get_by_test_id("quota-gap")).to_contain_text("Cần thêm 35 chỗ")
     expect(page.get_by_test_id("confirm-import")).to_have_count(0)
     batch_url = page.url

@@ -183,6 +183,38 @@ def test_the_attempt_page_shows_every_question_with_math_and_a_server_timer(
     assert "localStorage" in html and "htmx:sendError" in html
 
 
+def test_a_practice_test_without_time_limit_shows_no_countdown_until_its_close_is_near(
+    tree, people, student_client, django_assert_max_num_queries
+):
+    """Issue #12: an untimed practice test open for two months showed “1439:33:40”. The deadline (the
+    test's close) still holds and is stated in words; a countdown appears only in its last hour."""
+    question = make_question(author=people.teacher, unit=tree.g1)
+    now = timezone.now()
+    practice = make_quiz(
+        author=people.teacher,
+        unit=tree.g1,
+        questions=[question],
+        classes=[tree.c1],
+        mode=Quiz.Mode.PRACTICE,
+        time_limit=None,
+        closes_at=now + timedelta(days=60),
+    )
+    attempt = start(student_client, practice)
+    assert attempt.deadline is not None
+    with django_assert_max_num_queries(7):
+        html = student_client.get(reverse("materials:attempt_take", args=[attempt.pk])).content.decode()
+    assert 'data-testid="attempt-timer"' not in html and "data-remaining" not in html
+    assert attempt.deadline.astimezone(timezone.get_current_timezone()).strftime("%d/%m/%Y") in html
+    html = student_client.get(reverse("materials:attempt_submit", args=[attempt.pk])).content.decode()
+    assert "data-remaining" not in html
+
+    # Its last hour: the countdown is back, to the close.
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(minutes=30))
+    html = student_client.get(reverse("materials:attempt_take", args=[attempt.pk])).content.decode()
+    remaining = int(html.split('data-remaining="')[1].split('"')[0])
+    assert 30 * 60 - 10 <= remaining <= 30 * 60
+
+
 def test_another_students_attempt_and_a_teacher_get_404(client, tree, people, quiz, student_client):
     attempt = start(student_client, quiz)
     other = complete_profile(make_person(unit=tree.c1, role=Role.STUDENT))

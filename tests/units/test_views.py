@@ -7,7 +7,7 @@ from django.utils import translation
 from accounts.models import User
 from tests.accounts.factories import UserFactory, make_person
 from units.models import Role
-from units.services import UnitSpec, units_bulk_create
+from units.services import UnitSpec, role_assign, units_bulk_create
 
 
 def test_anonymous_is_sent_to_login(client, tree):
@@ -169,3 +169,33 @@ def test_deactivated_accounts_are_not_counted(client, tree):
     assert "student" not in response.context["totals"]
     rows = {child.code: counts for child, counts, _l in response.context["rows"]}
     assert rows[tree.c1.code] == {}
+
+
+def test_a_group_and_a_class_count_the_people_who_hold_roles_there_in_a_fixed_number_of_queries(
+    client, tree, django_assert_max_num_queries
+):
+    """Issue #12: a professional group of 23 showed “0 teachers”: its teachers belong to the school
+    (User.unit), so they are counted by the roles they hold in the group, each person once."""
+    leader = make_person(unit=tree.g1, role=Role.GROUP_LEADER)
+    role_assign(actor=None, user=leader, unit=tree.g1, role=Role.TEACHER)
+    for _ in range(22):
+        make_person(unit=tree.g1, role=Role.TEACHER)
+    make_person(unit=tree.g2, role=Role.TEACHER)  # another group of the school
+    gone = make_person(unit=tree.g1, role=Role.TEACHER)
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    for _ in range(3):
+        make_person(unit=tree.c1, role=Role.STUDENT)
+    client.force_login(make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("units:space", args=[tree.g1.pk]))
+    assert response.context["totals"] == {"teacher": 23}
+    html = response.content.decode()
+    assert 'data-testid="total-teachers">23<' in html
+    response = client.get(reverse("units:space", args=[tree.c1.pk]))
+    assert response.context["totals"] == {"student": 3}
+    # The school still counts everybody once.
+    assert client.get(reverse("units:space", args=[tree.s1.pk])).context["totals"] == {
+        "staff": 1,
+        "teacher": 24,
+        "student": 3,
+    }
