@@ -28,6 +28,7 @@ from courses.services.enrolment import (
 )
 from courses.services.roster import roster_sync
 from courses.services.submissions import submission_create
+from courses.services.trash import content_delete, content_restore
 from tests.accounts.factories import UserFactory, complete_profile, make_person
 from tests.courses.factories import make_assignment, make_course, make_section
 from tests.units.factories import make_unit
@@ -38,7 +39,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _in_english():
+def _in_english(client):
+    client.cookies["django_language"] = "en"
     with translation.override("en"):
         yield
 
@@ -217,6 +219,15 @@ def test_a_closed_or_removed_course_keeps_its_roll(tree, people, lesson):
     assert not Enrolment.objects.filter(user=newcomer).exists()
 
 
+def test_a_restored_course_catches_up_with_its_class(tree, people, lesson):
+    content_delete(actor=people.teacher, obj=lesson)
+    student_move_class(actor=people.admin, student=people.student, to_class=tree.c2)
+    newcomer = make_person(unit=tree.c1, role=Role.STUDENT)
+    assert active(lesson) == {people.student.pk, people.student2.pk}  # removed: left as it was
+    content_restore(actor=people.teacher, obj=Course.objects.get(pk=lesson.pk))
+    assert active(lesson) == {people.student2.pk, newcomer.pk}
+
+
 def test_the_sync_is_idempotent(tree, people, lesson):
     make_person(unit=tree.c1, role=Role.STUDENT)
     student_move_class(actor=people.admin, student=people.student2, to_class=tree.c2)
@@ -267,7 +278,7 @@ def test_the_people_page_shows_who_came_with_the_class(client, tree, people, les
     url = reverse("courses:progress", args=[lesson.pk])
     client.get(url)
     with django_assert_max_num_queries(16):
-        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        page = client.get(url).content.decode()
     assert page.count('data-testid="via-unit"') == 12  # 11 in 6A1 now, and Hà, who left it
     assert 'data-testid="enrolled-unit"' in page and "6A1" in page
     # Stopping from the page.
