@@ -70,9 +70,19 @@ def roster_sync(
         links = links.filter(course_id__in=course_ids)
         enrolments = enrolments.filter(course_id__in=course_ids)
     if unit_ids is not None:
-        courses = EnrolledUnit.objects.filter(unit_id__in=list(unit_ids)).values("course_id")
-        links = links.filter(course_id__in=courses)
-        enrolments = enrolments.filter(course_id__in=courses)
+        # A bulk load may name thousands of units: look them up in slices, then work on their courses.
+        unit_ids = list(unit_ids)
+        linked = set()
+        for start in range(0, len(unit_ids), BATCH):
+            linked.update(
+                EnrolledUnit.objects.filter(unit_id__in=unit_ids[start : start + BATCH]).values_list(
+                    "course_id", flat=True
+                )
+            )
+        if not linked:
+            return changes  # nothing is given to these units: no enrolment can follow them
+        links = links.filter(course_id__in=linked)
+        enrolments = enrolments.filter(course_id__in=linked)
     if user_ids is not None:
         user_ids = list(user_ids)
         # The people's own units are enough: a course they are in through no unit of theirs lets them go.
@@ -85,8 +95,6 @@ def roster_sync(
             "course_id", "unit_id", "unit__kind", "added_by_id", "course__author_id"
         )
     )
-    if not link_rows and user_ids is None and course_ids is None:
-        return changes  # nothing is given to these units: no enrolment can follow them
     by_unit: dict[int, list[tuple[int, str, int | None]]] = defaultdict(list)
     authors = {}
     for course_id, unit_id, kind, added_by, author_id in link_rows:
