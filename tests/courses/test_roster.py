@@ -200,7 +200,10 @@ def test_people_who_came_another_way_are_not_dropped(tree, people):
     assert kept.pk == own.pk and kept.is_active and kept.source == Enrolment.Source.SELF and kept.via_unit is None
 
 
-def test_a_student_who_withdrew_on_their_own_stays_out(tree, people, lesson):
+def test_a_student_who_withdrew_on_their_own_stays_out(client, tree, people, lesson):
+    client.force_login(people.student)
+    page = client.get(reverse("courses:withdraw", args=[lesson.pk])).content.decode()
+    assert 'data-testid="class-roll-note"' in page and "You were enrolled with 6A1" in page
     enrolment_withdraw(actor=fresh(people.student), course=lesson)
     assert roster_sync(course_ids=[lesson.pk]).added == 0
     make_person(unit=tree.c1, role=Role.STUDENT)  # any later change of the class
