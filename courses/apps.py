@@ -10,10 +10,15 @@ class CoursesConfig(AppConfig):
         from django.urls import reverse
 
         from forums.permissions import register_owner_rules
+        from units.services import register_membership_listener
 
         from . import permissions
         from .models import Course, LearningGroup
         from .wording import forum_words
+        from .services.roster import membership_listener
+
+        # A course given to a class or group follows who is in it (courses/services/roster.py).
+        register_membership_listener(membership_listener)
 
         # The forums of a course (general discussion, questions) and of a learning group follow the
         # course's own rules; see courses/permissions.py.

@@ -223,6 +223,37 @@ class LearningGroup(models.Model):
         return self.name
 
 
+class EnrolledUnit(models.Model):
+    """A class or professional group an instructor gave the course to. Its enrolments follow the
+    membership (courses/services/roster.py): people who join the unit later are enrolled, those who leave
+    it (moved, transferred, account closed) have their enrolment ended, never deleted."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="enrolled_units"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("class or group"), on_delete=models.PROTECT, related_name="course_links"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("class or group enrolled")
+        verbose_name_plural = _("classes and groups enrolled")
+        ordering = ["course", "added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "unit"], name="enrolled_unit_once_per_course")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.course}"
+
+
 class Enrolment(models.Model):
     class Source(models.TextChoices):
         SELF = "self", _("Registered themselves")
@@ -250,6 +281,16 @@ class Enrolment(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The class or group (EnrolledUnit) the enrolment follows; empty for everyone who came another way,
+    # whom the roster sync never touches.
+    via_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("with the class or group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)

@@ -2,7 +2,7 @@
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -257,6 +257,7 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
     source.is_active = False
     source.merged_into = into
     source.save(update_fields=["is_active", "merged_into", "updated_at"])
+    membership_changed(unit_ids=[source.pk, into.pk])
     audit_log(
         actor=actor,
         action="unit.merge",
@@ -266,6 +267,32 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
         after={"merged_into": into.code, "children_moved": moved_children, "people_moved": people},
     )
     return into
+
+
+# --- Who follows membership ----------------------------------------------------------------------
+# Apps above units keep things in step with who belongs to a class or group (courses enrol a class's
+# new students and end the enrolment of those who leave). They register a listener in their
+# AppConfig.ready(); every service here that changes who holds a role somewhere calls
+# membership_changed inside its transaction, so the follow-up stands or falls with the change.
+
+_membership_listeners: list[Callable[..., None]] = []
+
+
+def register_membership_listener(listener: Callable[..., None]) -> None:
+    """listener(user_ids=…, unit_ids=…): one of them is a set of ids, the other None."""
+    if listener not in _membership_listeners:
+        _membership_listeners.append(listener)
+
+
+def membership_changed(*, user_ids: Iterable[int] | None = None, unit_ids: Iterable[int] | None = None) -> None:
+    """These people joined or left units (or their accounts opened or closed), or these units' members
+    changed in bulk. Listeners work in bulk: call it once per change, not once per person."""
+    users = None if user_ids is None else set(user_ids)
+    units = None if unit_ids is None else set(unit_ids)
+    if not users and not units:
+        return
+    for listener in _membership_listeners:
+        listener(user_ids=users, unit_ids=units)
 
 
 def _check_role_placement(role: str, unit: Unit) -> None:
@@ -282,6 +309,7 @@ def role_assign(*, actor, user, unit: Unit, role: str) -> RoleAssignment:
     assignment, created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
     if created:
         audit_log(actor=actor, action="role.assign", unit=unit, target=user, after={"role": role, "unit": unit.code})
+        membership_changed(user_ids=[user.pk])
     user.__dict__.pop("_role_rows_cache", None)
     return assignment
 
@@ -291,6 +319,7 @@ def role_revoke(*, actor, user, unit: Unit, role: str) -> None:
     deleted, _details = RoleAssignment.objects.filter(user=user, unit=unit, role=role).delete()
     if deleted:
         audit_log(actor=actor, action="role.revoke", unit=unit, target=user, before={"role": role, "unit": unit.code})
+        membership_changed(user_ids=[user.pk])
     user.__dict__.pop("_role_rows_cache", None)
 
 
@@ -301,6 +330,7 @@ def role_assignments_bulk_create(*, rows: Iterable[tuple[int, Unit, str]], batch
         _check_role_placement(role, unit)
         objs.append(RoleAssignment(user_id=user_id, unit=unit, role=role))
     RoleAssignment.objects.bulk_create(objs, batch_size=batch_size, ignore_conflicts=True)
+    membership_changed(unit_ids={obj.unit_id for obj in objs})
     return len(objs)
 
 
@@ -520,13 +550,16 @@ def role_assignments_bulk_load(*, rows: Iterable[tuple[int, Unit, str]], batch_s
         batch.clear()
         return n
 
+    unit_ids = set()
     for user_id, unit, role in rows:
         _check_role_placement(role, unit)
+        unit_ids.add(unit.pk)
         batch.append((user_id, unit.pk, role) if use_copy else RoleAssignment(user_id=user_id, unit=unit, role=role))
         if len(batch) >= batch_size:
             written += flush()
     if batch:
         written += flush()
+    membership_changed(unit_ids=unit_ids)
     return written
 
 

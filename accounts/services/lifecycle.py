@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 from truonghoc.text import nfc
 from units.models import Role, RoleAssignment, Unit
-from units.services import audit_log, class_set_homeroom_teacher, role_assign, role_revoke
+from units.services import audit_log, class_set_homeroom_teacher, membership_changed, role_assign, role_revoke
 
 from ..models import TransferRequest, User
 from ..selectors import school_admins
@@ -78,6 +78,8 @@ def account_deactivate(*, actor, account: User, reason: str) -> User:
         before={"is_active": True},
         after={"is_active": False, "reason": reason},
     )
+    # A closed account leaves the courses its class or group was given (its work is kept).
+    membership_changed(user_ids=[current.pk])
     user_copy_fields(source=current, target=account, fields=["is_active", "deactivated_reason"])
     return current
 
@@ -107,6 +109,7 @@ def account_reactivate(*, actor, account: User) -> User:
         before=before,
         after={"is_active": True},
     )
+    membership_changed(user_ids=[current.pk])
     user_copy_fields(source=current, target=account, fields=["is_active", "deactivated_reason"])
     return current
 

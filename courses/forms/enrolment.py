@@ -40,7 +40,10 @@ class EnrolUnitForm(BootstrapFormMixin, forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Class or professional group"),
         queryset=None,
-        help_text=_("Every student and teacher of it is registered; people already registered are left as they are."),
+        help_text=_(
+            "Every student and teacher of it is registered, and so is whoever joins it later; whoever leaves it "
+            "stops (their work is kept). People already registered on their own are left as they are."
+        ),
     )
 
     def __init__(self, *args, units, **kwargs):

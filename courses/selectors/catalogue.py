@@ -12,7 +12,7 @@ from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 from truonghoc.text import fold
 from units.models import Unit
 
-from ..models import Course, Enrolment, LearningGroup, Section, SectionProgress
+from ..models import Course, EnrolledUnit, Enrolment, LearningGroup, Section, SectionProgress
 from ..permissions import TEACH_PERM, ancestor_paths, courses_scope_q
 
 PER_PAGE = 20
@@ -171,10 +171,26 @@ def course_progress(*, course: Course) -> QuerySet[Enrolment]:
     marked done, or the registration."""
     return (
         Enrolment.objects.filter(course=course)
-        .select_related("user", "group")
+        .select_related("user", "group", "via_unit")
         .annotate(last_done=Max("progress__done_at"))
         .annotate(last_activity=Coalesce("last_done", "enrolled_at"))
         .order_by(F("withdrawn_at").asc(nulls_first=True), "user__name_sort", "pk")
+    )
+
+
+def enrolled_units(*, course: Course) -> list[EnrolledUnit]:
+    """The classes and groups the course is given to, each with `active`: how many people are enrolled
+    through it now."""
+    active = Enrolment.objects.filter(
+        course_id=OuterRef("course_id"), via_unit_id=OuterRef("unit_id"), withdrawn_at__isnull=True
+    )
+    return list(
+        EnrolledUnit.objects.filter(course=course)
+        .select_related("unit")
+        .annotate(
+            active=Coalesce(Subquery(active.order_by().values("via_unit_id").annotate(n=Count("pk")).values("n")), 0)
+        )
+        .order_by("unit__name", "pk")
     )
 
 

@@ -2,6 +2,7 @@
 
 - authoring: courses, sections, co-instructors, publish/close
 - enrolment: registering, learning groups, whole classes and groups, progress
+- roster: enrolments of a class or group given a course follow its membership
 - submissions: assignments, submitting (versions, deadline), grading
 - live: live sessions
 - topics: professional topics (bulk, quality flags) and products

@@ -24,6 +24,7 @@ from units.services import audit_log
 
 from ..models import Course, Section
 from ..permissions import TEACH_PERM, can_create_course, can_edit_course, is_instructor
+from .roster import roster_sync
 from .topics import topic_quality_assess
 
 IMAGE_TYPES = ("jpg", "png", "gif", "webp")
@@ -222,11 +223,15 @@ def course_update(
         raise ValidationError(
             {"purpose": _("A published course must keep its purpose and requirements: learners rely on them.")}
         )
+    ended_on = course.ends_on
     for name, value in fields.items():
         setattr(course, name, value)
     course.full_clean()
     course.save()
     _reassess(course)
+    if course.ends_on != ended_on:
+        # A course that runs longer follows its classes again (and catches up with who came and went).
+        roster_sync(course_ids=[course.pk])
     return course
 
 

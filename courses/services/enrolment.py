@@ -1,5 +1,6 @@
 """Registering for courses: on one's own, as a learning group, or a whole class or professional group
-enrolled by an instructor; withdrawing; learning-group leaders; and the sections a learner has done.
+enrolled by an instructor (the enrolment then follows the unit's membership: roster.py); withdrawing;
+learning-group leaders; and the sections a learner has done.
 Every refusal raises ValidationError with a message for the person and changes nothing."""
 
 from collections.abc import Iterable
@@ -20,13 +21,12 @@ from units.models import Cluster, Role, Unit
 from units.permissions import role_rows
 from units.services import audit_log
 
-from ..models import Course, Enrolment, LearningGroup, Section, SectionProgress
+from ..models import Course, EnrolledUnit, Enrolment, LearningGroup, Section, SectionProgress
 from ..permissions import can_study, enrolment_of, in_audience, is_instructor
+from .roster import roster_sync
 
 # Who a learning group may be registered by: the school's group leaders and managers (and instructors).
 GROUP_REGISTRAR_ROLES = (Role.GROUP_LEADER, Role.PRINCIPAL, Role.SCHOOL_ADMIN)
-# Who a whole class or professional group brings in.
-MEMBER_ROLES = (Role.STUDENT, Role.TEACHER, Role.GROUP_LEADER)
 
 
 def _forget_cached_enrolment(user, course: Course) -> None:
@@ -85,7 +85,8 @@ def enrolment_register(*, actor, course: Course) -> Enrolment:
     if existing is not None:
         existing.withdrawn_at = None
         existing.enrolled_at = timezone.now()
-        existing.save(update_fields=["withdrawn_at", "enrolled_at"])
+        existing.via_unit = None  # on their own now: leaving the class later does not end it
+        existing.save(update_fields=["withdrawn_at", "enrolled_at", "via_unit"])
         enrolment = existing
     else:
         enrolment = Enrolment(course=course, user=actor, source=Enrolment.Source.SELF, enrolled_by=actor)
@@ -112,7 +113,9 @@ def enrolment_withdraw(*, actor, course: Course) -> Enrolment:
     if enrolment is None:
         raise ValidationError(_("You are not registered for this course."))
     enrolment.withdrawn_at = timezone.now()
-    enrolment.save(update_fields=["withdrawn_at"])
+    # Their choice stands: the class roster does not enrol them again while they stay in the class.
+    enrolment.via_unit = None
+    enrolment.save(update_fields=["withdrawn_at", "via_unit"])
     _forget_cached_enrolment(actor, course)
     return enrolment
 
@@ -129,9 +132,11 @@ def enrolment_units(course: Course):
 
 @transaction.atomic
 def enrolment_add_unit(*, actor, course: Course, unit: Unit) -> tuple[int, int]:
-    """Enrols every active student and teacher of a class or professional group, in one bulk insert.
-    Returns (added, already there). People already registered, or who withdrew, are left as they are, so
-    running it twice changes nothing."""
+    """Gives the course to a class or professional group: every active student and teacher of it is
+    enrolled, in one bulk insert, and from then on the enrolment follows the unit's membership (people
+    who join later are enrolled, those who leave are let go: roster.py). Returns (added, already there).
+    People already registered, or who withdrew, are left as they are, so running it twice changes
+    nothing."""
     if not is_instructor(actor, course):
         raise ValidationError(_("Only the course's instructors can enrol a whole class or group."))
     if course.is_deleted or course.status == Course.Status.CLOSED:
@@ -142,30 +147,39 @@ def enrolment_add_unit(*, actor, course: Course, unit: Unit) -> tuple[int, int]:
         )
     if unit.kind not in (Unit.Kind.CLASS, Unit.Kind.GROUP) or not enrolment_units(course).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("Choose a class or professional group inside the course's audience.")})
-    User = get_user_model()
-    people = list(
-        User.objects.filter(is_active=True, role_assignments__unit=unit, role_assignments__role__in=MEMBER_ROLES)
-        .exclude(pk=course.author_id)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    source = Enrolment.Source.CLASS if unit.kind == Unit.Kind.CLASS else Enrolment.Source.PROFESSIONAL_GROUP
-    already = set(Enrolment.objects.filter(course=course, user_id__in=people).values_list("user_id", flat=True))
-    now = timezone.now()
-    rows = [
-        Enrolment(course=course, user_id=pk, source=source, enrolled_by=actor, enrolled_at=now)
-        for pk in people
-        if pk not in already
-    ]
-    Enrolment.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    EnrolledUnit.objects.bulk_create([EnrolledUnit(course=course, unit=unit, added_by=actor)], ignore_conflicts=True)
+    changes = roster_sync(course_ids=[course.pk])
+    added = changes.joined[unit.pk]
     audit_log(
         actor=actor,
         action="course.enrol_unit",
         unit=course.unit,
         target=course,
-        after={"unit": unit.pk, "added": len(rows)},
+        after={"unit": unit.pk, "added": added},
     )
-    return len(rows), len(already)
+    return added, changes.members[unit.pk] - added
+
+
+@transaction.atomic
+def enrolment_remove_unit(*, actor, course: Course, unit: Unit) -> int:
+    """The course is no longer given to the class or group: the enrolments that came with it end (their
+    work is kept), unless the person is also in another unit the course is given to. People who came
+    another way stay. Returns how many enrolments ended."""
+    if not is_instructor(actor, course):
+        raise ValidationError(_("Only the course's instructors can take a course back from a class or group."))
+    deleted, _details = EnrolledUnit.objects.filter(course=course, unit=unit).delete()
+    if not deleted:
+        raise ValidationError(_("This course is not given to %(unit)s.") % {"unit": unit.name})
+    changes = roster_sync(course_ids=[course.pk])
+    audit_log(
+        actor=actor,
+        action="course.unenrol_unit",
+        unit=course.unit,
+        target=course,
+        before={"unit": unit.pk},
+        after={"ended": changes.ended},
+    )
+    return changes.ended
 
 
 # --- learning groups -------------------------------------------------------------------------
@@ -298,11 +312,12 @@ def learning_group_register(
     for enrolment in existing.values():
         enrolment.group = group
         enrolment.source = Enrolment.Source.GROUP
+        enrolment.via_unit = None  # with the learning group now, whatever class they are in
         if enrolment.withdrawn_at is not None:
             enrolment.withdrawn_at = None
             enrolment.enrolled_at = now
         updated.append(enrolment)
-    Enrolment.objects.bulk_update(updated, ["group", "source", "withdrawn_at", "enrolled_at"])
+    Enrolment.objects.bulk_update(updated, ["group", "source", "via_unit", "withdrawn_at", "enrolled_at"])
     Enrolment.objects.bulk_create(
         [
             Enrolment(course=course, user_id=pk, group=group, source=Enrolment.Source.GROUP, enrolled_by=actor)

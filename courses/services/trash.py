@@ -19,6 +19,7 @@ from ..models import Assignment, Course, LiveSession, Product, Section, Submissi
 from ..permissions import can_restore_course, is_instructor
 from .enrolment import progress_recount
 from .topics import topic_quality_assess
+from .roster import roster_sync
 
 # URL kind -> model. The same keys name the kinds in the trash list and in audit entries.
 KINDS = {
@@ -183,6 +184,9 @@ def content_restore(*, actor, obj):
     if isinstance(obj, Section):
         progress_recount(course=obj.course)
         _reassess_topic(obj.course)
+    if isinstance(obj, Course):
+        # Back in use: its roll catches up with whoever joined or left its classes meanwhile.
+        roster_sync(course_ids=[obj.pk])
     _audit(actor, obj, "restore", before=before, after={"deleted_at": None})
     return obj
 

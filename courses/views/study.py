@@ -24,6 +24,7 @@ from truonghoc.forms import add_service_errors
 from truonghoc.spreadsheets import xlsx_bytes
 from truonghoc.storage import file_response
 from truonghoc.uploads import content_type_for
+from units.models import Unit
 
 from ..forms.enrolment import EnrolUnitForm, LeaderForm, LearningGroupForm
 from ..models import Course, Enrolment, LearningGroup, Section
@@ -216,6 +217,29 @@ def enrol_unit(request, pk: int):
     return render(request, "courses/course_enrol_unit.html", {"course": course, "form": form})
 
 
+@login_required
+@require_POST
+def unenrol_unit(request, pk: int, unit_pk: int):
+    course = course_for_user_or_404(request.user, pk)
+    if not is_instructor(request.user, course):
+        raise PermissionDenied
+    unit = get_object_or_404(Unit, pk=unit_pk)
+    try:
+        ended = services.enrolment_remove_unit(actor=request.user, course=course, unit=unit)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The course is no longer given to %(unit)s: %(ended)d enrolments that came with it ended; "
+                "what they did is kept."
+            )
+            % {"unit": unit.name, "ended": ended},
+        )
+    return redirect("courses:progress", course.pk)
+
+
 # --- learning groups -------------------------------------------------------------------------
 
 
@@ -348,7 +372,13 @@ def progress(request, pk: int):
     page = Paginator(rows, selectors.PROGRESS_PER_PAGE).get_page(request.GET.get("page"))
     for enrolment in page:
         enrolment.percent = _progress(enrolment.sections_done, total)
-    context = {"course": course, "page": page, "total": total, "is_instructor": is_instructor(request.user, course)}
+    context = {
+        "course": course,
+        "page": page,
+        "total": total,
+        "is_instructor": is_instructor(request.user, course),
+        "enrolled_units": selectors.enrolled_units(course=course),
+    }
     return render(request, "courses/course_progress.html", context)
 
 
@@ -403,6 +433,7 @@ urlpatterns = [
     path("<int:pk>/dang-ky/", enrol, name="enrol"),
     path("<int:pk>/roi-khoa-hoc/", withdraw, name="withdraw"),
     path("<int:pk>/ghi-danh/", enrol_unit, name="enrol_unit"),
+    path("<int:pk>/ghi-danh/<int:unit_pk>/thoi/", unenrol_unit, name="unenrol_unit"),
     path("<int:pk>/tien-do/", progress, name="progress"),
     path("<int:pk>/nhom-hoc-tap/", learning_groups, name="learning_groups"),
     path("<int:pk>/nhom-hoc-tap/dang-ky/", learning_group_create, name="learning_group_create"),
