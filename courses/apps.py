@@ -21,6 +21,7 @@ class CoursesConfig(AppConfig):
             can_view=permissions.can_view_course_forum,
             can_moderate=permissions.is_instructor,
             link=lambda course: (course.title, reverse("courses:course", args=[course.pk])),
+            watchers=_topic_watchers,
         )
         register_owner_rules(
             LearningGroup,
@@ -28,3 +29,12 @@ class CoursesConfig(AppConfig):
             can_moderate=permissions.can_moderate_group_forum,
             link=lambda group: (group.course.title, reverse("courses:course", args=[group.course_id])),
         )
+
+
+def _topic_watchers(course) -> list:
+    """A professional topic's instructors (its author, co-authors) hear of every post in its discussion;
+    a course's instructors hear of questions only (forums tells moderators of those)."""
+    from .models import Course
+    from .services.authoring import course_instructors
+
+    return course_instructors(course) if course.kind == Course.Kind.TOPIC else []

@@ -40,6 +40,9 @@ class OwnerRules:
     moderators: Callable | None = None
     # Optional: (owner) -> (title, url) of the owner's page, for the forum's breadcrumb.
     link: Callable | None = None
+    # Optional: (owner) -> iterable of users told of every new thread and reply in the owner's forums
+    # (a topic's author), batched: one unread entry per forum, kept up to date.
+    watchers: Callable | None = None
 
 
 _OWNER_RULES: dict[type, OwnerRules] = {}
@@ -53,9 +56,15 @@ def register_owner_rules(
     can_oversee: Callable | None = None,
     moderators: Callable | None = None,
     link: Callable | None = None,
+    watchers: Callable | None = None,
 ) -> None:
     _OWNER_RULES[model] = OwnerRules(
-        can_view=can_view, can_moderate=can_moderate, can_oversee=can_oversee, moderators=moderators, link=link
+        can_view=can_view,
+        can_moderate=can_moderate,
+        can_oversee=can_oversee,
+        moderators=moderators,
+        link=link,
+        watchers=watchers,
     )
 
 

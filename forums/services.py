@@ -38,6 +38,7 @@ from .permissions import (
     can_view_forum,
     can_view_thread,
     is_questions,
+    owner_rules,
 )
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "u", "ol", "ul", "li", "blockquote", "a", "code", "pre"}
@@ -160,6 +161,24 @@ def _post_url(post: Post) -> str:
     return reverse("forums:post", args=[post.pk])
 
 
+def _tell_watchers(forum: Forum, actor, *, told: set[int], thread: Thread, body: str) -> None:
+    """Those who watch every post of the forum's owner (a topic's author) and were not told otherwise: one
+    unread entry per forum, updated with the latest post rather than piled up."""
+    rules = owner_rules(forum)
+    if rules is None or rules.watchers is None:
+        return
+    people = [u for u in rules.watchers(forum.owner) if u.pk != actor.pk and u.pk not in told]
+    people = [u for u in people if can_view_forum(u, forum)]
+    if people:
+        notify(
+            recipients=people,
+            title=_("New posts in “%(forum)s”, the latest by %(name)s") % {"forum": forum.title, "name": actor},
+            body=f"“{thread.title}”: {nh3.clean(body, tags=set())[:300]}",
+            url=reverse("forums:forum", args=[forum.pk]),
+            merge_unread=True,
+        )
+
+
 # --- forums ----------------------------------------------------------------------------------
 
 
@@ -262,6 +281,8 @@ def thread_create(*, actor, forum: Forum, title: str, body: str, files=()) -> Th
                 body=nh3.clean(body, tags=set())[:300],
                 url=reverse("forums:thread", args=[thread.pk]),
             )
+        else:
+            _tell_watchers(forum, actor, told=set(), thread=thread, body=body)
     return thread
 
 
@@ -309,12 +330,15 @@ def post_reply(*, actor, thread: Thread, body: str, quoted: Post | None = None, 
             .objects.filter(forum_subscriptions__thread=thread, forum_subscriptions__following=True, is_active=True)
             .exclude(pk=actor.pk)
         )
+        followers = list(followers)
         notify(
             recipients=followers,
             title=_("%(name)s replied in “%(thread)s”") % {"name": actor, "thread": thread.title},
             body=nh3.clean(body, tags=set())[:300],
             url=_post_url(post),
         )
+        if thread.is_public:
+            _tell_watchers(thread.forum, actor, told={u.pk for u in followers}, thread=thread, body=body)
     return post
 
 
