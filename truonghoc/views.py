@@ -41,7 +41,7 @@ def home(request):
     # Teachers: the courses they teach, the work waiting for a mark, what waits in their professional
     # groups (six queries in all, however many courses and groups).
     teaches = bool(set(user.roles) & {Role.TEACHER, Role.GROUP_LEADER})
-    taught = taught_courses(user=user)
+    taught = [] if set(user.roles) == {Role.STUDENT} else taught_courses(user=user)  # students write none
     if teaches or taught:
         context.update(
             teaching=True, taught_courses=taught, grading=grading_queue(user=user), group_work=group_work(user=user)

@@ -136,3 +136,11 @@ def test_the_schools_own_news_is_on_its_teachers_home_page(live_server, page, tr
     front = page.get_by_test_id("home-front")
     expect(front).to_contain_text("Tiên Tân trồng cây xanh")
     expect(front).not_to_contain_text("Trần Phú khai giảng năm học mới")
+
+
+def test_the_teacher_home_fits_a_360px_phone(live_server, phone, people, assignment):
+    log_in(phone, live_server.url, "gv.an")
+    expect(phone.get_by_test_id("home-grading-total")).to_have_text("1")
+    expect(phone.get_by_test_id("home-grade-next")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(phone, "5-phone")
