@@ -12,6 +12,7 @@ Out-of-scope courses look missing (404).
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from units.models import Cluster, Role, Unit
 from units.permissions import Action, can, role_rows, scope
@@ -287,8 +288,6 @@ def leads_group(user, group: Unit) -> bool:
 def product_review_problem(user, product) -> str:
     """Why `user` cannot mark the product reviewed, or "" when they can: the group's leaders and the
     author of the topic it answers review colleagues' products, once."""
-    from django.utils.translation import gettext as _
-
     if product.is_deleted:
         return _("This product has been removed.")
     if product.reviewed_at is not None:
