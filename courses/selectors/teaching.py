@@ -6,16 +6,17 @@ one query whatever the number of courses, assignments or groups."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils import timezone
-from guardian.models import UserObjectPermission
+from guardian.shortcuts import get_objects_for_user
 
 from units.models import Role, Unit
 from units.permissions import role_rows
 
-from ..models import Assignment, Course, Enrolment, LearningGroup, Product, Submission
+from ..models import Assignment, Course, LearningGroup, Product, Submission
+from ..permissions import TEACH_PERM
+from .catalogue import my_teaching
 
 TAUGHT_LIMIT = 30
 QUEUE_LIMIT = 8
@@ -23,14 +24,11 @@ NEW_TOPIC_DAYS = 14
 
 
 def taught_q(user, prefix: str = "") -> Q:
-    """Courses the user teaches: those they wrote and those they co-teach (an object permission), as a
-    filter on Course (or on a model reaching Course through `prefix`, e.g. "course__")."""
-    granted = UserObjectPermission.objects.filter(
-        user_id=user.pk,
-        content_type=ContentType.objects.get_for_model(Course),  # cached after the first call
-        permission__codename="teach_course",
-    ).values_list(Cast("object_pk", IntegerField()), flat=True)
-    return Q(**{f"{prefix}author_id": user.pk}) | Q(**{f"{prefix}pk__in": granted})
+    """Courses the user teaches: those they wrote and those they co-teach (`courses.teach_course`, the
+    same guardian lookup as `my_teaching`), as a filter on Course or on a model reaching it through
+    `prefix` (e.g. "course__")."""
+    granted = get_objects_for_user(user, TEACH_PERM, klass=Course, accept_global_perms=False, with_superuser=False)
+    return Q(**{f"{prefix}author_id": user.pk}) | Q(**{f"{prefix}pk__in": granted.values("pk")})
 
 
 def _waiting_submissions():
@@ -50,15 +48,14 @@ def _count(queryset, outer: str) -> Coalesce:
 
 
 def taught_courses(*, user, limit: int = TAUGHT_LIMIT) -> list[Course]:
-    """Courses, lessons and topics the user teaches (drafts included, removed ones not), open ones
-    first, each with `to_grade`, `learners` and `learning_groups` counts."""
+    """The courses, lessons and topics the user teaches (`my_teaching`: drafts included, removed ones
+    not), open ones first, each with `learners`, `to_grade` and `learning_groups` counts."""
     if not getattr(user, "is_authenticated", False):
         return []
     return list(
-        Course.objects.filter(taught_q(user), deleted_at__isnull=True)
+        my_teaching(user=user)
         .annotate(
             to_grade=_count(_waiting_submissions(), "assignment__course_id"),
-            learners=_count(Enrolment.objects.filter(withdrawn_at__isnull=True), "course_id"),
             learning_groups=_count(LearningGroup.objects.all(), "course_id"),
         )
         .order_by(
