@@ -14,8 +14,8 @@ class CoursesConfig(AppConfig):
 
         from . import permissions
         from .models import Course, LearningGroup
-        from .wording import forum_words
         from .services.roster import membership_listener
+        from .wording import forum_words
 
         # A course given to a class or group follows who is in it (courses/services/roster.py).
         register_membership_listener(membership_listener)
@@ -28,6 +28,7 @@ class CoursesConfig(AppConfig):
             can_moderate=permissions.is_instructor,
             link=lambda course: (course.title, reverse("courses:course", args=[course.pk])),
             words=lambda course: forum_words(course.kind),
+            watchers=_topic_watchers,
         )
         register_owner_rules(
             LearningGroup,
@@ -35,3 +36,12 @@ class CoursesConfig(AppConfig):
             can_moderate=permissions.can_moderate_group_forum,
             link=lambda group: (group.course.title, reverse("courses:course", args=[group.course_id])),
         )
+
+
+def _topic_watchers(course) -> list:
+    """A professional topic's instructors (its author, co-authors) hear of every post in its discussion;
+    a course's instructors hear of questions only (forums tells moderators of those)."""
+    from .models import Course
+    from .services.authoring import course_instructors
+
+    return course_instructors(course) if course.kind == Course.Kind.TOPIC else []

@@ -563,6 +563,17 @@ class Product(SoftDeleted):
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     file_size = models.PositiveBigIntegerField(_("file size"), default=0)
     link_url = models.URLField(_("link"), max_length=1000, blank=True)
+    # The group's leader (or the author of the topic it answers) marks it reviewed: until then it waits
+    # on their home page.
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

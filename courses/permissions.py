@@ -12,6 +12,7 @@ Out-of-scope courses look missing (404).
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from units.models import Cluster, Role, Unit
 from units.permissions import Action, can, role_rows, scope
@@ -274,3 +275,28 @@ def submission_file_for_user_or_404(user, pk) -> SubmissionFile:
     if not can_view_submission(user, row.submission):
         raise Http404
     return row
+
+
+# --- products handed in to a professional group ------------------------------------------------
+
+
+def leads_group(user, group: Unit) -> bool:
+    """The user is a leader of this professional group (a role held at the group itself)."""
+    return _active(user) and any(role == Role.GROUP_LEADER and path == group.path for role, path, _k in role_rows(user))
+
+
+def product_review_problem(user, product) -> str:
+    """Why `user` cannot mark the product reviewed, or "" when they can: the group's leaders and the
+    author of the topic it answers review colleagues' products, once."""
+    if product.is_deleted:
+        return _("This product has been removed.")
+    if product.reviewed_at is not None:
+        return _("This product was already reviewed.")
+    if product.author_id == user.pk:
+        return _("You cannot review your own product; the group's leader reviews it.")
+    is_topic_author = product.topic_id is not None and product.topic.author_id == user.pk
+    if not (leads_group(user, product.unit) or is_topic_author):
+        return _("Only the leaders of %(group)s or the author of the topic review its products.") % {
+            "group": product.unit.name
+        }
+    return ""

@@ -43,6 +43,9 @@ class OwnerRules:
     # Optional: (owner) -> {key: text} replacing some of forums.views.QUESTION_WORDS, so a class lesson's
     # questions speak of its teachers rather than of instructors.
     words: Callable | None = None
+    # Optional: (owner) -> iterable of users told of every new thread and reply in the owner's forums
+    # (a topic's author), batched: one unread entry per forum, kept up to date.
+    watchers: Callable | None = None
 
 
 _OWNER_RULES: dict[type, OwnerRules] = {}
@@ -57,6 +60,7 @@ def register_owner_rules(
     moderators: Callable | None = None,
     link: Callable | None = None,
     words: Callable | None = None,
+    watchers: Callable | None = None,
 ) -> None:
     _OWNER_RULES[model] = OwnerRules(
         can_view=can_view,
@@ -65,6 +69,7 @@ def register_owner_rules(
         moderators=moderators,
         link=link,
         words=words,
+        watchers=watchers,
     )
 
 

@@ -35,6 +35,7 @@ from .permissions import (
     can_view_forum,
     can_view_thread,
     is_questions,
+    owner_rules,
 )
 
 BODY_MAX_CHARS = 50_000
@@ -135,6 +136,24 @@ def _check_moderator(actor, forum: Forum) -> None:
 
 def _post_url(post: Post) -> str:
     return reverse("forums:post", args=[post.pk])
+
+
+def _tell_watchers(forum: Forum, actor, *, told: set[int], thread: Thread, body: str) -> None:
+    """Those who watch every post of the forum's owner (a topic's author) and were not told otherwise: one
+    unread entry per forum, updated with the latest post rather than piled up."""
+    rules = owner_rules(forum)
+    if rules is None or rules.watchers is None:
+        return
+    people = [u for u in rules.watchers(forum.owner) if u.pk != actor.pk and u.pk not in told]
+    people = [u for u in people if can_view_forum(u, forum)]
+    if people:
+        notify(
+            recipients=people,
+            title=_("New posts in “%(forum)s”, the latest by %(name)s") % {"forum": forum.title, "name": actor},
+            body=f"“{thread.title}”: {excerpt(html_text(body), NOTIFICATION_EXCERPT_CHARS)}",
+            url=reverse("forums:forum", args=[forum.pk]),
+            merge_unread=True,
+        )
 
 
 # --- forums ----------------------------------------------------------------------------------
@@ -239,6 +258,8 @@ def thread_create(*, actor, forum: Forum, title: str, body: str, files=()) -> Th
                 body=excerpt(html_text(body), NOTIFICATION_EXCERPT_CHARS),
                 url=reverse("forums:thread", args=[thread.pk]),
             )
+        else:
+            _tell_watchers(forum, actor, told=set(), thread=thread, body=body)
     return thread
 
 
@@ -286,12 +307,15 @@ def post_reply(*, actor, thread: Thread, body: str, quoted: Post | None = None, 
             .objects.filter(forum_subscriptions__thread=thread, forum_subscriptions__following=True, is_active=True)
             .exclude(pk=actor.pk)
         )
+        followers = list(followers)
         notify(
             recipients=followers,
             title=_("%(name)s replied in “%(thread)s”") % {"name": actor, "thread": thread.title},
             body=excerpt(html_text(body), NOTIFICATION_EXCERPT_CHARS),
             url=_post_url(post),
         )
+        if thread.is_public:
+            _tell_watchers(thread.forum, actor, told={u.pk for u in followers}, thread=thread, body=body)
     return post
 
 

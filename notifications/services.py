@@ -15,18 +15,43 @@ TITLE_MAX_CHARS = 255
 
 
 def notify(
-    *, recipients: Iterable, title: str, body: str = "", url: str = "", email: bool | None = None
+    *,
+    recipients: Iterable,
+    title: str,
+    body: str = "",
+    url: str = "",
+    email: bool | None = None,
+    merge_unread: bool = False,
 ) -> list[Notification]:
     """Notify each recipient once. `email=None` follows settings.NOTIFICATIONS_EMAIL. A title too long
     for its column is shortened without cutting a formula (truonghoc.richtext.excerpt); callers quoting
-    a post or a question shorten their body the same way."""
+    a post or a question shorten their body the same way.
+
+    `merge_unread=True` batches a stream of events about one thing (work handed in for an assignment,
+    posts in a topic): a recipient who still has an unread entry with the same `url` sees that entry
+    updated (new title and text, moved to the top) instead of a new one, and is not emailed again."""
+    title = excerpt(title, TITLE_MAX_CHARS)
     seen: set[int] = set()
-    notes = []
+    people = []
     for user in recipients:
         if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        notes.append(Notification(recipient=user, title=excerpt(title, TITLE_MAX_CHARS), body=body, url=url))
+        people.append(user)
+    merged: list[Notification] = []
+    if merge_unread and url and people:
+        now = timezone.now()
+        by_recipient = {}
+        for note in Notification.objects.filter(recipient_id__in=seen, url=url, read_at__isnull=True).order_by(
+            "recipient_id", "-created_at", "-id"
+        ):
+            by_recipient.setdefault(note.recipient_id, note)
+        for note in by_recipient.values():
+            note.title, note.body, note.created_at = title, body, now
+        merged = list(by_recipient.values())
+        Notification.objects.bulk_update(merged, ["title", "body", "created_at"])
+        people = [user for user in people if user.pk not in by_recipient]
+    notes = [Notification(recipient=user, title=title, body=body, url=url) for user in people]
     created = Notification.objects.bulk_create(notes)
     send_email = settings.NOTIFICATIONS_EMAIL if email is None else email
     if send_email and created:
@@ -34,7 +59,7 @@ def notify(
 
         ids = [n.pk for n in created]
         transaction.on_commit(lambda: notifications_send_email.delay(ids))
-    return created
+    return created + merged
 
 
 def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:

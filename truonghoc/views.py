@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from courses.selectors.home import due_next, my_courses, upcoming_sessions
+from courses.selectors.teaching import grading_queue, group_work, taught_courses
 from materials.selectors.attempts import home_quizzes
 from publications.selectors.front import national_front, personal_front
 from reports.permissions import can_view_stats
@@ -36,7 +37,17 @@ def home(request):
     # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
     courses = my_courses(user=user)
     if courses:
-        context.update(my_courses=courses, due_next=due_next(user=user), upcoming_sessions=upcoming_sessions(user=user))
+        context.update(my_courses=courses, due_next=due_next(user=user))
+    # Teachers: the courses they teach, the work waiting for a mark, what waits in their professional
+    # groups (six queries in all, however many courses and groups).
+    teaches = bool(set(user.roles) & {Role.TEACHER, Role.GROUP_LEADER})
+    taught = [] if set(user.roles) == {Role.STUDENT} else taught_courses(user=user)  # students write none
+    if teaches or taught:
+        context.update(
+            teaching=True, taught_courses=taught, grading=grading_queue(user=user), group_work=group_work(user=user)
+        )
+    if courses or taught:
+        context["upcoming_sessions"] = upcoming_sessions(user=user)
     # Learners: the tests open now, closing soonest first (two queries).
     if Role.STUDENT in user.roles or courses:
         context["open_tests"] = home_quizzes(user=user)

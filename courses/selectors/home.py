@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import Assignment, Course, Enrolment, LiveSession, Section, Submission
+from .teaching import taught_q
 
 DUE_LIMIT = 5
 SESSIONS_LIMIT = 5
@@ -25,8 +26,8 @@ def _enrolled(user) -> Exists:
 
 
 def _my_course(user) -> Q:
-    """Courses the user studies (active enrolment) or wrote, still live."""
-    return (Q(enrolled=True) | Q(course__author_id=user.pk)) & Q(
+    """Courses the user studies (active enrolment) or teaches (wrote or co-teaches), still live."""
+    return (Q(enrolled=True) | taught_q(user, "course__")) & Q(
         course__deleted_at__isnull=True, course__status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED)
     )
 

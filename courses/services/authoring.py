@@ -449,6 +449,12 @@ def co_instructors(course: Course) -> list:
     return sorted((u for u in users if u.pk != course.author_id), key=lambda u: (u.name_sort, u.pk))
 
 
+def course_instructors(course: Course) -> list:
+    """Everyone who teaches the course, the author first: those told of work handed in and of posts."""
+    author = [course.author] if course.author_id and course.author.is_active else []
+    return author + [u for u in co_instructors(course) if u.is_active]
+
+
 def co_instructor_candidates(course: Course, *, query: str = "", limit: int = 20) -> QuerySet:
     """Active people who teach or train in the course's school (or unit) subtree, matching the search."""
     User = get_user_model()

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.profile import missing_profile_items, profile_is_complete
 from forums.services import clean_body
@@ -26,6 +27,7 @@ from units.services import audit_log
 
 from ..models import Assignment, Course, Enrolment, Submission, SubmissionFile
 from ..permissions import can_edit_course, can_study, enrolment_of, is_instructor
+from .authoring import course_instructors
 from .enrolment import leader_is_missing
 
 NOTE_MAX_CHARS = 2000
@@ -209,7 +211,35 @@ def submission_create(*, actor, assignment: Assignment, uploads: Sequence, note:
             saved.append(row.file.name)
             rows.append(row)
         SubmissionFile.objects.bulk_create(rows)
+    _tell_instructors(submission, actor)
     return submission
+
+
+def _tell_instructors(submission: Submission, actor) -> None:
+    """The course's instructors learn that work is waiting for a mark: one entry per assignment, kept
+    up to date with the number still to grade while they have not read it."""
+    assignment = submission.assignment
+    waiting = Submission.objects.filter(
+        assignment=assignment, is_current=True, deleted_at__isnull=True, grade__isnull=True
+    ).count()
+    title = ngettext(
+        "“%(assignment)s”: %(count)d submission to grade",
+        "“%(assignment)s”: %(count)d submissions to grade",
+        waiting,
+    ) % {"assignment": assignment.title, "count": waiting}
+    body = _("Last handed in by %(name)s (version %(version)d) in %(course)s, %(when)s.") % {
+        "name": actor,
+        "version": submission.version,
+        "course": assignment.course.title,
+        "when": _when(submission.submitted_at),
+    }
+    notify(
+        recipients=(u for u in course_instructors(assignment.course) if u.pk != actor.pk),
+        title=title,
+        body=body,
+        url=reverse("courses:grading", args=[assignment.pk]) + "?show=ungraded",
+        merge_unread=True,
+    )
 
 
 # --- grading -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.profile import missing_profile_items, profile_is_complete
@@ -30,6 +31,7 @@ from units.models import Role, RoleAssignment, Unit
 from units.permissions import role_rows
 
 from ..models import Course, Product, Section
+from ..permissions import product_review_problem
 
 COUNTED_STATUSES = (Course.Status.PUBLISHED, Course.Status.CLOSED)
 # Near-duplicate titles: the same words in any order, or token sets this similar (Jaccard) when both
@@ -346,4 +348,39 @@ def product_create(
             product.file.save(checked.name, upload, save=False)
             saved.append(product.file.name)
         product.save()
+    _tell_reviewers(product, actor)
+    return product
+
+
+def _tell_reviewers(product: Product, actor) -> None:
+    """The group's leaders (and the author of the topic it answers) learn of a product to review."""
+    people = _group_leaders(product.unit_id)
+    if product.topic_id is not None and product.topic.author_id:
+        people.append(product.topic.author)
+    notify(
+        recipients=(u for u in people if u.pk != actor.pk),
+        title=_("New product to review in %(group)s: “%(title)s”")
+        % {"group": product.unit.name, "title": product.title},
+        body=_("Handed in by %(name)s.") % {"name": actor},
+        url=reverse("courses:product", args=[product.pk]),
+    )
+
+
+@transaction.atomic
+def product_review(*, actor, product: Product) -> Product:
+    """A group leader (or the topic's author) marks a colleague's product reviewed; its author is told.
+    Refused, changing nothing, when they may not or it was already reviewed."""
+    product = (
+        Product.objects.select_for_update(of=("self",)).select_related("unit", "topic", "author").get(pk=product.pk)
+    )
+    problem = product_review_problem(actor, product)
+    if problem:
+        raise ValidationError(problem, code="refused")
+    product.reviewed_at, product.reviewed_by = timezone.now(), actor
+    product.save(update_fields=["reviewed_at", "reviewed_by", "updated_at"])
+    notify(
+        recipients=[product.author],
+        title=_("Your product “%(title)s” has been reviewed by %(name)s") % {"title": product.title, "name": actor},
+        url=reverse("courses:product", args=[product.pk]),
+    )
     return product

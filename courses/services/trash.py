@@ -18,8 +18,8 @@ from units.services import audit_log
 from ..models import Assignment, Course, LiveSession, Product, Section, Submission
 from ..permissions import can_restore_course, is_instructor
 from .enrolment import progress_recount
-from .topics import topic_quality_assess
 from .roster import roster_sync
+from .topics import topic_quality_assess
 
 # URL kind -> model. The same keys name the kinds in the trash list and in audit entries.
 KINDS = {

@@ -26,9 +26,9 @@ from units.permissions import Action, can, unit_for_user_or_404
 
 from ..forms.groups import ProductForm
 from ..models import Course, Product
-from ..permissions import can_create_course
+from ..permissions import can_create_course, product_review_problem
 from ..selectors import groups as selectors
-from ..services.topics import is_group_member, product_create
+from ..services.topics import is_group_member, product_create, product_review
 from ..services.trash import can_restore_content
 
 PAGE_SIZE = 20
@@ -151,7 +151,9 @@ def product_create_view(request, pk: int):
 
 
 def _product_or_404(user, pk) -> Product:
-    product = get_object_or_404(Product.objects.select_related("unit", "author", "topic", "deleted_by"), pk=pk)
+    product = get_object_or_404(
+        Product.objects.select_related("unit", "author", "topic", "deleted_by", "reviewed_by"), pk=pk
+    )
     if not can(user, Action.VIEW, product.unit):
         raise Http404
     if product.is_deleted and not can_restore_content(user, product):
@@ -159,10 +161,28 @@ def _product_or_404(user, pk) -> Product:
     return product
 
 
+def _may_review(user, product: Product) -> bool:
+    return not product_review_problem(user, product)
+
+
 @login_required
 def product_detail(request, pk: int):
     product = _product_or_404(request.user, pk)
-    return render(request, "courses/product_detail.html", {"product": product, "group": product.unit})
+    context = {"product": product, "group": product.unit, "may_review": _may_review(request.user, product)}
+    return render(request, "courses/product_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def product_review_view(request, pk: int):
+    product = _product_or_404(request.user, pk)
+    try:
+        product_review(actor=request.user, product=product)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Marked as reviewed; %(name)s has been told.") % {"name": product.author})
+    return redirect("courses:product", product.pk)
 
 
 @login_required
@@ -181,4 +201,5 @@ urlpatterns = [
     path("to-chuyen-mon/<int:pk>/nop-san-pham/", product_create_view, name="product_create"),
     path("san-pham/<int:pk>/", product_detail, name="product"),
     path("san-pham/<int:pk>/tai-ve/", product_download, name="product_download"),
+    path("san-pham/<int:pk>/da-xem-xet/", product_review_view, name="product_review"),
 ]

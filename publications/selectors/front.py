@@ -4,6 +4,7 @@ whatever the number of articles and letters (one for the news, one for the lette
 from django.db.models import Q
 
 from units.models import Unit
+from units.permissions import role_rows
 
 from ..models import Article, Letter
 from ..permissions.letters import letters_visible_q
@@ -67,7 +68,11 @@ def national_front(*, limit: int = FRONT_LIMIT) -> dict:
 
 def ancestor_paths(unit: Unit) -> list[str]:
     """Paths of the unit and every unit above it, read from its own path (no query)."""
-    return [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    return ancestor_paths_of(unit.path)
+
+
+def ancestor_paths_of(path: str) -> list[str]:
+    return [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
 
 
 def unit_front(*, unit: Unit, user, limit: int = FRONT_LIMIT) -> dict:
@@ -82,9 +87,29 @@ def unit_front(*, unit: Unit, user, limit: int = FRONT_LIMIT) -> dict:
     return {"articles": list(articles[:limit]), "letters": list(letters[:limit])}
 
 
+def personal_paths(user) -> set[str]:
+    """Paths of the units where a person holds a role and of every unit above them: their group or
+    class, school, Office, Department, the Ministry. No query beyond the (cached) roles."""
+    paths: set[str] = set()
+    for _role, path, _kind in role_rows(user):
+        paths.update(ancestor_paths_of(path))
+    return paths
+
+
+def personal_news(*, user):
+    """Approved news a person reads on their own space: the articles of their units and of the units
+    above them, those promoted to any of these, and the national ones."""
+    paths = personal_paths(user)
+    national = Q(promoted_to__kind=Unit.Kind.MINISTRY) | Q(unit__kind=Unit.Kind.MINISTRY)
+    if not paths:
+        return _published_articles().filter(national)
+    return _published_articles().filter(national | Q(unit__path__in=paths) | Q(promoted_to__path__in=paths))
+
+
 def personal_front(*, user, limit: int = 3) -> dict:
-    """The "News and letters" card of a person's own space: national news, and the latest letters they
-    may see from anywhere (sent to their units, issued by the units they look after, public)."""
-    articles = _national_articles()
+    """The "News and letters" card of a person's own space: the newest news of their school and the units
+    above it (national news included), and the latest letters they may see from anywhere (sent to their
+    units, issued by the units they look after, public)."""
+    articles = personal_news(user=user)
     letters = _issued_letters().filter(letters_visible_q(user))
     return {"articles": list(articles[:limit]), "letters": list(letters[: limit + 2])}

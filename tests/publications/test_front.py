@@ -126,7 +126,8 @@ def test_signed_in_home_keeps_my_space_with_news_and_letters(client, people, new
     client.force_login(people.teacher)
     html = client.get(reverse("home")).content.decode()
     assert "My space" in html and 'data-testid="home-front"' in html
-    assert titles(html) == ["Trần Phú đoạt giải quốc gia", "Bộ ban hành chương trình", "Yên Thắng lên báo"]
+    # Issue #12: the newest news of the teacher's own school and the units above it, not only national news.
+    assert titles(html) == ["Lễ khai giảng Trần Phú", "Trần Phú đoạt giải quốc gia", "Hội giảng cụm"]
     # Letters the teacher may see: sent to S1 or their group, and public ones; not those to the Departments or to S2.
     assert letter_refs(html) == ["9/THCS", "7/SGDĐT", "5/BGDĐT"]
 
