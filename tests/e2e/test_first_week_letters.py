@@ -57,7 +57,9 @@ def test_office_writes_to_the_principals_the_student_never_sees_it_the_principal
     form.locator("#id_subject").fill(SUBJECT)
     form.locator("#id_signer_name").fill("Trần Quốc Khánh")
     form.locator("#id_signer_title").fill("Trưởng phòng")
-    form.locator("#id_body").fill("Kính gửi Hiệu trưởng trường THCS Trần Phú. Phòng GDĐT triệu tập họp giao ban.")
+    form.locator("#id_body + .rich-text-editor .ql-editor").fill(
+        "Kính gửi Hiệu trưởng trường THCS Trần Phú. Phòng GDĐT triệu tập họp giao ban."
+    )
     form.locator("#id_cites").fill(f"Căn cứ {DECREE};\n12/PGDĐT\n{MINISTRY_LETTER};")
     form.locator("#id_units").select_option(str(tree.s1.pk))
     addressees = form.get_by_test_id("addressed-to")

@@ -86,7 +86,7 @@ def test_a_course_given_to_a_class_follows_the_class(live_server, page, tree, pe
     page.fill("input[name=password1]", "Hoc-sinh-moi-2026")
     page.fill("input[name=password2]", "Hoc-sinh-moi-2026")
     page.get_by_test_id("password-submit").click()
-    expect(page.get_by_text("Đặt mật khẩu thành công.")).to_be_visible()
+    expect(page.get_by_text("Mật khẩu của bạn đã được lưu")).to_be_visible()  # the welcome on the home page
     page.get_by_role("link", name="Không gian của tôi").click()
     expect(page.get_by_test_id("home-courses")).to_contain_text(TITLE)
     page.get_by_test_id("home-courses").get_by_role("link", name=TITLE).click()
