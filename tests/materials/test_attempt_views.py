@@ -390,3 +390,44 @@ def test_the_receipt_shows_the_score_once_the_exam_has_closed(quiz, people, stud
 def test_a_question_without_a_picture_has_none_to_serve(quiz, student_client):
     attempt = start(student_client, quiz)
     assert student_client.get(reverse("materials:attempt_image", args=[attempt.pk, 1])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_students_handing_in_at_the_same_moment_both_get_their_receipt(tree, people, quiz):
+    """The embedded SQLite default (`make run`) must not answer 500 ("database is locked") when two
+    students hand in at once: the second writer waits for the first. The same runs on PostgreSQL."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    other = complete_profile(make_person(unit=tree.c1, role=Role.STUDENT, full_name="Lý Thị Hoa"))
+    attempts = [services.attempt_start(student=s, quiz=quiz) for s in (people.student, other)]
+    for student, attempt in zip((people.student, other), attempts, strict=True):
+        services.answer_save(student=student, attempt=attempt, position=1, response=0)
+    barrier = threading.Barrier(2)
+    statuses, errors = [], []
+
+    def hand_in(student, attempt):
+        try:
+            client = Client()
+            client.force_login(student)
+            barrier.wait()
+            statuses.append(client.post(reverse("materials:attempt_submit", args=[attempt.pk])).status_code)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=hand_in, args=pair) for pair in zip((people.student, other), attempts, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert statuses == [302, 302]
+    handed_in = Attempt.objects.filter(pk__in=[a.pk for a in attempts])
+    # The quiz has an essay: handed in means "submitted" (waiting for the teacher) with the rest scored.
+    assert [(a.status, a.submitted_at is not None) for a in handed_in] == [(Attempt.Status.SUBMITTED, True)] * 2
