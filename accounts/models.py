@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.formatting import date_text, datetime_text, number
 from truonghoc.storage import private_storage
 from truonghoc.text import fold, name_sort_key, nfc
 
@@ -328,7 +329,7 @@ class IssueBatch(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.school} · {self.created_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_kind_display()} · {self.school} · {datetime_text(self.created_at)}"
 
     @property
     def outcome(self) -> str:
@@ -345,8 +346,8 @@ class IssueBatch(models.Model):
     def status_label(self) -> str:
         outcome = self.outcome
         if outcome == "over_quota":
-            return ngettext("Over quota by %(n)d account", "Over quota by %(n)d accounts", self.over_quota_by) % {
-                "n": self.over_quota_by
+            return ngettext("Over quota by %(n)s account", "Over quota by %(n)s accounts", self.over_quota_by) % {
+                "n": number(self.over_quota_by)
             }
         if outcome == "nothing_new":
             return gettext("Nothing new: every row already has an account")
@@ -402,7 +403,7 @@ class InitialCredential(models.Model):
         verbose_name_plural = _("initial credentials")
 
     def __str__(self):
-        return f"{self.user} ({self.expires_at:%d/%m/%Y})"
+        return f"{self.user} ({date_text(self.expires_at)})"
 
 
 class TransferRequest(Request):

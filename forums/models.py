@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from truonghoc.formatting import datetime_text
 from truonghoc.models import SoftDeleted
 from truonghoc.storage import private_storage
 from truonghoc.uploads import family_of, human_size, normal_extension
@@ -257,7 +258,7 @@ class PostRevision(models.Model):
         indexes = [models.Index(fields=["post", "edited_at"], name="post_revision_post_idx")]
 
     def __str__(self):
-        return f"{self.post} · {self.edited_at:%d/%m/%Y %H:%M}"
+        return f"{self.post} · {datetime_text(self.edited_at)}"
 
 
 class PostReport(models.Model):

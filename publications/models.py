@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.formatting import datetime_text
 from truonghoc.models import SoftDeleted
 from truonghoc.storage import private_storage
 from units.models import Role, Unit
@@ -207,7 +208,7 @@ class ReportReminder(models.Model):
         indexes = [models.Index(fields=["request", "created_at"], name="report_reminder_request_idx")]
 
     def __str__(self):
-        return f"{self.request} · {self.created_at:%d/%m/%Y %H:%M}"
+        return f"{self.request} · {datetime_text(self.created_at)}"
 
 
 # --- official letters (công văn) -------------------------------------------------------------

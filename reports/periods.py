@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 
@@ -29,7 +30,7 @@ class Period:
             number = 1 if self.start.month == 9 else 2
             year = self.start.year if number == 1 else self.start.year - 1
             return _("Semester %(n)d, %(a)d–%(b)d") % {"n": number, "a": year, "b": year + 1}
-        return self.start.strftime("%m/%Y")
+        return date_format(self.start, "YEAR_MONTH_FORMAT")
 
 
 ALL_TIME_START = date(2000, 1, 1)

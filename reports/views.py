@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -152,7 +153,7 @@ def stats_dashboard(request, pk: int):
             "coverage": [r.student_coverage for r in chart_rows],
         },
         "trend": {
-            "labels": [m.period_start.strftime("%m/%Y") for m in months],
+            "labels": [date_format(m.period_start, "YEAR_MONTH_FORMAT") for m in months],
             "teachers": [m.teacher_accounts for m in months],
             "students": [m.student_accounts for m in months],
             "topics": [m.topics for m in months],

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from truonghoc.formatting import datetime_text
 from truonghoc.text import fold, nfc
 
 
@@ -188,4 +189,4 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.created_at:%d/%m/%Y %H:%M} {self.action} {self.target_repr}"
+        return f"{datetime_text(self.created_at)} {self.action} {self.target_repr}"

@@ -23,7 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from truonghoc.formatting import date_text
+from truonghoc.formatting import date_text, number
 from truonghoc.spreadsheets import HEADER_SEARCH_ROWS, SpreadsheetError, read_table
 from truonghoc.text import fold, nfc
 from units.models import AuditEntry, Role, Unit
@@ -582,10 +582,10 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
 
 def _over_quota_message(*, new: int, remaining: int) -> str:
     return _(
-        "Over quota: the file has %(new)d new people but the school has only %(remaining)d places left. "
-        "Request %(missing)d more accounts; once they are granted, confirm this import from this page, "
+        "Over quota: the file has %(new)s new people but the school has only %(remaining)s places left. "
+        "Request %(missing)s more accounts; once they are granted, confirm this import from this page, "
         "without uploading the file again."
-    ) % {"new": new, "remaining": remaining, "missing": new - remaining}
+    ) % {"new": number(new), "remaining": number(remaining), "missing": number(new - remaining)}
 
 
 def _waits_for_quota(batch: IssueBatch) -> bool:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
+from truonghoc.formatting import number
 from units.models import Role, RoleAssignment, Unit
 from units.services import audit_log
 
@@ -60,17 +61,17 @@ def quota_check(*, school: Unit, account_type: str, adding: int) -> None:
         kind = _("teacher") if account_type == T.TEACHER else _("student")
         raise ValidationError(
             _(
-                "Over quota: %(school)s may hold %(limit)d %(kind)s accounts, %(used)d are in use, so "
-                "%(remaining)d remain, but %(adding)d are asked for. Ask %(parent)s for more places "
+                "Over quota: %(school)s may hold %(limit)s %(kind)s accounts, %(used)s are in use, so "
+                "%(remaining)s remain, but %(adding)s are asked for. Ask %(parent)s for more places "
                 "(“Request more accounts”)."
             )
             % {
                 "school": school.name,
-                "limit": usage["limit"],
+                "limit": number(usage["limit"]),
                 "kind": kind,
-                "used": usage["used"],
-                "remaining": usage["remaining"],
-                "adding": adding,
+                "used": number(usage["used"]),
+                "remaining": number(usage["remaining"]),
+                "adding": number(adding),
                 "parent": _parent_name(school),
             },
             code="over_quota",
@@ -140,8 +141,8 @@ def quota_request_create(
     )
     notify(
         recipients=_deciders(school),
-        title=_("%(school)s asks for %(amount)d more %(kind)s accounts")
-        % {"school": school.name, "amount": amount, "kind": request.get_account_type_display().lower()},
+        title=_("%(school)s asks for %(amount)s more %(kind)s accounts")
+        % {"school": school.name, "amount": number(amount), "kind": request.get_account_type_display().lower()},
         body=request.reason,
         url=reverse("accounts:quota_requests"),
     )
@@ -176,18 +177,18 @@ def quota_request_decide(*, actor, request: QuotaRequest, approve: bool, note: s
         after={"amount": request.amount, "note": request.decision_note},
     )
     title = (
-        _("Your request for %(amount)d more accounts was approved")
+        _("Your request for %(amount)s more accounts was approved")
         if approve
-        else _("Your request for %(amount)d more accounts was refused")
-    ) % {"amount": request.amount}
+        else _("Your request for %(amount)s more accounts was refused")
+    ) % {"amount": number(request.amount)}
     url = reverse("accounts:quota", args=[request.school_id])
     batch = request.batch
     if approve and batch is not None and batch.status != IssueBatch.Status.DONE and not batch.error_rows:
         # Back to the import that waited for these places: it is checked again there and confirmed
         # without uploading the file again.
         title = _(
-            "Your request for %(amount)d more accounts was approved: open the import “%(file)s” to confirm it"
-        ) % {"amount": request.amount, "file": batch.original_name or batch.pk}
+            "Your request for %(amount)s more accounts was approved: open the import “%(file)s” to confirm it"
+        ) % {"amount": number(request.amount), "file": batch.original_name or batch.pk}
         url = reverse("accounts:batch", args=[batch.pk])
     notify(
         recipients=[request.requested_by, *school_admins(school=request.school)],

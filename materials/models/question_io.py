@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.formatting import datetime_text
 from truonghoc.storage import private_storage
 
 from .questions import CognitiveLevel, QuestionSource, question_image_path
@@ -65,7 +66,7 @@ class QuestionImport(models.Model):
         indexes = [models.Index(fields=["created_by", "-created_at"], name="question_import_by_idx")]
 
     def __str__(self):
-        return f"{self.get_format_display()} · {self.original_name} · {self.created_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_format_display()} · {self.original_name} · {datetime_text(self.created_at)}"
 
     @property
     def working(self) -> bool:

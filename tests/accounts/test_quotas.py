@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AccountQuota, QuotaRequest
 from accounts.services.quotas import quota_check, quota_request_create, quota_request_decide, quota_usage
@@ -100,3 +101,22 @@ def test_quota_pages_school_asks_office_decides_others_cannot(client, setup):
         == 404
     )
     assert client.get(url).status_code == 404
+
+
+def test_numbers_in_refusals_requests_and_notifications_are_written_the_vietnamese_way(setup):
+    """Point 8 of the first-week issue: "2.587", not "2587", in the refusal, the request's notification
+    and the decision's notification."""
+    tree, admin, office = setup
+    AccountQuota.objects.filter(school=tree.s1).update(students=1500)
+    with translation.override("vi"), pytest.raises(ValidationError) as excinfo:
+        quota_check(school=tree.s1, account_type="student", adding=2587)
+    assert "1.500" in excinfo.value.messages[0] and "2.587" in excinfo.value.messages[0]
+    with translation.override("vi"):
+        request = quota_request_create(
+            actor=admin, school=tree.s1, account_type="student", amount=1087, reason="Khối 6 năm học mới"
+        )
+        asked = Notification.objects.get(recipient=office)
+        assert "1.087" in asked.title
+        quota_request_decide(actor=office, request=request, approve=True)
+    told = Notification.objects.filter(recipient=admin).latest("created_at")
+    assert "1.087" in told.title and "1087" not in told.title
