@@ -40,7 +40,12 @@ DEFAULT_KIND = {Unit.Kind.GROUP: Course.Kind.TOPIC, Unit.Kind.SCHOOL: Course.Kin
 
 
 def _refused(request, message: str):
-    return render(request, "courses/course_refused.html", {"message": message}, status=403)
+    return render(
+        request,
+        "refused.html",
+        {"message": message, "back_url": reverse("courses:catalogue"), "back_label": _("Back to the courses")},
+        status=403,
+    )
 
 
 def _no_purpose_warning(request, course: Course) -> None:

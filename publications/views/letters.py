@@ -210,7 +210,7 @@ def letter_detail(request, pk: int):
         refusal = letter_refusal(request.user, pk)
         if refusal is None:
             raise
-        return render(request, "publications/letter_refused.html", {"message": refusal}, status=403)
+        return render(request, "refused.html", {"message": refusal}, status=403)
     user = request.user
     services.letter_mark_read(letter=letter, user=user)
     issuer_side = is_letter_issuer_side(user, letter)
