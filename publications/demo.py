@@ -32,14 +32,14 @@ ARTICLES = (
         "school",
         "giaovien",
         1.2,
-        "Tổ Toán – Tin {unit} chia sẻ chuyên đề “Dạy học phân số qua trò chơi”",
+        "Giáo viên Toán {unit} chia sẻ chuyên đề “Dạy học phân số qua trò chơi”",
         "Tiết dạy minh họa ở lớp 6 cho thấy học sinh hứng thú hơn khi luyện quy đồng, so sánh phân số bằng "
         "trò chơi tiếp sức; bài học và phiếu bài tập đã được đăng lên hệ thống.",
-        "<p>Trong buổi sinh hoạt chuyên môn tuần này, tổ Toán – Tin đã dự tiết dạy minh họa “So sánh phân số” "
-        "ở lớp 6. Học sinh chia thành bốn đội, lần lượt quy đồng mẫu số và xếp các phân số theo thứ tự.</p>"
-        "<p>Sau tiết dạy, tổ đã góp ý về cách chia nhóm, thời gian từng hoạt động và cách đánh giá thường "
-        "xuyên bằng bảng kiểm. Bài học, phiếu bài tập và video tiết dạy được chia sẻ trên hệ thống để các "
-        "thầy cô tham khảo.</p>",
+        "<p>Trong buổi sinh hoạt chuyên môn tuần này, các thầy cô dạy Toán đã dự tiết dạy minh họa “So sánh "
+        "phân số” ở lớp 6. Học sinh chia thành bốn đội, lần lượt quy đồng mẫu số và xếp các phân số theo thứ "
+        "tự.</p><p>Sau tiết dạy, các thầy cô đã góp ý về cách chia nhóm, thời gian từng hoạt động và cách "
+        "đánh giá thường xuyên bằng bảng kiểm. Bài học, phiếu bài tập và video tiết dạy được chia sẻ trên hệ "
+        "thống để các thầy cô tham khảo.</p>",
     ),
     DemoArticle(
         "department",
