@@ -154,15 +154,19 @@ def seed_demo_teacher_work(*, teacher: User | None, student: User | None) -> int
             actor=teacher,
             course=lesson,
             title=LESSON_SESSION,
-            starts_at=(now + timedelta(days=2)).replace(minute=0, second=0, microsecond=0),
+            # Two evenings from now, 19:30 local time, when students are at home.
+            starts_at=timezone.localtime(now + timedelta(days=2)).replace(hour=19, minute=30, second=0, microsecond=0),
             duration_minutes=45,
             tool="jitsi",
             url="https://meet.jit.si/truonghoc-ket-noi-demo-toan6",
         )
         made += 1
     first = worksheets.get(WORKSHEET_1)
-    handed_in = first is None or Submission.objects.filter(assignment=first, learner=student).exists()
-    if student is not None and not handed_in:
+    if (
+        student is not None
+        and first is not None
+        and not Submission.objects.filter(assignment=first, learner=student).exists()
+    ):
         # A student whose profile or enrolment the data leaves incomplete simply has nothing handed in.
         with suppress(ValidationError):
             submissions.submission_create(
