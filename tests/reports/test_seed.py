@@ -288,6 +288,13 @@ def test_the_ha_nam_demo_province_reproduces_the_published_table(django_assert_m
     assert Unit.objects.filter(kind="school", school_level="thpt").count() == 23
     assert Unit.objects.filter(kind="school", school_level="thcs").count() == 118
     assert "hocsinh" in out.getvalue()
+    # The demo news is that of the demo units the logins belong to (README: Phủ Lý, Trần Phú).
+    assert Counter(Article.objects.values_list("unit__name", flat=True)) == {
+        "Bộ Giáo dục và Đào tạo": 1,
+        "Sở GDĐT Hà Nam": 2,
+        "Phòng GDĐT Phủ Lý": 1,
+        "Trường THCS Trần Phú": 2,
+    }
 
 
 # --- issue #12: the demo home pages show news, and the demo teacher's work ------------------------------
