@@ -105,7 +105,7 @@ def seed_demo_news(*, ministry: Unit, department: Unit, office: Unit | None, sch
     """Idempotent: an article already written by its unit (same title) is not written again. The demo logins
     write them (bo, so, phong, hieutruong, giaovien) and the managers of the unit above approve them; a
     level without its unit or its people is left out. A fixed number of queries (about fifty per article,
-    savepoints included, whatever the size of the province); a second run costs one."""
+    savepoints included, whatever the size of the province); a second run costs two."""
     units = {"ministry": ministry, "department": department, "office": office, "school": school}
     people = {u.username: u for u in User.objects.filter(username__in={a.author for a in ARTICLES})}
     wanted = [
