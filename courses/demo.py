@@ -1,21 +1,28 @@
 """Courses for the demo province, built through the services as people would: an Office's training
 course for its teachers, and a teacher's lesson for a class, each with sections, something to hand in
-and a live session, so every demo login finds something to do on its home page."""
+and a live session, so every demo login finds something to do on its home page: the demo student has
+handed in the lesson's first worksheet, which waits for the demo teacher's mark, and has the second
+one still to do."""
 
+import io
 from contextlib import suppress
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
 from units.models import Role, RoleAssignment, Unit
 
-from .models import Course
+from .models import Assignment, Course, LiveSession, Submission
 from .services import authoring, enrolment, live, submissions
 
 TRAINING_TITLE = "Bồi dưỡng thường xuyên: dạy học phát triển phẩm chất, năng lực học sinh"
 LESSON_TITLE = "Phân số và các phép tính với phân số – Toán 6"
+WORKSHEET_1 = "Phiếu bài tập số 1"
+WORKSHEET_2 = "Phiếu bài tập số 2"
+LESSON_SESSION = "Chữa phiếu bài tập số 1 trực tuyến"
 
 
 def seed_demo_courses(*, office_staff: User | None, teacher: User | None, leader: User | None, student: User | None):
@@ -103,7 +110,7 @@ def seed_demo_courses(*, office_staff: User | None, teacher: User | None, leader
         submissions.assignment_create(
             actor=teacher,
             course=course,
-            title="Phiếu bài tập số 1",
+            title=WORKSHEET_1,
             kind="report",
             instructions="<p>Làm các bài 1–5 của phiếu bài tập.</p>",
             due_at=now + timedelta(days=7),
@@ -115,3 +122,69 @@ def seed_demo_courses(*, office_staff: User | None, teacher: User | None, leader
             enrolment.enrolment_add_unit(actor=teacher, course=course, unit=student_class.unit)
         made += 1
     return made
+
+
+def seed_demo_teacher_work(*, teacher: User | None, student: User | None) -> int:
+    """What the demo teacher's home page shows beside the lesson they teach: the demo student's worksheet
+    waiting for a mark, a second worksheet the student still has to do, and an online session to go over
+    the first one. Idempotent, piece by piece (a database seeded before these existed gets them)."""
+    if teacher is None:
+        return 0
+    lesson = Course.objects.filter(title=LESSON_TITLE, author=teacher, deleted_at__isnull=True).first()
+    if lesson is None:
+        return 0
+    now = timezone.now()
+    made = 0
+    worksheets = {a.title: a for a in Assignment.objects.filter(course=lesson, deleted_at__isnull=True)}
+    if WORKSHEET_2 not in worksheets:
+        worksheets[WORKSHEET_2] = submissions.assignment_create(
+            actor=teacher,
+            course=lesson,
+            title=WORKSHEET_2,
+            kind="report",
+            instructions="<p>Làm các bài 6–10: cộng, trừ phân số khác mẫu.</p>",
+            due_at=now + timedelta(days=12),
+            allowed_types="pdf,jpg,png",
+            max_size_mb=10,
+            max_files=5,
+        )
+        made += 1
+    if not LiveSession.objects.filter(course=lesson, deleted_at__isnull=True).exists():
+        live.live_session_create(
+            actor=teacher,
+            course=lesson,
+            title=LESSON_SESSION,
+            # Two evenings from now, 19:30 local time, when students are at home.
+            starts_at=timezone.localtime(now + timedelta(days=2)).replace(hour=19, minute=30, second=0, microsecond=0),
+            duration_minutes=45,
+            tool="jitsi",
+            url="https://meet.jit.si/truonghoc-ket-noi-demo-toan6",
+        )
+        made += 1
+    first = worksheets.get(WORKSHEET_1)
+    if (
+        student is not None
+        and first is not None
+        and not Submission.objects.filter(assignment=first, learner=student).exists()
+    ):
+        # A student whose profile or enrolment the data leaves incomplete simply has nothing handed in.
+        with suppress(ValidationError):
+            submissions.submission_create(
+                actor=student, assignment=first, uploads=[_worksheet_pdf()], note="Em gửi bài làm phiếu số 1 ạ."
+            )
+            made += 1
+    return made
+
+
+def _worksheet_pdf() -> SimpleUploadedFile:
+    """A one-page PDF "photo" of a worksheet, made with Pillow (a real PDF, which the upload check accepts)."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (595, 842), "white")
+    draw = ImageDraw.Draw(page)
+    lines = ["Phieu bai tap so 1 - Toan 6", "", "Bai 1: 3/4 = 6/8", "Bai 2: 2/3 < 3/4", "Bai 3: 1/2 + 1/3 = 5/6"]
+    for n, line in enumerate(lines):
+        draw.text((60, 80 + 36 * n), line, fill="black")
+    buffer = io.BytesIO()
+    page.save(buffer, "PDF")
+    return SimpleUploadedFile("phieu-bai-tap-1.pdf", buffer.getvalue(), content_type="application/pdf")

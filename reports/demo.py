@@ -28,11 +28,12 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.services.core import AccountSpec, users_bulk_create
 from accounts.services.quotas import quotas_initialise
-from courses.demo import seed_demo_courses
+from courses.demo import seed_demo_courses, seed_demo_teacher_work
 from courses.models import Course
 from courses.selectors import topic_counts_by_unit_path
 from courses.services import TopicSpec, topics_bulk_create
 from materials.demo import seed_demo_tests
+from publications.demo import seed_demo_news
 from truonghoc.text import fold, nfc
 from units.models import Role, RoleAssignment, Unit
 from units.services import UnitSpec, audit_log, role_assignments_bulk_create, unit_create, units_bulk_create
@@ -576,8 +577,14 @@ class _Builder:
             leader=demo.get("totruong"),
             student=demo.get("hocsinh"),
         )
+        self.result.created["demo course work"] += seed_demo_teacher_work(
+            teacher=demo.get("giaovien"), student=demo.get("hocsinh")
+        )
         self.result.created["demo questions and tests"] += seed_demo_tests(
             teacher=demo.get("giaovien"), student=demo.get("hocsinh")
+        )
+        self.result.created["demo news"] += seed_demo_news(
+            ministry=self.ministry, department=self.department, office=office, school=school
         )
         self.result.logins = [
             (username, str(who), str(units_by_username.get(username) or "—"))

@@ -329,6 +329,31 @@ def article_review(*, actor, article: Article, approve: bool, note: str = "") ->
 
 
 @transaction.atomic
+def article_backdate(*, actor, article: Article, published_at) -> Article:
+    """Date an approved article back to when it was really published: news carried over from an earlier
+    site, and the demo province's news (`seed_demo`). It was written, approved and last changed that day
+    too; the front pages order news by this date. Never a date in the future, never for an article not
+    yet approved."""
+    locked = _locked(article)
+    if locked.status != S.APPROVED or locked.is_deleted:
+        raise ValidationError(_("Only a published article can be given an earlier publication date."))
+    if published_at > timezone.now():
+        raise ValidationError(_("A publication date cannot be in the future."))
+    before = _snapshot(locked)
+    locked.published_at = locked.reviewed_at = locked.updated_at = published_at
+    locked.created_at = min(locked.created_at, published_at)
+    # An update rather than save(): `updated_at` moves back too, or the page would say "last updated today".
+    Article.objects.filter(pk=locked.pk).update(
+        published_at=published_at, reviewed_at=published_at, created_at=locked.created_at, updated_at=published_at
+    )
+    audit_log(
+        actor=actor, action="article.backdate", unit=locked.unit, target=locked, before=before, after=_snapshot(locked)
+    )
+    _copy(locked, article)
+    return article
+
+
+@transaction.atomic
 def article_promote(*, actor, article: Article) -> Article:
     """Move an approved article one level up: to the unit above its current level, at most to the
     actor's own unit, up to the Ministry (the national front page)."""

@@ -367,6 +367,32 @@ def test_remove_and_restore(tree, staff):
     assert not article.is_deleted and article in selectors.news_published()
 
 
+def test_backdating_moves_an_approved_articles_dates_and_refuses_the_rest(tree, staff):
+    from django.utils import timezone
+
+    older = published(staff.teacher, staff.phong, tree.s1, title="Hội khỏe Phù Đổng")
+    newer = published(staff.teacher, staff.phong, tree.s1, title="Ngày hội đọc sách")
+    assert list(selectors.news_published()[:2]) == [newer, older]
+    back = timezone.now() - timezone.timedelta(days=10)
+    services.article_backdate(actor=None, article=newer, published_at=back)
+    newer.refresh_from_db()
+    assert newer.published_at == newer.reviewed_at == newer.updated_at == newer.created_at == back
+    assert list(selectors.news_published()[:2]) == [older, newer]
+    assert AuditEntry.objects.filter(action="article.backdate", target_id=str(newer.pk)).exists()
+    # Refused, with nothing changed: a draft, a removed article, a date in the future.
+    draft = write(staff.teacher, tree.s1, title="Bản nháp")
+    with pytest.raises(ValidationError, match="published article"):
+        services.article_backdate(actor=None, article=draft, published_at=back)
+    with pytest.raises(ValidationError, match="future"):
+        services.article_backdate(actor=None, article=older, published_at=timezone.now() + timezone.timedelta(days=1))
+    services.article_delete(actor=staff.s1_admin, article=older)
+    with pytest.raises(ValidationError):
+        services.article_backdate(actor=None, article=older, published_at=back)
+    draft.refresh_from_db()
+    assert draft.published_at is None and Article.objects.get(pk=older.pk).published_at > back
+    assert AuditEntry.objects.filter(action="article.backdate").count() == 1
+
+
 def test_comments_forum_follows_the_article(tree, staff):
     article = published(staff.teacher, staff.phong, tree.s1)
     forum = owner_forums(owner=article)[Forum.Kind.DISCUSSION]

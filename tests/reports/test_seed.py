@@ -1,15 +1,22 @@
 """`manage.py seed_demo`: a province built from a participation table, exactly, idempotently."""
 
+import re
 from collections import Counter
+from datetime import timedelta
+from html import unescape
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from accounts.models import User
-from courses.models import Course
+from courses.demo import seed_demo_teacher_work
+from courses.models import Assignment, Course, LiveSession, Submission
+from publications.demo import seed_demo_news
+from publications.models import Article
 from reports.participation import read_participation_table
 from units.models import AuditEntry, Role, RoleAssignment, Unit
 
@@ -281,3 +288,125 @@ def test_the_ha_nam_demo_province_reproduces_the_published_table(django_assert_m
     assert Unit.objects.filter(kind="school", school_level="thpt").count() == 23
     assert Unit.objects.filter(kind="school", school_level="thcs").count() == 118
     assert "hocsinh" in out.getvalue()
+    # The demo news is that of the demo units the logins belong to (README: Phủ Lý, Trần Phú).
+    assert Counter(Article.objects.values_list("unit__name", flat=True)) == {
+        "Bộ Giáo dục và Đào tạo": 1,
+        "Sở GDĐT Hà Nam": 2,
+        "Phòng GDĐT Phủ Lý": 1,
+        "Trường THCS Trần Phú": 2,
+    }
+
+
+# --- issue #12: the demo home pages show news, and the demo teacher's work ------------------------------
+
+HA_NAM_SMALL = [
+    "THPT\t1\tA Phủ Lý\t6\t20\t4\t1",
+    "THCS Phủ Lý\t1\tTrần Phú\t8\t30\t8\t2",
+    "THCS Phủ Lý\t2\tTiên Tân\t5\t12\t3\t1",
+]
+
+
+def home_news(client, username) -> list[str]:
+    """The titles in the news card of a person's home page, as the page shows them (Vietnamese)."""
+    client.force_login(User.objects.get(username=username))
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 200
+    card = response.content.decode().split('data-testid="home-front"', 1)[1]
+    assert 'data-testid="front-no-news"' not in card
+    return [unescape(t) for t in re.findall(r'class="stretched-link" href="[^"]+">([^<]+)</a>', card)]
+
+
+def teacher_of(school_name: str) -> User:
+    school = Unit.objects.get(name=school_name)
+    return RoleAssignment.objects.filter(role=Role.TEACHER, unit__path__startswith=school.path).first().user
+
+
+@pytest.mark.django_db
+def test_demo_home_pages_show_the_news_of_ones_own_units_and_those_above(tmp_path, client):
+    seed(write_table(tmp_path, HA_NAM_SMALL), "Hà Nam")
+    articles = Article.objects.select_related("unit", "author", "reviewed_by")
+    assert {(a.unit.name, a.status) for a in articles} == {
+        ("Bộ Giáo dục và Đào tạo", "approved"),
+        ("Sở GDĐT Hà Nam", "approved"),
+        ("Phòng GDĐT Phủ Lý", "approved"),
+        ("Trường THCS Trần Phú", "approved"),
+    }
+    assert Counter(a.unit.kind for a in articles) == {"ministry": 1, "department": 2, "office": 1, "school": 2}
+    # Written by the demo logins and approved by the unit above, dated within the last weeks, in order.
+    by_unit = {a.unit.kind: a for a in articles}
+    assert (by_unit["school"].reviewed_by.username, by_unit["office"].reviewed_by.username) == ("phong", "so")
+    assert by_unit["department"].reviewed_by.username == "bo"
+    now = timezone.now()
+    assert all(timedelta(hours=1) < now - a.published_at < timedelta(weeks=4) for a in articles)
+    assert all(a.updated_at == a.published_at for a in articles)
+    school_news = [a.title for a in articles if a.unit.kind == "school"]
+    dept_news = [a.title for a in articles if a.unit.kind == "department"]
+    for username in ("hieutruong", "giaovien"):
+        shown = home_news(client, username)
+        assert len(shown) == 3, username
+        assert set(shown) & set(school_news) and set(shown) & set(dept_news), (username, shown)
+    # A teacher of another school of the same Office, and one of a THPT school under the Department.
+    for other in ("Trường THCS Tiên Tân", "Trường THPT A Phủ Lý"):
+        shown = home_news(client, teacher_of(other).username)
+        assert set(shown) & set(dept_news), (other, shown)
+        assert not set(shown) & set(school_news), (other, shown)
+        assert any(title.startswith("Bộ GDĐT hướng dẫn") for title in shown), (other, shown)
+
+
+@pytest.mark.django_db
+def test_demo_teacher_home_shows_a_course_work_to_mark_and_a_live_session(tmp_path, client):
+    seed(write_table(tmp_path, HA_NAM_SMALL), "Hà Nam")
+    giaovien = User.objects.get(username="giaovien")
+    waiting = Submission.objects.filter(
+        assignment__course__author=giaovien, is_current=True, grade__isnull=True, submitted_by__username="hocsinh"
+    )
+    assert waiting.count() == 1
+    client.force_login(giaovien)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    total = re.search(r'data-testid="home-grading-total">(\d+)<', page)
+    assert total and int(total.group(1)) >= 1
+    assert 'data-testid="taught-course"' in page and "Phân số và các phép tính với phân số" in page
+    assert 'data-testid="home-grade-next"' in page
+    lesson_session = LiveSession.objects.get(course__author=giaovien)
+    assert lesson_session.starts_at > timezone.now()
+    assert 'data-testid="session-item"' in page and lesson_session.title in page
+    # The demo student still has the second worksheet to do on their own home page.
+    client.force_login(User.objects.get(username="hocsinh"))
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert 'data-testid="due-item"' in page and "Phiếu bài tập số 2" in page
+
+
+@pytest.mark.django_db
+def test_seeding_the_demo_twice_adds_no_news_and_no_work(tmp_path, django_assert_max_num_queries):
+    path = write_table(tmp_path, HA_NAM_SMALL)
+    seed(path, "Hà Nam")
+
+    def counts():
+        return (
+            Article.objects.count(),
+            Assignment.objects.count(),
+            LiveSession.objects.count(),
+            Submission.objects.count(),
+            AuditEntry.objects.filter(action__startswith="article.").count(),
+        )
+
+    before = counts()
+    assert before[0] == 6
+    seed(path, "Hà Nam")
+    assert counts() == before
+    # Run again, the two steps cost a few queries, whatever the province.
+    units = {u.kind: u for u in Unit.objects.filter(kind__in=["ministry", "department", "office"])}
+    school = Unit.objects.get(name="Trường THCS Trần Phú")
+    with django_assert_max_num_queries(2):
+        assert (
+            seed_demo_news(
+                ministry=units["ministry"], department=units["department"], office=units["office"], school=school
+            )
+            == 0
+        )
+    giaovien, hocsinh = User.objects.get(username="giaovien"), User.objects.get(username="hocsinh")
+    with django_assert_max_num_queries(4):
+        assert seed_demo_teacher_work(teacher=giaovien, student=hocsinh) == 0
+    # `--if-empty` still loads nothing into a database that has data.
+    out = seed(path, "Hà Nam", "--if-empty")
+    assert counts() == before and "hocsinh" in out
