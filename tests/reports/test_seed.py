@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -260,7 +261,7 @@ def test_the_published_table_reads_with_its_one_impossible_row():
 
 
 @pytest.mark.django_db
-def test_the_ha_nam_demo_province_reproduces_the_published_table(django_assert_max_num_queries):
+def test_the_ha_nam_demo_province_reproduces_the_published_table(django_assert_max_num_queries, client):
     """141 schools × 4 figures, exactly as published (the impossible photo cell capped and flagged)."""
     out = StringIO()
     call_command("seed_demo", stdout=out)
@@ -295,6 +296,13 @@ def test_the_ha_nam_demo_province_reproduces_the_published_table(django_assert_m
         "Phòng GDĐT Phủ Lý": 1,
         "Trường THCS Trần Phú": 2,
     }
+    # The Department's page writes these figures the Vietnamese way (issue #12, point 8): 4.447 teacher
+    # accounts, 43.948 student accounts, 2.979 topics, the photo share with a decimal comma.
+    client.force_login(User.objects.get(username="so"))
+    page = client.get(reverse("reports:dashboard", args=[dept.pk]), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    for figure in ("4.447", "43.948", "2.979", "70,8%"):
+        assert figure in page, figure
+    assert 'data-testid="total-teachers">4.447<' in page and 'data-testid="total-students">43.948<' in page
 
 
 # --- issue #12: the demo home pages show news, and the demo teacher's work ------------------------------
