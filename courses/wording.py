@@ -42,6 +42,35 @@ class CourseWords:
     not_open: Promise
     work_needs_enrolment: Promise  # refusals to hand in work
     closed_for_work: Promise
+    catalogue: Promise  # the breadcrumb back to the catalogue, filtered on the kind
+    removed_note: Promise  # the confirmation before removing the course itself
+    submission_removed_note: Promise  # the confirmation before removing a submission to it
+    removed_banner: Promise  # "%(when)s", "%(who)s": a removed course or item, on its page
+    live_notice: Promise  # the live-session form
+    live_needs_enrolment: Promise  # the live-session list, for those not in yet
+    co_instructors_note: Promise  # "%(author)s": the co-instructors page
+    co_instructor_remove: Promise  # "%(name)s": the confirmation
+    co_instructor_none: Promise
+    co_instructor_add: Promise  # "%(unit)s"
+    co_instructor_added: Promise  # "%(name)s"
+    co_instructor_removed: Promise  # "%(name)s"
+    enrolled_with_count: Promise  # "%(n)s learners enrolled with it" (a class or group it is given to)
+    source_self: Promise  # how someone came in: Enrolment.Source, one word per value
+    source_group: Promise
+    source_class: Promise
+    source_prof_group: Promise
+    source_instructor: Promise
+    removed: Promise  # refusals, of a course removed to the trash
+    teaches_it: Promise
+    already_registered: Promise
+    not_registered: Promise
+    progress_needs_enrolment: Promise
+    only_instructors_edit: Promise
+    only_instructors_live: Promise
+    only_instructors_assignments: Promise
+    only_instructors_grade: Promise
+    co_instructor_already: Promise  # "%(name)s"
+    co_instructor_cannot: Promise  # "%(name)s", "%(unit)s"
 
 
 TRAINING = CourseWords(
@@ -77,6 +106,44 @@ TRAINING = CourseWords(
     not_open=_("This course is not open to your unit."),
     work_needs_enrolment=_("Only learners enrolled in this course can hand in work. Register for the course first."),
     closed_for_work=_("This course is closed: it no longer accepts work."),
+    catalogue=_("Courses"),
+    removed_note=_(
+        "The course, its sections, assignments, submissions and discussion disappear for learners. Nothing is "
+        "erased: its instructors and the unit that owns it can restore it from the trash."
+    ),
+    submission_removed_note=_(
+        "This version of the work disappears; the previous version, if there is one, becomes the current one "
+        "again. The instructors and the unit can restore it."
+    ),
+    removed_banner=_("Removed on %(when)s by %(who)s. Learners no longer see it."),
+    live_notice=_("Enrolled learners are notified. They see a “Join” button from 15 minutes before the start."),
+    live_needs_enrolment=_("Register for the course to join."),
+    co_instructors_note=_(
+        "Co-instructors change the course, its sections and assignments, and grade, like its author "
+        "(%(author)s). Only the author chooses them."
+    ),
+    co_instructor_remove=_("Remove %(name)s from the instructors?"),
+    co_instructor_none=_("No co-instructor yet."),
+    co_instructor_add=_("Add a co-instructor from %(unit)s"),
+    co_instructor_added=_("%(name)s is now a co-instructor."),
+    co_instructor_removed=_("%(name)s is no longer a co-instructor."),
+    enrolled_with_count=ngettext_lazy("%(n)s learner enrolled with it", "%(n)s learners enrolled with it", "n"),
+    source_self=_("Registered themselves"),
+    source_group=_("Registered with a learning group"),
+    source_class=_("Enrolled with their class"),
+    source_prof_group=_("Enrolled with their professional group"),
+    source_instructor=_("Enrolled by an instructor"),
+    removed=_("This course has been removed."),
+    teaches_it=_("You teach this course, so you do not register for it."),
+    already_registered=_("You are already registered for this course."),
+    not_registered=_("You are not registered for this course."),
+    progress_needs_enrolment=_("Register for the course to record your progress."),
+    only_instructors_edit=_("Only the course's instructors can change it."),
+    only_instructors_live=_("Only the course's instructors can schedule live sessions."),
+    only_instructors_assignments=_("Only the course's instructors can change its assignments."),
+    only_instructors_grade=_("Only the course's instructors can grade."),
+    co_instructor_already=_("%(name)s is a co-instructor already."),
+    co_instructor_cannot=_("%(name)s does not teach in %(unit)s, so cannot be a co-instructor."),
 )
 
 LESSON = CourseWords(
@@ -122,6 +189,49 @@ LESSON = CourseWords(
         "lesson", "Only students who have started this lesson can hand in work. Start the lesson first."
     ),
     closed_for_work=pgettext_lazy("lesson", "This lesson is closed: it no longer accepts work."),
+    catalogue=pgettext_lazy("lesson", "Lessons"),
+    removed_note=pgettext_lazy(
+        "lesson",
+        "The lesson, its sections, assignments, submissions and discussion disappear for students. Nothing is "
+        "erased: its teachers and the unit that owns it can restore it from the trash.",
+    ),
+    submission_removed_note=pgettext_lazy(
+        "lesson",
+        "This version of the work disappears; the previous version, if there is one, becomes the current one "
+        "again. The teachers and the unit can restore it.",
+    ),
+    removed_banner=pgettext_lazy("lesson", "Removed on %(when)s by %(who)s. Students no longer see it."),
+    live_notice=pgettext_lazy(
+        "lesson", "Students in the lesson are notified. They see a “Join” button from 15 minutes before the start."
+    ),
+    live_needs_enrolment=pgettext_lazy("lesson", "Start the lesson to join."),
+    co_instructors_note=pgettext_lazy(
+        "lesson",
+        "Co-teachers change the lesson, its sections and assignments, and mark the work, like its author "
+        "(%(author)s). Only the author chooses them.",
+    ),
+    co_instructor_remove=pgettext_lazy("lesson", "Remove %(name)s from the teachers of the lesson?"),
+    co_instructor_none=pgettext_lazy("lesson", "No co-teacher yet."),
+    co_instructor_add=pgettext_lazy("lesson", "Add a co-teacher from %(unit)s"),
+    co_instructor_added=pgettext_lazy("lesson", "%(name)s now teaches the lesson too."),
+    co_instructor_removed=pgettext_lazy("lesson", "%(name)s no longer teaches the lesson."),
+    enrolled_with_count=ngettext_lazy("%(n)s student came with it", "%(n)s students came with it", "n"),
+    source_self=pgettext_lazy("lesson", "Started on their own"),
+    source_group=pgettext_lazy("lesson", "Started with a learning group"),
+    source_class=pgettext_lazy("lesson", "With their class"),
+    source_prof_group=pgettext_lazy("lesson", "With their professional group"),
+    source_instructor=pgettext_lazy("lesson", "Added by a teacher"),
+    removed=pgettext_lazy("lesson", "This lesson has been removed."),
+    teaches_it=pgettext_lazy("lesson", "You teach this lesson, so you do not start it as a student."),
+    already_registered=pgettext_lazy("lesson", "You have already started this lesson."),
+    not_registered=pgettext_lazy("lesson", "You have not started this lesson."),
+    progress_needs_enrolment=pgettext_lazy("lesson", "Start the lesson to record your progress."),
+    only_instructors_edit=pgettext_lazy("lesson", "Only the lesson's teachers can change it."),
+    only_instructors_live=pgettext_lazy("lesson", "Only the lesson's teachers can schedule live sessions."),
+    only_instructors_assignments=pgettext_lazy("lesson", "Only the lesson's teachers can change its assignments."),
+    only_instructors_grade=pgettext_lazy("lesson", "Only the lesson's teachers can mark the work."),
+    co_instructor_already=pgettext_lazy("lesson", "%(name)s teaches the lesson already."),
+    co_instructor_cannot=pgettext_lazy("lesson", "%(name)s does not teach in %(unit)s, so cannot teach the lesson."),
 )
 
 TOPIC = CourseWords(
@@ -167,6 +277,53 @@ TOPIC = CourseWords(
         "topic", "Only participants of this topic can hand in work. Join the topic first."
     ),
     closed_for_work=pgettext_lazy("topic", "This topic is closed: it no longer accepts work."),
+    catalogue=pgettext_lazy("topic", "Topics"),
+    removed_note=pgettext_lazy(
+        "topic",
+        "The topic, its sections, assignments, submissions and discussion disappear for participants. Nothing "
+        "is erased: those in charge of it and the unit that owns it can restore it from the trash.",
+    ),
+    submission_removed_note=pgettext_lazy(
+        "topic",
+        "This version of the work disappears; the previous version, if there is one, becomes the current one "
+        "again. Those in charge and the unit can restore it.",
+    ),
+    removed_banner=pgettext_lazy("topic", "Removed on %(when)s by %(who)s. Participants no longer see it."),
+    live_notice=pgettext_lazy(
+        "topic", "Participants are notified. They see a “Join” button from 15 minutes before the start."
+    ),
+    live_needs_enrolment=pgettext_lazy("topic", "Join the topic to take part."),
+    co_instructors_note=pgettext_lazy(
+        "topic",
+        "Those also in charge change the topic, its sections and assignments, and review the work, like its "
+        "author (%(author)s). Only the author chooses them.",
+    ),
+    co_instructor_remove=pgettext_lazy("topic", "Remove %(name)s from those in charge?"),
+    co_instructor_none=pgettext_lazy("topic", "Nobody else is in charge yet."),
+    co_instructor_add=pgettext_lazy("topic", "Add someone in charge from %(unit)s"),
+    co_instructor_added=pgettext_lazy("topic", "%(name)s is now also in charge of the topic."),
+    co_instructor_removed=pgettext_lazy("topic", "%(name)s is no longer in charge of the topic."),
+    enrolled_with_count=ngettext_lazy("%(n)s participant came with it", "%(n)s participants came with it", "n"),
+    source_self=pgettext_lazy("topic", "Joined on their own"),
+    source_group=pgettext_lazy("topic", "Joined with a learning group"),
+    source_class=pgettext_lazy("topic", "With their class"),
+    source_prof_group=pgettext_lazy("topic", "With their professional group"),
+    source_instructor=pgettext_lazy("topic", "Added by those in charge"),
+    removed=pgettext_lazy("topic", "This topic has been removed."),
+    teaches_it=pgettext_lazy("topic", "You are in charge of this topic, so you do not join it as a participant."),
+    already_registered=pgettext_lazy("topic", "You have already joined this topic."),
+    not_registered=pgettext_lazy("topic", "You have not joined this topic."),
+    progress_needs_enrolment=pgettext_lazy("topic", "Join the topic to record your progress."),
+    only_instructors_edit=pgettext_lazy("topic", "Only those in charge of the topic can change it."),
+    only_instructors_live=pgettext_lazy("topic", "Only those in charge of the topic can schedule live sessions."),
+    only_instructors_assignments=pgettext_lazy(
+        "topic", "Only those in charge of the topic can change its assignments."
+    ),
+    only_instructors_grade=pgettext_lazy("topic", "Only those in charge of the topic can review the work."),
+    co_instructor_already=pgettext_lazy("topic", "%(name)s is in charge of the topic already."),
+    co_instructor_cannot=pgettext_lazy(
+        "topic", "%(name)s does not teach in %(unit)s, so cannot be in charge of the topic."
+    ),
 )
 
 WORDS = {"training": TRAINING, "lesson": LESSON, "topic": TOPIC}

@@ -36,7 +36,7 @@ def _forget_cached_enrolment(user, course: Course) -> None:
 def check_course_open(course: Course) -> None:
     """Raises unless people may register for the course now."""
     if course.is_deleted:
-        raise ValidationError(_("This course has been removed."))
+        raise ValidationError(str(course.words.removed))
     words = course.words  # "course", "lesson" or "topic": courses/wording.py
     if course.status == Course.Status.DRAFT:
         raise ValidationError(str(words.not_published))
@@ -75,13 +75,13 @@ def enrolment_register(*, actor, course: Course) -> Enrolment:
     (and the sections already done)."""
     check_course_open(course)
     if is_instructor(actor, course):
-        raise ValidationError(_("You teach this course, so you do not register for it."))
+        raise ValidationError(str(course.words.teaches_it))
     if not in_audience(actor, course):
         raise ValidationError(str(course.words.not_open))
     _check_profile(actor)
     existing = Enrolment.objects.select_for_update(of=("self",)).filter(course=course, user=actor).first()
     if existing is not None and existing.withdrawn_at is None:
-        raise ValidationError(_("You are already registered for this course."))
+        raise ValidationError(str(course.words.already_registered))
     if existing is not None:
         existing.withdrawn_at = None
         existing.enrolled_at = timezone.now()
@@ -97,7 +97,7 @@ def enrolment_register(*, actor, course: Course) -> Enrolment:
             with transaction.atomic():
                 enrolment.save()
         except IntegrityError:
-            raise ValidationError(_("You are already registered for this course.")) from None
+            raise ValidationError(str(course.words.already_registered)) from None
     _forget_cached_enrolment(actor, course)
     return enrolment
 
@@ -111,7 +111,7 @@ def enrolment_withdraw(*, actor, course: Course) -> Enrolment:
         .first()
     )
     if enrolment is None:
-        raise ValidationError(_("You are not registered for this course."))
+        raise ValidationError(str(course.words.not_registered))
     enrolment.withdrawn_at = timezone.now()
     # Their choice stands: the class roster does not enrol them again while they stay in the class.
     enrolment.via_unit = None
@@ -387,7 +387,7 @@ def section_mark_done(*, actor, section: Section) -> Enrolment:
     if section.is_deleted:
         raise ValidationError(_("This section has been removed."))
     if not can_study(actor, course):
-        raise ValidationError(_("Register for the course to record your progress."))
+        raise ValidationError(str(course.words.progress_needs_enrolment))
     enrolment = Enrolment.objects.select_for_update(of=("self",)).get(pk=enrolment_of(actor, course).pk)
     SectionProgress.objects.get_or_create(enrolment=enrolment, section=section)
     live = Section.objects.filter(course=course, deleted_at__isnull=True)

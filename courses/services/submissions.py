@@ -71,7 +71,7 @@ def normalise_types(value: str) -> str:
 
 def _check_instructor(actor, course: Course) -> None:
     if not can_edit_course(actor, course):
-        raise ValidationError(_("Only the course's instructors can change its assignments."), code="forbidden")
+        raise ValidationError(str(course.words.only_instructors_assignments), code="forbidden")
 
 
 def _apply(assignment: Assignment, fields: dict) -> None:
@@ -287,7 +287,7 @@ def submission_grade(*, actor, submission: Submission, grade, feedback: str = ""
     )
     course = submission.assignment.course
     if not is_instructor(actor, course):
-        raise ValidationError(_("Only the course's instructors can grade."), code="forbidden")
+        raise ValidationError(str(course.words.only_instructors_grade), code="forbidden")
     if submission.is_deleted:
         raise ValidationError(_("This submission has been removed; it cannot be graded."))
     value = parse_grade(grade)

@@ -264,10 +264,10 @@ def co_instructors(request, pk: int):
         try:
             if request.POST.get("action") == "remove":
                 services.co_instructor_remove(actor=request.user, course=course, user=person)
-                messages.success(request, _("%(name)s is no longer a co-instructor.") % {"name": person.full_name})
+                messages.success(request, str(course.words.co_instructor_removed) % {"name": person.full_name})
             else:
                 services.co_instructor_add(actor=request.user, course=course, user=person)
-                messages.success(request, _("%(name)s is now a co-instructor.") % {"name": person.full_name})
+                messages.success(request, str(course.words.co_instructor_added) % {"name": person.full_name})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("courses:co_instructors", course.pk)

@@ -177,7 +177,7 @@ def withdraw(request, pk: int):
     course = course_for_user_or_404(request.user, pk)
     enrolment = enrolment_of(request.user, course)
     if enrolment is None:
-        messages.error(request, _("You are not registered for this course."))
+        messages.error(request, str(course.words.not_registered))
         return redirect("courses:course", course.pk)
     if request.method == "POST":
         try:
