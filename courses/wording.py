@@ -71,6 +71,8 @@ class CourseWords:
     only_instructors_grade: Promise
     co_instructor_already: Promise  # "%(name)s"
     co_instructor_cannot: Promise  # "%(name)s", "%(unit)s"
+    only_instructors_give: Promise  # giving it to a whole class or group
+    only_instructors_take_back: Promise
 
 
 TRAINING = CourseWords(
@@ -144,6 +146,8 @@ TRAINING = CourseWords(
     only_instructors_grade=_("Only the course's instructors can grade."),
     co_instructor_already=_("%(name)s is a co-instructor already."),
     co_instructor_cannot=_("%(name)s does not teach in %(unit)s, so cannot be a co-instructor."),
+    only_instructors_give=_("Only the course's instructors can enrol a whole class or group."),
+    only_instructors_take_back=_("Only the course's instructors can take a course back from a class or group."),
 )
 
 LESSON = CourseWords(
@@ -232,6 +236,10 @@ LESSON = CourseWords(
     only_instructors_grade=pgettext_lazy("lesson", "Only the lesson's teachers can mark the work."),
     co_instructor_already=pgettext_lazy("lesson", "%(name)s teaches the lesson already."),
     co_instructor_cannot=pgettext_lazy("lesson", "%(name)s does not teach in %(unit)s, so cannot teach the lesson."),
+    only_instructors_give=pgettext_lazy("lesson", "Only the lesson's teachers can give it to a whole class or group."),
+    only_instructors_take_back=pgettext_lazy(
+        "lesson", "Only the lesson's teachers can take it back from a class or group."
+    ),
 )
 
 TOPIC = CourseWords(
@@ -323,6 +331,12 @@ TOPIC = CourseWords(
     co_instructor_already=pgettext_lazy("topic", "%(name)s is in charge of the topic already."),
     co_instructor_cannot=pgettext_lazy(
         "topic", "%(name)s does not teach in %(unit)s, so cannot be in charge of the topic."
+    ),
+    only_instructors_give=pgettext_lazy(
+        "topic", "Only those in charge of the topic can give it to a whole class or group."
+    ),
+    only_instructors_take_back=pgettext_lazy(
+        "topic", "Only those in charge of the topic can take it back from a class or group."
     ),
 )
 

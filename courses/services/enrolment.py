@@ -138,13 +138,11 @@ def enrolment_add_unit(*, actor, course: Course, unit: Unit) -> tuple[int, int]:
     People already registered, or who withdrew, are left as they are, so running it twice changes
     nothing."""
     if not is_instructor(actor, course):
-        raise ValidationError(_("Only the course's instructors can enrol a whole class or group."))
+        raise ValidationError(str(course.words.only_instructors_give))
     if course.is_deleted or course.status == Course.Status.CLOSED:
-        raise ValidationError(_("This course is closed: nobody can register any more."))
+        raise ValidationError(str(course.words.closed))
     if course.ends_on and course.ends_on < timezone.localdate():
-        raise ValidationError(
-            _("This course ended on %(date)s: nobody can register any more.") % {"date": date_text(course.ends_on)}
-        )
+        raise ValidationError(str(course.words.ended) % {"date": date_text(course.ends_on)})
     if unit.kind not in (Unit.Kind.CLASS, Unit.Kind.GROUP) or not enrolment_units(course).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("Choose a class or professional group inside the course's audience.")})
     EnrolledUnit.objects.bulk_create([EnrolledUnit(course=course, unit=unit, added_by=actor)], ignore_conflicts=True)
@@ -166,7 +164,7 @@ def enrolment_remove_unit(*, actor, course: Course, unit: Unit) -> int:
     work is kept), unless the person is also in another unit the course is given to. People who came
     another way stay. Returns how many enrolments ended."""
     if not is_instructor(actor, course):
-        raise ValidationError(_("Only the course's instructors can take a course back from a class or group."))
+        raise ValidationError(str(course.words.only_instructors_take_back))
     deleted, _details = EnrolledUnit.objects.filter(course=course, unit=unit).delete()
     if not deleted:
         raise ValidationError(_("This course is not given to %(unit)s.") % {"unit": unit.name})
