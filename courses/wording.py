@@ -73,6 +73,21 @@ class CourseWords:
     co_instructor_cannot: Promise  # "%(name)s", "%(unit)s"
     only_instructors_give: Promise  # giving it to a whole class or group
     only_instructors_take_back: Promise
+    audience_help: Promise  # the course form
+    purpose_help: Promise
+    saved: Promise  # messages after the author's actions
+    published: Promise
+    reopened: Promise
+    closed_done: Promise
+    no_purpose_note: Promise
+    no_work: Promise  # the assignments page, empty
+    note_label: Promise  # handing in work: the note to those who mark it
+    graded_no_remove: Promise
+    unit_given: Promise  # "%(added)d", "%(unit)s", "%(already)d"
+    unit_taken_back: Promise  # "%(unit)s", "%(ended)d"
+    unit_take_back_confirm: Promise  # "%(unit)s"
+    via_unit_note: Promise  # "%(unit)s": the leaving page, for someone who came with their class or group
+    not_given: Promise  # "%(unit)s"
 
 
 TRAINING = CourseWords(
@@ -148,6 +163,35 @@ TRAINING = CourseWords(
     co_instructor_cannot=_("%(name)s does not teach in %(unit)s, so cannot be a co-instructor."),
     only_instructors_give=_("Only the course's instructors can enrol a whole class or group."),
     only_instructors_take_back=_("Only the course's instructors can take a course back from a class or group."),
+    audience_help=_("Who may see the course and register for it, besides its instructors."),
+    purpose_help=_(
+        "What learners will gain, what is required of them, and what they must hand in. "
+        "A draft may be saved without it; it is needed to publish."
+    ),
+    saved=_("The course is saved."),
+    published=_("The course is published: its audience can register."),
+    reopened=_("The course is open again."),
+    closed_done=_("The course is closed: it stays readable, but nobody can register any more."),
+    no_purpose_note=_(
+        "This draft has no purpose and requirements yet. Learners need them: the course cannot be "
+        "published until you write them."
+    ),
+    no_work=_("This course asks for no work yet."),
+    note_label=_("Note for the instructor (optional)"),
+    graded_no_remove=_("This submission has been graded, so it can no longer be removed. Ask the instructor."),
+    unit_given=_("%(added)d people of %(unit)s are registered; %(already)d were registered already or had left."),
+    unit_taken_back=_(
+        "The course is no longer given to %(unit)s: %(ended)d enrolments that came with it ended; "
+        "what they did is kept."
+    ),
+    unit_take_back_confirm=_(
+        "Stop giving this course to %(unit)s? Its students leave the course; what they did is kept."
+    ),
+    via_unit_note=_(
+        "You were enrolled with %(unit)s. If you leave, you stay out even while you are in %(unit)s; "
+        "you can register again yourself."
+    ),
+    not_given=_("This course is not given to %(unit)s."),
 )
 
 LESSON = CourseWords(
@@ -240,6 +284,43 @@ LESSON = CourseWords(
     only_instructors_take_back=pgettext_lazy(
         "lesson", "Only the lesson's teachers can take it back from a class or group."
     ),
+    audience_help=pgettext_lazy("lesson", "Who may see the lesson and start it, besides its teachers."),
+    purpose_help=pgettext_lazy(
+        "lesson",
+        "What students will gain, what is required of them, and what they must hand in. "
+        "A draft may be saved without it; it is needed to publish.",
+    ),
+    saved=pgettext_lazy("lesson", "The lesson is saved."),
+    published=pgettext_lazy("lesson", "The lesson is published: its students can start it."),
+    reopened=pgettext_lazy("lesson", "The lesson is open again."),
+    closed_done=pgettext_lazy("lesson", "The lesson is closed: it stays readable, but nobody can start it any more."),
+    no_purpose_note=pgettext_lazy(
+        "lesson",
+        "This draft has no purpose and requirements yet. Students need them: the lesson cannot be "
+        "published until you write them.",
+    ),
+    no_work=pgettext_lazy("lesson", "This lesson asks for no work yet."),
+    note_label=pgettext_lazy("lesson", "Note for the teacher (optional)"),
+    graded_no_remove=pgettext_lazy(
+        "lesson", "This submission has been marked, so it can no longer be removed. Ask the teacher."
+    ),
+    unit_given=pgettext_lazy(
+        "lesson", "%(added)d people of %(unit)s have started the lesson; %(already)d had started already or had left."
+    ),
+    unit_taken_back=pgettext_lazy(
+        "lesson",
+        "The lesson is no longer given to %(unit)s: %(ended)d students who came with it stopped; "
+        "what they did is kept.",
+    ),
+    unit_take_back_confirm=pgettext_lazy(
+        "lesson", "Stop giving this lesson to %(unit)s? Its students leave the lesson; what they did is kept."
+    ),
+    via_unit_note=pgettext_lazy(
+        "lesson",
+        "You started with %(unit)s. If you leave, you stay out even while you are in %(unit)s; "
+        "you can start again yourself.",
+    ),
+    not_given=pgettext_lazy("lesson", "This lesson is not given to %(unit)s."),
 )
 
 TOPIC = CourseWords(
@@ -338,6 +419,43 @@ TOPIC = CourseWords(
     only_instructors_take_back=pgettext_lazy(
         "topic", "Only those in charge of the topic can take it back from a class or group."
     ),
+    audience_help=pgettext_lazy("topic", "Who may see the topic and join it, besides those in charge."),
+    purpose_help=pgettext_lazy(
+        "topic",
+        "What participants will gain, what is required of them, and what they must hand in. "
+        "A draft may be saved without it; it is needed to publish.",
+    ),
+    saved=pgettext_lazy("topic", "The topic is saved."),
+    published=pgettext_lazy("topic", "The topic is published: those it is open to can join it."),
+    reopened=pgettext_lazy("topic", "The topic is open again."),
+    closed_done=pgettext_lazy("topic", "The topic is closed: it stays readable, but nobody can join any more."),
+    no_purpose_note=pgettext_lazy(
+        "topic",
+        "This draft has no purpose and requirements yet. Participants need them: the topic cannot be "
+        "published until you write them.",
+    ),
+    no_work=pgettext_lazy("topic", "This topic asks for no work yet."),
+    note_label=pgettext_lazy("topic", "Note for those in charge (optional)"),
+    graded_no_remove=pgettext_lazy(
+        "topic", "This submission has been reviewed, so it can no longer be removed. Ask those in charge."
+    ),
+    unit_given=pgettext_lazy(
+        "topic", "%(added)d people of %(unit)s have joined the topic; %(already)d had joined already or had left."
+    ),
+    unit_taken_back=pgettext_lazy(
+        "topic",
+        "The topic is no longer given to %(unit)s: %(ended)d participants who came with it stopped; "
+        "what they did is kept.",
+    ),
+    unit_take_back_confirm=pgettext_lazy(
+        "topic", "Stop giving this topic to %(unit)s? Its members leave the topic; what they did is kept."
+    ),
+    via_unit_note=pgettext_lazy(
+        "topic",
+        "You joined with %(unit)s. If you leave, you stay out even while you are in %(unit)s; "
+        "you can join again yourself.",
+    ),
+    not_given=pgettext_lazy("topic", "This topic is not given to %(unit)s."),
 )
 
 WORDS = {"training": TRAINING, "lesson": LESSON, "topic": TOPIC}

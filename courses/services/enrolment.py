@@ -167,7 +167,7 @@ def enrolment_remove_unit(*, actor, course: Course, unit: Unit) -> int:
         raise ValidationError(str(course.words.only_instructors_take_back))
     deleted, _details = EnrolledUnit.objects.filter(course=course, unit=unit).delete()
     if not deleted:
-        raise ValidationError(_("This course is not given to %(unit)s.") % {"unit": unit.name})
+        raise ValidationError(str(course.words.not_given) % {"unit": unit.name})
     changes = roster_sync(course_ids=[course.pk])
     audit_log(
         actor=actor,

@@ -210,8 +210,7 @@ def enrol_unit(request, pk: int):
         else:
             messages.success(
                 request,
-                _("%(added)d people of %(unit)s are registered; %(already)d were registered already or had left.")
-                % {"added": added, "unit": unit.name, "already": already},
+                str(course.words.unit_given) % {"added": added, "unit": unit.name, "already": already},
             )
             return redirect("courses:progress", course.pk)
     return render(request, "courses/course_enrol_unit.html", {"course": course, "form": form})
@@ -231,11 +230,7 @@ def unenrol_unit(request, pk: int, unit_pk: int):
     else:
         messages.success(
             request,
-            _(
-                "The course is no longer given to %(unit)s: %(ended)d enrolments that came with it ended; "
-                "what they did is kept."
-            )
-            % {"unit": unit.name, "ended": ended},
+            str(course.words.unit_taken_back) % {"unit": unit.name, "ended": ended},
         )
     return redirect("courses:progress", course.pk)
 

@@ -319,3 +319,12 @@ def test_refusals_about_teaching_a_lesson_or_topic_use_its_words_and_change_noth
     assert refused.value.messages == ["Em đã vào học bài này rồi."]
     assert lesson.enrolments.count() == 1 and not lesson.enrolled_units.exists()
     assert not is_instructor(people.other_school, topic)
+
+
+def test_every_word_of_every_kind_is_translated_to_vietnamese():
+    for kind in Course.Kind.values:
+        for name in CourseWords.__dataclass_fields__:
+            with translation.override("en"):
+                english = _say(WORDS[kind], name)
+            with translation.override("vi"):
+                assert _say(WORDS[kind], name) != english, (kind, name)
