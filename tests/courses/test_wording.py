@@ -242,6 +242,7 @@ def _pages(client, course, people, learner, newcomer, given, max_queries) -> dic
     pages["live list, not in yet"] = client.get(reverse("courses:live_sessions", args=[course.pk])).content.decode()
     client.force_login(learner)
     pages["course page, learner"] = client.get(reverse("courses:course", args=[course.pk])).content.decode()
+    pages["hand in"] = client.get(reverse("courses:submission_create", args=[assignment.pk])).content.decode()
     client.force_login(people.teacher)
     enrolment_add_unit(actor=people.teacher, course=course, unit=given)
     get = lambda name, *args, query="": client.get(reverse(name, args=args) + query).content.decode()  # noqa: E731
@@ -252,10 +253,16 @@ def _pages(client, course, people, learner, newcomer, given, max_queries) -> dic
     with max_queries(PEOPLE_PAGE_QUERIES):
         pages["people"] = get("courses:progress", course.pk)
     pages["home"] = get("home")
+    pages["edit form"] = get("courses:course_edit", course.pk)
     response = client.post(
         reverse("courses:co_instructors", args=[course.pk]), {"user": people.teacher2.pk}, follow=True
     )
     pages["co-instructor added"] = response.content.decode()
+    response = client.post(reverse("courses:course_close", args=[course.pk]), follow=True)
+    pages["closed"] = response.content.decode()
+    client.force_login(newcomer)
+    pages["leave, came with the class"] = get("courses:withdraw", course.pk)
+    client.force_login(people.teacher)
     content_delete(actor=people.teacher, obj=course)
     pages["removed course"] = get("courses:course", course.pk)
     with max_queries(TRASH_PAGE_QUERIES):
@@ -289,6 +296,11 @@ def test_every_page_of_a_lesson_or_topic_speaks_its_words(client, tree, people, 
         or "Học sinh không còn thấy" in pages["removed course"]
     )
     assert f"{course.get_kind_display()}: “{course.title}”" in pages["trash"]
+    assert str(words.audience_help) in pages["edit form"] and str(words.purpose_help) in pages["edit form"]
+    assert str(words.closed_done) in pages["closed"]
+    assert str(words.note_label) in pages["hand in"]
+    given_name = "6A1" if kind == Course.Kind.LESSON else "Tổ Khoa học tự nhiên"
+    assert str(words.via_unit_note) % {"unit": given_name} in pages["leave, came with the class"]
 
 
 def test_the_same_pages_of_a_training_course_keep_its_words(client, tree, people, django_assert_max_num_queries):
@@ -301,6 +313,9 @@ def test_the_same_pages_of_a_training_course_keep_its_words(client, tree, people
     assert "Tự đăng ký" in pages["people"] and "Tự đăng ký" in pages["course page, learner"]
     assert "học viên đăng ký theo lớp/tổ này" in pages["people"] and "học viên" in _text(pages["home"])
     assert "Học viên không còn thấy nội dung này" in pages["removed course"]
+    assert "ngoài giảng viên của khóa học" in pages["edit form"] and "Học viên sẽ đạt được gì" in pages["edit form"]
+    assert "Đã đóng khóa học" in pages["closed"] and "Ghi chú gửi giảng viên" in pages["hand in"]
+    assert "Bạn được đăng ký theo Tổ Khoa học tự nhiên" in pages["leave, came with the class"]
 
 
 def test_refusals_about_teaching_a_lesson_or_topic_use_its_words_and_change_nothing(tree, people, lesson, topic):
