@@ -89,6 +89,10 @@ class CourseWords:
     via_unit_note: Promise  # "%(unit)s": the leaving page, for someone who came with their class or group
     not_given: Promise  # "%(unit)s"
 
+    def source_label(self, source: str) -> str:
+        """How someone came in (an `Enrolment.Source` value), in these words."""
+        return str(getattr(self, f"source_{source}", source))
+
 
 TRAINING = CourseWords(
     instructors=_("Instructors"),

@@ -82,7 +82,7 @@ def words_of(obj) -> CourseWords:
 @register.filter
 def enrolment_source(enrolment, course) -> str:
     """How someone came into the course, in its words: "Registered themselves" / "Started on their own"."""
-    return str(getattr(course.words, f"source_{enrolment.source}", enrolment.get_source_display()))
+    return course.words.source_label(enrolment.source)
 
 
 @register.filter

@@ -27,7 +27,7 @@ from truonghoc.uploads import content_type_for
 from units.models import Unit
 
 from ..forms.enrolment import EnrolUnitForm, LeaderForm, LearningGroupForm
-from ..models import Course, Enrolment, LearningGroup, Section
+from ..models import Course, LearningGroup, Section
 from ..permissions import (
     can_edit_course,
     can_follow_learners,
@@ -378,7 +378,7 @@ def progress(request, pk: int):
 
 
 def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
-    source = dict(Enrolment.Source.choices)
+    words = course.words
 
     def when(value):
         return datetime_text(value)
@@ -388,7 +388,7 @@ def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
             e.user.full_name,
             e.user.username,
             e.group.name if e.group_id else "",
-            str(source.get(e.source, e.source)),
+            words.source_label(e.source),
             min(e.sections_done, total),
             total,
             _progress(e.sections_done, total),
@@ -402,7 +402,7 @@ def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
     content = xlsx_bytes(
         title=_("Progress: %(title)s") % {"title": course.title},
         header=[
-            _("Learner"),
+            str(words.learner),
             _("Username"),
             _("Learning group"),
             _("How"),

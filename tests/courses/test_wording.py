@@ -203,6 +203,7 @@ def test_handing_in_work_to_a_lesson_is_refused_in_lesson_words(lesson, people):
 BANNED = ("giảng viên", "học viên", "đăng ký khóa học này")
 PEOPLE_PAGE_QUERIES = 12  # 9 on SQLite: the source labels and counts add none
 TRASH_PAGE_QUERIES = 15  # 12 on SQLite
+GRADING_PAGE_QUERIES = 12  # 9 on SQLite
 
 
 def _course_of_kind(kind, tree, people):
@@ -254,6 +255,9 @@ def _pages(client, course, people, learner, newcomer, given, max_queries) -> dic
         pages["people"] = get("courses:progress", course.pk)
     pages["home"] = get("home")
     pages["edit form"] = get("courses:course_edit", course.pk)
+    with max_queries(GRADING_PAGE_QUERIES):
+        pages["grading"] = get("courses:grading", assignment.pk)
+    pages["submission"] = get("courses:submission", submission.pk)
     response = client.post(
         reverse("courses:co_instructors", args=[course.pk]), {"user": people.teacher2.pk}, follow=True
     )
@@ -299,6 +303,7 @@ def test_every_page_of_a_lesson_or_topic_speaks_its_words(client, tree, people, 
     assert str(words.audience_help) in pages["edit form"] and str(words.purpose_help) in pages["edit form"]
     assert str(words.closed_done) in pages["closed"]
     assert str(words.note_label) in pages["hand in"]
+    assert f"<th>{words.learner}</th>" in pages["grading"] and str(words.learner) in pages["submission"]
     given_name = "6A1" if kind == Course.Kind.LESSON else "Tổ Khoa học tự nhiên"
     assert str(words.via_unit_note) % {"unit": given_name} in pages["leave, came with the class"]
 
