@@ -88,6 +88,9 @@ class CourseWords:
     unit_take_back_confirm: Promise  # "%(unit)s"
     via_unit_note: Promise  # "%(unit)s": the leaving page, for someone who came with their class or group
     not_given: Promise  # "%(unit)s"
+    group_work_needs_group: Promise  # handing in group work
+    group_leader_left: Promise  # "%(group)s"
+    group_leader_missing: Promise  # the learning group's page
 
     def source_label(self, source: str) -> str:
         """How someone came in (an `Enrolment.Source` value), in these words."""
@@ -196,6 +199,15 @@ TRAINING = CourseWords(
         "you can register again yourself."
     ),
     not_given=_("This course is not given to %(unit)s."),
+    group_work_needs_group=_("This is group work: join a learning group of the course first; its leader hands it in."),
+    group_leader_left=_(
+        "The leader of %(group)s has left the course, so nobody can hand in the group's work yet. "
+        "Ask the instructor to name a new group leader; nothing you did is lost."
+    ),
+    group_leader_missing=_(
+        "The group's leader has left the course or no longer has an active account. "
+        "Name a new leader among the members below."
+    ),
 )
 
 LESSON = CourseWords(
@@ -325,6 +337,19 @@ LESSON = CourseWords(
         "you can start again yourself.",
     ),
     not_given=pgettext_lazy("lesson", "This lesson is not given to %(unit)s."),
+    group_work_needs_group=pgettext_lazy(
+        "lesson", "This is group work: join a learning group of the lesson first; its leader hands it in."
+    ),
+    group_leader_left=pgettext_lazy(
+        "lesson",
+        "The leader of %(group)s has left the lesson, so nobody can hand in the group's work yet. "
+        "Ask the teacher to name a new group leader; nothing you did is lost.",
+    ),
+    group_leader_missing=pgettext_lazy(
+        "lesson",
+        "The group's leader has left the lesson or no longer has an active account. "
+        "Name a new leader among the members below.",
+    ),
 )
 
 TOPIC = CourseWords(
@@ -460,6 +485,19 @@ TOPIC = CourseWords(
         "you can join again yourself.",
     ),
     not_given=pgettext_lazy("topic", "This topic is not given to %(unit)s."),
+    group_work_needs_group=pgettext_lazy(
+        "topic", "This is group work: join a learning group of the topic first; its leader hands it in."
+    ),
+    group_leader_left=pgettext_lazy(
+        "topic",
+        "The leader of %(group)s has left the topic, so nobody can hand in the group's work yet. "
+        "Ask those in charge to name a new group leader; nothing you did is lost.",
+    ),
+    group_leader_missing=pgettext_lazy(
+        "topic",
+        "The group's leader has left the topic or no longer has an active account. "
+        "Name a new leader among the members below.",
+    ),
 )
 
 WORDS = {"training": TRAINING, "lesson": LESSON, "topic": TOPIC}

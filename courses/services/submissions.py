@@ -136,12 +136,9 @@ def submitter_problem(actor, assignment: Assignment) -> str:
         enrolment = enrolment_of(actor, course)
         group = enrolment.group if enrolment else None
         if group is None:
-            return _("This is group work: join a learning group of the course first; its leader hands it in.")
+            return str(course.words.group_work_needs_group)
         if leader_is_missing(group):
-            return _(
-                "The leader of %(group)s has left the course, so nobody can hand in the group's work yet. "
-                "Ask the instructor to name a new group leader; nothing you did is lost."
-            ) % {"group": group.name}
+            return str(course.words.group_leader_left) % {"group": group.name}
         if group.leader_id != actor.pk:
             return _("This is group work: only the leader of %(group)s, %(leader)s, hands it in for the group.") % {
                 "group": group.name,

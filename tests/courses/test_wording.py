@@ -348,3 +348,13 @@ def test_every_word_of_every_kind_is_translated_to_vietnamese():
                 english = _say(WORDS[kind], name)
             with translation.override("vi"):
                 assert _say(WORDS[kind], name) != english, (kind, name)
+
+
+def test_group_work_in_a_lesson_is_refused_in_lesson_words(lesson, people):
+    assignment = make_assignment(course=lesson, per_group=True)
+    enrol(course=lesson, user=people.student)
+    student = type(people.student).objects.get(pk=people.student.pk)
+    assert submitter_problem(student, assignment) == (
+        "Đây là bài làm nhóm: em hãy tham gia một nhóm học tập của bài học trước; nhóm trưởng sẽ nộp bài cho nhóm."
+    )
+    assert not Submission.objects.filter(assignment=assignment).exists()
