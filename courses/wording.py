@@ -91,6 +91,8 @@ class CourseWords:
     group_work_needs_group: Promise  # handing in group work
     group_leader_left: Promise  # "%(group)s"
     group_leader_missing: Promise  # the learning group's page
+    no_units: Promise  # giving it to a class or group: none in its audience
+    choose_unit: Promise
 
     def source_label(self, source: str) -> str:
         """How someone came in (an `Enrolment.Source` value), in these words."""
@@ -208,6 +210,8 @@ TRAINING = CourseWords(
         "The group's leader has left the course or no longer has an active account. "
         "Name a new leader among the members below."
     ),
+    no_units=_("There is no class or professional group inside this course's audience."),
+    choose_unit=_("Choose a class or professional group inside the course's audience."),
 )
 
 LESSON = CourseWords(
@@ -350,6 +354,8 @@ LESSON = CourseWords(
         "The group's leader has left the lesson or no longer has an active account. "
         "Name a new leader among the members below.",
     ),
+    no_units=pgettext_lazy("lesson", "There is no class or professional group among those the lesson is for."),
+    choose_unit=pgettext_lazy("lesson", "Choose a class or professional group among those the lesson is for."),
 )
 
 TOPIC = CourseWords(
@@ -498,6 +504,8 @@ TOPIC = CourseWords(
         "The group's leader has left the topic or no longer has an active account. "
         "Name a new leader among the members below.",
     ),
+    no_units=pgettext_lazy("topic", "There is no class or professional group among those the topic is open to."),
+    choose_unit=pgettext_lazy("topic", "Choose a class or professional group among those the topic is open to."),
 )
 
 WORDS = {"training": TRAINING, "lesson": LESSON, "topic": TOPIC}

@@ -144,7 +144,7 @@ def enrolment_add_unit(*, actor, course: Course, unit: Unit) -> tuple[int, int]:
     if course.ends_on and course.ends_on < timezone.localdate():
         raise ValidationError(str(course.words.ended) % {"date": date_text(course.ends_on)})
     if unit.kind not in (Unit.Kind.CLASS, Unit.Kind.GROUP) or not enrolment_units(course).filter(pk=unit.pk).exists():
-        raise ValidationError({"unit": _("Choose a class or professional group inside the course's audience.")})
+        raise ValidationError({"unit": str(course.words.choose_unit)})
     EnrolledUnit.objects.bulk_create([EnrolledUnit(course=course, unit=unit, added_by=actor)], ignore_conflicts=True)
     changes = roster_sync(course_ids=[course.pk])
     added = changes.joined[unit.pk]

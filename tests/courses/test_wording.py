@@ -331,6 +331,9 @@ def test_refusals_about_teaching_a_lesson_or_topic_use_its_words_and_change_noth
         enrolment_add_unit(actor=people.teacher2, course=lesson, unit=tree.c1)
     assert refused.value.messages == ["Chỉ giáo viên của bài học mới được giao bài học cho cả lớp hoặc tổ."]
     with pytest.raises(ValidationError) as refused:
+        enrolment_add_unit(actor=people.teacher, course=lesson, unit=tree.c2)
+    assert refused.value.messages == ["Hãy chọn một lớp hoặc tổ chuyên môn thuộc đối tượng của bài học."]
+    with pytest.raises(ValidationError) as refused:
         co_instructor_add(actor=people.teacher, course=topic, user=people.other_school)
     assert "không thể là người phụ trách chuyên đề" in refused.value.messages[0]
     enrolment_register(actor=people.student, course=lesson)
