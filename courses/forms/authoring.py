@@ -10,6 +10,7 @@ from truonghoc.uploads import human_size
 
 from ..models import Course
 from ..services.authoring import DOCUMENT_MAX_BYTES, AudienceChoice
+from ..wording import CourseWords
 
 
 class DateInput(forms.DateInput):
@@ -47,8 +48,18 @@ class CourseForm(BootstrapFormMixin, forms.Form):
         help_text=_("Optional. For a professional topic, the topic itself."),
     )
 
-    def __init__(self, *args, audience_choices: list[AudienceChoice], kinds: list[str] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        audience_choices: list[AudienceChoice],
+        kinds: list[str] | None = None,
+        words: CourseWords | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if words is not None:  # the help speaks of the kind being written: courses/wording.py
+            self.fields["audience"].help_text = words.audience_help
+            self.fields["purpose"].help_text = words.purpose_help
         self.fields["audience"].choices = [(c.key, c.label) for c in audience_choices]
         if kinds is None:
             del self.fields["kind"]

@@ -67,6 +67,7 @@ class SubmissionForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, assignment: Assignment, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["note"].label = assignment.course.words.note_label
         accept = ",".join(f".{e}" for e in assignment.allowed_extensions)
         self.fields["files"].widget.attrs.update({"accept": accept, "data-testid": "submission-files"})
 

@@ -66,7 +66,7 @@ def _clean_html(value: str | None, field: str) -> str:
 
 def _check_edit(actor, course: Course) -> None:
     if not can_edit_course(actor, course):
-        raise ValidationError(_("Only the course's instructors can change it."))
+        raise ValidationError(str(course.words.only_instructors_edit))
 
 
 # --- audience --------------------------------------------------------------------------------
@@ -494,11 +494,10 @@ def co_instructor_add(*, actor, course: Course, user) -> None:
         raise ValidationError(_("You are the course's author already."))
     if not _may_teach(course, user):
         raise ValidationError(
-            _("%(name)s does not teach in %(unit)s, so cannot be a co-instructor.")
-            % {"name": user.full_name, "unit": base_unit(course.unit).name}
+            str(course.words.co_instructor_cannot) % {"name": user.full_name, "unit": base_unit(course.unit).name}
         )
     if is_instructor(user, course):
-        raise ValidationError(_("%(name)s is a co-instructor already.") % {"name": user.full_name})
+        raise ValidationError(str(course.words.co_instructor_already) % {"name": user.full_name})
     assign_perm(TEACH_PERM, user, course)
     audit_log(actor=actor, action="course.co_instructor_add", unit=course.unit, target=course, after={"user": user.pk})
 

@@ -36,7 +36,7 @@ def _forget_cached_enrolment(user, course: Course) -> None:
 def check_course_open(course: Course) -> None:
     """Raises unless people may register for the course now."""
     if course.is_deleted:
-        raise ValidationError(_("This course has been removed."))
+        raise ValidationError(str(course.words.removed))
     words = course.words  # "course", "lesson" or "topic": courses/wording.py
     if course.status == Course.Status.DRAFT:
         raise ValidationError(str(words.not_published))
@@ -75,13 +75,13 @@ def enrolment_register(*, actor, course: Course) -> Enrolment:
     (and the sections already done)."""
     check_course_open(course)
     if is_instructor(actor, course):
-        raise ValidationError(_("You teach this course, so you do not register for it."))
+        raise ValidationError(str(course.words.teaches_it))
     if not in_audience(actor, course):
         raise ValidationError(str(course.words.not_open))
     _check_profile(actor)
     existing = Enrolment.objects.select_for_update(of=("self",)).filter(course=course, user=actor).first()
     if existing is not None and existing.withdrawn_at is None:
-        raise ValidationError(_("You are already registered for this course."))
+        raise ValidationError(str(course.words.already_registered))
     if existing is not None:
         existing.withdrawn_at = None
         existing.enrolled_at = timezone.now()
@@ -97,7 +97,7 @@ def enrolment_register(*, actor, course: Course) -> Enrolment:
             with transaction.atomic():
                 enrolment.save()
         except IntegrityError:
-            raise ValidationError(_("You are already registered for this course.")) from None
+            raise ValidationError(str(course.words.already_registered)) from None
     _forget_cached_enrolment(actor, course)
     return enrolment
 
@@ -111,7 +111,7 @@ def enrolment_withdraw(*, actor, course: Course) -> Enrolment:
         .first()
     )
     if enrolment is None:
-        raise ValidationError(_("You are not registered for this course."))
+        raise ValidationError(str(course.words.not_registered))
     enrolment.withdrawn_at = timezone.now()
     # Their choice stands: the class roster does not enrol them again while they stay in the class.
     enrolment.via_unit = None
@@ -138,15 +138,13 @@ def enrolment_add_unit(*, actor, course: Course, unit: Unit) -> tuple[int, int]:
     People already registered, or who withdrew, are left as they are, so running it twice changes
     nothing."""
     if not is_instructor(actor, course):
-        raise ValidationError(_("Only the course's instructors can enrol a whole class or group."))
+        raise ValidationError(str(course.words.only_instructors_give))
     if course.is_deleted or course.status == Course.Status.CLOSED:
-        raise ValidationError(_("This course is closed: nobody can register any more."))
+        raise ValidationError(str(course.words.closed))
     if course.ends_on and course.ends_on < timezone.localdate():
-        raise ValidationError(
-            _("This course ended on %(date)s: nobody can register any more.") % {"date": date_text(course.ends_on)}
-        )
+        raise ValidationError(str(course.words.ended) % {"date": date_text(course.ends_on)})
     if unit.kind not in (Unit.Kind.CLASS, Unit.Kind.GROUP) or not enrolment_units(course).filter(pk=unit.pk).exists():
-        raise ValidationError({"unit": _("Choose a class or professional group inside the course's audience.")})
+        raise ValidationError({"unit": str(course.words.choose_unit)})
     EnrolledUnit.objects.bulk_create([EnrolledUnit(course=course, unit=unit, added_by=actor)], ignore_conflicts=True)
     changes = roster_sync(course_ids=[course.pk])
     added = changes.joined[unit.pk]
@@ -166,10 +164,10 @@ def enrolment_remove_unit(*, actor, course: Course, unit: Unit) -> int:
     work is kept), unless the person is also in another unit the course is given to. People who came
     another way stay. Returns how many enrolments ended."""
     if not is_instructor(actor, course):
-        raise ValidationError(_("Only the course's instructors can take a course back from a class or group."))
+        raise ValidationError(str(course.words.only_instructors_take_back))
     deleted, _details = EnrolledUnit.objects.filter(course=course, unit=unit).delete()
     if not deleted:
-        raise ValidationError(_("This course is not given to %(unit)s.") % {"unit": unit.name})
+        raise ValidationError(str(course.words.not_given) % {"unit": unit.name})
     changes = roster_sync(course_ids=[course.pk])
     audit_log(
         actor=actor,
@@ -387,7 +385,7 @@ def section_mark_done(*, actor, section: Section) -> Enrolment:
     if section.is_deleted:
         raise ValidationError(_("This section has been removed."))
     if not can_study(actor, course):
-        raise ValidationError(_("Register for the course to record your progress."))
+        raise ValidationError(str(course.words.progress_needs_enrolment))
     enrolment = Enrolment.objects.select_for_update(of=("self",)).get(pk=enrolment_of(actor, course).pk)
     SectionProgress.objects.get_or_create(enrolment=enrolment, section=section)
     live = Section.objects.filter(course=course, deleted_at__isnull=True)

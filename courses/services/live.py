@@ -59,7 +59,7 @@ def _apply(session: LiveSession, fields: dict) -> None:
 
 def _check_instructor(actor, course: Course) -> None:
     if not can_edit_course(actor, course):
-        raise ValidationError(_("Only the course's instructors can schedule live sessions."), code="forbidden")
+        raise ValidationError(str(course.words.only_instructors_live), code="forbidden")
 
 
 def _announce(session: LiveSession) -> None:

@@ -71,7 +71,7 @@ def normalise_types(value: str) -> str:
 
 def _check_instructor(actor, course: Course) -> None:
     if not can_edit_course(actor, course):
-        raise ValidationError(_("Only the course's instructors can change its assignments."), code="forbidden")
+        raise ValidationError(str(course.words.only_instructors_assignments), code="forbidden")
 
 
 def _apply(assignment: Assignment, fields: dict) -> None:
@@ -136,12 +136,9 @@ def submitter_problem(actor, assignment: Assignment) -> str:
         enrolment = enrolment_of(actor, course)
         group = enrolment.group if enrolment else None
         if group is None:
-            return _("This is group work: join a learning group of the course first; its leader hands it in.")
+            return str(course.words.group_work_needs_group)
         if leader_is_missing(group):
-            return _(
-                "The leader of %(group)s has left the course, so nobody can hand in the group's work yet. "
-                "Ask the instructor to name a new group leader; nothing you did is lost."
-            ) % {"group": group.name}
+            return str(course.words.group_leader_left) % {"group": group.name}
         if group.leader_id != actor.pk:
             return _("This is group work: only the leader of %(group)s, %(leader)s, hands it in for the group.") % {
                 "group": group.name,
@@ -287,7 +284,7 @@ def submission_grade(*, actor, submission: Submission, grade, feedback: str = ""
     )
     course = submission.assignment.course
     if not is_instructor(actor, course):
-        raise ValidationError(_("Only the course's instructors can grade."), code="forbidden")
+        raise ValidationError(str(course.words.only_instructors_grade), code="forbidden")
     if submission.is_deleted:
         raise ValidationError(_("This submission has been removed; it cannot be graded."))
     value = parse_grade(grade)

@@ -151,7 +151,7 @@ def content_delete(*, actor, obj):
     if not can_delete_content(actor, obj):
         if isinstance(obj, Submission) and obj.submitted_by_id == actor.pk and obj.grade is not None:
             raise ValidationError(
-                _("This submission has been graded, so it can no longer be removed. Ask the instructor."),
+                str(obj.assignment.course.words.graded_no_remove),
                 code="graded",
             )
         raise ValidationError(_("You cannot remove this."), code="forbidden")

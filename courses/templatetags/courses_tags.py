@@ -7,6 +7,7 @@ check the same rules again.
     {% include "courses/trash_banner.html" with obj=course %}
     {{ course.words.instructors }}  {# the words of the course's kind: courses/wording.py #}
     {% words_format course.words.closed_note when=… %}  {{ course.words.learners_count|words_count:n }}
+    {{ enrolment|enrolment_source:course }}  {% with words=obj|words_of %}…{% endwith %}
 """
 
 from decimal import Decimal
@@ -19,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Course
 from ..permissions import can_create_course
-from ..services.trash import can_delete_content, can_restore_content, kind_of
+from ..services.trash import can_delete_content, can_restore_content, course_of, kind_of
+from ..wording import CourseWords, course_words
 
 register = template.Library()
 
@@ -67,6 +69,20 @@ def words_count(text, n) -> str:
     """One of a course's counted words with its number: {{ course.words.learners_count|words_count:12 }}
     gives "12 learners" / "12 students" / "12 participants"."""
     return text % {"n": n, "total": n}
+
+
+@register.filter
+def words_of(obj) -> CourseWords:
+    """The words of the course an item (a course, section, assignment, submission or live session) belongs
+    to; a product, handed in to a professional group, takes a topic's."""
+    course = course_of(obj)
+    return course.words if course is not None else course_words(Course.Kind.TOPIC)
+
+
+@register.filter
+def enrolment_source(enrolment, course) -> str:
+    """How someone came into the course, in its words: "Registered themselves" / "Started on their own"."""
+    return course.words.source_label(enrolment.source)
 
 
 @register.filter

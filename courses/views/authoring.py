@@ -21,6 +21,7 @@ from ..forms.authoring import CoInstructorSearchForm, CourseForm, SectionForm
 from ..models import Course, Section
 from ..permissions import can_create_course, can_edit_course, course_for_user_or_404
 from ..services import authoring as services
+from ..wording import course_words
 
 
 def editable_course_or_404(user, pk) -> Course:
@@ -50,13 +51,7 @@ def _refused(request, message: str):
 
 def _no_purpose_warning(request, course: Course) -> None:
     if not services.has_text(course.purpose):
-        messages.warning(
-            request,
-            _(
-                "This draft has no purpose and requirements yet. Learners need them: the course cannot be "
-                "published until you write them."
-            ),
-        )
+        messages.warning(request, str(course.words.no_purpose_note))
 
 
 def _course_data(form) -> dict:
@@ -93,7 +88,9 @@ def course_create(request):
         return _refused(request, _("You cannot create a %(kind)s in %(unit)s.") % {"kind": label, "unit": unit.name})
     choices = services.audience_choices(unit)
     initial = {"kind": wanted, "audience": services.default_audience_key(unit)}
-    form = CourseForm(request.POST or None, initial=initial, audience_choices=choices, kinds=kinds)
+    form = CourseForm(
+        request.POST or None, initial=initial, audience_choices=choices, kinds=kinds, words=course_words(wanted)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             course = services.course_create(actor=user, unit=unit, kind=form.cleaned_data["kind"], **_course_data(form))
@@ -121,14 +118,19 @@ def course_edit(request, pk: int):
         "purpose": course.purpose,
         "body": course.body,
     }
-    form = CourseForm(request.POST or None, initial=initial, audience_choices=services.audience_choices(course.unit))
+    form = CourseForm(
+        request.POST or None,
+        initial=initial,
+        audience_choices=services.audience_choices(course.unit),
+        words=course.words,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.course_update(actor=request.user, course=course, **_course_data(form))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The course is saved."))
+            messages.success(request, str(course.words.saved))
             if course.status == Course.Status.DRAFT:
                 _no_purpose_warning(request, course)
             return redirect("courses:course", course.pk)
@@ -148,7 +150,7 @@ def course_publish(request, pk: int):
     else:
         messages.success(
             request,
-            _("The course is open again.") if reopening else _("The course is published: its audience can register."),
+            str(course.words.reopened if reopening else course.words.published),
         )
     return redirect("courses:course", course.pk)
 
@@ -162,7 +164,7 @@ def course_close(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The course is closed: it stays readable, but nobody can register any more."))
+        messages.success(request, str(course.words.closed_done))
     return redirect("courses:course", course.pk)
 
 
@@ -269,10 +271,10 @@ def co_instructors(request, pk: int):
         try:
             if request.POST.get("action") == "remove":
                 services.co_instructor_remove(actor=request.user, course=course, user=person)
-                messages.success(request, _("%(name)s is no longer a co-instructor.") % {"name": person.full_name})
+                messages.success(request, str(course.words.co_instructor_removed) % {"name": person.full_name})
             else:
                 services.co_instructor_add(actor=request.user, course=course, user=person)
-                messages.success(request, _("%(name)s is now a co-instructor.") % {"name": person.full_name})
+                messages.success(request, str(course.words.co_instructor_added) % {"name": person.full_name})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("courses:co_instructors", course.pk)

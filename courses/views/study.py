@@ -27,7 +27,7 @@ from truonghoc.uploads import content_type_for
 from units.models import Unit
 
 from ..forms.enrolment import EnrolUnitForm, LeaderForm, LearningGroupForm
-from ..models import Course, Enrolment, LearningGroup, Section
+from ..models import Course, LearningGroup, Section
 from ..permissions import (
     can_edit_course,
     can_follow_learners,
@@ -177,7 +177,7 @@ def withdraw(request, pk: int):
     course = course_for_user_or_404(request.user, pk)
     enrolment = enrolment_of(request.user, course)
     if enrolment is None:
-        messages.error(request, _("You are not registered for this course."))
+        messages.error(request, str(course.words.not_registered))
         return redirect("courses:course", course.pk)
     if request.method == "POST":
         try:
@@ -210,8 +210,7 @@ def enrol_unit(request, pk: int):
         else:
             messages.success(
                 request,
-                _("%(added)d people of %(unit)s are registered; %(already)d were registered already or had left.")
-                % {"added": added, "unit": unit.name, "already": already},
+                str(course.words.unit_given) % {"added": added, "unit": unit.name, "already": already},
             )
             return redirect("courses:progress", course.pk)
     return render(request, "courses/course_enrol_unit.html", {"course": course, "form": form})
@@ -231,11 +230,7 @@ def unenrol_unit(request, pk: int, unit_pk: int):
     else:
         messages.success(
             request,
-            _(
-                "The course is no longer given to %(unit)s: %(ended)d enrolments that came with it ended; "
-                "what they did is kept."
-            )
-            % {"unit": unit.name, "ended": ended},
+            str(course.words.unit_taken_back) % {"unit": unit.name, "ended": ended},
         )
     return redirect("courses:progress", course.pk)
 
@@ -383,7 +378,7 @@ def progress(request, pk: int):
 
 
 def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
-    source = dict(Enrolment.Source.choices)
+    words = course.words
 
     def when(value):
         return datetime_text(value)
@@ -393,7 +388,7 @@ def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
             e.user.full_name,
             e.user.username,
             e.group.name if e.group_id else "",
-            str(source.get(e.source, e.source)),
+            words.source_label(e.source),
             min(e.sections_done, total),
             total,
             _progress(e.sections_done, total),
@@ -407,7 +402,7 @@ def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
     content = xlsx_bytes(
         title=_("Progress: %(title)s") % {"title": course.title},
         header=[
-            _("Learner"),
+            str(words.learner),
             _("Username"),
             _("Learning group"),
             _("How"),

@@ -283,7 +283,7 @@ def grades_export(request, pk: int):
     if not can_follow_learners(user, course):
         raise PermissionDenied
     assignments = list(Assignment.objects.filter(course=course, deleted_at__isnull=True))
-    header = [_("Learner"), _("Username"), _("Unit"), _("Learning group")]
+    header = [str(course.words.learner), _("Username"), _("Unit"), _("Learning group")]
     header += [f"{a.title} ({_('group')})" if a.per_group else a.title for a in assignments]
     content = xlsx_bytes(
         title=course.title,
@@ -302,7 +302,7 @@ def assignment_grades_export(request, pk: int):
     if not can_follow_learners(user, assignment.course):
         raise PermissionDenied
     header = [
-        _("Learning group") if assignment.per_group else _("Learner"),
+        _("Learning group") if assignment.per_group else str(assignment.course.words.learner),
         _("Handed in by"),
         _("Version"),
         _("Handed in at"),

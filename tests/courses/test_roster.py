@@ -172,7 +172,7 @@ def test_taking_the_course_back_from_the_class(tree, people, lesson):
     assert AuditEntry.objects.filter(action="course.unenrol_unit").count() == 1
     with pytest.raises(ValidationError, match="not given to 6A1"):
         enrolment_remove_unit(actor=people.teacher, course=lesson, unit=tree.c1)
-    with pytest.raises(ValidationError, match="Only the course's instructors"):
+    with pytest.raises(ValidationError, match="Only the lesson's teachers"):  # issue #12: a lesson's words
         enrolment_remove_unit(actor=people.teacher2, course=lesson, unit=tree.c2)
     # Later arrivals in 6A1 are no longer enrolled.
     late = make_person(unit=tree.c1, role=Role.STUDENT)
@@ -203,7 +203,8 @@ def test_people_who_came_another_way_are_not_dropped(tree, people):
 def test_a_student_who_withdrew_on_their_own_stays_out(client, tree, people, lesson):
     client.force_login(people.student)
     page = client.get(reverse("courses:withdraw", args=[lesson.pk])).content.decode()
-    assert 'data-testid="class-roll-note"' in page and "You were enrolled with 6A1" in page
+    # issue #12: a lesson speaks of starting it, not of being enrolled
+    assert 'data-testid="class-roll-note"' in page and "You started with 6A1" in page
     enrolment_withdraw(actor=fresh(people.student), course=lesson)
     assert roster_sync(course_ids=[lesson.pk]).added == 0
     make_person(unit=tree.c1, role=Role.STUDENT)  # any later change of the class

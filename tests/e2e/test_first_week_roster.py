@@ -111,7 +111,8 @@ def test_a_course_given_to_a_class_follows_the_class(live_server, page, tree, pe
     log_in(page, base, "gv.an")
     page.goto(f"{base}/khoa-hoc/{lesson.pk}/tien-do/")
     expect(page.get_by_test_id("via-unit")).to_have_count(2)
-    expect(page.get_by_test_id("enrolled-unit")).to_contain_text("1 học viên")
+    # issue #12, words fit the content: a lesson counts students, not trainees
+    expect(page.get_by_test_id("enrolled-unit")).to_contain_text("1 học sinh")
     left = page.get_by_test_id("progress-row").filter(has_text="Hoàng Minh Em")
     expect(left).to_contain_text("6A1")
     enrolment = Enrolment.objects.get(course=lesson, user=people.student)

@@ -142,3 +142,40 @@ def test_an_import_with_the_schools_own_header_then_again_says_nothing_new(live_
     expect(page.get_by_test_id("import-status").first).to_contain_text("Không có gì mới")
     assert "tệp có lỗi" not in visible_text(page)
     assert User.objects.filter(unit=tree.s1, account_type="student", national_id__startswith="00131200").count() == 3
+
+
+def test_a_teacher_removes_her_lesson_and_every_step_speaks_of_a_lesson(live_server, page, tree, people):
+    lesson = make_course(
+        unit=tree.s1,
+        author=people.teacher,
+        kind=Course.Kind.LESSON,
+        audience_unit=tree.c1,
+        title="Phân số bằng nhau",
+        status=Course.Status.DRAFT,
+    )
+    make_section(course=lesson, position=1, title="Khởi động")
+    course_publish(actor=people.teacher, course=lesson)
+
+    log_in(page, live_server.url, "gv.an")
+    page.goto(f"{live_server.url}/khoa-hoc/{lesson.pk}/giang-vien/")
+    expect(page.locator("h1")).to_have_text("Giáo viên cùng dạy")
+    expect(page.get_by_test_id("no-co-instructors")).to_have_text("Chưa có giáo viên cùng dạy.")
+    text = visible_text(page)
+    for word in TRAINING_WORDS:
+        assert word not in text, word
+    expect(page.locator(".breadcrumb")).to_contain_text("Bài học")
+
+    page.goto(f"{live_server.url}/khoa-hoc/{lesson.pk}/truc-tuyen/them/")
+    expect(page.locator("main")).to_contain_text("Học sinh đã vào học bài sẽ nhận được thông báo.")
+    assert not any(word in visible_text(page) for word in TRAINING_WORDS)
+
+    page.goto(f"{live_server.url}/khoa-hoc/xoa/course/{lesson.pk}/")
+    expect(page.get_by_test_id("what")).to_contain_text("Bài học: “Phân số bằng nhau”")
+    expect(page.locator("main")).to_contain_text("sẽ không còn hiển thị với học sinh")
+    assert not any(word in visible_text(page) for word in TRAINING_WORDS)
+    shot(page, "5-remove-lesson")
+    page.get_by_test_id("confirm-delete").click()
+    page.goto(f"{live_server.url}/khoa-hoc/{lesson.pk}/")
+    expect(page.get_by_test_id("removed-banner")).to_contain_text("Học sinh không còn thấy nội dung này.")
+    assert not any(word in visible_text(page) for word in TRAINING_WORDS)
+    assert Course.objects.get(pk=lesson.pk).is_deleted
