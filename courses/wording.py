@@ -93,6 +93,13 @@ class CourseWords:
     group_leader_missing: Promise  # the learning group's page
     no_units: Promise  # giving it to a class or group: none in its audience
     choose_unit: Promise
+    # Learning groups (nhóm học tập) registered to it: refusals.
+    group_register_refused: Promise
+    group_name_taken: Promise  # "%(name)s"
+    group_not_in_audience: Promise  # "%(names)s"
+    group_in_another: Promise  # "%(names)s"
+    group_leader_refused: Promise
+    group_has_leader: Promise
 
     def source_label(self, source: str) -> str:
         """How someone came in (an `Enrolment.Source` value), in these words."""
@@ -212,6 +219,12 @@ TRAINING = CourseWords(
     ),
     no_units=_("There is no class or professional group inside this course's audience."),
     choose_unit=_("Choose a class or professional group inside the course's audience."),
+    group_register_refused=_("Only group leaders, school managers and instructors can register a learning group."),
+    group_name_taken=_("This course already has a group named %(name)s."),
+    group_not_in_audience=_("Not in this course's audience or not from that school or cluster: %(names)s."),
+    group_in_another=_("Already in another learning group of this course: %(names)s."),
+    group_leader_refused=_("Only the course's instructors or the group's members can name its leader."),
+    group_has_leader=_("The group has an active leader: ask the course's instructors to change the leader."),
 )
 
 LESSON = CourseWords(
@@ -356,6 +369,20 @@ LESSON = CourseWords(
     ),
     no_units=pgettext_lazy("lesson", "There is no class or professional group among those the lesson is for."),
     choose_unit=pgettext_lazy("lesson", "Choose a class or professional group among those the lesson is for."),
+    group_register_refused=pgettext_lazy(
+        "lesson", "Only group leaders, school managers and the lesson's teachers can register a learning group."
+    ),
+    group_name_taken=pgettext_lazy("lesson", "This lesson already has a group named %(name)s."),
+    group_not_in_audience=pgettext_lazy(
+        "lesson", "Not among those the lesson is for, or not from that school or cluster: %(names)s."
+    ),
+    group_in_another=pgettext_lazy("lesson", "Already in another learning group of this lesson: %(names)s."),
+    group_leader_refused=pgettext_lazy(
+        "lesson", "Only the lesson's teachers or the group's members can name its leader."
+    ),
+    group_has_leader=pgettext_lazy(
+        "lesson", "The group has an active leader: ask the lesson's teachers to change the leader."
+    ),
 )
 
 TOPIC = CourseWords(
@@ -506,12 +533,26 @@ TOPIC = CourseWords(
     ),
     no_units=pgettext_lazy("topic", "There is no class or professional group among those the topic is open to."),
     choose_unit=pgettext_lazy("topic", "Choose a class or professional group among those the topic is open to."),
+    group_register_refused=pgettext_lazy(
+        "topic", "Only group leaders, school managers and those in charge of the topic can register a learning group."
+    ),
+    group_name_taken=pgettext_lazy("topic", "This topic already has a group named %(name)s."),
+    group_not_in_audience=pgettext_lazy(
+        "topic", "Not among those the topic is open to, or not from that school or cluster: %(names)s."
+    ),
+    group_in_another=pgettext_lazy("topic", "Already in another learning group of this topic: %(names)s."),
+    group_leader_refused=pgettext_lazy(
+        "topic", "Only those in charge of the topic or the group's members can name its leader."
+    ),
+    group_has_leader=pgettext_lazy(
+        "topic", "The group has an active leader: ask those in charge of the topic to change the leader."
+    ),
 )
 
 WORDS = {"training": TRAINING, "lesson": LESSON, "topic": TOPIC}
 
 # The questions forum (Hỏi – Đáp) of a lesson or topic, replacing the forum engine's words about
-# instructors (forums.views.QUESTION_WORDS); a training course keeps the engine's.
+# instructors (forums/words.py QUESTION_WORDS); a training course keeps the engine's.
 FORUM_WORDS = {
     "lesson": {
         "intro_moderator": pgettext_lazy(
@@ -533,6 +574,12 @@ FORUM_WORDS = {
             "to the class.",
         ),
         "sent": pgettext_lazy("lesson", "Your question has been sent to the teachers."),
+        "published": pgettext_lazy("lesson", "The question and its answers are now visible to the whole class."),
+        "already_visible": pgettext_lazy("lesson", "This question is already visible to the class."),
+        "publish_refused": pgettext_lazy("lesson", "Only the teachers can make a question visible to the class."),
+        "accept_refused": pgettext_lazy(
+            "lesson", "Only the student who asked or the teachers can choose the accepted answer."
+        ),
     },
     "topic": {
         "intro_moderator": pgettext_lazy(
@@ -554,6 +601,14 @@ FORUM_WORDS = {
             "all participants.",
         ),
         "sent": pgettext_lazy("topic", "Your question has been sent to those in charge."),
+        "published": pgettext_lazy("topic", "The question and its answers are now visible to all participants."),
+        "already_visible": pgettext_lazy("topic", "This question is already visible to all participants."),
+        "publish_refused": pgettext_lazy(
+            "topic", "Only those in charge can make a question visible to all participants."
+        ),
+        "accept_refused": pgettext_lazy(
+            "topic", "Only the person who asked or those in charge can choose the accepted answer."
+        ),
     },
 }
 

@@ -37,6 +37,7 @@ from .permissions import (
     is_questions,
     owner_rules,
 )
+from .words import question_words
 
 BODY_MAX_CHARS = 50_000
 ATTACHMENT_TYPES = ("pdf", "docx", "xlsx", "pptx", "jpg", "png")
@@ -512,7 +513,7 @@ def answer_accept(*, actor, post: Post) -> Thread:
         .get(pk=post.thread_id)
     )
     if not can_view_thread(actor, thread) or not can_accept_answer(actor, thread):
-        raise ValidationError(_("Only the person who asked or the instructors can choose the accepted answer."))
+        raise ValidationError(str(question_words(thread.forum)["accept_refused"]))
     post = Post.objects.get(pk=post.pk)
     opening = Post.objects.filter(thread=thread).order_by("created_at", "id").values_list("pk", flat=True).first()
     if post.pk == opening:
@@ -546,7 +547,7 @@ def answer_unaccept(*, actor, thread: Thread) -> Thread:
         .get(pk=thread.pk)
     )
     if not can_view_thread(actor, thread) or not can_accept_answer(actor, thread):
-        raise ValidationError(_("Only the person who asked or the instructors can choose the accepted answer."))
+        raise ValidationError(str(question_words(thread.forum)["accept_refused"]))
     if thread.accepted_post_id is None:
         raise ValidationError(_("This question has no accepted answer."))
     before = {"accepted_post": thread.accepted_post_id}
@@ -565,9 +566,9 @@ def question_publish(*, actor, thread: Thread) -> Thread:
         .get(pk=thread.pk)
     )
     if thread.is_public:
-        raise ValidationError(_("This question is already visible to the course."))
+        raise ValidationError(str(question_words(thread.forum)["already_visible"]))
     if not can_publish_question(actor, thread):
-        raise ValidationError(_("Only the instructors can make a question visible to the course."))
+        raise ValidationError(str(question_words(thread.forum)["publish_refused"]))
     thread.is_public, thread.updated_at = True, timezone.now()
     thread.save(update_fields=["is_public", "updated_at"])
     audit_log(actor=actor, action="forum_question_publish", unit=thread.forum.unit, target=thread)

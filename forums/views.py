@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import missing_profile_items, profile_is_complete
@@ -40,6 +39,7 @@ from .permissions import (
     post_for_user_or_404,
     thread_for_user_or_404,
 )
+from .words import question_words
 
 
 def _profile_note(user) -> str:
@@ -74,33 +74,6 @@ def _owner_link(forum) -> dict | None:
 
 # What a questions forum (Hỏi – Đáp) calls those who answer. Its owner may say it its own way (see
 # OwnerRules.words): a class lesson's students ask their teachers, a topic's participants those in charge.
-QUESTION_WORDS = {
-    "intro_moderator": gettext_lazy(
-        "Questions waiting for an answer come first. A new question is seen only by its author and the "
-        "instructors until an instructor makes it visible to the course."
-    ),
-    "intro": gettext_lazy(
-        "Ask the instructors here. Your question is seen only by you and the instructors until an instructor "
-        "makes it visible to the whole course."
-    ),
-    "private_badge": gettext_lazy("Instructors only"),
-    "ask": gettext_lazy("Ask the instructors"),
-    "make_visible": gettext_lazy("Make visible to the course"),
-    "private_note": gettext_lazy(
-        "Only the person who asked and the instructors see this question, until an instructor makes it "
-        "visible to the course."
-    ),
-    "sent": gettext_lazy("Your question has been sent to the instructors."),
-}
-
-
-def _question_words(forum) -> dict:
-    rules = owner_rules(forum) if forum.pk is not None else None
-    if rules is None or rules.words is None:
-        return QUESTION_WORDS
-    return {**QUESTION_WORDS, **rules.words(forum.owner)}
-
-
 def _thread_url(thread, page=None, anchor="") -> str:
     url = reverse("forums:thread", args=[thread.pk])
     if page and page > 1:
@@ -164,7 +137,7 @@ def _forum_page(request, forum, form, action=None):
         "sees_every_thread": forum.pk is not None and can_see_every_thread(user, forum),
         "may_manage": forum.pk is not None and can_manage_forum(user, forum),
         "owner_link": _owner_link(forum),
-        "words": _question_words(forum),
+        "words": question_words(forum),
         "profile_note": _profile_note(user),
     }
     return render(request, "forums/forum_detail.html", context)
@@ -194,7 +167,7 @@ def thread_new(request, pk: int):
             add_service_errors(form, exc)
         else:
             if is_questions(forum):
-                messages.success(request, str(_question_words(forum)["sent"]))
+                messages.success(request, str(question_words(forum)["sent"]))
             else:
                 messages.success(request, _("Your thread has been posted."))
             return redirect("forums:thread", thread.pk)
@@ -224,7 +197,7 @@ def _thread_context(request, thread, form, page_number=None):
         "may_delete_thread": can_delete_thread(user, thread),
         "may_reply": can_reply(user, thread),
         "owner_link": _owner_link(forum),
-        "words": _question_words(forum),
+        "words": question_words(forum),
         "profile_note": _profile_note(user),
     }
 
@@ -320,7 +293,7 @@ def question_publish(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The question and its answers are now visible to the whole course."))
+        messages.success(request, str(question_words(thread.forum)["published"]))
     return redirect("forums:thread", thread.pk)
 
 

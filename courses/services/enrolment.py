@@ -245,7 +245,7 @@ def learning_group_register(
     check_course_open(course)
     scopes = {key: (school, cluster) for key, _label, school, cluster in group_scopes(actor=actor, course=course)}
     if not scopes:
-        raise ValidationError(_("Only group leaders, school managers and instructors can register a learning group."))
+        raise ValidationError(str(course.words.group_register_refused))
     if not is_instructor(actor, course):
         _check_profile(actor)
     if scope not in scopes:
@@ -255,7 +255,7 @@ def learning_group_register(
     if not name:
         raise ValidationError({"name": _("Give the group a name.")})
     if LearningGroup.objects.filter(course=course, name__iexact=name).exists():
-        raise ValidationError({"name": _("This course already has a group named %(name)s.") % {"name": name}})
+        raise ValidationError({"name": str(course.words.group_name_taken) % {"name": name}})
     members = {m.pk: m for m in members}
     if leader is None:
         raise ValidationError({"leader": _("Name the group's leader.")})
@@ -268,10 +268,7 @@ def learning_group_register(
     outsiders = [m.full_name for pk, m in members.items() if pk not in allowed]
     if outsiders:
         raise ValidationError(
-            {
-                "members": _("Not in this course's audience or not from that school or cluster: %(names)s.")
-                % {"names": ", ".join(sorted(outsiders))}
-            }
+            {"members": str(course.words.group_not_in_audience) % {"names": ", ".join(sorted(outsiders))}}
         )
     prime_required_fields(members.values())  # each member's profile rule, for all of them in two queries
     incomplete = [m.full_name for m in members.values() if not profile_is_complete(m)]
@@ -293,10 +290,7 @@ def learning_group_register(
     ]
     if in_other_group:
         raise ValidationError(
-            {
-                "members": _("Already in another learning group of this course: %(names)s.")
-                % {"names": ", ".join(sorted(in_other_group))}
-            }
+            {"members": str(course.words.group_in_another) % {"names": ", ".join(sorted(in_other_group))}}
         )
     group = LearningGroup(course=course, name=name, leader=leader, unit=school, cluster=cluster, created_by=actor)
     group.full_clean()
@@ -304,7 +298,7 @@ def learning_group_register(
         with transaction.atomic():
             group.save()
     except IntegrityError as exc:
-        raise ValidationError({"name": _("This course already has a group named %(name)s.") % {"name": name}}) from exc
+        raise ValidationError({"name": str(course.words.group_name_taken) % {"name": name}}) from exc
     now = timezone.now()
     updated = []
     for enrolment in existing.values():
@@ -349,11 +343,9 @@ def learning_group_set_leader(*, actor, group: LearningGroup, leader) -> Learnin
     if not is_instructor(actor, course):
         member = enrolment_of(actor, course)
         if member is None or member.group_id != group.pk:
-            raise ValidationError(_("Only the course's instructors or the group's members can name its leader."))
+            raise ValidationError(str(course.words.group_leader_refused))
         if not leader_is_missing(group):
-            raise ValidationError(
-                _("The group has an active leader: ask the course's instructors to change the leader.")
-            )
+            raise ValidationError(str(course.words.group_has_leader))
     if not Enrolment.objects.filter(
         course=course, group=group, user=leader, withdrawn_at__isnull=True, user__is_active=True
     ).exists():

@@ -361,3 +361,40 @@ def test_group_work_in_a_lesson_is_refused_in_lesson_words(lesson, people):
         "Đây là bài làm nhóm: em hãy tham gia một nhóm học tập của bài học trước; nhóm trưởng sẽ nộp bài cho nhóm."
     )
     assert not Submission.objects.filter(assignment=assignment).exists()
+
+
+def test_making_a_lessons_question_visible_and_its_refusals_speak_of_the_class(client, lesson, people):
+    """The questions forum's messages and the services' refusals read the same words as its pages."""
+    from forums.models import Thread
+    from forums.services import question_publish
+
+    questions = owner_forums(owner=lesson)["questions"]
+    enrol(course=lesson, user=people.student)
+    client.force_login(people.student)
+    client.post(
+        reverse("forums:thread_new", args=[questions.pk]), {"title": "Rút gọn phân số?", "body": "Em chưa hiểu."}
+    )
+    thread = Thread.objects.get(forum=questions)
+    with pytest.raises(ValidationError) as refused:
+        question_publish(actor=people.student, thread=thread)
+    assert refused.value.messages == ["Chỉ giáo viên mới có thể hiển thị câu hỏi cho cả lớp."]
+    thread.refresh_from_db()
+    assert not thread.is_public  # refused: nothing changed
+    client.force_login(people.teacher)
+    response = client.post(reverse("forums:question_publish", args=[thread.pk]), follow=True)
+    html = _text(response.content.decode())
+    assert "câu hỏi và các câu trả lời đã được hiển thị cho cả lớp." in html and "cả khóa học" not in html
+    with pytest.raises(ValidationError) as again:
+        question_publish(actor=people.teacher, thread=thread)
+    assert again.value.messages == ["Câu hỏi này đã được hiển thị cho cả lớp."]
+
+
+def test_learning_group_refusals_in_a_lesson_or_topic_use_its_words(tree, people, lesson, topic):
+    from courses.services.enrolment import learning_group_register
+
+    for course, expected in ((lesson, "giáo viên của bài học"), (topic, "người phụ trách chuyên đề")):
+        with pytest.raises(ValidationError) as refused:
+            learning_group_register(
+                actor=people.student, course=course, name="Nhóm 1", scope="", leader=people.student, members=[]
+            )
+        assert expected in refused.value.messages[0] and "giảng viên" not in refused.value.messages[0]
