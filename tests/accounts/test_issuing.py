@@ -592,3 +592,17 @@ def test_a_sheet_splitting_family_and_given_names_is_put_together(school, admin)
     batch = run_import(admin, school, xlsx(rows, header=header))
     assert batch.status == "ready", batch.message
     assert [r.data["full_name"] for r in batch.rows.order_by("line")] == ["Nguyễn Thị Ánh", "Bình"]
+
+
+def test_a_large_import_counts_people_the_vietnamese_way(client, school, admin):
+    """Point 8: a school re-uploading its whole list reads "Cả 2.587 người", not "2587"."""
+    client.force_login(admin)
+    content = xlsx(students(3))
+    first = run_import(admin, school, content)
+    import_confirm(actor=admin, batch=first)
+    import_apply(actor=admin, batch=first)
+    again = run_import(admin, school, content)
+    # The figures a 2,587-person file would leave (building one here would only slow the suite).
+    type(again).objects.filter(pk=again.pk).update(total_rows=2587, unchanged_rows=2587)
+    page = client.get(reverse("accounts:batch", args=[again.pk]), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Cả 2.587 người trong tệp đều đã có tài khoản" in page
