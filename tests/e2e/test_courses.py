@@ -40,6 +40,7 @@ def log_in(page, base_url, username, password=PASSWORD):
 
 def log_in_as_another(page, base_url, username):
     """Hands the browser to someone else (the same tab, a fresh session)."""
+    page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
     page.context.clear_cookies()
     log_in(page, base_url, username)
 

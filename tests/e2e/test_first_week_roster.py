@@ -23,6 +23,7 @@ TITLE = "Toán 6 – Phân số và số thập phân"
 
 
 def log_in(page, base_url, username, password=PASSWORD):
+    page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
     page.context.clear_cookies()
     page.goto(f"{base_url}/tai-khoan/login/")
     page.fill("#id_login", username)

@@ -28,6 +28,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def log_in(page, base_url, username, password=PASSWORD):
+    page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
     page.context.clear_cookies()
     page.goto(f"{base_url}/tai-khoan/login/")
     page.fill("#id_login", username)
