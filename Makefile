@@ -57,6 +57,8 @@ chromium:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(TEST_ENV) $(BIN)/pytest tests/test_layers.py -q -p no:cacheprovider
 
 check: install-dev
 	$(TEST_ENV) $(BIN)/python manage.py check --fail-level WARNING

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from . import views
+from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "materials",
     "publications",
     "reports",
+    "portal",
 ]
 
 MIDDLEWARE = [

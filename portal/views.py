@@ -1,4 +1,5 @@
-"""The pages that belong to no single app: the home page ("Không gian của tôi") and a health check."""
+"""The pages that belong to no single app: the home page ("Không gian của tôi"), the public front page
+and a health check. They read every app's selectors, so they sit above all of them (nobody imports portal)."""
 
 from django.db import connection
 from django.http import JsonResponse
@@ -18,7 +19,7 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         # The public front page: national news and public letters, and the way in.
-        return render(request, "front.html", national_front())
+        return render(request, "portal/front.html", national_front())
     units = home_units(user=user)
     manage_scope = scope(user, Action.MANAGE)
     # Schools whose accounts this person looks after, for a direct link ("Quản lý tài khoản").
@@ -53,7 +54,7 @@ def home(request):
         context["open_tests"] = home_quizzes(user=user)
         context["show_tests"] = Role.STUDENT in user.roles or bool(context["open_tests"])
     context["front"] = personal_front(user=user)
-    return render(request, "home.html", context)
+    return render(request, "portal/home.html", context)
 
 
 def healthz(request):
