@@ -9,8 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from truonghoc.spreadsheets import safe_cell
-
-from .periods import Period
+from units.periods import Period
 
 FIGURES = ("teacher_accounts", "student_accounts", "teachers_photo_ok", "topics")
 

@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -83,35 +81,3 @@ class UnitStat(models.Model):
     @property
     def photo_ok_rate(self) -> float | None:
         return self._percent(self.teachers_photo_ok, self.teacher_accounts)
-
-
-class Target(models.Model):
-    """A unit's target for one measure; units below inherit the nearest one set above them."""
-
-    class Metric(models.TextChoices):
-        TEACHER_COVERAGE = "teacher_coverage", _("Teachers with an account, in percent of the declared number")
-        STUDENT_COVERAGE = "student_coverage", _("Students with an account, in percent of the declared number")
-        PHOTO_OK = "photo_ok", _("Teachers with a proper photo, in percent")
-        TOPICS_PER_GROUP = "topics_per_group", _("Topics per professional group per semester")
-        PRODUCTS_PER_TEACHER = "products_per_teacher", _("Products per teacher per semester")
-
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="targets")
-    metric = models.CharField(max_length=24, choices=Metric.choices)
-    value = models.DecimalField(max_digits=6, decimal_places=1)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    PERCENT_METRICS = ("teacher_coverage", "student_coverage", "photo_ok")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "metric"], name="one_target_per_unit_metric"),
-            models.CheckConstraint(condition=Q(value__gte=0), name="target_not_negative"),
-            models.CheckConstraint(
-                condition=~Q(metric__in=["teacher_coverage", "student_coverage", "photo_ok"]) | Q(value__lte=100),
-                name="percent_target_at_most_100",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.unit_id} {self.metric}={self.value}"

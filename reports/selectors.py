@@ -4,43 +4,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truonghoc.formatting import number, percent
-from units.models import Unit
+from units.models import Target, Unit
+from units.periods import Period
+from units.selectors import EffectiveTarget
 
-from .models import Target, UnitStat
-from .periods import Period
+from .models import UnitStat
 
 K = Unit.Kind
-# The defaults come from the Departments' letters: every teacher and student with an account, every
-# teacher with a proper photo, at least 2 topics per group per semester, 1 product per teacher per semester.
-DEFAULT_TARGETS = {
-    Target.Metric.TEACHER_COVERAGE: Decimal(100),
-    Target.Metric.STUDENT_COVERAGE: Decimal(100),
-    Target.Metric.PHOTO_OK: Decimal(100),
-    Target.Metric.TOPICS_PER_GROUP: Decimal(2),
-    Target.Metric.PRODUCTS_PER_TEACHER: Decimal(1),
-}
 SORTABLE = ("name", "teacher_accounts", "student_accounts", "teachers_photo_ok", "topics", "teacher_coverage",
             "student_coverage", "photo_ok_rate")  # fmt: skip
-
-
-@dataclass
-class EffectiveTarget:
-    value: Decimal
-    set_at: str  # the unit that set it, or "" for the default
-
-
-def effective_targets(*, unit: Unit) -> dict[str, EffectiveTarget]:
-    """The targets in force for `unit`: its own, else the nearest set above it, else the defaults."""
-    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
-    result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
-    for target in Target.objects.filter(unit__path__in=prefixes).select_related("unit").order_by("unit__depth"):
-        result[target.metric] = EffectiveTarget(target.value, target.unit.name)
-    return result
 
 
 class Flag(str):
@@ -223,25 +200,6 @@ def stats_periods(*, unit: Unit) -> QuerySet:
     )
 
 
-def targets_resolver(*, unit: Unit):
-    """A function giving the targets in force at any unit of `unit`'s subtree, from one query."""
-    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
-    targets = list(
-        Target.objects.filter(Q(unit__path__in=prefixes) | Q(unit__path__startswith=unit.path))
-        .select_related("unit")
-        .order_by("unit__depth")
-    )
-
-    def resolve(path: str) -> dict[str, EffectiveTarget]:
-        result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
-        for target in targets:
-            if path.startswith(target.unit.path):
-                result[target.metric] = EffectiveTarget(target.value, target.unit.name)
-        return result
-
-    return resolve
-
-
 def level_summary(*, unit: Unit, period: Period) -> list[dict]:
     """Accounts, courses, groups and products by school level, like the Đắk Lắk summary; one grouped
     query over the school snapshots (not raw rows)."""
@@ -268,8 +226,7 @@ def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, li
     from django.db.models import Count
 
     from forums.selectors import posts_counted
-
-    from .periods import month_of, school_year_of
+    from units.periods import month_of, school_year_of
 
     topics = school_topic_list(school=school).order_by("-created_at")
     if year and year.isdigit() and 2000 <= int(year) <= 2100:

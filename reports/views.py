@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from truonghoc import formatting
+from units import periods
+from units.models import Target
 from units.permissions import can_manage_unit
-from units.selectors import unit_ancestors
+from units.selectors import targets_resolver, unit_ancestors
+from units.services import targets_set
 
-from . import exports, periods
-from .models import Target
+from . import exports
 from .permissions import can_recompute_stats, can_set_targets, can_view_stats, stats_unit_for_user_or_404
 from .selectors import (
     SORTABLE,
@@ -29,11 +31,10 @@ from .selectors import (
     lagging_first,
     level_summary,
     school_topic_list,
-    targets_resolver,
     teacher_activity,
     trend,
 )
-from .services import recompute_progress, targets_set
+from .services import recompute_progress
 from .tasks import stats_recompute_task
 
 SECTIONS_PER_PAGE = 30

@@ -1,11 +1,14 @@
 """Reads of the unit tree that depend on who is asking."""
 
-from django.db.models import Case, Count, QuerySet, Value, When
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import AuditEntry, Role, RoleAssignment, Unit
+from .models import AuditEntry, Role, RoleAssignment, Target, Unit
 from .permissions import Action, scope
 
 
@@ -251,3 +254,49 @@ def audit_changes(entry: AuditEntry) -> list[tuple[str, str | None, str | None]]
             )
         )
     return rows
+
+
+# --- Targets: set at a unit, inherited by the units below it -----------------------------------------
+# The defaults come from the Departments' letters: every teacher and student with an account, every
+# teacher with a proper photo, at least 2 topics per group per semester, 1 product per teacher per semester.
+DEFAULT_TARGETS = {
+    Target.Metric.TEACHER_COVERAGE: Decimal(100),
+    Target.Metric.STUDENT_COVERAGE: Decimal(100),
+    Target.Metric.PHOTO_OK: Decimal(100),
+    Target.Metric.TOPICS_PER_GROUP: Decimal(2),
+    Target.Metric.PRODUCTS_PER_TEACHER: Decimal(1),
+}
+
+
+@dataclass
+class EffectiveTarget:
+    value: Decimal
+    set_at: str  # the unit that set it, or "" for the default
+
+
+def effective_targets(*, unit: Unit) -> dict[str, EffectiveTarget]:
+    """The targets in force for `unit`: its own, else the nearest set above it, else the defaults."""
+    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
+    for target in Target.objects.filter(unit__path__in=prefixes).select_related("unit").order_by("unit__depth"):
+        result[target.metric] = EffectiveTarget(target.value, target.unit.name)
+    return result
+
+
+def targets_resolver(*, unit: Unit):
+    """A function giving the targets in force at any unit of `unit`'s subtree, from one query."""
+    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    targets = list(
+        Target.objects.filter(Q(unit__path__in=prefixes) | Q(unit__path__startswith=unit.path))
+        .select_related("unit")
+        .order_by("unit__depth")
+    )
+
+    def resolve(path: str) -> dict[str, EffectiveTarget]:
+        result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
+        for target in targets:
+            if path.startswith(target.unit.path):
+                result[target.metric] = EffectiveTarget(target.value, target.unit.name)
+        return result
+
+    return resolve

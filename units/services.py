@@ -4,6 +4,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from truonghoc.text import fold, nfc
 
-from .models import AuditEntry, Cluster, Role, RoleAssignment, Unit
+from .models import AuditEntry, Cluster, Role, RoleAssignment, Target, Unit
 from .permissions import ROLE_UNIT_KINDS
 
 K = Unit.Kind
@@ -582,3 +583,69 @@ def unit_declare_numbers(*, actor, unit: Unit, teachers: int, students: int) -> 
         after={"teachers": teachers, "students": students},
     )
     return unit
+
+
+# --- Targets ---------------------------------------------------------------------------------------
+
+
+def target_clean(*, metric: str, value) -> Decimal | None:
+    """The number a target field holds, or None for "follow the level above"; refuses nonsense."""
+    if metric not in Target.Metric.values:
+        raise ValidationError(_("Unknown measure."))
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from exc
+    if not number.is_finite():
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value})
+    if number < 0:
+        raise ValidationError(_("A target cannot be negative."))
+    if metric in Target.PERCENT_METRICS and number > 100:
+        raise ValidationError(_("A percentage target cannot be above 100%% (%(value)s was given).") % {"value": number})
+    if number > 10_000:
+        raise ValidationError(_("%(value)s is not a sensible target.") % {"value": number})
+    return number
+
+
+@transaction.atomic
+def targets_set(*, actor, unit: Unit, values: dict[str, object]) -> None:
+    """Set a unit's targets together: every value is checked first, and if one is wrong none is
+    saved (ValidationError with a message per measure). Units below inherit them."""
+    cleaned, errors = {}, {}
+    for metric in Target.Metric.values:
+        try:
+            cleaned[metric] = target_clean(metric=metric, value=values.get(metric))
+        except ValidationError as exc:
+            errors[metric] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    for metric, number in cleaned.items():
+        _target_write(actor=actor, unit=unit, metric=metric, number=number)
+
+
+@transaction.atomic
+def target_set(*, actor, unit: Unit, metric: str, value) -> None:
+    """Set (or, with an empty value, remove) one target."""
+    _target_write(actor=actor, unit=unit, metric=metric, number=target_clean(metric=metric, value=value))
+
+
+def _target_write(*, actor, unit: Unit, metric: str, number: Decimal | None) -> None:
+    existing = Target.objects.filter(unit=unit, metric=metric).first()
+    before = {"value": str(existing.value)} if existing else None
+    if number is None:
+        if existing:
+            existing.delete()
+            audit_log(
+                actor=actor, action="target.remove", unit=unit, target=unit, before=before, after={"metric": metric}
+            )
+        return
+    if existing and existing.value == number:
+        return
+    target = existing or Target(unit=unit, metric=metric)
+    target.value, target.set_by = number, actor
+    target.full_clean(validate_unique=False)
+    target.save()
+    after = {"metric": metric, "value": str(number)}
+    audit_log(actor=actor, action="target.set", unit=unit, target=unit, before=before, after=after)

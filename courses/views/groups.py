@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reports.models import Target
-from reports.periods import semester_of
-from reports.selectors import effective_targets
 from truonghoc.forms import add_service_errors
 from truonghoc.storage import file_response
 from truonghoc.uploads import refused_uploads_error
-from units.models import Unit
+from units.models import Target, Unit
+from units.periods import semester_of
 from units.permissions import Action, can, unit_for_user_or_404
+from units.selectors import effective_targets
 
 from ..forms.groups import ProductForm
 from ..models import Course, Product

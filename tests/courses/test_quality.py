@@ -10,10 +10,11 @@ from courses.models import Course, Product
 from courses.services.topics import TopicSpec, topic_quality_assess, topics_bulk_create
 from notifications.models import Notification
 from reports.models import UnitStat
-from reports.periods import all_time, semester_of
-from reports.selectors import effective_targets, flags_for
+from reports.selectors import flags_for
 from reports.services import stats_recompute
 from tests.courses.factories import make_course, make_section
+from units.periods import all_time, semester_of
+from units.selectors import effective_targets
 
 pytestmark = pytest.mark.django_db
 

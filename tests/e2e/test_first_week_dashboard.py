@@ -4,11 +4,11 @@ schools on a 360 px phone, and the menu at 1366 and 360 px."""
 import pytest
 from playwright.sync_api import expect
 
-from reports.periods import all_time
 from reports.services import stats_recompute
 from tests.accounts.factories import complete_profile, make_person
 from tests.e2e.test_journeys import log_in
 from units.models import Role
+from units.periods import all_time
 from units.services import UnitSpec, unit_declare_numbers, units_bulk_create
 
 # Every visible link, button, select and folding title of the page's content, with its size.

@@ -13,11 +13,12 @@ from courses.services.authoring import course_create, course_publish, section_cr
 from courses.services.trash import content_delete, content_restore
 from forums.services import post_hide, post_reply, unit_thread_create
 from reports.models import UnitStat
-from reports.periods import all_time
-from reports.selectors import definitions, effective_targets, flags_for
+from reports.selectors import definitions, flags_for
 from reports.services import stats_recompute
 from tests.accounts.factories import complete_profile, make_person
 from units.models import Role
+from units.periods import all_time
+from units.selectors import effective_targets
 from units.services import UnitSpec, unit_declare_numbers, units_bulk_create
 
 PURPOSE = "<p>Giáo viên nắm được kĩ thuật khăn trải bàn.</p>"

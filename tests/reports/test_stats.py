@@ -14,13 +14,15 @@ from openpyxl import load_workbook
 from accounts.models import User
 from courses.models import Course
 from courses.services.topics import topic_quality_assess
-from reports.models import Target, UnitStat
+from reports.models import UnitStat
 from reports.participation import read_participation_table
-from reports.periods import all_time, month_of, semester_of
-from reports.selectors import dashboard, effective_targets, flags_for
-from reports.services import stats_recompute, target_set
+from reports.selectors import dashboard, flags_for
+from reports.services import stats_recompute
 from tests.accounts.factories import make_person
-from units.models import Role, Unit
+from units.models import Role, Target, Unit
+from units.periods import all_time, month_of, semester_of
+from units.selectors import effective_targets
+from units.services import target_set
 
 from .test_seed import HA_NAM
 
@@ -284,7 +286,7 @@ def test_a_garbage_period_falls_back_to_all_time(client, tree, people, key):
 
 
 def test_targets_are_saved_all_or_none_and_nan_is_refused(client, tree):
-    from reports.services import targets_set
+    from units.services import targets_set
 
     staff = make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF)
     for bad in ({"teacher_coverage": "NaN"}, {"teacher_coverage": "150", "photo_ok": "80"}, {"photo_ok": "Infinity"}):

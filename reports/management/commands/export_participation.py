@@ -4,10 +4,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from reports import exports, periods
-from reports.selectors import dashboard, flags_for, targets_resolver
+from reports import exports
+from reports.selectors import dashboard, flags_for
 from truonghoc.text import nfc
+from units import periods
 from units.models import Unit
+from units.selectors import targets_resolver
 
 
 class Command(BaseCommand):
