@@ -12,7 +12,6 @@ the handful of demo logins get a real password, hashed once.
 import math
 import random
 import time
-import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.demo import seed_demo_logins
 from accounts.models import User
 from accounts.services.core import AccountSpec, users_bulk_create
 from accounts.services.quotas import quotas_initialise
@@ -36,7 +36,14 @@ from materials.demo import seed_demo_tests
 from publications.demo import seed_demo_news
 from truonghoc.text import fold, nfc
 from units.models import Role, RoleAssignment, Unit
-from units.services import UnitSpec, audit_log, role_assignments_bulk_create, unit_create, units_bulk_create
+from units.services import (
+    UnitSpec,
+    audit_log,
+    homerooms_bulk_set,
+    role_assignments_bulk_create,
+    unit_create,
+    units_bulk_create,
+)
 
 from . import demo_names as names
 from .participation import ParticipationRow, ParticipationTable
@@ -383,8 +390,7 @@ class _Builder:
         role_assignments_bulk_create(rows=roles, batch_size=BATCH)
         self.result.created["roles"] += len(roles)
         if homerooms:
-            classes = [Unit(pk=pk, homeroom_teacher_id=teacher) for pk, teacher in homerooms.items()]
-            Unit.objects.bulk_update(classes, ["homeroom_teacher"], batch_size=BATCH)
+            homerooms_bulk_set(homerooms=homerooms, batch_size=BATCH)
         return teachers_by_group
 
     def _quotas(self) -> None:
@@ -517,55 +523,17 @@ class _Builder:
             ),
             "hocsinh": holder(Role.STUDENT, in_school),
         }
-        for username, user in picks.items():
-            existing = User.objects.filter(username=username).first()
-            if existing is not None or user is None:
-                continue  # seeded before: the demo login already exists
-            # Demo logins have complete profiles, so every feature is open to them from the start.
-            user.username = username
-            user.password = password
-            user.email = f"{username}@demo.truonghoc.edu.vn"
-            user.phone = f"09{zlib.crc32(username.encode()) % 10**8:08d}"
-            if user.account_type == T.STUDENT:
-                # Teachers' photos are figures of the table and stay as seeded (the pick below prefers
-                # teachers whose photo is proper); a student's photo is not counted.
-                user.photo = photos["proper"][0]
-                user.photo_status, user.photo_status_reason = P.PROPER, ""
-            user.save(
-                update_fields=["username", "password", "email", "phone", "photo", "photo_status",
-                               "photo_status_reason", "updated_at"]
-            )  # fmt: skip
         staff = [
             ("bo", "Cán bộ Bộ GDĐT (demo)", self.ministry, Role.MINISTRY_STAFF),
             ("so", f"Cán bộ Sở GDĐT {self.province} (demo)", self.department, Role.DEPARTMENT_STAFF),
         ]
         if office is not None:
             staff.append(("phong", f"Cán bộ {office.name} (demo)", office, Role.OFFICE_STAFF))
-        for username, full_name, unit, role in staff:
-            if User.objects.filter(username=username).exists():
-                continue
-            user = User(
-                username=username,
-                full_name=full_name,
-                unit=unit,
-                account_type=T.STAFF,
-                password=password,
-                email=f"{username}@demo.truonghoc.edu.vn",
-            )
-            user.save()
-            RoleAssignment.objects.create(user=user, unit=unit, role=role)
-            self.result.created["staff accounts"] += 1
-        if not User.objects.filter(username="admin").exists():
-            User.objects.create(
-                username="admin",
-                full_name="Quản trị hệ thống (demo)",
-                unit=self.ministry,
-                account_type=T.STAFF,
-                is_staff=True,
-                is_superuser=True,
-                password=password,
-            )
-            self.result.created["staff accounts"] += 1
+        staff_created = seed_demo_logins(
+            picks=picks, staff=staff, ministry=self.ministry, password=password, student_photo=photos["proper"][0]
+        )
+        if staff_created:  # a second run reports nothing new, as before
+            self.result.created["staff accounts"] += staff_created
         units_by_username = {
             u.username: u.unit
             for u in User.objects.filter(username__in=[n for n, *_r in DEMO_LOGINS]).select_related("unit")

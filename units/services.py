@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truonghoc.text import fold, nfc
@@ -50,18 +51,48 @@ def audit_log(
 ) -> AuditEntry:
     """Record one change. Call it inside the service's transaction so the entry and the change
     stand or fall together."""
+    entry = _audit_entry(actor=actor, action=action, record=AuditRecord(unit, target, before, after))
+    entry.save()
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One entry of `audit_log_many`: what `audit_log` takes besides the actor and the action.
+    `target_repr` replaces `str(target)` where the caller names the object otherwise."""
+
+    unit: Unit | None = None
+    target: object = None
+    before: dict | None = None
+    after: dict | None = None
+    target_repr: str | None = None
+
+
+def audit_log_many(*, actor, action: str, records: Iterable[AuditRecord], batch_size: int = 1000) -> int:
+    """Record the same change to many objects in a few inserts (issuing a batch of accounts, quotas
+    for a whole province), with one time for the whole batch. Every app audits through `audit_log`
+    or this: AuditEntry rows are written here only."""
+    now = timezone.now()
+    entries = [_audit_entry(actor=actor, action=action, record=record, at=now) for record in records]
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return len(entries)
+
+
+def _audit_entry(*, actor, action: str, record: AuditRecord, at=None) -> AuditEntry:
     entry = AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
-        unit=unit,
+        unit=record.unit,
         action=action,
-        before=before,
-        after=after,
+        before=record.before,
+        after=record.after,
     )
-    if target is not None:
-        entry.target_type = ContentType.objects.get_for_model(target)
-        entry.target_id = str(target.pk)
-        entry.target_repr = str(target)[:255]
-    entry.save()
+    if at is not None:
+        entry.created_at = at
+    if record.target is not None:
+        # get_for_model is cached per process: a batch costs one lookup at most.
+        entry.target_type = ContentType.objects.get_for_model(record.target)
+        entry.target_id = str(record.target.pk)
+        entry.target_repr = (str(record.target) if record.target_repr is None else record.target_repr)[:255]
     return entry
 
 
@@ -239,14 +270,12 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
     if not source.is_active or not into.is_active:
         raise ValidationError(_("Both units must be active to be merged."))
 
-    from django.contrib.auth import get_user_model
-
-    User = get_user_model()
     moved_children = 0
     for child in list(Unit.objects.filter(path__startswith=source.path, depth=source.depth + 1).order_by("path")):
         Unit.objects.move(child, Unit.objects.get(pk=into.pk), pos="last-child")
         moved_children += 1
-    people = User.objects.filter(unit=source).update(unit=into)
+    # People belong to a unit through accounts' User.unit: accounts moves them (its merge listener).
+    people = sum(listener(source=source, into=into) for listener in _merge_listeners)
     # A role held at both units collapses into one.
     for assignment in RoleAssignment.objects.filter(unit=source):
         if RoleAssignment.objects.filter(user_id=assignment.user_id, unit=into, role=assignment.role).exists():
@@ -268,6 +297,20 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
         after={"merged_into": into.code, "children_moved": moved_children, "people_moved": people},
     )
     return into
+
+
+# --- Who follows a merge -------------------------------------------------------------------------
+# Apps above units whose rows belong to a unit move them when it is merged (accounts: the people of
+# the unit). units never writes their models; they register a listener in their AppConfig.ready().
+
+_merge_listeners: list[Callable[..., int]] = []
+
+
+def register_merge_listener(listener: Callable[..., int]) -> None:
+    """listener(source=…, into=…) moves what belongs to `source` to `into`, inside unit_merge's
+    transaction, and returns how many people it moved (0 for anything else)."""
+    if listener not in _merge_listeners:
+        _merge_listeners.append(listener)
 
 
 # --- Who follows membership ----------------------------------------------------------------------
@@ -333,6 +376,14 @@ def role_assignments_bulk_create(*, rows: Iterable[tuple[int, Unit, str]], batch
     RoleAssignment.objects.bulk_create(objs, batch_size=batch_size, ignore_conflicts=True)
     membership_changed(unit_ids={obj.unit_id for obj in objs})
     return len(objs)
+
+
+def homerooms_bulk_set(*, homerooms: dict[int, int], batch_size: int = 2000) -> int:
+    """Class id → homeroom teacher id, for freshly loaded classes (the demo province); like the other
+    bulk loaders it checks nothing and the caller audits, if anything."""
+    classes = [Unit(pk=pk, homeroom_teacher_id=teacher) for pk, teacher in homerooms.items()]
+    Unit.objects.bulk_update(classes, ["homeroom_teacher"], batch_size=batch_size)
+    return len(classes)
 
 
 @transaction.atomic

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -26,8 +25,8 @@ from django.utils.translation import gettext as _
 from truonghoc.formatting import date_text, number
 from truonghoc.spreadsheets import HEADER_SEARCH_ROWS, SpreadsheetError, read_table
 from truonghoc.text import fold, nfc
-from units.models import AuditEntry, Role, Unit
-from units.services import audit_log, role_assignments_bulk_create
+from units.models import Role, Unit
+from units.services import AuditRecord, audit_log, audit_log_many, role_assignments_bulk_create
 
 from ..models import ImportRow, IssueBatch, User, name_fields
 from .credentials import credentials_issue, sheet_store, unusable_password
@@ -402,19 +401,17 @@ def _create_accounts(*, actor, school: Unit, account_type: str, rows: list[dict]
         rows=[(user.pk, units[row["unit"]], role) for user, row in zip(created, rows, strict=True) if row.get("unit")]
     )
     codes = credentials_issue(users=created, batch=batch)
-    now = timezone.now()
-    user_type = ContentType.objects.get_for_model(User)
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                created_at=now, actor=actor if getattr(actor, "pk", None) else None, unit=school,
-                action="account.create", target_type=user_type, target_id=str(user.pk),
-                target_repr=user.full_name[:255],
+    audit_log_many(
+        actor=actor,
+        action="account.create",
+        records=(
+            AuditRecord(
+                unit=school, target=user, target_repr=user.full_name,
                 after={"username": user.username, "account_type": account_type, "batch": batch.pk,
                        "national_id": user.national_id, "unit": row.get("unit_name", "")},
             )
             for user, row in zip(created, rows, strict=True)
-        ],
+        ),
         batch_size=BATCH,
     )  # fmt: skip
     sheet_store(

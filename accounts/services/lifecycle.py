@@ -117,6 +117,12 @@ def account_reactivate(*, actor, account: User) -> User:
 # --- Transfers -----------------------------------------------------------------------------------
 
 
+def unit_people_move(*, source: Unit, into: Unit) -> int:
+    """The people of a merged unit now belong to the unit it merged into. Called by units.unit_merge
+    (a merge listener), inside its transaction; the merge's audit entry counts them."""
+    return User.objects.filter(unit=source).update(unit=into)
+
+
 def _placement_kind(account_type: str) -> str:
     return K.GROUP if account_type == T.TEACHER else K.CLASS
 

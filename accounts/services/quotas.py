@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 from truonghoc.formatting import number
 from units.models import Role, RoleAssignment, Unit
-from units.services import audit_log
+from units.services import AuditRecord, audit_log, audit_log_many
 
 from ..models import AccountQuota, IssueBatch, QuotaRequest, User
 from ..selectors import school_admins
@@ -202,11 +202,6 @@ def quota_request_decide(*, actor, request: QuotaRequest, approve: bool, note: s
 def quotas_initialise(*, actor, limits: dict[Unit, tuple[int, int]]) -> int:
     """Give schools that have no quota yet one (teachers, students); schools with a quota keep it.
     Used when a province is loaded; one audit entry per new quota."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from units.models import AuditEntry
-
-    quota_type = ContentType.objects.get_for_model(AccountQuota)
     have = set(AccountQuota.objects.filter(school__in=list(limits)).values_list("school_id", flat=True))
     new = [
         AccountQuota(school=school, teachers=teachers, students=students, updated_by=actor)
@@ -214,19 +209,17 @@ def quotas_initialise(*, actor, limits: dict[Unit, tuple[int, int]]) -> int:
         if school.pk not in have
     ]
     AccountQuota.objects.bulk_create(new, batch_size=1000)
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor,
+    audit_log_many(
+        actor=actor,
+        action="quota.set",
+        records=(
+            AuditRecord(
                 unit=quota.school,
-                action="quota.set",
-                target_type=quota_type,
-                target_id=str(quota.pk),
-                target_repr=str(quota.school)[:255],
+                target=quota,
+                target_repr=str(quota.school),
                 after={"teachers": quota.teachers, "students": quota.students},
             )
             for quota in new
-        ],
-        batch_size=1000,
+        ),
     )
     return len(new)
