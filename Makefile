@@ -76,4 +76,4 @@ bench: install-dev
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles test-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules static/vendor staticfiles test-output .pytest_cache .ruff_cache .import_linter_cache
