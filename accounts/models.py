@@ -8,7 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.formatting import date_text, datetime_text, number
-from truonghoc.imports.models import BatchRow, ImportBatch, status_field
+from truonghoc.imports.models import BatchRow, ImportBatch, status_choices, status_field
 from truonghoc.storage import private_storage
 from truonghoc.text import fold, name_sort_key, nfc
 
@@ -295,13 +295,7 @@ class IssueBatch(ImportBatch):
         IMPORT = "import", _("Spreadsheet import")
         REISSUE = "reissue", _("Credentials re-issued")
 
-    class Status(models.TextChoices):
-        VALIDATING = "validating", _("Checking the file")
-        INVALID = "invalid", _("The file has problems")
-        READY = "ready", _("Checked: waiting for confirmation")
-        IMPORTING = "importing", _("Creating the accounts")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = status_choices(invalid=_("The file has problems"), importing=_("Creating the accounts"))
 
     UPLOAD_TO = "imports/%Y/%m/"
     COUNT_FIELDS = ("total_rows", "error_rows", "new_rows", "unchanged_rows", "over_quota_by")

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.formatting import datetime_text
-from truonghoc.imports.models import BatchRow, ImportBatch, status_field
+from truonghoc.imports.models import BatchRow, ImportBatch, status_choices, status_field
 from truonghoc.storage import private_storage
 
 from .questions import CognitiveLevel, QuestionSource, question_image_path
@@ -25,13 +25,7 @@ class QuestionImport(ImportBatch):
         MOODLE = QuestionSource.MOODLE.value, _("Moodle XML")
         GIFT = QuestionSource.GIFT.value, _("GIFT")
 
-    class Status(models.TextChoices):
-        VALIDATING = "validating", _("Checking the file")
-        INVALID = "invalid", _("Nothing can be imported")
-        READY = "ready", _("Checked: waiting for confirmation")
-        IMPORTING = "importing", _("Creating the questions")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = status_choices(invalid=_("Nothing can be imported"), importing=_("Creating the questions"))
 
     UPLOAD_TO = "question-imports/%Y/%m/"
     COUNT_FIELDS = ("total_rows", "new_rows", "duplicate_rows", "error_rows", "created_rows")

@@ -11,9 +11,8 @@ from truonghoc.storage import private_storage
 
 
 class ImportStatus:
-    """The steps of every import. A concrete batch declares a `Status` TextChoices with these six values
-    and its own words for them ("Creating the accounts", "Creating the questions"), and passes it to
-    `status_field`; the engine compares with these constants."""
+    """The steps of every import; the engine compares with these constants. A concrete batch names them
+    with `status_choices` (its own words where they differ) and declares `status = status_field(Status)`."""
 
     VALIDATING = "validating"
     INVALID = "invalid"
@@ -23,6 +22,22 @@ class ImportStatus:
     FAILED = "failed"
     WORKING = (VALIDATING, IMPORTING)
     FINISHED = (DONE, FAILED, INVALID)
+
+
+def status_choices(*, invalid, importing) -> type[models.TextChoices]:
+    """The TextChoices of a batch's status: the same words for every import but two, "Nothing can be
+    imported" / "The file has problems" and "Creating the questions" / "Creating the accounts"."""
+    return models.TextChoices(
+        "Status",
+        [
+            ("VALIDATING", (ImportStatus.VALIDATING, _("Checking the file"))),
+            ("INVALID", (ImportStatus.INVALID, invalid)),
+            ("READY", (ImportStatus.READY, _("Checked: waiting for confirmation"))),
+            ("IMPORTING", (ImportStatus.IMPORTING, importing)),
+            ("DONE", (ImportStatus.DONE, _("Done"))),
+            ("FAILED", (ImportStatus.FAILED, _("Failed"))),
+        ],
+    )
 
 
 def status_field(choices: type[models.TextChoices]) -> models.CharField:
