@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from truonghoc.formatting import number
-from truonghoc.imports.engine import Confirm, Outcome
+from truonghoc.imports.engine import Confirm, Inline, Outcome
 from units.models import Unit
 
 from ..forms.issuing import AccountForm, ImportForm
@@ -153,12 +153,12 @@ def _outcome(batch: IssueBatch) -> Outcome | None:
     """The finished batch's alert on its page (components/import_status.html), in issuing's words."""
     if batch.status == IssueBatch.Status.DONE:
         if batch.kind != IssueBatch.Kind.IMPORT:
-            return Outcome("success", "batch-done", lines=[_("Done.")])
+            return Outcome("success", "batch-done", lines=[Inline(_("Done."))])
         done = _("Done: %(new)s accounts created, %(unchanged)s people already had one.") % {
             "new": number(batch.new_rows),
             "unchanged": number(batch.unchanged_rows),
         }
-        return Outcome("success", "batch-done", lines=[done])
+        return Outcome("success", "batch-done", lines=[Inline(done)])
     if batch.status == IssueBatch.Status.READY:
         counts = {
             "total": number(batch.total_rows),
@@ -171,7 +171,7 @@ def _outcome(batch: IssueBatch) -> Outcome | None:
         )
         label = _("Create the %(new)s accounts") % {"new": counts["new"]}
         confirm = Confirm(reverse("accounts:batch_confirm", args=[batch.pk]), label)
-        return Outcome("primary", lines=[text % counts], confirm=confirm)
+        return Outcome("primary", lines=[Inline(text % counts)], confirm=confirm)
     if batch.outcome == "nothing_new":
         text = ngettext(
             "The %(n)s person in this file already has an account at this school: nothing was created and nothing "

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from truonghoc.formatting import number
 from truonghoc.forms import add_service_errors
-from truonghoc.imports.engine import Confirm, Outcome, Strong
+from truonghoc.imports.engine import Confirm, Inline, Outcome, Strong
 from truonghoc.uploads import refused_uploads_error
 
 from ..forms.question_io import QuestionExportForm, QuestionImportConfirmForm, QuestionImportForm
@@ -119,11 +119,11 @@ def _outcome(batch: QuestionImport) -> Outcome:
             "%(n)s questions were added to the bank as your drafts.",
             batch.created_rows,
         ) % {"n": number(batch.created_rows)}
-        lines = [created]
+        lines = [Inline(created)]
         if batch.duplicate_rows:
             n = batch.duplicate_rows
             duplicates = ngettext("%(n)s duplicate was not imported.", "%(n)s duplicates were not imported.", n)
-            lines.append(duplicates % {"n": number(n)})
+            lines.append(Inline(duplicates % {"n": number(n)}))
         if batch.skip_problems:
             n = batch.error_rows
             skipped = ngettext(

@@ -88,14 +88,20 @@ class Confirm:
 
 
 @dataclass
-class Strong:
-    """A line of an Outcome said in bold."""
+class Inline:
+    """A line of an Outcome that runs on with the next (a plain line is a block of its own)."""
 
     text: str
-    strong: bool = True
+    strong: bool = False
+    inline: bool = True
 
     def __str__(self) -> str:
         return self.text
+
+
+def Strong(text: str) -> Inline:  # named like a class: it reads as a kind of line, like Inline
+    """A line of an Outcome said in bold, running on."""
+    return Inline(text, strong=True)
 
 
 @dataclass
@@ -106,7 +112,7 @@ class Outcome:
     tone: str
     testid: str = ""
     title: str = ""
-    lines: list = field(default_factory=list)  # str or Strong
+    lines: list = field(default_factory=list)  # str (a block), Inline or Strong
     confirm: Confirm | None = None
     note: str = ""
     actions: str = ""
