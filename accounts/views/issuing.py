@@ -136,17 +136,10 @@ def batch_detail(request, pk: int):
         and bool(batch.upload)
         and batch.status in (IssueBatch.Status.INVALID, IssueBatch.Status.FAILED)
     )
-    outcome = None if batch.working else _outcome(batch)
-    context |= IMPORTER.status_context(
-        batch, element_id="batch-status", url=reverse("accounts:batch", args=[batch.pk]), outcome=outcome
+    # Once the work finishes, the page reloads so the rows and the credential list appear.
+    return IMPORTER.render_page(
+        request, "accounts/batch_detail.html", context, element_id="batch-status", outcome=_outcome
     )
-    if request.htmx:
-        response = render(request, "accounts/batch_detail.html#status", context)
-        if not context["working"]:
-            # The work just finished: reload the whole page so the rows and the credential list appear.
-            response["HX-Refresh"] = "true"
-        return response
-    return render(request, "accounts/batch_detail.html", context)
 
 
 def _outcome(batch: IssueBatch) -> Outcome | None:

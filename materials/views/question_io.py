@@ -99,15 +99,9 @@ def question_import_detail(request, pk: int):
         "page": Paginator(rows.order_by("position"), PAGE_SIZE).get_page(request.GET.get("page")),
         "confirm_form": QuestionImportConfirmForm(),
     }
-    url = reverse("materials:question_import_detail", args=[batch.pk])
-    outcome = None if batch.working else _outcome(batch)
-    context |= IMPORTER.status_context(batch, element_id="import-status", url=url, outcome=outcome)
-    if request.htmx:
-        response = render(request, "materials/question_io/detail.html#status", context)
-        if not batch.working:
-            response["HX-Refresh"] = "true"  # finished: reload so the rows appear
-        return response
-    return render(request, "materials/question_io/detail.html", context)
+    return IMPORTER.render_page(
+        request, "materials/question_io/detail.html", context, element_id="import-status", outcome=_outcome
+    )
 
 
 def _outcome(batch: QuestionImport) -> Outcome:

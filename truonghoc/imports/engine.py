@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,3 +225,17 @@ class Importer:
             "progress": progress_get(batch),
             "working": batch.working,
         }
+
+    def render_page(self, request, template: str, context: dict, *, element_id: str, outcome) -> HttpResponse:
+        """A batch's page (context["batch"]), polling its own URL while a step runs. An htmx poll gets the
+        page's `status` partial back; once the step has finished, with HX-Refresh, so the whole page
+        reloads and the rows appear. `outcome(batch)` says the finished state in the domain's words."""
+        batch = context["batch"]
+        finished = None if batch.working else outcome(batch)
+        context |= self.status_context(batch, element_id=element_id, url=request.path, outcome=finished)
+        if request.htmx:
+            response = render(request, f"{template}#status", context)
+            if not batch.working:
+                response["HX-Refresh"] = "true"
+            return response
+        return render(request, template, context)
