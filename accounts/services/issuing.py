@@ -4,7 +4,8 @@ A spreadsheet goes through two steps. `import_validate` reads the file and recor
 problems (missing name, bad date, unknown class, duplicate mã định danh in the file or elsewhere,
 over quota); nothing is written but the check results. `import_apply` then creates all the new
 accounts or none, in one transaction. Rows are matched by mã định danh, so importing the same file
-again changes nothing. Both steps run in a Celery task for large files, reporting progress.
+again changes nothing. The steps are the import engine's (truonghoc.imports, `AccountImport`): both
+run in a Celery task for large files, reporting progress.
 """
 
 import re

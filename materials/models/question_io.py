@@ -1,8 +1,9 @@
 """Question imports: an uploaded file (xlsx template, Moodle XML or GIFT), every question it holds with
 its problems, and what became of each.
 
-The flow is the accounts import's: upload → check (a Celery task) → preview listing every question with
-its problems → confirm → apply (a Celery task) → result. A duplicate (the same fingerprint as another
+The batch and row are the import engine's (truonghoc.imports), as the accounts import's: upload → check
+→ preview listing every question with its problems → confirm → apply → result (a Celery task each for
+a large file). A duplicate (the same fingerprint as another
 question of the file, or as a question the importer can use or wrote) is never imported; a question
 with problems is imported only after the importer chose to skip the problems, and then nothing of it is.
 """

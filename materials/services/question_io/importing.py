@@ -1,4 +1,5 @@
-"""Importing questions: upload → check → preview → confirm → create, as the accounts import does.
+"""Importing questions: upload → check → preview → confirm → create, through the import engine
+(truonghoc.imports; `QuestionImporter` supplies what is the bank's own).
 
 `question_import_validate` parses the file (xlsx template, Moodle XML or GIFT), cleans every question
 with question_rules.clean_question, checks all formulas of the file in one KaTeX run, and looks for
