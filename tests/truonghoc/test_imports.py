@@ -219,3 +219,21 @@ def test_the_engine_imports_no_app():
                 assert node.module.split(".")[0] not in apps, (path.name, node.module)
             elif isinstance(node, ast.Import):
                 assert not {a.name.split(".")[0] for a in node.names} & apps, path.name
+
+
+def test_every_import_refuses_old_xls_and_says_a_zip_bomb_is_one(monkeypatch):
+    from tests.accounts.spreadsheets import students, xlsx
+    from truonghoc import spreadsheets
+    from truonghoc.spreadsheets import OLE_MAGIC, SpreadsheetError, open_xlsx, refuse_unreadable
+
+    with translation.override("en"):
+        with pytest.raises(SpreadsheetError, match=r"old \.xls format"):
+            refuse_unreadable(OLE_MAGIC + b"rest of an Excel 97 file")
+        with pytest.raises(SpreadsheetError, match="empty"):
+            refuse_unreadable(b"")
+        monkeypatch.setattr(spreadsheets, "MAX_UNZIPPED_BYTES", 10)
+        # Before the engine, this refusal was itself caught as a "damaged" workbook (it is a ValueError).
+        with pytest.raises(SpreadsheetError, match="unpacks to far more data than a question bank"):
+            open_xlsx(xlsx(students(2)), too_much="This workbook unpacks to far more data than a question bank")
+        with pytest.raises(SpreadsheetError, match="damaged"):
+            open_xlsx(b"PK\x03\x04 no workbook")
