@@ -8,6 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.formatting import date_text, datetime_text, number
+from truonghoc.imports.models import BatchRow, ImportBatch, status_choices, status_field
 from truonghoc.storage import private_storage
 from truonghoc.text import fold, name_sort_key, nfc
 
@@ -281,7 +282,7 @@ class QuotaRequest(Request):
         return f"{self.school} +{self.amount} {self.get_account_type_display()}"
 
 
-class IssueBatch(models.Model):
+class IssueBatch(ImportBatch):
     """One act of issuing accounts: a single account, a spreadsheet import, or a re-issue of credentials.
 
     The one-time credentials it produced are kept only encrypted (`sheet_ciphertext`) and only until
@@ -294,39 +295,28 @@ class IssueBatch(models.Model):
         IMPORT = "import", _("Spreadsheet import")
         REISSUE = "reissue", _("Credentials re-issued")
 
-    class Status(models.TextChoices):
-        VALIDATING = "validating", _("Checking the file")
-        INVALID = "invalid", _("The file has problems")
-        READY = "ready", _("Checked: waiting for confirmation")
-        IMPORTING = "importing", _("Creating the accounts")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = status_choices(invalid=_("The file has problems"), importing=_("Creating the accounts"))
+
+    UPLOAD_TO = "imports/%Y/%m/"
+    COUNT_FIELDS = ("total_rows", "error_rows", "new_rows", "unchanged_rows", "over_quota_by")
 
     school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    status = status_field(Status)
     account_type = models.CharField(_("account type"), max_length=10, choices=User.AccountType.choices)
     created_by = models.ForeignKey(
         User, verbose_name=_("issued by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    upload = models.FileField(_("file"), upload_to="imports/%Y/%m/", storage=private_storage, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    message = models.TextField(_("message"), blank=True)
-    total_rows = models.PositiveIntegerField(default=0)
-    error_rows = models.PositiveIntegerField(default=0)
-    new_rows = models.PositiveIntegerField(default=0)
+    # created_at, finished_at, upload, original_name, message, total_rows, error_rows, new_rows: ImportBatch
     unchanged_rows = models.PositiveIntegerField(default=0)
     # An import refused only because the quota is short: by how many accounts (0 otherwise).
     over_quota_by = models.PositiveIntegerField(_("over quota by"), default=0)
     sheet_ciphertext = models.BinaryField(null=True, blank=True, editable=False)
     sheet_expires_at = models.DateTimeField(_("credentials available until"), null=True, blank=True)
 
-    class Meta:
+    class Meta(ImportBatch.Meta):
         verbose_name = _("issuing batch")
         verbose_name_plural = _("issuing batches")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.school} · {datetime_text(self.created_at)}"
@@ -360,8 +350,9 @@ class IssueBatch(models.Model):
         )
 
 
-class ImportRow(models.Model):
-    """One checked row of an uploaded spreadsheet, kept so the preview can list every row with its problems."""
+class ImportRow(BatchRow):
+    """One checked row of an uploaded spreadsheet (data, errors: BatchRow), kept so the preview can list
+    every row with its problems."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("New account")
@@ -370,8 +361,6 @@ class ImportRow(models.Model):
 
     batch = models.ForeignKey(IssueBatch, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField(_("line"))
-    data = models.JSONField(_("values"), default=dict)
-    errors = models.JSONField(_("problems"), default=list)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

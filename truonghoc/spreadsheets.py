@@ -15,6 +15,7 @@ from datetime import date, datetime
 from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
@@ -85,15 +86,7 @@ def read_table(
     accepts (a title line above the header is common). The kind of file is decided by its content,
     not its name. `max_lines` counts blank lines too, so a sheet of a million empty rows stops early.
     """
-    if not content:
-        raise SpreadsheetError(_("The file is empty."))
-    if content.startswith(OLE_MAGIC):
-        raise SpreadsheetError(
-            _(
-                "This file is password-protected or in the old .xls format. Open it, remove the password, "
-                "save it as .xlsx (Excel workbook) and upload it again."
-            )
-        )
+    refuse_unreadable(content)
     if content.startswith(ZIP_MAGIC):
         rows, close = _read_xlsx(content)
     elif b"\x00" in content[:4096]:
@@ -111,22 +104,50 @@ def read_table(
     raise SpreadsheetError(_("The file has no header row naming its columns."))
 
 
+def refuse_unreadable(content: bytes) -> None:
+    """The refusals every import gives before it reads a file: an empty one, and an old .xls or a
+    password-protected workbook (both are OLE files, which we do not read)."""
+    if not content:
+        raise SpreadsheetError(_("The file is empty."))
+    if content.startswith(OLE_MAGIC):
+        raise SpreadsheetError(
+            _(
+                "This file is password-protected or in the old .xls format. Open it, remove the password, "
+                "save it as .xlsx (Excel workbook) and upload it again."
+            )
+        )
+
+
 # Errors openpyxl and the XML/zip layers raise on damaged files, at opening or while rows are read.
 DAMAGED = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError, EOFError,
            zlib.error, ElementTree.ParseError, TypeError, AttributeError)  # fmt: skip
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # 50,000 rows of people are ~20 MB of XML; more is a zip bomb
 
 
-def _read_xlsx(content: bytes):
-    damaged = _("The workbook is damaged and cannot be read. Save it again as .xlsx.")
+DAMAGED_MESSAGE = _lazy("The workbook is damaged and cannot be read. Save it again as .xlsx.")
+
+
+def open_xlsx(content: bytes, *, too_much: str = ""):
+    """(workbook, first sheet) of xlsx bytes, read-only and streamed (close the workbook after use).
+    SpreadsheetError for a damaged file, or one that unpacks to more than MAX_UNZIPPED_BYTES (a zip
+    bomb; `too_much` says it in the words of what the file should hold)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if sum(member.file_size for member in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                raise SpreadsheetError(_("This workbook unpacks to far more data than a list of people could hold."))
+                raise SpreadsheetError(
+                    too_much or _("This workbook unpacks to far more data than a list of people could hold.")
+                )
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        sheet = workbook.worksheets[0]
+        return workbook, workbook.worksheets[0]
+    except SpreadsheetError:
+        raise  # a ValueError too: not to be taken for a damaged file
     except DAMAGED as exc:
-        raise SpreadsheetError(damaged) from exc
+        raise SpreadsheetError(str(DAMAGED_MESSAGE)) from exc
+
+
+def _read_xlsx(content: bytes):
+    damaged = str(DAMAGED_MESSAGE)
+    workbook, sheet = open_xlsx(content)
 
     def rows():
         try:

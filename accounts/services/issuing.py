@@ -4,7 +4,8 @@ A spreadsheet goes through two steps. `import_validate` reads the file and recor
 problems (missing name, bad date, unknown class, duplicate mã định danh in the file or elsewhere,
 over quota); nothing is written but the check results. `import_apply` then creates all the new
 accounts or none, in one transaction. Rows are matched by mã định danh, so importing the same file
-again changes nothing. Both steps run in a Celery task for large files, reporting progress.
+again changes nothing. The steps are the import engine's (truonghoc.imports, `AccountImport`): both
+run in a Celery task for large files, reporting progress.
 """
 
 import re
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -21,8 +21,10 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from truonghoc.formatting import date_text, number
+from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, progress_set
 from truonghoc.spreadsheets import HEADER_SEARCH_ROWS, SpreadsheetError, read_table
 from truonghoc.text import fold, nfc
 from units.models import Role, Unit
@@ -79,18 +81,6 @@ GENDERS = {"nam": User.Gender.MALE, "male": User.Gender.MALE, "m": User.Gender.M
            "khac": User.Gender.OTHER, "other": User.Gender.OTHER}  # fmt: skip
 NATIONAL_ID = re.compile(r"^[0-9A-Za-z]{6,20}$")
 PHONE = re.compile(r"^(\+84|0)[0-9]{8,10}$")
-
-
-def progress_key(batch_id: int) -> str:
-    return f"accounts:batch-progress:{batch_id}"
-
-
-def progress_set(batch_id: int, done: int, total: int, phase: str) -> None:
-    cache.set(progress_key(batch_id), {"done": done, "total": total, "phase": phase}, 3600)
-
-
-def progress_get(batch_id: int) -> dict | None:
-    return cache.get(progress_key(batch_id))
 
 
 def import_template_xlsx(*, school: Unit) -> bytes:
@@ -394,7 +384,7 @@ def _create_accounts(*, actor, school: Unit, account_type: str, rows: list[dict]
     created = []
     for start in range(0, len(users), BATCH):
         created += User.objects.bulk_create(users[start : start + BATCH], batch_size=BATCH)
-        progress_set(batch.pk, min(start + BATCH, len(users)), len(users), "create")
+        progress_set(batch, min(start + BATCH, len(users)), len(users), "create")
     units = {u.pk: u for u in Unit.objects.filter(pk__in={r["unit"] for r in rows if r.get("unit")})}
     role = Role.TEACHER if account_type == T.TEACHER else Role.STUDENT
     role_assignments_bulk_create(
@@ -493,9 +483,29 @@ def _header_map(header: list[str]) -> dict[str, int]:
     return positions
 
 
+class AccountImport(Importer):
+    """Account issuing as a user of the import engine (truonghoc.imports): what is its own is reading
+    and checking people, and creating their accounts within the quota."""
+
+    model = IssueBatch
+    crash_message = gettext_lazy("Something went wrong on our side; nothing was created. Please try again or tell us.")
+
+    def check(self, batch: IssueBatch, content: bytes) -> IssueBatch:
+        return _check_file(batch, content)
+
+    def apply(self, batch: IssueBatch, actor) -> IssueBatch:
+        return _create_all_or_none(batch, actor)
+
+
+IMPORTER = AccountImport()
+
+
 def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
     """Check every row of the file and record the result; writes no account."""
-    batch.rows.all().delete()
+    return IMPORTER.validate(batch, content)
+
+
+def _check_file(batch: IssueBatch, content: bytes) -> IssueBatch:
     batch.over_quota_by = 0
     try:
         header, rows = read_table(
@@ -524,7 +534,7 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
                 "None of the first rows names the columns. The first row of the list must name them: %(columns)s "
                 "(“Họ và tên”, “Mã định danh” and “Lớp / Tổ chuyên môn” are required). Download the template."
             ) % {"columns": ", ".join(label for _key, label, _a in COLUMNS)}
-        return _batch_finish(batch, status=IssueBatch.Status.INVALID, message=message)
+        return batch_finish(batch, status=IssueBatch.Status.INVALID, message=message)
 
     ctx = SchoolContext.load(school=batch.school, account_type=batch.account_type)
     checked = []
@@ -532,7 +542,7 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
         data, problems = check_person(values, ctx)
         checked.append([line, data, problems])
         if n % 1000 == 0:
-            progress_set(batch.pk, n, len(raw), "check")
+            progress_set(batch, n, len(raw), "check")
     # Duplicates inside the file: the same personal ID or email on two lines.
     for key, message in (
         ("national_id", _("the personal ID %(value)s is also on line %(line)d")),
@@ -574,7 +584,7 @@ def import_validate(*, batch: IssueBatch, content: bytes) -> IssueBatch:
     ok = not batch.error_rows and not message and batch.new_rows > 0
     if not batch.error_rows and not message and batch.new_rows == 0:
         message = _("Everybody in this file already has an account: there is nothing to import.")
-    return _batch_finish(batch, status=IssueBatch.Status.READY if ok else IssueBatch.Status.INVALID, message=message)
+    return batch_finish(batch, status=IssueBatch.Status.READY if ok else IssueBatch.Status.INVALID, message=message)
 
 
 def _over_quota_message(*, new: int, remaining: int) -> str:
@@ -629,7 +639,7 @@ def import_quota_recheck(*, actor, batch: IssueBatch) -> IssueBatch:
             return batch
         before = batch.status
         batch.over_quota_by = max(batch.new_rows - remaining, 0)
-        batch = _batch_finish(batch, status=status, message=message)
+        batch = batch_finish(batch, status=status, message=message)
         if before != status:
             audit_log(
                 actor=actor, action="account.import_quota_recheck", unit=batch.school, target=batch,
@@ -657,105 +667,68 @@ def import_recheck(*, actor, batch: IssueBatch) -> IssueBatch:
     return batch
 
 
-def _batch_finish(batch: IssueBatch, *, status: str, message: str = "") -> IssueBatch:
-    batch.status = status
-    batch.message = message
-    fields = ["status", "message", "total_rows", "error_rows", "new_rows", "unchanged_rows", "over_quota_by"]
-    if status in (IssueBatch.Status.DONE, IssueBatch.Status.FAILED, IssueBatch.Status.INVALID):
-        batch.finished_at = timezone.now()
-        fields.append("finished_at")
-    batch.save(update_fields=fields)
-    cache.delete(progress_key(batch.pk))
-    return batch
-
-
 def import_apply(*, actor, batch: IssueBatch) -> IssueBatch:
-    """Create every new account of a checked file, or none. Checks again what may have changed since
-    the preview (another import, a quota change) inside the transaction."""
-    with transaction.atomic():
-        batch = IssueBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != IssueBatch.Status.IMPORTING:
-            return batch  # already done: a retried task does nothing twice
-        quota_lock(school=batch.school)
-        rows = list(batch.rows.filter(action=ImportRow.Action.CREATE).order_by("line"))
-        # People who got their account here since the check (the same file confirmed twice, another
-        # admin's import): they are now simply "already have an account".
-        now_here = _active_here([r.data["national_id"] for r in rows], batch.school)
-        if now_here:
-            arrived = [r for r in rows if r.data["national_id"] in now_here]
-            for row in arrived:
-                row.action = ImportRow.Action.UNCHANGED
-            ImportRow.objects.bulk_update(arrived, ["action"], batch_size=BATCH)
-            rows = [r for r in rows if r.action == ImportRow.Action.CREATE]
-            batch.new_rows, batch.unchanged_rows = len(rows), batch.unchanged_rows + len(arrived)
-        datas = [r.data for r in rows]
-        conflicts = _conflicts_in_database(datas, batch.school)
-        problems = [(row.line, p) for row, ps in zip(rows, conflicts, strict=True) for p in ps]
-        if problems:
-            transaction.set_rollback(True)
-            failed = True
-        else:
-            failed = False
-            try:
-                quota_check(school=batch.school, account_type=batch.account_type, adding=len(rows))
-            except ValidationError as exc:
-                transaction.set_rollback(True)
-                problems = [(0, exc.messages[0])]
-                failed = True
-        if not failed:
-            created = _create_accounts(
-                actor=actor, school=batch.school, account_type=batch.account_type, rows=datas, batch=batch
-            )
-            for row, user in zip(rows, created, strict=True):
-                row.user = user
-            ImportRow.objects.bulk_update(rows, ["user"], batch_size=BATCH)
-            audit_log(
-                actor=actor, action="account.import", unit=batch.school, target=batch,
-                after={"created": len(created), "unchanged": batch.unchanged_rows, "file": batch.original_name},
-            )  # fmt: skip
-            return _batch_finish(batch, status=IssueBatch.Status.DONE)
-    # Rolled back: record why, outside the rolled-back transaction.
-    text = "; ".join(
-        (_("line %(line)d: %(problem)s") % {"line": line, "problem": p}) if line else p for line, p in problems[:20]
-    )
-    return _batch_finish(
-        IssueBatch.objects.get(pk=batch.pk),
-        status=IssueBatch.Status.FAILED,
-        message=_("Nothing was imported: the situation changed since the check. %(problems)s") % {"problems": text},
-    )
+    """Create every new account of a checked file, or none (the engine's apply step)."""
+    return IMPORTER.run_apply(batch, actor)
+
+
+def _create_all_or_none(batch: IssueBatch, actor) -> IssueBatch:
+    """Checks again what may have changed since the preview (another import, a quota change) inside
+    the transaction; refuses (ImportRefused: everything rolled back) when it did."""
+    quota_lock(school=batch.school)
+    rows = list(batch.rows.filter(action=ImportRow.Action.CREATE).order_by("line"))
+    # People who got their account here since the check (the same file confirmed twice, another
+    # admin's import): they are now simply "already have an account".
+    now_here = _active_here([r.data["national_id"] for r in rows], batch.school)
+    if now_here:
+        arrived = [r for r in rows if r.data["national_id"] in now_here]
+        for row in arrived:
+            row.action = ImportRow.Action.UNCHANGED
+        ImportRow.objects.bulk_update(arrived, ["action"], batch_size=BATCH)
+        rows = [r for r in rows if r.action == ImportRow.Action.CREATE]
+        batch.new_rows, batch.unchanged_rows = len(rows), batch.unchanged_rows + len(arrived)
+    datas = [r.data for r in rows]
+    conflicts = _conflicts_in_database(datas, batch.school)
+    problems = [(row.line, p) for row, ps in zip(rows, conflicts, strict=True) for p in ps]
+    if not problems:
+        try:
+            quota_check(school=batch.school, account_type=batch.account_type, adding=len(rows))
+        except ValidationError as exc:
+            problems = [(0, exc.messages[0])]
+    if problems:
+        text = "; ".join(
+            (_("line %(line)d: %(problem)s") % {"line": line, "problem": p}) if line else p for line, p in problems[:20]
+        )
+        raise ImportRefused(
+            _("Nothing was imported: the situation changed since the check. %(problems)s") % {"problems": text}
+        )
+    school, account_type = batch.school, batch.account_type
+    created = _create_accounts(actor=actor, school=school, account_type=account_type, rows=datas, batch=batch)
+    for row, user in zip(rows, created, strict=True):
+        row.user = user
+    ImportRow.objects.bulk_update(rows, ["user"], batch_size=BATCH)
+    audit_log(
+        actor=actor, action="account.import", unit=batch.school, target=batch,
+        after={"created": len(created), "unchanged": batch.unchanged_rows, "file": batch.original_name},
+    )  # fmt: skip
+    return batch_finish(batch, status=IssueBatch.Status.DONE)
 
 
 @transaction.atomic
 def import_start(*, actor, school: Unit, account_type: str, upload) -> IssueBatch:
     """Register an uploaded file; the caller runs (or enqueues) import_validate."""
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is %(size).1f MB; the limit is %(max)d MB.")
-            % {"size": upload.size / 1_048_576, "max": settings.IMPORT_MAX_BYTES // 1_048_576}
-        )
-    batch = IssueBatch(
-        school=school, kind=IssueBatch.Kind.IMPORT, status=IssueBatch.Status.VALIDATING,
-        account_type=account_type, created_by=actor, original_name=upload.name[:255],
+    batch = IMPORTER.start(
+        upload=upload, stored_name=f"{school.code}-{timezone.now():%Y%m%d-%H%M%S}.bin",
+        school=school, kind=IssueBatch.Kind.IMPORT, account_type=account_type, created_by=actor,
     )  # fmt: skip
-    batch.upload.save(f"{school.code}-{timezone.now():%Y%m%d-%H%M%S}.bin", upload, save=False)
-    batch.save()
     audit_log(
         actor=actor, action="account.import_upload", unit=school, target=batch, after={"file": batch.original_name}
     )
     return batch
 
 
-@transaction.atomic
 def import_confirm(*, actor, batch: IssueBatch) -> IssueBatch:
-    batch = IssueBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != IssueBatch.Status.READY:
-        raise ValidationError(
-            _("This file cannot be imported in its present state (%(status)s).")
-            % {"status": batch.get_status_display()}
-        )
-    batch.status = IssueBatch.Status.IMPORTING
-    batch.save(update_fields=["status"])
-    return batch
+    return IMPORTER.confirm(batch)
 
 
 @transaction.atomic

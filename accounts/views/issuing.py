@@ -1,18 +1,19 @@
 """Issuing accounts: one at a time, from a spreadsheet, and the credential sheet."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from truonghoc.formatting import number
+from truonghoc.imports.engine import Confirm, Inline, Outcome
 from units.models import Unit
 
 from ..forms.issuing import AccountForm, ImportForm
@@ -22,6 +23,7 @@ from ..selectors import batches_of, class_students, quota_request_waiting_for
 from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load, sheet_xlsx
 from ..services.issuing import (
     COLUMNS,
+    IMPORTER,
     account_issue,
     credentials_reissue,
     import_confirm,
@@ -30,7 +32,6 @@ from ..services.issuing import (
     import_recheck,
     import_start,
     import_template_xlsx,
-    progress_get,
 )
 from ..services.quotas import quota_usage
 from ..tasks import import_apply_task, import_validate_task
@@ -83,7 +84,7 @@ def import_upload(request, school_pk: int):
         except ValidationError as exc:
             form.add_error("file", exc.messages[0])
         else:
-            _run(import_validate_task, batch, request.user, big=form.cleaned_data["file"].size > 100_000)
+            IMPORTER.dispatch(import_validate_task, batch)
             return redirect("accounts:batch", batch.pk)
     context = {
         "school": school,
@@ -93,16 +94,6 @@ def import_upload(request, school_pk: int):
         "batches": batches_of(school=school).filter(kind=IssueBatch.Kind.IMPORT)[:10],
     }
     return render(request, "accounts/import_upload.html", context)
-
-
-def _run(task, batch, actor, *, big: bool, apply: bool = False):
-    """Small files are handled within the request; big ones go to a Celery worker after commit (the
-    page then shows a progress bar and the admin may leave and come back)."""
-    args = [batch.pk, actor.pk] if apply else [batch.pk]
-    if big and not settings.CELERY_TASK_ALWAYS_EAGER:
-        transaction.on_commit(lambda: task.delay(*args))
-    else:
-        task.apply(args=args)
 
 
 def _batch_for_user_or_404(user, pk: int) -> IssueBatch:
@@ -131,8 +122,6 @@ def batch_detail(request, pk: int):
         "batch": batch,
         "page": page,
         "show": show,
-        "progress": progress_get(batch.pk),
-        "working": batch.status in (IssueBatch.Status.VALIDATING, IssueBatch.Status.IMPORTING),
         "sheet": sheet[:200] if sheet else None,
         "sheet_count": len(sheet) if sheet else 0,
         "usage": quota_usage(school=batch.school),
@@ -147,13 +136,60 @@ def batch_detail(request, pk: int):
         and bool(batch.upload)
         and batch.status in (IssueBatch.Status.INVALID, IssueBatch.Status.FAILED)
     )
-    if request.htmx:
-        response = render(request, "accounts/batch_detail.html#status", context)
-        if not context["working"]:
-            # The work just finished: reload the whole page so the rows and the credential list appear.
-            response["HX-Refresh"] = "true"
-        return response
-    return render(request, "accounts/batch_detail.html", context)
+    # Once the work finishes, the page reloads so the rows and the credential list appear.
+    return IMPORTER.render_page(
+        request, "accounts/batch_detail.html", context, element_id="batch-status", outcome=_outcome
+    )
+
+
+def _outcome(batch: IssueBatch) -> Outcome | None:
+    """The finished batch's alert on its page (components/import_status.html), in issuing's words."""
+    if batch.status == IssueBatch.Status.DONE:
+        if batch.kind != IssueBatch.Kind.IMPORT:
+            return Outcome("success", "batch-done", lines=[Inline(_("Done."))])
+        done = _("Done: %(new)s accounts created, %(unchanged)s people already had one.") % {
+            "new": number(batch.new_rows),
+            "unchanged": number(batch.unchanged_rows),
+        }
+        return Outcome("success", "batch-done", lines=[Inline(done)])
+    if batch.status == IssueBatch.Status.READY:
+        counts = {
+            "total": number(batch.total_rows),
+            "new": number(batch.new_rows),
+            "unchanged": number(batch.unchanged_rows),
+        }
+        text = _(
+            "All %(total)s rows are correct: %(new)s new accounts will be created, %(unchanged)s people already "
+            "have one."
+        )
+        label = _("Create the %(new)s accounts") % {"new": counts["new"]}
+        confirm = Confirm(reverse("accounts:batch_confirm", args=[batch.pk]), label)
+        return Outcome("primary", lines=[Inline(text % counts)], confirm=confirm)
+    if batch.outcome == "nothing_new":
+        text = ngettext(
+            "The %(n)s person in this file already has an account at this school: nothing was created and nothing "
+            "needs to be.",
+            "All %(n)s people in this file already have an account at this school: nothing was created and nothing "
+            "needs to be.",
+            batch.unchanged_rows,
+        ) % {"n": number(batch.unchanged_rows)}
+        return Outcome("info", "batch-nothing-new", title=batch.status_label, lines=[text])
+    actions = "accounts/components/batch_quota_actions.html"
+    lines = [batch.message] if batch.message else []
+    if batch.outcome == "over_quota":
+        return Outcome("warning", "batch-over-quota", title=batch.status_label, lines=lines, actions=actions)
+    if batch.status in (IssueBatch.Status.INVALID, IssueBatch.Status.FAILED):
+        if batch.error_rows:
+            lines.append(
+                ngettext(
+                    "%(n)s row has problems; nothing was created. Correct the file and upload it again.",
+                    "%(n)s rows have problems; nothing was created. Correct the file and upload it again.",
+                    batch.error_rows,
+                )
+                % {"n": number(batch.error_rows)}
+            )
+        return Outcome("danger", "batch-problems", lines=lines, actions=actions)
+    return None
 
 
 @login_required
@@ -165,7 +201,7 @@ def batch_confirm(request, pk: int):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("accounts:batch", batch.pk)
-    _run(import_apply_task, batch, request.user, big=batch.new_rows > settings.IMPORT_SYNC_MAX_ROWS, apply=True)
+    IMPORTER.dispatch(import_apply_task, batch, request.user.pk)
     return redirect("accounts:batch", batch.pk)
 
 
@@ -179,7 +215,7 @@ def batch_recheck(request, pk: int):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("accounts:batch", batch.pk)
-    _run(import_validate_task, batch, request.user, big=batch.total_rows > settings.IMPORT_SYNC_MAX_ROWS)
+    IMPORTER.dispatch(import_validate_task, batch)
     return redirect("accounts:batch", batch.pk)
 
 

@@ -1,8 +1,9 @@
 """Question imports: an uploaded file (xlsx template, Moodle XML or GIFT), every question it holds with
 its problems, and what became of each.
 
-The flow is the accounts import's: upload → check (a Celery task) → preview listing every question with
-its problems → confirm → apply (a Celery task) → result. A duplicate (the same fingerprint as another
+The batch and row are the import engine's (truonghoc.imports), as the accounts import's: upload → check
+→ preview listing every question with its problems → confirm → apply → result (a Celery task each for
+a large file). A duplicate (the same fingerprint as another
 question of the file, or as a question the importer can use or wrote) is never imported; a question
 with problems is imported only after the importer chose to skip the problems, and then nothing of it is.
 """
@@ -10,37 +11,32 @@ with problems is imported only after the importer chose to skip the problems, an
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.formatting import datetime_text
+from truonghoc.imports.models import BatchRow, ImportBatch, status_choices, status_field
 from truonghoc.storage import private_storage
 
 from .questions import CognitiveLevel, QuestionSource, question_image_path
 
 
-class QuestionImport(models.Model):
+class QuestionImport(ImportBatch):
     class Format(models.TextChoices):
         XLSX = QuestionSource.XLSX.value, _("Spreadsheet (.xlsx template)")
         MOODLE = QuestionSource.MOODLE.value, _("Moodle XML")
         GIFT = QuestionSource.GIFT.value, _("GIFT")
 
-    class Status(models.TextChoices):
-        VALIDATING = "validating", _("Checking the file")
-        INVALID = "invalid", _("Nothing can be imported")
-        READY = "ready", _("Checked: waiting for confirmation")
-        IMPORTING = "importing", _("Creating the questions")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = status_choices(invalid=_("Nothing can be imported"), importing=_("Creating the questions"))
+
+    UPLOAD_TO = "question-imports/%Y/%m/"
+    COUNT_FIELDS = ("total_rows", "new_rows", "duplicate_rows", "error_rows", "created_rows")
 
     unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.CASCADE, related_name="+"
     )
     format = models.CharField(_("format"), max_length=8, choices=Format.choices)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
-    upload = models.FileField(_("file"), upload_to="question-imports/%Y/%m/", storage=private_storage, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = status_field(Status)
     # What Moodle XML and GIFT files do not carry, asked on the upload form.
     subject = models.CharField(_("subject"), max_length=100, blank=True)
     grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
@@ -48,7 +44,7 @@ class QuestionImport(models.Model):
     level = models.PositiveSmallIntegerField(
         _("cognitive level"), choices=CognitiveLevel.choices, null=True, blank=True
     )
-    message = models.TextField(_("message"), blank=True)
+    # upload, original_name, message, created_at, finished_at: ImportBatch; the counters keep their words.
     total_rows = models.PositiveIntegerField(_("questions in the file"), default=0)
     new_rows = models.PositiveIntegerField(_("new questions"), default=0)
     duplicate_rows = models.PositiveIntegerField(_("duplicates"), default=0)
@@ -56,24 +52,17 @@ class QuestionImport(models.Model):
     created_rows = models.PositiveIntegerField(_("questions created"), default=0)
     # The importer chose to import the valid questions and skip those with problems.
     skip_problems = models.BooleanField(_("skip the questions with problems"), default=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    class Meta:
+    class Meta(ImportBatch.Meta):
         verbose_name = _("question import")
         verbose_name_plural = _("question imports")
-        ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["created_by", "-created_at"], name="question_import_by_idx")]
 
     def __str__(self):
         return f"{self.get_format_display()} · {self.original_name} · {datetime_text(self.created_at)}"
 
-    @property
-    def working(self) -> bool:
-        return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)
 
-
-class QuestionImportRow(models.Model):
+class QuestionImportRow(BatchRow):
     """One question of the file (or one entry that is not a question: an unknown Moodle type, a
     description), with where it is in the file, its cleaned fields and its problems."""
 
@@ -86,8 +75,6 @@ class QuestionImportRow(models.Model):
     batch = models.ForeignKey(QuestionImport, on_delete=models.CASCADE, related_name="rows")
     position = models.PositiveIntegerField(_("position"))
     label = models.CharField(_("where in the file"), max_length=255)
-    data = models.JSONField(_("values"), default=dict, blank=True)
-    errors = models.JSONField(_("problems"), default=list, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     duplicate_of = models.ForeignKey(
         "materials.Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

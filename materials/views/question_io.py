@@ -1,20 +1,21 @@
 """Importing questions into the bank (upload, preview with every problem, confirm, result) and
 exporting a selection of it, as the xlsx template, Moodle XML or GIFT."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from truonghoc.formatting import number
 from truonghoc.forms import add_service_errors
+from truonghoc.imports.engine import Confirm, Inline, Outcome, Strong
 from truonghoc.uploads import refused_uploads_error
 
 from ..forms.question_io import QuestionExportForm, QuestionImportConfirmForm, QuestionImportForm
@@ -22,17 +23,11 @@ from ..models import QuestionImport, QuestionImportRow
 from ..permissions import maker_units
 from ..permissions.questions import may_use_bank
 from ..services.question_io import exporting
-from ..services.question_io.importing import (
-    progress_get,
-    question_import_confirm,
-    question_import_start,
-)
+from ..services.question_io.importing import IMPORTER, question_import_confirm, question_import_start
 from ..services.question_io.xlsx import COLUMNS, template_xlsx
 from ..tasks.question_io import question_import_apply_task, question_import_validate_task
 
 PAGE_SIZE = 50
-# Files this small are checked within the request; larger ones by a worker while the page polls.
-SYNC_MAX_BYTES = 300_000
 Action = QuestionImportRow.Action
 SHOW = {
     "problems": [Action.ERROR],
@@ -40,13 +35,6 @@ SHOW = {
     "duplicates": [Action.DUPLICATE],
     "all": None,
 }
-
-
-def _run(task, batch: QuestionImport, *, big: bool) -> None:
-    if big and not settings.CELERY_TASK_ALWAYS_EAGER:
-        transaction.on_commit(lambda: task.delay(batch.pk))
-    else:
-        task.apply(args=[batch.pk])
 
 
 def _import_for_user_or_404(user, pk: int) -> QuestionImport:
@@ -77,7 +65,7 @@ def question_import(request):
                 else:
                     form.add_error("file", exc)
             else:
-                _run(question_import_validate_task, batch, big=form.cleaned_data["file"].size > SYNC_MAX_BYTES)
+                IMPORTER.dispatch(question_import_validate_task, batch)
                 return redirect("materials:question_import_detail", batch.pk)
     imports = QuestionImport.objects.filter(created_by=request.user).select_related("unit")
     context = {
@@ -108,17 +96,67 @@ def question_import_detail(request, pk: int):
     context = {
         "batch": batch,
         "show": show,
-        "progress": progress_get(batch.pk),
-        "working": batch.working,
         "page": Paginator(rows.order_by("position"), PAGE_SIZE).get_page(request.GET.get("page")),
         "confirm_form": QuestionImportConfirmForm(),
     }
-    if request.htmx:
-        response = render(request, "materials/question_io/detail.html#status", context)
-        if not batch.working:
-            response["HX-Refresh"] = "true"  # finished: reload so the rows appear
-        return response
-    return render(request, "materials/question_io/detail.html", context)
+    return IMPORTER.render_page(
+        request, "materials/question_io/detail.html", context, element_id="import-status", outcome=_outcome
+    )
+
+
+def _outcome(batch: QuestionImport) -> Outcome:
+    """The finished import's alert on its page (components/import_status.html), in the bank's words."""
+    again = reverse("materials:question_import")
+    if batch.status == QuestionImport.Status.DONE:
+        created = ngettext(
+            "%(n)s question was added to the bank as your draft.",
+            "%(n)s questions were added to the bank as your drafts.",
+            batch.created_rows,
+        ) % {"n": number(batch.created_rows)}
+        lines = [Inline(created)]
+        if batch.duplicate_rows:
+            n = batch.duplicate_rows
+            duplicates = ngettext("%(n)s duplicate was not imported.", "%(n)s duplicates were not imported.", n)
+            lines.append(Inline(duplicates % {"n": number(n)}))
+        if batch.skip_problems:
+            n = batch.error_rows
+            skipped = ngettext(
+                "%(n)s question with problems was skipped (listed below).",
+                "%(n)s questions with problems were skipped (listed below).",
+                n,
+            )
+            lines.append(Strong(skipped % {"n": number(n)}))
+        if batch.message:
+            lines.append(batch.message)
+        note = _("Send them for approval from the bank when they are ready.")
+        return Outcome("success", "import-done", lines=lines, note=note)
+    if batch.status == QuestionImport.Status.READY:
+        counts = {
+            "total": number(batch.total_rows),
+            "new": number(batch.new_rows),
+            "duplicates": number(batch.duplicate_rows),
+            "problems": number(batch.error_rows),
+        }
+        summary = _(
+            "%(total)s questions in the file: %(new)s new, %(duplicates)s already in the bank or twice in the file, "
+            "%(problems)s with problems."
+        )
+        confirm = Confirm(
+            reverse("materials:question_import_confirm", args=[batch.pk]),
+            _("Add the %(new)s questions as my drafts") % counts,
+            other_url=again,
+            other_label=_("Upload another file"),
+        )
+        if batch.error_rows:
+            confirm.skip_intro = _(
+                "Nothing is imported while questions have problems. Correct the file and upload it again, or:"
+            )
+            skip = _("Import the %(new)s valid questions and skip the %(problems)s with problems")
+            confirm.skip_label = skip % counts
+        tone = "warning" if batch.error_rows else "primary"
+        return Outcome(tone, "import-ready", lines=[summary % counts], confirm=confirm)
+    lines = [batch.message] if batch.message else []
+    return Outcome("danger", "import-problems", lines=lines, links=[(again, _("Upload a corrected file"))])
 
 
 @login_required
@@ -134,7 +172,7 @@ def question_import_confirm_view(request, pk: int):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("materials:question_import_detail", batch.pk)
-    _run(question_import_apply_task, batch, big=batch.new_rows > settings.IMPORT_SYNC_MAX_ROWS)
+    IMPORTER.dispatch(question_import_apply_task, batch)
     batch.refresh_from_db()
     if batch.status == QuestionImport.Status.DONE and batch.created_rows:
         messages.success(

@@ -1,4 +1,5 @@
-"""Importing questions: upload → check → preview → confirm → create, as the accounts import does.
+"""Importing questions: upload → check → preview → confirm → create, through the import engine
+(truonghoc.imports; `QuestionImporter` supplies what is the bank's own).
 
 `question_import_validate` parses the file (xlsx template, Moodle XML or GIFT), cleans every question
 with question_rules.clean_question, checks all formulas of the file in one KaTeX run, and looks for
@@ -12,15 +13,16 @@ from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from truonghoc.uploads import check_upload, clean_name, human_size, image_reencode, sniff
+from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, check_size, progress_set
+from truonghoc.uploads import check_upload, clean_name, image_reencode, sniff
 from units.models import Unit
 from units.services import audit_log
 
@@ -40,16 +42,24 @@ Action = QuestionImportRow.Action
 TEXT_FORMAT_NAMES = {F.MOODLE: "Moodle XML", F.GIFT: "GIFT"}
 
 
-def progress_key(batch_id: int) -> str:
-    return f"materials:question-import-progress:{batch_id}"
+class QuestionImporter(Importer):
+    """The question bank as a user of the import engine (truonghoc.imports): what is its own is
+    parsing the three formats, cleaning questions, finding duplicates and creating drafts."""
+
+    model = QuestionImport
+    crash_message = gettext_lazy(
+        "Something went wrong on our side; no question was created. Please try again or tell us."
+    )
+    apply_related = ("unit", "created_by")
+
+    def check(self, batch: QuestionImport, content: bytes) -> QuestionImport:
+        return _check_questions(batch, content)
+
+    def apply(self, batch: QuestionImport, actor) -> QuestionImport:
+        return _create_drafts(batch)
 
 
-def progress_set(batch_id: int, done: int, total: int, phase: str) -> None:
-    cache.set(progress_key(batch_id), {"done": done, "total": total, "phase": phase}, 3600)
-
-
-def progress_get(batch_id: int) -> dict | None:
-    return cache.get(progress_key(batch_id))
+IMPORTER = QuestionImporter()
 
 
 def parse_file(*, format: str, content: bytes, defaults: Defaults) -> list[Entry]:
@@ -72,15 +82,9 @@ def _check_file(format: str, upload) -> None:
         check_upload(upload, allowed=["xlsx"], max_bytes=settings.IMPORT_MAX_BYTES)
         return
     name = clean_name(getattr(upload, "name", ""))
-    size = getattr(upload, "size", 0) or 0
-    if size == 0:
+    if not getattr(upload, "size", 0):
         raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
-    if size > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(
-            _("The file %(name)s is %(size)s; a file can be at most %(max)s.")
-            % {"name": name, "size": human_size(size), "max": human_size(settings.IMPORT_MAX_BYTES)},
-            code="too_big",
-        )
+    check_size(upload)
     actual = sniff(upload)
     upload.seek(0)
     head = upload.read(4096)
@@ -120,13 +124,11 @@ def question_import_start(
         raise ValidationError(_("You cannot add questions to %(unit)s.") % {"unit": unit.name})
     _check_defaults(format, subject=subject, grade=grade, level=level)
     _check_file(format, upload)
-    batch = QuestionImport(
-        unit=unit, created_by=actor, format=format, original_name=clean_name(upload.name)[:255],
+    batch = IMPORTER.start(
+        upload=upload, stored_name=f"{timezone.now():%Y%m%d-%H%M%S}-{actor.pk}.bin",
+        unit=unit, created_by=actor, format=format,
         subject=(subject or "").strip()[:100], grade=grade, topic=(topic or "").strip()[:255], level=level,
     )  # fmt: skip
-    upload.seek(0)
-    batch.upload.save(f"{timezone.now():%Y%m%d-%H%M%S}-{actor.pk}.bin", upload, save=False)
-    batch.save()
     audit_log(
         actor=actor, action="question.import_upload", unit=unit, target=batch,
         after={"file": batch.original_name, "format": format},
@@ -180,27 +182,18 @@ def _bank_duplicates(user, prints: list[str]) -> dict[str, tuple[int, str]]:
     return found
 
 
-def _finish(batch: QuestionImport, *, status: str, message: str = "") -> QuestionImport:
-    batch.status = status
-    batch.message = message
-    fields = ["status", "message", "total_rows", "new_rows", "duplicate_rows", "error_rows", "created_rows"]
-    if status in (Status.DONE, Status.FAILED, Status.INVALID):
-        batch.finished_at = timezone.now()
-        fields.append("finished_at")
-    batch.save(update_fields=fields)
-    cache.delete(progress_key(batch.pk))
-    return batch
-
-
 def question_import_validate(*, batch: QuestionImport, content: bytes) -> QuestionImport:
     """Check every question of the file and record the result; creates no question."""
-    batch.rows.all().delete()
+    return IMPORTER.validate(batch, content)
+
+
+def _check_questions(batch: QuestionImport, content: bytes) -> QuestionImport:
     defaults = Defaults(subject=batch.subject, grade=batch.grade, topic=batch.topic, level=batch.level)
     try:
         entries = parse_file(format=batch.format, content=content, defaults=defaults)
     except ImportFileError as exc:
-        return _finish(batch, status=Status.INVALID, message=str(exc))
-    progress_set(batch.pk, 0, len(entries), "check")
+        return batch_finish(batch, status=Status.INVALID, message=str(exc))
+    progress_set(batch, 0, len(entries), "check")
     cleaned: list[tuple[Entry, dict | None]] = []
     for n, entry in enumerate(entries, start=1):
         data = None
@@ -211,7 +204,7 @@ def question_import_validate(*, batch: QuestionImport, content: bytes) -> Questi
                 entry.problems += _messages(exc)
         cleaned.append((entry, data))
         if n % 1000 == 0:
-            progress_set(batch.pk, n, len(entries), "check")
+            progress_set(batch, n, len(entries), "check")
     # One KaTeX run for the whole file, not one per question.
     valid = [(entry, data) for entry, data in cleaned if data is not None]
     for (entry, _data), problems in zip(valid, math_problems_many([d for _e, d in valid]), strict=True):
@@ -255,41 +248,35 @@ def question_import_validate(*, batch: QuestionImport, content: bytes) -> Questi
     batch.duplicate_rows = counts[Action.DUPLICATE]
     batch.error_rows = counts[Action.ERROR]
     if batch.new_rows:
-        return _finish(batch, status=Status.READY)
+        return batch_finish(batch, status=Status.READY)
     if batch.error_rows:
         message = _("No question of this file can be imported. Correct the problems listed and upload it again.")
     elif batch.duplicate_rows:
         message = _("Every question of this file is already in the bank: there is nothing to import.")
     else:
         message = _("The file holds no question.")
-    return _finish(batch, status=Status.INVALID, message=message)
+    return batch_finish(batch, status=Status.INVALID, message=message)
 
 
 # --- confirming and creating -------------------------------------------------------------------
 
 
-@transaction.atomic
 def question_import_confirm(*, actor, batch: QuestionImport, skip_problems: bool = False) -> QuestionImport:
-    batch = QuestionImport.objects.select_for_update().get(pk=batch.pk)
     if batch.created_by_id != getattr(actor, "pk", None):
         raise ValidationError(_("Only the person who uploaded this file may import it."))
-    if batch.status != Status.READY:
-        raise ValidationError(
-            _("This file cannot be imported in its present state (%(status)s).")
-            % {"status": batch.get_status_display()}
-        )
-    if batch.error_rows and not skip_problems:
-        raise ValidationError(
-            _(
-                "%(problems)d questions have problems, so nothing was imported. Correct the file and upload it "
-                "again, or tick “import the %(valid)d valid questions and skip the %(problems)d with problems”."
+
+    def refuse(batch: QuestionImport) -> None:
+        if batch.error_rows and not skip_problems:
+            raise ValidationError(
+                _(
+                    "%(problems)d questions have problems, so nothing was imported. Correct the file and upload it "
+                    "again, or tick “import the %(valid)d valid questions and skip the %(problems)d with problems”."
+                )
+                % {"problems": batch.error_rows, "valid": batch.new_rows}
             )
-            % {"problems": batch.error_rows, "valid": batch.new_rows}
-        )
-    batch.status = Status.IMPORTING
-    batch.skip_problems = bool(batch.error_rows and skip_problems)
-    batch.save(update_fields=["status", "skip_problems"])
-    return batch
+        batch.skip_problems = bool(batch.error_rows and skip_problems)
+
+    return IMPORTER.confirm(batch, refuse=refuse, fields=("skip_problems",))
 
 
 def _question_from(row: QuestionImportRow, batch: QuestionImport, now) -> Question:
@@ -313,67 +300,61 @@ def _question_from(row: QuestionImportRow, batch: QuestionImport, now) -> Questi
 
 
 def question_import_apply(*, batch: QuestionImport) -> QuestionImport:
-    """Create every new question of a confirmed file as the importer's draft, or none. What may have
-    changed since the preview (the same file imported in another tab, a role taken away) is checked
-    again inside the transaction."""
-    with transaction.atomic():
-        batch = QuestionImport.objects.select_for_update().select_related("unit", "created_by").get(pk=batch.pk)
-        if batch.status != Status.IMPORTING:
-            return batch  # already done: a retried task does nothing twice
-        actor = batch.created_by
-        if not may_make_at(actor, batch.unit):
-            message = _("Nothing was imported: you can no longer add questions to %(unit)s.") % {
-                "unit": batch.unit.name
-            }
-            return _finish(batch, status=Status.FAILED, message=message)
-        rows = list(batch.rows.filter(action=Action.CREATE).order_by("position"))
-        # Questions that reached the bank since the check (the same file confirmed twice): duplicates now.
-        now_there = _bank_duplicates(actor, sorted({r.data["fingerprint"] for r in rows}))
-        arrived = [r for r in rows if r.data["fingerprint"] in now_there]
-        for row in arrived:
-            row.action = Action.DUPLICATE
-            row.duplicate_of_id = now_there[row.data["fingerprint"]][0]
-            row.duplicate_label = _("question #%(id)d of the bank") % {"id": row.duplicate_of_id}
-        QuestionImportRow.objects.bulk_update(arrived, ["action", "duplicate_of", "duplicate_label"], batch_size=BATCH)
-        rows = [r for r in rows if r.action == Action.CREATE]
-        now = timezone.now()
-        created: list[Question] = []
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            created += Question.objects.bulk_create([_question_from(r, batch, now) for r in chunk], batch_size=BATCH)
-            progress_set(batch.pk, min(start + BATCH, len(rows)), len(rows), "create")
-        for row, question in zip(rows, created, strict=True):
-            row.question = question
-        QuestionImportRow.objects.bulk_update(rows, ["question"], batch_size=BATCH)
-        batch.created_rows = len(created)
-        batch.new_rows = len(rows)
-        batch.duplicate_rows += len(arrived)
-        audit_log(
-            actor=actor, action="question.import", unit=batch.unit, target=batch,
-            after={"file": batch.original_name, "format": batch.format, "created": len(created),
-                   "duplicates": batch.duplicate_rows, "skipped_with_problems": batch.error_rows},
-        )  # fmt: skip
-        message = ""
-        if not created:
-            message = _("Every question of this file reached the bank since it was checked: nothing was imported.")
-        return _finish(batch, status=Status.DONE, message=message)
+    """Create every new question of a confirmed file as the importer's draft, or none (the engine's
+    apply step)."""
+    return IMPORTER.run_apply(batch)
 
 
-def question_import_content(batch: QuestionImport) -> bytes:
-    with batch.upload.open("rb") as handle:
-        return handle.read()
+def _create_drafts(batch: QuestionImport) -> QuestionImport:
+    """What may have changed since the preview (the same file imported in another tab, a role taken
+    away) is checked again inside the transaction."""
+    actor = batch.created_by
+    if not may_make_at(actor, batch.unit):
+        raise ImportRefused(
+            _("Nothing was imported: you can no longer add questions to %(unit)s.") % {"unit": batch.unit.name}
+        )
+    rows = list(batch.rows.filter(action=Action.CREATE).order_by("position"))
+    # Questions that reached the bank since the check (the same file confirmed twice): duplicates now.
+    now_there = _bank_duplicates(actor, sorted({r.data["fingerprint"] for r in rows}))
+    arrived = [r for r in rows if r.data["fingerprint"] in now_there]
+    for row in arrived:
+        row.action = Action.DUPLICATE
+        row.duplicate_of_id = now_there[row.data["fingerprint"]][0]
+        row.duplicate_label = _("question #%(id)d of the bank") % {"id": row.duplicate_of_id}
+    QuestionImportRow.objects.bulk_update(arrived, ["action", "duplicate_of", "duplicate_label"], batch_size=BATCH)
+    rows = [r for r in rows if r.action == Action.CREATE]
+    now = timezone.now()
+    created: list[Question] = []
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        created += Question.objects.bulk_create([_question_from(r, batch, now) for r in chunk], batch_size=BATCH)
+        progress_set(batch, min(start + BATCH, len(rows)), len(rows), "create")
+    for row, question in zip(rows, created, strict=True):
+        row.question = question
+    QuestionImportRow.objects.bulk_update(rows, ["question"], batch_size=BATCH)
+    batch.created_rows = len(created)
+    batch.new_rows = len(rows)
+    batch.duplicate_rows += len(arrived)
+    audit_log(
+        actor=actor, action="question.import", unit=batch.unit, target=batch,
+        after={"file": batch.original_name, "format": batch.format, "created": len(created),
+               "duplicates": batch.duplicate_rows, "skipped_with_problems": batch.error_rows},
+    )  # fmt: skip
+    message = ""
+    if not created:
+        message = _("Every question of this file reached the bank since it was checked: nothing was imported.")
+    return batch_finish(batch, status=Status.DONE, message=message)
 
 
 def question_import_run(*, batch: QuestionImport) -> QuestionImport:
-    """Check a registered file (what the Celery task calls)."""
-    if batch.status != Status.VALIDATING:
-        return batch
-    return question_import_validate(batch=batch, content=question_import_content(batch))
+    """Check a registered file (what the Celery task calls): the kept file is read, and only a batch
+    waiting for its check is checked."""
+    return IMPORTER.validate(batch)
 
 
 __all__ = [
+    "IMPORTER",
     "parse_file",
-    "progress_get",
     "question_import_apply",
     "question_import_confirm",
     "question_import_run",

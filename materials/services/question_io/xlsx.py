@@ -8,15 +8,23 @@ formula (truonghoc.spreadsheets.safe_cell); the apostrophe is dropped again on i
 
 import io
 import re
-import zipfile
 from datetime import date, datetime, time
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from truonghoc.spreadsheets import DAMAGED, FORMULA_STARTS, MAX_UNZIPPED_BYTES, OLE_MAGIC, ZIP_MAGIC, safe_cell
+from truonghoc.spreadsheets import (
+    DAMAGED,
+    DAMAGED_MESSAGE,
+    FORMULA_STARTS,
+    ZIP_MAGIC,
+    SpreadsheetError,
+    open_xlsx,
+    refuse_unreadable,
+    safe_cell,
+)
 from truonghoc.text import fold, nfc_text
 
 from ...models.questions import QuestionType
@@ -90,28 +98,17 @@ def _header_map(header: list) -> dict[str, int]:
 
 
 def _open(content: bytes):
-    if not content:
-        raise ImportFileError(_("The file is empty."))
-    if content.startswith(OLE_MAGIC):
-        raise ImportFileError(
-            _(
-                "This file is password-protected or in the old .xls format. Open it, remove the password, "
-                "save it as .xlsx (Excel workbook) and upload it again."
-            )
-        )
-    if not content.startswith(ZIP_MAGIC):
-        raise ImportFileError(_("This file is not an Excel workbook (.xlsx). Choose the right format."))
-    damaged = _("The workbook is damaged and cannot be read. Save it again as .xlsx.")
+    """The refusals and the opening every import shares (truonghoc.spreadsheets), in this format's error."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(member.file_size for member in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                raise ImportFileError(_("This workbook unpacks to far more data than a question bank could hold."))
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        return book, book.worksheets[0], damaged
-    except ImportFileError:
-        raise
-    except DAMAGED as exc:
-        raise ImportFileError(damaged) from exc
+        refuse_unreadable(content)
+        if not content.startswith(ZIP_MAGIC):
+            raise ImportFileError(_("This file is not an Excel workbook (.xlsx). Choose the right format."))
+        book, sheet = open_xlsx(
+            content, too_much=_("This workbook unpacks to far more data than a question bank could hold.")
+        )
+    except SpreadsheetError as exc:
+        raise ImportFileError(str(exc)) from exc
+    return book, sheet, str(DAMAGED_MESSAGE)
 
 
 class _Cell:
