@@ -69,6 +69,7 @@ class ApprovalKind:
     review_url: Callable[[Any], str]  # subject → where a reviewer decides it
     item_url: Callable[[Any], str]  # item → where its author follows it
     proposal_url: Callable[[Any], str]  # open proposal → where the unit it was sent to vets it
+    queue_url: Callable[[], str]  # where reviewers find what waits for them
     # (actor, item, subject, school, now) → audit (before, after): every write that puts the subject live
     # for the school, its status set to APPROVED included (one UPDATE per row, not one per field).
     go_live: Callable[..., tuple[dict, dict]]

@@ -12,14 +12,20 @@ from truonghoc.forms import add_service_errors
 from . import services
 from .forms import ProposeForm, ReviewForm
 from .models import Status
+from .permissions import can_decide_proposal, can_decide_step, proposal_targets
 
 
-def decision_page(request, kind, *, may_decide: bool, done_url: str, subject=None, review=None, context: dict):
-    """Decide the step `subject` waits at, or the proposal `review`; back to `done_url` once recorded.
+def decision_page(request, kind, *, subject=None, review=None, context: dict):
+    """Decide the step `subject` waits at, or the proposal `review`; back to the reviewers' queue once
+    recorded.
 
     `context` carries the page's words: `item_title`, `content_template` (the item as reviewers read
     it), and optionally `history_url`, `status_of` (shows its status badge), `intro_template`, `note`
     (what approving does), `shared_with` and `math` (formulas on the page)."""
+    if review is not None:
+        may_decide = can_decide_proposal(request.user, review)
+    else:
+        may_decide = can_decide_step(request.user, kind.item_of(subject), subject.status)
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
         if not may_decide:
@@ -42,15 +48,17 @@ def decision_page(request, kind, *, may_decide: bool, done_url: str, subject=Non
                 add_service_errors(form, exc)
             else:
                 messages.success(request, done)
-                return redirect(done_url)
-    context = {**context, "form": form, "may_decide": may_decide, "review": review}
+                return redirect(kind.queue_url())
+    context = {**context, "form": form, "may_decide": may_decide, "review": review, "queue_url": kind.queue_url()}
     return render(request, "approvals/decide.html", context)
 
 
-def proposal_page(request, kind, *, item, targets, back_url: str, context: dict):
-    """Propose `item` to one of `targets` (the units above where it is shared); back to `back_url`.
+def proposal_page(request, kind, *, item, context: dict):
+    """Propose `item` to one of the units above where it is shared; back to the item's page.
 
     `context` carries `item_title`, `back_label` and `intro` (what proposing does, in the kind's words)."""
+    targets = proposal_targets(item)
+    back_url = kind.item_url(item)
     form = ProposeForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["target"]

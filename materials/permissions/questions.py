@@ -24,9 +24,8 @@ from . import (
     _active,
     ancestor_paths,
     can_decide_proposal,
+    can_decide_step,
     can_propose,
-    can_review_group,
-    can_review_school,
     manages_school_of,
 )
 
@@ -103,13 +102,7 @@ def is_live_question_for(user, question: Question) -> bool:
 
 def can_review_question(user, question: Question) -> bool:
     """May decide the approval step the question waits at now (not a proposal to share)."""
-    if question.is_deleted:
-        return False
-    if question.status == VersionStatus.SUBMITTED:
-        return can_review_group(user, question)
-    if question.status == VersionStatus.GROUP_APPROVED:
-        return can_review_school(user, question)
-    return False
+    return can_decide_step(user, question, question.status)
 
 
 def open_proposal(question: Question) -> QuestionReview | None:

@@ -431,6 +431,7 @@ LIBRARY = approval.ApprovalKind(
     review_url=lambda version: _url("materials:review", version.pk),
     item_url=lambda material: _url("materials:history", material.pk),
     proposal_url=lambda review: reverse("materials:review_queue"),
+    queue_url=lambda: reverse("materials:review_queue"),
     go_live=_go_live,
     audit_after=lambda version: {"version": version.number},
 )

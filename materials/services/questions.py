@@ -362,6 +362,7 @@ BANK = approval.ApprovalKind(
     review_url=lambda question: _url("materials:question_review", question.pk),
     item_url=lambda question: _url("materials:question_detail", question.pk),
     proposal_url=lambda review: _url("materials:question_proposal", review.pk),
+    queue_url=lambda: reverse("materials:review_queue"),
     go_live=_go_live,
     share_refusal=_share_refusal,
     may_propose=can_propose_question,

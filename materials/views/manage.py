@@ -18,7 +18,6 @@ from truonghoc.uploads import refused_uploads_error
 from ..forms import MaterialForm
 from ..models import VersionStatus
 from ..permissions import (
-    can_decide_proposal,
     can_edit_material,
     can_propose,
     can_remove_material,
@@ -177,14 +176,7 @@ def version_review(request, pk: int):
         "history_url": reverse("materials:history", args=[material.pk]),
         "content_template": "materials/_version_content.html",
     }
-    return approval_pages.decision_page(
-        request,
-        services.LIBRARY,
-        subject=version,
-        may_decide=can_review_version(request.user, version),
-        done_url=reverse("materials:review_queue"),
-        context=context,
-    )
+    return approval_pages.decision_page(request, services.LIBRARY, subject=version, context=context)
 
 
 @login_required
@@ -200,14 +192,7 @@ def proposal_review(request, pk: int):
         "note": _("Approving shares the item with every school under %(unit)s.") % {"unit": review.unit.name},
         "content_template": "materials/_version_content.html",
     }
-    return approval_pages.decision_page(
-        request,
-        services.LIBRARY,
-        review=review,
-        may_decide=can_decide_proposal(request.user, review),
-        done_url=reverse("materials:review_queue"),
-        context=context,
-    )
+    return approval_pages.decision_page(request, services.LIBRARY, review=review, context=context)
 
 
 @login_required
@@ -226,14 +211,7 @@ def material_propose(request, pk: int):
         "back_label": material.title,
         "intro": intro % {"unit": material.shared_with.name},
     }
-    return approval_pages.proposal_page(
-        request,
-        services.LIBRARY,
-        item=material,
-        targets=proposal_targets(material),
-        back_url=reverse("materials:history", args=[material.pk]),
-        context=context,
-    )
+    return approval_pages.proposal_page(request, services.LIBRARY, item=material, context=context)
 
 
 @login_required

@@ -305,14 +305,7 @@ def question_review(request, pk: int):
         "note": note,
         "math": True,
     }
-    return approval_pages.decision_page(
-        request,
-        services.BANK,
-        subject=question,
-        may_decide=can_review_question(request.user, question),
-        done_url=reverse("materials:review_queue"),
-        context=context,
-    )
+    return approval_pages.decision_page(request, services.BANK, subject=question, context=context)
 
 
 @login_required
@@ -331,14 +324,7 @@ def question_propose(request, pk: int):
         "back_label": f"#{question.pk}",
         "intro": intro % {"unit": question.shared_with.name},
     }
-    return approval_pages.proposal_page(
-        request,
-        services.BANK,
-        item=question,
-        targets=proposal_targets(question),
-        back_url=reverse("materials:question_detail", args=[question.pk]),
-        context=context,
-    )
+    return approval_pages.proposal_page(request, services.BANK, item=question, context=context)
 
 
 @login_required
@@ -356,14 +342,7 @@ def question_proposal(request, pk: int):
         "content_template": "materials/questions/_question_body.html",
         "math": True,
     }
-    return approval_pages.decision_page(
-        request,
-        services.BANK,
-        review=review,
-        may_decide=can_decide_proposal(request.user, review),
-        done_url=reverse("materials:review_queue"),
-        context=context,
-    )
+    return approval_pages.decision_page(request, services.BANK, review=review, context=context)
 
 
 # --- removing ----------------------------------------------------------------------------------
