@@ -161,7 +161,7 @@ def _set_status(subject, status: str) -> None:
 
 
 def _audit(kind: ApprovalKind, verb: str, **fields) -> None:
-    audit_log(action=f"{kind.name}.{verb}", **{k: v for k, v in fields.items() if v is not None})
+    audit_log(action=f"{kind.name}.{verb}", **fields)
 
 
 # --- approval at the school -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Who sees, edits and reviews learning materials. Scope rules come from units.permissions.
+"""Who sees, edits and reviews learning materials. Scope rules come from units.permissions; who decides
+each approval step is the approval engine's (approvals.permissions), re-exported here.
 
 - An approved item is seen by everyone whose units lie in the subtree of `shared_with` (its school, or
   the Office/Department/Ministry that vetted it). Its author always sees it; the managers of its school
