@@ -8,6 +8,9 @@
   those who manage the unit an item is shared with now propose it one level up.
 """
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
@@ -75,6 +78,26 @@ def can_decide_proposal(user, review) -> bool:
         return False
     role = STAFF_ROLE_AT.get(review.unit.kind)
     return user.is_superuser or (role is not None and _holds(user, {role}, review.unit.path))
+
+
+def decides_a_proposal_of(user, item) -> bool:
+    """A proposal to share the item waits for this user (a reviewer sees the item meanwhile)."""
+    return any(can_decide_proposal(user, r) for r in item.reviews.filter(is_open=True).select_related("unit"))
+
+
+def step_for_user_or_404(review_model, user, pk, *, may_view, related=()):
+    """A step of a trail (a proposal to share, above all) that the user may decide on, or whose item they
+    see (`may_view(user, item)`); anything else looks missing."""
+    item = review_model.item_field
+    review = get_object_or_404(
+        review_model.objects.select_related(
+            "unit", "by", f"{item}__unit", f"{item}__author", f"{item}__shared_with", *related
+        ),
+        pk=pk,
+    )
+    if not (can_decide_proposal(user, review) or may_view(user, review.item)):
+        raise Http404
+    return review
 
 
 def can_propose(user, material) -> bool:

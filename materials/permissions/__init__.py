@@ -26,10 +26,12 @@ from approvals.permissions import (  # noqa: F401
     can_propose,
     can_review_group,
     can_review_school,
+    decides_a_proposal_of,
     group_step_by_school,
     manages_school_of,
     proposal_targets,
     school_path,
+    step_for_user_or_404,
 )
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
@@ -95,7 +97,7 @@ def _waits_for(user, material: Material) -> bool:
     open_version = next((v for v in material.versions.all() if v.status in OPEN_STATUSES), None)
     if open_version is not None and can_review_version(user, open_version):
         return True
-    return any(can_decide_proposal(user, r) for r in material.reviews.filter(is_open=True).select_related("unit"))
+    return decides_a_proposal_of(user, material)
 
 
 def is_live_for(user, material: Material) -> bool:
@@ -154,9 +156,4 @@ def version_for_user_or_404(user, pk) -> MaterialVersion:
 
 
 def review_for_user_or_404(user, pk) -> MaterialReview:
-    review = get_object_or_404(
-        MaterialReview.objects.select_related("unit", "material__unit", "material__shared_with", "version"), pk=pk
-    )
-    if not (can_decide_proposal(user, review) or can_view_material(user, review.material)):
-        raise Http404
-    return review
+    return step_for_user_or_404(MaterialReview, user, pk, may_view=can_view_material, related=("version",))
