@@ -50,6 +50,29 @@ LEVEL_OF_KIND = {
 }
 
 
+# The keys of ApprovalKind.words.
+WORDS = (
+    "submit_forbidden",  # only the author sends it for approval
+    "waits_for_you",  # notification to the reviewers of the next step
+    "stale_step",  # not waiting for this decision any more
+    "stale",  # not waiting for any decision any more
+    "own",  # nobody decides on their own item
+    "forbidden_step",  # the actor does not decide this step
+    "group_approved",  # to the author: approved by the group, waits for the principal
+    "approved",  # to the author: live for the school
+    "refuse_reason",  # a refusal needs a reason (the author's)
+    "refused",  # to the author
+    "propose_forbidden",
+    "not_above",  # the target is not above where it is shared
+    "already_open",  # a proposal already waits
+    "proposed_to",  # to the author
+    "proposed_for_you",  # to the staff of the target unit
+    "share_reason",  # a refusal to share needs a reason (the school's)
+    "shared",
+    "share_refused",
+)
+
+
 @dataclass(frozen=True)
 class ApprovalKind:
     """What the engine needs to know about one kind of item (see approvals/README.md).
@@ -77,28 +100,11 @@ class ApprovalKind:
     share_refusal: Callable[[Any], str | None] = lambda item: None  # why an item may not be shared now
     may_propose: Callable[[Any, Any], bool] = can_propose  # (user, item)
 
-
-# The keys of ApprovalKind.words.
-WORDS = (
-    "submit_forbidden",  # only the author sends it for approval
-    "waits_for_you",  # notification to the reviewers of the next step
-    "stale_step",  # not waiting for this decision any more
-    "stale",  # not waiting for any decision any more
-    "own",  # nobody decides on their own item
-    "forbidden_step",  # the actor does not decide this step
-    "group_approved",  # to the author: approved by the group, waits for the principal
-    "approved",  # to the author: live for the school
-    "refuse_reason",  # a refusal needs a reason (the author's)
-    "refused",  # to the author
-    "propose_forbidden",
-    "not_above",  # the target is not above where it is shared
-    "already_open",  # a proposal already waits
-    "proposed_to",  # to the author
-    "proposed_for_you",  # to the staff of the target unit
-    "share_reason",  # a refusal to share needs a reason (the school's)
-    "shared",
-    "share_refused",
-)
+    def __post_init__(self):
+        # A missing word would only show when that step is first taken: say so when the kind is declared.
+        missing = set(WORDS) - set(self.words)
+        if missing:
+            raise ValueError(f"approval kind {self.name!r} lacks the words {sorted(missing)}")
 
 
 # --- who the item waits for ------------------------------------------------------------------------

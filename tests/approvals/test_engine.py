@@ -2,6 +2,7 @@
 questions (one row does both): the same steps, trail, queues and refusals for both kinds."""
 
 import ast
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,8 @@ def test_the_engine_imports_no_app_that_uses_it():
             else:
                 continue
             assert top in allowed or top in {"collections", "dataclasses", "typing"}, f"{source.name} imports {top}"
+
+
+def test_a_kind_declares_every_word_up_front():
+    with pytest.raises(ValueError, match="lacks the words"):
+        dataclasses.replace(LIBRARY, words={"submit_forbidden": "…"})
