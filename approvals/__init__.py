@@ -1,2 +1,1 @@
-"""Placeholder: the approval engine (issue #13, point 2) is being written on another branch; the
-import-linter contract in pyproject.toml lists this package, so it must exist."""
+"""The approval engine: submit → decide at each step → widen sharing up the hierarchy (README.md)."""

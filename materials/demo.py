@@ -8,12 +8,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from approvals.services import group_reviewers, school_reviewers
 from units.models import Role, RoleAssignment, Unit
 
 from .models import Question, Quiz
 from .services import questions as bank
 from .services import quizzes
-from .services.library import group_reviewers, school_reviewers
 
 SUBJECT = "Toán"
 GRADE = 6

@@ -1,7 +1,6 @@
-"""Forms for making and editing learning materials, reviewing a version and proposing an item for wider
-sharing. Business rules (file checks by kind, who may act, the approval steps) live in
-materials.services.library; these forms turn what was typed into values and keep it when the service
-refuses."""
+"""Forms for making and editing learning materials (deciding and proposing are approvals.forms).
+Business rules (file checks by kind, who may act, the approval steps) live in materials.services.library;
+these forms turn what was typed into values and keep it when the service refuses."""
 
 import re
 
@@ -99,34 +98,3 @@ class MaterialForm(BootstrapFormMixin, forms.Form):
         data.pop("kind", None)
         data["file"] = data.get("file") or None
         return data
-
-
-class ReviewForm(BootstrapFormMixin, forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when refusing: the author reads it to fix the item."),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Say why the item is refused, so the author can fix it."))
-        return data
-
-
-class ProposeForm(BootstrapFormMixin, forms.Form):
-    target = forms.ModelChoiceField(label=_("Propose to"), queryset=None, empty_label=None)
-
-    def __init__(self, *args, targets, **kwargs):
-        super().__init__(*args, **kwargs)
-        from units.models import Unit
-
-        self.fields["target"].queryset = Unit.objects.filter(pk__in=[u.pk for u in targets])

@@ -8,7 +8,8 @@ the item so the library lists and searches one table.
 Approval (the Quyết Tiến plan, 2024): draft → submitted → approved by the professional group's leader →
 approved by the principal → visible to the school. A school may then propose the item to its Office or
 Department, which vets it (thẩm định) to share it across its subtree; the Ministry likewise for the nation.
-`Material.shared_with` is the highest unit whose subtree sees the item. Every step is a `MaterialReview`.
+`Material.shared_with` is the highest unit whose subtree sees the item. Every step is a `MaterialReview`,
+a trail row of the approval engine (`approvals`).
 """
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.models import ReviewStep, Status, review_step_rules
 from truonghoc.models import SoftDeleted
 from truonghoc.storage import private_storage
 
@@ -41,13 +43,8 @@ class Licence(models.TextChoices):
     ALL_RIGHTS = "all-rights", _("All rights reserved (used with permission)")
 
 
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Waiting for the group leader")
-    GROUP_APPROVED = "group_approved", _("Waiting for the principal")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
-    SUPERSEDED = "superseded", _("Replaced by a newer version")
+# The approval engine's statuses (approvals.models.Status): one flow, one vocabulary for every kind.
+VersionStatus = Status
 
 
 class Material(SoftDeleted):
@@ -164,48 +161,22 @@ class MaterialVersion(models.Model):
         return f"{self.material} · v{self.number}"
 
 
-class MaterialReview(models.Model):
-    """One step of the approval trail: who decided what, at which level, when, and why (for a refusal)."""
+_REVIEW_RULES = review_step_rules("material", "material")
 
-    class Level(models.TextChoices):
-        GROUP = "group", _("Professional group")
-        SCHOOL = "school", _("Principal")
-        OFFICE = "office", _("Office")
-        DEPARTMENT = "department", _("Department")
-        MINISTRY = "ministry", _("Ministry")
 
-    class Decision(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        PROPOSED = "proposed", _("Proposed for sharing")
-        APPROVED = "approved", _("Approved")
-        REFUSED = "refused", _("Refused")
+class MaterialReview(ReviewStep):
+    """One step of an item's approval trail (approvals.models.ReviewStep), with the version it was about."""
+
+    item_field = "material"
 
     material = models.ForeignKey(Material, verbose_name=_("material"), on_delete=models.CASCADE, related_name="reviews")
     version = models.ForeignKey(
         MaterialVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="reviews"
     )
-    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
-    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    # A proposal to share waits for the target unit: open until decided.
-    is_open = models.BooleanField(_("waiting"), default=False)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("material review")
         verbose_name_plural = _("material reviews")
         ordering = ["material", "at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(decision="refused") | ~Q(reason=""), name="material_refusal_has_reason"
-            ),
-            models.UniqueConstraint(
-                fields=["material", "unit"], condition=Q(is_open=True), name="material_one_open_proposal_per_unit"
-            ),
-        ]
-        indexes = [models.Index(fields=["unit", "is_open"], name="material_review_queue_idx")]
-
-    def __str__(self):
-        return f"{self.material} · {self.get_level_display()} · {self.get_decision_display()}"
+        constraints = _REVIEW_RULES["constraints"]
+        indexes = _REVIEW_RULES["indexes"]

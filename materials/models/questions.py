@@ -29,10 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from approvals.models import ReviewStep, review_step_rules
 from truonghoc.models import SoftDeleted
 from truonghoc.storage import private_storage
 
-from .library import MaterialReview, VersionStatus
+from .library import VersionStatus
 
 # Question statuses are the library's version statuses: one approval flow, one vocabulary.
 QuestionStatus = VersionStatus
@@ -163,34 +164,19 @@ class Question(SoftDeleted):
         return self.type in OBJECTIVE_TYPES
 
 
-class QuestionReview(models.Model):
-    """One step of a question's approval trail, as MaterialReview is for library items."""
+_REVIEW_RULES = review_step_rules("question", "question")
 
-    Level = MaterialReview.Level
-    Decision = MaterialReview.Decision
+
+class QuestionReview(ReviewStep):
+    """One step of a question's approval trail (approvals.models.ReviewStep), as MaterialReview is for items."""
+
+    item_field = "question"
 
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="reviews")
-    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
-    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    is_open = models.BooleanField(_("waiting"), default=False)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("question review")
         verbose_name_plural = _("question reviews")
         ordering = ["question", "at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(decision="refused") | ~Q(reason=""), name="question_refusal_has_reason"
-            ),
-            models.UniqueConstraint(
-                fields=["question", "unit"], condition=Q(is_open=True), name="question_one_open_proposal_per_unit"
-            ),
-        ]
-        indexes = [models.Index(fields=["unit", "is_open"], name="question_review_queue_idx")]
-
-    def __str__(self):
-        return f"{self.question} · {self.get_level_display()} · {self.get_decision_display()}"
+        constraints = _REVIEW_RULES["constraints"]
+        indexes = _REVIEW_RULES["indexes"]

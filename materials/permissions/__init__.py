@@ -1,4 +1,5 @@
-"""Who sees, edits and reviews learning materials. Scope rules come from units.permissions.
+"""Who sees, edits and reviews learning materials. Scope rules come from units.permissions; who decides
+each approval step is the approval engine's (approvals.permissions), re-exported here.
 
 - An approved item is seen by everyone whose units lie in the subtree of `shared_with` (its school, or
   the Office/Department/Ministry that vetted it). Its author always sees it; the managers of its school
@@ -13,28 +14,31 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+# Who decides each approval step is the approval engine's rule; re-exported so `materials.permissions`
+# still answers every question about an item.
+from approvals.models import OPEN_STATUSES
+from approvals.permissions import (  # noqa: F401
+    STAFF_ROLE_AT,
+    _active,
+    _holds,
+    can_decide_proposal,
+    can_decide_step,
+    can_propose,
+    can_review_group,
+    can_review_school,
+    decides_a_proposal_of,
+    group_step_by_school,
+    manages_school_of,
+    proposal_targets,
+    school_path,
+    step_for_user_or_404,
+)
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
-from ..models import Material, MaterialReview, MaterialVersion, VersionStatus
+from ..models import Material, MaterialReview, MaterialVersion
 
 K = Unit.Kind
-# The role that decides proposals at each kind of unit.
-STAFF_ROLE_AT = {K.OFFICE: Role.OFFICE_STAFF, K.DEPARTMENT: Role.DEPARTMENT_STAFF, K.MINISTRY: Role.MINISTRY_STAFF}
-OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.GROUP_APPROVED)
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def school_path(unit: Unit) -> str | None:
-    """Path of the school a group/class/school unit belongs to, without a query."""
-    if unit.kind in (K.SCHOOL, K.UNIVERSITY):
-        return unit.path
-    if unit.kind in (K.GROUP, K.CLASS):
-        return unit.path[: -Unit.steplen]
-    return None
 
 
 def ancestor_paths(user) -> set[str]:
@@ -46,10 +50,6 @@ def ancestor_paths(user) -> set[str]:
             cached.update(path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen))
         user.__dict__["_material_ancestor_paths"] = cached
     return cached
-
-
-def _holds(user, roles, path: str) -> bool:
-    return any(role in roles and unit_path == path for role, unit_path, _kind in role_rows(user))
 
 
 def maker_unit_paths(user) -> list[str]:
@@ -75,11 +75,6 @@ def maker_units(user) -> list[Unit]:
     return list(Unit.objects.filter(path__in=maker_unit_paths(user), is_active=True).order_by("path"))
 
 
-def manages_school_of(user, material: Material) -> bool:
-    path = school_path(material.unit)
-    return bool(path) and (_holds(user, SCHOOL_MANAGER_ROLES, path) or user.is_superuser)
-
-
 def is_author(user, material: Material) -> bool:
     return _active(user) and material.author_id == user.pk
 
@@ -93,72 +88,16 @@ def can_remove_material(user, material: Material) -> bool:
     return _active(user) and (is_author(user, material) or manages_school_of(user, material))
 
 
-def group_step_by_school(material: Material) -> bool:
-    """The school's managers take the group step for an item made at the school itself, and for one its
-    group's leader wrote (nobody approves their own item)."""
-    return material.unit.kind != K.GROUP or _holds(material.author, {Role.GROUP_LEADER}, material.unit.path)
-
-
-def can_review_group(user, material: Material) -> bool:
-    """The group step: the item's group leader, or the school's managers (see group_step_by_school)."""
-    if not _active(user) or material.author_id == user.pk:
-        return False
-    if material.unit.kind == K.GROUP and (_holds(user, {Role.GROUP_LEADER}, material.unit.path) or user.is_superuser):
-        return True
-    return group_step_by_school(material) and manages_school_of(user, material)
-
-
-def can_review_school(user, material: Material) -> bool:
-    return _active(user) and material.author_id != user.pk and manages_school_of(user, material)
-
-
 def can_review_version(user, version: MaterialVersion) -> bool:
     """May decide the step the version waits at now."""
-    material = version.material
-    if material.is_deleted:
-        return False
-    if version.status == VersionStatus.SUBMITTED:
-        return can_review_group(user, material)
-    if version.status == VersionStatus.GROUP_APPROVED:
-        return can_review_school(user, material)
-    return False
-
-
-def can_decide_proposal(user, review: MaterialReview) -> bool:
-    if not (_active(user) and review.is_open):
-        return False
-    role = STAFF_ROLE_AT.get(review.unit.kind)
-    return user.is_superuser or (role is not None and _holds(user, {role}, review.unit.path))
-
-
-def can_propose(user, material: Material) -> bool:
-    """Those who manage the unit the item is shared with now propose it one level up."""
-    if not _active(user) or material.is_deleted or material.shared_with_id is None:
-        return False
-    shared = material.shared_with
-    if user.is_superuser:
-        return True
-    if shared.kind in (K.SCHOOL, K.UNIVERSITY):
-        return _holds(user, SCHOOL_MANAGER_ROLES, shared.path)
-    role = STAFF_ROLE_AT.get(shared.kind)
-    return role is not None and role != Role.MINISTRY_STAFF and _holds(user, {role}, shared.path)
-
-
-def proposal_targets(material: Material) -> list[Unit]:
-    """The Offices/Departments/Ministry above the unit the item is shared with, nearest first."""
-    shared = material.shared_with
-    if shared is None:
-        return []
-    paths = [shared.path[:end] for end in range(Unit.steplen, len(shared.path), Unit.steplen)]
-    units = Unit.objects.filter(path__in=paths, kind__in=list(STAFF_ROLE_AT), is_active=True)
-    return sorted(units, key=lambda u: -len(u.path))
+    return can_decide_step(user, version.material, version.status)
 
 
 def _waits_for(user, material: Material) -> bool:
     open_version = next((v for v in material.versions.all() if v.status in OPEN_STATUSES), None)
     if open_version is not None and can_review_version(user, open_version):
         return True
-    return any(can_decide_proposal(user, r) for r in material.reviews.filter(is_open=True).select_related("unit"))
+    return decides_a_proposal_of(user, material)
 
 
 def is_live_for(user, material: Material) -> bool:
@@ -217,9 +156,4 @@ def version_for_user_or_404(user, pk) -> MaterialVersion:
 
 
 def review_for_user_or_404(user, pk) -> MaterialReview:
-    review = get_object_or_404(
-        MaterialReview.objects.select_related("unit", "material__unit", "material__shared_with", "version"), pk=pk
-    )
-    if not (can_decide_proposal(user, review) or can_view_material(user, review.material)):
-        raise Http404
-    return review
+    return step_for_user_or_404(MaterialReview, user, pk, may_view=can_view_material, related=("version",))

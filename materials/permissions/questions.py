@@ -23,11 +23,11 @@ from ..models import AttemptAnswer, Question, QuestionReview, VersionStatus
 from . import (
     _active,
     ancestor_paths,
-    can_decide_proposal,
+    can_decide_step,
     can_propose,
-    can_review_group,
-    can_review_school,
+    decides_a_proposal_of,
     manages_school_of,
+    step_for_user_or_404,
 )
 
 USABLE_OWN_STATUSES = (
@@ -103,13 +103,7 @@ def is_live_question_for(user, question: Question) -> bool:
 
 def can_review_question(user, question: Question) -> bool:
     """May decide the approval step the question waits at now (not a proposal to share)."""
-    if question.is_deleted:
-        return False
-    if question.status == VersionStatus.SUBMITTED:
-        return can_review_group(user, question)
-    if question.status == VersionStatus.GROUP_APPROVED:
-        return can_review_school(user, question)
-    return False
+    return can_decide_step(user, question, question.status)
 
 
 def open_proposal(question: Question) -> QuestionReview | None:
@@ -119,7 +113,7 @@ def open_proposal(question: Question) -> QuestionReview | None:
 def _waits_for(user, question: Question) -> bool:
     if can_review_question(user, question):
         return True
-    return any(can_decide_proposal(user, r) for r in question.reviews.filter(is_open=True).select_related("unit"))
+    return decides_a_proposal_of(user, question)
 
 
 def can_view_question(user, question: Question) -> bool:
@@ -177,15 +171,7 @@ def question_for_user_or_404(user, pk) -> Question:
 
 def question_review_for_user_or_404(user, pk) -> QuestionReview:
     """A proposal to share (or any step of a trail) that the user may decide on or whose question they see."""
-    review = get_object_or_404(
-        QuestionReview.objects.select_related(
-            "unit", "by", "question__unit", "question__author", "question__shared_with", "question__replaces"
-        ),
-        pk=pk,
-    )
-    if not (can_decide_proposal(user, review) or can_view_question(user, review.question)):
-        raise Http404
-    return review
+    return step_for_user_or_404(QuestionReview, user, pk, may_view=can_view_question, related=("question__replaces",))
 
 
 def can_see_question_image(user, question: Question) -> bool:

@@ -1,50 +1,23 @@
-"""Reads for authors and reviewers: what waits for me, my items, an item's trail."""
+"""Reads for authors and reviewers: what waits for me, my items, an item's trail (the queues and the
+trail are the approval engine's, approvals.selectors)."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from approvals import selectors as approval
 
 from ..models import Material, MaterialReview, MaterialVersion, VersionStatus
-from ..permissions import OPEN_STATUSES, STAFF_ROLE_AT
-
-K = Unit.Kind
-
-
-def _nothing() -> Q:
-    return Q(pk__in=[])
+from ..permissions import OPEN_STATUSES
 
 
 def waiting_versions(*, user) -> QuerySet:
     """Versions waiting at a step this user decides: the group leader's, or the school managers'."""
-    qs = MaterialVersion.objects.filter(material__deleted_at__isnull=True).select_related(
-        "material__unit", "material__author", "created_by"
-    )
-    if user.is_superuser:
-        return qs.filter(status__in=[VersionStatus.SUBMITTED, VersionStatus.GROUP_APPROVED]).order_by("updated_at")
-    query = _nothing()
-    for role, path, kind in role_rows(user):
-        if role == Role.GROUP_LEADER and kind == K.GROUP:
-            query |= Q(status=VersionStatus.SUBMITTED, material__unit__path=path)
-        elif role in SCHOOL_MANAGER_ROLES and kind in (K.SCHOOL, K.UNIVERSITY):
-            # Items made at the school itself have no group step: its managers take it.
-            query |= Q(status=VersionStatus.SUBMITTED, material__unit__path=path)
-            query |= Q(status=VersionStatus.GROUP_APPROVED, material__unit__path__startswith=path)
-    return qs.filter(query).order_by("updated_at", "pk")
+    versions = MaterialVersion.objects.select_related("material__unit", "material__author", "created_by")
+    return approval.waiting_at_steps(versions, user=user, item="material__")
 
 
 def waiting_proposals(*, user) -> QuerySet:
     """Proposals to share sent to a unit where the user is staff."""
-    qs = MaterialReview.objects.filter(is_open=True, material__deleted_at__isnull=True).select_related(
-        "material__unit", "material__author", "unit", "by"
-    )
-    if user.is_superuser:
-        return qs.order_by("at", "pk")
-    query = _nothing()
-    for role, path, kind in role_rows(user):
-        if STAFF_ROLE_AT.get(kind) == role:
-            query |= Q(unit__path=path)
-    return qs.filter(query).order_by("at", "pk")
+    return approval.waiting_proposals(MaterialReview, user=user)
 
 
 def my_materials(*, user, removed: bool = False) -> QuerySet:
@@ -60,7 +33,7 @@ def my_materials(*, user, removed: bool = False) -> QuerySet:
 
 
 def material_trail(*, material: Material) -> list[MaterialReview]:
-    return list(material.reviews.select_related("by", "unit", "version").order_by("at", "pk"))
+    return approval.trail(MaterialReview, items=[material], related=("version",))
 
 
 def material_versions(*, material: Material) -> list[MaterialVersion]:

@@ -7,17 +7,15 @@ fetched one row past their size instead of counting every match.
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Role, RoleAssignment, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from approvals import selectors as approval
 
 from .. import latex
 from ..models import Question, QuestionReview, QuestionType, VersionStatus
 from ..models.questions import option_letter
-from ..permissions import STAFF_ROLE_AT
 from ..permissions.questions import questions_usable_q
 from ..scoring import number_text
 from .library import SUBJECTS, LibraryPage, Sharing, page_number, search_words
@@ -25,7 +23,6 @@ from .library import SUBJECTS, LibraryPage, Sharing, page_number, search_words
 PAGE_SIZE = 25
 GRADES = tuple(range(1, 13))
 MAX_TOPICS = 300
-K = Unit.Kind
 S = VersionStatus
 
 
@@ -167,50 +164,15 @@ def bank_topics(*, user, subject: str = "", grade: int | None = None) -> list[st
 # --- what waits for reviewers --------------------------------------------------------------------
 
 
-def _nothing() -> Q:
-    return Q(pk__in=[])
-
-
-def _written_by_group_leader() -> Exists:
-    """The author leads the group the question was written in: then the school takes the group step
-    (permissions.group_step_by_school)."""
-    return Exists(
-        RoleAssignment.objects.filter(
-            user=OuterRef("author"), role=Role.GROUP_LEADER, unit=OuterRef("unit"), unit__is_active=True
-        )
-    )
-
-
 def waiting_questions(*, user) -> QuerySet[Question]:
     """Questions waiting at a step this user decides (never their own), oldest first."""
-    qs = Question.objects.filter(deleted_at__isnull=True).select_related("unit", "author", "replaces")
-    if user.is_superuser:
-        return qs.filter(status__in=[S.SUBMITTED, S.GROUP_APPROVED]).exclude(author=user).order_by("updated_at", "pk")
-    query = _nothing()
-    for role, path, kind in role_rows(user):
-        if role == Role.GROUP_LEADER and kind == K.GROUP:
-            query |= Q(status=S.SUBMITTED, unit__path=path) & ~Q(_written_by_group_leader())
-        elif role in SCHOOL_MANAGER_ROLES and kind in (K.SCHOOL, K.UNIVERSITY):
-            query |= Q(status=S.SUBMITTED, unit__path=path)
-            query |= Q(status=S.SUBMITTED, unit__kind=K.GROUP, unit__path__startswith=path) & Q(
-                _written_by_group_leader()
-            )
-            query |= Q(status=S.GROUP_APPROVED, unit__path__startswith=path)
-    return qs.filter(query).exclude(author=user).order_by("updated_at", "pk")
+    questions = Question.objects.select_related("unit", "author", "replaces")
+    return approval.waiting_at_steps(questions, user=user)
 
 
 def waiting_question_proposals(*, user) -> QuerySet[QuestionReview]:
     """Proposals to share a question, sent to a unit where the user is staff."""
-    qs = QuestionReview.objects.filter(is_open=True, question__deleted_at__isnull=True).select_related(
-        "question__unit", "question__author", "unit", "by"
-    )
-    if user.is_superuser:
-        return qs.order_by("at", "pk")
-    query = _nothing()
-    for role, path, kind in role_rows(user):
-        if STAFF_ROLE_AT.get(kind) == role:
-            query |= Q(unit__path=path)
-    return qs.filter(query).order_by("at", "pk")
+    return approval.waiting_proposals(QuestionReview, user=user)
 
 
 # --- one question --------------------------------------------------------------------------------
@@ -235,11 +197,7 @@ def lineage(question: Question) -> list[Question]:
 
 def question_trail(*, questions: list[Question]) -> list[QuestionReview]:
     """Every step of these questions' approval, in time order."""
-    return list(
-        QuestionReview.objects.filter(question__in=[q.pk for q in questions])
-        .select_related("by", "unit")
-        .order_by("at", "pk")
-    )
+    return approval.trail(QuestionReview, items=questions)
 
 
 def numeric_text(value: Decimal | None) -> str:

@@ -1,9 +1,13 @@
 """Every write of the learning-material library: creating items, their versions, the approval steps
 at the group and the school, and proposals to share an item up the tree (Office, Department, Ministry).
 
-Each step leaves a `MaterialReview` (the trail the author reads) and an audit entry, and notifies the
-author and whoever the item now waits for. Files are checked by content before anything is written,
-and a refusal leaves neither rows nor files behind.
+The steps themselves are the approval engine's (`approvals.services`); `LIBRARY` tells it what an item
+is: a version moves through the steps, the item holds the unit, author and sharing, and approval at the
+school makes the version live. Each step leaves a `MaterialReview` (the trail the author reads) and an
+audit entry, and notifies the author and whoever the item now waits for.
+
+Files are checked by content before anything is written, and a refusal leaves neither rows nor files
+behind.
 """
 
 import html
@@ -14,38 +18,30 @@ import zipfile
 from collections.abc import Iterable
 
 import nh3
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from approvals import services as approval
 from forums.services import clean_body
 from notifications.services import notify
 from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import check_upload, files_removed_on_failure, human_size, image_reencode
-from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES
+from units.models import Unit
 from units.services import audit_log
 
 from ..models import Kind, Material, MaterialReview, MaterialVersion, VersionStatus
 from ..permissions import (
     OPEN_STATUSES,
-    STAFF_ROLE_AT,
-    can_decide_proposal,
     can_edit_material,
-    can_propose,
     can_remove_material,
-    can_review_group,
-    can_review_school,
-    group_step_by_school,
     materials_visible_q,
     may_make_at,
-    proposal_targets,
-    school_path,
 )
 
 MB = 1024 * 1024
@@ -61,13 +57,6 @@ LESSON_KINDS = (Kind.ILLUSTRATIVE_LESSON, Kind.INTERACTIVE_LESSON)
 PACKAGE_MAX_FILES = 2000
 PACKAGE_MAX_UNPACKED = 300 * MB
 TEXT_MAX_CHARS = 200_000
-Level = MaterialReview.Level
-Decision = MaterialReview.Decision
-LEVEL_OF_KIND = {
-    Unit.Kind.OFFICE: Level.OFFICE,
-    Unit.Kind.DEPARTMENT: Level.DEPARTMENT,
-    Unit.Kind.MINISTRY: Level.MINISTRY,
-}
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -88,29 +77,6 @@ def search_text_for(material: Material, version: MaterialVersion) -> str:
 
 def _url(name: str, pk: int) -> str:
     return reverse(name, args=[pk])
-
-
-def people_with(roles: Iterable[str], unit_path: str):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, role_assignments__role__in=list(roles), role_assignments__unit__path=unit_path)
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def group_reviewers(material: Material):
-    if not group_step_by_school(material):
-        return people_with([Role.GROUP_LEADER], material.unit.path)
-    return people_with(SCHOOL_MANAGER_ROLES, school_path(material.unit) or "")
-
-
-def school_reviewers(material: Material):
-    return people_with(SCHOOL_MANAGER_ROLES, school_path(material.unit) or "")
-
-
-def school_unit(material: Material) -> Unit:
-    return Unit.objects.get(path=school_path(material.unit))
 
 
 def check_package(upload) -> None:
@@ -242,23 +208,6 @@ def _store(version: MaterialVersion, content, name: str, size: int, saved: list)
     saved.append(version.file.name)
     version.file_name = name
     version.file_size = size
-
-
-def _trail(*, material, version, level, unit, decision, by, reason="", is_open=False) -> MaterialReview:
-    review = MaterialReview(
-        material=material,
-        version=version,
-        level=level,
-        unit=unit,
-        decision=decision,
-        reason=reason,
-        is_open=is_open,
-        by=by,
-        at=timezone.now(),
-    )
-    review.full_clean()
-    review.save()
-    return review
 
 
 def _lock(material: Material) -> Material:
@@ -427,86 +376,13 @@ def version_new(*, actor, material: Material, **fields) -> MaterialVersion:
     return version
 
 
-# --- approval at the school ---------------------------------------------------------------------
+# --- approval (the engine's steps, in the library's words) ---------------------------------------
 
 
-@transaction.atomic
-def version_submit(*, actor, version: MaterialVersion) -> MaterialVersion:
-    version = _lock_version(version)
-    material = version.material
-    if not can_edit_material(actor, material):
-        raise ValidationError(_("Only the author can send this item for approval."), code="forbidden")
-    if version.status != VersionStatus.DRAFT:
-        raise ValidationError(_("Only a draft can be sent for approval."), code="not_draft")
-    version.status = VersionStatus.SUBMITTED
-    version.save(update_fields=["status", "updated_at"])
-    _trail(
-        material=material,
-        version=version,
-        level=Level.GROUP,
-        unit=material.unit,
-        decision=Decision.SUBMITTED,
-        by=actor,
-    )
-    audit_log(
-        actor=actor, action="material.submit", unit=material.unit, target=material, after={"version": version.number}
-    )
-    notify(
-        recipients=group_reviewers(material),
-        title=_("A learning material waits for your approval: %(title)s") % {"title": version.title},
-        url=_url("materials:review", version.pk),
-    )
-    return version
-
-
-def _decided(actor, version: MaterialVersion, *, allowed, status_needed) -> MaterialVersion:
-    version = _lock_version(version)
-    if version.status != status_needed or version.material.is_deleted:
-        raise ValidationError(_("This version is not waiting for this decision any more."), code="stale")
-    if version.material.author_id == actor.pk:
-        raise ValidationError(_("Nobody approves or refuses their own material: another reviewer decides."), code="own")
-    if not allowed(actor, version.material):
-        raise ValidationError(_("You cannot decide on this item at this step."), code="forbidden")
-    return version
-
-
-@transaction.atomic
-def version_approve_group(*, actor, version: MaterialVersion) -> MaterialVersion:
-    version = _decided(actor, version, allowed=can_review_group, status_needed=VersionStatus.SUBMITTED)
-    material = version.material
-    version.status = VersionStatus.GROUP_APPROVED
-    version.save(update_fields=["status", "updated_at"])
-    _trail(
-        material=material, version=version, level=Level.GROUP, unit=material.unit, decision=Decision.APPROVED, by=actor
-    )
-    audit_log(
-        actor=actor,
-        action="material.approve_group",
-        unit=material.unit,
-        target=material,
-        after={"version": version.number},
-    )
-    notify(
-        recipients=[material.author],
-        title=_("%(title)s was approved by the group and waits for the principal.") % {"title": version.title},
-        url=_url("materials:history", material.pk),
-    )
-    notify(
-        recipients=school_reviewers(material),
-        title=_("A learning material waits for your approval: %(title)s") % {"title": version.title},
-        url=_url("materials:review", version.pk),
-    )
-    return version
-
-
-@transaction.atomic
-def version_approve_school(*, actor, version: MaterialVersion) -> MaterialVersion:
+def _go_live(*, actor, item: Material, subject: MaterialVersion, school: Unit, now) -> tuple[dict, dict]:
     """The version goes live for the school: the previous live version is superseded and the catalogue
     fields and search text are copied onto the item."""
-    version = _decided(actor, version, allowed=can_review_school, status_needed=VersionStatus.GROUP_APPROVED)
-    material = version.material
-    school = school_unit(material)
-    now = timezone.now()
+    material, version = item, subject
     previous = material.live_version_id
     if previous:
         MaterialVersion.objects.filter(pk=previous).update(status=VersionStatus.SUPERSEDED, updated_at=now)
@@ -519,150 +395,75 @@ def version_approve_school(*, actor, version: MaterialVersion) -> MaterialVersio
         material.shared_with = school
     material.approved_at = now
     material.save(update_fields=["live_version", "title", "search_text", "shared_with", "approved_at", "updated_at"])
-    _trail(material=material, version=version, level=Level.SCHOOL, unit=school, decision=Decision.APPROVED, by=actor)
-    audit_log(
-        actor=actor,
-        action="material.approve",
-        unit=school,
-        target=material,
-        before={"live_version": previous},
-        after={"live_version": version.pk, "version": version.number},
-    )
-    notify(
-        recipients=[material.author],
-        title=_("%(title)s was approved and is now in the library.") % {"title": version.title},
-        url=_url("materials:history", material.pk),
-    )
-    return version
+    return {"live_version": previous}, {"live_version": version.pk, "version": version.number}
 
 
-@transaction.atomic
+LIBRARY = approval.ApprovalKind(
+    name="material",
+    review_model=MaterialReview,
+    words={
+        "submit_forbidden": gettext_lazy("Only the author can send this item for approval."),
+        "waits_for_you": gettext_lazy("A learning material waits for your approval: %(title)s"),
+        "stale_step": gettext_lazy("This version is not waiting for this decision any more."),
+        "stale": gettext_lazy("This version is not waiting for a decision any more."),
+        "own": gettext_lazy("Nobody approves or refuses their own material: another reviewer decides."),
+        "forbidden_step": gettext_lazy("You cannot decide on this item at this step."),
+        "group_approved": gettext_lazy("%(title)s was approved by the group and waits for the principal."),
+        "approved": gettext_lazy("%(title)s was approved and is now in the library."),
+        "refuse_reason": gettext_lazy("Say why the item is refused, so the author can fix it."),
+        "refused": gettext_lazy("%(title)s was refused."),
+        "propose_forbidden": gettext_lazy("You cannot propose this item for wider sharing."),
+        "not_above": gettext_lazy("%(unit)s is not above the unit this item is shared with."),
+        "already_open": gettext_lazy("This item is already waiting for a decision on sharing."),
+        "proposed_to": gettext_lazy("%(title)s was proposed to %(unit)s for sharing."),
+        "proposed_for_you": gettext_lazy("A learning material is proposed for sharing: %(title)s"),
+        "share_reason": gettext_lazy("Say why the item is refused, so the school can fix it."),
+        "shared": gettext_lazy("%(title)s is now shared by %(unit)s."),
+        "share_refused": gettext_lazy("%(unit)s refused to share %(title)s."),
+    },
+    lock=lambda version: _lock_version(version),
+    lock_item=lambda material: _lock(material),
+    item_of=lambda version: version.material,
+    # A proposal is about the live version (the one proposed, should it have gone since).
+    live_subject=lambda material, review: material.live_version or getattr(review, "version", None),
+    step_fields=lambda material, version: {"material": material, "version": version},
+    names=lambda version_or_item: {"title": version_or_item.title},
+    review_url=lambda version: _url("materials:review", version.pk),
+    item_url=lambda material: _url("materials:history", material.pk),
+    proposal_url=lambda review: reverse("materials:review_queue"),
+    queue_url=lambda: reverse("materials:review_queue"),
+    go_live=_go_live,
+    audit_after=lambda version: {"version": version.number},
+)
+
+
+def version_submit(*, actor, version: MaterialVersion) -> MaterialVersion:
+    return approval.submit(LIBRARY, actor=actor, subject=version)
+
+
+def version_approve_group(*, actor, version: MaterialVersion) -> MaterialVersion:
+    return approval.approve_group(LIBRARY, actor=actor, subject=version)
+
+
+def version_approve_school(*, actor, version: MaterialVersion) -> MaterialVersion:
+    """The version goes live for the school (see _go_live)."""
+    return approval.approve_school(LIBRARY, actor=actor, subject=version)
+
+
 def version_refuse(*, actor, version: MaterialVersion, reason: str) -> MaterialVersion:
     """Refused at the step it waits at, with a reason the author reads; the live version (if any) stays."""
-    reason = nfc(reason)
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the item is refused, so the author can fix it.")]})
-    version = _lock_version(version)
-    material = version.material
-    if version.status == VersionStatus.SUBMITTED:
-        allowed, level, unit = can_review_group(actor, material), Level.GROUP, material.unit
-    elif version.status == VersionStatus.GROUP_APPROVED:
-        allowed, level, unit = can_review_school(actor, material), Level.SCHOOL, school_unit(material)
-    else:
-        raise ValidationError(_("This version is not waiting for a decision any more."), code="stale")
-    if not allowed or material.is_deleted:
-        raise ValidationError(_("You cannot decide on this item at this step."), code="forbidden")
-    version.status = VersionStatus.REFUSED
-    version.save(update_fields=["status", "updated_at"])
-    _trail(
-        material=material, version=version, level=level, unit=unit, decision=Decision.REFUSED, reason=reason, by=actor
-    )
-    audit_log(
-        actor=actor,
-        action="material.refuse",
-        unit=unit,
-        target=material,
-        after={"version": version.number, "reason": reason},
-    )
-    notify(
-        recipients=[material.author],
-        title=_("%(title)s was refused.") % {"title": version.title},
-        body=reason,
-        url=_url("materials:history", material.pk),
-    )
-    return version
+    return approval.refuse(LIBRARY, actor=actor, subject=version, reason=reason)
 
 
-# --- sharing up the tree -----------------------------------------------------------------------
-
-
-@transaction.atomic
 def material_propose(*, actor, material: Material, target: Unit) -> MaterialReview:
     """Propose an approved item to an Office, Department or the Ministry above the unit it is shared with."""
-    material = _lock(material)
-    if not can_propose(actor, material):
-        raise ValidationError(_("You cannot propose this item for wider sharing."), code="forbidden")
-    if target.pk not in {u.pk for u in proposal_targets(material)}:
-        raise ValidationError(
-            {"target": [_("%(unit)s is not above the unit this item is shared with.") % {"unit": target.name}]}
-        )
-    if material.reviews.filter(is_open=True).exists():
-        raise ValidationError(
-            {"target": [_("This item is already waiting for a decision on sharing.")]}, code="already_open"
-        )
-    review = _trail(
-        material=material,
-        version=material.live_version,
-        level=LEVEL_OF_KIND[target.kind],
-        unit=target,
-        decision=Decision.PROPOSED,
-        by=actor,
-        is_open=True,
-    )
-    audit_log(actor=actor, action="material.propose", unit=target, target=material, after={"to": target.pk})
-    notify(
-        recipients=[material.author],
-        title=_("%(title)s was proposed to %(unit)s for sharing.") % {"title": material.title, "unit": target.name},
-        url=_url("materials:history", material.pk),
-    )
-    notify(
-        recipients=people_with([STAFF_ROLE_AT[target.kind]], target.path),
-        title=_("A learning material is proposed for sharing: %(title)s") % {"title": material.title},
-        url=reverse("materials:review_queue"),
-    )
-    return review
+    return approval.propose(LIBRARY, actor=actor, item=material, target=target)
 
 
-@transaction.atomic
 def proposal_decide(*, actor, review: MaterialReview, approve: bool, reason: str = "") -> MaterialReview:
     """Vetting (thẩm định) by the unit the item was proposed to: approved, it is shared with that unit's
     whole subtree; refused, it stays where it was, with the reason."""
-    review = (
-        MaterialReview.objects.select_for_update(of=("self",))
-        .select_related("unit", "material__unit", "material__shared_with", "material__author")
-        .get(pk=review.pk)
-    )
-    reason = nfc(reason)
-    if not review.is_open:
-        raise ValidationError(_("This proposal has already been decided."), code="stale")
-    if not can_decide_proposal(actor, review):
-        raise ValidationError(_("You cannot decide on this proposal."), code="forbidden")
-    if not approve and not reason:
-        raise ValidationError({"reason": [_("Say why the item is refused, so the school can fix it.")]})
-    material = _lock(review.material)
-    review.is_open = False
-    review.save(update_fields=["is_open"])
-    decision = _trail(
-        material=material,
-        version=material.live_version or review.version,
-        level=review.level,
-        unit=review.unit,
-        decision=Decision.APPROVED if approve else Decision.REFUSED,
-        reason=reason,
-        by=actor,
-    )
-    before = {"shared_with": material.shared_with_id}
-    if approve:
-        material.shared_with = review.unit
-        material.save(update_fields=["shared_with", "updated_at"])
-        title = _("%(title)s is now shared by %(unit)s.")
-    else:
-        title = _("%(unit)s refused to share %(title)s.")
-    audit_log(
-        actor=actor,
-        action="material.share" if approve else "material.share_refuse",
-        unit=review.unit,
-        target=material,
-        before=before,
-        after={"shared_with": material.shared_with_id, "reason": reason},
-    )
-    notify(
-        recipients=[material.author, review.by],
-        title=title % {"title": material.title, "unit": review.unit.name},
-        body=reason,
-        url=_url("materials:history", material.pk),
-    )
-    return decision
+    return approval.decide_proposal(LIBRARY, actor=actor, review=review, approve=approve, reason=reason)
 
 
 # --- removing and restoring ----------------------------------------------------------------------

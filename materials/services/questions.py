@@ -1,9 +1,10 @@
 """Every write of the question bank: writing and changing questions, their approval at the group and
 the school, revisions of approved questions, proposals to share up the tree, removing and restoring.
 
-The approval flow and who decides each step are the library's (materials.permissions): a question
-reads `unit`, `author` and `shared_with` just as an item does. Each step leaves a `QuestionReview`
-(the trail the author reads) and an audit entry, and notifies the author and whoever it now waits for.
+The approval steps are the approval engine's (`approvals.services`), as for library items: `BANK` tells
+it that a question is both the item (its `unit`, `author` and `shared_with` decide who reviews it) and
+what moves through the steps. Each step leaves a `QuestionReview` (the trail the author reads) and an
+audit entry, and notifies the author and whoever it now waits for.
 
 An approved question never changes in place, because graded answers must keep their meaning: a change
 is a revision (a new row, `replaces` set) that goes through approval while the approved one stays in
@@ -21,27 +22,22 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from approvals import services as approval
 from notifications.services import notify
 from truonghoc.richtext import excerpt
 from truonghoc.storage import private_storage
-from truonghoc.text import nfc
 from truonghoc.uploads import check_upload, files_removed_on_failure, image_reencode
 from units.models import Unit
 from units.services import audit_log
 
 from ..models import AttemptAnswer, Question, QuestionReview, QuestionSource, VersionStatus
 from ..permissions import (
-    STAFF_ROLE_AT,
-    can_decide_proposal,
-    can_review_group,
-    can_review_school,
     manages_school_of,
     may_make_at,
-    proposal_targets,
 )
 from ..permissions.questions import can_propose_question, questions_usable_q
-from .library import LEVEL_OF_KIND, group_reviewers, people_with, school_reviewers, school_unit
 from .question_rules import IMAGE_MAX_BYTES, clean_question, fingerprint, search_text
 
 IMAGE_TYPES = ("jpg", "png")
@@ -59,8 +55,6 @@ FIELDS = (
     "topic",
     "level",
 )
-Level = QuestionReview.Level
-Decision = QuestionReview.Decision
 S = VersionStatus
 OPEN = (S.DRAFT, S.SUBMITTED, S.GROUP_APPROVED)
 
@@ -113,22 +107,6 @@ def _drop_file_later(name: str) -> None:
             private_storage().delete(name)
 
     transaction.on_commit(drop)
-
-
-def _trail(*, question, level, unit, decision, by, reason="", is_open=False) -> QuestionReview:
-    review = QuestionReview(
-        question=question,
-        level=level,
-        unit=unit,
-        decision=decision,
-        reason=reason,
-        is_open=is_open,
-        by=by,
-        at=timezone.now(),
-    )
-    review.full_clean()
-    review.save()
-    return review
 
 
 def _lock(question: Question) -> Question:
@@ -322,68 +300,14 @@ def question_revise(*, actor, question: Question, image=None, remove_image: bool
     return revision
 
 
-# --- approval at the school ---------------------------------------------------------------------
+# --- approval (the engine's steps, in the bank's words) ------------------------------------------
 
 
-@transaction.atomic
-def question_submit(*, actor, question: Question) -> Question:
-    question = _lock(question)
-    if question.author_id != actor.pk or question.is_deleted:
-        raise _forbidden(_("Only the author can send this question for approval."))
-    if question.status != S.DRAFT:
-        raise ValidationError(_("Only a draft can be sent for approval."), code="not_draft")
-    question.status = S.SUBMITTED
-    question.save(update_fields=["status", "updated_at"])
-    _trail(question=question, level=Level.GROUP, unit=question.unit, decision=Decision.SUBMITTED, by=actor)
-    audit_log(actor=actor, action="question.submit", unit=question.unit, target=question)
-    notify(
-        recipients=group_reviewers(question),
-        title=_("A question waits for your approval: %(question)s") % {"question": _label(question)},
-        url=_url("materials:question_review", question.pk),
-    )
-    return question
-
-
-def _decided(actor, question: Question, *, allowed, status_needed) -> Question:
-    question = _lock(question)
-    if question.status != status_needed or question.is_deleted:
-        raise ValidationError(_("This question is not waiting for this decision any more."), code="stale")
-    if question.author_id == actor.pk:
-        raise ValidationError(_("Nobody approves or refuses their own question: another reviewer decides."), code="own")
-    if not allowed(actor, question):
-        raise _forbidden(_("You cannot decide on this question at this step."))
-    return question
-
-
-@transaction.atomic
-def question_approve_group(*, actor, question: Question) -> Question:
-    question = _decided(actor, question, allowed=can_review_group, status_needed=S.SUBMITTED)
-    question.status = S.GROUP_APPROVED
-    question.save(update_fields=["status", "updated_at"])
-    _trail(question=question, level=Level.GROUP, unit=question.unit, decision=Decision.APPROVED, by=actor)
-    audit_log(actor=actor, action="question.approve_group", unit=question.unit, target=question)
-    notify(
-        recipients=[question.author],
-        title=_("Question %(question)s was approved by the group and waits for the principal.")
-        % {"question": _label(question)},
-        url=_url("materials:question_detail", question.pk),
-    )
-    notify(
-        recipients=school_reviewers(question),
-        title=_("A question waits for your approval: %(question)s") % {"question": _label(question)},
-        url=_url("materials:question_review", question.pk),
-    )
-    return question
-
-
-@transaction.atomic
-def question_approve_school(*, actor, question: Question) -> Question:
+def _go_live(*, actor, item: Question, subject: Question, school: Unit, now) -> tuple[dict, dict]:
     """Approved for the school. A revision takes the place of the question it replaces: that one is
     superseded (answers already given keep pointing at it) and the revision keeps its sharing, and any
     proposal to share still waiting follows the revision, which is what would now be shared."""
-    question = _decided(actor, question, allowed=can_review_school, status_needed=S.GROUP_APPROVED)
-    school = school_unit(question)
-    now = timezone.now()
+    question = item
     shared_with = school
     replaced = None
     if question.replaces_id:
@@ -397,149 +321,82 @@ def question_approve_school(*, actor, question: Question) -> Question:
     question.shared_with = shared_with
     question.approved_at = now
     question.save(update_fields=["status", "shared_with", "approved_at", "updated_at"])
-    _trail(question=question, level=Level.SCHOOL, unit=school, decision=Decision.APPROVED, by=actor)
-    audit_log(
-        actor=actor,
-        action="question.approve",
-        unit=school,
-        target=question,
-        before={"replaces": replaced.pk if replaced else None},
-        after={"shared_with": shared_with.pk},
-    )
-    notify(
-        recipients=[question.author],
-        title=_("Question %(question)s was approved and is now in the bank.") % {"question": _label(question)},
-        url=_url("materials:question_detail", question.pk),
-    )
-    return question
+    return {"replaces": replaced.pk if replaced else None}, {"shared_with": shared_with.pk}
 
 
-@transaction.atomic
+def _share_refusal(question: Question) -> str | None:
+    if question.is_deleted or question.status != S.APPROVED:
+        return _("This question was removed or replaced since it was proposed; it cannot be shared.")
+    return None
+
+
+BANK = approval.ApprovalKind(
+    name="question",
+    review_model=QuestionReview,
+    words={
+        "submit_forbidden": gettext_lazy("Only the author can send this question for approval."),
+        "waits_for_you": gettext_lazy("A question waits for your approval: %(question)s"),
+        "stale_step": gettext_lazy("This question is not waiting for this decision any more."),
+        "stale": gettext_lazy("This question is not waiting for a decision any more."),
+        "own": gettext_lazy("Nobody approves or refuses their own question: another reviewer decides."),
+        "forbidden_step": gettext_lazy("You cannot decide on this question at this step."),
+        "group_approved": gettext_lazy("Question %(question)s was approved by the group and waits for the principal."),
+        "approved": gettext_lazy("Question %(question)s was approved and is now in the bank."),
+        "refuse_reason": gettext_lazy("Say why the question is refused, so the author can fix it."),
+        "refused": gettext_lazy("Question %(question)s was refused."),
+        "propose_forbidden": gettext_lazy("You cannot propose this question for wider sharing."),
+        "not_above": gettext_lazy("%(unit)s is not above the unit this question is shared with."),
+        "already_open": gettext_lazy("This question is already waiting for a decision on sharing."),
+        "proposed_to": gettext_lazy("Question %(question)s was proposed to %(unit)s for sharing."),
+        "proposed_for_you": gettext_lazy("A question is proposed for sharing: %(question)s"),
+        "share_reason": gettext_lazy("Say why the question is refused, so the school can fix it."),
+        "shared": gettext_lazy("Question %(question)s is now shared by %(unit)s."),
+        "share_refused": gettext_lazy("%(unit)s refused to share question %(question)s."),
+    },
+    lock=_lock,
+    lock_item=_lock,
+    item_of=lambda question: question,
+    live_subject=lambda question, review: question,
+    step_fields=lambda question, _same: {"question": question},
+    names=lambda question: {"question": _label(question)},
+    review_url=lambda question: _url("materials:question_review", question.pk),
+    item_url=lambda question: _url("materials:question_detail", question.pk),
+    proposal_url=lambda review: _url("materials:question_proposal", review.pk),
+    queue_url=lambda: reverse("materials:review_queue"),
+    go_live=_go_live,
+    share_refusal=_share_refusal,
+    may_propose=can_propose_question,
+)
+
+
+def question_submit(*, actor, question: Question) -> Question:
+    return approval.submit(BANK, actor=actor, subject=question)
+
+
+def question_approve_group(*, actor, question: Question) -> Question:
+    return approval.approve_group(BANK, actor=actor, subject=question)
+
+
+def question_approve_school(*, actor, question: Question) -> Question:
+    """Approved for the school; a revision replaces the question it revises (see _go_live)."""
+    return approval.approve_school(BANK, actor=actor, subject=question)
+
+
 def question_refuse(*, actor, question: Question, reason: str) -> Question:
     """Refused at the step it waits at, with a reason the author reads; the author may change it and send it
     again. For a revision, the approved question stays in use."""
-    reason = nfc(reason)
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the question is refused, so the author can fix it.")]})
-    question = _lock(question)
-    if question.status == S.SUBMITTED:
-        allowed, level, unit = can_review_group, Level.GROUP, question.unit
-    elif question.status == S.GROUP_APPROVED:
-        allowed, level, unit = can_review_school, Level.SCHOOL, school_unit(question)
-    else:
-        raise ValidationError(_("This question is not waiting for a decision any more."), code="stale")
-    if question.is_deleted:
-        raise ValidationError(_("This question is not waiting for a decision any more."), code="stale")
-    if question.author_id == actor.pk:
-        raise ValidationError(_("Nobody approves or refuses their own question: another reviewer decides."), code="own")
-    if not allowed(actor, question):
-        raise _forbidden(_("You cannot decide on this question at this step."))
-    question.status = S.REFUSED
-    question.save(update_fields=["status", "updated_at"])
-    _trail(question=question, level=level, unit=unit, decision=Decision.REFUSED, reason=reason, by=actor)
-    audit_log(actor=actor, action="question.refuse", unit=unit, target=question, after={"reason": reason})
-    notify(
-        recipients=[question.author],
-        title=_("Question %(question)s was refused.") % {"question": _label(question)},
-        body=reason,
-        url=_url("materials:question_detail", question.pk),
-    )
-    return question
+    return approval.refuse(BANK, actor=actor, subject=question, reason=reason)
 
 
-# --- sharing up the tree -----------------------------------------------------------------------
-
-
-@transaction.atomic
 def question_propose(*, actor, question: Question, target: Unit) -> QuestionReview:
     """Propose an approved question to an Office, Department or the Ministry above the unit it is shared with."""
-    question = _lock(question)
-    if not can_propose_question(actor, question):
-        raise _forbidden(_("You cannot propose this question for wider sharing."))
-    if target.pk not in {u.pk for u in proposal_targets(question)}:
-        raise ValidationError(
-            {"target": [_("%(unit)s is not above the unit this question is shared with.") % {"unit": target.name}]}
-        )
-    if question.reviews.filter(is_open=True).exists():
-        raise ValidationError(
-            {"target": [_("This question is already waiting for a decision on sharing.")]}, code="already_open"
-        )
-    review = _trail(
-        question=question,
-        level=LEVEL_OF_KIND[target.kind],
-        unit=target,
-        decision=Decision.PROPOSED,
-        by=actor,
-        is_open=True,
-    )
-    audit_log(actor=actor, action="question.propose", unit=target, target=question, after={"to": target.pk})
-    notify(
-        recipients=[question.author],
-        title=_("Question %(question)s was proposed to %(unit)s for sharing.")
-        % {"question": _label(question), "unit": target.name},
-        url=_url("materials:question_detail", question.pk),
-    )
-    notify(
-        recipients=people_with([STAFF_ROLE_AT[target.kind]], target.path),
-        title=_("A question is proposed for sharing: %(question)s") % {"question": _label(question)},
-        url=_url("materials:question_proposal", review.pk),
-    )
-    return review
+    return approval.propose(BANK, actor=actor, item=question, target=target)
 
 
-@transaction.atomic
 def question_proposal_decide(*, actor, review: QuestionReview, approve: bool, reason: str = "") -> QuestionReview:
     """Vetting by the unit the question was proposed to: approved, it is shared with that unit's whole
     subtree; refused, it stays where it was, with the reason."""
-    review = (
-        QuestionReview.objects.select_for_update(of=("self",))
-        .select_related("unit", "by", "question__unit", "question__author", "question__shared_with")
-        .get(pk=review.pk)
-    )
-    reason = nfc(reason)
-    if not review.is_open:
-        raise ValidationError(_("This proposal has already been decided."), code="stale")
-    if not can_decide_proposal(actor, review):
-        raise _forbidden(_("You cannot decide on this proposal."))
-    if not approve and not reason:
-        raise ValidationError({"reason": [_("Say why the question is refused, so the school can fix it.")]})
-    question = _lock(review.question)
-    if approve and (question.is_deleted or question.status != S.APPROVED):
-        raise ValidationError(
-            _("This question was removed or replaced since it was proposed; it cannot be shared."), code="stale"
-        )
-    review.is_open = False
-    review.save(update_fields=["is_open"])
-    decision = _trail(
-        question=question,
-        level=review.level,
-        unit=review.unit,
-        decision=Decision.APPROVED if approve else Decision.REFUSED,
-        reason=reason,
-        by=actor,
-    )
-    before = {"shared_with": question.shared_with_id}
-    if approve:
-        question.shared_with = review.unit
-        question.save(update_fields=["shared_with", "updated_at"])
-        title = _("Question %(question)s is now shared by %(unit)s.")
-    else:
-        title = _("%(unit)s refused to share question %(question)s.")
-    audit_log(
-        actor=actor,
-        action="question.share" if approve else "question.share_refuse",
-        unit=review.unit,
-        target=question,
-        before=before,
-        after={"shared_with": question.shared_with_id, "reason": reason},
-    )
-    notify(
-        recipients=[question.author, review.by],
-        title=title % {"question": _label(question), "unit": review.unit.name},
-        body=reason,
-        url=_url("materials:question_detail", question.pk),
-    )
-    return decision
+    return approval.decide_proposal(BANK, actor=actor, review=review, approve=approve, reason=reason)
 
 
 # --- removing and restoring ----------------------------------------------------------------------

@@ -7,17 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from approvals import views as approval_pages
 from truonghoc.forms import add_service_errors
 from truonghoc.uploads import refused_uploads_error
 
-from ..forms import MaterialForm, ProposeForm, ReviewForm
+from ..forms import MaterialForm
 from ..models import VersionStatus
 from ..permissions import (
-    can_decide_proposal,
     can_edit_material,
     can_propose,
     can_remove_material,
@@ -167,65 +167,32 @@ def review_queue(request):
 def version_review(request, pk: int):
     version = version_for_user_or_404(request.user, pk)
     material = version.material
-    may_decide = can_review_version(request.user, version)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST":
-        if not may_decide:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                if form.cleaned_data["decision"] == "approve":
-                    if version.status == VersionStatus.SUBMITTED:
-                        services.version_approve_group(actor=request.user, version=version)
-                    else:
-                        services.version_approve_school(actor=request.user, version=version)
-                    messages.success(request, _("Approved."))
-                else:
-                    services.version_refuse(actor=request.user, version=version, reason=form.cleaned_data["reason"])
-                    messages.success(request, _("Refused; the author has been told why."))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                return redirect("materials:review_queue")
     context = {
         "version": version,
         "material": material,
-        "form": form,
-        "may_decide": may_decide,
         "uses": list(version.uses.all()),
+        "item_title": version.title,
+        "status_of": version,
+        "history_url": reverse("materials:history", args=[material.pk]),
+        "content_template": "materials/_version_content.html",
     }
-    return render(request, "materials/review_version.html", context)
+    return approval_pages.decision_page(request, services.LIBRARY, subject=version, context=context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_review(request, pk: int):
     review = review_for_user_or_404(request.user, pk)
-    may_decide = can_decide_proposal(request.user, review)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST":
-        if not may_decide:
-            raise PermissionDenied
-        if form.is_valid():
-            approve = form.cleaned_data["decision"] == "approve"
-            try:
-                services.proposal_decide(
-                    actor=request.user, review=review, approve=approve, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Shared.") if approve else _("Refused; the school has been told why."))
-                return redirect("materials:review_queue")
     material = review.material
     context = {
-        "review": review,
         "material": material,
         "version": material.live_version or review.version,
-        "form": form,
-        "may_decide": may_decide,
+        "item_title": material.title,
+        "shared_with": material.shared_with,
+        "note": _("Approving shares the item with every school under %(unit)s.") % {"unit": review.unit.name},
+        "content_template": "materials/_version_content.html",
     }
-    return render(request, "materials/review_proposal.html", context)
+    return approval_pages.decision_page(request, services.LIBRARY, review=review, context=context)
 
 
 @login_required
@@ -234,20 +201,17 @@ def material_propose(request, pk: int):
     material = material_for_user_or_404(request.user, pk)
     if not can_propose(request.user, material):
         raise PermissionDenied
-    targets = proposal_targets(material)
-    form = ProposeForm(request.POST or None, targets=targets)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.material_propose(actor=request.user, material=material, target=form.cleaned_data["target"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Proposed to %(unit)s for sharing.") % {"unit": form.cleaned_data["target"].name},
-            )
-            return redirect("materials:history", material.pk)
-    return render(request, "materials/review_propose.html", {"material": material, "form": form, "targets": targets})
+    intro = _(
+        "The item is shared with %(unit)s. The unit you propose it to vets it; if it approves, every school "
+        "under it sees the item."
+    )
+    context = {
+        "material": material,
+        "item_title": material.title,
+        "back_label": material.title,
+        "intro": intro % {"unit": material.shared_with.name},
+    }
+    return approval_pages.proposal_page(request, services.LIBRARY, item=material, context=context)
 
 
 @login_required

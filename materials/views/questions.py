@@ -7,15 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from approvals import views as approval_pages
 from truonghoc.forms import add_service_errors
 from truonghoc.storage import file_response
 from truonghoc.uploads import refused_uploads_error
 
-from ..forms import ProposeForm, ReviewForm
 from ..forms.questions import BankFilterForm, QuestionForm
 from ..models import QuestionType, VersionStatus
 from ..permissions import can_decide_proposal, maker_units, proposal_targets
@@ -283,33 +283,29 @@ def question_submit(request, pk: int):
     return redirect("materials:question_detail", question.pk)
 
 
+def _question_title(question) -> str:
+    return _("Question #%(number)s") % {"number": question.pk}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_review(request, pk: int):
     """Approve or refuse at the step the question waits at (the group leader's or the principal's)."""
     question = question_for_user_or_404(request.user, pk)
-    may_decide = can_review_question(request.user, question)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST":
-        if not may_decide:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                if form.cleaned_data["decision"] == "approve":
-                    if question.status == VersionStatus.SUBMITTED:
-                        services.question_approve_group(actor=request.user, question=question)
-                    else:
-                        services.question_approve_school(actor=request.user, question=question)
-                    messages.success(request, _("Approved."))
-                else:
-                    services.question_refuse(actor=request.user, question=question, reason=form.cleaned_data["reason"])
-                    messages.success(request, _("Refused; the author has been told why."))
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                return redirect("materials:review_queue")
-    context = {**_question_context(question), "form": form, "may_decide": may_decide}
-    return render(request, "materials/questions/question_review.html", context)
+    if question.status == VersionStatus.SUBMITTED:
+        note = _("Approving sends it to the principal.")
+    else:
+        note = _("Approving puts it in the school's question bank.")
+    context = {
+        **_question_context(question),
+        "item_title": _question_title(question),
+        "history_url": reverse("materials:question_history", args=[question.pk]),
+        "intro_template": "materials/questions/_revision_note.html",
+        "content_template": "materials/questions/_question_body.html",
+        "note": note,
+        "math": True,
+    }
+    return approval_pages.decision_page(request, services.BANK, subject=question, context=context)
 
 
 @login_required
@@ -318,20 +314,17 @@ def question_propose(request, pk: int):
     question = question_for_user_or_404(request.user, pk)
     if not can_propose_question(request.user, question):
         raise PermissionDenied
-    targets = proposal_targets(question)
-    form = ProposeForm(request.POST or None, targets=targets)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.question_propose(actor=request.user, question=question, target=form.cleaned_data["target"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Proposed to %(unit)s for sharing.") % {"unit": form.cleaned_data["target"].name}
-            )
-            return redirect("materials:question_detail", question.pk)
-    context = {"question": question, "form": form, "targets": targets}
-    return render(request, "materials/questions/question_propose.html", context)
+    intro = _(
+        "The question is shared with %(unit)s. The unit you propose it to vets it; if it approves, every school "
+        "under it may use the question."
+    )
+    context = {
+        "question": question,
+        "item_title": _question_title(question),
+        "back_label": f"#{question.pk}",
+        "intro": intro % {"unit": question.shared_with.name},
+    }
+    return approval_pages.proposal_page(request, services.BANK, item=question, context=context)
 
 
 @login_required
@@ -339,24 +332,17 @@ def question_propose(request, pk: int):
 def question_proposal(request, pk: int):
     """Vetting a question proposed to the user's Office, Department or the Ministry."""
     review = question_review_for_user_or_404(request.user, pk)
-    may_decide = can_decide_proposal(request.user, review)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST":
-        if not may_decide:
-            raise PermissionDenied
-        if form.is_valid():
-            approve = form.cleaned_data["decision"] == "approve"
-            try:
-                services.question_proposal_decide(
-                    actor=request.user, review=review, approve=approve, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Shared.") if approve else _("Refused; the school has been told why."))
-                return redirect("materials:review_queue")
-    context = {**_question_context(review.question), "review": review, "form": form, "may_decide": may_decide}
-    return render(request, "materials/questions/question_proposal.html", context)
+    question = review.question
+    note = _("Approving lets every school under %(unit)s use the question in its tests.")
+    context = {
+        **_question_context(question),
+        "item_title": _question_title(question),
+        "shared_with": question.shared_with,
+        "note": note % {"unit": review.unit.name},
+        "content_template": "materials/questions/_question_body.html",
+        "math": True,
+    }
+    return approval_pages.decision_page(request, services.BANK, review=review, context=context)
 
 
 # --- removing ----------------------------------------------------------------------------------

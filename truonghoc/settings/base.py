@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "units",
     "notifications",
     "accounts",
+    "approvals",
     "forums",
     "courses",
     "materials",
