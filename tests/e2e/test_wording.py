@@ -4,7 +4,6 @@ test shows no countdown; a professional group's page counts its teachers; and an
 uses the school's own column names is understood, and said to hold nothing new when sent again."""
 
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,25 +17,14 @@ from materials.models import Attempt, Quiz
 from tests.accounts.factories import complete_profile, make_person
 from tests.accounts.spreadsheets import xlsx
 from tests.courses.factories import make_course, make_section
+from tests.e2e.conftest import log_in, screenshots
 from tests.materials.factories import make_question, make_quiz
 from units.models import Role
 
-PASSWORD = "secret-pass-123"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 TRAINING_WORDS = ("giảng viên", "học viên", "đăng ký khóa học này")
 
 
-def log_in(page, base_url, username, password=PASSWORD):
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("home-units")).to_be_visible()
-
-
-def shot(page, name):
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"first-week-words-{name}.png"), full_page=True)
+shot = screenshots("first-week-words")
 
 
 def visible_text(page) -> str:
