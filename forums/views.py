@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.profile import missing_profile_items, profile_is_complete
+from accounts.profile import profile_refusal
 from truonghoc.forms import add_service_errors
 from truonghoc.storage import file_response
 from truonghoc.uploads import refused_uploads_error
@@ -43,11 +43,7 @@ from .words import question_words
 
 
 def _profile_note(user) -> str:
-    if profile_is_complete(user):
-        return ""
-    return _("Please complete your profile before posting (%(missing)s).") % {
-        "missing": ", ".join(missing_profile_items(user))
-    }
+    return profile_refusal(user, _("Please complete your profile before posting (%(missing)s)."))
 
 
 def _refuse_dropped_files(request, form) -> bool:

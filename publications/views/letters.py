@@ -23,6 +23,7 @@ from ..models import Letter, LetterAttachment, ReportRequest
 from ..permissions.letters import (
     can_edit_letter,
     can_view_letter,
+    can_view_receipts,
     forwarding_units,
     is_letter_issuer_side,
     is_letter_recipient,
@@ -30,7 +31,7 @@ from ..permissions.letters import (
     letter_for_user_or_404,
     letter_refusal,
     reads_for_a_recipient,
-    receipt_rows_q,
+    receipt_rows_for_user_or_404,
 )
 from ..selectors import letters as selectors
 from ..services import letters as services
@@ -235,7 +236,7 @@ def letter_detail(request, pk: int):
         "not_counted": not_counted,
         "may_edit": can_edit_letter(user, letter),
         "may_forward": bool(forwarding_units(user, letter)),
-        "may_see_receipts": letter.status == Letter.Status.ISSUED and receipt_rows_q(user, letter) is not None,
+        "may_see_receipts": can_view_receipts(user, letter),
     }
     return render(request, "publications/letter_detail.html", context)
 
@@ -245,9 +246,7 @@ def receipts(request, pk: int):
     """Per recipient unit: opened or not, when and by whom, and who forwarded it there."""
     user = request.user
     letter = letter_for_user_or_404(user, pk)
-    rows_q = receipt_rows_q(user, letter)
-    if rows_q is None or letter.status != Letter.Status.ISSUED:
-        raise Http404
+    rows_q = receipt_rows_for_user_or_404(user, letter)
     show = "unread" if request.GET.get("show") == "unread" else "all"
     rows = selectors.letter_receipt_rows(letter=letter, rows_q=rows_q, unread_only=show == "unread")
     counts = selectors.letter_receipt_counts(letter=letter, rows_q=rows_q)
@@ -268,9 +267,7 @@ def remind(request, pk: int):
     """Confirm, then remind the recipient units that have not opened the letter (once every 10 minutes)."""
     user = request.user
     letter = letter_for_user_or_404(user, pk)
-    rows_q = receipt_rows_q(user, letter)
-    if rows_q is None or letter.status != Letter.Status.ISSUED:
-        raise Http404
+    rows_q = receipt_rows_for_user_or_404(user, letter)
     if request.method == "POST":
         try:
             sent_to = services.letter_remind(actor=user, letter=letter)
