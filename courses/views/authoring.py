@@ -54,18 +54,13 @@ def _no_purpose_warning(request, course: Course) -> None:
         messages.warning(request, str(course.words.no_purpose_note))
 
 
+def _cleaned(form, names) -> dict:
+    """The form's cleaned values that a service takes, by name."""
+    return {name: form.cleaned_data[name] for name in names}
+
+
 def _course_data(form) -> dict:
-    data = form.cleaned_data
-    return {
-        "title": data["title"],
-        "subject": data["subject"],
-        "grade": data["grade"],
-        "purpose": data["purpose"],
-        "body": data["body"],
-        "audience": data["audience"],
-        "starts_on": data["starts_on"],
-        "ends_on": data["ends_on"],
-    }
+    return _cleaned(form, services.CourseFields.__annotations__)
 
 
 @login_required
@@ -177,13 +172,7 @@ def _section_page(request, form, course, section=None):
 
 
 def _section_data(form) -> dict:
-    data = form.cleaned_data
-    return {
-        "title": data["title"],
-        "body": data["body"],
-        "link_url": data["link_url"],
-        "link_title": data["link_title"],
-    }
+    return _cleaned(form, ("title", "body", "link_url", "link_title"))
 
 
 @login_required

@@ -385,6 +385,44 @@ def default_addressees(issuer: Unit) -> str:
     return Addressees.STAFF if issuer.kind in (K.SCHOOL, K.UNIVERSITY) else Addressees.HEADS
 
 
+# The typed fields of a draft, as letter_create and letter_update take them (and _fill sets them).
+_TYPED_FIELDS = (
+    "number",
+    "symbol",
+    "issued_on",
+    "subject",
+    "signer_name",
+    "signer_title",
+    "body",
+    "is_public",
+    "kinds",
+    "units",
+    "cites",
+    "addressed_to",
+)
+
+
+def _checked_draft(letter: Letter, *, actor, given: dict, attachments, existing: int) -> tuple[list, list]:
+    """Fill a new or changed draft with the typed fields found in `given` (the service's arguments) and
+    check them with the new files: every problem at once, by field, as one ValidationError; else the
+    "Căn cứ" lines and the checked files, for the caller to save."""
+    fields = {name: given[name] for name in _TYPED_FIELDS}
+    fields.update(kinds=list(dict.fromkeys(fields["kinds"])), units=list(fields["units"]), cites=list(fields["cites"]))
+    errors: dict = {}
+    lines = _fill(letter, actor=actor, errors=errors, **fields)
+    checked, file_errors = _check_attachments([a for a in attachments if a], existing=existing)
+    if file_errors:
+        errors["attachments"] = file_errors
+    try:
+        letter.full_clean(exclude=[*errors, "year"])
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    letter.search_text = _search_text(letter, _typed(lines))
+    return lines, checked
+
+
 @transaction.atomic
 def letter_create(
     *,
@@ -409,37 +447,9 @@ def letter_create(
     Letter.Addressees value (by default default_addressees(issuer))."""
     if not can_issue_letter(actor, issuer):
         raise _forbidden(issuer)
-    kinds, units, cites = list(dict.fromkeys(kinds)), list(units), list(cites)
-    attachments = [a for a in attachments if a]
+    given = locals()  # the arguments, of which _checked_draft reads the typed fields by name
     letter = Letter(issuer=issuer, created_by=actor, status=Status.DRAFT)
-    errors: dict = {}
-    lines = _fill(
-        letter,
-        actor=actor,
-        number=number,
-        symbol=symbol,
-        issued_on=issued_on,
-        subject=subject,
-        signer_name=signer_name,
-        signer_title=signer_title,
-        body=body,
-        is_public=is_public,
-        kinds=kinds,
-        units=units,
-        cites=cites,
-        addressed_to=addressed_to,
-        errors=errors,
-    )
-    checked, file_errors = _check_attachments(attachments, existing=0)
-    if file_errors:
-        errors["attachments"] = file_errors
-    try:
-        letter.full_clean(exclude=[*errors, "year"])
-    except ValidationError as exc:
-        exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
-    letter.search_text = _search_text(letter, _typed(lines))
+    lines, checked = _checked_draft(letter, actor=actor, given=given, attachments=attachments, existing=0)
     with files_removed_on_failure(private_storage()) as saved:
         letter.save()
         _save_citations(letter, lines)
@@ -490,39 +500,11 @@ def letter_update(
             % {"reference": letter.reference},
             code="issued",
         )
-    kinds, units, cites = list(dict.fromkeys(kinds)), list(units), list(cites)
-    attachments = [a for a in attachments if a]
+    given = locals()  # the arguments, of which _checked_draft reads the typed fields by name
     removed = list(letter.attachments.filter(pk__in=list(remove_attachments)))
     before = {"reference": letter.reference, "subject": letter.subject}
-    errors: dict = {}
-    lines = _fill(
-        letter,
-        actor=actor,
-        number=number,
-        symbol=symbol,
-        issued_on=issued_on,
-        subject=subject,
-        signer_name=signer_name,
-        signer_title=signer_title,
-        body=body,
-        is_public=is_public,
-        kinds=kinds,
-        units=units,
-        cites=cites,
-        addressed_to=addressed_to,
-        errors=errors,
-    )
     kept = letter.attachments.count() - len(removed)
-    checked, file_errors = _check_attachments(attachments, existing=kept)
-    if file_errors:
-        errors["attachments"] = file_errors
-    try:
-        letter.full_clean(exclude=[*errors, "year"])
-    except ValidationError as exc:
-        exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
-    letter.search_text = _search_text(letter, _typed(lines))
+    lines, checked = _checked_draft(letter, actor=actor, given=given, attachments=attachments, existing=kept)
     storage = private_storage()
     with files_removed_on_failure(storage) as saved:
         letter.save()

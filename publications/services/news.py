@@ -255,6 +255,14 @@ def _copy(source: Article, target: Article) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
+def _changed(*, actor, action: str, locked: Article, before: dict, article: Article) -> Article:
+    """The end of a change made on the locked row: audit it (before → after) and give the caller's object
+    the new state."""
+    audit_log(actor=actor, action=action, unit=locked.unit, target=locked, before=before, after=_snapshot(locked))
+    _copy(locked, article)
+    return article
+
+
 def _reviewers(unit: Unit):
     User = get_user_model()
     return User.objects.filter(
@@ -346,11 +354,7 @@ def article_backdate(*, actor, article: Article, published_at) -> Article:
     Article.objects.filter(pk=locked.pk).update(
         published_at=published_at, reviewed_at=published_at, created_at=locked.created_at, updated_at=published_at
     )
-    audit_log(
-        actor=actor, action="article.backdate", unit=locked.unit, target=locked, before=before, after=_snapshot(locked)
-    )
-    _copy(locked, article)
-    return article
+    return _changed(actor=actor, action="article.backdate", locked=locked, before=before, article=article)
 
 
 @transaction.atomic
@@ -371,17 +375,13 @@ def article_promote(*, actor, article: Article) -> Article:
     before = _snapshot(locked)
     locked.promoted_to, locked.promoted_at = target, timezone.now()
     locked.save(update_fields=["promoted_to", "promoted_at", "updated_at"])
-    audit_log(
-        actor=actor, action="article.promote", unit=locked.unit, target=locked, before=before, after=_snapshot(locked)
-    )
     notify(
         recipients=[locked.author],
         title=_("Your article now appears on the space of %(unit)s: %(title)s")
         % {"unit": target, "title": locked.title},
         url=_url(locked),
     )
-    _copy(locked, article)
-    return article
+    return _changed(actor=actor, action="article.promote", locked=locked, before=before, article=article)
 
 
 @transaction.atomic
@@ -402,11 +402,7 @@ def article_unpromote(*, actor, article: Article) -> Article:
     else:
         locked.promoted_to = Unit.objects.get(path=below)
     locked.save(update_fields=["promoted_to", "promoted_at", "updated_at"])
-    audit_log(
-        actor=actor, action="article.unpromote", unit=locked.unit, target=locked, before=before, after=_snapshot(locked)
-    )
-    _copy(locked, article)
-    return article
+    return _changed(actor=actor, action="article.unpromote", locked=locked, before=before, article=article)
 
 
 @transaction.atomic
