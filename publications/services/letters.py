@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Required, TypedDict, Unpack
 
 import nh3
 from django.contrib.auth import get_user_model
@@ -385,29 +386,35 @@ def default_addressees(issuer: Unit) -> str:
     return Addressees.STAFF if issuer.kind in (K.SCHOOL, K.UNIVERSITY) else Addressees.HEADS
 
 
-# The typed fields of a draft, as letter_create and letter_update take them (and _fill sets them).
-_TYPED_FIELDS = (
-    "number",
-    "symbol",
-    "issued_on",
-    "subject",
-    "signer_name",
-    "signer_title",
-    "body",
-    "is_public",
-    "kinds",
-    "units",
-    "cites",
-    "addressed_to",
-)
+class LetterFields(TypedDict, total=False):
+    """A draft's typed fields, as letter_create and letter_update take them (and _fill sets them):
+    `cites` is the "Căn cứ" in order, letters in the system and typed references (str) to documents
+    that are not; `addressed_to` a Letter.Addressees value (by default default_addressees(issuer))."""
+
+    number: Required[int | None]
+    symbol: Required[str]
+    issued_on: Required[date]
+    subject: Required[str]
+    signer_name: Required[str]
+    signer_title: Required[str]
+    body: str
+    is_public: bool
+    kinds: Iterable[str]
+    units: Iterable[Unit]
+    cites: Iterable[Letter | str]
+    addressed_to: str | None
 
 
-def _checked_draft(letter: Letter, *, actor, given: dict, attachments, existing: int) -> tuple[list, list]:
-    """Fill a new or changed draft with the typed fields found in `given` (the service's arguments) and
-    check them with the new files: every problem at once, by field, as one ValidationError; else the
-    "Căn cứ" lines and the checked files, for the caller to save."""
-    fields = {name: given[name] for name in _TYPED_FIELDS}
-    fields.update(kinds=list(dict.fromkeys(fields["kinds"])), units=list(fields["units"]), cites=list(fields["cites"]))
+def _checked_draft(letter: Letter, *, actor, fields: LetterFields, attachments, existing: int) -> tuple[list, list]:
+    """Fill a new or changed draft with its typed fields and check them with the new files: every problem
+    at once, by field, as one ValidationError; else the "Căn cứ" lines and the checked files, for the
+    caller to save."""
+    fields = {"body": "", "is_public": False, "addressed_to": None, **fields}
+    fields.update(
+        kinds=list(dict.fromkeys(fields.get("kinds", ()))),
+        units=list(fields.get("units", ())),
+        cites=list(fields.get("cites", ())),
+    )
     errors: dict = {}
     lines = _fill(letter, actor=actor, errors=errors, **fields)
     checked, file_errors = _check_attachments([a for a in attachments if a], existing=existing)
@@ -424,32 +431,12 @@ def _checked_draft(letter: Letter, *, actor, given: dict, attachments, existing:
 
 
 @transaction.atomic
-def letter_create(
-    *,
-    actor,
-    issuer: Unit,
-    number: int | None,
-    symbol: str,
-    issued_on: date,
-    subject: str,
-    signer_name: str,
-    signer_title: str,
-    body: str = "",
-    is_public: bool = False,
-    kinds: Iterable[str] = (),
-    units: Iterable[Unit] = (),
-    cites: Iterable[Letter | str] = (),
-    attachments: Iterable = (),
-    addressed_to: str | None = None,
-) -> Letter:
-    """A draft letter of `issuer`: nothing is sent until letter_issue. `cites` is the "Căn cứ" in order:
-    letters in the system, and typed references (str) to documents that are not; `addressed_to` a
-    Letter.Addressees value (by default default_addressees(issuer))."""
+def letter_create(*, actor, issuer: Unit, attachments: Iterable = (), **fields: Unpack[LetterFields]) -> Letter:
+    """A draft letter of `issuer` (its fields: LetterFields): nothing is sent until letter_issue."""
     if not can_issue_letter(actor, issuer):
         raise _forbidden(issuer)
-    given = locals()  # the arguments, of which _checked_draft reads the typed fields by name
     letter = Letter(issuer=issuer, created_by=actor, status=Status.DRAFT)
-    lines, checked = _checked_draft(letter, actor=actor, given=given, attachments=attachments, existing=0)
+    lines, checked = _checked_draft(letter, actor=actor, fields=fields, attachments=attachments, existing=0)
     with files_removed_on_failure(private_storage()) as saved:
         letter.save()
         _save_citations(letter, lines)
@@ -475,20 +462,9 @@ def letter_update(
     *,
     actor,
     letter: Letter,
-    number: int | None,
-    symbol: str,
-    issued_on: date,
-    subject: str,
-    signer_name: str,
-    signer_title: str,
-    body: str = "",
-    is_public: bool = False,
-    kinds: Iterable[str] = (),
-    units: Iterable[Unit] = (),
-    cites: Iterable[Letter | str] = (),
     attachments: Iterable = (),
     remove_attachments: Iterable[int] = (),
-    addressed_to: str | None = None,
+    **fields: Unpack[LetterFields],
 ) -> Letter:
     """Change a draft. An issued letter is final, as on paper: a correction is a new letter citing it."""
     letter = Letter.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=letter.pk)
@@ -500,11 +476,10 @@ def letter_update(
             % {"reference": letter.reference},
             code="issued",
         )
-    given = locals()  # the arguments, of which _checked_draft reads the typed fields by name
     removed = list(letter.attachments.filter(pk__in=list(remove_attachments)))
     before = {"reference": letter.reference, "subject": letter.subject}
     kept = letter.attachments.count() - len(removed)
-    lines, checked = _checked_draft(letter, actor=actor, given=given, attachments=attachments, existing=kept)
+    lines, checked = _checked_draft(letter, actor=actor, fields=fields, attachments=attachments, existing=kept)
     storage = private_storage()
     with files_removed_on_failure(storage) as saved:
         letter.save()

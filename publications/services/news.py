@@ -69,6 +69,17 @@ def _picture(upload, errors: list) -> object | None:
         return None
 
 
+def _cover(cover, errors: dict) -> object | None:
+    """The checked cover picture, None when none was sent; what is wrong with it goes to errors["cover"]."""
+    if cover is None:
+        return None
+    problems: list[str] = []
+    checked = _picture(cover, problems)
+    if problems:
+        errors["cover"] = problems
+    return checked
+
+
 def _caption(value: str | None) -> str:
     return nfc(value)[:CAPTION_MAX]
 
@@ -154,12 +165,7 @@ def article_create(
         raise ValidationError(_("You cannot write news for %(unit)s.") % {"unit": unit})
     errors: dict[str, list] = {}
     title, summary, body = _text_fields(title=title, summary=summary, body=body, errors=errors)
-    cover_file = None
-    if cover is not None:
-        problems: list[str] = []
-        cover_file = _picture(cover, problems)
-        if problems:
-            errors["cover"] = problems
+    cover_file = _cover(cover, errors)
     gallery = _gallery(uploads=images, captions=captions, existing=0, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -200,12 +206,7 @@ def article_update(
         raise ValidationError(_("Only the author can edit this article."))
     errors: dict[str, list] = {}
     title, summary, body = _text_fields(title=title, summary=summary, body=body, errors=errors)
-    cover_file = None
-    if cover is not None:
-        problems: list[str] = []
-        cover_file = _picture(cover, problems)
-        if problems:
-            errors["cover"] = problems
+    cover_file = _cover(cover, errors)
     current = {image.pk: image for image in locked.images.all()}
     removed = {pk for pk in remove_images if pk in current}
     kept = len(current) - len(removed)
