@@ -1,28 +1,16 @@
 """The first password: after the credential slip (or a forced change) the person lands on the home page
 with one welcome, by name; an ordinary password change stays as it was."""
 
-import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from accounts.models import AccountQuota, User
+from accounts.models import User
 from accounts.services.credentials import sheet_load
 from accounts.services.issuing import account_issue
 from tests.accounts.factories import make_person
 from units.models import Role
 
 NEW_PASSWORD = "Mat-khau-rieng-2026"
-
-
-@pytest.fixture
-def school(tree):
-    AccountQuota.objects.create(school=tree.s1, teachers=10, students=10)
-    return tree.s1
-
-
-@pytest.fixture
-def admin(school):
-    return make_person(unit=school, role=Role.SCHOOL_ADMIN, username="quantri.tp", account_type="teacher")
 
 
 def texts(response) -> list[str]:

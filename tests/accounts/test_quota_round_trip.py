@@ -25,17 +25,6 @@ from .spreadsheets import students, xlsx
 
 
 @pytest.fixture
-def school(tree):
-    AccountQuota.objects.create(school=tree.s1, teachers=10, students=10)
-    return tree.s1
-
-
-@pytest.fixture
-def admin(school):
-    return make_person(unit=school, role=Role.SCHOOL_ADMIN, username="quantri.tp", account_type="teacher")
-
-
-@pytest.fixture
 def office(tree):
     return make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF, full_name="Đỗ Văn Phòng")
 

@@ -25,14 +25,7 @@ from tests.accounts.factories import complete_profile, make_person
 from tests.courses.factories import enrol, make_course, make_section
 from units.models import AuditEntry, Cluster, Role
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 @pytest.fixture

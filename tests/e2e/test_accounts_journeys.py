@@ -10,7 +10,7 @@ from accounts.services.credentials import sheet_load
 from accounts.services.issuing import account_issue
 from tests.accounts.factories import make_person
 from tests.accounts.spreadsheets import students, xlsx
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import issue_student, log_in
 from units.models import Role
 
 
@@ -22,18 +22,7 @@ def admin(tree):
 
 def test_admin_issues_a_student_who_then_logs_in_and_sets_a_password(live_server, page, tree, admin):
     log_in(page, live_server.url, "quantri.tp", home=False)
-    page.get_by_test_id("home-accounts").click()
-    page.get_by_test_id("issue-one").click()
-    page.check("input[name=account_type][value=student]")
-    page.fill("#id_full_name", "Phạm Minh Khôi")
-    page.fill("#id_date_of_birth", "12/03/2013")
-    page.fill("#id_national_id", "0123456789")
-    page.select_option("#id_school_class", label="6A1")
-    page.get_by_test_id("create-account").click()
-    # The button did something: the page shows the username and the one-time credential.
-    expect(page.get_by_test_id("credential-sheet")).to_be_visible()
-    username = page.get_by_test_id("sheet-username").first.inner_text()
-    code = page.get_by_test_id("sheet-code").first.inner_text()
+    username, code = issue_student(page)
     assert username.endswith(".hs0001") and len(code) == 10
     page.get_by_test_id("user-menu").click()
     page.get_by_test_id("logout").click()

@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 from accounts.models import AccountQuota
 from courses.models import Course, Enrolment
 from courses.services.authoring import course_publish
-from tests.accounts.factories import complete_profile, make_person
+from tests.accounts.factories import make_person
 from tests.courses.factories import make_course, make_section
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import issue_student, log_in, person
 from units.models import Role
 
 TITLE = "Toán 6 – Phân số và số thập phân"
@@ -26,13 +26,9 @@ TITLE = "Toán 6 – Phân số và số thập phân"
 def people(tree):
     AccountQuota.objects.create(school=tree.s1, teachers=20, students=40)
     return SimpleNamespace(
-        teacher=complete_profile(
-            make_person(unit=tree.g1, role=Role.TEACHER, username="gv.an", full_name="Nguyễn Văn An")
-        ),
+        teacher=person(tree.g1, Role.TEACHER, "gv.an", "Nguyễn Văn An"),
         admin=make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN, username="quantri.tp", full_name="Lê Quản Trị"),
-        student=complete_profile(
-            make_person(unit=tree.c1, role=Role.STUDENT, username="hs.em", full_name="Hoàng Minh Em")
-        ),
+        student=person(tree.c1, Role.STUDENT, "hs.em", "Hoàng Minh Em"),
     )
 
 
@@ -60,17 +56,7 @@ def test_a_course_given_to_a_class_follows_the_class(live_server, page, tree, pe
 
     # 2. The school admin issues a new student into 6A1.
     log_in(page, base, "quantri.tp", home=False, fresh=True)
-    page.get_by_test_id("home-accounts").click()
-    page.get_by_test_id("issue-one").click()
-    page.check("input[name=account_type][value=student]")
-    page.fill("#id_full_name", "Phạm Minh Khôi")
-    page.fill("#id_date_of_birth", "12/03/2013")
-    page.fill("#id_national_id", "0123456789")
-    page.select_option("#id_school_class", label="6A1")
-    page.get_by_test_id("create-account").click()
-    expect(page.get_by_test_id("credential-sheet")).to_be_visible()
-    username = page.get_by_test_id("sheet-username").first.inner_text()
-    code = page.get_by_test_id("sheet-code").first.inner_text()
+    username, code = issue_student(page)
 
     # 3. The new student's first login: a password of their own, then the lesson is on their home page.
     log_in(page, base, username, code, home=False, fresh=True)

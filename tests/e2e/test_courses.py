@@ -19,9 +19,8 @@ from courses.services.authoring import course_publish
 from courses.services.submissions import submission_create
 from forums.models import Forum, Thread
 from forums.selectors import owner_forums
-from tests.accounts.factories import complete_profile, make_person
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
-from tests.e2e.conftest import horizontal_overflow, log_in, screenshots
+from tests.e2e.conftest import horizontal_overflow, log_in, person, screenshots
 from units.models import Role
 
 TITLE = "Bồi dưỡng chương trình GDPT 2018 môn Toán"
@@ -40,15 +39,9 @@ def pdf_file(tmp_path, name, padding=2000):
 @pytest.fixture
 def people(tree):
     return SimpleNamespace(
-        teacher=complete_profile(
-            make_person(unit=tree.g1, role=Role.TEACHER, username="gv.an", full_name="Nguyễn Văn An")
-        ),
-        student=complete_profile(
-            make_person(unit=tree.c1, role=Role.STUDENT, username="hs.em", full_name="Hoàng Minh Em")
-        ),
-        student2=complete_profile(
-            make_person(unit=tree.c1, role=Role.STUDENT, username="hs.ha", full_name="Đặng Thu Hà")
-        ),
+        teacher=person(tree.g1, Role.TEACHER, "gv.an", "Nguyễn Văn An"),
+        student=person(tree.c1, Role.STUDENT, "hs.em", "Hoàng Minh Em"),
+        student2=person(tree.c1, Role.STUDENT, "hs.ha", "Đặng Thu Hà"),
     )
 
 

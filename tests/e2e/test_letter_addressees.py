@@ -12,8 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from publications.models import Letter, LetterRecipient
-from tests.accounts.factories import complete_profile, make_person
-from tests.e2e.conftest import log_in, screenshots
+from tests.e2e.conftest import log_in, person, screenshots
 from units.models import Role
 
 from .test_publications import make_letter
@@ -28,9 +27,6 @@ shot = screenshots("publications")
 
 @pytest.fixture
 def people(tree):
-    def person(unit, role, username, full_name):
-        return complete_profile(make_person(unit=unit, role=role, username=username, full_name=full_name))
-
     return SimpleNamespace(
         phong=person(tree.office_a1, Role.OFFICE_STAFF, "pgd.phuly", "Trần Quốc Khánh"),
         principal=person(tree.s1, Role.PRINCIPAL, "ht.tranphu", "Lê Thị Thu"),

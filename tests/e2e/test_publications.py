@@ -24,8 +24,7 @@ from publications.models import Article, Letter, LetterAttachment, LetterRecipie
 from publications.permissions import news as news_perms
 from publications.services import letters as letter_services
 from publications.services import news as news_services
-from tests.accounts.factories import complete_profile, make_person
-from tests.e2e.conftest import horizontal_overflow, log_in, screenshots
+from tests.e2e.conftest import horizontal_overflow, log_in, person, screenshots
 from units.models import Role
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -83,9 +82,6 @@ def make_letter(*, actor, issuer, number, symbol, subject, kinds=(), units=(), *
 
 @pytest.fixture
 def people(tree):
-    def person(unit, role, username, full_name):
-        return complete_profile(make_person(unit=unit, role=role, username=username, full_name=full_name))
-
     return SimpleNamespace(
         bo=person(tree.ministry, Role.MINISTRY_STAFF, "bo.vu", "Vũ Minh Đức"),
         so=person(tree.dept_a, Role.DEPARTMENT_STAFF, "so.hanam", "Phạm Thị Hương"),

@@ -17,8 +17,7 @@ from playwright.sync_api import expect
 
 from materials.models import Attempt, AttemptAnswer, Question, Quiz
 from materials.services.attempts import attempt_start
-from tests.accounts.factories import complete_profile, make_person
-from tests.e2e.conftest import horizontal_overflow, log_in, screenshots
+from tests.e2e.conftest import horizontal_overflow, log_in, person, screenshots
 from tests.materials.factories import make_question, make_quiz
 from units.models import Role
 
@@ -51,15 +50,9 @@ def watch_errors(page) -> list[str]:
 @pytest.fixture
 def people(tree):
     return SimpleNamespace(
-        teacher=complete_profile(
-            make_person(unit=tree.g1, role=Role.TEACHER, username="gv.an", full_name="Nguyễn Văn An")
-        ),
-        student=complete_profile(
-            make_person(unit=tree.c1, role=Role.STUDENT, username="hs.em", full_name="Hoàng Minh Em")
-        ),
-        outsider=complete_profile(
-            make_person(unit=tree.c2, role=Role.STUDENT, username="hs.ha", full_name="Đặng Thu Hà")
-        ),
+        teacher=person(tree.g1, Role.TEACHER, "gv.an", "Nguyễn Văn An"),
+        student=person(tree.c1, Role.STUDENT, "hs.em", "Hoàng Minh Em"),
+        outsider=person(tree.c2, Role.STUDENT, "hs.ha", "Đặng Thu Hà"),
     )
 
 

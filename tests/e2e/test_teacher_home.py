@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 from courses.models import Course, Submission
 from courses.services.authoring import course_publish
 from courses.services.submissions import submission_create
-from tests.accounts.factories import complete_profile, make_person
+from tests.accounts.factories import make_person
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
-from tests.e2e.conftest import log_in, screenshots
+from tests.e2e.conftest import log_in, person, screenshots
 from tests.publications.test_front import make_article
 from units.models import Role
 
@@ -30,9 +30,6 @@ shot = screenshots("first-week-teacher")
 
 @pytest.fixture
 def people(tree):
-    def person(unit, role, username, name):
-        return complete_profile(make_person(unit=unit, role=role, username=username, full_name=name))
-
     return SimpleNamespace(
         teacher=person(tree.g1, Role.TEACHER, "gv.an", "Nguyễn Văn An"),
         student=person(tree.c1, Role.STUDENT, "hs.em", "Hoàng Minh Em"),
