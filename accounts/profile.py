@@ -8,10 +8,6 @@ above for its subtree; the nearest rule up the tree applies, and without one the
 Students need nothing beyond what the school imported, so a newly issued student studies from day one.
 """
 
-from functools import wraps
-
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -75,18 +71,12 @@ def profile_is_complete(user: User) -> bool:
     return not missing_profile_items(user)
 
 
-def require_complete_profile(view):
-    """For views that post, enrol or submit: people with an incomplete profile are sent to complete it."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.user.is_authenticated and not profile_is_complete(request.user):
-            messages.warning(
-                request,
-                _("Please complete your profile first (%(missing)s).")
-                % {"missing": ", ".join(missing_profile_items(request.user))},
-            )
-            return redirect("accounts:profile_edit")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+def profile_refusal(user: User, text: str | None = None) -> str:
+    """Why `user` may not post, register or hand in yet, or "" when the profile is complete: `text` (a
+    translated sentence with %(missing)s; by default "Please complete your profile first (…)") naming
+    what is missing. The one wording of that refusal for every service and page that needs a complete
+    profile."""
+    missing = missing_profile_items(user)
+    if not missing:
+        return ""
+    return (text or _("Please complete your profile first (%(missing)s).")) % {"missing": ", ".join(missing)}

@@ -68,3 +68,46 @@ def page_timings(url: str, username: str, requests: int = 60) -> tuple[float, fl
         if slowest:
             print(f"    slowest query {float(slowest['time']) * 1000:.1f} ms: {slowest['sql'][:600]}")
     return statistics.median(times), times[max(int(len(times) * 0.95) - 1, 0)], len(queries)
+
+
+def seed_demo_province() -> float:
+    """The demo province (Hà Nam's 141 schools, ≈48,000 accounts, the demo logins), as `make run` loads
+    it; the seconds it took."""
+    import time
+
+    from reports.demo import seed_province
+    from reports.participation import read_participation_table
+
+    start = time.perf_counter()
+    seed_province(
+        table=read_participation_table(ROOT / "reports/data/ha_nam_2015.tsv"), province="Hà Nam", demo_logins=True
+    )
+    return time.perf_counter() - start
+
+
+def after_bulk_load(*models, trigram_index: str = "") -> None:
+    """On PostgreSQL, what autovacuum does after a load (statistics, and the visibility map that lets an
+    index answer without the table), then whether the search's trigram index is there."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+        if trigram_index:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [trigram_index])
+            print(f"trigram index: {'present' if cursor.fetchone() else 'MISSING'}")
+
+
+def search_timings(url: str, searches: list[tuple[str, dict]], username: str, requests: int) -> float:
+    """Print p50, p95 and the queries of each search of a list page as `username`; the worst p95."""
+    from urllib.parse import urlencode
+
+    worst = 0.0
+    for label, params in searches:
+        full = f"{url}?{urlencode(params)}" if params else url
+        p50, p95, queries = page_timings(full, username, requests)
+        worst = max(worst, p95)
+        print(f"  {label:<28} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {queries} queries")
+    return worst

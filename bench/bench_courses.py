@@ -9,7 +9,7 @@ Usage: python bench/bench_courses.py
 
 from datetime import timedelta
 
-from _setup import engine, page_timings, scratch_database
+from _setup import engine, page_timings, scratch_database, seed_demo_province
 
 LEARNERS = 2_000
 
@@ -98,17 +98,11 @@ def build():
 
 
 def main() -> None:
-    from _setup import ROOT
     from django.urls import reverse
-
-    from reports.demo import seed_province
-    from reports.participation import read_participation_table
 
     with scratch_database():
         print(f"database: {engine()}")
-        seed_province(
-            table=read_participation_table(ROOT / "reports/data/ha_nam_2015.tsv"), province="Hà Nam", demo_logins=True
-        )
+        seed_demo_province()
         course, thread, assignment, submissions = build()
         pages = [
             ("course page as a learner (30 sections)", reverse("courses:course", args=[course.pk]), "hocsinh"),

@@ -11,9 +11,8 @@ import argparse
 import random
 import time
 from datetime import timedelta
-from urllib.parse import urlencode
 
-from _setup import ROOT, engine, page_timings, scratch_database
+from _setup import after_bulk_load, engine, scratch_database, search_timings, seed_demo_province
 
 SUBJECT_TOPICS = {
     "Toán": ["Phân số", "Số thập phân", "Hình tam giác", "Phương trình bậc hai", "Hàm số", "Tỉ lệ thức"],
@@ -152,30 +151,20 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
 
-    from django.db import connection
     from django.urls import reverse
 
-    from reports.demo import seed_province
-    from reports.participation import read_participation_table
     from reports.services import analyze_tables
     from units.models import Unit
 
     with scratch_database():
         print(f"database: {engine()}")
-        start = time.perf_counter()
-        seed_province(
-            table=read_participation_table(ROOT / "reports/data/ha_nam_2015.tsv"), province="Hà Nam", demo_logins=True
-        )
-        print(f"demo province seeded in {time.perf_counter() - start:.0f} s")
+        print(f"demo province seeded in {seed_demo_province():.0f} s")
         from accounts.models import User
         from materials.models import Material, MaterialVersion
 
         start = time.perf_counter()
         items = build_items(count=args.items)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for model in (Material, MaterialVersion):
-                    cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+        after_bulk_load(Material, MaterialVersion)
         analyze_tables(Unit)
         print(f"{items:,} items created in {time.perf_counter() - start:.0f} s")
         teacher = User.objects.get(username="giaovien")
@@ -184,10 +173,7 @@ def main() -> None:
             shared_with__path__in=[school.path[:n] for n in range(4, len(school.path) + 1, 4)]
         )
         print(f"items the teacher may see: {visible.count():,}")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'material_search_trgm'")
-                print(f"trigram index: {'present' if cursor.fetchone() else 'MISSING'}")
+        after_bulk_load(trigram_index="material_search_trgm")
 
         url = reverse("materials:library")
         searches = [
@@ -206,13 +192,8 @@ def main() -> None:
             ("no match", {"q": "khong co hoc lieu nao nhu the nay"}),
             ("page 5 of a common word", {"q": "bai", "page": "5"}),
         ]
-        worst = 0.0
         print("library as a school teacher (giaovien):")
-        for label, params in searches:
-            full = f"{url}?{urlencode(params)}" if params else url
-            p50, p95, queries = page_timings(full, "giaovien", args.requests)
-            worst = max(worst, p95)
-            print(f"  {label:<28} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {queries} queries")
+        worst = search_timings(url, searches, "giaovien", args.requests)
         print(f"worst p95: {worst:.1f} ms (target < 150 ms)")
 
 

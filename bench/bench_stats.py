@@ -8,7 +8,7 @@ number of queries. Usage: python bench/bench_stats.py [--max-accounts 1000000]
 import argparse
 import time
 
-from _setup import ROOT, engine, page_timings, scratch_database
+from _setup import engine, page_timings, scratch_database, seed_demo_province
 
 
 def timed(fn, *args, **kwargs):
@@ -28,17 +28,13 @@ def main() -> None:
     parser.add_argument("--max-accounts", type=int, default=1_000_000)
     args = parser.parse_args()
 
-    from reports.demo import seed_province
-    from reports.participation import read_participation_table
     from reports.scale import generate_country, plan_for_accounts
     from reports.services import stats_recompute
     from units.models import Unit
 
     with scratch_database():
         print(f"database: {engine()}")
-        seed_province(
-            table=read_participation_table(ROOT / "reports/data/ha_nam_2015.tsv"), province="Hà Nam", demo_logins=True
-        )
+        seed_demo_province()
         rows, seconds = timed(stats_recompute)
         print(f"demo province (48,399 accounts): full recompute {seconds:.2f} s ({rows} snapshot rows, 15 periods)")
         _rows, seconds = timed(stats_recompute)

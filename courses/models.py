@@ -120,17 +120,9 @@ class Course(SoftDeleted):
         return self.title
 
     @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
-    @property
     def words(self) -> CourseWords:
         """What this kind calls its people and actions (instructors, learners, register…): courses/wording.py."""
         return course_words(self.kind)
-
-    @property
-    def counts_as_topic(self) -> bool:
-        return self.kind == self.Kind.TOPIC and self.quality == self.Quality.OK
 
 
 class Section(SoftDeleted):

@@ -79,10 +79,6 @@ class Forum(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def is_national(self) -> bool:
-        return self.unit_id is None
-
 
 class Thread(SoftDeleted):
     forum = models.ForeignKey(Forum, verbose_name=_("forum"), on_delete=models.PROTECT, related_name="threads")

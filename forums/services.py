@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.profile import missing_profile_items, profile_is_complete
+from accounts.profile import profile_refusal
 from notifications.services import notify
 from truonghoc.richtext import clean_html, excerpt, html_has_text, html_text
 from truonghoc.storage import private_storage
@@ -62,11 +62,8 @@ def _check_may_post(actor, forum: Forum) -> None:
         raise ValidationError(_("Your account is not active, so you cannot post."))
     if not can_post_in_forum(actor, forum):
         raise ValidationError(_("You cannot post in this forum."))
-    if not profile_is_complete(actor):
-        raise ValidationError(
-            _("Please complete your profile before posting (%(missing)s).")
-            % {"missing": ", ".join(missing_profile_items(actor))}
-        )
+    if refusal := profile_refusal(actor, _("Please complete your profile before posting (%(missing)s).")):
+        raise ValidationError(refusal)
 
 
 def _check_thread_open(thread: Thread, actor) -> None:

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.profile import missing_profile_items, profile_is_complete
-from truonghoc.forms import add_service_errors
+from accounts.profile import profile_refusal
+from truonghoc.forms import add_service_errors, cleaned_values, service_outcome
 from truonghoc.storage import file_response
 from truonghoc.uploads import refused_uploads_error
 from units.permissions import unit_for_user_or_404
@@ -41,13 +41,12 @@ from .permissions import (
 )
 from .words import question_words
 
+# What a new thread's form gives its service (a unit's first thread, or another forum's).
+THREAD_FIELDS = ("title", "body", "files")
+
 
 def _profile_note(user) -> str:
-    if profile_is_complete(user):
-        return ""
-    return _("Please complete your profile before posting (%(missing)s).") % {
-        "missing": ", ".join(missing_profile_items(user))
-    }
+    return profile_refusal(user, _("Please complete your profile before posting (%(missing)s)."))
 
 
 def _refuse_dropped_files(request, form) -> bool:
@@ -104,13 +103,7 @@ def unit_forum(request, unit_pk: int):
     form = ThreadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not _refuse_dropped_files(request, form) and form.is_valid():
         try:
-            thread = services.unit_thread_create(
-                actor=request.user,
-                unit=unit,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["files"],
-            )
+            thread = services.unit_thread_create(actor=request.user, unit=unit, **cleaned_values(form, THREAD_FIELDS))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -156,13 +149,7 @@ def thread_new(request, pk: int):
     form = ThreadForm(request.POST, request.FILES)
     if not _refuse_dropped_files(request, form) and form.is_valid():
         try:
-            thread = services.thread_create(
-                actor=request.user,
-                forum=forum,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["files"],
-            )
+            thread = services.thread_create(actor=request.user, forum=forum, **cleaned_values(form, THREAD_FIELDS))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -288,12 +275,8 @@ def question_publish(request, pk: int):
     thread = thread_for_user_or_404(request.user, pk)
     if not can_moderate_forum(request.user, thread.forum):
         raise Http404
-    try:
+    with service_outcome(request, str(question_words(thread.forum)["published"])):
         services.question_publish(actor=request.user, thread=thread)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, str(question_words(thread.forum)["published"]))
     return redirect("forums:thread", thread.pk)
 
 
@@ -304,15 +287,11 @@ def answer_accept(request, pk: int):
     thread = post.thread
     if not can_accept_answer(request.user, thread):
         raise Http404
-    try:
+    with service_outcome(request, _("The accepted answer has been updated.")):
         if request.POST.get("accept", "1") == "1":
             services.answer_accept(actor=request.user, post=post)
         else:
             services.answer_unaccept(actor=request.user, thread=thread)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The accepted answer has been updated."))
     return redirect(_back_to(post))
 
 
@@ -404,12 +383,8 @@ def post_restore_view(request, pk: int):
     post = post_for_user_or_404(request.user, pk)
     if not can_moderate_forum(request.user, post.thread.forum):
         raise Http404
-    try:
+    with service_outcome(request, _("The post is shown again.")):
         services.post_restore(actor=request.user, post=post)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The post is shown again."))
     return redirect(_back_to(post))
 
 
@@ -420,12 +395,8 @@ def post_remove(request, pk: int):
     if not can_delete_post(request.user, post):
         raise Http404
     if request.method == "POST":
-        try:
+        with service_outcome(request, _("The post has been removed.")):
             services.post_delete(actor=request.user, post=post)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The post has been removed."))
         return redirect(_back_to(post))
     return render(request, "forums/post_delete.html", {"post": post, "thread": post.thread})
 
@@ -437,15 +408,11 @@ def thread_lock_toggle(request, pk: int):
     if not can_moderate_forum(request.user, thread.forum):
         raise Http404
     lock = request.POST.get("lock") == "1"
-    try:
+    with service_outcome(request, _("The thread is locked.") if lock else _("The thread is open again.")):
         if lock:
             services.thread_lock(actor=request.user, thread=thread)
         else:
             services.thread_unlock(actor=request.user, thread=thread)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The thread is locked.") if lock else _("The thread is open again."))
     return redirect("forums:thread", thread.pk)
 
 
@@ -456,12 +423,8 @@ def thread_remove(request, pk: int):
     if not can_delete_thread(request.user, thread):
         raise Http404
     if request.method == "POST":
-        try:
+        with service_outcome(request, _("The thread has been removed.")):
             services.thread_delete(actor=request.user, thread=thread)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The thread has been removed."))
         return redirect("forums:forum", thread.forum_id)
     return render(request, "forums/thread_delete.html", {"thread": thread, "forum": thread.forum})
 

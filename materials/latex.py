@@ -158,7 +158,3 @@ def check_texts(texts: list[str], *, html: bool = False) -> list[list[str]]:
                 _("The formula “%(tex)s” cannot be read: %(error)s") % {"tex": _short(formula.tex), "error": message}
             )
     return problems
-
-
-def check_text(text: str, *, html: bool = False) -> list[str]:
-    return check_texts([text], html=html)[0]

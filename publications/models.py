@@ -25,6 +25,19 @@ def report_file_path(instance, filename: str) -> str:
     return f"reports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
+def _someone(verbose_name) -> models.ForeignKey:
+    """Who did something (created, submitted, reminded, opened, reviewed): optional, and kept empty rather
+    than blocking when the account goes; no reverse accessor on User."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class ReportRequest(models.Model):
     """An upper unit (Ministry, Department, Office) asks the units below it for a report by a deadline.
 
@@ -53,14 +66,7 @@ class ReportRequest(models.Model):
     )
     template_name = models.CharField(_("template file name"), max_length=255, blank=True)
     audience = models.JSONField(_("recipients chosen"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _someone(_("created by"))
     # The form's one-time token: a second click on "Send" finds the request the first one made.
     token = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -154,14 +160,7 @@ class ReportSubmission(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     note = models.TextField(_("note"), blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    submitted_by = _someone(_("submitted by"))
     is_late = models.BooleanField(_("late"), default=False)
     token = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
@@ -187,14 +186,7 @@ class ReportReminder(models.Model):
     request = models.ForeignKey(
         ReportRequest, verbose_name=_("report request"), on_delete=models.CASCADE, related_name="reminders"
     )
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("sent by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    sent_by = _someone(_("sent by"))
     unit_count = models.PositiveIntegerField(_("units reminded"))
     people_count = models.PositiveIntegerField(_("people notified"))
     # Units that had not submitted but have nobody on the system who manages them.
@@ -267,14 +259,7 @@ class Letter(models.Model):
     # Folded (accent-free, lower-case) number, symbol, subject, issuer, signer and text: what the archive
     # searches. Kept by the services.
     search_text = models.TextField(_("search text"), blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _someone(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
@@ -368,14 +353,7 @@ class LetterRecipient(models.Model):
     )
     added_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
-    read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("first opened by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    read_by = _someone(_("first opened by"))
     # The role `read_by` held at the unit when they opened it (a units.Role value): why it counted.
     # (A database default too: the benchmark and imports COPY rows in without it.)
     read_role = models.CharField(
@@ -429,14 +407,7 @@ class Article(SoftDeleted):
     body = models.TextField(_("text"))  # sanitised HTML
     cover = models.ImageField(_("cover image"), upload_to=news_image_path, blank=True, max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = _someone(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.CharField(_("reviewer's note"), max_length=500, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,15 +189,6 @@ def dashboard(
 
 def trend(*, unit: Unit, months: int = 12) -> list[UnitStat]:
     return list(UnitStat.objects.filter(unit=unit, period_kind="month").order_by("-period_start")[:months])[::-1]
-
-
-def stats_periods(*, unit: Unit) -> QuerySet:
-    """The periods that have snapshots for this unit (for the period picker)."""
-    return (
-        UnitStat.objects.filter(unit=unit)
-        .values("period_kind", "period_start", "period_end")
-        .order_by("period_kind", "-period_start")
-    )
 
 
 def level_summary(*, unit: Unit, period: Period) -> list[dict]:

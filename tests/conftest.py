@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from units.models import Unit
 from units.services import unit_create
@@ -15,6 +16,20 @@ def _media_root(settings, tmp_path):
     """Each test writes its uploads (public media and private files such as ID photos) to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def in_english():
+    """Messages compared in their English source form, whatever the catalogues say later (the Vietnamese
+    text is checked for completeness by tests/truonghoc/test_i18n.py). Pages stay Vietnamese."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_pages(client, in_english):
+    """As in_english, and the test client's pages in English too (the language switch's cookie)."""
+    client.cookies["django_language"] = "en"
 
 
 @pytest.fixture

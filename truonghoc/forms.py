@@ -1,6 +1,10 @@
 import json
+from contextlib import contextmanager
+from types import SimpleNamespace
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.templatetags.static import static
 from django.utils.translation import gettext
 
@@ -59,6 +63,31 @@ def add_service_errors(form, error) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def cleaned_values(form, names) -> dict:
+    """The form's cleaned values that a service takes as keyword arguments, by name."""
+    return {name: form.cleaned_data[name] for name in names}
+
+
+@contextmanager
+def service_outcome(request, success=None):
+    """Run a service in the block and tell the person how it went, as a message on the next page: the
+    service's refusal (a ValidationError; the service has changed nothing), else `success`. The block may
+    set `outcome.success` itself when the words depend on the result; `outcome.ok` says which it was.
+
+        with service_outcome(request, _("The post has been removed.")):
+            services.post_delete(actor=request.user, post=post)
+    """
+    outcome = SimpleNamespace(ok=False, success=success)
+    try:
+        yield outcome
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        outcome.ok = True
+        if outcome.success:
+            messages.success(request, outcome.success)
 
 
 class RichTextWidget(forms.Textarea):

@@ -37,11 +37,6 @@ def fold(value: str | None) -> str:
     return stripped.lower()
 
 
-def slug_code(value: str | None) -> str:
-    """Upper-case ASCII code made of the initials of each word: 'Phủ Lý' -> 'PL'."""
-    return "".join(word[0] for word in fold(value).split() if word[0].isalnum()).upper()
-
-
 def name_sort_key(full_name: str | None) -> str:
     """Vietnamese names sort by given name (the last word), then by the family and middle names.
 

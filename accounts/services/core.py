@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from units.models import Unit
@@ -34,55 +34,11 @@ class AccountSpec:
     password_hash: str | None = None
 
 
-@transaction.atomic
-def user_create(
-    *,
-    actor,
-    username: str,
-    full_name: str,
-    unit: Unit | None,
-    account_type: str,
-    password: str | None = None,
-    must_change_password: bool = False,
-    **fields,
-) -> User:
-    user = User(
-        username=username.strip(),
-        full_name=full_name,
-        unit=unit,
-        account_type=account_type,
-        must_change_password=must_change_password,
-        **fields,
-    )
-    user.set_password(password)
-    user.full_clean(exclude=["password", "name_folded", "name_sort"])
-    user.save()
-    audit_log(
-        actor=actor,
-        action="account.create",
-        unit=unit,
-        target=user,
-        after={"username": user.username, "account_type": account_type},
-    )
-    return user
-
-
 def users_bulk_create(*, specs: Iterable[AccountSpec], batch_size: int = 2000) -> list[User]:
     """Create many accounts in few writes. Passwords are unusable unless a precomputed hash is given:
     hashing 45,000 passwords one by one is what makes naive imports take hours. Callers run this inside
     their own transaction and audit the batch."""
     return User.objects.bulk_create([_user_from_spec(spec) for spec in specs], batch_size=batch_size)
-
-
-@transaction.atomic
-def user_set_password(*, actor, user: User, password: str, must_change: bool = False) -> User:
-    user.set_password(password)
-    user.must_change_password = must_change
-    user.save(update_fields=["password", "must_change_password", "updated_at"])
-    audit_log(
-        actor=actor, action="account.password_set", unit=user.unit, target=user, after={"must_change": must_change}
-    )
-    return user
 
 
 def user_password_changed(*, user: User) -> bool:

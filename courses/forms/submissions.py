@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from truonghoc.forms import BootstrapFormMixin, MultipleFileField, RichTextWidget
 
 from ..models import Assignment
+from ..services import submissions as submission_rules
 from ..services.submissions import FEEDBACK_MAX_CHARS, NOTE_MAX_CHARS, normalise_types, parse_grade
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -25,17 +26,8 @@ class AssignmentForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Assignment
-        fields = [
-            "title",
-            "kind",
-            "instructions",
-            "due_at",
-            "late_policy",
-            "allowed_types",
-            "max_size_mb",
-            "max_files",
-            "per_group",
-        ]
+        # What the service stores, but the position: the course's order sets it.
+        fields = [name for name in submission_rules.ASSIGNMENT_FIELDS if name != "position"]
         widgets = {
             "instructions": RichTextWidget(attrs={"rows": 5}),
             "late_policy": forms.RadioSelect,

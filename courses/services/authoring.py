@@ -4,6 +4,7 @@ nothing; publishing, closing and co-instructor changes leave an audit entry."""
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Required, TypedDict, Unpack
 
 import nh3
 from django.conf import settings
@@ -125,17 +126,30 @@ def _resolve_audience(unit: Unit, key: str) -> AudienceChoice:
 # --- courses ---------------------------------------------------------------------------------
 
 
+class CourseFields(TypedDict, total=False):
+    """What a course's form gives, as course_create and course_update take it (title required)."""
+
+    title: Required[str]
+    subject: str
+    grade: int | None
+    purpose: str
+    body: str
+    audience: str  # a key of audience_choices(unit); empty: the default for a new course, the current one
+    starts_on: date | None
+    ends_on: date | None
+
+
 def _course_fields(
     *,
     unit: Unit,
     title: str,
-    subject: str,
-    grade: int | None,
-    purpose: str,
-    body: str,
+    subject: str = "",
+    grade: int | None = None,
+    purpose: str = "",
+    body: str = "",
     audience: str,
-    starts_on: date | None,
-    ends_on: date | None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
 ) -> dict:
     title = nfc(title)
     if not title:
@@ -157,36 +171,13 @@ def _course_fields(
 
 
 @transaction.atomic
-def course_create(
-    *,
-    actor,
-    unit: Unit,
-    kind: str,
-    title: str,
-    subject: str = "",
-    grade: int | None = None,
-    purpose: str = "",
-    body: str = "",
-    audience: str = "",
-    starts_on: date | None = None,
-    ends_on: date | None = None,
-) -> Course:
+def course_create(*, actor, unit: Unit, kind: str, **form: Unpack[CourseFields]) -> Course:
     """A new draft. It may be saved without its purpose; it cannot be published without one."""
     if kind not in Course.Kind.values:
         raise ValidationError({"kind": _("Choose the kind of course.")})
     if not can_create_course(actor, unit, kind):
         raise ValidationError(_("You cannot create this kind of course here."))
-    fields = _course_fields(
-        unit=unit,
-        title=title,
-        subject=subject,
-        grade=grade,
-        purpose=purpose,
-        body=body,
-        audience=audience or default_audience_key(unit),
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
+    fields = _course_fields(unit=unit, **{**form, "audience": form.get("audience") or default_audience_key(unit)})
     course = Course(unit=unit, kind=kind, author=actor, status=Course.Status.DRAFT, **fields)
     course.full_clean()
     course.save()
@@ -194,31 +185,9 @@ def course_create(
 
 
 @transaction.atomic
-def course_update(
-    *,
-    actor,
-    course: Course,
-    title: str,
-    subject: str = "",
-    grade: int | None = None,
-    purpose: str = "",
-    body: str = "",
-    audience: str = "",
-    starts_on: date | None = None,
-    ends_on: date | None = None,
-) -> Course:
+def course_update(*, actor, course: Course, **form: Unpack[CourseFields]) -> Course:
     _check_edit(actor, course)
-    fields = _course_fields(
-        unit=course.unit,
-        title=title,
-        subject=subject,
-        grade=grade,
-        purpose=purpose,
-        body=body,
-        audience=audience or audience_key(course),
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
+    fields = _course_fields(unit=course.unit, **{**form, "audience": form.get("audience") or audience_key(course)})
     if course.status != Course.Status.DRAFT and not fields["purpose"]:
         raise ValidationError(
             {"purpose": _("A published course must keep its purpose and requirements: learners rely on them.")}

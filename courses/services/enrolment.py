@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.profile import missing_profile_items, prime_required_fields, profile_is_complete
+from accounts.profile import prime_required_fields, profile_is_complete, profile_refusal
 from forums.services import forum_for_owner
 from truonghoc.formatting import date_text
 from truonghoc.text import nfc
@@ -47,12 +47,8 @@ def check_course_open(course: Course) -> None:
 
 
 def _check_profile(user) -> None:
-    if not profile_is_complete(user):
-        raise ValidationError(
-            _("Please complete your profile before registering (%(missing)s).")
-            % {"missing": ", ".join(missing_profile_items(user))},
-            code="profile",
-        )
+    if refusal := profile_refusal(user, _("Please complete your profile before registering (%(missing)s).")):
+        raise ValidationError(refusal, code="profile")
 
 
 def audience_units_q(course: Course, prefix: str = ""):

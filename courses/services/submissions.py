@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.profile import missing_profile_items, profile_is_complete
+from accounts.profile import profile_refusal
 from forums.services import clean_body
 from notifications.services import notify
 from truonghoc.formatting import datetime_text, number
@@ -128,10 +128,8 @@ def submitter_problem(actor, assignment: Assignment) -> str:
         return str(course.words.work_needs_enrolment)
     if course.status == Course.Status.CLOSED:
         return str(course.words.closed_for_work)
-    if not profile_is_complete(actor):
-        return _("Please complete your profile first (%(missing)s).") % {
-            "missing": ", ".join(missing_profile_items(actor))
-        }
+    if refusal := profile_refusal(actor):
+        return refusal
     if assignment.per_group:
         enrolment = enrolment_of(actor, course)
         group = enrolment.group if enrolment else None

@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.profile import missing_profile_items, profile_is_complete
+from accounts.profile import profile_refusal
 from forums.services import clean_body
 from notifications.services import notify
 from truonghoc.storage import private_storage
@@ -310,11 +310,8 @@ def product_create(
         raise ValidationError(_("Products are handed in to an active professional group."))
     if not is_group_member(actor, group):
         raise ValidationError(_("Only the teachers of %(group)s can hand in products here.") % {"group": group.name})
-    if not profile_is_complete(actor):
-        raise ValidationError(
-            _("Please complete your profile first (%(missing)s).")
-            % {"missing": ", ".join(missing_profile_items(actor))}
-        )
+    if refusal := profile_refusal(actor):
+        raise ValidationError(refusal)
     errors: dict[str, list[str]] = {}
     link_url = (link_url or "").strip()
     if not upload and not link_url:

@@ -86,11 +86,6 @@ def enrolment_source(enrolment, course) -> str:
 
 
 @register.filter
-def content_kind(obj) -> str:
-    return kind_of(obj)
-
-
-@register.filter
 def grade(value) -> str:
     """A grade on the 10-point scale without trailing zeros, in the local number format: 8,5 · 10 · 7,25."""
     if value is None or value == "":

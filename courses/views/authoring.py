@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from truonghoc.forms import add_service_errors
+from truonghoc.forms import add_service_errors, cleaned_values, service_outcome
 from truonghoc.uploads import refused_uploads_error
 from units.models import Unit
 from units.permissions import Action, can
@@ -55,17 +55,7 @@ def _no_purpose_warning(request, course: Course) -> None:
 
 
 def _course_data(form) -> dict:
-    data = form.cleaned_data
-    return {
-        "title": data["title"],
-        "subject": data["subject"],
-        "grade": data["grade"],
-        "purpose": data["purpose"],
-        "body": data["body"],
-        "audience": data["audience"],
-        "starts_on": data["starts_on"],
-        "ends_on": data["ends_on"],
-    }
+    return cleaned_values(form, services.CourseFields.__annotations__)
 
 
 @login_required
@@ -143,15 +133,8 @@ def course_edit(request, pk: int):
 def course_publish(request, pk: int):
     course = editable_course_or_404(request.user, pk)
     reopening = course.status == Course.Status.CLOSED
-    try:
+    with service_outcome(request, str(course.words.reopened if reopening else course.words.published)):
         services.course_publish(actor=request.user, course=course)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            str(course.words.reopened if reopening else course.words.published),
-        )
     return redirect("courses:course", course.pk)
 
 
@@ -159,12 +142,8 @@ def course_publish(request, pk: int):
 @require_POST
 def course_close(request, pk: int):
     course = editable_course_or_404(request.user, pk)
-    try:
+    with service_outcome(request, str(course.words.closed_done)):
         services.course_close(actor=request.user, course=course)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, str(course.words.closed_done))
     return redirect("courses:course", course.pk)
 
 
@@ -177,13 +156,7 @@ def _section_page(request, form, course, section=None):
 
 
 def _section_data(form) -> dict:
-    data = form.cleaned_data
-    return {
-        "title": data["title"],
-        "body": data["body"],
-        "link_url": data["link_url"],
-        "link_title": data["link_title"],
-    }
+    return cleaned_values(form, ("title", "body", "link_url", "link_title"))
 
 
 @login_required
@@ -248,10 +221,8 @@ def section_edit(request, pk: int):
 @require_POST
 def section_move(request, pk: int):
     section = _editable_section(request.user, pk)
-    try:
+    with service_outcome(request):
         services.section_move(actor=request.user, section=section, direction=request.POST.get("direction", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
     return redirect(reverse("courses:course", args=[section.course_id]) + f"#section-{section.pk}")
 
 
@@ -268,15 +239,13 @@ def co_instructors(request, pk: int):
             raise PermissionDenied
         User = get_user_model()
         person = get_object_or_404(User, pk=request.POST.get("user") if request.POST.get("user", "").isdigit() else 0)
-        try:
+        with service_outcome(request):
             if request.POST.get("action") == "remove":
                 services.co_instructor_remove(actor=request.user, course=course, user=person)
                 messages.success(request, str(course.words.co_instructor_removed) % {"name": person.full_name})
             else:
                 services.co_instructor_add(actor=request.user, course=course, user=person)
                 messages.success(request, str(course.words.co_instructor_added) % {"name": person.full_name})
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
         return redirect("courses:co_instructors", course.pk)
     search = CoInstructorSearchForm(request.GET or None)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""

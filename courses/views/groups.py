@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from truonghoc.forms import add_service_errors
+from truonghoc.forms import add_service_errors, service_outcome
 from truonghoc.storage import file_response
 from truonghoc.uploads import refused_uploads_error
 from units.models import Target, Unit
@@ -175,12 +175,8 @@ def product_detail(request, pk: int):
 @require_http_methods(["POST"])
 def product_review_view(request, pk: int):
     product = _product_or_404(request.user, pk)
-    try:
+    with service_outcome(request, _("Marked as reviewed; %(name)s has been told.") % {"name": product.author}):
         product_review(actor=request.user, product=product)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Marked as reviewed; %(name)s has been told.") % {"name": product.author})
     return redirect("courses:product", product.pk)
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.profile import missing_profile_items
 from forums.selectors import owner_forums
 from truonghoc.formatting import datetime_text
-from truonghoc.forms import add_service_errors
+from truonghoc.forms import add_service_errors, service_outcome
 from truonghoc.spreadsheets import xlsx_bytes
 from truonghoc.storage import file_response
 from truonghoc.uploads import content_type_for
@@ -162,12 +162,8 @@ def section_done(request, pk: int):
 @require_POST
 def enrol(request, pk: int):
     course = course_for_user_or_404(request.user, pk)
-    try:
+    with service_outcome(request, str(course.words.welcome)):
         services.enrolment_register(actor=request.user, course=course)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, str(course.words.welcome))
     return redirect("courses:course", course.pk)
 
 
@@ -180,12 +176,8 @@ def withdraw(request, pk: int):
         messages.error(request, str(course.words.not_registered))
         return redirect("courses:course", course.pk)
     if request.method == "POST":
-        try:
+        with service_outcome(request, str(course.words.left)):
             services.enrolment_withdraw(actor=request.user, course=course)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, str(course.words.left))
         return redirect("courses:course", course.pk)
     leads = enrolment.group_id and enrolment.group.leader_id == request.user.pk
     return render(
@@ -223,15 +215,9 @@ def unenrol_unit(request, pk: int, unit_pk: int):
     if not is_instructor(request.user, course):
         raise PermissionDenied
     unit = get_object_or_404(Unit, pk=unit_pk)
-    try:
+    with service_outcome(request) as outcome:
         ended = services.enrolment_remove_unit(actor=request.user, course=course, unit=unit)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            str(course.words.unit_taken_back) % {"unit": unit.name, "ended": ended},
-        )
+        outcome.success = str(course.words.unit_taken_back) % {"unit": unit.name, "ended": ended}
     return redirect("courses:progress", course.pk)
 
 
@@ -343,12 +329,8 @@ def learning_group_leader(request, pk: int):
     if leader is None:
         messages.error(request, _("Choose the new leader among the group's members."))
         return redirect("courses:learning_group", group.pk)
-    try:
+    with service_outcome(request, _("%(name)s now leads the group.") % {"name": leader.full_name}):
         services.learning_group_set_leader(actor=user, group=group, leader=leader)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(name)s now leads the group.") % {"name": leader.full_name})
     return redirect("courses:learning_group", group.pk)
 
 

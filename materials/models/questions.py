@@ -48,7 +48,6 @@ class QuestionType(models.TextChoices):
 
 
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE)
-OBJECTIVE_TYPES = (*CHOICE_TYPES, QuestionType.NUMERIC)
 
 
 def option_letter(question_type: str, shown: int) -> str:
@@ -158,10 +157,6 @@ class Question(SoftDeleted):
 
     def __str__(self):
         return f"#{self.pk} {self.get_type_display()}"
-
-    @property
-    def is_objective(self) -> bool:
-        return self.type in OBJECTIVE_TYPES
 
 
 _REVIEW_RULES = review_step_rules("question", "question")

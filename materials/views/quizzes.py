@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from truonghoc.forms import add_service_errors
+from truonghoc.forms import add_service_errors, service_outcome
 
 from ..forms.quizzes import (
     BlueprintForm,
@@ -284,12 +284,8 @@ def quiz_publish(request, pk: int):
 @require_POST
 def quiz_unpublish(request, pk: int):
     quiz = quiz_for_manager_or_404(request.user, pk)
-    try:
+    with service_outcome(request, _("The test is back to draft; students no longer see it.")):
         services.quiz_unpublish(actor=request.user, quiz=quiz)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The test is back to draft; students no longer see it."))
     return redirect("materials:quiz_detail", quiz.pk)
 
 

@@ -237,6 +237,14 @@ def can_view_receipts(user, letter: Letter) -> bool:
     return letter.status == Letter.Status.ISSUED and receipt_rows_q(user, letter) is not None
 
 
+def receipt_rows_for_user_or_404(user, letter: Letter) -> Q:
+    """The receipt rows `user` may follow on an issued letter (see receipt_rows_q), or a 404."""
+    rows_q = receipt_rows_q(user, letter) if letter.status == Letter.Status.ISSUED else None
+    if rows_q is None:
+        raise Http404
+    return rows_q
+
+
 def letter_refusal(user, pk) -> str | None:
     """Why a student of a recipient unit may not open the letter (it is not addressed to everyone), said
     rather than a bare 404: they know it exists, from the teacher who mentioned it. None for everyone

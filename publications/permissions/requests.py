@@ -53,13 +53,6 @@ def can_view_report_request(user, request: ReportRequest) -> bool:
     return request.recipients.filter(reach.q("unit__")).exists()
 
 
-def report_request_for_issuer_or_404(user, pk) -> ReportRequest:
-    request = get_object_or_404(ReportRequest.objects.select_related("issuer", "created_by"), pk=pk)
-    if not can_follow_report_request(user, request):
-        raise Http404
-    return request
-
-
 def report_request_for_user_or_404(user, pk) -> ReportRequest:
     request = get_object_or_404(ReportRequest.objects.select_related("issuer", "created_by"), pk=pk)
     if not can_view_report_request(user, request):

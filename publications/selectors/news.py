@@ -4,7 +4,7 @@ A unit's space shows its own approved articles, those of the units directly belo
 approved), and those promoted to it. The national front page is the Ministry's space.
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from forums.models import Forum, Thread
 from forums.selectors import owner_forums
@@ -31,26 +31,6 @@ def news_published(*, unit: Unit | None = None) -> QuerySet[Article]:
     """Approved articles, newest first: all of them, or those shown on `unit`'s space. Public."""
     articles = _published()
     return articles.filter(space_q(unit)) if unit is not None else articles
-
-
-def national_news() -> QuerySet[Article]:
-    """The national front page: the Ministry's space."""
-    ministry = Unit.objects.filter(depth=1, kind=Unit.Kind.MINISTRY).first()
-    return news_published(unit=ministry) if ministry else Article.objects.none()
-
-
-def news_for_spaces(*, units) -> QuerySet[Article]:
-    """Articles shown on any of these units' spaces (a unit's front page: its own and its parents')."""
-    query = Q(pk__in=[])
-    for unit in units:
-        query |= space_q(unit)
-    return _published().filter(query)
-
-
-def article_detail(*, pk) -> Article:
-    return Article.objects.prefetch_related(
-        Prefetch("images", queryset=ArticleImage.objects.order_by("position", "id"))
-    ).get(pk=pk)
 
 
 def article_images(*, article: Article) -> list[ArticleImage]:

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Required, TypedDict, Unpack
 
 import nh3
 from django.contrib.auth import get_user_model
@@ -385,52 +386,38 @@ def default_addressees(issuer: Unit) -> str:
     return Addressees.STAFF if issuer.kind in (K.SCHOOL, K.UNIVERSITY) else Addressees.HEADS
 
 
-@transaction.atomic
-def letter_create(
-    *,
-    actor,
-    issuer: Unit,
-    number: int | None,
-    symbol: str,
-    issued_on: date,
-    subject: str,
-    signer_name: str,
-    signer_title: str,
-    body: str = "",
-    is_public: bool = False,
-    kinds: Iterable[str] = (),
-    units: Iterable[Unit] = (),
-    cites: Iterable[Letter | str] = (),
-    attachments: Iterable = (),
-    addressed_to: str | None = None,
-) -> Letter:
-    """A draft letter of `issuer`: nothing is sent until letter_issue. `cites` is the "Căn cứ" in order:
-    letters in the system, and typed references (str) to documents that are not; `addressed_to` a
-    Letter.Addressees value (by default default_addressees(issuer))."""
-    if not can_issue_letter(actor, issuer):
-        raise _forbidden(issuer)
-    kinds, units, cites = list(dict.fromkeys(kinds)), list(units), list(cites)
-    attachments = [a for a in attachments if a]
-    letter = Letter(issuer=issuer, created_by=actor, status=Status.DRAFT)
-    errors: dict = {}
-    lines = _fill(
-        letter,
-        actor=actor,
-        number=number,
-        symbol=symbol,
-        issued_on=issued_on,
-        subject=subject,
-        signer_name=signer_name,
-        signer_title=signer_title,
-        body=body,
-        is_public=is_public,
-        kinds=kinds,
-        units=units,
-        cites=cites,
-        addressed_to=addressed_to,
-        errors=errors,
+class LetterFields(TypedDict, total=False):
+    """A draft's typed fields, as letter_create and letter_update take them (and _fill sets them):
+    `cites` is the "Căn cứ" in order, letters in the system and typed references (str) to documents
+    that are not; `addressed_to` a Letter.Addressees value (by default default_addressees(issuer))."""
+
+    number: Required[int | None]
+    symbol: Required[str]
+    issued_on: Required[date]
+    subject: Required[str]
+    signer_name: Required[str]
+    signer_title: Required[str]
+    body: str
+    is_public: bool
+    kinds: Iterable[str]
+    units: Iterable[Unit]
+    cites: Iterable[Letter | str]
+    addressed_to: str | None
+
+
+def _checked_draft(letter: Letter, *, actor, fields: LetterFields, attachments, existing: int) -> tuple[list, list]:
+    """Fill a new or changed draft with its typed fields and check them with the new files: every problem
+    at once, by field, as one ValidationError; else the "Căn cứ" lines and the checked files, for the
+    caller to save."""
+    fields = {"body": "", "is_public": False, "addressed_to": None, **fields}
+    fields.update(
+        kinds=list(dict.fromkeys(fields.get("kinds", ()))),
+        units=list(fields.get("units", ())),
+        cites=list(fields.get("cites", ())),
     )
-    checked, file_errors = _check_attachments(attachments, existing=0)
+    errors: dict = {}
+    lines = _fill(letter, actor=actor, errors=errors, **fields)
+    checked, file_errors = _check_attachments([a for a in attachments if a], existing=existing)
     if file_errors:
         errors["attachments"] = file_errors
     try:
@@ -440,6 +427,16 @@ def letter_create(
     if errors:
         raise ValidationError(errors)
     letter.search_text = _search_text(letter, _typed(lines))
+    return lines, checked
+
+
+@transaction.atomic
+def letter_create(*, actor, issuer: Unit, attachments: Iterable = (), **fields: Unpack[LetterFields]) -> Letter:
+    """A draft letter of `issuer` (its fields: LetterFields): nothing is sent until letter_issue."""
+    if not can_issue_letter(actor, issuer):
+        raise _forbidden(issuer)
+    letter = Letter(issuer=issuer, created_by=actor, status=Status.DRAFT)
+    lines, checked = _checked_draft(letter, actor=actor, fields=fields, attachments=attachments, existing=0)
     with files_removed_on_failure(private_storage()) as saved:
         letter.save()
         _save_citations(letter, lines)
@@ -465,20 +462,9 @@ def letter_update(
     *,
     actor,
     letter: Letter,
-    number: int | None,
-    symbol: str,
-    issued_on: date,
-    subject: str,
-    signer_name: str,
-    signer_title: str,
-    body: str = "",
-    is_public: bool = False,
-    kinds: Iterable[str] = (),
-    units: Iterable[Unit] = (),
-    cites: Iterable[Letter | str] = (),
     attachments: Iterable = (),
     remove_attachments: Iterable[int] = (),
-    addressed_to: str | None = None,
+    **fields: Unpack[LetterFields],
 ) -> Letter:
     """Change a draft. An issued letter is final, as on paper: a correction is a new letter citing it."""
     letter = Letter.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=letter.pk)
@@ -490,39 +476,10 @@ def letter_update(
             % {"reference": letter.reference},
             code="issued",
         )
-    kinds, units, cites = list(dict.fromkeys(kinds)), list(units), list(cites)
-    attachments = [a for a in attachments if a]
     removed = list(letter.attachments.filter(pk__in=list(remove_attachments)))
     before = {"reference": letter.reference, "subject": letter.subject}
-    errors: dict = {}
-    lines = _fill(
-        letter,
-        actor=actor,
-        number=number,
-        symbol=symbol,
-        issued_on=issued_on,
-        subject=subject,
-        signer_name=signer_name,
-        signer_title=signer_title,
-        body=body,
-        is_public=is_public,
-        kinds=kinds,
-        units=units,
-        cites=cites,
-        addressed_to=addressed_to,
-        errors=errors,
-    )
     kept = letter.attachments.count() - len(removed)
-    checked, file_errors = _check_attachments(attachments, existing=kept)
-    if file_errors:
-        errors["attachments"] = file_errors
-    try:
-        letter.full_clean(exclude=[*errors, "year"])
-    except ValidationError as exc:
-        exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
-    letter.search_text = _search_text(letter, _typed(lines))
+    lines, checked = _checked_draft(letter, actor=actor, fields=fields, attachments=attachments, existing=kept)
     storage = private_storage()
     with files_removed_on_failure(storage) as saved:
         letter.save()

@@ -69,6 +69,17 @@ def _picture(upload, errors: list) -> object | None:
         return None
 
 
+def _cover(cover, errors: dict) -> object | None:
+    """The checked cover picture, None when none was sent; what is wrong with it goes to errors["cover"]."""
+    if cover is None:
+        return None
+    problems: list[str] = []
+    checked = _picture(cover, problems)
+    if problems:
+        errors["cover"] = problems
+    return checked
+
+
 def _caption(value: str | None) -> str:
     return nfc(value)[:CAPTION_MAX]
 
@@ -154,12 +165,7 @@ def article_create(
         raise ValidationError(_("You cannot write news for %(unit)s.") % {"unit": unit})
     errors: dict[str, list] = {}
     title, summary, body = _text_fields(title=title, summary=summary, body=body, errors=errors)
-    cover_file = None
-    if cover is not None:
-        problems: list[str] = []
-        cover_file = _picture(cover, problems)
-        if problems:
-            errors["cover"] = problems
+    cover_file = _cover(cover, errors)
     gallery = _gallery(uploads=images, captions=captions, existing=0, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -200,12 +206,7 @@ def article_update(
         raise ValidationError(_("Only the author can edit this article."))
     errors: dict[str, list] = {}
     title, summary, body = _text_fields(title=title, summary=summary, body=body, errors=errors)
-    cover_file = None
-    if cover is not None:
-        problems: list[str] = []
-        cover_file = _picture(cover, problems)
-        if problems:
-            errors["cover"] = problems
+    cover_file = _cover(cover, errors)
     current = {image.pk: image for image in locked.images.all()}
     removed = {pk for pk in remove_images if pk in current}
     kept = len(current) - len(removed)
@@ -253,6 +254,14 @@ def article_update(
 def _copy(source: Article, target: Article) -> None:
     for field in Article._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _changed(*, actor, action: str, locked: Article, before: dict, article: Article) -> Article:
+    """The end of a change made on the locked row: audit it (before → after) and give the caller's object
+    the new state."""
+    audit_log(actor=actor, action=action, unit=locked.unit, target=locked, before=before, after=_snapshot(locked))
+    _copy(locked, article)
+    return article
 
 
 def _reviewers(unit: Unit):
@@ -346,11 +355,7 @@ def article_backdate(*, actor, article: Article, published_at) -> Article:
     Article.objects.filter(pk=locked.pk).update(
         published_at=published_at, reviewed_at=published_at, created_at=locked.created_at, updated_at=published_at
     )
-    audit_log(
-        actor=actor, action="article.backdate", unit=locked.unit, target=locked, before=before, after=_snapshot(locked)
-    )
-    _copy(locked, article)
-    return article
+    return _changed(actor=actor, action="article.backdate", locked=locked, before=before, article=article)
 
 
 @transaction.atomic
@@ -371,17 +376,13 @@ def article_promote(*, actor, article: Article) -> Article:
     before = _snapshot(locked)
     locked.promoted_to, locked.promoted_at = target, timezone.now()
     locked.save(update_fields=["promoted_to", "promoted_at", "updated_at"])
-    audit_log(
-        actor=actor, action="article.promote", unit=locked.unit, target=locked, before=before, after=_snapshot(locked)
-    )
     notify(
         recipients=[locked.author],
         title=_("Your article now appears on the space of %(unit)s: %(title)s")
         % {"unit": target, "title": locked.title},
         url=_url(locked),
     )
-    _copy(locked, article)
-    return article
+    return _changed(actor=actor, action="article.promote", locked=locked, before=before, article=article)
 
 
 @transaction.atomic
@@ -402,11 +403,7 @@ def article_unpromote(*, actor, article: Article) -> Article:
     else:
         locked.promoted_to = Unit.objects.get(path=below)
     locked.save(update_fields=["promoted_to", "promoted_at", "updated_at"])
-    audit_log(
-        actor=actor, action="article.unpromote", unit=locked.unit, target=locked, before=before, after=_snapshot(locked)
-    )
-    _copy(locked, article)
-    return article
+    return _changed(actor=actor, action="article.unpromote", locked=locked, before=before, article=article)
 
 
 @transaction.atomic

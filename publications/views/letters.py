@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from truonghoc.forms import add_service_errors
+from truonghoc.forms import add_service_errors, service_outcome
 from truonghoc.storage import file_response
 from truonghoc.uploads import refused_uploads_error
 from units.models import Unit
@@ -23,6 +23,7 @@ from ..models import Letter, LetterAttachment, ReportRequest
 from ..permissions.letters import (
     can_edit_letter,
     can_view_letter,
+    can_view_receipts,
     forwarding_units,
     is_letter_issuer_side,
     is_letter_recipient,
@@ -30,7 +31,7 @@ from ..permissions.letters import (
     letter_for_user_or_404,
     letter_refusal,
     reads_for_a_recipient,
-    receipt_rows_q,
+    receipt_rows_for_user_or_404,
 )
 from ..selectors import letters as selectors
 from ..services import letters as services
@@ -235,9 +236,20 @@ def letter_detail(request, pk: int):
         "not_counted": not_counted,
         "may_edit": can_edit_letter(user, letter),
         "may_forward": bool(forwarding_units(user, letter)),
-        "may_see_receipts": letter.status == Letter.Status.ISSUED and receipt_rows_q(user, letter) is not None,
+        "may_see_receipts": can_view_receipts(user, letter),
     }
     return render(request, "publications/letter_detail.html", context)
+
+
+def _receipts_context(letter, rows_q) -> dict:
+    """What the receipts page and the reminder's confirmation both show: the counts, and when the next
+    reminder may go."""
+    counts = selectors.letter_receipt_counts(letter=letter, rows_q=rows_q)
+    return {
+        "letter": letter,
+        "counts": counts,
+        "next_reminder_at": selectors.letter_next_reminder_at(counts["last_reminded_at"]),
+    }
 
 
 @login_required
@@ -245,18 +257,13 @@ def receipts(request, pk: int):
     """Per recipient unit: opened or not, when and by whom, and who forwarded it there."""
     user = request.user
     letter = letter_for_user_or_404(user, pk)
-    rows_q = receipt_rows_q(user, letter)
-    if rows_q is None or letter.status != Letter.Status.ISSUED:
-        raise Http404
+    rows_q = receipt_rows_for_user_or_404(user, letter)
     show = "unread" if request.GET.get("show") == "unread" else "all"
     rows = selectors.letter_receipt_rows(letter=letter, rows_q=rows_q, unread_only=show == "unread")
-    counts = selectors.letter_receipt_counts(letter=letter, rows_q=rows_q)
     context = {
-        "letter": letter,
+        **_receipts_context(letter, rows_q),
         "page": Paginator(rows, RECEIPTS_PAGE_SIZE).get_page(request.GET.get("page")),
         "show": show,
-        "counts": counts,
-        "next_reminder_at": selectors.letter_next_reminder_at(counts["last_reminded_at"]),
         "issuer_side": is_letter_issuer_side(user, letter),
     }
     return render(request, "publications/letter_receipts.html", context)
@@ -268,27 +275,18 @@ def remind(request, pk: int):
     """Confirm, then remind the recipient units that have not opened the letter (once every 10 minutes)."""
     user = request.user
     letter = letter_for_user_or_404(user, pk)
-    rows_q = receipt_rows_q(user, letter)
-    if rows_q is None or letter.status != Letter.Status.ISSUED:
-        raise Http404
+    rows_q = receipt_rows_for_user_or_404(user, letter)
     if request.method == "POST":
-        try:
+        with service_outcome(request) as outcome:
             sent_to = services.letter_remind(actor=user, letter=letter)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
+            outcome.success = (
                 _("Reminder sent to %(units)d units that have not opened the letter (%(people)d people notified).")
-                % sent_to,
+                % sent_to
             )
         return redirect("letters:receipts", letter.pk)
-    counts = selectors.letter_receipt_counts(letter=letter, rows_q=rows_q)
     context = {
-        "letter": letter,
-        "counts": counts,
+        **_receipts_context(letter, rows_q),
         "unread": list(selectors.letter_receipt_rows(letter=letter, rows_q=rows_q, unread_only=True)[:20]),
-        "next_reminder_at": selectors.letter_next_reminder_at(counts["last_reminded_at"]),
         "interval_minutes": services.REMINDER_INTERVAL.seconds // 60,
     }
     return render(request, "publications/letter_remind.html", context)

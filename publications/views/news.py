@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from truonghoc.forms import add_service_errors
+from truonghoc.forms import add_service_errors, service_outcome
 from truonghoc.uploads import refused_uploads_error
 from units.models import Unit
 
@@ -167,12 +167,8 @@ def article_submit(request, pk: int):
     article = perms.article_for_user_or_404(user, pk)
     if not perms.can_edit_article(user, article):
         raise PermissionDenied
-    try:
+    with service_outcome(request, _("The article was sent for approval to the unit above.")):
         services.article_submit(actor=user, article=article)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The article was sent for approval to the unit above."))
     return redirect("news:detail", article.pk)
 
 
@@ -218,7 +214,7 @@ def article_promote(request, pk: int):
     allowed = perms.can_unpromote_article(user, article) if down else perms.can_promote_article(user, article)
     if not allowed and not (not down and perms.is_visible_to_public(article) and perms.next_promotion(article) is None):
         raise PermissionDenied
-    try:
+    with service_outcome(request):
         if down:
             services.article_unpromote(actor=user, article=article)
             messages.success(request, _("The article was taken one level down."))
@@ -227,8 +223,6 @@ def article_promote(request, pk: int):
             messages.success(
                 request, _("The article now appears on the space of %(unit)s.") % {"unit": article.promoted_to}
             )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
     return redirect("news:detail", article.pk)
 
 
@@ -240,12 +234,8 @@ def article_delete(request, pk: int):
     if not perms.can_manage_article(user, article):
         raise PermissionDenied
     if request.method == "POST":
-        try:
+        with service_outcome(request, _("The article was removed. It can be restored from its page.")):
             services.article_delete(actor=user, article=article)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The article was removed. It can be restored from its page."))
         return redirect("news:detail", article.pk)
     return render(request, "publications/news_delete.html", {"article": article})
 
@@ -257,12 +247,8 @@ def article_restore(request, pk: int):
     article = perms.article_for_user_or_404(user, pk)
     if not perms.can_restore_article(user, article):
         raise PermissionDenied
-    try:
+    with service_outcome(request, _("The article was restored.")):
         services.article_restore(actor=user, article=article)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The article was restored."))
     return redirect("news:detail", article.pk)
 
 

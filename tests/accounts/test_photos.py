@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from PIL import ExifTags, Image
 
 from accounts.models import User
@@ -23,11 +22,7 @@ from units.models import AuditEntry, Role
 P = User.PhotoStatus
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    # Messages are compared in English, whatever the catalogues say later.
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 # --- Building files --------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import ProfileRule, User
 from accounts.permissions import can_set_profile_rule
@@ -28,10 +27,7 @@ ALL = ["email", "phone number", "date of birth", "a proper ID photo"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def fresh(user: User) -> User:

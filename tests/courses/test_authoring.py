@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 from guardian.shortcuts import assign_perm
 
 from courses.models import Course, Section
@@ -30,17 +29,10 @@ from tests.courses.factories import enrol, make_course, make_section
 from truonghoc.storage import private_storage
 from units.models import AuditEntry, Cluster
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"x" * 2000
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 4000
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
 
 
 def pdf(name="bai-giang.pdf"):

@@ -4,21 +4,13 @@ a fixed query cost, and the "my courses" tabs."""
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from guardian.shortcuts import assign_perm
 
 from courses.models import Course
 from courses.selectors.catalogue import CatalogueFilters, accent_free_pattern, catalogue
 from tests.courses.factories import enrol, make_course, make_section
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def titles(user, **filters):

@@ -3,6 +3,7 @@ back, whole classes and professional groups (bulk, idempotent), learning groups 
 or cluster, in the audience, with complete profiles), and naming a new leader when the leader leaves."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,17 +22,10 @@ from courses.services.enrolment import (
 )
 from forums.selectors import owner_forums
 from tests.accounts.factories import complete_profile, make_person
-from tests.courses.factories import make_course, make_section
+from tests.courses.factories import enrol, make_course, make_section
 from units.models import AuditEntry, Cluster, Role
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 @pytest.fixture
@@ -289,3 +283,41 @@ def test_co_instructor_may_register_groups_from_any_audience_school(tree, people
         members=[],
     )
     assert group.enrolments.get().user == people.teacher3
+
+
+# --- a bad or racing request is refused with a message, not a crash ------------------------------------
+
+
+def test_new_leader_with_a_non_numeric_id_is_refused_not_a_crash(client, tree, people, course):
+    group = LearningGroup.objects.create(
+        course=course, name="Nhóm 1", unit=tree.s1, leader=people.teacher2, created_by=people.teacher
+    )
+    enrol(course=course, user=people.teacher2, group=group)
+    client.force_login(people.teacher)
+    url = reverse("courses:learning_group_leader", args=[group.pk])
+    for value in ("abc", "", "1.5"):
+        response = client.post(url, {"leader": value})
+        assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.leader_id == people.teacher2.pk
+
+
+def test_a_second_registration_racing_the_first_gets_the_message_not_a_crash(tree, people):
+    """The lock cannot see a row another request is inserting: simulate that request winning the race."""
+    course = make_course(unit=tree.s1, author=people.teacher)
+    real_filter = Enrolment.objects.select_for_update
+
+    def late_lock(*args, **kwargs):
+        qs = real_filter(*args, **kwargs)
+        Enrolment.objects.create(course=course, user=people.student)  # the other click, committed first
+        return qs.none()
+
+    with (
+        mock.patch.object(Enrolment.objects, "select_for_update", late_lock),
+        translation.override("en"),
+        pytest.raises(ValidationError) as refused,
+    ):
+        enrolment_register(actor=people.student, course=course)
+    # (Here the "other click" shares the test's transaction, so the refusal rolls it back too; in real
+    # life it was committed by its own request.)
+    assert "already registered" in refused.value.messages[0]

@@ -8,23 +8,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from courses.models import Course, Product
 from courses.services.topics import product_create, topic_quality_assess
 from forums.services import forum_for_unit, thread_create
 from tests.courses.factories import make_course
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"x" * 2000
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
 
 
 def pdf(name="giao-an.pdf", content=PDF):

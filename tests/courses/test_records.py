@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from courses.models import Course, Product, Submission
@@ -15,14 +15,7 @@ from tests.accounts.factories import make_person
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
 from units.models import Role, RoleAssignment
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def graded(assignment, learner, grade):

@@ -4,24 +4,16 @@ cost does not grow with its lessons."""
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from courses.models import Course, Section
 from tests.courses.factories import enrol, make_course, make_section
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 PURPOSE = (
     "<h3>Mục đích</h3><p>Giúp giáo viên <strong>nắm vững</strong> chương trình.</p>"
     "<h3>Yêu cầu</h3><ol><li>Học đủ các phần</li><li>Nộp <u>một</u> bài thu hoạch</li></ol>"
 )
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
 
 
 def test_course_purpose_written_with_the_editor_is_stored_sanitised_and_shown(client, tree, people):

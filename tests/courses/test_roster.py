@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import AccountQuota
 from accounts.services.issuing import account_issue
@@ -35,14 +34,7 @@ from tests.units.factories import make_unit
 from units.models import AuditEntry, Role, Unit
 from units.services import role_assign, role_assignments_bulk_create, unit_merge
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 @pytest.fixture

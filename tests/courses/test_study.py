@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from courses.models import Course, Enrolment, SectionProgress
@@ -18,15 +17,8 @@ from tests.accounts.factories import complete_profile, make_person
 from tests.courses.factories import enrol, make_course, make_section
 from units.models import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

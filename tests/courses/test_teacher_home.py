@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from courses.models import Course, LearningGroup, LiveSession, Product, Submission
 from courses.selectors.home import upcoming_sessions
@@ -24,15 +24,8 @@ from notifications.models import Notification
 from notifications.services import notifications_mark_read
 from tests.courses.factories import enrol, make_assignment, make_course
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
 
 
 def pdf(name="bai.pdf"):

@@ -8,21 +8,14 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from courses.models import Course, LiveSession, Product, Section, Submission
 from courses.services.trash import can_delete_content, can_restore_content, content_delete, content_restore
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
 from units.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def submit(assignment, learner, version=1, **fields):

@@ -8,7 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from tests.accounts.factories import complete_profile, make_person
+
+PASSWORD = "secret-pass-123"  # make_person's password
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 CHROMIUM_ARGS = [
@@ -89,3 +93,65 @@ def _keep_screenshot_on_failure(request, page):
     if report is not None and report.failed:
         OUTPUT.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=True)
+
+
+# --- helpers the journeys share ----------------------------------------------------------------------
+
+
+def person(unit, role, username, full_name):
+    """Someone with a complete profile (who may post, register and hand in), logging in with PASSWORD."""
+    return complete_profile(make_person(unit=unit, role=role, username=username, full_name=full_name))
+
+
+def log_in(page, base_url, username, password=PASSWORD, *, home=True, fresh=False, front=False):
+    """Logs in through the login form, as a person would.
+
+    home: wait for the home page (False where the login lands elsewhere: a first login's "choose your
+    password", a refusal). fresh: hand the tab to another person first; the blank page ends the last page's
+    requests (a late answer would set another CSRF cookie under the login form), then the cookies go.
+    front: come in through the front page's login link rather than the login URL."""
+    if fresh:
+        page.goto("about:blank")
+        page.context.clear_cookies()
+    if front:
+        page.goto(f"{base_url}/")
+        page.get_by_test_id("front-login").click()
+    else:
+        page.goto(f"{base_url}/tai-khoan/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").click()
+    if home:
+        expect(page.get_by_test_id("home-units")).to_be_visible()
+
+
+def issue_student(page) -> tuple[str, str]:
+    """The school admin, from their home page, issues one student (Phạm Minh Khôi, 6A1) through the form;
+    the username and one-time code the credential sheet then shows."""
+    page.get_by_test_id("home-accounts").click()
+    page.get_by_test_id("issue-one").click()
+    page.check("input[name=account_type][value=student]")
+    page.fill("#id_full_name", "Phạm Minh Khôi")
+    page.fill("#id_date_of_birth", "12/03/2013")
+    page.fill("#id_national_id", "0123456789")
+    page.select_option("#id_school_class", label="6A1")
+    page.get_by_test_id("create-account").click()
+    # The button did something: the page shows the username and the one-time credential.
+    expect(page.get_by_test_id("credential-sheet")).to_be_visible()
+    username = page.get_by_test_id("sheet-username").first.inner_text()
+    return username, page.get_by_test_id("sheet-code").first.inner_text()
+
+
+def screenshots(prefix):
+    """A `shot(page, name)` keeping full-page screenshots as test-output/e2e/<prefix>-<name>.png."""
+
+    def shot(page, name):
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUTPUT / f"{prefix}-{name}.png"), full_page=True)
+
+    return shot
+
+
+def horizontal_overflow(page, width=360) -> int:
+    """How many pixels the page is wider than the phone's screen (a page that fits gives 0 or less)."""
+    return page.evaluate("document.documentElement.scrollWidth") - width

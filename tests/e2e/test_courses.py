@@ -8,7 +8,6 @@ data-testid and accept either language where they read a label."""
 import re
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -20,34 +19,15 @@ from courses.services.authoring import course_publish
 from courses.services.submissions import submission_create
 from forums.models import Forum, Thread
 from forums.selectors import owner_forums
-from tests.accounts.factories import complete_profile, make_person
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
+from tests.e2e.conftest import horizontal_overflow, log_in, person, screenshots
 from units.models import Role
 
-PASSWORD = "secret-pass-123"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 TITLE = "Bồi dưỡng chương trình GDPT 2018 môn Toán"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def log_in(page, base_url, username, password=PASSWORD):
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("home-units")).to_be_visible()
-
-
-def log_in_as_another(page, base_url, username):
-    """Hands the browser to someone else (the same tab, a fresh session)."""
-    page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
-    page.context.clear_cookies()
-    log_in(page, base_url, username)
-
-
-def shot(page, name):
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"courses-{name}.png"), full_page=True)
+shot = screenshots("courses")
 
 
 def pdf_file(tmp_path, name, padding=2000):
@@ -56,22 +36,12 @@ def pdf_file(tmp_path, name, padding=2000):
     return path
 
 
-def horizontal_overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth") - 360
-
-
 @pytest.fixture
 def people(tree):
     return SimpleNamespace(
-        teacher=complete_profile(
-            make_person(unit=tree.g1, role=Role.TEACHER, username="gv.an", full_name="Nguyễn Văn An")
-        ),
-        student=complete_profile(
-            make_person(unit=tree.c1, role=Role.STUDENT, username="hs.em", full_name="Hoàng Minh Em")
-        ),
-        student2=complete_profile(
-            make_person(unit=tree.c1, role=Role.STUDENT, username="hs.ha", full_name="Đặng Thu Hà")
-        ),
+        teacher=person(tree.g1, Role.TEACHER, "gv.an", "Nguyễn Văn An"),
+        student=person(tree.c1, Role.STUDENT, "hs.em", "Hoàng Minh Em"),
+        student2=person(tree.c1, Role.STUDENT, "hs.ha", "Đặng Thu Hà"),
     )
 
 
@@ -296,7 +266,7 @@ def test_instructor_grades_with_save_and_next_and_the_student_sees_grade_and_fee
     second.refresh_from_db()
     assert second.grade is None
 
-    log_in_as_another(page, live_server.url, first.learner.username)
+    log_in(page, live_server.url, first.learner.username, fresh=True)
     page.goto(f"{live_server.url}/khoa-hoc/{enrolled.pk}/bai-tap/")
     status = page.get_by_test_id("assignment").filter(has_text=assignment.title).get_by_test_id("my-status")
     expect(status.get_by_test_id("status-graded")).to_contain_text(re.compile(r"8[,.]5/10"))
@@ -355,7 +325,7 @@ def test_student_asks_in_questions_the_instructor_answers_and_it_shows_answered(
     thread = Thread.objects.get(title="Bài thu hoạch nộp định dạng nào?")
     assert thread.forum.kind == Forum.Kind.QUESTIONS and thread.answered_at is None and not thread.is_public
 
-    log_in_as_another(page, live_server.url, "gv.an")
+    log_in(page, live_server.url, "gv.an", fresh=True)
     page.goto(f"{live_server.url}/khoa-hoc/{enrolled.pk}/")
     page.get_by_test_id("questions-link").click()
     row = page.get_by_test_id("thread-row").filter(has_text="Bài thu hoạch nộp định dạng nào?")
@@ -368,7 +338,7 @@ def test_student_asks_in_questions_the_instructor_answers_and_it_shows_answered(
     thread.refresh_from_db()
     assert thread.answered_at is not None and thread.posts.count() == 2
 
-    log_in_as_another(page, live_server.url, "hs.em")
+    log_in(page, live_server.url, "hs.em", fresh=True)
     page.goto(f"{live_server.url}/khoa-hoc/{enrolled.pk}/")
     page.get_by_test_id("questions-link").click()
     row = page.get_by_test_id("thread-row").filter(has_text="Bài thu hoạch nộp định dạng nào?")

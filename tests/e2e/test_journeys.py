@@ -6,9 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.accounts.factories import make_person
+from tests.e2e.conftest import PASSWORD, log_in
 from units.models import Role
-
-PASSWORD = "secret-pass-123"
 
 
 @pytest.fixture
@@ -18,15 +17,13 @@ def people(tree):
     return teacher, student
 
 
-def log_in(page, base_url, username, password=PASSWORD):
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.get_by_label("Tên đăng nhập hoặc email").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-
-
 def test_teacher_logs_in_sees_their_space_and_logs_out(live_server, page, people, tree):
-    log_in(page, live_server.url, "gv.tranphu")
+    # As a person would: the fields and the button found by their Vietnamese labels (the other journeys
+    # log in through tests/e2e/conftest.py's log_in).
+    page.goto(f"{live_server.url}/tai-khoan/login/")
+    page.get_by_label("Tên đăng nhập hoặc email").fill("gv.tranphu")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("heading", name="Không gian của tôi")).to_be_visible()
     expect(page.get_by_text("Nguyễn Thị Lan").first).to_be_visible()
     units = page.get_by_test_id("home-units")
@@ -44,13 +41,13 @@ def test_teacher_logs_in_sees_their_space_and_logs_out(live_server, page, people
 
 
 def test_wrong_password_is_told_clearly(live_server, page, people):
-    log_in(page, live_server.url, "gv.tranphu", "khong-dung")
+    log_in(page, live_server.url, "gv.tranphu", "khong-dung", home=False)
     expect(page.get_by_test_id("login-error")).to_contain_text("không đúng")
     expect(page.get_by_label("Tên đăng nhập hoặc email")).to_have_value("gv.tranphu")
 
 
 def test_student_cannot_open_the_admin_pages(live_server, page, people):
-    log_in(page, live_server.url, "hs.tranphu")
+    log_in(page, live_server.url, "hs.tranphu", home=False)
     expect(page.get_by_role("heading", name="Không gian của tôi")).to_be_visible()
     page.goto(f"{live_server.url}/quan-tri/")
     expect(page).to_have_url(re.compile(r"/quan-tri/login/"))
@@ -68,7 +65,7 @@ def test_student_cannot_open_the_admin_pages(live_server, page, people):
 
 
 def test_phone_layout_fits_360px_and_the_menu_opens(live_server, phone, people):
-    log_in(phone, live_server.url, "gv.tranphu")
+    log_in(phone, live_server.url, "gv.tranphu", home=False)
     expect(phone.get_by_role("heading", name="Không gian của tôi")).to_be_visible()
     overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
@@ -85,7 +82,7 @@ def test_language_switch_in_the_header(live_server, page, people):
 
 
 def test_search_without_accents_filters_as_you_type(live_server, page, people, tree):
-    log_in(page, live_server.url, "gv.tranphu")
+    log_in(page, live_server.url, "gv.tranphu", home=False)
     page.goto(f"{live_server.url}/don-vi/{tree.s1.pk}/")
     table = page.get_by_test_id("children-table")
     expect(table).to_contain_text("6A1")
@@ -103,7 +100,7 @@ def test_a_teacher_starts_a_discussion_in_their_group(live_server, page, people,
         email="lan@example.edu.vn", phone="0912345678", date_of_birth="1985-09-05", photo="photos/a.jpg",
         photo_status="proper",
     )  # fmt: skip
-    log_in(page, live_server.url, "gv.tranphu")
+    log_in(page, live_server.url, "gv.tranphu", home=False)
     page.goto(f"{live_server.url}/don-vi/{tree.g1.pk}/")
     page.get_by_test_id("unit-forum").click()
     page.locator("input[name=title]").fill("Dạy học dự án môn Toán 6")

@@ -24,11 +24,9 @@ from publications.models import Article, Letter, LetterAttachment, LetterRecipie
 from publications.permissions import news as news_perms
 from publications.services import letters as letter_services
 from publications.services import news as news_services
-from tests.accounts.factories import complete_profile, make_person
+from tests.e2e.conftest import horizontal_overflow, log_in, person, screenshots
 from units.models import Role
 
-PASSWORD = "secret-pass-123"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SUBJECT = "hướng dẫn nhiệm vụ năm học 2025-2026"  # the page writes it after "V/v" (Re:)
 REFERENCE = "1364/SGDĐT-GDTrH"
@@ -37,32 +35,11 @@ DATE_TIME = r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}"
 A = ReportRequest.Audience
 
 
-def log_in(page, base_url, username, password=PASSWORD):
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("home-units")).to_be_visible()
-
-
-def log_in_as_another(page, base_url, username):
-    """Hands the browser to someone else (the same tab, a fresh session)."""
-    page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
-    page.context.clear_cookies()
-    log_in(page, base_url, username)
-
-
-def shot(page, name):
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"publications-{name}.png"), full_page=True)
+shot = screenshots("publications")
 
 
 def success(page):
     return page.locator(".messages .alert-success")
-
-
-def horizontal_overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth") - 360
 
 
 def cover_loaded(page) -> int:
@@ -105,9 +82,6 @@ def make_letter(*, actor, issuer, number, symbol, subject, kinds=(), units=(), *
 
 @pytest.fixture
 def people(tree):
-    def person(unit, role, username, full_name):
-        return complete_profile(make_person(unit=unit, role=role, username=username, full_name=full_name))
-
     return SimpleNamespace(
         bo=person(tree.ministry, Role.MINISTRY_STAFF, "bo.vu", "Vũ Minh Đức"),
         so=person(tree.dept_a, Role.DEPARTMENT_STAFF, "so.hanam", "Phạm Thị Hương"),
@@ -178,7 +152,7 @@ def test_department_issues_a_letter_the_school_opens_it_and_the_department_remin
     assert Notification.objects.filter(recipient=people.s1_admin).count() == 1
 
     # The school admin of S1: the letter is new in "Công văn đến".
-    log_in_as_another(page, live_server.url, "qt.tranphu")
+    log_in(page, live_server.url, "qt.tranphu", fresh=True)
     page.get_by_test_id("nav-letters").click()
     row = page.get_by_test_id("inbox-row").filter(has_text=SUBJECT)
     expect(row.get_by_test_id("unread")).to_be_visible()
@@ -202,7 +176,7 @@ def test_department_issues_a_letter_the_school_opens_it_and_the_department_remin
     expect(page.get_by_test_id("inbox-row").filter(has_text=SUBJECT).get_by_test_id("read")).to_be_visible()
 
     # The Department follows who opened it, from "Công văn đi".
-    log_in_as_another(page, live_server.url, "so.hanam")
+    log_in(page, live_server.url, "so.hanam", fresh=True)
     page.get_by_test_id("nav-letters").click()
     page.get_by_test_id("tab-sent").click()
     count = page.get_by_test_id("sent-row").filter(has_text=SUBJECT).get_by_test_id("read-count")
@@ -332,7 +306,7 @@ def test_teacher_writes_an_article_the_office_approves_it_and_anyone_opens_its_l
     assert article.status == Article.Status.SUBMITTED and article.published_at is None
 
     # Office A1, directly above the school, approves it from its queue.
-    log_in_as_another(page, live_server.url, "pgd.phuly")
+    log_in(page, live_server.url, "pgd.phuly", fresh=True)
     page.goto(f"{live_server.url}/tin-tuc/cho-duyet/")
     row = page.get_by_test_id("queue-row").filter(has_text=ARTICLE)
     expect(row).to_contain_text("Nguyễn Văn An")
@@ -444,7 +418,7 @@ def test_an_article_promoted_to_the_ministry_appears_on_the_public_front_page(
     article.refresh_from_db()
     assert article.promoted_to == tree.dept_a
 
-    log_in_as_another(page, live_server.url, "bo.vu")
+    log_in(page, live_server.url, "bo.vu", fresh=True)
     page.goto(f"{live_server.url}/tin-tuc/{article.pk}/")
     expect(page.get_by_test_id("promote")).to_contain_text("Bộ Giáo dục và Đào tạo")
     page.get_by_test_id("promote").click()

@@ -9,7 +9,6 @@ data-testid and ids and accept either language where they read a label."""
 import re
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,32 +17,14 @@ from playwright.sync_api import expect
 
 from materials.models import Attempt, AttemptAnswer, Question, Quiz
 from materials.services.attempts import attempt_start
-from tests.accounts.factories import complete_profile, make_person
+from tests.e2e.conftest import horizontal_overflow, log_in, person, screenshots
 from tests.materials.factories import make_question, make_quiz
 from units.models import Role
 
-PASSWORD = "secret-pass-123"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 FRACTION = r"Tính \(\frac{1}{2} + \frac{1}{3}\)"
 
 
-def log_in(page, base_url, username, password=PASSWORD):
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("home-units")).to_be_visible()
-
-
-def log_in_as_another(page, base_url, username):
-    page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
-    page.context.clear_cookies()
-    log_in(page, base_url, username)
-
-
-def shot(page, name):
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"quizzes-{name}.png"), full_page=True)
+shot = screenshots("quizzes")
 
 
 def watch_errors(page) -> list[str]:
@@ -66,22 +47,12 @@ def watch_errors(page) -> list[str]:
     return errors
 
 
-def horizontal_overflow(page) -> int:
-    return page.evaluate("document.scrollingElement.scrollWidth") - 360
-
-
 @pytest.fixture
 def people(tree):
     return SimpleNamespace(
-        teacher=complete_profile(
-            make_person(unit=tree.g1, role=Role.TEACHER, username="gv.an", full_name="Nguyễn Văn An")
-        ),
-        student=complete_profile(
-            make_person(unit=tree.c1, role=Role.STUDENT, username="hs.em", full_name="Hoàng Minh Em")
-        ),
-        outsider=complete_profile(
-            make_person(unit=tree.c2, role=Role.STUDENT, username="hs.ha", full_name="Đặng Thu Hà")
-        ),
+        teacher=person(tree.g1, Role.TEACHER, "gv.an", "Nguyễn Văn An"),
+        student=person(tree.c1, Role.STUDENT, "hs.em", "Hoàng Minh Em"),
+        outsider=person(tree.c2, Role.STUDENT, "hs.ha", "Đặng Thu Hà"),
     )
 
 
@@ -315,10 +286,10 @@ def test_teacher_builds_a_test_from_the_picker_and_a_student_takes_it_with_autos
     assert list(quiz.classes.all()) == [tree.c1]
 
     # A student of another class does not see it.
-    log_in_as_another(page, live_server.url, "hs.ha")
+    log_in(page, live_server.url, "hs.ha", fresh=True)
     expect(page.get_by_test_id("home-test")).to_have_count(0)
 
-    log_in_as_another(page, live_server.url, "hs.em")
+    log_in(page, live_server.url, "hs.em", fresh=True)
     home_test = page.get_by_test_id("home-test")
     expect(home_test).to_have_count(1)
     expect(home_test).to_contain_text("Luyện tập phân số")
@@ -583,7 +554,7 @@ def test_exam_results_wait_for_the_close_and_the_teacher_grades_an_essay(live_se
     errors.remove(f"{response.status} {response.url}")
 
     # The teacher: scores by class, item statistics, then the essay.
-    log_in_as_another(page, live_server.url, "gv.an")
+    log_in(page, live_server.url, "gv.an", fresh=True)
     page.goto(f"{live_server.url}/hoc-lieu/de-kiem-tra/{quiz.pk}/ket-qua/")
     row = page.get_by_test_id("scores").locator("tr[data-student='hs.em']")
     expect(row).to_contain_text("Hoàng Minh Em")
@@ -617,7 +588,7 @@ def test_exam_results_wait_for_the_close_and_the_teacher_grades_an_essay(live_se
 
     # Once the exam has closed the student sees the new score.
     Quiz.objects.filter(pk=quiz.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
-    log_in_as_another(page, live_server.url, "hs.em")
+    log_in(page, live_server.url, "hs.em", fresh=True)
     page.goto(f"{live_server.url}/hoc-lieu/bai-lam/{attempt.pk}/da-nop/")
     expect(page.get_by_test_id("score")).to_have_text(re.compile(r"9[,.]25/10"))
     page.goto(f"{live_server.url}/hoc-lieu/bai-kiem-tra/")
@@ -709,7 +680,7 @@ def test_a_blueprint_asking_too_much_is_shown_short_and_refused_at_publishing(li
     quiz.refresh_from_db()
     assert quiz.status == Quiz.Status.PUBLISHED and quiz.items.count() == 4
 
-    log_in_as_another(page, live_server.url, "hs.em")
+    log_in(page, live_server.url, "hs.em", fresh=True)
     page.goto(f"{live_server.url}/hoc-lieu/bai-kiem-tra/{quiz.pk}/")
     page.get_by_test_id("start").click()
     expect(page.get_by_test_id("question")).to_have_count(3)

@@ -39,12 +39,8 @@ def thread(forum, people):
 
 
 @pytest.fixture(autouse=True)
-def _in_english(client):
-    from django.utils import translation
-
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+def _in_english(english_pages):
+    """Every test here reads English (tests/conftest.py)."""
 
 
 @pytest.fixture

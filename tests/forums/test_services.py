@@ -63,7 +63,7 @@ def refused(call, message: str | None = None):
 def test_forum_for_unit_is_created_once(tree):
     forum = forum_for_unit(unit=tree.g1)
     assert forum_for_unit(unit=tree.g1) == forum
-    assert forum.title == tree.g1.name and forum.unit == tree.g1 and not forum.is_national
+    assert forum.title == tree.g1.name and forum.unit == tree.g1 and forum.unit_id is not None
     assert Forum.objects.filter(unit=tree.g1).count() == 1
 
 
@@ -76,7 +76,7 @@ def test_forum_must_have_unit_or_subject(db):
 
 def test_national_forum_by_ministry_only(people):
     forum = forum_national_create(actor=people.bo, subject="Toán", title="Đổi mới phương pháp dạy Toán")
-    assert forum.is_national
+    assert forum.unit_id is None  # national: no unit, a subject
     assert can_view_forum(people.student, forum) and can_view_forum(people.other_school, forum)
     refused(lambda: forum_national_create(actor=people.teacher, subject="Văn", title="Ngữ văn"), "Ministry")
 

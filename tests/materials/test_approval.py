@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from PIL import Image
 
 from materials.models import Kind, Material, MaterialReview, MaterialVersion, VersionStatus
@@ -34,11 +34,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"0" * 200
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 400
 
 
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 def pdf(name="phan-so.pdf"):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from materials.models import Attempt, AttemptAnswer, Quiz
 from materials.selectors import attempts as selectors
@@ -20,11 +20,7 @@ from tests.accounts.factories import make_person
 from tests.materials.factories import make_blueprint_quiz, make_question, make_quiz
 from units.models import Role
 
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def four_questions(people, tree):

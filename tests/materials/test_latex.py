@@ -2,16 +2,16 @@
 (materials.latex, run with the KaTeX the portal serves)."""
 
 import pytest
-from django.utils import translation
 
 from materials import latex
-from materials.latex import Formula, check_text, check_texts, find_formulas, plain_text
+from materials.latex import Formula, check_texts, find_formulas, plain_text
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
-@pytest.fixture(autouse=True)
-def _in_english():
-    with translation.override("en"):
-        yield
+def check_text(text: str, *, html: bool = False) -> list[str]:
+    """One text's problems: what check_texts says of it when sent alone."""
+    return check_texts([text], html=html)[0]
 
 
 # --- delimiters --------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from materials.models import Question, QuestionImport, QuestionImportRow, VersionStatus
@@ -34,10 +33,7 @@ Action = QuestionImportRow.Action
 DEFAULTS = Defaults(subject="Toán", grade=6, topic="Chung", level=2)
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def login(client, user):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone, translation
+from django.utils import timezone
 from PIL import Image
 
 from materials.models import Attempt, AttemptAnswer, Question, QuestionReview, QuestionSource, VersionStatus
@@ -30,10 +30,7 @@ from .factories import make_question, make_quiz
 S = VersionStatus
 
 
-@pytest.fixture(autouse=True)
-def _in_english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def fields(**changes) -> dict:

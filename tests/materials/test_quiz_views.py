@@ -8,20 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from materials.models import BlueprintRow, Quiz
 from materials.services.quizzes import quiz_create
 from tests.materials.factories import make_blueprint_quiz, make_question, make_quiz
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def _draft(people, tree, **fields):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from courses.models import Course
 from materials.models import Attempt, BlueprintRow, Quiz, QuizItem, VersionStatus
@@ -35,13 +35,7 @@ from tests.courses.factories import enrol, make_course
 from tests.materials.factories import make_blueprint_quiz, make_question, make_quiz
 from units.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def _settings(**overrides):

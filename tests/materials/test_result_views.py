@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from materials.models import Attempt, Quiz
@@ -17,12 +17,7 @@ from tests.materials.test_results import ESSAY, hand_in, student_in
 from truonghoc.formatting import datetime_text
 from units.models import AuditEntry, Role
 
-
-@pytest.fixture(autouse=True)
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 @pytest.fixture

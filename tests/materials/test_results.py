@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from materials.models import Attempt, AttemptAnswer, Quiz
 from materials.scoring import question_credit
@@ -22,10 +22,7 @@ from units.models import AuditEntry, Role
 ESSAY = {"type": "essay", "answer_guide": "Nêu đủ hai ý: 5 điểm mỗi ý."}
 
 
-@pytest.fixture(autouse=True)
-def _in_english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def hand_in(quiz, student, answers, *, number=1, at=None, option_orders=None, status=None) -> Attempt:

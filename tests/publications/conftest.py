@@ -25,11 +25,5 @@ def people(tree):
 
 
 @pytest.fixture(autouse=True)
-def _in_english(client):
-    """These tests read the messages in their English source form (the pages are Vietnamese by
-    default; the Vietnamese text is checked for completeness by tests/truonghoc/test_i18n.py)."""
-    from django.utils import translation
-
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+def _in_english(english_pages):
+    """Every test here reads English (tests/conftest.py)."""

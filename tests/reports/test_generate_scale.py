@@ -28,15 +28,7 @@ SMALL = [
     "--teachers-per-school", "11", "--students-per-school", "30", "--topics-per-school", "4",
 ]  # fmt: skip
 NO_PROBLEMS = ([], [], [], [], [])
-
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    """The command's messages are read in their English source form here."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")  # the command's messages, in their English source form
 
 
 def generate(*args) -> str:

@@ -1,6 +1,6 @@
 import unicodedata
 
-from truonghoc.text import fold, name_sort_key, nfc, slug_code
+from truonghoc.text import fold, name_sort_key, nfc
 
 
 def test_nfc_collapses_spaces_and_normalises():
@@ -18,10 +18,6 @@ def test_fold_removes_diacritics_and_d_bar():
 def test_sort_key_puts_given_name_first():
     names = ["Trần Văn Bình", "Nguyễn Thị Ánh", "Nguyễn Thị Anh", "Lê An"]
     assert sorted(names, key=name_sort_key) == ["Lê An", "Nguyễn Thị Anh", "Nguyễn Thị Ánh", "Trần Văn Bình"]
-
-
-def test_slug_code():
-    assert slug_code("Phủ Lý") == "PL"
 
 
 def test_control_characters_are_dropped_so_no_query_carries_a_nul():

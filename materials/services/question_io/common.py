@@ -3,6 +3,7 @@ for types, levels and true/false in Vietnamese and English."""
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -154,3 +155,16 @@ def decode_text(content: bytes, kind: str) -> str:
             _("The text of this file is not UTF-8 (line %(line)d). Save it again as UTF-8 and retry.")
             % {"line": content[: exc.start].count(b"\n") + 1}
         ) from exc
+
+
+# --- writing numbers the way both formats read them ----------------------------------------------
+
+
+def plain_number(value) -> str:
+    """A number as GIFT and Moodle XML read it: no exponent, no trailing zeros (0.5, 2, 1.25); none is 0."""
+    return format(Decimal(value).normalize(), "f") if value is not None else "0"
+
+
+def answer_weight(count: int) -> str:
+    """Each of `count` correct answers' share of the marks, in percent (33.33333 for three)."""
+    return plain_number(round(Decimal(100) / count, 5)) if count else "0"

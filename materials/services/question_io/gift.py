@@ -28,7 +28,9 @@ from .common import (
     Defaults,
     Entry,
     ImportFileError,
+    answer_weight,
     decode_text,
+    plain_number,
     topic_from_path,
     truth_from_word,
     with_defaults,
@@ -310,14 +312,6 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
-def _number(value) -> str:
-    return format(Decimal(value).normalize(), "f")
-
-
-def _weight(count: int) -> str:
-    return _number(round(Decimal(100) / count, 5))
-
-
 def export_gift(questions) -> bytes:
     """The questions as GIFT. Grade, subject and level have no place in GIFT (the topic goes in
     $CATEGORY), nor do images or an essay's marking guide."""
@@ -334,13 +328,13 @@ def export_gift(questions) -> bytes:
                 if q.type == QuestionType.SINGLE:
                     lines.append(("=" if option.get("correct") else "~") + escape(option["text"]))
                 else:
-                    weight = _weight(correct) if option.get("correct") else "-100"
+                    weight = answer_weight(correct) if option.get("correct") else "-100"
                     lines.append(f"~%{weight}%{escape(option['text'])}")
         elif q.type == QuestionType.TRUE_FALSE:
             for option in q.options:
                 lines.append(f"={escape(option['text'])} -> {TRUE_WORD if option.get('correct') else FALSE_WORD}")
         elif q.type == QuestionType.NUMERIC:
-            lines.append(f"#{_number(q.numeric_answer)}:{_number(q.tolerance)}")
+            lines.append(f"#{plain_number(q.numeric_answer)}:{plain_number(q.tolerance)}")
         if q.explanation:
             lines.append("####" + escape(q.explanation))
         lines.append("}")

@@ -30,7 +30,9 @@ from .common import (
     Defaults,
     Entry,
     ImportFileError,
+    answer_weight,
     decode_text,
+    plain_number,
     topic_from_path,
     truth_from_word,
     with_defaults,
@@ -259,14 +261,6 @@ def _text_node(parent, tag: str, text: str, *, fmt: str | None = "html"):
     return node
 
 
-def _plain_number(value) -> str:
-    return format(Decimal(value).normalize(), "f") if value is not None else "0"
-
-
-def _weights(count: int) -> str:
-    return _plain_number(round(Decimal(100) / count, 5)) if count else "0"
-
-
 def _image_file(question) -> tuple[str, str] | None:
     if not question.image:
         return None
@@ -313,7 +307,7 @@ def export_moodle(questions) -> bytes:
             ElementTree.SubElement(node, "shuffleanswers").text = "true"
             ElementTree.SubElement(node, "answernumbering").text = "ABCD"
             for option in q.options:
-                fraction = _weights(correct) if option.get("correct") else ("0" if q.type == "single" else "-100")
+                fraction = answer_weight(correct) if option.get("correct") else ("0" if q.type == "single" else "-100")
                 answer = _text_node(node, "answer", option["text"])
                 answer.set("fraction", fraction)
         elif q.type == QuestionType.TRUE_FALSE:
@@ -325,8 +319,8 @@ def export_moodle(questions) -> bytes:
                 )
         elif q.type == QuestionType.NUMERIC:
             answer = ElementTree.SubElement(node, "answer", {"fraction": "100"})
-            ElementTree.SubElement(answer, "text").text = _plain_number(q.numeric_answer)
-            ElementTree.SubElement(answer, "tolerance").text = _plain_number(q.tolerance)
+            ElementTree.SubElement(answer, "text").text = plain_number(q.numeric_answer)
+            ElementTree.SubElement(answer, "tolerance").text = plain_number(q.tolerance)
         else:
             ElementTree.SubElement(node, "responseformat").text = "editor"
             _text_node(node, "graderinfo", q.answer_guide)

@@ -14,34 +14,21 @@ from playwright.sync_api import expect
 from accounts.models import AccountQuota
 from courses.models import Course, Enrolment
 from courses.services.authoring import course_publish
-from tests.accounts.factories import complete_profile, make_person
+from tests.accounts.factories import make_person
 from tests.courses.factories import make_course, make_section
+from tests.e2e.conftest import issue_student, log_in, person
 from units.models import Role
 
-PASSWORD = "secret-pass-123"
 TITLE = "Toán 6 – Phân số và số thập phân"
-
-
-def log_in(page, base_url, username, password=PASSWORD):
-    page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
 
 
 @pytest.fixture
 def people(tree):
     AccountQuota.objects.create(school=tree.s1, teachers=20, students=40)
     return SimpleNamespace(
-        teacher=complete_profile(
-            make_person(unit=tree.g1, role=Role.TEACHER, username="gv.an", full_name="Nguyễn Văn An")
-        ),
+        teacher=person(tree.g1, Role.TEACHER, "gv.an", "Nguyễn Văn An"),
         admin=make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN, username="quantri.tp", full_name="Lê Quản Trị"),
-        student=complete_profile(
-            make_person(unit=tree.c1, role=Role.STUDENT, username="hs.em", full_name="Hoàng Minh Em")
-        ),
+        student=person(tree.c1, Role.STUDENT, "hs.em", "Hoàng Minh Em"),
     )
 
 
@@ -58,7 +45,7 @@ def test_a_course_given_to_a_class_follows_the_class(live_server, page, tree, pe
     base = live_server.url
 
     # 1. The teacher gives the lesson to 6A1 from the people page.
-    log_in(page, base, "gv.an")
+    log_in(page, base, "gv.an", home=False, fresh=True)
     page.goto(f"{base}/khoa-hoc/{lesson.pk}/tien-do/")
     page.get_by_role("link", name="Đăng ký cho lớp hoặc tổ").click()
     page.get_by_test_id("enrol-unit-form").locator("select").select_option(str(tree.c1.pk))
@@ -68,21 +55,11 @@ def test_a_course_given_to_a_class_follows_the_class(live_server, page, tree, pe
     expect(page.get_by_test_id("via-unit")).to_have_count(1)
 
     # 2. The school admin issues a new student into 6A1.
-    log_in(page, base, "quantri.tp")
-    page.get_by_test_id("home-accounts").click()
-    page.get_by_test_id("issue-one").click()
-    page.check("input[name=account_type][value=student]")
-    page.fill("#id_full_name", "Phạm Minh Khôi")
-    page.fill("#id_date_of_birth", "12/03/2013")
-    page.fill("#id_national_id", "0123456789")
-    page.select_option("#id_school_class", label="6A1")
-    page.get_by_test_id("create-account").click()
-    expect(page.get_by_test_id("credential-sheet")).to_be_visible()
-    username = page.get_by_test_id("sheet-username").first.inner_text()
-    code = page.get_by_test_id("sheet-code").first.inner_text()
+    log_in(page, base, "quantri.tp", home=False, fresh=True)
+    username, code = issue_student(page)
 
     # 3. The new student's first login: a password of their own, then the lesson is on their home page.
-    log_in(page, base, username, code)
+    log_in(page, base, username, code, home=False, fresh=True)
     expect(page.get_by_test_id("forced-change")).to_be_visible()
     page.fill("input[name=password1]", "Hoc-sinh-moi-2026")
     page.fill("input[name=password2]", "Hoc-sinh-moi-2026")
@@ -94,22 +71,22 @@ def test_a_course_given_to_a_class_follows_the_class(live_server, page, tree, pe
     expect(page.get_by_text("Phân số").first).to_be_visible()
 
     # 4. Em is on the lesson's roll too, until the admin moves Em to 7A1.
-    log_in(page, base, "hs.em")
+    log_in(page, base, "hs.em", home=False, fresh=True)
     expect(page.get_by_test_id("home-courses")).to_contain_text(TITLE)
-    log_in(page, base, "quantri.tp")
+    log_in(page, base, "quantri.tp", home=False, fresh=True)
     page.goto(f"{base}/ho-so/tai-khoan/{people.student.pk}/")
     form = page.get_by_test_id("move-class-form")
     form.locator("select").select_option(str(tree.c2.pk))
     form.locator("button[type=submit]").click()
     expect(page.locator(".alert-success")).to_contain_text("7A1")
 
-    log_in(page, base, "hs.em")
+    log_in(page, base, "hs.em", home=False, fresh=True)
     expect(page.get_by_test_id("home-units")).to_be_visible()
     expect(page.get_by_test_id("home-courses")).to_have_count(0)
     expect(page.get_by_text(TITLE)).to_have_count(0)
 
     # 5. The teacher sees who came with the class and that Em left (the row, and Em's work, are kept).
-    log_in(page, base, "gv.an")
+    log_in(page, base, "gv.an", home=False, fresh=True)
     page.goto(f"{base}/khoa-hoc/{lesson.pk}/tien-do/")
     expect(page.get_by_test_id("via-unit")).to_have_count(2)
     # issue #12, words fit the content: a lesson counts students, not trainees

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from reports.services import stats_recompute
 from tests.accounts.factories import complete_profile, make_person
-from tests.e2e.test_journeys import log_in
+from tests.e2e.conftest import log_in
 from units.models import Role
 from units.periods import all_time
 from units.services import UnitSpec, unit_declare_numbers, units_bulk_create
@@ -51,7 +51,7 @@ def province(tree):
 
 
 def test_the_dashboard_of_141_schools_reads_well_on_a_360px_phone(live_server, phone, province):
-    log_in(phone, live_server.url, "so.hanam")
+    log_in(phone, live_server.url, "so.hanam", home=False)
     phone.goto(f"{live_server.url}/so-lieu/don-vi/{province.dept_a.pk}/")
     # One notice says how many schools have not declared their numbers and how to do it.
     notice = phone.get_by_test_id("declare-notice")
@@ -94,7 +94,7 @@ def test_the_menu_labels_stay_on_one_line_and_the_language_selector_is_readable(
     try:
         for username in ("gv.tranphu", "so.hanam"):  # the teacher has the most items, the Sở the longest name
             context.clear_cookies()
-            log_in(page, live_server.url, username)
+            log_in(page, live_server.url, username, home=False)
             expect(page.get_by_test_id("user-menu")).to_be_attached()
             if mobile:
                 page.get_by_test_id("menu-toggle").click()

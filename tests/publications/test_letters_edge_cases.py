@@ -1,6 +1,5 @@
-"""Defects found in the second review of issue #7, each pinned by a test that failed before its fix:
-bad query strings and form values that crashed pages, the duplicate-number race when two letters are
-issued at once, and an author undoing a manager's removal of their article."""
+"""Letters' edge cases, each pinned by a test that failed before its fix: bad query strings and form values
+that crashed pages, and the duplicate-number race when two letters are issued at once."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,13 +8,9 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from publications.models import Letter, ReportRequest
-from publications.permissions import news as perms
-from publications.selectors import news as news_selectors
 from publications.services import letters as services
-from publications.services import news as news_services
 
 from .test_letters import make_letter, messages_of
-from .test_news import published
 
 A = ReportRequest.Audience
 HUGE = "99999999999999999999"
@@ -76,41 +71,3 @@ def test_two_letters_issued_at_once_with_one_number_give_the_duplicate_message(t
     b.refresh_from_db()
     assert b.status == Letter.Status.DRAFT and b.issued_at is None
     assert not b.recipients.exists() and Notification.objects.count() == 0
-
-
-@pytest.fixture
-def removed_by_manager(tree, people):
-    article = published(people.teacher, people.phong, tree.s1)
-    news_services.article_delete(actor=people.s1_admin, article=article)
-    return article
-
-
-def test_an_author_cannot_undo_the_managers_removal(tree, people, removed_by_manager):
-    article = removed_by_manager
-    assert not perms.can_restore_article(people.teacher, article)
-    with pytest.raises(ValidationError):
-        news_services.article_restore(actor=people.teacher, article=article)
-    article.refresh_from_db()
-    assert article.is_deleted and article not in news_selectors.news_published()
-    news_services.article_restore(actor=people.s1_admin, article=article)
-    assert not article.is_deleted and article in news_selectors.news_published()
-
-
-def test_an_author_restores_what_they_removed_themselves(tree, people):
-    article = published(people.teacher, people.phong, tree.s1)
-    news_services.article_delete(actor=people.teacher, article=article)
-    news_services.article_restore(actor=people.teacher, article=article)
-    assert not article.is_deleted
-
-
-def test_restore_page_and_button_follow_the_rule(client, tree, people, removed_by_manager):
-    article = removed_by_manager
-    client.force_login(people.teacher)
-    html = client.get(reverse("news:detail", args=[article.pk])).content.decode()
-    assert 'data-testid="restore"' not in html
-    assert client.post(reverse("news:restore", args=[article.pk])).status_code == 403
-    article.refresh_from_db()
-    assert article.is_deleted
-    client.force_login(people.s1_admin)
-    html = client.get(reverse("news:detail", args=[article.pk])).content.decode()
-    assert 'data-testid="restore"' in html

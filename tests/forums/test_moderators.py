@@ -1,5 +1,5 @@
-"""Defect found in review of issue #5: revoking a moderator with a non-numeric or missing user id crashed
-(500) instead of looking missing."""
+"""Naming and revoking moderators: a revoke with a non-numeric or missing user id looks missing (404) and
+changes nothing (it once crashed with a 500)."""
 
 import pytest
 from django.urls import reverse

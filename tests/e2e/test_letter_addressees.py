@@ -12,21 +12,21 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from publications.models import Letter, LetterRecipient
-from tests.accounts.factories import complete_profile, make_person
+from tests.e2e.conftest import log_in, person, screenshots
 from units.models import Role
 
-from .test_publications import log_in, log_in_as_another, make_letter, shot
+from .test_publications import make_letter
 
 SUBJECT = "triệu tập hiệu trưởng họp giao ban đầu năm học"
 DECREE = "Nghị định 30/2020/NĐ-CP ngày 05/3/2020 của Chính phủ về công tác văn thư"
 MINISTRY_LETTER = "Công văn số 4567/BGDĐT-GDTrH ngày 05/9/2024 của Bộ GDĐT"
 
 
+shot = screenshots("publications")
+
+
 @pytest.fixture
 def people(tree):
-    def person(unit, role, username, full_name):
-        return complete_profile(make_person(unit=unit, role=role, username=username, full_name=full_name))
-
     return SimpleNamespace(
         phong=person(tree.office_a1, Role.OFFICE_STAFF, "pgd.phuly", "Trần Quốc Khánh"),
         principal=person(tree.s1, Role.PRINCIPAL, "ht.tranphu", "Lê Thị Thu"),
@@ -87,7 +87,7 @@ def test_office_writes_to_the_principals_the_student_never_sees_it_the_principal
     letter_url = page.url
 
     # 2. The school's student: not on the home page, not in the inbox, and its link is not theirs.
-    log_in_as_another(page, live_server.url, "hs.binh")
+    log_in(page, live_server.url, "hs.binh", fresh=True)
     expect(page.get_by_test_id("home-front")).to_be_visible()
     expect(page.get_by_test_id("front-letters")).not_to_contain_text(SUBJECT)
     page.goto(f"{live_server.url}/cong-van/")
@@ -99,13 +99,13 @@ def test_office_writes_to_the_principals_the_student_never_sees_it_the_principal
     shot(page, "first-week-2-student")
 
     # 3. A teacher of the school may read it, and is told it does not count as the school's reading.
-    log_in_as_another(page, live_server.url, "gv.an")
+    log_in(page, live_server.url, "gv.an", fresh=True)
     page.goto(letter_url)
     expect(page.get_by_test_id("not-counted")).to_contain_text("không được tính là đơn vị đã xem")
     assert LetterRecipient.objects.get(letter=letter, unit=tree.s1).read_at is None
 
     # 4. The principal finds it new in the inbox and opens it.
-    log_in_as_another(page, live_server.url, "ht.tranphu")
+    log_in(page, live_server.url, "ht.tranphu", fresh=True)
     page.get_by_test_id("nav-letters").click()
     row = page.get_by_test_id("inbox-row").filter(has_text=SUBJECT)
     expect(row.get_by_test_id("unread")).to_be_visible()
@@ -117,7 +117,7 @@ def test_office_writes_to_the_principals_the_student_never_sees_it_the_principal
     shot(page, "first-week-3-principal")
 
     # 5. The Office sees the school as read: by the principal, as principal, at that time.
-    log_in_as_another(page, live_server.url, "pgd.phuly")
+    log_in(page, live_server.url, "pgd.phuly", fresh=True)
     page.get_by_test_id("nav-letters").click()
     page.get_by_test_id("tab-sent").click()
     count = page.get_by_test_id("sent-row").filter(has_text=SUBJECT).get_by_test_id("read-count")

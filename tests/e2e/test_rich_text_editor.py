@@ -9,17 +9,8 @@ from playwright.sync_api import expect
 from forums.models import Thread
 from forums.services import forum_for_unit, thread_create
 from tests.accounts.factories import complete_profile, make_person
+from tests.e2e.conftest import log_in
 from units.models import Role
-
-PASSWORD = "secret-pass-123"
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("home-units")).to_be_visible()
 
 
 @pytest.fixture

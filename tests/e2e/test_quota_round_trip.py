@@ -1,5 +1,5 @@
-"""Issue #12, point 9, in a browser: the quota round trip from a refused import back to the same import
-confirmed, and a new student's first password ending on the home page with a welcome."""
+"""The quota round trip in a browser: from a refused import, through the request and the decision above,
+back to the same import confirmed without a new upload."""
 
 import re
 
@@ -7,13 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import AccountQuota, IssueBatch, QuotaRequest, User
-from accounts.services.credentials import sheet_load
-from accounts.services.issuing import account_issue
 from tests.accounts.factories import make_person
 from tests.accounts.spreadsheets import students, xlsx
+from tests.e2e.conftest import log_in
 from units.models import Role
-
-PASSWORD = "secret-pass-123"
 
 
 @pytest.fixture
@@ -27,13 +24,6 @@ def office(tree):
     return make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF, username="phong.phuly", full_name="Đỗ Văn Phòng")
 
 
-def log_in(page, base_url, username, password=PASSWORD):
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-
-
 def log_out(page):
     page.get_by_test_id("user-menu").click()
     page.get_by_test_id("logout").click()
@@ -44,7 +34,7 @@ def test_over_quota_import_request_approval_and_confirmation_without_reupload(
 ):
     path = tmp_path / "tuyen-sinh-6a1.xlsx"
     path.write_bytes(xlsx(students(45)))
-    log_in(page, live_server.url, "quantri.tp")
+    log_in(page, live_server.url, "quantri.tp", home=False)
     page.goto(f"{live_server.url}/ho-so/truong/{tree.s1.pk}/nhap-tu-tep/")
     page.check("input[name=account_type][value=student]")
     page.set_input_files("input[name=file]", str(path))
@@ -69,7 +59,7 @@ def test_over_quota_import_request_approval_and_confirmation_without_reupload(
     log_out(page)
 
     # The Office sees the school's use of its quota next to the request, and approves.
-    log_in(page, live_server.url, "phong.phuly")
+    log_in(page, live_server.url, "phong.phuly", home=False)
     page.goto(f"{live_server.url}/ho-so/dinh-muc/yeu-cau/")
     request_card = page.get_by_test_id("quota-request").filter(has_text=tree.s1.name)
     students_row = request_card.get_by_test_id("usage-student")
@@ -82,7 +72,7 @@ def test_over_quota_import_request_approval_and_confirmation_without_reupload(
     log_out(page)
 
     # The admin is told, follows the notification back to the same import and confirms it.
-    log_in(page, live_server.url, "quantri.tp")
+    log_in(page, live_server.url, "quantri.tp", home=False)
     page.locator("[data-testid=notification-bell]:visible").click()
     page.get_by_test_id("notification-list").get_by_role("link", name=re.compile("tuyen-sinh-6a1.xlsx")).click()
     expect(page).to_have_url(batch_url)
@@ -91,24 +81,3 @@ def test_over_quota_import_request_approval_and_confirmation_without_reupload(
     expect(page.get_by_test_id("credential-sheet")).to_be_visible()
     assert User.objects.filter(unit=tree.s1, account_type="student").count() == 45
     assert IssueBatch.objects.filter(kind="import").count() == 1  # no second upload
-
-
-def test_new_student_chooses_a_password_and_lands_home_welcomed(live_server, page, tree, admin):
-    student, batch = account_issue(
-        actor=admin,
-        school=tree.s1,
-        account_type="student",
-        values={"full_name": "Phạm Minh Khôi", "national_id": "0123456789", "unit": "6A1"},
-    )
-    code = sheet_load(batch=batch)[0]["code"]
-    log_in(page, live_server.url, student.username, code)
-    expect(page).to_have_url(re.compile(r"/tai-khoan/password/set/$"))
-    expect(page.get_by_test_id("forced-change")).to_be_visible()
-    page.fill("input[name=password1]", "Hoc-sinh-moi-2026")
-    page.fill("input[name=password2]", "Hoc-sinh-moi-2026")
-    page.get_by_test_id("password-submit").click()
-    expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.locator(".messages")).to_contain_text("Chào mừng Phạm Minh Khôi!")
-    expect(page.locator("h1")).not_to_contain_text("Đổi mật khẩu")
-    student.refresh_from_db()
-    assert student.check_password("Hoc-sinh-moi-2026") and not student.must_change_password

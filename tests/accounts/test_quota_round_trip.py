@@ -1,19 +1,16 @@
-"""Issue #12, point 9: the first password lands on the home page with a welcome, and the quota round
-trip (refused import → pre-filled request → decision seeing the usage → the same import confirmed)."""
+"""The quota round trip: refused import → pre-filled request → decision seeing the usage → the same import
+confirmed without a new upload."""
 
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccountQuota, IssueBatch, QuotaRequest, User
-from accounts.services.credentials import sheet_load
 from accounts.services.issuing import (
-    account_issue,
     import_quota_gap,
     import_quota_recheck,
     import_start,
@@ -25,19 +22,6 @@ from tests.accounts.factories import make_person
 from units.models import AuditEntry, Role
 
 from .spreadsheets import students, xlsx
-
-NEW_PASSWORD = "Mat-khau-rieng-2026"
-
-
-@pytest.fixture
-def school(tree):
-    AccountQuota.objects.create(school=tree.s1, teachers=10, students=10)
-    return tree.s1
-
-
-@pytest.fixture
-def admin(school):
-    return make_person(unit=school, role=Role.SCHOOL_ADMIN, username="quantri.tp", account_type="teacher")
 
 
 @pytest.fixture
@@ -52,59 +36,7 @@ def run_import(admin, school, content, name="lop-6a1.xlsx", account_type="studen
     return import_validate(batch=batch, content=content)
 
 
-def texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-# --- a) the first password ------------------------------------------------------------------------
-def test_first_password_after_the_credential_slip_lands_home_with_a_welcome(client, school, admin):
-    user, batch = account_issue(
-        actor=admin,
-        school=school,
-        account_type="student",
-        values={"full_name": "Phạm Minh Khôi", "national_id": "0012345678", "unit": "6A1"},
-    )
-    code = sheet_load(batch=batch)[0]["code"]
-    client.post("/tai-khoan/login/", {"login": user.username, "password": code})
-    assert client.get(reverse("home")).url == reverse("account_set_password")
-    assert client.get(reverse("account_set_password")).status_code == 200  # shows "logged in as …"
-
-    response = client.post(reverse("account_set_password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
-    assert response.status_code == 302 and response.url == reverse("home")
-    home = client.get(response.url)
-    assert home.status_code == 200
-    # One message: the welcome, by name, in Vietnamese (not also allauth's "password set").
-    assert [m.message for m in home.context["messages"]] == [
-        "Chào mừng Phạm Minh Khôi! Mật khẩu của bạn đã được lưu: từ nay hãy đăng nhập bằng mật khẩu này."
-    ]
-    user.refresh_from_db()
-    assert not user.must_change_password and user.check_password(NEW_PASSWORD)
-
-
-def test_a_forced_change_of_a_known_password_also_lands_home(client, school, admin):
-    teacher = make_person(unit=school, role=Role.TEACHER, full_name="Trần Thị Hoa")
-    User.objects.filter(pk=teacher.pk).update(must_change_password=True)
-    client.force_login(teacher)
-    response = client.post(
-        reverse("account_change_password"),
-        {"oldpassword": "secret-pass-123", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
-    )
-    assert response.url == reverse("home")
-    assert any("Chào mừng Trần Thị Hoa" in text for text in texts(response))
-
-
-def test_an_ordinary_password_change_stays_as_it_was(client, school, admin):
-    client.force_login(admin)
-    response = client.post(
-        reverse("account_change_password"),
-        {"oldpassword": "secret-pass-123", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
-    )
-    assert response.url == reverse("account_change_password")
-    messages = texts(response)
-    assert not any("Chào mừng" in text for text in messages) and messages  # allauth's own note stays
-
-
-# --- b) the request pre-filled from the refused import ------------------------------------------------
+# --- a) the request pre-filled from the refused import ------------------------------------------------
 def test_refused_import_links_to_a_request_prefilled_with_the_places_missing(client, school, admin):
     batch = run_import(admin, school, xlsx(students(45)))
     assert batch.status == "invalid" and import_quota_gap(batch=batch) == 35
@@ -151,7 +83,7 @@ def test_a_request_cannot_name_another_schools_import(client, tree, school, admi
     assert not QuotaRequest.objects.exists()
 
 
-# --- c) the approver sees the school's usage ------------------------------------------------------
+# --- b) the approver sees the school's usage ------------------------------------------------------
 def test_the_decider_sees_each_schools_quota_use_and_free_places(client, tree, school, admin, office):
     make_person(unit=tree.c1, role=Role.STUDENT)
     make_person(unit=tree.c1, role=Role.STUDENT)
@@ -197,7 +129,7 @@ def test_the_request_list_costs_the_same_few_queries_for_many_schools(
     assert page.content.decode().count('data-testid="request-usage"') == 10
 
 
-# --- d) after the approval, the same import is confirmed --------------------------------------------
+# --- c) after the approval, the same import is confirmed --------------------------------------------
 def test_after_approval_the_waiting_import_is_confirmed_without_a_new_upload(client, school, admin, office):
     batch = run_import(admin, school, xlsx(students(45)))
     request = quota_request_create(

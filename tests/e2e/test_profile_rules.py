@@ -11,7 +11,6 @@ The UI is Vietnamese by default; the tests read the Vietnamese text where it is 
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -23,26 +22,15 @@ from courses.services.authoring import course_publish
 from tests.accounts.factories import complete_profile, make_person
 from tests.accounts.spreadsheets import students, xlsx
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
+from tests.e2e.conftest import log_in, screenshots
 from units.models import Role
 
-PASSWORD = "secret-pass-123"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 TITLE = "Ôn tập Toán 6 – Số tự nhiên"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MISSING_ALL = "Cần hoàn thiện hồ sơ trước: còn thiếu email, số điện thoại, ngày sinh, ảnh thẻ đúng quy định."
 
 
-def shot(page, name):
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"first-week-{name}.png"), full_page=True)
-
-
-def log_in_from_front(page, base_url, username, password=PASSWORD):
-    page.goto(f"{base_url}/")
-    page.get_by_test_id("front-login").click()
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
+shot = screenshots("first-week")
 
 
 @pytest.fixture
@@ -76,7 +64,7 @@ def test_a_freshly_imported_student_registers_and_hands_in_with_no_email_or_phot
     # The school admin imports the class 6A1 and reads one slip.
     sheet = tmp_path / "lop-6a1.xlsx"
     sheet.write_bytes(xlsx(students(3)))
-    log_in_from_front(page, live_server.url, "quantri.tp")
+    log_in(page, live_server.url, "quantri.tp", home=False, front=True)
     page.goto(f"{live_server.url}/ho-so/truong/{tree.s1.pk}/nhap-tu-tep/")
     page.check("input[name=account_type][value=student]")
     page.set_input_files("input[name=file]", str(sheet))
@@ -89,9 +77,7 @@ def test_a_freshly_imported_student_registers_and_hands_in_with_no_email_or_phot
     assert (student.account_type, student.email, student.phone, student.photo_status) == ("student", "", "", "missing")
 
     # The student, on their first day: from the front page, with the slip's code, then their own password.
-    page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
-    page.context.clear_cookies()
-    log_in_from_front(page, live_server.url, username, code)
+    log_in(page, live_server.url, username, code, home=False, fresh=True, front=True)
     expect(page.get_by_test_id("forced-change")).to_be_visible()
     page.fill("input[name=password1]", "Hoc-sinh-moi-2026")
     page.fill("input[name=password2]", "Hoc-sinh-moi-2026")
@@ -139,7 +125,7 @@ def test_a_new_teacher_sees_what_is_missing_before_clicking_and_nothing_is_creat
     make_assignment(course=other, title="Báo cáo tháng 9", due_in=timedelta(days=3))
     enrol(course=other, user=people.new_teacher)
 
-    log_in_from_front(page, live_server.url, "gv.moi")
+    log_in(page, live_server.url, "gv.moi", home=False, front=True)
     expect(page.get_by_test_id("profile-banner")).to_be_visible()  # the default rule for teachers
 
     # Home: the due item says what is missing instead of a green "Nộp bài".
@@ -174,7 +160,7 @@ def test_a_department_asks_students_for_an_email_and_their_button_says_so_before
     enrol(course=course, user=student)
 
     # The Department sets the rule for students of every school below it, from its home page.
-    log_in_from_front(page, live_server.url, "so.hanam")
+    log_in(page, live_server.url, "so.hanam", home=False, front=True)
     page.get_by_test_id("home-profile-rules").click()
     card = page.get_by_test_id("rule-student")
     expect(card.get_by_test_id("rule-now-student")).to_contain_text("Hiện không bắt buộc gì thêm")
@@ -187,7 +173,7 @@ def test_a_department_asks_students_for_an_email_and_their_button_says_so_before
     # The student's "Nộp bài" now waits for an email, and says so before any click.
     page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
     page.context.clear_cookies()
-    log_in_from_front(page, live_server.url, "hs.em")
+    log_in(page, live_server.url, "hs.em", home=False, front=True)
     due = page.get_by_test_id("due-item").filter(has_text="Bài tập tuần 1")
     expect(due.get_by_test_id("home-hand-in")).to_have_count(0)
     expect(due.get_by_test_id("profile-needed-button")).to_be_disabled()

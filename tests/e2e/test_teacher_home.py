@@ -7,7 +7,6 @@ The UI is Vietnamese by default; the tests find things by data-testid and read V
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -17,36 +16,20 @@ from playwright.sync_api import expect
 from courses.models import Course, Submission
 from courses.services.authoring import course_publish
 from courses.services.submissions import submission_create
-from tests.accounts.factories import complete_profile, make_person
+from tests.accounts.factories import make_person
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
+from tests.e2e.conftest import log_in, person, screenshots
 from tests.publications.test_front import make_article
 from units.models import Role
 
-PASSWORD = "secret-pass-123"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def log_in(page, base_url, username, password=PASSWORD):
-    page.goto("about:blank")  # end the last page's requests first: a late answer would set another CSRF cookie
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("home-units")).to_be_visible()
-
-
-def shot(page, name):
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"first-week-teacher-{name}.png"), full_page=True)
+shot = screenshots("first-week-teacher")
 
 
 @pytest.fixture
 def people(tree):
-    def person(unit, role, username, name):
-        return complete_profile(make_person(unit=unit, role=role, username=username, full_name=name))
-
     return SimpleNamespace(
         teacher=person(tree.g1, Role.TEACHER, "gv.an", "Nguyễn Văn An"),
         student=person(tree.c1, Role.STUDENT, "hs.em", "Hoàng Minh Em"),
@@ -74,7 +57,7 @@ def assignment(tree, people):
 
 def test_teacher_sees_work_handed_in_notified_and_opens_it_from_home(live_server, page, people, assignment, tmp_path):
     base = live_server.url
-    log_in(page, base, "gv.an")
+    log_in(page, base, "gv.an", fresh=True)
     teaching = page.get_by_test_id("home-teaching")
     expect(teaching).to_be_visible()
     expect(page.get_by_test_id("home-grading-total")).to_have_text("1")
@@ -88,7 +71,7 @@ def test_teacher_sees_work_handed_in_notified_and_opens_it_from_home(live_server
     expect(page.get_by_test_id("notification-bell").locator(".badge")).to_have_count(0)
 
     # The student hands in from their own home page.
-    log_in(page, base, "hs.em")
+    log_in(page, base, "hs.em", fresh=True)
     page.get_by_test_id("due-item").filter(has_text=assignment.title).get_by_test_id("home-hand-in").click()
     path = tmp_path / "bai-cua-em.pdf"
     path.write_bytes(PDF + b"x" * 1000)
@@ -98,7 +81,7 @@ def test_teacher_sees_work_handed_in_notified_and_opens_it_from_home(live_server
     expect(page.get_by_test_id("home-teaching")).to_have_count(0)
 
     # Back to the teacher: the bell, the notification, the count.
-    log_in(page, base, "gv.an")
+    log_in(page, base, "gv.an", fresh=True)
     bell = page.get_by_test_id("notification-bell").locator("visible=true")  # the header has one per screen size
     expect(bell.locator(".badge")).to_have_text("1")
     expect(page.get_by_test_id("home-grading-total")).to_have_text("2")
@@ -127,20 +110,20 @@ def test_teacher_sees_work_handed_in_notified_and_opens_it_from_home(live_server
 def test_the_schools_own_news_is_on_its_teachers_home_page(live_server, page, tree, people):
     make_article(unit=tree.s1, author=people.teacher, title="Trần Phú khai giảng năm học mới", days_ago=1)
     make_article(unit=tree.s2, author=people.s2_admin, title="Tiên Tân trồng cây xanh", days_ago=0)
-    log_in(page, live_server.url, "gv.an")
+    log_in(page, live_server.url, "gv.an", fresh=True)
     front = page.get_by_test_id("home-front")
     expect(front).to_contain_text("Trần Phú khai giảng năm học mới")
     expect(front).not_to_contain_text("Tiên Tân trồng cây xanh")
     shot(page, "4-school-news")
     # A teacher of the other school reads their own school's news instead.
-    log_in(page, live_server.url, "gv.khoa")
+    log_in(page, live_server.url, "gv.khoa", fresh=True)
     front = page.get_by_test_id("home-front")
     expect(front).to_contain_text("Tiên Tân trồng cây xanh")
     expect(front).not_to_contain_text("Trần Phú khai giảng năm học mới")
 
 
 def test_the_teacher_home_fits_a_360px_phone(live_server, phone, people, assignment):
-    log_in(phone, live_server.url, "gv.an")
+    log_in(phone, live_server.url, "gv.an", fresh=True)
     expect(phone.get_by_test_id("home-grading-total")).to_have_text("1")
     expect(phone.get_by_test_id("home-grade-next")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -4,7 +4,6 @@ test shows no countdown; a professional group's page counts its teachers; and an
 uses the school's own column names is understood, and said to hold nothing new when sent again."""
 
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -15,28 +14,17 @@ from accounts.models import AccountQuota, User
 from courses.models import Course, Enrolment
 from courses.services.authoring import course_publish
 from materials.models import Attempt, Quiz
-from tests.accounts.factories import complete_profile, make_person
+from tests.accounts.factories import make_person
 from tests.accounts.spreadsheets import xlsx
 from tests.courses.factories import make_course, make_section
+from tests.e2e.conftest import log_in, person, screenshots
 from tests.materials.factories import make_question, make_quiz
 from units.models import Role
 
-PASSWORD = "secret-pass-123"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 TRAINING_WORDS = ("giảng viên", "học viên", "đăng ký khóa học này")
 
 
-def log_in(page, base_url, username, password=PASSWORD):
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("home-units")).to_be_visible()
-
-
-def shot(page, name):
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"first-week-words-{name}.png"), full_page=True)
+shot = screenshots("first-week-words")
 
 
 def visible_text(page) -> str:
@@ -46,17 +34,15 @@ def visible_text(page) -> str:
 @pytest.fixture
 def people(tree):
     return SimpleNamespace(
-        teacher=complete_profile(
-            make_person(unit=tree.g1, role=Role.TEACHER, username="gv.an", full_name="Nguyễn Văn An")
-        ),
-        student=complete_profile(
-            make_person(unit=tree.c1, role=Role.STUDENT, username="hs.em", full_name="Hoàng Minh Em")
-        ),
+        teacher=person(tree.g1, Role.TEACHER, "gv.an", "Nguyễn Văn An"),
+        student=person(tree.c1, Role.STUDENT, "hs.em", "Hoàng Minh Em"),
         admin=make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN, username="qt.tp", account_type="staff"),
     )
 
 
-def test_a_student_opens_a_class_lesson_and_reads_no_training_words(live_server, page, tree, people):
+@pytest.fixture
+def lesson(tree, people):
+    """A published lesson of the school, given to 6A1, with one section."""
     lesson = make_course(
         unit=tree.s1,
         author=people.teacher,
@@ -67,7 +53,10 @@ def test_a_student_opens_a_class_lesson_and_reads_no_training_words(live_server,
     )
     make_section(course=lesson, position=1, title="Khởi động")
     course_publish(actor=people.teacher, course=lesson)
+    return lesson
 
+
+def test_a_student_opens_a_class_lesson_and_reads_no_training_words(live_server, page, tree, people, lesson):
     log_in(page, live_server.url, "hs.em")
     page.goto(f"{live_server.url}/khoa-hoc/{lesson.pk}/")
     expect(page.get_by_test_id("course-title")).to_have_text("Phân số bằng nhau")
@@ -144,18 +133,7 @@ def test_an_import_with_the_schools_own_header_then_again_says_nothing_new(live_
     assert User.objects.filter(unit=tree.s1, account_type="student", national_id__startswith="00131200").count() == 3
 
 
-def test_a_teacher_removes_her_lesson_and_every_step_speaks_of_a_lesson(live_server, page, tree, people):
-    lesson = make_course(
-        unit=tree.s1,
-        author=people.teacher,
-        kind=Course.Kind.LESSON,
-        audience_unit=tree.c1,
-        title="Phân số bằng nhau",
-        status=Course.Status.DRAFT,
-    )
-    make_section(course=lesson, position=1, title="Khởi động")
-    course_publish(actor=people.teacher, course=lesson)
-
+def test_a_teacher_removes_her_lesson_and_every_step_speaks_of_a_lesson(live_server, page, tree, people, lesson):
     log_in(page, live_server.url, "gv.an")
     page.goto(f"{live_server.url}/khoa-hoc/{lesson.pk}/giang-vien/")
     expect(page.locator("h1")).to_have_text("Giáo viên cùng dạy")

@@ -8,14 +8,13 @@ Trần Phú), seeded by `manage.py seed_demo` as `make run` does. The UI is Viet
 
 import re
 from io import StringIO
-from pathlib import Path
 
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from reports.demo import DEMO_PASSWORD
+from tests.e2e.conftest import log_in, screenshots
 
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 TABLE = (
     "section\tno\tschool\tteacher_accounts\tstudent_accounts\tteacher_photo_ok\ttopics_posted\n"
     "THPT\t1\tA Phủ Lý\t6\t20\t4\t1\n"
@@ -26,18 +25,7 @@ SCHOOL_NEWS = "Giáo viên Toán Trường THCS Trần Phú chia sẻ chuyên đ
 DEPARTMENT_NEWS = "Sở GDĐT Hà Nam tập huấn dạy học trực tuyến"
 
 
-def log_in(page, base_url, username):
-    page.context.clear_cookies()
-    page.goto(f"{base_url}/tai-khoan/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("home-units")).to_be_visible()
-
-
-def shot(page, name):
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"first-week-demo-{name}.png"), full_page=True)
+shot = screenshots("first-week-demo")
 
 
 def test_demo_logins_find_news_work_to_mark_and_a_session_on_their_home_pages(live_server, page, tmp_path):
@@ -46,7 +34,7 @@ def test_demo_logins_find_news_work_to_mark_and_a_session_on_their_home_pages(li
     call_command("seed_demo", "--table", str(table), "--province", "Hà Nam", stdout=StringIO())
     base = live_server.url
 
-    log_in(page, base, "giaovien")
+    log_in(page, base, "giaovien", DEMO_PASSWORD, fresh=True)
     front = page.get_by_test_id("home-front")
     expect(front.get_by_test_id("front-no-news")).to_have_count(0)
     expect(front).to_contain_text(SCHOOL_NEWS)
@@ -68,14 +56,14 @@ def test_demo_logins_find_news_work_to_mark_and_a_session_on_their_home_pages(li
     shot(page, "2-giaovien-grading")
 
     # The Department's staff read the Department's and the Ministry's news, not the school's.
-    log_in(page, base, "so")
+    log_in(page, base, "so", DEMO_PASSWORD, fresh=True)
     front = page.get_by_test_id("home-front")
     expect(front).to_contain_text(DEPARTMENT_NEWS)
     expect(front).to_contain_text("Bộ GDĐT hướng dẫn đẩy mạnh chuyển đổi số")
     expect(front).not_to_contain_text(SCHOOL_NEWS)
 
     # The student has handed in the first worksheet and still has the second to do.
-    log_in(page, base, "hocsinh")
+    log_in(page, base, "hocsinh", DEMO_PASSWORD, fresh=True)
     expect(page.get_by_test_id("due-item").filter(has_text="Phiếu bài tập số 2")).to_be_visible()
     expect(page.get_by_test_id("due-item").filter(has_text="Phiếu bài tập số 1")).to_have_count(0)
     expect(page.get_by_test_id("home-front")).to_contain_text(SCHOOL_NEWS)
