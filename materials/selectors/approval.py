@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from truonghoc.softdelete import alive_q
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
@@ -17,7 +18,7 @@ def _nothing() -> Q:
 
 def waiting_versions(*, user) -> QuerySet:
     """Versions waiting at a step this user decides: the group leader's, or the school managers'."""
-    qs = MaterialVersion.objects.filter(material__deleted_at__isnull=True).select_related(
+    qs = MaterialVersion.objects.filter(alive_q("material__")).select_related(
         "material__unit", "material__author", "created_by"
     )
     if user.is_superuser:
@@ -35,7 +36,7 @@ def waiting_versions(*, user) -> QuerySet:
 
 def waiting_proposals(*, user) -> QuerySet:
     """Proposals to share sent to a unit where the user is staff."""
-    qs = MaterialReview.objects.filter(is_open=True, material__deleted_at__isnull=True).select_related(
+    qs = MaterialReview.objects.filter(alive_q("material__"), is_open=True).select_related(
         "material__unit", "material__author", "unit", "by"
     )
     if user.is_superuser:
@@ -52,7 +53,8 @@ def my_materials(*, user, removed: bool = False) -> QuerySet:
         "-number"
     )
     return (
-        Material.objects.filter(author=user, deleted_at__isnull=not removed)
+        (Material.objects.removed() if removed else Material.objects.alive())
+        .filter(author=user)
         .select_related("unit", "shared_with", "live_version")
         .prefetch_related(Prefetch("versions", queryset=open_versions, to_attr="pending_versions"))
         .order_by("-updated_at", "-pk")

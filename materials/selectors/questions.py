@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.softdelete import alive_q
 from units.models import Role, RoleAssignment, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
@@ -75,9 +76,9 @@ def bank_search(*, user, filters: dict | None = None) -> QuerySet[Question]:
         questions = Question.objects.filter(author=user) if user.is_authenticated else Question.objects.none()
         status = filters.get("status") or ""
         if status == REMOVED:
-            questions = questions.filter(deleted_at__isnull=False)
+            questions = questions.removed()
         else:
-            questions = questions.filter(deleted_at__isnull=True)
+            questions = questions.alive()
             if status in S.values:
                 questions = questions.filter(status=status)
     else:
@@ -156,7 +157,7 @@ def bank_subjects(*, user) -> list[str]:
 
 def bank_topics(*, user, subject: str = "", grade: int | None = None) -> list[str]:
     """Topics used by the questions the user may use (and their own), for the filter's suggestions."""
-    questions = Question.objects.filter(questions_usable_q(user) | Q(author=user, deleted_at__isnull=True))
+    questions = Question.objects.alive().filter(questions_usable_q(user) | Q(author=user))
     if subject:
         questions = questions.filter(subject=subject)
     if grade:
@@ -183,7 +184,7 @@ def _written_by_group_leader() -> Exists:
 
 def waiting_questions(*, user) -> QuerySet[Question]:
     """Questions waiting at a step this user decides (never their own), oldest first."""
-    qs = Question.objects.filter(deleted_at__isnull=True).select_related("unit", "author", "replaces")
+    qs = Question.objects.alive().select_related("unit", "author", "replaces")
     if user.is_superuser:
         return qs.filter(status__in=[S.SUBMITTED, S.GROUP_APPROVED]).exclude(author=user).order_by("updated_at", "pk")
     query = _nothing()
@@ -201,7 +202,7 @@ def waiting_questions(*, user) -> QuerySet[Question]:
 
 def waiting_question_proposals(*, user) -> QuerySet[QuestionReview]:
     """Proposals to share a question, sent to a unit where the user is staff."""
-    qs = QuestionReview.objects.filter(is_open=True, question__deleted_at__isnull=True).select_related(
+    qs = QuestionReview.objects.filter(alive_q("question__"), is_open=True).select_related(
         "question__unit", "question__author", "unit", "by"
     )
     if user.is_superuser:

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from truonghoc.softdelete import alive_q
 from truonghoc.uploads import check_upload, clean_name, human_size, image_reencode, sniff
 from units.models import Unit
 from units.services import audit_log
@@ -166,7 +167,7 @@ def _bank_duplicates(user, prints: list[str]) -> dict[str, tuple[int, str]]:
     """{fingerprint: (question id, status)} of questions the user can use or wrote that are neither
     deleted nor replaced."""
     found: dict[str, tuple[int, str]] = {}
-    mine = Q(author=user, deleted_at__isnull=True) & ~Q(status=VersionStatus.SUPERSEDED)
+    mine = Q(alive_q(), author=user) & ~Q(status=VersionStatus.SUPERSEDED)
     for start in range(0, len(prints), 5000):
         chunk = prints[start : start + 5000]
         rows = (
