@@ -30,6 +30,7 @@ from truonghoc.uploads import check_upload, files_removed_on_failure, human_size
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES
 from units.services import audit_log
+from units.trash import soft_remove, soft_restore
 
 from ..models import Kind, Material, MaterialReview, MaterialVersion, VersionStatus
 from ..permissions import (
@@ -677,10 +678,7 @@ def material_delete(*, actor, material: Material) -> Material:
         raise ValidationError(_("This item has already been removed."), code="stale")
     if not can_remove_material(actor, material):
         raise ValidationError(_("Only the author or the school's managers can remove this item."), code="forbidden")
-    material.deleted_at = timezone.now()
-    material.deleted_by = actor
-    material.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="material.delete", unit=material.unit, target=material)
+    soft_remove(material, by=actor, action="material.delete", unit=material.unit, also=["updated_at"])
     if material.author_id != actor.pk:
         notify(
             recipients=[material.author],
@@ -699,8 +697,5 @@ def material_restore(*, actor, material: Material) -> Material:
     if not can_remove_material(actor, material):
         raise ValidationError(_("Only the author or the school's managers can restore this item."), code="forbidden")
     before = {"deleted_by": material.deleted_by_id}
-    material.deleted_at = None
-    material.deleted_by = None
-    material.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="material.restore", unit=material.unit, target=material, before=before)
+    soft_restore(material, by=actor, action="material.restore", unit=material.unit, before=before, also=["updated_at"])
     return material
