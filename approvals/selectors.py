@@ -6,6 +6,7 @@ are those of approvals.permissions, written as queries so a queue is one query p
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from truonghoc.softdelete import alive_q
 from units.models import Role, RoleAssignment, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
@@ -33,7 +34,7 @@ def waiting_at_steps(subjects: QuerySet, *, user, item: str = "") -> QuerySet:
     """The subjects (rows with the `status` that moves) waiting at a step this user decides, never their
     own, oldest first. `item` is the path from a subject to its item ("material__" for a version, "" when
     the subject is the item)."""
-    subjects = subjects.filter(**{f"{item}deleted_at__isnull": True}).exclude(**{f"{item}author": user})
+    subjects = subjects.filter(alive_q(item)).exclude(**{f"{item}author": user})
     if user.is_superuser:
         return subjects.filter(status__in=[Status.SUBMITTED, Status.GROUP_APPROVED]).order_by("updated_at", "pk")
     unit = f"{item}unit__"
@@ -55,7 +56,7 @@ def waiting_at_steps(subjects: QuerySet, *, user, item: str = "") -> QuerySet:
 def waiting_proposals(review_model, *, user) -> QuerySet:
     """Proposals to share, of one kind, sent to a unit where the user is staff, oldest first."""
     item = review_model.item_field
-    qs = review_model.objects.filter(is_open=True, **{f"{item}__deleted_at__isnull": True}).select_related(
+    qs = review_model.objects.filter(alive_q(f"{item}__"), is_open=True).select_related(
         f"{item}__unit", f"{item}__author", "unit", "by"
     )
     if user.is_superuser:

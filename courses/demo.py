@@ -130,12 +130,12 @@ def seed_demo_teacher_work(*, teacher: User | None, student: User | None) -> int
     the first one. Idempotent, piece by piece (a database seeded before these existed gets them)."""
     if teacher is None:
         return 0
-    lesson = Course.objects.filter(title=LESSON_TITLE, author=teacher, deleted_at__isnull=True).first()
+    lesson = Course.objects.alive().filter(title=LESSON_TITLE, author=teacher).first()
     if lesson is None:
         return 0
     now = timezone.now()
     made = 0
-    worksheets = {a.title: a for a in Assignment.objects.filter(course=lesson, deleted_at__isnull=True)}
+    worksheets = {a.title: a for a in Assignment.objects.alive().filter(course=lesson)}
     if WORKSHEET_2 not in worksheets:
         worksheets[WORKSHEET_2] = submissions.assignment_create(
             actor=teacher,
@@ -149,7 +149,7 @@ def seed_demo_teacher_work(*, teacher: User | None, student: User | None) -> int
             max_files=5,
         )
         made += 1
-    if not LiveSession.objects.filter(course=lesson, deleted_at__isnull=True).exists():
+    if not LiveSession.objects.alive().filter(course=lesson).exists():
         live.live_session_create(
             actor=teacher,
             course=lesson,

@@ -15,12 +15,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from truonghoc.models import SoftDeleted
+from truonghoc.softdelete import SoftDeleted, SoftDeleteQuerySet, soft_delete_constraint
 from truonghoc.storage import private_storage
 
 from .wording import CourseWords, course_words
 
 GRADE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
+
+
+class CourseQuerySet(SoftDeleteQuerySet):
+    def counted(self):
+        """What the figures count: posted (published, or closed since) and not removed. Group pages,
+        the topic quality check and the reports all read this one definition."""
+        return self.alive().filter(status__in=COUNTED_STATUSES)
+
+    def counted_topics(self):
+        """The professional topics the figures count, whatever their quality (flagged ones are counted
+        apart by `quality`)."""
+        return self.counted().filter(kind=Course.Kind.TOPIC)
 
 
 class Course(SoftDeleted):
@@ -92,6 +104,8 @@ class Course(SoftDeleted):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    objects = CourseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
@@ -111,9 +125,7 @@ class Course(SoftDeleted):
                 condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="course_ends_after_start",
             ),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="course_deleted_has_date"
-            ),
+            soft_delete_constraint("course"),
         ]
 
     def __str__(self):
@@ -123,6 +135,10 @@ class Course(SoftDeleted):
     def words(self) -> CourseWords:
         """What this kind calls its people and actions (instructors, learners, register…): courses/wording.py."""
         return course_words(self.kind)
+
+
+# Posted topics and courses count whether still open or closed since; drafts and removed ones do not.
+COUNTED_STATUSES = (Course.Status.PUBLISHED, Course.Status.CLOSED)
 
 
 class Section(SoftDeleted):
@@ -156,9 +172,7 @@ class Section(SoftDeleted):
         ordering = ["course", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="section_has_title"),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="section_deleted_has_date"
-            ),
+            soft_delete_constraint("section"),
         ]
         indexes = [models.Index(fields=["course", "position"], name="section_course_pos_idx")]
 
@@ -366,9 +380,7 @@ class Assignment(SoftDeleted):
         ordering = ["course", "due_at", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="assignment_has_title"),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="assignment_deleted_has_date"
-            ),
+            soft_delete_constraint("assignment"),
         ]
         indexes = [models.Index(fields=["course", "due_at"], name="assignment_course_due_idx")]
 
@@ -448,9 +460,7 @@ class Submission(SoftDeleted):
             models.CheckConstraint(
                 condition=Q(grade__isnull=True) | Q(graded_at__isnull=False), name="submission_graded_has_date"
             ),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="submission_deleted_has_date"
-            ),
+            soft_delete_constraint("submission"),
             models.UniqueConstraint(
                 fields=["assignment", "learner"],
                 condition=Q(is_current=True, learner__isnull=False),
@@ -521,9 +531,7 @@ class LiveSession(SoftDeleted):
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="live_session_has_title"),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="live_session_deleted_has_date"
-            ),
+            soft_delete_constraint("live_session"),
         ]
         indexes = [models.Index(fields=["course", "starts_at"], name="live_session_course_idx")]
 
@@ -575,9 +583,7 @@ class Product(SoftDeleted):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="product_has_title"),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="product_deleted_has_date"
-            ),
+            soft_delete_constraint("product"),
         ]
         indexes = [models.Index(fields=["unit", "-created_at"], name="product_unit_created_idx")]
 

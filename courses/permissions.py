@@ -14,10 +14,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from truonghoc.softdelete import alive_q
 from units.models import Cluster, Role, Unit
 from units.permissions import Action, can, role_rows, scope
 
-from .models import Assignment, Course, Enrolment, Submission, SubmissionFile
+from .models import Assignment, Course, Enrolment, Product, Submission, SubmissionFile
 
 TEACH_PERM = "courses.teach_course"
 LEARNER_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER, Role.STUDENT, Role.SCHOOL_ADMIN, Role.PRINCIPAL})
@@ -171,7 +172,7 @@ def courses_scope_q(user):
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    live = Q(status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED), deleted_at__isnull=True)
+    live = Q(status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED)) & alive_q()
     audience = Q(audience_unit__path__in=ancestor_paths(user)) | Q(
         audience_unit__isnull=True, audience_cluster__isnull=True, unit__path__in=ancestor_paths(user)
     )
@@ -300,3 +301,51 @@ def product_review_problem(user, product) -> str:
             "group": product.unit.name
         }
     return ""
+
+
+# --- removing and restoring course content (courses/services/trash.py) ----------------------------
+
+
+def course_of(obj) -> Course | None:
+    """The course the item belongs to (None for a product)."""
+    if isinstance(obj, Course):
+        return obj
+    if isinstance(obj, Submission):
+        return obj.assignment.course
+    if isinstance(obj, Product):
+        return None
+    return obj.course
+
+
+def owning_unit(obj):
+    course = course_of(obj)
+    return course.unit if course is not None else obj.unit
+
+
+def can_delete_content(user, obj) -> bool:
+    """A course's instructors remove the course and its sections, assignments and sessions; a learner
+    removes their own submission until it is graded; a product's author or the group's leader removes a
+    product; and those who manage the owning unit remove any of them."""
+    if not _active(user):
+        return False
+    unit = owning_unit(obj)
+    if can(user, Action.MANAGE, unit):
+        return True
+    if isinstance(obj, Product):
+        return obj.author_id == user.pk
+    course = course_of(obj)
+    if is_instructor(user, course):
+        return True
+    if isinstance(obj, Submission):
+        return obj.submitted_by_id == user.pk and obj.grade is None and not course.is_deleted
+    return False
+
+
+def can_restore_content(user, obj) -> bool:
+    """Course content: the course's instructors or those who manage its unit (can_restore_course).
+    Products: their author or the group's managers (its leader, the school's managers and above)."""
+    if not _active(user):
+        return False
+    if isinstance(obj, Product):
+        return obj.author_id == user.pk or can(user, Action.MANAGE, obj.unit)
+    return can_restore_course(user, course_of(obj))

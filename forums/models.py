@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from truonghoc.formatting import datetime_text
-from truonghoc.models import SoftDeleted
+from truonghoc.softdelete import SoftDeleted, soft_delete_constraint
 from truonghoc.storage import private_storage
 from truonghoc.uploads import family_of, human_size, normal_extension
 from units.models import Unit
@@ -110,9 +110,7 @@ class Thread(SoftDeleted):
         ordering = ["-last_post_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="thread_has_title"),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="thread_deleted_has_date"
-            ),
+            soft_delete_constraint("thread"),
         ]
         indexes = [models.Index(fields=["forum", "-last_post_at"], name="thread_forum_activity_idx")]
 
@@ -162,9 +160,7 @@ class Post(SoftDeleted):
                 | Q(is_hidden=True, hidden_at__isnull=False),
                 name="post_hidden_has_date",
             ),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="post_deleted_has_date"
-            ),
+            soft_delete_constraint("post"),
         ]
         indexes = [models.Index(fields=["thread", "created_at"], name="post_thread_created_idx")]
 

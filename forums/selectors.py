@@ -36,7 +36,7 @@ def forum_threads(*, forum: Forum, user) -> QuerySet[Thread]:
 
 def posts_counted() -> QuerySet[Post]:
     """The posts that count in statistics (reports): neither removed nor hidden by a moderator."""
-    return Post.objects.filter(deleted_at__isnull=True, is_hidden=False)
+    return Post.objects.alive().filter(is_hidden=False)
 
 
 def _with_attachments(posts: QuerySet[Post]) -> QuerySet[Post]:
@@ -56,7 +56,7 @@ def accepted_answer(*, thread: Thread) -> Post | None:
     if thread.accepted_post_id is None:
         return None
     return (
-        _with_attachments(Post.objects.filter(pk=thread.accepted_post_id, deleted_at__isnull=True, is_hidden=False))
+        _with_attachments(Post.objects.alive().filter(pk=thread.accepted_post_id, is_hidden=False))
         .select_related("author")
         .first()
     )
@@ -160,7 +160,8 @@ def moderation_queue(*, user) -> dict[str, QuerySet]:
         .order_by("created_at", "id")
     )
     hidden = (
-        Post.objects.filter(is_hidden=True, deleted_at__isnull=True, thread__forum__in=forums)
+        Post.objects.alive()
+        .filter(is_hidden=True, thread__forum__in=forums)
         .select_related("author", "hidden_by", "thread__forum")
         .order_by("-hidden_at", "-id")
     )

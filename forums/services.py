@@ -21,6 +21,7 @@ from truonghoc.text import nfc
 from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
 from units.models import Unit
 from units.services import audit_log
+from units.trash import soft_remove
 
 from .models import Forum, Post, PostAttachment, PostReport, PostRevision, Thread, ThreadSubscription
 from .permissions import (
@@ -421,12 +422,11 @@ def post_delete(*, actor, post: Post) -> Post:
         raise ValidationError(_("This post has already been removed."))
     if not can_delete_post(actor, post):
         raise ValidationError(_("You cannot remove this post."))
-    post.deleted_at, post.deleted_by = timezone.now(), actor
-    post.save(update_fields=["deleted_at", "deleted_by"])
+    # Moderation is audited; an author removing their own post is not moderation.
+    moderated = post.author_id != actor.pk
+    soft_remove(post, by=actor, action="forum_post_delete", unit=post.thread.forum.unit, audited=moderated)
     _resolve_reports(actor, post)
     _drop_accepted(post)
-    if post.author_id != actor.pk:
-        audit_log(actor=actor, action="forum_post_delete", unit=post.thread.forum.unit, target=post)
     return post
 
 
@@ -436,10 +436,8 @@ def thread_delete(*, actor, thread: Thread) -> Thread:
         raise ValidationError(_("This thread has already been removed."))
     if not can_delete_thread(actor, thread):
         raise ValidationError(_("You cannot remove this thread."))
-    thread.deleted_at, thread.deleted_by = timezone.now(), actor
-    thread.save(update_fields=["deleted_at", "deleted_by"])
-    if thread.author_id != actor.pk:
-        audit_log(actor=actor, action="forum_thread_delete", unit=thread.forum.unit, target=thread)
+    moderated = thread.author_id != actor.pk
+    soft_remove(thread, by=actor, action="forum_thread_delete", unit=thread.forum.unit, audited=moderated)
     return thread
 
 

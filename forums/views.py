@@ -238,7 +238,8 @@ def thread_detail(request, pk: int):
     quoting = None
     if request.GET.get("quote", "").isdigit():
         quoting = (
-            Post.objects.filter(pk=request.GET["quote"], thread=thread, deleted_at__isnull=True, is_hidden=False)
+            Post.objects.alive()
+            .filter(pk=request.GET["quote"], thread=thread, is_hidden=False)
             .select_related("author")
             .first()
         )

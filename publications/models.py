@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.formatting import datetime_text
-from truonghoc.models import SoftDeleted
+from truonghoc.softdelete import SoftDeleted, soft_delete_constraint
 from truonghoc.storage import private_storage
 from units.models import Role, Unit
 
@@ -433,9 +433,7 @@ class Article(SoftDeleted):
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(published_at__isnull=False), name="article_approved_has_date"
             ),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="article_deleted_has_date"
-            ),
+            soft_delete_constraint("article"),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_published_idx"),

@@ -268,12 +268,7 @@ def school_topic_list(*, school: Unit, period: Period | None = None):
     closed since — not deleted, in the period), newest first."""
     from courses.models import Course
 
-    from .services import COUNTED_STATUSES
-
-    topics = Course.objects.filter(
-        kind=Course.Kind.TOPIC, status__in=COUNTED_STATUSES, deleted_at__isnull=True,
-        unit__path__startswith=school.path,
-    )  # fmt: skip
+    topics = Course.objects.counted_topics().filter(unit__path__startswith=school.path)
     if period is not None:
         topics = topics.filter(created_at__date__gte=period.start, created_at__date__lte=period.end)
     return topics.select_related("author", "unit").order_by("-created_at", "-id")

@@ -39,8 +39,6 @@ K = Unit.Kind
 SCHOOL_KINDS = (K.SCHOOL, K.UNIVERSITY)
 ROLLUP_KINDS = (K.MINISTRY, K.DEPARTMENT, K.OFFICE)
 PROGRESS_KEY = "reports:recompute-progress:{}"
-# Posted topics and courses count whether still open or closed since; drafts and deleted ones do not.
-COUNTED_STATUSES = (Course.Status.PUBLISHED, Course.Status.CLOSED)
 RECOMPUTE_LOCK = 4_211_001  # pg_advisory_xact_lock key: one recompute at a time
 
 
@@ -111,12 +109,11 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
     # Topics and courses: read once from the earliest period start, bucketed per period. A topic's quality
     # (proper, empty, near-duplicate) was decided when it was published or edited.
     earliest = min(p.start for p in periods)
-    topics = Course.objects.filter(
-        unit__path__startswith=scope_path,
-        status__in=COUNTED_STATUSES,
-        deleted_at__isnull=True,
-        created_at__date__gte=earliest,
-    ).values_list("kind", "unit__path", "quality", "created_at")
+    topics = (
+        Course.objects.counted()
+        .filter(unit__path__startswith=scope_path, created_at__date__gte=earliest)
+        .values_list("kind", "unit__path", "quality", "created_at")
+    )
     for kind, path, quality, created in topics.iterator(chunk_size=5000):
         school = by_path.get(path) or by_path.get(path[: -Unit.steplen])
         if school is None:
@@ -134,9 +131,11 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
                 row["courses"] += 1
 
     # Products handed in to the schools' professional groups.
-    products = Product.objects.filter(
-        unit__path__startswith=scope_path, deleted_at__isnull=True, created_at__date__gte=earliest
-    ).values_list("unit__path", "created_at")
+    products = (
+        Product.objects.alive()
+        .filter(unit__path__startswith=scope_path, created_at__date__gte=earliest)
+        .values_list("unit__path", "created_at")
+    )
     for path, created in products.iterator(chunk_size=5000):
         school = by_path.get(path[: -Unit.steplen]) or by_path.get(path)
         if school is None:

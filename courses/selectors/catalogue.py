@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
+from truonghoc.softdelete import alive_q
 from truonghoc.text import fold
 from units.models import Unit
 
@@ -67,7 +68,7 @@ class CatalogueFilters:
 
 def catalogue_base(*, user) -> QuerySet[Course]:
     """Published courses the user may see."""
-    return Course.objects.filter(courses_scope_q(user), status=Course.Status.PUBLISHED, deleted_at__isnull=True)
+    return Course.objects.alive().filter(courses_scope_q(user), status=Course.Status.PUBLISHED)
 
 
 def catalogue(*, user, filters: CatalogueFilters) -> QuerySet[Course]:
@@ -104,10 +105,7 @@ def catalogue_units(*, user) -> list[Unit]:
 
 def _live_section_count(course_ref: str = "pk"):
     counted = (
-        Section.objects.filter(course=OuterRef(course_ref), deleted_at__isnull=True)
-        .values("course")
-        .annotate(n=Count("pk"))
-        .values("n")
+        Section.objects.alive().filter(course=OuterRef(course_ref)).values("course").annotate(n=Count("pk")).values("n")
     )
     return Coalesce(Subquery(counted), 0)
 
@@ -116,9 +114,9 @@ def my_enrolments(*, user) -> QuerySet[Enrolment]:
     """The courses the user studies (active enrolments, newest first) with the number of live sections."""
     return (
         Enrolment.objects.filter(
+            alive_q("course__"),
             user=user,
             withdrawn_at__isnull=True,
-            course__deleted_at__isnull=True,
             course__status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED),
         )
         .select_related("course__unit", "group")
@@ -134,7 +132,8 @@ def my_teaching(*, user) -> QuerySet[Course]:
     taught = get_objects_for_user(user, TEACH_PERM, klass=Course, accept_global_perms=False, with_superuser=False)
     learners = Enrolment.objects.filter(course=OuterRef("pk"), withdrawn_at__isnull=True).values("course")
     return (
-        Course.objects.filter(Q(author=user) | Q(pk__in=taught.values("pk")), deleted_at__isnull=True)
+        Course.objects.alive()
+        .filter(Q(author=user) | Q(pk__in=taught.values("pk")))
         .select_related("unit")
         .annotate(learners=Coalesce(Subquery(learners.annotate(n=Count("pk")).values("n")), 0))
         .order_by("-created_at", "-id")
@@ -145,7 +144,7 @@ def my_teaching(*, user) -> QuerySet[Course]:
 
 
 def course_sections(*, course: Course) -> list[Section]:
-    return list(Section.objects.filter(course=course, deleted_at__isnull=True).order_by("position", "id"))
+    return list(Section.objects.alive().filter(course=course).order_by("position", "id"))
 
 
 def sections_done_ids(*, enrolment: Enrolment | None) -> set[int]:
@@ -195,7 +194,7 @@ def enrolled_units(*, course: Course) -> list[EnrolledUnit]:
 
 
 def live_section_count(*, course: Course) -> int:
-    return Section.objects.filter(course=course, deleted_at__isnull=True).count()
+    return Section.objects.alive().filter(course=course).count()
 
 
 # --- learning groups -------------------------------------------------------------------------

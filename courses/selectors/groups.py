@@ -11,11 +11,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from forums.models import Post
+from truonghoc.softdelete import alive_q
 from units.models import Role, RoleAssignment, Unit
 
-from ..models import Course, Product
+from ..models import COUNTED_STATUSES, Course, Product
 
-COUNTED_STATUSES = (Course.Status.PUBLISHED, Course.Status.CLOSED)
 MEMBER_ROLES = (Role.TEACHER, Role.GROUP_LEADER)
 MONTHS_PER_PAGE = 12
 
@@ -56,23 +56,15 @@ def group_semester(*, group: Unit, period, product_target: Decimal = Decimal(1))
     ids = [m.user.pk for m in members]
     topics = {
         row["author_id"]: row
-        for row in Course.objects.filter(
-            kind=Course.Kind.TOPIC,
-            unit=group,
-            status__in=COUNTED_STATUSES,
-            deleted_at__isnull=True,
-            author_id__in=ids,
-            created_at__gte=start,
-            created_at__lt=end,
-        )
+        for row in Course.objects.counted_topics()
+        .filter(unit=group, author_id__in=ids, created_at__gte=start, created_at__lt=end)
         .values("author_id")
         .annotate(n=Count("id"), real=Count("id", filter=Q(quality=Course.Quality.OK)))
         .order_by()
     }
     products = dict(
-        Product.objects.filter(
-            unit=group, deleted_at__isnull=True, author_id__in=ids, created_at__gte=start, created_at__lt=end
-        )
+        Product.objects.alive()
+        .filter(unit=group, author_id__in=ids, created_at__gte=start, created_at__lt=end)
         .values("author_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -93,32 +85,23 @@ def group_topics(*, group: Unit, user) -> QuerySet[Course]:
     if getattr(user, "is_authenticated", False):
         visible |= Q(author=user)
     return (
-        Course.objects.filter(visible, kind=Course.Kind.TOPIC, unit=group, deleted_at__isnull=True)
+        Course.objects.alive()
+        .filter(visible, kind=Course.Kind.TOPIC, unit=group)
         .select_related("author", "duplicate_of")
         .order_by("-created_at", "-id")
     )
 
 
 def flagged_topic_count(*, group: Unit) -> int:
-    return (
-        Course.objects.filter(kind=Course.Kind.TOPIC, unit=group, status__in=COUNTED_STATUSES, deleted_at__isnull=True)
-        .exclude(quality=Course.Quality.OK)
-        .count()
-    )
+    return Course.objects.counted_topics().filter(unit=group).exclude(quality=Course.Quality.OK).count()
 
 
 def group_products(*, group: Unit) -> QuerySet[Product]:
-    return (
-        Product.objects.filter(unit=group, deleted_at__isnull=True)
-        .select_related("author", "topic")
-        .order_by("-created_at", "-id")
-    )
+    return Product.objects.alive().filter(unit=group).select_related("author", "topic").order_by("-created_at", "-id")
 
 
 def product_topic_choices(*, group: Unit) -> QuerySet[Course]:
-    return Course.objects.filter(
-        kind=Course.Kind.TOPIC, unit=group, status__in=COUNTED_STATUSES, deleted_at__isnull=True
-    ).order_by("-created_at", "-id")
+    return Course.objects.counted_topics().filter(unit=group).order_by("-created_at", "-id")
 
 
 # --- by month -------------------------------------------------------------------------------------
@@ -161,31 +144,30 @@ def group_by_month(*, group: Unit, last_month: date, months: int = MONTHS_PER_PA
     first = month_start(last_month, months - 1)
     start, end = _aware(first), _aware(month_start(last_month, -1))
     items: list[tuple[object, Item]] = []
-    for topic in Course.objects.filter(
-        kind=Course.Kind.TOPIC,
-        unit=group,
-        status__in=COUNTED_STATUSES,
-        deleted_at__isnull=True,
-        author__isnull=False,
-        created_at__gte=start,
-        created_at__lt=end,
-    ).select_related("author"):
+    for topic in (
+        Course.objects.counted_topics()
+        .filter(unit=group, author__isnull=False, created_at__gte=start, created_at__lt=end)
+        .select_related("author")
+    ):
         flag = topic.get_quality_display() if topic.quality != Course.Quality.OK else ""
         items.append((topic.author, Item(topic.created_at, "topic", topic.title, _course_url(topic), flag)))
-    for product in Product.objects.filter(
-        unit=group, deleted_at__isnull=True, created_at__gte=start, created_at__lt=end
-    ).select_related("author"):
+    for product in (
+        Product.objects.alive().filter(unit=group, created_at__gte=start, created_at__lt=end).select_related("author")
+    ):
         url = reverse("courses:product", args=[product.pk])
         items.append((product.author, Item(product.created_at, "product", product.title, url)))
-    for post in Post.objects.filter(
-        thread__forum__unit=group,
-        thread__deleted_at__isnull=True,
-        thread__is_public=True,
-        deleted_at__isnull=True,
-        is_hidden=False,
-        created_at__gte=start,
-        created_at__lt=end,
-    ).select_related("author", "thread"):
+    for post in (
+        Post.objects.alive()
+        .filter(
+            alive_q("thread__"),
+            thread__forum__unit=group,
+            thread__is_public=True,
+            is_hidden=False,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .select_related("author", "thread")
+    ):
         url = reverse("forums:post", args=[post.pk])
         items.append((post.author, Item(post.created_at, "post", post.thread.title, url)))
 

@@ -9,6 +9,8 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from truonghoc.softdelete import alive_q
+
 from ..models import Assignment, Course, Enrolment, LiveSession, Section, Submission
 from .teaching import taught_q
 
@@ -28,14 +30,15 @@ def _enrolled(user) -> Exists:
 def _my_course(user) -> Q:
     """Courses the user studies (active enrolment) or teaches (wrote or co-teaches), still live."""
     return (Q(enrolled=True) | taught_q(user, "course__")) & Q(
-        course__deleted_at__isnull=True, course__status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED)
+        alive_q("course__"), course__status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED)
     )
 
 
 def my_courses(*, user, limit: int = COURSES_LIMIT) -> list[Enrolment]:
     """Active enrolments with their course and `live_sections` / `percent` for the progress bar."""
     live_sections = (
-        Section.objects.filter(course_id=OuterRef("course_id"), deleted_at__isnull=True)
+        Section.objects.alive()
+        .filter(course_id=OuterRef("course_id"))
         .order_by()
         .values("course_id")
         .annotate(n=Count("id"))
@@ -43,9 +46,9 @@ def my_courses(*, user, limit: int = COURSES_LIMIT) -> list[Enrolment]:
     )
     enrolments = list(
         Enrolment.objects.filter(
+            alive_q("course__"),
             user_id=user.pk,
             withdrawn_at__isnull=True,
-            course__deleted_at__isnull=True,
             course__status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED),
         )
         .select_related("course")
@@ -63,12 +66,12 @@ def due_next(*, user, limit: int = DUE_LIMIT) -> list[Assignment]:
     the leader hands it in) and `is_overdue`."""
     now = timezone.now()
     mine = Enrolment.objects.filter(user_id=user.pk, withdrawn_at__isnull=True, course_id=OuterRef("course_id"))
-    current = Submission.objects.filter(assignment_id=OuterRef("pk"), is_current=True, deleted_at__isnull=True)
+    current = Submission.objects.alive().filter(assignment_id=OuterRef("pk"), is_current=True)
     assignments = list(
-        Assignment.objects.filter(
+        Assignment.objects.alive()
+        .filter(
             _enrolled(user),
-            deleted_at__isnull=True,
-            course__deleted_at__isnull=True,
+            alive_q("course__"),
             course__status=Course.Status.PUBLISHED,
         )
         .filter(Q(due_at__gte=now) | Q(late_policy=Assignment.LatePolicy.MARK_LATE))
@@ -89,9 +92,7 @@ def due_next(*, user, limit: int = DUE_LIMIT) -> list[Assignment]:
 
 
 def _sessions(user):
-    return (
-        LiveSession.objects.filter(deleted_at__isnull=True).annotate(enrolled=_enrolled(user)).filter(_my_course(user))
-    )
+    return LiveSession.objects.alive().annotate(enrolled=_enrolled(user)).filter(_my_course(user))
 
 
 def upcoming_sessions(*, user, days: int = SESSIONS_DAYS, limit: int = SESSIONS_LIMIT) -> list[LiveSession]:
@@ -141,7 +142,8 @@ def calendar_items(*, user, start: datetime, end: datetime) -> list[CalendarItem
     """Deadlines and live sessions of the user's courses (studied or written) in [start, end), in time
     order. Two queries."""
     deadlines = (
-        Assignment.objects.filter(deleted_at__isnull=True, due_at__gte=start, due_at__lt=end)
+        Assignment.objects.alive()
+        .filter(due_at__gte=start, due_at__lt=end)
         .annotate(enrolled=_enrolled(user))
         .filter(_my_course(user))
         .select_related("course")

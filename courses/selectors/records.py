@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from guardian.shortcuts import get_objects_for_user
 
 from forums.models import Post
+from truonghoc.softdelete import alive_q
 
 from ..models import Course, Enrolment, Product, Submission
 from ..permissions import TEACH_PERM
@@ -60,16 +61,13 @@ def person_record(*, person) -> Record:
         Enrolment.objects.filter(user=person)
         .exclude(course__kind=Course.Kind.TOPIC)
         .select_related("course__unit", "group")
-        .annotate(
-            total_sections=Count("course__sections", filter=Q(course__sections__deleted_at__isnull=True), distinct=True)
-        )
+        .annotate(total_sections=Count("course__sections", filter=alive_q("course__sections__"), distinct=True))
         .order_by("-enrolled_at", "-id")
     )
     group_ids = [e.group_id for e in enrolments if e.group_id]
     submissions = (
-        Submission.objects.filter(
-            Q(learner=person) | Q(group_id__in=group_ids), is_current=True, deleted_at__isnull=True
-        )
+        Submission.objects.alive()
+        .filter(Q(learner=person) | Q(group_id__in=group_ids), is_current=True)
         .select_related("assignment", "group", "graded_by")
         .order_by("assignment__due_at", "assignment_id")
     )
@@ -96,7 +94,7 @@ def person_record(*, person) -> Record:
         .order_by("-created_at", "-id")
     )
     products = list(Product.objects.filter(author=person).select_related("unit", "topic").order_by("-created_at"))
-    posts = Post.objects.filter(author=person, deleted_at__isnull=True, is_hidden=False)
+    posts = Post.objects.alive().filter(author=person, is_hidden=False)
     return Record(
         person=person,
         taken=taken,

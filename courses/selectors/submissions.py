@@ -33,7 +33,8 @@ def my_versions(*, user, assignment: Assignment) -> QuerySet[Submission]:
     if owner is None:
         return Submission.objects.none()
     return (
-        Submission.objects.filter(owner, assignment=assignment, deleted_at__isnull=True)
+        Submission.objects.alive()
+        .filter(owner, assignment=assignment)
         .select_related("submitted_by", "graded_by")
         .prefetch_related("files")
         .order_by("-version")
@@ -53,14 +54,15 @@ def course_assignments(*, user, course: Course, include_removed: bool = False) -
     follow the course, how many were handed in and graded. Three queries whatever the size."""
     qs = Assignment.objects.filter(course=course)
     if not include_removed:
-        qs = qs.filter(deleted_at__isnull=True)
+        qs = qs.alive()
     assignments = list(qs.select_related("deleted_by"))
     rows = {a.pk: AssignmentRow(assignment=a) for a in assignments}
     if not assignments:
         return []
     if can_follow_learners(user, course):
         counts = (
-            Submission.objects.filter(assignment__in=assignments, is_current=True, deleted_at__isnull=True)
+            Submission.objects.alive()
+            .filter(assignment__in=assignments, is_current=True)
             .values("assignment_id")
             .annotate(n=Count("id"), graded=Count("id", filter=Q(grade__isnull=False)))
         )
@@ -72,9 +74,7 @@ def course_assignments(*, user, course: Course, include_removed: bool = False) -
         mine = Q(learner_id=user.pk, assignment__per_group=False)
         if enrolment.group_id:
             mine |= Q(group_id=enrolment.group_id, assignment__per_group=True)
-        for submission in Submission.objects.filter(
-            mine, assignment__in=assignments, is_current=True, deleted_at__isnull=True
-        ):
+        for submission in Submission.objects.alive().filter(mine, assignment__in=assignments, is_current=True):
             rows[submission.assignment_id].mine = submission
     return list(rows.values())
 
@@ -84,7 +84,7 @@ def course_assignments(*, user, course: Course, include_removed: bool = False) -
 
 def grading_queryset(*, assignment: Assignment, show: str = "all") -> QuerySet[Submission]:
     """Current submissions in id order (the order "Save and next" walks by keyset)."""
-    qs = Submission.objects.filter(assignment=assignment, is_current=True, deleted_at__isnull=True)
+    qs = Submission.objects.alive().filter(assignment=assignment, is_current=True)
     if show == "ungraded":
         qs = qs.filter(grade__isnull=True)
     elif show == "graded":
@@ -97,15 +97,13 @@ def grading_queryset(*, assignment: Assignment, show: str = "all") -> QuerySet[S
 def next_ungraded(*, assignment: Assignment, after_id: int) -> Submission | None:
     """The next current, ungraded submission after this one (one indexed query, no list loaded);
     wraps around to the first one left behind."""
-    qs = Submission.objects.filter(
-        assignment=assignment, is_current=True, deleted_at__isnull=True, grade__isnull=True
-    ).order_by("id")
+    qs = Submission.objects.alive().filter(assignment=assignment, is_current=True, grade__isnull=True).order_by("id")
     return qs.filter(id__gt=after_id).first() or qs.exclude(id=after_id).first()
 
 
 def not_submitted(*, assignment: Assignment) -> QuerySet:
     """Learners (or learning groups, for group work) with no current submission."""
-    done = Submission.objects.filter(assignment=assignment, is_current=True, deleted_at__isnull=True)
+    done = Submission.objects.alive().filter(assignment=assignment, is_current=True)
     if assignment.per_group:
         return (
             LearningGroup.objects.filter(course_id=assignment.course_id)
@@ -122,7 +120,7 @@ def not_submitted(*, assignment: Assignment) -> QuerySet:
 
 
 def grading_counts(*, assignment: Assignment) -> dict[str, int]:
-    current = Submission.objects.filter(assignment=assignment, is_current=True, deleted_at__isnull=True)
+    current = Submission.objects.alive().filter(assignment=assignment, is_current=True)
     counts = current.aggregate(
         all=Count("id"),
         ungraded=Count("id", filter=Q(grade__isnull=True)),
@@ -140,9 +138,11 @@ def grade_rows(*, course: Course, assignments: list[Assignment]) -> Iterator[lis
     """[learner, school/class, learning group, grade per assignment…] for each active learner.
     Group work gives each member their group's grade. Two queries, streamed with iterator()."""
     grades: dict[tuple, object] = {}
-    for assignment_id, learner_id, group_id, grade in Submission.objects.filter(
-        assignment__in=assignments, is_current=True, deleted_at__isnull=True
-    ).values_list("assignment_id", "learner_id", "group_id", "grade"):
+    for assignment_id, learner_id, group_id, grade in (
+        Submission.objects.alive()
+        .filter(assignment__in=assignments, is_current=True)
+        .values_list("assignment_id", "learner_id", "group_id", "grade")
+    ):
         grades[(assignment_id, "g" if group_id else "u", group_id or learner_id)] = grade
     enrolments = (
         Enrolment.objects.filter(course=course, withdrawn_at__isnull=True)
@@ -166,7 +166,8 @@ def grade_rows(*, course: Course, assignments: list[Assignment]) -> Iterator[lis
 def assignment_rows(*, assignment: Assignment) -> Iterator[list]:
     """One row per current submission of one assignment (learner or group), streamed."""
     qs = (
-        Submission.objects.filter(assignment=assignment, is_current=True, deleted_at__isnull=True)
+        Submission.objects.alive()
+        .filter(assignment=assignment, is_current=True)
         .select_related("learner", "group", "submitted_by")
         .annotate(file_count=Count("files"))
         .order_by("id")

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
+from truonghoc.softdelete import alive_q
 from units.models import Role, Unit
 from units.permissions import role_rows
 
@@ -33,12 +34,11 @@ def taught_q(user, prefix: str = "") -> Q:
 
 def _waiting_submissions():
     """Current work handed in, not removed, not graded, of a live assignment of a live course."""
-    return Submission.objects.filter(
+    return Submission.objects.alive().filter(
+        alive_q("assignment__"),
+        alive_q("assignment__course__"),
         is_current=True,
-        deleted_at__isnull=True,
         grade__isnull=True,
-        assignment__deleted_at__isnull=True,
-        assignment__course__deleted_at__isnull=True,
     )
 
 
@@ -85,7 +85,8 @@ def grading_queue(*, user, limit: int = QUEUE_LIMIT) -> GradingQueue:
         return GradingQueue()
     oldest = waiting.filter(assignment_id=OuterRef("pk")).order_by("submitted_at", "id")
     assignments = list(
-        Assignment.objects.filter(taught_q(user, "course__"), deleted_at__isnull=True, course__deleted_at__isnull=True)
+        Assignment.objects.alive()
+        .filter(taught_q(user, "course__"), alive_q("course__"))
         .annotate(
             waiting=_count(waiting, "assignment_id"),
             oldest_id=Subquery(oldest.values("id")[:1]),
@@ -120,7 +121,7 @@ def products_to_review_q(user, led_group_paths) -> Q:
     where = Q(topic__author_id=user.pk)
     if led_group_paths:
         where |= Q(unit__path__in=list(led_group_paths))
-    return Q(where, deleted_at__isnull=True, reviewed_at__isnull=True) & ~Q(author_id=user.pk)
+    return Q(where, alive_q(), reviewed_at__isnull=True) & ~Q(author_id=user.pk)
 
 
 def group_work(*, user) -> list[GroupWork]:
@@ -135,12 +136,8 @@ def group_work(*, user) -> list[GroupWork]:
     groups = {g.path: GroupWork(group=g, is_leader=g.path in led) for g in units}
     since = timezone.now() - timedelta(days=NEW_TOPIC_DAYS)
     topics = (
-        Course.objects.filter(
-            kind=Course.Kind.TOPIC,
-            unit__path__in=list(groups),
-            status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED),
-            deleted_at__isnull=True,
-        )
+        Course.objects.counted_topics()
+        .filter(unit__path__in=list(groups))
         .values("unit__path")
         .annotate(
             flagged=Count("id", filter=~Q(quality=Course.Quality.OK)),

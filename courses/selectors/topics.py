@@ -9,10 +9,10 @@ def topic_counts_by_unit_path(*, under_path: str) -> dict[str, int]:
     Callers add these up per school (a topic belongs to a group, the group to its school).
     """
     rows = (
-        Course.objects.filter(
+        Course.objects.alive()
+        .filter(
             kind=Course.Kind.TOPIC,
             status=Course.Status.PUBLISHED,
-            deleted_at__isnull=True,
             unit__path__startswith=under_path,
         )
         .values("unit__path")

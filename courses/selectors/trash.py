@@ -64,9 +64,7 @@ def trash_rows(*, user, unit: Unit) -> list[TrashRow]:
                 | Q(**{f"{to_course}author": user})
                 | Q(**{f"{to_pk}__in": taught.values("pk")})
             )
-        for deleted_at, pk in (
-            model.objects.filter(where, allowed, deleted_at__isnull=False).order_by().values_list("deleted_at", "pk")
-        ):
+        for deleted_at, pk in model.objects.removed().filter(where, allowed).order_by().values_list("deleted_at", "pk"):
             rows.append(TrashRow(deleted_at, kind, pk))
     rows.sort(key=lambda r: (r.deleted_at, r.kind, r.pk), reverse=True)
     return rows

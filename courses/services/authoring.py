@@ -390,7 +390,7 @@ def section_move(*, actor, section: Section, direction: str) -> Section:
     if direction not in ("up", "down"):
         raise ValidationError(_("Move a section up or down."))
     Course.objects.select_for_update(of=("self",)).filter(pk=section.course_id).first()
-    live = list(Section.objects.filter(course_id=section.course_id, deleted_at__isnull=True).order_by("position", "id"))
+    live = list(Section.objects.alive().filter(course_id=section.course_id).order_by("position", "id"))
     ids = [s.pk for s in live]
     if section.pk not in ids:
         raise ValidationError(_("This section has been removed; restore it before moving it."))

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from truonghoc.softdelete import alive_q
 from units.models import Role, RoleAssignment, Unit
 
 from ..models import Course, EnrolledUnit, Enrolment
@@ -41,7 +42,7 @@ class RosterChanges:
 def live_course_q(prefix: str = "course__") -> Q:
     """Courses whose roll still follows membership: not removed, not closed, not over."""
     return (
-        Q(**{f"{prefix}deleted_at__isnull": True})
+        alive_q(prefix)
         & ~Q(**{f"{prefix}status": Course.Status.CLOSED})
         & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": timezone.localdate()}))
     )

@@ -214,9 +214,7 @@ def _tell_instructors(submission: Submission, actor) -> None:
     """The course's instructors learn that work is waiting for a mark: one entry per assignment, kept
     up to date with the number still to grade while they have not read it."""
     assignment = submission.assignment
-    waiting = Submission.objects.filter(
-        assignment=assignment, is_current=True, deleted_at__isnull=True, grade__isnull=True
-    ).count()
+    waiting = Submission.objects.alive().filter(assignment=assignment, is_current=True, grade__isnull=True).count()
     title = ngettext(
         "“%(assignment)s”: %(count)d submission to grade",
         "“%(assignment)s”: %(count)d submissions to grade",

@@ -30,10 +30,9 @@ from truonghoc.uploads import DOCUMENT_TYPES, check_upload, files_removed_on_fai
 from units.models import Role, RoleAssignment, Unit
 from units.permissions import role_rows
 
-from ..models import Course, Product, Section
+from ..models import COUNTED_STATUSES, Course, Product, Section
 from ..permissions import product_review_problem
 
-COUNTED_STATUSES = (Course.Status.PUBLISHED, Course.Status.CLOSED)
 # Near-duplicate titles: the same words in any order, or token sets this similar (Jaccard) when both
 # titles have enough words for the measure to mean something.
 JACCARD_MIN = 0.85
@@ -148,18 +147,14 @@ def topic_quality_assess(*, course: Course) -> Course:
     if course.kind != Course.Kind.TOPIC:
         return course
     unit = course.unit
-    sections = Section.objects.filter(course=course, deleted_at__isnull=True).values_list("body", "file", "link_url")
+    sections = Section.objects.alive().filter(course=course).values_list("body", "file", "link_url")
     empty = not (_has_content(course.body) or any(_has_content(body) or file or link for body, file, link in sections))
     original = None
     if not empty:
         school_path = _school_path(unit.path, unit.kind)
         earlier = (
-            Course.objects.filter(
-                kind=Course.Kind.TOPIC,
-                status__in=COUNTED_STATUSES,
-                deleted_at__isnull=True,
-                unit__path__startswith=school_path,
-            )
+            Course.objects.counted_topics()
+            .filter(unit__path__startswith=school_path)
             .exclude(pk=course.pk)
             .exclude(quality=Course.Quality.EMPTY)
             .only("pk", "title", "body", "published_at", "created_at")
@@ -216,12 +211,8 @@ def _existing_topics_by_school(school_paths: set[str]):
         while not path.startswith(common):
             common = common[: -Unit.steplen]
     return list(
-        Course.objects.filter(
-            kind=Course.Kind.TOPIC,
-            status__in=COUNTED_STATUSES,
-            deleted_at__isnull=True,
-            unit__path__startswith=common,
-        )
+        Course.objects.counted_topics()
+        .filter(unit__path__startswith=common)
         .exclude(quality=Course.Quality.EMPTY)
         .annotate(**annotations)
         .filter(where)

@@ -19,8 +19,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Course
-from ..permissions import can_create_course
-from ..services.trash import can_delete_content, can_restore_content, course_of, kind_of
+from ..permissions import can_create_course, can_delete_content, can_restore_content, course_of
+from ..services.trash import kind_of
 from ..wording import CourseWords, course_words
 
 register = template.Library()

@@ -25,10 +25,9 @@ from units.selectors import effective_targets
 
 from ..forms.groups import ProductForm
 from ..models import Course, Product
-from ..permissions import can_create_course, product_review_problem
+from ..permissions import can_create_course, can_restore_content, product_review_problem
 from ..selectors import groups as selectors
 from ..services.topics import is_group_member, product_create, product_review
-from ..services.trash import can_restore_content
 
 PAGE_SIZE = 20
 LATEST = 5

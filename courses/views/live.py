@@ -39,7 +39,7 @@ def live_sessions(request, pk: int):
     user = request.user
     course = course_for_user_or_404(user, pk)
     now = timezone.now()
-    sessions = LiveSession.objects.filter(course=course, deleted_at__isnull=True).select_related("created_by")
+    sessions = LiveSession.objects.alive().filter(course=course).select_related("created_by")
     # Sessions not over yet: those started at most 10 hours ago (the longest a session lasts) and later.
     upcoming = [
         s

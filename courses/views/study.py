@@ -110,7 +110,7 @@ def course_detail(request, pk: int):
 
 
 def _section_for_user_or_404(user, pk) -> Section:
-    section = get_object_or_404(Section.objects.select_related("course"), pk=pk, deleted_at__isnull=True)
+    section = get_object_or_404(Section.objects.alive().select_related("course"), pk=pk)
     section.course = course_for_user_or_404(user, section.course_id)
     return section
 

@@ -162,7 +162,8 @@ def submission_detail(request, pk: int):
     assignment = submission.assignment
     owner = {"group_id": submission.group_id} if submission.group_id else {"learner_id": submission.learner_id}
     versions = (
-        Submission.objects.filter(assignment=assignment, deleted_at__isnull=True, **owner)
+        Submission.objects.alive()
+        .filter(assignment=assignment, **owner)
         .select_related("submitted_by")
         .order_by("-version")
     )
@@ -282,7 +283,7 @@ def grades_export(request, pk: int):
     course = course_for_user_or_404(user, pk)
     if not can_follow_learners(user, course):
         raise PermissionDenied
-    assignments = list(Assignment.objects.filter(course=course, deleted_at__isnull=True))
+    assignments = list(Assignment.objects.alive().filter(course=course))
     header = [str(course.words.learner), _("Username"), _("Unit"), _("Learning group")]
     header += [f"{a.title} ({_('group')})" if a.per_group else a.title for a in assignments]
     content = xlsx_bytes(

@@ -16,18 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from units.models import Role
 from units.permissions import Action, can, has_role, unit_for_user_or_404
 
-from ..permissions import can_view_course
+from ..permissions import can_delete_content, can_restore_content, can_view_course, course_of
 from ..selectors.trash import TRASH_PAGE_SIZE, trash_page_items, trash_rows
-from ..services.trash import (
-    KINDS,
-    RELATED,
-    can_delete_content,
-    can_restore_content,
-    content_delete,
-    content_restore,
-    course_of,
-    describe,
-)
+from ..services.trash import KINDS, RELATED, content_delete, content_restore, describe
 
 
 def _object_or_404(user, kind: str, pk: int, *, allowed):

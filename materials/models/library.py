@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import ReviewStep, Status, review_step_rules
-from truonghoc.models import SoftDeleted
+from truonghoc.softdelete import SoftDeleted, soft_delete_constraint
 from truonghoc.storage import private_storage
 
 
@@ -93,9 +93,7 @@ class Material(SoftDeleted):
         ordering = ["-approved_at", "-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="material_has_title"),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="material_deleted_has_date"
-            ),
+            soft_delete_constraint("material"),
             models.CheckConstraint(
                 condition=Q(shared_with__isnull=True) | Q(live_version__isnull=False), name="material_shared_is_live"
             ),

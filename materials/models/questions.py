@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from approvals.models import ReviewStep, review_step_rules
-from truonghoc.models import SoftDeleted
+from truonghoc.softdelete import SoftDeleted, soft_delete_constraint
 from truonghoc.storage import private_storage
 
 from .library import VersionStatus
@@ -139,9 +139,7 @@ class Question(SoftDeleted):
                 condition=Q(shared_with__isnull=True) | Q(status__in=["approved", "superseded"]),
                 name="question_shared_is_approved",
             ),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="question_deleted_has_date"
-            ),
+            soft_delete_constraint("question"),
             # One revision at a time is on its way through approval.
             models.UniqueConstraint(
                 fields=["replaces"],

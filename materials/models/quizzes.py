@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.models import SoftDeleted
+from truonghoc.softdelete import SoftDeleted, soft_delete_constraint
 
 from .questions import CognitiveLevel
 
@@ -100,9 +100,7 @@ class Quiz(SoftDeleted):
                 condition=~Q(mode="exam", status="published") | Q(closes_at__isnull=False),
                 name="quiz_published_exam_closes",
             ),
-            models.CheckConstraint(
-                condition=Q(deleted_by__isnull=True) | Q(deleted_at__isnull=False), name="quiz_deleted_has_date"
-            ),
+            soft_delete_constraint("quiz"),
         ]
         indexes = [models.Index(fields=["status", "closes_at"], name="quiz_open_idx")]
 

@@ -33,6 +33,7 @@ from approvals.permissions import (  # noqa: F401
     school_path,
     step_for_user_or_404,
 )
+from truonghoc.softdelete import alive_q
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
@@ -123,15 +124,11 @@ def materials_visible_q(user) -> Q:
     """What the library lists for a user: live items shared with a unit at or above theirs, and their own."""
     if not _active(user):
         return Q(pk__in=[])
-    live = Q(
-        shared_with__isnull=False,
-        live_version__isnull=False,
-        deleted_at__isnull=True,
-    )
+    live = Q(alive_q(), shared_with__isnull=False, live_version__isnull=False)
     if not user.is_superuser:
         # A subquery, not a join: the library then walks its sort index and checks each row cheaply.
         live &= Q(shared_with__in=Unit.objects.filter(path__in=sorted(ancestor_paths(user))).values("pk"))
-    return live | Q(author=user, deleted_at__isnull=True)
+    return live | Q(alive_q(), author=user)
 
 
 def material_for_user_or_404(user, pk) -> Material:

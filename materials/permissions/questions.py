@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from truonghoc.softdelete import alive_q
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
@@ -42,10 +43,10 @@ def questions_usable_q(user) -> Q:
     """Questions a test built by this user may contain (filter on Question)."""
     if not _active(user):
         return Q(pk__in=[])
-    live = Q(status=VersionStatus.APPROVED, shared_with__isnull=False, deleted_at__isnull=True)
+    live = Q(alive_q(), status=VersionStatus.APPROVED, shared_with__isnull=False)
     if not user.is_superuser:
         live &= Q(shared_with__in=Unit.objects.filter(path__in=sorted(ancestor_paths(user))).values("pk"))
-    own = Q(author=user, deleted_at__isnull=True, status__in=USABLE_OWN_STATUSES)
+    own = Q(alive_q(), author=user, status__in=USABLE_OWN_STATUSES)
     return live | own
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrolment
 from truonghoc.formatting import datetime_text
+from truonghoc.softdelete import alive_q
 from units.models import Role, RoleAssignment, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
 
@@ -92,7 +93,7 @@ def quizzes_for_student_q(user) -> Q:
         return Q(pk__in=[])
     courses = Enrolment.objects.filter(user=user, withdrawn_at__isnull=True).values("course_id")
     by_class = Quiz.classes.through.objects.filter(unit_id__in=sorted(class_ids(user))).values("quiz_id")
-    return Q(status=Quiz.Status.PUBLISHED, deleted_at__isnull=True) & (Q(pk__in=by_class) | Q(course_id__in=courses))
+    return Q(alive_q(), status=Quiz.Status.PUBLISHED) & (Q(pk__in=by_class) | Q(course_id__in=courses))
 
 
 def why_cannot_start(user, quiz: Quiz, *, attempts_used: int, now=None) -> str | None:

@@ -25,7 +25,8 @@ def my_materials(*, user, removed: bool = False) -> QuerySet:
         "-number"
     )
     return (
-        Material.objects.filter(author=user, deleted_at__isnull=not removed)
+        (Material.objects.removed() if removed else Material.objects.alive())
+        .filter(author=user)
         .select_related("unit", "shared_with", "live_version")
         .prefetch_related(Prefetch("versions", queryset=open_versions, to_attr="pending_versions"))
         .order_by("-updated_at", "-pk")

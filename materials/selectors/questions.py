@@ -72,9 +72,9 @@ def bank_search(*, user, filters: dict | None = None) -> QuerySet[Question]:
         questions = Question.objects.filter(author=user) if user.is_authenticated else Question.objects.none()
         status = filters.get("status") or ""
         if status == REMOVED:
-            questions = questions.filter(deleted_at__isnull=False)
+            questions = questions.removed()
         else:
-            questions = questions.filter(deleted_at__isnull=True)
+            questions = questions.alive()
             if status in S.values:
                 questions = questions.filter(status=status)
     else:
@@ -153,7 +153,7 @@ def bank_subjects(*, user) -> list[str]:
 
 def bank_topics(*, user, subject: str = "", grade: int | None = None) -> list[str]:
     """Topics used by the questions the user may use (and their own), for the filter's suggestions."""
-    questions = Question.objects.filter(questions_usable_q(user) | Q(author=user, deleted_at__isnull=True))
+    questions = Question.objects.alive().filter(questions_usable_q(user) | Q(author=user))
     if subject:
         questions = questions.filter(subject=subject)
     if grade:

@@ -73,7 +73,7 @@ def my_quizzes(*, user, q: str = "", removed: bool = False) -> QuerySet[Quiz]:
         scope = Q(author=user)
         for path in managed_school_paths(user):
             scope |= Q(unit__path__startswith=path)
-    qs = Quiz.objects.filter(scope, deleted_at__isnull=not removed)
+    qs = (Quiz.objects.removed() if removed else Quiz.objects.alive()).filter(scope)
     # Accent-free, any order: the course catalogue's title search (no search column on Quiz).
     qs = qs.filter(title_search_q(q))
     rows = BlueprintRow.objects.filter(quiz=OuterRef("pk")).values("quiz").annotate(n=Sum("count")).values("n")[:1]

@@ -22,7 +22,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +33,7 @@ from truonghoc.text import fold, nfc
 from truonghoc.uploads import check_upload, files_removed_on_failure, human_size, image_reencode
 from units.models import Unit
 from units.services import audit_log
+from units.trash import soft_remove, soft_restore
 
 from ..models import Kind, Material, MaterialReview, MaterialVersion, VersionStatus
 from ..permissions import (
@@ -478,10 +478,7 @@ def material_delete(*, actor, material: Material) -> Material:
         raise ValidationError(_("This item has already been removed."), code="stale")
     if not can_remove_material(actor, material):
         raise ValidationError(_("Only the author or the school's managers can remove this item."), code="forbidden")
-    material.deleted_at = timezone.now()
-    material.deleted_by = actor
-    material.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="material.delete", unit=material.unit, target=material)
+    soft_remove(material, by=actor, action="material.delete", unit=material.unit, also=["updated_at"])
     if material.author_id != actor.pk:
         notify(
             recipients=[material.author],
@@ -500,8 +497,5 @@ def material_restore(*, actor, material: Material) -> Material:
     if not can_remove_material(actor, material):
         raise ValidationError(_("Only the author or the school's managers can restore this item."), code="forbidden")
     before = {"deleted_by": material.deleted_by_id}
-    material.deleted_at = None
-    material.deleted_by = None
-    material.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="material.restore", unit=material.unit, target=material, before=before)
+    soft_restore(material, by=actor, action="material.restore", unit=material.unit, before=before, also=["updated_at"])
     return material

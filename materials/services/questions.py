@@ -31,13 +31,13 @@ from truonghoc.storage import private_storage
 from truonghoc.uploads import check_upload, files_removed_on_failure, image_reencode
 from units.models import Unit
 from units.services import audit_log
+from units.trash import soft_remove, soft_restore
 
 from ..models import AttemptAnswer, Question, QuestionReview, QuestionSource, VersionStatus
 from ..permissions import (
-    manages_school_of,
     may_make_at,
 )
-from ..permissions.questions import can_propose_question, questions_usable_q
+from ..permissions.questions import can_delete_question, can_propose_question, can_restore_question, questions_usable_q
 from .question_rules import IMAGE_MAX_BYTES, clean_question, fingerprint, search_text
 
 IMAGE_TYPES = ("jpg", "png")
@@ -124,14 +124,14 @@ def was_answered(question: Question) -> bool:
 
 def open_revision(question: Question) -> Question | None:
     """The revision of an approved question on its way through approval, if any."""
-    return question.revisions.filter(status__in=OPEN, deleted_at__isnull=True).first()
+    return question.revisions.alive().filter(status__in=OPEN).first()
 
 
 def _retire_removed_revisions(question: Question) -> None:
     """A removed revision that was still open is replaced by the one being started: it becomes superseded,
     so the one-open-revision rule counts only revisions someone can still act on (and restoring it later
     brings it back as history, not as a second open revision)."""
-    Question.objects.filter(replaces=question, status__in=OPEN, deleted_at__isnull=False).update(
+    Question.objects.removed().filter(replaces=question, status__in=OPEN).update(
         status=S.SUPERSEDED, updated_at=timezone.now()
     )
 
@@ -165,7 +165,8 @@ def question_create(
     _fill(question, data)
     if not allow_duplicate:
         twin = (
-            Question.objects.filter(questions_usable_q(actor) | Q(author=actor, deleted_at__isnull=True))
+            Question.objects.alive()
+            .filter(questions_usable_q(actor) | Q(author=actor))
             .filter(fingerprint=question.fingerprint)
             .exclude(status=S.SUPERSEDED)
             .order_by("pk")
@@ -409,12 +410,9 @@ def question_delete(*, actor, question: Question) -> Question:
     question = _lock(question)
     if question.is_deleted:
         raise ValidationError(_("This question has already been removed."), code="stale")
-    if question.author_id != actor.pk and not manages_school_of(actor, question):
+    if not can_delete_question(actor, question):
         raise _forbidden(_("Only the author or the school's managers can remove this question."))
-    question.deleted_at = timezone.now()
-    question.deleted_by = actor
-    question.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="question.delete", unit=question.unit, target=question)
+    soft_remove(question, by=actor, action="question.delete", unit=question.unit, also=["updated_at"])
     if question.author_id != actor.pk:
         notify(
             recipients=[question.author],
@@ -430,11 +428,8 @@ def question_restore(*, actor, question: Question) -> Question:
     question = _lock(question)
     if not question.is_deleted:
         raise ValidationError(_("This question is not removed."), code="stale")
-    if question.author_id != actor.pk and not manages_school_of(actor, question):
+    if not can_restore_question(actor, question):
         raise _forbidden(_("Only the author or the school's managers can restore this question."))
     before = {"deleted_by": question.deleted_by_id}
-    question.deleted_at = None
-    question.deleted_by = None
-    question.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="question.restore", unit=question.unit, target=question, before=before)
+    soft_restore(question, by=actor, action="question.restore", unit=question.unit, before=before, also=["updated_at"])
     return question

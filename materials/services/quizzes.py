@@ -28,6 +28,7 @@ from truonghoc.formatting import datetime_text
 from truonghoc.text import nfc
 from units.models import Unit
 from units.services import audit_log
+from units.trash import soft_remove, soft_restore
 
 from ..models import Attempt, BlueprintRow, CognitiveLevel, Question, Quiz, QuizItem, VersionStatus
 from ..permissions import may_make_at, school_path
@@ -640,10 +641,7 @@ def quiz_delete(*, actor, quiz: Quiz) -> Quiz:
             % {"count": taking},
             code="in_progress",
         )
-    quiz.deleted_at = timezone.now()
-    quiz.deleted_by = actor
-    quiz.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="quiz.delete", unit=quiz.unit, target=quiz, before=_snapshot(quiz))
+    soft_remove(quiz, by=actor, action="quiz.delete", unit=quiz.unit, before=_snapshot(quiz), also=["updated_at"])
     return quiz
 
 
@@ -654,10 +652,7 @@ def quiz_restore(*, actor, quiz: Quiz) -> Quiz:
         raise ValidationError(_("You cannot restore this test."), code="forbidden")
     if not quiz.is_deleted:
         raise ValidationError(_("This test was not removed."), code="not_deleted")
-    quiz.deleted_at = None
-    quiz.deleted_by = None
-    quiz.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="quiz.restore", unit=quiz.unit, target=quiz, after=_snapshot(quiz))
+    soft_restore(quiz, by=actor, action="quiz.restore", unit=quiz.unit, after=_snapshot(quiz), also=["updated_at"])
     return quiz
 
 

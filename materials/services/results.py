@@ -182,13 +182,14 @@ def exam_results_announce(*, now=None, batch: int = 50) -> int:
 
     now = now or timezone.now()
     due = list(
-        Quiz.objects.filter(
+        Quiz.objects.alive()
+        .filter(
             mode=Quiz.Mode.EXAM,
             status=Quiz.Status.PUBLISHED,
-            deleted_at__isnull=True,
             closes_at__lte=now,
             results_notified_at__isnull=True,
-        ).order_by("closes_at", "pk")[:batch]
+        )
+        .order_by("closes_at", "pk")[:batch]
     )
     if due:
         attempts_close_overdue(now=now)

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from truonghoc.forms import BootstrapFormMixin
+from truonghoc.softdelete import alive_q
 from truonghoc.storage import file_response
 from truonghoc.uploads import family_of, human_size
 
@@ -250,7 +251,7 @@ def package_file(request, pk: int, token: str, name: str):
     if member is None or extension not in PACKAGE_TYPES:
         raise Http404
     version = MaterialVersion.objects.filter(
-        pk=version_pk, material_id=pk, material__deleted_at__isnull=True, material__kind=Kind.SIMULATION
+        alive_q("material__"), pk=version_pk, material_id=pk, material__kind=Kind.SIMULATION
     ).first()
     if version is None or not version.file:
         raise Http404

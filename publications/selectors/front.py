@@ -14,7 +14,8 @@ FRONT_LIMIT = 6
 
 def _published_articles():
     return (
-        Article.objects.filter(status=Article.Status.APPROVED, deleted_at__isnull=True, published_at__isnull=False)
+        Article.objects.alive()
+        .filter(status=Article.Status.APPROVED, published_at__isnull=False)
         .select_related("unit", "author")
         .only(
             "pk",

@@ -17,7 +17,8 @@ from ..permissions.news import MANAGER_ROLES, NEWS_UNIT_KINDS, can_write_news
 
 def _published() -> QuerySet[Article]:
     return (
-        Article.objects.filter(status=Article.Status.APPROVED, deleted_at__isnull=True)
+        Article.objects.alive()
+        .filter(status=Article.Status.APPROVED)
         .select_related("unit", "author")
         .order_by("-published_at", "-id")
     )
@@ -43,7 +44,8 @@ def article_comments(*, article: Article, limit: int = 5) -> tuple[Forum | None,
     if forum is None:
         return None, []
     threads = (
-        Thread.objects.filter(forum=forum, deleted_at__isnull=True, is_public=True)
+        Thread.objects.alive()
+        .filter(forum=forum, is_public=True)
         .select_related("author")
         .order_by("-last_post_at", "-id")[:limit]
     )
@@ -53,9 +55,7 @@ def article_comments(*, article: Article, limit: int = 5) -> tuple[Forum | None,
 def review_queue(*, user) -> QuerySet[Article]:
     """Articles waiting for this person's approval: those of the units directly below a unit they
     manage themselves (and the Ministry's own, for its staff). Oldest waiting first."""
-    articles = Article.objects.filter(status=Article.Status.SUBMITTED, deleted_at__isnull=True).select_related(
-        "unit", "author"
-    )
+    articles = Article.objects.alive().filter(status=Article.Status.SUBMITTED).select_related("unit", "author")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return articles.none()
     if user.is_superuser:

@@ -22,6 +22,7 @@ from truonghoc.text import nfc
 from truonghoc.uploads import files_removed_on_failure, human_size, image_reencode
 from units.models import Unit
 from units.services import audit_log
+from units.trash import soft_remove, soft_restore
 
 from ..models import Article, ArticleImage
 from ..permissions.news import (
@@ -413,9 +414,9 @@ def article_delete(*, actor, article: Article) -> Article:
         raise ValidationError(_("Only the author or the unit's managers can remove this article."))
     if locked.is_deleted:
         raise ValidationError(_("This article has already been removed."))
-    locked.deleted_at, locked.deleted_by = timezone.now(), actor
-    locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="article.delete", unit=locked.unit, target=locked, before=_snapshot(locked))
+    soft_remove(
+        locked, by=actor, action="article.delete", unit=locked.unit, before=_snapshot(locked), also=["updated_at"]
+    )
     _copy(locked, article)
     return article
 
@@ -429,9 +430,9 @@ def article_restore(*, actor, article: Article) -> Article:
         )
     if not locked.is_deleted:
         raise ValidationError(_("This article has not been removed."))
-    locked.deleted_at, locked.deleted_by = None, None
-    locked.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-    audit_log(actor=actor, action="article.restore", unit=locked.unit, target=locked, after=_snapshot(locked))
+    soft_restore(
+        locked, by=actor, action="article.restore", unit=locked.unit, after=_snapshot(locked), also=["updated_at"]
+    )
     _copy(locked, article)
     return article
 

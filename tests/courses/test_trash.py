@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Course, LiveSession, Product, Section, Submission
-from courses.services.trash import can_delete_content, can_restore_content, content_delete, content_restore
+from courses.permissions import can_delete_content, can_restore_content
+from courses.services.trash import content_delete, content_restore
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
 from units.models import AuditEntry
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, check_size, progress_set
+from truonghoc.softdelete import alive_q
 from truonghoc.uploads import check_upload, clean_name, image_reencode, sniff
 from units.models import Unit
 from units.services import audit_log
@@ -168,7 +169,7 @@ def _bank_duplicates(user, prints: list[str]) -> dict[str, tuple[int, str]]:
     """{fingerprint: (question id, status)} of questions the user can use or wrote that are neither
     deleted nor replaced."""
     found: dict[str, tuple[int, str]] = {}
-    mine = Q(author=user, deleted_at__isnull=True) & ~Q(status=VersionStatus.SUPERSEDED)
+    mine = Q(alive_q(), author=user) & ~Q(status=VersionStatus.SUPERSEDED)
     for start in range(0, len(prints), 5000):
         chunk = prints[start : start + 5000]
         rows = (
