@@ -236,8 +236,7 @@ def grade(request, pk: int):
     assignment = submission.assignment
     if not is_instructor(user, assignment.course):
         raise PermissionDenied
-    initial = {"grade": f"{submission.grade:.2f}".rstrip("0").rstrip(".") if submission.grade is not None else ""}
-    initial["feedback"] = submission.feedback
+    initial = {"grade": submission.grade, "feedback": submission.feedback}  # MarkField shows 8.50 as "8,5"
     form = GradeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
