@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from truonghoc.xlsx import xlsx_response
 from units.models import Unit
 
 from ..forms.issuing import AccountForm, ImportForm
@@ -245,11 +246,7 @@ def account_reissue(request, pk: int):
     return redirect("accounts:batch", batch.pk)
 
 
-def _download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+_download = xlsx_response  # credentials and the template to fill in: the one xlsx download
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from truonghoc.formatting import datetime_text
 from truonghoc.forms import BootstrapFormMixin, add_service_errors
 from truonghoc.marks import MarkField, mark_text
-from truonghoc.spreadsheets import xlsx_bytes
+from truonghoc.xlsx import xlsx_bytes, xlsx_response
 
 from ..models import Attempt, AttemptAnswer, Question, QuestionType, QuizItem
 from ..permissions.quizzes import (
@@ -122,10 +122,7 @@ def results_export(request, pk: int):
         rows=selectors.export_rows(quiz=quiz, rows=rows, questions=questions),
         sheet_name=_("Scores"),
     )
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-de-{quiz.pk}.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_response(content, f"ket-qua-de-{quiz.pk}.xlsx")
 
 
 # --- cancelling a bad question --------------------------------------------------------------------
