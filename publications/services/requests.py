@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 from truonghoc.storage import private_storage
 from truonghoc.text import nfc
-from truonghoc.uploads import clean_name, files_removed_on_failure, sniff
+from truonghoc.uploads import (
+    UploadWords,
+    check_upload,
+    clean_name,
+    content_type_for,
+    files_removed_on_failure,
+    type_labels,
+)
 from units.models import RoleAssignment, Unit
 from units.permissions import SUBTREE_ROLES, Action
 from units.services import audit_log
@@ -64,11 +71,33 @@ AUDIENCES_FOR_ISSUER = {
     K.OFFICE: [Audience.PRIMARY, Audience.THCS, Audience.MULTI_LEVEL],
 }
 
-FILE_TYPES = {
-    ".pdf": ("PDF", "application/pdf"),
-    ".docx": ("Word (.docx)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ".xlsx": ("Excel (.xlsx)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
+REPORT_FILE_TYPES = ("pdf", "docx", "xlsx")
+
+
+class ReportFileWords(UploadWords):
+    """Report requests take three types and say so by name; the checks are truonghoc.uploads'."""
+
+    def too_big(self, *, name, size, max_bytes):
+        return _("The file %(name)s is %(size).1f MB; a file can be at most %(max)d MB.") % {
+            "name": name,
+            "size": size / 1_048_576,
+            "max": max_bytes // 1_048_576,
+        }
+
+    def not_allowed(self, *, name, allowed):
+        return _("%(name)s is not a PDF, Word (.docx) or Excel (.xlsx) file. Save it in one of these formats.") % {
+            "name": name
+        }
+
+    def not_what_named(self, *, name, extension, actual, allowed):
+        if actual not in allowed:  # anything else, real (.pptx, a picture) or not, is "not one of ours"
+            return _(
+                "%(name)s is named %(extension)s but its content is not a PDF, Word or Excel document: it is "
+                "damaged, or another kind of file renamed. Save it again as PDF, .docx or .xlsx."
+            ) % {"name": name, "extension": f".{extension}"}
+        return _(
+            "%(name)s is named %(extension)s but it is really a %(actual)s file. Rename it and upload it again."
+        ) % {"name": name, "extension": f".{extension}", "actual": type_labels([actual])}
 
 
 class AlreadyDone(ValidationError):
@@ -98,66 +127,15 @@ def _text(value: str | None) -> str:
     return unicodedata.normalize("NFC", value or "").strip()
 
 
-def _detect_type(upload) -> str | None:
-    """The extension the content really has among the report types (.pdf, .docx, .xlsx), 'ole' for old
-    Office files, or None (anything else, including other real files such as .pptx or images)."""
-    actual = sniff(upload)
-    if actual == "ole":
-        return "ole"
-    extension = f".{actual}" if actual else None
-    return extension if extension in FILE_TYPES else None
-
-
 def report_file_check(upload) -> str:
     """Refuse, with a message for the person uploading, anything but a real PDF, .docx or .xlsx file of
-    at most 20 MB whose name matches its content; return the extension."""
-    name = clean_name(getattr(upload, "name", ""))
-    extension = os.path.splitext(name)[1].lower()
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
-    if size > REPORT_FILE_MAX_BYTES:
-        raise ValidationError(
-            _("The file %(name)s is %(size).1f MB; a file can be at most %(max)d MB.")
-            % {"name": name, "size": size / 1_048_576, "max": REPORT_FILE_MAX_BYTES // 1_048_576},
-            code="too_big",
-        )
-    if extension not in FILE_TYPES:
-        raise ValidationError(
-            _("%(name)s is not a PDF, Word (.docx) or Excel (.xlsx) file. Save it in one of these formats.")
-            % {"name": name},
-            code="wrong_type",
-        )
-    actual = _detect_type(upload)
-    if actual == "ole":
-        raise ValidationError(
-            _(
-                "%(name)s is in the old Word/Excel 97–2003 format or protected by a password. "
-                "Save it as .docx or .xlsx without a password, or as PDF."
-            )
-            % {"name": name},
-            code="wrong_type",
-        )
-    if actual is None:
-        raise ValidationError(
-            _(
-                "%(name)s is named %(extension)s but its content is not a PDF, Word or Excel document: it is "
-                "damaged, or another kind of file renamed. Save it again as PDF, .docx or .xlsx."
-            )
-            % {"name": name, "extension": extension},
-            code="wrong_type",
-        )
-    if actual != extension:
-        raise ValidationError(
-            _("%(name)s is named %(extension)s but it is really a %(actual)s file. Rename it and upload it again.")
-            % {"name": name, "extension": extension, "actual": FILE_TYPES[actual][0]},
-            code="wrong_type",
-        )
-    return extension
+    at most 20 MB whose name matches its content (truonghoc.uploads.check_upload); return the extension."""
+    checked = check_upload(upload, allowed=REPORT_FILE_TYPES, max_bytes=REPORT_FILE_MAX_BYTES, words=ReportFileWords())
+    return f".{checked.extension}"
 
 
 def report_file_content_type(name: str) -> str:
-    return FILE_TYPES.get(os.path.splitext(name)[1].lower(), ("", "application/octet-stream"))[1]
+    return content_type_for(name)
 
 
 def _staff_of_recipients(*, request: ReportRequest, status: str | None = None) -> QuerySet:
