@@ -20,6 +20,7 @@ from django.db.models.functions import Left, Length
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from forums.services import clean_body
 from notifications.services import notify
@@ -38,7 +39,8 @@ from ..permissions.letters import (
     receipt_roles,
     receipt_rows_q,
 )
-from .requests import AUDIENCES_FOR_ISSUER, MANAGING_ROLES, _resolve_recipients
+from .recipients import AUDIENCES_FOR_ISSUER, RecipientWords, recipients_resolve
+from .requests import MANAGING_ROLES
 
 K = Unit.Kind
 Status = Letter.Status
@@ -114,65 +116,27 @@ def _managers_of(unit_ids, *, teachers_too: bool = False) -> QuerySet:
     return get_user_model().objects.filter(held_here, is_active=True).distinct().order_by("pk")
 
 
-def letter_recipients_resolve(*, issuer: Unit, kinds: Iterable[str], units: Iterable[Unit]) -> list[Unit]:
-    """The units below `issuer` that the chosen kinds and single units name, each once.
+LETTER_RECIPIENT_WORDS = RecipientWords(
+    bad_kinds=gettext_lazy("%(issuer)s has no units of these kinds below it: %(kinds)s."),
+    outside=gettext_lazy("These units are not under %(issuer)s, so it cannot send them a letter: %(names)s."),
+    wrong_kind=gettext_lazy("%(issuer)s cannot send letters to these units: %(names)s."),
+    inactive=gettext_lazy("These units are no longer active: %(names)s."),
+    empty=gettext_lazy("Choose the recipients: kinds of unit, single units, or both."),
+    nobody=gettext_lazy("No unit below %(issuer)s matches the recipients you chose; nobody would receive the letter."),
+)
 
-    Kinds and the usual recipients are resolved by the report requests' rules; a school's groups are
-    added here, since groups never report."""
-    kinds = list(dict.fromkeys(kinds))
-    units = list({u.pk: u for u in units}.values())
-    errors: dict[str, list[str]] = {}
-    allowed = {a.value: a.label for a in AUDIENCES_FOR_ISSUER.get(issuer.kind, [])}
-    bad_kinds = [kind for kind in kinds if kind not in allowed]
-    if bad_kinds:
-        errors["kinds"] = [
-            _("%(issuer)s has no units of these kinds below it: %(kinds)s.")
-            % {"issuer": issuer.name, "kinds": ", ".join(bad_kinds)}
-        ]
-    outside = [u for u in units if not (u.path.startswith(issuer.path) and u.depth > issuer.depth)]
-    if outside:
-        errors.setdefault("units", []).append(
-            _("These units are not under %(issuer)s, so it cannot send them a letter: %(names)s.")
-            % {"issuer": issuer.name, "names": ", ".join(u.name for u in outside)}
-        )
-    wrong_kind = [u for u in units if u not in outside and u.kind not in recipient_kinds_for(issuer)]
-    if wrong_kind:
-        errors.setdefault("units", []).append(
-            _("%(issuer)s cannot send letters to these units: %(names)s.")
-            % {"issuer": issuer.name, "names": ", ".join(u.name for u in wrong_kind)}
-        )
-    inactive = [u for u in units if not u.is_active and u not in outside]
-    if inactive:
-        errors.setdefault("units", []).append(
-            _("These units are no longer active: %(names)s.") % {"names": ", ".join(u.name for u in inactive)}
-        )
-    if errors:
-        raise ValidationError(errors)
-    if not kinds and not units:
-        raise ValidationError(
-            {NON_FIELD_ERRORS: [_("Choose the recipients: kinds of unit, single units, or both.")]}, code="empty"
-        )
-    groups = [u for u in units if u.kind == K.GROUP]
-    others = [u for u in units if u.kind != K.GROUP]
-    resolved: list[Unit] = []
-    if kinds or others:
-        try:
-            resolved = _resolve_recipients(issuer=issuer, kinds=kinds, units=others)
-        except ValidationError:
-            # Everything chosen was checked above; what remains is "nothing matched", said below.
-            resolved = []
-    resolved = list({u.pk: u for u in [*resolved, *groups]}.values())
-    if not resolved:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    _("No unit below %(issuer)s matches the recipients you chose; nobody would receive the letter.")
-                    % {"issuer": issuer.name}
-                ]
-            },
-            code="empty",
-        )
-    return resolved
+
+def letter_recipients_resolve(*, issuer: Unit, kinds: Iterable[str], units: Iterable[Unit]) -> list[Unit]:
+    """The units below `issuer` that the chosen kinds and single units name, each once: the recipients
+    picker's rules (services.recipients), with the kinds a letter reaches (a school: its groups)."""
+    return recipients_resolve(
+        issuer=issuer,
+        kinds=kinds,
+        units=units,
+        allowed_kinds=[a.value for a in AUDIENCES_FOR_ISSUER.get(issuer.kind, [])],
+        unit_kinds=recipient_kinds_for(issuer),
+        words=LETTER_RECIPIENT_WORDS,
+    )
 
 
 def recipient_kinds_for(issuer: Unit) -> frozenset:

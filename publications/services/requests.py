@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notifications.services import notify
 from truonghoc.storage import private_storage
@@ -42,6 +43,7 @@ from ..permissions import (
     can_issue_report_request,
     can_submit_report,
 )
+from .recipients import RecipientWords, recipients_resolve
 
 Audience = ReportRequest.Audience
 Status = ReportRecipient.Status
@@ -52,24 +54,6 @@ RECIPIENT_BATCH_SIZE = 1000
 
 # The roles whose holders are told about a request addressed to their unit: those who manage it.
 MANAGING_ROLES = sorted(SUBTREE_ROLES[Action.MANAGE])
-
-AUDIENCE_FILTERS = {
-    Audience.DEPARTMENTS: Q(kind=K.DEPARTMENT),
-    Audience.OFFICES: Q(kind=K.OFFICE),
-    Audience.THPT: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.UPPER_SECONDARY),
-    Audience.THCS: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.LOWER_SECONDARY),
-    Audience.PRIMARY: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.PRIMARY),
-    Audience.MULTI_LEVEL: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.MULTI_LEVEL),
-    Audience.CONTINUING: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.CONTINUING),
-    Audience.UNIVERSITIES: Q(kind=K.UNIVERSITY),
-}
-
-# The kinds of unit each issuer can find below itself (units.services placement rules).
-AUDIENCES_FOR_ISSUER = {
-    K.MINISTRY: list(Audience),
-    K.DEPARTMENT: [a for a in Audience if a != Audience.DEPARTMENTS],
-    K.OFFICE: [Audience.PRIMARY, Audience.THCS, Audience.MULTI_LEVEL],
-}
 
 REPORT_FILE_TYPES = ("pdf", "docx", "xlsx")
 
@@ -150,57 +134,28 @@ def _staff_of_recipients(*, request: ReportRequest, status: str | None = None) -
     return get_user_model().objects.filter(is_active=True, **filters).distinct().order_by("pk")
 
 
+REQUEST_RECIPIENT_WORDS = RecipientWords(
+    bad_kinds=gettext_lazy("Unknown kind of unit: %(kinds)s."),
+    outside=gettext_lazy("These units are not under %(issuer)s, so it cannot ask them for a report: %(names)s."),
+    wrong_kind=gettext_lazy(
+        "Only Departments, Offices, schools and universities can be asked for a report, not: %(names)s."
+    ),
+    inactive=gettext_lazy("These units are no longer active: %(names)s."),
+    empty=gettext_lazy("Choose who must report: kinds of unit, single units, or both."),
+    nobody=gettext_lazy("No unit below %(issuer)s matches the recipients you chose; nobody would receive the request."),
+)
+
+
 def _resolve_recipients(*, issuer: Unit, kinds: list[str], units: list[Unit]) -> list[Unit]:
-    """The units below `issuer` that the chosen kinds and single units name, each once."""
-    errors: dict[str, list[str]] = {}
-    unknown = [kind for kind in kinds if kind not in Audience.values]
-    if unknown:
-        errors["kinds"] = [_("Unknown kind of unit: %(kinds)s.") % {"kinds": ", ".join(unknown)}]
-    outside = [u for u in units if not (u.path.startswith(issuer.path) and u.depth > issuer.depth)]
-    if outside:
-        errors.setdefault("units", []).append(
-            _("These units are not under %(issuer)s, so it cannot ask them for a report: %(names)s.")
-            % {"issuer": issuer.name, "names": ", ".join(u.name for u in outside)}
-        )
-    wrong_kind = [u for u in units if u not in outside and u.kind not in RECIPIENT_KINDS]
-    if wrong_kind:
-        errors.setdefault("units", []).append(
-            _("Only Departments, Offices, schools and universities can be asked for a report, not: %(names)s.")
-            % {"names": ", ".join(u.name for u in wrong_kind)}
-        )
-    inactive = [u for u in units if not u.is_active and u not in outside]
-    if inactive:
-        errors.setdefault("units", []).append(
-            _("These units are no longer active: %(names)s.") % {"names": ", ".join(u.name for u in inactive)}
-        )
-    if errors:
-        raise ValidationError(errors)
-    if not kinds and not units:
-        raise ValidationError(
-            {NON_FIELD_ERRORS: [_("Choose who must report: kinds of unit, single units, or both.")]}, code="empty"
-        )
-    chosen = Q(pk__in=[u.pk for u in units])
-    for kind in kinds:
-        chosen |= AUDIENCE_FILTERS[kind]
-    resolved = list(
-        Unit.objects.filter(
-            path__startswith=issuer.path, depth__gt=issuer.depth, is_active=True, kind__in=RECIPIENT_KINDS
-        )
-        .filter(chosen)
-        .order_by("path")
-        .only("pk", "code", "path")
+    """The units below `issuer` that must report: the recipients picker's rules (services.recipients)."""
+    return recipients_resolve(
+        issuer=issuer,
+        kinds=kinds,
+        units=units,
+        allowed_kinds=Audience.values,
+        unit_kinds=RECIPIENT_KINDS,
+        words=REQUEST_RECIPIENT_WORDS,
     )
-    if not resolved:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    _("No unit below %(issuer)s matches the recipients you chose; nobody would receive the request.")
-                    % {"issuer": issuer.name}
-                ]
-            },
-            code="empty",
-        )
-    return resolved
 
 
 @transaction.atomic
