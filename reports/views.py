@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -154,7 +153,7 @@ def stats_dashboard(request, pk: int):
             "coverage": [r.student_coverage for r in chart_rows],
         },
         "trend": {
-            "labels": [date_format(m.period_start, "YEAR_MONTH_FORMAT") for m in months],
+            "labels": [formatting.month_text(m.period_start) for m in months],
             "teachers": [m.teacher_accounts for m in months],
             "students": [m.student_accounts for m in months],
             "topics": [m.topics for m in months],

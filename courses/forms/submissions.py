@@ -5,14 +5,11 @@ when the service refuses."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin, MultipleFileField, RichTextWidget
+from truonghoc.forms import DATETIME_FORMATS, DATETIME_INPUT, BootstrapFormMixin, MultipleFileField, RichTextWidget
 from truonghoc.marks import MarkField
 
 from ..models import Assignment
 from ..services.submissions import FEEDBACK_MAX_CHARS, GRADE_WORDS, NOTE_MAX_CHARS, normalise_types
-
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
 
 
 class AssignmentForm(BootstrapFormMixin, forms.ModelForm):

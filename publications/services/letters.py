@@ -18,12 +18,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Left, Length
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forums.services import clean_body
 from notifications.services import notify
+from truonghoc.formatting import date_text, datetime_text
 from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
@@ -61,14 +62,6 @@ _CITATION_LEAD = re.compile(r"^(?:căn cứ|can cu)\s*[:\-–]?\s*", re.IGNORECA
 # Letters go to the units that report (Departments, Offices, schools, universities); a school's letters
 # go to its professional groups.
 LETTER_RECIPIENT_KINDS = frozenset({K.DEPARTMENT, K.OFFICE, K.SCHOOL, K.UNIVERSITY, K.GROUP})
-
-
-def _day(value: date) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
-def _when(value) -> str:
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 def _plain(body_html: str) -> str:
@@ -165,7 +158,7 @@ def _duplicate_number(letter: Letter) -> str | None:
         "year": letter.year,
         "reference": existing.reference,
         "subject": existing.subject,
-        "date": _day(existing.issued_on),
+        "date": date_text(existing.issued_on),
     }
 
 
@@ -182,7 +175,7 @@ def _cite_errors(*, actor, letter: Letter, cites: list[Letter]) -> list[str]:
         elif letter.issued_on and cited.issued_on > letter.issued_on:
             errors.append(
                 _("%(reference)s is dated %(date)s, after this letter; a letter can only cite earlier letters.")
-                % {"reference": cited.reference, "date": _day(cited.issued_on)}
+                % {"reference": cited.reference, "date": date_text(cited.issued_on)}
             )
     return errors
 
@@ -537,7 +530,7 @@ def letter_issue(*, actor, letter: Letter) -> Letter:
     if letter.status == Status.ISSUED:
         raise ValidationError(
             _("%(reference)s was already issued on %(when)s.")
-            % {"reference": letter.reference, "when": _when(letter.issued_at)},
+            % {"reference": letter.reference, "when": datetime_text(letter.issued_at)},
             code="issued",
         )
     errors: dict = {}
@@ -550,7 +543,7 @@ def letter_issue(*, actor, letter: Letter) -> Letter:
     if letter.issued_on > timezone.localdate():
         errors["issued_on"] = [
             _("The letter is dated %(date)s, in the future; it can be issued on that day.")
-            % {"date": _day(letter.issued_on)}
+            % {"date": date_text(letter.issued_on)}
         ]
     if not _plain(letter.body).strip() and not letter.attachments.exists():
         errors[NON_FIELD_ERRORS] = [_("The letter has neither text nor an attached file; add one before issuing.")]
@@ -694,9 +687,9 @@ def letter_remind(*, actor, letter: Letter) -> dict[str, int]:
                 "minutes; the next one can be sent after %(next)s."
             )
             % {
-                "time": _when(last),
+                "time": datetime_text(last),
                 "minutes": REMINDER_INTERVAL.seconds // 60,
-                "next": _when(last + REMINDER_INTERVAL),
+                "next": datetime_text(last + REMINDER_INTERVAL),
             },
             code="throttled",
         )

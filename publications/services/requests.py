@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notifications.services import notify
+from truonghoc.formatting import datetime_text
 from truonghoc.storage import private_storage
 from truonghoc.text import nfc
 from truonghoc.uploads import (
@@ -100,10 +101,6 @@ def _duplicate_submission(submission: ReportSubmission) -> str:
 
 def _duplicate_request() -> str:
     return _("This request had already been sent (the button was pressed twice); it was sent once.")
-
-
-def _when(value: datetime) -> str:
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 def _text(value: str | None) -> str:
@@ -192,7 +189,7 @@ def report_request_create(
         if deadline <= timezone.now():
             errors["deadline"] = [
                 _("The deadline %(deadline)s has already passed; choose a later date and time.")
-                % {"deadline": _when(deadline)}
+                % {"deadline": datetime_text(deadline)}
             ]
     if template_file is not None:
         try:
@@ -247,7 +244,7 @@ def report_request_create(
             target=request,
             after={
                 "title": request.title,
-                "deadline": _when(request.deadline),
+                "deadline": datetime_text(request.deadline),
                 "recipients": len(recipients),
                 "kinds": kinds,
                 "units": [u.code for u in units][:50],
@@ -257,7 +254,7 @@ def report_request_create(
         notify(
             recipients=_staff_of_recipients(request=request).iterator(chunk_size=2000),
             title=_("%(issuer)s asks for a report by %(deadline)s: %(title)s")
-            % {"issuer": issuer.name, "deadline": _when(request.deadline), "title": request.title},
+            % {"issuer": issuer.name, "deadline": datetime_text(request.deadline), "title": request.title},
             body=request.instructions[:1000],
             url=reverse("publications:inbox"),
         )
@@ -300,7 +297,7 @@ def report_submission_create(
                 "must change."
             )
             % {
-                "deadline": _when(request.deadline),
+                "deadline": datetime_text(request.deadline),
                 "unit": recipient.unit.name,
                 "version": recipient.version_count,
                 "issuer": request.issuer.name,
@@ -389,9 +386,9 @@ def report_request_remind(*, actor, request: ReportRequest) -> ReportReminder:
                 "minutes; the next one can be sent after %(next)s."
             )
             % {
-                "time": _when(last.created_at),
+                "time": datetime_text(last.created_at),
                 "minutes": REMINDER_INTERVAL.seconds // 60,
-                "next": _when(last.created_at + REMINDER_INTERVAL),
+                "next": datetime_text(last.created_at + REMINDER_INTERVAL),
             },
             code="throttled",
         )
@@ -408,7 +405,8 @@ def report_request_remind(*, actor, request: ReportRequest) -> ReportReminder:
         title = _("Reminder: %(issuer)s is waiting for the report “%(title)s” by %(deadline)s")
     notes = notify(
         recipients=_staff_of_recipients(request=request, status=Status.MISSING).iterator(chunk_size=2000),
-        title=title % {"issuer": request.issuer.name, "title": request.title, "deadline": _when(request.deadline)},
+        title=title
+        % {"issuer": request.issuer.name, "title": request.title, "deadline": datetime_text(request.deadline)},
         body=request.instructions[:1000],
         url=reverse("publications:inbox"),
     )
