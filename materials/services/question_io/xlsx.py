@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from truonghoc.spreadsheets import DAMAGED, FORMULA_STARTS, MAX_UNZIPPED_BYTES, OLE_MAGIC, ZIP_MAGIC, safe_cell
 from truonghoc.text import fold, nfc_text
+from truonghoc.xlsx import workbook_bytes
 
 from ...models.questions import QuestionType
 from ...scoring import number_text
@@ -338,9 +339,7 @@ def export_xlsx(questions) -> bytes:
     """The questions in the template's layout, so the file can be imported again."""
     book = Workbook(write_only=True)
     _write_sheet(book, (question_row(q) for q in questions), write_only=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 EXAMPLES = [
@@ -391,6 +390,4 @@ def template_xlsx() -> bytes:
         notes.append([safe_cell(str(line))])
     notes["A1"].font = Font(bold=True, size=13)
     notes.column_dimensions["A"].width = 120
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
