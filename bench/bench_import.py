@@ -61,7 +61,7 @@ def issue(school, content: bytes) -> dict:
 
     from accounts.services.credentials import sheet_load
     from accounts.services.issuing import import_apply, import_confirm, import_start, import_validate
-    from truonghoc.spreadsheets import xlsx_bytes
+    from truonghoc.xlsx import xlsx_bytes
 
     timings = {}
     start = time.perf_counter()

@@ -10,28 +10,19 @@ Every question of a test weighs the same; a question earns a credit between 0 an
 - essay: graded by the teacher (None here).
 """
 
-import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+
+from truonghoc.marks import read_number
 
 from .models.questions import QuestionType
 
 TRUE_FALSE_CREDIT = {0: Decimal("0"), 1: Decimal("0.1"), 2: Decimal("0.25"), 3: Decimal("0.5"), 4: Decimal("1")}
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 TEN = Decimal(10)
 
 
-def parse_number(text) -> Decimal | None:
-    """A number as a student types it: "3,5", "3.5", " -2 ", "1 000" (spaces as thousands separator).
-    None when it is not a number."""
-    if text is None:
-        return None
-    cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    if not cleaned or len(cleaned) > 40 or not _NUMBER.match(cleaned):
-        return None
-    try:
-        return Decimal(cleaned.replace(",", "."))
-    except InvalidOperation:
-        return None
+# A number as a student types it ("3,5", "3.5", " -2 ", "1 000"), None otherwise: the same reader as
+# marks (truonghoc.marks), so a numeric answer and a teacher's mark accept the same writing.
+parse_number = read_number
 
 
 def number_text(value, *, decimal_mark: str = ",") -> str:

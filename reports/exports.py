@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from truonghoc.spreadsheets import safe_cell
+from truonghoc.xlsx import safe_cell, workbook_bytes
 from units.periods import Period
 
 FIGURES = ("teacher_accounts", "student_accounts", "teachers_photo_ok", "topics")
@@ -60,9 +60,7 @@ def participation_xlsx(*, unit, period: Period, own, sections, flags_of) -> byte
             cell.font = Font(bold=True)
     for letter, width in {"A": 6, "B": 34, "C": 12, "D": 12, "E": 14, "F": 12, "G": 60}.items():
         sheet.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def participation_csv(*, sections, flags_of, own) -> str:

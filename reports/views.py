@@ -6,15 +6,15 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from truonghoc import formatting
+from truonghoc.xlsx import download_response, xlsx_response
 from units import periods
 from units.models import Target
 from units.permissions import can_manage_unit
@@ -154,7 +154,7 @@ def stats_dashboard(request, pk: int):
             "coverage": [r.student_coverage for r in chart_rows],
         },
         "trend": {
-            "labels": [date_format(m.period_start, "YEAR_MONTH_FORMAT") for m in months],
+            "labels": [formatting.month_text(m.period_start) for m in months],
             "teachers": [m.teacher_accounts for m in months],
             "students": [m.student_accounts for m in months],
             "topics": [m.topics for m in months],
@@ -187,18 +187,14 @@ def stats_export(request, pk: int, fmt: str):
     unit = stats_unit_for_user_or_404(request.user, pk)
     period, _sort, _desc, own, sections, flags_of = _data(request, unit)
     stamp = timezone.localdate().strftime("%Y%m%d")
+    filename = f"so-lieu-{unit.code}-{stamp}.{fmt}"
     if fmt == "xlsx":
         content = exports.participation_xlsx(unit=unit, period=period, own=own, sections=sections, flags_of=flags_of)
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    elif fmt == "csv":
+        return xlsx_response(content, filename)
+    if fmt == "csv":
         content = exports.participation_csv(sections=sections, flags_of=flags_of, own=own)
-        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="so-lieu-{unit.code}-{stamp}.{fmt}"'
-    return response
+        return download_response(content.encode(), filename, "text/csv; charset=utf-8")
+    raise Http404
 
 
 @login_required

@@ -62,8 +62,7 @@ def datetime_text(value: datetime | None, *, seconds: bool = False) -> str:
         return ""
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    text = formats.date_format(value, "SHORT_DATETIME_FORMAT")
-    return f"{text}:{value:%S}" if seconds else text
+    return formats.date_format(value, "SECONDS_DATETIME_FORMAT" if seconds else "SHORT_DATETIME_FORMAT")
 
 
 def time_text(value: datetime | None, *, seconds: bool = False) -> str:
@@ -72,5 +71,11 @@ def time_text(value: datetime | None, *, seconds: bool = False) -> str:
         return ""
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    text = formats.time_format(value, "TIME_FORMAT")
-    return f"{text}:{value:%S}" if seconds else text
+    return formats.time_format(value, "SECONDS_TIME_FORMAT" if seconds else "TIME_FORMAT")
+
+
+def month_text(value: date | None) -> str:
+    """A month as mm/yyyy ("10/2025"): the label of a month's statistics and of chart axes."""
+    if value is None:
+        return ""
+    return formats.date_format(value, "YEAR_MONTH_FORMAT")

@@ -8,6 +8,11 @@ from django.core.exceptions import ValidationError
 from django.templatetags.static import static
 from django.utils.translation import gettext
 
+# A moment typed in a form: <input type="datetime-local"> sends 2025-12-29T07:30; people whose browser has
+# no picker type 29/12/2025 07:30 (the Vietnamese way) or 2025-12-29 07:30.
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+
 
 class BootstrapFormMixin:
     """Gives every widget Bootstrap's classes, and marks invalid fields, so templates can render

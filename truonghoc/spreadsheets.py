@@ -1,7 +1,5 @@
-"""Reading and writing spreadsheets the same way everywhere.
+"""Reading spreadsheets the same way everywhere (writing them, and the download response: truonghoc.xlsx).
 
-Writing: cells that a spreadsheet program would run as a formula (=, +, -, @, tab, CR at the start)
-are written as text with a leading apostrophe, so an export can never carry a formula.
 Reading: xlsx (openpyxl, streamed) and csv (UTF-8 with or without BOM, or Windows-1258), rows of
 strings/dates with NFC text, and clear messages for files that are not what they claim to be.
 """
@@ -10,57 +8,23 @@ import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime
 from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .text import nfc
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and every password-protected .xlsx
 ZIP_MAGIC = b"PK\x03\x04"
 
 
 class SpreadsheetError(ValueError):
     """The file cannot be read as a table; the message says why, for the person who uploaded it."""
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def xlsx_bytes(*, title: str | None, header: list[str], rows: Iterable[Iterable], sheet_name: str = "Sheet1") -> bytes:
-    """A one-sheet workbook: a bold title line (if any), a header, then the rows (formulas neutralised).
-
-    Written with openpyxl's write-only mode, so 45,000 rows do not sit in memory as cell objects.
-    """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name[:31])
-    from openpyxl.cell import WriteOnlyCell
-
-    if title:
-        title_cell = WriteOnlyCell(sheet, value=safe_cell(title))
-        title_cell.font = Font(bold=True, size=13)
-        sheet.append([title_cell])
-    header_cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=safe_cell(name))
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _cell_text(value):

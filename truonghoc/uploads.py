@@ -136,9 +136,41 @@ def type_labels(extensions: Iterable[str]) -> str:
     return ", ".join(TYPES.get(normal_extension(e), (e.upper(),))[0] for e in extensions)
 
 
-def check_upload(upload, *, allowed: Iterable[str], max_bytes: int) -> CheckedFile:
+class UploadWords:
+    """What check_upload says when a file's type is wrong. The rules are the same for every form; a form
+    whose people expect other words (report requests name the three types they take) passes a subclass."""
+
+    def too_big(self, *, name: str, size: int, max_bytes: int) -> str:
+        return _("The file %(name)s is %(size)s; a file can be at most %(max)s.") % {
+            "name": name,
+            "size": human_size(size),
+            "max": human_size(max_bytes),
+        }
+
+    def not_allowed(self, *, name: str, allowed: list[str]) -> str:
+        return _("%(name)s is not an allowed type. Allowed: %(allowed)s.") % {
+            "name": name,
+            "allowed": type_labels(allowed),
+        }
+
+    def not_what_named(self, *, name: str, extension: str, actual: str | None, allowed: list[str]) -> str:
+        """The content is not what the name says: `actual` is what sniff() found (None: nothing known)."""
+        if actual is None or actual not in TYPES:
+            return _(
+                "%(name)s is named .%(extension)s but its content is not: it is damaged, or another kind of file "
+                "renamed. Save it again in an allowed format."
+            ) % {"name": name, "extension": extension}
+        return _("%(name)s is named .%(extension)s but it is really a %(actual)s file.") % {
+            "name": name,
+            "extension": extension,
+            "actual": TYPES[actual][0],
+        }
+
+
+def check_upload(upload, *, allowed: Iterable[str], max_bytes: int, words: UploadWords | None = None) -> CheckedFile:
     """Refuse, with a message for the person uploading, an empty or too large file, a type not allowed, or
     a file whose content is not what its name says. Returns what was checked."""
+    words = words or UploadWords()
     allowed = [normal_extension(e) for e in allowed]
     name = clean_name(getattr(upload, "name", ""))
     extension = normal_extension(os.path.splitext(name)[1])
@@ -146,17 +178,9 @@ def check_upload(upload, *, allowed: Iterable[str], max_bytes: int) -> CheckedFi
     if size == 0:
         raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
     if size > max_bytes:
-        raise ValidationError(
-            _("The file %(name)s is %(size)s; a file can be at most %(max)s.")
-            % {"name": name, "size": human_size(size), "max": human_size(max_bytes)},
-            code="too_big",
-        )
+        raise ValidationError(words.too_big(name=name, size=size, max_bytes=max_bytes), code="too_big")
     if extension not in allowed:
-        raise ValidationError(
-            _("%(name)s is not an allowed type. Allowed: %(allowed)s.")
-            % {"name": name, "allowed": type_labels(allowed)},
-            code="wrong_type",
-        )
+        raise ValidationError(words.not_allowed(name=name, allowed=allowed), code="wrong_type")
     actual = sniff(upload)
     if actual == "ole":
         raise ValidationError(
@@ -168,17 +192,7 @@ def check_upload(upload, *, allowed: Iterable[str], max_bytes: int) -> CheckedFi
             code="wrong_type",
         )
     if actual != extension:
-        if actual is None or actual not in TYPES:
-            message = _(
-                "%(name)s is named .%(extension)s but its content is not: it is damaged, or another kind of file "
-                "renamed. Save it again in an allowed format."
-            ) % {"name": name, "extension": extension}
-        else:
-            message = _("%(name)s is named .%(extension)s but it is really a %(actual)s file.") % {
-                "name": name,
-                "extension": extension,
-                "actual": TYPES[actual][0],
-            }
+        message = words.not_what_named(name=name, extension=extension, actual=actual, allowed=allowed)
         raise ValidationError(message, code="wrong_type")
     return CheckedFile(upload=upload, name=name, extension=extension, size=size)
 
@@ -255,7 +269,30 @@ def refused_uploads_error(request) -> ValidationError | None:
 IMAGE_MAX_PIXELS = 50_000_000
 IMAGE_JPEG_QUALITY = 85
 # What Pillow may raise on a damaged file; any of these means "cannot be read".
-_IMAGE_DECODE_ERRORS = (OSError, SyntaxError, ValueError, TypeError, IndexError, EOFError, struct.error, zlib.error)
+IMAGE_DECODE_ERRORS = (OSError, SyntaxError, ValueError, TypeError, IndexError, EOFError, struct.error, zlib.error)
+
+
+def jpeg_bytes(image: Image.Image, *, max_size: tuple[int, int], quality: int = IMAGE_JPEG_QUALITY) -> bytes:
+    """A fresh JPEG of a decoded image: flattened onto white, at most `max_size`, no metadata.
+
+    The pixels are pasted into a new image, so nothing of the original's `info` (EXIF with a GPS
+    position, XMP, ICC, comments) can follow into the saved file. Pictures of posts and questions
+    (image_reencode) and ID photos (accounts.services.photos) are all written here.
+    """
+    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
+        # 16-bit greyscale PNG: scale to 8 bits (a plain convert would clip everything to white).
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        clean = Image.new("RGB", rgba.size, "white")
+        clean.paste(rgba, mask=rgba.getchannel("A"))
+    else:
+        clean = Image.new("RGB", image.size, "white")
+        clean.paste(image.convert("RGB"))
+    clean.thumbnail(max_size, Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    clean.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
 
 
 def image_reencode(upload, *, max_side: int = 1920, max_bytes: int | None = None) -> ContentFile:
@@ -308,26 +345,13 @@ def image_reencode(upload, *, max_side: int = 1920, max_bytes: int | None = None
                 image.draft("RGB", (max_side, max_side))
             image.load()
             image = ImageOps.exif_transpose(image)
-            if image.mode in ("I", "I;16", "I;16B", "I;16L"):
-                # 16-bit greyscale PNG: scale to 8 bits (a plain convert would clip everything to white).
-                image = image.convert("I").point(lambda value: value / 256).convert("L")
-            if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-                rgba = image.convert("RGBA")
-                clean = Image.new("RGB", rgba.size, "white")
-                clean.paste(rgba, mask=rgba.getchannel("A"))
-            else:
-                # Pasting into a new image leaves the original's `info` (EXIF, XMP, ICC, comments) behind.
-                clean = Image.new("RGB", image.size, "white")
-                clean.paste(image.convert("RGB"))
-            clean.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            out = io.BytesIO()
-            clean.save(out, "JPEG", quality=IMAGE_JPEG_QUALITY, optimize=True, progressive=True)
+            content = jpeg_bytes(image, max_size=(max_side, max_side))
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise too_large from error
-    except _IMAGE_DECODE_ERRORS as error:
+    except IMAGE_DECODE_ERRORS as error:
         raise unreadable from error
     finally:
         upload.seek(0)
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+    return ContentFile(content, name=f"{uuid.uuid4().hex}.jpg")

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from truonghoc.formatting import month_text
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Period:
             number = 1 if self.start.month == 9 else 2
             year = self.start.year if number == 1 else self.start.year - 1
             return _("Semester %(n)d, %(a)d–%(b)d") % {"n": number, "a": year, "b": year + 1}
-        return date_format(self.start, "YEAR_MONTH_FORMAT")
+        return month_text(self.start)
 
 
 ALL_TIME_START = date(2000, 1, 1)

@@ -29,7 +29,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from truonghoc.formatting import datetime_text
-from truonghoc.spreadsheets import xlsx_bytes
+from truonghoc.xlsx import xlsx_bytes
 from units.services import audit_log
 
 from ..models import InitialCredential, IssueBatch, User

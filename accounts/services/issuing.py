@@ -27,6 +27,7 @@ from truonghoc.formatting import date_text, number
 from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, progress_set
 from truonghoc.spreadsheets import HEADER_SEARCH_ROWS, SpreadsheetError, read_table
 from truonghoc.text import fold, nfc
+from truonghoc.xlsx import workbook_bytes
 from units.models import Role, Unit
 from units.services import AuditRecord, audit_log, audit_log_many, role_assignments_bulk_create
 
@@ -87,8 +88,6 @@ def import_template_xlsx(*, school: Unit) -> bytes:
     """The spreadsheet schools fill in: an empty list with the header (personal ID and phone columns
     formatted as text, so Excel keeps their leading zeros) and a second sheet with instructions and an
     example row that is never imported."""
-    import io
-
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -121,9 +120,7 @@ def import_template_xlsx(*, school: Unit) -> bytes:
         guide.append(line)
     guide["A1"].font = Font(bold=True, size=13)
     guide.column_dimensions["A"].width = 28
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 # --- usernames ----------------------------------------------------------------------------------

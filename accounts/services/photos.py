@@ -10,10 +10,8 @@ Old photo files are kept: they are what the person made, and the audit entry nam
 import io
 import math
 import re
-import struct
 import uuid
 import warnings
-import zlib
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -27,6 +25,7 @@ from PIL import ExifTags, Image, ImageOps
 
 from notifications.services import notify
 from truonghoc.text import nfc
+from truonghoc.uploads import IMAGE_DECODE_ERRORS, jpeg_bytes
 from units.services import audit_log
 
 from ..models import User
@@ -49,7 +48,7 @@ ALLOWED_FORMATS = ("JPEG", "PNG")
 # Pillow opens some camera JPEGs (with a multi-picture index) as MPO; they are JPEG files.
 _OPENED_FORMATS = {"JPEG", "MPO", "PNG"}
 # What Pillow may raise on a damaged file; anything of these means "cannot be read".
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, TypeError, IndexError, EOFError, struct.error, zlib.error)
+_DECODE_ERRORS = IMAGE_DECODE_ERRORS
 _ROTATED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
 P = User.PhotoStatus
@@ -211,25 +210,9 @@ def photo_check(uploaded_file) -> Image.Image:
 
 
 def photo_encode(image: Image.Image) -> bytes:
-    """A fresh JPEG of the image: flattened onto white, at most PHOTO_STORED_MAX_SIZE, no metadata.
-
-    The pixels are pasted into a new image, so nothing of the original's `info` (EXIF, XMP, comments)
-    can follow into the saved file.
-    """
-    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
-        # 16-bit greyscale PNG: scale to 8 bits (a plain convert would clip everything to white).
-        image = image.convert("I").point(lambda value: value / 256).convert("L")
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        clean = Image.new("RGB", rgba.size, "white")
-        clean.paste(rgba, mask=rgba.getchannel("A"))
-    else:
-        clean = Image.new("RGB", image.size, "white")
-        clean.paste(image.convert("RGB"))
-    clean.thumbnail(PHOTO_STORED_MAX_SIZE, Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    clean.save(out, "JPEG", quality=PHOTO_JPEG_QUALITY, optimize=True, progressive=True)
-    return out.getvalue()
+    """A fresh JPEG of the image: flattened onto white, at most PHOTO_STORED_MAX_SIZE, no metadata
+    (truonghoc.uploads.jpeg_bytes, the one writer of pictures)."""
+    return jpeg_bytes(image, max_size=PHOTO_STORED_MAX_SIZE, quality=PHOTO_JPEG_QUALITY)
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from truonghoc.formatting import number
 from truonghoc.imports.engine import Confirm, Inline, Outcome
+from truonghoc.xlsx import xlsx_response
 from units.models import Unit
 
 from ..forms.issuing import AccountForm, ImportForm
@@ -281,11 +282,7 @@ def account_reissue(request, pk: int):
     return redirect("accounts:batch", batch.pk)
 
 
-def _download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+_download = xlsx_response  # credentials and the template to fill in: the one xlsx download
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truonghoc.formatting import date_text, datetime_text
-from truonghoc.spreadsheets import xlsx_bytes
+from truonghoc.xlsx import xlsx_bytes, xlsx_response
 
 from ..models import User
 from ..permissions import can_issue_accounts, can_view_accounts, school_for_user_or_404
@@ -78,6 +78,4 @@ def _export(school, accounts) -> HttpResponse:
         rows=rows(),
         sheet_name="Tai khoan",
     )  # fmt: skip
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="tai-khoan-{school.code}.xlsx"'
-    return response
+    return xlsx_response(content, f"tai-khoan-{school.code}.xlsx")

@@ -1,10 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin
+from truonghoc.forms import DATETIME_FORMATS, DATETIME_INPUT, BootstrapFormMixin
 
 from ..models import LiveSession
-from .submissions import DATETIME_FORMATS, DATETIME_INPUT
 
 
 class LiveSessionForm(BootstrapFormMixin, forms.ModelForm):

@@ -5,14 +5,12 @@ when the service refuses."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin, MultipleFileField, RichTextWidget
+from truonghoc.forms import DATETIME_FORMATS, DATETIME_INPUT, BootstrapFormMixin, MultipleFileField, RichTextWidget
+from truonghoc.marks import MarkField
 
 from ..models import Assignment
 from ..services import submissions as submission_rules
-from ..services.submissions import FEEDBACK_MAX_CHARS, NOTE_MAX_CHARS, normalise_types, parse_grade
-
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+from ..services.submissions import FEEDBACK_MAX_CHARS, GRADE_WORDS, NOTE_MAX_CHARS, normalise_types
 
 
 class AssignmentForm(BootstrapFormMixin, forms.ModelForm):
@@ -65,18 +63,11 @@ class SubmissionForm(BootstrapFormMixin, forms.Form):
 
 
 class GradeForm(BootstrapFormMixin, forms.Form):
-    grade = forms.CharField(
+    grade = MarkField(
+        words=GRADE_WORDS,
         label=_("Grade (0–10)"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "8,5"}),
         help_text=_("At most two decimals; a comma or a dot: 8,5 or 8.5."),
     )
     feedback = forms.CharField(
         label=_("Feedback"), required=False, max_length=FEEDBACK_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 4})
     )
-
-    def clean_grade(self):
-        try:
-            return parse_grade(self.cleaned_data["grade"])
-        except forms.ValidationError as exc:
-            raise forms.ValidationError(exc.message_dict["grade"]) from exc

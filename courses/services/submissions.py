@@ -6,7 +6,6 @@ saving, not when the page was opened.
 """
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,12 +13,13 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.profile import profile_refusal
 from forums.services import clean_body
 from notifications.services import notify
-from truonghoc.formatting import datetime_text, number
+from truonghoc.formatting import datetime_text
+from truonghoc.marks import MarkWords, mark_text, parse_mark
 from truonghoc.storage import private_storage
 from truonghoc.text import nfc
 from truonghoc.uploads import TYPES, check_upload, files_removed_on_failure, normal_extension, type_labels
@@ -238,25 +238,12 @@ def _tell_instructors(submission: Submission, actor) -> None:
 # --- grading -----------------------------------------------------------------------------------
 
 
-def parse_grade(value) -> Decimal:
-    """A grade on the 10-point scale from what was typed: "8,5", "8.5", "10"; at most 2 decimals."""
-    text = str(value if value is not None else "").strip().replace(",", ".")
-    try:
-        grade = Decimal(text)
-    except InvalidOperation:
-        grade = None
-    if grade is None or not grade.is_finite():
-        raise ValidationError({"grade": _("Write the grade as a number from 0 to 10, for example 8,5.")})
-    if grade < 0 or grade > 10:
-        raise ValidationError({"grade": _("The grade must be between 0 and 10.")})
-    if grade != grade.quantize(Decimal("0.01")):
-        raise ValidationError({"grade": _("Give the grade with at most two decimals, for example 8,25.")})
-    return grade.quantize(Decimal("0.01"))
-
-
-def grade_text(value: Decimal) -> str:
-    """8.50 → "8,5" (Vietnamese decimal comma; used in notifications, where templates cannot format)."""
-    return number(value, 2)
+# An assignment's people say "grade" where a test says "mark": same rules (truonghoc.marks), own words.
+GRADE_WORDS = MarkWords(
+    not_a_number=gettext_lazy("Write the grade as a number from 0 to 10, for example 8,5."),
+    out_of_range=gettext_lazy("The grade must be between 0 and 10."),
+    too_precise=gettext_lazy("Give the grade with at most two decimals, for example 8,25."),
+)
 
 
 def submission_recipients(submission: Submission):
@@ -283,7 +270,7 @@ def submission_grade(*, actor, submission: Submission, grade, feedback: str = ""
         raise ValidationError(str(course.words.only_instructors_grade), code="forbidden")
     if submission.is_deleted:
         raise ValidationError(_("This submission has been removed; it cannot be graded."))
-    value = parse_grade(grade)
+    value = parse_mark(grade, words=GRADE_WORDS, field="grade")
     feedback = nfc(feedback or "").strip()
     if len(feedback) > FEEDBACK_MAX_CHARS:
         raise ValidationError(
@@ -308,7 +295,7 @@ def submission_grade(*, actor, submission: Submission, grade, feedback: str = ""
         notify(
             recipients=submission_recipients(submission),
             title=_("Your work “%(assignment)s” has been graded: %(grade)s/10")
-            % {"assignment": submission.assignment.title, "grade": grade_text(value)},
+            % {"assignment": submission.assignment.title, "grade": mark_text(value)},
             body=feedback,
             url=reverse("courses:submission", args=[submission.pk]),
         )

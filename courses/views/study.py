@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,9 +20,8 @@ from accounts.profile import missing_profile_items
 from forums.selectors import owner_forums
 from truonghoc.formatting import datetime_text
 from truonghoc.forms import add_service_errors, service_outcome
-from truonghoc.spreadsheets import xlsx_bytes
 from truonghoc.storage import file_response
-from truonghoc.uploads import content_type_for
+from truonghoc.xlsx import xlsx_bytes, xlsx_response
 from units.models import Unit
 
 from ..forms.enrolment import EnrolUnitForm, LeaderForm, LearningGroupForm
@@ -399,10 +397,7 @@ def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
         rows=body,
         sheet_name=_("Progress"),
     )
-    response = HttpResponse(content, content_type=content_type_for("x.xlsx"))
-    response["Content-Disposition"] = content_disposition_header(True, f"tien-do-khoa-hoc-{course.pk}.xlsx")
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(content, f"tien-do-khoa-hoc-{course.pk}.xlsx")
 
 
 urlpatterns = [

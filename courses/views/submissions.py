@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,9 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from truonghoc.formatting import datetime_text
 from truonghoc.forms import add_service_errors
-from truonghoc.spreadsheets import xlsx_bytes
 from truonghoc.storage import file_response
 from truonghoc.uploads import human_size, refused_uploads_error
+from truonghoc.xlsx import xlsx_bytes, xlsx_response
 
 from ..forms.submissions import AssignmentForm, GradeForm, SubmissionForm
 from ..models import Assignment, Submission
@@ -237,8 +236,7 @@ def grade(request, pk: int):
     assignment = submission.assignment
     if not is_instructor(user, assignment.course):
         raise PermissionDenied
-    initial = {"grade": f"{submission.grade:.2f}".rstrip("0").rstrip(".") if submission.grade is not None else ""}
-    initial["feedback"] = submission.feedback
+    initial = {"grade": submission.grade, "feedback": submission.feedback}  # MarkField shows 8.50 as "8,5"
     form = GradeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -269,13 +267,6 @@ def grade(request, pk: int):
     return render(request, "courses/grading_form.html", context)
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def grades_export(request, pk: int):
     """The course's grade book: one row per learner, one column per assignment."""
@@ -292,7 +283,7 @@ def grades_export(request, pk: int):
         rows=selectors.grade_rows(course=course, assignments=assignments),
         sheet_name=_("Grades"),
     )
-    return _xlsx_response(content, f"bang-diem-khoa-{course.pk}.xlsx")
+    return xlsx_response(content, f"bang-diem-khoa-{course.pk}.xlsx")
 
 
 @login_required
@@ -318,7 +309,7 @@ def assignment_grades_export(request, pk: int):
         rows=selectors.assignment_rows(assignment=assignment),
         sheet_name=_("Grades"),
     )
-    return _xlsx_response(content, f"bang-diem-bai-{assignment.pk}.xlsx")
+    return xlsx_response(content, f"bang-diem-bai-{assignment.pk}.xlsx")
 
 
 urlpatterns = [

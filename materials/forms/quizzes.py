@@ -9,15 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from courses.models import Course
-from truonghoc.forms import BootstrapFormMixin, RichTextWidget
+from truonghoc.forms import DATETIME_FORMATS, DATETIME_INPUT, BootstrapFormMixin, RichTextWidget
 from units.models import Unit
 
 from ..models import CognitiveLevel, QuestionType, Quiz
 from ..selectors.library import SUBJECTS
 from ..selectors.quizzes import MAX_QUESTIONS, class_choices, course_choices
 
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
 DATETIME_INVALID = _("Write the time as dd/mm/yyyy hh:mm, for example 29/12/2025 07:30.")
 # What a published test still lets you change (materials.services.quizzes.PUBLISHED_EDITABLE).
 PUBLISHED_FIELDS = ("title", "instructions", "opens_at", "closes_at", "max_attempts", "classes", "course")

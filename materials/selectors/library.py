@@ -9,11 +9,11 @@ than the page itself.
 """
 
 import re
-from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc.paging import MAX_PAGE, Page, count_free_page, page_number  # noqa: F401 (views page here)
 from truonghoc.text import fold
 from units.models import Unit
 
@@ -21,8 +21,6 @@ from ..models import Kind, Material, MaterialVersion
 from ..permissions import ancestor_paths, materials_visible_q
 
 PAGE_SIZE = 20
-# A deep page costs an OFFSET over every row before it; past this, people narrow their search instead.
-MAX_PAGE = 250
 MAX_WORDS = 8
 GRADES = tuple(range(1, 13))
 
@@ -171,42 +169,14 @@ def library_search(
     )
 
 
-@dataclass
-class LibraryPage:
-    items: list
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-
-def page_number(value) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), MAX_PAGE)
-
-
-def library_page(items: QuerySet[Material], *, number: int = 1, size: int = PAGE_SIZE) -> LibraryPage:
-    """One page in one query: one row past the page tells whether there is a next one."""
-    start = (number - 1) * size
-    rows = list(items[start : start + size + 1])
-    for item in rows[:size]:
+def library_page(items: QuerySet[Material], *, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """One page in one query (truonghoc.paging), each item with its sharing label and icon."""
+    page = count_free_page(items, number=number, size=size)
+    for item in page.items:
         item.sharing = Sharing.of(item.shared_with)
         item.sharing_label = Sharing.label(item.sharing)
         item.icon = KIND_ICONS.get(item.kind, "bi-file-earmark")
-    return LibraryPage(items=rows[:size], number=number, has_next=len(rows) > size)
+    return page
 
 
 def library_units(*, user, chosen=None) -> list[Unit]:

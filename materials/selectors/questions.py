@@ -12,13 +12,14 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from approvals import selectors as approval
+from truonghoc.paging import Page, count_free_page
 
 from .. import latex
 from ..models import Question, QuestionReview, QuestionType, VersionStatus
 from ..models.questions import option_letter
 from ..permissions.questions import questions_usable_q
 from ..scoring import number_text
-from .library import SUBJECTS, LibraryPage, Sharing, page_number, search_words
+from .library import SUBJECTS, Sharing, search_words
 
 PAGE_SIZE = 25
 GRADES = tuple(range(1, 13))
@@ -94,15 +95,13 @@ def bank_search(*, user, filters: dict | None = None) -> QuerySet[Question]:
     return questions.select_related("unit", "shared_with", "author").only(*_LIST_FIELDS).order_by("-created_at", "-id")
 
 
-def bank_page(questions: QuerySet[Question], *, number=1, size: int = PAGE_SIZE) -> LibraryPage:
-    """One page in one query (one row past the page tells whether there is a next one)."""
-    number = page_number(number)
-    start = (number - 1) * size
-    rows = list(questions[start : start + size + 1])
-    for question in rows[:size]:
+def bank_page(questions: QuerySet[Question], *, number=1, size: int = PAGE_SIZE) -> Page:
+    """One page in one query (truonghoc.paging), each question with its sharing label and preview."""
+    page = count_free_page(questions, number=number, size=size)
+    for question in page.items:
         question.sharing_label = Sharing.label(Sharing.of(question.shared_with))
         question.preview = _preview(question.stem)
-    return LibraryPage(items=rows[:size], number=number, has_next=len(rows) > size)
+    return page
 
 
 def _formula_spans(text: str):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from courses.models import Enrolment
+from truonghoc.marks import mark_text
 from units.models import Role, RoleAssignment, Unit
 
 from ..models import Attempt, AttemptAnswer, QuestionType, Quiz, QuizItem
@@ -100,7 +101,7 @@ class ScoreRow:
 
     @property
     def best_score_text(self) -> str:
-        return number_text(self.best_score)
+        return mark_text(self.best_score)
 
 
 def _class_sort(unit: dict | None) -> tuple:
@@ -219,7 +220,7 @@ class ClassSummary:
     bands: list[int] = field(default_factory=lambda: [0] * len(BANDS))
 
     def texts(self) -> dict:
-        return {name: number_text(getattr(self, name)) for name in ("average", "median", "minimum", "maximum")}
+        return {name: mark_text(getattr(self, name)) for name in ("average", "median", "minimum", "maximum")}
 
 
 def _summarise(summary: ClassSummary, rows: list[ScoreRow]) -> ClassSummary:

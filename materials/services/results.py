@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
+from truonghoc.marks import mark_text, parse_mark
 from truonghoc.text import nfc_text
 from units.services import audit_log
 
 from ..models import Attempt, AttemptAnswer, Question, QuestionType, Quiz, QuizItem
 from ..permissions.quizzes import can_manage_quiz
-from ..scoring import TEN, parse_number, question_credit
-from ..selectors.results import CANCEL_ACTION, HANDED_IN, RESTORE_ACTION, cancelled_questions, number_text
+from ..scoring import TEN, question_credit
+from ..selectors.results import CANCEL_ACTION, HANDED_IN, RESTORE_ACTION, cancelled_questions
 from .grading import attempt_rescore
 
 FEEDBACK_MAX_CHARS = 5000
@@ -28,19 +29,6 @@ FEEDBACK_MAX_CHARS = 5000
 
 def _text(value) -> str | None:
     return None if value is None else str(value)
-
-
-def parse_mark(value) -> Decimal:
-    """A mark on the 10-point scale as a teacher types it ("8,5", "8.5", "10"); ValidationError
-    with a message for the score field otherwise."""
-    mark = value if isinstance(value, Decimal) else parse_number(value)
-    if mark is None:
-        raise ValidationError({"score": _("Type the mark as a number from 0 to 10, for example 8,5.")})
-    if mark < 0 or mark > TEN:
-        raise ValidationError({"score": _("The mark must be between 0 and 10.")})
-    if mark != mark.quantize(Decimal("0.01")):
-        raise ValidationError({"score": _("Give the mark with at most two decimals, for example 8,25.")})
-    return mark
 
 
 def _notify_graded(attempt: Attempt) -> None:
@@ -51,7 +39,7 @@ def _notify_graded(attempt: Attempt) -> None:
     notify(
         recipients=[attempt.student],
         title=_("Your test “%(title)s” has been graded: %(score)s/10")
-        % {"title": attempt.quiz.title, "score": number_text(attempt.score)},
+        % {"title": attempt.quiz.title, "score": mark_text(attempt.score)},
         url=reverse("materials:attempt_review", args=[attempt.pk]),
     )
 
@@ -78,7 +66,7 @@ def essay_grade(*, actor, answer: AttemptAnswer, score, feedback: str = "") -> A
             _("This attempt is still in progress; it can be graded once the student has handed it in."),
             code="in_progress",
         )
-    mark = parse_mark(score)
+    mark = parse_mark(score, field="score")
     feedback = nfc_text(feedback or "")
     if len(feedback) > FEEDBACK_MAX_CHARS:
         raise ValidationError(

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from truonghoc.formatting import number
 from truonghoc.forms import add_service_errors
 from truonghoc.imports.engine import Confirm, Inline, Outcome, Strong
 from truonghoc.uploads import refused_uploads_error
+from truonghoc.xlsx import download_response
 
 from ..forms.question_io import QuestionExportForm, QuestionImportConfirmForm, QuestionImportForm
 from ..models import QuestionImport, QuestionImportRow
@@ -204,12 +205,7 @@ def question_export(request):
     return render(request, "materials/question_io/export.html", {"form": form, "count": count})
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+_download = download_response  # exports of every format (xlsx, Moodle XML, GIFT) leave the same way
 
 
 urlpatterns = [

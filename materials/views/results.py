@@ -2,14 +2,12 @@
 chart, item statistics with their flags and the cancelling of a bad question, the essay queue and the
 essay marking form, and the review of one attempt for the student and the teacher."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 
 from truonghoc.formatting import datetime_text
 from truonghoc.forms import BootstrapFormMixin, add_service_errors
-from truonghoc.spreadsheets import xlsx_bytes
+from truonghoc.marks import MarkField, mark_text
+from truonghoc.xlsx import xlsx_bytes, xlsx_response
 
 from ..models import Attempt, AttemptAnswer, Question, QuestionType, QuizItem
 from ..permissions.quizzes import (
@@ -29,7 +28,7 @@ from ..permissions.quizzes import (
     quiz_for_manager_or_404,
     quiz_for_results_or_404,
 )
-from ..scoring import TEN, number_text
+from ..scoring import TEN
 from ..selectors import library as library_selectors
 from ..selectors import results as selectors
 from ..services import results as services
@@ -123,10 +122,7 @@ def results_export(request, pk: int):
         rows=selectors.export_rows(quiz=quiz, rows=rows, questions=questions),
         sheet_name=_("Scores"),
     )
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-de-{quiz.pk}.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_response(content, f"ket-qua-de-{quiz.pk}.xlsx")
 
 
 # --- cancelling a bad question --------------------------------------------------------------------
@@ -170,10 +166,8 @@ def results_cancel_question(request, pk: int, question_pk: int):
 
 
 class EssayGradeForm(BootstrapFormMixin, forms.Form):
-    score = forms.CharField(
+    score = MarkField(
         label=gettext_lazy("Mark (0 to 10)"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "8,5"}),
         help_text=gettext_lazy("The mark for this question on the 10-point scale; decimals with a comma."),
     )
     feedback = forms.CharField(
@@ -182,12 +176,6 @@ class EssayGradeForm(BootstrapFormMixin, forms.Form):
         max_length=services.FEEDBACK_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-    def clean_score(self):
-        try:
-            return services.parse_mark(self.cleaned_data["score"])
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["score"]) from exc
 
 
 @login_required
@@ -226,7 +214,7 @@ def essay_grade(request, pk: int):
         return redirect("materials:essay_queue", quiz.pk)
     initial = {"feedback": answer.feedback}
     if answer.credit is not None:
-        initial["score"] = number_text((answer.credit * TEN).quantize(Decimal("0.01")))
+        initial["score"] = answer.credit * TEN  # MarkField writes it as people do ("8,5")
     form = EssayGradeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -292,7 +280,7 @@ def attempt_review(request, pk: int):
         context["items"] = selectors.attempt_review(attempt=attempt)
         for item in context["items"]:
             item.image_url = reverse("materials:question_image", args=[item.question.pk]) if item.question.image else ""
-        context["score_text"] = number_text(attempt.score)
+        context["score_text"] = mark_text(attempt.score)
     return render(request, "materials/results/attempt_review.html", context)
 
 

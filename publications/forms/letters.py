@@ -1,5 +1,4 @@
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -7,16 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileInput, RichTextWidget
 from units.models import Unit
 
-from ..models import Letter, ReportRequest
+from ..models import Letter
 from ..selectors.letters import is_bare_reference, letters_by_reference_map
-from ..services.letters import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, AUDIENCES_FOR_ISSUER, default_addressees
-from .requests import UnitsField
+from ..services.letters import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, default_addressees
+from .recipients import RecipientsMixin, recipient_fields
 
 ATTACHMENT_ACCEPT = ".pdf,.docx,application/pdf"
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").replace(";", "\n").splitlines() if line.strip()]
 
 
 def citation_lines(text: str) -> list[str]:
@@ -32,70 +27,11 @@ def citation_lines(text: str) -> list[str]:
     return lines
 
 
-class RecipientsMixin:
-    """Kinds of unit, single units from a list, and unit codes typed in: the three ways to say who
-    receives a letter. Units outside the issuer's subtree are accepted here so that the service can name
-    them in its message."""
-
-    def _setup_recipients(self, *, issuers: list[Unit], unit_choices: list[Unit]):
-        audiences = {a for issuer in issuers for a in AUDIENCES_FOR_ISSUER.get(issuer.kind, [])}
-        self.fields["kinds"].choices = [(a.value, a.label) for a in ReportRequest.Audience if a in audiences]
-        top = min((u.depth for u in issuers), default=0)
-        self.fields["units"].widget.choices = [
-            (u.pk, "— " * max(0, u.depth - top - 1) + f"{u.name} ({u.code})") for u in unit_choices
-        ]
-        self.fields["units"].widget.attrs["size"] = min(12, max(4, len(unit_choices)))
-
-    def clean_codes(self):
-        codes = [c for line in _lines(self.cleaned_data.get("codes", "")) for c in line.split(",") if c.strip()]
-        codes = [c.strip() for c in codes]
-        if not codes:
-            return []
-        matching = Q(pk__in=[])
-        for code in set(codes):
-            matching |= Q(code__iexact=code)
-        units = {u.code.lower(): u for u in Unit.objects.filter(matching)}
-        unknown = [c for c in codes if c.lower() not in units]
-        if unknown:
-            raise forms.ValidationError(
-                _("No unit has these codes: %(codes)s.") % {"codes": ", ".join(unknown)}, code="unknown"
-            )
-        return list(units.values())
-
-    def clean(self):
-        cleaned = super().clean()
-        chosen = cleaned.get("kinds") or cleaned.get("units") or cleaned.get("codes")
-        if not chosen and not any(name in self.errors for name in ("kinds", "units", "codes")):
-            self.add_error(None, _("Choose the recipients: kinds of unit, single units, or both."))
-        return cleaned
-
-    def recipient_units(self) -> list[Unit]:
-        return list(
-            {u.pk: u for u in [*self.cleaned_data.get("units", []), *self.cleaned_data.get("codes", [])]}.values()
-        )
-
-
-def _recipient_fields():
-    return {
-        "kinds": forms.MultipleChoiceField(
-            label=_("Every unit of these kinds below"),
-            choices=(),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-            error_messages={"invalid_choice": _("“%(value)s” is not a kind of unit below you.")},
-        ),
-        "units": UnitsField(
-            label=_("And/or these units"),
-            required=False,
-            help_text=_("Hold Ctrl (⌘ on a Mac) to choose several; on a phone, tap each one."),
-        ),
-        "codes": forms.CharField(
-            label=_("Or their unit codes"),
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 2}),
-            help_text=_("One per line, or separated by commas."),
-        ),
-    }
+def letter_recipient_fields() -> tuple:
+    return recipient_fields(
+        kinds_label=_("Every unit of these kinds below"),
+        kinds_invalid=_("“%(value)s” is not a kind of unit below you."),
+    )
 
 
 class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
@@ -167,17 +103,14 @@ class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("Shown to everyone, also on the public front page, and not only to the recipients."),
     )
-    kinds, units, codes = _recipient_fields().values()
+    kinds, units, codes = letter_recipient_fields()
 
     def __init__(
         self, *args, user, issuers: list[Unit], unit_choices: list[Unit], letter: Letter | None = None, **kwargs
     ):
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["issuer"].queryset = Unit.objects.filter(pk__in=[u.pk for u in issuers]).order_by("depth", "path")
-        if len(issuers) == 1:
-            self.fields["issuer"].widget = forms.HiddenInput()
-            self.fields["issuer"].initial = issuers[0].pk
+        self._setup_issuer("issuer", issuers)
         if not self.is_bound and "issued_on" not in self.initial:
             self.initial["issued_on"] = timezone.localdate()
         if not self.is_bound and "addressed_to" not in self.initial and issuers:
@@ -262,12 +195,9 @@ class LetterForwardForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": _("You cannot forward this letter on behalf of this unit.")},
     )
-    kinds, units, codes = _recipient_fields().values()
+    kinds, units, codes = letter_recipient_fields()
 
     def __init__(self, *args, from_units: list[Unit], unit_choices: list[Unit], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from_unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in from_units]).order_by("path")
-        if len(from_units) == 1:
-            self.fields["from_unit"].widget = forms.HiddenInput()
-            self.fields["from_unit"].initial = from_units[0].pk
+        self._setup_issuer("from_unit", from_units, order=("path",))
         self._setup_recipients(issuers=from_units, unit_choices=unit_choices)

@@ -8,12 +8,12 @@ instead of counting every match: a COUNT(*) over a common word would cost more t
 """
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils.html import strip_tags
 
+from truonghoc.paging import Page, count_free_page, page_number  # noqa: F401 (the view pages here)
 from truonghoc.text import fold, nfc
 from units.models import Unit
 from units.permissions import Action, scope
@@ -22,8 +22,6 @@ from ..models import Letter
 from ..permissions.letters import letters_visible_q, member_unit_paths
 
 PAGE_SIZE = 20
-# A deep page costs an OFFSET over every row before it; past this, people narrow their search instead.
-MAX_PAGE = 250
 MAX_WORDS = 8
 EXCERPT_CHARS = 220
 
@@ -71,42 +69,9 @@ def archive_letters(
     )
 
 
-@dataclass
-class ArchivePage:
-    letters: list
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + 1 if self.letters else 0
-
-
-def page_number(value) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), MAX_PAGE)
-
-
-def archive_page(letters: QuerySet[Letter], *, number: int = 1, size: int = PAGE_SIZE) -> ArchivePage:
-    """One page of results in one query, with each letter's excerpt attached."""
-    start = (number - 1) * size
-    rows = list(letters[start : start + size + 1])
-    return ArchivePage(letters=rows[:size], number=number, has_next=len(rows) > size)
+def archive_page(letters: QuerySet[Letter], *, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """One page of results in one query (truonghoc.paging); with_excerpts then attaches the excerpts."""
+    return count_free_page(letters, number=number, size=size)
 
 
 def excerpt(text: str, words: list[str], length: int = EXCERPT_CHARS) -> str:
@@ -130,9 +95,9 @@ def excerpt(text: str, words: list[str], length: int = EXCERPT_CHARS) -> str:
     return ("… " if start else "") + piece
 
 
-def with_excerpts(page: ArchivePage, query: str) -> ArchivePage:
+def with_excerpts(page: Page, query: str) -> Page:
     words = search_words(query)
-    for letter in page.letters:
+    for letter in page.items:
         letter.excerpt = excerpt(letter.body, words)
     return page
 

@@ -19,7 +19,7 @@ from ..permissions.letters import (
     recipient_q,
 )
 from ..services.letters import REMINDER_INTERVAL, recipient_kinds_for
-from .requests import UNIT_CHOICES_MAX
+from .recipients import recipient_unit_choices_below
 
 Status = Letter.Status
 
@@ -43,20 +43,7 @@ def letter_issuing_units(*, user) -> list[Unit]:
 def letter_recipient_unit_choices(*, issuers: list[Unit]) -> list[Unit]:
     """Units that may be chosen one by one below the issuers, in tree order (a school's groups included);
     past UNIT_CHOICES_MAX only the units directly below (the others are chosen by code)."""
-    if not issuers:
-        return []
-    below = Q(pk__in=[])
-    children = Q(pk__in=[])
-    for issuer in issuers:
-        kinds = recipient_kinds_for(issuer)
-        below |= Q(path__startswith=issuer.path, depth__gt=issuer.depth, kind__in=kinds)
-        children |= Q(path__startswith=issuer.path, depth=issuer.depth + 1, kind__in=kinds)
-    units = Unit.objects.filter(below, is_active=True).order_by("path")
-    fields = ("pk", "name", "code", "path", "depth", "kind")
-    chosen = list(units.only(*fields)[: UNIT_CHOICES_MAX + 1])
-    if len(chosen) > UNIT_CHOICES_MAX:
-        chosen = list(units.filter(children).only(*fields))
-    return chosen
+    return recipient_unit_choices_below(issuers=issuers, kinds_for=recipient_kinds_for)
 
 
 def letters_visible_to(*, user) -> QuerySet[Letter]:

@@ -10,12 +10,9 @@ from units.permissions import SUBTREE_ROLES, Action, role_rows, scope
 
 from ..models import ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
 from ..permissions import ISSUER_KINDS, RECIPIENT_KINDS
+from .recipients import recipient_unit_choices_below
 
 Status = ReportRecipient.Status
-
-# Above this many units below the issuer, the "single units" list shows only the units directly
-# below it (a Ministry has tens of thousands of schools); units further down are chosen by code.
-UNIT_CHOICES_MAX = 1500
 
 
 def issuing_units(*, user) -> list[Unit]:
@@ -40,19 +37,7 @@ def issuing_units(*, user) -> list[Unit]:
 
 def recipient_unit_choices(*, issuers: list[Unit]) -> list[Unit]:
     """Units that may be chosen one by one: everything that can report below the issuers, in tree order."""
-    if not issuers:
-        return []
-    below = Q(pk__in=[])
-    for issuer in issuers:
-        below |= Q(path__startswith=issuer.path, depth__gt=issuer.depth)
-    units = Unit.objects.filter(below, is_active=True, kind__in=RECIPIENT_KINDS).order_by("path")
-    chosen = list(units.only("pk", "name", "code", "path", "depth", "kind")[: UNIT_CHOICES_MAX + 1])
-    if len(chosen) > UNIT_CHOICES_MAX:
-        children = Q(pk__in=[])
-        for issuer in issuers:
-            children |= Q(path__startswith=issuer.path, depth=issuer.depth + 1)
-        chosen = list(units.filter(children).only("pk", "name", "code", "path", "depth", "kind"))
-    return chosen
+    return recipient_unit_choices_below(issuers=issuers, kinds_for=lambda _issuer: RECIPIENT_KINDS)
 
 
 def _with_counts(requests: QuerySet) -> QuerySet:

@@ -19,11 +19,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Left, Length
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from forums.services import clean_body
 from notifications.services import notify
+from truonghoc.formatting import date_text, datetime_text
 from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
@@ -39,7 +41,8 @@ from ..permissions.letters import (
     receipt_roles,
     receipt_rows_q,
 )
-from .requests import AUDIENCES_FOR_ISSUER, MANAGING_ROLES, _resolve_recipients
+from .recipients import AUDIENCES_FOR_ISSUER, RecipientWords, recipients_resolve
+from .requests import MANAGING_ROLES
 
 K = Unit.Kind
 Status = Letter.Status
@@ -60,14 +63,6 @@ _CITATION_LEAD = re.compile(r"^(?:căn cứ|can cu)\s*[:\-–]?\s*", re.IGNORECA
 # Letters go to the units that report (Departments, Offices, schools, universities); a school's letters
 # go to its professional groups.
 LETTER_RECIPIENT_KINDS = frozenset({K.DEPARTMENT, K.OFFICE, K.SCHOOL, K.UNIVERSITY, K.GROUP})
-
-
-def _day(value: date) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
-def _when(value) -> str:
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 def _plain(body_html: str) -> str:
@@ -115,65 +110,27 @@ def _managers_of(unit_ids, *, teachers_too: bool = False) -> QuerySet:
     return get_user_model().objects.filter(held_here, is_active=True).distinct().order_by("pk")
 
 
-def letter_recipients_resolve(*, issuer: Unit, kinds: Iterable[str], units: Iterable[Unit]) -> list[Unit]:
-    """The units below `issuer` that the chosen kinds and single units name, each once.
+LETTER_RECIPIENT_WORDS = RecipientWords(
+    bad_kinds=gettext_lazy("%(issuer)s has no units of these kinds below it: %(kinds)s."),
+    outside=gettext_lazy("These units are not under %(issuer)s, so it cannot send them a letter: %(names)s."),
+    wrong_kind=gettext_lazy("%(issuer)s cannot send letters to these units: %(names)s."),
+    inactive=gettext_lazy("These units are no longer active: %(names)s."),
+    empty=gettext_lazy("Choose the recipients: kinds of unit, single units, or both."),
+    nobody=gettext_lazy("No unit below %(issuer)s matches the recipients you chose; nobody would receive the letter."),
+)
 
-    Kinds and the usual recipients are resolved by the report requests' rules; a school's groups are
-    added here, since groups never report."""
-    kinds = list(dict.fromkeys(kinds))
-    units = list({u.pk: u for u in units}.values())
-    errors: dict[str, list[str]] = {}
-    allowed = {a.value: a.label for a in AUDIENCES_FOR_ISSUER.get(issuer.kind, [])}
-    bad_kinds = [kind for kind in kinds if kind not in allowed]
-    if bad_kinds:
-        errors["kinds"] = [
-            _("%(issuer)s has no units of these kinds below it: %(kinds)s.")
-            % {"issuer": issuer.name, "kinds": ", ".join(bad_kinds)}
-        ]
-    outside = [u for u in units if not (u.path.startswith(issuer.path) and u.depth > issuer.depth)]
-    if outside:
-        errors.setdefault("units", []).append(
-            _("These units are not under %(issuer)s, so it cannot send them a letter: %(names)s.")
-            % {"issuer": issuer.name, "names": ", ".join(u.name for u in outside)}
-        )
-    wrong_kind = [u for u in units if u not in outside and u.kind not in recipient_kinds_for(issuer)]
-    if wrong_kind:
-        errors.setdefault("units", []).append(
-            _("%(issuer)s cannot send letters to these units: %(names)s.")
-            % {"issuer": issuer.name, "names": ", ".join(u.name for u in wrong_kind)}
-        )
-    inactive = [u for u in units if not u.is_active and u not in outside]
-    if inactive:
-        errors.setdefault("units", []).append(
-            _("These units are no longer active: %(names)s.") % {"names": ", ".join(u.name for u in inactive)}
-        )
-    if errors:
-        raise ValidationError(errors)
-    if not kinds and not units:
-        raise ValidationError(
-            {NON_FIELD_ERRORS: [_("Choose the recipients: kinds of unit, single units, or both.")]}, code="empty"
-        )
-    groups = [u for u in units if u.kind == K.GROUP]
-    others = [u for u in units if u.kind != K.GROUP]
-    resolved: list[Unit] = []
-    if kinds or others:
-        try:
-            resolved = _resolve_recipients(issuer=issuer, kinds=kinds, units=others)
-        except ValidationError:
-            # Everything chosen was checked above; what remains is "nothing matched", said below.
-            resolved = []
-    resolved = list({u.pk: u for u in [*resolved, *groups]}.values())
-    if not resolved:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    _("No unit below %(issuer)s matches the recipients you chose; nobody would receive the letter.")
-                    % {"issuer": issuer.name}
-                ]
-            },
-            code="empty",
-        )
-    return resolved
+
+def letter_recipients_resolve(*, issuer: Unit, kinds: Iterable[str], units: Iterable[Unit]) -> list[Unit]:
+    """The units below `issuer` that the chosen kinds and single units name, each once: the recipients
+    picker's rules (services.recipients), with the kinds a letter reaches (a school: its groups)."""
+    return recipients_resolve(
+        issuer=issuer,
+        kinds=kinds,
+        units=units,
+        allowed_kinds=[a.value for a in AUDIENCES_FOR_ISSUER.get(issuer.kind, [])],
+        unit_kinds=recipient_kinds_for(issuer),
+        words=LETTER_RECIPIENT_WORDS,
+    )
 
 
 def recipient_kinds_for(issuer: Unit) -> frozenset:
@@ -202,7 +159,7 @@ def _duplicate_number(letter: Letter) -> str | None:
         "year": letter.year,
         "reference": existing.reference,
         "subject": existing.subject,
-        "date": _day(existing.issued_on),
+        "date": date_text(existing.issued_on),
     }
 
 
@@ -219,7 +176,7 @@ def _cite_errors(*, actor, letter: Letter, cites: list[Letter]) -> list[str]:
         elif letter.issued_on and cited.issued_on > letter.issued_on:
             errors.append(
                 _("%(reference)s is dated %(date)s, after this letter; a letter can only cite earlier letters.")
-                % {"reference": cited.reference, "date": _day(cited.issued_on)}
+                % {"reference": cited.reference, "date": date_text(cited.issued_on)}
             )
     return errors
 
@@ -530,7 +487,7 @@ def letter_issue(*, actor, letter: Letter) -> Letter:
     if letter.status == Status.ISSUED:
         raise ValidationError(
             _("%(reference)s was already issued on %(when)s.")
-            % {"reference": letter.reference, "when": _when(letter.issued_at)},
+            % {"reference": letter.reference, "when": datetime_text(letter.issued_at)},
             code="issued",
         )
     errors: dict = {}
@@ -543,7 +500,7 @@ def letter_issue(*, actor, letter: Letter) -> Letter:
     if letter.issued_on > timezone.localdate():
         errors["issued_on"] = [
             _("The letter is dated %(date)s, in the future; it can be issued on that day.")
-            % {"date": _day(letter.issued_on)}
+            % {"date": date_text(letter.issued_on)}
         ]
     if not _plain(letter.body).strip() and not letter.attachments.exists():
         errors[NON_FIELD_ERRORS] = [_("The letter has neither text nor an attached file; add one before issuing.")]
@@ -687,9 +644,9 @@ def letter_remind(*, actor, letter: Letter) -> dict[str, int]:
                 "minutes; the next one can be sent after %(next)s."
             )
             % {
-                "time": _when(last),
+                "time": datetime_text(last),
                 "minutes": REMINDER_INTERVAL.seconds // 60,
-                "next": _when(last + REMINDER_INTERVAL),
+                "next": datetime_text(last + REMINDER_INTERVAL),
             },
             code="throttled",
         )

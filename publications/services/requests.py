@@ -12,17 +12,26 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notifications.services import notify
+from truonghoc.formatting import datetime_text
 from truonghoc.storage import private_storage
 from truonghoc.text import nfc
-from truonghoc.uploads import clean_name, files_removed_on_failure, sniff
+from truonghoc.uploads import (
+    UploadWords,
+    check_upload,
+    clean_name,
+    content_type_for,
+    files_removed_on_failure,
+    type_labels,
+)
 from units.models import RoleAssignment, Unit
 from units.permissions import SUBTREE_ROLES, Action
 from units.services import audit_log
@@ -35,6 +44,7 @@ from ..permissions import (
     can_issue_report_request,
     can_submit_report,
 )
+from .recipients import RecipientWords, recipients_resolve
 
 Audience = ReportRequest.Audience
 Status = ReportRecipient.Status
@@ -46,29 +56,33 @@ RECIPIENT_BATCH_SIZE = 1000
 # The roles whose holders are told about a request addressed to their unit: those who manage it.
 MANAGING_ROLES = sorted(SUBTREE_ROLES[Action.MANAGE])
 
-AUDIENCE_FILTERS = {
-    Audience.DEPARTMENTS: Q(kind=K.DEPARTMENT),
-    Audience.OFFICES: Q(kind=K.OFFICE),
-    Audience.THPT: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.UPPER_SECONDARY),
-    Audience.THCS: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.LOWER_SECONDARY),
-    Audience.PRIMARY: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.PRIMARY),
-    Audience.MULTI_LEVEL: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.MULTI_LEVEL),
-    Audience.CONTINUING: Q(kind=K.SCHOOL, school_level=Unit.SchoolLevel.CONTINUING),
-    Audience.UNIVERSITIES: Q(kind=K.UNIVERSITY),
-}
+REPORT_FILE_TYPES = ("pdf", "docx", "xlsx")
 
-# The kinds of unit each issuer can find below itself (units.services placement rules).
-AUDIENCES_FOR_ISSUER = {
-    K.MINISTRY: list(Audience),
-    K.DEPARTMENT: [a for a in Audience if a != Audience.DEPARTMENTS],
-    K.OFFICE: [Audience.PRIMARY, Audience.THCS, Audience.MULTI_LEVEL],
-}
 
-FILE_TYPES = {
-    ".pdf": ("PDF", "application/pdf"),
-    ".docx": ("Word (.docx)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ".xlsx": ("Excel (.xlsx)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
+class ReportFileWords(UploadWords):
+    """Report requests take three types and say so by name; the checks are truonghoc.uploads'."""
+
+    def too_big(self, *, name, size, max_bytes):
+        return _("The file %(name)s is %(size).1f MB; a file can be at most %(max)d MB.") % {
+            "name": name,
+            "size": size / 1_048_576,
+            "max": max_bytes // 1_048_576,
+        }
+
+    def not_allowed(self, *, name, allowed):
+        return _("%(name)s is not a PDF, Word (.docx) or Excel (.xlsx) file. Save it in one of these formats.") % {
+            "name": name
+        }
+
+    def not_what_named(self, *, name, extension, actual, allowed):
+        if actual not in allowed:  # anything else, real (.pptx, a picture) or not, is "not one of ours"
+            return _(
+                "%(name)s is named %(extension)s but its content is not a PDF, Word or Excel document: it is "
+                "damaged, or another kind of file renamed. Save it again as PDF, .docx or .xlsx."
+            ) % {"name": name, "extension": f".{extension}"}
+        return _(
+            "%(name)s is named %(extension)s but it is really a %(actual)s file. Rename it and upload it again."
+        ) % {"name": name, "extension": f".{extension}", "actual": type_labels([actual])}
 
 
 class AlreadyDone(ValidationError):
@@ -89,75 +103,20 @@ def _duplicate_request() -> str:
     return _("This request had already been sent (the button was pressed twice); it was sent once.")
 
 
-def _when(value: datetime) -> str:
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-
-
 def _text(value: str | None) -> str:
     """NFC, keeping line breaks (nfc() collapses them, which suits names, not instructions)."""
     return unicodedata.normalize("NFC", value or "").strip()
 
 
-def _detect_type(upload) -> str | None:
-    """The extension the content really has among the report types (.pdf, .docx, .xlsx), 'ole' for old
-    Office files, or None (anything else, including other real files such as .pptx or images)."""
-    actual = sniff(upload)
-    if actual == "ole":
-        return "ole"
-    extension = f".{actual}" if actual else None
-    return extension if extension in FILE_TYPES else None
-
-
 def report_file_check(upload) -> str:
     """Refuse, with a message for the person uploading, anything but a real PDF, .docx or .xlsx file of
-    at most 20 MB whose name matches its content; return the extension."""
-    name = clean_name(getattr(upload, "name", ""))
-    extension = os.path.splitext(name)[1].lower()
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError(_("The file %(name)s is empty.") % {"name": name}, code="empty")
-    if size > REPORT_FILE_MAX_BYTES:
-        raise ValidationError(
-            _("The file %(name)s is %(size).1f MB; a file can be at most %(max)d MB.")
-            % {"name": name, "size": size / 1_048_576, "max": REPORT_FILE_MAX_BYTES // 1_048_576},
-            code="too_big",
-        )
-    if extension not in FILE_TYPES:
-        raise ValidationError(
-            _("%(name)s is not a PDF, Word (.docx) or Excel (.xlsx) file. Save it in one of these formats.")
-            % {"name": name},
-            code="wrong_type",
-        )
-    actual = _detect_type(upload)
-    if actual == "ole":
-        raise ValidationError(
-            _(
-                "%(name)s is in the old Word/Excel 97–2003 format or protected by a password. "
-                "Save it as .docx or .xlsx without a password, or as PDF."
-            )
-            % {"name": name},
-            code="wrong_type",
-        )
-    if actual is None:
-        raise ValidationError(
-            _(
-                "%(name)s is named %(extension)s but its content is not a PDF, Word or Excel document: it is "
-                "damaged, or another kind of file renamed. Save it again as PDF, .docx or .xlsx."
-            )
-            % {"name": name, "extension": extension},
-            code="wrong_type",
-        )
-    if actual != extension:
-        raise ValidationError(
-            _("%(name)s is named %(extension)s but it is really a %(actual)s file. Rename it and upload it again.")
-            % {"name": name, "extension": extension, "actual": FILE_TYPES[actual][0]},
-            code="wrong_type",
-        )
-    return extension
+    at most 20 MB whose name matches its content (truonghoc.uploads.check_upload); return the extension."""
+    checked = check_upload(upload, allowed=REPORT_FILE_TYPES, max_bytes=REPORT_FILE_MAX_BYTES, words=ReportFileWords())
+    return f".{checked.extension}"
 
 
 def report_file_content_type(name: str) -> str:
-    return FILE_TYPES.get(os.path.splitext(name)[1].lower(), ("", "application/octet-stream"))[1]
+    return content_type_for(name)
 
 
 def _staff_of_recipients(*, request: ReportRequest, status: str | None = None) -> QuerySet:
@@ -172,57 +131,28 @@ def _staff_of_recipients(*, request: ReportRequest, status: str | None = None) -
     return get_user_model().objects.filter(is_active=True, **filters).distinct().order_by("pk")
 
 
+REQUEST_RECIPIENT_WORDS = RecipientWords(
+    bad_kinds=gettext_lazy("Unknown kind of unit: %(kinds)s."),
+    outside=gettext_lazy("These units are not under %(issuer)s, so it cannot ask them for a report: %(names)s."),
+    wrong_kind=gettext_lazy(
+        "Only Departments, Offices, schools and universities can be asked for a report, not: %(names)s."
+    ),
+    inactive=gettext_lazy("These units are no longer active: %(names)s."),
+    empty=gettext_lazy("Choose who must report: kinds of unit, single units, or both."),
+    nobody=gettext_lazy("No unit below %(issuer)s matches the recipients you chose; nobody would receive the request."),
+)
+
+
 def _resolve_recipients(*, issuer: Unit, kinds: list[str], units: list[Unit]) -> list[Unit]:
-    """The units below `issuer` that the chosen kinds and single units name, each once."""
-    errors: dict[str, list[str]] = {}
-    unknown = [kind for kind in kinds if kind not in Audience.values]
-    if unknown:
-        errors["kinds"] = [_("Unknown kind of unit: %(kinds)s.") % {"kinds": ", ".join(unknown)}]
-    outside = [u for u in units if not (u.path.startswith(issuer.path) and u.depth > issuer.depth)]
-    if outside:
-        errors.setdefault("units", []).append(
-            _("These units are not under %(issuer)s, so it cannot ask them for a report: %(names)s.")
-            % {"issuer": issuer.name, "names": ", ".join(u.name for u in outside)}
-        )
-    wrong_kind = [u for u in units if u not in outside and u.kind not in RECIPIENT_KINDS]
-    if wrong_kind:
-        errors.setdefault("units", []).append(
-            _("Only Departments, Offices, schools and universities can be asked for a report, not: %(names)s.")
-            % {"names": ", ".join(u.name for u in wrong_kind)}
-        )
-    inactive = [u for u in units if not u.is_active and u not in outside]
-    if inactive:
-        errors.setdefault("units", []).append(
-            _("These units are no longer active: %(names)s.") % {"names": ", ".join(u.name for u in inactive)}
-        )
-    if errors:
-        raise ValidationError(errors)
-    if not kinds and not units:
-        raise ValidationError(
-            {NON_FIELD_ERRORS: [_("Choose who must report: kinds of unit, single units, or both.")]}, code="empty"
-        )
-    chosen = Q(pk__in=[u.pk for u in units])
-    for kind in kinds:
-        chosen |= AUDIENCE_FILTERS[kind]
-    resolved = list(
-        Unit.objects.filter(
-            path__startswith=issuer.path, depth__gt=issuer.depth, is_active=True, kind__in=RECIPIENT_KINDS
-        )
-        .filter(chosen)
-        .order_by("path")
-        .only("pk", "code", "path")
+    """The units below `issuer` that must report: the recipients picker's rules (services.recipients)."""
+    return recipients_resolve(
+        issuer=issuer,
+        kinds=kinds,
+        units=units,
+        allowed_kinds=Audience.values,
+        unit_kinds=RECIPIENT_KINDS,
+        words=REQUEST_RECIPIENT_WORDS,
     )
-    if not resolved:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    _("No unit below %(issuer)s matches the recipients you chose; nobody would receive the request.")
-                    % {"issuer": issuer.name}
-                ]
-            },
-            code="empty",
-        )
-    return resolved
 
 
 @transaction.atomic
@@ -259,7 +189,7 @@ def report_request_create(
         if deadline <= timezone.now():
             errors["deadline"] = [
                 _("The deadline %(deadline)s has already passed; choose a later date and time.")
-                % {"deadline": _when(deadline)}
+                % {"deadline": datetime_text(deadline)}
             ]
     if template_file is not None:
         try:
@@ -314,7 +244,7 @@ def report_request_create(
             target=request,
             after={
                 "title": request.title,
-                "deadline": _when(request.deadline),
+                "deadline": datetime_text(request.deadline),
                 "recipients": len(recipients),
                 "kinds": kinds,
                 "units": [u.code for u in units][:50],
@@ -324,7 +254,7 @@ def report_request_create(
         notify(
             recipients=_staff_of_recipients(request=request).iterator(chunk_size=2000),
             title=_("%(issuer)s asks for a report by %(deadline)s: %(title)s")
-            % {"issuer": issuer.name, "deadline": _when(request.deadline), "title": request.title},
+            % {"issuer": issuer.name, "deadline": datetime_text(request.deadline), "title": request.title},
             body=request.instructions[:1000],
             url=reverse("publications:inbox"),
         )
@@ -367,7 +297,7 @@ def report_submission_create(
                 "must change."
             )
             % {
-                "deadline": _when(request.deadline),
+                "deadline": datetime_text(request.deadline),
                 "unit": recipient.unit.name,
                 "version": recipient.version_count,
                 "issuer": request.issuer.name,
@@ -456,9 +386,9 @@ def report_request_remind(*, actor, request: ReportRequest) -> ReportReminder:
                 "minutes; the next one can be sent after %(next)s."
             )
             % {
-                "time": _when(last.created_at),
+                "time": datetime_text(last.created_at),
                 "minutes": REMINDER_INTERVAL.seconds // 60,
-                "next": _when(last.created_at + REMINDER_INTERVAL),
+                "next": datetime_text(last.created_at + REMINDER_INTERVAL),
             },
             code="throttled",
         )
@@ -475,7 +405,8 @@ def report_request_remind(*, actor, request: ReportRequest) -> ReportReminder:
         title = _("Reminder: %(issuer)s is waiting for the report “%(title)s” by %(deadline)s")
     notes = notify(
         recipients=_staff_of_recipients(request=request, status=Status.MISSING).iterator(chunk_size=2000),
-        title=title % {"issuer": request.issuer.name, "title": request.title, "deadline": _when(request.deadline)},
+        title=title
+        % {"issuer": request.issuer.name, "title": request.title, "deadline": datetime_text(request.deadline)},
         body=request.instructions[:1000],
         url=reverse("publications:inbox"),
     )

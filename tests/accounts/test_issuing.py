@@ -410,7 +410,7 @@ def test_reissue_stops_the_old_password_and_gives_a_new_code(client, tree, schoo
 
 
 def test_exports_never_carry_a_formula():
-    from truonghoc.spreadsheets import xlsx_bytes
+    from truonghoc.xlsx import xlsx_bytes
 
     content = xlsx_bytes(
         title="=1+1", header=["@SUM(A1)"], rows=[['=HYPERLINK("http://evil")', "+84 912", "-5", "an toàn"]]

@@ -205,7 +205,7 @@ def test_results_show_date_issuer_subject_and_an_excerpt_around_the_match(client
     assert "05/09/2024" in html and "Sở GDĐT Hà Nam" in html and "hướng dẫn thực hiện kế hoạch" in html
     [letter] = selectors.with_excerpts(
         selectors.archive_page(selectors.archive_letters(user=people.teacher, query="tuyen sinh")), "tuyen sinh"
-    ).letters
+    ).items
     assert "tuyển sinh lớp 6" in letter.excerpt and letter.excerpt.startswith("… ")
     assert "<p>" not in letter.excerpt
 

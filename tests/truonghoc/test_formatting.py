@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from truonghoc.formatting import date_text, datetime_text, number, percent, time_text
+from truonghoc.formatting import date_text, datetime_text, month_text, number, percent, time_text
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +61,19 @@ def test_templates_have_the_same_filters_without_loading_anything():
         Context({"n": 2587, "rate": 70.83, "avg": Decimal("6.75"), "none": None})
     )
     assert rendered == "2.587 · 70,8% · 6,8 · —"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_shape_of_date_has_a_name_that_templates_and_python_share(language):
+    moment = datetime(2025, 12, 8, 7, 5, 9, tzinfo=UTC)  # 14:05:09 in Vietnam
+    html = Template(
+        '{{ m|date:"SECONDS_DATETIME_FORMAT" }}|{{ m|time:"SECONDS_TIME_FORMAT" }}|{{ d|date:"WEEKDAY_DATE_FORMAT" }}|'
+        '{{ m|date:"DAY_MONTH_TIME_FORMAT" }}|{{ d|date:"NARROW_YEAR_MONTH_FORMAT" }}|{{ d|date:"YEAR_MONTH_FORMAT" }}'
+    )
+    with translation.override(language):
+        text = html.render(Context({"m": moment, "d": date(2025, 12, 8)}))
+        assert (
+            datetime_text(moment, seconds=True) == "08/12/2025 14:05:09" and month_text(date(2025, 10, 1)) == "10/2025"
+        )
+    weekday = "Thứ 2" if language == "vi" else "Monday"
+    assert text == f"08/12/2025 14:05:09|14:05:09|{weekday} 08/12/2025|08/12 14:05|12/25|12/2025"

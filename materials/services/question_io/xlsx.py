@@ -3,10 +3,9 @@
 Read with openpyxl (read-only, streamed) rather than truonghoc.spreadsheets.read_table because a
 question keeps its line breaks and because a real formula cell must be told from a text that starts
 with "=". Cells written by our own export start with an apostrophe when they would otherwise run as a
-formula (truonghoc.spreadsheets.safe_cell); the apostrophe is dropped again on import.
+formula (truonghoc.xlsx.safe_cell); the apostrophe is dropped again on import.
 """
 
-import io
 import re
 from datetime import date, datetime, time
 
@@ -18,14 +17,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from truonghoc.spreadsheets import (
     DAMAGED,
     DAMAGED_MESSAGE,
-    FORMULA_STARTS,
     ZIP_MAGIC,
     SpreadsheetError,
     open_xlsx,
     refuse_unreadable,
-    safe_cell,
 )
 from truonghoc.text import fold, nfc_text
+from truonghoc.xlsx import FORMULA_STARTS, safe_cell, workbook_bytes
 
 from ...models.questions import QuestionType
 from ...scoring import number_text
@@ -335,9 +333,7 @@ def export_xlsx(questions) -> bytes:
     """The questions in the template's layout, so the file can be imported again."""
     book = Workbook(write_only=True)
     _write_sheet(book, (question_row(q) for q in questions), write_only=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 EXAMPLES = [
@@ -388,6 +384,4 @@ def template_xlsx() -> bytes:
         notes.append([safe_cell(str(line))])
     notes["A1"].font = Font(bold=True, size=13)
     notes.column_dimensions["A"].width = 120
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
