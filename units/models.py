@@ -1,13 +1,100 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Subquery
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from truonghoc.formatting import datetime_text
 from truonghoc.text import fold, nfc
+
+# --- How the tree is stored ---------------------------------------------------------------------
+# A unit's path is its parent's path plus one fixed-width step (treebeard's materialised path), so
+# "everything under U" is one indexed `path LIKE 'U.path%'`. Only `units` spells that out: other apps
+# filter with `Unit.objects.below(…)`, `in_subtree_q(…)` and the path helpers below.
+
+STEPLEN = MP_Node.steplen
+
+
+def in_subtree_q(unit_or_path, field: str = "unit", *, include_self: bool = True) -> Q:
+    """Rows whose unit (reached through `field`, "" for units themselves) is `unit_or_path` or below it.
+
+    `include_self=False` keeps only the units strictly below (the path alone does not say it, so
+    the depth does)."""
+    path = unit_or_path if isinstance(unit_or_path, str) else unit_or_path.path
+    prefix = f"{field}__" if field else ""
+    query = Q(**{f"{prefix}path__startswith": path})
+    if not include_self:
+        query &= Q(**{f"{prefix}depth__gt": path_depth(path)})
+    return query
+
+
+def children_q(unit_or_path, field: str = "unit") -> Q:
+    """Rows whose unit (through `field`, "" for units themselves) is a direct child of `unit_or_path`."""
+    path = unit_or_path if isinstance(unit_or_path, str) else unit_or_path.path
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}path__startswith": path, f"{prefix}depth": path_depth(path) + 1})
+
+
+def at_or_above_q(unit_id, field: str = "unit") -> Q:
+    """Rows whose unit (through `field`) is the unit `unit_id` or one of its ancestors, in the same
+    query (the unit's path is read by a subquery, so the caller need not load the unit first)."""
+    target = Subquery(Unit.objects.filter(pk=unit_id).values("path")[:1])
+    return Q(StartsWith(target, F(f"{field}__path")))
+
+
+def path_depth(path: str) -> int:
+    """Depth of the unit at `path` (1 for a root)."""
+    return len(path) // STEPLEN
+
+
+def parent_path(path: str) -> str:
+    """Path of the parent of the unit at `path` ("" for a root)."""
+    return path[:-STEPLEN]
+
+
+def ancestor_paths(path: str, *, include_self: bool = True) -> list[str]:
+    """Paths of the root, …, the parent (and the unit itself, unless include_self=False), top first."""
+    end = len(path) + 1 if include_self else len(path)
+    return [path[:n] for n in range(STEPLEN, end, STEPLEN)]
+
+
+def ancestor_path_at(path: str, depth: int) -> str:
+    """Path of the ancestor at `depth` of the unit at `path` (the unit itself when it is that deep)."""
+    return path[: depth * STEPLEN]
+
+
+def is_below(path: str, above: str, *, include_self: bool = True) -> bool:
+    """True when the unit at `path` is in the subtree of the unit at `above`."""
+    return path.startswith(above) and (include_self or len(path) > len(above))
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    """Unit filters by place in the tree; `Unit.objects` is still treebeard's manager (add_root…)."""
+
+    def below(self, unit, *, include_self: bool = True) -> "UnitQuerySet":
+        """The unit's subtree (without the unit itself when include_self=False)."""
+        return self.filter(in_subtree_q(unit, "", include_self=include_self))
+
+    def children(self, unit, *, kinds=None) -> "UnitQuerySet":
+        """Direct children of `unit`, optionally of the given kinds."""
+        qs = self.filter(children_q(unit, ""))
+        return qs.filter(kind__in=list(kinds)) if kinds is not None else qs
+
+    def schools_under(self, unit, *, include_self: bool = True) -> "UnitQuerySet":
+        """Schools and teacher-training universities in the unit's subtree."""
+        return self.below(unit, include_self=include_self).filter(kind__in=Unit.SCHOOL_KINDS)
+
+    def active(self) -> "UnitQuerySet":
+        return self.filter(is_active=True)
+
+
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
+    def get_queryset(self):
+        # MP_NodeManager hard-codes its own queryset class; keep its ordering, use ours.
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
 
 
 class Unit(MP_Node):
@@ -33,6 +120,9 @@ class Unit(MP_Node):
         UPPER_SECONDARY = "thpt", _("Upper-secondary school (THPT)")
         MULTI_LEVEL = "lien_cap", _("Multi-level school (liên cấp)")
         CONTINUING = "gdtx", _("Continuing-education centre (TT GDTX)")
+
+    # The kinds that are schools (a teacher-training university runs like one).
+    SCHOOL_KINDS = (Kind.SCHOOL, Kind.UNIVERSITY)
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=255)
@@ -62,6 +152,8 @@ class Unit(MP_Node):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = UnitManager()
 
     class Meta:
         verbose_name = _("unit")
@@ -94,7 +186,7 @@ class Unit(MP_Node):
 
     @property
     def is_school(self) -> bool:
-        return self.kind in (self.Kind.SCHOOL, self.Kind.UNIVERSITY)
+        return self.kind in self.SCHOOL_KINDS
 
     def school(self) -> "Unit | None":
         """The school a group or class belongs to (itself for a school)."""

@@ -242,7 +242,7 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
 
     User = get_user_model()
     moved_children = 0
-    for child in list(Unit.objects.filter(path__startswith=source.path, depth=source.depth + 1).order_by("path")):
+    for child in list(Unit.objects.children(source).order_by("path")):
         Unit.objects.move(child, Unit.objects.get(pk=into.pk), pos="last-child")
         moved_children += 1
     people = User.objects.filter(unit=source).update(unit=into)
@@ -427,13 +427,8 @@ def class_promote(*, actor, school_class: Unit, new_name: str | None = None) -> 
             )
     new_name = nfc(new_name)
     clash = (
-        Unit.objects.filter(
-            path__startswith=school.path,
-            depth=school.depth + 1,
-            kind=K.CLASS,
-            is_active=True,
-            name_folded=fold(new_name),
-        )
+        Unit.objects.children(school, kinds=[K.CLASS])
+        .filter(is_active=True, name_folded=fold(new_name))
         .exclude(pk=school_class.pk)
         .first()
     )
