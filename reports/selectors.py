@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from truonghoc.formatting import number, percent
 from units.models import Unit
+from units.selectors import ancestor_paths, in_subtree_q, is_below
 
 from .models import Target, UnitStat
 from .periods import Period
@@ -36,7 +37,7 @@ class EffectiveTarget:
 
 def effective_targets(*, unit: Unit) -> dict[str, EffectiveTarget]:
     """The targets in force for `unit`: its own, else the nearest set above it, else the defaults."""
-    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    prefixes = ancestor_paths(unit.path)
     result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
     for target in Target.objects.filter(unit__path__in=prefixes).select_related("unit").order_by("unit__depth"):
         result[target.metric] = EffectiveTarget(target.value, target.unit.name)
@@ -186,9 +187,9 @@ def dashboard(
     own = UnitStat.objects.filter(unit=unit, period_kind=period.kind, period_start=period.start).first()
     rows = list(
         UnitStat.objects.filter(
+            in_subtree_q(unit),
             period_kind=period.kind,
             period_start=period.start,
-            unit__path__startswith=unit.path,
             # Only a Department's page shows two levels (its Offices' schools); others show one.
             unit__depth__in=[unit.depth + 1, unit.depth + 2] if unit.kind == K.DEPARTMENT else [unit.depth + 1],
             unit__is_active=True,
@@ -203,7 +204,7 @@ def dashboard(
         if direct:
             sections.append(Section(_("Schools managed by the Department"), None, _sort(direct, sort, descending)))
         for office in (r for r in children if r.unit.kind == K.OFFICE):
-            schools = [r for r in rows if r.unit.depth == unit.depth + 2 and r.unit.path.startswith(office.unit.path)]
+            schools = [r for r in rows if r.unit.depth == unit.depth + 2 and is_below(r.unit.path, office.unit.path)]
             sections.append(Section(office.unit.name, office.unit, _sort(schools, sort, descending), office))
     elif children:
         sections.append(Section(_("Units below"), None, _sort(children, sort, descending)))
@@ -225,9 +226,9 @@ def stats_periods(*, unit: Unit) -> QuerySet:
 
 def targets_resolver(*, unit: Unit):
     """A function giving the targets in force at any unit of `unit`'s subtree, from one query."""
-    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    prefixes = ancestor_paths(unit.path)
     targets = list(
-        Target.objects.filter(Q(unit__path__in=prefixes) | Q(unit__path__startswith=unit.path))
+        Target.objects.filter(Q(unit__path__in=prefixes) | in_subtree_q(unit))
         .select_related("unit")
         .order_by("unit__depth")
     )
@@ -235,7 +236,7 @@ def targets_resolver(*, unit: Unit):
     def resolve(path: str) -> dict[str, EffectiveTarget]:
         result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
         for target in targets:
-            if path.startswith(target.unit.path):
+            if is_below(path, target.unit.path):
                 result[target.metric] = EffectiveTarget(target.value, target.unit.name)
         return result
 
@@ -247,7 +248,7 @@ def level_summary(*, unit: Unit, period: Period) -> list[dict]:
     query over the school snapshots (not raw rows)."""
     return list(
         UnitStat.objects.filter(
-            period_kind=period.kind, period_start=period.start, unit__path__startswith=unit.path,
+            in_subtree_q(unit), period_kind=period.kind, period_start=period.start,
             unit__kind__in=[K.SCHOOL, K.UNIVERSITY],
         )
         .values("unit__school_level")
@@ -323,8 +324,7 @@ def school_topic_list(*, school: Unit, period: Period | None = None):
     from .services import COUNTED_STATUSES
 
     topics = Course.objects.filter(
-        kind=Course.Kind.TOPIC, status__in=COUNTED_STATUSES, deleted_at__isnull=True,
-        unit__path__startswith=school.path,
+        in_subtree_q(school), kind=Course.Kind.TOPIC, status__in=COUNTED_STATUSES, deleted_at__isnull=True,
     )  # fmt: skip
     if period is not None:
         topics = topics.filter(created_at__date__gte=period.start, created_at__date__lte=period.end)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q, Subquery
+from django.db.models.functions import Left, Length
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,21 @@ def parent_path(path: str) -> str:
     return path[:-STEPLEN]
 
 
+def school_path_of(path: str, kind: str) -> str:
+    """Path of the school a unit belongs to: its parent for a group or class, else the unit itself."""
+    return parent_path(path) if kind in (Unit.Kind.GROUP, Unit.Kind.CLASS) else path
+
+
+def common_ancestor_path(paths) -> str:
+    """Path of the deepest unit at or above every one of `paths` ("" when they share no root)."""
+    paths = list(paths)
+    common = min(paths, default="")
+    for path in paths:
+        while not path.startswith(common):
+            common = parent_path(common)
+    return common
+
+
 def ancestor_paths(path: str, *, include_self: bool = True) -> list[str]:
     """Paths of the root, …, the parent (and the unit itself, unless include_self=False), top first."""
     end = len(path) + 1 if include_self else len(path)
@@ -82,6 +98,13 @@ class UnitQuerySet(MP_NodeQuerySet):
         """Direct children of `unit`, optionally of the given kinds."""
         qs = self.filter(children_q(unit, ""))
         return qs.filter(kind__in=list(kinds)) if kinds is not None else qs
+
+    def children_of(self, units) -> "UnitQuerySet":
+        """Direct children of any of `units` (a queryset or list of units or ids), in one subquery."""
+        parents = Unit.objects.filter(pk__in=units).values("path")
+        return self.annotate(tree_parent_path=Left("path", Length("path") - STEPLEN)).filter(
+            tree_parent_path__in=parents
+        )
 
     def schools_under(self, unit, *, include_self: bool = True) -> "UnitQuerySet":
         """Schools and teacher-training universities in the unit's subtree."""
@@ -187,6 +210,15 @@ class Unit(MP_Node):
     @property
     def is_school(self) -> bool:
         return self.kind in self.SCHOOL_KINDS
+
+    @property
+    def school_path(self) -> str | None:
+        """Path of the school a group, class or school belongs to, without a query (None above schools)."""
+        if self.is_school:
+            return self.path
+        if self.kind in (self.Kind.GROUP, self.Kind.CLASS):
+            return school_path_of(self.path, self.kind)
+        return None
 
     def school(self) -> "Unit | None":
         """The school a group or class belongs to (itself for a school)."""

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Role, Unit, in_subtree_q, is_below, parent_path
+from .models import Role, Unit, ancestor_paths, in_subtree_q, is_below, parent_path, school_path_of
 
 
 class Action:
@@ -134,7 +134,7 @@ class HeldRole(NamedTuple):
     @property
     def school_path(self) -> str:
         """Path of the school this role belongs to: the unit's parent for a group or class, else the unit."""
-        return parent_path(self.path) if self.kind in (Unit.Kind.GROUP, Unit.Kind.CLASS) else self.path
+        return school_path_of(self.path, self.kind)
 
 
 def role_rows(user) -> list[HeldRole]:
@@ -159,6 +159,18 @@ def role_rows(user) -> list[HeldRole]:
 def forget_roles(user) -> None:
     """Drop the user's cached roles, after a service changed them on another copy of the row."""
     user.__dict__.pop("_role_rows_cache", None)
+    user.__dict__.pop("_role_ancestor_paths", None)
+
+
+def role_ancestor_paths(user) -> set[str]:
+    """Paths of every unit where the user holds a role and of every unit above them (their group or
+    class, school, Office, Department, the Ministry): what is open to any of them is open to the user.
+    No query beyond the cached roles; cached on the user object too."""
+    cached = user.__dict__.get("_role_ancestor_paths")
+    if cached is None:
+        cached = {p for held in role_rows(user) for p in ancestor_paths(held.path)}
+        user.__dict__["_role_ancestor_paths"] = cached
+    return cached
 
 
 def units_where(user, roles=None, *, kinds=None) -> list[HeldRole]:
@@ -175,6 +187,12 @@ def holds_role_at(user, unit, roles=None) -> bool:
     """The user holds one of `roles` (any role when None) at `unit` itself (a Unit or a path)."""
     path = unit if isinstance(unit, str) else unit.path
     return any(held.path == path for held in units_where(user, roles))
+
+
+def holds_role_within(user, unit, roles=None) -> bool:
+    """The user holds one of `roles` at `unit` or anywhere below it (a Unit or a path)."""
+    path = unit if isinstance(unit, str) else unit.path
+    return any(is_below(held.path, path) for held in units_where(user, roles))
 
 
 def role_reaches(user, unit, roles=None) -> bool:

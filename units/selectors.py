@@ -11,10 +11,12 @@ from .models import ancestor_path_at as ancestor_path_at
 from .models import ancestor_paths as ancestor_paths
 from .models import at_or_above_q as at_or_above_q
 from .models import children_q as children_q
+from .models import common_ancestor_path as common_ancestor_path
 from .models import in_subtree_q as in_subtree_q
 from .models import is_below as is_below
 from .models import parent_path as parent_path
 from .models import path_depth as path_depth
+from .models import school_path_of as school_path_of
 from .permissions import Action, scope
 from .permissions import units_where as units_where
 

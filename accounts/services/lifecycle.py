@@ -17,7 +17,7 @@ from notifications.services import notify
 from truonghoc.text import nfc
 from units.models import Role, RoleAssignment, Unit
 from units.permissions import forget_roles
-from units.selectors import in_subtree_q
+from units.selectors import in_subtree_q, parent_path
 from units.services import audit_log, class_set_homeroom_teacher, membership_changed, role_assign, role_revoke
 
 from ..models import TransferRequest, User
@@ -41,7 +41,7 @@ def _transfers_url(school: Unit) -> str:
 
 
 def _is_child_of(unit: Unit, school: Unit) -> bool:
-    return unit.depth == school.depth + 1 and unit.path.startswith(school.path)
+    return parent_path(unit.path) == school.path
 
 
 # --- Deactivate and reactivate -------------------------------------------------------------------

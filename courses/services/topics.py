@@ -27,8 +27,9 @@ from notifications.services import notify
 from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import DOCUMENT_TYPES, check_upload, files_removed_on_failure
-from units.models import Role, RoleAssignment, Unit
-from units.permissions import role_rows
+from units.models import Role, Unit
+from units.permissions import TEACHING_ROLES, holds_role_at
+from units.selectors import common_ancestor_path, in_subtree_q, people_holding, school_path_of
 
 from ..models import Course, Product, Section
 from ..permissions import product_review_problem
@@ -117,7 +118,7 @@ class _Pool:
 
 
 def _school_path(unit_path: str, unit_kind: str) -> str:
-    return unit_path[: -Unit.steplen] if unit_kind in (Unit.Kind.GROUP, Unit.Kind.CLASS) else unit_path
+    return school_path_of(unit_path, unit_kind)
 
 
 def _order_key(course_or_row) -> datetime:
@@ -125,9 +126,7 @@ def _order_key(course_or_row) -> datetime:
 
 
 def _group_leaders(unit_id: int):
-    return [
-        a.user for a in RoleAssignment.objects.filter(unit_id=unit_id, role=Role.GROUP_LEADER).select_related("user")
-    ]
+    return list(people_holding(roles=[Role.GROUP_LEADER], units=[unit_id], active_only=False))
 
 
 def _course_url(course: Course) -> str:
@@ -155,10 +154,10 @@ def topic_quality_assess(*, course: Course) -> Course:
         school_path = _school_path(unit.path, unit.kind)
         earlier = (
             Course.objects.filter(
+                in_subtree_q(school_path),
                 kind=Course.Kind.TOPIC,
                 status__in=COUNTED_STATUSES,
                 deleted_at__isnull=True,
-                unit__path__startswith=school_path,
             )
             .exclude(pk=course.pk)
             .exclude(quality=Course.Quality.EMPTY)
@@ -211,16 +210,14 @@ def _existing_topics_by_school(school_paths: set[str]):
     for length, paths in lengths.items():
         annotations[f"school_{length}"] = Substr("unit__path", 1, length)
         where |= Q(**{f"school_{length}__in": paths})
-    common = min(school_paths)
-    for path in school_paths:  # the deepest unit above all of them narrows the scan to an index range
-        while not path.startswith(common):
-            common = common[: -Unit.steplen]
+    # The deepest unit above all of them narrows the scan to an index range.
+    common = common_ancestor_path(school_paths)
     return list(
         Course.objects.filter(
+            in_subtree_q(common),
             kind=Course.Kind.TOPIC,
             status__in=COUNTED_STATUSES,
             deleted_at__isnull=True,
-            unit__path__startswith=common,
         )
         .exclude(quality=Course.Quality.EMPTY)
         .annotate(**annotations)
@@ -287,9 +284,7 @@ def topics_bulk_create(*, specs: Iterable[TopicSpec], batch_size: int = 2000) ->
 
 def is_group_member(user, group: Unit) -> bool:
     """A teacher or the leader of the professional group (roles held at the group itself)."""
-    return any(
-        path == group.path and role in (Role.TEACHER, Role.GROUP_LEADER) for role, path, _kind in role_rows(user)
-    )
+    return holds_role_at(user, group, TEACHING_ROLES)
 
 
 @transaction.atomic

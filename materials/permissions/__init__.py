@@ -14,7 +14,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from units.permissions import SCHOOL_MANAGER_ROLES, TEACHING_ROLES, holds_role_at, role_ancestor_paths, units_where
+from units.selectors import ancestor_paths as unit_ancestor_paths
 
 from ..models import Material, MaterialReview, MaterialVersion, VersionStatus
 
@@ -30,26 +31,16 @@ def _active(user) -> bool:
 
 def school_path(unit: Unit) -> str | None:
     """Path of the school a group/class/school unit belongs to, without a query."""
-    if unit.kind in (K.SCHOOL, K.UNIVERSITY):
-        return unit.path
-    if unit.kind in (K.GROUP, K.CLASS):
-        return unit.path[: -Unit.steplen]
-    return None
+    return unit.school_path
 
 
 def ancestor_paths(user) -> set[str]:
     """Paths of every unit at or above the units where the user holds a role. Cached on the user."""
-    cached = user.__dict__.get("_material_ancestor_paths")
-    if cached is None:
-        cached = set()
-        for _role, path, _kind in role_rows(user):
-            cached.update(path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen))
-        user.__dict__["_material_ancestor_paths"] = cached
-    return cached
+    return role_ancestor_paths(user)
 
 
 def _holds(user, roles, path: str) -> bool:
-    return any(role in roles and unit_path == path for role, unit_path, _kind in role_rows(user))
+    return holds_role_at(user, path, roles)
 
 
 def maker_unit_paths(user) -> list[str]:
@@ -57,8 +48,8 @@ def maker_unit_paths(user) -> list[str]:
     in (teacher, group leader) and the schools they teach at or manage."""
     return sorted(
         path
-        for role, path, kind in role_rows(user)
-        if (kind == K.GROUP and role in (Role.TEACHER, Role.GROUP_LEADER))
+        for role, path, kind in units_where(user)
+        if (kind == K.GROUP and role in TEACHING_ROLES)
         or (kind in (K.SCHOOL, K.UNIVERSITY) and role in {Role.TEACHER, *SCHOOL_MANAGER_ROLES})
     )
 
@@ -149,7 +140,7 @@ def proposal_targets(material: Material) -> list[Unit]:
     shared = material.shared_with
     if shared is None:
         return []
-    paths = [shared.path[:end] for end in range(Unit.steplen, len(shared.path), Unit.steplen)]
+    paths = unit_ancestor_paths(shared.path, include_self=False)
     units = Unit.objects.filter(path__in=paths, kind__in=list(STAFF_ROLE_AT), is_active=True)
     return sorted(units, key=lambda u: -len(u.path))
 

@@ -3,7 +3,8 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from units.permissions import SCHOOL_MANAGER_ROLES, units_where
+from units.selectors import in_subtree_q
 
 from ..models import Material, MaterialReview, MaterialVersion, VersionStatus
 from ..permissions import OPEN_STATUSES, STAFF_ROLE_AT
@@ -23,13 +24,13 @@ def waiting_versions(*, user) -> QuerySet:
     if user.is_superuser:
         return qs.filter(status__in=[VersionStatus.SUBMITTED, VersionStatus.GROUP_APPROVED]).order_by("updated_at")
     query = _nothing()
-    for role, path, kind in role_rows(user):
+    for role, path, kind in units_where(user):
         if role == Role.GROUP_LEADER and kind == K.GROUP:
             query |= Q(status=VersionStatus.SUBMITTED, material__unit__path=path)
         elif role in SCHOOL_MANAGER_ROLES and kind in (K.SCHOOL, K.UNIVERSITY):
             # Items made at the school itself have no group step: its managers take it.
             query |= Q(status=VersionStatus.SUBMITTED, material__unit__path=path)
-            query |= Q(status=VersionStatus.GROUP_APPROVED, material__unit__path__startswith=path)
+            query |= Q(in_subtree_q(path, "material__unit"), status=VersionStatus.GROUP_APPROVED)
     return qs.filter(query).order_by("updated_at", "pk")
 
 
@@ -41,7 +42,7 @@ def waiting_proposals(*, user) -> QuerySet:
     if user.is_superuser:
         return qs.order_by("at", "pk")
     query = _nothing()
-    for role, path, kind in role_rows(user):
+    for role, path, kind in units_where(user):
         if STAFF_ROLE_AT.get(kind) == role:
             query |= Q(unit__path=path)
     return qs.filter(query).order_by("at", "pk")

@@ -12,7 +12,8 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Role, RoleAssignment, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from units.permissions import SCHOOL_MANAGER_ROLES, units_where
+from units.selectors import in_subtree_q
 
 from .. import latex
 from ..models import Question, QuestionReview, QuestionType, VersionStatus
@@ -187,15 +188,13 @@ def waiting_questions(*, user) -> QuerySet[Question]:
     if user.is_superuser:
         return qs.filter(status__in=[S.SUBMITTED, S.GROUP_APPROVED]).exclude(author=user).order_by("updated_at", "pk")
     query = _nothing()
-    for role, path, kind in role_rows(user):
+    for role, path, kind in units_where(user):
         if role == Role.GROUP_LEADER and kind == K.GROUP:
             query |= Q(status=S.SUBMITTED, unit__path=path) & ~Q(_written_by_group_leader())
         elif role in SCHOOL_MANAGER_ROLES and kind in (K.SCHOOL, K.UNIVERSITY):
             query |= Q(status=S.SUBMITTED, unit__path=path)
-            query |= Q(status=S.SUBMITTED, unit__kind=K.GROUP, unit__path__startswith=path) & Q(
-                _written_by_group_leader()
-            )
-            query |= Q(status=S.GROUP_APPROVED, unit__path__startswith=path)
+            query |= Q(in_subtree_q(path), status=S.SUBMITTED, unit__kind=K.GROUP) & Q(_written_by_group_leader())
+            query |= Q(in_subtree_q(path), status=S.GROUP_APPROVED)
     return qs.filter(query).exclude(author=user).order_by("updated_at", "pk")
 
 
@@ -207,7 +206,7 @@ def waiting_question_proposals(*, user) -> QuerySet[QuestionReview]:
     if user.is_superuser:
         return qs.order_by("at", "pk")
     query = _nothing()
-    for role, path, kind in role_rows(user):
+    for role, path, kind in units_where(user):
         if STAFF_ROLE_AT.get(kind) == role:
             query |= Q(unit__path=path)
     return qs.filter(query).order_by("at", "pk")

@@ -14,7 +14,6 @@ import zipfile
 from collections.abc import Iterable
 
 import nh3
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -29,6 +28,7 @@ from truonghoc.text import fold, nfc
 from truonghoc.uploads import check_upload, files_removed_on_failure, human_size, image_reencode
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES
+from units.selectors import people_holding
 from units.services import audit_log
 
 from ..models import Kind, Material, MaterialReview, MaterialVersion, VersionStatus
@@ -91,12 +91,7 @@ def _url(name: str, pk: int) -> str:
 
 
 def people_with(roles: Iterable[str], unit_path: str):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, role_assignments__role__in=list(roles), role_assignments__unit__path=unit_path)
-        .distinct()
-        .order_by("pk")
-    )
+    return people_holding(roles=roles, units=Unit.objects.filter(path=unit_path)).order_by("pk")
 
 
 def group_reviewers(material: Material):

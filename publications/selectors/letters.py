@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from truonghoc.text import fold
 from units.models import Unit
+from units.selectors import children_q, in_subtree_q
 
 from ..models import Letter, LetterCitation, LetterRecipient
 from ..permissions.letters import (
@@ -49,8 +50,8 @@ def letter_recipient_unit_choices(*, issuers: list[Unit]) -> list[Unit]:
     children = Q(pk__in=[])
     for issuer in issuers:
         kinds = recipient_kinds_for(issuer)
-        below |= Q(path__startswith=issuer.path, depth__gt=issuer.depth, kind__in=kinds)
-        children |= Q(path__startswith=issuer.path, depth=issuer.depth + 1, kind__in=kinds)
+        below |= Q(in_subtree_q(issuer, "", include_self=False), kind__in=kinds)
+        children |= Q(children_q(issuer, ""), kind__in=kinds)
     units = Unit.objects.filter(below, is_active=True).order_by("path")
     fields = ("pk", "name", "code", "path", "depth", "kind")
     chosen = list(units.only(*fields)[: UNIT_CHOICES_MAX + 1])

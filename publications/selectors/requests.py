@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from truonghoc.text import fold
 from units.models import Unit
-from units.permissions import SUBTREE_ROLES, Action, role_rows, scope
+from units.permissions import UNIT_MANAGER_ROLES, Action, scope, units_where
+from units.selectors import children_q, in_subtree_q
 
 from ..models import ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
 from ..permissions import ISSUER_KINDS, RECIPIENT_KINDS
@@ -25,9 +26,7 @@ def issuing_units(*, user) -> list[Unit]:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    paths = {
-        path for role, path, kind in role_rows(user) if kind in ISSUER_KINDS and role in SUBTREE_ROLES[Action.MANAGE]
-    }
+    paths = {held.path for held in units_where(user, UNIT_MANAGER_ROLES, kinds=ISSUER_KINDS)}
     units = Unit.objects.filter(is_active=True, kind__in=ISSUER_KINDS)
     if paths:
         units = units.filter(path__in=paths)
@@ -44,13 +43,13 @@ def recipient_unit_choices(*, issuers: list[Unit]) -> list[Unit]:
         return []
     below = Q(pk__in=[])
     for issuer in issuers:
-        below |= Q(path__startswith=issuer.path, depth__gt=issuer.depth)
+        below |= in_subtree_q(issuer, "", include_self=False)
     units = Unit.objects.filter(below, is_active=True, kind__in=RECIPIENT_KINDS).order_by("path")
     chosen = list(units.only("pk", "name", "code", "path", "depth", "kind")[: UNIT_CHOICES_MAX + 1])
     if len(chosen) > UNIT_CHOICES_MAX:
         children = Q(pk__in=[])
         for issuer in issuers:
-            children |= Q(path__startswith=issuer.path, depth=issuer.depth + 1)
+            children |= children_q(issuer, "")
         chosen = list(units.filter(children).only("pk", "name", "code", "path", "depth", "kind"))
     return chosen
 
@@ -80,7 +79,7 @@ def report_inbox(*, user, show: str = "todo") -> QuerySet[ReportRecipient]:
     their list is not flooded with every school's requests. `show="todo"` keeps what still needs
     doing: not submitted yet, or the deadline not passed (a newer version may still come).
     """
-    paths = [path for role, path, _kind in role_rows(user) if role in SUBTREE_ROLES[Action.MANAGE]]
+    paths = [held.path for held in units_where(user, UNIT_MANAGER_ROLES)]
     recipients = ReportRecipient.objects.filter(unit__path__in=paths, unit__is_active=True).select_related(
         "request__issuer", "unit", "latest_submission__submitted_by"
     )

@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
-from django.db.models.functions import Left, Length
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -27,6 +26,8 @@ from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
 from units.models import Unit
+from units.permissions import UNIT_MANAGER_ROLES
+from units.selectors import is_below
 from units.services import audit_log
 
 from ..models import Letter, LetterAttachment, LetterCitation, LetterRecipient
@@ -38,7 +39,7 @@ from ..permissions.letters import (
     receipt_roles,
     receipt_rows_q,
 )
-from .requests import AUDIENCES_FOR_ISSUER, MANAGING_ROLES, _resolve_recipients
+from .requests import AUDIENCES_FOR_ISSUER, _resolve_recipients
 
 K = Unit.Kind
 Status = Letter.Status
@@ -101,13 +102,9 @@ def _managers_of(unit_ids, *, teachers_too: bool = False) -> QuerySet:
     """The active people who manage the given units, held at each unit itself (a school's admin and
     principal, an Office's staff…); with `teachers_too`, also the teachers of those units and of the
     groups of those schools. `unit_ids` may be a list or a values("unit_id") subquery."""
-    held_here = Q(role_assignments__role__in=MANAGING_ROLES, role_assignments__unit_id__in=unit_ids)
+    held_here = Q(role_assignments__role__in=sorted(UNIT_MANAGER_ROLES), role_assignments__unit_id__in=unit_ids)
     if teachers_too:
-        groups = (
-            Unit.objects.filter(kind=K.GROUP)
-            .annotate(school_path=Left("path", Length("path") - Unit.steplen))
-            .filter(school_path__in=Unit.objects.filter(pk__in=unit_ids).values("path"))
-        )
+        groups = Unit.objects.filter(kind=K.GROUP).children_of(unit_ids)
         held_here |= Q(role_assignments__role__in=sorted(TEACHING_ROLES)) & (
             Q(role_assignments__unit_id__in=unit_ids) | Q(role_assignments__unit__in=groups)
         )
@@ -129,7 +126,7 @@ def letter_recipients_resolve(*, issuer: Unit, kinds: Iterable[str], units: Iter
             _("%(issuer)s has no units of these kinds below it: %(kinds)s.")
             % {"issuer": issuer.name, "kinds": ", ".join(bad_kinds)}
         ]
-    outside = [u for u in units if not (u.path.startswith(issuer.path) and u.depth > issuer.depth)]
+    outside = [u for u in units if not is_below(u.path, issuer.path, include_self=False)]
     if outside:
         errors.setdefault("units", []).append(
             _("These units are not under %(issuer)s, so it cannot send them a letter: %(names)s.")

@@ -24,7 +24,8 @@ from truonghoc.storage import private_storage
 from truonghoc.text import nfc
 from truonghoc.uploads import clean_name, files_removed_on_failure, sniff
 from units.models import RoleAssignment, Unit
-from units.permissions import SUBTREE_ROLES, Action
+from units.permissions import UNIT_MANAGER_ROLES
+from units.selectors import is_below
 from units.services import audit_log
 
 from ..models import REPORT_FILE_MAX_BYTES, ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
@@ -43,8 +44,7 @@ K = Unit.Kind
 REMINDER_INTERVAL = timedelta(minutes=10)
 RECIPIENT_BATCH_SIZE = 1000
 
-# The roles whose holders are told about a request addressed to their unit: those who manage it.
-MANAGING_ROLES = sorted(SUBTREE_ROLES[Action.MANAGE])
+# The holders of units' UNIT_MANAGER_ROLES are told about a request addressed to their unit: they manage it.
 
 AUDIENCE_FILTERS = {
     Audience.DEPARTMENTS: Q(kind=K.DEPARTMENT),
@@ -164,7 +164,7 @@ def _staff_of_recipients(*, request: ReportRequest, status: str | None = None) -
     """The active people who manage a recipient unit of `request` (optionally only those with `status`),
     held at the unit itself: one joined query, however many units were asked."""
     filters = {
-        "role_assignments__role__in": MANAGING_ROLES,
+        "role_assignments__role__in": sorted(UNIT_MANAGER_ROLES),
         "role_assignments__unit__report_recipients__request": request,
     }
     if status is not None:
@@ -178,7 +178,7 @@ def _resolve_recipients(*, issuer: Unit, kinds: list[str], units: list[Unit]) ->
     unknown = [kind for kind in kinds if kind not in Audience.values]
     if unknown:
         errors["kinds"] = [_("Unknown kind of unit: %(kinds)s.") % {"kinds": ", ".join(unknown)}]
-    outside = [u for u in units if not (u.path.startswith(issuer.path) and u.depth > issuer.depth)]
+    outside = [u for u in units if not is_below(u.path, issuer.path, include_self=False)]
     if outside:
         errors.setdefault("units", []).append(
             _("These units are not under %(issuer)s, so it cannot ask them for a report: %(names)s.")
@@ -205,9 +205,8 @@ def _resolve_recipients(*, issuer: Unit, kinds: list[str], units: list[Unit]) ->
     for kind in kinds:
         chosen |= AUDIENCE_FILTERS[kind]
     resolved = list(
-        Unit.objects.filter(
-            path__startswith=issuer.path, depth__gt=issuer.depth, is_active=True, kind__in=RECIPIENT_KINDS
-        )
+        Unit.objects.below(issuer, include_self=False)
+        .filter(is_active=True, kind__in=RECIPIENT_KINDS)
         .filter(chosen)
         .order_by("path")
         .only("pk", "code", "path")
@@ -467,7 +466,11 @@ def report_request_remind(*, actor, request: ReportRequest) -> ReportReminder:
     if unit_count == 0:
         raise ValidationError(_("Every unit has submitted its report; there is nobody to remind."), code="nobody")
     unreached = missing.exclude(
-        Exists(RoleAssignment.objects.filter(unit=OuterRef("unit"), role__in=MANAGING_ROLES, user__is_active=True))
+        Exists(
+            RoleAssignment.objects.filter(
+                unit=OuterRef("unit"), role__in=sorted(UNIT_MANAGER_ROLES), user__is_active=True
+            )
+        )
     ).count()
     if request.is_past_deadline:
         title = _("Reminder: the report “%(title)s” asked by %(issuer)s was due on %(deadline)s")
