@@ -110,9 +110,6 @@ class UnitQuerySet(MP_NodeQuerySet):
         """Schools and teacher-training universities in the unit's subtree."""
         return self.below(unit, include_self=include_self).filter(kind__in=Unit.SCHOOL_KINDS)
 
-    def active(self) -> "UnitQuerySet":
-        return self.filter(is_active=True)
-
 
 class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
     def get_queryset(self):

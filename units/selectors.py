@@ -60,7 +60,8 @@ def people_holding(*, roles, units=None, below=None, active_only: bool = True) -
 
     One query when evaluated: the role condition and the unit condition are one subquery on
     RoleAssignment, so both hold for the same assignment and nobody is counted twice."""
-    assignments = RoleAssignment.objects.filter(role__in=sorted(roles))
+    roles = [roles] if isinstance(roles, str) else sorted(roles)  # one role, or any collection of them
+    assignments = RoleAssignment.objects.filter(role__in=roles)
     if units is not None:
         assignments = assignments.filter(unit=units) if isinstance(units, Unit) else assignments.filter(unit__in=units)
     if below is not None:
