@@ -26,9 +26,6 @@ from ..models import Course, EnrolledUnit, Enrolment, LearningGroup, Section, Se
 from ..permissions import can_study, enrolment_of, in_audience, is_instructor
 from .roster import roster_sync
 
-# Who a learning group may be registered by: the school's group leaders and managers (and instructors).
-GROUP_REGISTRAR_ROLES = SCHOOL_LEADER_ROLES
-
 
 def _forget_cached_enrolment(user, course: Course) -> None:
     user.__dict__.get("_course_enrolment_cache", {}).pop(course.pk, None)
@@ -193,7 +190,8 @@ def group_scopes(*, actor, course: Course) -> list[tuple[str, str, Unit | None, 
     if is_instructor(actor, course):
         schools = schools.filter(audience_units_q(course))[:200]
     else:
-        paths = {held.school_path for held in units_where(actor, GROUP_REGISTRAR_ROLES)}
+        # A learning group may be registered by the school's group leaders and managers (and instructors).
+        paths = {held.school_path for held in units_where(actor, SCHOOL_LEADER_ROLES)}
         schools = schools.filter(path__in=paths).filter(audience_units_q(course))
     schools = list(schools)
     scopes = [(f"u{s.pk}", s.name, s, None) for s in schools]

@@ -44,8 +44,6 @@ K = Unit.Kind
 REMINDER_INTERVAL = timedelta(minutes=10)
 RECIPIENT_BATCH_SIZE = 1000
 
-# The holders of units' UNIT_MANAGER_ROLES are told about a request addressed to their unit: they manage it.
-
 AUDIENCE_FILTERS = {
     Audience.DEPARTMENTS: Q(kind=K.DEPARTMENT),
     Audience.OFFICES: Q(kind=K.OFFICE),
