@@ -13,6 +13,7 @@ from .models import at_or_above_q as at_or_above_q
 from .models import children_q as children_q
 from .models import common_ancestor_path as common_ancestor_path
 from .models import in_subtree_q as in_subtree_q
+from .models import in_subtrees as in_subtrees
 from .models import is_below as is_below
 from .models import parent_path as parent_path
 from .models import path_depth as path_depth

@@ -15,8 +15,6 @@ from datetime import datetime
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +27,7 @@ from truonghoc.text import fold, nfc
 from truonghoc.uploads import DOCUMENT_TYPES, check_upload, files_removed_on_failure
 from units.models import Role, Unit
 from units.permissions import TEACHING_ROLES, holds_role_at
-from units.selectors import common_ancestor_path, in_subtree_q, people_holding, school_path_of
+from units.selectors import in_subtree_q, in_subtrees, people_holding, school_path_of
 
 from ..models import Course, Product, Section
 from ..permissions import product_review_problem
@@ -203,26 +201,15 @@ def _existing_topics_by_school(school_paths: set[str]):
     """The proper topics already posted in these schools, as light rows, in one query."""
     if not school_paths:
         return []
-    lengths: dict[int, list[str]] = defaultdict(list)
-    for path in school_paths:
-        lengths[len(path)].append(path)
-    annotations, where = {}, Q(pk__in=[])
-    for length, paths in lengths.items():
-        annotations[f"school_{length}"] = Substr("unit__path", 1, length)
-        where |= Q(**{f"school_{length}__in": paths})
-    # The deepest unit above all of them narrows the scan to an index range.
-    common = common_ancestor_path(school_paths)
+    topics = Course.objects.filter(
+        kind=Course.Kind.TOPIC,
+        status__in=COUNTED_STATUSES,
+        deleted_at__isnull=True,
+    ).exclude(quality=Course.Quality.EMPTY)
     return list(
-        Course.objects.filter(
-            in_subtree_q(common),
-            kind=Course.Kind.TOPIC,
-            status__in=COUNTED_STATUSES,
-            deleted_at__isnull=True,
+        in_subtrees(topics, school_paths).values_list(
+            "pk", "unit__path", "unit__kind", "title", "body", "published_at", "created_at"
         )
-        .exclude(quality=Course.Quality.EMPTY)
-        .annotate(**annotations)
-        .filter(where)
-        .values_list("pk", "unit__path", "unit__kind", "title", "body", "published_at", "created_at")
     )
 
 

@@ -29,6 +29,7 @@ from units.selectors import (
     children_q,
     common_ancestor_path,
     in_subtree_q,
+    in_subtrees,
     is_below,
     parent_path,
     path_depth,
@@ -103,6 +104,15 @@ def test_in_subtree_q_filters_rows_by_their_unit(tree):
     assert codes(Unit.objects.filter(in_subtree_q(tree.office_b1, ""))) == codes([tree.office_b1, tree.s3])
     # "" is the whole tree (reports computed for the country)
     assert Unit.objects.filter(in_subtree_q("", "")).count() == Unit.objects.count()
+
+
+def test_in_subtrees_for_many_units_at_once(tree, django_assert_num_queries):
+    for unit in (tree.g1, tree.g3, tree.s3, tree.t1):
+        make_person(unit=unit, role=Role.TEACHER)
+    rows = in_subtrees(RoleAssignment.objects.select_related("unit"), [tree.s1.path, tree.s3.path])
+    with django_assert_num_queries(1):
+        assert {a.unit.code for a in rows} == {tree.g1.code, tree.s3.code}
+    assert not in_subtrees(RoleAssignment.objects.all(), []).exists()
 
 
 def test_children_q_and_at_or_above_q(tree):
