@@ -115,21 +115,9 @@ class HeldRole(NamedTuple):
     path: str
     kind: str
 
-    def is_at(self, unit) -> bool:
-        """Held at `unit` itself."""
-        return self.path == unit.path
-
-    def reaches(self, unit) -> bool:
-        """Held at `unit` or above it, so it reaches `unit` through the subtree rule."""
-        return is_below(unit.path, self.path)
-
     def is_within(self, unit) -> bool:
         """Held at `unit` or somewhere below it."""
         return is_below(self.path, unit.path)
-
-    @property
-    def parent_path(self) -> str:
-        return parent_path(self.path)
 
     @property
     def school_path(self) -> str:

@@ -191,7 +191,7 @@ def test_units_where_reads_the_cached_roles_once(tree, django_assert_num_queries
         leading = units_where(person, [Role.GROUP_LEADER])
         assert [(h.path, h.kind) for h in leading] == [(tree.g1.path, K.GROUP)]
         assert [h.role for h in units_where(person, kinds=[K.SCHOOL])] == [Role.PRINCIPAL]
-        assert leading[0].school_path == tree.s1.path and leading[0].is_at(tree.g1)
+        assert leading[0].school_path == tree.s1.path and leading[0].is_within(tree.s1)
         assert holds_role_at(person, tree.g1, TEACHING_ROLES)
         assert not holds_role_at(person, tree.s1, TEACHING_ROLES)
         assert holds_role_within(person, tree.s1, TEACHING_ROLES)
