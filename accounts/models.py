@@ -156,9 +156,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def roles(self) -> list[str]:
         """The roles this person holds, wherever they hold them."""
-        from units.permissions import role_rows
+        from units.permissions import units_where
 
-        return sorted({role for role, _path, _kind in role_rows(self)})
+        return sorted({held.role for held in units_where(self)})
 
 
 class AccountQuota(models.Model):

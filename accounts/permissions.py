@@ -4,8 +4,8 @@ says which action each account operation needs."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from units.models import Role, Unit
-from units.permissions import Action, can, role_rows, scope
+from units.models import Unit
+from units.permissions import AUTHORITY_ROLES, STAFF_ROLES, Action, can, role_reaches, scope, units_where
 
 from .models import ProfileRule, User
 
@@ -35,12 +35,7 @@ def can_set_profile_rule(user, unit: Unit) -> bool:
         return False
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
-    staff = {Role.MINISTRY_STAFF, Role.DEPARTMENT_STAFF, Role.OFFICE_STAFF}
-    return any(role in staff and unit.path.startswith(path) for role, path, _kind in role_rows(user))
-
-
-# Roles that carry authority: their holders are looked after by the unit above, not by their peers.
-AUTHORITY_ROLES = {Role.SCHOOL_ADMIN, Role.PRINCIPAL, Role.OFFICE_STAFF, Role.DEPARTMENT_STAFF, Role.MINISTRY_STAFF}
+    return role_reaches(user, unit, STAFF_ROLES)
 
 
 def can_manage_account(user, account: User) -> bool:
@@ -56,7 +51,7 @@ def can_manage_account(user, account: User) -> bool:
     reach = scope(user, Action.MANAGE_ACCOUNTS)
     if not reach.contains(account.unit):
         return False
-    for role, path, _kind in role_rows(account):
+    for role, path, _kind in units_where(account):
         if not reach.contains_path(path):
             return False
         if role in AUTHORITY_ROLES and not reach.contains_strictly_above(path):

@@ -2,10 +2,11 @@
 the schools a person may be transferred to. Each costs a fixed number of queries."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from truonghoc.text import fold
 from units.models import AuditEntry, Role, RoleAssignment, Unit
+from units.selectors import ancestor_paths, at_or_above_q, in_subtree_q, parent_path, people_holding
 
 from .models import IssueBatch, ProfileRule, QuotaRequest, TransferRequest, User
 
@@ -63,15 +64,11 @@ def account_history(*, account: User) -> QuerySet[AuditEntry]:
 
 def school_classes(*, school: Unit) -> QuerySet[Unit]:
     """The active classes of a school, by grade then name."""
-    return Unit.objects.filter(
-        path__startswith=school.path, depth=school.depth + 1, kind=K.CLASS, is_active=True
-    ).order_by("grade", "name_folded")
+    return Unit.objects.children(school, kinds=[K.CLASS]).filter(is_active=True).order_by("grade", "name_folded")
 
 
 def school_groups(*, school: Unit) -> QuerySet[Unit]:
-    return Unit.objects.filter(
-        path__startswith=school.path, depth=school.depth + 1, kind=K.GROUP, is_active=True
-    ).order_by("name_folded")
+    return Unit.objects.children(school, kinds=[K.GROUP]).filter(is_active=True).order_by("name_folded")
 
 
 def placements_for(*, school: Unit, account_type: str) -> QuerySet[Unit]:
@@ -85,12 +82,9 @@ def current_classes(*, student: User) -> list[Unit]:
     if student.unit is None:
         return []
     return list(
-        Unit.objects.filter(
-            role_assignments__user=student,
-            role_assignments__role=Role.STUDENT,
-            kind=K.CLASS,
-            path__startswith=student.unit.path,
-        ).order_by("grade", "name_folded")
+        Unit.objects.below(student.unit)
+        .filter(role_assignments__user=student, role_assignments__role=Role.STUDENT, kind=K.CLASS)
+        .order_by("grade", "name_folded")
     )
 
 
@@ -110,9 +104,8 @@ def transfer_destinations(*, query: str, exclude: Unit | None = None, limit: int
     if exclude is not None:
         schools = schools.exclude(pk=exclude.pk)
     schools = list(schools[:limit])
-    parent_paths = {s.path[: -Unit.steplen] for s in schools}
-    parents = dict(Unit.objects.filter(path__in=parent_paths).values_list("path", "name"))
-    return [(s, parents.get(s.path[: -Unit.steplen], "")) for s in schools]
+    parents = dict(Unit.objects.filter(path__in={parent_path(s.path) for s in schools}).values_list("path", "name"))
+    return [(s, parents.get(parent_path(s.path), "")) for s in schools]
 
 
 # --- the school's account list, batches and quota requests ---------------------------------
@@ -164,9 +157,7 @@ def school_account_counts(*, school: Unit) -> dict[str, dict[str, int]]:
 
 
 def school_units(*, school: Unit) -> QuerySet[Unit]:
-    return Unit.objects.filter(
-        path__startswith=school.path, depth=school.depth + 1, kind__in=[Unit.Kind.CLASS, Unit.Kind.GROUP]
-    ).order_by("kind", "grade", "name")
+    return Unit.objects.children(school, kinds=[Unit.Kind.CLASS, Unit.Kind.GROUP]).order_by("kind", "grade", "name")
 
 
 def batches_of(*, school: Unit) -> QuerySet[IssueBatch]:
@@ -196,7 +187,7 @@ def quota_requests_for_decider(*, user, status: str = "") -> QuerySet[QuotaReque
         # The decider's scope must contain the school's parent, i.e. be strictly above the school.
         query = Q(pk__in=[])
         for prefix in reach.prefixes:
-            query |= Q(school__path__startswith=prefix) & ~Q(school__path=prefix)
+            query |= in_subtree_q(prefix, "school", include_self=False)
         qs = qs.filter(query)
     if status:
         qs = qs.filter(status=status)
@@ -205,8 +196,7 @@ def quota_requests_for_decider(*, user, status: str = "") -> QuerySet[QuotaReque
 
 def school_admins(*, school: Unit) -> QuerySet[User]:
     """The active admins of a school: who is told about its transfers and quota decisions."""
-    ids = RoleAssignment.objects.filter(unit=school, role=Role.SCHOOL_ADMIN).values_list("user_id", flat=True)
-    return User.objects.filter(pk__in=ids, is_active=True)
+    return people_holding(roles=[Role.SCHOOL_ADMIN], units=school)
 
 
 def class_students(*, school_class: Unit) -> list[User]:
@@ -221,22 +211,12 @@ def class_students(*, school_class: Unit) -> list[User]:
 # --- Profile rules: which details each account type must fill in ---------------------------------------
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """The unit's own path and those of every unit above it."""
-    return [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
-
-
 def profile_rule_nearest(*, unit_id: int | None, account_type: str) -> ProfileRule | None:
     """The rule set nearest above (or at) the unit for that account type, or None (one query)."""
     if unit_id is None:
         return None
-    unit_path = Unit.objects.filter(pk=unit_id).values("path")[:1]
     return (
-        ProfileRule.objects.filter(account_type=account_type)
-        .annotate(target_path=Subquery(unit_path))
-        .filter(target_path__startswith=F("unit__path"))
-        .order_by("-unit__depth")
-        .first()
+        ProfileRule.objects.filter(at_or_above_q(unit_id), account_type=account_type).order_by("-unit__depth").first()
     )
 
 
@@ -245,14 +225,14 @@ def profile_rules_for_units(*, unit_ids) -> dict[tuple[int, str], ProfileRule]:
     if not unit_ids:
         return {}
     paths = dict(Unit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "path"))
-    wanted = {p for path in paths.values() for p in _ancestor_paths(path)}
+    wanted = {p for path in paths.values() for p in ancestor_paths(path)}
     by_path: dict[tuple[str, str], ProfileRule] = {}
     for rule in ProfileRule.objects.filter(unit__path__in=list(wanted)).annotate(unit_path=F("unit__path")):
         by_path[(rule.unit_path, rule.account_type)] = rule
     found = {}
     for unit_id, path in paths.items():
         for account_type in (User.AccountType.TEACHER, User.AccountType.STUDENT):
-            for ancestor in reversed(_ancestor_paths(path)):
+            for ancestor in reversed(ancestor_paths(path)):
                 rule = by_path.get((ancestor, account_type))
                 if rule is not None:
                     found[(unit_id, account_type)] = rule
@@ -264,7 +244,7 @@ def profile_rules_at(*, unit: Unit) -> dict[str, dict]:
     """For the rule page of a unit, per account type: the rule set here (or None), and the rule that applies
     from above when there is none here (or None: the default applies). Two queries."""
     rules = (
-        ProfileRule.objects.filter(unit__path__in=_ancestor_paths(unit.path))
+        ProfileRule.objects.filter(unit__path__in=ancestor_paths(unit.path))
         .select_related("unit", "updated_by")
         .order_by("-unit__depth")
     )

@@ -12,7 +12,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from units.permissions import SCHOOL_MANAGER_ROLES, holds_role_at
+from units.selectors import ancestor_paths
 
 from .models import Status
 
@@ -27,15 +28,11 @@ def _active(user) -> bool:
 
 def school_path(unit: Unit) -> str | None:
     """Path of the school a group/class/school unit belongs to, without a query."""
-    if unit.kind in (K.SCHOOL, K.UNIVERSITY):
-        return unit.path
-    if unit.kind in (K.GROUP, K.CLASS):
-        return unit.path[: -Unit.steplen]
-    return None
+    return unit.school_path
 
 
 def _holds(user, roles, path: str) -> bool:
-    return any(role in roles and unit_path == path for role, unit_path, _kind in role_rows(user))
+    return holds_role_at(user, path, roles)
 
 
 def manages_school_of(user, material) -> bool:
@@ -118,6 +115,6 @@ def proposal_targets(material) -> list[Unit]:
     shared = material.shared_with
     if shared is None:
         return []
-    paths = [shared.path[:end] for end in range(Unit.steplen, len(shared.path), Unit.steplen)]
+    paths = ancestor_paths(shared.path, include_self=False)
     units = Unit.objects.filter(path__in=paths, kind__in=list(STAFF_ROLE_AT), is_active=True)
     return sorted(units, key=lambda u: -len(u.path))

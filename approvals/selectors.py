@@ -8,7 +8,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from truonghoc.softdelete import alive_q
 from units.models import Role, RoleAssignment, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from units.permissions import SCHOOL_MANAGER_ROLES, units_where
+from units.selectors import in_subtree_q
 
 from .models import Status
 from .permissions import STAFF_ROLE_AT
@@ -39,17 +40,17 @@ def waiting_at_steps(subjects: QuerySet, *, user, item: str = "") -> QuerySet:
         return subjects.filter(status__in=[Status.SUBMITTED, Status.GROUP_APPROVED]).order_by("updated_at", "pk")
     unit = f"{item}unit__"
     query = _nothing()
-    for role, path, kind in role_rows(user):
+    for role, path, kind in units_where(user):
         if role == Role.GROUP_LEADER and kind == K.GROUP:
             query |= Q(status=Status.SUBMITTED, **{f"{unit}path": path}) & ~Q(_written_by_group_leader(item))
         elif role in SCHOOL_MANAGER_ROLES and kind in (K.SCHOOL, K.UNIVERSITY):
             # Items made at the school itself have no group step: its managers take it, and the group step of
             # an item a group's leader wrote.
             query |= Q(status=Status.SUBMITTED, **{f"{unit}path": path})
-            query |= Q(status=Status.SUBMITTED, **{f"{unit}kind": K.GROUP, f"{unit}path__startswith": path}) & Q(
+            query |= Q(in_subtree_q(path, f"{item}unit"), status=Status.SUBMITTED, **{f"{unit}kind": K.GROUP}) & Q(
                 _written_by_group_leader(item)
             )
-            query |= Q(status=Status.GROUP_APPROVED, **{f"{unit}path__startswith": path})
+            query |= Q(in_subtree_q(path, f"{item}unit"), status=Status.GROUP_APPROVED)
     return subjects.filter(query).order_by("updated_at", "pk")
 
 
@@ -62,7 +63,7 @@ def waiting_proposals(review_model, *, user) -> QuerySet:
     if user.is_superuser:
         return qs.order_by("at", "pk")
     query = _nothing()
-    for role, path, kind in role_rows(user):
+    for role, path, kind in units_where(user):
         if STAFF_ROLE_AT.get(kind) == role:
             query |= Q(unit__path=path)
     return qs.filter(query).order_by("at", "pk")

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +27,7 @@ from notifications.services import notify
 from truonghoc.text import nfc
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES
+from units.selectors import people_holding
 from units.services import audit_log
 
 from .models import Decision, Level, ReviewStep, Status
@@ -111,12 +111,7 @@ class ApprovalKind:
 
 
 def people_with(roles: Iterable[str], unit_path: str):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, role_assignments__role__in=list(roles), role_assignments__unit__path=unit_path)
-        .distinct()
-        .order_by("pk")
-    )
+    return people_holding(roles=roles, units=Unit.objects.filter(path=unit_path)).order_by("pk")
 
 
 def group_reviewers(item):

@@ -78,14 +78,15 @@ def build_letters(*, count: int, seed: int = 7) -> tuple[int, int]:
     from publications.models import Letter, LetterRecipient
     from publications.services.letters import _search_text
     from units.models import Unit
+    from units.selectors import is_below
     from units.services import bulk_copy_rows
 
     rng = random.Random(seed)
     ministry = Unit.objects.get(code="BGDDT")
     dept = Unit.objects.get(code="SGD-HANAM")
-    offices = list(Unit.objects.filter(kind="office", path__startswith=dept.path).order_by("path"))
-    schools = list(Unit.objects.filter(kind="school", path__startswith=dept.path).order_by("path"))
-    schools_of = {o.pk: [s for s in schools if s.path.startswith(o.path)] for o in offices}
+    offices = list(Unit.objects.below(dept).filter(kind="office").order_by("path"))
+    schools = list(Unit.objects.below(dept).filter(kind="school").order_by("path"))
+    schools_of = {o.pk: [s for s in schools if is_below(s.path, o.path)] for o in offices}
     dept_schools = [s for s in schools if s.depth == dept.depth + 1]  # THPT schools under the Department
     symbols = {ministry.pk: "BGDĐT-GDTrH", dept.pk: "SGDĐT-GDTrH"} | {o.pk: f"PGDĐT-{o.code}" for o in offices}
     numbers: dict[tuple[int, int], int] = {}
@@ -172,7 +173,7 @@ def main() -> None:
         after_bulk_load(trigram_index="letter_search_trgm")
 
         sample = Letter.objects.filter(issuer__code="SGD-HANAM").order_by("-issued_on").first()
-        office = Unit.objects.filter(kind="office", path__startswith=sample.issuer.path).order_by("path").first()
+        office = Unit.objects.below(sample.issuer).filter(kind="office").order_by("path").first()
         url = reverse("letters:archive")
         searches = [
             ("browse, no query", {}),

@@ -57,11 +57,12 @@ def build_items(*, count: int, seed: int = 11) -> int:
     from materials.models import Material, MaterialVersion
     from materials.services.library import search_text_for
     from units.models import Role, RoleAssignment, Unit
+    from units.selectors import is_below
 
     rng = random.Random(seed)
     ministry = Unit.objects.get(code="BGDDT")
     dept = Unit.objects.get(code="SGD-HANAM")
-    offices = {o.path: o for o in Unit.objects.filter(kind="office", path__startswith=dept.path)}
+    offices = {o.path: o for o in Unit.objects.below(dept).filter(kind="office")}
     teachers = list(
         RoleAssignment.objects.filter(role=Role.TEACHER, unit__kind__in=["school", "group"])
         .select_related("unit", "user")
@@ -70,7 +71,7 @@ def build_items(*, count: int, seed: int = 11) -> int:
     by_school: dict[str, list] = {}
     for assignment in teachers:
         unit = assignment.unit
-        school_path = unit.path if unit.kind == "school" else unit.path[: -Unit.steplen]
+        school_path = unit.school_path
         by_school.setdefault(school_path, []).append(assignment)
     schools = {s.path: s for s in Unit.objects.filter(path__in=list(by_school))}
     school_paths = sorted(by_school)
@@ -85,7 +86,7 @@ def build_items(*, count: int, seed: int = 11) -> int:
             school_path = rng.choice(school_paths)
             assignment = rng.choice(by_school[school_path])
             school = schools[school_path]
-            office = next((o for p, o in offices.items() if school_path.startswith(p)), None)
+            office = next((o for p, o in offices.items() if is_below(school_path, p)), None)
             roll = rng.random()
             shared = ministry if roll < 0.05 else dept if roll < 0.15 else office if roll < 0.35 and office else school
             kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
@@ -155,6 +156,7 @@ def main() -> None:
 
     from reports.services import analyze_tables
     from units.models import Unit
+    from units.selectors import ancestor_paths
 
     with scratch_database():
         print(f"database: {engine()}")
@@ -169,9 +171,7 @@ def main() -> None:
         print(f"{items:,} items created in {time.perf_counter() - start:.0f} s")
         teacher = User.objects.get(username="giaovien")
         school = teacher.unit if teacher.unit.kind == "school" else teacher.unit.get_parent()
-        visible = Material.objects.filter(
-            shared_with__path__in=[school.path[:n] for n in range(4, len(school.path) + 1, 4)]
-        )
+        visible = Material.objects.filter(shared_with__path__in=ancestor_paths(school.path))
         print(f"items the teacher may see: {visible.count():,}")
         after_bulk_load(trigram_index="material_search_trgm")
 

@@ -16,13 +16,21 @@ from django.utils.translation import gettext as _
 
 from truonghoc.softdelete import alive_q
 from units.models import Cluster, Role, Unit
-from units.permissions import Action, can, role_rows, scope
+from units.permissions import (
+    STAFF_ROLES,
+    TEACHING_ROLES,
+    WRITER_ROLES,
+    Action,
+    can,
+    holds_role_at,
+    holds_role_within,
+    role_ancestor_paths,
+    scope,
+)
 
 from .models import Assignment, Course, Enrolment, Product, Submission, SubmissionFile
 
 TEACH_PERM = "courses.teach_course"
-LEARNER_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER, Role.STUDENT, Role.SCHOOL_ADMIN, Role.PRINCIPAL})
-STAFF_ROLES = frozenset({Role.MINISTRY_STAFF, Role.DEPARTMENT_STAFF, Role.OFFICE_STAFF})
 
 
 def _active(user) -> bool:
@@ -36,13 +44,7 @@ def _cache(user, name: str) -> dict:
 def ancestor_paths(user) -> set[str]:
     """Paths of every unit at or above the units where the user holds a role: a course open to any of
     them is open to the user. Cached on the user object."""
-    cached = user.__dict__.get("_course_ancestor_paths")
-    if cached is None:
-        cached = set()
-        for _role, path, _kind in role_rows(user):
-            cached.update(path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen))
-        user.__dict__["_course_ancestor_paths"] = cached
-    return cached
+    return role_ancestor_paths(user)
 
 
 def school_ids(user) -> set[int]:
@@ -143,23 +145,15 @@ def can_create_course(user, unit: Unit, kind: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    rows = role_rows(user)
     if kind == Course.Kind.TOPIC:
         if unit.kind != Unit.Kind.GROUP:
             return False
-        return any(path == unit.path and role in (Role.TEACHER, Role.GROUP_LEADER) for role, path, _k in rows) or can(
-            user, Action.MANAGE, unit
-        )
+        return holds_role_at(user, unit, TEACHING_ROLES) or can(user, Action.MANAGE, unit)
     if unit.kind in (Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY, Unit.Kind.GROUP):
-        school_path = unit.path if unit.kind != Unit.Kind.GROUP else unit.path[: -Unit.steplen]
-        teaches_here = any(
-            role in (Role.TEACHER, Role.GROUP_LEADER, Role.PRINCIPAL, Role.SCHOOL_ADMIN)
-            and path.startswith(school_path)
-            for role, path, _k in rows
-        )
-        return teaches_here
+        # Held anywhere in the school (at it, or at one of its groups or classes).
+        return holds_role_within(user, unit.school_path, WRITER_ROLES)
     if kind == Course.Kind.TRAINING and unit.kind in (Unit.Kind.MINISTRY, Unit.Kind.DEPARTMENT, Unit.Kind.OFFICE):
-        return any(role in STAFF_ROLES and path == unit.path for role, path, _k in rows)
+        return holds_role_at(user, unit, STAFF_ROLES)
     return False
 
 
@@ -283,7 +277,7 @@ def submission_file_for_user_or_404(user, pk) -> SubmissionFile:
 
 def leads_group(user, group: Unit) -> bool:
     """The user is a leader of this professional group (a role held at the group itself)."""
-    return _active(user) and any(role == Role.GROUP_LEADER and path == group.path for role, path, _k in role_rows(user))
+    return _active(user) and holds_role_at(user, group, [Role.GROUP_LEADER])
 
 
 def product_review_problem(user, product) -> str:

@@ -11,7 +11,7 @@ from materials.selectors.attempts import home_quizzes
 from publications.selectors.front import national_front, personal_front
 from reports.permissions import can_view_stats
 from units.models import Role
-from units.permissions import Action, scope
+from units.permissions import STAFF_ROLES, TEACHING_ROLES, Action, scope
 from units.selectors import home_units
 
 
@@ -30,7 +30,7 @@ def home(request):
         "stats_unit": stats_unit,
         "home_units": units,
         "account_schools": account_schools,
-        "decides_quotas": bool(set(user.roles) & {Role.OFFICE_STAFF, Role.DEPARTMENT_STAFF, Role.MINISTRY_STAFF}),
+        "decides_quotas": bool(set(user.roles) & STAFF_ROLES),
         "roles": user.roles,
         "role_labels": [Role(role).label for role in user.roles],
         "can_manage_any": bool(manage_scope.prefixes) or manage_scope.everything,
@@ -41,7 +41,7 @@ def home(request):
         context.update(my_courses=courses, due_next=due_next(user=user))
     # Teachers: the courses they teach, the work waiting for a mark, what waits in their professional
     # groups (six queries in all, however many courses and groups).
-    teaches = bool(set(user.roles) & {Role.TEACHER, Role.GROUP_LEADER})
+    teaches = bool(set(user.roles) & TEACHING_ROLES)
     taught = [] if set(user.roles) == {Role.STUDENT} else taught_courses(user=user)  # students write none
     if teaches or taught:
         context.update(

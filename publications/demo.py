@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from units.models import Unit
+from units.selectors import parent_path
 
 from .models import Article
 from .services.news import article_backdate, article_create, article_review, article_submit
@@ -122,7 +123,7 @@ def seed_demo_news(*, ministry: Unit, department: Unit, office: Unit | None, sch
     if office is not None:
         reviewer_of[office.pk] = people.get("so")
     if school is not None:
-        under_office = office is not None and school.path[: -Unit.steplen] == office.path
+        under_office = office is not None and parent_path(school.path) == office.path
         reviewer_of[school.pk] = people.get("phong" if under_office else "so")
     now = timezone.now()
     made = 0

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +36,7 @@ from materials.demo import seed_demo_tests
 from publications.demo import seed_demo_news
 from truonghoc.text import fold, nfc
 from units.models import Role, RoleAssignment, Unit
+from units.selectors import ancestor_paths, in_subtree_q, is_below, parent_path
 from units.services import (
     UnitSpec,
     audit_log,
@@ -184,7 +185,7 @@ class _Builder:
         existing = {u.code: u for u in Unit.objects.filter(code__in=wanted.values())}
         for office_code in wanted.values():
             unit = existing.get(office_code)
-            if unit is not None and (unit.kind != K.OFFICE or not unit.path.startswith(self.department.path)):
+            if unit is not None and (unit.kind != K.OFFICE or not is_below(unit.path, self.department.path)):
                 raise SeedError(
                     [
                         _("The unit code %(code)s is already used by %(name)s.")
@@ -214,7 +215,7 @@ class _Builder:
         errors = []
         for row in self.table.rows:
             unit = existing.get(codes[row.line])
-            if unit is not None and (unit.kind != K.SCHOOL or not unit.path.startswith(self.department.path)):
+            if unit is not None and (unit.kind != K.SCHOOL or not is_below(unit.path, self.department.path)):
                 errors.append(
                     _("Line %(line)d: the unit code %(code)s belongs to %(name)s, not to a school of %(province)s.")
                     % {"line": row.line, "code": unit.code, "name": unit.name, "province": self.province}
@@ -245,12 +246,10 @@ class _Builder:
     def _groups_and_classes(self) -> dict[str, dict[str, list[Unit]]]:
         school_paths = {s.path for s in self.schools.values()}
         inner: dict[str, dict[str, list[Unit]]] = defaultdict(lambda: {K.GROUP: [], K.CLASS: []})
-        for unit in Unit.objects.filter(path__startswith=self.department.path, kind__in=[K.GROUP, K.CLASS]).order_by(
-            "path"
-        ):
-            parent_path = unit.path[: -Unit.steplen]
-            if parent_path in school_paths:
-                inner[parent_path][unit.kind].append(unit)
+        for unit in Unit.objects.below(self.department).filter(kind__in=[K.GROUP, K.CLASS]).order_by("path"):
+            school_path = parent_path(unit.path)
+            if school_path in school_paths:
+                inner[school_path][unit.kind].append(unit)
         for row in self.table.rows:
             school = self.schools[row.line]
             if inner[school.path][K.GROUP] or inner[school.path][K.CLASS]:
@@ -468,8 +467,8 @@ class _Builder:
     def _schools_by_path_prefix(self, path: str):
         if not hasattr(self, "_school_by_path"):
             self._school_by_path = {s.path: s for s in self.schools.values()}
-        for length in range(len(path), 0, -Unit.steplen):
-            school = self._school_by_path.get(path[:length])
+        for ancestor in reversed(ancestor_paths(path)):
+            school = self._school_by_path.get(ancestor)
             if school is not None:
                 yield school
                 return
@@ -505,15 +504,15 @@ class _Builder:
         parent = Unit.objects.get_parent(school)
         office = parent if parent.kind == K.OFFICE else next(iter(self.offices.values()), None)
 
-        def holder(role: str, unit_filter: dict, exclude_roles=()):
-            qs = RoleAssignment.objects.filter(role=role, **unit_filter).exclude(
+        def holder(role: str, unit_filter: Q, exclude_roles=()):
+            qs = RoleAssignment.objects.filter(unit_filter, role=role).exclude(
                 user__role_assignments__role__in=exclude_roles
             )
             proper_first = Case(When(user__photo_status=P.PROPER, then=Value(0)), default=Value(1))
             assignment = qs.select_related("user", "unit").order_by(proper_first, "user__username").first()
             return assignment.user if assignment else None
 
-        in_school = {"unit__path__startswith": school.path}
+        in_school = in_subtree_q(school)
         picks = {
             "hieutruong": holder(Role.PRINCIPAL, in_school),
             "quantri": holder(Role.SCHOOL_ADMIN, in_school),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from truonghoc.formatting import number, percent
 from units.models import Target, Unit
 from units.periods import Period
-from units.selectors import EffectiveTarget
+from units.selectors import EffectiveTarget, in_subtree_q, is_below
 
 from .models import UnitStat
 
@@ -163,9 +163,9 @@ def dashboard(
     own = UnitStat.objects.filter(unit=unit, period_kind=period.kind, period_start=period.start).first()
     rows = list(
         UnitStat.objects.filter(
+            in_subtree_q(unit),
             period_kind=period.kind,
             period_start=period.start,
-            unit__path__startswith=unit.path,
             # Only a Department's page shows two levels (its Offices' schools); others show one.
             unit__depth__in=[unit.depth + 1, unit.depth + 2] if unit.kind == K.DEPARTMENT else [unit.depth + 1],
             unit__is_active=True,
@@ -180,7 +180,7 @@ def dashboard(
         if direct:
             sections.append(Section(_("Schools managed by the Department"), None, _sort(direct, sort, descending)))
         for office in (r for r in children if r.unit.kind == K.OFFICE):
-            schools = [r for r in rows if r.unit.depth == unit.depth + 2 and r.unit.path.startswith(office.unit.path)]
+            schools = [r for r in rows if r.unit.depth == unit.depth + 2 and is_below(r.unit.path, office.unit.path)]
             sections.append(Section(office.unit.name, office.unit, _sort(schools, sort, descending), office))
     elif children:
         sections.append(Section(_("Units below"), None, _sort(children, sort, descending)))
@@ -196,7 +196,7 @@ def level_summary(*, unit: Unit, period: Period) -> list[dict]:
     query over the school snapshots (not raw rows)."""
     return list(
         UnitStat.objects.filter(
-            period_kind=period.kind, period_start=period.start, unit__path__startswith=unit.path,
+            in_subtree_q(unit), period_kind=period.kind, period_start=period.start,
             unit__kind__in=[K.SCHOOL, K.UNIVERSITY],
         )
         .values("unit__school_level")
@@ -268,7 +268,7 @@ def school_topic_list(*, school: Unit, period: Period | None = None):
     closed since — not deleted, in the period), newest first."""
     from courses.models import Course
 
-    topics = Course.objects.counted_topics().filter(unit__path__startswith=school.path)
+    topics = Course.objects.counted_topics().filter(in_subtree_q(school))
     if period is not None:
         topics = topics.filter(created_at__date__gte=period.start, created_at__date__lte=period.end)
     return topics.select_related("author", "unit").order_by("-created_at", "-id")

@@ -32,6 +32,7 @@ from courses.models import Course, Product
 from forums.selectors import posts_counted
 from units.models import AuditEntry, Unit
 from units.periods import Period, current_periods
+from units.selectors import ancestor_paths, in_subtree_q, parent_path
 
 from .models import UnitStat
 
@@ -98,10 +99,8 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
 
     # Professional groups (as they are now).
     school_of_path = {s["path"]: s["id"] for s in schools}
-    for path in Unit.objects.filter(path__startswith=scope_path, kind=K.GROUP, is_active=True).values_list(
-        "path", flat=True
-    ):
-        school_id = school_of_path.get(path[: -Unit.steplen])
+    for path in Unit.objects.below(scope_path).filter(kind=K.GROUP, is_active=True).values_list("path", flat=True):
+        school_id = school_of_path.get(parent_path(path))
         if school_id:
             for period in periods:
                 rows[(school_id, period.key)]["groups"] += 1
@@ -111,11 +110,11 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
     earliest = min(p.start for p in periods)
     topics = (
         Course.objects.counted()
-        .filter(unit__path__startswith=scope_path, created_at__date__gte=earliest)
+        .filter(in_subtree_q(scope_path), created_at__date__gte=earliest)
         .values_list("kind", "unit__path", "quality", "created_at")
     )
     for kind, path, quality, created in topics.iterator(chunk_size=5000):
-        school = by_path.get(path) or by_path.get(path[: -Unit.steplen])
+        school = by_path.get(path) or by_path.get(parent_path(path))
         if school is None:
             continue
         day = timezone.localtime(created).date()
@@ -133,11 +132,11 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
     # Products handed in to the schools' professional groups.
     products = (
         Product.objects.alive()
-        .filter(unit__path__startswith=scope_path, created_at__date__gte=earliest)
+        .filter(in_subtree_q(scope_path), created_at__date__gte=earliest)
         .values_list("unit__path", "created_at")
     )
     for path, created in products.iterator(chunk_size=5000):
-        school = by_path.get(path[: -Unit.steplen]) or by_path.get(path)
+        school = by_path.get(parent_path(path)) or by_path.get(path)
         if school is None:
             continue
         day = timezone.localtime(created).date()
@@ -147,7 +146,7 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
 
     # Forum posts of the schools' teachers (a national forum's too: the author's school is what counts).
     posts = posts_counted().filter(
-        author__unit__path__startswith=scope_path,
+        in_subtree_q(scope_path, "author__unit"),
         author__account_type="teacher",
         author__is_active=True,
         created_at__date__gte=earliest,
@@ -194,9 +193,9 @@ def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = 
 def _recompute(*, unit: Unit | None, periods: list[Period], key: str) -> int:
     scope_path = unit.path if unit is not None else ""
     schools = list(
-        Unit.objects.filter(path__startswith=scope_path, kind__in=SCHOOL_KINDS, is_active=True).values(
-            "id", "path", "declared_teachers", "declared_students"
-        )
+        Unit.objects.below(scope_path)
+        .filter(kind__in=SCHOOL_KINDS, is_active=True)
+        .values("id", "path", "declared_teachers", "declared_students")
     )
     figures = _school_figures(schools=schools, periods=periods, scope_path=scope_path)
     problems = _data_problems([s["id"] for s in schools])
@@ -207,7 +206,7 @@ def _recompute(*, unit: Unit | None, periods: list[Period], key: str) -> int:
     for p in periods:
         period_q |= Q(period_kind=p.kind, period_start=p.start)
     # School rows of the scope (merged, inactive schools lose theirs), then fresh ones.
-    UnitStat.objects.filter(period_q, unit__path__startswith=scope_path, unit__kind__in=SCHOOL_KINDS).delete()
+    UnitStat.objects.filter(period_q, in_subtree_q(scope_path), unit__kind__in=SCHOOL_KINDS).delete()
     UnitStat.objects.bulk_create(
         [
             UnitStat(
@@ -251,8 +250,8 @@ def _add_up(above: list[dict], periods: list[Period], school_rows) -> dict[tuple
     totals = {(u["id"], p.key): _blank_row() for u in above for p in periods}
     ids_by_path = {u["path"]: u["id"] for u in above}
     for school_path, figures, key in school_rows:
-        for n in range(Unit.steplen, len(school_path), Unit.steplen):
-            unit_id = ids_by_path.get(school_path[:n])
+        for ancestor in ancestor_paths(school_path, include_self=False):
+            unit_id = ids_by_path.get(ancestor)
             if unit_id is not None:
                 row = totals[(unit_id, key)]
                 for field in UnitStat.SUMMED:

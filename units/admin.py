@@ -1,17 +1,158 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from treebeard.admin import TreeAdmin
-from treebeard.forms import movenodeform_factory
 
-from .models import AuditEntry, Cluster, RoleAssignment, Unit
+from .models import AuditEntry, Cluster, RoleAssignment, Unit, is_below
+from .services import _check_placement, unit_create, unit_move, unit_rename
+
+# The admin changes the tree only through the audited services (unit_create, unit_rename, unit_move),
+# so every change made here leaves the same audit entry as one made anywhere else. What no service
+# changes (kind, level, grade, activity, merging, declared numbers) is read-only here.
+
+
+def _parent_field() -> forms.ModelChoiceField:
+    # A raw id, not a <select>: a country has tens of thousands of units.
+    remote = Unit._meta.get_field("merged_into").remote_field
+    return forms.ModelChoiceField(
+        label=gettext_lazy("Parent unit"),
+        queryset=Unit.objects.all(),
+        required=False,
+        widget=ForeignKeyRawIdWidget(remote, admin.site),
+    )
+
+
+class UnitAddForm(forms.ModelForm):
+    parent = _parent_field()
+
+    class Meta:
+        model = Unit
+        fields = ["parent", "code", "name", "kind", "school_level", "grade"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind"):
+            try:
+                _check_placement(
+                    kind=data["kind"],
+                    school_level=data.get("school_level") or "",
+                    parent=data.get("parent"),
+                    grade=data.get("grade"),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+class UnitChangeForm(forms.ModelForm):
+    parent = _parent_field()
+
+    class Meta:
+        model = Unit
+        fields = ["parent", "code", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_parent = Unit.objects.get_parent(self.instance) if self.instance.pk else None
+        self.fields["parent"].initial = self.current_parent
+        # A root stays a root; any other unit must stay under some parent.
+        self.fields["parent"].required = self.current_parent is not None
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is None or (self.current_parent is not None and parent.pk == self.current_parent.pk):
+            return parent
+        # The checks unit_move makes, shown on the form instead of failing the save.
+        if is_below(parent.path, self.instance.path):
+            raise ValidationError(_("A unit cannot be moved under itself."))
+        try:
+            _check_placement(kind=self.instance.kind, school_level=self.instance.school_level, parent=parent)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+        return parent
 
 
 @admin.register(Unit)
 class UnitAdmin(TreeAdmin):
-    form = movenodeform_factory(Unit, exclude=["name_folded"])
     list_display = ("name", "code", "kind", "school_level", "is_active")
     list_filter = ("kind", "school_level", "is_active")
     search_fields = ("name", "name_folded", "code")
-    raw_id_fields = ("homeroom_teacher", "merged_into")
+    change_readonly = (
+        "kind",
+        "school_level",
+        "grade",
+        "homeroom_teacher",
+        "declared_teachers",
+        "declared_students",
+        "is_active",
+        "merged_into",
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = UnitChangeForm if obj is not None else UnitAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return UnitAddForm.Meta.fields
+        return [*UnitChangeForm.Meta.fields, *self.change_readonly]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.change_readonly if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # units are never deleted: they are merged (unit_merge) and stay, inactive
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            unit = unit_create(
+                actor=request.user,
+                parent=data.get("parent"),
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                school_level=data.get("school_level") or "",
+                grade=data.get("grade"),
+            )
+        else:
+            # The form has already written the new values on `obj`: the services read the saved row.
+            unit = Unit.objects.get(pk=obj.pk)
+            if data["name"] != unit.name or data["code"].strip() != unit.code:
+                unit = unit_rename(actor=request.user, unit=unit, name=data["name"], code=data["code"])
+            parent = data.get("parent")
+            if parent is not None and (form.current_parent is None or parent.pk != form.current_parent.pk):
+                unit = unit_move(actor=request.user, unit=unit, new_parent=parent)
+        for field in Unit._meta.concrete_fields:  # the admin goes on with `obj` (its log, its redirect)
+            setattr(obj, field.attname, getattr(unit, field.attname))
+        obj._state.adding = False
+
+    def move_node(self, request):
+        """Drag and drop in the tree list: a change of parent goes through unit_move; the order of
+        siblings is not kept (children are listed by kind and name), so a reorder is refused."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            node = Unit.objects.get(pk=request.POST.get("node"))
+            target = Unit.objects.get(pk=request.POST.get("target"))
+        except (Unit.DoesNotExist, ValueError, TypeError):
+            return HttpResponseBadRequest("Invalid form data provided")
+        new_parent = target if request.POST.get("relation") == "child" else Unit.objects.get_parent(target)
+        old_parent = Unit.objects.get_parent(node)
+        if new_parent is None or (old_parent is not None and new_parent.pk == old_parent.pk):
+            messages.error(request, _("Units are listed by kind and name; only their parent unit can be changed."))
+            return HttpResponseBadRequest("Only the parent can be changed")
+        try:
+            unit_move(actor=request.user, unit=node, new_parent=new_parent)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseBadRequest("Refused")
+        messages.info(request, _("Unit moved"))
+        return HttpResponse("OK")
 
 
 @admin.register(Cluster)

@@ -1,13 +1,137 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Subquery
+from django.db.models.functions import Left, Length, Substr
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from truonghoc.formatting import datetime_text
 from truonghoc.text import fold, nfc
+
+# --- How the tree is stored ---------------------------------------------------------------------
+# A unit's path is its parent's path plus one fixed-width step (treebeard's materialised path), so
+# "everything under U" is one indexed `path LIKE 'U.path%'`. Only `units` spells that out: other apps
+# filter with `Unit.objects.below(…)`, `in_subtree_q(…)` and the path helpers below.
+
+STEPLEN = MP_Node.steplen
+
+
+def in_subtree_q(unit_or_path, field: str = "unit", *, include_self: bool = True) -> Q:
+    """Rows whose unit (reached through `field`, "" for units themselves) is `unit_or_path` or below it.
+
+    `include_self=False` keeps only the units strictly below (the path alone does not say it, so
+    the depth does)."""
+    path = unit_or_path if isinstance(unit_or_path, str) else unit_or_path.path
+    prefix = f"{field}__" if field else ""
+    query = Q(**{f"{prefix}path__startswith": path})
+    if not include_self:
+        query &= Q(**{f"{prefix}depth__gt": path_depth(path)})
+    return query
+
+
+def in_subtrees(queryset, paths, field: str = "unit"):
+    """`queryset` narrowed to the rows whose unit (through `field`) is in the subtree of any of `paths`,
+    for many paths at once: one index range (their deepest common ancestor), then each row's path prefix
+    of each length compared with IN, instead of one LIKE per path."""
+    paths = set(paths)
+    if not paths:
+        return queryset.none()
+    by_length: dict[int, list[str]] = {}
+    for path in sorted(paths):
+        by_length.setdefault(len(path), []).append(path)
+    annotations, where = {}, Q(pk__in=[])
+    for length, same_length in by_length.items():
+        annotations[f"subtree_{length}"] = Substr(f"{field}__path", 1, length)
+        where |= Q(**{f"subtree_{length}__in": same_length})
+    return queryset.filter(in_subtree_q(common_ancestor_path(paths), field)).annotate(**annotations).filter(where)
+
+
+def children_q(unit_or_path, field: str = "unit") -> Q:
+    """Rows whose unit (through `field`, "" for units themselves) is a direct child of `unit_or_path`."""
+    path = unit_or_path if isinstance(unit_or_path, str) else unit_or_path.path
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}path__startswith": path, f"{prefix}depth": path_depth(path) + 1})
+
+
+def at_or_above_q(unit_id, field: str = "unit") -> Q:
+    """Rows whose unit (through `field`) is the unit `unit_id` or one of its ancestors, in the same
+    query (the unit's path is read by a subquery, so the caller need not load the unit first)."""
+    target = Subquery(Unit.objects.filter(pk=unit_id).values("path")[:1])
+    return Q(StartsWith(target, F(f"{field}__path")))
+
+
+def path_depth(path: str) -> int:
+    """Depth of the unit at `path` (1 for a root)."""
+    return len(path) // STEPLEN
+
+
+def parent_path(path: str) -> str:
+    """Path of the parent of the unit at `path` ("" for a root)."""
+    return path[:-STEPLEN]
+
+
+def school_path_of(path: str, kind: str) -> str:
+    """Path of the school a unit belongs to: its parent for a group or class, else the unit itself."""
+    return parent_path(path) if kind in (Unit.Kind.GROUP, Unit.Kind.CLASS) else path
+
+
+def common_ancestor_path(paths) -> str:
+    """Path of the deepest unit at or above every one of `paths` ("" when they share no root)."""
+    paths = list(paths)
+    common = min(paths, default="")
+    for path in paths:
+        while not path.startswith(common):
+            common = parent_path(common)
+    return common
+
+
+def ancestor_paths(path: str, *, include_self: bool = True) -> list[str]:
+    """Paths of the root, …, the parent (and the unit itself, unless include_self=False), top first."""
+    end = len(path) + 1 if include_self else len(path)
+    return [path[:n] for n in range(STEPLEN, end, STEPLEN)]
+
+
+def ancestor_path_at(path: str, depth: int) -> str:
+    """Path of the ancestor at `depth` of the unit at `path` (the unit itself when it is that deep)."""
+    return path[: depth * STEPLEN]
+
+
+def is_below(path: str, above: str, *, include_self: bool = True) -> bool:
+    """True when the unit at `path` is in the subtree of the unit at `above`."""
+    return path.startswith(above) and (include_self or len(path) > len(above))
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    """Unit filters by place in the tree; `Unit.objects` is still treebeard's manager (add_root…)."""
+
+    def below(self, unit, *, include_self: bool = True) -> "UnitQuerySet":
+        """The unit's subtree (without the unit itself when include_self=False)."""
+        return self.filter(in_subtree_q(unit, "", include_self=include_self))
+
+    def children(self, unit, *, kinds=None) -> "UnitQuerySet":
+        """Direct children of `unit`, optionally of the given kinds."""
+        qs = self.filter(children_q(unit, ""))
+        return qs.filter(kind__in=list(kinds)) if kinds is not None else qs
+
+    def children_of(self, units) -> "UnitQuerySet":
+        """Direct children of any of `units` (a queryset or list of units or ids), in one subquery."""
+        parents = Unit.objects.filter(pk__in=units).values("path")
+        return self.annotate(tree_parent_path=Left("path", Length("path") - STEPLEN)).filter(
+            tree_parent_path__in=parents
+        )
+
+    def schools_under(self, unit, *, include_self: bool = True) -> "UnitQuerySet":
+        """Schools and teacher-training universities in the unit's subtree."""
+        return self.below(unit, include_self=include_self).filter(kind__in=Unit.SCHOOL_KINDS)
+
+
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
+    def get_queryset(self):
+        # MP_NodeManager hard-codes its own queryset class; keep its ordering, use ours.
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
 
 
 class Unit(MP_Node):
@@ -33,6 +157,9 @@ class Unit(MP_Node):
         UPPER_SECONDARY = "thpt", _("Upper-secondary school (THPT)")
         MULTI_LEVEL = "lien_cap", _("Multi-level school (liên cấp)")
         CONTINUING = "gdtx", _("Continuing-education centre (TT GDTX)")
+
+    # The kinds that are schools (a teacher-training university runs like one).
+    SCHOOL_KINDS = (Kind.SCHOOL, Kind.UNIVERSITY)
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=255)
@@ -62,6 +189,8 @@ class Unit(MP_Node):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = UnitManager()
 
     class Meta:
         verbose_name = _("unit")
@@ -94,7 +223,16 @@ class Unit(MP_Node):
 
     @property
     def is_school(self) -> bool:
-        return self.kind in (self.Kind.SCHOOL, self.Kind.UNIVERSITY)
+        return self.kind in self.SCHOOL_KINDS
+
+    @property
+    def school_path(self) -> str | None:
+        """Path of the school a group, class or school belongs to, without a query (None above schools)."""
+        if self.is_school:
+            return self.path
+        if self.kind in (self.Kind.GROUP, self.Kind.CLASS):
+            return school_path_of(self.path, self.kind)
+        return None
 
     def school(self) -> "Unit | None":
         """The school a group or class belongs to (itself for a school)."""

@@ -7,12 +7,13 @@ their own class.
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Role, Unit
+from .models import Role, Unit, ancestor_paths, in_subtree_q, is_below, parent_path, school_path_of
 
 
 class Action:
@@ -24,15 +25,36 @@ class Action:
     ALL = (VIEW, MANAGE, MANAGE_ACCOUNTS, VIEW_REPORTS)
 
 
+# --- The role sets, named once: other apps import these instead of listing roles ------------------
+
+# Staff of the Ministry, a Department or an Office of Education.
 STAFF_ROLES = frozenset({Role.MINISTRY_STAFF, Role.DEPARTMENT_STAFF, Role.OFFICE_STAFF})
+# Those who run a school.
 SCHOOL_MANAGER_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.PRINCIPAL})
+# Those who teach: a professional group's members (its leader teaches too).
+TEACHING_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER})
+# Roles that carry authority over a unit: staff and school managers (news and letters of a unit,
+# accounts looked after by the unit above).
+AUTHORITY_ROLES = STAFF_ROLES | SCHOOL_MANAGER_ROLES
+# Those who manage a unit's subtree (Action.MANAGE): authority plus group leaders.
+UNIT_MANAGER_ROLES = AUTHORITY_ROLES | {Role.GROUP_LEADER}
+# A school's leaders for its groups: its managers and the group leaders.
+SCHOOL_LEADER_ROLES = SCHOOL_MANAGER_ROLES | {Role.GROUP_LEADER}
+# The people a class or professional group counts as its own members.
+CLASS_AND_GROUP_MEMBER_ROLES = TEACHING_ROLES | {Role.STUDENT}
+# Those who write questions and materials in a school: teachers and school managers.
+WRITER_ROLES = TEACHING_ROLES | SCHOOL_MANAGER_ROLES
+# Everyone who teaches, manages or trains: every role but student's.
+EDUCATOR_ROLES = WRITER_ROLES | STAFF_ROLES
+# Who may be named a course's co-instructor: those who teach or train (school admins do neither).
+INSTRUCTOR_ROLES = TEACHING_ROLES | STAFF_ROLES | {Role.PRINCIPAL}
 
 # Which roles reach the subtree of the unit they are held at, per action.
 SUBTREE_ROLES = {
-    Action.VIEW: STAFF_ROLES | SCHOOL_MANAGER_ROLES | {Role.GROUP_LEADER, Role.TEACHER, Role.STUDENT},
-    Action.MANAGE: STAFF_ROLES | SCHOOL_MANAGER_ROLES | {Role.GROUP_LEADER},
+    Action.VIEW: UNIT_MANAGER_ROLES | {Role.TEACHER, Role.STUDENT},
+    Action.MANAGE: UNIT_MANAGER_ROLES,
     Action.MANAGE_ACCOUNTS: STAFF_ROLES | {Role.SCHOOL_ADMIN},
-    Action.VIEW_REPORTS: STAFF_ROLES | SCHOOL_MANAGER_ROLES,
+    Action.VIEW_REPORTS: AUTHORITY_ROLES,
 }
 
 # Where a role is allowed to be held (services refuse anything else).
@@ -50,7 +72,7 @@ ROLE_UNIT_KINDS = {
 
 def _school_path(path: str) -> str:
     """Path of the school a group or class path belongs to (its parent)."""
-    return path[: -Unit.steplen]
+    return parent_path(path)
 
 
 @dataclass(frozen=True)
@@ -68,11 +90,11 @@ class Scope:
     def contains_path(self, path: str) -> bool:
         if self.everything:
             return True
-        return path in self.exact or any(path.startswith(p) for p in self.prefixes)
+        return path in self.exact or any(is_below(path, p) for p in self.prefixes)
 
     def contains_strictly_above(self, path: str) -> bool:
         """True when a subtree of this scope holds `path` and starts above it (reaches its parent)."""
-        return self.everything or any(path.startswith(p) and len(p) < len(path) for p in self.prefixes)
+        return self.everything or any(is_below(path, p, include_self=False) for p in self.prefixes)
 
     def q(self, prefix: str = "") -> Q:
         """A filter for a queryset of units (prefix="") or of rows with a unit FK (prefix="unit__")."""
@@ -80,23 +102,91 @@ class Scope:
             return Q()
         query = Q(pk__in=[])
         for p in self.prefixes:
-            query |= Q(**{f"{prefix}path__startswith": p})
+            query |= in_subtree_q(p, prefix.removesuffix("__"))
         if self.exact:
             query |= Q(**{f"{prefix}path__in": list(self.exact)})
         return query
 
 
-def role_rows(user) -> list[tuple[str, str, str]]:
-    """(role, unit path, unit kind) of every role the user holds at an active unit; cached per user object."""
+class HeldRole(NamedTuple):
+    """One role a person holds, and where: the unit's path and kind (no query to reach the unit)."""
+
+    role: str
+    path: str
+    kind: str
+
+    def is_within(self, unit) -> bool:
+        """Held at `unit` or somewhere below it."""
+        return is_below(self.path, unit.path)
+
+    @property
+    def school_path(self) -> str:
+        """Path of the school this role belongs to: the unit's parent for a group or class, else the unit."""
+        return school_path_of(self.path, self.kind)
+
+
+def role_rows(user) -> list[HeldRole]:
+    """Every role the user holds at an active unit; cached per user object (one query per request).
+
+    Kept for units' own helpers: other apps ask `units_where`, `holds_role_at`, `role_reaches`,
+    `has_role`, `scope` or `can`, which read this cache."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_role_rows_cache", None)
     if cached is None:
-        cached = list(
-            user.role_assignments.filter(unit__is_active=True).values_list("role", "unit__path", "unit__kind")
-        )
+        cached = [
+            HeldRole(*row)
+            for row in user.role_assignments.filter(unit__is_active=True).values_list(
+                "role", "unit__path", "unit__kind"
+            )
+        ]
         user._role_rows_cache = cached
     return cached
+
+
+def forget_roles(user) -> None:
+    """Drop the user's cached roles, after a service changed them on another copy of the row."""
+    user.__dict__.pop("_role_rows_cache", None)
+    user.__dict__.pop("_role_ancestor_paths", None)
+
+
+def role_ancestor_paths(user) -> set[str]:
+    """Paths of every unit where the user holds a role and of every unit above them (their group or
+    class, school, Office, Department, the Ministry): what is open to any of them is open to the user.
+    No query beyond the cached roles; cached on the user object too."""
+    cached = user.__dict__.get("_role_ancestor_paths")
+    if cached is None:
+        cached = {p for held in role_rows(user) for p in ancestor_paths(held.path)}
+        user.__dict__["_role_ancestor_paths"] = cached
+    return cached
+
+
+def units_where(user, roles=None, *, kinds=None) -> list[HeldRole]:
+    """The roles the user holds (one of `roles`, at a unit of one of `kinds`, when given), with their
+    unit's path and kind; from the per-user cache, so asking again costs no query."""
+    return [
+        held
+        for held in role_rows(user)
+        if (roles is None or held.role in roles) and (kinds is None or held.kind in kinds)
+    ]
+
+
+def holds_role_at(user, unit, roles=None) -> bool:
+    """The user holds one of `roles` (any role when None) at `unit` itself (a Unit or a path)."""
+    path = unit if isinstance(unit, str) else unit.path
+    return any(held.path == path for held in units_where(user, roles))
+
+
+def holds_role_within(user, unit, roles=None) -> bool:
+    """The user holds one of `roles` at `unit` or anywhere below it (a Unit or a path)."""
+    path = unit if isinstance(unit, str) else unit.path
+    return any(is_below(held.path, path) for held in units_where(user, roles))
+
+
+def role_reaches(user, unit, roles=None) -> bool:
+    """The user holds one of `roles` at `unit` or at a unit above it (a Unit or a path)."""
+    path = unit if isinstance(unit, str) else unit.path
+    return any(is_below(path, held.path) for held in units_where(user, roles))
 
 
 def scope(user, action: str) -> Scope:
@@ -145,7 +235,7 @@ def can_view_reports(user, unit: Unit) -> bool:
 
 
 def has_role(user, *roles: str) -> bool:
-    return any(role in roles for role, _path, _kind in role_rows(user))
+    return any(held.role in roles for held in role_rows(user))
 
 
 def unit_for_user_or_404(user, pk, action: str = Action.VIEW) -> Unit:

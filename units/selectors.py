@@ -3,13 +3,30 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import AuditEntry, Role, RoleAssignment, Target, Unit
+from .models import STEPLEN, AuditEntry, Role, RoleAssignment, Target, Unit
+from .models import ancestor_path_at as ancestor_path_at
+from .models import ancestor_paths as ancestor_paths
+from .models import at_or_above_q as at_or_above_q
+from .models import children_q as children_q
+from .models import common_ancestor_path as common_ancestor_path
+from .models import in_subtree_q as in_subtree_q
+from .models import in_subtrees as in_subtrees
+from .models import is_below as is_below
+from .models import parent_path as parent_path
+from .models import path_depth as path_depth
+from .models import school_path_of as school_path_of
 from .permissions import Action, scope
+from .permissions import units_where as units_where
+
+# The tree API other apps use (README): `Unit.objects.below/children/schools_under`, `in_subtree_q`
+# and `children_q` to filter their own rows by a unit FK, the path helpers above for paths read
+# from `units_where`, and `people_holding` for "who holds role R at unit U".
 
 
 def units_visible_to(*, user, action: str = Action.VIEW) -> QuerySet[Unit]:
@@ -30,11 +47,7 @@ KIND_ORDER = [
 
 def unit_children(*, unit: Unit) -> QuerySet[Unit]:
     kind_rank = Case(*[When(kind=kind, then=Value(i)) for i, kind in enumerate(KIND_ORDER)], default=Value(99))
-    return (
-        Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
-        .select_related("homeroom_teacher")
-        .order_by(kind_rank, "grade", "path")
-    )
+    return Unit.objects.children(unit).select_related("homeroom_teacher").order_by(kind_rank, "grade", "path")
 
 
 def unit_ancestors(*, unit: Unit) -> list[Unit]:
@@ -42,7 +55,23 @@ def unit_ancestors(*, unit: Unit) -> list[Unit]:
 
 
 def subtree(*, unit: Unit) -> QuerySet[Unit]:
-    return Unit.objects.filter(path__startswith=unit.path)
+    return Unit.objects.below(unit)
+
+
+def people_holding(*, roles, units=None, below=None, active_only: bool = True) -> QuerySet:
+    """The people who hold one of `roles` at one of `units` (a Unit, a list or a queryset of units)
+    or anywhere in the subtree of `below`, each once; only active accounts unless active_only=False.
+
+    One query when evaluated: the role condition and the unit condition are one subquery on
+    RoleAssignment, so both hold for the same assignment and nobody is counted twice."""
+    roles = [roles] if isinstance(roles, str) else sorted(roles)  # one role, or any collection of them
+    assignments = RoleAssignment.objects.filter(role__in=roles)
+    if units is not None:
+        assignments = assignments.filter(unit=units) if isinstance(units, Unit) else assignments.filter(unit__in=units)
+    if below is not None:
+        assignments = assignments.filter(in_subtree_q(below))
+    people = get_user_model().objects.filter(pk__in=assignments.values("user_id"))
+    return people.filter(is_active=True) if active_only else people
 
 
 def home_units(*, user) -> list[Unit]:
@@ -59,9 +88,7 @@ def people_counts_by_child(*, unit: Unit, user_model) -> dict[str, dict[str, int
     """
     if unit.is_school:
         rows = (
-            RoleAssignment.objects.filter(
-                unit__path__startswith=unit.path, unit__depth=unit.depth + 1, user__is_active=True
-            )
+            RoleAssignment.objects.filter(children_q(unit), user__is_active=True)
             .values("unit__path", "role")
             .annotate(n=Count("id"))
         )
@@ -69,9 +96,9 @@ def people_counts_by_child(*, unit: Unit, user_model) -> dict[str, dict[str, int
         for row in rows:
             by_child.setdefault(row["unit__path"], {})[row["role"]] = row["n"]
         return by_child
-    child_len = len(unit.path) + Unit.steplen
+    child_len = len(unit.path) + STEPLEN
     rows = (
-        user_model.objects.filter(is_active=True, unit__path__startswith=unit.path, unit__depth__gt=unit.depth)
+        user_model.objects.filter(in_subtree_q(unit, include_self=False), is_active=True)
         .annotate(child_path=Substr("unit__path", 1, child_len))
         .values("child_path", "account_type")
         .annotate(n=Count("id"))
@@ -92,11 +119,7 @@ def people_counts(*, unit: Unit, user_model) -> dict[str, int]:
         people = user_model.objects.filter(is_active=True, role_assignments__unit=unit)
         rows = people.values("account_type").annotate(n=Count("id", distinct=True)).order_by()
         return {row["account_type"]: row["n"] for row in rows}
-    rows = (
-        user_model.objects.filter(is_active=True, unit__path__startswith=unit.path)
-        .values("account_type")
-        .annotate(n=Count("id"))
-    )
+    rows = user_model.objects.filter(in_subtree_q(unit), is_active=True).values("account_type").annotate(n=Count("id"))
     return {row["account_type"]: row["n"] for row in rows}
 
 
@@ -121,7 +144,8 @@ def leaders_by_unit(*, units: list[Unit]) -> dict[int, list]:
 def child_kind_counts(*, unit: Unit) -> dict[str, int]:
     """{kind: n} of the active units anywhere below `unit` (schools, groups, classes…)."""
     rows = (
-        Unit.objects.filter(path__startswith=unit.path, depth__gt=unit.depth, is_active=True)
+        Unit.objects.below(unit, include_self=False)
+        .filter(is_active=True)
         .order_by()  # treebeard orders by path, which would split the groups
         .values("kind")
         .annotate(n=Count("id"))
@@ -148,7 +172,7 @@ def people_of(*, unit: Unit, user_model) -> QuerySet:
 
 def audit_entries_for(*, unit: Unit, action: str | None = None) -> QuerySet[AuditEntry]:
     """Audit entries of the unit's whole subtree, newest first, optionally of one action."""
-    entries = AuditEntry.objects.filter(unit__path__startswith=unit.path)
+    entries = AuditEntry.objects.filter(in_subtree_q(unit))
     if action:
         entries = entries.filter(action=action)
     return entries.select_related("actor", "unit").order_by("-created_at", "-id")
@@ -157,10 +181,7 @@ def audit_entries_for(*, unit: Unit, action: str | None = None) -> QuerySet[Audi
 def audit_actions_for(*, unit: Unit) -> list[tuple[str, str]]:
     """(action, label) of the actions recorded in the unit's subtree, for the filter."""
     actions = (
-        AuditEntry.objects.filter(unit__path__startswith=unit.path)
-        .order_by("action")
-        .values_list("action", flat=True)
-        .distinct()
+        AuditEntry.objects.filter(in_subtree_q(unit)).order_by("action").values_list("action", flat=True).distinct()
     )
     return [(action, audit_action_label(action)) for action in actions]
 
@@ -276,7 +297,7 @@ class EffectiveTarget:
 
 def effective_targets(*, unit: Unit) -> dict[str, EffectiveTarget]:
     """The targets in force for `unit`: its own, else the nearest set above it, else the defaults."""
-    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    prefixes = ancestor_paths(unit.path)
     result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
     for target in Target.objects.filter(unit__path__in=prefixes).select_related("unit").order_by("unit__depth"):
         result[target.metric] = EffectiveTarget(target.value, target.unit.name)
@@ -285,9 +306,9 @@ def effective_targets(*, unit: Unit) -> dict[str, EffectiveTarget]:
 
 def targets_resolver(*, unit: Unit):
     """A function giving the targets in force at any unit of `unit`'s subtree, from one query."""
-    prefixes = [unit.path[:n] for n in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    prefixes = ancestor_paths(unit.path)
     targets = list(
-        Target.objects.filter(Q(unit__path__in=prefixes) | Q(unit__path__startswith=unit.path))
+        Target.objects.filter(Q(unit__path__in=prefixes) | in_subtree_q(unit))
         .select_related("unit")
         .order_by("unit__depth")
     )
@@ -295,7 +316,7 @@ def targets_resolver(*, unit: Unit):
     def resolve(path: str) -> dict[str, EffectiveTarget]:
         result = {metric: EffectiveTarget(value, "") for metric, value in DEFAULT_TARGETS.items()}
         for target in targets:
-            if path.startswith(target.unit.path):
+            if is_below(path, target.unit.path):
                 result[target.metric] = EffectiveTarget(target.value, target.unit.name)
         return result
 

@@ -271,7 +271,7 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
         raise ValidationError(_("Both units must be active to be merged."))
 
     moved_children = 0
-    for child in list(Unit.objects.filter(path__startswith=source.path, depth=source.depth + 1).order_by("path")):
+    for child in list(Unit.objects.children(source).order_by("path")):
         Unit.objects.move(child, Unit.objects.get(pk=into.pk), pos="last-child")
         moved_children += 1
     # People belong to a unit through accounts' User.unit: accounts moves them (its merge listener).
@@ -479,13 +479,8 @@ def class_promote(*, actor, school_class: Unit, new_name: str | None = None) -> 
             )
     new_name = nfc(new_name)
     clash = (
-        Unit.objects.filter(
-            path__startswith=school.path,
-            depth=school.depth + 1,
-            kind=K.CLASS,
-            is_active=True,
-            name_folded=fold(new_name),
-        )
+        Unit.objects.children(school, kinds=[K.CLASS])
+        .filter(is_active=True, name_folded=fold(new_name))
         .exclude(pk=school_class.pk)
         .first()
     )

@@ -24,7 +24,7 @@ class AccountForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, school: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        inside = Unit.objects.filter(path__startswith=school.path, depth=school.depth + 1, is_active=True)
+        inside = Unit.objects.children(school).filter(is_active=True)
         self.fields["school_class"].queryset = inside.filter(kind=Unit.Kind.CLASS).order_by("grade", "name")
         self.fields["group"].queryset = inside.filter(kind=Unit.Kind.GROUP).order_by("name")
 

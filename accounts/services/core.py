@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from units.models import Unit
+from units.permissions import forget_roles
 from units.services import audit_log, bulk_copy_rows
 
 from ..models import User, name_fields
@@ -59,7 +60,7 @@ def user_copy_fields(*, source: User, target: User, fields) -> None:
     for name in (*fields, "updated_at"):
         value = getattr(source, name)
         setattr(target, name, value.name if hasattr(value, "name") and hasattr(value, "storage") else value)
-    target.__dict__.pop("_role_rows_cache", None)
+    forget_roles(target)
 
 
 # --- Loading very many accounts: a synthetic country (reports.scale), a migration ------------------

@@ -158,7 +158,7 @@ class SchoolContext:
     @classmethod
     def load(cls, *, school: Unit, account_type: str) -> "SchoolContext":
         kind = Unit.Kind.GROUP if account_type == T.TEACHER else Unit.Kind.CLASS
-        units = Unit.objects.filter(path__startswith=school.path, depth=school.depth + 1, kind=kind, is_active=True)
+        units = Unit.objects.children(school, kinds=[kind]).filter(is_active=True)
         by_name = {}
         for unit in units:
             by_name[fold(unit.name)] = unit

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 from truonghoc.text import nfc
 from units.models import Role, RoleAssignment, Unit
+from units.permissions import forget_roles
+from units.selectors import in_subtree_q, parent_path
 from units.services import audit_log, class_set_homeroom_teacher, membership_changed, role_assign, role_revoke
 
 from ..models import TransferRequest, User
@@ -39,7 +41,7 @@ def _transfers_url(school: Unit) -> str:
 
 
 def _is_child_of(unit: Unit, school: Unit) -> bool:
-    return unit.depth == school.depth + 1 and unit.path.startswith(school.path)
+    return parent_path(unit.path) == school.path
 
 
 # --- Deactivate and reactivate -------------------------------------------------------------------
@@ -238,12 +240,10 @@ def transfer_accept(*, actor, transfer: TransferRequest, unit: Unit) -> Transfer
         )
     quota_check(school=to_school, account_type=person.account_type, adding=1)
 
-    old_roles = list(
-        RoleAssignment.objects.filter(user=person, unit__path__startswith=from_school.path).select_related("unit")
-    )
+    old_roles = list(RoleAssignment.objects.filter(in_subtree_q(from_school), user=person).select_related("unit"))
     for assignment in old_roles:
         role_revoke(actor=actor, user=person, unit=assignment.unit, role=assignment.role)
-    for school_class in Unit.objects.filter(path__startswith=from_school.path, homeroom_teacher=person):
+    for school_class in Unit.objects.below(from_school).filter(homeroom_teacher=person):
         class_set_homeroom_teacher(actor=actor, school_class=school_class, teacher=None)
     person.unit = to_school
     person.save(update_fields=["unit", "updated_at"])
@@ -351,7 +351,7 @@ def student_move_class(*, actor, student: User, to_class: Unit) -> User:
         raise ValidationError({"to_class": _("%(unit)s is no longer active.") % {"unit": to_class.name}})
     current_classes = list(
         RoleAssignment.objects.filter(
-            user=current, role=Role.STUDENT, unit__kind=K.CLASS, unit__path__startswith=school.path
+            in_subtree_q(school), user=current, role=Role.STUDENT, unit__kind=K.CLASS
         ).select_related("unit")
     )
     if [a.unit_id for a in current_classes] == [to_class.pk]:
@@ -370,5 +370,5 @@ def student_move_class(*, actor, student: User, to_class: Unit) -> User:
         before={"class": ", ".join(a.unit.name for a in current_classes) or None},
         after={"class": to_class.name},
     )
-    student.__dict__.pop("_role_rows_cache", None)
+    forget_roles(student)
     return current

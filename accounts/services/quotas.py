@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from notifications.services import notify
 from truonghoc.formatting import number
-from units.models import Role, RoleAssignment, Unit
+from units.models import Unit
+from units.permissions import STAFF_ROLES
+from units.selectors import people_holding
 from units.services import AuditRecord, audit_log, audit_log_many
 
 from ..models import AccountQuota, IssueBatch, QuotaRequest, User
@@ -111,9 +113,7 @@ def quota_set(*, actor, school: Unit, teachers: int, students: int, note: str = 
 def _deciders(school: Unit):
     """The staff of the unit directly above the school, who decide its requests."""
     parent = Unit.objects.get_parent(school)
-    roles = [Role.OFFICE_STAFF, Role.DEPARTMENT_STAFF, Role.MINISTRY_STAFF]
-    ids = RoleAssignment.objects.filter(unit=parent, role__in=roles).values_list("user_id", flat=True)
-    return User.objects.filter(pk__in=ids, is_active=True)
+    return people_holding(roles=STAFF_ROLES, units=parent)
 
 
 @transaction.atomic

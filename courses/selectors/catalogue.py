@@ -12,6 +12,7 @@ from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 from truonghoc.softdelete import alive_q
 from truonghoc.text import fold
 from units.models import Unit
+from units.selectors import in_subtree_q
 
 from ..models import Course, EnrolledUnit, Enrolment, LearningGroup, Section, SectionProgress
 from ..permissions import TEACH_PERM, ancestor_paths, courses_scope_q
@@ -82,7 +83,7 @@ def catalogue(*, user, filters: CatalogueFilters) -> QuerySet[Course]:
     if filters.grade:
         courses = courses.filter(grade=filters.grade)
     if filters.unit is not None:
-        courses = courses.filter(unit__path__startswith=filters.unit.path)
+        courses = courses.filter(in_subtree_q(filters.unit))
     mine = Enrolment.objects.filter(course=OuterRef("pk"), user=user, withdrawn_at__isnull=True)
     return (
         courses.select_related("unit", "author", "audience_unit", "audience_cluster")

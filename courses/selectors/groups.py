@@ -13,10 +13,10 @@ from django.utils import timezone
 from forums.models import Post
 from truonghoc.softdelete import alive_q
 from units.models import Role, RoleAssignment, Unit
+from units.permissions import TEACHING_ROLES
 
 from ..models import COUNTED_STATUSES, Course, Product
 
-MEMBER_ROLES = (Role.TEACHER, Role.GROUP_LEADER)
 MONTHS_PER_PAGE = 12
 
 
@@ -35,7 +35,7 @@ def group_members(*, group: Unit) -> list[Member]:
     """The teachers and leaders of the group (roles held at the group), leaders first, then by given name."""
     members: dict[int, Member] = {}
     for assignment in (
-        RoleAssignment.objects.filter(unit=group, role__in=MEMBER_ROLES, user__is_active=True)
+        RoleAssignment.objects.filter(unit=group, role__in=sorted(TEACHING_ROLES), user__is_active=True)
         .select_related("user")
         .order_by("user__name_sort", "user_id")
     ):

@@ -13,7 +13,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from truonghoc.softdelete import alive_q
 from units.models import Role, Unit
-from units.permissions import role_rows
+from units.permissions import TEACHING_ROLES, units_where
 
 from ..models import Assignment, Course, LearningGroup, Product, Submission
 from ..permissions import TEACH_PERM
@@ -127,8 +127,7 @@ def products_to_review_q(user, led_group_paths) -> Q:
 def group_work(*, user) -> list[GroupWork]:
     """Each professional group the user teaches in, with what waits for them there. One query for the
     groups, one for the topics, one for the products."""
-    rows = [(role, path) for role, path, kind in role_rows(user) if kind == Unit.Kind.GROUP]
-    rows = [(role, path) for role, path in rows if role in (Role.TEACHER, Role.GROUP_LEADER)]
+    rows = [(role, path) for role, path, _kind in units_where(user, TEACHING_ROLES, kinds=[Unit.Kind.GROUP])]
     if not rows:
         return []
     led = {path for role, path in rows if role == Role.GROUP_LEADER}

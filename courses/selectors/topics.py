@@ -1,5 +1,7 @@
 from django.db.models import Count
 
+from units.selectors import in_subtree_q
+
 from ..models import Course
 
 
@@ -11,9 +13,9 @@ def topic_counts_by_unit_path(*, under_path: str) -> dict[str, int]:
     rows = (
         Course.objects.alive()
         .filter(
+            in_subtree_q(under_path),
             kind=Course.Kind.TOPIC,
             status=Course.Status.PUBLISHED,
-            unit__path__startswith=under_path,
         )
         .values("unit__path")
         .annotate(n=Count("id"))

@@ -12,6 +12,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from units.models import Unit
 from units.permissions import Action, scope
+from units.selectors import in_subtree_q
 
 from ..models import Course
 from ..permissions import TEACH_PERM
@@ -54,10 +55,10 @@ def trash_rows(*, user, unit: Unit) -> list[TrashRow]:
     for kind, model in KINDS.items():
         to_course = COURSE_PATH[kind]
         if to_course is None:
-            where = Q(unit__path__startswith=unit.path)
+            where = in_subtree_q(unit)
             allowed = managed.q("unit__") | Q(author=user)
         else:
-            where = Q(**{f"{to_course}unit__path__startswith": unit.path})
+            where = in_subtree_q(unit, f"{to_course}unit")
             to_pk = f"{to_course}pk" if to_course else "pk"
             allowed = (
                 managed.q(f"{to_course}unit__")

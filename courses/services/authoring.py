@@ -8,7 +8,6 @@ from typing import Required, TypedDict, Unpack
 
 import nh3
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -20,7 +19,9 @@ from forums.models import Forum
 from forums.services import clean_body, forum_for_owner
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import DOCUMENT_TYPES, VIDEO_TYPES, check_upload, files_removed_on_failure, normal_extension
-from units.models import Cluster, Role, Unit
+from units.models import Cluster, Unit
+from units.permissions import INSTRUCTOR_ROLES
+from units.selectors import people_holding
 from units.services import audit_log
 
 from ..models import Course, Section
@@ -35,15 +36,6 @@ DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
 IMAGE_MAX_BYTES = 20 * 1024 * 1024
 AUDIO_MAX_BYTES = 200 * 1024 * 1024
 TEXT_MAX_CHARS = 100_000
-# Who may be named co-instructor: the people who teach or train in the course's school or unit subtree.
-INSTRUCTOR_ROLES = (
-    Role.TEACHER,
-    Role.GROUP_LEADER,
-    Role.PRINCIPAL,
-    Role.OFFICE_STAFF,
-    Role.DEPARTMENT_STAFF,
-    Role.MINISTRY_STAFF,
-)
 
 FILE_KINDS = {
     "video": Section.FileKind.VIDEO,
@@ -426,29 +418,16 @@ def course_instructors(course: Course) -> list:
 
 def co_instructor_candidates(course: Course, *, query: str = "", limit: int = 20) -> QuerySet:
     """Active people who teach or train in the course's school (or unit) subtree, matching the search."""
-    User = get_user_model()
     root = base_unit(course.unit)
-    people = User.objects.filter(
-        is_active=True,
-        role_assignments__role__in=INSTRUCTOR_ROLES,
-        role_assignments__unit__path__startswith=root.path,
-    )
+    # Who may be named co-instructor: the people who teach or train in the course's school or unit subtree.
+    people = people_holding(roles=INSTRUCTOR_ROLES, below=root)
     if query:
         people = people.filter(Q(name_folded__contains=fold(query)) | Q(username__iexact=query.strip()))
     return people.exclude(pk=course.author_id).distinct().order_by("name_sort", "pk")[:limit]
 
 
 def _may_teach(course: Course, user) -> bool:
-    return (
-        get_user_model()
-        .objects.filter(
-            pk=user.pk,
-            is_active=True,
-            role_assignments__role__in=INSTRUCTOR_ROLES,
-            role_assignments__unit__path__startswith=base_unit(course.unit).path,
-        )
-        .exists()
-    )
+    return people_holding(roles=INSTRUCTOR_ROLES, below=base_unit(course.unit)).filter(pk=user.pk).exists()
 
 
 def _check_author(actor, course: Course) -> None:

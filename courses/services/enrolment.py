@@ -18,15 +18,13 @@ from forums.services import forum_for_owner
 from truonghoc.formatting import date_text
 from truonghoc.text import nfc
 from units.models import Cluster, Role, Unit
-from units.permissions import role_rows
+from units.permissions import SCHOOL_LEADER_ROLES, units_where
+from units.selectors import in_subtree_q
 from units.services import audit_log
 
 from ..models import Course, EnrolledUnit, Enrolment, LearningGroup, Section, SectionProgress
 from ..permissions import can_study, enrolment_of, in_audience, is_instructor
 from .roster import roster_sync
-
-# Who a learning group may be registered by: the school's group leaders and managers (and instructors).
-GROUP_REGISTRAR_ROLES = (Role.GROUP_LEADER, Role.PRINCIPAL, Role.SCHOOL_ADMIN)
 
 
 def _forget_cached_enrolment(user, course: Course) -> None:
@@ -56,10 +54,10 @@ def audience_units_q(course: Course, prefix: str = ""):
     if course.audience_cluster_id:
         query = Q(pk__in=[])
         for path in course.audience_cluster.schools.values_list("path", flat=True):
-            query |= Q(**{f"{prefix}path__startswith": path})
+            query |= in_subtree_q(path, prefix.removesuffix("__"))
         return query
     audience = course.audience_unit or course.unit
-    return Q(**{f"{prefix}path__startswith": audience.path})
+    return in_subtree_q(audience, prefix.removesuffix("__"))
 
 
 # --- on one's own ----------------------------------------------------------------------------
@@ -188,10 +186,8 @@ def group_scopes(*, actor, course: Course) -> list[tuple[str, str, Unit | None, 
     if is_instructor(actor, course):
         schools = schools.filter(audience_units_q(course))[:200]
     else:
-        paths = set()
-        for role, path, kind in role_rows(actor):
-            if role in GROUP_REGISTRAR_ROLES:
-                paths.add(path[: -Unit.steplen] if kind == Unit.Kind.GROUP else path)
+        # A learning group may be registered by the school's group leaders and managers (and instructors).
+        paths = {held.school_path for held in units_where(actor, SCHOOL_LEADER_ROLES)}
         schools = schools.filter(path__in=paths).filter(audience_units_q(course))
     schools = list(schools)
     scopes = [(f"u{s.pk}", s.name, s, None) for s in schools]
@@ -208,11 +204,11 @@ def group_candidates(*, course: Course, school: Unit | None = None, cluster: Clu
     there): the ones a learning group may be made of."""
     User = get_user_model()
     if school is not None:
-        where = Q(role_assignments__unit__path__startswith=school.path)
+        where = in_subtree_q(school, "role_assignments__unit")
     else:
         where = Q(pk__in=[])
         for path in cluster.schools.values_list("path", flat=True):
-            where |= Q(role_assignments__unit__path__startswith=path)
+            where |= in_subtree_q(path, "role_assignments__unit")
     wanted = (Role.STUDENT,) if course.kind == Course.Kind.LESSON else (Role.TEACHER, Role.GROUP_LEADER, Role.PRINCIPAL)
     audience = audience_units_q(course, prefix="role_assignments__unit__")
     return (

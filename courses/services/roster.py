@@ -20,12 +20,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from truonghoc.softdelete import alive_q
-from units.models import Role, RoleAssignment, Unit
+from units.models import RoleAssignment, Unit
+from units.permissions import CLASS_AND_GROUP_MEMBER_ROLES
 
 from ..models import Course, EnrolledUnit, Enrolment
 
-# Who a whole class or professional group brings in.
-MEMBER_ROLES = (Role.STUDENT, Role.TEACHER, Role.GROUP_LEADER)
 BATCH = 1000
 
 
@@ -65,7 +64,8 @@ def roster_sync(
     live = live_course_q()
     links = EnrolledUnit.objects.filter(live)
     enrolments = Enrolment.objects.filter(live)
-    members = RoleAssignment.objects.filter(role__in=MEMBER_ROLES, user__is_active=True)
+    # Who a whole class or professional group brings in.
+    members = RoleAssignment.objects.filter(role__in=sorted(CLASS_AND_GROUP_MEMBER_ROLES), user__is_active=True)
     if course_ids is not None:
         course_ids = list(course_ids)
         links = links.filter(course_id__in=course_ids)

@@ -15,8 +15,6 @@ from datetime import datetime
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.functions import Substr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +25,9 @@ from notifications.services import notify
 from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import DOCUMENT_TYPES, check_upload, files_removed_on_failure
-from units.models import Role, RoleAssignment, Unit
-from units.permissions import role_rows
+from units.models import Role, Unit
+from units.permissions import TEACHING_ROLES, holds_role_at
+from units.selectors import in_subtree_q, in_subtrees, people_holding, school_path_of
 
 from ..models import COUNTED_STATUSES, Course, Product, Section
 from ..permissions import product_review_problem
@@ -116,7 +115,7 @@ class _Pool:
 
 
 def _school_path(unit_path: str, unit_kind: str) -> str:
-    return unit_path[: -Unit.steplen] if unit_kind in (Unit.Kind.GROUP, Unit.Kind.CLASS) else unit_path
+    return school_path_of(unit_path, unit_kind)
 
 
 def _order_key(course_or_row) -> datetime:
@@ -124,9 +123,7 @@ def _order_key(course_or_row) -> datetime:
 
 
 def _group_leaders(unit_id: int):
-    return [
-        a.user for a in RoleAssignment.objects.filter(unit_id=unit_id, role=Role.GROUP_LEADER).select_related("user")
-    ]
+    return list(people_holding(roles=[Role.GROUP_LEADER], units=[unit_id], active_only=False))
 
 
 def _course_url(course: Course) -> str:
@@ -154,7 +151,7 @@ def topic_quality_assess(*, course: Course) -> Course:
         school_path = _school_path(unit.path, unit.kind)
         earlier = (
             Course.objects.counted_topics()
-            .filter(unit__path__startswith=school_path)
+            .filter(in_subtree_q(school_path))
             .exclude(pk=course.pk)
             .exclude(quality=Course.Quality.EMPTY)
             .only("pk", "title", "body", "published_at", "created_at")
@@ -199,24 +196,11 @@ def _existing_topics_by_school(school_paths: set[str]):
     """The proper topics already posted in these schools, as light rows, in one query."""
     if not school_paths:
         return []
-    lengths: dict[int, list[str]] = defaultdict(list)
-    for path in school_paths:
-        lengths[len(path)].append(path)
-    annotations, where = {}, Q(pk__in=[])
-    for length, paths in lengths.items():
-        annotations[f"school_{length}"] = Substr("unit__path", 1, length)
-        where |= Q(**{f"school_{length}__in": paths})
-    common = min(school_paths)
-    for path in school_paths:  # the deepest unit above all of them narrows the scan to an index range
-        while not path.startswith(common):
-            common = common[: -Unit.steplen]
+    topics = Course.objects.counted_topics().exclude(quality=Course.Quality.EMPTY)
     return list(
-        Course.objects.counted_topics()
-        .filter(unit__path__startswith=common)
-        .exclude(quality=Course.Quality.EMPTY)
-        .annotate(**annotations)
-        .filter(where)
-        .values_list("pk", "unit__path", "unit__kind", "title", "body", "published_at", "created_at")
+        in_subtrees(topics, school_paths).values_list(
+            "pk", "unit__path", "unit__kind", "title", "body", "published_at", "created_at"
+        )
     )
 
 
@@ -278,9 +262,7 @@ def topics_bulk_create(*, specs: Iterable[TopicSpec], batch_size: int = 2000) ->
 
 def is_group_member(user, group: Unit) -> bool:
     """A teacher or the leader of the professional group (roles held at the group itself)."""
-    return any(
-        path == group.path and role in (Role.TEACHER, Role.GROUP_LEADER) for role, path, _kind in role_rows(user)
-    )
+    return holds_role_at(user, group, TEACHING_ROLES)
 
 
 @transaction.atomic

@@ -189,7 +189,7 @@ def enrol_unit(request, pk: int):
     course = course_for_user_or_404(request.user, pk)
     if not is_instructor(request.user, course) or course.is_deleted:
         raise PermissionDenied
-    units = services.enrolment_units(course).filter(path__startswith=base_unit(course.unit).path)
+    units = services.enrolment_units(course).below(base_unit(course.unit))
     form = EnrolUnitForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["unit"]

@@ -13,8 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from units.models import Role
-from units.permissions import Action, can, has_role, unit_for_user_or_404
+from units.permissions import TEACHING_ROLES, Action, can, has_role, unit_for_user_or_404
 
 from ..permissions import can_delete_content, can_restore_content, can_view_course, course_of
 from ..selectors.trash import TRASH_PAGE_SIZE, trash_page_items, trash_rows
@@ -107,7 +106,7 @@ def trash(request, pk: int):
     user = request.user
     unit = unit_for_user_or_404(user, pk, Action.VIEW)
     manages = can(user, Action.MANAGE, unit)
-    if not (manages or has_role(user, Role.TEACHER, Role.GROUP_LEADER)):
+    if not (manages or has_role(user, *TEACHING_ROLES)):
         raise Http404
     page = Paginator(trash_rows(user=user, unit=unit), TRASH_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"unit": unit, "page": page, "items": trash_page_items(page.object_list)}

@@ -35,7 +35,7 @@ from approvals.permissions import (  # noqa: F401
 )
 from truonghoc.softdelete import alive_q
 from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from units.permissions import SCHOOL_MANAGER_ROLES, TEACHING_ROLES, role_ancestor_paths, units_where
 
 from ..models import Material, MaterialReview, MaterialVersion
 
@@ -44,13 +44,7 @@ K = Unit.Kind
 
 def ancestor_paths(user) -> set[str]:
     """Paths of every unit at or above the units where the user holds a role. Cached on the user."""
-    cached = user.__dict__.get("_material_ancestor_paths")
-    if cached is None:
-        cached = set()
-        for _role, path, _kind in role_rows(user):
-            cached.update(path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen))
-        user.__dict__["_material_ancestor_paths"] = cached
-    return cached
+    return role_ancestor_paths(user)
 
 
 def maker_unit_paths(user) -> list[str]:
@@ -58,8 +52,8 @@ def maker_unit_paths(user) -> list[str]:
     in (teacher, group leader) and the schools they teach at or manage."""
     return sorted(
         path
-        for role, path, kind in role_rows(user)
-        if (kind == K.GROUP and role in (Role.TEACHER, Role.GROUP_LEADER))
+        for role, path, kind in units_where(user)
+        if (kind == K.GROUP and role in TEACHING_ROLES)
         or (kind in (K.SCHOOL, K.UNIVERSITY) and role in {Role.TEACHER, *SCHOOL_MANAGER_ROLES})
     )
 

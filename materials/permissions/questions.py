@@ -17,8 +17,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from truonghoc.softdelete import alive_q
-from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from units.models import Unit
+from units.permissions import EDUCATOR_ROLES, WRITER_ROLES, has_role
 
 from ..models import AttemptAnswer, Question, QuestionReview, VersionStatus
 from . import (
@@ -59,17 +59,6 @@ def is_usable_by(user, question: Question) -> bool:
 # The bank shows correct answers, so it is for those who write, build tests or vet: a student's role
 # reaches their school's subtree too, but a student must never read the answers of the school's questions.
 
-BANK_ROLES = frozenset(
-    {
-        Role.TEACHER,
-        Role.GROUP_LEADER,
-        *SCHOOL_MANAGER_ROLES,
-        Role.OFFICE_STAFF,
-        Role.DEPARTMENT_STAFF,
-        Role.MINISTRY_STAFF,
-    }
-)
-WRITER_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER, *SCHOOL_MANAGER_ROLES})
 EDITABLE_STATUSES = (VersionStatus.DRAFT, VersionStatus.REFUSED)
 
 
@@ -77,14 +66,14 @@ def may_use_bank(user) -> bool:
     """Opens the question bank: teachers, group leaders, school managers and Office/Department/Ministry staff."""
     if not _active(user):
         return False
-    return user.is_superuser or any(role in BANK_ROLES for role, _path, _kind in role_rows(user))
+    return user.is_superuser or has_role(user, *EDUCATOR_ROLES)
 
 
 def may_write_questions(user) -> bool:
     """Holds a role with which questions are written somewhere (the bank's "New question" button)."""
     if not _active(user):
         return False
-    return user.is_superuser or any(role in WRITER_ROLES for role, _path, _kind in role_rows(user))
+    return user.is_superuser or has_role(user, *WRITER_ROLES)
 
 
 def is_question_author(user, question: Question) -> bool:

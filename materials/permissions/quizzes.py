@@ -20,7 +20,7 @@ from courses.models import Enrolment
 from truonghoc.formatting import datetime_text
 from truonghoc.softdelete import alive_q
 from units.models import Role, RoleAssignment, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, role_rows
+from units.permissions import SCHOOL_MANAGER_ROLES, units_where
 
 from ..models import Attempt, Quiz
 from . import _active, _holds, school_path
@@ -161,11 +161,7 @@ def quiz_for_restore_or_404(user, pk) -> Quiz:
 
 def managed_school_paths(user) -> list[str]:
     """Schools whose tests the user manages as principal or school admin."""
-    return sorted(
-        path
-        for role, path, kind in role_rows(user)
-        if role in SCHOOL_MANAGER_ROLES and kind in (K.SCHOOL, K.UNIVERSITY)
-    )
+    return sorted(held.path for held in units_where(user, SCHOOL_MANAGER_ROLES, kinds=Unit.SCHOOL_KINDS))
 
 
 def attempt_for_student_or_404(user, pk) -> Attempt:

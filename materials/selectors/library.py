@@ -133,7 +133,7 @@ def library_search(
         items = items.filter(kind=kind)
     if unit is not None:
         # Made in the unit or anywhere below it (a school's groups, an Office's schools).
-        items = items.filter(unit__in=Unit.objects.filter(path__startswith=unit.path).values("pk"))
+        items = items.filter(unit__in=Unit.objects.below(unit).values("pk"))
     if sharing in Sharing.KINDS:
         items = items.filter(shared_with__kind__in=Sharing.KINDS[sharing])
     if sort == Sort.POPULAR:

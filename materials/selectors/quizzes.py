@@ -17,6 +17,7 @@ from courses.models import Course
 from courses.selectors.catalogue import my_teaching, title_search_q
 from truonghoc.text import fold
 from units.models import Unit
+from units.selectors import in_subtree_q
 
 from ..models import Attempt, BlueprintRow, CognitiveLevel, Question, QuestionType, Quiz, QuizItem
 from ..permissions import OPEN_STATUSES, _active, school_path
@@ -72,7 +73,7 @@ def my_quizzes(*, user, q: str = "", removed: bool = False) -> QuerySet[Quiz]:
     else:
         scope = Q(author=user)
         for path in managed_school_paths(user):
-            scope |= Q(unit__path__startswith=path)
+            scope |= in_subtree_q(path)
     qs = (Quiz.objects.removed() if removed else Quiz.objects.alive()).filter(scope)
     # Accent-free, any order: the course catalogue's title search (no search column on Quiz).
     qs = qs.filter(title_search_q(q))
@@ -109,7 +110,7 @@ def class_choices(unit: Unit) -> list[tuple[int | None, list[Unit]]]:
     if not path:
         return []
     groups: dict[int | None, list[Unit]] = defaultdict(list)
-    classes = Unit.objects.filter(path__startswith=path, kind=Unit.Kind.CLASS, is_active=True).order_by("grade", "name")
+    classes = Unit.objects.below(path).filter(kind=Unit.Kind.CLASS, is_active=True).order_by("grade", "name")
     for klass in classes:
         groups[klass.grade].append(klass)
     return list(groups.items())

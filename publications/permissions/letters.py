@@ -23,21 +23,25 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, STAFF_ROLES, SUBTREE_ROLES, Action, can, role_rows, scope
+from units.permissions import (
+    AUTHORITY_ROLES,
+    TEACHING_ROLES,
+    UNIT_MANAGER_ROLES,
+    Action,
+    can,
+    holds_role_at,
+    scope,
+    units_where,
+)
+from units.selectors import school_path_of
 
 from ..models import Letter, LetterRecipient
 
 K = Unit.Kind
 Addressees = Letter.Addressees
 LETTER_ISSUER_KINDS = frozenset({K.MINISTRY, K.DEPARTMENT, K.OFFICE, K.SCHOOL, K.UNIVERSITY})
-# The roles that speak for a unit: they issue its letters, receive its notifications and forward.
-LETTER_MANAGER_ROLES = STAFF_ROLES | SCHOOL_MANAGER_ROLES
 # Units that pass a letter on to the units below them.
 FORWARDER_KINDS = frozenset({K.DEPARTMENT, K.OFFICE})
-# The heads of a recipient unit: a role of these held at the unit itself answers for it (the same people
-# its notifications go to). A group's leader heads the group.
-LETTER_HEAD_ROLES = frozenset(SUBTREE_ROLES[Action.MANAGE])
-TEACHING_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER})
 
 
 def _authenticated(user) -> bool:
@@ -45,18 +49,17 @@ def _authenticated(user) -> bool:
 
 
 def managed_unit_paths(user) -> set[str]:
-    """Paths of the units where the user holds a role that speaks for the unit itself."""
-    return {path for role, path, _kind in role_rows(user) if role in LETTER_MANAGER_ROLES}
+    """Paths of the units where the user holds a role that speaks for the unit itself (AUTHORITY_ROLES:
+    they issue its letters, receive its notifications and forward)."""
+    return {held.path for held in units_where(user, AUTHORITY_ROLES)}
 
 
 def member_unit_paths(user) -> set[str]:
     """The units a person belongs to for letters: every unit where they hold a role, and for groups and
     classes also their school (a letter to the school reaches its teachers and students)."""
     paths = set()
-    for _role, path, kind in role_rows(user):
-        paths.add(path)
-        if kind in (K.GROUP, K.CLASS):
-            paths.add(path[: -Unit.steplen])
+    for held in units_where(user):
+        paths.update({held.path, held.school_path})
     return paths
 
 
@@ -93,13 +96,15 @@ def letter_membership(user) -> LetterMembership:
     cached = getattr(user, "_letter_membership", None)
     if cached is not None:
         return cached
-    rows = role_rows(user)
+    rows = units_where(user)
     paths = member_unit_paths(user)
     ids = dict(Unit.objects.filter(path__in=paths).values_list("path", "pk")) if paths else {}
     heads, teachers, students = {}, {}, set()
     for role, path, kind in rows:
-        here = [path, path[: -Unit.steplen]] if kind in (K.GROUP, K.CLASS) else [path]
-        if role in LETTER_HEAD_ROLES:
+        here = [path, school_path_of(path, kind)] if kind in (K.GROUP, K.CLASS) else [path]
+        # The heads of a recipient unit: a managing role held at the unit itself answers for it (the same
+        # people its notifications go to). A group's leader heads the group.
+        if role in UNIT_MANAGER_ROLES:
             heads.setdefault(ids.get(path), role)
         if role in TEACHING_ROLES:
             for p in here:
@@ -119,7 +124,7 @@ def receipt_roles(user, letter: Letter) -> dict[int, str]:
     (see the module docstring); the issuer's own people never read for a recipient."""
     if letter.status != Letter.Status.ISSUED or not _authenticated(user):
         return {}
-    if any(path == letter.issuer.path for _role, path, _kind in role_rows(user)):
+    if holds_role_at(user, letter.issuer):
         return {}
     membership = letter_membership(user)
     roles = {}

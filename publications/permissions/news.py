@@ -18,16 +18,15 @@ Everyone else gets a 404, as if the article did not exist.
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from units.models import Role, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, STAFF_ROLES, Action, can, role_rows
+from units.models import Unit
+from units.permissions import AUTHORITY_ROLES, TEACHING_ROLES, Action, can, holds_role_at, role_reaches, units_where
+from units.selectors import parent_path as unit_parent_path
 
 from ..models import Article
 
 NEWS_UNIT_KINDS = frozenset(
     {Unit.Kind.MINISTRY, Unit.Kind.DEPARTMENT, Unit.Kind.OFFICE, Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY}
 )
-MANAGER_ROLES = STAFF_ROLES | SCHOOL_MANAGER_ROLES
-TEACHER_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER})
 
 
 def _active(user) -> bool:
@@ -35,7 +34,7 @@ def _active(user) -> bool:
 
 
 def parent_path(path: str) -> str | None:
-    return path[: -Unit.steplen] or None
+    return unit_parent_path(path) or None
 
 
 def review_path(unit: Unit) -> str:
@@ -47,7 +46,7 @@ def manages_itself(user, path: str) -> bool:
     """A managing role held at this very unit (not only somewhere above it)."""
     if not _active(user):
         return False
-    return user.is_superuser or any(p == path and role in MANAGER_ROLES for role, p, _kind in role_rows(user))
+    return user.is_superuser or holds_role_at(user, path, AUTHORITY_ROLES)
 
 
 def can_write_news(user, unit: Unit) -> bool:
@@ -58,9 +57,8 @@ def can_write_news(user, unit: Unit) -> bool:
     if not unit.is_school:
         return False
     # Teachers hold their role at the school or at one of its professional groups.
-    return any(
-        role in TEACHER_ROLES and (p == unit.path or (p.startswith(unit.path) and kind == Unit.Kind.GROUP))
-        for role, p, kind in role_rows(user)
+    return holds_role_at(user, unit, TEACHING_ROLES) or any(
+        held.is_within(unit) for held in units_where(user, TEACHING_ROLES, kinds=[Unit.Kind.GROUP])
     )
 
 
@@ -160,7 +158,7 @@ def _manages_at_or_above(user, path: str) -> bool:
     article's unit too, since their role reaches its subtree)."""
     if not _active(user):
         return False
-    return user.is_superuser or any(role in MANAGER_ROLES and path.startswith(p) for role, p, _kind in role_rows(user))
+    return user.is_superuser or role_reaches(user, path, AUTHORITY_ROLES)
 
 
 def article_for_user_or_404(user, pk) -> Article:

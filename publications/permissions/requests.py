@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from units.models import Unit
-from units.permissions import SUBTREE_ROLES, Action, can, role_rows, scope
+from units.permissions import UNIT_MANAGER_ROLES, Action, can, holds_role_at, scope
 
 from ..models import ReportRecipient, ReportRequest, ReportSubmission
 
@@ -36,9 +36,7 @@ def can_submit_report(user, recipient: ReportRecipient) -> bool:
     otherwise fill in its own request for a school)."""
     if not recipient.unit.is_active or not getattr(user, "is_authenticated", False):
         return False
-    return any(
-        path == recipient.unit.path and role in SUBTREE_ROLES[Action.MANAGE] for role, path, _kind in role_rows(user)
-    )
+    return holds_role_at(user, recipient.unit, UNIT_MANAGER_ROLES)
 
 
 def can_view_recipient(user, recipient: ReportRecipient) -> bool:

@@ -17,6 +17,7 @@ from truonghoc.paging import Page, count_free_page, page_number  # noqa: F401 (t
 from truonghoc.text import fold, nfc
 from units.models import Unit
 from units.permissions import Action, scope
+from units.selectors import ancestor_paths, children_q
 
 from ..models import Letter
 from ..permissions.letters import letters_visible_q, member_unit_paths
@@ -111,9 +112,9 @@ def archive_issuers(*, user, chosen=None) -> list[Unit]:
     paths = set()
     below = Q(pk__in=[])
     for path in member_unit_paths(user) | set(scope(user, Action.MANAGE).prefixes):
-        paths.update(path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen))
+        paths.update(ancestor_paths(path))
     for prefix in set(scope(user, Action.MANAGE).prefixes) | set(scope(user, Action.VIEW_REPORTS).prefixes):
-        below |= Q(path__startswith=prefix, depth=len(prefix) // Unit.steplen + 1)
+        below |= children_q(prefix, "")
     offered = (Q(path__in=paths) | below) if paths else Q(depth__lte=2)
     if chosen is not None and str(chosen).isdigit():
         offered |= Q(pk=int(chosen))

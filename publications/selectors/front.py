@@ -4,7 +4,9 @@ whatever the number of articles and letters (one for the news, one for the lette
 from django.db.models import Q
 
 from units.models import Unit
-from units.permissions import role_rows
+from units.permissions import role_ancestor_paths
+from units.selectors import ancestor_paths as unit_ancestor_paths
+from units.selectors import in_subtree_q
 
 from ..models import Article, Letter
 from ..permissions.letters import letters_visible_q
@@ -69,11 +71,7 @@ def national_front(*, limit: int = FRONT_LIMIT) -> dict:
 
 def ancestor_paths(unit: Unit) -> list[str]:
     """Paths of the unit and every unit above it, read from its own path (no query)."""
-    return ancestor_paths_of(unit.path)
-
-
-def ancestor_paths_of(path: str) -> list[str]:
-    return [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
+    return unit_ancestor_paths(unit.path)
 
 
 def unit_front(*, unit: Unit, user, limit: int = FRONT_LIMIT) -> dict:
@@ -82,7 +80,7 @@ def unit_front(*, unit: Unit, user, limit: int = FRONT_LIMIT) -> dict:
     or the units above it."""
     paths = ancestor_paths(unit)
     articles = _published_articles().filter(
-        Q(unit__path__in=paths) | Q(unit__path__startswith=unit.path, promoted_to__path__in=paths)
+        Q(unit__path__in=paths) | Q(in_subtree_q(unit), promoted_to__path__in=paths)
     )
     letters = _issued_letters().filter(letters_visible_q(user), issuer__path__in=paths)
     return {"articles": list(articles[:limit]), "letters": list(letters[:limit])}
@@ -91,10 +89,7 @@ def unit_front(*, unit: Unit, user, limit: int = FRONT_LIMIT) -> dict:
 def personal_paths(user) -> set[str]:
     """Paths of the units where a person holds a role and of every unit above them: their group or
     class, school, Office, Department, the Ministry. No query beyond the (cached) roles."""
-    paths: set[str] = set()
-    for _role, path, _kind in role_rows(user):
-        paths.update(ancestor_paths_of(path))
-    return paths
+    return set(role_ancestor_paths(user))
 
 
 def personal_news(*, user):

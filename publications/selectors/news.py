@@ -9,10 +9,11 @@ from django.db.models import Q, QuerySet
 from forums.models import Forum, Thread
 from forums.selectors import owner_forums
 from units.models import Unit
-from units.permissions import role_rows
+from units.permissions import AUTHORITY_ROLES, units_where
+from units.selectors import children_q, parent_path, path_depth
 
 from ..models import Article, ArticleImage
-from ..permissions.news import MANAGER_ROLES, NEWS_UNIT_KINDS, can_write_news
+from ..permissions.news import NEWS_UNIT_KINDS, can_write_news
 
 
 def _published() -> QuerySet[Article]:
@@ -25,7 +26,7 @@ def _published() -> QuerySet[Article]:
 
 
 def space_q(unit: Unit) -> Q:
-    return Q(unit=unit) | Q(unit__path__startswith=unit.path, unit__depth=unit.depth + 1) | Q(promoted_to=unit)
+    return Q(unit=unit) | children_q(unit) | Q(promoted_to=unit)
 
 
 def news_published(*, unit: Unit | None = None) -> QuerySet[Article]:
@@ -61,12 +62,9 @@ def review_queue(*, user) -> QuerySet[Article]:
     if user.is_superuser:
         return articles.order_by("updated_at", "id")
     query = Q(pk__in=[])
-    for role, path, _kind in role_rows(user):
-        if role not in MANAGER_ROLES:
-            continue
-        depth = len(path) // Unit.steplen
-        query |= Q(unit__path__startswith=path, unit__depth=depth + 1)
-        if depth == 1:
+    for _role, path, _kind in units_where(user, AUTHORITY_ROLES):
+        query |= children_q(path)
+        if path_depth(path) == 1:
             query |= Q(unit__path=path)
     return articles.filter(query).order_by("updated_at", "id")
 
@@ -85,8 +83,8 @@ def writable_units(*, user) -> list[Unit]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     paths = set()
-    for _role, path, kind in role_rows(user):
+    for _role, path, kind in units_where(user):
         # A teacher's role at a professional group writes for the school.
-        paths.add(path[: -Unit.steplen] if kind == Unit.Kind.GROUP else path)
+        paths.add(parent_path(path) if kind == Unit.Kind.GROUP else path)
     units = Unit.objects.filter(path__in=paths, kind__in=NEWS_UNIT_KINDS, is_active=True).order_by("path")
     return [unit for unit in units if can_write_news(user, unit)]

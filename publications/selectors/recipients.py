@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.db.models import Q
 
 from units.models import Unit
+from units.selectors import children_q, in_subtree_q
 
 # Above this many units below the issuer, the "single units" list shows only the units directly
 # below it (a Ministry has tens of thousands of schools); units further down are chosen by code.
@@ -22,8 +23,8 @@ def recipient_unit_choices_below(*, issuers: list[Unit], kinds_for: Callable[[Un
     children = Q(pk__in=[])
     for issuer in issuers:
         kinds = kinds_for(issuer)
-        below |= Q(path__startswith=issuer.path, depth__gt=issuer.depth, kind__in=kinds)
-        children |= Q(path__startswith=issuer.path, depth=issuer.depth + 1, kind__in=kinds)
+        below |= Q(in_subtree_q(issuer, "", include_self=False), kind__in=kinds)
+        children |= Q(children_q(issuer, ""), kind__in=kinds)
     units = Unit.objects.filter(below, is_active=True).order_by("path")
     chosen = list(units.only(*_FIELDS)[: UNIT_CHOICES_MAX + 1])
     if len(chosen) > UNIT_CHOICES_MAX:

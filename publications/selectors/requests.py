@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from truonghoc.text import fold
 from units.models import Unit
-from units.permissions import SUBTREE_ROLES, Action, role_rows, scope
+from units.permissions import UNIT_MANAGER_ROLES, Action, scope, units_where
 
 from ..models import ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
 from ..permissions import ISSUER_KINDS, RECIPIENT_KINDS
@@ -22,9 +22,7 @@ def issuing_units(*, user) -> list[Unit]:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    paths = {
-        path for role, path, kind in role_rows(user) if kind in ISSUER_KINDS and role in SUBTREE_ROLES[Action.MANAGE]
-    }
+    paths = {held.path for held in units_where(user, UNIT_MANAGER_ROLES, kinds=ISSUER_KINDS)}
     units = Unit.objects.filter(is_active=True, kind__in=ISSUER_KINDS)
     if paths:
         units = units.filter(path__in=paths)
@@ -65,7 +63,7 @@ def report_inbox(*, user, show: str = "todo") -> QuerySet[ReportRecipient]:
     their list is not flooded with every school's requests. `show="todo"` keeps what still needs
     doing: not submitted yet, or the deadline not passed (a newer version may still come).
     """
-    paths = [path for role, path, _kind in role_rows(user) if role in SUBTREE_ROLES[Action.MANAGE]]
+    paths = [held.path for held in units_where(user, UNIT_MANAGER_ROLES)]
     recipients = ReportRecipient.objects.filter(unit__path__in=paths, unit__is_active=True).select_related(
         "request__issuer", "unit", "latest_submission__submitted_by"
     )

@@ -17,7 +17,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
-from django.db.models.functions import Left, Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +29,7 @@ from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
 from units.models import Unit
+from units.permissions import UNIT_MANAGER_ROLES
 from units.services import audit_log
 
 from ..models import Letter, LetterAttachment, LetterCitation, LetterRecipient
@@ -42,7 +42,6 @@ from ..permissions.letters import (
     receipt_rows_q,
 )
 from .recipients import AUDIENCES_FOR_ISSUER, RecipientWords, recipients_resolve
-from .requests import MANAGING_ROLES
 
 K = Unit.Kind
 Status = Letter.Status
@@ -97,13 +96,9 @@ def _managers_of(unit_ids, *, teachers_too: bool = False) -> QuerySet:
     """The active people who manage the given units, held at each unit itself (a school's admin and
     principal, an Office's staff…); with `teachers_too`, also the teachers of those units and of the
     groups of those schools. `unit_ids` may be a list or a values("unit_id") subquery."""
-    held_here = Q(role_assignments__role__in=MANAGING_ROLES, role_assignments__unit_id__in=unit_ids)
+    held_here = Q(role_assignments__role__in=sorted(UNIT_MANAGER_ROLES), role_assignments__unit_id__in=unit_ids)
     if teachers_too:
-        groups = (
-            Unit.objects.filter(kind=K.GROUP)
-            .annotate(school_path=Left("path", Length("path") - Unit.steplen))
-            .filter(school_path__in=Unit.objects.filter(pk__in=unit_ids).values("path"))
-        )
+        groups = Unit.objects.filter(kind=K.GROUP).children_of(unit_ids)
         held_here |= Q(role_assignments__role__in=sorted(TEACHING_ROLES)) & (
             Q(role_assignments__unit_id__in=unit_ids) | Q(role_assignments__unit__in=groups)
         )

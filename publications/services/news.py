@@ -9,7 +9,6 @@ refusal leaves neither rows nor files behind. News is public, so pictures go to 
 from collections.abc import Iterable, Mapping
 
 import nh3
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -21,12 +20,13 @@ from notifications.services import notify
 from truonghoc.text import nfc
 from truonghoc.uploads import files_removed_on_failure, human_size, image_reencode
 from units.models import Unit
+from units.permissions import AUTHORITY_ROLES
+from units.selectors import ancestor_path_at, people_holding
 from units.services import audit_log
 from units.trash import soft_remove, soft_restore
 
 from ..models import Article, ArticleImage
 from ..permissions.news import (
-    MANAGER_ROLES,
     can_edit_article,
     can_manage_article,
     can_promote_article,
@@ -266,13 +266,7 @@ def _changed(*, actor, action: str, locked: Article, before: dict, article: Arti
 
 
 def _reviewers(unit: Unit):
-    User = get_user_model()
-    return User.objects.filter(
-        is_active=True,
-        role_assignments__unit__path=review_path(unit),
-        role_assignments__unit__is_active=True,
-        role_assignments__role__in=sorted(MANAGER_ROLES),
-    ).distinct()
+    return people_holding(roles=AUTHORITY_ROLES, units=Unit.objects.filter(path=review_path(unit), is_active=True))
 
 
 @transaction.atomic
@@ -398,7 +392,7 @@ def article_unpromote(*, actor, article: Article) -> Article:
             % {"unit": locked.promoted_to}
         )
     before = _snapshot(locked)
-    below = locked.unit.path[: len(locked.promoted_to.path) + Unit.steplen]
+    below = ancestor_path_at(locked.unit.path, locked.promoted_to.depth + 1)
     if below == locked.unit.path or below == parent_path(locked.unit.path):
         locked.promoted_to, locked.promoted_at = None, None
     else:

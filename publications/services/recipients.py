@@ -85,7 +85,8 @@ def recipients_resolve(
     for kind in kinds:
         chosen |= AUDIENCE_FILTERS[kind]
     resolved = list(
-        Unit.objects.filter(path__startswith=issuer.path, depth__gt=issuer.depth, is_active=True, kind__in=unit_kinds)
+        Unit.objects.below(issuer, include_self=False)
+        .filter(is_active=True, kind__in=unit_kinds)
         .filter(chosen)
         .order_by("path")
         .only("pk", "code", "path")

@@ -33,7 +33,7 @@ from truonghoc.uploads import (
     type_labels,
 )
 from units.models import RoleAssignment, Unit
-from units.permissions import SUBTREE_ROLES, Action
+from units.permissions import UNIT_MANAGER_ROLES
 from units.services import audit_log
 
 from ..models import REPORT_FILE_MAX_BYTES, ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
@@ -52,9 +52,6 @@ K = Unit.Kind
 
 REMINDER_INTERVAL = timedelta(minutes=10)
 RECIPIENT_BATCH_SIZE = 1000
-
-# The roles whose holders are told about a request addressed to their unit: those who manage it.
-MANAGING_ROLES = sorted(SUBTREE_ROLES[Action.MANAGE])
 
 REPORT_FILE_TYPES = ("pdf", "docx", "xlsx")
 
@@ -123,7 +120,7 @@ def _staff_of_recipients(*, request: ReportRequest, status: str | None = None) -
     """The active people who manage a recipient unit of `request` (optionally only those with `status`),
     held at the unit itself: one joined query, however many units were asked."""
     filters = {
-        "role_assignments__role__in": MANAGING_ROLES,
+        "role_assignments__role__in": sorted(UNIT_MANAGER_ROLES),
         "role_assignments__unit__report_recipients__request": request,
     }
     if status is not None:
@@ -397,7 +394,11 @@ def report_request_remind(*, actor, request: ReportRequest) -> ReportReminder:
     if unit_count == 0:
         raise ValidationError(_("Every unit has submitted its report; there is nobody to remind."), code="nobody")
     unreached = missing.exclude(
-        Exists(RoleAssignment.objects.filter(unit=OuterRef("unit"), role__in=MANAGING_ROLES, user__is_active=True))
+        Exists(
+            RoleAssignment.objects.filter(
+                unit=OuterRef("unit"), role__in=sorted(UNIT_MANAGER_ROLES), user__is_active=True
+            )
+        )
     ).count()
     if request.is_past_deadline:
         title = _("Reminder: the report “%(title)s” asked by %(issuer)s was due on %(deadline)s")
