@@ -3,17 +3,14 @@ decisions, proposals to share up the tree, the item's trail and the author's own
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals import views as approval_pages
-from truonghoc.forms import add_service_errors
-from truonghoc.uploads import refused_uploads_error
 
 from ..forms import MaterialForm
 from ..models import VersionStatus
@@ -31,47 +28,31 @@ from ..permissions import (
 from ..selectors import approval as selectors
 from ..selectors import questions as question_selectors
 from ..services import library as services
+from .common import ItemPages, act_and_return, form_saved, maker_unit, restore_view
 
 PAGE_SIZE = 20
-
-
-def _uploads_refused(request, form) -> bool:
-    refused = refused_uploads_error(request)
-    if refused is not None:
-        form.add_error("file", refused)
-        return True
-    return False
+ITEM = ItemPages(fetch=material_for_user_or_404, page="materials:history")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def material_new(request):
-    units = maker_units(request.user)
-    if not units:
-        raise PermissionDenied
-    unit_pk = request.POST.get("unit") or request.GET.get("unit")
-    unit = units[0]
-    if unit_pk:
-        unit = next((u for u in units if str(u.pk) == str(unit_pk)), None)
-        if unit is None:
-            raise Http404
+    unit, units = maker_unit(request)
     form = MaterialForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST":
-        refused = _uploads_refused(request, form)
-        if form.is_valid() and not refused:
-            try:
-                material = services.material_create(
-                    actor=request.user, unit=unit, kind=form.cleaned_data["kind"], **form.service_fields()
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("“%(title)s” is saved as a draft. Send it for approval when it is ready.")
-                    % {"title": material.title},
-                )
-                return redirect("materials:history", material.pk)
+    material = form_saved(
+        request,
+        form,
+        lambda: services.material_create(
+            actor=request.user, unit=unit, kind=form.cleaned_data["kind"], **form.service_fields()
+        ),
+        upload_field="file",
+    )
+    if material is not None:
+        messages.success(
+            request,
+            _("“%(title)s” is saved as a draft. Send it for approval when it is ready.") % {"title": material.title},
+        )
+        return redirect("materials:history", material.pk)
     context = {"form": form, "unit": unit, "units": units, "material": None}
     return render(request, "materials/material_form.html", context)
 
@@ -107,19 +88,16 @@ def material_edit(request, pk: int):
     form = MaterialForm(
         request.POST or None, request.FILES or None, user=request.user, material=material, initial=initial
     )
-    if request.method == "POST":
-        refused = _uploads_refused(request, form)
-        if form.is_valid() and not refused:
-            try:
-                if version is None:
-                    version = services.version_new(actor=request.user, material=material, **form.service_fields())
-                else:
-                    services.version_update(actor=request.user, version=version, **form.service_fields())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Version %(number)d is saved as a draft.") % {"number": version.number})
-                return redirect("materials:history", material.pk)
+
+    def save():
+        if version is None:
+            return services.version_new(actor=request.user, material=material, **form.service_fields())
+        return services.version_update(actor=request.user, version=version, **form.service_fields())
+
+    saved = form_saved(request, form, save, upload_field="file")
+    if saved is not None:
+        messages.success(request, _("Version %(number)d is saved as a draft.") % {"number": saved.number})
+        return redirect("materials:history", material.pk)
     context = {"form": form, "material": material, "version": version, "source": source, "unit": material.unit}
     return render(request, "materials/material_form.html", context)
 
@@ -134,13 +112,12 @@ def material_submit(request, pk: int):
     if version is None:
         messages.error(request, _("There is no draft to send for approval."))
         return redirect("materials:history", material.pk)
-    try:
-        services.version_submit(actor=request.user, version=version)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Version %(number)d was sent for approval.") % {"number": version.number})
-    return redirect("materials:history", material.pk)
+    return act_and_return(
+        request,
+        lambda: services.version_submit(actor=request.user, version=version),
+        success=_("Version %(number)d was sent for approval.") % {"number": version.number},
+        back=ITEM.url(material),
+    )
 
 
 @login_required
@@ -253,32 +230,21 @@ def material_delete(request, pk: int):
     if not can_remove_material(request.user, material):
         raise PermissionDenied
     if request.method == "POST":
-        try:
-            services.material_delete(actor=request.user, material=material)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("%(title)s was removed. It can be restored from its history page.") % {"title": material.title},
-            )
-        return redirect("materials:history", material.pk)
+        return act_and_return(
+            request,
+            lambda: services.material_delete(actor=request.user, material=material),
+            success=_("%(title)s was removed. It can be restored from its history page.") % {"title": material.title},
+            back=ITEM.url(material),
+        )
     return render(request, "materials/material_delete.html", {"material": material})
 
 
-@login_required
-@require_POST
-def material_restore(request, pk: int):
-    material = material_for_user_or_404(request.user, pk)
-    if not can_remove_material(request.user, material):
-        raise PermissionDenied
-    try:
-        services.material_restore(actor=request.user, material=material)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(title)s was restored.") % {"title": material.title})
-    return redirect("materials:history", material.pk)
+material_restore = restore_view(
+    ITEM,
+    may_restore=can_remove_material,
+    restore=lambda actor, material: services.material_restore(actor=actor, material=material),
+    success=lambda material: _("%(title)s was restored.") % {"title": material.title},
+)
 
 
 urlpatterns = [

@@ -4,21 +4,18 @@ and restoring, a question's history and its private image."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals import views as approval_pages
-from truonghoc.forms import add_service_errors
 from truonghoc.storage import file_response
-from truonghoc.uploads import refused_uploads_error
 
 from ..forms.questions import BankFilterForm, QuestionForm
 from ..models import QuestionType, VersionStatus
-from ..permissions import can_decide_proposal, maker_units, proposal_targets
+from ..permissions import can_decide_proposal, proposal_targets
 from ..permissions.questions import (
     can_delete_question,
     can_edit_question,
@@ -37,8 +34,10 @@ from ..permissions.questions import (
 )
 from ..selectors import questions as selectors
 from ..services import questions as services
+from .common import ItemPages, act_and_return, form_saved, maker_unit, restore_view
 
 FORM_TEMPLATE = "materials/questions/question_form.html"
+QUESTION = ItemPages(fetch=question_for_user_or_404, page="materials:question_detail")
 
 
 def _question_context(question) -> dict:
@@ -63,12 +62,18 @@ def _form_context(request, form, **extra) -> dict:
     }
 
 
-def _uploads_refused(request, form) -> bool:
-    refused = refused_uploads_error(request)
-    if refused is not None:
-        form.add_error("image", refused)
-        return True
-    return False
+def _change_page(request, question, *, mode: str, save, success):
+    """The form that changes a question in place (`edit`) or writes its revision (`revise`): `save(fields)`
+    is the service, `success(saved)` the message; then the saved question's page."""
+    form = QuestionForm(
+        request.POST or None, request.FILES or None, question=question, initial=QuestionForm.initial_for(question)
+    )
+    saved = form_saved(request, form, lambda: save(form.service_fields()), upload_field="image")
+    if saved is not None:
+        messages.success(request, success(saved))
+        return redirect("materials:question_detail", saved.pk)
+    context = _form_context(request, form, unit=question.unit, question=question, mode=mode)
+    return render(request, FORM_TEMPLATE, context)
 
 
 # --- the bank ----------------------------------------------------------------------------------
@@ -104,41 +109,30 @@ def question_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_new(request):
-    units = maker_units(request.user)
-    if not units:
-        raise PermissionDenied
-    unit_pk = request.POST.get("unit") or request.GET.get("unit")
-    unit = units[0]
-    if unit_pk:
-        unit = next((u for u in units if str(u.pk) == str(unit_pk)), None)
-        if unit is None:
-            raise Http404
+    unit, units = maker_unit(request)
     initial = {"type": request.GET.get("type") if request.GET.get("type") in QuestionType.values else None}
     form = QuestionForm(request.POST or None, request.FILES or None, initial=initial)
-    duplicate = False
-    if request.method == "POST":
-        refused = _uploads_refused(request, form)
-        if form.is_valid() and not refused:
-            try:
-                question = services.question_create(
-                    actor=request.user,
-                    unit=unit,
-                    allow_duplicate=request.POST.get("allow_duplicate") == "1",
-                    **form.service_fields(),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                # The same question is in the bank: offer to keep a second copy anyway.
-                duplicate = any(e.code == "duplicate" for e in getattr(exc, "error_dict", {}).get("stem", []))
-            else:
-                messages.success(
-                    request,
-                    _("Question #%(number)d is saved as a draft. Send it for approval when it is ready.")
-                    % {"number": question.pk},
-                )
-                return redirect("materials:question_detail", question.pk)
+    question = form_saved(
+        request,
+        form,
+        lambda: services.question_create(
+            actor=request.user,
+            unit=unit,
+            allow_duplicate=request.POST.get("allow_duplicate") == "1",
+            **form.service_fields(),
+        ),
+        upload_field="image",
+    )
+    if question is not None:
+        messages.success(
+            request,
+            _("Question #%(number)d is saved as a draft. Send it for approval when it is ready.")
+            % {"number": question.pk},
+        )
+        return redirect("materials:question_detail", question.pk)
     context = _form_context(request, form, unit=unit, units=units, question=None, mode="new")
-    context["duplicate"] = duplicate
+    # The same question is in the bank: offer to keep a second copy anyway.
+    context["duplicate"] = form.has_error("stem", "duplicate")
     return render(request, FORM_TEMPLATE, context)
 
 
@@ -157,21 +151,13 @@ def question_edit(request, pk: int):
             _("Students have already answered this question in a test, so it cannot be changed. Write a new one."),
         )
         return redirect("materials:question_detail", question.pk)
-    form = QuestionForm(
-        request.POST or None, request.FILES or None, question=question, initial=QuestionForm.initial_for(question)
+    return _change_page(
+        request,
+        question,
+        mode="edit",
+        save=lambda fields: services.question_update(actor=request.user, question=question, **fields),
+        success=lambda saved: _("Question #%(number)d is saved as a draft.") % {"number": saved.pk},
     )
-    if request.method == "POST":
-        refused = _uploads_refused(request, form)
-        if form.is_valid() and not refused:
-            try:
-                services.question_update(actor=request.user, question=question, **form.service_fields())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Question #%(number)d is saved as a draft.") % {"number": question.pk})
-                return redirect("materials:question_detail", question.pk)
-    context = _form_context(request, form, unit=question.unit, question=question, mode="edit")
-    return render(request, FORM_TEMPLATE, context)
 
 
 @login_required
@@ -190,28 +176,19 @@ def question_revise(request, pk: int):
         if pending.status == VersionStatus.DRAFT:
             return redirect("materials:question_edit", pending.pk)
         return redirect("materials:question_detail", pending.pk)
-    form = QuestionForm(
-        request.POST or None, request.FILES or None, question=question, initial=QuestionForm.initial_for(question)
+    return _change_page(
+        request,
+        question,
+        mode="revise",
+        save=lambda fields: services.question_revise(actor=request.user, question=question, **fields),
+        success=lambda revision: (
+            _(
+                "Revision #%(number)d is saved as a draft. Question #%(old)d stays in use until the "
+                "revision is approved."
+            )
+            % {"number": revision.pk, "old": question.pk}
+        ),
     )
-    if request.method == "POST":
-        refused = _uploads_refused(request, form)
-        if form.is_valid() and not refused:
-            try:
-                revision = services.question_revise(actor=request.user, question=question, **form.service_fields())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Revision #%(number)d is saved as a draft. Question #%(old)d stays in use until the "
-                        "revision is approved."
-                    )
-                    % {"number": revision.pk, "old": question.pk},
-                )
-                return redirect("materials:question_detail", revision.pk)
-    context = _form_context(request, form, unit=question.unit, question=question, mode="revise")
-    return render(request, FORM_TEMPLATE, context)
 
 
 # --- one question ------------------------------------------------------------------------------
@@ -274,13 +251,12 @@ def question_submit(request, pk: int):
     question = question_for_user_or_404(request.user, pk)
     if not is_question_author(request.user, question):
         raise PermissionDenied
-    try:
-        services.question_submit(actor=request.user, question=question)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Question #%(number)d was sent for approval.") % {"number": question.pk})
-    return redirect("materials:question_detail", question.pk)
+    return act_and_return(
+        request,
+        lambda: services.question_submit(actor=request.user, question=question),
+        success=_("Question #%(number)d was sent for approval.") % {"number": question.pk},
+        back=QUESTION.url(question),
+    )
 
 
 def _question_title(question) -> str:
@@ -356,32 +332,21 @@ def question_delete(request, pk: int):
     if not can_delete_question(request.user, question):
         raise PermissionDenied
     if request.method == "POST":
-        try:
-            services.question_delete(actor=request.user, question=question)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("Question #%(number)d was removed. It can be restored from its page.") % {"number": question.pk},
-            )
-        return redirect("materials:question_detail", question.pk)
+        return act_and_return(
+            request,
+            lambda: services.question_delete(actor=request.user, question=question),
+            success=_("Question #%(number)d was removed. It can be restored from its page.") % {"number": question.pk},
+            back=QUESTION.url(question),
+        )
     return render(request, "materials/questions/question_delete.html", _question_context(question))
 
 
-@login_required
-@require_POST
-def question_restore(request, pk: int):
-    question = question_for_user_or_404(request.user, pk)
-    if not can_restore_question(request.user, question):
-        raise PermissionDenied
-    try:
-        services.question_restore(actor=request.user, question=question)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Question #%(number)d was restored.") % {"number": question.pk})
-    return redirect("materials:question_detail", question.pk)
+question_restore = restore_view(
+    QUESTION,
+    may_restore=can_restore_question,
+    restore=lambda actor, question: services.question_restore(actor=actor, question=question),
+    success=lambda question: _("Question #%(number)d was restored.") % {"number": question.pk},
+)
 
 
 urlpatterns = [
