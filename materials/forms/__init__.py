@@ -15,6 +15,17 @@ from ..permissions import materials_visible_q
 USES_MAX = 50
 
 
+def search_field(placeholder) -> forms.CharField:
+    """The search box of the library's and the bank's filters (every word must appear, accents aside:
+    selectors.library.search_words)."""
+    return forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": placeholder}),
+    )
+
+
 class MaterialForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=255)

@@ -15,6 +15,7 @@ from ..models import CognitiveLevel, Question, QuestionType
 from ..models.questions import option_letter
 from ..selectors import questions as selectors
 from ..services.question_rules import MAX_OPTIONS, OPTION_MAX_CHARS, TEXT_MAX_CHARS
+from . import search_field
 
 STATEMENTS = 4
 # Option rows shown open; the others wait behind "More options" so a phone screen stays short.
@@ -25,6 +26,17 @@ CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 
 def _text_area(rows: int, **attrs) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "maxlength": TEXT_MAX_CHARS, **attrs})
+
+
+def _number_field(label, help_text) -> forms.CharField:
+    """A number typed as text, with a decimal comma or point (services/question_rules reads it)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=help_text,
+    )
 
 
 class QuestionForm(BootstrapFormMixin, forms.Form):
@@ -46,19 +58,9 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
     remove_image = forms.BooleanField(label=_("Remove the current image"), required=False)
     # Not typed: where the service's messages about the options as a whole are shown.
     options = forms.CharField(required=False, widget=forms.HiddenInput)
-    numeric_answer = forms.CharField(
-        label=_("Answer"),
-        required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text=_("A number, such as 3,5 or -2."),
-    )
-    tolerance = forms.CharField(
-        label=_("Tolerance"),
-        required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text=_("An answer this close to the right one is accepted; 0 for the exact number."),
+    numeric_answer = _number_field(_("Answer"), _("A number, such as 3,5 or -2."))
+    tolerance = _number_field(
+        _("Tolerance"), _("An answer this close to the right one is accepted; 0 for the exact number.")
     )
     answer_guide = forms.CharField(
         label=_("Marking guide"),
@@ -240,12 +242,7 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
 
 class BankFilterForm(BootstrapFormMixin, forms.Form):
     scope = forms.ChoiceField(label=_("Show"), required=False, choices=selectors.Scope.CHOICES)
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. phan so lop 6")}),
-    )
+    q = search_field(_("e.g. phan so lop 6"))
     subject = forms.ChoiceField(label=_("Subject"), required=False)
     grade = forms.TypedChoiceField(label=_("Grade"), required=False, coerce=int, empty_value=None)
     topic = forms.CharField(

@@ -21,6 +21,18 @@ DATETIME_INVALID = _("Write the time as dd/mm/yyyy hh:mm, for example 29/12/2025
 PUBLISHED_FIELDS = ("title", "instructions", "opens_at", "closes_at", "max_attempts", "classes", "course")
 
 
+def _time_field(label, help_text) -> forms.DateTimeField:
+    """A test's opening or closing time, typed in Vietnam time with <input type="datetime-local">."""
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=DATETIME_INPUT,
+        input_formats=DATETIME_FORMATS,
+        error_messages={"invalid": DATETIME_INVALID},
+        help_text=help_text,
+    )
+
+
 class QuizForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     subject = forms.ChoiceField(label=_("Subject"))
@@ -41,22 +53,8 @@ class QuizForm(BootstrapFormMixin, forms.Form):
         max_value=600,
         help_text=_("Empty for no limit. The server closes each attempt when its time is up."),
     )
-    opens_at = forms.DateTimeField(
-        label=_("Opens at"),
-        required=False,
-        widget=DATETIME_INPUT,
-        input_formats=DATETIME_FORMATS,
-        error_messages={"invalid": DATETIME_INVALID},
-        help_text=_("Vietnam time. Empty: open as soon as it is published."),
-    )
-    closes_at = forms.DateTimeField(
-        label=_("Closes at"),
-        required=False,
-        widget=DATETIME_INPUT,
-        input_formats=DATETIME_FORMATS,
-        error_messages={"invalid": DATETIME_INVALID},
-        help_text=_("Vietnam time. Required for an exam: results are shown once it closes."),
-    )
+    opens_at = _time_field(_("Opens at"), _("Vietnam time. Empty: open as soon as it is published."))
+    closes_at = _time_field(_("Closes at"), _("Vietnam time. Required for an exam: results are shown once it closes."))
     max_attempts = forms.IntegerField(label=_("Attempts allowed"), min_value=1, max_value=100, initial=1)
     shuffle_questions = forms.BooleanField(
         label=_("Shuffle the questions for each student"), required=False, initial=True

@@ -108,6 +108,20 @@ def grade_from_words(words: list[str]) -> tuple[int | None, list[str]]:
     return None, words
 
 
+# What a list row (the library's, the bank's) shows of the unit an item was made in, the unit it is
+# shared with and its author: loaded with .only() so a page reads no other column of them.
+ROW_PEOPLE_AND_UNITS = (
+    "unit__id",
+    "unit__name",
+    "unit__kind",
+    "shared_with__id",
+    "shared_with__name",
+    "shared_with__kind",
+    "author__id",
+    "author__full_name",
+)
+
+
 def library_search(
     *,
     user,
@@ -156,14 +170,7 @@ def library_search(
             "updated_at",
             "approved_at",
             "live_version_id",
-            "unit__id",
-            "unit__name",
-            "unit__kind",
-            "shared_with__id",
-            "shared_with__name",
-            "shared_with__kind",
-            "author__id",
-            "author__full_name",
+            *ROW_PEOPLE_AND_UNITS,
         )
         .order_by(*order)
     )

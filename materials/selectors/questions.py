@@ -19,7 +19,7 @@ from ..models import Question, QuestionReview, QuestionType, VersionStatus
 from ..models.questions import option_letter
 from ..permissions.questions import questions_usable_q
 from ..scoring import number_text
-from .library import SUBJECTS, Sharing, search_words
+from .library import ROW_PEOPLE_AND_UNITS, SUBJECTS, Sharing, search_words
 
 PAGE_SIZE = 25
 GRADES = tuple(range(1, 13))
@@ -53,14 +53,7 @@ _LIST_FIELDS = (
     "updated_at",
     "approved_at",
     "deleted_at",
-    "unit__id",
-    "unit__name",
-    "unit__kind",
-    "shared_with__id",
-    "shared_with__name",
-    "shared_with__kind",
-    "author__id",
-    "author__full_name",
+    *ROW_PEOPLE_AND_UNITS,
 )
 
 

@@ -29,6 +29,7 @@ from truonghoc.softdelete import alive_q
 from truonghoc.storage import file_response
 from truonghoc.uploads import family_of, human_size
 
+from ..forms import search_field
 from ..models import Kind, Material, MaterialVersion
 from ..permissions import material_for_user_or_404
 from ..selectors import library as selectors
@@ -72,12 +73,7 @@ INLINE_FAMILIES = ("video", "pdf", "image", "audio")
 
 
 class LibraryFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. toan lop 6 phan so")}),
-    )
+    q = search_field(_("e.g. toan lop 6 phan so"))
     subject = forms.ChoiceField(label=_("Subject"), required=False)
     grade = forms.TypedChoiceField(label=_("Grade"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])
