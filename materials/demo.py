@@ -197,34 +197,28 @@ def seed_demo_tests(*, teacher: User | None, student: User | None) -> int:
     if student_class is None:
         return len(made)
     now = timezone.now()
+    # Both tests are the same teacher's, in the same subject and grade, for the student's class.
+    made_for = {"actor": teacher, "unit": unit, "subject": SUBJECT, "grade": GRADE, "classes": [student_class.unit]}
     practice = quizzes.quiz_create(
-        actor=teacher,
-        unit=unit,
+        **made_for,
         title=PRACTICE_TITLE,
-        subject=SUBJECT,
-        grade=GRADE,
         mode=Quiz.Mode.PRACTICE,
         selection=Quiz.Selection.MANUAL,
         instructions="Làm bao nhiêu lần cũng được; mỗi câu có nút Kiểm tra để xem đáp án và lời giải.",
         closes_at=now + timedelta(days=60),
         max_attempts=5,
-        classes=[student_class.unit],
     )
     for question in made[:8]:
         quizzes.quiz_question_add(actor=teacher, quiz=practice, question=question)
     quizzes.quiz_publish(actor=teacher, quiz=practice)
     exam = quizzes.quiz_create(
-        actor=teacher,
-        unit=unit,
+        **made_for,
         title=EXAM_TITLE,
-        subject=SUBJECT,
-        grade=GRADE,
         mode=Quiz.Mode.EXAM,
         selection=Quiz.Selection.BLUEPRINT,
         instructions="Mỗi học sinh nhận một đề rút ngẫu nhiên theo ma trận; bài tự nộp khi hết giờ.",
         time_limit=15,
         closes_at=now + timedelta(days=7),
-        classes=[student_class.unit],
     )
     quizzes.blueprint_set(
         actor=teacher,

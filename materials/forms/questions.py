@@ -39,6 +39,11 @@ def _number_field(label, help_text) -> forms.CharField:
     )
 
 
+def _line_field(label) -> forms.CharField:
+    """The text of one option or one true/false statement."""
+    return forms.CharField(label=label, required=False, widget=forms.TextInput(attrs={"maxlength": OPTION_MAX_CHARS}))
+
+
 class QuestionForm(BootstrapFormMixin, forms.Form):
     type = forms.ChoiceField(
         label=_("Type of question"), choices=QuestionType.choices, widget=forms.Select(attrs={"data-question-type": ""})
@@ -93,20 +98,16 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
         self.fields["grade"].choices = [("", "—")] + [(g, str(g)) for g in selectors.GRADES]
         self.fields["level"].choices = [("", "—"), *CognitiveLevel.choices]
         for i in range(MAX_OPTIONS):
-            self.fields[f"option_text_{i}"] = forms.CharField(
-                label=_("Option %(letter)s") % {"letter": option_letter(QuestionType.SINGLE, i)},
-                required=False,
-                widget=forms.TextInput(attrs={"maxlength": OPTION_MAX_CHARS}),
+            self.fields[f"option_text_{i}"] = _line_field(
+                _("Option %(letter)s") % {"letter": option_letter(QuestionType.SINGLE, i)}
             )
             self.fields[f"option_correct_{i}"] = forms.BooleanField(
                 label=_("Option %(letter)s is correct") % {"letter": option_letter(QuestionType.SINGLE, i)},
                 required=False,
             )
         for i in range(STATEMENTS):
-            self.fields[f"statement_text_{i}"] = forms.CharField(
-                label=_("Statement %(letter)s") % {"letter": option_letter(QuestionType.TRUE_FALSE, i)},
-                required=False,
-                widget=forms.TextInput(attrs={"maxlength": OPTION_MAX_CHARS}),
+            self.fields[f"statement_text_{i}"] = _line_field(
+                _("Statement %(letter)s") % {"letter": option_letter(QuestionType.TRUE_FALSE, i)}
             )
             self.fields[f"statement_value_{i}"] = forms.ChoiceField(
                 label=_("Statement %(letter)s is") % {"letter": option_letter(QuestionType.TRUE_FALSE, i)},

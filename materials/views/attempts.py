@@ -130,6 +130,16 @@ def _closed_on_open(request, attempt: Attempt):
     return redirect("materials:attempt_done", attempt.pk)
 
 
+def _no_longer_open(request, attempt: Attempt, now):
+    """What the taking pages show instead once the attempt takes no more answers: its result page when it
+    was handed in, or, past its deadline, the attempt handed in as it stands. None while it is open."""
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return redirect("materials:attempt_done", attempt.pk)
+    if services.is_overdue(attempt, now):
+        return _closed_on_open(request, attempt)
+    return None
+
+
 def _take_context(attempt: Attempt, answers, *, now, errors=None) -> dict:
     return {
         "attempt": attempt,
@@ -152,11 +162,9 @@ def _take_context(attempt: Attempt, answers, *, now, errors=None) -> dict:
 @login_required
 def attempt_take(request, pk: int):
     attempt = attempt_for_student_or_404(request.user, pk)
-    if attempt.status != Attempt.Status.IN_PROGRESS:
-        return redirect("materials:attempt_done", attempt.pk)
     now = timezone.now()
-    if services.is_overdue(attempt, now):
-        return _closed_on_open(request, attempt)
+    if (closed := _no_longer_open(request, attempt, now)) is not None:
+        return closed
     answers = selectors.attempt_page(attempt=attempt)
     return render(request, TAKE_TEMPLATE, _take_context(attempt, answers, now=now))
 
@@ -226,12 +234,10 @@ def attempt_save_all(request, pk: int):
     shows the page again, goes to the hand-in confirmation (then=submit) or hands in (then=submit_now).
     An answer refused is shown again as typed with its message, so nothing typed is lost."""
     attempt = attempt_for_student_or_404(request.user, pk)
-    if attempt.status != Attempt.Status.IN_PROGRESS:
-        return redirect("materials:attempt_done", attempt.pk)
     now = timezone.now()
+    if (closed := _no_longer_open(request, attempt, now)) is not None:
+        return closed
     then = request.POST.get("then", "")
-    if services.is_overdue(attempt, now):
-        return _closed_on_open(request, attempt)
     answers = selectors.attempt_page(attempt=attempt)
     check = request.POST.get("check", "")
     errors: dict[int, str] = {}
@@ -295,11 +301,9 @@ def attempt_submit(request, pk: int):
     attempt = attempt_for_student_or_404(request.user, pk)
     if request.method == "POST":
         return _hand_in(request, attempt)
-    if attempt.status != Attempt.Status.IN_PROGRESS:
-        return redirect("materials:attempt_done", attempt.pk)
     now = timezone.now()
-    if services.is_overdue(attempt, now):
-        return _closed_on_open(request, attempt)
+    if (closed := _no_longer_open(request, attempt, now)) is not None:
+        return closed
     unanswered = selectors.unanswered_positions(attempt=attempt)
     answered, total = selectors.answered_count(attempt=attempt)
     context = {
