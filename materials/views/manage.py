@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -139,19 +139,26 @@ def review_queue(request):
     return render(request, "materials/review_queue.html", context)
 
 
+def _decision_context(material, version, *, title: str) -> dict:
+    """What the approval engine's decision page (a version's step, a proposal) needs to show an item."""
+    return {
+        "material": material,
+        "version": version,
+        "item_title": title,
+        "content_template": "materials/_version_content.html",
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_review(request, pk: int):
     version = version_for_user_or_404(request.user, pk)
     material = version.material
     context = {
-        "version": version,
-        "material": material,
+        **_decision_context(material, version, title=version.title),
         "uses": list(version.uses.all()),
-        "item_title": version.title,
         "status_of": version,
-        "history_url": reverse("materials:history", args=[material.pk]),
-        "content_template": "materials/_version_content.html",
+        "history_url": ITEM.url(material),
     }
     return approval_pages.decision_page(request, services.LIBRARY, subject=version, context=context)
 
@@ -162,12 +169,9 @@ def proposal_review(request, pk: int):
     review = review_for_user_or_404(request.user, pk)
     material = review.material
     context = {
-        "material": material,
-        "version": material.live_version or review.version,
-        "item_title": material.title,
+        **_decision_context(material, material.live_version or review.version, title=material.title),
         "shared_with": material.shared_with,
         "note": _("Approving shares the item with every school under %(unit)s.") % {"unit": review.unit.name},
-        "content_template": "materials/_version_content.html",
     }
     return approval_pages.decision_page(request, services.LIBRARY, review=review, context=context)
 

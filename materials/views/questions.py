@@ -263,6 +263,17 @@ def _question_title(question) -> str:
     return _("Question #%(number)s") % {"number": question.pk}
 
 
+def _decision_context(question, **extra) -> dict:
+    """What the approval engine's decision page (a step's, a proposal's) needs to show a question."""
+    return {
+        **_question_context(question),
+        "item_title": _question_title(question),
+        "content_template": "materials/questions/_question_body.html",
+        "math": True,
+        **extra,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_review(request, pk: int):
@@ -272,15 +283,12 @@ def question_review(request, pk: int):
         note = _("Approving sends it to the principal.")
     else:
         note = _("Approving puts it in the school's question bank.")
-    context = {
-        **_question_context(question),
-        "item_title": _question_title(question),
-        "history_url": reverse("materials:question_history", args=[question.pk]),
-        "intro_template": "materials/questions/_revision_note.html",
-        "content_template": "materials/questions/_question_body.html",
-        "note": note,
-        "math": True,
-    }
+    context = _decision_context(
+        question,
+        history_url=reverse("materials:question_history", args=[question.pk]),
+        intro_template="materials/questions/_revision_note.html",
+        note=note,
+    )
     return approval_pages.decision_page(request, services.BANK, subject=question, context=context)
 
 
@@ -310,14 +318,7 @@ def question_proposal(request, pk: int):
     review = question_review_for_user_or_404(request.user, pk)
     question = review.question
     note = _("Approving lets every school under %(unit)s use the question in its tests.")
-    context = {
-        **_question_context(question),
-        "item_title": _question_title(question),
-        "shared_with": question.shared_with,
-        "note": note % {"unit": review.unit.name},
-        "content_template": "materials/questions/_question_body.html",
-        "math": True,
-    }
+    context = _decision_context(question, shared_with=question.shared_with, note=note % {"unit": review.unit.name})
     return approval_pages.decision_page(request, services.BANK, review=review, context=context)
 
 
