@@ -159,7 +159,21 @@ class MaterialVersion(models.Model):
         return f"{self.material} · v{self.number}"
 
 
-_REVIEW_RULES = review_step_rules("material", "material")
+def review_meta(item_field: str, verbose_name, verbose_name_plural) -> type:
+    """The Meta of a trail table here (MaterialReview, QuestionReview): its names, its order (by item, then
+    in time), and the engine's constraints and index named after the item as the tables always had them."""
+    rules = review_step_rules(item_field, item_field)
+    return type(
+        "Meta",
+        (),
+        {
+            "verbose_name": verbose_name,
+            "verbose_name_plural": verbose_name_plural,
+            "ordering": [item_field, "at", "id"],
+            "constraints": rules["constraints"],
+            "indexes": rules["indexes"],
+        },
+    )
 
 
 class MaterialReview(ReviewStep):
@@ -172,9 +186,4 @@ class MaterialReview(ReviewStep):
         MaterialVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="reviews"
     )
 
-    class Meta:
-        verbose_name = _("material review")
-        verbose_name_plural = _("material reviews")
-        ordering = ["material", "at", "id"]
-        constraints = _REVIEW_RULES["constraints"]
-        indexes = _REVIEW_RULES["indexes"]
+    Meta = review_meta("material", _("material review"), _("material reviews"))

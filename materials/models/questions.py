@@ -29,11 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from approvals.models import ReviewStep, review_step_rules
+from approvals.models import ReviewStep
 from truonghoc.softdelete import SoftDeleted, soft_delete_constraint
 from truonghoc.storage import private_storage
 
-from .library import VersionStatus
+from .library import VersionStatus, review_meta
 
 # Question statuses are the library's version statuses: one approval flow, one vocabulary.
 QuestionStatus = VersionStatus
@@ -157,9 +157,6 @@ class Question(SoftDeleted):
         return f"#{self.pk} {self.get_type_display()}"
 
 
-_REVIEW_RULES = review_step_rules("question", "question")
-
-
 class QuestionReview(ReviewStep):
     """One step of a question's approval trail (approvals.models.ReviewStep), as MaterialReview is for items."""
 
@@ -167,9 +164,4 @@ class QuestionReview(ReviewStep):
 
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="reviews")
 
-    class Meta:
-        verbose_name = _("question review")
-        verbose_name_plural = _("question reviews")
-        ordering = ["question", "at", "id"]
-        constraints = _REVIEW_RULES["constraints"]
-        indexes = _REVIEW_RULES["indexes"]
+    Meta = review_meta("question", _("question review"), _("question reviews"))
