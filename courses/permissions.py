@@ -10,6 +10,7 @@
 Out-of-scope courses look missing (404).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -192,6 +193,15 @@ def course_for_user_or_404(user, pk) -> Course:
     )
     if not can_view_course(user, course):
         raise Http404
+    return course
+
+
+def editable_course_or_404(user, pk) -> Course:
+    """A course its instructor is about to change: missing (404) out of scope, forbidden (403) to those
+    who see it without teaching it."""
+    course = course_for_user_or_404(user, pk)
+    if not can_edit_course(user, course):
+        raise PermissionDenied
     return course
 
 

@@ -12,23 +12,15 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from truonghoc.forms import add_service_errors, cleaned_values, service_outcome
-from truonghoc.uploads import refused_uploads_error
+from truonghoc.forms import add_service_errors, cleaned_values, form_saved, service_outcome
 from units.models import Unit
 from units.permissions import Action, can
 
 from ..forms.authoring import CoInstructorSearchForm, CourseForm, SectionForm
 from ..models import Course, Section
-from ..permissions import can_create_course, can_edit_course, course_for_user_or_404
+from ..permissions import can_create_course, editable_course_or_404
 from ..services import authoring as services
 from ..wording import course_words
-
-
-def editable_course_or_404(user, pk) -> Course:
-    course = course_for_user_or_404(user, pk)
-    if not can_edit_course(user, course):
-        raise PermissionDenied
-    return course
 
 
 def _editable_section(user, pk) -> Section:
@@ -164,21 +156,17 @@ def _section_data(form) -> dict:
 def section_create(request, pk: int):
     course = editable_course_or_404(request.user, pk)
     form = SectionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if refused is not None:
-            form.is_valid()
-            form.add_error("upload", refused)
-        elif form.is_valid():
-            try:
-                section = services.section_create(
-                    actor=request.user, course=course, upload=form.cleaned_data["upload"], **_section_data(form)
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The section is added."))
-                return redirect(reverse("courses:course", args=[course.pk]) + f"#section-{section.pk}")
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.section_create(
+            actor=request.user, course=course, upload=data["upload"], **_section_data(form)
+        ),
+        upload_field="upload",
+    )
+    if saved:
+        messages.success(request, _("The section is added."))
+        return redirect(reverse("courses:course", args=[course.pk]) + f"#section-{saved.result.pk}")
     return _section_page(request, form, course)
 
 
@@ -195,25 +183,21 @@ def section_edit(request, pk: int):
         "link_title": section.link_title,
     }
     form = SectionForm(request.POST or None, request.FILES or None, initial=initial, has_file=bool(section.file))
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if refused is not None:
-            form.is_valid()
-            form.add_error("upload", refused)
-        elif form.is_valid():
-            try:
-                services.section_update(
-                    actor=request.user,
-                    section=section,
-                    upload=form.cleaned_data["upload"],
-                    remove_file=form.cleaned_data.get("remove_file", False),
-                    **_section_data(form),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The section is saved."))
-                return redirect(reverse("courses:course", args=[section.course_id]) + f"#section-{section.pk}")
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.section_update(
+            actor=request.user,
+            section=section,
+            upload=data["upload"],
+            remove_file=data.get("remove_file", False),
+            **_section_data(form),
+        ),
+        upload_field="upload",
+    )
+    if saved:
+        messages.success(request, _("The section is saved."))
+        return redirect(reverse("courses:course", args=[section.course_id]) + f"#section-{section.pk}")
     return _section_page(request, form, section.course, section)
 
 

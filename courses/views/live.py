@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from truonghoc.forms import add_service_errors
+from truonghoc.forms import form_saved
 
 from ..forms.live import LiveSessionForm
 from ..models import LiveSession
@@ -23,6 +23,7 @@ from ..permissions import (
     can_oversee_course,
     can_view_course,
     course_for_user_or_404,
+    editable_course_or_404,
     enrolment_of,
     is_instructor,
 )
@@ -69,18 +70,14 @@ def _form_page(request, *, course, form, session=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def live_create(request, pk: int):
-    course = course_for_user_or_404(request.user, pk)
-    if not can_edit_course(request.user, course):
-        raise PermissionDenied
+    course = editable_course_or_404(request.user, pk)
     form = LiveSessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.live_session_create(actor=request.user, course=course, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The session “%(title)s” has been scheduled.") % {"title": session.title})
-            return redirect("courses:live_sessions", course.pk)
+    saved = form_saved(
+        request, form, lambda data: services.live_session_create(actor=request.user, course=course, **data)
+    )
+    if saved:
+        messages.success(request, _("The session “%(title)s” has been scheduled.") % {"title": saved.result.title})
+        return redirect("courses:live_sessions", course.pk)
     return _form_page(request, course=course, form=form)
 
 
@@ -94,14 +91,11 @@ def live_edit(request, pk: int):
     if not can_edit_course(request.user, course) or session.is_deleted:
         raise PermissionDenied
     form = LiveSessionForm(request.POST or None, instance=session)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.live_session_update(actor=request.user, session=session, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The session has been updated."))
-            return redirect("courses:live_sessions", course.pk)
+    if form_saved(
+        request, form, lambda data: services.live_session_update(actor=request.user, session=session, **data)
+    ):
+        messages.success(request, _("The session has been updated."))
+        return redirect("courses:live_sessions", course.pk)
     return _form_page(request, course=course, form=form, session=session)
 
 

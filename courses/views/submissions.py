@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from truonghoc.formatting import datetime_text
-from truonghoc.forms import add_service_errors
+from truonghoc.forms import form_saved
 from truonghoc.storage import file_response
-from truonghoc.uploads import human_size, refused_uploads_error
+from truonghoc.uploads import human_size
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 
 from ..forms.submissions import AssignmentForm, GradeForm, SubmissionForm
@@ -27,6 +27,7 @@ from ..permissions import (
     can_edit_course,
     can_follow_learners,
     course_for_user_or_404,
+    editable_course_or_404,
     enrolment_of,
     is_instructor,
     submission_file_for_user_or_404,
@@ -69,18 +70,14 @@ def _assignment_form_page(request, *, course, form, assignment=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request, pk: int):
-    course = course_for_user_or_404(request.user, pk)
-    if not can_edit_course(request.user, course):
-        raise PermissionDenied
+    course = editable_course_or_404(request.user, pk)
     form = AssignmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assignment = services.assignment_create(actor=request.user, course=course, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The assignment “%(title)s” has been added.") % {"title": assignment.title})
-            return redirect("courses:assignments", course.pk)
+    saved = form_saved(
+        request, form, lambda data: services.assignment_create(actor=request.user, course=course, **data)
+    )
+    if saved:
+        messages.success(request, _("The assignment “%(title)s” has been added.") % {"title": saved.result.title})
+        return redirect("courses:assignments", course.pk)
     return _assignment_form_page(request, course=course, form=form)
 
 
@@ -92,14 +89,11 @@ def assignment_edit(request, pk: int):
     if not can_edit_course(request.user, course) or assignment.is_deleted:
         raise PermissionDenied
     form = AssignmentForm(request.POST or None, instance=assignment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_update(actor=request.user, assignment=assignment, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The assignment has been updated."))
-            return redirect("courses:assignments", course.pk)
+    if form_saved(
+        request, form, lambda data: services.assignment_update(actor=request.user, assignment=assignment, **data)
+    ):
+        messages.success(request, _("The assignment has been updated."))
+        return redirect("courses:assignments", course.pk)
     return _assignment_form_page(request, course=course, form=form, assignment=assignment)
 
 
@@ -117,29 +111,24 @@ def submission_create(request, pk: int):
         form = SubmissionForm(request.POST, request.FILES, assignment=assignment)
     else:
         form = SubmissionForm(assignment=assignment)
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if form.is_valid() and refused is None:
-            try:
-                submission = services.submission_create(
-                    actor=user,
-                    assignment=assignment,
-                    uploads=form.cleaned_data["files"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                message = _("Handed in: version %(version)d, %(when)s.") % {
-                    "version": submission.version,
-                    "when": _when(submission.submitted_at),
-                }
-                if submission.is_late:
-                    message += " " + _("It is after the deadline, so it is marked late.")
-                messages.success(request, message)
-                return redirect("courses:submission", submission.pk)
-        if refused is not None:
-            form.add_error("files", refused)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.submission_create(
+            actor=user, assignment=assignment, uploads=data["files"], note=data["note"]
+        ),
+        upload_field="files",
+    )
+    if saved:
+        submission = saved.result
+        message = _("Handed in: version %(version)d, %(when)s.") % {
+            "version": submission.version,
+            "when": _when(submission.submitted_at),
+        }
+        if submission.is_late:
+            message += " " + _("It is after the deadline, so it is marked late.")
+        messages.success(request, message)
+        return redirect("courses:submission", submission.pk)
     versions = list(selectors.my_versions(user=user, assignment=assignment)[:10])
     context = {
         "assignment": assignment,
@@ -238,24 +227,20 @@ def grade(request, pk: int):
         raise PermissionDenied
     initial = {"grade": submission.grade, "feedback": submission.feedback}  # MarkField shows 8.50 as "8,5"
     form = GradeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submission_grade(
-                actor=user,
-                submission=submission,
-                grade=form.cleaned_data["grade"],
-                feedback=form.cleaned_data["feedback"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Grade saved."))
-            if "next" in request.POST:
-                following = selectors.next_ungraded(assignment=assignment, after_id=submission.pk)
-                if following is not None:
-                    return redirect("courses:grade", following.pk)
-                messages.info(request, _("Every submission has been graded."))
-            return redirect(reverse("courses:grading", args=[assignment.pk]) + "?show=ungraded")
+    if form_saved(
+        request,
+        form,
+        lambda data: services.submission_grade(
+            actor=user, submission=submission, grade=data["grade"], feedback=data["feedback"]
+        ),
+    ):
+        messages.success(request, _("Grade saved."))
+        if "next" in request.POST:
+            following = selectors.next_ungraded(assignment=assignment, after_id=submission.pk)
+            if following is not None:
+                return redirect("courses:grade", following.pk)
+            messages.info(request, _("Every submission has been graded."))
+        return redirect(reverse("courses:grading", args=[assignment.pk]) + "?show=ungraded")
     context = {
         "submission": submission,
         "assignment": assignment,
