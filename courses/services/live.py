@@ -14,6 +14,7 @@ from truonghoc.text import nfc
 
 from ..models import Course, Enrolment, LiveSession
 from ..permissions import can_edit_course
+from .authoring import course_item_to_change
 
 # The hosts each named tool really uses. Jitsi is often self-hosted by a Department, so any https
 # host is accepted for it.
@@ -91,10 +92,12 @@ def live_session_create(*, actor, course: Course, **fields) -> LiveSession:
 
 @transaction.atomic
 def live_session_update(*, actor, session: LiveSession, **fields) -> LiveSession:
-    session = LiveSession.objects.select_for_update(of=("self",)).select_related("course").get(pk=session.pk)
-    _check_instructor(actor, session.course)
-    if session.is_deleted:
-        raise ValidationError(_("This session has been removed; restore it before changing it."))
+    session = course_item_to_change(
+        session,
+        actor=actor,
+        check=_check_instructor,
+        removed=_("This session has been removed; restore it before changing it."),
+    )
     old_start = session.starts_at
     _apply(session, fields)
     session.full_clean()

@@ -27,7 +27,7 @@ from units.services import audit_log
 
 from ..models import Assignment, Course, Enrolment, Submission, SubmissionFile
 from ..permissions import can_edit_course, can_study, enrolment_of, is_instructor
-from .authoring import course_instructors
+from .authoring import course_instructors, course_item_to_change
 from .enrolment import leader_is_missing
 
 NOTE_MAX_CHARS = 2000
@@ -100,10 +100,12 @@ def assignment_create(*, actor, course: Course, **fields) -> Assignment:
 
 @transaction.atomic
 def assignment_update(*, actor, assignment: Assignment, **fields) -> Assignment:
-    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("course").get(pk=assignment.pk)
-    _check_instructor(actor, assignment.course)
-    if assignment.is_deleted:
-        raise ValidationError(_("This assignment has been removed; restore it before changing it."))
+    assignment = course_item_to_change(
+        assignment,
+        actor=actor,
+        check=_check_instructor,
+        removed=_("This assignment has been removed; restore it before changing it."),
+    )
     before = {"due_at": assignment.due_at.isoformat(), "late_policy": assignment.late_policy}
     _apply(assignment, fields)
     assignment.full_clean()

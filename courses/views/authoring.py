@@ -5,14 +5,14 @@ course get 403, those who may not see it 404."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from truonghoc.forms import add_service_errors, cleaned_values, form_saved, service_outcome
+from truonghoc.forms import cleaned_values, form_saved, service_outcome
 from units.models import Unit
 from units.permissions import Action, can
 
@@ -73,15 +73,15 @@ def course_create(request):
     form = CourseForm(
         request.POST or None, initial=initial, audience_choices=choices, kinds=kinds, words=course_words(wanted)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            course = services.course_create(actor=user, unit=unit, kind=form.cleaned_data["kind"], **_course_data(form))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The draft is saved. Add its sections, then publish it."))
-            _no_purpose_warning(request, course)
-            return redirect("courses:course", course.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.course_create(actor=user, unit=unit, kind=data["kind"], **_course_data(form)),
+    )
+    if saved:
+        messages.success(request, _("The draft is saved. Add its sections, then publish it."))
+        _no_purpose_warning(request, saved.result)
+        return redirect("courses:course", saved.result.pk)
     context = {"form": form, "unit": unit, "kind_label": dict(Course.Kind.choices)[wanted], "course": None}
     return render(request, "courses/course_form.html", context)
 
@@ -106,16 +106,13 @@ def course_edit(request, pk: int):
         audience_choices=services.audience_choices(course.unit),
         words=course.words,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.course_update(actor=request.user, course=course, **_course_data(form))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, str(course.words.saved))
-            if course.status == Course.Status.DRAFT:
-                _no_purpose_warning(request, course)
-            return redirect("courses:course", course.pk)
+    if form_saved(
+        request, form, lambda data: services.course_update(actor=request.user, course=course, **_course_data(form))
+    ):
+        messages.success(request, str(course.words.saved))
+        if course.status == Course.Status.DRAFT:
+            _no_purpose_warning(request, course)
+        return redirect("courses:course", course.pk)
     context = {"form": form, "unit": course.unit, "kind_label": course.get_kind_display(), "course": course}
     return render(request, "courses/course_form.html", context)
 

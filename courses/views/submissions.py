@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from truonghoc.formatting import datetime_text
@@ -27,7 +28,6 @@ from ..permissions import (
     can_edit_course,
     can_follow_learners,
     course_for_user_or_404,
-    editable_course_or_404,
     enrolment_of,
     is_instructor,
     submission_file_for_user_or_404,
@@ -35,6 +35,7 @@ from ..permissions import (
 )
 from ..selectors import submissions as selectors
 from ..services import submissions as services
+from .course_items import ItemPages, item_create_page, item_edit_page
 
 GRADING_PAGE_SIZE = 50
 
@@ -62,39 +63,31 @@ def assignment_list(request, pk: int):
     return render(request, "courses/assignment_list.html", context)
 
 
-def _assignment_form_page(request, *, course, form, assignment=None):
-    context = {"course": course, "form": form, "assignment": assignment}
-    return render(request, "courses/assignment_form.html", context)
+ASSIGNMENT_PAGES = ItemPages(
+    form=AssignmentForm,
+    template="courses/assignment_form.html",
+    name="assignment",
+    listing="courses:assignments",
+    create=services.assignment_create,
+    update=services.assignment_update,
+    created=gettext_lazy("The assignment “%(title)s” has been added."),
+    updated=gettext_lazy("The assignment has been updated."),
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request, pk: int):
-    course = editable_course_or_404(request.user, pk)
-    form = AssignmentForm(request.POST or None)
-    saved = form_saved(
-        request, form, lambda data: services.assignment_create(actor=request.user, course=course, **data)
-    )
-    if saved:
-        messages.success(request, _("The assignment “%(title)s” has been added.") % {"title": saved.result.title})
-        return redirect("courses:assignments", course.pk)
-    return _assignment_form_page(request, course=course, form=form)
+    return item_create_page(request, pk, ASSIGNMENT_PAGES)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request, pk: int):
     assignment = assignment_for_user_or_404(request.user, pk)
-    course = assignment.course
-    if not can_edit_course(request.user, course) or assignment.is_deleted:
+    if not can_edit_course(request.user, assignment.course) or assignment.is_deleted:
         raise PermissionDenied
-    form = AssignmentForm(request.POST or None, instance=assignment)
-    if form_saved(
-        request, form, lambda data: services.assignment_update(actor=request.user, assignment=assignment, **data)
-    ):
-        messages.success(request, _("The assignment has been updated."))
-        return redirect("courses:assignments", course.pk)
-    return _assignment_form_page(request, course=course, form=form, assignment=assignment)
+    return item_edit_page(request, assignment, ASSIGNMENT_PAGES)
 
 
 # --- handing in --------------------------------------------------------------------------------
