@@ -2,8 +2,7 @@
 post actions (edit, report, remove; moderators hide, restore, lock), moderators and the moderation
 queue. Everything works without JavaScript; with htmx a reply is appended without a reload."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -52,6 +51,16 @@ def _profile_note(user) -> str:
     return profile_refusal(user, _("Please complete your profile before posting (%(missing)s)."))
 
 
+def _thread_posted(request, form, create):
+    """A new thread from the ThreadForm, by `create` (the service, told where already), as form_saved."""
+    return form_saved(
+        request,
+        form,
+        lambda data: create(actor=request.user, **cleaned_values(form, THREAD_FIELDS)),
+        upload_field="files",
+    )
+
+
 def _owner_link(forum) -> dict | None:
     """The page of the object that owns the forum (a course, a learning group's course, an article), for
     the breadcrumb, as its app registered it."""
@@ -94,12 +103,7 @@ def unit_forum(request, unit_pk: int):
     if forum is not None:
         return redirect("forums:forum", forum.pk)
     form = ThreadForm(request.POST or None, request.FILES or None)
-    saved = form_saved(
-        request,
-        form,
-        lambda data: services.unit_thread_create(actor=request.user, unit=unit, **cleaned_values(form, THREAD_FIELDS)),
-        upload_field="files",
-    )
+    saved = _thread_posted(request, form, partial(services.unit_thread_create, unit=unit))
     if saved:
         messages.success(request, _("Your thread has been posted."))
         return redirect("forums:thread", saved.result.pk)
@@ -141,12 +145,7 @@ def forum_detail(request, pk: int):
 def thread_new(request, pk: int):
     forum = forum_for_user_or_404(request.user, pk)
     form = ThreadForm(request.POST, request.FILES)
-    saved = form_saved(
-        request,
-        form,
-        lambda data: services.thread_create(actor=request.user, forum=forum, **cleaned_values(form, THREAD_FIELDS)),
-        upload_field="files",
-    )
+    saved = _thread_posted(request, form, partial(services.thread_create, forum=forum))
     if saved:
         if is_questions(forum):
             messages.success(request, str(question_words(forum)["sent"]))
@@ -317,44 +316,33 @@ def post_change(request, pk: int):
     return render(request, "forums/post_edit.html", context)
 
 
-@dataclass(frozen=True)
-class ReasonPage:
-    """A page that asks why before acting on a post (reporting it, hiding it): its words, and the
-    service, called as service(actor=, post=, reason=)."""
-
-    title: str
-    button: str
-    service: Callable
-    done: str
-
-
-REPORT_PAGE = ReasonPage(
-    title=gettext_lazy("Report this post"),
-    button=gettext_lazy("Send the report"),
-    service=services.post_report,
-    done=gettext_lazy("Thank you: the moderators will look at this post."),
-)
-HIDE_PAGE = ReasonPage(
-    title=gettext_lazy("Hide this post"),
-    button=gettext_lazy("Hide"),
-    service=services.post_hide,
-    done=gettext_lazy("The post is hidden."),
-)
+# The words of the pages that ask why before acting on a post.
+REPORT_WORDS = {
+    "title": gettext_lazy("Report this post"),
+    "button": gettext_lazy("Send the report"),
+    "done": gettext_lazy("Thank you: the moderators will look at this post."),
+}
+HIDE_WORDS = {
+    "title": gettext_lazy("Hide this post"),
+    "button": gettext_lazy("Hide"),
+    "done": gettext_lazy("The post is hidden."),
+}
 
 
-def _reason_page(request, post, page: ReasonPage):
+def _reason_page(request, post, service, words: dict):
+    """Ask why, then call service(actor=, post=, reason=) (reporting or hiding the post)."""
     form = ReasonForm(request.POST or None)
-    if form_saved(request, form, lambda data: page.service(actor=request.user, post=post, reason=data["reason"])):
-        messages.success(request, str(page.done))
+    if form_saved(request, form, lambda data: service(actor=request.user, post=post, reason=data["reason"])):
+        messages.success(request, str(words["done"]))
         return redirect(_back_to(post))
-    context = {"post": post, "thread": post.thread, "form": form, "title": page.title, "button": page.button}
+    context = {"post": post, "thread": post.thread, "form": form, "title": words["title"], "button": words["button"]}
     return render(request, "forums/post_reason.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_flag(request, pk: int):
-    return _reason_page(request, post_for_user_or_404(request.user, pk), REPORT_PAGE)
+    return _reason_page(request, post_for_user_or_404(request.user, pk), services.post_report, REPORT_WORDS)
 
 
 @login_required
@@ -363,7 +351,7 @@ def post_hide_view(request, pk: int):
     post = post_for_user_or_404(request.user, pk)
     if not can_moderate_forum(request.user, post.thread.forum):
         raise Http404
-    return _reason_page(request, post, HIDE_PAGE)
+    return _reason_page(request, post, services.post_hide, HIDE_WORDS)
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from truonghoc.forms import form_saved, service_outcome
+from truonghoc.forms import cleaned_values, form_saved, service_outcome
 from truonghoc.storage import file_response
 from units.models import Target, Unit
 from units.periods import semester_of
@@ -113,6 +113,10 @@ def group_by_month(request, pk: int):
     return render(request, "courses/group_by_month.html", context)
 
 
+# What the product form gives its service besides the file (the form calls it "file", the service "upload").
+PRODUCT_FIELDS = ("title", "description", "link_url", "topic")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_create_view(request, pk: int):
@@ -125,13 +129,7 @@ def product_create_view(request, pk: int):
         request,
         form,
         lambda data: product_create(
-            actor=user,
-            group=group,
-            title=data["title"],
-            description=data["description"],
-            upload=data["file"],
-            link_url=data["link_url"],
-            topic=data["topic"],
+            actor=user, group=group, upload=data["file"], **cleaned_values(form, PRODUCT_FIELDS)
         ),
         upload_field="file",
     )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.profile import missing_profile_items
 from forums.selectors import owner_forums
 from truonghoc.formatting import datetime_text
-from truonghoc.forms import form_saved, service_outcome
+from truonghoc.forms import cleaned_values, form_saved, service_outcome
 from truonghoc.storage import file_response
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 from units.models import Unit
@@ -266,12 +266,7 @@ def learning_group_create(request, pk: int):
         request,
         form,
         lambda data: services.learning_group_register(
-            actor=user,
-            course=course,
-            name=data["name"],
-            scope=data["scope"],
-            leader=data["leader"],
-            members=data["members"],
+            actor=user, course=course, **cleaned_values(form, ("name", "scope", "leader", "members"))
         ),
     )
     if saved:
