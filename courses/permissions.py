@@ -261,6 +261,15 @@ def assignment_for_user_or_404(user, pk) -> Assignment:
     return assignment
 
 
+def followed_assignment_or_404(user, pk) -> Assignment:
+    """An assignment whose learners' work this person follows (its grading list, its export): missing
+    (404) out of scope, forbidden (403) to those who see it without following the learners."""
+    assignment = assignment_for_user_or_404(user, pk)
+    if not can_follow_learners(user, assignment.course):
+        raise PermissionDenied
+    return assignment
+
+
 def submission_for_user_or_404(user, pk) -> Submission:
     submission = get_object_or_404(
         Submission.objects.select_related(

@@ -32,6 +32,8 @@ from .permissions import (
     can_edit_post,
     can_manage_forum,
     can_moderate_forum,
+    can_moderate_post,
+    can_moderate_thread,
     can_publish_question,
     can_reply,
     can_see_every_thread,
@@ -260,9 +262,7 @@ def thread_follow(request, pk: int):
 @login_required
 @require_POST
 def question_publish(request, pk: int):
-    thread = thread_for_user_or_404(request.user, pk)
-    if not can_moderate_forum(request.user, thread.forum):
-        raise Http404
+    thread = thread_for_user_or_404(request.user, pk, may=can_moderate_thread)
     with service_outcome(request, str(question_words(thread.forum)["published"])):
         services.question_publish(actor=request.user, thread=thread)
     return redirect("forums:thread", thread.pk)
@@ -304,9 +304,7 @@ def _back_to(post) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_change(request, pk: int):
-    post = post_for_user_or_404(request.user, pk)
-    if not can_edit_post(request.user, post):
-        raise Http404
+    post = post_for_user_or_404(request.user, pk, may=can_edit_post)
     form = PostEditForm(request.POST or None, initial={"body": post.body})
     if form_saved(request, form, lambda data: services.post_edit(actor=request.user, post=post, body=data["body"])):
         messages.success(request, _("Your post has been updated."))
@@ -348,18 +346,14 @@ def post_flag(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_hide_view(request, pk: int):
-    post = post_for_user_or_404(request.user, pk)
-    if not can_moderate_forum(request.user, post.thread.forum):
-        raise Http404
+    post = post_for_user_or_404(request.user, pk, may=can_moderate_post)
     return _reason_page(request, post, services.post_hide, HIDE_WORDS)
 
 
 @login_required
 @require_POST
 def post_restore_view(request, pk: int):
-    post = post_for_user_or_404(request.user, pk)
-    if not can_moderate_forum(request.user, post.thread.forum):
-        raise Http404
+    post = post_for_user_or_404(request.user, pk, may=can_moderate_post)
     with service_outcome(request, _("The post is shown again.")):
         services.post_restore(actor=request.user, post=post)
     return redirect(_back_to(post))
@@ -368,9 +362,7 @@ def post_restore_view(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_remove(request, pk: int):
-    post = post_for_user_or_404(request.user, pk)
-    if not can_delete_post(request.user, post):
-        raise Http404
+    post = post_for_user_or_404(request.user, pk, may=can_delete_post)
     if request.method == "POST":
         with service_outcome(request, _("The post has been removed.")):
             services.post_delete(actor=request.user, post=post)
@@ -381,9 +373,7 @@ def post_remove(request, pk: int):
 @login_required
 @require_POST
 def thread_lock_toggle(request, pk: int):
-    thread = thread_for_user_or_404(request.user, pk)
-    if not can_moderate_forum(request.user, thread.forum):
-        raise Http404
+    thread = thread_for_user_or_404(request.user, pk, may=can_moderate_thread)
     lock = request.POST.get("lock") == "1"
     with service_outcome(request, _("The thread is locked.") if lock else _("The thread is open again.")):
         if lock:
@@ -396,9 +386,7 @@ def thread_lock_toggle(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread_remove(request, pk: int):
-    thread = thread_for_user_or_404(request.user, pk)
-    if not can_delete_thread(request.user, thread):
-        raise Http404
+    thread = thread_for_user_or_404(request.user, pk, may=can_delete_thread)
     if request.method == "POST":
         with service_outcome(request, _("The thread has been removed.")):
             services.thread_delete(actor=request.user, thread=thread)
@@ -409,9 +397,7 @@ def thread_remove(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderators(request, pk: int):
-    forum = forum_for_user_or_404(request.user, pk)
-    if not can_manage_forum(request.user, forum):
-        raise Http404
+    forum = forum_for_user_or_404(request.user, pk, may=can_manage_forum)
     form = ModeratorForm(request.POST or None) if request.POST.get("action") != "revoke" else ModeratorForm()
     if request.method == "POST":
         User = get_user_model()

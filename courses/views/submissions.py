@@ -29,6 +29,7 @@ from ..permissions import (
     can_follow_learners,
     course_for_user_or_404,
     enrolment_of,
+    followed_assignment_or_404,
     is_instructor,
     submission_file_for_user_or_404,
     submission_for_user_or_404,
@@ -180,9 +181,7 @@ def submission_file(request, pk: int):
 def grading(request, pk: int):
     """Current submissions, 50 a page, filtered (ungraded, graded, late) or those not handed in."""
     user = request.user
-    assignment = assignment_for_user_or_404(user, pk)
-    if not can_follow_learners(user, assignment.course):
-        raise PermissionDenied
+    assignment = followed_assignment_or_404(user, pk)
     show = request.GET.get("show", "all")
     if show not in selectors.GRADING_FILTERS:
         show = "all"
@@ -268,9 +267,7 @@ def grades_export(request, pk: int):
 def assignment_grades_export(request, pk: int):
     """One assignment: each current submission with its version, time, lateness, grade and feedback."""
     user = request.user
-    assignment = assignment_for_user_or_404(user, pk)
-    if not can_follow_learners(user, assignment.course):
-        raise PermissionDenied
+    assignment = followed_assignment_or_404(user, pk)
     header = [
         _("Learning group") if assignment.per_group else str(assignment.course.words.learner),
         _("Handed in by"),
