@@ -136,6 +136,18 @@ def submission_create(request, pk: int):
     return render(request, "courses/submission_form.html", context)
 
 
+def _submission_context(submission) -> dict:
+    """What the receipt and the grading page both show of a submission: its files and their size."""
+    assignment = submission.assignment
+    return {
+        "submission": submission,
+        "assignment": assignment,
+        "course": assignment.course,
+        "files": list(submission.files.all()),
+        "size": human_size(submission.total_size),
+    }
+
+
 @login_required
 def submission_detail(request, pk: int):
     """The receipt: when, which files, how large, which version; the grade and feedback once graded."""
@@ -153,12 +165,8 @@ def submission_detail(request, pk: int):
         submission.group_id and getattr(enrolment_of(user, assignment.course), "group_id", None) == submission.group_id
     )
     context = {
-        "submission": submission,
-        "assignment": assignment,
-        "course": assignment.course,
-        "files": list(submission.files.all()),
+        **_submission_context(submission),
         "versions": versions,
-        "size": human_size(submission.total_size),
         "mine": mine,
         "may_resubmit": mine and not services.submitter_problem(user, assignment),
         "may_grade": is_instructor(user, assignment.course),
@@ -233,14 +241,7 @@ def grade(request, pk: int):
                 return redirect("courses:grade", following.pk)
             messages.info(request, _("Every submission has been graded."))
         return redirect(reverse("courses:grading", args=[assignment.pk]) + "?show=ungraded")
-    context = {
-        "submission": submission,
-        "assignment": assignment,
-        "course": assignment.course,
-        "files": list(submission.files.all()),
-        "form": form,
-        "size": human_size(submission.total_size),
-    }
+    context = {**_submission_context(submission), "form": form}
     return render(request, "courses/grading_form.html", context)
 
 
