@@ -16,6 +16,17 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
 
 
+def moment_field(*, label, invalid, help_text="") -> forms.DateTimeField:
+    """A moment typed in a form, read in every way above; `invalid` tells how to write it."""
+    return forms.DateTimeField(
+        label=label,
+        widget=DATETIME_INPUT,
+        input_formats=DATETIME_FORMATS,
+        error_messages={"invalid": invalid},
+        help_text=help_text,
+    )
+
+
 class BootstrapFormMixin:
     """Gives every widget Bootstrap's classes, and marks invalid fields, so templates can render
     fields with `{% include "components/field.html" %}` and Django keeps what was typed."""
