@@ -25,6 +25,15 @@ WORKSHEET_2 = "Phiếu bài tập số 2"
 LESSON_SESSION = "Chữa phiếu bài tập số 1 trực tuyến"
 
 
+def _published_course(actor, unit, *, sections, **fields) -> Course:
+    """A demo course created by `actor` in `unit`, given its (title, body) sections, then published."""
+    course = authoring.course_create(actor=actor, unit=unit, **fields)
+    for title, body in sections:
+        authoring.section_create(actor=actor, course=course, title=title, body=body)
+    authoring.course_publish(actor=actor, course=course)
+    return course
+
+
 def seed_demo_courses(*, office_staff: User | None, teacher: User | None, leader: User | None, student: User | None):
     """Idempotent: nothing is added when the demo courses exist already."""
     if Course.objects.filter(title__in=[TRAINING_TITLE, LESSON_TITLE]).exists():
@@ -33,9 +42,17 @@ def seed_demo_courses(*, office_staff: User | None, teacher: User | None, leader
     made = 0
     if office_staff is not None and teacher is not None:
         office = office_staff.role_assignments.get(role=Role.OFFICE_STAFF).unit
-        course = authoring.course_create(
-            actor=office_staff,
-            unit=office,
+        course = _published_course(
+            office_staff,
+            office,
+            sections=(
+                ("Phần 1. Chương trình GDPT 2018 và yêu cầu cần đạt", "<p>Đọc và ghi chú các yêu cầu cần đạt.</p>"),
+                (
+                    "Phần 2. Thiết kế hoạt động học",
+                    "<p>Bốn bước: mở đầu, hình thành kiến thức, luyện tập, vận dụng.</p>",
+                ),
+                ("Phần 3. Đánh giá thường xuyên", "<p>Các công cụ: bảng kiểm, thang đo, hồ sơ học tập.</p>"),
+            ),
             kind=Course.Kind.TRAINING,
             title=TRAINING_TITLE,
             subject="Chung",
@@ -48,13 +65,6 @@ def seed_demo_courses(*, office_staff: User | None, teacher: User | None, leader
             starts_on=now.date(),
             ends_on=(now + timedelta(days=60)).date(),
         )
-        for title, body in (
-            ("Phần 1. Chương trình GDPT 2018 và yêu cầu cần đạt", "<p>Đọc và ghi chú các yêu cầu cần đạt.</p>"),
-            ("Phần 2. Thiết kế hoạt động học", "<p>Bốn bước: mở đầu, hình thành kiến thức, luyện tập, vận dụng.</p>"),
-            ("Phần 3. Đánh giá thường xuyên", "<p>Các công cụ: bảng kiểm, thang đo, hồ sơ học tập.</p>"),
-        ):
-            authoring.section_create(actor=office_staff, course=course, title=title, body=body)
-        authoring.course_publish(actor=office_staff, course=course)
         submissions.assignment_create(
             actor=office_staff,
             course=course,
@@ -88,9 +98,13 @@ def seed_demo_courses(*, office_staff: User | None, teacher: User | None, leader
             .select_related("unit")
             .first()
         )
-        course = authoring.course_create(
-            actor=teacher,
-            unit=school,
+        course = _published_course(
+            teacher,
+            school,
+            sections=(
+                ("Khái niệm phân số", "<p>Phân số a/b với b khác 0. Ví dụ: 3/4.</p>"),
+                ("So sánh phân số", "<p>Quy đồng mẫu số rồi so sánh tử số.</p>"),
+            ),
             kind=Course.Kind.LESSON,
             title=LESSON_TITLE,
             subject="Toán",
@@ -101,27 +115,28 @@ def seed_demo_courses(*, office_staff: User | None, teacher: User | None, leader
             ),
             audience=f"u{school.pk}",
         )
-        for title, body in (
-            ("Khái niệm phân số", "<p>Phân số a/b với b khác 0. Ví dụ: 3/4.</p>"),
-            ("So sánh phân số", "<p>Quy đồng mẫu số rồi so sánh tử số.</p>"),
-        ):
-            authoring.section_create(actor=teacher, course=course, title=title, body=body)
-        authoring.course_publish(actor=teacher, course=course)
-        submissions.assignment_create(
-            actor=teacher,
-            course=course,
-            title=WORKSHEET_1,
-            kind="report",
-            instructions="<p>Làm các bài 1–5 của phiếu bài tập.</p>",
-            due_at=now + timedelta(days=7),
-            allowed_types="pdf,jpg,png",
-            max_size_mb=10,
-            max_files=5,
+        _lesson_worksheet(
+            teacher, course, WORKSHEET_1, "<p>Làm các bài 1–5 của phiếu bài tập.</p>", now + timedelta(days=7)
         )
         if student_class is not None:
             enrolment.enrolment_add_unit(actor=teacher, course=course, unit=student_class.unit)
         made += 1
     return made
+
+
+def _lesson_worksheet(teacher, lesson, title: str, instructions: str, due_at):
+    """A worksheet of the demo maths lesson: handed in as photos or a PDF, up to five files of 10 MB."""
+    return submissions.assignment_create(
+        actor=teacher,
+        course=lesson,
+        title=title,
+        kind="report",
+        instructions=instructions,
+        due_at=due_at,
+        allowed_types="pdf,jpg,png",
+        max_size_mb=10,
+        max_files=5,
+    )
 
 
 def seed_demo_teacher_work(*, teacher: User | None, student: User | None) -> int:
@@ -137,16 +152,12 @@ def seed_demo_teacher_work(*, teacher: User | None, student: User | None) -> int
     made = 0
     worksheets = {a.title: a for a in Assignment.objects.alive().filter(course=lesson)}
     if WORKSHEET_2 not in worksheets:
-        worksheets[WORKSHEET_2] = submissions.assignment_create(
-            actor=teacher,
-            course=lesson,
-            title=WORKSHEET_2,
-            kind="report",
-            instructions="<p>Làm các bài 6–10: cộng, trừ phân số khác mẫu.</p>",
-            due_at=now + timedelta(days=12),
-            allowed_types="pdf,jpg,png",
-            max_size_mb=10,
-            max_files=5,
+        worksheets[WORKSHEET_2] = _lesson_worksheet(
+            teacher,
+            lesson,
+            WORKSHEET_2,
+            "<p>Làm các bài 6–10: cộng, trừ phân số khác mẫu.</p>",
+            now + timedelta(days=12),
         )
         made += 1
     if not LiveSession.objects.alive().filter(course=lesson).exists():

@@ -10,6 +10,7 @@
 Out-of-scope courses look missing (404).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -195,6 +196,15 @@ def course_for_user_or_404(user, pk) -> Course:
     return course
 
 
+def editable_course_or_404(user, pk) -> Course:
+    """A course its instructor is about to change: missing (404) out of scope, forbidden (403) to those
+    who see it without teaching it."""
+    course = course_for_user_or_404(user, pk)
+    if not can_edit_course(user, course):
+        raise PermissionDenied
+    return course
+
+
 # --- the forums of courses and learning groups (registered in apps.py) -------------------------
 
 
@@ -248,6 +258,15 @@ def assignment_for_user_or_404(user, pk) -> Assignment:
         raise Http404
     if assignment.is_deleted and not can_follow_learners(user, course):
         raise Http404
+    return assignment
+
+
+def followed_assignment_or_404(user, pk) -> Assignment:
+    """An assignment whose learners' work this person follows (its grading list, its export): missing
+    (404) out of scope, forbidden (403) to those who see it without following the learners."""
+    assignment = assignment_for_user_or_404(user, pk)
+    if not can_follow_learners(user, assignment.course):
+        raise PermissionDenied
     return assignment
 
 

@@ -165,6 +165,14 @@ def is_questions(forum: Forum) -> bool:
     return forum.kind == Forum.Kind.QUESTIONS
 
 
+def can_moderate_thread(user, thread: Thread) -> bool:
+    return can_moderate_forum(user, thread.forum)
+
+
+def can_moderate_post(user, post: Post) -> bool:
+    return can_moderate_forum(user, post.thread.forum)
+
+
 def can_accept_answer(user, thread: Thread) -> bool:
     """The asker or a moderator picks the accepted answer of a question."""
     if not is_questions(thread.forum) or thread.is_deleted or not _active(user):
@@ -208,28 +216,32 @@ def can_delete_thread(user, thread: Thread) -> bool:
     return thread.author_id == user.pk or can_moderate_forum(user, thread.forum)
 
 
-def forum_for_user_or_404(user, pk) -> Forum:
+# The `may` of the helpers below: a further check the page needs (may this person moderate, delete…);
+# failing it looks like a missing page, as failing to see it does.
+
+
+def forum_for_user_or_404(user, pk, *, may=None) -> Forum:
     forum = get_object_or_404(Forum.objects.select_related("unit", "owner_type"), pk=pk)
-    if not can_view_forum(user, forum):
+    if not can_view_forum(user, forum) or (may is not None and not may(user, forum)):
         raise Http404
     return forum
 
 
-def thread_for_user_or_404(user, pk) -> Thread:
+def thread_for_user_or_404(user, pk, *, may=None) -> Thread:
     thread = get_object_or_404(
         Thread.objects.select_related("forum__unit", "forum__owner_type", "author", "deleted_by"), pk=pk
     )
-    if not can_view_thread(user, thread):
+    if not can_view_thread(user, thread) or (may is not None and not may(user, thread)):
         raise Http404
     return thread
 
 
-def post_for_user_or_404(user, pk) -> Post:
+def post_for_user_or_404(user, pk, *, may=None) -> Post:
     post = get_object_or_404(
         Post.objects.select_related("thread__forum__unit", "thread__forum__owner_type", "thread__author", "author"),
         pk=pk,
     )
-    if not can_view_thread(user, post.thread):
+    if not can_view_thread(user, post.thread) or (may is not None and not may(user, post)):
         raise Http404
     return post
 

@@ -499,16 +499,22 @@ def thread_unfollow(*, actor, thread: Thread) -> ThreadSubscription:
 # --- questions to the instructors --------------------------------------------------------------
 
 
-@transaction.atomic
-def answer_accept(*, actor, post: Post) -> Thread:
-    """The asker or a moderator marks one reply as the accepted answer (replacing an earlier choice)."""
+def _question_to_answer(actor, thread_id: int) -> Thread:
+    """The question locked for choosing (or clearing) its accepted answer, by one who may choose it."""
     thread = (
         Thread.objects.select_for_update(of=("self",))
         .select_related("forum__unit", "forum__owner_type")
-        .get(pk=post.thread_id)
+        .get(pk=thread_id)
     )
     if not can_view_thread(actor, thread) or not can_accept_answer(actor, thread):
         raise ValidationError(str(question_words(thread.forum)["accept_refused"]))
+    return thread
+
+
+@transaction.atomic
+def answer_accept(*, actor, post: Post) -> Thread:
+    """The asker or a moderator marks one reply as the accepted answer (replacing an earlier choice)."""
+    thread = _question_to_answer(actor, post.thread_id)
     post = Post.objects.get(pk=post.pk)
     opening = Post.objects.filter(thread=thread).order_by("created_at", "id").values_list("pk", flat=True).first()
     if post.pk == opening:
@@ -536,13 +542,7 @@ def answer_accept(*, actor, post: Post) -> Thread:
 
 @transaction.atomic
 def answer_unaccept(*, actor, thread: Thread) -> Thread:
-    thread = (
-        Thread.objects.select_for_update(of=("self",))
-        .select_related("forum__unit", "forum__owner_type")
-        .get(pk=thread.pk)
-    )
-    if not can_view_thread(actor, thread) or not can_accept_answer(actor, thread):
-        raise ValidationError(str(question_words(thread.forum)["accept_refused"]))
+    thread = _question_to_answer(actor, thread.pk)
     if thread.accepted_post_id is None:
         raise ValidationError(_("This question has no accepted answer."))
     before = {"accepted_post": thread.accepted_post_id}

@@ -2,6 +2,8 @@
 post actions (edit, report, remove; moderators hide, restore, lock), moderators and the moderation
 queue. Everything works without JavaScript; with htmx a reply is appended without a reload."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -11,12 +13,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import profile_refusal
-from truonghoc.forms import add_service_errors, cleaned_values, service_outcome
+from truonghoc.forms import add_service_errors, cleaned_values, form_saved, service_outcome
 from truonghoc.storage import file_response
-from truonghoc.uploads import refused_uploads_error
 from units.permissions import unit_for_user_or_404
 
 from . import selectors, services
@@ -30,6 +32,8 @@ from .permissions import (
     can_edit_post,
     can_manage_forum,
     can_moderate_forum,
+    can_moderate_post,
+    can_moderate_thread,
     can_publish_question,
     can_reply,
     can_see_every_thread,
@@ -49,14 +53,14 @@ def _profile_note(user) -> str:
     return profile_refusal(user, _("Please complete your profile before posting (%(missing)s)."))
 
 
-def _refuse_dropped_files(request, form) -> bool:
-    """Files dropped by the upload handler for being far too large (a 2 GB video) never reach the form:
-    say so, and post nothing."""
-    error = refused_uploads_error(request)
-    if error is None:
-        return False
-    form.add_error("files", error)
-    return True
+def _thread_posted(request, form, create):
+    """A new thread from the ThreadForm, by `create` (the service, told where already), as form_saved."""
+    return form_saved(
+        request,
+        form,
+        lambda data: create(actor=request.user, **cleaned_values(form, THREAD_FIELDS)),
+        upload_field="files",
+    )
 
 
 def _owner_link(forum) -> dict | None:
@@ -101,14 +105,10 @@ def unit_forum(request, unit_pk: int):
     if forum is not None:
         return redirect("forums:forum", forum.pk)
     form = ThreadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and not _refuse_dropped_files(request, form) and form.is_valid():
-        try:
-            thread = services.unit_thread_create(actor=request.user, unit=unit, **cleaned_values(form, THREAD_FIELDS))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your thread has been posted."))
-            return redirect("forums:thread", thread.pk)
+    saved = _thread_posted(request, form, partial(services.unit_thread_create, unit=unit))
+    if saved:
+        messages.success(request, _("Your thread has been posted."))
+        return redirect("forums:thread", saved.result.pk)
     unsaved = Forum(unit=unit, title=unit.name)
     return _forum_page(request, unsaved, form, action=reverse("forums:unit_forum", args=[unit.pk]))
 
@@ -147,17 +147,13 @@ def forum_detail(request, pk: int):
 def thread_new(request, pk: int):
     forum = forum_for_user_or_404(request.user, pk)
     form = ThreadForm(request.POST, request.FILES)
-    if not _refuse_dropped_files(request, form) and form.is_valid():
-        try:
-            thread = services.thread_create(actor=request.user, forum=forum, **cleaned_values(form, THREAD_FIELDS))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+    saved = _thread_posted(request, form, partial(services.thread_create, forum=forum))
+    if saved:
+        if is_questions(forum):
+            messages.success(request, str(question_words(forum)["sent"]))
         else:
-            if is_questions(forum):
-                messages.success(request, str(question_words(forum)["sent"]))
-            else:
-                messages.success(request, _("Your thread has been posted."))
-            return redirect("forums:thread", thread.pk)
+            messages.success(request, _("Your thread has been posted."))
+        return redirect("forums:thread", saved.result.pk)
     return _forum_page(request, forum, form)
 
 
@@ -207,26 +203,19 @@ def thread_detail(request, pk: int):
     template = "forums/thread_detail.html"
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
-        if not _refuse_dropped_files(request, form) and form.is_valid():
-            quoted = None
-            if form.cleaned_data["quoted"]:
-                quoted = Post.objects.filter(pk=form.cleaned_data["quoted"], thread=thread).first()
-            try:
-                post = services.post_reply(
-                    actor=user,
-                    thread=thread,
-                    body=form.cleaned_data["body"],
-                    quoted=quoted,
-                    files=form.cleaned_data["files"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if request.htmx:
-                    post = selectors.thread_posts(thread=thread).get(pk=post.pk)
-                    return render(request, template + "#post", _post_partial_context(user, thread, post))
-                messages.success(request, _("Your reply has been posted."))
-                return redirect(_thread_url(thread, selectors.post_page_number(post=post), f"post-{post.pk}"))
+
+        def reply(data):
+            quoted = Post.objects.filter(pk=data["quoted"], thread=thread).first() if data["quoted"] else None
+            return services.post_reply(actor=user, thread=thread, body=data["body"], quoted=quoted, files=data["files"])
+
+        saved = form_saved(request, form, reply, upload_field="files")
+        if saved:
+            post = saved.result
+            if request.htmx:
+                post = selectors.thread_posts(thread=thread).get(pk=post.pk)
+                return render(request, template + "#post", _post_partial_context(user, thread, post))
+            messages.success(request, _("Your reply has been posted."))
+            return redirect(_thread_url(thread, selectors.post_page_number(post=post), f"post-{post.pk}"))
         context = _thread_context(request, thread, form, page_number=10**6)
         if request.htmx:
             response = render(request, template + "#reply-form", context)
@@ -273,9 +262,7 @@ def thread_follow(request, pk: int):
 @login_required
 @require_POST
 def question_publish(request, pk: int):
-    thread = thread_for_user_or_404(request.user, pk)
-    if not can_moderate_forum(request.user, thread.forum):
-        raise Http404
+    thread = thread_for_user_or_404(request.user, pk, may=can_moderate_thread)
     with service_outcome(request, str(question_words(thread.forum)["published"])):
         services.question_publish(actor=request.user, thread=thread)
     return redirect("forums:thread", thread.pk)
@@ -317,73 +304,56 @@ def _back_to(post) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_change(request, pk: int):
-    post = post_for_user_or_404(request.user, pk)
-    if not can_edit_post(request.user, post):
-        raise Http404
+    post = post_for_user_or_404(request.user, pk, may=can_edit_post)
     form = PostEditForm(request.POST or None, initial={"body": post.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_edit(actor=request.user, post=post, body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your post has been updated."))
-            return redirect(_back_to(post))
+    if form_saved(request, form, lambda data: services.post_edit(actor=request.user, post=post, body=data["body"])):
+        messages.success(request, _("Your post has been updated."))
+        return redirect(_back_to(post))
     revisions = post.revisions.select_related("edited_by")
     context = {"post": post, "thread": post.thread, "form": form, "revisions": revisions}
     return render(request, "forums/post_edit.html", context)
 
 
-def _reason_page(request, post, *, title, button, action, success):
+# The words of the pages that ask why before acting on a post.
+REPORT_WORDS = {
+    "title": gettext_lazy("Report this post"),
+    "button": gettext_lazy("Send the report"),
+    "done": gettext_lazy("Thank you: the moderators will look at this post."),
+}
+HIDE_WORDS = {
+    "title": gettext_lazy("Hide this post"),
+    "button": gettext_lazy("Hide"),
+    "done": gettext_lazy("The post is hidden."),
+}
+
+
+def _reason_page(request, post, service, words: dict):
+    """Ask why, then call service(actor=, post=, reason=) (reporting or hiding the post)."""
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(_back_to(post))
-    context = {"post": post, "thread": post.thread, "form": form, "title": title, "button": button}
+    if form_saved(request, form, lambda data: service(actor=request.user, post=post, reason=data["reason"])):
+        messages.success(request, str(words["done"]))
+        return redirect(_back_to(post))
+    context = {"post": post, "thread": post.thread, "form": form, "title": words["title"], "button": words["button"]}
     return render(request, "forums/post_reason.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_flag(request, pk: int):
-    post = post_for_user_or_404(request.user, pk)
-    return _reason_page(
-        request,
-        post,
-        title=_("Report this post"),
-        button=_("Send the report"),
-        action=lambda reason: services.post_report(actor=request.user, post=post, reason=reason),
-        success=_("Thank you: the moderators will look at this post."),
-    )
+    return _reason_page(request, post_for_user_or_404(request.user, pk), services.post_report, REPORT_WORDS)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_hide_view(request, pk: int):
-    post = post_for_user_or_404(request.user, pk)
-    if not can_moderate_forum(request.user, post.thread.forum):
-        raise Http404
-    return _reason_page(
-        request,
-        post,
-        title=_("Hide this post"),
-        button=_("Hide"),
-        action=lambda reason: services.post_hide(actor=request.user, post=post, reason=reason),
-        success=_("The post is hidden."),
-    )
+    post = post_for_user_or_404(request.user, pk, may=can_moderate_post)
+    return _reason_page(request, post, services.post_hide, HIDE_WORDS)
 
 
 @login_required
 @require_POST
 def post_restore_view(request, pk: int):
-    post = post_for_user_or_404(request.user, pk)
-    if not can_moderate_forum(request.user, post.thread.forum):
-        raise Http404
+    post = post_for_user_or_404(request.user, pk, may=can_moderate_post)
     with service_outcome(request, _("The post is shown again.")):
         services.post_restore(actor=request.user, post=post)
     return redirect(_back_to(post))
@@ -392,9 +362,7 @@ def post_restore_view(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_remove(request, pk: int):
-    post = post_for_user_or_404(request.user, pk)
-    if not can_delete_post(request.user, post):
-        raise Http404
+    post = post_for_user_or_404(request.user, pk, may=can_delete_post)
     if request.method == "POST":
         with service_outcome(request, _("The post has been removed.")):
             services.post_delete(actor=request.user, post=post)
@@ -405,9 +373,7 @@ def post_remove(request, pk: int):
 @login_required
 @require_POST
 def thread_lock_toggle(request, pk: int):
-    thread = thread_for_user_or_404(request.user, pk)
-    if not can_moderate_forum(request.user, thread.forum):
-        raise Http404
+    thread = thread_for_user_or_404(request.user, pk, may=can_moderate_thread)
     lock = request.POST.get("lock") == "1"
     with service_outcome(request, _("The thread is locked.") if lock else _("The thread is open again.")):
         if lock:
@@ -420,9 +386,7 @@ def thread_lock_toggle(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread_remove(request, pk: int):
-    thread = thread_for_user_or_404(request.user, pk)
-    if not can_delete_thread(request.user, thread):
-        raise Http404
+    thread = thread_for_user_or_404(request.user, pk, may=can_delete_thread)
     if request.method == "POST":
         with service_outcome(request, _("The thread has been removed.")):
             services.thread_delete(actor=request.user, thread=thread)
@@ -433,9 +397,7 @@ def thread_remove(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderators(request, pk: int):
-    forum = forum_for_user_or_404(request.user, pk)
-    if not can_manage_forum(request.user, forum):
-        raise Http404
+    forum = forum_for_user_or_404(request.user, pk, may=can_manage_forum)
     form = ModeratorForm(request.POST or None) if request.POST.get("action") != "revoke" else ModeratorForm()
     if request.method == "POST":
         User = get_user_model()

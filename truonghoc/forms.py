@@ -8,10 +8,23 @@ from django.core.exceptions import ValidationError
 from django.templatetags.static import static
 from django.utils.translation import gettext
 
+from .uploads import refused_uploads_error
+
 # A moment typed in a form: <input type="datetime-local"> sends 2025-12-29T07:30; people whose browser has
 # no picker type 29/12/2025 07:30 (the Vietnamese way) or 2025-12-29 07:30.
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+
+
+def moment_field(*, label, invalid, help_text="") -> forms.DateTimeField:
+    """A moment typed in a form, read in every way above; `invalid` tells how to write it."""
+    return forms.DateTimeField(
+        label=label,
+        widget=DATETIME_INPUT,
+        input_formats=DATETIME_FORMATS,
+        error_messages={"invalid": invalid},
+        help_text=help_text,
+    )
 
 
 class BootstrapFormMixin:
@@ -73,6 +86,35 @@ def add_service_errors(form, error) -> None:
 def cleaned_values(form, names) -> dict:
     """The form's cleaned values that a service takes as keyword arguments, by name."""
     return {name: form.cleaned_data[name] for name in names}
+
+
+def form_saved(request, form, save, *, upload_field: str | None = None) -> SimpleNamespace | None:
+    """The POST half of a form page: validate `form`, hand its cleaned data to `save` (a call of a
+    service) and return what it returned as `.result`; None while the page must show the form again (a
+    GET, an invalid form, or the service's refusal, which is put next to the fields it names).
+
+    With `upload_field`, files the upload handler dropped for being too large (they never reach the
+    form) are refused on that field and nothing is saved. Written once so that every form page treats a
+    refusal the same way; the view keeps its own success message and redirect.
+
+        saved = form_saved(request, form, lambda data: services.thing_create(actor=request.user, **data))
+        if saved:
+            messages.success(request, _("Added."))
+            return redirect(saved.result)
+    """
+    if request.method != "POST":
+        return None
+    refused = refused_uploads_error(request) if upload_field else None
+    if not form.is_valid() or refused is not None:
+        if refused is not None:
+            form.add_error(upload_field, refused)
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    return SimpleNamespace(result=result)
 
 
 @contextmanager

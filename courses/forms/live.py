@@ -1,17 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import DATETIME_FORMATS, DATETIME_INPUT, BootstrapFormMixin
+from truonghoc.forms import BootstrapFormMixin, moment_field
 
 from ..models import LiveSession
 
 
 class LiveSessionForm(BootstrapFormMixin, forms.ModelForm):
-    starts_at = forms.DateTimeField(
+    starts_at = moment_field(
         label=_("Starts at"),
-        widget=DATETIME_INPUT,
-        input_formats=DATETIME_FORMATS,
-        error_messages={"invalid": _("Write the time as dd/mm/yyyy hh:mm, for example 29/12/2025 19:30.")},
+        invalid=_("Write the time as dd/mm/yyyy hh:mm, for example 29/12/2025 19:30."),
         help_text=_("Vietnam time."),
     )
 

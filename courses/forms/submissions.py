@@ -5,7 +5,7 @@ when the service refuses."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import DATETIME_FORMATS, DATETIME_INPUT, BootstrapFormMixin, MultipleFileField, RichTextWidget
+from truonghoc.forms import BootstrapFormMixin, MultipleFileField, RichTextWidget, moment_field
 from truonghoc.marks import MarkField
 
 from ..models import Assignment
@@ -14,11 +14,9 @@ from ..services.submissions import FEEDBACK_MAX_CHARS, GRADE_WORDS, NOTE_MAX_CHA
 
 
 class AssignmentForm(BootstrapFormMixin, forms.ModelForm):
-    due_at = forms.DateTimeField(
+    due_at = moment_field(
         label=_("Deadline"),
-        widget=DATETIME_INPUT,
-        input_formats=DATETIME_FORMATS,
-        error_messages={"invalid": _("Write the deadline as dd/mm/yyyy hh:mm, for example 29/12/2025 17:00.")},
+        invalid=_("Write the deadline as dd/mm/yyyy hh:mm, for example 29/12/2025 17:00."),
         help_text=_("Vietnam time. Work handed in one second later counts as late."),
     )
 

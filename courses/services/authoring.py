@@ -206,6 +206,29 @@ def _lock(course: Course) -> Course:
     return Course.objects.select_for_update(of=("self",)).get(pk=course.pk)
 
 
+def course_item_to_change(item, *, actor, check, removed: str):
+    """An assignment or a live session of a course, locked for a change by one of its instructors:
+    `check(actor, course)` refuses the others in its own words, and a removed item must be restored
+    before it is changed (`removed` says so). Written once for both, which follow the same rule."""
+    item = type(item).objects.select_for_update(of=("self",)).select_related("course").get(pk=item.pk)
+    check(actor, item.course)
+    if item.is_deleted:
+        raise ValidationError(removed)
+    return item
+
+
+def course_item_apply(item, fields: dict, *, allowed, cleaners=None) -> None:
+    """Set a service's keyword fields on an assignment or a live session. A name the service does not
+    take is a programming error, not a person's; titles are NFC and stripped; `cleaners` clean the other
+    fields that need it, by name."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown {type(item).__name__} fields: {sorted(unknown)}")
+    cleaners = {"title": lambda value: nfc(value or "").strip(), **(cleaners or {})}
+    for name, value in fields.items():
+        setattr(item, name, cleaners[name](value) if name in cleaners else value)
+
+
 @transaction.atomic
 def course_publish(*, actor, course: Course) -> Course:
     """Opens a draft (or reopens a closed course) to its audience, and gives it its two forums."""

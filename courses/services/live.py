@@ -7,13 +7,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notifications.services import notify
 from truonghoc.formatting import datetime_text
-from truonghoc.text import nfc
 
 from ..models import Course, Enrolment, LiveSession
 from ..permissions import can_edit_course
+from .authoring import course_item_apply, course_item_to_change
 
 # The hosts each named tool really uses. Jitsi is often self-hosted by a Department, so any https
 # host is accepted for it.
@@ -47,14 +48,12 @@ def check_meeting_url(*, tool: str, url: str) -> str:
 
 
 def _apply(session: LiveSession, fields: dict) -> None:
-    unknown = set(fields) - set(SESSION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown live session fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        if name == "title":
-            value = nfc(value or "").strip()
-        setattr(session, name, value)
+    course_item_apply(session, fields, allowed=SESSION_FIELDS)
     session.url = check_meeting_url(tool=session.tool, url=session.url)
+
+
+# Said when an instructor edits a removed session (from a stale page): restore it first.
+SESSION_REMOVED = gettext_lazy("This session has been removed; restore it before changing it.")
 
 
 def _check_instructor(actor, course: Course) -> None:
@@ -91,10 +90,7 @@ def live_session_create(*, actor, course: Course, **fields) -> LiveSession:
 
 @transaction.atomic
 def live_session_update(*, actor, session: LiveSession, **fields) -> LiveSession:
-    session = LiveSession.objects.select_for_update(of=("self",)).select_related("course").get(pk=session.pk)
-    _check_instructor(actor, session.course)
-    if session.is_deleted:
-        raise ValidationError(_("This session has been removed; restore it before changing it."))
+    session = course_item_to_change(session, actor=actor, check=_check_instructor, removed=SESSION_REMOVED)
     old_start = session.starts_at
     _apply(session, fields)
     session.full_clean()

@@ -27,7 +27,7 @@ from units.services import audit_log
 
 from ..models import Assignment, Course, Enrolment, Submission, SubmissionFile
 from ..permissions import can_edit_course, can_study, enrolment_of, is_instructor
-from .authoring import course_instructors
+from .authoring import course_instructors, course_item_apply, course_item_to_change
 from .enrolment import leader_is_missing
 
 NOTE_MAX_CHARS = 2000
@@ -69,23 +69,22 @@ def normalise_types(value: str) -> str:
     return ",".join(dict.fromkeys(parts))
 
 
+# Said when an instructor edits a removed assignment (from a stale page): restore it first.
+ASSIGNMENT_REMOVED = gettext_lazy("This assignment has been removed; restore it before changing it.")
+
+
 def _check_instructor(actor, course: Course) -> None:
     if not can_edit_course(actor, course):
         raise ValidationError(str(course.words.only_instructors_assignments), code="forbidden")
 
 
 def _apply(assignment: Assignment, fields: dict) -> None:
-    unknown = set(fields) - set(ASSIGNMENT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown assignment fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        if name == "title":
-            value = nfc(value or "").strip()
-        elif name == "instructions":
-            value = clean_body(value)
-        elif name == "allowed_types":
-            value = normalise_types(value or "")
-        setattr(assignment, name, value)
+    course_item_apply(
+        assignment,
+        fields,
+        allowed=ASSIGNMENT_FIELDS,
+        cleaners={"instructions": clean_body, "allowed_types": lambda value: normalise_types(value or "")},
+    )
 
 
 @transaction.atomic
@@ -100,10 +99,7 @@ def assignment_create(*, actor, course: Course, **fields) -> Assignment:
 
 @transaction.atomic
 def assignment_update(*, actor, assignment: Assignment, **fields) -> Assignment:
-    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("course").get(pk=assignment.pk)
-    _check_instructor(actor, assignment.course)
-    if assignment.is_deleted:
-        raise ValidationError(_("This assignment has been removed; restore it before changing it."))
+    assignment = course_item_to_change(assignment, actor=actor, check=_check_instructor, removed=ASSIGNMENT_REMOVED)
     before = {"due_at": assignment.due_at.isoformat(), "late_policy": assignment.late_policy}
     _apply(assignment, fields)
     assignment.full_clean()

@@ -5,30 +5,22 @@ course get 403, those who may not see it 404."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from truonghoc.forms import add_service_errors, cleaned_values, service_outcome
-from truonghoc.uploads import refused_uploads_error
+from truonghoc.forms import cleaned_values, form_saved, service_outcome
 from units.models import Unit
 from units.permissions import Action, can
 
 from ..forms.authoring import CoInstructorSearchForm, CourseForm, SectionForm
 from ..models import Course, Section
-from ..permissions import can_create_course, can_edit_course, course_for_user_or_404
+from ..permissions import can_create_course, editable_course_or_404
 from ..services import authoring as services
 from ..wording import course_words
-
-
-def editable_course_or_404(user, pk) -> Course:
-    course = course_for_user_or_404(user, pk)
-    if not can_edit_course(user, course):
-        raise PermissionDenied
-    return course
 
 
 def _editable_section(user, pk) -> Section:
@@ -81,15 +73,15 @@ def course_create(request):
     form = CourseForm(
         request.POST or None, initial=initial, audience_choices=choices, kinds=kinds, words=course_words(wanted)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            course = services.course_create(actor=user, unit=unit, kind=form.cleaned_data["kind"], **_course_data(form))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The draft is saved. Add its sections, then publish it."))
-            _no_purpose_warning(request, course)
-            return redirect("courses:course", course.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.course_create(actor=user, unit=unit, kind=data["kind"], **_course_data(form)),
+    )
+    if saved:
+        messages.success(request, _("The draft is saved. Add its sections, then publish it."))
+        _no_purpose_warning(request, saved.result)
+        return redirect("courses:course", saved.result.pk)
     context = {"form": form, "unit": unit, "kind_label": dict(Course.Kind.choices)[wanted], "course": None}
     return render(request, "courses/course_form.html", context)
 
@@ -114,16 +106,13 @@ def course_edit(request, pk: int):
         audience_choices=services.audience_choices(course.unit),
         words=course.words,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.course_update(actor=request.user, course=course, **_course_data(form))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, str(course.words.saved))
-            if course.status == Course.Status.DRAFT:
-                _no_purpose_warning(request, course)
-            return redirect("courses:course", course.pk)
+    if form_saved(
+        request, form, lambda data: services.course_update(actor=request.user, course=course, **_course_data(form))
+    ):
+        messages.success(request, str(course.words.saved))
+        if course.status == Course.Status.DRAFT:
+            _no_purpose_warning(request, course)
+        return redirect("courses:course", course.pk)
     context = {"form": form, "unit": course.unit, "kind_label": course.get_kind_display(), "course": course}
     return render(request, "courses/course_form.html", context)
 
@@ -164,21 +153,17 @@ def _section_data(form) -> dict:
 def section_create(request, pk: int):
     course = editable_course_or_404(request.user, pk)
     form = SectionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if refused is not None:
-            form.is_valid()
-            form.add_error("upload", refused)
-        elif form.is_valid():
-            try:
-                section = services.section_create(
-                    actor=request.user, course=course, upload=form.cleaned_data["upload"], **_section_data(form)
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The section is added."))
-                return redirect(reverse("courses:course", args=[course.pk]) + f"#section-{section.pk}")
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.section_create(
+            actor=request.user, course=course, upload=data["upload"], **_section_data(form)
+        ),
+        upload_field="upload",
+    )
+    if saved:
+        messages.success(request, _("The section is added."))
+        return redirect(reverse("courses:course", args=[course.pk]) + f"#section-{saved.result.pk}")
     return _section_page(request, form, course)
 
 
@@ -195,25 +180,21 @@ def section_edit(request, pk: int):
         "link_title": section.link_title,
     }
     form = SectionForm(request.POST or None, request.FILES or None, initial=initial, has_file=bool(section.file))
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if refused is not None:
-            form.is_valid()
-            form.add_error("upload", refused)
-        elif form.is_valid():
-            try:
-                services.section_update(
-                    actor=request.user,
-                    section=section,
-                    upload=form.cleaned_data["upload"],
-                    remove_file=form.cleaned_data.get("remove_file", False),
-                    **_section_data(form),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The section is saved."))
-                return redirect(reverse("courses:course", args=[section.course_id]) + f"#section-{section.pk}")
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.section_update(
+            actor=request.user,
+            section=section,
+            upload=data["upload"],
+            remove_file=data.get("remove_file", False),
+            **_section_data(form),
+        ),
+        upload_field="upload",
+    )
+    if saved:
+        messages.success(request, _("The section is saved."))
+        return redirect(reverse("courses:course", args=[section.course_id]) + f"#section-{section.pk}")
     return _section_page(request, form, section.course, section)
 
 

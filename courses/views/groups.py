@@ -6,7 +6,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from truonghoc.forms import add_service_errors, service_outcome
+from truonghoc.forms import cleaned_values, form_saved, service_outcome
 from truonghoc.storage import file_response
-from truonghoc.uploads import refused_uploads_error
 from units.models import Target, Unit
 from units.periods import semester_of
 from units.permissions import Action, can, unit_for_user_or_404
@@ -115,6 +113,10 @@ def group_by_month(request, pk: int):
     return render(request, "courses/group_by_month.html", context)
 
 
+# What the product form gives its service besides the file (the form calls it "file", the service "upload").
+PRODUCT_FIELDS = ("title", "description", "link_url", "topic")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_create_view(request, pk: int):
@@ -123,28 +125,17 @@ def product_create_view(request, pk: int):
     if not is_group_member(user, group):
         raise Http404
     form = ProductForm(request.POST or None, request.FILES or None, topics=selectors.product_topic_choices(group=group))
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if refused is not None:
-            form.is_valid()
-            form.add_error("file", refused)
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                product = product_create(
-                    actor=user,
-                    group=group,
-                    title=data["title"],
-                    description=data["description"],
-                    upload=data["file"],
-                    link_url=data["link_url"],
-                    topic=data["topic"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Your product has been handed in to %(group)s.") % {"group": group.name})
-                return redirect("courses:product", product.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: product_create(
+            actor=user, group=group, upload=data["file"], **cleaned_values(form, PRODUCT_FIELDS)
+        ),
+        upload_field="file",
+    )
+    if saved:
+        messages.success(request, _("Your product has been handed in to %(group)s.") % {"group": group.name})
+        return redirect("courses:product", saved.result.pk)
     return render(request, "courses/product_create.html", {"group": group, "form": form})
 
 

@@ -3,18 +3,16 @@ calendar of deadlines and sessions (a month by day, and the same as an .ics file
 
 from datetime import UTC, date, datetime, timedelta
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-
-from truonghoc.forms import add_service_errors
 
 from ..forms.live import LiveSessionForm
 from ..models import LiveSession
@@ -28,6 +26,7 @@ from ..permissions import (
 )
 from ..selectors.home import calendar_items, mark_join
 from ..services import live as services
+from .course_items import ItemPages, item_create_page, item_edit_page
 
 PAST_PAGE_SIZE = 20
 ICS_DAYS_BEFORE = 30
@@ -62,47 +61,33 @@ def live_sessions(request, pk: int):
     return render(request, "courses/live_session_list.html", context)
 
 
-def _form_page(request, *, course, form, session=None):
-    return render(request, "courses/live_session_form.html", {"course": course, "form": form, "session": session})
+SESSION_PAGES = ItemPages(
+    form=LiveSessionForm,
+    template="courses/live_session_form.html",
+    name="session",
+    listing="courses:live_sessions",
+    create=services.live_session_create,
+    update=services.live_session_update,
+    created=gettext_lazy("The session “%(title)s” has been scheduled."),
+    updated=gettext_lazy("The session has been updated."),
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def live_create(request, pk: int):
-    course = course_for_user_or_404(request.user, pk)
-    if not can_edit_course(request.user, course):
-        raise PermissionDenied
-    form = LiveSessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.live_session_create(actor=request.user, course=course, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The session “%(title)s” has been scheduled.") % {"title": session.title})
-            return redirect("courses:live_sessions", course.pk)
-    return _form_page(request, course=course, form=form)
+    return item_create_page(request, pk, SESSION_PAGES)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def live_edit(request, pk: int):
     session = get_object_or_404(LiveSession.objects.select_related("course__unit"), pk=pk)
-    course = session.course
-    if not can_view_course(request.user, course):
+    if not can_view_course(request.user, session.course):
         raise Http404
-    if not can_edit_course(request.user, course) or session.is_deleted:
+    if not can_edit_course(request.user, session.course) or session.is_deleted:
         raise PermissionDenied
-    form = LiveSessionForm(request.POST or None, instance=session)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.live_session_update(actor=request.user, session=session, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The session has been updated."))
-            return redirect("courses:live_sessions", course.pk)
-    return _form_page(request, course=course, form=form, session=session)
+    return item_edit_page(request, session, SESSION_PAGES)
 
 
 # --- calendar ----------------------------------------------------------------------------------

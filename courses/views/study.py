@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.profile import missing_profile_items
 from forums.selectors import owner_forums
 from truonghoc.formatting import datetime_text
-from truonghoc.forms import add_service_errors, service_outcome
+from truonghoc.forms import cleaned_values, form_saved, service_outcome
 from truonghoc.storage import file_response
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 from units.models import Unit
@@ -191,18 +191,16 @@ def enrol_unit(request, pk: int):
         raise PermissionDenied
     units = services.enrolment_units(course).below(base_unit(course.unit))
     form = EnrolUnitForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        unit = form.cleaned_data["unit"]
-        try:
-            added, already = services.enrolment_add_unit(actor=request.user, course=course, unit=unit)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                str(course.words.unit_given) % {"added": added, "unit": unit.name, "already": already},
-            )
-            return redirect("courses:progress", course.pk)
+    saved = form_saved(
+        request, form, lambda data: services.enrolment_add_unit(actor=request.user, course=course, unit=data["unit"])
+    )
+    if saved:
+        added, already = saved.result
+        messages.success(
+            request,
+            str(course.words.unit_given) % {"added": added, "unit": form.cleaned_data["unit"].name, "already": already},
+        )
+        return redirect("courses:progress", course.pk)
     return render(request, "courses/course_enrol_unit.html", {"course": course, "form": form})
 
 
@@ -264,21 +262,17 @@ def learning_group_create(request, pk: int):
     else:
         candidates = get_user_model().objects.none()
     form = LearningGroupForm(data, initial={"scope": chosen}, scopes=scopes, candidates=candidates)
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = services.learning_group_register(
-                actor=user,
-                course=course,
-                name=form.cleaned_data["name"],
-                scope=form.cleaned_data["scope"],
-                leader=form.cleaned_data["leader"],
-                members=form.cleaned_data["members"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The learning group %(name)s is registered.") % {"name": group.name})
-            return redirect("courses:learning_group", group.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.learning_group_register(
+            actor=user, course=course, **cleaned_values(form, ("name", "scope", "leader", "members"))
+        ),
+    )
+    if saved:
+        group = saved.result
+        messages.success(request, _("The learning group %(name)s is registered.") % {"name": group.name})
+        return redirect("courses:learning_group", group.pk)
     context = {"course": course, "form": form, "scopes": scopes, "chosen": chosen}
     return render(request, "courses/learning_group_form.html", context)
 

@@ -6,18 +6,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from truonghoc.formatting import datetime_text
-from truonghoc.forms import add_service_errors
+from truonghoc.forms import form_saved
 from truonghoc.storage import file_response
-from truonghoc.uploads import human_size, refused_uploads_error
+from truonghoc.uploads import human_size
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 
 from ..forms.submissions import AssignmentForm, GradeForm, SubmissionForm
@@ -28,12 +29,14 @@ from ..permissions import (
     can_follow_learners,
     course_for_user_or_404,
     enrolment_of,
+    followed_assignment_or_404,
     is_instructor,
     submission_file_for_user_or_404,
     submission_for_user_or_404,
 )
 from ..selectors import submissions as selectors
 from ..services import submissions as services
+from .course_items import ItemPages, item_create_page, item_edit_page
 
 GRADING_PAGE_SIZE = 50
 
@@ -61,46 +64,31 @@ def assignment_list(request, pk: int):
     return render(request, "courses/assignment_list.html", context)
 
 
-def _assignment_form_page(request, *, course, form, assignment=None):
-    context = {"course": course, "form": form, "assignment": assignment}
-    return render(request, "courses/assignment_form.html", context)
+ASSIGNMENT_PAGES = ItemPages(
+    form=AssignmentForm,
+    template="courses/assignment_form.html",
+    name="assignment",
+    listing="courses:assignments",
+    create=services.assignment_create,
+    update=services.assignment_update,
+    created=gettext_lazy("The assignment “%(title)s” has been added."),
+    updated=gettext_lazy("The assignment has been updated."),
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request, pk: int):
-    course = course_for_user_or_404(request.user, pk)
-    if not can_edit_course(request.user, course):
-        raise PermissionDenied
-    form = AssignmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assignment = services.assignment_create(actor=request.user, course=course, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The assignment “%(title)s” has been added.") % {"title": assignment.title})
-            return redirect("courses:assignments", course.pk)
-    return _assignment_form_page(request, course=course, form=form)
+    return item_create_page(request, pk, ASSIGNMENT_PAGES)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request, pk: int):
     assignment = assignment_for_user_or_404(request.user, pk)
-    course = assignment.course
-    if not can_edit_course(request.user, course) or assignment.is_deleted:
+    if not can_edit_course(request.user, assignment.course) or assignment.is_deleted:
         raise PermissionDenied
-    form = AssignmentForm(request.POST or None, instance=assignment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_update(actor=request.user, assignment=assignment, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The assignment has been updated."))
-            return redirect("courses:assignments", course.pk)
-    return _assignment_form_page(request, course=course, form=form, assignment=assignment)
+    return item_edit_page(request, assignment, ASSIGNMENT_PAGES)
 
 
 # --- handing in --------------------------------------------------------------------------------
@@ -117,29 +105,24 @@ def submission_create(request, pk: int):
         form = SubmissionForm(request.POST, request.FILES, assignment=assignment)
     else:
         form = SubmissionForm(assignment=assignment)
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if form.is_valid() and refused is None:
-            try:
-                submission = services.submission_create(
-                    actor=user,
-                    assignment=assignment,
-                    uploads=form.cleaned_data["files"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                message = _("Handed in: version %(version)d, %(when)s.") % {
-                    "version": submission.version,
-                    "when": _when(submission.submitted_at),
-                }
-                if submission.is_late:
-                    message += " " + _("It is after the deadline, so it is marked late.")
-                messages.success(request, message)
-                return redirect("courses:submission", submission.pk)
-        if refused is not None:
-            form.add_error("files", refused)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.submission_create(
+            actor=user, assignment=assignment, uploads=data["files"], note=data["note"]
+        ),
+        upload_field="files",
+    )
+    if saved:
+        submission = saved.result
+        message = _("Handed in: version %(version)d, %(when)s.") % {
+            "version": submission.version,
+            "when": _when(submission.submitted_at),
+        }
+        if submission.is_late:
+            message += " " + _("It is after the deadline, so it is marked late.")
+        messages.success(request, message)
+        return redirect("courses:submission", submission.pk)
     versions = list(selectors.my_versions(user=user, assignment=assignment)[:10])
     context = {
         "assignment": assignment,
@@ -151,6 +134,18 @@ def submission_create(request, pk: int):
         "now": timezone.now(),
     }
     return render(request, "courses/submission_form.html", context)
+
+
+def _submission_context(submission) -> dict:
+    """What the receipt and the grading page both show of a submission: its files and their size."""
+    assignment = submission.assignment
+    return {
+        "submission": submission,
+        "assignment": assignment,
+        "course": assignment.course,
+        "files": list(submission.files.all()),
+        "size": human_size(submission.total_size),
+    }
 
 
 @login_required
@@ -170,12 +165,8 @@ def submission_detail(request, pk: int):
         submission.group_id and getattr(enrolment_of(user, assignment.course), "group_id", None) == submission.group_id
     )
     context = {
-        "submission": submission,
-        "assignment": assignment,
-        "course": assignment.course,
-        "files": list(submission.files.all()),
+        **_submission_context(submission),
         "versions": versions,
-        "size": human_size(submission.total_size),
         "mine": mine,
         "may_resubmit": mine and not services.submitter_problem(user, assignment),
         "may_grade": is_instructor(user, assignment.course),
@@ -198,9 +189,7 @@ def submission_file(request, pk: int):
 def grading(request, pk: int):
     """Current submissions, 50 a page, filtered (ungraded, graded, late) or those not handed in."""
     user = request.user
-    assignment = assignment_for_user_or_404(user, pk)
-    if not can_follow_learners(user, assignment.course):
-        raise PermissionDenied
+    assignment = followed_assignment_or_404(user, pk)
     show = request.GET.get("show", "all")
     if show not in selectors.GRADING_FILTERS:
         show = "all"
@@ -238,32 +227,21 @@ def grade(request, pk: int):
         raise PermissionDenied
     initial = {"grade": submission.grade, "feedback": submission.feedback}  # MarkField shows 8.50 as "8,5"
     form = GradeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submission_grade(
-                actor=user,
-                submission=submission,
-                grade=form.cleaned_data["grade"],
-                feedback=form.cleaned_data["feedback"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Grade saved."))
-            if "next" in request.POST:
-                following = selectors.next_ungraded(assignment=assignment, after_id=submission.pk)
-                if following is not None:
-                    return redirect("courses:grade", following.pk)
-                messages.info(request, _("Every submission has been graded."))
-            return redirect(reverse("courses:grading", args=[assignment.pk]) + "?show=ungraded")
-    context = {
-        "submission": submission,
-        "assignment": assignment,
-        "course": assignment.course,
-        "files": list(submission.files.all()),
-        "form": form,
-        "size": human_size(submission.total_size),
-    }
+    if form_saved(
+        request,
+        form,
+        lambda data: services.submission_grade(
+            actor=user, submission=submission, grade=data["grade"], feedback=data["feedback"]
+        ),
+    ):
+        messages.success(request, _("Grade saved."))
+        if "next" in request.POST:
+            following = selectors.next_ungraded(assignment=assignment, after_id=submission.pk)
+            if following is not None:
+                return redirect("courses:grade", following.pk)
+            messages.info(request, _("Every submission has been graded."))
+        return redirect(reverse("courses:grading", args=[assignment.pk]) + "?show=ungraded")
+    context = {**_submission_context(submission), "form": form}
     return render(request, "courses/grading_form.html", context)
 
 
@@ -290,9 +268,7 @@ def grades_export(request, pk: int):
 def assignment_grades_export(request, pk: int):
     """One assignment: each current submission with its version, time, lateness, grade and feedback."""
     user = request.user
-    assignment = assignment_for_user_or_404(user, pk)
-    if not can_follow_learners(user, assignment.course):
-        raise PermissionDenied
+    assignment = followed_assignment_or_404(user, pk)
     header = [
         _("Learning group") if assignment.per_group else str(assignment.course.words.learner),
         _("Handed in by"),

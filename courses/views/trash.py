@@ -59,6 +59,18 @@ def _back_to(user, obj) -> str:
     return reverse("courses:trash", args=[course.unit_id])
 
 
+def _tell(request, change, success: str, obj) -> None:
+    """Run a trash service and say how it went: each of its refusals as a message of its own (several
+    may apply at once), else `success` naming the object as it reads after the change."""
+    try:
+        change()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success % {"what": describe(obj)})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request, kind: str, pk: int):
@@ -66,16 +78,12 @@ def delete(request, kind: str, pk: int):
     user = request.user
     obj = _object_or_404(user, kind, pk, allowed=can_delete_content)
     if request.method == "POST":
-        try:
-            content_delete(actor=user, obj=obj)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _("%(what)s has been removed. It can be restored from the trash.") % {"what": describe(obj)},
-            )
+        _tell(
+            request,
+            lambda: content_delete(actor=user, obj=obj),
+            _("%(what)s has been removed. It can be restored from the trash."),
+            obj,
+        )
         return redirect(_safe_next(request) or _back_to(user, obj))
     cancel = _safe_next(request) or request.META.get("HTTP_REFERER", "")
     if cancel and not url_has_allowed_host_and_scheme(cancel, allowed_hosts={request.get_host()}):
@@ -89,13 +97,7 @@ def delete(request, kind: str, pk: int):
 def restore(request, kind: str, pk: int):
     user = request.user
     obj = _object_or_404(user, kind, pk, allowed=can_restore_content)
-    try:
-        content_restore(actor=user, obj=obj)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("%(what)s has been restored.") % {"what": describe(obj)})
+    _tell(request, lambda: content_restore(actor=user, obj=obj), _("%(what)s has been restored."), obj)
     return redirect(_safe_next(request) or _back_to(user, obj))
 
 

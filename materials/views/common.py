@@ -6,14 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from truonghoc.forms import add_service_errors, service_outcome
-from truonghoc.uploads import refused_uploads_error
+from truonghoc.forms import service_outcome
 
 from ..permissions import maker_units
 
@@ -30,24 +29,6 @@ def maker_unit(request):
         if unit is None:
             raise Http404
     return unit, units
-
-
-def form_saved(request, form, save, *, upload_field: str):
-    """On POST, the form's data saved by `save()` (a service call), and what it returned; None when nothing
-    was saved: not a POST, an upload the shared checks refuse (said on `upload_field`), an invalid form, or
-    the service's refusal (said next to the fields it names). `save()` returns something true."""
-    if request.method != "POST":
-        return None
-    refused = refused_uploads_error(request)
-    if refused is not None:
-        form.add_error(upload_field, refused)
-    if not form.is_valid() or refused is not None:
-        return None
-    try:
-        return save()
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
 
 
 def act_and_return(request, action, *, success: str, back: str):

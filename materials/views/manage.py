@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals import views as approval_pages
+from truonghoc.forms import form_saved
 
 from ..forms import MaterialForm
 from ..models import VersionStatus
@@ -28,7 +29,7 @@ from ..permissions import (
 from ..selectors import approval as selectors
 from ..selectors import questions as question_selectors
 from ..services import library as services
-from .common import ItemPages, act_and_return, form_saved, maker_unit, restore_view
+from .common import ItemPages, act_and_return, maker_unit, restore_view
 
 PAGE_SIZE = 20
 ITEM = ItemPages(fetch=material_for_user_or_404, page="materials:history")
@@ -39,15 +40,16 @@ ITEM = ItemPages(fetch=material_for_user_or_404, page="materials:history")
 def material_new(request):
     unit, units = maker_unit(request)
     form = MaterialForm(request.POST or None, request.FILES or None, user=request.user)
-    material = form_saved(
+    saved = form_saved(
         request,
         form,
-        lambda: services.material_create(
+        lambda _data: services.material_create(
             actor=request.user, unit=unit, kind=form.cleaned_data["kind"], **form.service_fields()
         ),
         upload_field="file",
     )
-    if material is not None:
+    if saved is not None:
+        material = saved.result
         messages.success(
             request,
             _("“%(title)s” is saved as a draft. Send it for approval when it is ready.") % {"title": material.title},
@@ -89,14 +91,14 @@ def material_edit(request, pk: int):
         request.POST or None, request.FILES or None, user=request.user, material=material, initial=initial
     )
 
-    def save():
+    def save(_data):
         if version is None:
             return services.version_new(actor=request.user, material=material, **form.service_fields())
         return services.version_update(actor=request.user, version=version, **form.service_fields())
 
     saved = form_saved(request, form, save, upload_field="file")
     if saved is not None:
-        messages.success(request, _("Version %(number)d is saved as a draft.") % {"number": saved.number})
+        messages.success(request, _("Version %(number)d is saved as a draft.") % {"number": saved.result.number})
         return redirect("materials:history", material.pk)
     context = {"form": form, "material": material, "version": version, "source": source, "unit": material.unit}
     return render(request, "materials/material_form.html", context)

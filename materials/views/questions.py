@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals import views as approval_pages
+from truonghoc.forms import form_saved
 from truonghoc.storage import file_response
 
 from ..forms.questions import BankFilterForm, QuestionForm
@@ -34,7 +35,7 @@ from ..permissions.questions import (
 )
 from ..selectors import questions as selectors
 from ..services import questions as services
-from .common import ItemPages, act_and_return, form_saved, maker_unit, restore_view
+from .common import ItemPages, act_and_return, maker_unit, restore_view
 
 FORM_TEMPLATE = "materials/questions/question_form.html"
 QUESTION = ItemPages(fetch=question_for_user_or_404, page="materials:question_detail")
@@ -68,10 +69,10 @@ def _change_page(request, question, *, mode: str, save, success):
     form = QuestionForm(
         request.POST or None, request.FILES or None, question=question, initial=QuestionForm.initial_for(question)
     )
-    saved = form_saved(request, form, lambda: save(form.service_fields()), upload_field="image")
+    saved = form_saved(request, form, lambda _data: save(form.service_fields()), upload_field="image")
     if saved is not None:
-        messages.success(request, success(saved))
-        return redirect("materials:question_detail", saved.pk)
+        messages.success(request, success(saved.result))
+        return redirect("materials:question_detail", saved.result.pk)
     context = _form_context(request, form, unit=question.unit, question=question, mode=mode)
     return render(request, FORM_TEMPLATE, context)
 
@@ -112,10 +113,10 @@ def question_new(request):
     unit, units = maker_unit(request)
     initial = {"type": request.GET.get("type") if request.GET.get("type") in QuestionType.values else None}
     form = QuestionForm(request.POST or None, request.FILES or None, initial=initial)
-    question = form_saved(
+    saved = form_saved(
         request,
         form,
-        lambda: services.question_create(
+        lambda _data: services.question_create(
             actor=request.user,
             unit=unit,
             allow_duplicate=request.POST.get("allow_duplicate") == "1",
@@ -123,7 +124,8 @@ def question_new(request):
         ),
         upload_field="image",
     )
-    if question is not None:
+    if saved is not None:
+        question = saved.result
         messages.success(
             request,
             _("Question #%(number)d is saved as a draft. Send it for approval when it is ready.")
