@@ -94,18 +94,8 @@ def article_new(request):
     if request.method == "POST":
         refused = refused_uploads_error(request)
         if form.is_valid() and refused is None:
-            data = form.cleaned_data
             try:
-                article = services.article_create(
-                    actor=user,
-                    unit=data["unit"],
-                    title=data["title"],
-                    summary=data["summary"],
-                    body=data["body"],
-                    cover=data["cover"],
-                    images=data["images"],
-                    captions=form.new_captions(),
-                )
+                article = services.article_create(actor=user, unit=form.cleaned_data["unit"], **form.service_data())
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -128,21 +118,15 @@ def article_edit(request, pk: int):
     if request.method == "POST":
         refused = refused_uploads_error(request)
         if form.is_valid() and refused is None:
-            data = form.cleaned_data
             was_published = article.status == Article.Status.APPROVED
             try:
                 services.article_update(
                     actor=user,
                     article=article,
-                    title=data["title"],
-                    summary=data["summary"],
-                    body=data["body"],
-                    cover=data["cover"],
-                    remove_cover=data.get("remove_cover", False),
-                    images=data["images"],
-                    captions=form.new_captions(),
+                    remove_cover=form.cleaned_data.get("remove_cover", False),
                     image_captions=form.image_captions(),
                     remove_images=form.removed_images(),
+                    **form.service_data(),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -163,12 +147,19 @@ def article_edit(request, pk: int):
 @login_required
 @require_POST
 def article_submit(request, pk: int):
+    done = _("The article was sent for approval to the unit above.")
+    return _article_step(request, pk, allowed=perms.can_edit_article, service=services.article_submit, done=done)
+
+
+def _article_step(request, pk: int, *, allowed, service, done: str):
+    """A POST that changes one article and goes back to it (submit, restore): the article as this user
+    sees it, their permission, then the service, whose refusal becomes an error message."""
     user = request.user
     article = perms.article_for_user_or_404(user, pk)
-    if not perms.can_edit_article(user, article):
+    if not allowed(user, article):
         raise PermissionDenied
-    with service_outcome(request, _("The article was sent for approval to the unit above.")):
-        services.article_submit(actor=user, article=article)
+    with service_outcome(request, done):
+        service(actor=user, article=article)
     return redirect("news:detail", article.pk)
 
 
@@ -243,13 +234,8 @@ def article_delete(request, pk: int):
 @login_required
 @require_POST
 def article_restore(request, pk: int):
-    user = request.user
-    article = perms.article_for_user_or_404(user, pk)
-    if not perms.can_restore_article(user, article):
-        raise PermissionDenied
-    with service_outcome(request, _("The article was restored.")):
-        services.article_restore(actor=user, article=article)
-    return redirect("news:detail", article.pk)
+    done = _("The article was restored.")
+    return _article_step(request, pk, allowed=perms.can_restore_article, service=services.article_restore, done=done)
 
 
 @login_required
