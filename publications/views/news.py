@@ -91,19 +91,30 @@ def article_new(request):
             raise Http404
         initial["unit"] = chosen
     form = _bound(request, units=units, initial=initial)
+
+    def save():
+        article = services.article_create(actor=user, unit=form.cleaned_data["unit"], **form.service_data())
+        return article, _("The article was saved as a draft. Send it for approval when it is ready.")
+
+    return _article_form_page(request, form, article=None, save=save)
+
+
+def _article_form_page(request, form: ArticleForm, *, article, save):
+    """The article form, new or edited. On POST the uploads and the form are checked, then `save()`
+    calls the service and returns the article and what to tell the author; a refusal stays on the form."""
     if request.method == "POST":
         refused = refused_uploads_error(request)
         if form.is_valid() and refused is None:
             try:
-                article = services.article_create(actor=user, unit=form.cleaned_data["unit"], **form.service_data())
+                saved, done = save()
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("The article was saved as a draft. Send it for approval when it is ready."))
-                return redirect("news:detail", article.pk)
+                messages.success(request, done)
+                return redirect("news:detail", saved.pk)
         if refused is not None:
             form.add_error(None, refused)
-    return render(request, "publications/news_form.html", {"form": form, "article": None})
+    return render(request, "publications/news_form.html", {"form": form, "article": article})
 
 
 @login_required
@@ -115,33 +126,22 @@ def article_edit(request, pk: int):
         raise PermissionDenied
     initial = {"title": article.title, "summary": article.summary, "body": article.body}
     form = _bound(request, article=article, initial=initial)
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if form.is_valid() and refused is None:
-            was_published = article.status == Article.Status.APPROVED
-            try:
-                services.article_update(
-                    actor=user,
-                    article=article,
-                    remove_cover=form.cleaned_data.get("remove_cover", False),
-                    image_captions=form.image_captions(),
-                    remove_images=form.removed_images(),
-                    **form.service_data(),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if was_published:
-                    messages.success(
-                        request,
-                        _("The article was saved and sent to the unit above: it is shown again once approved."),
-                    )
-                else:
-                    messages.success(request, _("The article was saved."))
-                return redirect("news:detail", article.pk)
-        if refused is not None:
-            form.add_error(None, refused)
-    return render(request, "publications/news_form.html", {"form": form, "article": article})
+
+    def save():
+        was_published = article.status == Article.Status.APPROVED
+        services.article_update(
+            actor=user,
+            article=article,
+            remove_cover=form.cleaned_data.get("remove_cover", False),
+            image_captions=form.image_captions(),
+            remove_images=form.removed_images(),
+            **form.service_data(),
+        )
+        if was_published:
+            return article, _("The article was saved and sent to the unit above: it is shown again once approved.")
+        return article, _("The article was saved.")
+
+    return _article_form_page(request, form, article=article, save=save)
 
 
 @login_required
