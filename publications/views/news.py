@@ -71,6 +71,14 @@ def news_detail(request, pk: int):
     return render(request, "publications/news_detail.html", context)
 
 
+def _article_for(user, pk: int, allowed) -> Article:
+    """The article as this user sees it (404 otherwise), if `allowed(user, article)` (403 otherwise)."""
+    article = perms.article_for_user_or_404(user, pk)
+    if not allowed(user, article):
+        raise PermissionDenied
+    return article
+
+
 def _bound(request, **kwargs) -> ArticleForm:
     if request.method == "POST":
         return ArticleForm(request.POST, request.FILES, **kwargs)
@@ -121,9 +129,7 @@ def _article_form_page(request, form: ArticleForm, *, article, save):
 @require_http_methods(["GET", "POST"])
 def article_edit(request, pk: int):
     user = request.user
-    article = perms.article_for_user_or_404(user, pk)
-    if not perms.can_edit_article(user, article):
-        raise PermissionDenied
+    article = _article_for(user, pk, perms.can_edit_article)
     initial = {"title": article.title, "summary": article.summary, "body": article.body}
     form = _bound(request, article=article, initial=initial)
 
@@ -155,9 +161,7 @@ def _article_step(request, pk: int, *, allowed, service, done: str):
     """A POST that changes one article and goes back to it (submit, restore): the article as this user
     sees it, their permission, then the service, whose refusal becomes an error message."""
     user = request.user
-    article = perms.article_for_user_or_404(user, pk)
-    if not allowed(user, article):
-        raise PermissionDenied
+    article = _article_for(user, pk, allowed)
     with service_outcome(request, done):
         service(actor=user, article=article)
     return redirect("news:detail", article.pk)
@@ -221,9 +225,7 @@ def article_promote(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def article_delete(request, pk: int):
     user = request.user
-    article = perms.article_for_user_or_404(user, pk)
-    if not perms.can_manage_article(user, article):
-        raise PermissionDenied
+    article = _article_for(user, pk, perms.can_manage_article)
     if request.method == "POST":
         with service_outcome(request, _("The article was removed. It can be restored from its page.")):
             services.article_delete(actor=user, article=article)
