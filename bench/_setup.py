@@ -1,8 +1,10 @@
 """Shared set-up for the benchmark scripts: Django configured for the machine's database (DATABASE_URL,
 or SQLite), with a throw-away test database so a benchmark never touches real data."""
 
+import argparse
 import os
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,6 +85,37 @@ def seed_demo_province() -> float:
         table=read_participation_table(ROOT / "reports/data/ha_nam_2015.tsv"), province="Hà Nam", demo_logins=True
     )
     return time.perf_counter() - start
+
+
+def search_bench_args(count_option: str) -> argparse.Namespace:
+    """The search benchmarks' options: how many rows to create (--letters, --items…; 100,000 by
+    default) and how many requests each search is timed over."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument(f"--{count_option}", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=40)
+    return parser.parse_args()
+
+
+@contextmanager
+def demo_province_database():
+    """A scratch database holding the demo province, saying which engine it is and how long the load took."""
+    with scratch_database():
+        print(f"database: {engine()}")
+        print(f"demo province seeded in {seed_demo_province():.0f} s")
+        yield
+
+
+def timed_bulk_load(build, *models):
+    """Run `build()` and what a bulk load needs after it (the new tables' statistics, the units'); what
+    build returned and the seconds it all took."""
+    from reports.services import analyze_tables
+    from units.models import Unit
+
+    start = time.perf_counter()
+    made = build()
+    after_bulk_load(*models)
+    analyze_tables(Unit)
+    return made, time.perf_counter() - start
 
 
 def after_bulk_load(*models, trigram_index: str = "") -> None:

@@ -6,12 +6,10 @@ Department and the Offices with realistic subjects, bodies and recipients (≈2 
 Usage: python bench/bench_letters.py [--letters 100000] [--requests 40]
 """
 
-import argparse
 import random
-import time
 from datetime import date, timedelta
 
-from _setup import after_bulk_load, engine, scratch_database, search_timings, seed_demo_province
+from _setup import after_bulk_load, demo_province_database, search_bench_args, search_timings, timed_bulk_load
 
 ACTIONS = [
     "hướng dẫn thực hiện",
@@ -149,27 +147,18 @@ def build_letters(*, count: int, seed: int = 7) -> tuple[int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--letters", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=40)
-    args = parser.parse_args()
+    args = search_bench_args("letters")
 
     from django.urls import reverse
 
-    from reports.services import analyze_tables
     from units.models import Unit
 
-    with scratch_database():
-        print(f"database: {engine()}")
-        print(f"demo province seeded in {seed_demo_province():.0f} s")
+    with demo_province_database():
         from publications.models import Letter, LetterRecipient
 
-        start = time.perf_counter()
-        letters, rows = build_letters(count=args.letters)
         # The recipients' (unit, letter) index answers "letters sent to my units" without the table.
-        after_bulk_load(Letter, LetterRecipient)
-        analyze_tables(Unit)
-        print(f"{letters:,} letters and {rows:,} recipient rows created in {time.perf_counter() - start:.0f} s")
+        (letters, rows), seconds = timed_bulk_load(lambda: build_letters(count=args.letters), Letter, LetterRecipient)
+        print(f"{letters:,} letters and {rows:,} recipient rows created in {seconds:.0f} s")
         after_bulk_load(trigram_index="letter_search_trgm")
 
         sample = Letter.objects.filter(issuer__code="SGD-HANAM").order_by("-issued_on").first()

@@ -7,12 +7,10 @@ shared with their school, Office, Department or the whole country.
 Usage: python bench/bench_materials.py [--items 100000] [--requests 40]
 """
 
-import argparse
 import random
-import time
 from datetime import timedelta
 
-from _setup import after_bulk_load, engine, scratch_database, search_timings, seed_demo_province
+from _setup import after_bulk_load, demo_province_database, search_bench_args, search_timings, timed_bulk_load
 
 SUBJECT_TOPICS = {
     "Toán": ["Phân số", "Số thập phân", "Hình tam giác", "Phương trình bậc hai", "Hàm số", "Tỉ lệ thức"],
@@ -147,28 +145,18 @@ def build_items(*, count: int, seed: int = 11) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=40)
-    args = parser.parse_args()
+    args = search_bench_args("items")
 
     from django.urls import reverse
 
-    from reports.services import analyze_tables
-    from units.models import Unit
     from units.selectors import ancestor_paths
 
-    with scratch_database():
-        print(f"database: {engine()}")
-        print(f"demo province seeded in {seed_demo_province():.0f} s")
+    with demo_province_database():
         from accounts.models import User
         from materials.models import Material, MaterialVersion
 
-        start = time.perf_counter()
-        items = build_items(count=args.items)
-        after_bulk_load(Material, MaterialVersion)
-        analyze_tables(Unit)
-        print(f"{items:,} items created in {time.perf_counter() - start:.0f} s")
+        items, seconds = timed_bulk_load(lambda: build_items(count=args.items), Material, MaterialVersion)
+        print(f"{items:,} items created in {seconds:.0f} s")
         teacher = User.objects.get(username="giaovien")
         school = teacher.unit if teacher.unit.kind == "school" else teacher.unit.get_parent()
         visible = Material.objects.filter(shared_with__path__in=ancestor_paths(school.path))

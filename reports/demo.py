@@ -413,22 +413,14 @@ class _Builder:
 
     @staticmethod
     def _person(rng, username, kind, school, born_from, born_to, photo="", status=P.MISSING, reason="") -> AccountSpec:
-        female = rng.random() < (0.7 if kind == T.TEACHER else 0.5)
-        full_name = " ".join(
-            [
-                rng.choice(names.FAMILY_NAMES),
-                rng.choice(names.MIDDLE_FEMALE if female else names.MIDDLE_MALE),
-                rng.choice(names.GIVEN_FEMALE if female else names.GIVEN_MALE),
-            ]
-        )
+        person = random_person(rng, female_share=0.7 if kind == T.TEACHER else 0.5)
         year = rng.randint(born_from, born_to)
         return AccountSpec(
             username=username,
-            full_name=full_name,
             account_type=kind,
             unit=school,
-            gender=User.Gender.FEMALE if female else User.Gender.MALE,
             date_of_birth=date(year, rng.randint(1, 12), rng.randint(1, 28)),
+            **person,
             photo=photo,
             photo_status=status,
             photo_status_reason=reason,
@@ -567,6 +559,20 @@ def _free_username(taken: set[str], prefix: str, index: int, width: int) -> str:
             taken.add(candidate)
             return candidate
         index += 1
+
+
+def random_person(rng, *, female_share: float) -> dict:
+    """A made-up person's full name and gender (the demo province and the synthetic country both draw
+    them this way, in this order, so a seed gives the same people)."""
+    female = rng.random() < female_share
+    full_name = " ".join(
+        (
+            rng.choice(names.FAMILY_NAMES),
+            rng.choice(names.MIDDLE_FEMALE if female else names.MIDDLE_MALE),
+            rng.choice(names.GIVEN_FEMALE if female else names.GIVEN_MALE),
+        )
+    )
+    return {"full_name": full_name, "gender": User.Gender.FEMALE if female else User.Gender.MALE}
 
 
 def _demo_photos() -> dict:

@@ -46,8 +46,19 @@ from units.services import (
     units_bulk_create,
 )
 
+# The same short names for kinds, account types and photo statuses as the demo province it scales up.
 from . import demo_names as names
-from .demo import MINISTRY_CODE, MINISTRY_NAME, STUDENTS_PER_CLASS, TEACHERS_PER_GROUP, _demo_photos
+from .demo import (
+    MINISTRY_CODE,
+    MINISTRY_NAME,
+    STUDENTS_PER_CLASS,
+    TEACHERS_PER_GROUP,
+    K,
+    P,
+    T,
+    _demo_photos,
+    random_person,
+)
 
 BATCH = 5000  # accounts (and their roles) written per COPY / bulk_create
 DEFAULT_PREFIX = "SC"
@@ -63,10 +74,6 @@ THPT_SHARE = 0.1
 TEACHERS_PER_SCHOOL = 35
 STUDENTS_PER_SCHOOL = 450
 TOPICS_PER_SCHOOL = 20
-
-K = Unit.Kind
-T = User.AccountType
-P = User.PhotoStatus
 
 PROVINCES = (
     "Hà Nội", "Hà Giang", "Cao Bằng", "Bắc Kạn", "Tuyên Quang", "Lào Cai", "Điện Biên", "Lai Châu",
@@ -496,14 +503,7 @@ class _Builder:
         return teachers_by_group
 
     def _person(self, rng, username, kind, school, born, female_share, active_share, **extra) -> AccountLoadSpec:
-        female = rng.random() < female_share
-        full_name = " ".join(
-            (
-                rng.choice(names.FAMILY_NAMES),
-                rng.choice(names.MIDDLE_FEMALE if female else names.MIDDLE_MALE),
-                rng.choice(names.GIVEN_FEMALE if female else names.GIVEN_MALE),
-            )
-        )
+        person = random_person(rng, female_share=female_share)
         joined = self.start + timedelta(seconds=rng.randrange(self.span))
         if rng.random() < active_share:
             since = max(joined, self.month_ago)
@@ -516,13 +516,12 @@ class _Builder:
             last_login = None
         return AccountLoadSpec(
             username=username,
-            full_name=full_name,
             account_type=kind,
             unit=school,
-            gender=User.Gender.FEMALE if female else User.Gender.MALE,
             date_of_birth=date(born, rng.randint(1, 12), rng.randint(1, 28)),
             date_joined=joined,
             last_login=last_login,
+            **person,
             **extra,
         )
 

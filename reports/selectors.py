@@ -75,33 +75,31 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
             )
     if stat.teacher_accounts and stat.teachers_photo_ok == 0:
         flags.append(Flag.of("target", _("no teacher has a proper photo"), 0.0))
+    # Targets counted per group or per teacher and per semester: (measure, how many there are, for how
+    # many, the words, and the names the words give those two numbers).
     semesters = {"semester": 1, "year": 2}.get(period.kind)
-    if semesters and stat.groups:
-        needed = targets[Target.Metric.TOPICS_PER_GROUP].value * stat.groups * semesters
-        if stat.real_topics < needed:
-            flags.append(
-                Flag.of(
-                    "target",
-                    _("%(real)s real topics for %(groups)s groups (target %(needed)s)")
-                    % {"real": number(stat.real_topics), "groups": number(stat.groups), "needed": number(needed)},
-                    _reached(Decimal(stat.real_topics), needed),
-                )
-            )
-    if semesters and stat.teacher_accounts:
-        needed = targets[Target.Metric.PRODUCTS_PER_TEACHER].value * stat.teacher_accounts * semesters
-        if stat.products < needed:
-            flags.append(
-                Flag.of(
-                    "target",
-                    _("%(products)s products for %(teachers)s teachers (target %(needed)s)")
-                    % {
-                        "products": number(stat.products),
-                        "teachers": number(stat.teacher_accounts),
-                        "needed": number(needed),
-                    },
-                    _reached(Decimal(stat.products), needed),
-                )
-            )
+    for metric, have, per, text, names in (
+        (
+            Target.Metric.TOPICS_PER_GROUP,
+            stat.real_topics,
+            stat.groups,
+            _("%(real)s real topics for %(groups)s groups (target %(needed)s)"),
+            ("real", "groups"),
+        ),
+        (
+            Target.Metric.PRODUCTS_PER_TEACHER,
+            stat.products,
+            stat.teacher_accounts,
+            _("%(products)s products for %(teachers)s teachers (target %(needed)s)"),
+            ("products", "teachers"),
+        ),
+    ):
+        if not (semesters and per):
+            continue
+        needed = targets[metric].value * per * semesters
+        if have < needed:
+            words = text % {names[0]: number(have), names[1]: number(per), "needed": number(needed)}
+            flags.append(Flag.of("target", words, _reached(Decimal(have), needed)))
     if stat.topics_empty:
         flags.append(
             Flag.of(

@@ -8,11 +8,22 @@ from django.utils.translation import gettext_lazy
 from treebeard.admin import TreeAdmin
 
 from .models import AuditEntry, Cluster, RoleAssignment, Unit, is_below
-from .services import _check_placement, unit_create, unit_move, unit_rename
+from .services import (
+    _check_cluster,
+    _check_placement,
+    _check_role_placement,
+    cluster_create,
+    role_assign,
+    role_revoke,
+    unit_create,
+    unit_move,
+    unit_rename,
+)
 
-# The admin changes the tree only through the audited services (unit_create, unit_rename, unit_move),
-# so every change made here leaves the same audit entry as one made anywhere else. What no service
-# changes (kind, level, grade, activity, merging, declared numbers) is read-only here.
+# The admin changes the tree, the roles and the clusters only through the audited services
+# (unit_create, unit_rename, unit_move, role_assign, role_revoke, cluster_create), so every change made
+# here leaves the same audit entry as one made anywhere else. What no service changes (a unit's kind,
+# level, grade, activity, merging, declared numbers; an existing role or cluster) is read-only here.
 
 
 def _parent_field() -> forms.ModelChoiceField:
@@ -127,9 +138,7 @@ class UnitAdmin(TreeAdmin):
             parent = data.get("parent")
             if parent is not None and (form.current_parent is None or parent.pk != form.current_parent.pk):
                 unit = unit_move(actor=request.user, unit=unit, new_parent=parent)
-        for field in Unit._meta.concrete_fields:  # the admin goes on with `obj` (its log, its redirect)
-            setattr(obj, field.attname, getattr(unit, field.attname))
-        obj._state.adding = False
+        _adopt(obj, unit)
 
     def move_node(self, request):
         """Drag and drop in the tree list: a change of parent goes through unit_move; the order of
@@ -155,19 +164,94 @@ class UnitAdmin(TreeAdmin):
         return HttpResponse("OK")
 
 
+def _adopt(obj, saved) -> None:
+    # The admin goes on with `obj` (its log, its redirect): give it what the service saved.
+    for field in type(saved)._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+
+
+class ClusterAddForm(forms.ModelForm):
+    class Meta:
+        model = Cluster
+        fields = ["owner", "code", "name", "schools"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("owner") is not None:
+            try:
+                _check_cluster(owner=data["owner"], schools=list(data.get("schools") or []))
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 @admin.register(Cluster)
 class ClusterAdmin(admin.ModelAdmin):
+    """Clusters are created here through cluster_create; no service changes or deletes one yet, so
+    an existing cluster is shown read-only."""
+
+    form = ClusterAddForm
     list_display = ("name", "code", "owner")
     filter_horizontal = ("schools",)
     raw_id_fields = ("owner",)
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        cluster = cluster_create(
+            actor=request.user, owner=data["owner"], code=data["code"], name=data["name"], schools=data["schools"]
+        )
+        _adopt(obj, cluster)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # cluster_create has set the schools (and audited them)
+
+
+class RoleAssignmentAddForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "unit", "role"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unit") is not None and data.get("role"):
+            try:
+                _check_role_placement(data["role"], data["unit"])
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
+    """A role is given (role_assign) or taken back (role_revoke) here, never edited in place: a
+    change of unit or role is a revoke and an assign, each audited and telling the apps above."""
+
+    form = RoleAssignmentAddForm
     list_display = ("user", "role", "unit", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "user__name_folded", "unit__code")
     raw_id_fields = ("user", "unit")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        _adopt(obj, role_assign(actor=request.user, user=data["user"], unit=data["unit"], role=data["role"]))
+
+    def delete_model(self, request, obj):
+        role_revoke(actor=request.user, user=obj.user, unit=obj.unit, role=obj.role)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user", "unit"):
+            self.delete_model(request, assignment)
 
 
 @admin.register(AuditEntry)

@@ -127,10 +127,6 @@ def unit_members(*, unit: Unit, role: str) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(unit=unit, role=role).select_related("user")
 
 
-def group_leaders(*, unit: Unit) -> QuerySet[RoleAssignment]:
-    return unit_members(unit=unit, role=Role.GROUP_LEADER)
-
-
 def leaders_by_unit(*, units: list[Unit]) -> dict[int, list]:
     """{group id: [leader users]} for the given groups, in one query."""
     result: dict[int, list] = {}

@@ -141,6 +141,16 @@ def _validate_unit(unit: Unit) -> None:
     unit.full_clean(exclude=_TREE_FIELDS)
 
 
+def _save_audited(*, actor, unit: Unit, action: str, before: dict) -> Unit:
+    """Check and save a unit whose fields named in `before` were just changed, and audit old → new.
+    Renaming and promoting a class are the same write; only the fields differ."""
+    _validate_unit(unit)
+    unit.save(update_fields=[*before, "updated_at"])
+    after = {field: getattr(unit, field) for field in before}
+    audit_log(actor=actor, action=action, unit=unit, target=unit, before=before, after=after)
+    return unit
+
+
 @transaction.atomic
 def unit_create(
     *,
@@ -215,17 +225,7 @@ def unit_rename(*, actor, unit: Unit, name: str, code: str | None = None) -> Uni
     unit.name = nfc(name)
     if code is not None:
         unit.code = code.strip()
-    _validate_unit(unit)
-    unit.save(update_fields=["name", "code", "updated_at"])
-    audit_log(
-        actor=actor,
-        action="unit.rename",
-        unit=unit,
-        target=unit,
-        before=before,
-        after={"name": unit.name, "code": unit.code},
-    )
-    return unit
+    return _save_audited(actor=actor, unit=unit, action="unit.rename", before=before)
 
 
 @transaction.atomic
@@ -406,16 +406,21 @@ def class_set_homeroom_teacher(*, actor, school_class: Unit, teacher) -> Unit:
     return school_class
 
 
-@transaction.atomic
-def cluster_create(*, actor, owner: Unit, code: str, name: str, schools: Iterable[Unit]) -> Cluster:
+def _check_cluster(*, owner: Unit, schools: list[Unit]) -> None:
+    # Also asked by the admin's form, so that a refusal shows on the form instead of failing the save.
     if owner.kind not in (K.OFFICE, K.DEPARTMENT):
         raise ValidationError(_("A school cluster is set up by an Office or a Department."))
-    schools = list(schools)
     outside = [s.name for s in schools if not s.path.startswith(owner.path) or s.kind != K.SCHOOL]
     if outside:
         raise ValidationError(
             _("These are not schools under %(owner)s: %(names)s") % {"owner": owner.name, "names": ", ".join(outside)}
         )
+
+
+@transaction.atomic
+def cluster_create(*, actor, owner: Unit, code: str, name: str, schools: Iterable[Unit]) -> Cluster:
+    schools = list(schools)
+    _check_cluster(owner=owner, schools=schools)
     cluster = Cluster(owner=owner, code=code.strip(), name=nfc(name))
     cluster.full_clean()
     cluster.save()
@@ -497,17 +502,7 @@ def class_promote(*, actor, school_class: Unit, new_name: str | None = None) -> 
     before = {"name": school_class.name, "grade": school_class.grade}
     school_class.name = new_name
     school_class.grade += 1
-    _validate_unit(school_class)
-    school_class.save(update_fields=["name", "grade", "updated_at"])
-    audit_log(
-        actor=actor,
-        action="class.promote",
-        unit=school_class,
-        target=school_class,
-        before=before,
-        after={"name": school_class.name, "grade": school_class.grade},
-    )
-    return school_class
+    return _save_audited(actor=actor, unit=school_class, action="class.promote", before=before)
 
 
 # --- Loading very many rows: a synthetic country (reports.scale), a migration ----------------------
@@ -669,12 +664,6 @@ def targets_set(*, actor, unit: Unit, values: dict[str, object]) -> None:
         raise ValidationError(errors)
     for metric, number in cleaned.items():
         _target_write(actor=actor, unit=unit, metric=metric, number=number)
-
-
-@transaction.atomic
-def target_set(*, actor, unit: Unit, metric: str, value) -> None:
-    """Set (or, with an empty value, remove) one target."""
-    _target_write(actor=actor, unit=unit, metric=metric, number=target_clean(metric=metric, value=value))
 
 
 def _target_write(*, actor, unit: Unit, metric: str, number: Decimal | None) -> None:

@@ -15,6 +15,11 @@ from ..selectors import placements_for, school_classes
 NOTE_MAX_LENGTH = 1000
 
 
+def _confirm_box(label) -> forms.BooleanField:
+    # The box a person ticks before a step that is hard to undo; left empty, the form says so.
+    return forms.BooleanField(label=label, error_messages={"required": _("Please tick the box to confirm.")})
+
+
 class DeactivateForm(BootstrapFormMixin, forms.Form):
     RETIRED, LEFT, OTHER = "retired", "left", "other"
     REASONS = [(RETIRED, _("Retired")), (LEFT, _("Left the school")), (OTHER, _("Other reason"))]
@@ -26,9 +31,8 @@ class DeactivateForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("Required for another reason; for example the date or the decision number."),
     )
-    confirm = forms.BooleanField(
-        label=_("I understand that this person can no longer log in and their place in the quota is freed."),
-        error_messages={"required": _("Please tick the box to confirm.")},
+    confirm = _confirm_box(
+        _("I understand that this person can no longer log in and their place in the quota is freed.")
     )
 
     def clean(self):
@@ -111,7 +115,4 @@ class PromoteForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("Leave as proposed unless the school names its classes differently."),
     )
-    confirm = forms.BooleanField(
-        label=_("Move this class and all its students up to the next grade."),
-        error_messages={"required": _("Please tick the box to confirm.")},
-    )
+    confirm = _confirm_box(_("Move this class and all its students up to the next grade."))

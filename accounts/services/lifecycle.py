@@ -69,18 +69,22 @@ def account_deactivate(*, actor, account: User, reason: str) -> User:
             _("%(name)s has a transfer to %(school)s waiting for an answer; cancel it first.")
             % {"name": current.full_name, "school": pending.to_school.name}
         )
-    current.is_active = False
-    current.deactivated_reason = reason
+    return _set_active(actor=actor, current=current, account=account, active=False, reason=reason)
+
+
+def _set_active(*, actor, current: User, account: User, active: bool, reason: str = "") -> User:
+    """Close (with a reason) or reopen the locked row `current`: saved, audited, and the caller's copy
+    `account` updated. A closed account leaves the courses its class or group was given (its work is
+    kept); a reopened one comes back to them."""
+    if active:
+        action, before, after = "account.reactivate", {"is_active": False, "reason": current.deactivated_reason}, {}
+    else:
+        action, before, after = "account.deactivate", {"is_active": True}, {"reason": reason}
+    after = {"is_active": active, **after}
+    current.is_active = active
+    current.deactivated_reason = "" if active else reason
     current.save(update_fields=["is_active", "deactivated_reason", "updated_at"])
-    audit_log(
-        actor=actor,
-        action="account.deactivate",
-        unit=current.unit,
-        target=current,
-        before={"is_active": True},
-        after={"is_active": False, "reason": reason},
-    )
-    # A closed account leaves the courses its class or group was given (its work is kept).
+    audit_log(actor=actor, action=action, unit=current.unit, target=current, before=before, after=after)
     membership_changed(user_ids=[current.pk])
     user_copy_fields(source=current, target=account, fields=["is_active", "deactivated_reason"])
     return current
@@ -99,21 +103,7 @@ def account_reactivate(*, actor, account: User) -> User:
         raise ValidationError(_("The account of %(name)s is already active.") % {"name": current.full_name})
     if counted:
         quota_check(school=school, account_type=current.account_type, adding=1)
-    before = {"is_active": False, "reason": current.deactivated_reason}
-    current.is_active = True
-    current.deactivated_reason = ""
-    current.save(update_fields=["is_active", "deactivated_reason", "updated_at"])
-    audit_log(
-        actor=actor,
-        action="account.reactivate",
-        unit=current.unit,
-        target=current,
-        before=before,
-        after={"is_active": True},
-    )
-    membership_changed(user_ids=[current.pk])
-    user_copy_fields(source=current, target=account, fields=["is_active", "deactivated_reason"])
-    return current
+    return _set_active(actor=actor, current=current, account=account, active=True)
 
 
 # --- Transfers -----------------------------------------------------------------------------------

@@ -86,29 +86,21 @@ def _is_jpeg_or_png(head: bytes) -> bool:
 def _dimension_errors(width: int, height: int) -> list[ValidationError]:
     if width <= 0 or height <= 0:
         return [_unreadable()]
+    # Both messages give the photo's size and the smallest one accepted.
+    sizes = {"width": width, "height": height, "min_width": PHOTO_MIN_WIDTH, "min_height": PHOTO_MIN_HEIGHT}
     errors = []
     if width < PHOTO_MIN_WIDTH or height < PHOTO_MIN_HEIGHT:
-        errors.append(
-            ValidationError(
-                _(
-                    "The photo is %(width)d px wide × %(height)d px high: it is too small, it must be at least "
-                    "%(min_width)d px wide and %(min_height)d px high."
-                )
-                % {"width": width, "height": height, "min_width": PHOTO_MIN_WIDTH, "min_height": PHOTO_MIN_HEIGHT},
-                code="photo_too_small",
-            )
+        message = _(
+            "The photo is %(width)d px wide × %(height)d px high: it is too small, it must be at least "
+            "%(min_width)d px wide and %(min_height)d px high."
         )
+        errors.append(ValidationError(message % sizes, code="photo_too_small"))
     if not PHOTO_MIN_RATIO <= width / height <= PHOTO_MAX_RATIO:
-        errors.append(
-            ValidationError(
-                _(
-                    "The photo is %(width)d px wide × %(height)d px high: it must be a portrait photo in the 3:4 "
-                    "ratio (for example %(min_width)d × %(min_height)d px)."
-                )
-                % {"width": width, "height": height, "min_width": PHOTO_MIN_WIDTH, "min_height": PHOTO_MIN_HEIGHT},
-                code="photo_not_portrait",
-            )
+        message = _(
+            "The photo is %(width)d px wide × %(height)d px high: it must be a portrait photo in the 3:4 "
+            "ratio (for example %(min_width)d × %(min_height)d px)."
         )
+        errors.append(ValidationError(message % sizes, code="photo_not_portrait"))
     return errors
 
 

@@ -44,15 +44,21 @@ def profile_rule_set(*, actor, unit: Unit, account_type: str, required) -> Profi
     rule.save()
     after = list(rule.required)
     if before != after:
-        audit_log(
-            actor=actor,
-            action="profile_rule.set",
-            unit=unit,
-            target=rule,
-            before={"account_type": account_type, "required": before},
-            after={"account_type": account_type, "required": after},
-        )
+        _audit(actor=actor, action="profile_rule.set", unit=unit, rule=rule, before=before, after=after)
     return rule
+
+
+def _audit(*, actor, action: str, unit: Unit, rule: ProfileRule, before, after) -> None:
+    # A rule's entry names the account type and the details required before and after (None: no rule).
+    kind = rule.account_type
+    audit_log(
+        actor=actor,
+        action=action,
+        unit=unit,
+        target=rule,
+        before={"account_type": kind, "required": before},
+        after={"account_type": kind, "required": after},
+    )
 
 
 @transaction.atomic
@@ -62,13 +68,5 @@ def profile_rule_clear(*, actor, unit: Unit, account_type: str) -> None:
     rule = ProfileRule.objects.select_for_update().filter(unit=unit, account_type=account_type).first()
     if rule is None:
         return
-    before = list(rule.required)
-    audit_log(
-        actor=actor,
-        action="profile_rule.clear",
-        unit=unit,
-        target=rule,
-        before={"account_type": account_type, "required": before},
-        after={"account_type": account_type, "required": None},
-    )
+    _audit(actor=actor, action="profile_rule.clear", unit=unit, rule=rule, before=list(rule.required), after=None)
     rule.delete()

@@ -196,13 +196,19 @@ def _outcome(batch: IssueBatch) -> Outcome | None:
 @login_required
 @require_POST
 def batch_confirm(request, pk: int):
+    return _batch_step(request, pk, import_confirm, import_apply_task, request.user.pk)
+
+
+def _batch_step(request, pk: int, step, task, *task_args):
+    """Confirm and “check again” move a batch one step on, then hand the work to the import engine's
+    dispatcher (inline or Celery); a refused step says why on the batch's page."""
     batch = _batch_for_user_or_404(request.user, pk)
     try:
-        batch = import_confirm(actor=request.user, batch=batch)
+        batch = step(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("accounts:batch", batch.pk)
-    IMPORTER.dispatch(import_apply_task, batch, request.user.pk)
+    IMPORTER.dispatch(task, batch, *task_args)
     return redirect("accounts:batch", batch.pk)
 
 
@@ -210,14 +216,7 @@ def batch_confirm(request, pk: int):
 @require_POST
 def batch_recheck(request, pk: int):
     """“Check again”: the kept file is checked from the start, without uploading it again."""
-    batch = _batch_for_user_or_404(request.user, pk)
-    try:
-        batch = import_recheck(actor=request.user, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-        return redirect("accounts:batch", batch.pk)
-    IMPORTER.dispatch(import_validate_task, batch)
-    return redirect("accounts:batch", batch.pk)
+    return _batch_step(request, pk, import_recheck, import_validate_task)
 
 
 def _sheet(request, pk: int, form: str):

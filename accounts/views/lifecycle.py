@@ -224,18 +224,29 @@ def _transfer_for(request, pk: int, *, receiving: bool) -> TransferRequest:
 def transfer_accept_view(request, pk: int):
     transfer = _transfer_for(request, pk, receiving=True)
     form = AcceptForm(request.POST, school=transfer.to_school, account_type=transfer.user.account_type)
+
+    def accept(data) -> str:
+        transfer_accept(actor=request.user, transfer=transfer, unit=data["unit"])
+        return _("%(name)s now belongs to %(school)s, in %(unit)s.") % {
+            "name": transfer.user.full_name,
+            "school": transfer.to_school.name,
+            "unit": data["unit"].name,
+        }
+
+    return _transfer_answer(request, transfer, form, accept)
+
+
+def _transfer_answer(request, transfer: TransferRequest, form, answer):
+    """Accepting or refusing a transfer: the form checked, `answer(cleaned_data)` calls the service and
+    says what was done; a refusal (the form's or the service's) becomes error messages. Both go back to
+    the receiving school's list."""
     if form.is_valid():
-        unit = form.cleaned_data["unit"]
         try:
-            transfer_accept(actor=request.user, transfer=transfer, unit=unit)
+            done = answer(form.cleaned_data)
         except ValidationError as exc:
             _refused(request, exc)
         else:
-            messages.success(
-                request,
-                _("%(name)s now belongs to %(school)s, in %(unit)s.")
-                % {"name": transfer.user.full_name, "school": transfer.to_school.name, "unit": unit.name},
-            )
+            messages.success(request, done)
     else:
         _form_refused(request, form)
     return redirect("accounts:transfers", transfer.to_school_id)
@@ -245,20 +256,12 @@ def transfer_accept_view(request, pk: int):
 @require_POST
 def transfer_refuse_view(request, pk: int):
     transfer = _transfer_for(request, pk, receiving=True)
-    form = RefuseForm(request.POST)
-    if form.is_valid():
-        try:
-            transfer_refuse(actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(
-                request,
-                _("Transfer of %(name)s refused; the sending school is told.") % {"name": transfer.user.full_name},
-            )
-    else:
-        _form_refused(request, form)
-    return redirect("accounts:transfers", transfer.to_school_id)
+
+    def refuse(data) -> str:
+        transfer_refuse(actor=request.user, transfer=transfer, reason=data["reason"])
+        return _("Transfer of %(name)s refused; the sending school is told.") % {"name": transfer.user.full_name}
+
+    return _transfer_answer(request, transfer, RefuseForm(request.POST), refuse)
 
 
 @login_required

@@ -9,7 +9,7 @@ from units.models import Unit
 from ..models import Letter
 from ..selectors.letters import is_bare_reference, letters_by_reference_map
 from ..services.letters import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, default_addressees
-from .recipients import RecipientsMixin, recipient_fields
+from .recipients import RecipientsMixin, acting_unit_field, recipient_fields
 
 ATTACHMENT_ACCEPT = ".pdf,.docx,application/pdf"
 
@@ -35,12 +35,7 @@ def letter_recipient_fields() -> tuple:
 
 
 class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
-    issuer = forms.ModelChoiceField(
-        label=_("Issued by"),
-        queryset=Unit.objects.none(),
-        empty_label=None,
-        error_messages={"invalid_choice": _("You cannot issue letters on behalf of this unit.")},
-    )
+    issuer = acting_unit_field(label=_("Issued by"), refused=_("You cannot issue letters on behalf of this unit."))
     number = forms.IntegerField(
         label=_("Number"),
         required=False,
@@ -189,11 +184,8 @@ def letter_initial(letter: Letter, audience_units: list[Unit]) -> dict:
 
 
 class LetterForwardForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
-    from_unit = forms.ModelChoiceField(
-        label=_("Forward on behalf of"),
-        queryset=Unit.objects.none(),
-        empty_label=None,
-        error_messages={"invalid_choice": _("You cannot forward this letter on behalf of this unit.")},
+    from_unit = acting_unit_field(
+        label=_("Forward on behalf of"), refused=_("You cannot forward this letter on behalf of this unit.")
     )
     kinds, units, codes = letter_recipient_fields()
 

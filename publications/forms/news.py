@@ -5,6 +5,7 @@ from truonghoc.forms import BootstrapFormMixin, MultipleFileField, MultipleFileI
 from units.models import Unit
 
 from ..services.news import IMAGES_MAX, NOTE_MAX, image_limits_text
+from .recipients import acting_unit_field
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
 
@@ -13,12 +14,7 @@ class ArticleForm(BootstrapFormMixin, forms.Form):
     """Text and pictures of an article. Pictures are plain file fields: the service judges them by
     content and re-encodes them, and says which file is wrong."""
 
-    unit = forms.ModelChoiceField(
-        label=_("Unit"),
-        queryset=Unit.objects.none(),
-        empty_label=None,
-        error_messages={"invalid_choice": _("You cannot write news for this unit.")},
-    )
+    unit = acting_unit_field(label=_("Unit"), refused=_("You cannot write news for this unit."))
     title = forms.CharField(label=_("Title"), max_length=255)
     summary = forms.CharField(
         label=_("Summary"),
@@ -78,6 +74,11 @@ class ArticleForm(BootstrapFormMixin, forms.Form):
 
     def main_fields(self):
         return [self[name] for name in self.fields if not name.startswith(("caption_", "remove_"))]
+
+    def service_data(self) -> dict:
+        """What article_create and article_update both take from the form."""
+        fields = ("title", "summary", "body", "cover", "images")
+        return {**{name: self.cleaned_data[name] for name in fields}, "captions": self.new_captions()}
 
     def new_captions(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("captions", "").splitlines()]

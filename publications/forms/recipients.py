@@ -12,6 +12,14 @@ from ..models import ReportRequest
 from ..services.recipients import AUDIENCES_FOR_ISSUER
 
 
+def acting_unit_field(*, label, refused) -> forms.ModelChoiceField:
+    """The unit a person acts for (issues a letter, asks for reports, forwards, writes news as): one of
+    the units the form is given (it sets the queryset), refused in the form's own words otherwise."""
+    return forms.ModelChoiceField(
+        label=label, queryset=Unit.objects.none(), empty_label=None, error_messages={"invalid_choice": refused}
+    )
+
+
 class UnitsField(forms.Field):
     """Units chosen one by one in a list, or typed as codes (one per line or separated by commas).
 

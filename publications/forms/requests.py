@@ -8,7 +8,7 @@ from truonghoc.forms import BootstrapFormMixin
 from units.models import Unit
 
 from ..services import report_file_check
-from .recipients import RecipientsMixin, recipient_fields
+from .recipients import RecipientsMixin, acting_unit_field, recipient_fields
 
 FILE_ACCEPT = ".pdf,.docx,.xlsx,application/pdf"
 NOTE_MAX_LENGTH = 2000
@@ -29,12 +29,7 @@ class ReportFileField(forms.FileField):
 
 
 class ReportRequestForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
-    issuer = forms.ModelChoiceField(
-        label=_("On behalf of"),
-        queryset=Unit.objects.none(),
-        empty_label=None,
-        error_messages={"invalid_choice": _("You cannot ask for reports on behalf of this unit.")},
-    )
+    issuer = acting_unit_field(label=_("On behalf of"), refused=_("You cannot ask for reports on behalf of this unit."))
     title = forms.CharField(label=_("Title"), max_length=255)
     instructions = forms.CharField(
         label=_("Instructions"),

@@ -96,6 +96,30 @@ def _duplicate_submission(submission: ReportSubmission) -> str:
     ) % {"version": submission.version}
 
 
+def _clean_or_refuse(obj, *, file_field: str, errors: dict) -> None:
+    """Model checks on top of the errors already found (the file is checked apart, before it is saved):
+    all of them are refused together."""
+    try:
+        obj.full_clean(exclude=[file_field, *errors])
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_once(obj, *, first, message) -> None:
+    """Save a row that carries the form's one-time token. When two clicks race past the early check,
+    the unique token refuses the second; the first one's row stands and is answered as AlreadyDone."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        earlier = first()
+        if earlier is None:
+            raise
+        raise AlreadyDone(message(earlier), obj=earlier) from exc
+
+
 def _duplicate_request() -> str:
     return _("This request had already been sent (the button was pressed twice); it was sent once.")
 
@@ -208,12 +232,7 @@ def report_request_create(
         created_by=actor,
         token=token,
     )
-    try:
-        request.full_clean(exclude=["template_file", *errors])
-    except ValidationError as exc:
-        exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
+    _clean_or_refuse(request, file_field="template_file", errors=errors)
 
     # A refusal or failure after the file is saved removes it again.
     with files_removed_on_failure(private_storage()) as saved:
@@ -222,15 +241,11 @@ def report_request_create(
                 "template" + os.path.splitext(request.template_name)[1], template_file, save=False
             )
             saved.append(request.template_file.name)
-        try:
-            with transaction.atomic():
-                request.save()
-        except IntegrityError as exc:
-            # Two clicks raced past the check above; the first one's request stands.
-            first = ReportRequest.objects.filter(created_by=actor, token=token).first()
-            if first is None:
-                raise
-            raise AlreadyDone(_duplicate_request(), obj=first) from exc
+        _save_once(
+            request,
+            first=lambda: ReportRequest.objects.filter(created_by=actor, token=token).first(),
+            message=lambda first: _duplicate_request(),
+        )
         ReportRecipient.objects.bulk_create(
             [ReportRecipient(request=request, unit=unit) for unit in recipients], batch_size=RECIPIENT_BATCH_SIZE
         )
@@ -320,28 +335,15 @@ def report_submission_create(
         token=token,
         created_at=now,
     )
-    try:
-        submission.full_clean(exclude=["file", *errors])
-    except ValidationError as exc:
-        exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
+    _clean_or_refuse(submission, file_field="file", errors=errors)
 
     # A refusal or failure after the file is saved removes it again.
     with files_removed_on_failure(private_storage()) as saved:
         submission.file.save(f"{recipient.unit.code}-v{submission.version}{extension}", upload, save=False)
         saved.append(submission.file.name)
-        try:
-            with transaction.atomic():
-                submission.save()
-        except IntegrityError as exc:
-            first = recipient.submissions.filter(token=token).first()
-            if first is None:
-                raise
-            raise AlreadyDone(
-                _duplicate_submission(first),
-                obj=first,
-            ) from exc
+        _save_once(
+            submission, first=lambda: recipient.submissions.filter(token=token).first(), message=_duplicate_submission
+        )
         before = {"status": recipient.status, "versions": recipient.version_count}
         recipient.status = Status.LATE if is_late else Status.ON_TIME
         recipient.version_count = submission.version

@@ -87,6 +87,19 @@ def _refuse_dropped_files(request, form) -> bool:
     return True
 
 
+def _letter_form(request, *, user, issuers: list, **kwargs) -> LetterForm:
+    """The letter form of a new letter and of a draft: bound on POST, recipients offered below the issuers."""
+    post = request.method == "POST"
+    return LetterForm(
+        request.POST if post else None,
+        request.FILES if post else None,
+        user=user,
+        issuers=issuers,
+        unit_choices=selectors.letter_recipient_unit_choices(issuers=issuers),
+        **kwargs,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def letter_new(request):
@@ -95,13 +108,7 @@ def letter_new(request):
     if not issuers:
         raise PermissionDenied
     post = request.method == "POST"
-    form = LetterForm(
-        request.POST if post else None,
-        request.FILES if post else None,
-        user=user,
-        issuers=issuers,
-        unit_choices=selectors.letter_recipient_unit_choices(issuers=issuers),
-    )
+    form = _letter_form(request, user=user, issuers=issuers)
     if post and not _refuse_dropped_files(request, form) and form.is_valid():
         try:
             letter = services.letter_create(actor=user, issuer=form.cleaned_data["issuer"], **form.service_data())
@@ -125,12 +132,10 @@ def letter_edit(request, pk: int):
         return redirect("letters:detail", letter.pk)
     issuers = [letter.issuer]
     post = request.method == "POST"
-    form = LetterForm(
-        request.POST if post else None,
-        request.FILES if post else None,
+    form = _letter_form(
+        request,
         user=user,
         issuers=issuers,
-        unit_choices=selectors.letter_recipient_unit_choices(issuers=issuers),
         letter=letter,
         initial=letter_initial(letter, services.letter_audience_units(letter)),
     )
@@ -241,6 +246,13 @@ def letter_detail(request, pk: int):
     return render(request, "publications/letter_detail.html", context)
 
 
+def _letter_and_receipt_rows(user, pk: int):
+    """The letter and the receipt rows this user may see (404 / 403 otherwise): the receipts page and
+    the reminder ask the same."""
+    letter = letter_for_user_or_404(user, pk)
+    return letter, receipt_rows_for_user_or_404(user, letter)
+
+
 def _receipts_context(letter, rows_q) -> dict:
     """What the receipts page and the reminder's confirmation both show: the counts, and when the next
     reminder may go."""
@@ -256,8 +268,7 @@ def _receipts_context(letter, rows_q) -> dict:
 def receipts(request, pk: int):
     """Per recipient unit: opened or not, when and by whom, and who forwarded it there."""
     user = request.user
-    letter = letter_for_user_or_404(user, pk)
-    rows_q = receipt_rows_for_user_or_404(user, letter)
+    letter, rows_q = _letter_and_receipt_rows(user, pk)
     show = "unread" if request.GET.get("show") == "unread" else "all"
     rows = selectors.letter_receipt_rows(letter=letter, rows_q=rows_q, unread_only=show == "unread")
     context = {
@@ -274,8 +285,7 @@ def receipts(request, pk: int):
 def remind(request, pk: int):
     """Confirm, then remind the recipient units that have not opened the letter (once every 10 minutes)."""
     user = request.user
-    letter = letter_for_user_or_404(user, pk)
-    rows_q = receipt_rows_for_user_or_404(user, letter)
+    letter, rows_q = _letter_and_receipt_rows(user, pk)
     if request.method == "POST":
         with service_outcome(request) as outcome:
             sent_to = services.letter_remind(actor=user, letter=letter)

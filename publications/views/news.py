@@ -71,6 +71,14 @@ def news_detail(request, pk: int):
     return render(request, "publications/news_detail.html", context)
 
 
+def _article_for(user, pk: int, allowed) -> Article:
+    """The article as this user sees it (404 otherwise), if `allowed(user, article)` (403 otherwise)."""
+    article = perms.article_for_user_or_404(user, pk)
+    if not allowed(user, article):
+        raise PermissionDenied
+    return article
+
+
 def _bound(request, **kwargs) -> ArticleForm:
     if request.method == "POST":
         return ArticleForm(request.POST, request.FILES, **kwargs)
@@ -91,84 +99,71 @@ def article_new(request):
             raise Http404
         initial["unit"] = chosen
     form = _bound(request, units=units, initial=initial)
+
+    def save():
+        article = services.article_create(actor=user, unit=form.cleaned_data["unit"], **form.service_data())
+        return article, _("The article was saved as a draft. Send it for approval when it is ready.")
+
+    return _article_form_page(request, form, article=None, save=save)
+
+
+def _article_form_page(request, form: ArticleForm, *, article, save):
+    """The article form, new or edited. On POST the uploads and the form are checked, then `save()`
+    calls the service and returns the article and what to tell the author; a refusal stays on the form."""
     if request.method == "POST":
         refused = refused_uploads_error(request)
         if form.is_valid() and refused is None:
-            data = form.cleaned_data
             try:
-                article = services.article_create(
-                    actor=user,
-                    unit=data["unit"],
-                    title=data["title"],
-                    summary=data["summary"],
-                    body=data["body"],
-                    cover=data["cover"],
-                    images=data["images"],
-                    captions=form.new_captions(),
-                )
+                saved, done = save()
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("The article was saved as a draft. Send it for approval when it is ready."))
-                return redirect("news:detail", article.pk)
-        if refused is not None:
-            form.add_error(None, refused)
-    return render(request, "publications/news_form.html", {"form": form, "article": None})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def article_edit(request, pk: int):
-    user = request.user
-    article = perms.article_for_user_or_404(user, pk)
-    if not perms.can_edit_article(user, article):
-        raise PermissionDenied
-    initial = {"title": article.title, "summary": article.summary, "body": article.body}
-    form = _bound(request, article=article, initial=initial)
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if form.is_valid() and refused is None:
-            data = form.cleaned_data
-            was_published = article.status == Article.Status.APPROVED
-            try:
-                services.article_update(
-                    actor=user,
-                    article=article,
-                    title=data["title"],
-                    summary=data["summary"],
-                    body=data["body"],
-                    cover=data["cover"],
-                    remove_cover=data.get("remove_cover", False),
-                    images=data["images"],
-                    captions=form.new_captions(),
-                    image_captions=form.image_captions(),
-                    remove_images=form.removed_images(),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                if was_published:
-                    messages.success(
-                        request,
-                        _("The article was saved and sent to the unit above: it is shown again once approved."),
-                    )
-                else:
-                    messages.success(request, _("The article was saved."))
-                return redirect("news:detail", article.pk)
+                messages.success(request, done)
+                return redirect("news:detail", saved.pk)
         if refused is not None:
             form.add_error(None, refused)
     return render(request, "publications/news_form.html", {"form": form, "article": article})
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def article_edit(request, pk: int):
+    user = request.user
+    article = _article_for(user, pk, perms.can_edit_article)
+    initial = {"title": article.title, "summary": article.summary, "body": article.body}
+    form = _bound(request, article=article, initial=initial)
+
+    def save():
+        was_published = article.status == Article.Status.APPROVED
+        services.article_update(
+            actor=user,
+            article=article,
+            remove_cover=form.cleaned_data.get("remove_cover", False),
+            image_captions=form.image_captions(),
+            remove_images=form.removed_images(),
+            **form.service_data(),
+        )
+        if was_published:
+            return article, _("The article was saved and sent to the unit above: it is shown again once approved.")
+        return article, _("The article was saved.")
+
+    return _article_form_page(request, form, article=article, save=save)
+
+
+@login_required
 @require_POST
 def article_submit(request, pk: int):
+    done = _("The article was sent for approval to the unit above.")
+    return _article_step(request, pk, allowed=perms.can_edit_article, service=services.article_submit, done=done)
+
+
+def _article_step(request, pk: int, *, allowed, service, done: str):
+    """A POST that changes one article and goes back to it (submit, restore): the article as this user
+    sees it, their permission, then the service, whose refusal becomes an error message."""
     user = request.user
-    article = perms.article_for_user_or_404(user, pk)
-    if not perms.can_edit_article(user, article):
-        raise PermissionDenied
-    with service_outcome(request, _("The article was sent for approval to the unit above.")):
-        services.article_submit(actor=user, article=article)
+    article = _article_for(user, pk, allowed)
+    with service_outcome(request, done):
+        service(actor=user, article=article)
     return redirect("news:detail", article.pk)
 
 
@@ -230,9 +225,7 @@ def article_promote(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def article_delete(request, pk: int):
     user = request.user
-    article = perms.article_for_user_or_404(user, pk)
-    if not perms.can_manage_article(user, article):
-        raise PermissionDenied
+    article = _article_for(user, pk, perms.can_manage_article)
     if request.method == "POST":
         with service_outcome(request, _("The article was removed. It can be restored from its page.")):
             services.article_delete(actor=user, article=article)
@@ -243,13 +236,8 @@ def article_delete(request, pk: int):
 @login_required
 @require_POST
 def article_restore(request, pk: int):
-    user = request.user
-    article = perms.article_for_user_or_404(user, pk)
-    if not perms.can_restore_article(user, article):
-        raise PermissionDenied
-    with service_outcome(request, _("The article was restored.")):
-        services.article_restore(actor=user, article=article)
-    return redirect("news:detail", article.pk)
+    done = _("The article was restored.")
+    return _article_step(request, pk, allowed=perms.can_restore_article, service=services.article_restore, done=done)
 
 
 @login_required

@@ -22,7 +22,7 @@ from tests.accounts.factories import make_person
 from units.models import Role, Target, Unit
 from units.periods import all_time, month_of, semester_of
 from units.selectors import effective_targets
-from units.services import target_set
+from units.services import targets_set
 
 from .test_seed import HA_NAM
 
@@ -105,15 +105,15 @@ def test_a_school_moved_to_another_office_is_counted_under_its_new_parent(tree, 
 
 def test_targets_are_inherited_and_checked(tree):
     staff = make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF)
-    target_set(actor=staff, unit=tree.dept_a, metric="photo_ok", value="80")
-    target_set(actor=staff, unit=tree.office_a1, metric="photo_ok", value="90")
+    targets_set(actor=staff, unit=tree.dept_a, values={"photo_ok": "80"})
+    targets_set(actor=staff, unit=tree.office_a1, values={"photo_ok": "90"})
     assert effective_targets(unit=tree.s1)["photo_ok"].value == 90
     assert effective_targets(unit=tree.t1)["photo_ok"].value == 80
     assert effective_targets(unit=tree.s3)["photo_ok"].value == 100  # the default from the letters
     with pytest.raises(ValidationError):
-        target_set(actor=staff, unit=tree.dept_a, metric="photo_ok", value="120")
+        targets_set(actor=staff, unit=tree.dept_a, values={"photo_ok": "120"})
     with pytest.raises(ValidationError):
-        target_set(actor=staff, unit=tree.dept_a, metric="topics_per_group", value="-1")
+        targets_set(actor=staff, unit=tree.dept_a, values={"topics_per_group": "-1"})
     assert Target.objects.get(unit=tree.dept_a, metric="photo_ok").value == 80
 
 

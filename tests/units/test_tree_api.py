@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.accounts.factories import UserFactory, make_person
-from units.models import AuditEntry, Role, RoleAssignment, Unit
+from units.models import AuditEntry, Cluster, Role, RoleAssignment, Unit
 from units.permissions import (
     AUTHORITY_ROLES,
     SCHOOL_MANAGER_ROLES,
@@ -273,3 +273,39 @@ def test_admin_drag_and_drop_moves_through_unit_move(client, tree, superuser):
 def test_units_cannot_be_deleted_in_the_admin(client, tree, superuser):
     client.force_login(superuser)
     assert client.get(reverse("admin:units_unit_delete", args=[tree.c2.pk])).status_code == 403
+
+
+def test_admin_gives_and_takes_back_roles_through_the_audited_services(client, tree, superuser):
+    client.force_login(superuser)
+    person = UserFactory(account_type="teacher")
+    response = client.post(
+        reverse("admin:units_roleassignment_add"), {"user": person.pk, "unit": tree.s1.pk, "role": Role.TEACHER}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assignment = RoleAssignment.objects.get(user=person, unit=tree.s1, role=Role.TEACHER)
+    assert AuditEntry.objects.filter(action="role.assign", unit=tree.s1).exists()
+    # A role the unit cannot hold is refused on the form.
+    response = client.post(
+        reverse("admin:units_roleassignment_add"), {"user": person.pk, "unit": tree.g1.pk, "role": Role.PRINCIPAL}
+    )
+    assert response.status_code == 200
+    assert not RoleAssignment.objects.filter(user=person, role=Role.PRINCIPAL).exists()
+    response = client.post(reverse("admin:units_roleassignment_delete", args=[assignment.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
+    assert AuditEntry.objects.filter(action="role.revoke", unit=tree.s1).exists()
+
+
+def test_admin_creates_clusters_through_cluster_create_and_shows_them_read_only(client, tree, superuser):
+    client.force_login(superuser)
+    url = reverse("admin:units_cluster_add")
+    response = client.post(url, {"owner": tree.office_a1.pk, "code": "C1", "name": "Cụm 1", "schools": [tree.s1.pk]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cluster = Cluster.objects.get(code="C1")
+    assert list(cluster.schools.all()) == [tree.s1]
+    assert AuditEntry.objects.filter(action="cluster.create", unit=tree.office_a1).exists()
+    # A school outside the owner is refused on the form.
+    response = client.post(url, {"owner": tree.office_a1.pk, "code": "C2", "name": "Cụm 2", "schools": [tree.s3.pk]})
+    assert response.status_code == 200 and not Cluster.objects.filter(code="C2").exists()
+    change = reverse("admin:units_cluster_change", args=[cluster.pk])
+    assert client.post(change, {"owner": tree.office_a1.pk, "code": "X", "name": "X"}).status_code == 403
