@@ -1,6 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from truonghoc.http import client_ip
 
 # allauth's "password set / changed" notes, replaced by a welcome after the first password (signals.py).
 PASSWORD_MESSAGES = ("account/messages/password_set.txt", "account/messages/password_changed.txt")
@@ -23,6 +26,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def get_client_ip(self, request):
+        # Every allauth limit (login, failed logins, password reset) asks here: the same address as
+        # the rest of our code, by settings.TRUSTED_PROXY_COUNT. allauth's own reading would raise
+        # ImproperlyConfigured (a 500) on a header shorter than the count; client_ip falls back.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def _get_login_attempts_cache_key(self, request, **credentials):
         key = super()._get_login_attempts_cache_key(request, **credentials)

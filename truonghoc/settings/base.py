@@ -184,6 +184,17 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "60/m/ip,5/m/key",
     "reset_password_from_key": "60/m/ip",
 }
+# How many reverse proxies in front of the site append the client's address to X-Forwarded-For
+# (nginx alone: 1; a load balancer and nginx: 2). 0 (the default, and right when the site is reached
+# directly) ignores the header, which any client can write. Behind a proxy, leaving it at 0 makes
+# every visitor share the proxy's address, so one person's failed logins would lock out everyone.
+# truonghoc.http.client_ip reads it for our code; allauth's limits ask it through the account adapter.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth's own setting, kept equal for any allauth code that reads it directly; the adapter's
+# get_client_ip (accounts/adapter.py) answers with client_ip, so the two can never disagree. No
+# custom client-IP header (X-Real-IP, CF-Connecting-IP): X-Forwarded-For and the count above decide.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 
 # --- Internationalisation ----------------------------------------------------------------------
