@@ -14,25 +14,15 @@ from django.utils import timezone
 from accounts.models import InitialCredential
 from accounts.services.credentials import code_generate, code_hash
 from tests.accounts.factories import make_person
+from tests.accounts.test_login import PASSWORD, login
+from tests.accounts.test_login import teacher as teacher  # the login tests' teacher fixture, shared
 from units.models import Role
-
-PASSWORD = "secret-pass-123"
-LOGIN = "/tai-khoan/login/"
 
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
     # The failure counters live in the cache, which outlives a test's database rollback.
     cache.clear()
-
-
-@pytest.fixture
-def teacher(tree):
-    return make_person(unit=tree.g1, role=Role.TEACHER, username="gv.tranphu", email="gv@example.edu.vn")
-
-
-def login(client, login_value, password=PASSWORD, ip="10.0.0.1"):
-    return client.post(LOGIN, {"login": login_value, "password": password}, REMOTE_ADDR=ip)
 
 
 def test_admin_login_goes_to_the_portal_login_keeping_next(client, db):
