@@ -1,9 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.http import client_ip
+
+from .selectors import account_for_login
 
 # allauth's "password set / changed" notes, replaced by a welcome after the first password (signals.py).
 PASSWORD_MESSAGES = ("account/messages/password_set.txt", "account/messages/password_changed.txt")
@@ -37,8 +40,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return ip
 
     def _get_login_attempts_cache_key(self, request, **credentials):
-        key = super()._get_login_attempts_cache_key(request, **credentials)
-        return f"{key}:{self.get_client_ip(request)}"
+        # Keyed on the ACCOUNT, not the typed string: the username and the email of one account share
+        # one counter (else five tries by name, then five by email…); a name that is no account gets
+        # its own key. Plus the client address (see the class docstring).
+        login = credentials.get("email") or credentials.get("username") or ""
+        account = account_for_login(login)
+        # The account's own (unique) username names it: stable, unlike a typed email or mixed case.
+        who = f"account:{account.username.lower()}" if account is not None else f"name:{login.strip().lower()}"
+        return f"{get_current_site(request).domain}:{who}:{self.get_client_ip(request)}"
 
     def get_password_change_redirect_url(self, request):
         # Someone who just chose their first password (after a one-time credential) goes home.

@@ -1,13 +1,33 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .services.lifecycle import account_deactivate
+
+
+def _admin_login(request, extra_context=None):
+    """The admin has no login form of its own: it sends people to the portal's login (keeping ?next=),
+    so the one backend and the same failure limits guard every door."""
+    target = request.GET.get("next") or reverse("admin:index")
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+            return redirect(target if safe else reverse("admin:index"))
+        # Logged in without admin rights: the portal's login would send them straight back here.
+        raise PermissionDenied
+    return redirect_to_login(target, login_url=reverse("account_login"))
+
+
+admin.site.login = _admin_login
 
 
 @admin.register(User)

@@ -256,3 +256,20 @@ def profile_rules_at(*, unit: Unit) -> dict[str, dict]:
         elif slot["above"] is None:
             slot["above"] = rule
     return result
+
+
+def account_for_login(login: str) -> User | None:
+    """The one account a typed login names (its username or its email, any case), or None.
+
+    Both the login backend and the failure limit ask this, so "gv.tranphu" and "GV@example.edu.vn"
+    are one account for both: one password check, one failure counter."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    # Usernames never hold "@" and emails are unique (ACCOUNT_UNIQUE_EMAIL): at most one match each way;
+    # an exact username match wins over an email one.
+    matches = list(
+        User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).select_related("initial_credential")[:2]
+    )
+    matches.sort(key=lambda user: user.username.lower() != login.lower())
+    return matches[0] if matches else None

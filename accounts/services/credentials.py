@@ -4,7 +4,7 @@ The scheme: each new account gets a random 10-character code from an alphabet wi
 characters (≈49 bits). The database keeps only HMAC-SHA256(key derived from SECRET_KEY, user id + code):
 computing it costs microseconds, so issuing 45,000 accounts never runs 45,000 password hashes, and a
 leaked database without the server's secret reveals nothing usable. The account's password stays
-unusable; the code logs in through accounts.backends.InitialCredentialBackend, which then makes the
+unusable; the code logs in through accounts.backends.LoginBackend, which then makes the
 person choose their own password. Codes expire (settings.INITIAL_CREDENTIAL_DAYS) and stop working once
 the person has set a password.
 

@@ -147,11 +147,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- Authentication ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# One backend checks logins (password or one-time code): every refusal costs the same one password
+# hash, whichever check failed (accounts/backends.py). Guardian only answers object permissions.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.LoginBackend",
     "guardian.backends.ObjectPermissionBackend",
-    "accounts.backends.InitialCredentialBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
