@@ -77,3 +77,13 @@ def test_the_people_page_costs_no_more_queries_than_before(
     # the student's classes come from the roles already cached on the user.
     with django_assert_max_num_queries(budget):
         assert client.get(reverse("units:people", args=[tree.s1.pk])).status_code == 200
+
+
+def test_a_principal_sees_everyone_by_name_without_usernames_but_still_opens_the_accounts(client, tree, school):
+    """A principal reads the school's accounts (accounts.permissions.can_view_account) but does not look
+    after them, so the list links to the account pages and shows no usernames."""
+    client.force_login(make_person(unit=tree.s1, role=Role.PRINCIPAL))
+    response, names = _listed(client, tree.s1)
+    assert names == {p.full_name for p in school.values()} | {response.wsgi_request.user.full_name}
+    assert response.context["link_accounts"] is True and response.context["show_usernames"] is False
+    assert all(p.username not in response.content.decode() for p in school.values())
