@@ -234,6 +234,27 @@ def can_view_reports(user, unit: Unit) -> bool:
     return can(user, Action.VIEW_REPORTS, unit)
 
 
+def can_list_all_people(user, unit: Unit) -> bool:
+    """May the user list everyone of `unit` (its whole people page)? Anyone who sees the unit through a
+    role other than student's: a student sees only their own class and the school's teachers
+    (`selectors.people_listable_by`), so a pupil cannot read the school's directory (issue #14)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    for held in units_where(user, SUBTREE_ROLES[Action.VIEW] - {Role.STUDENT}):
+        # Teachers see their whole school from their group, as in `scope`.
+        reach = _school_path(held.path) if held.kind == Unit.Kind.GROUP and held.role in TEACHING_ROLES else held.path
+        if is_below(unit.path, reach):
+            return True
+    return False
+
+
+def can_see_usernames(user, unit: Unit) -> bool:
+    """Usernames are login names: only those who look after the unit's accounts see them listed."""
+    return can_manage_accounts(user, unit)
+
+
 def has_role(user, *roles: str) -> bool:
     return any(held.role in roles for held in role_rows(user))
 

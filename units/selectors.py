@@ -21,7 +21,7 @@ from .models import is_below as is_below
 from .models import parent_path as parent_path
 from .models import path_depth as path_depth
 from .models import school_path_of as school_path_of
-from .permissions import Action, scope
+from .permissions import Action, can_list_all_people, scope
 from .permissions import units_where as units_where
 
 # The tree API other apps use (README): `Unit.objects.below/children/schools_under`, `in_subtree_q`
@@ -158,6 +158,28 @@ def people_of(*, unit: Unit, user_model) -> QuerySet:
         qs = user_model.objects.filter(unit=unit)
     return (
         qs.filter(is_active=True)
+        .order_by("name_sort")
+        .only("id", "username", "full_name", "account_type", "photo_status", "email", "phone")
+    )
+
+
+def people_listable_by(*, user, unit: Unit, user_model) -> QuerySet:
+    """The people `user` may list at `unit` (which they may view): everyone of `people_of` for staff and
+    teachers; for a student, their own class's people and, on the school's page, the people of
+    their classes there and the school's teachers, never the other classes (issue #14)."""
+    if can_list_all_people(user, unit) or unit.kind == Unit.Kind.CLASS:
+        # A student may view no class but their own (the scope of Action.VIEW), so its list is theirs.
+        return people_of(unit=unit, user_model=user_model)
+    class_paths = [
+        held.path
+        for held in units_where(user, {Role.STUDENT}, kinds={Unit.Kind.CLASS})
+        if is_below(held.path, unit.path)
+    ]
+    own = Q(role_assignments__unit__path__in=class_paths) if class_paths else Q(pk__in=[])
+    teachers = Q(unit=unit, account_type=user_model.AccountType.TEACHER) if unit.is_school else Q(pk__in=[])
+    return (
+        user_model.objects.filter(own | teachers, is_active=True)
+        .distinct()
         .order_by("name_sort")
         .only("id", "username", "full_name", "account_type", "photo_status", "email", "phone")
     )

@@ -11,7 +11,7 @@ from truonghoc.text import fold
 from . import selectors
 from .forms import DeclareNumbersForm
 from .models import Role, Unit
-from .permissions import Action, can, unit_for_user_or_404
+from .permissions import Action, can, can_see_usernames, unit_for_user_or_404
 from .services import unit_declare_numbers
 
 PAGE_SIZE = 50
@@ -54,7 +54,8 @@ def unit_people(request, pk: int):
     """The people of a unit: members of a group or class, or the accounts belonging to a school."""
     user = request.user
     unit = unit_for_user_or_404(user, pk, Action.VIEW)
-    people = selectors.people_of(unit=unit, user_model=get_user_model())
+    # Who is listed and whether usernames show are rules of permissions/selectors, not of the template.
+    people = selectors.people_listable_by(user=user, unit=unit, user_model=get_user_model())
     query = request.GET.get("q", "").strip()
     if query:
         people = people.filter(name_folded__contains=fold(query))
@@ -62,7 +63,13 @@ def unit_people(request, pk: int):
     # Everyone listed belongs to this unit's school (or is staff of this unit), so one check decides
     # whether names link to the account pages (accounts.permissions.can_view_account says the same).
     link_accounts = can(user, Action.MANAGE_ACCOUNTS, unit) or can(user, Action.VIEW_REPORTS, unit)
-    context = {"unit": unit, "page": page, "query": query, "link_accounts": link_accounts}
+    context = {
+        "unit": unit,
+        "page": page,
+        "query": query,
+        "link_accounts": link_accounts,
+        "show_usernames": can_see_usernames(user, unit),
+    }
     template = "units/unit_people.html#people" if request.htmx else "units/unit_people.html"
     return render(request, template, context)
 
