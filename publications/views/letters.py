@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from truonghoc.forms import add_service_errors, service_outcome
+from truonghoc.forms import add_service_errors, form_saved, service_outcome
 from truonghoc.storage import file_response
-from truonghoc.uploads import refused_uploads_error
 from units.models import Unit
 
 from ..forms.letters import LetterForm, LetterForwardForm, letter_initial
@@ -76,17 +75,6 @@ def _form_page(request, form, letter: Letter | None = None):
     return render(request, "publications/letter_form.html", context)
 
 
-def _refuse_dropped_files(request, form) -> bool:
-    """Files dropped by the upload handler for being far too large never reach the form: say so and
-    save nothing."""
-    refused = refused_uploads_error(request)
-    if refused is None:
-        return False
-    form.is_valid()
-    form.add_error("attachments", refused)
-    return True
-
-
 def _letter_form(request, *, user, issuers: list, **kwargs) -> LetterForm:
     """The letter form of a new letter and of a draft: bound on POST, recipients offered below the issuers."""
     post = request.method == "POST"
@@ -107,16 +95,16 @@ def letter_new(request):
     issuers = selectors.letter_issuing_units(user=user)
     if not issuers:
         raise PermissionDenied
-    post = request.method == "POST"
     form = _letter_form(request, user=user, issuers=issuers)
-    if post and not _refuse_dropped_files(request, form) and form.is_valid():
-        try:
-            letter = services.letter_create(actor=user, issuer=form.cleaned_data["issuer"], **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The draft is saved. Check it, then issue it to send it to the recipients."))
-            return redirect("letters:detail", letter.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.letter_create(actor=user, issuer=data["issuer"], **form.service_data()),
+        upload_field="attachments",
+    )
+    if saved is not None:
+        messages.success(request, _("The draft is saved. Check it, then issue it to send it to the recipients."))
+        return redirect("letters:detail", saved.result.pk)
     return _form_page(request, form)
 
 
@@ -131,7 +119,6 @@ def letter_edit(request, pk: int):
         )
         return redirect("letters:detail", letter.pk)
     issuers = [letter.issuer]
-    post = request.method == "POST"
     form = _letter_form(
         request,
         user=user,
@@ -139,19 +126,20 @@ def letter_edit(request, pk: int):
         letter=letter,
         initial=letter_initial(letter, services.letter_audience_units(letter)),
     )
-    if post and not _refuse_dropped_files(request, form) and form.is_valid():
-        try:
-            services.letter_update(
-                actor=user,
-                letter=letter,
-                remove_attachments=[int(pk) for pk in form.cleaned_data.get("remove_attachments", [])],
-                **form.service_data(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The draft is saved."))
-            return redirect("letters:detail", letter.pk)
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.letter_update(
+            actor=user,
+            letter=letter,
+            remove_attachments=[int(pk) for pk in data.get("remove_attachments", [])],
+            **form.service_data(),
+        ),
+        upload_field="attachments",
+    )
+    if saved is not None:
+        messages.success(request, _("The draft is saved."))
+        return redirect("letters:detail", letter.pk)
     return _form_page(request, form, letter)
 
 

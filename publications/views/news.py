@@ -3,15 +3,14 @@ review queue and review page, promotion, removal and restore, and "my articles".
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from truonghoc.forms import add_service_errors, service_outcome
-from truonghoc.uploads import refused_uploads_error
+from truonghoc.forms import add_service_errors, form_saved, service_outcome
 from units.models import Unit
 
 from ..forms.news import ArticleForm, ReviewForm
@@ -110,18 +109,12 @@ def article_new(request):
 def _article_form_page(request, form: ArticleForm, *, article, save):
     """The article form, new or edited. On POST the uploads and the form are checked, then `save()`
     calls the service and returns the article and what to tell the author; a refusal stays on the form."""
-    if request.method == "POST":
-        refused = refused_uploads_error(request)
-        if form.is_valid() and refused is None:
-            try:
-                saved, done = save()
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, done)
-                return redirect("news:detail", saved.pk)
-        if refused is not None:
-            form.add_error(None, refused)
+    # Pictures dropped for their size are refused above the form (NON_FIELD_ERRORS), as before.
+    saved = form_saved(request, form, lambda _data: save(), upload_field=NON_FIELD_ERRORS)
+    if saved is not None:
+        article, done = saved.result
+        messages.success(request, done)
+        return redirect("news:detail", article.pk)
     return render(request, "publications/news_form.html", {"form": form, "article": article})
 
 
