@@ -29,7 +29,7 @@ def credential_request_create(*, actor, account: User, reason: str) -> Credentia
     """Ask the account's school to re-issue its credentials. Refused (nothing written) for someone
     who may not ask, without a reason, or while a request about the account is still waiting."""
     # Lock the account's row: two staff asking at once get one request and one clear refusal.
-    account = User.objects.select_for_update().select_related("unit").get(pk=account.pk)
+    account = User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=account.pk)
     if not can_request_credentials(actor, account):
         raise PermissionDenied(_("You may not ask for this account's credentials to be re-issued."))
     reason = nfc_text(reason)

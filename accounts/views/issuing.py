@@ -141,6 +141,7 @@ def batch_detail(request, pk: int):
         "batch": batch,
         "page": page,
         "show": show,
+        "may_hand_out": may_hand_out,
         "sheet": sheet[:200] if sheet else None,
         "sheet_count": len(sheet) if sheet else 0,
         "usage": quota_usage(school=batch.school),
