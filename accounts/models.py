@@ -424,3 +424,46 @@ class TransferRequest(Request):
 
     def __str__(self):
         return f"{self.user}: {self.from_school} → {self.to_school}"
+
+
+class CredentialRequest(Request):
+    """Office, Department or Ministry staff ask a school to re-issue the credentials of one of its
+    accounts: they may not hand an account over themselves (issue #14), the school's admins decide
+    (re-issue through the normal re-issue, or decline with a reason)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the school")
+        DONE = "done", _("Credentials re-issued")
+        DECLINED = "declined", _("Declined")
+
+    account = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="credential_requests"
+    )
+    # The school asked (the account's school when the request was made): its admins list and answer it.
+    school = models.ForeignKey(
+        "units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="credential_requests"
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    batch = models.ForeignKey(
+        IssueBatch,
+        verbose_name=_("re-issue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="credential_requests",
+    )
+
+    class Meta:
+        verbose_name = _("credential request")
+        verbose_name_plural = _("credential requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "status"], name="credrequest_school_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status="pending"), name="one_pending_credential_request_per_account"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.account} ({self.get_status_display()})"

@@ -4,8 +4,17 @@ says which action each account operation needs."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from units.models import Unit
-from units.permissions import AUTHORITY_ROLES, STAFF_ROLES, Action, can, role_reaches, scope, units_where
+from units.models import Role, Unit
+from units.permissions import (
+    AUTHORITY_ROLES,
+    STAFF_ROLES,
+    Action,
+    can,
+    holds_role_at,
+    role_reaches,
+    scope,
+    units_where,
+)
 
 from .models import ProfileRule, User
 
@@ -39,7 +48,8 @@ def can_set_profile_rule(user, unit: Unit) -> bool:
 
 
 def can_manage_account(user, account: User) -> bool:
-    """May `user` deactivate, re-issue credentials for, or judge the photo of `account`?
+    """May `user` deactivate, transfer, move or judge the photo of `account`? (Credentials are handed
+    over only by `can_reissue_credentials`.)
 
     Only when the account belongs to a school in the user's scope, every role it holds sits inside
     that scope, and each role that carries authority (school admin, principal, staff) is held below
@@ -57,6 +67,95 @@ def can_manage_account(user, account: User) -> bool:
         if role in AUTHORITY_ROLES and not reach.contains_strictly_above(path):
             return False
     return True
+
+
+# --- Credentials: who may hand over an account (issue #14 "power matches place") -----------------
+# Re-issuing a credential or reading a credential sheet hands an account over to whoever holds the
+# slip. That power sits where the account was issued, not with everyone above: a school account's
+# credentials belong to the admins OF THAT SCHOOL (staff above it ask them: CredentialRequest); a
+# staff account's to the unit that issued it. Staff accounts are created in the admin site or by the
+# seeds, which record no issuing unit, so the issuing unit is taken to be the account's unit's parent
+# (an Office's staff are looked after by their Department, a Department's by the Ministry, the
+# Ministry's by a superuser).
+STAFF_UNIT_KINDS = frozenset({Unit.Kind.MINISTRY, Unit.Kind.DEPARTMENT, Unit.Kind.OFFICE})
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def credentials_home(unit: Unit | None) -> tuple[Unit | None, frozenset]:
+    """(the unit whose account managers hand out credentials for accounts of `unit`, the roles they
+    hold there): a school's admins for a school; the parent unit's staff for a staff unit."""
+    if unit is None:
+        return None, frozenset()
+    if unit.is_school:
+        return unit, frozenset({Role.SCHOOL_ADMIN})
+    if unit.kind in STAFF_UNIT_KINDS:
+        return Unit.objects.get_parent(unit), STAFF_ROLES
+    return None, frozenset()
+
+
+def can_reissue_credentials(user, account: User) -> bool:
+    """May `user` give `account` a new one-time credential (and so the account itself)?
+
+    A school account: a school admin of that very school, for an account whose every role sits inside
+    the school and carries no authority there (not the principal's, not a co-admin's). A staff account:
+    the staff of its issuing unit (see `credentials_home`), for an account whose roles all sit below
+    that unit. A superuser may always. Nobody re-issues their own."""
+    if not _active(user) or account.pk == user.pk or account.unit is None:
+        return False
+    if user.is_superuser:
+        return True
+    home, roles = credentials_home(account.unit)
+    if home is None or not holds_role_at(user, home, roles):
+        return False
+    for held in units_where(account):
+        if not held.is_within(account.unit if account.unit.is_school else home):
+            return False
+        if account.unit.is_school and held.role in AUTHORITY_ROLES:
+            return False
+        if not account.unit.is_school and held.path == home.path:
+            return False
+    return True
+
+
+def can_hand_out_credentials_at(user, unit: Unit) -> bool:
+    """Does `user` hand out the credentials of `unit`'s accounts: a school admin of that very school,
+    the issuing unit's staff for a staff unit, or a superuser? (Each account is checked again by
+    `can_reissue_credentials`.)"""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    home, roles = credentials_home(unit)
+    return home is not None and holds_role_at(user, home, roles)
+
+
+def can_download_sheet(user, batch) -> bool:
+    """May `user` read a batch's credential sheet (xlsx, print, the codes on its page)? Only who hands
+    out credentials at the batch's unit: the school's own admins (the batch's creator too, while they
+    still are one), or for a staff batch its issuing unit's staff; a superuser. Staff above a school,
+    or its principal, never."""
+    return can_hand_out_credentials_at(user, batch.school)
+
+
+def can_request_credentials(user, account: User) -> bool:
+    """Office, Department and Ministry staff who see a school's account ask its school to re-issue
+    the credentials (`credential_request_create`) instead of doing it themselves."""
+    return (
+        _active(user)
+        and account.pk != user.pk
+        and account.is_active
+        and account.unit is not None
+        and account.unit.is_school
+        and role_reaches(user, account.unit, STAFF_ROLES)
+    )
+
+
+def can_answer_credential_requests(user, school: Unit) -> bool:
+    """The school's own admins (or a superuser) answer the requests about its accounts."""
+    return school.is_school and can_hand_out_credentials_at(user, school)
 
 
 def can_view_account(user, account: User) -> bool:

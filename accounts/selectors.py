@@ -8,7 +8,7 @@ from truonghoc.text import fold
 from units.models import AuditEntry, Role, RoleAssignment, Unit
 from units.selectors import ancestor_paths, at_or_above_q, in_subtree_q, parent_path, people_holding
 
-from .models import IssueBatch, ProfileRule, QuotaRequest, TransferRequest, User
+from .models import CredentialRequest, IssueBatch, ProfileRule, QuotaRequest, TransferRequest, User
 
 K = Unit.Kind
 _TRANSFER_RELATED = ("user", "from_school", "to_school", "requested_by", "decided_by")
@@ -197,6 +197,27 @@ def quota_requests_for_decider(*, user, status: str = "") -> QuerySet[QuotaReque
 def school_admins(*, school: Unit) -> QuerySet[User]:
     """The active admins of a school: who is told about its transfers and quota decisions."""
     return people_holding(roles=[Role.SCHOOL_ADMIN], units=school)
+
+
+def credential_requests_of(*, school: Unit, status: str = "") -> QuerySet[CredentialRequest]:
+    """The requests to re-issue credentials a school has received (one status, or all), waiting ones
+    first and oldest first among them, then the answered ones newest first; one query a page."""
+    qs = CredentialRequest.objects.filter(school=school).select_related(
+        "account", "requested_by__unit", "decided_by", "batch"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    waiting_first = Case(When(status=CredentialRequest.Status.PENDING, then=Value(0)), default=Value(1))
+    return qs.order_by(waiting_first, F("decided_at").desc(nulls_first=True), "created_at", "id")
+
+
+def credential_request_waiting(*, account: User) -> CredentialRequest | None:
+    """The request about this account still waiting for its school, if any."""
+    return (
+        CredentialRequest.objects.filter(account=account, status=CredentialRequest.Status.PENDING)
+        .select_related("requested_by")
+        .first()
+    )
 
 
 def class_students(*, school_class: Unit) -> list[User]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import issuing, lifecycle, lists, profile, quotas
+from .views import credential_requests, issuing, lifecycle, lists, profile, quotas
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,6 +24,19 @@ urlpatterns = [
     path("lo/<int:pk>/xoa-bang-mat-khau/", issuing.batch_sheet_discard, name="batch_sheet_discard"),
     path("tai-khoan/<int:pk>/cap-lai/", issuing.account_reissue, name="account_reissue"),
     path("lop/<int:pk>/cap-lai/", issuing.class_reissue, name="class_reissue"),
+    path(
+        "tai-khoan/<int:pk>/yeu-cau-cap-lai/",
+        credential_requests.credential_request_new,
+        name="credential_request_new",
+    ),
+    path(
+        "truong/<int:school_pk>/yeu-cau-cap-lai/", credential_requests.credential_requests, name="credential_requests"
+    ),
+    path(
+        "yeu-cau-cap-lai/<int:pk>/quyet-dinh/",
+        credential_requests.credential_request_decision,
+        name="credential_request_decide",
+    ),
     # --- end of issuing ---
     # --- Quotas (views/quotas.py) ---
     path("truong/<int:school_pk>/dinh-muc/", quotas.quota, name="quota"),

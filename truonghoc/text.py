@@ -7,6 +7,9 @@ desktop must be the same name, and "nguyen van a" must find "Nguyễn Văn A".
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 _SPACES = re.compile(r"\s+")
 # Control characters never belong in a name or a search; PostgreSQL even refuses NUL in a query.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -49,3 +52,34 @@ def name_sort_key(full_name: str | None) -> str:
     words = name.split(" ")
     ordered = " ".join([words[-1], *words[:-1]])
     return f"{fold(ordered)}|{ordered.lower()}"
+
+
+# --- names that go into spreadsheets and lists --------------------------------------------------
+# A cell starting with one of these is read as a formula by Excel/LibreOffice (CSV/formula injection);
+# a tab or carriage return in front hides such a start.
+FORMULA_STARTS = ("=", "+", "-", "@")
+# Unicode bidi controls (embeddings, overrides, isolates, marks): they make "exe.pdf" read as "fdp.exe"
+# and a name display as another (Trojan Source).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def formula_or_bidi_problem(value: str | None) -> str | None:
+    """Why a name (of a person, unit, course, letter…) is refused, or None when it is fine."""
+    text = str(value or "")
+    if text[:1] in ("\t", "\r") or text.lstrip()[:1] in FORMULA_STARTS:
+        return _(
+            "A name may not start with “=”, “+”, “-”, “@”, a tab or a line break: spreadsheets read it as a "
+            "formula. Remove that first character."
+        )
+    if any(ch in BIDI_CONTROLS for ch in text):
+        return _("The name holds invisible text-direction characters. Type it again without copying it from elsewhere.")
+    return None
+
+
+def refuse_formula_or_bidi(value: str | None) -> None:
+    """The one validator of names at entry (forms' fields and the import engine's row check): refuses a
+    value that a spreadsheet would run as a formula or that holds bidi controls. Exports still
+    neutralise cells (`truonghoc.xlsx.safe_cell`) as the second line."""
+    problem = formula_or_bidi_problem(value)
+    if problem:
+        raise ValidationError(problem, code="unsafe_name")

@@ -232,6 +232,10 @@ AUDIT_ACTION_LABELS = {
     "transfer.refuse": gettext_lazy("Transfer refused"),
     "transfer.cancel": gettext_lazy("Transfer cancelled"),
     "student.move_class": gettext_lazy("Student moved to another class"),
+    "credentials.reissue": gettext_lazy("Credentials re-issued"),
+    "credentials.request": gettext_lazy("School asked to re-issue credentials"),
+    "credentials.request_done": gettext_lazy("Credential request answered: re-issued"),
+    "credentials.request_declined": gettext_lazy("Credential request declined"),
 }
 AUDIT_FIELD_LABELS = {
     "is_active": gettext_lazy("Active"),

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from truonghoc.text import fold, nfc
+from truonghoc.text import fold, nfc, refuse_formula_or_bidi
 
 from .models import AuditEntry, Cluster, Role, RoleAssignment, Target, Unit
 from .permissions import ROLE_UNIT_KINDS
@@ -151,6 +151,15 @@ def _save_audited(*, actor, unit: Unit, action: str, before: dict) -> Unit:
     return unit
 
 
+def _refuse_unsafe_name(name: str, *, field: str = "name") -> None:
+    """Unit, class and cluster names go into lists and spreadsheets: one starting like a formula or
+    holding bidi controls is refused at entry (truonghoc.text), before any export sees it."""
+    try:
+        refuse_formula_or_bidi(name)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
 @transaction.atomic
 def unit_create(
     *,
@@ -163,6 +172,7 @@ def unit_create(
     grade: int | None = None,
 ) -> Unit:
     _check_placement(kind=kind, school_level=school_level, parent=parent, grade=grade)
+    _refuse_unsafe_name(name)
     unit = Unit(code=code.strip(), name=nfc(name), kind=kind, school_level=school_level, grade=grade)
     _validate_unit(unit)
     if parent is None:
@@ -194,6 +204,7 @@ def units_bulk_create(*, actor, parent: Unit, specs: Iterable[UnitSpec], batch_s
         raise ValidationError({"code": message})
     for offset, spec in enumerate(specs):
         _check_placement(kind=spec.kind, school_level=spec.school_level, parent=parent, grade=spec.grade)
+        _refuse_unsafe_name(spec.name)
         unit = Unit(
             code=spec.code.strip(),
             name=nfc(spec.name),
@@ -222,6 +233,7 @@ def units_bulk_create(*, actor, parent: Unit, specs: Iterable[UnitSpec], batch_s
 @transaction.atomic
 def unit_rename(*, actor, unit: Unit, name: str, code: str | None = None) -> Unit:
     before = {"name": unit.name, "code": unit.code}
+    _refuse_unsafe_name(name)
     unit.name = nfc(name)
     if code is not None:
         unit.code = code.strip()
@@ -421,6 +433,7 @@ def _check_cluster(*, owner: Unit, schools: list[Unit]) -> None:
 def cluster_create(*, actor, owner: Unit, code: str, name: str, schools: Iterable[Unit]) -> Cluster:
     schools = list(schools)
     _check_cluster(owner=owner, schools=schools)
+    _refuse_unsafe_name(name)
     cluster = Cluster(owner=owner, code=code.strip(), name=nfc(name))
     cluster.full_clean()
     cluster.save()
@@ -482,6 +495,7 @@ def class_promote(*, actor, school_class: Unit, new_name: str | None = None) -> 
                     % {"name": school_class.name}
                 }
             )
+    _refuse_unsafe_name(new_name, field="new_name")
     new_name = nfc(new_name)
     clash = (
         Unit.objects.children(school, kinds=[K.CLASS])

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.forms import BootstrapFormMixin
+from truonghoc.text import refuse_formula_or_bidi
 from units.models import Unit
 
 from ..models import IssueBatch, QuotaRequest, User
@@ -13,7 +14,7 @@ class AccountForm(BootstrapFormMixin, forms.Form):
     """One teacher (with their professional group) or one student (with their class)."""
 
     account_type = forms.ChoiceField(label=_("Account for a"), choices=TYPE_CHOICES, widget=forms.RadioSelect)
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, validators=[refuse_formula_or_bidi])
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, help_text=_("dd/mm/yyyy"))
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *User.Gender.choices], required=False)
     national_id = forms.CharField(label=_("Personal ID (mã định danh)"), max_length=20, required=False)
@@ -97,4 +98,28 @@ class QuotaDecisionForm(BootstrapFormMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("decision") == "refuse" and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Please give the reason for refusing."))
+        return cleaned
+
+
+class CredentialRequestForm(BootstrapFormMixin, forms.Form):
+    """Staff above a school ask it to re-issue one account's credentials."""
+
+    reason = forms.CharField(
+        label=_("Why should the school re-issue the credentials?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please say why the credentials should be re-issued.")},
+    )
+
+
+class CredentialDecisionForm(BootstrapFormMixin, forms.Form):
+    decision = forms.ChoiceField(choices=[("reissue", _("Re-issue")), ("decline", _("Decline"))])
+    note = forms.CharField(
+        label=_("Reason or note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "decline" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Please give the reason for declining."))
         return cleaned

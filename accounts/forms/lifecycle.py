@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.forms import BootstrapFormMixin
+from truonghoc.text import refuse_formula_or_bidi
 from units.models import Unit
 
 from ..models import User
@@ -113,6 +114,7 @@ class PromoteForm(BootstrapFormMixin, forms.Form):
         label=_("New name"),
         max_length=255,
         required=False,
+        validators=[refuse_formula_or_bidi],
         help_text=_("Leave as proposed unless the school names its classes differently."),
     )
     confirm = _confirm_box(_("Move this class and all its students up to the next grade."))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -26,12 +26,13 @@ from django.utils.translation import gettext_lazy
 from truonghoc.formatting import date_text, number
 from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, progress_set
 from truonghoc.spreadsheets import HEADER_SEARCH_ROWS, SpreadsheetError, read_table
-from truonghoc.text import fold, nfc
+from truonghoc.text import fold, formula_or_bidi_problem, nfc
 from truonghoc.xlsx import workbook_bytes
 from units.models import Role, Unit
 from units.services import AuditRecord, audit_log, audit_log_many, role_assignments_bulk_create
 
 from ..models import ImportRow, IssueBatch, User, name_fields
+from ..permissions import can_reissue_credentials
 from .credentials import credentials_issue, sheet_store, unusable_password
 from .quotas import quota_check, quota_lock, quota_usage
 
@@ -209,8 +210,14 @@ def check_person(values: dict, ctx: SchoolContext) -> tuple[dict, Problems]:
         if isinstance(value, str) and value.startswith("="):
             problems.add(key, _("%(column)s holds a formula; type the value instead") % {"column": _column_label(key)})
             values[key] = ""
+    # "+", "-", "@" in front or bidi controls: the same refusal, in the same words, as the forms give.
+    unsafe = "full_name" not in problems.fields and formula_or_bidi_problem(values.get("full_name"))
+    if unsafe:
+        problems.add("full_name", unsafe)
     name = nfc(values.get("full_name"))
-    if not name:
+    if unsafe:
+        pass
+    elif not name:
         problems.add("full_name", _("the full name is missing"))
     elif len(name) > 150 or not any(ch.isalpha() for ch in name):
         problems.add("full_name", _("“%(name)s” is not a person's name") % {"name": name[:40]})
@@ -731,10 +738,18 @@ def import_confirm(*, actor, batch: IssueBatch) -> IssueBatch:
 @transaction.atomic
 def credentials_reissue(*, actor, accounts: list[User], school: Unit) -> IssueBatch:
     """New one-time credentials for these accounts (forgotten password, lost slip). Their old password
-    and any earlier code stop working; the new sheet is on the returned batch."""
+    and any earlier code stop working; the new sheet is on the returned batch.
+
+    Checked again here, whoever calls: only those `can_reissue_credentials` names (the school's own
+    admins; a staff account's issuing unit) hand an account over; anyone else is refused and nothing
+    changes."""
     accounts = [a for a in accounts if a.is_active]
     if not accounts:
         raise ValidationError(_("Choose at least one active account."))
+    if any(a.unit_id != school.pk for a in accounts):
+        raise ValidationError(_("These accounts do not all belong to %(unit)s.") % {"unit": school.name})
+    if not all(can_reissue_credentials(actor, a) for a in accounts):
+        raise PermissionDenied(_("Only the school's own account administrators may re-issue these credentials."))
     batch = IssueBatch.objects.create(
         school=school, kind=IssueBatch.Kind.REISSUE, status=IssueBatch.Status.DONE,
         account_type=accounts[0].account_type, created_by=actor, total_rows=len(accounts), finished_at=timezone.now(),

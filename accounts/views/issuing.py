@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,14 @@ from units.models import Unit
 
 from ..forms.issuing import AccountForm, ImportForm
 from ..models import ImportRow, IssueBatch, User
-from ..permissions import account_for_user_or_404, can_issue_accounts, can_manage_account, school_for_user_or_404
+from ..permissions import (
+    account_for_user_or_404,
+    can_download_sheet,
+    can_hand_out_credentials_at,
+    can_issue_accounts,
+    can_reissue_credentials,
+    school_for_user_or_404,
+)
 from ..selectors import batches_of, class_students, quota_request_waiting_for
 from ..services.credentials import sheet_discard, sheet_downloaded, sheet_load, sheet_xlsx
 from ..services.issuing import (
@@ -99,8 +106,17 @@ def import_upload(request, school_pk: int):
 
 def _batch_for_user_or_404(user, pk: int) -> IssueBatch:
     batch = get_object_or_404(IssueBatch.objects.select_related("school", "created_by"), pk=pk)
-    if not can_issue_accounts(user, batch.school):
+    if not (can_issue_accounts(user, batch.school) or can_download_sheet(user, batch)):
         raise Http404
+    return batch
+
+
+def _sheet_batch_or_403(user, pk: int) -> IssueBatch:
+    """A batch whose credential sheet the user may read; staff above the school see the batch, not
+    its codes (403); anyone else finds nothing (404)."""
+    batch = _batch_for_user_or_404(user, pk)
+    if not can_download_sheet(user, batch):
+        raise PermissionDenied
     return batch
 
 
@@ -118,11 +134,14 @@ def batch_detail(request, pk: int):
     elif show == "new":
         rows = rows.filter(action=ImportRow.Action.CREATE)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    sheet = sheet_load(batch=batch)
+    # The codes are shown only to those who hand them out (the school's own admins).
+    may_hand_out = can_download_sheet(request.user, batch)
+    sheet = sheet_load(batch=batch) if may_hand_out else None
     context = {
         "batch": batch,
         "page": page,
         "show": show,
+        "may_hand_out": may_hand_out,
         "sheet": sheet[:200] if sheet else None,
         "sheet_count": len(sheet) if sheet else 0,
         "usage": quota_usage(school=batch.school),
@@ -221,9 +240,9 @@ def batch_recheck(request, pk: int):
 
 def _sheet(request, pk: int, form: str):
     """(batch, rows) of a credential list being handed out, the download audited; rows is None (with a
-    message) once the list has expired or been erased. Any admin who may issue this school's accounts
-    may hand its credentials out: they could re-issue them anyway."""
-    batch = _batch_for_user_or_404(request.user, pk)
+    message) once the list has expired or been erased. Only `can_download_sheet` (the school's own
+    admins) may hand its credentials out; staff above the school are refused (issue #14)."""
+    batch = _sheet_batch_or_403(request.user, pk)
     rows = sheet_load(batch=batch)
     if rows is None:
         messages.warning(
@@ -258,7 +277,7 @@ def batch_sheet_print(request, pk: int):
 @login_required
 @require_POST
 def batch_sheet_discard(request, pk: int):
-    batch = _batch_for_user_or_404(request.user, pk)
+    batch = _sheet_batch_or_403(request.user, pk)
     sheet_discard(actor=request.user, batch=batch)
     messages.success(request, _("The credential sheet has been erased."))
     return redirect("accounts:batch", batch.pk)
@@ -267,7 +286,7 @@ def batch_sheet_discard(request, pk: int):
 @login_required
 @require_POST
 def account_reissue(request, pk: int):
-    account = account_for_user_or_404(request.user, pk, check=can_manage_account)
+    account = account_for_user_or_404(request.user, pk, check=can_reissue_credentials)
     try:
         batch = credentials_reissue(actor=request.user, accounts=[account], school=account.unit)
     except ValidationError as exc:
@@ -290,9 +309,9 @@ def class_reissue(request, pk: int):
     """New one-time credentials for every active student of a class (a lost list of slips)."""
     school_class = get_object_or_404(Unit, pk=pk, kind=Unit.Kind.CLASS)
     school = Unit.objects.get_parent(school_class)
-    if not can_issue_accounts(request.user, school):
+    if not can_hand_out_credentials_at(request.user, school):
         raise Http404
-    students = [s for s in class_students(school_class=school_class) if can_manage_account(request.user, s)]
+    students = [s for s in class_students(school_class=school_class) if can_reissue_credentials(request.user, s)]
     try:
         batch = credentials_reissue(actor=request.user, accounts=students, school=school)
     except ValidationError as exc:

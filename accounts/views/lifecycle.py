@@ -17,12 +17,15 @@ from units.selectors import audit_action_label, audit_changes, people_of
 from units.services import class_final_grade, class_next_name, class_promote
 
 from .. import selectors
+from ..forms.issuing import CredentialRequestForm
 from ..forms.lifecycle import AcceptForm, DeactivateForm, MoveClassForm, PromoteForm, RefuseForm, TransferForm
 from ..models import TransferRequest, User
 from ..permissions import (
     account_for_user_or_404,
     can_issue_accounts,
     can_manage_account,
+    can_reissue_credentials,
+    can_request_credentials,
     can_view_account,
     school_for_user_or_404,
 )
@@ -90,6 +93,12 @@ def _account_page(request, account: User, *, bound: dict | None = None):
             context["move_form"] = bound.get("move") or MoveClassForm(school=unit)
             context["current_classes"] = selectors.current_classes(student=account)
     context["can_reactivate"] = can_manage and not account.is_active
+    # Credentials: the school's own admins re-issue; staff above the school ask it to (issue #14).
+    context["can_reissue"] = can_reissue_credentials(user, account)
+    if not context["can_reissue"] and can_request_credentials(user, account):
+        context["credential_request_waiting"] = selectors.credential_request_waiting(account=account)
+        if context["credential_request_waiting"] is None:
+            context["credential_request_form"] = bound.get("credential_request") or CredentialRequestForm()
     return render(request, "accounts/account_detail.html", context)
 
 

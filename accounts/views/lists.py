@@ -10,9 +10,15 @@ from django.utils.translation import gettext as _
 from truonghoc.formatting import date_text, datetime_text
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 
-from ..models import User
-from ..permissions import can_issue_accounts, can_view_accounts, school_for_user_or_404
-from ..selectors import school_account_counts, school_accounts, school_units
+from ..models import CredentialRequest, User
+from ..permissions import (
+    can_answer_credential_requests,
+    can_hand_out_credentials_at,
+    can_issue_accounts,
+    can_view_accounts,
+    school_for_user_or_404,
+)
+from ..selectors import credential_requests_of, school_account_counts, school_accounts, school_units
 from ..services.quotas import quota_usage
 
 PAGE_SIZE = 50
@@ -52,9 +58,15 @@ def school_account_list(request, school_pk: int):
         "units": units,
         "selected_class": next((u for u in units if u.pk == filters["unit_id"] and u.kind == "class"), None),
         "can_issue": can_issue_accounts(request.user, school),
+        # Credentials are handed out by the school's own admins only (issue #14).
+        "can_hand_out": can_hand_out_credentials_at(request.user, school),
+        "can_answer_requests": can_answer_credential_requests(request.user, school),
         "AccountType": User.AccountType,
         "PhotoStatus": User.PhotoStatus,
     }
+    if context["can_answer_requests"]:
+        waiting = credential_requests_of(school=school, status=CredentialRequest.Status.PENDING)
+        context["credential_requests_waiting"] = waiting.count()
     template = "accounts/school_account_list.html#accounts" if request.htmx else "accounts/school_account_list.html"
     return render(request, template, context)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.forms import BootstrapFormMixin, RichTextWidget
+from truonghoc.text import refuse_formula_or_bidi
 from truonghoc.uploads import human_size
 
 from ..models import Course
@@ -22,7 +23,8 @@ class DateInput(forms.DateInput):
 
 class CourseForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Course.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=255)
+    # Course titles head the progress and grade exports: refused at entry like names (issue #14).
+    title = forms.CharField(label=_("Title"), max_length=255, validators=[refuse_formula_or_bidi])
     subject = forms.CharField(
         label=_("Subject"), max_length=100, required=False, help_text=_("For example: Mathematics, Literature.")
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from truonghoc.forms import BootstrapFormMixin, MultipleFileField, RichTextWidget, moment_field
 from truonghoc.marks import MarkField
+from truonghoc.text import refuse_formula_or_bidi
 
 from ..models import Assignment
 from ..services import submissions as submission_rules
@@ -32,6 +33,11 @@ class AssignmentForm(BootstrapFormMixin, forms.ModelForm):
             "allowed_types": _("File extensions separated by commas, for example pdf,docx,pptx,mp4."),
             "per_group": _("Only each learning group's leader hands in, for the whole group."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "title" in self.fields:  # a column header of the grade exports
+            self.fields["title"].validators.append(refuse_formula_or_bidi)
 
     def clean_allowed_types(self):
         try:

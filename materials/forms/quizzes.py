@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from courses.models import Course
 from truonghoc.forms import DATETIME_FORMATS, DATETIME_INPUT, BootstrapFormMixin, RichTextWidget
+from truonghoc.text import refuse_formula_or_bidi
 from units.models import Unit
 
 from ..models import CognitiveLevel, QuestionType, Quiz
@@ -34,7 +35,8 @@ def _time_field(label, help_text) -> forms.DateTimeField:
 
 
 class QuizForm(BootstrapFormMixin, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=255)
+    # The title heads the results export: refused at entry like names (issue #14).
+    title = forms.CharField(label=_("Title"), max_length=255, validators=[refuse_formula_or_bidi])
     subject = forms.ChoiceField(label=_("Subject"))
     grade = forms.TypedChoiceField(label=_("Grade"), coerce=int, choices=[(g, str(g)) for g in range(1, 13)], initial=6)
     mode = forms.ChoiceField(

@@ -175,6 +175,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# A reset asked for an address that has no account sends nothing (allauth would mail "no account
+# here"): no mail to strangers, and the page answers the same for known and unknown addresses.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trường học kết nối] "
 # A whole school often sits behind one NAT address: failed logins are limited per username + IP
 # (the adapter builds that key), and the per-IP limits are generous enough for a class logging in at once.
