@@ -1,6 +1,8 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from units.admin_trash import SoftDeleteAdminMixin
+
 from .models import Assignment, Course, Enrolment, LearningGroup, LiveSession, Product, Section, Submission
 
 
@@ -9,10 +11,11 @@ class SectionInline(admin.TabularInline):
     fields = ("position", "title", "file_kind", "file_name", "link_url", "deleted_at")
     readonly_fields = ("file_kind", "file_name", "deleted_at")
     extra = 0
+    can_delete = False  # sections are removed (soft) on the course page, never erased
 
 
 @admin.register(Course)
-class CourseAdmin(GuardedModelAdmin):
+class CourseAdmin(SoftDeleteAdminMixin, GuardedModelAdmin):
     list_display = ("title", "kind", "status", "quality", "unit", "author", "created_at", "deleted_at")
     list_filter = ("kind", "status", "quality")
     search_fields = ("title",)
@@ -36,13 +39,15 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    trash_unit_path = "course.unit"
     list_display = ("title", "course", "kind", "due_at", "late_policy", "per_group")
     raw_id_fields = ("course", "deleted_by")
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    trash_unit_path = "assignment.course.unit"
     # Grades change through the grading page only (audited); the admin shows them.
     list_display = ("assignment", "learner", "group", "version", "is_current", "is_late", "grade", "submitted_at")
     list_filter = ("is_current", "is_late")
@@ -51,13 +56,14 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(LiveSession)
-class LiveSessionAdmin(admin.ModelAdmin):
+class LiveSessionAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    trash_unit_path = "course.unit"
     list_display = ("title", "course", "starts_at", "duration_minutes", "tool")
     raw_id_fields = ("course", "created_by", "deleted_by")
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
     list_display = ("title", "unit", "author", "created_at", "deleted_at")
     raw_id_fields = ("unit", "author", "topic", "deleted_by")
     search_fields = ("title",)

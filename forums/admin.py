@@ -1,6 +1,8 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from units.admin_trash import SoftDeleteAdminMixin
+
 from .models import Forum, Post, PostAttachment, PostReport, PostRevision, Thread, ThreadSubscription
 
 
@@ -12,14 +14,16 @@ class ForumAdmin(GuardedModelAdmin):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    trash_unit_path = "forum.unit"
     list_display = ["title", "forum", "author", "post_count", "last_post_at", "is_public", "answered_at", "deleted_at"]
     raw_id_fields = ["forum", "author", "deleted_by", "accepted_post"]
     search_fields = ["title"]
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    trash_unit_path = "thread.forum.unit"
     list_display = ["pk", "thread", "author", "created_at", "is_hidden", "deleted_at"]
     raw_id_fields = ["thread", "author", "quoted", "hidden_by", "deleted_by"]
 

@@ -3,6 +3,8 @@ status fields are not editable here."""
 
 from django.contrib import admin
 
+from units.admin_trash import SoftDeleteAdminMixin
+
 from .models import Attempt, Material, MaterialReview, MaterialVersion, Question, QuestionImport, Quiz
 
 
@@ -24,7 +26,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
+class MaterialAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
     list_display = ("title", "kind", "subject", "grade", "unit", "author", "shared_with", "approved_at")
     list_filter = ("kind", "grade")
     search_fields = ("title", "search_text")
@@ -58,7 +60,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(ReadOnlyAdmin):
+class QuestionAdmin(SoftDeleteAdminMixin, ReadOnlyAdmin):
     list_display = ("pk", "type", "subject", "grade", "topic", "level", "status", "author", "shared_with", "created_at")
     list_filter = ("type", "level", "status", "grade", "source")
     search_fields = ("search_text",)
@@ -66,7 +68,7 @@ class QuestionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Quiz)
-class QuizAdmin(ReadOnlyAdmin):
+class QuizAdmin(SoftDeleteAdminMixin, ReadOnlyAdmin):
     list_display = ("title", "mode", "selection", "status", "unit", "author", "opens_at", "closes_at")
     list_filter = ("mode", "selection", "status")
     search_fields = ("title",)

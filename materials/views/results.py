@@ -2,6 +2,8 @@
 chart, item statistics with their flags and the cancelling of a bad question, the essay queue and the
 essay marking form, and the review of one attempt for the student and the teacher."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,7 @@ from truonghoc.formatting import datetime_text
 from truonghoc.forms import BootstrapFormMixin, add_service_errors
 from truonghoc.marks import MarkField, mark_text
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
+from units.services import audit_export
 
 from ..models import Attempt, AttemptAnswer, Question, QuestionType, QuizItem
 from ..permissions.quizzes import (
@@ -122,7 +125,8 @@ def results_export(request, pk: int):
         rows=selectors.export_rows(quiz=quiz, rows=rows, questions=questions),
         sheet_name=_("Scores"),
     )
-    return xlsx_response(content, f"ket-qua-de-{quiz.pk}.xlsx")
+    audit = partial(audit_export, actor=request.user, kind="quiz_results", unit=quiz.unit, target=quiz)
+    return xlsx_response(content, f"ket-qua-de-{quiz.pk}.xlsx", audit=audit)
 
 
 # --- cancelling a bad question --------------------------------------------------------------------
