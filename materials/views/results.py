@@ -21,6 +21,7 @@ from truonghoc.formatting import datetime_text
 from truonghoc.forms import BootstrapFormMixin, add_service_errors
 from truonghoc.marks import MarkField, mark_text
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
+from units.permissions import can_see_usernames
 from units.services import audit_export
 
 from ..models import Attempt, AttemptAnswer, Question, QuestionType, QuizItem
@@ -62,6 +63,7 @@ def results(request, pk: int):
         "quiz_url": reverse("materials:quiz_detail", args=[quiz.pk]),
         "essays_waiting": selectors.essays_waiting_count(quiz=quiz),
         "released": quiz.results_released_at(timezone.now()),
+        "show_usernames": can_see_usernames(request.user, quiz.unit),
     }
     if tab == "scores":
         rows = selectors.quiz_scores(quiz=quiz)
@@ -275,6 +277,7 @@ def attempt_review(request, pk: int):
         "attempt": attempt,
         "quiz": quiz,
         "is_teacher": is_teacher,
+        "show_usernames": is_teacher and can_see_usernames(request.user, quiz.unit),
         "may_grade": can_manage_quiz(request.user, quiz),
         "released": released,
         "release_time": datetime_text(quiz.closes_at),
