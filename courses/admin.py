@@ -4,6 +4,19 @@ from guardian.admin import GuardedModelAdmin
 from units.admin_trash import SoftDeleteAdminMixin
 
 from .models import Assignment, Course, Enrolment, LearningGroup, LiveSession, Product, Section, Submission
+from .services.trash import content_delete, content_restore
+
+
+class ContentTrashMixin(SoftDeleteAdminMixin):
+    """Removed and restored as on the course pages (`content_delete` / `content_restore`, audited
+    `courses.delete` / `courses.restore`): a removed current submission hands "current" back, sections
+    recount progress, a restored course catches up with its classes."""
+
+    def trash_remove(self, request, obj) -> None:
+        content_delete(actor=request.user, obj=obj)
+
+    def trash_restore(self, request, obj) -> None:
+        content_restore(actor=request.user, obj=obj)
 
 
 class SectionInline(admin.TabularInline):
@@ -15,7 +28,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(SoftDeleteAdminMixin, GuardedModelAdmin):
+class CourseAdmin(ContentTrashMixin, GuardedModelAdmin):
     list_display = ("title", "kind", "status", "quality", "unit", "author", "created_at", "deleted_at")
     list_filter = ("kind", "status", "quality")
     search_fields = ("title",)
@@ -39,15 +52,13 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
-    trash_unit_path = "course.unit"
+class AssignmentAdmin(ContentTrashMixin, admin.ModelAdmin):
     list_display = ("title", "course", "kind", "due_at", "late_policy", "per_group")
     raw_id_fields = ("course", "deleted_by")
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
-    trash_unit_path = "assignment.course.unit"
+class SubmissionAdmin(ContentTrashMixin, admin.ModelAdmin):
     # Grades change through the grading page only (audited); the admin shows them.
     list_display = ("assignment", "learner", "group", "version", "is_current", "is_late", "grade", "submitted_at")
     list_filter = ("is_current", "is_late")
@@ -56,14 +67,13 @@ class SubmissionAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LiveSession)
-class LiveSessionAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
-    trash_unit_path = "course.unit"
+class LiveSessionAdmin(ContentTrashMixin, admin.ModelAdmin):
     list_display = ("title", "course", "starts_at", "duration_minutes", "tool")
     raw_id_fields = ("course", "created_by", "deleted_by")
 
 
 @admin.register(Product)
-class ProductAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+class ProductAdmin(ContentTrashMixin, admin.ModelAdmin):
     list_display = ("title", "unit", "author", "created_at", "deleted_at")
     raw_id_fields = ("unit", "author", "topic", "deleted_by")
     search_fields = ("title",)

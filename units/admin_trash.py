@@ -3,9 +3,15 @@ app's admin.py.
 
 - `SoftDeleteAdminMixin`, first in the bases of the ModelAdmin of every `truonghoc.softdelete.SoftDeleted`
   model: no delete permission (so no "delete selected" action, and the delete page answers 403), the
-  actions "Remove (soft)" and "Restore" through `units.trash.soft_remove` / `soft_restore` (audited as
-  `admin.soft_remove` / `admin.soft_restore`, the admin user as actor, at the unit `trash_unit` names),
-  a filter alive / removed, and `deleted_at` / `deleted_by` read-only (only the actions change them).
+  actions "Remove (soft)" and "Restore", a filter alive / removed, and `deleted_at` / `deleted_by`
+  read-only (only the actions change them). Each row is removed or restored by `trash_remove` /
+  `trash_restore`, the admin user as actor, one transaction per row, a refusal shown beside the row:
+  an app whose portal has a removal service overrides them to call it (courses' `content_delete`,
+  `material_delete`, `quiz_delete`, forums' `post_delete` …), so the admin follows the same rules and
+  does what follows (a submission's current version, recounts, notifications) and audits in the app's
+  words — every one of those services writes through `units.trash`. Without one, the default is
+  `units.trash.soft_remove` / `soft_restore` itself, audited `admin.soft_remove` / `admin.soft_restore` at
+  the unit `trash_unit_path` names.
 - Inlines of such models set `can_delete = False`.
 - Cascades: every foreign key to a soft-deleted model's parent is PROTECT today (a course's sections, a
   forum's threads, a unit's or a user's content), so deleting a parent in the admin is refused by the
@@ -13,9 +19,7 @@ app's admin.py.
   models a deletion would reach; the test below asserts that no deletable admin reaches any.
 
 `tests/units/test_admin_soft_delete.py` walks every registered ModelAdmin and inline, so a new admin that
-forgets the mixin (or a new CASCADE into soft-deleted rows) fails there. The admin's removal is the bare
-`soft_remove`: what an app's own service does after a removal (recounts, notifications) is not repeated
-here; support staff use it to take content down, and restore it the same way.
+forgets the mixin (or a new CASCADE into soft-deleted rows) fails there.
 """
 
 from django.contrib import admin, messages
@@ -99,37 +103,36 @@ class SoftDeleteAdminMixin:
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, *(f for f in ("deleted_at", "deleted_by") if f not in fields)]
 
-    def _trash(self, request, queryset, *, write, action: str, done_message, refused_message):
-        done = refused = 0
-        for pk in queryset.values_list("pk", flat=True):
+    def trash_remove(self, request, obj) -> None:
+        """Remove one row (locked, inside its transaction); raise ValidationError to refuse."""
+        soft_remove(obj, by=request.user, action=REMOVE_ACTION, unit=self.trash_unit(obj))
+
+    def trash_restore(self, request, obj) -> None:
+        # Restoring empties who removed it and when: the entry keeps them.
+        before = {"deleted_at": obj.deleted_at.isoformat(), "deleted_by": obj.deleted_by_id} if obj.is_deleted else None
+        soft_restore(obj, by=request.user, action=RESTORE_ACTION, unit=self.trash_unit(obj), before=before)
+
+    def _trash(self, request, queryset, write, done_message) -> None:
+        done = 0
+        for pk in queryset.order_by().values_list("pk", flat=True):
             try:
                 with transaction.atomic():
                     obj = self.model._default_manager.select_for_update().get(pk=pk)
-                    # Restoring empties who removed it and when: the entry keeps them.
-                    before = (
-                        {"deleted_at": obj.deleted_at.isoformat(), "deleted_by": obj.deleted_by_id}
-                        if (write is soft_restore and obj.is_deleted)
-                        else None
-                    )
-                    write(obj, by=request.user, action=action, unit=self.trash_unit(obj), before=before)
-            except ValidationError:
-                refused += 1
+                    write(request, obj)
+            except ValidationError as exc:
+                self.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.WARNING)
             else:
                 done += 1
         if done:
             self.message_user(request, done_message(done) % {"n": done}, messages.SUCCESS)
-        if refused:
-            self.message_user(request, refused_message(refused) % {"n": refused}, messages.WARNING)
 
     @admin.action(description=_("Remove (soft) the selected rows"), permissions=["trash"])
     def soft_remove_selected(self, request, queryset):
         self._trash(
             request,
             queryset,
-            write=soft_remove,
-            action=REMOVE_ACTION,
-            done_message=lambda n: ngettext("%(n)d row removed.", "%(n)d rows removed.", n),
-            refused_message=lambda n: ngettext("%(n)d row was already removed.", "%(n)d rows were already removed.", n),
+            self.trash_remove,
+            lambda n: ngettext("%(n)d row removed.", "%(n)d rows removed.", n),
         )
 
     @admin.action(description=_("Restore the selected rows"), permissions=["trash"])
@@ -137,8 +140,6 @@ class SoftDeleteAdminMixin:
         self._trash(
             request,
             queryset,
-            write=soft_restore,
-            action=RESTORE_ACTION,
-            done_message=lambda n: ngettext("%(n)d row restored.", "%(n)d rows restored.", n),
-            refused_message=lambda n: ngettext("%(n)d row was not removed.", "%(n)d rows were not removed.", n),
+            self.trash_restore,
+            lambda n: ngettext("%(n)d row restored.", "%(n)d rows restored.", n),
         )
