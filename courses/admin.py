@@ -1,7 +1,22 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from units.admin_trash import SoftDeleteAdminMixin
+
 from .models import Assignment, Course, Enrolment, LearningGroup, LiveSession, Product, Section, Submission
+from .services.trash import content_delete, content_restore
+
+
+class ContentTrashMixin(SoftDeleteAdminMixin):
+    """Removed and restored as on the course pages (`content_delete` / `content_restore`, audited
+    `courses.delete` / `courses.restore`): a removed current submission hands "current" back, sections
+    recount progress, a restored course catches up with its classes."""
+
+    def trash_remove(self, request, obj) -> None:
+        content_delete(actor=request.user, obj=obj)
+
+    def trash_restore(self, request, obj) -> None:
+        content_restore(actor=request.user, obj=obj)
 
 
 class SectionInline(admin.TabularInline):
@@ -9,10 +24,11 @@ class SectionInline(admin.TabularInline):
     fields = ("position", "title", "file_kind", "file_name", "link_url", "deleted_at")
     readonly_fields = ("file_kind", "file_name", "deleted_at")
     extra = 0
+    can_delete = False  # sections are removed (soft) on the course page, never erased
 
 
 @admin.register(Course)
-class CourseAdmin(GuardedModelAdmin):
+class CourseAdmin(ContentTrashMixin, GuardedModelAdmin):
     list_display = ("title", "kind", "status", "quality", "unit", "author", "created_at", "deleted_at")
     list_filter = ("kind", "status", "quality")
     search_fields = ("title",)
@@ -36,13 +52,13 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ContentTrashMixin, admin.ModelAdmin):
     list_display = ("title", "course", "kind", "due_at", "late_policy", "per_group")
     raw_id_fields = ("course", "deleted_by")
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ContentTrashMixin, admin.ModelAdmin):
     # Grades change through the grading page only (audited); the admin shows them.
     list_display = ("assignment", "learner", "group", "version", "is_current", "is_late", "grade", "submitted_at")
     list_filter = ("is_current", "is_late")
@@ -51,13 +67,13 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(LiveSession)
-class LiveSessionAdmin(admin.ModelAdmin):
+class LiveSessionAdmin(ContentTrashMixin, admin.ModelAdmin):
     list_display = ("title", "course", "starts_at", "duration_minutes", "tool")
     raw_id_fields = ("course", "created_by", "deleted_by")
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ContentTrashMixin, admin.ModelAdmin):
     list_display = ("title", "unit", "author", "created_at", "deleted_at")
     raw_id_fields = ("unit", "author", "topic", "deleted_by")
     search_fields = ("title",)

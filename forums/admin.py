@@ -1,7 +1,10 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
+from units.admin_trash import SoftDeleteAdminMixin
+
 from .models import Forum, Post, PostAttachment, PostReport, PostRevision, Thread, ThreadSubscription
+from .services import post_delete, thread_delete
 
 
 @admin.register(Forum)
@@ -12,14 +15,26 @@ class ForumAdmin(GuardedModelAdmin):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    # Removed as a moderator removes it (audited); the portal has no restore, so that is units.trash's.
+    trash_unit_path = "forum.unit"
+
+    def trash_remove(self, request, obj) -> None:
+        thread_delete(actor=request.user, thread=obj)
+
     list_display = ["title", "forum", "author", "post_count", "last_post_at", "is_public", "answered_at", "deleted_at"]
     raw_id_fields = ["forum", "author", "deleted_by", "accepted_post"]
     search_fields = ["title"]
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    # Removed as a moderator removes it (its reports resolved, no longer the accepted answer).
+    trash_unit_path = "thread.forum.unit"
+
+    def trash_remove(self, request, obj) -> None:
+        post_delete(actor=request.user, post=obj)
+
     list_display = ["pk", "thread", "author", "created_at", "is_hidden", "deleted_at"]
     raw_id_fields = ["thread", "author", "quoted", "hidden_by", "deleted_by"]
 

@@ -77,7 +77,7 @@ def post_page_number(*, post: Post) -> int:
 def forum_moderators(*, forum: Forum) -> list:
     users = get_users_with_perms(
         forum, only_with_perms_in=["moderate_forum"], with_superusers=False, with_group_users=False
-    )
+    ).select_related("unit")
     return sorted(users, key=lambda u: (u.full_name, u.pk))
 
 

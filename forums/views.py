@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.profile import profile_refusal
 from truonghoc.forms import add_service_errors, cleaned_values, form_saved, service_outcome
 from truonghoc.storage import file_response
-from units.permissions import unit_for_user_or_404
+from units.permissions import can_see_usernames, unit_for_user_or_404
 
 from . import selectors, services
 from .forms import ModeratorForm, PostEditForm, ReasonForm, ReplyForm, ThreadForm
@@ -419,7 +419,13 @@ def moderators(request, pk: int):
                 else:
                     messages.success(request, _("%(name)s is now a moderator.") % {"name": user})
                     return redirect("forums:moderators", forum.pk)
-    context = {"forum": forum, "form": form, "moderators": selectors.forum_moderators(forum=forum)}
+    context = {
+        "forum": forum,
+        "form": form,
+        "moderators": selectors.forum_moderators(forum=forum),
+        # Usernames are login names: listed to those who look after the accounts only (issue #14).
+        "show_usernames": forum.unit_id is not None and can_see_usernames(request.user, forum.unit),
+    }
     return render(request, "forums/forum_moderators.html", context)
 
 

@@ -3,7 +3,12 @@ status fields are not editable here."""
 
 from django.contrib import admin
 
+from units.admin_trash import SoftDeleteAdminMixin
+
 from .models import Attempt, Material, MaterialReview, MaterialVersion, Question, QuestionImport, Quiz
+from .services.library import material_delete, material_restore
+from .services.questions import question_delete, question_restore
+from .services.quizzes import quiz_delete, quiz_restore
 
 
 class VersionInline(admin.TabularInline):
@@ -24,7 +29,14 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
+class MaterialAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    # Removed and restored as in the library (its rules, its audit entry, the author told).
+    def trash_remove(self, request, obj) -> None:
+        material_delete(actor=request.user, material=obj)
+
+    def trash_restore(self, request, obj) -> None:
+        material_restore(actor=request.user, material=obj)
+
     list_display = ("title", "kind", "subject", "grade", "unit", "author", "shared_with", "approved_at")
     list_filter = ("kind", "grade")
     search_fields = ("title", "search_text")
@@ -58,7 +70,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(ReadOnlyAdmin):
+class QuestionAdmin(SoftDeleteAdminMixin, ReadOnlyAdmin):
+    def trash_remove(self, request, obj) -> None:
+        question_delete(actor=request.user, question=obj)
+
+    def trash_restore(self, request, obj) -> None:
+        question_restore(actor=request.user, question=obj)
+
     list_display = ("pk", "type", "subject", "grade", "topic", "level", "status", "author", "shared_with", "created_at")
     list_filter = ("type", "level", "status", "grade", "source")
     search_fields = ("search_text",)
@@ -66,7 +84,14 @@ class QuestionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Quiz)
-class QuizAdmin(ReadOnlyAdmin):
+class QuizAdmin(SoftDeleteAdminMixin, ReadOnlyAdmin):
+    # Refused while students are taking it, as on the test's page.
+    def trash_remove(self, request, obj) -> None:
+        quiz_delete(actor=request.user, quiz=obj)
+
+    def trash_restore(self, request, obj) -> None:
+        quiz_restore(actor=request.user, quiz=obj)
+
     list_display = ("title", "mode", "selection", "status", "unit", "author", "opens_at", "closes_at")
     list_filter = ("mode", "selection", "status")
     search_fields = ("title",)

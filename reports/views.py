@@ -19,7 +19,7 @@ from units import periods
 from units.models import Target
 from units.permissions import can_manage_unit
 from units.selectors import targets_resolver, unit_ancestors
-from units.services import targets_set
+from units.services import audit_export, targets_set
 
 from . import exports
 from .permissions import can_recompute_stats, can_set_targets, can_view_stats, stats_unit_for_user_or_404
@@ -188,12 +188,15 @@ def stats_export(request, pk: int, fmt: str):
     period, _sort, _desc, own, sections, flags_of = _data(request, unit)
     stamp = timezone.localdate().strftime("%Y%m%d")
     filename = f"so-lieu-{unit.code}-{stamp}.{fmt}"
+    # The rows are the units listed (not the section totals); one audit entry per download, either format.
+    audit = functools.partial(audit_export, actor=request.user, kind="statistics", unit=unit)
+    rows = sum(len(section.rows) for section in sections)
     if fmt == "xlsx":
         content = exports.participation_xlsx(unit=unit, period=period, own=own, sections=sections, flags_of=flags_of)
-        return xlsx_response(content, filename)
+        return xlsx_response(content, filename, audit=audit, rows=rows)
     if fmt == "csv":
         content = exports.participation_csv(sections=sections, flags_of=flags_of, own=own)
-        return download_response(content.encode(), filename, "text/csv; charset=utf-8")
+        return download_response(content.encode(), filename, "text/csv; charset=utf-8", audit=audit, rows=rows)
     raise Http404
 
 

@@ -236,6 +236,16 @@ AUDIT_ACTION_LABELS = {
     "credentials.request": gettext_lazy("School asked to re-issue credentials"),
     "credentials.request_done": gettext_lazy("Credential request answered: re-issued"),
     "credentials.request_declined": gettext_lazy("Credential request declined"),
+    # Downloads of personal data (services.audit_export).
+    "export.accounts": gettext_lazy("Account list downloaded"),
+    "export.course_progress": gettext_lazy("Course progress downloaded"),
+    "export.course_grades": gettext_lazy("Course grade book downloaded"),
+    "export.assignment_grades": gettext_lazy("Assignment grade book downloaded"),
+    "export.quiz_results": gettext_lazy("Test results downloaded"),
+    "export.statistics": gettext_lazy("Statistics downloaded"),
+    # The admin's remove and restore (units.admin_trash).
+    "admin.soft_remove": gettext_lazy("Removed in the admin"),
+    "admin.soft_restore": gettext_lazy("Restored in the admin"),
 }
 AUDIT_FIELD_LABELS = {
     "is_active": gettext_lazy("Active"),
@@ -260,6 +270,8 @@ AUDIT_FIELD_LABELS = {
     "account_type": gettext_lazy("Account type"),
     "username": gettext_lazy("Username"),
     "homeroom_teacher": gettext_lazy("Homeroom teacher"),
+    "rows": gettext_lazy("Rows"),
+    "filename": gettext_lazy("File"),
 }
 
 

@@ -56,6 +56,18 @@ def audit_log(
     return entry
 
 
+def audit_export(*, actor, kind: str, unit: Unit | None, target=None, rows: int, filename: str) -> AuditEntry:
+    """One download of personal data (lists with IDs, birth dates and phones, grade books, test results,
+    statistics): `export.<kind>` at the unit it concerns, with the row count and the file name.
+
+    Views do not call it themselves: they pass it, bound with `functools.partial` to everything but the
+    file, as the `audit=` of `truonghoc.xlsx.xlsx_response` / `download_response`, which calls it once
+    the file is made. A download is not a change, so it is its own short write."""
+    return audit_log(
+        actor=actor, action=f"export.{kind}", unit=unit, target=target, after={"rows": rows, "filename": filename}
+    )
+
+
 @dataclass(frozen=True)
 class AuditRecord:
     """One entry of `audit_log_many`: what `audit_log` takes besides the actor and the action.

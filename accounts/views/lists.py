@@ -1,5 +1,7 @@
 """The school's account list: by role, class, group and status; searchable; exportable."""
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from truonghoc.formatting import date_text, datetime_text
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
+from units.services import audit_export
 
 from ..models import CredentialRequest, User
 from ..permissions import (
@@ -42,7 +45,7 @@ def school_account_list(request, school_pk: int):
     filters = _filters(request)
     accounts = school_accounts(school=school, **filters)
     if request.GET.get("export") == "xlsx":
-        return _export(school, accounts)
+        return _export(request.user, school, accounts)
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
     units = list(school_units(school=school))
     params = request.GET.copy()
@@ -71,7 +74,7 @@ def school_account_list(request, school_pk: int):
     return render(request, template, context)
 
 
-def _export(school, accounts) -> HttpResponse:
+def _export(actor, school, accounts) -> HttpResponse:
     def rows():
         for n, user in enumerate(accounts, start=1):
             unit = ", ".join(m.unit.name for m in user.memberships)
@@ -90,4 +93,5 @@ def _export(school, accounts) -> HttpResponse:
         rows=rows(),
         sheet_name="Tai khoan",
     )  # fmt: skip
-    return xlsx_response(content, f"tai-khoan-{school.code}.xlsx")
+    audit = partial(audit_export, actor=actor, kind="accounts", unit=school)
+    return xlsx_response(content, f"tai-khoan-{school.code}.xlsx", audit=audit)

@@ -429,7 +429,7 @@ def section_move(*, actor, section: Section, direction: str) -> Section:
 def co_instructors(course: Course) -> list:
     users = get_users_with_perms(
         course, only_with_perms_in=["teach_course"], with_superusers=False, with_group_users=False
-    )
+    ).select_related("unit")
     return sorted((u for u in users if u.pk != course.author_id), key=lambda u: (u.name_sort, u.pk))
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from truonghoc.forms import cleaned_values, form_saved, service_outcome
 from units.models import Unit
-from units.permissions import Action, can
+from units.permissions import Action, can, can_see_usernames
 
 from ..forms.authoring import CoInstructorSearchForm, CourseForm, SectionForm
 from ..models import Course, Section
@@ -243,6 +243,7 @@ def co_instructors(request, pk: int):
         "query": query,
         "is_author": is_author,
         "school": services.base_unit(course.unit),
+        "show_usernames": can_see_usernames(request.user, course.unit),
     }
     return render(request, "courses/course_co_instructors.html", context)
 

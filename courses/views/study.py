@@ -2,6 +2,8 @@
 done, registering and withdrawing, learning groups, enrolling a whole class or group, and everyone's
 progress for the instructors and those who oversee the course."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -23,6 +25,7 @@ from truonghoc.forms import cleaned_values, form_saved, service_outcome
 from truonghoc.storage import file_response
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 from units.models import Unit
+from units.services import audit_export
 
 from ..forms.enrolment import EnrolUnitForm, LeaderForm, LearningGroupForm
 from ..models import Course, LearningGroup, Section
@@ -337,7 +340,7 @@ def progress(request, pk: int):
     total = selectors.live_section_count(course=course)
     rows = selectors.course_progress(course=course)
     if request.GET.get("format") == "xlsx":
-        return _progress_xlsx(course, rows, total)
+        return _progress_xlsx(request.user, course, rows, total)
     page = Paginator(rows, selectors.PROGRESS_PER_PAGE).get_page(request.GET.get("page"))
     for enrolment in page:
         enrolment.percent = _progress(enrolment.sections_done, total)
@@ -351,7 +354,7 @@ def progress(request, pk: int):
     return render(request, "courses/course_progress.html", context)
 
 
-def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
+def _progress_xlsx(actor, course: Course, rows, total: int) -> HttpResponse:
     words = course.words
 
     def when(value):
@@ -391,7 +394,8 @@ def _progress_xlsx(course: Course, rows, total: int) -> HttpResponse:
         rows=body,
         sheet_name=_("Progress"),
     )
-    return xlsx_response(content, f"tien-do-khoa-hoc-{course.pk}.xlsx")
+    audit = partial(audit_export, actor=actor, kind="course_progress", unit=course.unit, target=course)
+    return xlsx_response(content, f"tien-do-khoa-hoc-{course.pk}.xlsx", audit=audit)
 
 
 urlpatterns = [

@@ -2,6 +2,7 @@
 "Hand in" page and its receipt, file downloads, the grading list and per-submission grading with
 "Save and next", and the grades export."""
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from truonghoc.forms import form_saved
 from truonghoc.storage import file_response
 from truonghoc.uploads import human_size
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
+from units.services import audit_export
 
 from ..forms.submissions import AssignmentForm, GradeForm, SubmissionForm
 from ..models import Assignment, Submission
@@ -261,7 +263,8 @@ def grades_export(request, pk: int):
         rows=selectors.grade_rows(course=course, assignments=assignments),
         sheet_name=_("Grades"),
     )
-    return xlsx_response(content, f"bang-diem-khoa-{course.pk}.xlsx")
+    audit = partial(audit_export, actor=user, kind="course_grades", unit=course.unit, target=course)
+    return xlsx_response(content, f"bang-diem-khoa-{course.pk}.xlsx", audit=audit)
 
 
 @login_required
@@ -285,7 +288,8 @@ def assignment_grades_export(request, pk: int):
         rows=selectors.assignment_rows(assignment=assignment),
         sheet_name=_("Grades"),
     )
-    return xlsx_response(content, f"bang-diem-bai-{assignment.pk}.xlsx")
+    audit = partial(audit_export, actor=user, kind="assignment_grades", unit=assignment.course.unit, target=assignment)
+    return xlsx_response(content, f"bang-diem-bai-{assignment.pk}.xlsx", audit=audit)
 
 
 urlpatterns = [

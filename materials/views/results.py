@@ -2,6 +2,8 @@
 chart, item statistics with their flags and the cancelling of a bad question, the essay queue and the
 essay marking form, and the review of one attempt for the student and the teacher."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,8 @@ from truonghoc.formatting import datetime_text
 from truonghoc.forms import BootstrapFormMixin, add_service_errors
 from truonghoc.marks import MarkField, mark_text
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
+from units.permissions import can_see_usernames
+from units.services import audit_export
 
 from ..models import Attempt, AttemptAnswer, Question, QuestionType, QuizItem
 from ..permissions.quizzes import (
@@ -59,6 +63,7 @@ def results(request, pk: int):
         "quiz_url": reverse("materials:quiz_detail", args=[quiz.pk]),
         "essays_waiting": selectors.essays_waiting_count(quiz=quiz),
         "released": quiz.results_released_at(timezone.now()),
+        "show_usernames": can_see_usernames(request.user, quiz.unit),
     }
     if tab == "scores":
         rows = selectors.quiz_scores(quiz=quiz)
@@ -122,7 +127,8 @@ def results_export(request, pk: int):
         rows=selectors.export_rows(quiz=quiz, rows=rows, questions=questions),
         sheet_name=_("Scores"),
     )
-    return xlsx_response(content, f"ket-qua-de-{quiz.pk}.xlsx")
+    audit = partial(audit_export, actor=request.user, kind="quiz_results", unit=quiz.unit, target=quiz)
+    return xlsx_response(content, f"ket-qua-de-{quiz.pk}.xlsx", audit=audit)
 
 
 # --- cancelling a bad question --------------------------------------------------------------------
@@ -271,6 +277,7 @@ def attempt_review(request, pk: int):
         "attempt": attempt,
         "quiz": quiz,
         "is_teacher": is_teacher,
+        "show_usernames": is_teacher and can_see_usernames(request.user, quiz.unit),
         "may_grade": can_manage_quiz(request.user, quiz),
         "released": released,
         "release_time": datetime_text(quiz.closes_at),

@@ -556,7 +556,7 @@ def test_exam_results_wait_for_the_close_and_the_teacher_grades_an_essay(live_se
     # The teacher: scores by class, item statistics, then the essay.
     log_in(page, live_server.url, "gv.an", fresh=True)
     page.goto(f"{live_server.url}/hoc-lieu/de-kiem-tra/{quiz.pk}/ket-qua/")
-    row = page.get_by_test_id("scores").locator("tr[data-student='hs.em']")
+    row = page.get_by_test_id("scores").locator("tr", has_text="Hoàng Minh Em")
     expect(row).to_contain_text("Hoàng Minh Em")
     expect(row).to_contain_text("6A1")
     expect(row).to_contain_text(re.compile(r"5([,.]0+)?"))
