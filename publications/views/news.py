@@ -84,7 +84,7 @@ def _picture_response(request, field, *, article: Article, name: str):
         raise Http404
     published = perms.is_visible_to_public(article)
     cache = PUBLIC_PICTURE_CACHE if published else "private, no-store"
-    return file_response(stored, name=name, inline=True, cache=cache, content_type="image/jpeg")
+    return file_response(stored, name=name, inline=True, request=request, cache=cache, content_type="image/jpeg")
 
 
 def cover(request, pk: int):
