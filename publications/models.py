@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -387,10 +388,18 @@ def news_image_path(instance, filename: str) -> str:
     return f"news/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
 
+def _picture_url(url_name: str, args: list, field) -> str:
+    """A picture's address: the view that checks who may see it, with the stored file's name in the query
+    so a replaced picture gets a new address (published pictures are cached)."""
+    version = field.name.rsplit("/", 1)[-1].split(".", 1)[0]
+    return f"{reverse(url_name, args=args)}?v={version}"
+
+
 class Article(SoftDeleted):
     """A news article from a unit. The unit above approves it before it appears on the unit's and its
     parent's spaces; approved articles can be promoted up, to the national front page at the top.
-    News is public: its pictures are public media files (re-encoded, EXIF removed)."""
+    Its pictures (re-encoded, EXIF removed) are private files served by a view: anyone sees those of a
+    published article, only those who see the article the others (issue #14)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -405,7 +414,10 @@ class Article(SoftDeleted):
     title = models.CharField(_("title"), max_length=255)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     body = models.TextField(_("text"))  # sanitised HTML
-    cover = models.ImageField(_("cover image"), upload_to=news_image_path, blank=True, max_length=255)
+    # Private files (issue #14): a draft's pictures are no public file; views.news.cover serves them.
+    cover = models.ImageField(
+        _("cover image"), upload_to=news_image_path, storage=private_storage, blank=True, max_length=255
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     reviewed_by = _someone(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
@@ -444,10 +456,14 @@ class Article(SoftDeleted):
     def __str__(self):
         return self.title
 
+    @property
+    def cover_url(self) -> str:
+        return _picture_url("news:cover", [self.pk], self.cover) if self.cover else ""
+
 
 class ArticleImage(models.Model):
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(_("image"), upload_to=news_image_path, max_length=255)
+    image = models.ImageField(_("image"), upload_to=news_image_path, storage=private_storage, max_length=255)
     caption = models.CharField(_("caption"), max_length=255, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
@@ -459,3 +475,7 @@ class ArticleImage(models.Model):
 
     def __str__(self):
         return self.caption or f"{self.article} · {self.pk}"
+
+    @property
+    def url(self) -> str:
+        return _picture_url("news:picture", [self.article_id, self.pk], self.image)

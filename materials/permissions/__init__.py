@@ -3,7 +3,12 @@ each approval step is the approval engine's (approvals.permissions), re-exported
 
 - An approved item is seen by everyone whose units lie in the subtree of `shared_with` (its school, or
   the Office/Department/Ministry that vetted it). Its author always sees it; the managers of its school
-  see every item of the school; a reviewer sees an item while something waits for them.
+  see every item of the school that has a live version; a reviewer sees an item while something waits
+  for them.
+- Drafts stay with their authors and reviewers (issue #14): a version that is not live (draft, waiting,
+  refused, replaced) and its trail are seen only by the item's author and the reviewers of the step its
+  open version waits at (`sees_drafts_of`). Everyone else sees only the live version, and an item with no
+  live version yet looks missing to them.
 - Only the author edits (through versions). The group step is the group leader's (the school's managers
   when the item was made at the school itself); the school step is the principal's or school admin's; a
   proposal to share is decided by the staff of the unit it was sent to.
@@ -88,11 +93,19 @@ def can_review_version(user, version: MaterialVersion) -> bool:
     return can_decide_step(user, version.material, version.status)
 
 
-def _waits_for(user, material: Material) -> bool:
+def reviews_current_step(user, material: Material) -> bool:
+    """Decides the step the item's open version waits at now (the group's or the school's)."""
     open_version = next((v for v in material.versions.all() if v.status in OPEN_STATUSES), None)
-    if open_version is not None and can_review_version(user, open_version):
-        return True
-    return decides_a_proposal_of(user, material)
+    return open_version is not None and can_review_version(user, open_version)
+
+
+def sees_drafts_of(user, material: Material) -> bool:
+    """May see the item's versions that are not live (draft, waiting, refused, replaced) and their trail:
+    its author and the reviewers of the step its open version waits at (and a superuser). Nobody else:
+    not the students or colleagues who see the live version, nor the reviewer of another step."""
+    if not _active(user):
+        return False
+    return user.is_superuser or is_author(user, material) or reviews_current_step(user, material)
 
 
 def is_live_for(user, material: Material) -> bool:
@@ -105,13 +118,25 @@ def is_live_for(user, material: Material) -> bool:
 
 
 def can_view_material(user, material: Material) -> bool:
+    """Sees the item's page: what it shows them is `shown_version` (its live version, unless they
+    `sees_drafts_of` it). Without a live version only those who see its drafts reach it."""
     if not _active(user):
         return False
-    if user.is_superuser or is_author(user, material) or is_live_for(user, material):
+    if user.is_superuser or is_author(user, material):
         return True
-    if manages_school_of(user, material):
+    if material.live_version_id is None:
+        return reviews_current_step(user, material)
+    if is_live_for(user, material) or manages_school_of(user, material):
         return True
-    return _waits_for(user, material)
+    return reviews_current_step(user, material) or decides_a_proposal_of(user, material)
+
+
+def can_view_version(user, version: MaterialVersion) -> bool:
+    """The live version for whoever sees the item; any other version only for those who see its drafts."""
+    material = version.material
+    if version.pk == material.live_version_id:
+        return can_view_material(user, material)
+    return sees_drafts_of(user, material)
 
 
 def materials_visible_q(user) -> Q:
@@ -141,10 +166,16 @@ def version_for_user_or_404(user, pk) -> MaterialVersion:
         ),
         pk=pk,
     )
-    if not can_view_material(user, version.material):
+    if not can_view_version(user, version):
         raise Http404
     return version
 
 
 def review_for_user_or_404(user, pk) -> MaterialReview:
-    return step_for_user_or_404(MaterialReview, user, pk, may_view=can_view_material, related=("version",))
+    """A step of an item's trail: for the unit a proposal waits at, or for those who see the version the
+    step is about (a step of a draft is part of the draft's trail)."""
+    review = step_for_user_or_404(MaterialReview, user, pk, may_view=can_view_material, related=("version",))
+    review.version.material = review.material
+    if not (can_decide_proposal(user, review) or can_view_version(user, review.version)):
+        raise Http404
+    return review

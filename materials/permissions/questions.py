@@ -8,7 +8,10 @@ The approval steps reuse the library's rules (`can_review_group`, `can_review_sc
 read `unit`, `author` and `shared_with`.
 - The bank itself (answers included) is for those who write, build tests or vet questions, never for
   students (`may_use_bank`). A reviewer sees a question while a step waits for them; the school's
-  managers see every question of the school, removed ones too, so they can restore them.
+  managers see every approved question of the school, removed ones too, so they can restore them.
+- Drafts stay with their authors and reviewers (issue #14): a question that is not approved (draft,
+  waiting, refused, replaced) is seen only by its author and the reviewers of the step it waits at
+  (`sees_question_drafts`); in a question's history the others see only the approved one.
 Out-of-scope questions look missing (404).
 """
 
@@ -100,22 +103,27 @@ def open_proposal(question: Question) -> QuestionReview | None:
     return question.reviews.filter(is_open=True).select_related("unit", "by").first()
 
 
-def _waits_for(user, question: Question) -> bool:
-    if can_review_question(user, question):
-        return True
-    return decides_a_proposal_of(user, question)
+def sees_question_drafts(user, question: Question) -> bool:
+    """May see the question while it is not approved (draft, waiting, refused, replaced): its author and
+    the reviewers of the step it waits at (and a superuser)."""
+    if not _active(user):
+        return False
+    return user.is_superuser or is_question_author(user, question) or can_review_question(user, question)
 
 
 def can_view_question(user, question: Question) -> bool:
-    """Its author, the managers of its school, a bank user it is shared with, and a reviewer while it waits for
-    them. A removed question stays visible to its author and the school's managers, who may restore it."""
-    if not _active(user):
+    """Its author, a reviewer while it waits for them, and, once approved, the managers of its school, a
+    bank user it is shared with and the unit a proposal to share it waits at. A removed question stays
+    visible to its author and (when approved) the school's managers, who may restore it."""
+    if sees_question_drafts(user, question):
+        return True
+    if question.status != VersionStatus.APPROVED:
         return False
-    if user.is_superuser or is_question_author(user, question) or manages_school_of(user, question):
+    if manages_school_of(user, question):
         return True
     if may_use_bank(user) and is_live_question_for(user, question):
         return True
-    return not question.is_deleted and _waits_for(user, question)
+    return not question.is_deleted and decides_a_proposal_of(user, question)
 
 
 def can_edit_question(user, question: Question) -> bool:

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from approvals import selectors as approval
 
 from ..models import Material, MaterialReview, MaterialVersion, VersionStatus
-from ..permissions import OPEN_STATUSES
+from ..permissions import OPEN_STATUSES, sees_drafts_of
 
 
 def waiting_versions(*, user) -> QuerySet:
@@ -33,9 +33,19 @@ def my_materials(*, user, removed: bool = False) -> QuerySet:
     )
 
 
-def material_trail(*, material: Material) -> list[MaterialReview]:
-    return approval.trail(MaterialReview, items=[material], related=("version",))
+def material_trail(*, material: Material, user) -> list[MaterialReview]:
+    """The item's trail as the user may see it: all of it for those who see its drafts, else only the
+    steps about its live version."""
+    steps = approval.trail(MaterialReview, items=[material], related=("version",))
+    if sees_drafts_of(user, material):
+        return steps
+    return [step for step in steps if step.version_id == material.live_version_id]
 
 
-def material_versions(*, material: Material) -> list[MaterialVersion]:
-    return list(material.versions.select_related("created_by").order_by("-number"))
+def material_versions(*, material: Material, user) -> list[MaterialVersion]:
+    """The item's versions, newest first, as the user may see them: only the live one unless they see
+    its drafts."""
+    versions = material.versions.select_related("created_by").order_by("-number")
+    if not sees_drafts_of(user, material):
+        versions = versions.filter(pk=material.live_version_id)
+    return list(versions)

@@ -17,7 +17,7 @@ from truonghoc.paging import Page, count_free_page
 from .. import latex
 from ..models import Question, QuestionReview, QuestionType, VersionStatus
 from ..models.questions import option_letter
-from ..permissions.questions import questions_usable_q
+from ..permissions.questions import can_view_question, questions_usable_q, sees_question_drafts
 from ..scoring import number_text
 from .library import ROW_PEOPLE_AND_UNITS, SUBJECTS, Sharing, search_words
 
@@ -185,6 +185,15 @@ def lineage(question: Question) -> list[Question]:
         newer.extend(found)
         frontier = [q.pk for q in found]
     return [*reversed(older), question, *newer]
+
+
+def visible_lineage(*, user, question: Question) -> list[Question]:
+    """The question's lineage as the user may see it: all of it for its author and the reviewers of a step
+    one of its versions waits at, else only the versions they may view (the approved one)."""
+    versions = lineage(question)
+    if any(sees_question_drafts(user, version) for version in versions):
+        return versions
+    return [version for version in versions if can_view_question(user, version)]
 
 
 def question_trail(*, questions: list[Question]) -> list[QuestionReview]:

@@ -27,6 +27,7 @@ from ..permissions import (
     version_for_user_or_404,
 )
 from ..selectors import approval as selectors
+from ..selectors import library as library_selectors
 from ..selectors import questions as question_selectors
 from ..services import library as services
 from .common import ItemPages, act_and_return, maker_unit, restore_view
@@ -158,7 +159,7 @@ def version_review(request, pk: int):
     material = version.material
     context = {
         **_decision_context(material, version, title=version.title),
-        "uses": list(version.uses.all()),
+        "uses": library_selectors.used_items(user=request.user, version=version),
         "status_of": version,
         "history_url": ITEM.url(material),
     }
@@ -204,8 +205,8 @@ def material_history(request, pk: int):
     open_version = services.open_version(material)
     context = {
         "material": material,
-        "trail": selectors.material_trail(material=material),
-        "versions": selectors.material_versions(material=material),
+        "trail": selectors.material_trail(material=material, user=user),
+        "versions": selectors.material_versions(material=material, user=user),
         "open_version": open_version,
         "may_edit": can_edit_material(user, material),
         "may_remove": can_remove_material(user, material),

@@ -32,6 +32,7 @@ from ..permissions.questions import (
     question_for_user_or_404,
     question_image_for_user_or_404,
     question_review_for_user_or_404,
+    sees_question_drafts,
 )
 from ..selectors import questions as selectors
 from ..services import questions as services
@@ -196,6 +197,14 @@ def question_revise(request, pk: int):
 # --- one question ------------------------------------------------------------------------------
 
 
+def _open_revision_for(user, question):
+    """The approved question's revision on its way through approval, for those who may see it."""
+    if question.status != VersionStatus.APPROVED:
+        return None
+    revision = services.open_revision(question)
+    return revision if revision is not None and sees_question_drafts(user, revision) else None
+
+
 @login_required
 def question_detail(request, pk: int):
     question = question_for_user_or_404(request.user, pk)
@@ -209,7 +218,7 @@ def question_detail(request, pk: int):
         "answered": author and services.was_answered(question),
         "may_edit": can_edit_question(user, question),
         "may_revise": can_revise_question(user, question),
-        "revision": services.open_revision(question) if question.status == VersionStatus.APPROVED else None,
+        "revision": _open_revision_for(user, question),
         "replaced_by": (
             question.revisions.filter(status=VersionStatus.APPROVED).first()
             if question.status == VersionStatus.SUPERSEDED
@@ -229,7 +238,7 @@ def question_detail(request, pk: int):
 @login_required
 def question_history(request, pk: int):
     question = question_for_user_or_404(request.user, pk)
-    versions = selectors.lineage(question)
+    versions = selectors.visible_lineage(user=request.user, question=question)
     context = {
         "question": question,
         "versions": versions,

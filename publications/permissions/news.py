@@ -12,6 +12,8 @@
 - Approved articles are public (anonymous visitors too: a link can be shared); drafts, waiting and
   returned articles are seen only by their author, the unit's managers and the reviewers. Removed
   articles only by their author and the unit's managers (who may restore them).
+- Pictures follow their article (`article_pictures_for_user_or_404`): they are private files, public
+  only while the article is published.
 Everyone else gets a 404, as if the article did not exist.
 """
 
@@ -165,6 +167,19 @@ def article_for_user_or_404(user, pk) -> Article:
     article = get_object_or_404(
         Article.objects.select_related("unit", "author", "reviewed_by", "promoted_to", "deleted_by"), pk=pk
     )
+    if not can_view_article(user, article):
+        raise Http404
+    return article
+
+
+def article_pictures_for_user_or_404(user, pk) -> Article:
+    """The article whose pictures the user may see: anyone's while it is published (without reading who
+    asks, so the answer may be cached publicly), else only for those who see the article (its author, its
+    unit's managers, its reviewers); a draft's, a returned or a removed article's pictures look missing
+    to everyone else."""
+    article = get_object_or_404(Article.objects.select_related("unit"), pk=pk)
+    if is_visible_to_public(article):
+        return article
     if not can_view_article(user, article):
         raise Http404
     return article

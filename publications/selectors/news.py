@@ -4,6 +4,7 @@ A unit's space shows its own approved articles, those of the units directly belo
 approved), and those promoted to it. The national front page is the Ministry's space.
 """
 
+from django.core.files.storage import default_storage
 from django.db.models import Q, QuerySet
 
 from forums.models import Forum, Thread
@@ -33,6 +34,19 @@ def news_published(*, unit: Unit | None = None) -> QuerySet[Article]:
     """Approved articles, newest first: all of them, or those shown on `unit`'s space. Public."""
     articles = _published()
     return articles.filter(space_q(unit)) if unit is not None else articles
+
+
+def picture_file(field):
+    """The stored picture of a cover or gallery field, or None. Pictures are private files since issue #14;
+    one uploaded before is still where it was kept then (public media) until moved there
+    (`manage.py news_pictures_private`), and is read from there meanwhile."""
+    if not field:
+        return None
+    if field.storage.exists(field.name):
+        return field
+    if default_storage.exists(field.name):
+        return default_storage.open(field.name, "rb")
+    return None
 
 
 def article_images(*, article: Article) -> list[ArticleImage]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 
 import nh3
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -437,3 +438,24 @@ def image_limits_text() -> str:
         "size": human_size(IMAGE_MAX_BYTES),
         "side": IMAGE_MAX_SIDE,
     }
+
+
+def pictures_move_private(*, batch_size: int = 500) -> int:
+    """Move the news pictures still kept in public media (uploaded before issue #14) to private storage,
+    under the same names, so no web server hands them out by URL any more. Idempotent: a picture already
+    in private storage is left as it is (its public copy removed). Returns how many were moved."""
+    public, private = default_storage, _storage()
+    names = [
+        *Article.objects.exclude(cover="").values_list("cover", flat=True).iterator(chunk_size=batch_size),
+        *ArticleImage.objects.values_list("image", flat=True).iterator(chunk_size=batch_size),
+    ]
+    moved = 0
+    for name in names:
+        if not name or not public.exists(name):
+            continue
+        if not private.exists(name):
+            with public.open(name, "rb") as handle:
+                private.save(name, handle)
+            moved += 1
+        public.delete(name)
+    return moved

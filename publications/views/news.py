@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from truonghoc.forms import add_service_errors, form_saved, service_outcome
+from truonghoc.storage import file_response
 from units.models import Unit
 
 from ..forms.news import ArticleForm, ReviewForm
-from ..models import Article
+from ..models import Article, ArticleImage
 from ..permissions import news as perms
 from ..selectors import news as selectors
 from ..services import news as services
@@ -44,8 +45,9 @@ def news_list(request):
 def news_detail(request, pk: int):
     user = request.user
     article = perms.article_for_user_or_404(user, pk)
+    is_public = perms.is_visible_to_public(article)
     forum, threads = (None, [])
-    if perms.is_visible_to_public(article):
+    if is_public:
         forum, threads = selectors.article_comments(article=article)
     target = None
     if user.is_authenticated and perms.is_visible_to_public(article):
@@ -65,9 +67,39 @@ def news_detail(request, pk: int):
         "promote_to": target if target is not None and perms.can_promote_article(user, article, target) else None,
         "may_unpromote": perms.can_unpromote_article(user, article),
         "share_url": request.build_absolute_uri(),
-        "cover_url": request.build_absolute_uri(article.cover.url) if article.cover else "",
+        # Shared links show the cover only of a published article (anyone may fetch it).
+        "cover_url": request.build_absolute_uri(article.cover_url) if article.cover and is_public else "",
     }
     return render(request, "publications/news_detail.html", context)
+
+
+# A published article's pictures may be kept by browsers and shared caches; a replaced picture gets a new
+# address (`?v=`), and a removed article's pictures leave the caches within this time.
+PUBLIC_PICTURE_CACHE = "public, max-age=3600"
+
+
+def _picture_response(request, field, *, article: Article, name: str):
+    stored = selectors.picture_file(field)
+    if stored is None:
+        raise Http404
+    published = perms.is_visible_to_public(article)
+    cache = PUBLIC_PICTURE_CACHE if published else "private, no-store"
+    return file_response(stored, name=name, inline=True, request=request, cache=cache, content_type="image/jpeg")
+
+
+def cover(request, pk: int):
+    """An article's cover: to anyone while the article is published, else to those who see the article."""
+    article = perms.article_pictures_for_user_or_404(request.user, pk)
+    if not article.cover:
+        raise Http404
+    return _picture_response(request, article.cover, article=article, name=f"tin-{article.pk}.jpg")
+
+
+def picture(request, pk: int, image_pk: int):
+    """A picture of an article's gallery, under the same rule as its cover."""
+    article = perms.article_pictures_for_user_or_404(request.user, pk)
+    image = get_object_or_404(ArticleImage, pk=image_pk, article=article)
+    return _picture_response(request, image.image, article=article, name=f"tin-{article.pk}-{image.pk}.jpg")
 
 
 def _article_for(user, pk: int, allowed) -> Article:

@@ -345,7 +345,7 @@ def test_teacher_writes_an_article_the_office_approves_it_and_anyone_opens_its_l
         expect(visitor.locator("main h1")).to_have_text(ARTICLE)
         expect(visitor.get_by_test_id("article-meta")).to_contain_text(published)
         expect(visitor.get_by_test_id("article-body")).to_contain_text("cha mẹ học sinh")
-        expect(visitor.get_by_test_id("cover")).to_have_attribute("src", article.cover.url)
+        expect(visitor.get_by_test_id("cover")).to_have_attribute("src", article.cover_url)
         assert cover_loaded(visitor) == 800  # the re-encoded picture itself, served to anyone
         expect(visitor.get_by_test_id("article-actions")).to_have_count(0)
         expect(visitor.get_by_test_id("user-menu")).to_have_count(0)

@@ -231,7 +231,7 @@ def test_the_author_edits_a_draft_others_cannot(client, tree, people):
     login(client, people.teacher2)
     assert client.get(url).status_code == 404  # a colleague's draft is not theirs to see
     login(client, people.principal)
-    assert client.get(url).status_code == 403  # sees it, may not change it
+    assert client.get(url).status_code == 404  # a draft stays with its author (issue #14)
     login(client, people.teacher)
     response = client.get(url)
     assert response.status_code == 200 and question.stem in page_text(response)

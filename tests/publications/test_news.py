@@ -26,6 +26,7 @@ from publications.permissions import news as perms
 from publications.selectors import news as selectors
 from publications.services import news as services
 from tests.accounts.factories import make_person
+from truonghoc.storage import private_storage
 from truonghoc.uploads import image_reencode
 from units.models import AuditEntry, Role
 
@@ -142,7 +143,9 @@ def published(actor, reviewer, unit, **extra):
 def test_teacher_writes_office_approves_and_it_appears_on_the_school_and_office_spaces(tree, staff):
     article = write(staff.teacher, tree.s1, cover=jpeg(gps=True), images=[jpeg("a.jpg"), jpeg("b.png")])
     assert article.status == S.DRAFT and article.published_at is None
-    assert article.cover.name.startswith("news/") and default_storage.exists(article.cover.name)
+    # A private file (issue #14): nothing under the public media folder.
+    assert article.cover.name.startswith("news/") and private_storage().exists(article.cover.name)
+    assert not default_storage.exists(article.cover.name)
     assert ArticleImage.objects.filter(article=article).count() == 2
     assert not selectors.news_published(unit=tree.s1).exists()
 
@@ -288,7 +291,7 @@ def test_scripts_and_handlers_never_reach_the_stored_text(tree, staff):
 def test_bad_pictures_are_all_reported_and_nothing_is_saved(tree, staff):
     big = jpeg("to.jpg")
     big.size = 200 * 1024 * 1024
-    files_before = set(default_storage.listdir("news")[0]) if default_storage.exists("news") else set()
+    files_before = set(private_storage().listdir("news")[0]) if private_storage().exists("news") else set()
     with pytest.raises(ValidationError) as error:
         write(
             staff.teacher,
@@ -303,7 +306,7 @@ def test_bad_pictures_are_all_reported_and_nothing_is_saved(tree, staff):
     assert any("to.jpg is 200.0 MB" in m and "at most 10.0 MB" in m for m in errors["images"])
     assert any("megapixels" in m for m in errors["images"])
     assert not Article.objects.exists() and not ArticleImage.objects.exists()
-    files_after = set(default_storage.listdir("news")[0]) if default_storage.exists("news") else set()
+    files_after = set(private_storage().listdir("news")[0]) if private_storage().exists("news") else set()
     assert files_after == files_before
 
 
@@ -427,7 +430,7 @@ def test_anonymous_reads_an_approved_article_but_not_a_draft(client, tree, staff
     html = response.content.decode()
     assert '<meta property="og:title" content="Lễ khai giảng năm học mới">' in html
     assert '<meta property="og:description" content="Tóm tắt buổi lễ">' in html
-    assert f'<meta property="og:image" content="http://testserver{article.cover.url}">' in html
+    assert f'<meta property="og:image" content="http://testserver{article.cover_url}">' in html
     assert staff.teacher.full_name in html and tree.s1.name in html
     assert article.published_at.astimezone().strftime("%d/%m") in html
     assert 'name="viewport"' in html
