@@ -229,6 +229,8 @@ AUDIT_ACTION_LABELS = {
     "transfer.request": gettext_lazy("Transfer requested"),
     "transfer.accept": gettext_lazy("Transfer accepted"),
     "transfer.leave": gettext_lazy("Left for another school"),
+    "course.departure": gettext_lazy("Left the school's courses"),
+    "forum_moderator_departure": gettext_lazy("Stopped moderating the school's forums"),
     "transfer.refuse": gettext_lazy("Transfer refused"),
     "transfer.cancel": gettext_lazy("Transfer cancelled"),
     "student.move_class": gettext_lazy("Student moved to another class"),
@@ -256,6 +258,9 @@ AUDIT_FIELD_LABELS = {
     "account_type": gettext_lazy("Account type"),
     "username": gettext_lazy("Username"),
     "homeroom_teacher": gettext_lazy("Homeroom teacher"),
+    "enrolments": gettext_lazy("Enrolments ended"),
+    "co_instructor": gettext_lazy("Co-instructor of"),
+    "moderator_of": gettext_lazy("Moderator of"),
 }
 
 
