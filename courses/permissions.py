@@ -393,7 +393,11 @@ def can_delete_content(user, obj) -> bool:
         return True
     if isinstance(obj, Submission):
         return (
-            obj.submitted_by_id == user.pk and obj.grade is None and not course.is_deleted and is_learner(user, course)
+            obj.submitted_by_id == user.pk
+            and obj.grade is None
+            and not course.is_deleted
+            # Not once they left: the school keeps the work of a pupil who moved away.
+            and (lives_where(user, course) or in_audience(user, course))
         )
     return False
 

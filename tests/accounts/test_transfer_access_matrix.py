@@ -139,6 +139,7 @@ MATRIX = [
     ("pupil", "courses:course", lambda w: [w.course.pk], "get", None),
     ("pupil", "courses:submission_create", lambda w: [w.assignment.pk], "upload", None),
     ("pupil", "courses:learning_group", lambda w: [w.group.pk], "get", None),
+    ("pupil", "courses:delete", lambda w: ["submission", w.submission.pk], "post", lambda w: {}),
     ("pupil", "forums:thread_new", lambda w: [w.discussion.pk], "post", lambda w: {"title": "Hỏi", "body": "Nội dung"}),
     ("pupil", "forums:thread", lambda w: [w.course_thread.pk], "get", None),
     ("pupil", "materials:take_start", lambda w: [w.quiz.pk], "get", None),
@@ -188,7 +189,8 @@ def test_refused_after_the_transfer(client, world, who, name, args, method, data
         Attempt.objects.count(),
         Enrolment.objects.filter(withdrawn_at__isnull=True).count(),
     )
-    assert Submission.objects.get(pk=w.submission.pk).grade is None
+    submission = Submission.objects.get(pk=w.submission.pk)
+    assert submission.grade is None and submission.deleted_at is None
     assert not Post.objects.filter(is_hidden=True).exists()
     assert not w.course_thread.__class__.objects.filter(is_locked=True).exists()
     w.essay_answer.refresh_from_db()
