@@ -20,12 +20,14 @@ from accounts.models import AccountQuota, User
 from accounts.services.lifecycle import transfer_accept, transfer_request
 from courses.models import Enrolment, LearningGroup, Submission
 from courses.permissions import TEACH_PERM, can_follow_learners, can_study, is_instructor
+from courses.selectors.teaching import grading_queue, taught_courses
 from courses.services.submissions import submission_create, submission_grade
 from forums.models import Post
 from forums.permissions import MODERATE_PERM, can_moderate_forum
 from forums.selectors import forums_moderated_by
 from forums.services import forum_for_owner, moderator_grant, post_reply, thread_create, unit_thread_create
 from materials.models import Attempt, Quiz
+from materials.selectors.quizzes import my_quizzes
 from tests.accounts.factories import complete_profile, make_person
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
 from tests.materials.factories import make_question, make_quiz
@@ -195,6 +197,16 @@ def test_refused_after_the_transfer(client, world, who, name, args, method, data
     assert not w.course_thread.__class__.objects.filter(is_locked=True).exists()
     w.essay_answer.refresh_from_db()
     assert w.essay_answer.credit is None
+
+
+def test_the_teacher_home_lists_the_old_school_work_no_more(world):
+    w = world
+    assert grading_queue(user=w.teacher).total == 1
+    assert {c.pk for c in taught_courses(user=w.teacher)} == {w.course.pk, w.cotaught.pk}
+    assert list(my_quizzes(user=w.teacher)) == [w.quiz]
+    teacher = transfer(w, w.teacher, w.tree.g3)
+    assert grading_queue(user=teacher).total == 0
+    assert taught_courses(user=teacher) == [] and not my_quizzes(user=teacher).exists()
 
 
 def test_the_teacher_keeps_reading_what_they_wrote_and_the_school_keeps_the_history(client, world):
