@@ -28,6 +28,7 @@ from forums.selectors import forums_moderated_by
 from forums.services import forum_for_owner, moderator_grant, post_reply, thread_create, unit_thread_create
 from materials.models import Attempt, Quiz
 from materials.selectors.quizzes import my_quizzes
+from notifications.models import Notification
 from tests.accounts.factories import complete_profile, make_person
 from tests.courses.factories import enrol, make_assignment, make_course, make_section
 from tests.materials.factories import make_question, make_quiz
@@ -207,6 +208,10 @@ def test_the_teacher_home_lists_the_old_school_work_no_more(world):
     teacher = transfer(w, w.teacher, w.tree.g3)
     assert grading_queue(user=teacher).total == 0
     assert taught_courses(user=teacher) == [] and not my_quizzes(user=teacher).exists()
+    # Nor is the teacher told of the old school's pupils' work any more; the colleague still is.
+    Notification.objects.all().delete()
+    submission_create(actor=w.pupil2, assignment=w.assignment, uploads=[pdf("bai-ha.pdf")])
+    assert set(Notification.objects.values_list("recipient_id", flat=True)) == {w.colleague.pk}
 
 
 def test_the_teacher_keeps_reading_what_they_wrote_and_the_school_keeps_the_history(client, world):
