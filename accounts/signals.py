@@ -1,7 +1,15 @@
 from allauth.account.signals import password_changed, password_reset, password_set
 from django.contrib import messages
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils.translation import gettext as _
+
+# A person left a school for another (issue #14): sent by `services.lifecycle.transfer_accept` inside its
+# transaction, after their roles at the old school ended, with `actor`, `person`, `from_school` and
+# `to_school`. The apps above accounts (courses, forums) receive it, registered in their `apps.py`
+# `ready()`, and end what the person held there: a co-instructor's or moderator's grant, enrolments.
+# Nothing the person made is removed. The only path that takes a person out of a school; deactivating
+# an account does not send it (an inactive account reaches nothing, and reopening it restores all).
+person_left_school = Signal()
 
 
 @receiver(password_changed)

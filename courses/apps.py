@@ -9,13 +9,19 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
+        from accounts.signals import person_left_school
         from forums.permissions import register_owner_rules
         from units.services import register_membership_listener
 
         from . import permissions
         from .models import Course, LearningGroup
+        from .services.departure import person_left_school_receiver
         from .services.roster import membership_listener
         from .wording import forum_words
+
+        # A person who moves to another school leaves the old school's courses: enrolments and
+        # co-instructor grants end (courses/services/departure.py, issue #14).
+        person_left_school.connect(person_left_school_receiver, dispatch_uid="courses.person_left_school")
 
         # A course given to a class or group follows who is in it (courses/services/roster.py).
         register_membership_listener(membership_listener)

@@ -7,6 +7,11 @@
   Those who manage the owning unit (its school's managers, the Office above…) restore removed content.
 - Learners: a published or closed course is seen by the people of its audience (a unit's subtree, or the
   schools of a cluster) and by those enrolled; they enrol while it is published and not over.
+- Where the course lives (issue #14): authorship and a co-instructor's grant count only while the person
+  holds a current role in the owning unit's school (or, for an Office's or Department's course, in that
+  unit) or above it (`units.permissions.belongs_where`); an enrolment counts while the person still
+  belongs there or to the course's audience. A transferred author keeps reading the course they wrote
+  (`wrote_course`: its sections and files), not its learners, their work, grades or forums.
 Out-of-scope courses look missing (404).
 """
 
@@ -22,6 +27,8 @@ from units.permissions import (
     TEACHING_ROLES,
     WRITER_ROLES,
     Action,
+    belongs_where,
+    belongs_where_q,
     can,
     holds_role_at,
     holds_role_within,
@@ -73,8 +80,20 @@ def in_audience(user, course: Course) -> bool:
     return audience.path in ancestor_paths(user)
 
 
+def wrote_course(user, course: Course) -> bool:
+    """The user is the course's author, wherever they are now: enough to read what they wrote."""
+    return _active(user) and course.author_id == user.pk
+
+
+def lives_where(user, course: Course) -> bool:
+    """The user holds a current role where the course lives (its owning unit's school or above it)."""
+    return belongs_where(user, course.unit)
+
+
 def is_instructor(user, course: Course) -> bool:
-    if not _active(user):
+    """The course's author or a co-instructor (`courses.teach_course`), while they belong where the
+    course lives: a teacher who moved to another school no longer teaches the old school's courses."""
+    if not _active(user) or not lives_where(user, course):
         return False
     if course.author_id == user.pk:
         return True
@@ -108,14 +127,24 @@ def enrolment_of(user, course: Course) -> Enrolment | None:
     return cache[course.pk]
 
 
+def is_learner(user, course: Course) -> bool:
+    """An active enrolment that still counts: the learner belongs where the course lives or to its
+    audience (a pupil who moved to another school no longer studies there, whatever row is left)."""
+    if enrolment_of(user, course) is None:
+        return False
+    return lives_where(user, course) or in_audience(user, course)
+
+
 def can_view_course(user, course: Course) -> bool:
     if not _active(user):
         return False
     if user.is_superuser or is_instructor(user, course) or can_oversee_course(user, course):
         return True
+    if wrote_course(user, course):
+        return True
     if course.is_deleted or course.status == Course.Status.DRAFT:
         return False
-    return enrolment_of(user, course) is not None or in_audience(user, course)
+    return in_audience(user, course) or is_learner(user, course)
 
 
 def can_follow_learners(user, course: Course) -> bool:
@@ -126,8 +155,17 @@ def can_follow_learners(user, course: Course) -> bool:
 
 
 def can_see_content(user, course: Course) -> bool:
-    """Sections and their files: instructors, overseers, and learners enrolled in a live course."""
-    return can_follow_learners(user, course) or can_study(user, course)
+    """Sections and their files: instructors, overseers, learners enrolled in a live course, and the
+    course's author even after they left (what they wrote stays theirs to read)."""
+    return can_follow_learners(user, course) or can_study(user, course) or wrote_course(user, course)
+
+
+def can_list_learning_groups(user, course: Course) -> bool:
+    """The course's learning groups (names, leaders, members): those who follow its learners, its
+    learners, and its audience while it is live, to join one; not an author who left (wrote_course)."""
+    if can_follow_learners(user, course) or is_learner(user, course):
+        return True
+    return not course.is_deleted and course.status != Course.Status.DRAFT and in_audience(user, course)
 
 
 def can_edit_course(user, course: Course) -> bool:
@@ -136,7 +174,7 @@ def can_edit_course(user, course: Course) -> bool:
 
 def can_study(user, course: Course) -> bool:
     """Mark sections done, discuss, ask, submit: enrolled learners of a live course."""
-    return not course.is_deleted and course.status != Course.Status.DRAFT and enrolment_of(user, course) is not None
+    return not course.is_deleted and course.status != Course.Status.DRAFT and is_learner(user, course)
 
 
 def can_create_course(user, unit: Unit, kind: str) -> bool:
@@ -175,10 +213,14 @@ def courses_scope_q(user):
     if schools:
         audience |= Q(audience_cluster__in=Cluster.objects.filter(schools__in=schools).values("pk"))
     enrolled = Q(pk__in=Enrolment.objects.filter(user=user, withdrawn_at__isnull=True).values("course_id"))
-    taught = Q(author=user) | Q(
-        pk__in=get_objects_for_user(
-            user, TEACH_PERM, klass=Course, accept_global_perms=False, with_superuser=False
-        ).values("pk")
+    # The author always finds what they wrote (wrote_course); a co-instructor's grant counts where they belong.
+    taught = Q(author=user) | (
+        Q(
+            pk__in=get_objects_for_user(
+                user, TEACH_PERM, klass=Course, accept_global_perms=False, with_superuser=False
+            ).values("pk")
+        )
+        & belongs_where_q(user)
     )
     overseen = scope(user, Action.VIEW_REPORTS)
     query = (live & (audience | enrolled)) | taught
@@ -213,7 +255,7 @@ def can_view_course_forum(user, course: Course) -> bool:
     return (
         is_instructor(user, course)
         or can_oversee_course(user, course)
-        or (not course.is_deleted and enrolment_of(user, course) is not None)
+        or (not course.is_deleted and is_learner(user, course))
     )
 
 
@@ -222,14 +264,15 @@ def can_view_group_forum(user, group) -> bool:
     course = group.course
     if is_instructor(user, course) or can_oversee_course(user, course):
         return True
-    if course.is_deleted:
+    if course.is_deleted or not is_learner(user, course):
         return False
-    enrolment = enrolment_of(user, course)
-    return enrolment is not None and enrolment.group_id == group.pk
+    return enrolment_of(user, course).group_id == group.pk
 
 
 def can_moderate_group_forum(user, group) -> bool:
-    return is_instructor(user, group.course) or (_active(user) and group.leader_id == user.pk)
+    """The course's instructors, and the group's leader while still one of its learners."""
+    course = group.course
+    return is_instructor(user, course) or (_active(user) and group.leader_id == user.pk and is_learner(user, course))
 
 
 # --- assignments and submissions (404 when out of scope) ---------------------------------------
@@ -243,9 +286,8 @@ def can_view_submission(user, submission: Submission) -> bool:
         return False
     if submission.learner_id == user.pk or submission.submitted_by_id == user.pk:
         return True
-    if submission.group_id:
-        enrolment = enrolment_of(user, course)
-        return enrolment is not None and enrolment.group_id == submission.group_id
+    if submission.group_id and is_learner(user, course):
+        return enrolment_of(user, course).group_id == submission.group_id
     return False
 
 
@@ -350,7 +392,13 @@ def can_delete_content(user, obj) -> bool:
     if is_instructor(user, course):
         return True
     if isinstance(obj, Submission):
-        return obj.submitted_by_id == user.pk and obj.grade is None and not course.is_deleted
+        return (
+            obj.submitted_by_id == user.pk
+            and obj.grade is None
+            and not course.is_deleted
+            # Not once they left: the school keeps the work of a pupil who moved away.
+            and (lives_where(user, course) or in_audience(user, course))
+        )
     return False
 
 

@@ -2,8 +2,9 @@
 
 - A unit's forum is seen (and posted in) by those who may view the unit (Action.VIEW); a national
   forum by every logged-in, active person.
-- Moderators: those given `forums.moderate_forum` on the forum (django-guardian), those who manage
-  the forum's unit (Action.MANAGE), and for national forums the Ministry's staff; superusers always.
+- Moderators: those given `forums.moderate_forum` on the forum (django-guardian) while they belong where
+  the forum lives (`units.permissions.belongs_where`), those who manage the forum's unit (Action.MANAGE),
+  and for national forums the Ministry's staff; superusers always.
 - Moderators are appointed by those who manage the unit (Ministry staff for national forums).
 - A forum owned by a course or learning group follows its owner's registered rules instead.
 - In a questions forum a question not yet made public is seen only by its asker, the moderators and
@@ -18,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from units.models import Role
-from units.permissions import Action, can, has_role
+from units.permissions import Action, belongs_where, can, has_role
 
 from .models import Forum, Post, PostAttachment, Thread
 
@@ -129,7 +130,13 @@ def can_moderate_forum(user, forum: Forum) -> bool:
         return True
     cache = user.__dict__.setdefault("_forum_moderation_cache", {})
     if forum.pk not in cache:
-        cache[forum.pk] = user.has_perm(MODERATE_PERM, forum) and can_view_forum(user, forum)
+        # A grant counts while its holder belongs where the forum lives (issue #14): a moderator who
+        # moved to another school no longer moderates the old school's forums.
+        cache[forum.pk] = (
+            (forum.unit_id is None or belongs_where(user, forum.unit))
+            and user.has_perm(MODERATE_PERM, forum)
+            and can_view_forum(user, forum)
+        )
     return cache[forum.pk]
 
 

@@ -7,7 +7,7 @@ from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from units.models import Role
-from units.permissions import Action, has_role, scope
+from units.permissions import Action, belongs_where_q, has_role, scope
 
 from .models import Forum, Post, PostAttachment, PostReport, Thread, ThreadSubscription
 from .permissions import can_moderate_forum, can_see_every_thread, is_questions, owner_rules, registered_owner_models
@@ -89,7 +89,9 @@ def forums_moderated_by(*, user) -> QuerySet[Forum]:
     granted = get_objects_for_user(
         user, "forums.moderate_forum", klass=Forum, accept_global_perms=False, with_superuser=False
     ).values("pk")
-    query = Q(pk__in=granted) | (Q(unit__isnull=False) & scope(user, Action.MANAGE).q("unit__"))
+    query = (Q(pk__in=granted) & (Q(unit__isnull=True) | belongs_where_q(user))) | (
+        Q(unit__isnull=False) & scope(user, Action.MANAGE).q("unit__")
+    )
     if has_role(user, Role.MINISTRY_STAFF):
         query |= Q(unit__isnull=True)
     owned = _owner_forums_moderated_by(user)

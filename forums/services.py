@@ -11,7 +11,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from accounts.profile import profile_refusal
 from notifications.services import notify
@@ -20,6 +20,7 @@ from truonghoc.storage import private_storage
 from truonghoc.text import nfc
 from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
 from units.models import Unit
+from units.selectors import in_subtree_q
 from units.services import audit_log
 from units.trash import soft_remove
 
@@ -206,6 +207,39 @@ def moderator_grant(*, actor, forum: Forum, user) -> None:
         raise ValidationError(_("%(name)s cannot see this forum, so cannot moderate it.") % {"name": user})
     assign_perm(MODERATE_PERM, user, forum)
     audit_log(actor=actor, action="forum_moderator_grant", unit=forum.unit, target=forum, after={"user": user.pk})
+
+
+@transaction.atomic
+def moderator_grants_end(*, actor, person, unit: Unit, to_school: Unit | None = None) -> list[Forum]:
+    """`person` left `unit` (a school, for another: issue #14): their moderator grants on the forums of
+    `unit`'s subtree end, in bulk, with one audit entry at `unit` naming the forums. Their posts stay.
+    Called by the `accounts.signals.person_left_school` receiver (registered in `apps.py`)."""
+    forums = list(
+        get_objects_for_user(
+            person,
+            MODERATE_PERM,
+            klass=Forum.objects.filter(in_subtree_q(unit)),
+            accept_global_perms=False,
+            with_superuser=False,
+        ).order_by("pk")
+    )
+    if not forums:
+        return []
+    remove_perm(MODERATE_PERM, person, Forum.objects.filter(pk__in=[f.pk for f in forums]))
+    person.__dict__.pop("_forum_moderation_cache", None)
+    audit_log(
+        actor=actor,
+        action="forum_moderator_departure",
+        unit=unit,
+        target=person,
+        before={"moderator_of": [f.title for f in forums]},
+        after={"school": to_school.name if to_school is not None else None},
+    )
+    return forums
+
+
+def person_left_school_receiver(sender, *, actor, person, from_school, to_school=None, **kwargs) -> None:
+    moderator_grants_end(actor=actor, person=person, unit=from_school, to_school=to_school)
 
 
 @transaction.atomic

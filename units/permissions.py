@@ -189,6 +189,40 @@ def role_reaches(user, unit, roles=None) -> bool:
     return any(is_below(path, held.path) for held in units_where(user, roles))
 
 
+def home_path(unit) -> str:
+    """Where a unit's people and work live: its school for a group or class, else the unit itself (a
+    school, or an Office, Department or the Ministry owning a course)."""
+    return school_path_of(unit.path, unit.kind)
+
+
+def belongs_where(user, unit) -> bool:
+    """The user holds a current role in the school `unit` belongs to (at it or at one of its groups or
+    classes) — for a unit that is no school's, within that unit — or above it. What authorship or an
+    object grant (a co-instructor, a forum's moderator, a test's author) over a unit's people and their
+    work needs in order to count (issue #14): a person who moved to another school keeps the rows, not
+    the power. No query beyond the cached roles; superusers always."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    home = home_path(unit)
+    return any(is_below(held.path, home) or is_below(home, held.path) for held in role_rows(user))
+
+
+def belongs_where_q(user, field: str = "unit") -> Q:
+    """The rows whose unit (reached through `field`) is one where `belongs_where(user, unit)` holds: at
+    or above a unit where the user holds a role, or inside the school (or unit) of one of them."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    prefix = f"{field}__" if field else ""
+    query = Q(**{f"{prefix}path__in": sorted(role_ancestor_paths(user))})
+    for path in sorted({held.school_path for held in role_rows(user)}):
+        query |= in_subtree_q(path, field)
+    return query
+
+
 def scope(user, action: str) -> Scope:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()

@@ -229,6 +229,8 @@ AUDIT_ACTION_LABELS = {
     "transfer.request": gettext_lazy("Transfer requested"),
     "transfer.accept": gettext_lazy("Transfer accepted"),
     "transfer.leave": gettext_lazy("Left for another school"),
+    "course.departure": gettext_lazy("Left the school's courses"),
+    "forum_moderator_departure": gettext_lazy("Stopped moderating the school's forums"),
     "transfer.refuse": gettext_lazy("Transfer refused"),
     "transfer.cancel": gettext_lazy("Transfer cancelled"),
     "student.move_class": gettext_lazy("Student moved to another class"),
@@ -272,6 +274,9 @@ AUDIT_FIELD_LABELS = {
     "homeroom_teacher": gettext_lazy("Homeroom teacher"),
     "rows": gettext_lazy("Rows"),
     "filename": gettext_lazy("File"),
+    "enrolments": gettext_lazy("Enrolments ended"),
+    "co_instructor": gettext_lazy("Co-instructor of"),
+    "moderator_of": gettext_lazy("Moderator of"),
 }
 
 

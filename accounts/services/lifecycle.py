@@ -22,6 +22,7 @@ from units.services import audit_log, class_set_homeroom_teacher, membership_cha
 
 from ..models import TransferRequest, User
 from ..selectors import school_admins
+from ..signals import person_left_school
 from .core import user_copy_fields
 from .quotas import quota_check, quota_lock
 
@@ -239,7 +240,11 @@ def transfer_accept(*, actor, transfer: TransferRequest, unit: Unit) -> Transfer
     person.save(update_fields=["unit", "updated_at"])
     role = Role.TEACHER if person.account_type == T.TEACHER else Role.STUDENT
     role_assign(actor=actor, user=person, unit=unit, role=role)
+    forget_roles(person)
     _decide(transfer, actor=actor, status=TransferRequest.Status.ACCEPTED)
+    # The apps above end what the person held at the old school (co-teaching, moderating, enrolments),
+    # each with its own audit entry; in this transaction, so a refusal there undoes the transfer.
+    person_left_school.send(sender=User, actor=actor, person=person, from_school=from_school, to_school=to_school)
 
     roles_before = [f"{Role(a.role).label} · {a.unit.name}" for a in old_roles]
     audit_log(

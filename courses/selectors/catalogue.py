@@ -12,6 +12,7 @@ from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 from truonghoc.softdelete import alive_q
 from truonghoc.text import fold
 from units.models import Unit
+from units.permissions import belongs_where_q
 from units.selectors import in_subtree_q
 
 from ..models import Course, EnrolledUnit, Enrolment, LearningGroup, Section, SectionProgress
@@ -127,14 +128,15 @@ def my_enrolments(*, user) -> QuerySet[Enrolment]:
 
 
 def my_teaching(*, user) -> QuerySet[Course]:
-    """The courses the user wrote or co-teaches, removed ones excepted (they are in the trash)."""
+    """The courses the user wrote or co-teaches where they still belong (`permissions.is_instructor`),
+    removed ones excepted (they are in the trash)."""
     if not getattr(user, "is_authenticated", False):
         return Course.objects.none()
     taught = get_objects_for_user(user, TEACH_PERM, klass=Course, accept_global_perms=False, with_superuser=False)
     learners = Enrolment.objects.filter(course=OuterRef("pk"), withdrawn_at__isnull=True).values("course")
     return (
         Course.objects.alive()
-        .filter(Q(author=user) | Q(pk__in=taught.values("pk")))
+        .filter(Q(author=user) | Q(pk__in=taught.values("pk")), belongs_where_q(user))
         .select_related("unit")
         .annotate(learners=Coalesce(Subquery(learners.annotate(n=Count("pk")).values("n")), 0))
         .order_by("-created_at", "-id")

@@ -13,7 +13,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from truonghoc.softdelete import alive_q
 from units.models import Role, Unit
-from units.permissions import TEACHING_ROLES, units_where
+from units.permissions import TEACHING_ROLES, belongs_where_q, units_where
 
 from ..models import Assignment, Course, LearningGroup, Product, Submission
 from ..permissions import TEACH_PERM
@@ -29,7 +29,9 @@ def taught_q(user, prefix: str = "") -> Q:
     same guardian lookup as `my_teaching`), as a filter on Course or on a model reaching it through
     `prefix` (e.g. "course__")."""
     granted = get_objects_for_user(user, TEACH_PERM, klass=Course, accept_global_perms=False, with_superuser=False)
-    return Q(**{f"{prefix}author_id": user.pk}) | Q(**{f"{prefix}pk__in": granted.values("pk")})
+    taught = Q(**{f"{prefix}author_id": user.pk}) | Q(**{f"{prefix}pk__in": granted.values("pk")})
+    # Only where the user still belongs (permissions.is_instructor): not the old school's after a transfer.
+    return taught & belongs_where_q(user, f"{prefix}unit")
 
 
 def _waiting_submissions():

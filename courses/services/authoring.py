@@ -25,7 +25,7 @@ from units.selectors import people_holding
 from units.services import audit_log
 
 from ..models import Course, Section
-from ..permissions import TEACH_PERM, can_create_course, can_edit_course, is_instructor
+from ..permissions import TEACH_PERM, can_create_course, can_edit_course, is_instructor, lives_where
 from .roster import roster_sync
 from .topics import topic_quality_assess
 
@@ -434,9 +434,11 @@ def co_instructors(course: Course) -> list:
 
 
 def course_instructors(course: Course) -> list:
-    """Everyone who teaches the course, the author first: those told of work handed in and of posts."""
+    """Everyone who teaches the course, the author first: those told of work handed in and of posts. Only
+    while they belong where the course lives (`permissions.is_instructor`): an author who moved to another
+    school is not told of the old school's pupils' work."""
     author = [course.author] if course.author_id and course.author.is_active else []
-    return author + [u for u in co_instructors(course) if u.is_active]
+    return [u for u in author + [u for u in co_instructors(course) if u.is_active] if lives_where(u, course)]
 
 
 def co_instructor_candidates(course: Course, *, query: str = "", limit: int = 20) -> QuerySet:

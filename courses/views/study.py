@@ -32,6 +32,7 @@ from ..models import Course, LearningGroup, Section
 from ..permissions import (
     can_edit_course,
     can_follow_learners,
+    can_list_learning_groups,
     can_see_content,
     can_study,
     can_view_course_forum,
@@ -226,6 +227,8 @@ def unenrol_unit(request, pk: int, unit_pk: int):
 @login_required
 def learning_groups(request, pk: int):
     course = course_for_user_or_404(request.user, pk)
+    if not can_list_learning_groups(request.user, course):
+        raise PermissionDenied
     page = Paginator(selectors.course_groups(course=course), selectors.PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "course": course,

@@ -1,9 +1,11 @@
 """Who builds, takes and follows tests.
 
 - A teacher (or group leader, or the school's managers) builds tests in their group or school; the
-  author and the school's managers manage a test (edit a draft, publish, grade essays, see results).
+  author (while they belong where the test was made, `units.permissions.belongs_where`) and the school's
+  managers manage a test (edit a draft, publish, grade essays, see results).
   The group's leader also sees the results of tests made in the group.
-- A test is taken by the students of its classes and the active learners of its course, while it is
+- A test is taken by the students of its classes and the active learners of its course
+  (`courses.permissions.is_learner`), while it is
   published and open, within the attempts allowed.
 - A student sees their own attempts; results of an exam only once it has closed.
 Out-of-scope tests and attempts look missing (404).
@@ -17,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Enrolment
+from courses.permissions import is_learner
 from truonghoc.formatting import datetime_text
 from truonghoc.softdelete import alive_q
 from units.models import Role, RoleAssignment, Unit
-from units.permissions import SCHOOL_MANAGER_ROLES, units_where
+from units.permissions import SCHOOL_MANAGER_ROLES, belongs_where, units_where
 
 from ..models import Attempt, Quiz
 from . import _active, _holds, school_path
@@ -33,11 +36,17 @@ def _manages_school(user, quiz: Quiz) -> bool:
     return bool(path) and _holds(user, SCHOOL_MANAGER_ROLES, path)
 
 
+def _authors(user, quiz: Quiz) -> bool:
+    """The test's author, while they belong where it was made (issue #14): an author who moved to another
+    school no longer sees its takers' results nor grades them."""
+    return quiz.author_id == user.pk and belongs_where(user, quiz.unit)
+
+
 def can_manage_quiz(user, quiz: Quiz) -> bool:
     """Edit, publish, grade essays, see and export results."""
     if not _active(user) or quiz.is_deleted:
         return False
-    return user.is_superuser or quiz.author_id == user.pk or _manages_school(user, quiz)
+    return user.is_superuser or _authors(user, quiz) or _manages_school(user, quiz)
 
 
 def can_view_results(user, quiz: Quiz) -> bool:
@@ -68,10 +77,8 @@ def is_eligible(user, quiz: Quiz) -> bool:
         return False
     if class_ids(user) & set(quiz.classes.values_list("pk", flat=True)):
         return True
-    return bool(
-        quiz.course_id
-        and Enrolment.objects.filter(course_id=quiz.course_id, user=user, withdrawn_at__isnull=True).exists()
-    )
+    # The course's rule: an enrolment counts while the learner still belongs where the course lives.
+    return bool(quiz.course_id and is_learner(user, quiz.course))
 
 
 def quiz_students(quiz: Quiz):
@@ -149,7 +156,7 @@ def can_restore_quiz(user, quiz: Quiz) -> bool:
     """A removed test comes back by the hand of its author or the school's managers."""
     if not _active(user) or not quiz.is_deleted:
         return False
-    return user.is_superuser or quiz.author_id == user.pk or _manages_school(user, quiz)
+    return user.is_superuser or _authors(user, quiz) or _manages_school(user, quiz)
 
 
 def quiz_for_restore_or_404(user, pk) -> Quiz:

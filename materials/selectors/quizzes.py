@@ -17,6 +17,7 @@ from courses.models import Course
 from courses.selectors.catalogue import my_teaching, title_search_q
 from truonghoc.text import fold
 from units.models import Unit
+from units.permissions import belongs_where_q
 from units.selectors import in_subtree_q
 
 from ..models import Attempt, BlueprintRow, CognitiveLevel, Question, QuestionType, Quiz, QuizItem
@@ -64,14 +65,16 @@ def _count(qs: QuerySet) -> Subquery:
 
 
 def my_quizzes(*, user, q: str = "", removed: bool = False) -> QuerySet[Quiz]:
-    """Tests the user wrote, and every test of the schools they manage; removed ones on request.
+    """Tests the user wrote where they still belong, and every test of the schools they manage; removed
+    ones on request.
     Each row has `attempt_total`, `item_total` and `row_total`, so a page costs the same few queries."""
     if not _active(user):
         return Quiz.objects.none()
     if user.is_superuser:
         scope = Q()
     else:
-        scope = Q(author=user)
+        # Their own tests where they still belong (permissions.quizzes.can_manage_quiz), not the old school's.
+        scope = Q(author=user) & belongs_where_q(user)
         for path in managed_school_paths(user):
             scope |= in_subtree_q(path)
     qs = (Quiz.objects.removed() if removed else Quiz.objects.alive()).filter(scope)
