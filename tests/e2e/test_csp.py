@@ -118,7 +118,7 @@ def test_js_heavy_pages_work_with_no_policy_violation(live_server, page, tree, p
     page.wait_for_url(lambda url: "/login/" not in url)
     response = page.goto(live_server.url + reverse("reports:dashboard", args=[tree.dept_a.pk]))
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    page.wait_for_function("window.Chart && Chart.getChart(document.getElementById('chart-units'))")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-units'))")
     labels = page.evaluate("Chart.getChart(document.getElementById('chart-units')).data.datasets.map(d => d.label)")
     assert len(labels) >= 3 and all(labels), labels
     settle(page)
@@ -126,6 +126,6 @@ def test_js_heavy_pages_work_with_no_policy_violation(live_server, page, tree, p
     assert errors == []
     # The browser does enforce the policy, and the listener above hears it: an injected inline script is refused.
     page.evaluate("document.body.append(Object.assign(document.createElement('script'), {textContent: 'ran = 1'}))")
-    page.wait_for_function("window.__violations.length > 0")
+    page.wait_for_function("() => window.__violations.length > 0")
     assert page.evaluate("window.ran") is None
     assert violations(page)[0].startswith("script-src")
