@@ -1,3 +1,4 @@
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -24,3 +25,17 @@ class LocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's middleware (the policy is CONTENT_SECURITY_POLICY in settings), except on PDFs.
+
+    The policy guards the pages the portal writes. A PDF is shown by the browser's built-in viewer, which
+    Chromium runs as a plugin: `object-src 'none'` on the PDF's own response would leave the frame of
+    the course or library page blank. A view that sets its own policy (simulation packages: "sandbox
+    allow-scripts") keeps it: django-csp never replaces a header that is already there."""
+
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            return response
+        return super().process_response(request, response)

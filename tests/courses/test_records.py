@@ -72,7 +72,7 @@ def test_a_teachers_record_holds_courses_taken_and_taught_topics_products_and_po
     assert rec.post_count == 2 and len(rec.latest_posts) == 2
     html = response.content.decode()
     assert "Professional record" in html and "2/3 (67%)" in html and "<strong>8.5</strong>/10" in html
-    assert 'data-testid="print"' in html and "@media print" in html and 'data-testid="post-count">2<' in html
+    assert 'data-testid="print"' in html and "css/record_print.css" in html and 'data-testid="post-count">2<' in html
 
 
 def test_a_students_record_follows_them_to_another_school(client, tree, people, history):

@@ -127,8 +127,7 @@ def test_teacher_creates_a_training_course_with_a_pdf_section_and_publishes_it(
     # The PDF is shown in the page, and its address answers with a PDF to show inline.
     pdf = section_card.get_by_test_id("section-pdf")
     expect(pdf).to_be_visible()
-    expect(pdf).to_have_attribute("type", "application/pdf")
-    response = page.request.get(live_server.url + pdf.get_attribute("data"))
+    response = page.request.get(live_server.url + pdf.get_attribute("src"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("inline")

@@ -408,7 +408,7 @@ def test_an_answer_changed_offline_reaches_the_server_when_the_connection_is_bac
     answers = answers_by_question(attempt)
     assert answers[bank.multiple.pk].response == [0, 2]
     assert answers[bank.numeric.pk].response == "3,5"
-    page.wait_for_function(f"localStorage.getItem('truonghoc:attempt:{attempt.pk}') === null")
+    page.wait_for_function(f"() => localStorage.getItem('truonghoc:attempt:{attempt.pk}') === null")
 
     # The server does not answer (the request fails) and the student reloads: the answer is put back from
     # the device and sent again.
@@ -423,7 +423,7 @@ def test_an_answer_changed_offline_reaches_the_server_when_the_connection_is_bac
     expect(single.locator("label").filter(has_text="Một").locator("xpath=../input")).to_be_checked()
     expect(single.get_by_test_id("save-status").locator(".bi-check2")).to_be_visible()
     assert AttemptAnswer.objects.get(attempt=attempt, question=bank.single).response == 3
-    page.wait_for_function(f"localStorage.getItem('truonghoc:attempt:{attempt.pk}') === null")
+    page.wait_for_function(f"() => localStorage.getItem('truonghoc:attempt:{attempt.pk}') === null")
 
     # The session ends (logged out in another tab): the server answers with its login page, which must not
     # land inside the question; the answer waits on the device and goes once the student is back.
@@ -441,7 +441,7 @@ def test_an_answer_changed_offline_reaches_the_server_when_the_connection_is_bac
     )
     log_in(page, live_server.url, "hs.em")
     page.goto(f"{live_server.url}/hoc-lieu/bai-lam/{attempt.pk}/")
-    page.wait_for_function(f"localStorage.getItem('truonghoc:attempt:{attempt.pk}') === null")
+    page.wait_for_function(f"() => localStorage.getItem('truonghoc:attempt:{attempt.pk}') === null")
     assert answers_by_question(attempt)[bank.multiple.pk].response == [0, 1, 2]
     # Requests failed on purpose above: only uncaught script errors count here.
     assert [e for e in errors if e.startswith("pageerror")] == []
@@ -565,7 +565,7 @@ def test_exam_results_wait_for_the_close_and_the_teacher_grades_an_essay(live_se
     expect(page.get_by_test_id("scores").locator("tbody tr")).to_have_count(1)
     page.goto(f"{live_server.url}/hoc-lieu/de-kiem-tra/{quiz.pk}/ket-qua/?tab=summary")
     expect(page.get_by_test_id("summary").locator("tr[data-class='6A1']")).to_be_visible()
-    page.wait_for_function("document.getElementById('chart-bands') && window.Chart && Chart.getChart('chart-bands')")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-bands')")
     page.goto(f"{live_server.url}/hoc-lieu/de-kiem-tra/{quiz.pk}/ket-qua/?tab=items")
     items = page.get_by_test_id("items")
     expect(items.locator(f"[data-question='{bank.single.pk}']")).to_contain_text(re.compile(r"1[,.]00"))

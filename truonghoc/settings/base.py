@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "import_export",
+    "csp",
     # Ours, in dependency order: each app may import only the ones above it.
     "units",
     "notifications",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "truonghoc.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "truonghoc.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
+                "csp.context_processors.nonce",
             ],
             # One way to write numbers for people, in every template without {% load %}.
             "builtins": ["truonghoc.template_filters"],
@@ -82,6 +86,32 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Content-Security-Policy (django-csp 4) --------------------------------------------------------
+# Pages run only the portal's own scripts and styles, from /static/ (our js/ and css/, and the vendored
+# libraries of static/vendor/): no inline <script>, no on…= attributes, no hx-on, no eval. A script that
+# truly must be inline carries nonce="{{ CSP_NONCE }}" (the nonce is added to the header only when a page
+# uses it). tests/truonghoc/test_csp.py checks the header and that templates keep no inline code.
+# Simulation packages send their own "sandbox allow-scripts" policy, which the middleware leaves alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Style ATTRIBUTES only (never <style> elements or scripts): KaTeX writes style="…" with
+        # setAttribute on the formulas it cannot read (their red message) and on some MathML (\fcolorbox,
+        # \boldsymbol's shadow). Our templates have no style attributes (the test above checks it).
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
 
 # --- Data --------------------------------------------------------------------------------------
 # Embedded default: SQLite in the project folder. DATABASE_URL switches to PostgreSQL.

@@ -1,5 +1,7 @@
-{# The attempt page's behaviour: answers not yet confirmed by the server wait in localStorage and are sent again when the connection is back (and after a reload); the countdown hands in at zero. The server enforces the deadline whatever this script does. #}
-<script>
+// The attempt page's behaviour (templates/materials/attempts/attempt_take.html): answers not yet confirmed by
+// the server wait in localStorage and are sent again when the connection is back (and after a reload); the
+// countdown hands in at zero. The server enforces the deadline whatever this script does. Its words come from
+// the page's json_script "attempt-text".
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
@@ -198,4 +200,3 @@
     window.setInterval(tick, 1000);
   }
 })();
-</script>
