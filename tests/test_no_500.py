@@ -7,7 +7,7 @@ nothing answers 500. Hostile: digits `str.isdigit()` accepts and `int()` refuses
 ("١٢"), ids past the database's BIGINT, NUL bytes (PostgreSQL refuses them in a string literal), huge strings.
 
 The world is the demo province of a small table (`manage.py seed_demo`: units, the demo logins, courses,
-worksheets, questions and tests, news) plus an attempt in progress, a forum thread and a letter, so that
+worksheets, questions and tests, news) plus an attempt in progress and a forum thread, so that
 "a real id" reaches the page behind the door. Run it on SQLite and on PostgreSQL: NUL only fails there.
 `pytest tests/test_no_500.py -s` prints the counts.
 """
