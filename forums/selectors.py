@@ -6,6 +6,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
+from truonghoc.params import parse_ids
 from units.models import Role
 from units.permissions import Action, belongs_where_q, has_role, scope
 
@@ -109,7 +110,7 @@ def _owner_ids_linked_to(model, user, depth: int = 0) -> Q:
     granted = UserObjectPermission.objects.filter(user=user, content_type=content_type).values_list(
         "object_pk", flat=True
     )
-    query = Q(pk__in=[int(pk) for pk in granted if str(pk).isdigit()])
+    query = Q(pk__in=parse_ids(granted))
     for field in ("author", "leader"):
         if field in names:
             query |= Q(**{field: user})

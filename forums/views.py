@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import profile_refusal
 from truonghoc.forms import add_service_errors, cleaned_values, form_saved, service_outcome
+from truonghoc.params import parse_id
 from truonghoc.storage import file_response
 from units.permissions import can_see_usernames, unit_for_user_or_404
 
@@ -225,12 +226,9 @@ def thread_detail(request, pk: int):
         return render(request, template, context)
     initial = {}
     quoting = None
-    if request.GET.get("quote", "").isdigit():
+    if quote_pk := parse_id(request.GET.get("quote")):
         quoting = (
-            Post.objects.alive()
-            .filter(pk=request.GET["quote"], thread=thread, is_hidden=False)
-            .select_related("author")
-            .first()
+            Post.objects.alive().filter(pk=quote_pk, thread=thread, is_hidden=False).select_related("author").first()
         )
         if quoting:
             initial["quoted"] = quoting.pk
@@ -402,8 +400,7 @@ def moderators(request, pk: int):
     if request.method == "POST":
         User = get_user_model()
         if request.POST.get("action") == "revoke":
-            chosen = request.POST.get("user", "")
-            user = get_object_or_404(User, pk=chosen if chosen.isdigit() else 0)
+            user = get_object_or_404(User, pk=parse_id(request.POST.get("user")) or 0)
             services.moderator_revoke(actor=request.user, forum=forum, user=user)
             messages.success(request, _("%(name)s is no longer a moderator.") % {"name": user})
             return redirect("forums:moderators", forum.pk)

@@ -4,6 +4,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from truonghoc.params import parse_ids
+
 from .selectors import notifications_for
 from .services import notifications_mark_read
 
@@ -17,7 +19,7 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("id"))
     notifications_mark_read(user=request.user, ids=ids or None)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

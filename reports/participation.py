@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from truonghoc.params import parse_int
 from truonghoc.text import nfc
 
 REQUIRED_COLUMNS = (
@@ -134,7 +135,7 @@ def _read_row(table: ParticipationTable, line: int, raw: dict) -> None:
         text = values[column]
         if text == "":
             problems.append(_("%(column)s is missing") % {"column": column})
-        elif not text.lstrip("-").isdigit():
+        elif parse_int(text) is None:
             problems.append(
                 _("%(column)s is not a whole number (“%(value)s”)") % {"column": column, "value": values[column]}
             )

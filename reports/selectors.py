@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truonghoc.formatting import number, percent
+from truonghoc.params import parse_int
 from units.models import Target, Unit
 from units.periods import Period
 from units.selectors import EffectiveTarget, in_subtree_q, is_below
@@ -218,8 +219,8 @@ def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, li
     from units.periods import month_of, school_year_of
 
     topics = school_topic_list(school=school).order_by("-created_at")
-    if year and year.isdigit() and 2000 <= int(year) <= 2100:
-        span = school_year_of(date(int(year), 9, 1))
+    if (first_year := parse_int(year, minimum=2000, maximum=2100)) is not None:
+        span = school_year_of(date(first_year, 9, 1))
     else:
         latest = topics.values_list("created_at", flat=True).first()
         span = school_year_of(timezone.localtime(latest).date() if latest else timezone.localdate())

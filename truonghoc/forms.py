@@ -8,12 +8,35 @@ from django.core.exceptions import ValidationError
 from django.templatetags.static import static
 from django.utils.translation import gettext
 
+from .params import parse_id
+from .text import search_text
 from .uploads import refused_uploads_error
 
 # A moment typed in a form: <input type="datetime-local"> sends 2025-12-29T07:30; people whose browser has
 # no picker type 29/12/2025 07:30 (the Vietnamese way) or 2025-12-29 07:30.
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+
+
+class SearchField(forms.CharField):
+    """A search box: what was typed, NUL and other control characters dropped (text.search_text) before
+    validation, so a stray NUL searches for the rest instead of refusing the form or reaching PostgreSQL."""
+
+    def to_python(self, value):
+        return search_text(super().to_python(value), max_length=self.max_length or 200)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field looks every posted value up with `pk__in`: a thirty-digit one overflows SQLite's
+    INTEGER there (a 500). Values that are not ids (params.parse_id) get the field's own error first."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            if parse_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 def moment_field(*, label, invalid, help_text="") -> forms.DateTimeField:

@@ -9,6 +9,8 @@ Django's Paginator (templates/components/pages.html).
 
 from dataclasses import dataclass
 
+from .params import parse_int
+
 # Deep pages of a search are never read by people, only by crawlers; beyond this the last one is shown.
 MAX_PAGE = 250
 
@@ -42,11 +44,7 @@ class Page:
 
 def page_number(value, *, max_page: int = MAX_PAGE) -> int:
     """The page asked for in the URL (`?page=`): 1 for anything that is not a number, at most max_page."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), max_page)
+    return min(max(parse_int(value, default=1), 1), max_page)
 
 
 def count_free_page(rows, *, number=1, size: int) -> Page:

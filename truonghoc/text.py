@@ -32,6 +32,12 @@ def nfc_text(value: str | None) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def search_text(value: str | None, *, max_length: int = 200) -> str:
+    """What was typed in a search box or a text filter of a query string, ready for a lookup: nfc() (so NUL
+    and other control characters are dropped, and PostgreSQL never sees them), at most `max_length` long."""
+    return nfc(value)[:max_length]
+
+
 def fold(value: str | None) -> str:
     """Lower-case, diacritic-free form for search: 'Đặng Thị Hòa' -> 'dang thi hoa'."""
     text = nfc(value).replace("đ", "d").replace("Đ", "D")

@@ -4,8 +4,8 @@ from . import views
 
 app_name = "units"
 urlpatterns = [
-    path("<int:pk>/", views.unit_space, name="space"),
-    path("<int:pk>/thanh-vien/", views.unit_people, name="people"),
-    path("<int:pk>/khai-bao/", views.unit_declare, name="declare"),
-    path("<int:pk>/nhat-ky/", views.unit_audit, name="audit"),
+    path("<id:pk>/", views.unit_space, name="space"),
+    path("<id:pk>/thanh-vien/", views.unit_people, name="people"),
+    path("<id:pk>/khai-bao/", views.unit_declare, name="declare"),
+    path("<id:pk>/nhat-ky/", views.unit_audit, name="audit"),
 ]

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from truonghoc.text import fold
+from truonghoc.text import fold, search_text
 
 from . import selectors
 from .forms import DeclareNumbersForm
@@ -24,7 +24,7 @@ def unit_space(request, pk: int):
     unit = unit_for_user_or_404(user, pk, Action.VIEW)
     User = get_user_model()
     children = selectors.unit_children(unit=unit)
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET.get("q"))
     if query:
         children = children.filter(name_folded__contains=fold(query))
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -56,7 +56,7 @@ def unit_people(request, pk: int):
     unit = unit_for_user_or_404(user, pk, Action.VIEW)
     # Who is listed and whether usernames show are rules of permissions/selectors, not of the template.
     people = selectors.people_listable_by(user=user, unit=unit, user_model=get_user_model())
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET.get("q"))
     if query:
         people = people.filter(name_folded__contains=fold(query))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -84,7 +84,7 @@ def unit_audit(request, pk: int):
     unit = get_object_or_404(Unit, pk=pk)
     if not (can(user, Action.VIEW_REPORTS, unit) or can(user, Action.MANAGE_ACCOUNTS, unit)):
         raise Http404
-    action = request.GET.get("action", "").strip()
+    action = search_text(request.GET.get("action"))
     page = Paginator(selectors.audit_entries_for(unit=unit, action=action or None), AUDIT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from truonghoc.text import search_text
 from units.models import Unit
 from units.permissions import Action, can, unit_for_user_or_404
 from units.selectors import audit_action_label, audit_changes, people_of
@@ -164,7 +165,7 @@ def account_move_class_view(request, pk: int):
 def account_transfer_view(request, pk: int):
     """Start a transfer: find the receiving school by code or name, add a note, send."""
     account = account_for_user_or_404(request.user, pk, check=can_manage_account)
-    query = (request.POST.get("q") if request.method == "POST" else request.GET.get("q", "")) or ""
+    query = search_text(request.POST.get("q") if request.method == "POST" else request.GET.get("q"))
     query = query.strip()
     form = TransferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truonghoc.formatting import date_text, datetime_text
+from truonghoc.params import parse_id
+from truonghoc.text import search_text
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 from units.services import audit_export
 
@@ -32,10 +34,10 @@ def _filters(request) -> dict:
     status = request.GET.get("status", "active")
     return {
         "account_type": request.GET.get("type", "") if request.GET.get("type") in User.AccountType.values else "",
-        "unit_id": int(unit) if unit.isdigit() else None,
+        "unit_id": parse_id(unit),
         "status": status if status in ("active", "inactive", "all") else "active",
         "photo_status": request.GET.get("photo", "") if request.GET.get("photo") in User.PhotoStatus.values else "",
-        "query": request.GET.get("q", "").strip(),
+        "query": search_text(request.GET.get("q")),
     }
 
 

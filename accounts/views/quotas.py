@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from truonghoc.params import parse_id
+
 from ..forms.issuing import QuotaDecisionForm, QuotaRequestForm, QuotaSetForm
 from ..models import AccountQuota, IssueBatch, QuotaRequest, User
 from ..permissions import can_issue_accounts, can_set_quota, can_view_accounts, school_for_user_or_404
@@ -64,8 +66,8 @@ def quota(request, school_pk: int):
 def _prefill_from_import(request, school, usage) -> dict | None:
     """The request asked from a refused import's page (?lo=<batch>): its account type, the places
     missing and a reason that names the file."""
-    pk = request.GET.get("lo", "")
-    if not pk.isdigit():
+    pk = parse_id(request.GET.get("lo"))
+    if pk is None:
         return None
     batch = IssueBatch.objects.filter(pk=pk, school=school, kind=IssueBatch.Kind.IMPORT).first()
     gap = import_quota_gap(batch=batch, usage=usage) if batch else 0

@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin, RichTextWidget
+from truonghoc.forms import BootstrapFormMixin, RichTextWidget, SearchField
 from truonghoc.text import refuse_formula_or_bidi
 from truonghoc.uploads import human_size
 
@@ -104,4 +104,4 @@ class SectionForm(BootstrapFormMixin, forms.Form):
 
 
 class CoInstructorSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name or username"), required=False, max_length=100)
+    q = SearchField(label=_("Name or username"), required=False, max_length=100)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from truonghoc.forms import BootstrapFormMixin
+from truonghoc.forms import BootstrapFormMixin, IdMultipleChoiceField
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -12,7 +12,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.username})"
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name} ({obj.username})"
 

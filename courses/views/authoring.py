@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from truonghoc.forms import cleaned_values, form_saved, service_outcome
+from truonghoc.params import parse_id
 from units.models import Unit
 from units.permissions import Action, can, can_see_usernames
 
@@ -55,8 +56,8 @@ def _course_data(form) -> dict:
 def course_create(request):
     """`?unit=<pk>&kind=<kind>`: the space that offers the "create" button says where and what."""
     user = request.user
-    unit_pk = request.GET.get("unit", "")
-    if not unit_pk.isdigit():
+    unit_pk = parse_id(request.GET.get("unit"))
+    if unit_pk is None:
         raise Http404
     unit = get_object_or_404(Unit, pk=unit_pk, is_active=True)
     if not can(user, Action.VIEW, unit):
@@ -219,7 +220,7 @@ def co_instructors(request, pk: int):
         if not is_author:
             raise PermissionDenied
         User = get_user_model()
-        person = get_object_or_404(User, pk=request.POST.get("user") if request.POST.get("user", "").isdigit() else 0)
+        person = get_object_or_404(User, pk=parse_id(request.POST.get("user")) or 0)
         with service_outcome(request):
             if request.POST.get("action") == "remove":
                 services.co_instructor_remove(actor=request.user, course=course, user=person)
@@ -250,11 +251,11 @@ def co_instructors(request, pk: int):
 
 urlpatterns = [
     path("tao-moi/", course_create, name="course_create"),
-    path("<int:pk>/sua/", course_edit, name="course_edit"),
-    path("<int:pk>/xuat-ban/", course_publish, name="course_publish"),
-    path("<int:pk>/dong/", course_close, name="course_close"),
-    path("<int:pk>/phan/them/", section_create, name="section_create"),
-    path("phan/<int:pk>/sua/", section_edit, name="section_edit"),
-    path("phan/<int:pk>/di-chuyen/", section_move, name="section_move"),
-    path("<int:pk>/giang-vien/", co_instructors, name="co_instructors"),
+    path("<id:pk>/sua/", course_edit, name="course_edit"),
+    path("<id:pk>/xuat-ban/", course_publish, name="course_publish"),
+    path("<id:pk>/dong/", course_close, name="course_close"),
+    path("<id:pk>/phan/them/", section_create, name="section_create"),
+    path("phan/<id:pk>/sua/", section_edit, name="section_edit"),
+    path("phan/<id:pk>/di-chuyen/", section_move, name="section_move"),
+    path("<id:pk>/giang-vien/", co_instructors, name="co_instructors"),
 ]

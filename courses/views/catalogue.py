@@ -6,6 +6,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
 
+from truonghoc.params import parse_int
+from truonghoc.text import search_text
+
 from ..models import Course
 from ..selectors import catalogue as selectors
 
@@ -17,10 +20,10 @@ def _filters(request, units) -> selectors.CatalogueFilters:
     unit_pk = params.get("unit", "")
     unit = next((u for u in units if str(u.pk) == unit_pk), None)
     return selectors.CatalogueFilters(
-        q=params.get("q", "").strip()[:200],
+        q=search_text(params.get("q")),
         kind=kind if kind in Course.Kind.values else "",
-        subject=params.get("subject", "").strip()[:100],
-        grade=int(grade) if grade.isdigit() and 1 <= int(grade) <= 12 else None,
+        subject=search_text(params.get("subject"), max_length=100),
+        grade=parse_int(grade, minimum=1, maximum=12),
         unit=unit,
     )
 

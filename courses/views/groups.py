@@ -179,12 +179,12 @@ def product_download(request, pk: int):
 
 
 urlpatterns = [
-    path("to-chuyen-mon/<int:pk>/", group_space, name="group_space"),
-    path("to-chuyen-mon/<int:pk>/chuyen-de/", group_topics, name="group_topics"),
-    path("to-chuyen-mon/<int:pk>/san-pham/", group_products, name="group_products"),
-    path("to-chuyen-mon/<int:pk>/theo-thang/", group_by_month, name="group_by_month"),
-    path("to-chuyen-mon/<int:pk>/nop-san-pham/", product_create_view, name="product_create"),
-    path("san-pham/<int:pk>/", product_detail, name="product"),
-    path("san-pham/<int:pk>/tai-ve/", product_download, name="product_download"),
-    path("san-pham/<int:pk>/da-xem-xet/", product_review_view, name="product_review"),
+    path("to-chuyen-mon/<id:pk>/", group_space, name="group_space"),
+    path("to-chuyen-mon/<id:pk>/chuyen-de/", group_topics, name="group_topics"),
+    path("to-chuyen-mon/<id:pk>/san-pham/", group_products, name="group_products"),
+    path("to-chuyen-mon/<id:pk>/theo-thang/", group_by_month, name="group_by_month"),
+    path("to-chuyen-mon/<id:pk>/nop-san-pham/", product_create_view, name="product_create"),
+    path("san-pham/<id:pk>/", product_detail, name="product"),
+    path("san-pham/<id:pk>/tai-ve/", product_download, name="product_download"),
+    path("san-pham/<id:pk>/da-xem-xet/", product_review_view, name="product_review"),
 ]

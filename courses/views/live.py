@@ -196,9 +196,9 @@ def calendar_ics(request):
 
 
 urlpatterns = [
-    path("<int:pk>/truc-tuyen/", live_sessions, name="live_sessions"),
-    path("<int:pk>/truc-tuyen/them/", live_create, name="live_create"),
-    path("truc-tuyen/<int:pk>/sua/", live_edit, name="live_edit"),
+    path("<id:pk>/truc-tuyen/", live_sessions, name="live_sessions"),
+    path("<id:pk>/truc-tuyen/them/", live_create, name="live_create"),
+    path("truc-tuyen/<id:pk>/sua/", live_edit, name="live_edit"),
     path("lich/", calendar, name="calendar"),
     path("lich.ics", calendar_ics, name="calendar_ics"),
 ]

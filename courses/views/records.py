@@ -26,5 +26,5 @@ def record(request, pk: int):
 
 
 urlpatterns = [
-    path("ho-so/<int:pk>/", record, name="record"),
+    path("ho-so/<id:pk>/", record, name="record"),
 ]

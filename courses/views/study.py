@@ -22,6 +22,7 @@ from accounts.profile import missing_profile_items
 from forums.selectors import owner_forums
 from truonghoc.formatting import datetime_text
 from truonghoc.forms import cleaned_values, form_saved, service_outcome
+from truonghoc.params import parse_id
 from truonghoc.storage import file_response
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 from units.models import Unit
@@ -322,8 +323,8 @@ def learning_group_detail(request, pk: int):
 def learning_group_leader(request, pk: int):
     user = request.user
     group = _group_for_user_or_404(user, pk)
-    chosen = request.POST.get("leader", "")
-    leader = get_user_model().objects.filter(pk=chosen).first() if chosen.isdigit() else None
+    chosen = parse_id(request.POST.get("leader"))
+    leader = get_user_model().objects.filter(pk=chosen).first() if chosen else None
     if leader is None:
         messages.error(request, _("Choose the new leader among the group's members."))
         return redirect("courses:learning_group", group.pk)
@@ -402,16 +403,16 @@ def _progress_xlsx(actor, course: Course, rows, total: int) -> HttpResponse:
 
 
 urlpatterns = [
-    path("<int:pk>/", course_detail, name="course"),
-    path("<int:pk>/dang-ky/", enrol, name="enrol"),
-    path("<int:pk>/roi-khoa-hoc/", withdraw, name="withdraw"),
-    path("<int:pk>/ghi-danh/", enrol_unit, name="enrol_unit"),
-    path("<int:pk>/ghi-danh/<int:unit_pk>/thoi/", unenrol_unit, name="unenrol_unit"),
-    path("<int:pk>/tien-do/", progress, name="progress"),
-    path("<int:pk>/nhom-hoc-tap/", learning_groups, name="learning_groups"),
-    path("<int:pk>/nhom-hoc-tap/dang-ky/", learning_group_create, name="learning_group_create"),
-    path("nhom-hoc-tap/<int:pk>/", learning_group_detail, name="learning_group"),
-    path("nhom-hoc-tap/<int:pk>/truong-nhom/", learning_group_leader, name="learning_group_leader"),
-    path("phan/<int:pk>/tep/", section_file, name="section_file"),
-    path("phan/<int:pk>/da-hoc/", section_done, name="section_done"),
+    path("<id:pk>/", course_detail, name="course"),
+    path("<id:pk>/dang-ky/", enrol, name="enrol"),
+    path("<id:pk>/roi-khoa-hoc/", withdraw, name="withdraw"),
+    path("<id:pk>/ghi-danh/", enrol_unit, name="enrol_unit"),
+    path("<id:pk>/ghi-danh/<id:unit_pk>/thoi/", unenrol_unit, name="unenrol_unit"),
+    path("<id:pk>/tien-do/", progress, name="progress"),
+    path("<id:pk>/nhom-hoc-tap/", learning_groups, name="learning_groups"),
+    path("<id:pk>/nhom-hoc-tap/dang-ky/", learning_group_create, name="learning_group_create"),
+    path("nhom-hoc-tap/<id:pk>/", learning_group_detail, name="learning_group"),
+    path("nhom-hoc-tap/<id:pk>/truong-nhom/", learning_group_leader, name="learning_group_leader"),
+    path("phan/<id:pk>/tep/", section_file, name="section_file"),
+    path("phan/<id:pk>/da-hoc/", section_done, name="section_done"),
 ]

@@ -293,14 +293,14 @@ def assignment_grades_export(request, pk: int):
 
 
 urlpatterns = [
-    path("<int:pk>/bai-tap/", assignment_list, name="assignments"),
-    path("<int:pk>/bai-tap/them/", assignment_create, name="assignment_create"),
-    path("<int:pk>/bang-diem.xlsx", grades_export, name="grades_export"),
-    path("bai-tap/<int:pk>/sua/", assignment_edit, name="assignment_edit"),
-    path("bai-tap/<int:pk>/nop-bai/", submission_create, name="submission_create"),
-    path("bai-tap/<int:pk>/cham-bai/", grading, name="grading"),
-    path("bai-tap/<int:pk>/bang-diem.xlsx", assignment_grades_export, name="assignment_grades_export"),
-    path("bai-nop/<int:pk>/", submission_detail, name="submission"),
-    path("bai-nop/<int:pk>/cham-diem/", grade, name="grade"),
-    path("bai-nop/tep/<int:pk>/", submission_file, name="submission_file"),
+    path("<id:pk>/bai-tap/", assignment_list, name="assignments"),
+    path("<id:pk>/bai-tap/them/", assignment_create, name="assignment_create"),
+    path("<id:pk>/bang-diem.xlsx", grades_export, name="grades_export"),
+    path("bai-tap/<id:pk>/sua/", assignment_edit, name="assignment_edit"),
+    path("bai-tap/<id:pk>/nop-bai/", submission_create, name="submission_create"),
+    path("bai-tap/<id:pk>/cham-bai/", grading, name="grading"),
+    path("bai-tap/<id:pk>/bang-diem.xlsx", assignment_grades_export, name="assignment_grades_export"),
+    path("bai-nop/<id:pk>/", submission_detail, name="submission"),
+    path("bai-nop/<id:pk>/cham-diem/", grade, name="grade"),
+    path("bai-nop/tep/<id:pk>/", submission_file, name="submission_file"),
 ]

@@ -116,7 +116,7 @@ def trash(request, pk: int):
 
 
 urlpatterns = [
-    path("xoa/<slug:kind>/<int:pk>/", delete, name="delete"),
-    path("khoi-phuc/<slug:kind>/<int:pk>/", restore, name="restore"),
-    path("thung-rac/<int:pk>/", trash, name="trash"),
+    path("xoa/<slug:kind>/<id:pk>/", delete, name="delete"),
+    path("khoi-phuc/<slug:kind>/<id:pk>/", restore, name="restore"),
+    path("thung-rac/<id:pk>/", trash, name="trash"),
 ]

@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin, RichTextWidget
+from truonghoc.forms import BootstrapFormMixin, RichTextWidget, SearchField
 
 from ..models import Kind, Licence, Material
 from ..permissions import materials_visible_q
@@ -18,7 +18,7 @@ USES_MAX = 50
 def search_field(placeholder) -> forms.CharField:
     """The search box of the library's and the bank's filters (every word must appear, accents aside:
     selectors.library.search_words)."""
-    return forms.CharField(
+    return SearchField(
         label=_("Search"),
         required=False,
         max_length=200,

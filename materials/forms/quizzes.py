@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from courses.models import Course
-from truonghoc.forms import DATETIME_FORMATS, DATETIME_INPUT, BootstrapFormMixin, RichTextWidget
+from truonghoc.forms import DATETIME_FORMATS, DATETIME_INPUT, BootstrapFormMixin, RichTextWidget, SearchField
+from truonghoc.params import parse_ids, parse_int
 from truonghoc.text import refuse_formula_or_bidi
 from units.models import Unit
 
@@ -93,13 +94,7 @@ class QuizForm(BootstrapFormMixin, forms.Form):
     @property
     def selected_class_ids(self) -> set[int]:
         raw = self.data.getlist("classes") if self.is_bound else self.initial.get("classes") or []
-        out = set()
-        for value in raw:
-            try:
-                out.add(int(value))
-            except (TypeError, ValueError):
-                continue
-        return out
+        return set(parse_ids(raw))
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
@@ -178,10 +173,7 @@ class BlueprintForm(BootstrapFormMixin, forms.Form):
             for level in CognitiveLevel.values:
                 field = self[f"n_{i}_{level}"]
                 value = field.value()
-                try:
-                    asked = int(value or 0)
-                except (TypeError, ValueError):
-                    asked = 0
+                asked = parse_int(value, default=0)
                 have = availability.get((topic, level), 0)
                 cells.append(
                     {"field": field, "level": level, "asked": max(asked, 0), "available": have, "short": asked > have}
@@ -200,7 +192,7 @@ def blueprint_initial(grid: list[dict]) -> dict:
 
 
 class PickerFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(
+    q = SearchField(
         label=_("Search"),
         required=False,
         max_length=200,

@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.paging import MAX_PAGE, Page, count_free_page, page_number  # noqa: F401 (views page here)
+from truonghoc.params import parse_id, parse_int
 from truonghoc.text import fold
 from units.models import Unit
 
@@ -103,8 +104,8 @@ def grade_from_words(words: list[str]) -> tuple[int | None, list[str]]:
     grades 10, 11 and 12. Returns (grade or None, the other words)."""
     for i, word in enumerate(words[:-1]):
         following = words[i + 1]
-        if word in ("lop", "khoi") and following.isdigit() and 1 <= int(following) <= 12:
-            return int(following), words[:i] + words[i + 2 :]
+        if word in ("lop", "khoi") and (grade := parse_int(following, minimum=1, maximum=12)) is not None:
+            return grade, words[:i] + words[i + 2 :]
     return None, words
 
 
@@ -191,8 +192,8 @@ def library_units(*, user, chosen=None) -> list[Unit]:
     Office, Department, the Ministry). `chosen` (an id from a shared link) is added when it names
     another unit; what is listed stays limited by what the person may see."""
     offered = Q(path__in=sorted(ancestor_paths(user)), kind__in=[k for k in Unit.Kind.values if k != Unit.Kind.CLASS])
-    if chosen is not None and str(chosen).isdigit():
-        offered |= Q(pk=int(chosen))
+    if chosen_pk := parse_id(chosen):
+        offered |= Q(pk=chosen_pk)
     return list(Unit.objects.filter(offered).only("id", "name", "kind", "path", "depth").order_by("path"))
 
 

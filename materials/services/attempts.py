@@ -30,6 +30,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from truonghoc.params import parse_int
 from truonghoc.text import nfc, nfc_text
 
 from ..models import Attempt, AttemptAnswer, Quiz, QuizItem
@@ -150,9 +151,7 @@ def _index(value, count: int) -> int | None:
     """An option index sent by the page ("2" or 2) within the question's options, else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    return value if isinstance(value, int) and 0 <= value < count else None
+    return parse_int(value, minimum=0, maximum=count - 1)
 
 
 def _truth(value):

@@ -356,11 +356,11 @@ def attempt_image(request, pk: int, position: int):
 
 urlpatterns = [
     path("bai-kiem-tra/", quiz_taking_list, name="quiz_taking_list"),
-    path("bai-kiem-tra/<int:pk>/", take_start, name="take_start"),
-    path("bai-lam/<int:pk>/", attempt_take, name="attempt_take"),
-    path("bai-lam/<int:pk>/luu/<int:position>/", attempt_save, name="attempt_save"),
-    path("bai-lam/<int:pk>/luu-tat-ca/", attempt_save_all, name="attempt_save_all"),
-    path("bai-lam/<int:pk>/nop/", attempt_submit, name="attempt_submit"),
-    path("bai-lam/<int:pk>/da-nop/", attempt_done, name="attempt_done"),
-    path("bai-lam/<int:pk>/anh/<int:position>/", attempt_image, name="attempt_image"),
+    path("bai-kiem-tra/<id:pk>/", take_start, name="take_start"),
+    path("bai-lam/<id:pk>/", attempt_take, name="attempt_take"),
+    path("bai-lam/<id:pk>/luu/<id:position>/", attempt_save, name="attempt_save"),
+    path("bai-lam/<id:pk>/luu-tat-ca/", attempt_save_all, name="attempt_save_all"),
+    path("bai-lam/<id:pk>/nop/", attempt_submit, name="attempt_submit"),
+    path("bai-lam/<id:pk>/da-nop/", attempt_done, name="attempt_done"),
+    path("bai-lam/<id:pk>/anh/<id:position>/", attempt_image, name="attempt_image"),
 ]

@@ -27,6 +27,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from truonghoc.forms import BootstrapFormMixin
 from truonghoc.softdelete import alive_q
 from truonghoc.storage import file_response
+from truonghoc.text import search_text
 from truonghoc.uploads import family_of, human_size
 
 from ..forms import search_field
@@ -274,7 +275,7 @@ USES_RESULTS = 8
 def uses_search(request):
     """The lesson form's finder (htmx): approved items matching what was typed, each with a button that
     adds its number to the "items this lesson uses" field."""
-    query = (request.GET.get("q") or "")[:200]
+    query = search_text(request.GET.get("q"))
     items = []
     if selectors.search_words(query):
         found = selectors.library_search(user=request.user, q=query).filter(live_version__isnull=False)
@@ -285,8 +286,8 @@ def uses_search(request):
 urlpatterns = [
     path("", library, name="library"),
     path("tim-de-dung/", uses_search, name="uses_search"),
-    path("<int:pk>/", detail, name="detail"),
-    path("<int:pk>/tep/", file, name="file"),
-    path("<int:pk>/tai-ve/", download, name="download"),
-    path("<int:pk>/goi/<str:token>/<path:name>", package_file, name="package_file"),
+    path("<id:pk>/", detail, name="detail"),
+    path("<id:pk>/tep/", file, name="file"),
+    path("<id:pk>/tai-ve/", download, name="download"),
+    path("<id:pk>/goi/<str:token>/<path:name>", package_file, name="package_file"),
 ]

@@ -214,7 +214,7 @@ _download = partial(download_response, audit=None)
 urlpatterns = [
     path("cau-hoi/nhap/", question_import, name="question_import"),
     path("cau-hoi/nhap/mau.xlsx", question_import_template, name="question_import_template"),
-    path("cau-hoi/nhap/<int:pk>/", question_import_detail, name="question_import_detail"),
-    path("cau-hoi/nhap/<int:pk>/xac-nhan/", question_import_confirm_view, name="question_import_confirm"),
+    path("cau-hoi/nhap/<id:pk>/", question_import_detail, name="question_import_detail"),
+    path("cau-hoi/nhap/<id:pk>/xac-nhan/", question_import_confirm_view, name="question_import_confirm"),
     path("cau-hoi/xuat/", question_export, name="question_export"),
 ]

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from truonghoc.forms import add_service_errors, service_outcome
+from truonghoc.params import parse_id
+from truonghoc.text import search_text
 
 from ..forms.quizzes import (
     BlueprintForm,
@@ -37,7 +39,7 @@ def _errors(exc: ValidationError) -> list[str]:
 @login_required
 def quiz_list(request):
     removed = request.GET.get("show") == "removed"
-    query = (request.GET.get("q") or "").strip()[:200]
+    query = search_text(request.GET.get("q"))
     quizzes = selectors.my_quizzes(user=request.user, q=query, removed=removed)
     page = selectors.quiz_page(quizzes, request.GET.get("page"))
     for quiz in page:
@@ -169,10 +171,7 @@ def quiz_questions(request, pk: int):
         return redirect("materials:quiz_blueprint", quiz.pk)
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            question = get_object_or_404(Question, pk=int(request.POST.get("question") or 0))
-        except ValueError as exc:
-            raise Http404 from exc
+        question = get_object_or_404(Question, pk=parse_id(request.POST.get("question")) or 0)
         try:
             if action == "add":
                 services.quiz_question_add(actor=request.user, quiz=quiz, question=question)
@@ -357,14 +356,14 @@ def quiz_preview(request, pk: int):
 urlpatterns = [
     path("de-kiem-tra/", quiz_list, name="quiz_list"),
     path("de-kiem-tra/moi/", quiz_new, name="quiz_new"),
-    path("de-kiem-tra/<int:pk>/", quiz_detail, name="quiz_detail"),
-    path("de-kiem-tra/<int:pk>/sua/", quiz_edit, name="quiz_edit"),
-    path("de-kiem-tra/<int:pk>/cau-hoi/", quiz_questions, name="quiz_questions"),
-    path("de-kiem-tra/<int:pk>/ma-tran/", quiz_blueprint, name="quiz_blueprint"),
-    path("de-kiem-tra/<int:pk>/cong-bo/", quiz_publish, name="quiz_publish"),
-    path("de-kiem-tra/<int:pk>/thu-hoi/", quiz_unpublish, name="quiz_unpublish"),
-    path("de-kiem-tra/<int:pk>/xoa/", quiz_delete, name="quiz_delete"),
-    path("de-kiem-tra/<int:pk>/khoi-phuc/", quiz_restore, name="quiz_restore"),
-    path("de-kiem-tra/<int:pk>/nhan-ban/", quiz_duplicate, name="quiz_duplicate"),
-    path("de-kiem-tra/<int:pk>/xem-truoc/", quiz_preview, name="quiz_preview"),
+    path("de-kiem-tra/<id:pk>/", quiz_detail, name="quiz_detail"),
+    path("de-kiem-tra/<id:pk>/sua/", quiz_edit, name="quiz_edit"),
+    path("de-kiem-tra/<id:pk>/cau-hoi/", quiz_questions, name="quiz_questions"),
+    path("de-kiem-tra/<id:pk>/ma-tran/", quiz_blueprint, name="quiz_blueprint"),
+    path("de-kiem-tra/<id:pk>/cong-bo/", quiz_publish, name="quiz_publish"),
+    path("de-kiem-tra/<id:pk>/thu-hoi/", quiz_unpublish, name="quiz_unpublish"),
+    path("de-kiem-tra/<id:pk>/xoa/", quiz_delete, name="quiz_delete"),
+    path("de-kiem-tra/<id:pk>/khoi-phuc/", quiz_restore, name="quiz_restore"),
+    path("de-kiem-tra/<id:pk>/nhan-ban/", quiz_duplicate, name="quiz_duplicate"),
+    path("de-kiem-tra/<id:pk>/xem-truoc/", quiz_preview, name="quiz_preview"),
 ]

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods
 from truonghoc.formatting import datetime_text
 from truonghoc.forms import BootstrapFormMixin, add_service_errors
 from truonghoc.marks import MarkField, mark_text
+from truonghoc.params import parse_id
+from truonghoc.text import search_text
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 from units.permissions import can_see_usernames
 from units.services import audit_export
@@ -41,13 +43,6 @@ SCORES_PAGE = 50
 TABS = ("scores", "summary", "items")
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 # --- results page ---------------------------------------------------------------------------------
 
 
@@ -67,8 +62,8 @@ def results(request, pk: int):
     }
     if tab == "scores":
         rows = selectors.quiz_scores(quiz=quiz)
-        class_id = _int_or_none(request.GET.get("class"))
-        query = (request.GET.get("q") or "").strip()[:100]
+        class_id = parse_id(request.GET.get("class"))
+        query = search_text(request.GET.get("q"), max_length=100)
         shown = selectors.filter_scores(rows, class_id=class_id, words=library_selectors.search_words(query))
         page = Paginator(shown, SCORES_PAGE).get_page(request.GET.get("page"))
         context.update(
@@ -103,7 +98,7 @@ def results_export(request, pk: int):
     question's credit in the best attempt with ?questions=1."""
     quiz = quiz_for_results_or_404(request.user, pk)
     rows = selectors.quiz_scores(quiz=quiz)
-    class_id = _int_or_none(request.GET.get("class"))
+    class_id = parse_id(request.GET.get("class"))
     if class_id is not None:
         rows = selectors.filter_scores(rows, class_id=class_id)
     header = [
@@ -187,10 +182,14 @@ class EssayGradeForm(BootstrapFormMixin, forms.Form):
 @login_required
 def essay_queue(request, pk: int):
     quiz = quiz_for_manager_or_404(request.user, pk)
-    after_pk = _int_or_none(request.GET.get("after"))
+    after_pk = parse_id(request.GET.get("after"))
     after = None
     if after_pk:
-        after = AttemptAnswer.objects.select_related("attempt").filter(pk=after_pk, attempt__quiz=quiz).first()
+        after = (
+            AttemptAnswer.objects.select_related("attempt")
+            .filter(pk=after_pk, attempt__quiz=quiz, attempt__submitted_at__isnull=False)
+            .first()
+        )
     essays = selectors.essays_to_grade(quiz=quiz, after=after, limit=selectors.ESSAY_PAGE + 1)
     context = {
         "quiz": quiz,
@@ -292,14 +291,14 @@ def attempt_review(request, pk: int):
 
 
 urlpatterns = [
-    path("de-kiem-tra/<int:pk>/ket-qua/", results, name="results"),
-    path("de-kiem-tra/<int:pk>/ket-qua/xuat/", results_export, name="results_export"),
+    path("de-kiem-tra/<id:pk>/ket-qua/", results, name="results"),
+    path("de-kiem-tra/<id:pk>/ket-qua/xuat/", results_export, name="results_export"),
     path(
-        "de-kiem-tra/<int:pk>/ket-qua/cau/<int:question_pk>/huy/",
+        "de-kiem-tra/<id:pk>/ket-qua/cau/<id:question_pk>/huy/",
         results_cancel_question,
         name="results_cancel_question",
     ),
-    path("de-kiem-tra/<int:pk>/cham-tu-luan/", essay_queue, name="essay_queue"),
-    path("tra-loi/<int:pk>/cham/", essay_grade, name="essay_grade"),
-    path("bai-lam/<int:pk>/xem/", attempt_review, name="attempt_review"),
+    path("de-kiem-tra/<id:pk>/cham-tu-luan/", essay_queue, name="essay_queue"),
+    path("tra-loi/<id:pk>/cham/", essay_grade, name="essay_grade"),
+    path("bai-lam/<id:pk>/xem/", attempt_review, name="attempt_review"),
 ]

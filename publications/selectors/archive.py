@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.html import strip_tags
 
 from truonghoc.paging import Page, count_free_page, page_number  # noqa: F401 (the view pages here)
+from truonghoc.params import parse_id
 from truonghoc.text import fold, nfc
 from units.models import Unit
 from units.permissions import Action, scope
@@ -116,7 +117,7 @@ def archive_issuers(*, user, chosen=None) -> list[Unit]:
     for prefix in set(scope(user, Action.MANAGE).prefixes) | set(scope(user, Action.VIEW_REPORTS).prefixes):
         below |= children_q(prefix, "")
     offered = (Q(path__in=paths) | below) if paths else Q(depth__lte=2)
-    if chosen is not None and str(chosen).isdigit():
-        offered |= Q(pk=int(chosen))
+    if chosen_pk := parse_id(chosen):
+        offered |= Q(pk=chosen_pk)
     units = Unit.objects.filter(offered, kind__in=ISSUER_KINDS)
     return list(units.only("id", "name", "kind", "path", "depth").order_by("path"))

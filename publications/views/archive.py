@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from truonghoc.forms import BootstrapFormMixin
+from truonghoc.forms import BootstrapFormMixin, SearchField
 from units.models import Unit
 
 from ..selectors import archive as selectors
@@ -17,7 +17,7 @@ FIRST_YEAR = 1945
 
 
 class ArchiveSearchForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(
+    q = SearchField(
         label=_("Number, subject or text"),
         required=False,
         max_length=200,

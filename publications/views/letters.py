@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from truonghoc.forms import add_service_errors, form_saved, service_outcome
 from truonghoc.storage import file_response
+from truonghoc.text import search_text
 from units.models import Unit
 
 from ..forms.letters import LetterForm, LetterForwardForm, letter_initial
@@ -58,7 +59,7 @@ def sent(request):
     if not selectors.letter_issuing_units(user=request.user):
         raise PermissionDenied
     # PostgreSQL refuses a NUL character in a query parameter.
-    query = request.GET.get("q", "").replace("\x00", "").strip()
+    query = search_text(request.GET.get("q"))
     page = Paginator(selectors.letters_sent(user=request.user, query=query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from truonghoc.forms import add_service_errors, form_saved, service_outcome
+from truonghoc.params import parse_id
 from truonghoc.storage import file_response
 from units.models import Unit
 
@@ -29,10 +30,7 @@ def news_list(request):
     directly below it, and those promoted to it). Public."""
     unit = None
     if request.GET.get("unit"):
-        try:
-            unit = get_object_or_404(Unit, pk=int(request.GET["unit"]))
-        except ValueError as exc:
-            raise Http404 from exc
+        unit = get_object_or_404(Unit, pk=parse_id(request.GET["unit"]) or 0)
     page = Paginator(selectors.news_published(unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from truonghoc.forms import add_service_errors
 from truonghoc.storage import file_response
+from truonghoc.text import search_text
 from units.permissions import Action, scope
 
 from .. import selectors
@@ -63,7 +64,7 @@ def sent(request):
     issuers = selectors.issuing_units(user=request.user)
     if not issuers:
         raise PermissionDenied
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET.get("q"))
     page = Paginator(selectors.report_requests_sent(user=request.user, query=query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -128,7 +129,7 @@ def request_status(request, pk: int):
     status = request.GET.get("status", "")
     if status not in selectors.STATUS_FILTERS:
         status = ""
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET.get("q"))
     rows = selectors.report_status_rows(request=report, status=status, query=query)
     page = Paginator(rows, STATUS_PAGE_SIZE).get_page(request.GET.get("page"))
     last_reminder = selectors.report_last_reminder(request=report)
