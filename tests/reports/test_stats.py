@@ -5,6 +5,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
@@ -222,7 +223,9 @@ def test_the_ha_nam_table_is_reproduced_on_the_dashboard_and_in_its_export(clien
     assert [r for r in web_rows if isinstance(r[0], int)] == numbered
     assert client.get(reverse("reports:export", args=[dept.pk, "csv"])).content.decode("utf-8-sig").count("\n") == 143
     printed = client.get(reverse("reports:print", args=[dept.pk])).content.decode()
-    assert "Liên Phong" in printed and "A4 landscape" in printed
+    # The page is printed on A4 landscape by its own stylesheet (no inline <style> under the CSP).
+    assert "Liên Phong" in printed and "css/print_figures.css" in printed
+    assert "size: A4 landscape" in (settings.BASE_DIR / "static" / "css" / "print_figures.css").read_text()
 
 
 def test_a_school_declares_its_numbers_and_coverage_follows(client, tree, people):
