@@ -32,6 +32,7 @@ class GroupTaskAssignForm(BootstrapFormMixin, forms.Form):
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose members of this group only: %(value)s is not one of them.")},
         help_text=_("Tick the members of the group who work on it; untick someone to take them off."),
     )
 

@@ -360,6 +360,15 @@ def test_a_bad_deadline_on_the_form_is_explained_and_nothing_is_made(client, tre
     assert not GroupTask.objects.exists()
 
 
+def test_assigning_someone_of_another_group_on_the_page_is_explained(client, tree, people):
+    task = give(people, tree)
+    client.force_login(people.leader)
+    url = reverse("courses:group_task_assign", args=[task.pk])
+    response = client.post(url, {"members": [people.teacher.pk, people.teacher3.pk]})
+    assert response.status_code == 400 and "Choose members of this group only" in response.content.decode()
+    assert (GroupTask.objects.get().status, GroupTask.objects.get().assignees.count()) == ("waiting", 0)
+
+
 def test_the_list_is_paginated(client, tree, people):
     for n in range(23):
         give(people, tree, title=f"Nhiệm vụ {n:02d}")
