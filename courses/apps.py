@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+GROUP_TASK_AUDIT_LABELS = {
+    "group_task.create": _("Task given to a professional group"),
+    "group_task.assign": _("Members assigned to a group task"),
+    "group_task.done": _("Group task marked done"),
+    "group_task.reopen": _("Group task reopened"),
+    "group_task.delete": _("Group task removed"),
+}
+
 
 class CoursesConfig(AppConfig):
     name = "courses"
@@ -11,6 +19,7 @@ class CoursesConfig(AppConfig):
 
         from accounts.signals import person_left_school
         from forums.permissions import register_owner_rules
+        from units.selectors import AUDIT_ACTION_LABELS
         from units.services import register_membership_listener
 
         from . import permissions
@@ -22,6 +31,9 @@ class CoursesConfig(AppConfig):
         # A person who moves to another school leaves the old school's courses: enrolments and
         # co-instructor grants end (courses/services/departure.py, issue #14).
         person_left_school.connect(person_left_school_receiver, dispatch_uid="courses.person_left_school")
+
+        # How the group tasks' audit entries read on the audit pages (courses/services/group_tasks.py).
+        AUDIT_ACTION_LABELS.update(GROUP_TASK_AUDIT_LABELS)
 
         # A course given to a class or group follows who is in it (courses/services/roster.py).
         register_membership_listener(membership_listener)

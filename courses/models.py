@@ -589,3 +589,120 @@ class Product(SoftDeleted):
 
     def __str__(self):
         return self.title
+
+
+class GroupTask(SoftDeleted):
+    """A professional task a school's principal gives one of its groups (letter 1754: "Phân công nhiệm vụ
+    cụ thể cho các tổ/nhóm chuyên môn"): a topic to prepare, a product to hand in or a report, with a
+    deadline. The group's leader assigns members and marks it done with a link to the result (a topic, a
+    product or another page of the portal). "Late" is not stored: it is a task not done by its deadline
+    (`state`, and `selectors/group_tasks.state_annotation` for lists)."""
+
+    class Kind(models.TextChoices):
+        TOPIC = "topic", _("Topic to prepare")
+        PRODUCT = "product", _("Product to hand in")
+        REPORT = "report", pgettext_lazy("group task", "Report")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", pgettext_lazy("group task", "Waiting")  # nobody assigned yet
+        IN_PROGRESS = "in_progress", pgettext_lazy("group task", "In progress")
+        DONE = "done", pgettext_lazy("group task", "Done")
+
+    # The state shown and filtered on: the stored status, or "late" when not done by the deadline.
+    LATE = "late"
+
+    group = models.ForeignKey(
+        "units.Unit", verbose_name=_("professional group"), on_delete=models.PROTECT, related_name="group_tasks"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TOPIC)
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)  # plain text
+    deadline = models.DateTimeField(_("deadline"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.WAITING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="+"
+    )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned members"),
+        through="GroupTaskAssignee",
+        through_fields=("task", "user"),
+        related_name="group_tasks",
+        blank=True,
+    )
+    # When done: who marked it, when, the link to the result and a note. A link to a topic or a product
+    # of the group is kept as a reference too, so the result can be named and followed.
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    result_url = models.CharField(_("link to the result"), max_length=1000, blank=True)
+    result_course = models.ForeignKey(
+        Course, verbose_name=_("topic"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    result_product = models.ForeignKey(
+        Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("group task")
+        verbose_name_plural = _("group tasks")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="group_task_has_title"),
+            models.CheckConstraint(
+                condition=Q(status="done", done_at__isnull=False) | (~Q(status="done") & Q(done_at__isnull=True)),
+                name="group_task_done_has_date",
+            ),
+            soft_delete_constraint("group_task"),
+        ]
+        indexes = [models.Index(fields=["group", "deadline"], name="group_task_group_deadline_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def state(self) -> str:
+        """waiting / in_progress / done, or late when not done by the deadline."""
+        if self.status != self.Status.DONE and self.deadline < timezone.now():
+            return self.LATE
+        return self.status
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+
+class GroupTaskAssignee(models.Model):
+    """A member of the group the leader put on a task."""
+
+    task = models.ForeignKey(GroupTask, verbose_name=_("task"), on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("task assignee")
+        verbose_name_plural = _("task assignees")
+        constraints = [models.UniqueConstraint(fields=["task", "user"], name="unique_group_task_assignee")]
+        indexes = [models.Index(fields=["user", "task"], name="group_task_assignee_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.task}"

@@ -36,7 +36,7 @@ from units.permissions import (
     scope,
 )
 
-from .models import Assignment, Course, Enrolment, Product, Submission, SubmissionFile
+from .models import Assignment, Course, Enrolment, GroupTask, Product, Submission, SubmissionFile
 
 TEACH_PERM = "courses.teach_course"
 
@@ -410,3 +410,76 @@ def can_restore_content(user, obj) -> bool:
     if isinstance(obj, Product):
         return obj.author_id == user.pk or can(user, Action.MANAGE, obj.unit)
     return can_restore_course(user, course_of(obj))
+
+
+# --- tasks given to professional groups (services/group_tasks.py) ----------------------------------
+
+# Who gives a school's groups their tasks: its principal (and its vice-principals once units names that
+# role; until then a vice-principal holds the principal's role). Held at the school itself.
+GROUP_TASK_ASSIGNER_ROLES = frozenset(
+    {Role.PRINCIPAL, *([Role.VICE_PRINCIPAL] if hasattr(Role, "VICE_PRINCIPAL") else [])}
+)
+
+
+def _path(unit_or_path) -> str:
+    return unit_or_path if isinstance(unit_or_path, str) else unit_or_path.path
+
+
+def can_assign_group_tasks(user, school) -> bool:
+    """The school's principal gives, reopens and removes its groups' tasks (`school`: a Unit or a path)."""
+    return _active(user) and bool(school) and holds_role_at(user, _path(school), GROUP_TASK_ASSIGNER_ROLES)
+
+
+def can_follow_group_tasks(user, school) -> bool:
+    """The principal, and those who see the school's reports (its admin, the Office above…), follow the
+    progress of its groups' tasks; only the principal changes them. No query beyond the cached roles."""
+    if can_assign_group_tasks(user, school):
+        return True
+    return _active(user) and bool(school) and scope(user, Action.VIEW_REPORTS).contains_path(_path(school))
+
+
+def is_task_group_member(user, group: Unit) -> bool:
+    """A teacher or leader of the group (a role held at the group itself)."""
+    return _active(user) and holds_role_at(user, group, TEACHING_ROLES)
+
+
+def can_view_group_task(user, task: GroupTask) -> bool:
+    """The group's members (its leader included) see its tasks; the school's principal and overseers see
+    them all. A removed task is seen by those who follow the school only."""
+    if task.is_deleted:
+        return can_follow_group_tasks(user, task.group.school_path)
+    return is_task_group_member(user, task.group) or can_follow_group_tasks(user, task.group.school_path)
+
+
+def group_task_lead_problem(user, task: GroupTask) -> str:
+    """Why `user` cannot assign members to the task or mark it done, or "" when they can: the group's
+    leader, while the task is open."""
+    if task.is_deleted:
+        return _("This task has been removed.")
+    if not leads_group(user, task.group):
+        return _("Only the leader of %(group)s assigns this task and marks it done.") % {"group": task.group.name}
+    if task.is_done:
+        return _("This task is already done; the principal can reopen it.")
+    return ""
+
+
+def group_task_manage_problem(user, task: GroupTask) -> str:
+    """Why `user` cannot reopen or remove the task, or "" when they can: the school's principal."""
+    if task.is_deleted:
+        return _("This task has been removed.")
+    if not can_assign_group_tasks(user, task.group.school_path):
+        return _("Only the principal of the school reopens or removes its groups' tasks.")
+    return ""
+
+
+def group_task_for_user_or_404(user, pk) -> GroupTask:
+    """Fetch a task and check the user may see it; out-of-scope tasks look missing."""
+    task = get_object_or_404(
+        GroupTask.objects.select_related(
+            "group", "created_by", "done_by", "deleted_by", "result_course", "result_product"
+        ),
+        pk=pk,
+    )
+    if not can_view_group_task(user, task):
+        raise Http404
+    return task

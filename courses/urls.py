@@ -1,4 +1,4 @@
-from .views import authoring, catalogue, groups, live, records, study, submissions, trash
+from .views import authoring, catalogue, group_tasks, groups, live, records, study, submissions, trash
 
 app_name = "courses"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     *submissions.urlpatterns,
     *live.urlpatterns,
     *groups.urlpatterns,
+    *group_tasks.urlpatterns,
     *records.urlpatterns,
     *trash.urlpatterns,
 ]

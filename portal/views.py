@@ -5,6 +5,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from courses.permissions import can_assign_group_tasks
+from courses.selectors.group_tasks import home_group_tasks
 from courses.selectors.home import due_next, my_courses, upcoming_sessions
 from courses.selectors.teaching import grading_queue, group_work, taught_courses
 from materials.selectors.attempts import home_quizzes
@@ -34,6 +36,8 @@ def home(request):
         "roles": user.roles,
         "role_labels": [Role(role).label for role in user.roles],
         "can_manage_any": bool(manage_scope.prefixes) or manage_scope.everything,
+        # Schools whose professional groups this person gives tasks to (their principal).
+        "task_schools": [u for u in units if u.is_school and can_assign_group_tasks(user, u)],
     }
     # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
     courses = my_courses(user=user)
@@ -47,6 +51,9 @@ def home(request):
         context.update(
             teaching=True, taught_courses=taught, grading=grading_queue(user=user), group_work=group_work(user=user)
         )
+    if teaches:
+        # The open tasks of the groups they lead and those they were put on (two queries).
+        context["group_tasks"] = home_group_tasks(user=user)
     if courses or taught:
         context["upcoming_sessions"] = upcoming_sessions(user=user)
     # Learners: the tests open now, closing soonest first (two queries).

@@ -6,6 +6,7 @@
 - submissions: assignments, submitting (versions, deadline), grading
 - live: live sessions
 - topics: professional topics (bulk, quality flags) and products
+- group_tasks: tasks the principal gives professional groups (assign, done, reopen, remove)
 - trash: soft delete and restore of everything above
 """
 

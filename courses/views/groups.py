@@ -23,7 +23,14 @@ from units.selectors import effective_targets
 
 from ..forms.groups import ProductForm
 from ..models import Course, Product
-from ..permissions import can_create_course, can_restore_content, product_review_problem
+from ..permissions import (
+    can_assign_group_tasks,
+    can_create_course,
+    can_follow_group_tasks,
+    can_restore_content,
+    product_review_problem,
+)
+from ..selectors import group_tasks as task_selectors
 from ..selectors import groups as selectors
 from ..services.topics import is_group_member, product_create, product_review
 
@@ -64,6 +71,11 @@ def group_space(request, pk: int):
         "can_manage": can(user, Action.MANAGE, group),
         "can_create_topic": can_create_course(user, group, Course.Kind.TOPIC),
     }
+    # The school's tasks for the group, open ones (nearest deadline first): its members and the principal.
+    if context["is_member"] or can_follow_group_tasks(user, group.school_path):
+        tasks = task_selectors.group_tasks(group=group).exclude(status="done")
+        context.update(open_tasks=list(tasks[:LATEST]), sees_tasks=True)
+        context["can_give_task"] = can_assign_group_tasks(user, group.school_path)
     return render(request, "courses/group_space.html", context)
 
 
