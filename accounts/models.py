@@ -294,6 +294,8 @@ class IssueBatch(ImportBatch):
         SINGLE = "single", _("One account")
         IMPORT = "import", _("Spreadsheet import")
         REISSUE = "reissue", _("Credentials re-issued")
+        # A school's principal or school admin issued by the unit above: its sheet is that unit's.
+        FROM_ABOVE = "above", _("Issued by the unit above")
 
     Status = status_choices(invalid=_("The file has problems"), importing=_("Creating the accounts"))
 

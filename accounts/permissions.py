@@ -4,9 +4,10 @@ says which action each account operation needs."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from units.models import Role, Unit
+from units.models import Role, Unit, is_below
 from units.permissions import (
     AUTHORITY_ROLES,
+    NAMED_FROM_ABOVE_ROLES,
     STAFF_ROLES,
     Action,
     can,
@@ -102,11 +103,17 @@ def can_reissue_credentials(user, account: User) -> bool:
     A school account: a school admin of that very school, for an account whose every role sits inside
     the school and carries no authority there (not the principal's, not a co-admin's). A staff account:
     the staff of its issuing unit (see `credentials_home`), for an account whose roles all sit below
-    that unit. A superuser may always. Nobody re-issues their own."""
+    that unit. A school's principal or school admin (`named_from_above`): the staff of the unit above,
+    who named them and issued the account (issue #15). A superuser may always. Nobody re-issues their own."""
     if not _active(user) or account.pk == user.pk or account.unit is None:
         return False
     if user.is_superuser:
         return True
+    if named_from_above(account):
+        # Its every role sits inside its school, and the staff of the unit above hand it out.
+        return _issuer_unit_staff(user, account.unit) and all(
+            held.is_within(account.unit) for held in units_where(account)
+        )
     home, roles = credentials_home(account.unit)
     if home is None or not holds_role_at(user, home, roles):
         return False
@@ -118,6 +125,22 @@ def can_reissue_credentials(user, account: User) -> bool:
         if not account.unit.is_school and held.path == home.path:
             return False
     return True
+
+
+def named_from_above(account: User) -> bool:
+    """A school account holding a role the unit above names (its principal, its school admin): its
+    credentials are handed out by that unit's staff, who issued it (issue #15), not by the school."""
+    return (
+        account.unit is not None
+        and account.unit.is_school
+        and any(held.role in NAMED_FROM_ABOVE_ROLES and held.path == account.unit.path for held in units_where(account))
+    )
+
+
+def _issuer_unit_staff(user, school: Unit) -> bool:
+    """`user` is staff of the school's parent unit (the Office or Department that runs it)."""
+    parent = Unit.objects.get_parent(school)
+    return parent is not None and holds_role_at(user, parent, STAFF_ROLES)
 
 
 def can_hand_out_credentials_at(user, unit: Unit) -> bool:
@@ -136,8 +159,24 @@ def can_download_sheet(user, batch) -> bool:
     """May `user` read a batch's credential sheet (xlsx, print, the codes on its page)? Only who hands
     out credentials at the batch's unit: the school's own admins (the batch's creator too, while they
     still are one), or for a staff batch its issuing unit's staff; a superuser. Staff above a school,
-    or its principal, never."""
-    return can_hand_out_credentials_at(user, batch.school)
+    or its principal, never. A batch of a principal's or school admin's account issued or re-issued by
+    the unit above (`IssueBatch.Kind.FROM_ABOVE`, issue #15) is that unit's staff's (and its creator's
+    while they are still staff above the school), never the school's."""
+    if batch.kind == batch.Kind.FROM_ABOVE:
+        if not _active(user):
+            return False
+        if user.is_superuser or _issuer_unit_staff(user, batch.school):
+            return True
+    elif can_hand_out_credentials_at(user, batch.school):
+        return True
+    # Its creator, from above (a Department naming a school's principal under one of its Offices), while
+    # still staff above the unit: the sheet reaches whoever issued it.
+    return (
+        (batch.kind == batch.Kind.FROM_ABOVE or not batch.school.is_school)
+        and _active(user)
+        and batch.created_by_id == user.pk
+        and any(is_below(batch.school.path, held.path, include_self=False) for held in units_where(user, STAFF_ROLES))
+    )
 
 
 def can_request_credentials(user, account: User) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import credential_requests, issuing, lifecycle, lists, profile, quotas
+from .views import credential_requests, issuing, lifecycle, lists, profile, quotas, staff
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("lo/<id:pk>/xoa-bang-mat-khau/", issuing.batch_sheet_discard, name="batch_sheet_discard"),
     path("tai-khoan/<id:pk>/cap-lai/", issuing.account_reissue, name="account_reissue"),
     path("lop/<id:pk>/cap-lai/", issuing.class_reissue, name="class_reissue"),
+    path("don-vi/<id:unit_pk>/cap-can-bo/", staff.staff_account_new, name="staff_account_new"),
     path(
         "tai-khoan/<id:pk>/yeu-cau-cap-lai/",
         credential_requests.credential_request_new,

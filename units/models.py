@@ -268,6 +268,7 @@ class Role(models.TextChoices):
     OFFICE_STAFF = "office_staff", _("Office staff")
     SCHOOL_ADMIN = "school_admin", _("School admin")
     PRINCIPAL = "principal", _("Principal")
+    VICE_PRINCIPAL = "vice_principal", _("Vice-principal")
     GROUP_LEADER = "group_leader", _("Group leader")
     TEACHER = "teacher", _("Teacher")
     STUDENT = "student", _("Student")

@@ -29,8 +29,8 @@ class Action:
 
 # Staff of the Ministry, a Department or an Office of Education.
 STAFF_ROLES = frozenset({Role.MINISTRY_STAFF, Role.DEPARTMENT_STAFF, Role.OFFICE_STAFF})
-# Those who run a school.
-SCHOOL_MANAGER_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.PRINCIPAL})
+# Those who run a school (vice-principals are named by the school itself: `can_grant_role`).
+SCHOOL_MANAGER_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.PRINCIPAL, Role.VICE_PRINCIPAL})
 # Those who teach: a professional group's members (its leader teaches too).
 TEACHING_ROLES = frozenset({Role.TEACHER, Role.GROUP_LEADER})
 # Roles that carry authority over a unit: staff and school managers (news and letters of a unit,
@@ -47,7 +47,7 @@ WRITER_ROLES = TEACHING_ROLES | SCHOOL_MANAGER_ROLES
 # Everyone who teaches, manages or trains: every role but student's.
 EDUCATOR_ROLES = WRITER_ROLES | STAFF_ROLES
 # Who may be named a course's co-instructor: those who teach or train (school admins do neither).
-INSTRUCTOR_ROLES = TEACHING_ROLES | STAFF_ROLES | {Role.PRINCIPAL}
+INSTRUCTOR_ROLES = TEACHING_ROLES | STAFF_ROLES | {Role.PRINCIPAL, Role.VICE_PRINCIPAL}
 
 # Which roles reach the subtree of the unit they are held at, per action.
 SUBTREE_ROLES = {
@@ -64,6 +64,7 @@ ROLE_UNIT_KINDS = {
     Role.OFFICE_STAFF: {Unit.Kind.OFFICE},
     Role.SCHOOL_ADMIN: {Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY},
     Role.PRINCIPAL: {Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY},
+    Role.VICE_PRINCIPAL: {Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY},
     Role.GROUP_LEADER: {Unit.Kind.GROUP},
     Role.TEACHER: {Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY, Unit.Kind.GROUP},
     Role.STUDENT: {Unit.Kind.SCHOOL, Unit.Kind.CLASS},
@@ -299,3 +300,76 @@ def unit_for_user_or_404(user, pk, action: str = Action.VIEW) -> Unit:
     if not can(user, action, unit):
         raise Http404
     return unit
+
+
+# --- Naming people to roles (issue #15): nobody grants a role at or above their own ---------------
+# A role's "seat" is where it sits in the tree: staff sit at their Ministry, Department or Office; a
+# school's roles rank inside the school (principal and school admin first, then vice-principals, then
+# group leaders, then teachers and students). Only roles that carry authority grant anything:
+#   - staff grant any role strictly below their own unit (a Department names its Offices' staff and
+#     the principal and school admin of the schools it runs; an Office those of its schools), never at
+#     their own unit: an Office's staff are named by its Department, a Department's by the Ministry,
+#     the Ministry's by a superuser — the same units that hand out those accounts' credentials
+#     (`accounts.permissions.credentials_home`);
+#   - a school's managers grant, inside their own school, only roles ranked strictly below their own: a
+#     principal or school admin names vice-principals, group leaders and teachers, a vice-principal
+#     group leaders and teachers; never a principal or another school admin (that is the unit above's).
+SCHOOL_ROLE_RANK = {
+    Role.PRINCIPAL: 0,
+    Role.SCHOOL_ADMIN: 0,
+    Role.VICE_PRINCIPAL: 1,
+    Role.GROUP_LEADER: 2,
+    Role.TEACHER: 3,
+    Role.STUDENT: 3,
+}
+# The roles named by the unit above, which also issues their holders' accounts (accounts' staff page).
+NAMED_FROM_ABOVE_ROLES = STAFF_ROLES | {Role.PRINCIPAL, Role.SCHOOL_ADMIN}
+# What the "People and roles" pages offer (students join classes through their accounts).
+GRANTABLE_ROLES = (
+    Role.MINISTRY_STAFF,
+    Role.DEPARTMENT_STAFF,
+    Role.OFFICE_STAFF,
+    Role.PRINCIPAL,
+    Role.SCHOOL_ADMIN,
+    Role.VICE_PRINCIPAL,
+    Role.GROUP_LEADER,
+    Role.TEACHER,
+)
+
+
+def can_grant_role(user, unit: Unit, role: str) -> bool:
+    """May `user` give `role` at `unit` to someone (or take it back)? The role must be one that can be
+    held at that kind of unit, and sit strictly below one of the user's own authority roles (see above).
+    Superusers always. No query beyond the cached roles."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if role not in ROLE_UNIT_KINDS or unit.kind not in ROLE_UNIT_KINDS[role] or not unit.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    for held in units_where(user, AUTHORITY_ROLES):
+        if held.role in STAFF_ROLES:
+            if is_below(unit.path, held.path, include_self=False):
+                return True
+        elif (
+            is_below(unit.path, held.path)
+            and role in SCHOOL_ROLE_RANK
+            and SCHOOL_ROLE_RANK[role] > SCHOOL_ROLE_RANK[held.role]
+        ):
+            return True
+    return False
+
+
+def grantable_roles(user, unit: Unit) -> list[str]:
+    """The roles `user` may give at `unit`, in the order the pages list them."""
+    return [role for role in GRANTABLE_ROLES if can_grant_role(user, unit, role)]
+
+
+def can_manage_roles(user, unit: Unit) -> bool:
+    """May `user` open the unit's "People and roles" page (and give or take back some role there)?"""
+    return bool(grantable_roles(user, unit))
+
+
+def can_set_homerooms(user, school: Unit) -> bool:
+    """The school's managers (and the staff above it) choose its classes' homeroom teachers."""
+    return school.is_school and school.is_active and can_grant_role(user, school, Role.TEACHER)

@@ -360,3 +360,49 @@ def targets_resolver(*, unit: Unit):
         return result
 
     return resolve
+
+
+# --- People and roles (issue #15) -------------------------------------------------------------------
+# Teachers are listed by their group memberships, not on the roles page (it would list the whole
+# school); a group's own page lists its leader and its teachers.
+def role_holders(*, unit: Unit) -> QuerySet[RoleAssignment]:
+    """Who holds which role at `unit` (for a school, also its groups' leaders), sorted by role then name."""
+    from .permissions import GRANTABLE_ROLES
+
+    role_rank = Case(*[When(role=role, then=Value(i)) for i, role in enumerate(GRANTABLE_ROLES)], default=Value(99))
+    if unit.kind == Unit.Kind.GROUP:
+        rows = RoleAssignment.objects.filter(unit=unit)
+    else:
+        rows = RoleAssignment.objects.filter(unit=unit).exclude(role__in=[Role.TEACHER, Role.STUDENT])
+        if unit.is_school:
+            rows = rows | RoleAssignment.objects.filter(
+                role=Role.GROUP_LEADER, unit__in=Unit.objects.children(unit, kinds=[Unit.Kind.GROUP])
+            )
+    return rows.select_related("user", "unit").order_by(role_rank, "unit__path", "user__name_sort", "pk")
+
+
+def role_candidates(*, unit: Unit, query: str = "") -> QuerySet:
+    """The people who may be named to a role at `unit`: the active, non-student accounts of its school
+    (for a school, group or class) or of the unit itself (a Ministry, Department or Office), by name."""
+    home = unit.school() or unit
+    people = (
+        get_user_model()
+        .objects.filter(unit=home, is_active=True)
+        .exclude(account_type="student")
+        .order_by("name_sort", "pk")
+    )
+    if query:
+        from truonghoc.text import fold
+
+        people = people.filter(name_folded__contains=fold(query))
+    return people
+
+
+def school_classes_with_homerooms(*, school: Unit) -> QuerySet[Unit]:
+    """A school's active classes by grade and name, with their homeroom teachers."""
+    return (
+        Unit.objects.children(school, kinds=[Unit.Kind.CLASS])
+        .filter(is_active=True)
+        .select_related("homeroom_teacher")
+        .order_by("grade", "name_folded", "pk")
+    )

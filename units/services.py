@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from truonghoc.text import fold, nfc, refuse_formula_or_bidi
 
 from .models import AuditEntry, Cluster, Role, RoleAssignment, Target, Unit
-from .permissions import ROLE_UNIT_KINDS
+from .permissions import ROLE_UNIT_KINDS, can_grant_role, can_set_homerooms, forget_roles
+from .signals import role_changed
 
 K = Unit.Kind
 L = Unit.SchoolLevel
@@ -391,6 +392,80 @@ def role_revoke(*, actor, user, unit: Unit, role: str) -> None:
     user.__dict__.pop("_role_rows_cache", None)
 
 
+# --- Naming people to roles from the pages (issue #15) ---------------------------------------------
+# role_assign/role_revoke stay the one write (the admin, transfers and the loaders use them); these
+# two add the rules a person acting from a page must meet, checked again whoever calls, and tell the
+# person (units.signals.role_changed, received by notifications).
+
+
+def _role_home(unit: Unit) -> Unit:
+    """The unit whose people may hold a role at `unit`: the school for a school, group or class, the
+    unit itself for a Ministry, Department or Office."""
+    return unit.school() or unit
+
+
+def _role_words(role: str, unit: Unit) -> dict:
+    return {"role": Role(role).label, "unit": unit.name}
+
+
+@transaction.atomic
+def role_grant(*, actor, user, unit: Unit, role: str) -> RoleAssignment:
+    """Give `user` `role` at `unit`, audited and notified. Refused (PermissionDenied) when the actor may
+    not grant that role there (`permissions.can_grant_role`: nobody grants a role at or above their
+    own); refused (ValidationError, nothing written) for a person of another unit or school, an
+    inactive account, a pupil, or a role the person already holds there."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not can_grant_role(actor, unit, role):
+        raise PermissionDenied(
+            _("You cannot give the role %(role)s at %(unit)s: it is not below your own.") % _role_words(role, unit)
+        )
+    _check_role_placement(role, unit)
+    home = _role_home(unit)
+    if not user.is_active:
+        raise ValidationError(_("%(name)s's account is deactivated.") % {"name": user.full_name})
+    if user.unit_id != home.pk:
+        raise ValidationError(
+            _("%(name)s does not belong to %(home)s: only its own people can be named there.")
+            % {"name": user.full_name, "home": home.name}
+        )
+    if getattr(user, "account_type", "") == "student":
+        raise ValidationError(_("%(name)s is a student and cannot be given a staff role.") % {"name": user.full_name})
+    if RoleAssignment.objects.filter(user=user, unit=unit, role=role).exists():
+        raise ValidationError(
+            _("%(name)s is already %(role)s at %(unit)s.") % {"name": user.full_name, **_role_words(role, unit)}
+        )
+    assignment = role_assign(actor=actor, user=user, unit=unit, role=role)
+    role_changed.send(sender=RoleAssignment, actor=actor, person=user, unit=unit, role=role, granted=True)
+    forget_roles(user)
+    return assignment
+
+
+@transaction.atomic
+def role_remove(*, actor, user, unit: Unit, role: str) -> None:
+    """Take `role` at `unit` back from `user`, audited and notified, under the same rule as granting it.
+    A school is never left without a school admin (name the next one first)."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not can_grant_role(actor, unit, role):
+        raise PermissionDenied(
+            _("You cannot take back the role %(role)s at %(unit)s: it is not below your own.") % _role_words(role, unit)
+        )
+    held = RoleAssignment.objects.filter(user=user, unit=unit, role=role)
+    if not held.exists():
+        raise ValidationError(
+            _("%(name)s is not %(role)s at %(unit)s.") % {"name": user.full_name, **_role_words(role, unit)}
+        )
+    if role == Role.SCHOOL_ADMIN:
+        others = RoleAssignment.objects.filter(unit=unit, role=role, user__is_active=True).exclude(user=user).exists()
+        if not others:
+            raise ValidationError(
+                _("%(name)s is the last school admin of %(unit)s: name another school admin first.")
+                % {"name": user.full_name, "unit": unit.name}
+            )
+    role_revoke(actor=actor, user=user, unit=unit, role=role)
+    role_changed.send(sender=RoleAssignment, actor=actor, person=user, unit=unit, role=role, granted=False)
+    forget_roles(user)
+
+
 def role_assignments_bulk_create(*, rows: Iterable[tuple[int, Unit, str]], batch_size: int = 2000) -> int:
     """(user id, unit, role) rows for freshly created accounts; the caller audits the batch."""
     objs = []
@@ -428,6 +503,40 @@ def class_set_homeroom_teacher(*, actor, school_class: Unit, teacher) -> Unit:
         after={"homeroom_teacher": teacher.pk if teacher else None},
     )
     return school_class
+
+
+@transaction.atomic
+def homerooms_set(*, actor, school: Unit, choices: dict[int, object]) -> int:
+    """The school's homeroom page: class id → teacher (or None), all or none. Only classes whose
+    teacher changes are written (each audited by `class_set_homeroom_teacher`); returns how many."""
+    if not can_set_homerooms(actor, school):
+        raise PermissionDenied(_("You cannot choose the homeroom teachers of %(school)s.") % {"school": school.name})
+    classes = {
+        c.pk: c for c in Unit.objects.children(school, kinds=[K.CLASS]).filter(pk__in=list(choices), is_active=True)
+    }
+    unknown = [pk for pk in choices if pk not in classes]
+    if unknown:
+        raise ValidationError(
+            _("Some of these classes are not active classes of %(school)s.") % {"school": school.name}
+        )
+    problems = []
+    for pk, teacher in choices.items():
+        if teacher is not None and (
+            teacher.unit_id != school.pk or not teacher.is_active or getattr(teacher, "account_type", "") == "student"
+        ):
+            problems.append(
+                _("%(name)s cannot be the homeroom teacher of %(class)s: not a teacher of %(school)s.")
+                % {"name": teacher.full_name, "class": classes[pk].name, "school": school.name}
+            )
+    if problems:
+        raise ValidationError(problems)
+    changed = 0
+    for pk, teacher in choices.items():
+        school_class = classes[pk]
+        if school_class.homeroom_teacher_id != (teacher.pk if teacher else None):
+            class_set_homeroom_teacher(actor=actor, school_class=school_class, teacher=teacher)
+            changed += 1
+    return changed
 
 
 def _check_cluster(*, owner: Unit, schools: list[Unit]) -> None:

@@ -1,18 +1,32 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from truonghoc.forms import add_service_errors, service_outcome
+from truonghoc.params import parse_id
 from truonghoc.text import fold, search_text
 
 from . import selectors
-from .forms import DeclareNumbersForm
-from .models import Role, Unit
-from .permissions import Action, can, can_see_usernames, unit_for_user_or_404
-from .services import unit_declare_numbers
+from .forms import DeclareNumbersForm, RoleGrantForm
+from .models import Role, RoleAssignment, Unit
+from .permissions import (
+    NAMED_FROM_ABOVE_ROLES,
+    Action,
+    can,
+    can_grant_role,
+    can_manage_roles,
+    can_see_usernames,
+    can_set_homerooms,
+    grantable_roles,
+    unit_for_user_or_404,
+)
+from .services import homerooms_set, role_grant, role_remove, unit_declare_numbers
 
 PAGE_SIZE = 50
 
@@ -43,6 +57,8 @@ def unit_space(request, pk: int):
         "can_manage": can(user, Action.MANAGE, unit),
         "can_manage_accounts": can(user, Action.MANAGE_ACCOUNTS, unit),
         "can_view_reports": can(user, Action.VIEW_REPORTS, unit),
+        "can_manage_roles": unit.is_active and can_manage_roles(user, unit),
+        "can_set_homerooms": can_set_homerooms(user, unit),
         "Role": Role,
     }
     template = "units/unit_space.html#children" if request.htmx else "units/unit_space.html"
@@ -112,3 +128,109 @@ def unit_declare(request, pk: int):
         messages.success(request, _("The declared numbers have been saved; the figures use them from the next update."))
         return redirect("units:space", pk=unit.pk)
     return render(request, "units/unit_declare.html", {"unit": unit, "form": form})
+
+
+# --- People and roles, homeroom teachers (issue #15) ------------------------------------------------
+def _unit_for_roles_or_404(user, pk: int) -> Unit:
+    """A unit where the user may give some role; anything else looks missing."""
+    unit = get_object_or_404(Unit, pk=pk)
+    if not unit.is_active or not can_manage_roles(user, unit):
+        raise Http404
+    return unit
+
+
+@login_required
+def unit_roles(request, pk: int):
+    """A unit's "People and roles": who holds which role, with a form to name one of the unit's own
+    people to a role below the user's own, and a button to take a role back."""
+    user = request.user
+    unit = _unit_for_roles_or_404(user, pk)
+    roles = grantable_roles(user, unit)
+    query = search_text(request.GET.get("q"))
+    everyone = selectors.role_candidates(unit=unit)
+    found = selectors.role_candidates(unit=unit, query=query) if query else everyone
+    form = RoleGrantForm(request.POST or None, roles=roles, people=everyone if request.method == "POST" else found)
+    if request.method == "POST" and form.is_valid():
+        person, role = form.cleaned_data["person"], form.cleaned_data["role"]
+        try:
+            role_grant(actor=user, user=person, unit=unit, role=role)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now %(role)s at %(unit)s; they have been notified.")
+                % {"name": person.full_name, "role": Role(role).label, "unit": unit.name},
+            )
+            return redirect("units:roles", pk=unit.pk)
+    holders = Paginator(selectors.role_holders(unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "unit": unit,
+        "form": form,
+        "query": query,
+        "found_count": found.count() if query else None,
+        "page": holders,
+        "rows": [(row, can_grant_role(user, row.unit, row.role)) for row in holders],
+        "show_usernames": can_see_usernames(user, unit),
+        "can_set_homerooms": can_set_homerooms(user, unit),
+        "can_issue_accounts": any(role in NAMED_FROM_ABOVE_ROLES for role in roles),
+    }
+    return render(request, "units/unit_roles.html", context)
+
+
+@login_required
+@require_POST
+def unit_role_remove(request, pk: int):
+    """Take a role back (the page asks for confirmation first)."""
+    user = request.user
+    unit = _unit_for_roles_or_404(user, pk)
+    assignment = get_object_or_404(
+        RoleAssignment.objects.select_related("user", "unit"), pk=parse_id(request.POST.get("assignment")) or 0
+    )
+    if assignment.unit_id != unit.pk and not (
+        unit.is_school and assignment.unit.kind == Unit.Kind.GROUP and assignment.unit.path.startswith(unit.path)
+    ):
+        raise Http404
+    if not can_grant_role(user, assignment.unit, assignment.role):
+        raise PermissionDenied
+    words = {"name": assignment.user.full_name, "role": assignment.get_role_display(), "unit": assignment.unit.name}
+    with service_outcome(request, _("%(name)s is no longer %(role)s at %(unit)s; they have been notified.") % words):
+        role_remove(actor=user, user=assignment.user, unit=assignment.unit, role=assignment.role)
+    return redirect("units:roles", pk=unit.pk)
+
+
+@login_required
+def school_homerooms(request, pk: int):
+    """One form for every class of the school: its homeroom teacher, chosen from the school's teachers."""
+    user = request.user
+    school = get_object_or_404(Unit, pk=pk)
+    if not can_set_homerooms(user, school):
+        raise Http404
+    classes = list(selectors.school_classes_with_homerooms(school=school))
+    teachers = list(selectors.role_candidates(unit=school))
+    by_pk = {t.pk: t for t in teachers}
+    if request.method == "POST":
+        choices, bad = {}, []
+        for school_class in classes:
+            raw = request.POST.get(f"class_{school_class.pk}")
+            if raw is None:
+                continue
+            teacher_pk = parse_id(raw) if raw.strip() else None
+            if raw.strip() and teacher_pk not in by_pk:
+                bad.append(school_class.name)
+                continue
+            choices[school_class.pk] = by_pk.get(teacher_pk) if teacher_pk else None
+        if bad:
+            messages.error(
+                request,
+                _("Choose a teacher of the school from the list for: %(classes)s. Nothing was changed.")
+                % {"classes": ", ".join(bad)},
+            )
+        else:
+            with service_outcome(request) as outcome:
+                changed = homerooms_set(actor=user, school=school, choices=choices)
+                outcome.success = _("Homeroom teachers saved: %(count)s class(es) changed.") % {"count": changed}
+            if outcome.ok:
+                return redirect("units:homerooms", pk=school.pk)
+    context = {"unit": school, "classes": classes, "teachers": teachers}
+    return render(request, "units/school_homerooms.html", context)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from truonghoc.forms import BootstrapFormMixin
 from truonghoc.text import refuse_formula_or_bidi
-from units.models import Unit
+from units.models import Role, Unit
 
 from ..models import IssueBatch, QuotaRequest, User
 
@@ -123,3 +123,33 @@ class CredentialDecisionForm(BootstrapFormMixin, forms.Form):
         if cleaned.get("decision") == "decline" and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Please give the reason for declining."))
         return cleaned
+
+
+class StaffAccountForm(BootstrapFormMixin, forms.Form):
+    """A new account for a staff member of an Office, Department or the Ministry, or for a school's
+    principal or school admin, issued by the unit above with its role (accounts.services.staff)."""
+
+    role = forms.ChoiceField(label=_("Role"))
+    full_name = forms.CharField(label=_("Full name"), max_length=150, validators=[refuse_formula_or_bidi])
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, help_text=_("dd/mm/yyyy"))
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *User.Gender.choices], required=False)
+    national_id = forms.CharField(label=_("Personal ID (mã định danh)"), max_length=20)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+
+    def values(self) -> dict:
+        """The values in the shape the issuing service checks (the same as a spreadsheet row)."""
+        data = self.cleaned_data
+        born = data.get("date_of_birth")
+        return {
+            "full_name": data.get("full_name", ""),
+            "date_of_birth": born.strftime("%d/%m/%Y") if born else "",
+            "gender": {"male": "nam", "female": "nu", "other": "khac"}.get(data.get("gender") or "", ""),
+            "national_id": data.get("national_id", ""),
+            "email": data.get("email", ""),
+            "phone": data.get("phone", ""),
+        }

@@ -32,7 +32,7 @@ from units.models import Role, Unit
 from units.services import AuditRecord, audit_log, audit_log_many, role_assignments_bulk_create
 
 from ..models import ImportRow, IssueBatch, User, name_fields
-from ..permissions import can_reissue_credentials
+from ..permissions import can_reissue_credentials, named_from_above
 from .credentials import credentials_issue, sheet_store, unusable_password
 from .quotas import quota_check, quota_lock, quota_usage
 
@@ -128,7 +128,7 @@ def import_template_xlsx(*, school: Unit) -> bytes:
 def username_prefix(*, school: Unit, account_type: str) -> str:
     # Unit codes are free text; usernames must stay ASCII letters, digits, "." and "-".
     code = re.sub(r"[^a-z0-9.-]+", "-", fold(school.code)).strip("-.") or f"u{school.pk}"
-    return f"{code}.{'gv' if account_type == T.TEACHER else 'hs'}"
+    return f"{code}.{ {T.TEACHER: 'gv', T.STAFF: 'cb'}.get(account_type, 'hs') }"
 
 
 def usernames_allocate(*, school: Unit, account_type: str, count: int) -> list[str]:
@@ -137,7 +137,7 @@ def usernames_allocate(*, school: Unit, account_type: str, count: int) -> list[s
     Called under the school's quota lock, so two admins of one school never get the same numbers.
     """
     prefix = username_prefix(school=school, account_type=account_type)
-    width = 3 if account_type == T.TEACHER else 4
+    width = 4 if account_type == T.STUDENT else 3
     pattern = re.compile(re.escape(prefix) + r"(\d+)$")
     highest = 0
     for name in User.objects.filter(username__startswith=prefix).values_list("username", flat=True).iterator():
@@ -750,8 +750,11 @@ def credentials_reissue(*, actor, accounts: list[User], school: Unit) -> IssueBa
         raise ValidationError(_("These accounts do not all belong to %(unit)s.") % {"unit": school.name})
     if not all(can_reissue_credentials(actor, a) for a in accounts):
         raise PermissionDenied(_("Only the school's own account administrators may re-issue these credentials."))
+    # A principal's or school admin's new credential goes to the unit above, like their first one.
+    from_above = all(named_from_above(a) for a in accounts)
     batch = IssueBatch.objects.create(
-        school=school, kind=IssueBatch.Kind.REISSUE, status=IssueBatch.Status.DONE,
+        school=school, kind=IssueBatch.Kind.FROM_ABOVE if from_above else IssueBatch.Kind.REISSUE,
+        status=IssueBatch.Status.DONE,
         account_type=accounts[0].account_type, created_by=actor, total_rows=len(accounts), finished_at=timezone.now(),
     )  # fmt: skip
     User.objects.filter(pk__in=[a.pk for a in accounts]).update(password=unusable_password(), must_change_password=True)
