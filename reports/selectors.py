@@ -1,7 +1,7 @@
 """Dashboard reads: snapshots only (never raw rows), a fixed number of queries per page."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -216,14 +216,14 @@ def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, li
     from django.db.models import Count
 
     from forums.selectors import posts_counted
-    from units.periods import month_of, school_year_of
+    from units.periods import month_of, school_year_numbered, school_year_of
 
     topics = school_topic_list(school=school).order_by("-created_at")
     if (first_year := parse_int(year, minimum=2000, maximum=2100)) is not None:
-        span = school_year_of(date(first_year, 9, 1))
+        span = school_year_numbered(first_year, school)
     else:
         latest = topics.values_list("created_at", flat=True).first()
-        span = school_year_of(timezone.localtime(latest).date() if latest else timezone.localdate())
+        span = school_year_of(timezone.localtime(latest).date() if latest else timezone.localdate(), school)
     months, day = [], span.start
     while day <= span.end:
         months.append(month_of(day))

@@ -134,7 +134,7 @@ def stats_dashboard(request, pk: int):
         "unit": unit,
         "ancestors": [a for a in unit_ancestors(unit=unit) if can_view_stats(request.user, a)],
         "period": period,
-        "period_choices": periods.current_periods()[:3] + periods.current_periods()[3:],
+        "period_choices": periods.current_periods(),
         "own": own,
         "own_flags": [f for f in flags_of(own) if f.kind != "declare"] if own else [],
         "declare": _declare_notice(request.user, unit, own, sections),

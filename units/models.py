@@ -366,3 +366,53 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.metric}={self.value}"
+
+
+class SchoolYear(models.Model):
+    """A school year (năm học) and its two semesters' dates, as the Ministry sets them (a national row,
+    `department` empty) or as a Department adjusts them for its province (an override row with the same
+    label). A unit reads its Department's override, else the national row, else the old fixed calendar
+    (`units.selectors.school_year_for`). Written only by `services.school_year_set` / `school_year_adjust`."""
+
+    label = models.CharField(_("school year"), max_length=9)  # "2026-2027"
+    department = models.ForeignKey(
+        Unit,
+        verbose_name=_("adjusted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="school_years",
+    )
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    semester1_start = models.DateField(_("semester 1 starts"))
+    semester1_end = models.DateField(_("semester 1 ends"))
+    semester2_start = models.DateField(_("semester 2 starts"))
+    semester2_end = models.DateField(_("semester 2 ends"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
+        ordering = ["-start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["label"], condition=Q(department__isnull=True), name="one_national_school_year_per_label"
+            ),
+            models.UniqueConstraint(fields=["label", "department"], name="one_school_year_per_label_department"),
+            models.CheckConstraint(
+                condition=(
+                    Q(semester1_start__gte=F("start"))
+                    & Q(semester1_end__gte=F("semester1_start"))
+                    & Q(semester2_start__gt=F("semester1_end"))
+                    & Q(semester2_end__gte=F("semester2_start"))
+                    & Q(end__gte=F("semester2_end"))
+                ),
+                name="school_year_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label

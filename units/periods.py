@@ -1,8 +1,12 @@
-"""Reporting periods: the school year (1 September – 31 August), its two semesters (1 September –
-15 January, 16 January – 31 August) and calendar months; plus "all time" (cumulative up to now),
-which is what the published participation tables show."""
+"""Reporting periods: the school year and its two semesters, calendar months, and "all time"
+(cumulative up to now, which is what the published participation tables show).
 
-from dataclasses import dataclass
+The school year's dates come from `units.selectors.school_year_for` (issue #15): the Ministry's year, or
+the one the unit's Department adjusted, or — without a row — the old fixed calendar (1 September – 31
+August, semester 1 up to 15 January). Without `unit`, the national calendar: the statistics snapshots are
+computed for it, so that every province's figures add up over the same periods."""
+
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -10,12 +14,17 @@ from django.utils.translation import gettext as _
 
 from truonghoc.formatting import month_text
 
+from .selectors import SchoolYearDates, school_year_for, school_year_labelled
+
 
 @dataclass(frozen=True)
 class Period:
     kind: str  # "all", "year", "semester", "month"
     start: date
     end: date  # inclusive
+    # For a semester: which one (1 or 2) and the school year's first calendar year; 0 when unknown.
+    number: int = field(default=0, compare=False)
+    first_year: int = field(default=0, compare=False)
 
     @property
     def key(self) -> str:
@@ -26,10 +35,11 @@ class Period:
         if self.kind == "all":
             return _("All time (up to now)")
         if self.kind == "year":
-            return _("School year %(a)d–%(b)d") % {"a": self.start.year, "b": self.start.year + 1}
+            first = self.first_year or self.start.year
+            return _("School year %(a)d–%(b)d") % {"a": first, "b": first + 1}
         if self.kind == "semester":
-            number = 1 if self.start.month == 9 else 2
-            year = self.start.year if number == 1 else self.start.year - 1
+            number = self.number or (1 if self.start.month >= 7 else 2)
+            year = self.first_year or (self.start.year if number == 1 else self.start.year - 1)
             return _("Semester %(n)d, %(a)d–%(b)d") % {"n": number, "a": year, "b": year + 1}
         return month_text(self.start)
 
@@ -41,16 +51,30 @@ def all_time(today: date | None = None) -> Period:
     return Period("all", ALL_TIME_START, today or timezone.localdate())
 
 
-def school_year_of(day: date) -> Period:
-    first = day.year if day.month >= 9 else day.year - 1
-    return Period("year", date(first, 9, 1), date(first + 1, 8, 31))
+def year_period(year: SchoolYearDates) -> Period:
+    return Period("year", year.start, year.end, first_year=year.first_year)
 
 
-def semester_of(day: date) -> Period:
-    year = school_year_of(day)
-    if day <= date(year.start.year + 1, 1, 15):
-        return Period("semester", year.start, date(year.start.year + 1, 1, 15))
-    return Period("semester", date(year.start.year + 1, 1, 16), year.end)
+def semester_period(year: SchoolYearDates, number: int) -> Period:
+    start, end = year.semesters[number - 1]
+    return Period("semester", start, end, number=number, first_year=year.first_year)
+
+
+def school_year_of(day: date, unit=None) -> Period:
+    """The school year `day` belongs to, as `unit` reads it (the national calendar without one)."""
+    return year_period(school_year_for(unit, day))
+
+
+def school_year_numbered(first_year: int, unit=None) -> Period:
+    """The school year `first_year`–`first_year + 1` (a page's ?year=2025)."""
+    return year_period(school_year_labelled(first_year, unit))
+
+
+def semester_of(day: date, unit=None) -> Period:
+    """The semester `day` counts in (a day between the semesters or after the year counts in the one
+    before it), as `unit` reads the calendar."""
+    year = school_year_for(unit, day)
+    return semester_period(year, year.semester_number(day))
 
 
 def month_of(day: date) -> Period:
@@ -59,11 +83,12 @@ def month_of(day: date) -> Period:
     return Period("month", first, nxt - timedelta(days=1))
 
 
-def current_periods(today: date | None = None, months: int = 12) -> list[Period]:
+def current_periods(today: date | None = None, months: int = 12, unit=None) -> list[Period]:
     """The periods kept up to date by the scheduled recompute: all time, this school year and semester,
-    and the last `months` months (for the trend chart)."""
+    and the last `months` months (for the trend chart). One query for the school year."""
     today = today or timezone.localdate()
-    periods = [all_time(today), school_year_of(today), semester_of(today)]
+    year = school_year_for(unit, today)
+    periods = [all_time(today), year_period(year), semester_period(year, year.semester_number(today))]
     day = today
     for _n in range(months):
         periods.append(month_of(day))
@@ -71,7 +96,7 @@ def current_periods(today: date | None = None, months: int = 12) -> list[Period]
     return periods
 
 
-def parse(key: str, today: date | None = None) -> Period:
+def parse(key: str, today: date | None = None, unit=None) -> Period:
     """A period from its key ("semester:2025-09-01"); unknown keys mean all time."""
     kind, _sep, start = key.partition(":")
     try:
@@ -80,6 +105,10 @@ def parse(key: str, today: date | None = None) -> Period:
         return all_time(today)
     if not 2000 <= day.year <= 2100:  # a hand-edited link: nothing to show, and no date arithmetic overflow
         return all_time(today)
-    return {"year": school_year_of, "semester": semester_of, "month": month_of}.get(kind, lambda d: all_time(today))(
-        day
-    )
+    if kind == "year":
+        return school_year_of(day, unit)
+    if kind == "semester":
+        return semester_of(day, unit)
+    if kind == "month":
+        return month_of(day)
+    return all_time(today)

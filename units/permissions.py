@@ -373,3 +373,16 @@ def can_manage_roles(user, unit: Unit) -> bool:
 def can_set_homerooms(user, school: Unit) -> bool:
     """The school's managers (and the staff above it) choose its classes' homeroom teachers."""
     return school.is_school and school.is_active and can_grant_role(user, school, Role.TEACHER)
+def can_set_school_years(user) -> bool:
+    """The Ministry's staff set the national school years (and superusers)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or bool(units_where(user, {Role.MINISTRY_STAFF}, kinds={Unit.Kind.MINISTRY}))
+
+
+def can_adjust_school_year(user, unit: Unit) -> bool:
+    """A Department's own staff adjust the school year's dates for their province (and superusers); the
+    Ministry sets the national dates and leaves a province's adjustment to it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or unit.kind != Unit.Kind.DEPARTMENT:
+        return False
+    return user.is_superuser or holds_role_at(user, unit, {Role.DEPARTMENT_STAFF})

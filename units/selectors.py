@@ -1,15 +1,17 @@
 """Reads of the unit tree that depend on who is asking."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import STEPLEN, AuditEntry, Role, RoleAssignment, Target, Unit
+from .models import STEPLEN, AuditEntry, Role, RoleAssignment, SchoolYear, Target, Unit
 from .models import ancestor_path_at as ancestor_path_at
 from .models import ancestor_paths as ancestor_paths
 from .models import at_or_above_q as at_or_above_q
@@ -217,6 +219,9 @@ AUDIT_ACTION_LABELS = {
     "role.revoke": gettext_lazy("Role removed"),
     "class.homeroom": gettext_lazy("Homeroom teacher set"),
     "class.promote": gettext_lazy("Class moved up a grade"),
+    "school_year.create": gettext_lazy("School year entered"),
+    "school_year.update": gettext_lazy("School year changed"),
+    "school_year.adjust": gettext_lazy("School year adjusted for the province"),
     "account.create": gettext_lazy("Account issued"),
     "account.password_set": gettext_lazy("Password set"),
     "account.password_changed": gettext_lazy("Password changed by its owner"),
@@ -406,3 +411,159 @@ def school_classes_with_homerooms(*, school: Unit) -> QuerySet[Unit]:
         .select_related("homeroom_teacher")
         .order_by("grade", "name_folded", "pk")
     )
+# --- The school year (năm học) -------------------------------------------------------------------------
+# The Ministry sets each year's dates (national rows), a Department may adjust them for its province
+# (an override row with the same label); without a row the old fixed calendar holds (1 September – 31
+# August, semester 1 up to 15 January), so an empty database behaves as before. `units.periods` reads
+# these, and through it the statistics, a group's semester and the promotions.
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SchoolYearDates:
+    """The dates of one school year as one unit reads them. `source`: "department" (its Department's
+    adjustment), "national" (the Ministry's row) or "default" (no row: the fixed calendar)."""
+
+    label: str  # "2026-2027"
+    start: date
+    end: date
+    semesters: tuple[tuple[date, date], tuple[date, date]]
+    source: str = "default"
+    department_id: int | None = None
+
+    @property
+    def first_year(self) -> int:
+        return int(self.label[:4])
+
+    @property
+    def label_text(self) -> str:
+        """ "2026–2027", as the pages write it."""
+        return self.label.replace("-", "–")
+
+    def semester_number(self, day: date) -> int:
+        """1 or 2: the semester `day` counts in (a day between two semesters counts in the one before)."""
+        return 1 if day < self.semesters[1][0] else 2
+
+
+def default_school_year(first_year: int, *, end: date | None = None) -> SchoolYearDates:
+    """The fixed calendar used where no row says otherwise (`end` shortens or lengthens the year up to
+    the day before a year that has a row)."""
+    start = date(first_year, 9, 1)
+    end = end or date(first_year + 1, 8, 31)
+    middle = min(date(first_year + 1, 1, 15), end - ONE_DAY)
+    return SchoolYearDates(f"{first_year}-{first_year + 1}", start, end, ((start, middle), (middle + ONE_DAY, end)))
+
+
+def _dates_of(row: SchoolYear) -> SchoolYearDates:
+    return SchoolYearDates(
+        label=row.label,
+        start=row.start,
+        end=row.end,
+        semesters=((row.semester1_start, row.semester1_end), (row.semester2_start, row.semester2_end)),
+        source="national" if row.department_id is None else "department",
+        department_id=row.department_id,
+    )
+
+
+def _school_year_rows_q(unit: Unit | None) -> Q:
+    """The national rows and those of the unit's Department (the unit itself when it is one)."""
+    query = Q(department__isnull=True)
+    if unit is None:
+        return query
+    if unit.kind == Unit.Kind.DEPARTMENT:
+        return query | Q(department_id=unit.pk)
+    above = ancestor_paths(unit.path, include_self=False)
+    return query | Q(department__kind=Unit.Kind.DEPARTMENT, department__path__in=above)
+
+
+def school_years_in_force(unit: Unit | None = None) -> list[SchoolYearDates]:
+    """Every school year `unit` reads (the national calendar for None), oldest first: its Department's
+    adjustments, and the Ministry's years its Department did not adjust. One query."""
+    by_label: dict[str, SchoolYear] = {}
+    for row in SchoolYear.objects.filter(_school_year_rows_q(unit)).order_by("department_id"):
+        if row.department_id is None:
+            by_label.setdefault(row.label, row)
+        else:
+            by_label[row.label] = row
+    return sorted((_dates_of(row) for row in by_label.values()), key=lambda year: year.start)
+
+
+def school_year_among(years: list[SchoolYearDates], day: date) -> SchoolYearDates:
+    """The year (of `years`, oldest first) `day` belongs to. A day between two years (the summer)
+    belongs to the year before it; where no row covers it, the fixed calendar, shortened so that it
+    never overlaps a year that has a row."""
+    previous = following = None
+    for year in years:
+        if year.start <= day <= year.end:
+            return year
+        if year.end < day:
+            previous = year
+        elif following is None:
+            following = year
+    fallback = default_school_year(day.year if day.month >= 9 else day.year - 1)
+    if following is not None and following.start <= fallback.end:
+        if previous is not None:
+            return previous
+        return default_school_year(following.start.year - 1, end=following.start - ONE_DAY)
+    if previous is not None and previous.end >= fallback.start:
+        return previous
+    return fallback
+
+
+def school_year_for(unit: Unit | None = None, day: date | None = None) -> SchoolYearDates:
+    """The school year (with its semesters) that applies to `unit` on `day` (today by default): its
+    Department's adjustment, else the Ministry's year, else the fixed calendar. One query."""
+    return school_year_among(school_years_in_force(unit), day or timezone.localdate())
+
+
+def school_year_labelled(first_year: int, unit: Unit | None = None) -> SchoolYearDates:
+    """The school year `first_year`–`first_year + 1` as `unit` reads it (the fixed calendar without a row)."""
+    label = f"{first_year}-{first_year + 1}"
+    years = school_years_in_force(unit)
+    found = next((year for year in years if year.label == label), None)
+    return found or school_year_among(years, date(first_year, 10, 1))
+
+
+def school_years_national() -> QuerySet[SchoolYear]:
+    """The Ministry's school years, newest first (its "School years" page)."""
+    return SchoolYear.objects.filter(department__isnull=True).select_related("set_by").order_by("-start")
+
+
+def school_years_of_department(*, department: Unit) -> list[tuple[SchoolYear, SchoolYear | None]]:
+    """The Ministry's years, newest first, each with the Department's adjustment (None when it has none).
+    Two queries."""
+    own = {row.label: row for row in SchoolYear.objects.filter(department=department)}
+    return [(row, own.get(row.label)) for row in school_years_national()]
+
+
+@dataclass(frozen=True)
+class SchoolYearToday:
+    """What a unit's space says of the calendar: the year, the semester running and the day it ends."""
+
+    year: SchoolYearDates
+    semester: int
+    semester_end: date
+    ended: bool  # the summer after the year's last day
+
+    @property
+    def semester_roman(self) -> str:
+        return "I" if self.semester == 1 else "II"
+
+
+def school_year_today(unit: Unit | None = None, day: date | None = None) -> SchoolYearToday:
+    day = day or timezone.localdate()
+    year = school_year_for(unit, day)
+    number = year.semester_number(day)
+    return SchoolYearToday(year, number, year.semesters[number - 1][1], day > year.end)
+
+
+def promotion_school_year(unit: Unit, day: date | None = None) -> SchoolYearDates:
+    """The school year a class moves up into when promoted on `day`: the next one from the start of
+    semester 2 on (the end of the year and the summer), the running one during semester 1 (a late
+    promotion, after the year has begun)."""
+    day = day or timezone.localdate()
+    year = school_year_for(unit, day)
+    if day <= year.end and year.semester_number(day) == 1:
+        return year
+    return school_year_labelled(year.first_year + 1, unit)

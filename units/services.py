@@ -4,6 +4,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
@@ -13,10 +14,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from truonghoc.formatting import date_text
 from truonghoc.text import fold, nfc, refuse_formula_or_bidi
 
-from .models import AuditEntry, Cluster, Role, RoleAssignment, Target, Unit
+from .models import AuditEntry, Cluster, Role, RoleAssignment, SchoolYear, Target, Unit
 from .permissions import ROLE_UNIT_KINDS, can_grant_role, can_set_homerooms, forget_roles
+from .selectors import school_years_in_force
 from .signals import role_changed
 
 K = Unit.Kind
@@ -819,3 +822,206 @@ def _target_write(*, actor, unit: Unit, metric: str, number: Decimal | None) -> 
     target.save()
     after = {"metric": metric, "value": str(number)}
     audit_log(actor=actor, action="target.set", unit=unit, target=unit, before=before, after=after)
+
+
+# --- The school year (năm học) -------------------------------------------------------------------------
+
+SCHOOL_YEAR_DATES = ("start", "end", "semester1_start", "semester1_end", "semester2_start", "semester2_end")
+_SCHOOL_YEAR_LABEL = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")
+LONGEST_SCHOOL_YEAR_DAYS = 366
+
+
+def school_year_label_clean(label: str) -> tuple[str, int]:
+    """ "2026-2027" (or "2026 – 2027") → ("2026-2027", 2026); two following years, else a ValidationError."""
+    match = _SCHOOL_YEAR_LABEL.match((label or "").strip())
+    if not match or int(match[2]) != int(match[1]) + 1 or not 2000 <= int(match[1]) <= 2100:
+        raise ValidationError({"label": _("Write the school year as two following years, for example 2026-2027.")})
+    return f"{match[1]}-{match[2]}", int(match[1])
+
+
+def _school_year_dates_check(*, first_year: int, dates: dict) -> None:
+    """The dates of one year in order: the year inside its two calendar years and at most a year long,
+    each semester inside the year, semester 1 before semester 2. Every problem named at its field."""
+    missing = {name: _("Enter this date.") for name in SCHOOL_YEAR_DATES if dates.get(name) is None}
+    if missing:
+        raise ValidationError(missing)
+    start, end = dates["start"], dates["end"]
+    s1_start, s1_end = dates["semester1_start"], dates["semester1_end"]
+    s2_start, s2_end = dates["semester2_start"], dates["semester2_end"]
+    errors: dict[str, str] = {}
+    if start.year != first_year:
+        errors["start"] = _("The school year %(a)d–%(b)d starts in %(a)d.") % {"a": first_year, "b": first_year + 1}
+    if end.year != first_year + 1:
+        errors["end"] = _("The school year %(a)d–%(b)d ends in %(b)d.") % {"a": first_year, "b": first_year + 1}
+    elif end <= start:
+        errors["end"] = _("The last day of the school year must come after its first day.")
+    elif (end - start).days >= LONGEST_SCHOOL_YEAR_DAYS:
+        errors["end"] = _("A school year lasts at most one year.")
+    if s1_end < s1_start:
+        errors["semester1_end"] = _("Semester 1 must end after it starts.")
+    if s2_end < s2_start:
+        errors["semester2_end"] = _("Semester 2 must end after it starts.")
+    if s1_start < start or s1_start > end:
+        errors.setdefault(
+            "semester1_start",
+            _("Semester 1 must start within the school year (from %(day)s).") % {"day": date_text(start)},
+        )
+    if s2_end > end or s2_end < start:
+        errors.setdefault(
+            "semester2_end", _("Semester 2 must end within the school year (by %(day)s).") % {"day": date_text(end)}
+        )
+    if s2_start <= s1_end:
+        errors.setdefault(
+            "semester2_start",
+            _("Semester 2 must start after semester 1 ends (%(day)s).") % {"day": date_text(s1_end)},
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _overlap_error(year, department: Unit | None = None) -> ValidationError:
+    values = {"label": year.label.replace("-", "–"), "start": date_text(year.start), "end": date_text(year.end)}
+    if department is not None:
+        values["department"] = department.name
+        message = _(
+            "These dates overlap the school year %(label)s as %(department)s adjusted it (%(start)s – %(end)s)."
+        )
+    else:
+        message = _("These dates overlap the school year %(label)s (%(start)s – %(end)s).")
+    return ValidationError({"start": message % values})
+
+
+def _national_overlap_check(*, label: str, start, end, exclude_pk: int | None) -> None:
+    """No two national years overlap, nor a national year a Department's adjustment of another year
+    (where that Department has not adjusted this one: its own dates are what it reads)."""
+    clash = (
+        SchoolYear.objects.filter(department__isnull=True, start__lte=end, end__gte=start)
+        .exclude(pk=exclude_pk)
+        .order_by("start")
+        .first()
+    )
+    if clash is not None:
+        raise _overlap_error(clash)
+    adjusted_this = SchoolYear.objects.filter(department__isnull=False, label=label).values("department_id")
+    clash = (
+        SchoolYear.objects.filter(department__isnull=False, start__lte=end, end__gte=start)
+        .exclude(label=label)
+        .exclude(department_id__in=adjusted_this)
+        .select_related("department")
+        .order_by("start")
+        .first()
+    )
+    if clash is not None:
+        raise _overlap_error(clash, clash.department)
+
+
+def _school_year_write(
+    *, actor, row: SchoolYear, label: str, dates: dict, action: str, unit: Unit | None
+) -> SchoolYear:
+    before = (
+        {"label": row.label, **{name: getattr(row, name).isoformat() for name in SCHOOL_YEAR_DATES}} if row.pk else None
+    )
+    after = {"label": label, **{name: dates[name].isoformat() for name in SCHOOL_YEAR_DATES}}
+    if before == after:
+        return row
+    row.label = label
+    for name in SCHOOL_YEAR_DATES:
+        setattr(row, name, dates[name])
+    row.set_by = actor if getattr(actor, "pk", None) else None
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    row.save()
+    if before is not None:
+        before = {key: value for key, value in before.items() if after[key] != value}
+        after = {"label": label, **{key: after[key] for key in before}}
+    audit_log(actor=actor, action=action, unit=unit, target=row, before=before, after=after)
+    return row
+
+
+def _ministry() -> Unit | None:
+    return Unit.objects.filter(kind=K.MINISTRY, depth=1).order_by("path").first()
+
+
+@transaction.atomic
+def school_year_set(*, actor, label: str, year: SchoolYear | None = None, **dates) -> SchoolYear:
+    """The Ministry creates a school year (`year` None) or changes one of its years: the label
+    ("2026-2027") and the six dates (`start`, `end`, `semester1_start`, …). Refused with a message per
+    field, nothing changed, when the dates are out of order, a semester lies outside the year, or the
+    year overlaps another. Audited (`school_year.create` / `school_year.update`) at the Ministry."""
+    label, first_year = school_year_label_clean(label)
+    if year is not None:
+        year = SchoolYear.objects.select_for_update().get(pk=year.pk, department__isnull=True)
+    _school_year_dates_check(first_year=first_year, dates=dates)
+    taken = SchoolYear.objects.filter(department__isnull=True, label=label).exclude(pk=getattr(year, "pk", None))
+    if taken.exists():
+        raise ValidationError(
+            {"label": _("The school year %(label)s already exists: change it instead.") % {"label": label}}
+        )
+    if (
+        year is not None
+        and year.label != label
+        and SchoolYear.objects.filter(label=year.label, department__isnull=False).exists()
+    ):
+        raise ValidationError(
+            {
+                "label": _("Departments have adjusted the school year %(label)s: its name can no longer change.")
+                % {"label": year.label}
+            }
+        )
+    _national_overlap_check(label=label, start=dates["start"], end=dates["end"], exclude_pk=getattr(year, "pk", None))
+    action = "school_year.update" if year is not None else "school_year.create"
+    return _school_year_write(
+        actor=actor, row=year or SchoolYear(), label=label, dates=dates, action=action, unit=_ministry()
+    )
+
+
+@transaction.atomic
+def school_year_adjust(*, actor, department: Unit, label: str, **dates) -> SchoolYear:
+    """A Department adjusts the Ministry's school year `label` for its province (its own dates, read by
+    every unit below it instead of the national ones). The same checks as `school_year_set`, the overlap
+    checked against the other years the province reads. Audited (`school_year.adjust`) at the Department."""
+    if department.kind != K.DEPARTMENT:
+        raise ValidationError(_("Only a Department of Education adjusts the school year for its province."))
+    label, first_year = school_year_label_clean(label)
+    if not SchoolYear.objects.filter(department__isnull=True, label=label).exists():
+        raise ValidationError(
+            {
+                "label": _("The Ministry has not set the school year %(label)s yet: there is nothing to adjust.")
+                % {"label": label}
+            }
+        )
+    _school_year_dates_check(first_year=first_year, dates=dates)
+    for other in school_years_in_force(department):
+        if other.label != label and other.start <= dates["end"] and other.end >= dates["start"]:
+            raise _overlap_error(other, department if other.source == "department" else None)
+    row = SchoolYear.objects.select_for_update().filter(department=department, label=label).first()
+    return _school_year_write(
+        actor=actor,
+        row=row or SchoolYear(department=department),
+        label=label,
+        dates=dates,
+        action="school_year.adjust",
+        unit=department,
+    )
+
+
+@transaction.atomic
+def school_years_seed(*, actor, today) -> list[SchoolYear]:
+    """The demo's calendar: the current and the next national school year, if the Ministry has not set
+    them (school opens on 5 September, semester 1 ends on 17 January, semester 2 on 25 May, the year on
+    31 May, as the Ministry's yearly decisions have it). Idempotent."""
+    first = today.year if today.month >= 9 else today.year - 1
+    made = []
+    for year in (first, first + 1):
+        label = f"{year}-{year + 1}"
+        if SchoolYear.objects.filter(department__isnull=True, label=label).exists():
+            continue
+        dates = {
+            "start": date(year, 9, 5),
+            "end": date(year + 1, 5, 31),
+            "semester1_start": date(year, 9, 5),
+            "semester1_end": date(year + 1, 1, 17),
+            "semester2_start": date(year + 1, 1, 18),
+            "semester2_end": date(year + 1, 5, 25),
+        }
+        made.append(school_year_set(actor=actor, label=label, **dates))
+    return made

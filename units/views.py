@@ -8,25 +8,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from truonghoc.forms import add_service_errors, service_outcome
+from truonghoc.forms import add_service_errors, form_saved, service_outcome
 from truonghoc.params import parse_id
 from truonghoc.text import fold, search_text
 
 from . import selectors
-from .forms import DeclareNumbersForm, RoleGrantForm
-from .models import Role, RoleAssignment, Unit
+from .forms import DeclareNumbersForm, RoleGrantForm, SchoolYearForm
+from .models import Role, RoleAssignment, SchoolYear, Unit
 from .permissions import (
     NAMED_FROM_ABOVE_ROLES,
     Action,
     can,
+    can_adjust_school_year,
     can_grant_role,
     can_manage_roles,
     can_see_usernames,
     can_set_homerooms,
+    can_set_school_years,
     grantable_roles,
     unit_for_user_or_404,
 )
-from .services import homerooms_set, role_grant, role_remove, unit_declare_numbers
+from .services import homerooms_set, role_grant, role_remove, school_year_adjust, school_year_set, unit_declare_numbers
 
 PAGE_SIZE = 50
 
@@ -59,6 +61,9 @@ def unit_space(request, pk: int):
         "can_view_reports": can(user, Action.VIEW_REPORTS, unit),
         "can_manage_roles": unit.is_active and can_manage_roles(user, unit),
         "can_set_homerooms": can_set_homerooms(user, unit),
+        "can_set_school_years": unit.kind == Unit.Kind.MINISTRY and can_set_school_years(user),
+        "can_adjust_school_year": can_adjust_school_year(user, unit),
+        "school_year": selectors.school_year_today(unit),
         "Role": Role,
     }
     template = "units/unit_space.html#children" if request.htmx else "units/unit_space.html"
@@ -234,3 +239,94 @@ def school_homerooms(request, pk: int):
                 return redirect("units:homerooms", pk=school.pk)
     context = {"unit": school, "classes": classes, "teachers": teachers}
     return render(request, "units/school_homerooms.html", context)
+# --- The school year: the Ministry's years, a Department's adjustment ------------------------------------
+
+YEARS_PAGE_SIZE = 20
+
+
+def _ministry_or_403(user) -> None:
+    if not can_set_school_years(user):
+        raise PermissionDenied
+
+
+@login_required
+def school_years(request):
+    """The Ministry's school years, newest first, and the calendar in force today."""
+    _ministry_or_403(request.user)
+    page = Paginator(selectors.school_years_national(), YEARS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "units/school_years.html", {"page": page, "today": selectors.school_year_today()})
+
+
+@login_required
+def school_year_create(request):
+    _ministry_or_403(request.user)
+    following = selectors.school_year_today().year.first_year + 1
+    form = SchoolYearForm(request.POST or None, initial={"label": f"{following}-{following + 1}"})
+    saved = form_saved(request, form, lambda data: school_year_set(actor=request.user, **data))
+    if saved:
+        messages.success(request, _("The school year %(label)s has been saved.") % {"label": saved.result.label})
+        return redirect("units:school_years")
+    return render(request, "units/school_year_form.html", {"form": form, "title": _("New school year")})
+
+
+@login_required
+def school_year_edit(request, pk: int):
+    _ministry_or_403(request.user)
+    year = get_object_or_404(SchoolYear, pk=pk, department__isnull=True)
+    form = SchoolYearForm(request.POST or None, initial=SchoolYearForm.initial_of(year))
+    saved = form_saved(request, form, lambda data: school_year_set(actor=request.user, year=year, **data))
+    if saved:
+        messages.success(request, _("The school year %(label)s has been saved.") % {"label": saved.result.label})
+        return redirect("units:school_years")
+    title = _("School year %(label)s") % {"label": year.label.replace("-", "–")}
+    return render(request, "units/school_year_form.html", {"form": form, "title": title, "year": year})
+
+
+def _department_for_adjusting(user, pk) -> Unit:
+    """The Department whose calendar the user adjusts: its own staff only; another unit, or a Department
+    the user cannot see, looks missing (404), one they see but may not adjust is refused (403)."""
+    unit = get_object_or_404(Unit, pk=pk, kind=Unit.Kind.DEPARTMENT)
+    if can_adjust_school_year(user, unit):
+        return unit
+    if can(user, Action.VIEW, unit):
+        raise PermissionDenied
+    raise Http404
+
+
+@login_required
+def department_school_years(request, pk: int):
+    """A Department's page: each of the Ministry's years with the province's own dates, if it adjusted them."""
+    department = _department_for_adjusting(request.user, pk)
+    page = Paginator(selectors.school_years_of_department(department=department), YEARS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"unit": department, "page": page, "today": selectors.school_year_today(department)}
+    return render(request, "units/department_school_years.html", context)
+
+
+@login_required
+def department_school_year_adjust(request, pk: int, year: int):
+    department = _department_for_adjusting(request.user, pk)
+    national = get_object_or_404(SchoolYear, pk=year, department__isnull=True)
+    own = SchoolYear.objects.filter(department=department, label=national.label).first()
+    form = SchoolYearForm(request.POST or None, with_label=False, initial=SchoolYearForm.initial_of(own or national))
+    saved = form_saved(
+        request,
+        form,
+        lambda data: school_year_adjust(actor=request.user, department=department, label=national.label, **data),
+    )
+    if saved:
+        messages.success(
+            request,
+            _("The dates of the school year %(label)s have been adjusted for %(unit)s.")
+            % {"label": national.label, "unit": department.name},
+        )
+        return redirect("units:school_years_department", pk=department.pk)
+    context = {
+        "form": form,
+        "unit": department,
+        "national": national,
+        "own": own,
+        "title": _("Adjust the school year %(label)s for the province") % {"label": national.label.replace("-", "–")},
+    }
+    return render(request, "units/school_year_form.html", context)

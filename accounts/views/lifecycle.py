@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from truonghoc.text import search_text
 from units.models import Unit
 from units.permissions import Action, can, unit_for_user_or_404
-from units.selectors import audit_action_label, audit_changes, people_of
+from units.selectors import audit_action_label, audit_changes, people_of, promotion_school_year
 from units.services import class_final_grade, class_next_name, class_promote
 
 from .. import selectors
@@ -323,5 +323,6 @@ def class_promote_view(request, pk: int):
         "is_final": school_class.grade >= final_grade,
         "final_grade": final_grade,
         "students": people_of(unit=school_class, user_model=User).count(),
+        "into_year": promotion_school_year(school_class),
     }
     return render(request, "accounts/account_class_promote.html", context)

@@ -53,7 +53,7 @@ def _product_target(group: Unit):
 def group_space(request, pk: int):
     user = request.user
     group = _group_or_404(user, pk)
-    semester = semester_of(timezone.localdate())
+    semester = semester_of(timezone.localdate(), group)  # the school year as the group's province reads it
     target = _product_target(group)
     members = selectors.group_semester(group=group, period=semester, product_target=target)
     context = {

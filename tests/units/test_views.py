@@ -121,8 +121,9 @@ def test_unit_space_costs_the_same_queries_for_few_or_many_units(
 ):
     _grow(tree, schools, people)
     client.force_login(make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF))
-    # 11 for the space itself, 3 for its news and letters (publications_tags.unit_front).
-    with django_assert_max_num_queries(14):
+    # 11 for the space itself, 1 for its school year (issue #15), 3 for its news and letters
+    # (publications_tags.unit_front).
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("units:space", args=[tree.office_a1.pk]))
     assert response.status_code == 200
     assert len(response.context["rows"]) == min(schools + 2, 50)

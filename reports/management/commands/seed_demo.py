@@ -2,6 +2,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -9,6 +10,7 @@ from reports.demo import DEMO_LOGINS, DEMO_PASSWORD, SeedError, seed_province
 from reports.participation import read_participation_table
 from reports.services import stats_recompute
 from units.models import Unit
+from units.services import school_years_seed
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "data" / "ha_nam_2015.tsv"
 
@@ -51,6 +53,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("The table was not loaded; nothing was written.") + "\n" + "\n".join(f"  - {m}" for m in exc.messages)
             ) from exc
+        # The Ministry's calendar: this school year and the next (kept if the Ministry already set them).
+        school_years_seed(actor=None, today=timezone.localdate())
         # The dashboards read snapshots: compute them now rather than wait for the night.
         stats_recompute()
         elapsed = time.perf_counter() - started
