@@ -11,7 +11,7 @@ from truonghoc.text import fold, search_text
 from . import selectors
 from .forms import DeclareNumbersForm
 from .models import Role, Unit
-from .permissions import Action, can, can_see_usernames, unit_for_user_or_404
+from .permissions import Action, can, can_manage_structure, can_see_usernames, unit_for_user_or_404
 from .services import unit_declare_numbers
 
 PAGE_SIZE = 50
@@ -23,7 +23,8 @@ def unit_space(request, pk: int):
     user = request.user
     unit = unit_for_user_or_404(user, pk, Action.VIEW)
     User = get_user_model()
-    children = selectors.unit_children(unit=unit)
+    # Closed and merged units leave the active list; their managers find them on the structure page.
+    children = selectors.unit_children(unit=unit).filter(is_active=True)
     query = search_text(request.GET.get("q"))
     if query:
         children = children.filter(name_folded__contains=fold(query))
@@ -42,6 +43,7 @@ def unit_space(request, pk: int):
         "child_kinds": selectors.child_kind_counts(unit=unit),
         "can_manage": can(user, Action.MANAGE, unit),
         "can_manage_accounts": can(user, Action.MANAGE_ACCOUNTS, unit),
+        "can_manage_structure": can_manage_structure(user, unit),
         "can_view_reports": can(user, Action.VIEW_REPORTS, unit),
         "Role": Role,
     }
