@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.forms import BootstrapFormMixin, IdMultipleChoiceField
+from truonghoc.params import parse_id
 
 from .models import Unit
 
@@ -15,7 +16,13 @@ class DeclareNumbersForm(BootstrapFormMixin, forms.Form):
 
 
 class _UnitChoiceField(forms.ModelChoiceField):
-    """A unit picked from a list: its name, kind and code (two schools may share a name)."""
+    """A unit picked from a list: its name, kind and code (two schools may share a name). A posted value
+    that is no id (params.parse_id: "²", thirty digits) is an invalid choice before any query."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and parse_id(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
     def label_from_instance(self, unit):
         return f"{unit.name} · {unit.get_kind_display()} · {unit.code}"

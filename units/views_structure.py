@@ -139,7 +139,7 @@ def unit_move(request, pk: int):
     )
     if saved:
         messages.success(request, _("%(name)s has been moved.") % {"name": unit.name})
-        return redirect("units:structure", pk=saved.result.get_parent().pk)
+        return redirect("units:structure", pk=Unit.objects.get_parent(saved.result).pk)
     return _form_page(
         request,
         unit,

@@ -131,7 +131,7 @@ def test_a_school_creates_its_groups_and_classes(client, tree, people, english_p
     response = client.post(url, {"kind": "class:", "code": "S1-6A2", "name": "6A2", "grade": "6"})
     assert response.status_code == 302
     assert Unit.objects.get(code="S1-6A2").grade == 6
-    assert Unit.objects.get(code="S1-TOAN").get_parent() == tree.s1
+    assert Unit.objects.get_parent(Unit.objects.get(code="S1-TOAN")) == tree.s1
     page = client.get(reverse("units:structure", args=[tree.s1.pk]))
     assert {child.code for child, _c, _m in page.context["rows"]} >= {"S1-TOAN", "S1-6A2"}
     # A class with no grade, a code used twice: refused in words, nothing created.
@@ -162,7 +162,7 @@ def test_a_department_creates_an_office_and_a_thpt_school(client, tree, people):
     assert (
         client.post(url, {"kind": "school:thpt", "code": "THPT-KB", "name": "Trường THPT Kim Bảng"}).status_code == 302
     )
-    assert Unit.objects.get(code="P-KB").get_parent() == tree.dept_a
+    assert Unit.objects.get_parent(Unit.objects.get(code="P-KB")) == tree.dept_a
     assert AuditEntry.objects.filter(action="unit.create", actor=people["dept_a"]).count() == 2
 
 
@@ -193,8 +193,8 @@ def test_a_department_moves_a_school_between_its_offices_but_not_out_of_its_prov
     response = client.post(url, {"new_parent": tree.office_a2.pk})
     assert response.status_code == 302
     s2 = Unit.objects.get(pk=tree.s2.pk)
-    assert s2.get_parent() == tree.office_a2
-    assert Unit.objects.get(pk=tree.g3.pk).get_parent() == s2  # its group followed
+    assert Unit.objects.get_parent(s2) == tree.office_a2
+    assert Unit.objects.get_parent(Unit.objects.get(pk=tree.g3.pk)) == s2  # its group followed
     assert AuditEntry.objects.filter(action="unit.move", unit=s2).exists()
 
 
@@ -335,3 +335,13 @@ def test_closed_units_are_left_out_of_the_cluster_picker(client, tree, people):
     client.force_login(people["office_a1"])
     form = client.get(reverse("units:cluster_add", args=[tree.office_a1.pk])).context["form"]
     assert list(form.fields["schools"].queryset) == [tree.s1]
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 30, "abc", "-1"])
+def test_a_hostile_unit_id_in_the_move_and_merge_forms_is_an_invalid_choice(client, tree, people, value):
+    client.force_login(people["dept_a"])
+    before = _state()
+    for name, field in (("units:unit_move", "new_parent"), ("units:unit_merge", "into")):
+        response = client.post(reverse(name, args=[tree.s2.pk]), {field: value, "confirm": "on"})
+        assert response.status_code == 200 and response.context["form"].errors[field]
+    assert _state() == before
