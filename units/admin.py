@@ -13,17 +13,22 @@ from .services import (
     _check_placement,
     _check_role_placement,
     cluster_create,
+    cluster_remove,
+    cluster_update,
     role_assign,
     role_revoke,
+    unit_close,
     unit_create,
     unit_move,
     unit_rename,
+    unit_reopen,
 )
 
 # The admin changes the tree, the roles and the clusters only through the audited services
-# (unit_create, unit_rename, unit_move, role_assign, role_revoke, cluster_create), so every change made
-# here leaves the same audit entry as one made anywhere else. What no service changes (a unit's kind,
-# level, grade, activity, merging, declared numbers; an existing role or cluster) is read-only here.
+# (unit_create, unit_rename, unit_move, unit_close, unit_reopen, role_assign, role_revoke, cluster_create,
+# cluster_update, cluster_remove), so every change made here leaves the same audit entry as one made
+# anywhere else. What no service changes here (a unit's kind, level, grade, merging, declared numbers;
+# an existing role) is read-only; a unit is closed or reopened with the list's actions, never deleted.
 
 
 def _parent_field() -> forms.ModelChoiceField:
@@ -100,8 +105,10 @@ class UnitAdmin(TreeAdmin):
         "declared_teachers",
         "declared_students",
         "is_active",
+        "closed_on",
         "merged_into",
     )
+    actions = ["close_units", "reopen_units"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = UnitChangeForm if obj is not None else UnitAddForm
@@ -116,7 +123,26 @@ class UnitAdmin(TreeAdmin):
         return self.change_readonly if obj is not None else ()
 
     def has_delete_permission(self, request, obj=None):
-        return False  # units are never deleted: they are merged (unit_merge) and stay, inactive
+        return False  # units are never deleted: they are closed or merged and stay, inactive
+
+    def _each_through(self, request, queryset, service, done: str) -> None:
+        count = 0
+        for unit in queryset.order_by("-depth"):  # the deepest first: a parent closes after its units
+            try:
+                service(actor=request.user, unit=unit)
+                count += 1
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Close the selected units (today)"), permissions=["change"])
+    def close_units(self, request, queryset):
+        self._each_through(request, queryset, unit_close, _("%(count)d units closed."))
+
+    @admin.action(description=gettext_lazy("Reopen the selected units"), permissions=["change"])
+    def reopen_units(self, request, queryset):
+        self._each_through(request, queryset.order_by("depth"), unit_reopen, _("%(count)d units reopened."))
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -171,16 +197,17 @@ def _adopt(obj, saved) -> None:
     obj._state.adding = False
 
 
-class ClusterAddForm(forms.ModelForm):
+class ClusterForm(forms.ModelForm):
     class Meta:
         model = Cluster
         fields = ["owner", "code", "name", "schools"]
 
     def clean(self):
         data = super().clean()
-        if data.get("owner") is not None:
+        owner = data.get("owner") or (self.instance.owner if self.instance.pk else None)
+        if owner is not None:
             try:
-                _check_cluster(owner=data["owner"], schools=list(data.get("schools") or []))
+                _check_cluster(owner=owner, schools=list(data.get("schools") or []))
             except ValidationError as error:
                 self.add_error(None, error)
         return data
@@ -188,29 +215,42 @@ class ClusterAddForm(forms.ModelForm):
 
 @admin.register(Cluster)
 class ClusterAdmin(admin.ModelAdmin):
-    """Clusters are created here through cluster_create; no service changes or deletes one yet, so
-    an existing cluster is shown read-only."""
+    """Clusters are created (cluster_create), changed (cluster_update) and removed (cluster_remove)
+    here through the services; the owner is fixed once the cluster exists."""
 
-    form = ClusterAddForm
+    form = ClusterForm
     list_display = ("name", "code", "owner")
     filter_horizontal = ("schools",)
     raw_id_fields = ("owner",)
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        return ("owner",) if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        cluster = cluster_create(
-            actor=request.user, owner=data["owner"], code=data["code"], name=data["name"], schools=data["schools"]
-        )
+        if change:
+            cluster = cluster_update(
+                actor=request.user,
+                cluster=Cluster.objects.get(pk=obj.pk),
+                name=data["name"],
+                code=data["code"],
+                schools=data["schools"],
+            )
+        else:
+            cluster = cluster_create(
+                actor=request.user, owner=data["owner"], code=data["code"], name=data["name"], schools=data["schools"]
+            )
         _adopt(obj, cluster)
 
     def save_related(self, request, form, formsets, change):
-        pass  # cluster_create has set the schools (and audited them)
+        pass  # the service has set the schools (and audited them)
+
+    def delete_model(self, request, obj):
+        cluster_remove(actor=request.user, cluster=obj)
+
+    def delete_queryset(self, request, queryset):
+        for cluster in queryset:
+            cluster_remove(actor=request.user, cluster=cluster)
 
 
 class RoleAssignmentAddForm(forms.ModelForm):

@@ -179,6 +179,8 @@ class Unit(MP_Node):
     declared_teachers = models.PositiveIntegerField(_("declared number of teachers"), null=True, blank=True)
     declared_students = models.PositiveIntegerField(_("declared number of students"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The day a unit was closed (unit_close): it stays, inactive, with its history and figures up to then.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),
@@ -260,6 +262,29 @@ class Cluster(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class UnitMove(models.Model):
+    """One change of a unit's parent (unit_move, and the children unit_merge moves), kept so that
+    statistics of a period that ended before the move can still count the unit under its old parent
+    (`selectors.parent_path_at`). The parents are kept as rows (their paths change when the tree above
+    them moves) and as the paths they had at the time."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="moves")
+    old_parent = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    new_parent = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    old_parent_path = models.CharField(max_length=255)
+    new_parent_path = models.CharField(max_length=255)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("unit move")
+        verbose_name_plural = _("unit moves")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["unit", "at"], name="unit_move_unit_at_idx")]
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.old_parent_path} → {self.new_parent_path}"
 
 
 class Role(models.TextChoices):

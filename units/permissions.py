@@ -294,6 +294,87 @@ def has_role(user, *roles: str) -> bool:
     return any(held.role in roles for held in role_rows(user))
 
 
+# --- The structure: who creates, renames, moves, merges and closes units, and runs clusters ---------
+# Each level manages the levels below it (the Ministry its Departments, a Department its Offices and
+# the schools it runs, an Office its schools, a school its groups and classes) with the roles that
+# carry authority there. A unit is changed only from above: nobody renames, moves, merges or closes
+# their own unit or one above it.
+
+STRUCTURE_ROLES = AUTHORITY_ROLES
+CLUSTER_ROLES = STAFF_ROLES
+# The kinds of unit that hold other units (a group or class holds none).
+CONTAINER_KINDS = frozenset(
+    {Unit.Kind.MINISTRY, Unit.Kind.DEPARTMENT, Unit.Kind.OFFICE, Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY}
+)
+
+
+def _is_superuser(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def can_manage_structure(user, unit: Unit) -> bool:
+    """May the user see the structure page of `unit` and create units under it? A role of authority
+    held at the unit or above it, for a unit that holds units."""
+    if unit.kind not in CONTAINER_KINDS:
+        return False
+    return _is_superuser(user) or role_reaches(user, unit, STRUCTURE_ROLES)
+
+
+def can_change_unit(user, unit: Unit) -> bool:
+    """May the user rename, move, merge or close `unit` (or reopen it)? Only from strictly above it."""
+    if _is_superuser(user):
+        return True
+    return any(is_below(unit.path, held.path, include_self=False) for held in units_where(user, STRUCTURE_ROLES))
+
+
+def can_place_under(user, unit: Unit, new_parent: Unit) -> bool:
+    """May the user move `unit` under `new_parent`? Both inside the part of the tree the user manages."""
+    return can_change_unit(user, unit) and can_manage_structure(user, new_parent)
+
+
+def can_merge_into(user, unit: Unit, into: Unit) -> bool:
+    """May the user merge `unit` into `into`? The user must be able to change both."""
+    return can_change_unit(user, unit) and can_change_unit(user, into)
+
+
+def can_manage_clusters(user, owner: Unit) -> bool:
+    """Clusters are made and changed by the Office or Department that owns them (or a level above)."""
+    if owner.kind not in (Unit.Kind.OFFICE, Unit.Kind.DEPARTMENT):
+        return False
+    return _is_superuser(user) or role_reaches(user, owner, CLUSTER_ROLES)
+
+
+def structure_parents_for(user, unit: Unit):
+    """The active units the user may move `unit` under: within their reach, accepting its kind, not
+    `unit` itself nor one of its own units, nor its present parent. A queryset (the move page's picker)."""
+    from .services import allowed_parent_kinds
+
+    candidates = (
+        Unit.objects.filter(is_active=True, kind__in=allowed_parent_kinds(unit))
+        .exclude(in_subtree_q(unit, ""))
+        .exclude(path=parent_path(unit.path))
+    )
+    if not _is_superuser(user):
+        reach = Q(pk__in=[])
+        for held in units_where(user, STRUCTURE_ROLES):
+            reach |= in_subtree_q(held.path, "")
+        candidates = candidates.filter(reach)
+    return candidates.order_by("path")
+
+
+def structure_merge_targets_for(user, unit: Unit):
+    """The active units of the same kind the user may merge `unit` into (not itself, nor one below it)."""
+    candidates = Unit.objects.filter(is_active=True, kind=unit.kind).exclude(in_subtree_q(unit, ""))
+    if unit.kind == Unit.Kind.SCHOOL:
+        candidates = candidates.filter(school_level=unit.school_level)
+    if not _is_superuser(user):
+        reach = Q(pk__in=[])
+        for held in units_where(user, STRUCTURE_ROLES):
+            reach |= in_subtree_q(held.path, "", include_self=False)
+        candidates = candidates.filter(reach)
+    return candidates.order_by("path")
+
+
 def unit_for_user_or_404(user, pk, action: str = Action.VIEW) -> Unit:
     """Fetch a unit and check the user may act on it; out-of-scope units look like missing ones."""
     unit = get_object_or_404(Unit, pk=pk)
@@ -373,6 +454,8 @@ def can_manage_roles(user, unit: Unit) -> bool:
 def can_set_homerooms(user, school: Unit) -> bool:
     """The school's managers (and the staff above it) choose its classes' homeroom teachers."""
     return school.is_school and school.is_active and can_grant_role(user, school, Role.TEACHER)
+
+
 def can_set_school_years(user) -> bool:
     """The Ministry's staff set the national school years (and superusers)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

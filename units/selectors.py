@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import STEPLEN, AuditEntry, Role, RoleAssignment, SchoolYear, Target, Unit
+from .models import STEPLEN, AuditEntry, Role, RoleAssignment, SchoolYear, Target, Unit, UnitMove
 from .models import ancestor_path_at as ancestor_path_at
 from .models import ancestor_paths as ancestor_paths
 from .models import at_or_above_q as at_or_above_q
@@ -54,6 +54,19 @@ def unit_children(*, unit: Unit) -> QuerySet[Unit]:
 
 def unit_ancestors(*, unit: Unit) -> list[Unit]:
     return list(Unit.objects.get_ancestors(unit))
+
+
+def parent_path_at(unit: Unit, day) -> str:
+    """The path (today's) of the unit that was `unit`'s parent at the end of `day`: a school moved to
+    another Office on a later day is still under its old Office for a period that ended before the move.
+    From the `UnitMove` history: the first move after `day` names the parent it had then; with none,
+    its parent now. "" for a root."""
+    later = (
+        UnitMove.objects.filter(unit=unit, at__date__gt=day).select_related("old_parent").order_by("at", "id").first()
+    )
+    if later is not None:
+        return later.old_parent.path
+    return parent_path(unit.path)
 
 
 def subtree(*, unit: Unit) -> QuerySet[Unit]:
@@ -214,7 +227,11 @@ AUDIT_ACTION_LABELS = {
     "unit.rename": gettext_lazy("Unit renamed"),
     "unit.move": gettext_lazy("Unit moved"),
     "unit.merge": gettext_lazy("Units merged"),
+    "unit.close": gettext_lazy("Unit closed"),
+    "unit.reopen": gettext_lazy("Unit reopened"),
     "cluster.create": gettext_lazy("School cluster created"),
+    "cluster.update": gettext_lazy("School cluster changed"),
+    "cluster.remove": gettext_lazy("School cluster removed"),
     "role.assign": gettext_lazy("Role given"),
     "role.revoke": gettext_lazy("Role removed"),
     "class.homeroom": gettext_lazy("Homeroom teacher set"),
@@ -282,6 +299,9 @@ AUDIT_FIELD_LABELS = {
     "enrolments": gettext_lazy("Enrolments ended"),
     "co_instructor": gettext_lazy("Co-instructor of"),
     "moderator_of": gettext_lazy("Moderator of"),
+    "closed_on": gettext_lazy("Closed on"),
+    "added": gettext_lazy("Added"),
+    "removed": gettext_lazy("Removed"),
 }
 
 
@@ -411,6 +431,8 @@ def school_classes_with_homerooms(*, school: Unit) -> QuerySet[Unit]:
         .select_related("homeroom_teacher")
         .order_by("grade", "name_folded", "pk")
     )
+
+
 # --- The school year (năm học) -------------------------------------------------------------------------
 # The Ministry sets each year's dates (national rows), a Department may adjust them for its province
 # (an override row with the same label); without a row the old fixed calendar holds (1 September – 31

@@ -1,5 +1,6 @@
 """Every write to the unit tree, roles and the audit log."""
 
+import datetime
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -7,17 +8,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truonghoc.formatting import date_text
 from truonghoc.text import fold, nfc, refuse_formula_or_bidi
 
-from .models import AuditEntry, Cluster, Role, RoleAssignment, SchoolYear, Target, Unit
+from .models import AuditEntry, Cluster, Role, RoleAssignment, SchoolYear, Target, Unit, UnitMove
 from .permissions import ROLE_UNIT_KINDS, can_grant_role, can_set_homerooms, forget_roles
 from .selectors import school_years_in_force
 from .signals import role_changed
@@ -112,6 +114,21 @@ def _audit_entry(*, actor, action: str, record: AuditRecord, at=None) -> AuditEn
     return entry
 
 
+def allowed_parent_kinds(unit: Unit) -> set[str]:
+    """The kinds of unit that may hold `unit` (what _check_placement accepts), for pickers."""
+    allowed = SCHOOL_PARENTS.get(unit.school_level, set()) if unit.kind == K.SCHOOL else ALLOWED_PARENTS[unit.kind]
+    return {kind for kind in allowed if kind is not None}
+
+
+def child_kinds_allowed(parent: Unit) -> list[tuple[str, str]]:
+    """(kind, school level) pairs that may be created under `parent`, in the tree's order: what the
+    structure page offers to add."""
+    pairs = [(kind, "") for kind in (K.DEPARTMENT, K.OFFICE, K.UNIVERSITY) if parent.kind in ALLOWED_PARENTS[kind]]
+    pairs += [(K.SCHOOL, level) for level in L.values if parent.kind in SCHOOL_PARENTS[level]]
+    pairs += [(kind, "") for kind in (K.GROUP, K.CLASS) if parent.kind in ALLOWED_PARENTS[kind]]
+    return pairs
+
+
 def _check_placement(*, kind: str, school_level: str, parent: Unit | None, grade: int | None = None) -> None:
     parent_kind = parent.kind if parent else None
     if kind == K.CLASS and (grade is None or not 1 <= grade <= 12):
@@ -176,6 +193,19 @@ def _refuse_unsafe_name(name: str, *, field: str = "name") -> None:
         raise ValidationError({field: exc.messages}) from exc
 
 
+def _refuse_taken_code(code: str, *, exclude_pk: int | None = None) -> None:
+    """A unit code names one unit in the whole country: a second use is refused in words that say
+    which unit has it (the database's unique index stays the last guard)."""
+    holder = Unit.objects.filter(code=code.strip()).exclude(pk=exclude_pk).only("name", "code").first()
+    if holder is not None:
+        raise ValidationError(
+            {
+                "code": _("The code %(code)s is already used by %(name)s; choose another code.")
+                % {"code": holder.code, "name": holder.name}
+            }
+        )
+
+
 @transaction.atomic
 def unit_create(
     *,
@@ -187,14 +217,14 @@ def unit_create(
     school_level: str = "",
     grade: int | None = None,
 ) -> Unit:
+    if parent is not None:
+        parent = Unit.objects.select_for_update().get(pk=parent.pk)  # as it is now (closed since?)
     _check_placement(kind=kind, school_level=school_level, parent=parent, grade=grade)
     _refuse_unsafe_name(name)
+    _refuse_taken_code(code)
     unit = Unit(code=code.strip(), name=nfc(name), kind=kind, school_level=school_level, grade=grade)
     _validate_unit(unit)
-    if parent is None:
-        unit = Unit.objects.add_root(instance=unit)
-    else:
-        unit = Unit.objects.add_child(Unit.objects.get(pk=parent.pk), instance=unit)
+    unit = Unit.objects.add_root(instance=unit) if parent is None else Unit.objects.add_child(parent, instance=unit)
     audit_log(actor=actor, action="unit.create", unit=unit, target=unit, after={"code": unit.code, "name": unit.name})
     return unit
 
@@ -250,6 +280,8 @@ def units_bulk_create(*, actor, parent: Unit, specs: Iterable[UnitSpec], batch_s
 def unit_rename(*, actor, unit: Unit, name: str, code: str | None = None) -> Unit:
     before = {"name": unit.name, "code": unit.code}
     _refuse_unsafe_name(name)
+    if code is not None:
+        _refuse_taken_code(code, exclude_pk=unit.pk)
     unit.name = nfc(name)
     if code is not None:
         unit.code = code.strip()
@@ -264,10 +296,13 @@ def unit_move(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     new_parent = Unit.objects.get(pk=new_parent.pk)
     if new_parent.path.startswith(unit.path):
         raise ValidationError(_("A unit cannot be moved under itself."))
+    if not unit.is_active:
+        raise ValidationError(_("%(name)s is no longer active.") % {"name": unit.name})
     _check_placement(kind=unit.kind, school_level=unit.school_level, parent=new_parent)
     old_parent = Unit.objects.get_parent(unit)
     Unit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
+    _record_move(unit=unit, old_parent=old_parent, new_parent=new_parent)
     audit_log(
         actor=actor,
         action="unit.move",
@@ -277,6 +312,20 @@ def unit_move(*, actor, unit: Unit, new_parent: Unit) -> Unit:
         after={"parent": new_parent.code},
     )
     return unit
+
+
+def _record_move(*, unit: Unit, old_parent: Unit | None, new_parent: Unit) -> None:
+    """Keep the change of parent for the statistics of earlier periods (selectors.parent_path_at)."""
+    if old_parent is None:
+        return
+    new_parent = Unit.objects.only("path").get(pk=new_parent.pk)
+    UnitMove.objects.create(
+        unit_id=unit.pk,
+        old_parent=old_parent,
+        new_parent=new_parent,
+        old_parent_path=old_parent.path,
+        new_parent_path=new_parent.path,
+    )
 
 
 @transaction.atomic
@@ -301,6 +350,7 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
     moved_children = 0
     for child in list(Unit.objects.children(source).order_by("path")):
         Unit.objects.move(child, Unit.objects.get(pk=into.pk), pos="last-child")
+        _record_move(unit=child, old_parent=source, new_parent=into)
         moved_children += 1
     # People belong to a unit through accounts' User.unit: accounts moves them (its merge listener).
     people = sum(listener(source=source, into=into) for listener in _merge_listeners)
@@ -325,6 +375,78 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
         after={"merged_into": into.code, "children_moved": moved_children, "people_moved": people},
     )
     return into
+
+
+def unit_close_blockers(*, unit: Unit) -> dict[str, int]:
+    """What keeps a unit from being closed: its active accounts (people who belong to it or hold a role
+    there) and its active child units. Both 0 when it may close."""
+    people = (
+        get_user_model()
+        .objects.filter(Q(unit=unit) | Q(role_assignments__unit=unit), is_active=True)
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    children = Unit.objects.children(unit).filter(is_active=True).count()
+    return {"accounts": people, "children": children}
+
+
+@transaction.atomic
+def unit_close(*, actor, unit: Unit, on: datetime.date | None = None) -> Unit:
+    """Close a unit on `on` (today by default): it stays, inactive, with its history and its figures up
+    to that day, hidden from pickers and active lists. Refused while people or units still depend on it:
+    their accounts are deactivated or transferred, its units closed or moved first."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    today = timezone.localdate()
+    on = on or today
+    if not unit.is_active:
+        raise ValidationError(_("%(name)s is already closed.") % {"name": unit.name})
+    if on > today:
+        raise ValidationError({"on": _("The closing date cannot be in the future.")})
+    if on < timezone.localdate(unit.created_at):
+        raise ValidationError({"on": _("The closing date cannot be before the unit was created.")})
+    blockers = unit_close_blockers(unit=unit)
+    reasons = []
+    if blockers["accounts"]:
+        reasons.append(
+            _("%(count)d active accounts still belong to it (deactivate or transfer them first)")
+            % {"count": blockers["accounts"]}
+        )
+    if blockers["children"]:
+        reasons.append(
+            _("%(count)d units below it are still active (close, move or merge them first)")
+            % {"count": blockers["children"]}
+        )
+    if reasons:
+        raise ValidationError(
+            _("%(name)s cannot be closed: %(reasons)s.") % {"name": unit.name, "reasons": "; ".join(reasons)}
+        )
+    unit.is_active, unit.closed_on = False, on
+    unit.save(update_fields=["is_active", "closed_on", "updated_at"])
+    after = {"closed_on": on.isoformat()}
+    audit_log(actor=actor, action="unit.close", unit=unit, target=unit, before={"is_active": True}, after=after)
+    return unit
+
+
+@transaction.atomic
+def unit_reopen(*, actor, unit: Unit) -> Unit:
+    """Open a closed unit again (closed by mistake, or a school reopening). A merged unit stays merged."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.is_active:
+        raise ValidationError(_("%(name)s is not closed.") % {"name": unit.name})
+    if unit.merged_into_id:
+        raise ValidationError(
+            _("%(name)s was merged into %(into)s; a merged unit cannot be reopened.")
+            % {"name": unit.name, "into": unit.merged_into.name}
+        )
+    parent = Unit.objects.get_parent(unit)
+    if parent is not None and not parent.is_active:
+        raise ValidationError(_("%(parent)s is closed: reopen it first.") % {"parent": parent.name})
+    before = {"closed_on": unit.closed_on.isoformat() if unit.closed_on else None}
+    unit.is_active, unit.closed_on = True, None
+    unit.save(update_fields=["is_active", "closed_on", "updated_at"])
+    audit_log(actor=actor, action="unit.reopen", unit=unit, target=unit, before=before, after={"is_active": True})
+    return unit
 
 
 # --- Who follows a merge -------------------------------------------------------------------------
@@ -551,6 +673,9 @@ def _check_cluster(*, owner: Unit, schools: list[Unit]) -> None:
         raise ValidationError(
             _("These are not schools under %(owner)s: %(names)s") % {"owner": owner.name, "names": ", ".join(outside)}
         )
+    closed = [s.name for s in schools if not s.is_active]
+    if closed:
+        raise ValidationError(_("These schools are closed: %(names)s") % {"names": ", ".join(closed)})
 
 
 @transaction.atomic
@@ -566,6 +691,54 @@ def cluster_create(*, actor, owner: Unit, code: str, name: str, schools: Iterabl
         actor=actor, action="cluster.create", unit=owner, target=cluster, after={"schools": [s.code for s in schools]}
     )
     return cluster
+
+
+@transaction.atomic
+def cluster_update(
+    *, actor, cluster: Cluster, name: str | None = None, code: str | None = None, schools: Iterable[Unit] | None = None
+) -> Cluster:
+    """Rename a cluster, change its code, or set its schools (added and removed ones are audited)."""
+    cluster = Cluster.objects.select_for_update().select_related("owner").get(pk=cluster.pk)
+    before_schools = set(cluster.schools.values_list("code", flat=True))
+    before = {"name": cluster.name, "code": cluster.code}
+    if name is not None:
+        _refuse_unsafe_name(name)
+        cluster.name = nfc(name)
+    if code is not None:
+        cluster.code = code.strip()
+    if schools is not None:
+        schools = list(schools)
+        _check_cluster(owner=cluster.owner, schools=schools)
+    cluster.full_clean()
+    cluster.save()
+    after = {"name": cluster.name, "code": cluster.code}
+    if schools is not None:
+        cluster.schools.set(schools)
+        now_codes = {s.code for s in schools}
+        after["added"] = sorted(now_codes - before_schools)
+        after["removed"] = sorted(before_schools - now_codes)
+    audit_log(actor=actor, action="cluster.update", unit=cluster.owner, target=cluster, before=before, after=after)
+    return cluster
+
+
+@transaction.atomic
+def cluster_remove(*, actor, cluster: Cluster) -> None:
+    """Remove a cluster (its schools stay as they are). Refused while courses or learning groups are
+    open to it: they would lose their audience."""
+    cluster = Cluster.objects.select_for_update().select_related("owner").get(pk=cluster.pk)
+    schools = sorted(cluster.schools.values_list("code", flat=True))
+    before = {"code": cluster.code, "name": cluster.name, "schools": schools}
+    owner, repr_ = cluster.owner, str(cluster)
+    try:
+        with transaction.atomic():
+            cluster.schools.clear()
+            Cluster.objects.filter(pk=cluster.pk).delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("%(name)s is still used by %(count)d courses or learning groups; it cannot be removed.")
+            % {"name": cluster.name, "count": len(exc.protected_objects)}
+        ) from exc
+    audit_log(actor=actor, action="cluster.remove", unit=owner, before=before, after={"removed": repr_})
 
 
 # The last grade of each school level: a class there finishes school instead of moving up.

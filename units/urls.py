@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_structure
 
 app_name = "units"
 urlpatterns = [
@@ -16,4 +16,15 @@ urlpatterns = [
     path("nam-hoc/<id:pk>/sua/", views.school_year_edit, name="school_year_edit"),
     path("<id:pk>/nam-hoc/", views.department_school_years, name="school_years_department"),
     path("<id:pk>/nam-hoc/<id:year>/dieu-chinh/", views.department_school_year_adjust, name="school_year_adjust"),
+    path("<id:pk>/co-cau/", views_structure.unit_structure, name="structure"),
+    path("<id:pk>/co-cau/them/", views_structure.unit_add, name="unit_add"),
+    path("<id:pk>/doi-ten/", views_structure.unit_edit, name="unit_edit"),
+    path("<id:pk>/chuyen/", views_structure.unit_move, name="unit_move"),
+    path("<id:pk>/hop-nhat/", views_structure.unit_merge, name="unit_merge"),
+    path("<id:pk>/dong/", views_structure.unit_close, name="unit_close"),
+    path("<id:pk>/mo-lai/", views_structure.unit_reopen, name="unit_reopen"),
+    path("<id:pk>/cum-truong/", views_structure.cluster_list, name="clusters"),
+    path("<id:pk>/cum-truong/them/", views_structure.cluster_add, name="cluster_add"),
+    path("cum-truong/<id:pk>/sua/", views_structure.cluster_edit, name="cluster_edit"),
+    path("cum-truong/<id:pk>/xoa/", views_structure.cluster_remove, name="cluster_remove"),
 ]

@@ -22,6 +22,7 @@ from .permissions import (
     can_adjust_school_year,
     can_grant_role,
     can_manage_roles,
+    can_manage_structure,
     can_see_usernames,
     can_set_homerooms,
     can_set_school_years,
@@ -39,7 +40,8 @@ def unit_space(request, pk: int):
     user = request.user
     unit = unit_for_user_or_404(user, pk, Action.VIEW)
     User = get_user_model()
-    children = selectors.unit_children(unit=unit)
+    # Closed and merged units leave the active list; their managers find them on the structure page.
+    children = selectors.unit_children(unit=unit).filter(is_active=True)
     query = search_text(request.GET.get("q"))
     if query:
         children = children.filter(name_folded__contains=fold(query))
@@ -58,6 +60,7 @@ def unit_space(request, pk: int):
         "child_kinds": selectors.child_kind_counts(unit=unit),
         "can_manage": can(user, Action.MANAGE, unit),
         "can_manage_accounts": can(user, Action.MANAGE_ACCOUNTS, unit),
+        "can_manage_structure": can_manage_structure(user, unit),
         "can_view_reports": can(user, Action.VIEW_REPORTS, unit),
         "can_manage_roles": unit.is_active and can_manage_roles(user, unit),
         "can_set_homerooms": can_set_homerooms(user, unit),
@@ -239,6 +242,8 @@ def school_homerooms(request, pk: int):
                 return redirect("units:homerooms", pk=school.pk)
     context = {"unit": school, "classes": classes, "teachers": teachers}
     return render(request, "units/school_homerooms.html", context)
+
+
 # --- The school year: the Ministry's years, a Department's adjustment ------------------------------------
 
 YEARS_PAGE_SIZE = 20

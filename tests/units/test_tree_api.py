@@ -296,7 +296,7 @@ def test_admin_gives_and_takes_back_roles_through_the_audited_services(client, t
     assert AuditEntry.objects.filter(action="role.revoke", unit=tree.s1).exists()
 
 
-def test_admin_creates_clusters_through_cluster_create_and_shows_them_read_only(client, tree, superuser):
+def test_admin_creates_and_changes_clusters_through_the_services(client, tree, superuser):
     client.force_login(superuser)
     url = reverse("admin:units_cluster_add")
     response = client.post(url, {"owner": tree.office_a1.pk, "code": "C1", "name": "Cụm 1", "schools": [tree.s1.pk]})
@@ -307,5 +307,10 @@ def test_admin_creates_clusters_through_cluster_create_and_shows_them_read_only(
     # A school outside the owner is refused on the form.
     response = client.post(url, {"owner": tree.office_a1.pk, "code": "C2", "name": "Cụm 2", "schools": [tree.s3.pk]})
     assert response.status_code == 200 and not Cluster.objects.filter(code="C2").exists()
+    # Changing it goes through cluster_update (issue #15), the owner stays.
     change = reverse("admin:units_cluster_change", args=[cluster.pk])
-    assert client.post(change, {"owner": tree.office_a1.pk, "code": "X", "name": "X"}).status_code == 403
+    response = client.post(change, {"code": "X", "name": "Cụm X", "schools": [tree.s2.pk]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cluster.refresh_from_db()
+    assert (cluster.name, list(cluster.schools.all()), cluster.owner) == ("Cụm X", [tree.s2], tree.office_a1)
+    assert AuditEntry.objects.filter(action="cluster.update", unit=tree.office_a1).exists()
