@@ -11,7 +11,7 @@ from truonghoc.text import fold, search_text
 from . import selectors
 from .forms import DeclareNumbersForm
 from .models import Role, Unit
-from .permissions import Action, can, can_see_usernames, unit_for_user_or_404
+from .permissions import Action, can, can_run_rollover, can_see_usernames, can_view_rollovers, unit_for_user_or_404
 from .services import unit_declare_numbers
 
 PAGE_SIZE = 50
@@ -43,6 +43,8 @@ def unit_space(request, pk: int):
         "can_manage": can(user, Action.MANAGE, unit),
         "can_manage_accounts": can(user, Action.MANAGE_ACCOUNTS, unit),
         "can_view_reports": can(user, Action.VIEW_REPORTS, unit),
+        "can_run_rollover": can_run_rollover(user, unit),
+        "can_view_rollovers": can_view_rollovers(user, unit),
         "Role": Role,
     }
     template = "units/unit_space.html#children" if request.htmx else "units/unit_space.html"
