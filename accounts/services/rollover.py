@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from truonghoc.formatting import datetime_text
 from truonghoc.text import nfc
@@ -48,7 +49,7 @@ from units.services import AuditRecord, audit_log, audit_log_many, class_final_g
 from ..models import Rollover, TransferRequest, User
 
 T = User.AccountType
-LEFT_REASON = "Left at the end of the school year"
+LEFT_REASON = gettext_lazy("Left at the end of the school year")
 
 
 @dataclass
@@ -198,13 +199,14 @@ def rollover_apply(*, actor, school: Unit, plan: RolloverPlan) -> Rollover:
         action="account.graduate",
         records=[AuditRecord(school, User(pk=pk, full_name=name), None, {"graduated": True}) for pk, name in graduates],
     )
-    User.objects.filter(pk__in=leaver_ids).update(is_active=False, deactivated_reason=LEFT_REASON, updated_at=now)
+    reason = str(LEFT_REASON)
+    User.objects.filter(pk__in=leaver_ids).update(is_active=False, deactivated_reason=reason, updated_at=now)
     audit_log_many(
         actor=actor,
         action="account.deactivate",
         records=[
             AuditRecord(
-                school, User(pk=pk, full_name=name), {"is_active": True}, {"is_active": False, "reason": LEFT_REASON}
+                school, User(pk=pk, full_name=name), {"is_active": True}, {"is_active": False, "reason": reason}
             )
             for pk, name in leavers
         ],
@@ -284,9 +286,8 @@ def rollover_undo(*, actor, rollover: Rollover) -> Rollover:
         graduated_at=None, updated_at=now
     )
     left = undo.get("left", [])
-    User.objects.filter(pk__in=left, is_active=False, deactivated_reason=LEFT_REASON).update(
-        is_active=True, deactivated_reason="", updated_at=now
-    )
+    # Nobody reopened or closed them since: that would have been an audited change (new activity).
+    User.objects.filter(pk__in=left, is_active=False).update(is_active=True, deactivated_reason="", updated_at=now)
     membership_changed(user_ids=left)
     rollover.undone_at = now
     rollover.undone_by = actor if getattr(actor, "pk", None) else None

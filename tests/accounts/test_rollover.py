@@ -93,7 +93,7 @@ def test_apply_promotes_graduates_creates_intake_and_deactivates_leavers(world):
         graduate.refresh_from_db()
         assert graduate.is_active and graduate.graduated_at is not None
     leaver.refresh_from_db()
-    assert not leaver.is_active and leaver.deactivated_reason == service.LEFT_REASON
+    assert not leaver.is_active and leaver.deactivated_reason == str(service.LEFT_REASON)
     assert rollover.summary == {"promoted": 3, "created": 2, "closed": 1, "graduated": 2, "left": 1}
     assert (rollover.from_year, rollover.to_year, rollover.applied_by) == ("2025-2026", "2026-2027", world.admin)
     assert AuditEntry.objects.filter(action="rollover.apply", unit=world.school).count() == 1
