@@ -360,3 +360,15 @@ def test_graduates_leave_the_school_s_people_counts(world, client):
     assert people_counts(unit=world.school, user_model=User)["student"] == 8
     rollover_apply(actor=world.admin, school=world.school, plan=_plan(world))
     assert people_counts(unit=world.school, user_model=User)["student"] == 6
+
+
+def test_a_new_enrolment_after_the_rollover_is_new_activity(world, in_english):
+    from tests.courses.factories import enrol, make_course
+
+    course = make_course(unit=world.school)  # made directly: no audit entry
+    rollover = rollover_apply(actor=world.admin, school=world.school, plan=_plan(world))
+    assert rollover_new_activity(rollover) == []
+    enrol(course=course, user=world.students["7A1"][0])
+    assert rollover_new_activity(rollover) == ["new enrolments"]
+    with pytest.raises(ValidationError, match="new enrolments"):
+        rollover_undo(actor=world.admin, rollover=rollover)
