@@ -111,6 +111,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     deactivated_reason = models.CharField(_("why deactivated"), max_length=255, blank=True)
+    # Set by the year-end rollover (services/rollover.py) for the last grade's students: the account is
+    # kept and may log in to read, but writes nothing (middleware) and counts in no active figure.
+    graduated_at = models.DateTimeField(_("graduated at"), null=True, blank=True)
     photo_note = models.CharField(_("admin's note on the photo"), max_length=255, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -469,3 +472,43 @@ class CredentialRequest(Request):
 
     def __str__(self):
         return f"{self.account} ({self.get_status_display()})"
+
+
+class Rollover(models.Model):
+    """One school's year-end rollover (services/rollover.py): which school year it closed and opened,
+    who ran it, and what it changed (`undo_data`), so that it can be undone until the school's first
+    new activity. A school rolls over once per school year; an undone rollover may be run again."""
+
+    school = models.ForeignKey(
+        "units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="rollovers"
+    )
+    from_year = models.CharField(_("from school year"), max_length=9)
+    to_year = models.CharField(_("to school year"), max_length=9)
+    applied_by = models.ForeignKey(
+        User, verbose_name=_("applied by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    # Counts shown on the pages: promoted, created, closed, graduated, left.
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    undo_data = models.JSONField(_("what changed"), default=dict, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        User, verbose_name=_("undone by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("year-end rollover")
+        verbose_name_plural = _("year-end rollovers")
+        ordering = ["-applied_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "to_year"], condition=Q(undone_at__isnull=True), name="one_rollover_per_school_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.from_year} → {self.to_year}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

@@ -294,3 +294,18 @@ def account_for_login(login: str) -> User | None:
     )
     matches.sort(key=lambda user: user.username.lower() != login.lower())
     return matches[0] if matches else None
+
+
+def rollovers_of(*, school_ids, to_year: str) -> dict:
+    """School id → its rollover to `to_year` (not undone), for the schools that have one; one query."""
+    from .models import Rollover
+
+    rows = Rollover.objects.filter(school_id__in=school_ids, to_year=to_year, undone_at__isnull=True)
+    return {row.school_id: row for row in rows.select_related("applied_by")}
+
+
+def rolled_over_count(*, schools, to_year: str) -> int:
+    """How many of `schools` (a queryset of units) rolled over to `to_year`; one query."""
+    from .models import Rollover
+
+    return Rollover.objects.filter(school__in=schools, to_year=to_year, undone_at__isnull=True).count()

@@ -17,6 +17,7 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
+        from accounts.services.rollover import register_activity_check
         from accounts.signals import person_left_school
         from forums.permissions import register_owner_rules
         from units.selectors import AUDIT_ACTION_LABELS
@@ -37,6 +38,10 @@ class CoursesConfig(AppConfig):
 
         # A course given to a class or group follows who is in it (courses/services/roster.py).
         register_membership_listener(membership_listener)
+
+        # A year-end rollover can be undone until the school's first new activity: a new enrolment or
+        # submission by the school's people is one (accounts/services/rollover.py).
+        register_activity_check(_enrolments_or_submissions_since)
 
         # The forums of a course (general discussion, questions) and of a learning group follow the
         # course's own rules; see courses/permissions.py.
@@ -63,3 +68,15 @@ def _topic_watchers(course) -> list:
     from .services.authoring import course_instructors
 
     return course_instructors(course) if course.kind == Course.Kind.TOPIC else []
+
+
+def _enrolments_or_submissions_since(*, school, since):
+    from django.utils.translation import gettext as _
+
+    from .models import Enrolment, Submission
+
+    if Enrolment.objects.filter(user__unit=school, enrolled_at__gt=since).exists():
+        return _("new enrolments")
+    if Submission.objects.filter(submitted_by__unit=school, submitted_at__gt=since).exists():
+        return _("new submissions")
+    return ""

@@ -68,7 +68,9 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
     now = timezone.now()
     profile_complete = Q(photo_status="proper", date_of_birth__isnull=False) & ~Q(email="") & ~Q(phone="")
     joined = (
-        User.objects.filter(unit_id__in=ids, is_active=True, account_type__in=["teacher", "student"])
+        User.objects.filter(
+            unit_id__in=ids, is_active=True, graduated_at__isnull=True, account_type__in=["teacher", "student"]
+        )
         .annotate(month=TruncMonth("date_joined"))
         .values("unit_id", "account_type", "month")
         .annotate(

@@ -11,4 +11,5 @@ urlpatterns = [
     path("don-vi/<id:pk>/muc-tieu/", views.stats_targets, name="targets"),
     path("truong/<id:pk>/hoat-dong/", views.school_activity, name="activity"),
     path("truong/<id:pk>/chuyen-de/", views.school_topics, name="topics"),
+    path("don-vi/<id:pk>/len-lop-cuoi-nam/", views.rollover_status, name="rollovers"),
 ]

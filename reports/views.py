@@ -7,17 +7,19 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import rolled_over_count, rollovers_of
 from truonghoc import formatting
 from truonghoc.xlsx import download_response, xlsx_response
 from units import periods
-from units.models import Target
-from units.permissions import can_manage_unit
+from units.models import Target, Unit
+from units.permissions import can_manage_unit, can_view_rollovers
+from units.rollover import rollover_years
 from units.selectors import targets_resolver, unit_ancestors
 from units.services import audit_export, targets_set
 
@@ -286,3 +288,24 @@ def school_topics(request, pk: int):
     period = periods.parse(request.GET.get("period", "all"))
     page = Paginator(school_topic_list(school=school, period=period), 50).get_page(request.GET.get("page"))
     return render(request, "reports/topics.html", {"unit": school, "page": page, "period": period})
+
+
+ROLLOVER_PAGE_SIZE = 50
+
+
+@login_required
+def rollover_status(request, pk: int):
+    """Which of a Department's (an Office's, the Ministry's) schools have rolled over to the new school
+    year, with the counts of each rollover and a link to the school; not yet rolled over first."""
+    unit = get_object_or_404(Unit, pk=pk)
+    if not can_view_rollovers(request.user, unit):
+        raise Http404
+    _from_year, to_year = rollover_years()
+    schools = Unit.objects.schools_under(unit).filter(kind=Unit.Kind.SCHOOL, is_active=True)
+    total = schools.count()
+    done = rolled_over_count(schools=schools, to_year=to_year)
+    page = Paginator(schools.order_by("name_folded", "pk"), ROLLOVER_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = rollovers_of(school_ids=[school.pk for school in page.object_list], to_year=to_year)
+    rows = [(school, found.get(school.pk)) for school in page.object_list]
+    context = {"unit": unit, "to_year": to_year, "total": total, "done": done, "page": page, "rows": rows}
+    return render(request, "reports/rollover_status.html", context)

@@ -469,3 +469,19 @@ def can_adjust_school_year(user, unit: Unit) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active or unit.kind != Unit.Kind.DEPARTMENT:
         return False
     return user.is_superuser or holds_role_at(user, unit, {Role.DEPARTMENT_STAFF})
+
+
+def can_run_rollover(user, school: Unit) -> bool:
+    """A school's year-end rollover (accounts.services.rollover) is run by the school itself: its school
+    admin or principal (or a superuser); the units above see who rolled over, they do not run it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if school.kind != Unit.Kind.SCHOOL or not school.is_active:
+        return False
+    return user.is_superuser or holds_role_at(user, school, SCHOOL_MANAGER_ROLES)
+
+
+def can_view_rollovers(user, unit: Unit) -> bool:
+    """Which of its schools have rolled over: the Ministry's, a Department's or an Office's staff page."""
+    kinds = (Unit.Kind.MINISTRY, Unit.Kind.DEPARTMENT, Unit.Kind.OFFICE)
+    return unit.kind in kinds and can(user, Action.VIEW_REPORTS, unit)

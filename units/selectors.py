@@ -125,16 +125,18 @@ def people_counts_by_child(*, unit: Unit, user_model) -> dict[str, dict[str, int
 
 
 def people_counts(*, unit: Unit, user_model) -> dict[str, int]:
-    """{account type: n} of active people in the unit's subtree, in one query.
+    """{account type: n} of active people in the unit's subtree, in one query. Graduated students
+    (`graduated_at`, the year-end rollover) keep their accounts but are not counted.
 
     A group's or class's people belong to its school (User.unit), so they are counted by the roles they
     hold there, each person once (a group leader is also a teacher), as its people page lists them.
     """
     if unit.kind in (Unit.Kind.GROUP, Unit.Kind.CLASS):
-        people = user_model.objects.filter(is_active=True, role_assignments__unit=unit)
+        people = user_model.objects.filter(is_active=True, graduated_at__isnull=True, role_assignments__unit=unit)
         rows = people.values("account_type").annotate(n=Count("id", distinct=True)).order_by()
         return {row["account_type"]: row["n"] for row in rows}
-    rows = user_model.objects.filter(in_subtree_q(unit), is_active=True).values("account_type").annotate(n=Count("id"))
+    active = user_model.objects.filter(in_subtree_q(unit), is_active=True, graduated_at__isnull=True)
+    rows = active.values("account_type").annotate(n=Count("id"))
     return {row["account_type"]: row["n"] for row in rows}
 
 
@@ -239,6 +241,11 @@ AUDIT_ACTION_LABELS = {
     "school_year.create": gettext_lazy("School year entered"),
     "school_year.update": gettext_lazy("School year changed"),
     "school_year.adjust": gettext_lazy("School year adjusted for the province"),
+    "class.close": gettext_lazy("Class closed (its students graduated)"),
+    "class.rollover_undo": gettext_lazy("Class put back (year-end rollover undone)"),
+    "rollover.apply": gettext_lazy("Year-end rollover run"),
+    "rollover.undo": gettext_lazy("Year-end rollover undone"),
+    "account.graduate": gettext_lazy("Student graduated"),
     "account.create": gettext_lazy("Account issued"),
     "account.password_set": gettext_lazy("Password set"),
     "account.password_changed": gettext_lazy("Password changed by its owner"),

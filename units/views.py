@@ -23,9 +23,11 @@ from .permissions import (
     can_grant_role,
     can_manage_roles,
     can_manage_structure,
+    can_run_rollover,
     can_see_usernames,
     can_set_homerooms,
     can_set_school_years,
+    can_view_rollovers,
     grantable_roles,
     unit_for_user_or_404,
 )
@@ -67,6 +69,8 @@ def unit_space(request, pk: int):
         "can_set_school_years": unit.kind == Unit.Kind.MINISTRY and can_set_school_years(user),
         "can_adjust_school_year": can_adjust_school_year(user, unit),
         "school_year": selectors.school_year_today(unit),
+        "can_run_rollover": can_run_rollover(user, unit),
+        "can_view_rollovers": can_view_rollovers(user, unit),
         "Role": Role,
     }
     template = "units/unit_space.html#children" if request.htmx else "units/unit_space.html"

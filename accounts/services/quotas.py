@@ -33,7 +33,7 @@ def quota_usage_of(*, schools) -> dict[int, dict[str, dict[str, int]]]:
     used: dict[tuple[int, str], int] = {
         (unit_id, account_type): n
         for unit_id, account_type, n in User.objects.filter(
-            unit__in=ids, is_active=True, account_type__in=[T.TEACHER, T.STUDENT]
+            unit__in=ids, is_active=True, graduated_at__isnull=True, account_type__in=[T.TEACHER, T.STUDENT]
         )
         .values_list("unit_id", "account_type")
         .annotate(n=Count("id"))
