@@ -61,6 +61,7 @@ def _snapshot(world):
     return units, users, Rollover.objects.count()
 
 
+@pytest.mark.django_db  # the school year is read from the SchoolYear rows (none here: the fixed calendar)
 def test_years_follow_the_school_year():
     assert rollover_years(date(2026, 6, 15)) == ("2025-2026", "2026-2027")
     assert rollover_years(date(2026, 9, 10)) == ("2025-2026", "2026-2027")
