@@ -113,6 +113,7 @@ def test_the_national_databases_school_export_headers_are_read_without_accents_a
     assert batch.rows.get(line=3).data["ownership"] == "Tư thục"
 
 
+@pytest.mark.usefixtures("in_english")
 def test_a_school_loads_its_groups_and_classes_with_homeroom_teachers(tree):
     teacher = make_person(unit=tree.g1, role=Role.TEACHER, username="gv.an")
     other = make_person(unit=tree.g3, role=Role.TEACHER, national_id="0987654321")  # another school's
