@@ -297,6 +297,25 @@ def plan_rows(*, under: Unit, rows, batch: UnitImport | None = None, total: int 
         planned.append(_clean(line, values, under.code))
         if batch is not None and n % 1000 == 0:
             progress_set(batch, n, total, "check")
+    return plan_cleaned(under=under, planned=planned)
+
+
+# What the tree said at the check, recomputed when the plan is made again at the apply step.
+_RESOLVED_KEYS = ("unit", "changes", "homeroom_id", "homeroom_name")
+
+
+def plan_checked(*, under: Unit, batch: UnitImport) -> list[Planned]:
+    """The plan of a checked batch made again from its kept rows (their cleaned values) against the tree
+    as it is now: what the apply step relies on, without reading the file a second time."""
+    planned = []
+    for row in batch.rows.order_by("line").iterator(chunk_size=BATCH):
+        data = {k: v for k, v in row.data.items() if k not in _RESOLVED_KEYS}
+        planned.append(Planned(line=row.line, data=data, errors=list(row.errors)))
+    return plan_cleaned(under=under, planned=planned)
+
+
+def plan_cleaned(*, under: Unit, planned: list[Planned]) -> list[Planned]:
+    """The checks that read the tree (and the file as a whole) on rows already cleaned one by one."""
     first_line: dict[str, Planned] = {}
     for row in planned:
         code = row.data["code"]
@@ -575,13 +594,10 @@ def apply_plan(*, actor, under: Unit, planned: list[Planned], batch: UnitImport 
 
 
 def _apply(batch: UnitImport, actor) -> UnitImport:
-    """The file is checked again inside the transaction (another import, a unit moved or renamed since
-    the preview): a row refused now refuses the whole file, and nothing is written."""
+    """The checked rows are checked again against the tree inside the transaction (another import, a unit
+    moved or renamed since the preview): a row refused now refuses the whole file, and nothing is written."""
     Unit.objects.select_for_update().filter(pk=batch.under_id).get()
-    try:
-        planned = plan_rows(under=batch.under, rows=read_rows(batch.content()))
-    except SpreadsheetError as exc:
-        raise ImportRefused(str(exc)) from exc
+    planned = plan_checked(under=batch.under, batch=batch)
     refused = [r for r in planned if r.errors]
     if refused:
         text = "; ".join(

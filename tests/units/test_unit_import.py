@@ -348,3 +348,20 @@ def test_a_file_that_is_not_a_list_of_units_is_refused_with_a_message(client, tr
     batch = UnitImport.objects.get()
     assert batch.status == UnitImport.Status.INVALID and batch.message
     assert client.get(response.url).status_code == 200
+
+
+def test_a_failure_after_the_first_writes_rolls_everything_back(tree, monkeypatch):
+    from truonghoc.imports.engine import ImportRefused
+    from units import importing
+
+    batch = check(tree.dept_a, xlsx(PROVINCE))
+    before = (Unit.objects.count(), AuditEntry.objects.filter(action__startswith="unit.import_").count())
+
+    def refuse(**kwargs):
+        raise ImportRefused("stopped after the units were written")
+
+    monkeypatch.setattr(importing, "audit_log", refuse)  # the last write of the apply step
+    batch = unit_import_apply(actor=None, batch=unit_import_confirm(actor=None, batch=batch))
+    assert batch.status == UnitImport.Status.FAILED and batch.message == "stopped after the units were written"
+    assert (Unit.objects.count(), AuditEntry.objects.filter(action__startswith="unit.import_").count()) == before
+    assert Unit.objects.get(pk=tree.dept_a.pk).numchild == tree.dept_a.numchild
