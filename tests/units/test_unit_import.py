@@ -365,3 +365,13 @@ def test_a_failure_after_the_first_writes_rolls_everything_back(tree, monkeypatc
     assert batch.status == UnitImport.Status.FAILED and batch.message == "stopped after the units were written"
     assert (Unit.objects.count(), AuditEntry.objects.filter(action__startswith="unit.import_").count()) == before
     assert Unit.objects.get(pk=tree.dept_a.pk).numchild == tree.dept_a.numchild
+
+
+def test_the_audit_page_names_what_a_load_did(client, tree):
+    staff = make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF)
+    load(tree.dept_a, xlsx(PROVINCE[:2]), actor=staff)
+    client.force_login(staff)
+    labels = {
+        label for _entry, label, _changes in client.get(reverse("units:audit", args=[tree.dept_a.pk])).context["rows"]
+    }
+    assert {"Đã nạp đơn vị từ bảng tính", "Đơn vị được tạo từ bảng tính"} <= labels
