@@ -168,3 +168,10 @@ class ClusterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["schools"].queryset = schools
+
+
+class UnitImportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+    )

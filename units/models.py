@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from truonghoc.formatting import datetime_text
+from truonghoc.imports.models import BatchRow, ImportBatch, status_choices, status_field
 from truonghoc.text import fold, nfc
 
 # --- How the tree is stored ---------------------------------------------------------------------
@@ -178,6 +179,7 @@ class Unit(MP_Node):
     # What a school declares it has, for coverage (accounts ÷ declared people); empty until declared.
     declared_teachers = models.PositiveIntegerField(_("declared number of teachers"), null=True, blank=True)
     declared_students = models.PositiveIntegerField(_("declared number of students"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # The day a unit was closed (unit_close): it stays, inactive, with its history and figures up to then.
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -441,3 +443,50 @@ class SchoolYear(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class UnitImport(ImportBatch):
+    """A list of units loaded from a spreadsheet (a province's Offices and schools, a school's groups and
+    classes) into the subtree of `under`, through the import engine (truonghoc.imports)."""
+
+    Status = status_choices(invalid=_("The file has problems"), importing=_("Creating the units"))
+
+    UPLOAD_TO = "imports/units/%Y/%m/"
+    COUNT_FIELDS = ("total_rows", "error_rows", "new_rows", "updated_rows", "unchanged_rows")
+
+    under = models.ForeignKey(Unit, verbose_name=_("loaded into"), on_delete=models.PROTECT, related_name="+")
+    status = status_field(Status)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("loaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # created_at, finished_at, upload, original_name, message, total_rows, error_rows, new_rows: ImportBatch
+    updated_rows = models.PositiveIntegerField(default=0)
+    unchanged_rows = models.PositiveIntegerField(default=0)
+
+    class Meta(ImportBatch.Meta):
+        verbose_name = _("unit import")
+        verbose_name_plural = _("unit imports")
+
+    def __str__(self):
+        return f"{self.under} · {datetime_text(self.created_at)}"
+
+
+class UnitImportRow(BatchRow):
+    """One checked row of a unit import (data, errors: BatchRow) and what confirming it does."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("New unit")
+        UPDATE = "update", _("Updated")
+        UNCHANGED = "unchanged", _("Unchanged")
+        ERROR = "error", _("Refused")
+
+    batch = models.ForeignKey(UnitImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+
+    class Meta:
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "action", "line"], name="unitimportrow_batch_action_idx")]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.line}"

@@ -290,6 +290,18 @@ def can_see_usernames(user, unit: Unit) -> bool:
     return can_manage_accounts(user, unit)
 
 
+# The units whose subtree may be loaded from a spreadsheet (units.importing), by those who manage them:
+# the Ministry anything, a Department its Offices and schools, an Office its schools, a school its
+# groups and classes. What may go where is the placement rule of units.services.
+IMPORT_INTO_KINDS = (Unit.Kind.MINISTRY, Unit.Kind.DEPARTMENT, Unit.Kind.OFFICE, Unit.Kind.SCHOOL, Unit.Kind.UNIVERSITY)
+
+
+def can_import_units(user, unit: Unit) -> bool:
+    """May the user load units into `unit`'s subtree from a spreadsheet? Its managers (staff at or
+    above it; for a school, its principal and school admin too), while it is active."""
+    return unit.is_active and unit.kind in IMPORT_INTO_KINDS and can(user, Action.MANAGE, unit)
+
+
 def has_role(user, *roles: str) -> bool:
     return any(held.role in roles for held in role_rows(user))
 

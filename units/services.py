@@ -164,6 +164,11 @@ class UnitSpec:
     kind: str
     school_level: str = ""
     grade: int | None = None
+    # What a spreadsheet may say besides (units.importing): kept empty by the other callers.
+    address: str = ""
+    declared_teachers: int | None = None
+    declared_students: int | None = None
+    homeroom_teacher_id: int | None = None
 
 
 _TREE_FIELDS = ["path", "depth", "numchild", "name_folded", "homeroom_teacher", "merged_into"]
@@ -258,6 +263,10 @@ def units_bulk_create(*, actor, parent: Unit, specs: Iterable[UnitSpec], batch_s
             kind=spec.kind,
             school_level=spec.school_level,
             grade=spec.grade,
+            address=spec.address,
+            declared_teachers=spec.declared_teachers,
+            declared_students=spec.declared_students,
+            homeroom_teacher_id=spec.homeroom_teacher_id,
             depth=parent.depth + 1,
             path=Unit._get_path(parent.path, parent.depth + 1, start + offset),
             numchild=0,

@@ -27,4 +27,8 @@ urlpatterns = [
     path("<id:pk>/cum-truong/them/", views_structure.cluster_add, name="cluster_add"),
     path("cum-truong/<id:pk>/sua/", views_structure.cluster_edit, name="cluster_edit"),
     path("cum-truong/<id:pk>/xoa/", views_structure.cluster_remove, name="cluster_remove"),
+    path("<id:pk>/nhap-don-vi/", views.unit_import_upload, name="import"),
+    path("<id:pk>/mau-nhap-don-vi.xlsx", views.unit_import_template, name="import_template"),
+    path("nhap-don-vi/<id:pk>/", views.unit_import_batch, name="import_batch"),
+    path("nhap-don-vi/<id:pk>/ap-dung/", views.unit_import_confirm_view, name="import_confirm"),
 ]

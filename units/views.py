@@ -5,22 +5,35 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from truonghoc.formatting import number
 from truonghoc.forms import add_service_errors, form_saved, service_outcome
+from truonghoc.imports.engine import Confirm, Inline, Outcome
 from truonghoc.params import parse_id
 from truonghoc.text import fold, search_text
+from truonghoc.xlsx import xlsx_response
 
 from . import selectors
-from .forms import DeclareNumbersForm, RoleGrantForm, SchoolYearForm
-from .models import Role, RoleAssignment, SchoolYear, Unit
+from .forms import DeclareNumbersForm, RoleGrantForm, SchoolYearForm, UnitImportForm
+from .importing import (
+    COLUMNS,
+    IMPORTER,
+    unit_import_confirm,
+    unit_import_start,
+    unit_import_template_xlsx,
+)
+from .models import Role, RoleAssignment, SchoolYear, Unit, UnitImport, UnitImportRow
 from .permissions import (
     NAMED_FROM_ABOVE_ROLES,
     Action,
     can,
     can_adjust_school_year,
     can_grant_role,
+    can_import_units,
     can_manage_roles,
     can_manage_structure,
     can_run_rollover,
@@ -71,6 +84,7 @@ def unit_space(request, pk: int):
         "school_year": selectors.school_year_today(unit),
         "can_run_rollover": can_run_rollover(user, unit),
         "can_view_rollovers": can_view_rollovers(user, unit),
+        "can_import_units": can_import_units(user, unit),
         "Role": Role,
     }
     template = "units/unit_space.html#children" if request.htmx else "units/unit_space.html"
@@ -148,6 +162,14 @@ def _unit_for_roles_or_404(user, pk: int) -> Unit:
     unit = get_object_or_404(Unit, pk=pk)
     if not unit.is_active or not can_manage_roles(user, unit):
         raise Http404
+
+
+# --- units from a spreadsheet (units.importing) -------------------------------------------------------
+def _import_unit_or_404(user, pk: int) -> Unit:
+    """The unit loaded into: out of sight it is missing (404); in sight but not the user's to load, 403."""
+    unit = unit_for_user_or_404(user, pk, Action.VIEW)
+    if not can_import_units(user, unit):
+        raise PermissionDenied
     return unit
 
 
@@ -188,6 +210,96 @@ def unit_roles(request, pk: int):
         "can_issue_accounts": any(role in NAMED_FROM_ABOVE_ROLES for role in roles),
     }
     return render(request, "units/unit_roles.html", context)
+
+
+def unit_import_template(request, pk: int):
+    unit = _import_unit_or_404(request.user, pk)
+    return xlsx_response(unit_import_template_xlsx(under=unit), f"mau-nhap-don-vi-{unit.code}.xlsx", audit=None)
+
+
+@login_required
+def unit_import_upload(request, pk: int):
+    from .tasks import unit_import_validate_task
+
+    unit = _import_unit_or_404(request.user, pk)
+    form = UnitImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = unit_import_start(actor=request.user, under=unit, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            IMPORTER.dispatch(unit_import_validate_task, batch)
+            return redirect("units:import_batch", batch.pk)
+    context = {
+        "unit": unit,
+        "form": form,
+        "columns": COLUMNS,
+        "batches": UnitImport.objects.filter(under=unit).select_related("created_by")[:10],
+    }
+    return render(request, "units/unit_import.html", context)
+
+
+def _import_batch_or_404(user, pk: int) -> UnitImport:
+    batch = get_object_or_404(UnitImport.objects.select_related("under", "created_by"), pk=pk)
+    if not can_import_units(user, batch.under):
+        raise Http404
+    return batch
+
+
+SHOW = {
+    "problems": UnitImportRow.Action.ERROR,
+    "new": UnitImportRow.Action.CREATE,
+    "updated": UnitImportRow.Action.UPDATE,
+}
+
+
+@login_required
+def unit_import_batch(request, pk: int):
+    """A loaded file: its status, then every row with what confirming does (or why it is refused)."""
+    batch = _import_batch_or_404(request.user, pk)
+    show = request.GET.get("show", "problems" if batch.error_rows else "all")
+    rows = batch.rows.all()
+    if show in SHOW:
+        rows = rows.filter(action=SHOW[show])
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    context = {"batch": batch, "unit": batch.under, "page": page, "show": show}
+    return IMPORTER.render_page(
+        request, "units/unit_import_batch.html", context, element_id="unit-import-status", outcome=_import_outcome
+    )
+
+
+def _import_outcome(batch: UnitImport) -> Outcome | None:
+    counts = {
+        "total": number(batch.total_rows),
+        "new": number(batch.new_rows),
+        "updated": number(batch.updated_rows),
+        "unchanged": number(batch.unchanged_rows),
+    }
+    if batch.status == UnitImport.Status.DONE:
+        text = _("Done: %(new)s units created, %(updated)s updated, %(unchanged)s unchanged.") % counts
+        return Outcome("success", "unit-import-done", lines=[Inline(text)])
+    if batch.status == UnitImport.Status.READY:
+        text = _(
+            "All %(total)s rows are correct: %(new)s units will be created, %(updated)s updated, %(unchanged)s "
+            "are unchanged."
+        )
+        confirm = Confirm(reverse("units:import_confirm", args=[batch.pk]), _("Apply the whole file"))
+        return Outcome("primary", lines=[Inline(text % counts)], confirm=confirm)
+    lines = [batch.message] if batch.message else []
+    if batch.status == UnitImport.Status.INVALID and batch.total_rows and not batch.error_rows:
+        return Outcome("info", "unit-import-nothing", lines=lines)
+    if batch.error_rows:
+        lines.append(
+            ngettext(
+                "%(n)s row is refused; nothing was changed. Correct the file and upload it again.",
+                "%(n)s rows are refused; nothing was changed. Correct the file and upload it again.",
+                batch.error_rows,
+            )
+            % {"n": number(batch.error_rows)}
+        )
+    links = [(reverse("units:import", args=[batch.under_id]), _("Upload a corrected file"))]
+    return Outcome("danger", "unit-import-problems", lines=lines, links=links)
 
 
 @login_required
@@ -339,3 +451,16 @@ def department_school_year_adjust(request, pk: int, year: int):
         "title": _("Adjust the school year %(label)s for the province") % {"label": national.label.replace("-", "–")},
     }
     return render(request, "units/school_year_form.html", context)
+
+
+def unit_import_confirm_view(request, pk: int):
+    from .tasks import unit_import_apply_task
+
+    batch = _import_batch_or_404(request.user, pk)
+    try:
+        batch = unit_import_confirm(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("units:import_batch", batch.pk)
+    IMPORTER.dispatch(unit_import_apply_task, batch, request.user.pk)
+    return redirect("units:import_batch", batch.pk)
