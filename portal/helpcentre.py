@@ -69,9 +69,18 @@ class Shot:
         return SHOT_STATIC.format(name=self.name)
 
     @property
-    def exists(self) -> bool:
-        """Taken by the browser tests on this machine (checked each time: they may run after start-up)."""
-        return (SHOTS_DIR / f"{self.name}.png").is_file()
+    def size(self) -> tuple[int, int] | None:
+        """(width, height) of the picture taken by the browser tests on this machine, None when there is
+        none (checked on each page: they may run after start-up). Read from the PNG header, so the page
+        keeps the picture's room before it loads and a link to a section lands on that section."""
+        try:
+            with open(SHOTS_DIR / f"{self.name}.png", "rb") as file:
+                header = file.read(24)
+        except OSError:
+            return None
+        if len(header) < 24 or not header.startswith(b"\x89PNG\r\n\x1a\n") or header[12:16] != b"IHDR":
+            return None
+        return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
 
 
 @dataclass

@@ -98,7 +98,8 @@ def test_the_links_inside_the_guides_open_pages_that_exist(client):
         html = client.get(guide.url).content.decode()
         body = html.split('id="main"', 1)[1]
         for href in re.findall(r'<a href="(/[^"#]*)', body):
-            resolve(href)  # raises Resolver404 for a page that does not exist
+            if not href.startswith(settings.STATIC_URL):  # a screenshot, when the browser tests took it
+                resolve(href)  # raises Resolver404 for a page that does not exist
 
 
 def test_the_index_lists_every_guide_and_its_sections(client):
@@ -274,9 +275,13 @@ def test_a_missing_screenshot_shows_nothing_and_a_present_one_shows(client, monk
     monkeypatch.setattr(helpcentre, "SHOTS_DIR", tmp_path)
     url = reverse("help:guide", args=["giao-vien"])
     assert "help/shots/" not in client.get(url).content.decode()
-    (tmp_path / "giaovien-hoc-lieu.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    size = (1280).to_bytes(4, "big") + (900).to_bytes(4, "big")
+    header = b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + b"IHDR" + size
+    (tmp_path / "giaovien-hoc-lieu.png").write_bytes(header + b"\x08\x02\x00\x00\x00")
+    (tmp_path / "giaovien-khoa-hoc.png").write_bytes(b"not a picture")  # a broken file is not shown either
     html = client.get(url).content.decode()
     assert 'data-testid="help-shot"' in html and "help/shots/giaovien-hoc-lieu.png" in html
+    assert 'width="1280" height="900"' in html and "giaovien-khoa-hoc.png" not in html
 
 
 def test_the_screenshots_folder_is_not_committed():
