@@ -8,6 +8,7 @@ from portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("tro-giup/", include("portal.urls_help", namespace="help")),
     path("tai-khoan/", include("allauth.urls")),
     path("ho-so/", include("accounts.urls")),
     path("don-vi/", include("units.urls")),

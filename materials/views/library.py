@@ -32,7 +32,7 @@ from truonghoc.uploads import family_of, human_size
 
 from ..forms import search_field
 from ..models import Kind, Material, MaterialVersion
-from ..permissions import material_for_user_or_404
+from ..permissions import maker_unit_paths, material_for_user_or_404
 from ..selectors import library as selectors
 
 VIEWED_SESSION_KEY = "materials_viewed"
@@ -116,7 +116,8 @@ def library(request):
         )
         page = selectors.library_page(items, number=selectors.page_number(request.GET.get("page")))
     searching = any(request.GET.get(name) for name in ("q", "subject", "grade", "kind", "unit", "sharing"))
-    context = {"form": form, "page": page, "searching": searching}
+    # Those who may add materials get the way to their own (the library itself lists only approved ones).
+    context = {"form": form, "page": page, "searching": searching, "may_create": bool(maker_unit_paths(user))}
     return render(request, "materials/library.html", context)
 
 

@@ -81,8 +81,8 @@ TEMPLATES = [
                 "notifications.context_processors.unread_notifications",
                 "csp.context_processors.nonce",
             ],
-            # One way to write numbers for people, in every template without {% load %}.
-            "builtins": ["truonghoc.template_filters"],
+            # One way to write numbers for people, and the pages' "?" help links, in every template without {% load %}.
+            "builtins": ["truonghoc.template_filters", "truonghoc.help_tags"],
             "libraries": {"richtext": "truonghoc.richtext_tags"},
         },
     },
