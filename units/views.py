@@ -162,6 +162,7 @@ def _unit_for_roles_or_404(user, pk: int) -> Unit:
     unit = get_object_or_404(Unit, pk=pk)
     if not unit.is_active or not can_manage_roles(user, unit):
         raise Http404
+    return unit
 
 
 # --- units from a spreadsheet (units.importing) -------------------------------------------------------
@@ -212,6 +213,7 @@ def unit_roles(request, pk: int):
     return render(request, "units/unit_roles.html", context)
 
 
+@login_required
 def unit_import_template(request, pk: int):
     unit = _import_unit_or_404(request.user, pk)
     return xlsx_response(unit_import_template_xlsx(under=unit), f"mau-nhap-don-vi-{unit.code}.xlsx", audit=None)
@@ -453,6 +455,8 @@ def department_school_year_adjust(request, pk: int, year: int):
     return render(request, "units/school_year_form.html", context)
 
 
+@login_required
+@require_POST
 def unit_import_confirm_view(request, pk: int):
     from .tasks import unit_import_apply_task
 
