@@ -20,6 +20,7 @@ urlpatterns = [
     path("dien-dan/", include("forums.urls")),
     path("khoa-hoc/", include("courses.urls")),
     path("hoc-lieu/", include("materials.urls")),
+    path("so-diem/", include("gradebook.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

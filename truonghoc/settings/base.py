@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "courses",
     "materials",
     "publications",
+    "gradebook",
     "reports",
     "portal",
 ]

@@ -1,0 +1,305 @@
+"""The grade book's data: what each subject is assessed by (per school year and regulation), who teaches
+what to which class, the marks as teachers enter them with their full history, and the locks and entry
+deadlines a principal sets.
+
+Marks are the big table of the country (about 60 million rows for a province's year): one row per student
+× subject × semester × column, keyed so that a class's grid is one indexed read, and carrying its school
+and school year so the table can be partitioned by year (DESIGN §9). Every computed value (averages,
+results) is derived from these rows by `gradebook.rules`, never typed.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Regulation(models.TextChoices):
+    """The assessment regulation a subject rule follows. A later regulation is added beside these, with
+    its own rows per school year; the marks do not change."""
+
+    TT22_2021 = "tt22_2021", _("Circular 22/2021 (lower and upper secondary)")
+    TT27_2020 = "tt27_2020", _("Circular 27/2020 (primary)")
+
+
+class AssessedBy(models.TextChoices):
+    SCORE = "score", _("Marks and comments")
+    COMMENT = "comment", _("Comments only (Đạt / Chưa đạt)")
+
+
+class Semester(models.IntegerChoices):
+    YEAR = 0, _("Whole year")
+    FIRST = 1, _("Semester 1")
+    SECOND = 2, _("Semester 2")
+
+
+class MarkKind(models.TextChoices):
+    """The columns of a subject's grid in a semester. ĐĐGtx has 2–4 columns (index 1..n), the others one.
+    RETEST is the re-assessment after the summer (semester YEAR). LEVEL is a level a primary teacher sets
+    for the subject (Circular 27: Hoàn thành tốt / Hoàn thành / Chưa hoàn thành)."""
+
+    REGULAR = "tx", _("Regular assessment (ĐĐGtx)")
+    MIDTERM = "gk", _("Mid-term assessment (ĐĐGgk)")
+    END_OF_TERM = "ck", _("End-of-term assessment (ĐĐGck)")
+    RETEST = "kl", _("Re-assessment after the summer")
+    LEVEL = "mh", _("Subject level (primary)")
+
+
+class Level(models.TextChoices):
+    """Every level a cell may hold instead of a number, across the regulations."""
+
+    PASSED = "D", _("Đạt")
+    NOT_PASSED = "CD", _("Chưa đạt")
+    EXCELLENT = "HTT", _("Hoàn thành tốt")
+    COMPLETED = "HT", _("Hoàn thành")
+    NOT_COMPLETED = "CHT", _("Chưa hoàn thành")
+
+
+class SubjectRule(models.Model):
+    """How one subject is taught and assessed in one grade, in one school year, under one regulation: its
+    periods per year (the 2018 programme, editable per year) and whether it is assessed by marks or by
+    comments only. The number of regular assessments per semester follows from the periods."""
+
+    school_year = models.CharField(_("school year"), max_length=9)  # "2026-2027"
+    regulation = models.CharField(_("regulation"), max_length=12, choices=Regulation.choices)
+    grade = models.PositiveSmallIntegerField(_("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    subject = models.CharField(_("subject"), max_length=100)
+    periods_per_year = models.PositiveSmallIntegerField(_("periods per year"))
+    assessed_by = models.CharField(_("assessed by"), max_length=8, choices=AssessedBy.choices)
+
+    class Meta:
+        verbose_name = _("subject rule")
+        verbose_name_plural = _("subject rules")
+        ordering = ["school_year", "grade", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "regulation", "grade", "subject"], name="gradebook_one_rule_per_subject"
+            ),
+            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=12), name="gradebook_rule_grade_1_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} {self.grade} ({self.school_year})"
+
+    @property
+    def regular_count(self) -> int:
+        """ĐĐGtx per semester (Circular 22, art. 7): 2 for a subject of 35 periods a year, 3 for more than
+        35 up to 70, 4 for more than 70."""
+        if self.periods_per_year <= 35:
+            return 2
+        if self.periods_per_year <= 70:
+            return 3
+        return 4
+
+    @property
+    def by_comment(self) -> bool:
+        return self.assessed_by == AssessedBy.COMMENT
+
+
+class TeachingAssignment(models.Model):
+    """Phân công giảng dạy: `teacher` teaches `subject` to `school_class` in a semester of a school year.
+    It decides who may enter which marks. One teacher per class, subject and semester."""
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey(
+        "units.Unit", verbose_name=_("class"), on_delete=models.PROTECT, related_name="teaching_assignments"
+    )
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(
+        _("semester"), choices=[(Semester.FIRST, Semester.FIRST.label), (Semester.SECOND, Semester.SECOND.label)]
+    )
+    subject = models.CharField(_("subject"), max_length=100)
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher"),
+        on_delete=models.PROTECT,
+        related_name="teaching_assignments",
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("teaching assignment")
+        verbose_name_plural = _("teaching assignments")
+        ordering = ["school_year", "semester", "school_class__name", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "school_year", "semester", "subject"], name="gradebook_one_teacher_per_subject"
+            ),
+            models.CheckConstraint(condition=Q(semester__in=[1, 2]), name="gradebook_assignment_semester_1_2"),
+        ]
+        indexes = [
+            models.Index(fields=["teacher", "school_year", "semester"], name="gradebook_assign_teacher_idx"),
+            models.Index(fields=["school", "school_year", "semester"], name="gradebook_assign_school_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} · {self.school_class} · {self.teacher}"
+
+
+class Mark(models.Model):
+    """One cell of the grade book: a student's mark (or level) in one column of one subject in a semester.
+    An emptied cell keeps its row (value None, level ""), so its history stays attached.
+
+    `version` grows with every write: a save that was based on an older version is refused rather than
+    overwriting what someone else saved meanwhile (two teachers, one cell)."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="marks"
+    )
+    # Where the mark was entered: the class grid reads by it, the locks and progress by school.
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+    subject = models.CharField(_("subject"), max_length=100)
+    kind = models.CharField(_("column"), max_length=2, choices=MarkKind.choices)
+    index = models.PositiveSmallIntegerField(_("number"), default=1)
+    value = models.DecimalField(_("mark"), max_digits=3, decimal_places=1, null=True, blank=True)
+    level = models.CharField(_("level"), max_length=3, choices=Level.choices, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mark")
+        verbose_name_plural = _("marks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year", "semester", "subject", "kind", "index"],
+                name="gradebook_one_mark_per_cell",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=Decimal("0"), value__lte=Decimal("10")),
+                name="gradebook_mark_0_10",
+            ),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(level=""), name="gradebook_mark_value_or_level"),
+            models.CheckConstraint(condition=Q(index__gte=1, index__lte=10), name="gradebook_mark_index_1_10"),
+        ]
+        indexes = [
+            models.Index(fields=["school_class", "school_year", "semester", "subject"], name="gradebook_mark_grid_idx"),
+            models.Index(fields=["school", "school_year", "semester"], name="gradebook_mark_school_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.student} · {self.subject} · {self.kind}{self.index}"
+
+    @property
+    def is_empty(self) -> bool:
+        return self.value is None and not self.level
+
+
+class MarkEvent(models.Model):
+    """The history of a cell, kept for ever: every write with the old and new value, who wrote it, when,
+    and — for a change after a lock — the reason and the request the principal approved. This is the
+    audit trail of marks (one row per write; the general AuditEntry table is not used per mark)."""
+
+    mark = models.ForeignKey(Mark, verbose_name=_("mark"), on_delete=models.PROTECT, related_name="events")
+    old_value = models.DecimalField(_("old mark"), max_digits=3, decimal_places=1, null=True, blank=True)
+    new_value = models.DecimalField(_("new mark"), max_digits=3, decimal_places=1, null=True, blank=True)
+    old_level = models.CharField(_("old level"), max_length=3, blank=True)
+    new_level = models.CharField(_("new level"), max_length=3, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+    # Set when the write applied an approved change request (the requester is `by`).
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=40, blank=True)  # "grid", "import", "test:12", "request:5"…
+
+    class Meta:
+        verbose_name = _("mark change")
+        verbose_name_plural = _("mark changes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["mark", "at"], name="gradebook_event_mark_idx")]
+
+    def __str__(self):
+        return f"{self.mark_id}: {self.old_value or self.old_level} → {self.new_value or self.new_level}"
+
+
+class Lock(models.Model):
+    """A lock the principal puts on part of a school's grade book from `locks_at` on. Each of class,
+    subject and column narrows it when set: none set locks the whole school's semester; a class alone locks
+    the class; a class, subject and column lock one column of one grid; a column alone locks that column
+    in every class. After it, a mark changes only through an approved change request."""
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+    school_class = models.ForeignKey(
+        "units.Unit", verbose_name=_("class"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    kind = models.CharField(_("column"), max_length=2, choices=MarkKind.choices, blank=True)
+    locks_at = models.DateTimeField(_("locked from"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lock")
+        verbose_name_plural = _("locks")
+        ordering = ["locks_at"]
+        indexes = [models.Index(fields=["school", "school_year", "semester"], name="gradebook_lock_school_idx")]
+
+    def __str__(self):
+        return f"{self.school} {self.school_year} HK{self.semester} · {self.locks_at:%d/%m/%Y}"
+
+    def covers(self, *, school_class_id: int, subject: str, kind: str, semester: int, at=None) -> bool:
+        """This lock applies to a cell of that class, subject and column at `at` (now by default)."""
+        at = at or timezone.now()
+        return (
+            self.locks_at <= at
+            and self.semester in (semester, Semester.YEAR)
+            and (self.school_class_id is None or self.school_class_id == school_class_id)
+            and (not self.subject or self.subject == subject)
+            and (not self.kind or self.kind == kind)
+        )
+
+
+class EntryDeadline(models.Model):
+    """The day by which a kind of column must be filled in a school's semester (the principal sets it);
+    progress shows the columns still empty after it."""
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+    kind = models.CharField(_("column"), max_length=2, choices=MarkKind.choices)
+    due = models.DateField(_("deadline"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("entry deadline")
+        verbose_name_plural = _("entry deadlines")
+        ordering = ["due"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year", "semester", "kind"], name="gradebook_one_deadline_per_column"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.due:%d/%m/%Y}"

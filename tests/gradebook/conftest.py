@@ -1,0 +1,31 @@
+"""A school's grade book to work on: school S1 of the `tree` fixture, its class 6A1 (C1) with three
+students, a maths teacher assigned for semester 1, another teacher, the principal and the homeroom teacher."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from gradebook import services
+from tests.accounts.factories import make_person
+from units.models import Role
+
+
+@pytest.fixture
+def book(tree):
+    s1, c1 = tree.s1, tree.c1
+    principal = make_person(unit=s1, role=Role.PRINCIPAL)
+    maths = make_person(unit=tree.g1, role=Role.TEACHER, full_name="Nguyễn Văn Toán")
+    other = make_person(unit=tree.g2, role=Role.TEACHER, full_name="Trần Thị Văn")
+    students = [make_person(unit=c1, role=Role.STUDENT, full_name=f"Học sinh {n}") for n in (1, 2, 3)]
+    year = services.current_school_year(s1)
+    services.assignment_set(actor=principal, school_class=c1, subject="Toán", semester=1, teacher=maths)
+    return SimpleNamespace(
+        tree=tree,
+        school=s1,
+        school_class=c1,
+        principal=principal,
+        maths=maths,
+        other=other,
+        students=students,
+        year=year,
+    )
