@@ -303,3 +303,134 @@ class EntryDeadline(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.due:%d/%m/%Y}"
+
+
+class Rating(models.TextChoices):
+    """Conduct (rèn luyện) and learning results under Circular 22."""
+
+    GOOD = "T", _("Tốt")
+    FAIR = "K", _("Khá")
+    PASS = "D", _("Đạt")
+    FAIL = "CD", _("Chưa đạt")
+
+
+class Exemption(models.Model):
+    """A student exempt from a subject's assessment in a semester (or the whole year): the subject is left
+    out of their results (Circular 22, e.g. physical education for health reasons)."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+    subject = models.CharField(_("subject"), max_length=100)
+    reason = models.CharField(_("reason"), max_length=255)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("exemption")
+        verbose_name_plural = _("exemptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year", "semester", "subject"], name="gradebook_one_exemption_per_subject"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.student} · {self.subject}"
+
+
+class Conduct(models.Model):
+    """A student's conduct (rèn luyện) for a semester or the year, set by the homeroom teacher."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+    rating = models.CharField(_("conduct"), max_length=2, choices=Rating.choices)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conduct")
+        verbose_name_plural = _("conduct")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year", "semester"], name="gradebook_one_conduct_per_term"
+            )
+        ]
+        indexes = [models.Index(fields=["school_class", "school_year"], name="gradebook_conduct_class_idx")]
+
+    def __str__(self):
+        return f"{self.student} · {self.get_rating_display()}"
+
+
+class Absence(models.Model):
+    """A student absent on a day (a whole day, or one period of a subject), with or without permission,
+    recorded by the homeroom teacher or the subject's teacher."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    day = models.DateField(_("day"))
+    # 0 for the whole day, else the period of the day (1–10) missed.
+    period = models.PositiveSmallIntegerField(_("period"), default=0)
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    with_permission = models.BooleanField(_("with permission"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["day", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "day", "period"], name="gradebook_one_absence_per_period"),
+            models.CheckConstraint(condition=Q(period__lte=10), name="gradebook_absence_period_0_10"),
+        ]
+        indexes = [models.Index(fields=["school_class", "day"], name="gradebook_absence_class_idx")]
+
+    def __str__(self):
+        return f"{self.student} · {self.day:%d/%m/%Y}"
+
+
+class StudentComment(models.Model):
+    """A teacher's comment on a student for a semester: the homeroom teacher's general one (subject
+    empty) or a subject teacher's on their subject."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    text = models.TextField(_("comment"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment on a student")
+        verbose_name_plural = _("comments on students")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year", "semester", "subject"], name="gradebook_one_comment_per_subject"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.student} · {self.subject or '—'}"

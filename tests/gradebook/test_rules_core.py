@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from gradebook.rules import semester_average, year_average
+from gradebook.rules import learning_result, semester_average, year_average
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,22 @@ def test_semester_average(regulars, midterm, end, expected):
 def test_year_average_rounds_half_up():
     assert year_average(D("6.5"), D("7.0")) == D("6.8")  # 20.5 / 3 = 6.833…
     assert year_average(D("7.0"), None) is None
+
+
+@pytest.mark.parametrize(
+    "averages, comments, expected",
+    [
+        ([D("8.0")] * 6 + [D("6.5")] * 2, ["D", "D"], "T"),
+        ([D("8.0")] * 5 + [D("6.5")] * 3, ["D", "D"], "K"),  # only 5 at 8,0
+        ([D("8.0")] * 6 + [D("6.4")] * 2, ["D"], "K"),  # one below 6,5
+        ([D("9.0")] * 8, ["D", "CD"], "D"),  # one comment subject not passed
+        ([D("5.0")] * 6 + [D("3.5")] * 2, ["CD"], "D"),
+        ([D("5.0")] * 6 + [D("3.4")], ["D"], "CD"),  # one below 3,5
+        ([D("9.0")] * 8, ["CD", "CD"], "CD"),
+        ([D("4.9")] * 3 + [D("5.0")] * 5, [], "CD"),  # only 5 at 5,0
+        ([D("9.0"), None], ["D"], None),
+        ([D("9.0")], [""], None),
+    ],
+)
+def test_learning_result_thresholds(averages, comments, expected):
+    assert learning_result(averages, comments) == expected
