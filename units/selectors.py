@@ -1,6 +1,6 @@
 """Reads of the unit tree that depend on who is asking."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -534,6 +534,7 @@ class SchoolYearDates:
     semesters: tuple[tuple[date, date], tuple[date, date]]
     source: str = "default"
     department_id: int | None = None
+    row_id: int | None = field(default=None, compare=False)  # the SchoolYear row (None: the fixed calendar)
 
     @property
     def first_year(self) -> int:
@@ -566,6 +567,7 @@ def _dates_of(row: SchoolYear) -> SchoolYearDates:
         semesters=((row.semester1_start, row.semester1_end), (row.semester2_start, row.semester2_end)),
         source="national" if row.department_id is None else "department",
         department_id=row.department_id,
+        row_id=row.pk,
     )
 
 
