@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -229,3 +230,20 @@ def test_a_merged_school_still_counts_nowhere(tree, periods):
     stats_recompute(periods=periods)
     assert not UnitStat.objects.filter(unit=tree.s2).exists()
     assert stat(tree.office_a1, periods[0]).schools == 1
+
+
+def test_the_dashboard_page_shows_a_closed_school_as_closed_not_lagging(client, tree, closed, periods, english_pages):
+    p1, now, everything = periods
+    client.force_login(make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF))
+    url = reverse("reports:dashboard", args=[tree.office_a1.pk])
+
+    def lagging_names(response):
+        return {row.unit.name for _title, shown, more in response.context["lagging"] for row, _f in shown + more}
+
+    response = client.get(url, {"period": everything.key})
+    assert f"closed on {closed.closed_on:%d/%m/%Y}" in response.content.decode()
+    assert closed.name not in lagging_names(response) and tree.s1.name in lagging_names(response)
+    response = client.get(url, {"period": p1.key})
+    assert closed.name in lagging_names(response)  # it was open all through P1 and had no teacher account
+    response = client.get(url, {"period": now.key})
+    assert closed.name not in response.content.decode()
