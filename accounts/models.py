@@ -484,6 +484,24 @@ class Rollover(models.Model):
     )
     from_year = models.CharField(_("from school year"), max_length=9)
     to_year = models.CharField(_("to school year"), max_length=9)
+    # The SchoolYear rows closed and opened (the Ministry's or the Department's adjustment); empty where
+    # the school read the fixed calendar (no row at all: units.rollover.rollover_school_years).
+    from_school_year = models.ForeignKey(
+        "units.SchoolYear",
+        verbose_name=_("school year closed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_school_year = models.ForeignKey(
+        "units.SchoolYear",
+        verbose_name=_("school year opened"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     applied_by = models.ForeignKey(
         User, verbose_name=_("applied by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -4,15 +4,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from truonghoc.formatting import number, percent
+from truonghoc.formatting import date_text, number, percent
 from truonghoc.params import parse_int
 from units.models import Target, Unit
 from units.periods import Period
-from units.selectors import EffectiveTarget, in_subtree_q, is_below
+from units.selectors import EffectiveTarget, in_subtree_q, in_subtrees, open_during_q, tree_history
 
 from .models import UnitStat
 
@@ -38,7 +38,8 @@ class Flag(str):
 
 
 def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Period) -> list[Flag]:
-    """Why a unit is lagging (or what is wrong with its data), in words a Department would write."""
+    """Why a unit is lagging (or what is wrong with its data), in words a Department would write. A unit
+    closed before the period's end is not lagging in it: it says when it closed instead (kind "closed")."""
     flags: list[Flag] = []
     for problem in stat.data_problems or []:
         published = (problem.get("published") or {}).get("teacher_photo_ok")
@@ -51,6 +52,10 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
                     % {"published": number(published), "loaded": number(loaded)},
                 )
             )
+    closed_on = stat.unit.closed_on if not stat.unit.is_active else None
+    if closed_on is not None and closed_on < period.end:
+        flags.append(Flag.of("closed", _("closed on %(day)s") % {"day": date_text(closed_on)}))
+        return flags
     if stat.schools and stat.schools_declared < stat.schools:
         text = (
             _("numbers of teachers and students not declared")
@@ -158,28 +163,38 @@ def dashboard(
 ) -> tuple[UnitStat | None, list[Section]]:
     """The unit's own row and its sections, as the Hà Nam table lays them out: under a Department, the
     schools it manages directly, then each Office with its schools; under the Ministry, the
-    Departments; under an Office, its schools. Two queries whatever the number of schools."""
+    Departments; under an Office, its schools. The tree is the one at the period's end
+    (`units.selectors.tree_history`, as the roll-up counted it): a school moved to another Office after
+    the period ended shows under its old Office. Closed units show in the periods that started on or
+    before their closing date. Three queries whatever the number of schools."""
     own = UnitStat.objects.filter(unit=unit, period_kind=period.kind, period_start=period.start).first()
-    rows = list(
-        UnitStat.objects.filter(
-            in_subtree_q(unit),
-            period_kind=period.kind,
-            period_start=period.start,
-            # Only a Department's page shows two levels (its Offices' schools); others show one.
-            unit__depth__in=[unit.depth + 1, unit.depth + 2] if unit.kind == K.DEPARTMENT else [unit.depth + 1],
-            unit__is_active=True,
-        )
+    history = tree_history(after=period.end)
+    levels = 2 if unit.kind == K.DEPARTMENT else 1  # only a Department's page shows two levels
+    depths = [unit.depth + n for n in range(1, levels + 1)]
+    where = Q(in_subtree_q(unit), unit__depth__in=depths)
+    if history.moves:  # units that were below this one then, wherever they are now
+        where |= Q(pk__in=in_subtrees(UnitStat.objects.all(), history.moved_paths).values("pk"))
+    candidates = (
+        UnitStat.objects.filter(where, open_during_q(period.start, "unit"), period_kind=period.kind)
+        .filter(period_start=period.start)
         .select_related("unit")
         .order_by("unit__path")
     )
-    children = [r for r in rows if r.unit.depth == unit.depth + 1]
+    rows, parent_then = [], {}
+    for row in candidates:
+        above = history.ancestor_paths_at(row.unit.path, period.end)
+        if unit.path in above[:levels]:
+            row.level = above.index(unit.path) + 1
+            parent_then[row.pk] = above[0]
+            rows.append(row)
+    children = [r for r in rows if r.level == 1]
     sections: list[Section] = []
     if unit.kind == K.DEPARTMENT:
         direct = [r for r in children if r.unit.kind in (K.SCHOOL, K.UNIVERSITY)]
         if direct:
             sections.append(Section(_("Schools managed by the Department"), None, _sort(direct, sort, descending)))
         for office in (r for r in children if r.unit.kind == K.OFFICE):
-            schools = [r for r in rows if r.unit.depth == unit.depth + 2 and is_below(r.unit.path, office.unit.path)]
+            schools = [r for r in rows if r.level == 2 and parent_then[r.pk] == office.unit.path]
             sections.append(Section(office.unit.name, office.unit, _sort(schools, sort, descending), office))
     elif children:
         sections.append(Section(_("Units below"), None, _sort(children, sort, descending)))
@@ -190,21 +205,42 @@ def trend(*, unit: Unit, months: int = 12) -> list[UnitStat]:
     return list(UnitStat.objects.filter(unit=unit, period_kind="month").order_by("-period_start")[:months])[::-1]
 
 
+SUMMARY_FIELDS = {"schools": "schools", "teachers": "teacher_accounts", "students": "student_accounts",
+                  "groups": "groups", "courses": "courses", "topics": "topics", "products": "products"}  # fmt: skip
+
+
 def level_summary(*, unit: Unit, period: Period) -> list[dict]:
     """Accounts, courses, groups and products by school level, like the Đắk Lắk summary; one grouped
-    query over the school snapshots (not raw rows)."""
-    return list(
-        UnitStat.objects.filter(
-            in_subtree_q(unit), period_kind=period.kind, period_start=period.start,
-            unit__kind__in=[K.SCHOOL, K.UNIVERSITY],
-        )
-        .values("unit__school_level")
-        .annotate(
-            schools=Sum("schools"), teachers=Sum("teacher_accounts"), students=Sum("student_accounts"),
-            groups=Sum("groups"), courses=Sum("courses"), topics=Sum("topics"), products=Sum("products"),
-        )
-        .order_by("unit__school_level")
+    query over the school snapshots (not raw rows), with the schools below the unit at the period's end
+    (a school moved after it ended counts under its old parent, as in the roll-up: two more queries then)."""
+    schools = UnitStat.objects.filter(
+        open_during_q(period.start, "unit"), period_kind=period.kind, period_start=period.start,
+        unit__kind__in=[K.SCHOOL, K.UNIVERSITY],
     )  # fmt: skip
+    history = tree_history(after=period.end)
+    here = schools.filter(in_subtree_q(unit))
+    moved = []
+    if history.moves:
+        maybe_elsewhere = in_subtrees(schools, history.moved_paths)
+        here = here.exclude(pk__in=maybe_elsewhere.values("pk"))
+        moved = [
+            row
+            for row in maybe_elsewhere.select_related("unit")
+            if unit.path in history.ancestor_paths_at(row.unit.path, period.end)
+        ]
+    summary = {
+        row["unit__school_level"]: row
+        for row in here.values("unit__school_level")
+        .annotate(**{name: Sum(figure) for name, figure in SUMMARY_FIELDS.items()})
+        .order_by("unit__school_level")
+    }
+    for row in moved:
+        level = summary.setdefault(
+            row.unit.school_level, {"unit__school_level": row.unit.school_level, **dict.fromkeys(SUMMARY_FIELDS, 0)}
+        )
+        for name, figure in SUMMARY_FIELDS.items():
+            level[name] = (level[name] or 0) + getattr(row, figure)
+    return [summary[level] for level in sorted(summary)]
 
 
 def teacher_activity(*, school: Unit, year: str | None = None) -> tuple[list, list[dict]]:

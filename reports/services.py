@@ -24,7 +24,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ from courses.models import Course, Product
 from forums.selectors import posts_counted
 from units.models import AuditEntry, Unit
 from units.periods import Period, current_periods
-from units.selectors import ancestor_paths, in_subtree_q, parent_path
+from units.selectors import TreeHistory, in_subtree_q, open_during_q, parent_path, tree_history
 
 from .models import UnitStat
 
@@ -99,13 +99,16 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
             row["declared_teacher_accounts"] = row["teacher_accounts"]
             row["declared_student_accounts"] = row["student_accounts"]
 
-    # Professional groups (as they are now).
+    # Professional groups (as they are now; a group closed on day D still counts in the periods that
+    # started on or before D, like a closed school).
     school_of_path = {s["path"]: s["id"] for s in schools}
-    for path in Unit.objects.below(scope_path).filter(kind=K.GROUP, is_active=True).values_list("path", flat=True):
+    groups = Unit.objects.below(scope_path).filter(open_during_q(min(p.start for p in periods)), kind=K.GROUP)
+    for path, closed_on in groups.values_list("path", "closed_on"):
         school_id = school_of_path.get(parent_path(path))
         if school_id:
             for period in periods:
-                rows[(school_id, period.key)]["groups"] += 1
+                if closed_on is None or closed_on >= period.start:
+                    rows[(school_id, period.key)]["groups"] += 1
 
     # Topics and courses: read once from the earliest period start, bucketed per period. A topic's quality
     # (proper, empty, near-duplicate) was decided when it was published or edited.
@@ -192,12 +195,18 @@ def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = 
     return rows
 
 
+def counts_in(unit: dict, period: Period) -> bool:
+    """`units.selectors.open_during_q`'s rule, for a unit read with its "is_active" and "closed_on"."""
+    return unit["is_active"] or (unit["closed_on"] is not None and unit["closed_on"] >= period.start)
+
+
 def _recompute(*, unit: Unit | None, periods: list[Period], key: str) -> int:
     scope_path = unit.path if unit is not None else ""
+    earliest = min(p.start for p in periods)
     schools = list(
         Unit.objects.below(scope_path)
-        .filter(kind__in=SCHOOL_KINDS, is_active=True)
-        .values("id", "path", "declared_teachers", "declared_students")
+        .filter(open_during_q(earliest), kind__in=SCHOOL_KINDS)
+        .values("id", "path", "declared_teachers", "declared_students", "is_active", "closed_on")
     )
     figures = _school_figures(schools=schools, periods=periods, scope_path=scope_path)
     problems = _data_problems([s["id"] for s in schools])
@@ -207,52 +216,61 @@ def _recompute(*, unit: Unit | None, periods: list[Period], key: str) -> int:
     period_q = Q(pk__in=[])
     for p in periods:
         period_q |= Q(period_kind=p.kind, period_start=p.start)
-    # School rows of the scope (merged, inactive schools lose theirs), then fresh ones.
+    # School rows of the scope (merged schools lose theirs, closed ones keep those of the periods that
+    # started on or before their closing date), then fresh ones.
     UnitStat.objects.filter(period_q, in_subtree_q(scope_path), unit__kind__in=SCHOOL_KINDS).delete()
-    UnitStat.objects.bulk_create(
-        [
-            UnitStat(
-                unit_id=school["id"], period_kind=p.kind, period_start=p.start, period_end=p.end, computed_at=now,
-                data_problems=problems.get(school["id"], []), **figures[(school["id"], p.key)],
-            )
-            for school in schools
-            for p in periods
-        ],
-        batch_size=2000,
-    )  # fmt: skip
+    school_rows = [
+        UnitStat(
+            unit_id=school["id"], period_kind=p.kind, period_start=p.start, period_end=p.end, computed_at=now,
+            data_problems=problems.get(school["id"], []), **figures[(school["id"], p.key)],
+        )
+        for school in schools
+        for p in periods
+        if counts_in(school, p)
+    ]  # fmt: skip
+    UnitStat.objects.bulk_create(school_rows, batch_size=2000)
     cache.set(key, {"done": 2, "total": 3}, 600)
 
-    # Every Office, Department and the Ministry: the sum of the stored rows of the active schools below
-    # it. All of them, not only this subtree's parents: a school that moved or merged changes an old
-    # parent too. One read of the school rows (a few tens of thousands at a national scale).
-    above = list(Unit.objects.filter(kind__in=ROLLUP_KINDS, is_active=True).values("id", "path"))
-    stored = UnitStat.objects.filter(period_q, unit__kind__in=SCHOOL_KINDS, unit__is_active=True).values(
-        "unit__path", "period_kind", "period_start", *UnitStat.SUMMED
+    # Every Office, Department and the Ministry: the sum of the stored rows of the schools that were
+    # below it at the end of each period (the tree as it was then: `units.selectors.tree_history`, so a
+    # school moved to another Office stays under its old one in the periods that ended before the move).
+    # All of them, not only this subtree's parents: a school that moved or merged changes an old parent
+    # too. One read of the school rows (a few tens of thousands at a national scale) and one of the moves.
+    above = list(
+        Unit.objects.filter(open_during_q(earliest), kind__in=ROLLUP_KINDS).values(
+            "id", "path", "is_active", "closed_on"
+        )
     )
+    stored = UnitStat.objects.filter(
+        period_q, open_during_q(F("period_start"), "unit"), unit__kind__in=SCHOOL_KINDS
+    ).values("unit__path", "period_kind", "period_start", *UnitStat.SUMMED)
+    history = tree_history(after=min(p.end for p in periods))
     totals = _add_up(
         above,
         periods,
         ((e["unit__path"], e, f"{e['period_kind']}:{e['period_start'].isoformat()}") for e in stored.iterator()),
+        history,
     )
     UnitStat.objects.filter(period_q, unit__kind__in=ROLLUP_KINDS).delete()
-    UnitStat.objects.bulk_create(
-        [
-            UnitStat(unit_id=u["id"], period_kind=p.kind, period_start=p.start, period_end=p.end, computed_at=now,
-                     **totals[(u["id"], p.key)])
-            for u in above
-            for p in periods
-        ],
-        batch_size=2000,
-    )  # fmt: skip
-    return len(schools) * len(periods) + len(above) * len(periods)
+    above_rows = [
+        UnitStat(unit_id=u["id"], period_kind=p.kind, period_start=p.start, period_end=p.end, computed_at=now,
+                 **totals[(u["id"], p.key)])
+        for u in above
+        for p in periods
+        if counts_in(u, p)
+    ]  # fmt: skip
+    UnitStat.objects.bulk_create(above_rows, batch_size=2000)
+    return len(school_rows) + len(above_rows)
 
 
-def _add_up(above: list[dict], periods: list[Period], school_rows) -> dict[tuple, dict]:
-    """{(unit id, period key): sums} of the school rows below each unit of `above`."""
+def _add_up(above: list[dict], periods: list[Period], school_rows, history: TreeHistory) -> dict[tuple, dict]:
+    """{(unit id, period key): sums} of the school rows below each unit of `above` at the end of the
+    row's period, as `history` knows the tree then."""
     totals = {(u["id"], p.key): _blank_row() for u in above for p in periods}
     ids_by_path = {u["path"]: u["id"] for u in above}
+    end_of = {p.key: p.end for p in periods}
     for school_path, figures, key in school_rows:
-        for ancestor in ancestor_paths(school_path, include_self=False):
+        for ancestor in history.ancestor_paths_at(school_path, end_of[key]):
             unit_id = ids_by_path.get(ancestor)
             if unit_id is not None:
                 row = totals[(unit_id, key)]

@@ -63,7 +63,7 @@ def _data(request, unit):
     return period, sort, descending, own, sections, flags_of
 
 
-FLAG_CSS = {"data": "text-bg-danger", "declare": "text-bg-light border"}
+FLAG_CSS = {"data": "text-bg-danger", "declare": "text-bg-light border", "closed": "text-bg-secondary"}
 
 
 def _url_maker(name: str):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from truonghoc.text import fold, nfc
 
 from .models import Unit
-from .periods import school_year_of
+from .selectors import SchoolYearDates, default_school_year, school_year_among, school_years_in_force
 from .services import (
     AuditRecord,
     UnitSpec,
@@ -50,14 +50,67 @@ def year_label(start_year: int) -> str:
     return f"{start_year}-{start_year + 1}"
 
 
-def rollover_years(today: date | None = None) -> tuple[str, str]:
-    """(the school year being closed, the one being opened) as labels "2025-2026". From January to
-    August a rollover closes the current school year (units.periods.school_year_of); from September
-    to December, a late one closes the year that just ended."""
+@dataclass(frozen=True)
+class RolloverYears:
+    """The school years a rollover closes and opens, as the school reads them (its Department's
+    adjustment, else the Ministry's year). `opening` is None when SchoolYear rows exist but none for the
+    year to open: the rollover must wait until the Ministry (or the Department) sets it. With no row at all
+    (a fresh database), both come from the fixed calendar, as everywhere else (`school_year_for`)."""
+
+    closing: SchoolYearDates
+    opening: SchoolYearDates | None
+    to_label: str
+
+    @property
+    def from_year(self) -> str:
+        return self.closing.label
+
+    @property
+    def to_year(self) -> str:
+        return self.to_label
+
+    @property
+    def not_set(self) -> str:
+        """Why the rollover cannot run yet (translated), or ""."""
+        if self.opening is not None:
+            return ""
+        return _(
+            "The school year %(year)s has not been set yet: the Ministry (or the Department, for its province) "
+            "must enter its dates on the School years page before a school can roll over to it."
+        ) % {"year": self.to_label.replace("-", "–")}
+
+
+def _year_labelled(years: list[SchoolYearDates], first_year: int) -> SchoolYearDates | None:
+    label = year_label(first_year)
+    return next((year for year in years if year.label == label), None)
+
+
+def rollover_school_years(school: Unit | None = None, today: date | None = None) -> RolloverYears:
+    """The school years a rollover of `school` on `today` closes and opens (one query). The rule is the
+    one a single class's promotion follows (`units.selectors.promotion_school_year`): from the start of
+    semester 2 on (the end of the year and the summer), the current school year closes and the next one
+    opens; during semester 1, a late rollover closes the year before and opens the running one."""
     today = today or timezone.localdate()
-    current = school_year_of(today).start.year
-    closing = current if today.month < 9 else current - 1
-    return year_label(closing), year_label(closing + 1)
+    years = school_years_in_force(school)
+    current = school_year_among(years, today)
+    late = today <= current.end and current.semester_number(today) == 1
+    closing_first = current.first_year - 1 if late else current.first_year
+    closing = (
+        current
+        if not late
+        else _year_labelled(years, closing_first) or school_year_among(years, date(closing_first, 10, 1))
+    )
+    opening = _year_labelled(years, closing_first + 1)
+    if opening is None and not years:  # no SchoolYear row at all: the fixed calendar, as before
+        opening = current if late else default_school_year(closing_first + 1)
+    return RolloverYears(closing=closing, opening=opening, to_label=year_label(closing_first + 1))
+
+
+def rollover_years(today: date | None = None, unit: Unit | None = None) -> tuple[str, str]:
+    """(the school year being closed, the one being opened) as labels "2025-2026", for `unit` (the
+    national calendar without one): `rollover_school_years`'s labels."""
+    years = rollover_school_years(unit, today)
+    return years.from_year, years.to_year
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Reads of the unit tree that depend on who is asking."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -69,6 +69,76 @@ def parent_path_at(unit: Unit, day) -> str:
     return parent_path(unit.path)
 
 
+def parent_paths_at(units, day: date) -> dict[int, str]:
+    """`parent_path_at` for many units in one query: {unit id: the path (today's) of the parent it had at
+    the end of `day`}. `units`: Unit objects (their paths are read from them)."""
+    units = list(units)
+    found: dict[int, str] = {}
+    later = (
+        UnitMove.objects.filter(unit__in=[u.pk for u in units], at__date__gt=day)
+        .order_by("at", "id")
+        .values_list("unit_id", "old_parent__path")
+    )
+    for unit_id, old_parent_path in later:
+        found.setdefault(unit_id, old_parent_path)  # the first move after the day names the parent it had then
+    return {u.pk: found.get(u.pk, parent_path(u.path)) for u in units}
+
+
+@dataclass(frozen=True)
+class TreeHistory:
+    """The tree as it was at the end of past days, from the `UnitMove` history after some day (every path
+    is today's). With no move after the day, it is today's tree. Built by `tree_history` (one query);
+    the statistics' roll-up and the dashboards read the same one, so they agree."""
+
+    # unit path (today) -> [(the day of a move, the path (today) of the parent it left)], oldest first.
+    moves: dict[str, list[tuple[date, str]]]
+
+    def parent_path_at(self, path: str, day: date) -> str:
+        for moved_on, old_parent in self.moves.get(path, ()):
+            if moved_on > day:
+                return old_parent
+        return parent_path(path)
+
+    def ancestor_paths_at(self, path: str, day: date) -> list[str]:
+        """The units above `path` at the end of `day`, nearest first: each level's own parent then, so an
+        Office moved to another Department takes its schools' past figures with it only from its move on."""
+        if not self.moves:
+            return list(reversed(ancestor_paths(path, include_self=False)))
+        found: list[str] = []
+        current = self.parent_path_at(path, day)
+        while current and current not in found:
+            found.append(current)
+            current = self.parent_path_at(current, day)
+        return found
+
+    @property
+    def moved_paths(self) -> list[str]:
+        """The units that moved (today's paths): what may sit elsewhere in the past."""
+        return list(self.moves)
+
+
+def tree_history(*, after: date) -> TreeHistory:
+    """The moves after the day `after` (one query; usually none or a few rows)."""
+    moves: dict[str, list[tuple[date, str]]] = {}
+    rows = (
+        UnitMove.objects.filter(at__date__gt=after)
+        .order_by("at", "id")
+        .values_list("unit__path", "old_parent__path", "at")
+    )
+    for path, old_parent_path, at in rows:
+        moves.setdefault(path, []).append((timezone.localtime(at).date(), old_parent_path))
+    return TreeHistory(moves)
+
+
+def open_during_q(start, field: str = "") -> Q:
+    """Units (through `field`, "" for units themselves) that count in a period starting on `start` (a
+    date or an F()): open ones, and those closed (`closed_on`) on or after that day, since a closed unit
+    keeps its figures up to its closing date. Merged units (inactive with no closing date: their people and
+    content went to the unit they joined) never count."""
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}is_active": True}) | Q(**{f"{prefix}closed_on__gte": start})
+
+
 def subtree(*, unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.below(unit)
 
@@ -99,11 +169,11 @@ def people_counts_by_child(*, unit: Unit, user_model) -> dict[str, dict[str, int
 
     Above a school, people are counted by the unit they belong to (User.unit), so a teacher counts
     once however many groups they sit in. Inside a school, a group's or class's people are those
-    holding the teacher or student role there.
+    holding the teacher or student role there. Graduated students are not counted (as in `people_counts`).
     """
     if unit.is_school:
         rows = (
-            RoleAssignment.objects.filter(children_q(unit), user__is_active=True)
+            RoleAssignment.objects.filter(children_q(unit), user__is_active=True, user__graduated_at__isnull=True)
             .values("unit__path", "role")
             .annotate(n=Count("id"))
         )
@@ -113,7 +183,7 @@ def people_counts_by_child(*, unit: Unit, user_model) -> dict[str, dict[str, int
         return by_child
     child_len = len(unit.path) + STEPLEN
     rows = (
-        user_model.objects.filter(in_subtree_q(unit, include_self=False), is_active=True)
+        user_model.objects.filter(in_subtree_q(unit, include_self=False), is_active=True, graduated_at__isnull=True)
         .annotate(child_path=Substr("unit__path", 1, child_len))
         .values("child_path", "account_type")
         .annotate(n=Count("id"))
@@ -464,6 +534,7 @@ class SchoolYearDates:
     semesters: tuple[tuple[date, date], tuple[date, date]]
     source: str = "default"
     department_id: int | None = None
+    row_id: int | None = field(default=None, compare=False)  # the SchoolYear row (None: the fixed calendar)
 
     @property
     def first_year(self) -> int:
@@ -496,6 +567,7 @@ def _dates_of(row: SchoolYear) -> SchoolYearDates:
         semesters=((row.semester1_start, row.semester1_end), (row.semester2_start, row.semester2_end)),
         source="national" if row.department_id is None else "department",
         department_id=row.department_id,
+        row_id=row.pk,
     )
 
 

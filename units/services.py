@@ -388,10 +388,11 @@ def unit_merge(*, actor, source: Unit, into: Unit) -> Unit:
 
 def unit_close_blockers(*, unit: Unit) -> dict[str, int]:
     """What keeps a unit from being closed: its active accounts (people who belong to it or hold a role
-    there) and its active child units. Both 0 when it may close."""
+    there) and its active child units. Both 0 when it may close. Graduated students (`graduated_at`, the
+    year-end rollover) keep read-only accounts but are no longer active members: they block nothing."""
     people = (
         get_user_model()
-        .objects.filter(Q(unit=unit) | Q(role_assignments__unit=unit), is_active=True)
+        .objects.filter(Q(unit=unit) | Q(role_assignments__unit=unit), is_active=True, graduated_at__isnull=True)
         .values("pk")
         .distinct()
         .count()

@@ -11,8 +11,11 @@ again and does it all or nothing:
   active figure (quotas, statistics);
 - the students chosen as leavers are deactivated ("left at the end of the school year");
 - groups, homeroom teachers and students' roles stay where they are, so they carry over;
-- a `Rollover` record opens the new school year for the school (the year labels come from
-  `units.rollover.rollover_years`, i.e. `units.periods.school_year_of`).
+- a `Rollover` record opens the new school year for the school: the years come from the SchoolYear rows
+  the school reads (`units.rollover.rollover_school_years`: its Department's adjustment, else the
+  Ministry's year), and the record keeps the rows it closed and opened. While the year to open has not
+  been set (rows exist, none for it), the preview says so and the apply is refused; with no row at all (a
+  fresh database) the fixed calendar's labels are used, as everywhere else.
 
 Undo (`rollover_undo`) is possible until the school's first new activity after the rollover
 (`rollover_new_activity`): a new audit entry anywhere in the school (any audited change: an account
@@ -37,11 +40,12 @@ from truonghoc.text import nfc
 from units.models import AuditEntry, Role, Unit, in_subtree_q
 from units.rollover import (
     ClassPlan,
+    RolloverYears,
     check_class_names,
     classes_plan,
     classes_roll_back,
     classes_roll_forward,
-    rollover_years,
+    rollover_school_years,
     school_classes,
 )
 from units.services import AuditRecord, audit_log, audit_log_many, class_final_grade, membership_changed
@@ -61,6 +65,7 @@ class RolloverPlan:
     from_year: str
     to_year: str
     classes: ClassPlan
+    years: RolloverYears | None = None  # None only for a plan made by hand: apply reads them again
     graduates: int = 0
     intake: list[str] = field(default_factory=list)
     leaver_ids: list[int] = field(default_factory=list)
@@ -70,6 +75,11 @@ class RolloverPlan:
         for move in self.classes.promoted:
             if move.class_id in names:
                 move.new_name = nfc(names[move.class_id])
+
+    @property
+    def not_ready(self) -> str:
+        """Why the rollover cannot run yet (the school year to open is not set), or ""."""
+        return self.years.not_set if self.years is not None else ""
 
 
 def _active_students():
@@ -96,7 +106,8 @@ def current_rollover(*, school: Unit, to_year: str) -> Rollover | None:
 
 def rollover_preview(*, school: Unit, today: date | None = None) -> RolloverPlan:
     """The proposed rollover of `school` (a few queries, whatever its size)."""
-    from_year, to_year = rollover_years(today)
+    years = rollover_school_years(school, today)
+    from_year, to_year = years.from_year, years.to_year
     class_ids = list(school_classes(school).values_list("pk", flat=True))
     counts = _students_per_class(class_ids)
     plan = RolloverPlan(
@@ -104,6 +115,7 @@ def rollover_preview(*, school: Unit, today: date | None = None) -> RolloverPlan
         from_year=from_year,
         to_year=to_year,
         classes=classes_plan(school=school, students=counts),
+        years=years,
         done=current_rollover(school=school, to_year=to_year),
     )
     plan.graduates = sum(m.students for m in plan.classes.graduating)
@@ -146,6 +158,11 @@ def rollover_apply(*, actor, school: Unit, plan: RolloverPlan) -> Rollover:
     school = Unit.objects.select_for_update().get(pk=school.pk)
     if school.kind != Unit.Kind.SCHOOL or not school.is_active or plan.school_id != school.pk:
         raise ValidationError(_("Only an open school can roll over to a new school year."))
+    years = plan.years or rollover_school_years(school)
+    if years.not_set:
+        raise ValidationError(years.not_set)
+    if (years.from_year, years.to_year) != (plan.from_year, plan.to_year):
+        raise ValidationError(_("The school years changed since the preview: please look at the preview again."))
     done = current_rollover(school=school, to_year=plan.to_year)
     if done is not None:
         _refuse_done(done)
@@ -223,6 +240,8 @@ def rollover_apply(*, actor, school: Unit, plan: RolloverPlan) -> Rollover:
         school=school,
         from_year=plan.from_year,
         to_year=plan.to_year,
+        from_school_year_id=years.closing.row_id,
+        to_school_year_id=years.opening.row_id,
         applied_by=actor if getattr(actor, "pk", None) else None,
         applied_at=now,
         summary=summary,

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AccountQuota, Rollover, User
 from accounts.services import rollover as service
@@ -18,8 +19,8 @@ from accounts.services.rollover import rollover_apply, rollover_new_activity, ro
 from tests.accounts.factories import make_person
 from tests.units.factories import make_unit
 from units.models import AuditEntry, Role, Unit
-from units.rollover import rollover_years
-from units.services import audit_log
+from units.rollover import rollover_school_years, rollover_years
+from units.services import audit_log, school_year_adjust, school_year_set
 
 K = Unit.Kind
 TODAY = date(2026, 6, 15)
@@ -64,8 +65,11 @@ def _snapshot(world):
 @pytest.mark.django_db  # the school year is read from the SchoolYear rows (none here: the fixed calendar)
 def test_years_follow_the_school_year():
     assert rollover_years(date(2026, 6, 15)) == ("2025-2026", "2026-2027")
-    assert rollover_years(date(2026, 9, 10)) == ("2025-2026", "2026-2027")
-    assert rollover_years(date(2027, 1, 5)) == ("2026-2027", "2027-2028")
+    assert rollover_years(date(2026, 9, 10)) == ("2025-2026", "2026-2027")  # a late one, in semester 1
+    # As a class's promotion: semester 1 (to 15 January here) is still a late rollover into the running
+    # year; from semester 2 on, the year ends and the next one opens.
+    assert rollover_years(date(2027, 1, 5)) == ("2025-2026", "2026-2027")
+    assert rollover_years(date(2027, 1, 20)) == ("2026-2027", "2027-2028")
 
 
 def test_preview_proposes_names_graduates_and_intake_grade(world):
@@ -97,6 +101,7 @@ def test_apply_promotes_graduates_creates_intake_and_deactivates_leavers(world):
     assert not leaver.is_active and leaver.deactivated_reason == str(service.LEFT_REASON)
     assert rollover.summary == {"promoted": 3, "created": 2, "closed": 1, "graduated": 2, "left": 1}
     assert (rollover.from_year, rollover.to_year, rollover.applied_by) == ("2025-2026", "2026-2027", world.admin)
+    assert (rollover.from_school_year, rollover.to_school_year) == (None, None)  # no SchoolYear row: fixed calendar
     assert AuditEntry.objects.filter(action="rollover.apply", unit=world.school).count() == 1
     assert Unit.objects.find_problems() == ([], [], [], [], [])
 
@@ -373,3 +378,127 @@ def test_a_new_enrolment_after_the_rollover_is_new_activity(world, in_english):
     assert rollover_new_activity(rollover) == ["new enrolments"]
     with pytest.raises(ValidationError, match="new enrolments"):
         rollover_undo(actor=world.admin, rollover=rollover)
+
+
+# --- The school years it closes and opens (SchoolYear rows) --------------------------------------------
+# The years closed and opened are the SchoolYear rows the school reads (the Ministry's, or its
+# Department's adjustment); while the year to open is not set, the preview says so and the apply is
+# refused, nothing changed; the Rollover keeps the rows; `manage.py rollover` prints them.
+
+
+def dates(first: int, **changes) -> dict:
+    values = {
+        "start": date(first, 9, 5),
+        "end": date(first + 1, 5, 31),
+        "semester1_start": date(first, 9, 5),
+        "semester1_end": date(first + 1, 1, 17),
+        "semester2_start": date(first + 1, 1, 18),
+        "semester2_end": date(first + 1, 5, 25),
+    }
+    return {**values, **changes}
+
+
+def national(first: int, **changes):
+    return school_year_set(actor=None, label=f"{first}-{first + 1}", **dates(first, **changes))
+
+
+@pytest.fixture
+def on_today(monkeypatch):
+    """The pages and the command read the years of TODAY (a June day), whatever day the tests run."""
+    monkeypatch.setattr(
+        service, "rollover_school_years", lambda school, today=None: rollover_school_years(school, today or TODAY)
+    )
+
+
+@pytest.fixture
+def only_this_year(db):
+    """The Ministry has set 2025-2026, not yet 2026-2027."""
+    return national(2025)
+
+
+@pytest.fixture
+def both_years(db):
+    return national(2025), national(2026)
+
+
+def test_the_rollover_closes_the_current_row_and_opens_the_next(world, both_years):
+    closing, opening = both_years
+    years = rollover_school_years(world.school, TODAY)
+    assert (years.closing.row_id, years.opening.row_id, years.not_set) == (closing.pk, opening.pk, "")
+    rollover = rollover_apply(actor=world.admin, school=world.school, plan=_plan(world))
+    assert (rollover.from_school_year, rollover.to_school_year) == (closing, opening)
+    assert (rollover.from_year, rollover.to_year) == ("2025-2026", "2026-2027")
+
+
+def test_the_department_s_adjustment_is_the_year_opened(world, both_years):
+    adjusted = school_year_adjust(
+        actor=None, department=world.tree.dept_a, label="2026-2027", **dates(2026, start=date(2026, 9, 1),
+                                                                             semester1_start=date(2026, 9, 1))
+    )  # fmt: skip
+    rollover = rollover_apply(actor=world.admin, school=world.school, plan=_plan(world))
+    assert rollover.to_school_year == adjusted and rollover.from_school_year == both_years[0]
+    # Another province still reads the Ministry's row.
+    other = rollover_school_years(world.tree.s3, TODAY)
+    assert other.opening.row_id == both_years[1].pk
+
+
+def test_a_late_rollover_in_semester_1_opens_the_running_year(world, both_years):
+    years = rollover_school_years(world.school, date(2026, 10, 1))
+    assert (years.closing.row_id, years.opening.row_id) == (both_years[0].pk, both_years[1].pk)
+    # From semester 2 on, the year after, which is not set yet.
+    later = rollover_school_years(world.school, date(2027, 2, 1))
+    assert (later.from_year, later.to_year, later.opening) == ("2026-2027", "2027-2028", None)
+
+
+def test_without_the_next_year_the_preview_says_so_and_the_apply_changes_nothing(world, only_this_year, in_english):
+    plan = _plan(world)
+    assert (plan.from_year, plan.to_year) == ("2025-2026", "2026-2027")
+    assert "The school year 2026–2027 has not been set yet" in plan.not_ready
+    before = _snapshot(world)
+    with pytest.raises(ValidationError, match="has not been set yet"):
+        rollover_apply(actor=world.admin, school=world.school, plan=plan)
+    assert _snapshot(world) == before
+    # The national calendar's labels are still given to the status page.
+    assert rollover_years(TODAY) == ("2025-2026", "2026-2027")
+
+
+def test_the_message_is_vietnamese(world, only_this_year):
+    with translation.override("vi"):
+        assert "Năm học 2026–2027 chưa được thiết lập" in _plan(world).not_ready
+
+
+def test_the_wizard_shows_it_and_refuses_the_apply(world, only_this_year, client, english_pages, on_today):
+    client.force_login(world.admin)
+    url = reverse("accounts:rollover", args=[world.school.pk])
+    page = client.get(url).content.decode()
+    assert 'data-testid="year-not-set"' in page and "has not been set yet" in page
+    assert 'data-testid="apply"' not in page
+    before = _snapshot(world)
+    response = client.post(url, _form_data(world))
+    assert response.status_code == 200 and "has not been set yet" in response.content.decode()
+    assert _snapshot(world) == before
+
+
+def test_the_wizard_names_the_years_it_closes_and_opens(world, both_years, client, english_pages, on_today):
+    client.force_login(world.admin)
+    page = client.get(reverse("accounts:rollover", args=[world.school.pk])).content.decode()
+    assert "It closes the school year 2025–2026 (05/09/2025 – 31/05/2026)" in page
+    assert "opens the school year 2026–2027 (05/09/2026 – 31/05/2027)" in page
+
+
+def test_the_command_prints_the_years_and_refuses_without_the_next_one(world, only_this_year, on_today):
+    out = StringIO()
+    call_command("rollover", "--school", world.school.code, stdout=out)
+    text = out.getvalue()
+    assert "Closes: 2025-2026 (05/09/2025 – 31/05/2026, the Ministry's)" in text
+    assert "Opens:  2026-2027:" in text
+    before = _snapshot(world)
+    with pytest.raises(CommandError, match="Refused, nothing changed"):
+        call_command("rollover", "--school", world.school.code, "--apply", stdout=StringIO())
+    assert _snapshot(world) == before
+    national(2026)
+    out = StringIO()
+    call_command("rollover", "--school", world.school.code, "--apply", stdout=out)
+    assert "Opens:  2026-2027 (05/09/2026 – 31/05/2027, the Ministry's)" in out.getvalue()
+    assert "Rolled over from 2025-2026 to 2026-2027" in out.getvalue()
+    assert Rollover.objects.get(school=world.school).to_school_year.label == "2026-2027"

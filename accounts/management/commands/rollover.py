@@ -44,10 +44,25 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("Refused, nothing changed: " + " ".join(exc.messages)) from exc
         summary = ", ".join(f"{key} {value}" for key, value in rollover.summary.items())
-        self.stdout.write(self.style.SUCCESS(f"Rolled over to {rollover.to_year}: {summary}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Rolled over from {rollover.from_year} to {rollover.to_year}: {summary}.")
+        )
+
+    @staticmethod
+    def _year(year) -> str:
+        source = {"national": "the Ministry's", "department": "the Department's adjustment"}.get(
+            year.source, "the fixed calendar: no school year is set"
+        )
+        return f"{year.label} ({year.start:%d/%m/%Y} – {year.end:%d/%m/%Y}, {source})"
 
     def _print(self, unit, plan):
         self.stdout.write(f"{unit.name} ({unit.code}): school year {plan.from_year} → {plan.to_year}")
+        years = plan.years
+        self.stdout.write(f"  Closes: {self._year(years.closing)}")
+        if years.opening is not None:
+            self.stdout.write(f"  Opens:  {self._year(years.opening)}")
+        else:
+            self.stdout.write(self.style.WARNING(f"  Opens:  {plan.to_year}: {years.not_set}"))
         if plan.done is not None:
             self.stdout.write(f"Already rolled over to {plan.to_year} on {plan.done.applied_at:%d/%m/%Y %H:%M}.")
         for move in plan.classes.moves:
