@@ -25,7 +25,7 @@ K = Unit.Kind
 HEADER = "Mã đơn vị,Tên đơn vị,Cấp học / loại đơn vị,Loại hình,Mã đơn vị cấp trên,Địa chỉ,Số giáo viên,Số học sinh"
 PROVINCE = [
     "PGD-KB,Phòng GDĐT Kim Bảng,Phòng,,,,,",
-    "35101,Trường THCS Ba Sao,THCS,Công lập,PGD-KB,\"Ba Sao, Kim Bảng\",40,700",
+    '35101,Trường THCS Ba Sao,THCS,Công lập,PGD-KB,"Ba Sao, Kim Bảng",40,700',
     "35103,Trường THPT Kim Bảng A,THPT,Công lập,,Quế Sơn,80,1500",
 ]
 
