@@ -19,6 +19,7 @@ from .services import (
     role_assign,
     role_revoke,
     school_year_adjust,
+    school_year_label_clean,
     school_year_set,
     unit_close,
     unit_create,
@@ -336,6 +337,8 @@ class SchoolYearAdminForm(forms.ModelForm):
         label = row.label if row is not None and row.department_id else data.get("label")
         dates = {name: data[name] for name in SCHOOL_YEAR_DATES}
         try:
+            if row is None and department is not None:
+                self._refuse_a_second_adjustment(department, label)
             if department is None:
                 self.instance = school_year_set(actor=self.actor, label=label, year=row, **dates)
             else:
@@ -347,6 +350,20 @@ class SchoolYearAdminForm(forms.ModelForm):
                 return
             for field, messages_ in error.error_dict.items():
                 self.add_error(field if field in self.fields else None, messages_)
+
+    @staticmethod
+    def _refuse_a_second_adjustment(department, label: str) -> None:
+        # The service would change the Department's row of that year; "add" must not: that row is changed.
+        label, _first_year = school_year_label_clean(label)
+        if SchoolYear.objects.filter(department=department, label=label).exists():
+            raise ValidationError(
+                {
+                    "label": _(
+                        "%(department)s has already adjusted the school year %(label)s: change that row instead."
+                    )
+                    % {"department": department.name, "label": label}
+                }
+            )
 
 
 @admin.register(SchoolYear)

@@ -121,6 +121,19 @@ def test_adjusting_a_year_the_ministry_has_not_set_or_for_a_non_department_is_re
     assert state() == before
 
 
+def test_a_second_adjustment_of_the_same_year_is_refused_on_add(admin_client, tree, english_pages):
+    school_year_set(actor=None, label="2026-2027", **dates(2026))
+    school_year_adjust(actor=None, department=tree.dept_a, label="2026-2027", **ADJUSTED)
+    before = state()
+    changed = dict(ADJUSTED, semester1_end=date(2027, 1, 12), semester2_start=date(2027, 1, 13))
+    response = admin_client.post(
+        reverse("admin:units_schoolyear_add"), form("2026 – 2027", department=tree.dept_a, **changed)
+    )
+    assert response.status_code == 200
+    assert "has already adjusted the school year 2026-2027" in str(response.context["adminform"].form.errors["label"])
+    assert state() == before
+
+
 def test_changing_a_year_goes_through_the_service_and_keeps_an_adjustment_s_department_and_label(
     admin_client, root, tree
 ):
