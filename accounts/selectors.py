@@ -309,3 +309,14 @@ def rolled_over_count(*, schools, to_year: str) -> int:
     from .models import Rollover
 
     return Rollover.objects.filter(school__in=schools, to_year=to_year, undone_at__isnull=True).count()
+
+
+def schools_by_rollover(*, schools, to_year: str, done: bool):
+    """`schools` (a queryset of units) narrowed to those that rolled over to `to_year` (done) or not yet; the
+    test is a subquery, so the list stays one query whatever the number of schools."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Rollover
+
+    rolled = Rollover.objects.filter(school=OuterRef("pk"), to_year=to_year, undone_at__isnull=True)
+    return schools.filter(Exists(rolled)) if done else schools.exclude(Exists(rolled))

@@ -3,7 +3,18 @@ from guardian.admin import GuardedModelAdmin
 
 from units.admin_trash import SoftDeleteAdminMixin
 
-from .models import Assignment, Course, Enrolment, LearningGroup, LiveSession, Product, Section, Submission
+from .models import (
+    Assignment,
+    Course,
+    Enrolment,
+    GroupTask,
+    GroupTaskAssignee,
+    LearningGroup,
+    LiveSession,
+    Product,
+    Section,
+    Submission,
+)
 from .services.trash import content_delete, content_restore
 
 
@@ -77,3 +88,41 @@ class ProductAdmin(ContentTrashMixin, admin.ModelAdmin):
     list_display = ("title", "unit", "author", "created_at", "deleted_at")
     raw_id_fields = ("unit", "author", "topic", "deleted_by")
     search_fields = ("title",)
+
+
+class GroupTaskAssigneeInline(admin.TabularInline):
+    """The members the group's leader put on the task (`group_task_assign`): shown, never changed here."""
+
+    model = GroupTaskAssignee
+    fields = ("user", "assigned_by", "assigned_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GroupTask)
+class GroupTaskAdmin(SoftDeleteAdminMixin, admin.ModelAdmin):
+    """Tasks of the professional groups, read here. They are given, assigned, completed and reopened on the
+    portal by the school's principal and the group's leader (courses.services.group_tasks, with their
+    checks and notices); the admin only removes (soft) and restores a task, through units.trash, audited
+    `admin.soft_remove` / `admin.soft_restore` at the group."""
+
+    trash_unit_path = "group"
+    list_display = ("title", "group", "kind", "status", "deadline", "created_by", "done_at", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("title", "group__name", "group__code")
+    list_select_related = ("group", "created_by")
+    date_hierarchy = "deadline"
+    inlines = [GroupTaskAssigneeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

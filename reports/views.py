@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import rolled_over_count, rollovers_of
+from accounts.selectors import rolled_over_count, rollovers_of, schools_by_rollover
 from truonghoc import formatting
+from truonghoc.text import fold, search_text
 from truonghoc.xlsx import download_response, xlsx_response
 from units import periods
 from units.models import Target, Unit
@@ -291,12 +292,14 @@ def school_topics(request, pk: int):
 
 
 ROLLOVER_PAGE_SIZE = 50
+ROLLOVER_STATES = ("done", "pending")  # the list's filter: rolled over, not yet (else every school)
 
 
 @login_required
 def rollover_status(request, pk: int):
     """Which of a Department's (an Office's, the Ministry's) schools have rolled over to the new school
-    year, with the counts of each rollover and a link to the school; not yet rolled over first."""
+    year, with the counts of each rollover and a link to the school; filtered by state (`?state=done|pending`)
+    and name (`?q=`), both kept in the page links."""
     unit = get_object_or_404(Unit, pk=pk)
     if not can_view_rollovers(request.user, unit):
         raise Http404
@@ -304,8 +307,24 @@ def rollover_status(request, pk: int):
     schools = Unit.objects.schools_under(unit).filter(kind=Unit.Kind.SCHOOL, is_active=True)
     total = schools.count()
     done = rolled_over_count(schools=schools, to_year=to_year)
-    page = Paginator(schools.order_by("name_folded", "pk"), ROLLOVER_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = schools
+    state = request.GET.get("state") if request.GET.get("state") in ROLLOVER_STATES else ""
+    if state:
+        shown = schools_by_rollover(schools=shown, to_year=to_year, done=state == "done")
+    query = search_text(request.GET.get("q"))
+    if query:
+        shown = shown.filter(name_folded__contains=fold(query))
+    page = Paginator(shown.order_by("name_folded", "pk"), ROLLOVER_PAGE_SIZE).get_page(request.GET.get("page"))
     found = rollovers_of(school_ids=[school.pk for school in page.object_list], to_year=to_year)
     rows = [(school, found.get(school.pk)) for school in page.object_list]
-    context = {"unit": unit, "to_year": to_year, "total": total, "done": done, "page": page, "rows": rows}
+    context = {
+        "unit": unit,
+        "to_year": to_year,
+        "total": total,
+        "done": done,
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "state": state,
+    }
     return render(request, "reports/rollover_status.html", context)

@@ -4,7 +4,7 @@ Django's Paginator counts the whole result first; on a full-text search over 100
 library of a whole province that count costs more than the page itself. These lists instead read one
 row past the page: if it is there, there is a next page. They show "Page N" with Previous/Next
 (templates/components/count_free_pages.html), never "of M". Lists that need "Page N of M" keep
-Django's Paginator (templates/components/pages.html).
+Django's Paginator (templates/components/pagination.html, the one pager, keeping the other parameters).
 """
 
 from dataclasses import dataclass

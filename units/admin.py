@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from treebeard.admin import TreeAdmin
 
-from .models import AuditEntry, Cluster, RoleAssignment, Unit, is_below
+from .models import AuditEntry, Cluster, RoleAssignment, SchoolYear, Unit, is_below
 from .services import (
+    SCHOOL_YEAR_DATES,
     _check_cluster,
     _check_placement,
     _check_role_placement,
@@ -17,6 +18,9 @@ from .services import (
     cluster_update,
     role_assign,
     role_revoke,
+    school_year_adjust,
+    school_year_label_clean,
+    school_year_set,
     unit_close,
     unit_create,
     unit_move,
@@ -24,11 +28,12 @@ from .services import (
     unit_reopen,
 )
 
-# The admin changes the tree, the roles and the clusters only through the audited services
-# (unit_create, unit_rename, unit_move, unit_close, unit_reopen, role_assign, role_revoke, cluster_create,
-# cluster_update, cluster_remove), so every change made here leaves the same audit entry as one made
-# anywhere else. What no service changes here (a unit's kind, level, grade, merging, declared numbers;
-# an existing role) is read-only; a unit is closed or reopened with the list's actions, never deleted.
+# The admin changes the tree, the roles, the clusters and the school years only through the audited
+# services (unit_create, unit_rename, unit_move, unit_close, unit_reopen, role_assign, role_revoke,
+# cluster_create, cluster_update, cluster_remove, school_year_set, school_year_adjust), so every change made
+# here leaves the same audit entry as one made anywhere else. What no service changes here (a unit's kind,
+# level, grade, merging, declared numbers; an existing role) is read-only; a unit is closed or reopened with
+# the list's actions, never deleted.
 
 
 def _parent_field() -> forms.ModelChoiceField:
@@ -306,3 +311,87 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SchoolYearAdminForm(forms.ModelForm):
+    """A school year is written here by the service, never by the form: `school_year_set` for the
+    Ministry's rows (no Department), `school_year_adjust` for a Department's adjustment. The service is the
+    check: its refusals (dates out of order, a semester outside the year, an overlap, a label taken) become
+    this form's errors, field by field, and nothing is written. The admin's view runs in one transaction, so
+    the row the service saved is what the admin then logs and shows (`save_model` writes nothing more)."""
+
+    actor = None  # the admin user, bound by SchoolYearAdmin.get_form
+    # Typed as people type it ("2026 – 2027"): the service cleans it to "2026-2027" or says what is wrong.
+    label = forms.CharField(label=gettext_lazy("school year"), max_length=20)
+
+    class Meta:
+        model = SchoolYear
+        fields = ["label", "department", *SCHOOL_YEAR_DATES]
+
+    def _post_clean(self):
+        if self.errors:
+            return  # a date that is not a date: the service is not asked
+        data = self.cleaned_data
+        row = self.instance if self.instance.pk else None
+        department = row.department if row is not None else data.get("department")
+        label = row.label if row is not None and row.department_id else data.get("label")
+        dates = {name: data[name] for name in SCHOOL_YEAR_DATES}
+        try:
+            if row is None and department is not None:
+                self._refuse_a_second_adjustment(department, label)
+            if department is None:
+                self.instance = school_year_set(actor=self.actor, label=label, year=row, **dates)
+            else:
+                self.instance = school_year_adjust(actor=self.actor, department=department, label=label, **dates)
+        except ValidationError as error:
+            # Beside its field when the form shows it, else above the form (a read-only label, a Department).
+            if not hasattr(error, "error_dict"):
+                self.add_error(None, error)
+                return
+            for field, messages_ in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, messages_)
+
+    @staticmethod
+    def _refuse_a_second_adjustment(department, label: str) -> None:
+        # The service would change the Department's row of that year; "add" must not: that row is changed.
+        label, _first_year = school_year_label_clean(label)
+        if SchoolYear.objects.filter(department=department, label=label).exists():
+            raise ValidationError(
+                {
+                    "label": _(
+                        "%(department)s has already adjusted the school year %(label)s: change that row instead."
+                    )
+                    % {"department": department.name, "label": label}
+                }
+            )
+
+
+@admin.register(SchoolYear)
+class SchoolYearAdmin(admin.ModelAdmin):
+    """The Ministry's school years and the Departments' adjustments. Added and changed only through
+    `school_year_set` / `school_year_adjust` (audited, checked; see SchoolYearAdminForm); never deleted,
+    since periods, deadlines and rollovers read them. A row keeps its Department; an adjustment keeps its
+    label too (a Department adjusts one of the Ministry's years, it does not rename it)."""
+
+    form = SchoolYearAdminForm
+    list_display = ("label", "department", "start", "end", "semester1_end", "semester2_start", "set_by", "updated_at")
+    list_filter = (("department", admin.EmptyFieldListFilter),)
+    search_fields = ("label", "department__name", "department__code")
+    raw_id_fields = ("department",)
+    ordering = ("-start", "department")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = ("set_by", "created_at", "updated_at")
+        if obj is None:
+            return shown
+        return ("label", "department", *shown) if obj.department_id else ("department", *shown)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # periods, deadlines and rollovers read the years: they are corrected, never deleted
+
+    def save_model(self, request, obj, form, change):
+        pass  # the service saved the row while the form was checked (SchoolYearAdminForm._post_clean)

@@ -350,7 +350,7 @@ def test_department_sees_which_schools_rolled_over(world, client, english_pages)
     page = client.get(url).content.decode()
     # Dept A has three schools (T1, S1, S2): S1 rolled over, with its counts and a link.
     assert "1 of 3 schools have rolled over." in page
-    assert reverse("units:space", args=[world.school.pk]) in page and "Not yet" in page
+    assert reverse("units:space", args=[world.school.pk]) in page and "Not rolled over yet" in page
     for outsider in (
         make_person(unit=world.tree.dept_b, role=Role.DEPARTMENT_STAFF),
         world.principal,

@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 HELP_LINK = re.compile(r"""\{%\s*help_link\s+["']([^"']+)["']""")
+# A page about one unit names its section through the shared heading: {% include "units/unit_page_heading.html"
+# with help="<section>" %}.
+HEADING_HELP = re.compile(r"""\{%\s*include\s+["']units/unit_page_heading\.html["'][^%]*\bhelp=["']([^"']+)["']""")
 # The main pages of the issue, each with its "?" (a template may name a learner's and a teacher's section).
 MAIN_PAGES = [
     "portal/home.html",
@@ -38,6 +41,28 @@ MAIN_PAGES = [
     "reports/dashboard.html",
     "units/unit_space.html",
 ]
+# The pages issue #15 added (structure, clusters, people and roles, homerooms, unit import, school years, the
+# rollover, group tasks), each with its "?".
+ISSUE_15_PAGES = [
+    "units/unit_structure.html",
+    "units/unit_structure_form.html",
+    "units/cluster_list.html",
+    "units/unit_roles.html",
+    "units/school_homerooms.html",
+    "accounts/staff_account_new.html",
+    "units/unit_import.html",
+    "units/unit_import_batch.html",
+    "units/school_years.html",
+    "units/department_school_years.html",
+    "units/school_year_form.html",
+    "accounts/rollover.html",
+    "reports/rollover_status.html",
+    "courses/tasks/school_tasks.html",
+    "courses/tasks/task_form.html",
+    "courses/tasks/group_tasks.html",
+    "courses/tasks/task_detail.html",
+    "courses/tasks/my_tasks.html",
+]
 ROLE_GUIDES = {"quan-tri-truong", "hieu-truong", "to-truong", "giao-vien", "hoc-sinh", "phu-huynh", "can-bo-phong-so"}
 
 
@@ -45,7 +70,8 @@ def named_sections(root: Path) -> dict[str, set[str]]:
     """Every section a template's {% help_link %} names, with the templates that name it."""
     named: dict[str, set[str]] = {}
     for path in root.rglob("*.html"):
-        for anchor in HELP_LINK.findall(path.read_text(encoding="utf-8")):
+        text = path.read_text(encoding="utf-8")
+        for anchor in HELP_LINK.findall(text) + HEADING_HELP.findall(text):
             named.setdefault(anchor, set()).add(str(path.relative_to(root)))
     return named
 
@@ -198,9 +224,22 @@ def test_the_check_catches_a_link_to_a_missing_section(tmp_path):
     assert missing_sections(tmp_path) == {"khong-co-muc-nay": {"page.html"}}
 
 
+def test_the_check_reads_the_section_a_unit_page_s_heading_is_given(tmp_path):
+    (tmp_path / "page.html").write_text(
+        '{% include "units/unit_page_heading.html" with unit=school help="khong-co-muc-nay" %}', encoding="utf-8"
+    )
+    (tmp_path / "ok.html").write_text('{% include "units/unit_page_heading.html" with help="can-bo-nhan-su" %}')
+    assert missing_sections(tmp_path) == {"khong-co-muc-nay": {"page.html"}}
+
+
+def has_help(name: str) -> bool:
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    return bool(HELP_LINK.search(text) or HEADING_HELP.search(text))
+
+
 def test_every_main_page_has_its_help_link():
-    for name in MAIN_PAGES:
-        assert HELP_LINK.search((TEMPLATES / name).read_text(encoding="utf-8")), name
+    for name in MAIN_PAGES + ISSUE_15_PAGES:
+        assert has_help(name), name
 
 
 def test_the_pages_show_the_link_to_their_section(client, tree):
@@ -215,6 +254,29 @@ def test_the_pages_show_the_link_to_their_section(client, tree):
     ]:
         html = client.get(url).content.decode()
         assert f'href="{reverse("help:section", args=[anchor])}"' in html, url
+
+
+def test_the_pages_of_a_unit_s_structure_people_and_year_show_their_section(client, tree):
+    def shows(url, anchor):
+        html = client.get(url).content.decode()
+        return f'href="{reverse("help:section", args=[anchor])}"' in html
+
+    client.force_login(make_person(unit=tree.s1, role=Role.PRINCIPAL))
+    assert shows(reverse("units:roles", args=[tree.s1.pk]), "hieu-truong-phan-cong")
+    assert shows(reverse("units:homerooms", args=[tree.s1.pk]), "quan-tri-vai-tro")
+    assert shows(reverse("units:import", args=[tree.s1.pk]), "quan-tri-to-lop")
+    assert shows(reverse("units:unit_edit", args=[tree.c1.pk]), "quan-tri-to-lop")
+    assert shows(reverse("courses:group_task_create", args=[tree.s1.pk]), "hieu-truong-nhiem-vu")
+    client.force_login(make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF))
+    assert shows(reverse("units:roles", args=[tree.office_a1.pk]), "can-bo-nhan-su")
+    assert not shows(reverse("units:roles", args=[tree.office_a1.pk]), "hieu-truong-phan-cong")
+    assert shows(reverse("units:import", args=[tree.dept_a.pk]), "can-bo-nhap-don-vi")
+    assert shows(reverse("units:unit_edit", args=[tree.office_a1.pk]), "can-bo-co-cau")
+    assert shows(reverse("units:cluster_add", args=[tree.dept_a.pk]), "can-bo-co-cau")
+    assert shows(reverse("units:school_years_department", args=[tree.dept_a.pk]), "can-bo-nam-hoc")
+    assert shows(reverse("reports:rollovers", args=[tree.dept_a.pk]), "can-bo-chuyen-nam-hoc")
+    client.force_login(make_person(unit=tree.g1, role=Role.TEACHER))
+    assert shows(reverse("courses:my_group_tasks"), "giao-vien-nhiem-vu-to")
 
 
 def test_the_menu_and_the_footer_lead_to_the_help(client, tree):
