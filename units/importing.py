@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from truonghoc.bulk import bulk_insert, wide_batches
+from truonghoc.bulk import bulk_insert, bulk_update_rows, wide_batches
 from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, progress_set
 from truonghoc.spreadsheets import HEADER_SEARCH_ROWS, SpreadsheetError, read_table
 from truonghoc.text import fold, formula_or_bidi_problem, nfc
@@ -564,7 +564,7 @@ def apply_plan(*, actor, under: Unit, planned: list[Planned], batch: UnitImport 
             row.unit.updated_at = now
             units.append(row.unit)
         update = [*fields, "updated_at"] + (["name_folded"] if "name" in fields else [])
-        Unit.objects.bulk_update(units, update, batch_size=1000)
+        bulk_update_rows(Unit, units, update)
     audit_log_many(
         actor=actor,
         action="unit.import_update",

@@ -66,6 +66,7 @@ def test_updating_units_costs_the_same_queries_for_20_and_200(tree):
     for prefix, schools, under in (("A", 4, tree.dept_a), ("B", 50, tree.dept_b)):
         rows = province(prefix, schools)
         applied(under, xlsx(rows))
+        loaded_at = Unit.objects.get(code=f"{prefix}S001").updated_at
         batch, queries = applied(under, xlsx(renamed(rows)))
         assert (batch.new_rows, batch.updated_rows) == (0, len(rows))
         counts.append(queries)
@@ -74,6 +75,7 @@ def test_updating_units_costs_the_same_queries_for_20_and_200(tree):
     assert (school.name, school.name_folded, school.declared_teachers) == (
         "Trường THCS B 1 mới", "truong thcs b 1 moi", 41,
     )  # fmt: skip
+    assert school.updated_at > loaded_at and school.updated_at.tzinfo is not None
     assert AuditEntry.objects.filter(action="unit.import_update", target_id=str(school.pk)).count() == 1
     assert Unit.objects.filter(code__startswith="BS001").count() == 4  # updated, never duplicated
 
