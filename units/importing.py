@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -28,8 +29,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from truonghoc.bulk import bulk_insert, bulk_update_rows, wide_batches
 from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, progress_set
@@ -121,6 +122,11 @@ def _header_map(header: list[str]) -> dict[str, int]:
 
 
 def _level_label(kind: str, level: str) -> str:
+    return _level_label_in(kind, level, get_language())
+
+
+@lru_cache(maxsize=256)
+def _level_label_in(kind: str, level: str, language: str | None) -> str:
     return str(L(level).label) if level else str(K(kind).label)
 
 
@@ -191,7 +197,11 @@ class Planned:
     action: str = ""
 
 
-def _number(value, label: str, errors: list[str]) -> int | None:
+# Translated when a message needs them, not once per row of a country.
+TEACHERS, STUDENTS = gettext_lazy("the number of teachers"), gettext_lazy("the number of students")
+
+
+def _number(value, label, errors: list[str]) -> int | None:
     text = re.sub(r"[\s.,]", "", str(value or ""))
     if not text:
         return None
@@ -252,8 +262,8 @@ def _clean(line: int, values: dict, under_code: str) -> Planned:
         errors.append(_("the name is missing"))
     elif len(name) > 255:
         errors.append(_("the name is longer than 255 characters"))
-    teachers = _number(values.get("teachers"), _("the number of teachers"), errors)
-    students = _number(values.get("students"), _("the number of students"), errors)
+    teachers = _number(values.get("teachers"), TEACHERS, errors)
+    students = _number(values.get("students"), STUDENTS, errors)
     if (teachers is not None or students is not None) and kind and kind not in Unit.SCHOOL_KINDS:
         errors.append(_("only a school declares its numbers of teachers and students"))
     if homeroom and kind and kind != K.CLASS:
@@ -419,8 +429,12 @@ def _resolve(row: Planned, *, under: Unit, in_file: dict, existing: dict, teache
             parent = row.parent_unit
         else:
             parent_data = row.parent_row.data
-            parent = Unit(
-                kind=parent_data["kind"] or K.SCHOOL, school_level=parent_data["level"], name=parent_data["name"]
+            # What the placement rule reads of a parent made by the same file (not a model per row).
+            parent = SimpleNamespace(
+                kind=parent_data["kind"] or K.SCHOOL,
+                school_level=parent_data["level"],
+                name=parent_data["name"],
+                is_active=True,
             )
         try:
             _check_placement(kind=data["kind"], school_level=data["level"], parent=parent, grade=data["grade"])
