@@ -88,7 +88,8 @@ def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> list:
 
 def bulk_update_rows(model, objs: list, fields: list[str], *, batch_size: int = 2000) -> int:
     """Write `fields` of many existing instances like `bulk_update`, with one UPDATE … FROM a list of
-    VALUES per `batch_size` rows (PostgreSQL, and SQLite since 3.33).
+    VALUES per `batch_size` rows (PostgreSQL, and SQLite since 3.33; both name the list's columns
+    column1, column2 …).
 
     What for: bulk_update writes one CASE WHEN id = … per row and field, which the database compares
     row by row, so its cost grows with the square of the batch (a country renamed: half a minute on
@@ -104,15 +105,13 @@ def bulk_update_rows(model, objs: list, fields: list[str], *, batch_size: int = 
     pk = opts.pk
     quote = conn.ops.quote_name
     table = quote(opts.db_table)
-    names = ", ".join(quote(f"v_{i}") for i in range(len(columns) + 1))
     # PostgreSQL types a list of values from its first row (text for a parameter), so each value is cast to
     # its column's type; SQLite takes values as they come (and a CAST there would read a date as a number).
     if conn.vendor == "sqlite":
-        assignments = ", ".join(f"{quote(f.column)} = v.{quote(f'v_{i + 1}')}" for i, f in enumerate(columns))
+        assignments = ", ".join(f"{quote(f.column)} = v.column{i + 2}" for i, f in enumerate(columns))
     else:
         assignments = ", ".join(
-            f"{quote(f.column)} = CAST(v.{quote(f'v_{i + 1}')} AS {f.cast_db_type(conn)})"
-            for i, f in enumerate(columns)
+            f"{quote(f.column)} = CAST(v.column{i + 2} AS {f.cast_db_type(conn)})" for i, f in enumerate(columns)
         )
     one_row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
     limit = conn.features.max_query_params
@@ -128,8 +127,8 @@ def bulk_update_rows(model, objs: list, fields: list[str], *, batch_size: int = 
                 params += [f.get_db_prep_save(getattr(obj, f.attname), conn) for f in columns]
             # Names from the model's own meta, quoted; every value is a parameter.
             sql = (
-                f"WITH v ({names}) AS (VALUES {', '.join([one_row] * len(chunk))}) "  # noqa: S608
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{quote(pk.column)} = v.{quote('v_0')}"
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([one_row] * len(chunk))}) AS v "  # noqa: S608
+                f"WHERE {table}.{quote(pk.column)} = v.column1"
             )
             cursor.execute(sql, params)
             done += cursor.rowcount
