@@ -346,7 +346,11 @@ def units_tree_bulk_create(
     locked: dict[int, Unit] = {}
     for start in range(0, len(existing_ids), _IN_CHUNK):
         chunk = existing_ids[start : start + _IN_CHUNK]
-        for unit in Unit.objects.select_for_update().filter(pk__in=chunk).only("id", "path", "depth", "kind"):
+        for unit in (
+            Unit.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .only("id", "path", "depth", "kind", "school_level", "name", "is_active")
+        ):
             locked[unit.pk] = unit
     last_pos = _last_child_positions([u.path for u in locked.values()])
     units: list[Unit | None] = [None] * len(specs)

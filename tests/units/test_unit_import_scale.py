@@ -173,3 +173,21 @@ def test_reading_a_workbook_of_inline_strings_gives_what_openpyxl_gives(db):
             (4, ["A2", '=HYPERLINK("x")', "3.5", ""]),
             (5, ["A3", "", "", "ghi chú"]),
         ]
+
+
+def test_the_bulk_service_costs_the_same_queries_for_one_existing_parent_or_several(tree):
+    def schools(prefix: str, parents: list) -> int:
+        specs = [
+            UnitSpec(code=f"{prefix}{i}", name=f"Trường THCS {prefix} {i}", kind="school", school_level="thcs")
+            for i in range(len(parents))
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            units_tree_bulk_create(actor=None, specs=specs, parents=parents)
+        return len(queries)
+
+    offices = [tree.office_a1, tree.office_a2, tree.office_b1]
+    assert schools("ONE", [tree.office_a1] * 6) == schools("MANY", offices * 2)
+    assert [u.code for u in Unit.objects.get_children(Unit.objects.get(pk=tree.office_b1.pk))] == [
+        tree.s3.code, "MANY2", "MANY5",
+    ]  # fmt: skip
+    assert Unit.objects.find_problems() == ([], [], [], [], [])
