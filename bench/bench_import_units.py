@@ -2,13 +2,17 @@
 
 Targets: a Department loads 141 schools with their groups and classes (about 2,000 units) in under 10 s;
 the Ministry loads a country — 63 Departments, 700 Offices, 45,000 schools — from one file in under
-2 minutes and 1 GB (peak memory: the process's max RSS, read with resource.getrusage).
-Also: loading the same file a second time (nothing changes, nothing is duplicated) and the queries spent.
+2 minutes and 1 GB (peak memory: the process's max RSS, read with resource.getrusage; each size runs in
+a process of its own). Also: loading the same file a second time (nothing changes, nothing is duplicated),
+a file that renames every unit (the update path), and the queries spent. On whatever DATABASE_URL says
+(SQLite without it), in a scratch database the script creates and drops.
 """
 
 import io
 import os
 import resource
+import subprocess
+import sys
 import time
 
 from _setup import engine, scratch_database
@@ -108,27 +112,59 @@ def show(label: str, figures: dict) -> None:
     )
 
 
-def main() -> None:
+def peak_mb() -> float:
+    """The process's peak resident memory so far (ru_maxrss is in KB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def summary(label: str, rows: int, first: dict, again: dict, rss_before: float) -> None:
+    """The figures the targets are stated in, on one line per size."""
+    total = first["total s"]
+    queries = first["check queries"] + first.get("write queries", 0)
+    print(
+        f"SUMMARY {label}: {rows:,} units in {total:.1f} s ({rows / total:,.0f} rows/s, cpu {first['cpu s']:.1f} s), "
+        f"{queries:,} queries (check {first['check queries']:,} + apply {first.get('write queries', 0):,}); "
+        f"again {again['total s']:.1f} s, {again['check queries']:,} queries; "
+        f"peak memory {peak_mb():.0f} MB max RSS ({peak_mb() - rss_before:+.0f} MB over the start)"
+    )
+
+
+def run(size: str) -> None:
+    """One size in a scratch database of its own (created and dropped here: the tests' database is
+    never touched), so that its peak memory is its own."""
     from units.models import Unit
     from units.services import unit_create
 
     with scratch_database():
+        rss_before = peak_mb()
         print(f"database: {engine()}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         ministry = unit_create(actor=None, parent=None, code="BGDDT", name="Bộ GDĐT", kind="ministry")
-        dept = unit_create(actor=None, parent=ministry, code="BENCH-SO", name="Sở GDĐT Bench", kind="department")
-        content = workbook(province_rows("B"))
-        rows = sum(1 for _ in province_rows("B"))
-        show(f"a Department's province ({rows:,} units, {len(content) / 1024:.0f} KB)", load(dept, content))
-        show("  the same file again", load(dept, content))
-
-        content = workbook(country_rows())
-        rows = sum(1 for _ in country_rows())
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        figures = load(ministry, content)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        show(f"the Ministry's country ({rows:,} units, {len(content) / 1_048_576:.1f} MB)", figures)
-        print(f"  peak memory: process max RSS {rss:.0f} MB (it was {rss_before:.0f} MB before this file)")
+        if size == "province":
+            under = unit_create(actor=None, parent=ministry, code="BENCH-SO", name="Sở GDĐT Bench", kind="department")
+            rows = list(province_rows("B"))
+            label = f"a Department's province ({len(rows):,} units)"
+        else:
+            under = ministry
+            rows = list(country_rows())
+            label = f"the Ministry's country ({len(rows):,} units)"
+        content = workbook(rows)
+        first = load(under, content)
+        show(f"{label}, {len(content) / 1024:,.0f} KB", first)
+        again = load(under, content)
+        show("  the same file again", again)
+        renamed = workbook([[r[0], r[1] + " (mới)", *r[2:]] for r in rows])
+        show("  every name changed", load(under, renamed))
         print(f"  units in the tree: {Unit.objects.count():,}")
+        summary(label, len(rows), first, again, rss_before)
+
+
+def main() -> None:
+    """Both sizes, each in a process of its own (`bench_import_units.py province|country` runs one)."""
+    if len(sys.argv) > 1:
+        run(sys.argv[1])
+        return
+    for size in ("province", "country"):
+        subprocess.run([sys.executable, __file__, size], check=True)  # noqa: S603 - this script, a fixed word
 
 
 if __name__ == "__main__":

@@ -19,6 +19,10 @@ def nfc(value: str | None) -> str:
     """NFC-normalise, drop control characters and collapse runs of white space; None becomes ''."""
     if not value:
         return ""
+    if type(value) is str and value.isascii() and value.isprintable() and "  " not in value:
+        # Plain ASCII without control characters (codes, numbers, most cells of a list): NFC leaves it as it
+        # is and its only white space is the single space, so only the ends can change.
+        return value.strip(" ")
     return _SPACES.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", str(value)))).strip()
 
 

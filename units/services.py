@@ -12,14 +12,29 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, ProtectedError, Q
+from django.db.models import Case, F, IntegerField, Max, ProtectedError, Q, Value, When
+from django.db.models.functions import Left, Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from truonghoc.bulk import bulk_insert, wide_batches
 from truonghoc.formatting import date_text
-from truonghoc.text import fold, nfc, refuse_formula_or_bidi
+from truonghoc.text import fold, formula_or_bidi_problem, nfc, refuse_formula_or_bidi
 
-from .models import AuditEntry, Cluster, Role, RoleAssignment, SchoolYear, Target, Unit, UnitMove
+from .models import (
+    STEPLEN,
+    AuditEntry,
+    Cluster,
+    Role,
+    RoleAssignment,
+    SchoolYear,
+    Target,
+    Unit,
+    UnitMove,
+    common_ancestor_path,
+    in_subtree_q,
+    path_depth,
+)
 from .permissions import ROLE_UNIT_KINDS, can_grant_role, can_set_homerooms, forget_roles
 from .selectors import school_years_in_force
 from .signals import role_changed
@@ -92,7 +107,7 @@ def audit_log_many(*, actor, action: str, records: Iterable[AuditRecord], batch_
     or this: AuditEntry rows are written here only."""
     now = timezone.now()
     entries = [_audit_entry(actor=actor, action=action, record=record, at=now) for record in records]
-    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    bulk_insert(AuditEntry, entries, batch_size=batch_size)
     return len(entries)
 
 
@@ -283,6 +298,163 @@ def units_bulk_create(*, actor, parent: Unit, specs: Iterable[UnitSpec], batch_s
         after={"created": len(units), "codes": [u.code for u in units[:50]]},
     )
     return units
+
+
+def _check_bulk_fields(spec: UnitSpec) -> None:
+    """What full_clean would refuse in a spec, without building a model per row to ask it (a country is
+    45,000 rows): the required fields, the lengths, the choices and the number ranges."""
+    problems = []
+    if not spec.code or len(spec.code) > _CODE_MAX:
+        problems.append(
+            _("The code %(code)s must have 1 to %(max)d characters.") % {"code": spec.code, "max": _CODE_MAX}
+        )
+    if not spec.name or len(spec.name) > _NAME_MAX or len(spec.address) > _NAME_MAX:
+        problems.append(
+            _("The name and the address of %(code)s must have at most 255 characters.") % {"code": spec.code}
+        )
+    if spec.kind not in _KINDS or (spec.school_level and spec.school_level not in _LEVELS):
+        problems.append(_("%(code)s: unknown kind of unit.") % {"code": spec.code})
+    if any(n is not None and not 0 <= n <= 2_147_483_647 for n in (spec.declared_teachers, spec.declared_students)):
+        problems.append(_("%(code)s: declared numbers are whole numbers from 0.") % {"code": spec.code})
+    if problems:
+        raise ValidationError(problems)
+
+
+_KINDS, _LEVELS = frozenset(K.values), frozenset(L.values)
+_CODE_MAX = Unit._meta.get_field("code").max_length
+_NAME_MAX = Unit._meta.get_field("name").max_length
+
+
+@transaction.atomic
+def units_tree_bulk_create(
+    *, actor, specs: list[UnitSpec], parents: list, action: str = "unit.bulk_create", note: dict | None = None
+) -> list[Unit]:
+    """Create a whole forest of new units (a country's Departments, Offices and schools, a province's
+    schools with their groups and classes) in a fixed number of queries, whatever its size.
+
+    `parents[i]` is where `specs[i]` goes: an existing Unit, or the index in `specs` of another new unit.
+    Paths are built here the way treebeard builds them (fixed-width steps after the parent's last child,
+    `numchild` counted), so the tree stays valid (tests: Unit.find_problems()). The existing parents are
+    locked and read again; their last children are found with one grouped query; the new units go in
+    with bulk inserts, the parents' `numchild` with one update. Every new unit gets its audit entry
+    (`action`, with `note` added to its code and name). The caller has checked the codes and the
+    placement against the tree inside the same transaction; the unique index on the code stays the
+    last guard."""
+    if len(specs) != len(parents):
+        raise ValueError("one parent per spec")
+    existing_ids = sorted({p.pk for p in parents if isinstance(p, Unit)})
+    locked: dict[int, Unit] = {}
+    for start in range(0, len(existing_ids), _IN_CHUNK):
+        chunk = existing_ids[start : start + _IN_CHUNK]
+        for unit in (
+            Unit.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .only("id", "path", "depth", "kind", "school_level", "name", "is_active")
+        ):
+            locked[unit.pk] = unit
+    last_pos = _last_child_positions([u.path for u in locked.values()])
+    units: list[Unit | None] = [None] * len(specs)
+    children: Counter = Counter()
+    next_pos: dict[str, int] = {}
+    now = timezone.now()
+
+    def build(index: int, trail: tuple = ()) -> Unit:
+        if units[index] is not None:
+            return units[index]
+        where = parents[index]
+        if isinstance(where, Unit):
+            parent = locked[where.pk]
+        else:
+            if where in trail or where == index:
+                raise ValidationError(_("A unit cannot be placed under itself."))
+            parent = build(where, (*trail, index))
+        spec = specs[index]
+        _check_placement(kind=spec.kind, school_level=spec.school_level, parent=parent, grade=spec.grade)
+        _check_bulk_fields(spec)
+        pos = next_pos.get(parent.path, last_pos.get(parent.path, 0)) + 1
+        next_pos[parent.path] = pos
+        if pos >= len(Unit.alphabet) ** Unit.steplen:
+            raise ValidationError(
+                _("%(name)s cannot hold more units: its list of units below is full.") % {"name": parent.name}
+            )
+        children[parent.path] += 1
+        name = nfc(spec.name)
+        units[index] = Unit(
+            code=spec.code,
+            name=name,
+            name_folded=fold(name),
+            kind=spec.kind,
+            school_level=spec.school_level,
+            grade=spec.grade,
+            address=spec.address,
+            declared_teachers=spec.declared_teachers,
+            declared_students=spec.declared_students,
+            homeroom_teacher_id=spec.homeroom_teacher_id,
+            depth=parent.depth + 1,
+            path=Unit._get_path(parent.path, parent.depth + 1, pos),
+            numchild=0,
+            created_at=now,
+        )
+        return units[index]
+
+    for index in range(len(specs)):
+        unsafe = formula_or_bidi_problem(specs[index].name)
+        if unsafe:
+            raise ValidationError(unsafe)
+        build(index)
+    for unit in units:
+        unit.numchild = children.get(unit.path, 0)
+    with wide_batches():
+        bulk_insert(Unit, units, batch_size=_INSERT_BATCH)
+        by_increment: dict[int, list[int]] = {}
+        for unit in locked.values():
+            if children.get(unit.path):
+                by_increment.setdefault(children[unit.path], []).append(unit.pk)
+        if by_increment:
+            Unit.objects.filter(pk__in=[pk for pks in by_increment.values() for pk in pks]).update(
+                numchild=F("numchild")
+                + Case(
+                    *(When(pk__in=pks, then=Value(n)) for n, pks in by_increment.items()), output_field=IntegerField()
+                )
+            )
+        audit_log_many(
+            actor=actor,
+            action=action,
+            records=(
+                AuditRecord(
+                    unit=u, target=u, target_repr=u.name, after={"code": u.code, "name": u.name, **(note or {})}
+                )
+                for u in units
+            ),
+            batch_size=_INSERT_BATCH,
+        )
+    return units
+
+
+_IN_CHUNK = 2000  # values per IN (…): well under SQLite's and PostgreSQL's limits
+_INSERT_BATCH = 2000
+
+
+def _last_child_positions(paths: list[str]) -> dict[str, int]:
+    """{parent path: the step of its last child} for the given parents, in one grouped query per chunk
+    (the last step, not the number of children: a unit moved away leaves a gap that must not be reused)."""
+    found: dict[str, int] = {}
+    paths = sorted(set(paths))
+    for start in range(0, len(paths), _IN_CHUNK):
+        chunk = paths[start : start + _IN_CHUNK]
+        rows = (
+            Unit.objects.filter(in_subtree_q(common_ancestor_path(chunk), "", include_self=False))
+            .filter(depth__in={path_depth(p) + 1 for p in chunk})
+            .annotate(tree_parent=Left("path", Length("path") - STEPLEN))
+            .filter(tree_parent__in=chunk)
+            .order_by()
+            .values("tree_parent")
+            .annotate(last=Max("path"))
+            .values_list("tree_parent", "last")
+        )
+        for parent, last in rows:
+            found[parent] = Unit._str2int(last[-STEPLEN:])
+    return found
 
 
 @transaction.atomic

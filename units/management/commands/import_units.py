@@ -34,7 +34,7 @@ class Command(BaseCommand):
             if under is None:
                 raise CommandError(_("No unit has the code %(code)s.") % {"code": options["under"]})
         else:
-            roots = list(Unit.get_root_nodes()[:2])
+            roots = list(Unit.objects.get_root_nodes()[:2])
             if len(roots) != 1:
                 raise CommandError(_("Say which unit the file is loaded into with --under UNIT_CODE."))
             under = roots[0]
