@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,6 +123,7 @@ def conduct_locked(*, school_class: Unit, school_year: str, semester: int) -> Lo
     semesters = (semester, Semester.YEAR) if semester else (Semester.FIRST, Semester.SECOND, Semester.YEAR)
     return (
         Lock.objects.filter(
+            Q(school_class__isnull=True) | Q(school_class=school_class),
             school__path=school_class.school_path,
             school_year=school_year,
             semester__in=semesters,
@@ -129,17 +131,7 @@ def conduct_locked(*, school_class: Unit, school_year: str, semester: int) -> Lo
             subject="",
             kind="",
         )
-        .filter(school_class__isnull=True)
-        .union(
-            Lock.objects.filter(
-                school_class=school_class,
-                school_year=school_year,
-                semester__in=semesters,
-                locks_at__lte=now,
-                subject="",
-                kind="",
-            )
-        )
+        .order_by("locks_at")
         .first()
     )
 
