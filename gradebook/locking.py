@@ -221,7 +221,7 @@ def lock_set(
 @transaction.atomic
 def lock_cancel(*, actor, lock: Lock) -> None:
     """Cancel a lock that has not started; a lock in force is never lifted."""
-    lock = Lock.objects.select_for_update().select_related("school", "school_class").get(pk=lock.pk)
+    lock = Lock.objects.select_for_update(of=("self",)).select_related("school", "school_class").get(pk=lock.pk)
     _run(actor, lock.school)
     if lock.locks_at <= timezone.now():
         raise ValidationError(

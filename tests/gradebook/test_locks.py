@@ -255,3 +255,21 @@ def test_a_second_school_principal_decides_nothing_here(locked_book):
     change = _ask(book)
     with pytest.raises(ValidationError):
         locking.change_request_approve(actor=stranger, request=change)
+
+
+@pytest.mark.parametrize("who", ["other", "homeroom", "principal", "admin", "office", "student"])
+def test_only_the_subjects_teacher_asks(locked_book, who):
+    book = locked_book
+    actor = book.students[0] if who == "student" else getattr(book, who)
+    with pytest.raises(PermissionDenied):
+        locking.change_request_create(actor=actor, mark=book.mark, value="9", reason="Chấm lại")
+    assert not MarkChangeRequest.objects.exists()
+
+
+def test_other_kinds_keep_their_group_step(locked_book):
+    """The engine's default stays group → school: only the mark change starts at the school."""
+    from approvals.services import ApprovalKind
+    from materials.services.questions import BANK
+
+    assert BANK.first_level == "group" and locking.CHANGES.first_level == "school"
+    assert ApprovalKind.__dataclass_fields__["first_level"].default == "group"
