@@ -99,6 +99,12 @@ class ApprovalKind:
     audit_after: Callable[[Any], dict | None] = lambda subject: None  # what submit/group steps audit
     share_refusal: Callable[[Any], str | None] = lambda item: None  # why an item may not be shared now
     may_propose: Callable[[Any, Any], bool] = can_propose  # (user, item)
+    # The first step a submitted item waits at: GROUP (then the school), or SCHOOL for a kind the school
+    # alone decides (a grade-book mark change): submit then records the step at the school and the item
+    # waits for the principal at once (status GROUP_APPROVED, "Waiting for the principal").
+    first_level: str = Level.GROUP
+    # (user, item) → may decide the school step; a kind may narrow it (the principal alone, say).
+    may_decide_school: Callable[[Any, Any], bool] = can_review_school
 
     def __post_init__(self):
         # A missing word would only show when that step is first taken: say so when the kind is declared.
@@ -177,13 +183,20 @@ def submit(kind: ApprovalKind, *, actor, subject):
         raise _forbidden(kind.words["submit_forbidden"])
     if subject.status != Status.DRAFT:
         raise ValidationError(_("Only a draft can be sent for approval."), code="not_draft")
-    _set_status(subject, Status.SUBMITTED)
+    at_school = kind.first_level == Level.SCHOOL
+    _set_status(subject, Status.GROUP_APPROVED if at_school else Status.SUBMITTED)
     record_step(
-        kind, item=item, subject=subject, level=Level.GROUP, unit=item.unit, decision=Decision.SUBMITTED, by=actor
+        kind,
+        item=item,
+        subject=subject,
+        level=Level.SCHOOL if at_school else Level.GROUP,
+        unit=school_unit(item) if at_school else item.unit,
+        decision=Decision.SUBMITTED,
+        by=actor,
     )
     _audit(kind, "submit", actor=actor, unit=item.unit, target=item, after=kind.audit_after(subject))
     notify(
-        recipients=group_reviewers(item),
+        recipients=school_reviewers(item) if at_school else group_reviewers(item),
         title=_say(kind, "waits_for_you", subject),
         url=kind.review_url(subject),
     )
@@ -223,7 +236,7 @@ def approve_group(kind: ApprovalKind, *, actor, subject):
 @transaction.atomic
 def approve_school(kind: ApprovalKind, *, actor, subject):
     """The school step approves: the kind's `go_live` puts it live for the school."""
-    subject, item = _decided(kind, actor, subject, allowed=can_review_school, status_needed=Status.GROUP_APPROVED)
+    subject, item = _decided(kind, actor, subject, allowed=kind.may_decide_school, status_needed=Status.GROUP_APPROVED)
     school = school_unit(item)
     before, after = kind.go_live(actor=actor, item=item, subject=subject, school=school, now=timezone.now())
     record_step(kind, item=item, subject=subject, level=Level.SCHOOL, unit=school, decision=Decision.APPROVED, by=actor)
@@ -243,7 +256,7 @@ def refuse(kind: ApprovalKind, *, actor, subject, reason: str):
     if subject.status == Status.SUBMITTED:
         allowed, level, unit = can_review_group, Level.GROUP, item.unit
     elif subject.status == Status.GROUP_APPROVED:
-        allowed, level, unit = can_review_school, Level.SCHOOL, school_unit(item)
+        allowed, level, unit = kind.may_decide_school, Level.SCHOOL, school_unit(item)
     else:
         raise ValidationError(str(kind.words["stale"]), code="stale")
     if item.is_deleted:

@@ -17,6 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.models import OPEN_STATUSES, ReviewStep, review_step_rules
+from approvals.models import Status as ApprovalStatus
+
 
 class Regulation(models.TextChoices):
     """The assessment regulation a subject rule follows. A later regulation is added beside these, with
@@ -434,3 +437,81 @@ class StudentComment(models.Model):
 
     def __str__(self):
         return f"{self.student} · {self.subject or '—'}"
+
+
+# --- change requests (a locked mark changes only through the principal's approval) ----------------------
+
+
+class MarkChangeRequest(models.Model):
+    """A teacher's request to change a locked mark, with the reason; the principal alone approves or
+    refuses it (approvals engine, first step at the school). Approval writes the cell with `mark_write`
+    in the same transaction. The item and the subject of the engine are this one row: `unit` is the
+    school, `author` the teacher who asked."""
+
+    mark = models.ForeignKey(Mark, verbose_name=_("mark"), on_delete=models.PROTECT, related_name="change_requests")
+    unit = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # What the cell held when asked, and what it should hold.
+    old_value = models.DecimalField(_("old mark"), max_digits=3, decimal_places=1, null=True, blank=True)
+    old_level = models.CharField(_("old level"), max_length=3, blank=True)
+    new_value = models.DecimalField(_("new mark"), max_digits=3, decimal_places=1, null=True, blank=True)
+    new_level = models.CharField(_("new level"), max_length=3, choices=Level.choices, blank=True)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.DRAFT)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The engine's contract: never shared beyond the school, never removed.
+    shared_with = models.ForeignKey(
+        "units.Unit", verbose_name=_("shared with"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_deleted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mark change request")
+        verbose_name_plural = _("mark change requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mark"],
+                condition=Q(status__in=["draft", "submitted", "group_approved"]),
+                name="gradebook_one_open_request_per_mark",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="gradebook_request_has_reason"),
+            models.CheckConstraint(
+                condition=Q(new_value__isnull=True) | Q(new_level=""), name="gradebook_request_value_or_level"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "status"], name="gradebook_request_queue_idx")]
+
+    def __str__(self):
+        return f"#{self.pk} · {self.mark}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class MarkChangeReview(ReviewStep):
+    """The trail of a change request: sent, then approved or refused by the principal."""
+
+    item_field = "request"
+    request = models.ForeignKey(
+        MarkChangeRequest, verbose_name=_("change request"), on_delete=models.CASCADE, related_name="reviews"
+    )
+
+    class Meta:
+        verbose_name = _("change request step")
+        verbose_name_plural = _("change request steps")
+        ordering = ["at", "id"]
+        constraints = review_step_rules("request", "gradebook_mcr")["constraints"]
+        indexes = review_step_rules("request", "gradebook_mcr")["indexes"]

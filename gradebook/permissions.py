@@ -81,3 +81,44 @@ def can_view_progress(user, unit: Unit) -> bool:
 
 def can_view_own_marks(user, student) -> bool:
     return getattr(user, "is_authenticated", False) and user.pk == student.pk
+
+
+# --- class book: absences, conduct, comments (issue #16, point 4) --------------------------------------
+
+
+def teaches_class(user, *, school_class: Unit, school_year: str, semester: int | None = None) -> list[str]:
+    """The subjects `user` teaches in `school_class` that year (that semester when given)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    rows = TeachingAssignment.objects.filter(teacher=user, school_class=school_class, school_year=school_year)
+    if semester:
+        rows = rows.filter(semester=semester)
+    return sorted(set(rows.values_list("subject", flat=True)))
+
+
+def can_record_absence(user, *, school_class: Unit, school_year: str, semester: int, subject: str = "") -> bool:
+    """A whole day: the homeroom teacher. A period: the homeroom teacher, or the teacher of that subject."""
+    if not getattr(user, "is_active", False):
+        return False
+    if is_homeroom_teacher(user, school_class):
+        return True
+    return bool(subject) and subject in teaches_class(
+        user, school_class=school_class, school_year=school_year, semester=semester
+    )
+
+
+def can_set_conduct(user, school_class: Unit) -> bool:
+    """Conduct and the general comment: the class's homeroom teacher."""
+    return bool(getattr(user, "is_active", False)) and is_homeroom_teacher(user, school_class)
+
+
+def can_comment(user, *, school_class: Unit, school_year: str, semester: int, subject: str) -> bool:
+    """A subject's comment: its teacher that semester; the general one (no subject): the homeroom teacher."""
+    if not subject:
+        return can_set_conduct(user, school_class)
+    return subject in teaches_class(user, school_class=school_class, school_year=school_year, semester=semester)
+
+
+def can_view_mark_history(user, mark) -> bool:
+    """A cell's history: whoever sees the class's book, and the student."""
+    return can_view_own_marks(user, mark.student) or can_view_class_book(user, mark.school_class)

@@ -29,3 +29,36 @@ def book(tree):
         students=students,
         year=year,
     )
+
+
+# --- locks, change requests, class book (the "locks" part of #16) -------------------------------------
+
+
+@pytest.fixture
+def locked_book(book):
+    """The `book` with a maths mark 6,0 for the first student and a lock in force on that column, plus a
+    vice-principal, a school admin, an Office staff member and a homeroom teacher for 6A1."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gradebook import locking
+
+    tree = book.tree
+    student = book.students[0]
+    mark = services.mark_set(
+        actor=book.maths, student_id=student.pk, school_class=book.school_class, subject="Toán", semester=1,
+        kind="gk", value="6",
+    )  # fmt: skip
+    lock = locking.lock_set(
+        actor=book.principal, school=book.school, semester=1, school_class=book.school_class, subject="Toán",
+        kind="gk", locks_at=timezone.now() - timedelta(minutes=1),
+    )  # fmt: skip
+    homeroom = make_person(unit=tree.g2, role=Role.TEACHER, full_name="Lê Chủ Nhiệm")
+    book.school_class.homeroom_teacher = homeroom
+    book.school_class.save(update_fields=["homeroom_teacher"])
+    book.mark, book.lock, book.homeroom = mark, lock, homeroom
+    book.vice = make_person(unit=book.school, role=Role.VICE_PRINCIPAL, full_name="Phó Hiệu Trưởng")
+    book.admin = make_person(unit=book.school, role=Role.SCHOOL_ADMIN, full_name="Quản Trị Trường")
+    book.office = make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF, full_name="Chuyên Viên Phòng")
+    return book
