@@ -77,9 +77,7 @@ def _teachers_of(school: Unit, school_year: str, semester: int, *, school_class=
     if subject:
         rows = rows.filter(subject=subject)
     people = {row.teacher.pk: row.teacher for row in rows if row.teacher.is_active}
-    classes = (
-        [school_class] if school_class is not None else Unit.objects.filter(path__startswith=school.path, kind="class")
-    )
+    classes = [school_class] if school_class is not None else Unit.objects.children(school, kinds=[Unit.Kind.CLASS])
     for klass in classes:
         teacher = klass.homeroom_teacher
         if teacher is not None and teacher.is_active:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from truonghoc.formatting import date_text
 from truonghoc.marks import MarkWords, parse_mark
-from units.models import Role, RoleAssignment, Unit
+from units.models import Role, RoleAssignment, Unit, in_subtree_q
 from units.selectors import school_year_for
 from units.services import audit_log
 
@@ -158,9 +158,9 @@ def assignment_set(
     if semester not in (Semester.FIRST, Semester.SECOND):
         raise ValidationError(_("Choose semester 1 or 2."))
     teaches_here = RoleAssignment.objects.filter(
+        in_subtree_q(school),
         user=teacher,
         role__in=(Role.TEACHER, Role.GROUP_LEADER, Role.PRINCIPAL, Role.VICE_PRINCIPAL),
-        unit__path__startswith=school.path,
     ).exists()
     if not teacher.is_active or not teaches_here:
         raise ValidationError(

@@ -59,7 +59,7 @@ def locks_page(request, school_id):
         raise PermissionDenied
     semester = _semester_param(request)
     year = current_school_year(school)
-    classes = Unit.objects.filter(kind=Unit.Kind.CLASS, path__startswith=school.path, is_active=True).order_by("name")
+    classes = Unit.objects.children(school, kinds=[Unit.Kind.CLASS]).filter(is_active=True).order_by("name")
     action = request.POST.get("action") if request.method == "POST" else ""
     deadline_form = DeadlineForm(request.POST if action == "deadline" else None, prefix="d")
     lock_form = LockForm(request.POST if action == "lock" else None, classes=classes, prefix="l")
