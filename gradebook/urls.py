@@ -19,3 +19,7 @@ urlpatterns += [
         name="grid_upload_confirm",
     ),
 ]
+
+urlpatterns += [
+    path("truong/<id:school_id>/phan-cong/nhap/", views_assign.assignments_import, name="assignments_import"),
+]

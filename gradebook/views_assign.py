@@ -275,3 +275,50 @@ def grid_upload_confirm(request, class_id: int, semester: int, subject: str):
             % {"problems": "; ".join(f"{line}: {m}" for line, m in result.refusals)},
         )
     return redirect(back)
+
+
+@login_required
+def assignments_import(request, school_id: int):
+    """Assignments from xlsx/csv: upload → check (nothing written) → preview → confirm (all or nothing)."""
+    from .assign_import import assignments_import as run_import
+
+    school = _school_or_404(request.user, school_id)
+    context = {"unit": school}
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"][:64]
+        stored = cache.get(_preview_key(token))
+        if not stored or (stored["user"], stored["class"]) != (request.user.pk, f"school:{school.pk}"):
+            messages.error(request, _("This preview has expired. Upload the file again."))
+            return redirect(reverse("gradebook:assignments_import", kwargs={"school_id": school.pk}))
+        cache.delete(_preview_key(token))
+        result = run_import(actor=request.user, school=school, content=stored["content"])
+        if result.ok:
+            messages.success(
+                request,
+                _("Assignments set: %(set)d; unchanged: %(unchanged)d; homeroom teachers changed: %(homerooms)d.")
+                % {"set": result.set, "unchanged": result.unchanged, "homerooms": result.homerooms},
+            )
+            return redirect(_assignments_url(school))
+        context["result"] = result
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose the file to upload."))
+            return render(request, "gradebook/assignments_import.html", context)
+        try:
+            check_size(upload)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return render(request, "gradebook/assignments_import.html", context)
+        content = upload.read()
+        result = run_import(actor=request.user, school=school, content=content, dry_run=True)
+        context["result"] = result
+        if result.ok:
+            token = secrets.token_urlsafe(16)
+            cache.set(
+                _preview_key(token),
+                {"user": request.user.pk, "class": f"school:{school.pk}", "content": content},
+                PREVIEW_SECONDS,
+            )
+            context["token"] = token
+    return render(request, "gradebook/assignments_import.html", context)
