@@ -23,3 +23,8 @@ urlpatterns += [
 urlpatterns += [
     path("truong/<id:school_id>/phan-cong/nhap/", views_assign.assignments_import, name="assignments_import"),
 ]
+
+urlpatterns += [
+    path("diem-tu-bai-kiem-tra/", views_assign.score_sources, name="score_sources"),
+    path("diem-tu-bai-kiem-tra/<str:kind>/<id:pk>/", views_assign.scores_send, name="scores_send"),
+]

@@ -322,3 +322,82 @@ def assignments_import(request, school_id: int):
             )
             context["token"] = token
     return render(request, "gradebook/assignments_import.html", context)
+
+
+# --- marks from online tests and graded submissions ---------------------------------------------------
+
+
+@login_required
+def score_sources(request):
+    """The teacher's tests and course assignments, each with "Send to the grade book"."""
+    from courses.models import Assignment
+    from materials.models import Quiz
+
+    user = request.user
+    quizzes = Quiz.objects.filter(author=user, deleted_at__isnull=True).order_by("-pk")[:100]
+    tasks = (
+        Assignment.objects.filter(course__author=user, course__deleted_at__isnull=True)
+        .select_related("course")
+        .order_by("-pk")[:100]
+    )
+    return render(request, "gradebook/score_sources.html", {"quizzes": quizzes, "tasks": tasks})
+
+
+def _score_source(user, kind: str, pk: int):
+    from courses.models import Assignment
+    from courses.permissions import is_instructor
+    from materials.models import Quiz
+    from materials.permissions.quizzes import can_manage_quiz
+
+    from .from_scores import quiz_score_map, submission_score_map
+
+    if kind == "test":
+        quiz = get_object_or_404(Quiz, pk=pk, deleted_at__isnull=True)
+        if not can_manage_quiz(user, quiz):
+            raise Http404
+        return quiz.title, lambda: quiz_score_map(quiz), f"test:{quiz.pk}"
+    if kind == "submission":
+        task = get_object_or_404(Assignment.objects.select_related("course"), pk=pk, course__deleted_at__isnull=True)
+        if not is_instructor(user, task.course):
+            raise Http404
+        return task.title, lambda: submission_score_map(task), f"submission:{task.pk}"
+    raise Http404
+
+
+@login_required
+def scores_send(request, kind: str, pk: int):
+    """Choose class, subject, semester (one of the teacher's assignments) and a regular column; preview
+    per student; confirm writes through mark_set."""
+    from .from_scores import scores_send as send
+    from .from_scores import send_plan
+
+    user = request.user
+    title, scores_of, source = _score_source(user, kind, pk)
+    home = getattr(user, "unit", None)
+    year = services.current_school_year(home) if home is not None else ""
+    targets = list(selectors.assignments_of_teacher(teacher=user, school_year=year)) if year else []
+    context = {"title": title, "targets": targets, "kind": kind, "pk": pk}
+    if request.method == "POST":
+        target = {t.pk: t for t in targets}.get(parse_id(request.POST.get("target")))
+        index = parse_int(request.POST.get("index"), default=0, minimum=1, maximum=4)
+        if target is None or not index:
+            messages.error(request, _("Choose one of your classes and a regular column. Nothing was written."))
+            return render(request, "gradebook/scores_send.html", context)
+        context.update(target=target, index=index)
+        where = {
+            "school_class": target.school_class,
+            "subject": target.subject,
+            "semester": target.semester,
+            "index": index,
+        }
+        if request.POST.get("confirm"):
+            with service_outcome(request) as outcome:
+                plan = send(actor=user, scores=scores_of(), source=source, school_year=year, **where)
+                outcome.success = _("%(count)s mark(s) written into TX%(index)s.") % {
+                    "count": len(plan.rows),
+                    "index": index,
+                }
+            if outcome.ok:
+                return redirect("gradebook:my_classes")
+        context["plan"] = send_plan(scores=scores_of(), school_year=year, **where)
+    return render(request, "gradebook/scores_send.html", context)
