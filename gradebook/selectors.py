@@ -35,3 +35,39 @@ def class_marks(*, school_class: Unit, school_year: str, semester: int, subject:
     if subject:
         marks = marks.filter(subject=subject)
     return marks
+
+
+# --- assignments pages (issue #16, assignments part) ---------------------------------------------------
+
+
+def school_teachers(*, school: Unit):
+    """The active people who may be given a class to teach at `school` (teachers, group leaders, the
+    principal and vice-principals), by name."""
+    from django.contrib.auth import get_user_model
+
+    from units.models import Role
+
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            role_assignments__role__in=(Role.TEACHER, Role.GROUP_LEADER, Role.PRINCIPAL, Role.VICE_PRINCIPAL),
+            role_assignments__unit__path__startswith=school.path,
+        )
+        .distinct()
+        .order_by("name_sort", "pk")
+    )
+
+
+def school_subjects(*, school: Unit, school_year: str) -> list[str]:
+    """The subjects of the grades the school's open classes are in, that year (for the subject list)."""
+    from .services import regulation_for, subject_rules_ensure
+
+    subject_rules_ensure(school_year=school_year)
+    classes = Unit.objects.filter(path__startswith=school.path, kind=Unit.Kind.CLASS, is_active=True)
+    keys = {(regulation_for(c), c.grade) for c in classes}
+    subjects: dict[str, None] = {}
+    for regulation, grade in sorted(keys, key=lambda k: (k[0], k[1] or 0)):
+        for rule in rules_for_grade(school_year=school_year, regulation=regulation, grade=grade or 0):
+            subjects.setdefault(rule.subject, None)
+    return list(subjects)

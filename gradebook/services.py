@@ -357,3 +357,79 @@ def mark_set(
             mark,
         )
     return mark_write(mark, actor=actor, value=value, level=level, source=source)
+
+
+# --- teaching assignments: remove, copy a semester (issue #16, assignments part) ------------------------
+
+
+@transaction.atomic
+def assignment_remove(*, actor, assignment: TeachingAssignment) -> None:
+    """Remove one teaching assignment; the marks already entered stay in the book. Audited."""
+    if not can_run_gradebook(actor, assignment.school):
+        raise PermissionDenied(_("Only the principal, a vice-principal or the school admin sets teaching assignments."))
+    before = {
+        "subject": assignment.subject,
+        "semester": assignment.semester,
+        "teacher": assignment.teacher.full_name,
+        "school_year": assignment.school_year,
+    }
+    school_class = assignment.school_class
+    audit_log(
+        actor=actor,
+        action="gradebook.assignment_remove",
+        unit=school_class,
+        target=assignment,
+        before=before,
+        after=None,
+    )
+    assignment.delete()
+
+
+@transaction.atomic
+def assignments_copy_semester(*, actor, school: Unit, school_year: str | None = None) -> int:
+    """Copy every semester-1 assignment of `school` to semester 2 in one step, replacing semester 2's
+    teacher where one was named. Returns how many semester-2 assignments were created or changed."""
+    if not can_run_gradebook(actor, school):
+        raise PermissionDenied(_("Only the principal, a vice-principal or the school admin sets teaching assignments."))
+    school_year = school_year or current_school_year(school)
+    firsts = list(
+        TeachingAssignment.objects.filter(school=school, school_year=school_year, semester=Semester.FIRST)
+        .select_related("school_class", "teacher")
+        .order_by("pk")
+    )
+    if not firsts:
+        raise ValidationError(_("Semester 1 has no teaching assignments to copy yet."))
+    seconds = {
+        (a.school_class_id, a.subject): a
+        for a in TeachingAssignment.objects.select_for_update().filter(
+            school=school, school_year=school_year, semester=Semester.SECOND
+        )
+    }
+    changed = 0
+    now = timezone.now()
+    for first in firsts:
+        second = seconds.get((first.school_class_id, first.subject))
+        if second is not None and second.teacher_id == first.teacher_id:
+            continue
+        if second is None:
+            second = TeachingAssignment(
+                school=school,
+                school_class=first.school_class,
+                school_year=school_year,
+                semester=Semester.SECOND,
+                subject=first.subject,
+            )
+        second.teacher = first.teacher
+        second.set_by = actor
+        second.updated_at = now
+        second.save()
+        changed += 1
+    audit_log(
+        actor=actor,
+        action="gradebook.assignments_copy_semester",
+        unit=school,
+        target=None,
+        before=None,
+        after={"school_year": school_year, "changed": changed},
+    )
+    return changed
