@@ -18,7 +18,7 @@ from units.services import homerooms_set
 from . import services
 from .models import TeachingAssignment
 from .permissions import can_run_gradebook
-from .selectors import school_teachers
+from .selectors import open_classes, school_teachers
 
 HEADERS = {
     "lop": "class",
@@ -73,9 +73,7 @@ def assignments_import(*, actor, school: Unit, content: bytes, dry_run: bool = F
         result.refusals.append((0, _("The file needs the columns Lớp, Môn, Giáo viên and Học kì (optional: GVCN).")))
         return result
     year = services.current_school_year(school)
-    classes = {
-        fold(c.name): c for c in Unit.objects.filter(path__startswith=school.path, kind=Unit.Kind.CLASS, is_active=True)
-    }
+    classes = {fold(c.name): c for c in open_classes(school=school)}
     teachers = {t.pk: t for t in school_teachers(school=school)}
     users = get_user_model().objects
     seen: dict[tuple, int] = {}

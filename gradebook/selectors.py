@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from units.models import Unit
+from units.models import Unit, in_subtree_q
 
 from .models import Mark, SubjectRule, TeachingAssignment
 
@@ -52,8 +52,8 @@ def school_teachers(*, school: Unit):
         .objects.filter(
             is_active=True,
             role_assignments__role__in=(Role.TEACHER, Role.GROUP_LEADER, Role.PRINCIPAL, Role.VICE_PRINCIPAL),
-            role_assignments__unit__path__startswith=school.path,
         )
+        .filter(in_subtree_q(school, "role_assignments__unit"))
         .distinct()
         .order_by("name_sort", "pk")
     )
@@ -64,10 +64,15 @@ def school_subjects(*, school: Unit, school_year: str) -> list[str]:
     from .services import regulation_for, subject_rules_ensure
 
     subject_rules_ensure(school_year=school_year)
-    classes = Unit.objects.filter(path__startswith=school.path, kind=Unit.Kind.CLASS, is_active=True)
+    classes = open_classes(school=school)
     keys = {(regulation_for(c), c.grade) for c in classes}
     subjects: dict[str, None] = {}
     for regulation, grade in sorted(keys, key=lambda k: (k[0], k[1] or 0)):
         for rule in rules_for_grade(school_year=school_year, regulation=regulation, grade=grade or 0):
             subjects.setdefault(rule.subject, None)
     return list(subjects)
+
+
+def open_classes(*, school: Unit):
+    """The school's open classes, by name."""
+    return Unit.objects.children(school, kinds=[Unit.Kind.CLASS]).filter(is_active=True).order_by("name")

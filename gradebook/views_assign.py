@@ -50,9 +50,7 @@ def assignments(request, school_id: int):
     school = _school_or_404(user, school_id)
     year = services.current_school_year(school)
     semester = _semester(request.POST.get("semester") if request.method == "POST" else request.GET.get("semester"))
-    classes = list(
-        Unit.objects.filter(path__startswith=school.path, kind=Unit.Kind.CLASS, is_active=True).order_by("name")
-    )
+    classes = list(selectors.open_classes(school=school))
     teachers = list(selectors.school_teachers(school=school))
     subjects = selectors.school_subjects(school=school, school_year=year)
     if request.method == "POST":
