@@ -35,3 +35,21 @@ def class_marks(*, school_class: Unit, school_year: str, semester: int, subject:
     if subject:
         marks = marks.filter(subject=subject)
     return marks
+
+
+def class_results(*, school_class: Unit, school_year: str, semester: int):
+    """The derived results of a class for a semester (0: the year): students' results and subject results."""
+    from .models import StudentResult, SubjectResult
+
+    students = StudentResult.objects.filter(school_class=school_class, school_year=school_year, semester=semester)
+    subjects = SubjectResult.objects.filter(school_class=school_class, school_year=school_year, semester=semester)
+    return students.order_by("student__full_name"), subjects.order_by("student_id", "subject")
+
+
+def student_results(*, student, school_year: str):
+    """One student's derived results in a year: {semester: StudentResult} and the SubjectResult rows."""
+    from .models import StudentResult, SubjectResult
+
+    overall = {r.semester: r for r in StudentResult.objects.filter(student=student, school_year=school_year)}
+    subjects = SubjectResult.objects.filter(student=student, school_year=school_year).order_by("semester", "subject")
+    return overall, list(subjects)
