@@ -483,7 +483,6 @@ def _student_results(student_id: int, rows: list[tuple], ctx: dict, school_year:
     """The SubjectResult and StudentResult rows of one student from their mark tuples
     (school_id, school_class_id, semester, subject, kind, index, value, level)."""
     from . import rules as R
-    from .models import StudentResult, SubjectResult
 
     school_id, class_id = rows[-1][0], rows[-1][1]
     grade = ctx["grades"].get(class_id)
@@ -497,31 +496,21 @@ def _student_results(student_id: int, rows: list[tuple], ctx: dict, school_year:
 
     def subject_row(semester, subject, average=None, level=""):
         subject_rows.append(
-            SubjectResult(
-                student_id=student_id,
-                school_id=school_id,
-                school_class_id=class_id,
-                school_year=school_year,
-                semester=semester,
-                subject=subject,
-                average=average,
-                level=level or "",
-                computed_at=now,
-            )
+            (student_id, school_id, class_id, school_year, semester, subject, average, level or "", now)
         )
 
     def student_row(semester, learning, needs_retest=False, after_retest=""):
         student_rows.append(
-            StudentResult(
-                student_id=student_id,
-                school_id=school_id,
-                school_class_id=class_id,
-                school_year=school_year,
-                semester=semester,
-                learning=learning or "",
-                needs_retest=needs_retest,
-                after_retest=after_retest or "",
-                computed_at=now,
+            (
+                student_id,
+                school_id,
+                class_id,
+                school_year,
+                semester,
+                learning or "",
+                needs_retest,
+                after_retest or "",
+                now,
             )
         )
 
@@ -591,25 +580,67 @@ def _student_results(student_id: int, rows: list[tuple], ctx: dict, school_year:
     return subject_rows, student_rows
 
 
+SUBJECT_RESULT_COLUMNS = (
+    "student_id",
+    "school_id",
+    "school_class_id",
+    "school_year",
+    "semester",
+    "subject",
+    "average",
+    "level",
+    "computed_at",
+)
+STUDENT_RESULT_COLUMNS = (
+    "student_id",
+    "school_id",
+    "school_class_id",
+    "school_year",
+    "semester",
+    "learning",
+    "needs_retest",
+    "after_retest",
+    "computed_at",
+)
+
+
+def _upsert(model, columns: tuple, keys: tuple, rows: list[tuple]) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE, many rows per statement (the same SQL on PostgreSQL and
+    SQLite ≥ 3.24): the derived rows are plain tuples, without building a model instance per row."""
+    from django.db import connection
+
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    updates = ", ".join(
+        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in columns if c not in keys
+    )
+    conflict = ", ".join(connection.ops.quote_name(c) for c in keys)
+    per_statement = 1000 if connection.vendor == "postgresql" else max(1, 900 // len(columns))
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join([placeholder] * len(chunk))
+            params = [
+                connection.ops.adapt_datetimefield_value(v) if k == len(columns) - 1 else v
+                for row in chunk
+                for k, v in enumerate(row)
+            ]
+            if connection.vendor != "postgresql":
+                params = [str(v) if isinstance(v, Decimal) else v for v in params]
+            cursor.execute(
+                f"INSERT INTO {table} ({quoted}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {updates}",  # noqa: S608 — names from the model, values as parameters
+                params,
+            )
+
+
 def _upsert_results(subject_rows: list, student_rows: list) -> None:
     from .models import StudentResult, SubjectResult
 
-    if subject_rows:
-        SubjectResult.objects.bulk_create(
-            subject_rows,
-            batch_size=RESULT_BATCH,
-            update_conflicts=True,
-            unique_fields=["student", "school_year", "semester", "subject"],
-            update_fields=["school", "school_class", "average", "level", "computed_at"],
-        )
-    if student_rows:
-        StudentResult.objects.bulk_create(
-            student_rows,
-            batch_size=RESULT_BATCH,
-            update_conflicts=True,
-            unique_fields=["student", "school_year", "semester"],
-            update_fields=["school", "school_class", "learning", "needs_retest", "after_retest", "computed_at"],
-        )
+    _upsert(SubjectResult, SUBJECT_RESULT_COLUMNS, ("student_id", "school_year", "semester", "subject"), subject_rows)
+    _upsert(StudentResult, STUDENT_RESULT_COLUMNS, ("student_id", "school_year", "semester"), student_rows)
 
 
 MARK_COLUMNS = ("student_id", "school_id", "school_class_id", "semester", "subject", "kind", "index", "value", "level")
