@@ -152,9 +152,9 @@ def main() -> None:
             import cProfile
             import pstats
 
-            cProfile.runctx("services.results_recompute(school=schools[0], school_year=year)", globals(), locals(),
-                            "/tmp/gb_recompute.prof")
-            pstats.Stats("/tmp/gb_recompute.prof").sort_stats("tottime").print_stats(25)
+            profile = cProfile.Profile()
+            profile.runcall(services.results_recompute, school=schools[0], school_year=year)
+            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
         else:
             services.results_recompute(school=schools[0], school_year=year)
         print(f"  again (idempotent upsert): {time.perf_counter() - start:.2f} s")
