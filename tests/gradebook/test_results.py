@@ -248,3 +248,14 @@ def test_competence_rating_homeroom_only_and_primary_year_result(book, primary):
     put(book, pupil, "Toán", 2, "ck", value=D("8"), school_class=school_class)
     services.results_recompute(school=book.school, school_year=book.year)
     assert result(pupil, book.year).learning == "HTT"
+
+
+def test_task_recomputes_every_school_below_a_unit(book):
+    from gradebook.tasks import recompute_results
+
+    fill(book, book.students[0], "8.5")
+    assert recompute_results(book.tree.office_a1.pk, book.year) == 1
+    assert result(book.students[0], book.year).learning == "T"
+    assert recompute_results(book.tree.office_a1.pk, book.year) == 1  # idempotent
+    assert StudentResult.objects.filter(student=book.students[0]).count() == 3
+    assert recompute_results(book.tree.office_b1.pk, book.year) == 0  # no marks in that Office's school
