@@ -515,3 +515,119 @@ class MarkChangeReview(ReviewStep):
         ordering = ["at", "id"]
         constraints = review_step_rules("request", "gradebook_mcr")["constraints"]
         indexes = review_step_rules("request", "gradebook_mcr")["indexes"]
+
+
+# --- derived results (issue #16, "rules" part): written only by services.results_recompute* ---------------
+
+
+class CompetenceLevel(models.TextChoices):
+    """Qualities and competences of a primary student (Circular 27/2020, art. 6.2)."""
+
+    GOOD = "T", _("Tốt")
+    PASS = "D", _("Đạt")
+    TRY = "C", _("Cần cố gắng")
+
+
+class OverallResult(models.TextChoices):
+    """A student's learning result: Circular 22 (secondary) or the end-of-year result of Circular 27."""
+
+    GOOD = "T", _("Tốt")
+    FAIR = "K", _("Khá")
+    PASS = "D", _("Đạt")
+    FAIL = "CD", _("Chưa đạt")
+    OUTSTANDING = "HXS", _("Hoàn thành xuất sắc")
+    EXCELLENT = "HTT", _("Hoàn thành tốt")
+    COMPLETED = "HT", _("Hoàn thành")
+    NOT_COMPLETED = "CHT", _("Chưa hoàn thành")
+
+
+class CompetenceRating(models.Model):
+    """A primary student's rating on one quality or competence in a semester, set by the homeroom
+    teacher (Circular 27/2020, art. 6.2); `item` is a code of `gradebook.rules.COMPETENCE_ITEMS`."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+    item = models.CharField(_("quality or competence"), max_length=20)
+    level = models.CharField(_("level"), max_length=1, choices=CompetenceLevel.choices)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("quality or competence rating")
+        verbose_name_plural = _("quality and competence ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year", "semester", "item"], name="gradebook_one_rating_per_item"
+            )
+        ]
+        indexes = [models.Index(fields=["school", "school_year"], name="gradebook_rating_school_idx")]
+
+    def __str__(self):
+        return f"{self.student} · {self.item} · {self.level}"
+
+
+class SubjectResult(models.Model):
+    """Derived: a student's average (ĐTBmhk / ĐTBmcn, or the primary periodic test) and level (Đạt /
+    Chưa đạt, or the primary subject level) in one subject for a semester or the year (semester 0)."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+")
+    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.CASCADE, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+    subject = models.CharField(_("subject"), max_length=100)
+    average = models.DecimalField(_("average"), max_digits=3, decimal_places=1, null=True, blank=True)
+    level = models.CharField(_("level"), max_length=3, choices=Level.choices, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("subject result")
+        verbose_name_plural = _("subject results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year", "semester", "subject"], name="gradebook_one_subject_result"
+            )
+        ]
+        indexes = [models.Index(fields=["school_class", "school_year"], name="gradebook_subjres_class_idx")]
+
+    def __str__(self):
+        return f"{self.student} · {self.subject} · {self.average or self.level}"
+
+
+class StudentResult(models.Model):
+    """Derived: a student's learning result for a semester or the year (semester 0), whether they must
+    re-take assessments after the summer, and the year result after the re-assessment."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+")
+    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.CASCADE, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+    learning = models.CharField(_("learning result"), max_length=3, choices=OverallResult.choices, blank=True)
+    needs_retest = models.BooleanField(_("re-assessment after the summer"), default=False)
+    after_retest = models.CharField(
+        _("result after the re-assessment"), max_length=3, choices=OverallResult.choices, blank=True
+    )
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("student result")
+        verbose_name_plural = _("student results")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "school_year", "semester"], name="gradebook_one_student_result")
+        ]
+        indexes = [models.Index(fields=["school_class", "school_year"], name="gradebook_studres_class_idx")]
+
+    def __str__(self):
+        return f"{self.student} · {self.semester} · {self.learning}"

@@ -65,3 +65,121 @@ def learning_result(averages: Sequence[Decimal | None], comment_results: Sequenc
     if failed_comments <= 1 and sum(v >= 5 for v in averages) >= top and all(v >= Decimal("3.5") for v in averages):
         return PASS
     return FAIL
+
+
+# --- Circular 22/2021, the rest of art. 9 and the re-assessment (art. 12) ---------------------------------
+# Written from the Circular's text as the team knows it: the text itself could not be fetched while this was
+# written (see the report of the "rules" part of issue #16); each rule names its article and point.
+
+NOT_PASSED = "CD"
+
+
+def comment_semester_result(levels: Sequence[str], expected_count: int) -> str | None:
+    """A comment-only subject's semester result (art. 9.1.a): Đạt when the student has every assessment the
+    Circular asks for (the ĐĐGtx of the subject, one ĐĐGgk, one ĐĐGck: `expected_count` levels) and all of
+    them are Đạt; Chưa đạt otherwise. None while an assessment is still missing (not known yet)."""
+    present = [level for level in levels if level]
+    if len(present) < expected_count:
+        return None
+    return PASS if all(level == PASS for level in present) else NOT_PASSED
+
+
+def comment_year_result(first: str | None, second: str | None) -> str | None:
+    """A comment-only subject's year result (art. 9.1.b): the second semester's result (Đạt when semester
+    II is Đạt, Chưa đạt otherwise); None while semester II is not known."""
+    return second or None
+
+
+def needs_retest(year_result: str | None, conduct_year: str | None = None) -> bool:
+    """Art. 12.1: a student whose year learning result is Chưa đạt re-takes assessments after the summer —
+    unless the year conduct is Chưa đạt (they do conduct training in the summer instead, art. 12.2)."""
+    return year_result == FAIL and conduct_year != FAIL
+
+
+def retest_subjects(year_averages: dict[str, Decimal | None], year_comments: dict[str, str | None]) -> list[str]:
+    """Art. 12.1: the subjects to re-take: marked subjects with ĐTBmcn below 5,0 and comment subjects
+    Chưa đạt (exempt subjects are not in the dicts)."""
+    marked = [name for name, avg in year_averages.items() if avg is not None and avg < 5]
+    commented = [name for name, result in year_comments.items() if result == NOT_PASSED]
+    return sorted(marked + commented)
+
+
+def result_after_retest(
+    year_averages: dict[str, Decimal | None],
+    year_comments: dict[str, str | None],
+    retests: dict[str, Decimal | str],
+) -> str | None:
+    """Art. 12.3: the year learning result recomputed with each re-taken subject's retest mark (or Đạt /
+    Chưa đạt) in place of its ĐTBmcn (or year result)."""
+    averages = dict(year_averages)
+    comments = dict(year_comments)
+    for subject, retest in retests.items():
+        if subject in averages and isinstance(retest, Decimal):
+            averages[subject] = retest
+        elif subject in comments and isinstance(retest, str) and retest:
+            comments[subject] = retest
+    return learning_result(list(averages.values()), list(comments.values()))
+
+
+# --- Circular 27/2020, primary ------------------------------------------------------------------------------
+
+# Art. 7.2: a periodic test is marked on the 10-point scale, whole marks only, never 0.
+PRIMARY_TEST_MIN, PRIMARY_TEST_MAX = 1, 10
+
+EXCELLENT, COMPLETED, NOT_COMPLETED = "HTT", "HT", "CHT"  # subject levels (art. 6.1.b)
+QUALITY_GOOD, QUALITY_PASS, QUALITY_TRY = "T", "D", "C"  # qualities and competences (art. 6.2.b)
+OUTSTANDING = "HXS"  # year result Hoàn thành xuất sắc (art. 9.2)
+
+# Art. 6.2: the five qualities and the ten competences (three general, seven specific) the 2018 programme names.
+COMPETENCE_ITEMS = (
+    ("pc_yeu_nuoc", "Yêu nước"),
+    ("pc_nhan_ai", "Nhân ái"),
+    ("pc_cham_chi", "Chăm chỉ"),
+    ("pc_trung_thuc", "Trung thực"),
+    ("pc_trach_nhiem", "Trách nhiệm"),
+    ("nl_tu_chu", "Tự chủ và tự học"),
+    ("nl_giao_tiep", "Giao tiếp và hợp tác"),
+    ("nl_giai_quyet", "Giải quyết vấn đề và sáng tạo"),
+    ("nl_ngon_ngu", "Ngôn ngữ"),
+    ("nl_tinh_toan", "Tính toán"),
+    ("nl_khoa_hoc", "Khoa học"),
+    ("nl_cong_nghe", "Công nghệ"),
+    ("nl_tin_hoc", "Tin học"),
+    ("nl_tham_mi", "Thẩm mĩ"),
+    ("nl_the_chat", "Thể chất"),
+)
+
+
+def is_primary_test_mark(value: Decimal) -> bool:
+    """Art. 7.2: a whole mark from 1 to 10 (no 0, no decimals)."""
+    return value == value.to_integral_value() and PRIMARY_TEST_MIN <= value <= PRIMARY_TEST_MAX
+
+
+def primary_year_result(
+    subject_levels: Sequence[str], ratings: Sequence[str], end_of_year_tests: Sequence[Decimal | None]
+) -> str | None:
+    """Art. 9.2 (the end-of-year result of a primary student), from the subjects' year levels, the
+    qualities' and competences' year ratings and the end-of-year periodic test marks:
+    - Hoàn thành xuất sắc: every subject Hoàn thành tốt, every quality and competence Tốt, every
+      end-of-year test 9 or more;
+    - Hoàn thành tốt: not the above, every subject Hoàn thành tốt, every rating Tốt, every test 7 or more;
+    - Hoàn thành: not the above, every subject Hoàn thành tốt or Hoàn thành, every rating Tốt or Đạt,
+      every test 5 or more;
+    - Chưa hoàn thành: otherwise.
+    None while a level, a rating or a test mark is missing."""
+    if not subject_levels or not ratings:
+        return None
+    if any(not v for v in subject_levels) or any(not r for r in ratings) or any(t is None for t in end_of_year_tests):
+        return None
+    all_excellent = all(v == EXCELLENT for v in subject_levels) and all(r == QUALITY_GOOD for r in ratings)
+    if all_excellent and all(t >= 9 for t in end_of_year_tests):
+        return OUTSTANDING
+    if all_excellent and all(t >= 7 for t in end_of_year_tests):
+        return EXCELLENT
+    if (
+        all(v in (EXCELLENT, COMPLETED) for v in subject_levels)
+        and all(r in (QUALITY_GOOD, QUALITY_PASS) for r in ratings)
+        and all(t >= 5 for t in end_of_year_tests)
+    ):
+        return COMPLETED
+    return NOT_COMPLETED

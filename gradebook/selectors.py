@@ -76,3 +76,21 @@ def school_subjects(*, school: Unit, school_year: str) -> list[str]:
 def open_classes(*, school: Unit):
     """The school's open classes, by name."""
     return Unit.objects.children(school, kinds=[Unit.Kind.CLASS]).filter(is_active=True).order_by("name")
+
+
+def class_results(*, school_class: Unit, school_year: str, semester: int):
+    """The derived results of a class for a semester (0: the year): students' results and subject results."""
+    from .models import StudentResult, SubjectResult
+
+    students = StudentResult.objects.filter(school_class=school_class, school_year=school_year, semester=semester)
+    subjects = SubjectResult.objects.filter(school_class=school_class, school_year=school_year, semester=semester)
+    return students.order_by("student__full_name"), subjects.order_by("student_id", "subject")
+
+
+def student_results(*, student, school_year: str):
+    """One student's derived results in a year: {semester: StudentResult} and the SubjectResult rows."""
+    from .models import StudentResult, SubjectResult
+
+    overall = {r.semester: r for r in StudentResult.objects.filter(student=student, school_year=school_year)}
+    subjects = SubjectResult.objects.filter(student=student, school_year=school_year).order_by("semester", "subject")
+    return overall, list(subjects)

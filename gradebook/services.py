@@ -37,6 +37,7 @@ from .models import (
     TeachingAssignment,
 )
 from .permissions import can_enter_marks, can_run_gradebook
+from .rules import is_primary_test_mark
 
 PROGRAMME_FILE = Path(__file__).resolve().parent / "data" / "programme_2018_periods.tsv"
 ONE_DECIMAL = Decimal("0.1")
@@ -115,7 +116,7 @@ def subject_rules_ensure(*, school_year: str) -> int:
                 assessed_by=AssessedBy.COMMENT if row["assessed_by"].strip() == "comment" else AssessedBy.SCORE,
             )
             for row in _programme_rows()
-        ]
+        ] + _primary_rules(school_year)
     SubjectRule.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
@@ -238,6 +239,14 @@ def _check_column(rule: SubjectRule, *, cell: Cell, value, level: str) -> None:
         raise ValidationError(
             _("%(subject)s is assessed by comments: choose Đạt or Chưa đạt.") % {"subject": rule.subject}
         )
+    if (
+        value is not None
+        and cell.kind in (MarkKind.MIDTERM, MarkKind.END_OF_TERM)
+        and rule.regulation == Regulation.TT27_2020
+        and not is_primary_test_mark(value)
+    ):
+        # Circular 27/2020 art. 7.2: a primary periodic test is marked in whole marks from 1 to 10.
+        raise ValidationError(_("A primary periodic test is marked with a whole number from 1 to 10."))
     if level:
         allowed = PRIMARY_LEVELS if cell.kind == MarkKind.LEVEL else COMMENT_LEVELS
         if level not in allowed or (cell.kind != MarkKind.LEVEL and not rule.by_comment):
@@ -286,6 +295,8 @@ def mark_write(
         approved_by=approved_by,
         source=source,
     )
+    student_id, school_year = mark.student_id, mark.school_year
+    transaction.on_commit(lambda: results_recompute_student(student_id=student_id, school_year=school_year))
     return mark
 
 
@@ -433,3 +444,338 @@ def assignments_copy_semester(*, actor, school: Unit, school_year: str | None = 
         after={"school_year": school_year, "changed": changed},
     )
     return changed
+
+
+# --- Circular 27 primary rules and ratings; derived results (issue #16, "rules" part) -------------------
+
+PRIMARY_FILE = Path(__file__).resolve().parent / "data" / "primary_2018_periods.tsv"
+
+
+def _primary_rules(school_year: str) -> list[SubjectRule]:
+    """The primary subjects of the 2018 programme (Circular 27/2020): a subject with periodic tests takes
+    marks (the tests) and a level, the others a level only."""
+    with PRIMARY_FILE.open(encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return [
+        SubjectRule(
+            school_year=school_year,
+            regulation=Regulation.TT27_2020,
+            grade=int(row["grade"]),
+            subject=row["subject"].strip(),
+            periods_per_year=int(row["periods_per_year"]),
+            assessed_by=AssessedBy.COMMENT if row["assessed_by"].strip() == "comment" else AssessedBy.SCORE,
+        )
+        for row in csv.DictReader(lines, delimiter="\t")
+    ]
+
+
+@transaction.atomic
+def competence_rating_set(
+    *, actor, student_id: int, school_class: Unit, semester: int, item: str, level: str, school_year: str | None = None
+):
+    """A primary student's rating on a quality or competence (Circular 27/2020, art. 6.2), set by the
+    class's homeroom teacher only; audited."""
+    from .models import CompetenceLevel, CompetenceRating
+    from .rules import COMPETENCE_ITEMS
+
+    _school_class(school_class)
+    school = school_class.school()
+    if actor is None or school_class.homeroom_teacher_id != actor.pk:
+        raise PermissionDenied(_("Only the class's homeroom teacher rates qualities and competences."))
+    if regulation_for(school_class) != Regulation.TT27_2020:
+        raise ValidationError(_("Qualities and competences are rated this way in primary classes only."))
+    if item not in dict(COMPETENCE_ITEMS):
+        raise ValidationError(_("Choose a quality or competence from the list."))
+    if level not in CompetenceLevel.values:
+        raise ValidationError(_("Choose Tốt, Đạt or Cần cố gắng."))
+    if semester not in (Semester.FIRST, Semester.SECOND):
+        raise ValidationError(_("Choose semester 1 or 2."))
+    _class_of_student(student_id, school_class)
+    school_year = school_year or current_school_year(school)
+    rating = (
+        CompetenceRating.objects.select_for_update()
+        .filter(student_id=student_id, school_year=school_year, semester=semester, item=item)
+        .first()
+    )
+    before = {"level": rating.level} if rating else None
+    if rating is None:
+        rating = CompetenceRating(
+            student_id=student_id,
+            school=school,
+            school_class=school_class,
+            school_year=school_year,
+            semester=semester,
+            item=item,
+        )
+    rating.level, rating.set_by, rating.updated_at = level, actor, timezone.now()
+    rating.full_clean(validate_unique=False)
+    rating.save()
+    audit_log(
+        actor=actor,
+        action="gradebook.competence_rating_set",
+        unit=school_class,
+        target=rating,
+        before=before,
+        after={"item": item, "level": level, "semester": semester},
+    )
+    transaction.on_commit(lambda: results_recompute_student(student_id=student_id, school_year=school_year))
+    return rating
+
+
+RESULT_BATCH = 5000
+
+
+def _school_context(*, school_ids: list[int], school_year: str, student_ids: list[int] | None = None) -> dict:
+    """What the results need besides the marks, in a fixed number of queries: the year's rules, the
+    classes' grades, exemptions, year conduct and (primary) competence ratings."""
+    from .models import CompetenceRating, Conduct, Exemption
+
+    subject_rules_ensure(school_year=school_year)
+    rules: dict[tuple[str, int], dict[str, SubjectRule]] = {}
+    for rule in SubjectRule.objects.filter(school_year=school_year):
+        rules.setdefault((rule.regulation, rule.grade), {})[rule.subject] = rule
+
+    def scoped(qs):
+        qs = qs.filter(school_year=school_year, school_id__in=school_ids)
+        return qs.filter(student_id__in=student_ids) if student_ids is not None else qs
+
+    exempt: dict[int, set] = {}
+    for student_id, semester, subject in scoped(Exemption.objects.all()).values_list(
+        "student_id", "semester", "subject"
+    ):
+        exempt.setdefault(student_id, set()).add((semester, subject))
+    conduct = dict(
+        scoped(Conduct.objects.filter(semester=Semester.YEAR)).values_list("student_id", "rating").iterator()
+    )
+    ratings: dict[int, dict] = {}
+    for student_id, semester, item, level in scoped(CompetenceRating.objects.all()).values_list(
+        "student_id", "semester", "item", "level"
+    ):
+        ratings.setdefault(student_id, {}).setdefault(semester, {})[item] = level
+    return {"rules": rules, "exempt": exempt, "conduct": conduct, "ratings": ratings, "grades": {}}
+
+
+def _student_results(student_id: int, rows: list[tuple], ctx: dict, school_year: str, now):
+    """The SubjectResult and StudentResult rows of one student from their mark tuples
+    (school_id, school_class_id, semester, subject, kind, index, value, level)."""
+    from . import rules as R
+
+    school_id, class_id = rows[-1][0], rows[-1][1]
+    grade = ctx["grades"].get(class_id)
+    regulation = Regulation.TT27_2020 if (grade or 0) <= 5 else Regulation.TT22_2021
+    grade_rules = ctx["rules"].get((regulation, grade), {})
+    exempt = ctx["exempt"].get(student_id, set())
+    cells: dict[tuple[int, str], dict] = {}
+    for _school, _class, semester, subject, kind, index, value, level in rows:
+        cells.setdefault((semester, subject), {})[(kind, index)] = (value, level)
+    subject_rows, student_rows = [], []
+
+    def subject_row(semester, subject, average=None, level=""):
+        subject_rows.append(
+            (student_id, school_id, class_id, school_year, semester, subject, average, level or "", now)
+        )
+
+    def student_row(semester, learning, needs_retest=False, after_retest=""):
+        student_rows.append(
+            (
+                student_id,
+                school_id,
+                class_id,
+                school_year,
+                semester,
+                learning or "",
+                needs_retest,
+                after_retest or "",
+                now,
+            )
+        )
+
+    marked = {subject for _semester, subject in cells}
+    if regulation == Regulation.TT27_2020:
+        levels, tests = {}, {}
+        for semester in (Semester.FIRST, Semester.SECOND):
+            for subject, rule in grade_rules.items():
+                cell = cells.get((semester, subject), {})
+                level = cell.get((MarkKind.LEVEL, 1), (None, ""))[1]
+                test = cell.get((MarkKind.END_OF_TERM, 1), (None, ""))[0]
+                if subject in marked:
+                    subject_row(semester, subject, test, level)
+                if semester == Semester.SECOND and (semester, subject) not in exempt and (0, subject) not in exempt:
+                    levels[subject] = level
+                    if not rule.by_comment:
+                        tests[subject] = test
+        year_ratings = ctx["ratings"].get(student_id, {}).get(Semester.SECOND, {})
+        ratings = [year_ratings.get(code, "") for code, _name in R.COMPETENCE_ITEMS]
+        student_row(Semester.YEAR, R.primary_year_result(list(levels.values()), ratings, list(tests.values())))
+        return subject_rows, student_rows
+
+    per_semester: dict[int, tuple[dict, dict]] = {}
+    for semester in (Semester.FIRST, Semester.SECOND):
+        averages, comments = {}, {}
+        for subject, rule in grade_rules.items():
+            if (semester, subject) in exempt or (0, subject) in exempt:
+                continue  # art. 9: an exempt subject is left out of the results
+            cell = cells.get((semester, subject), {})
+            regulars = [cell.get((MarkKind.REGULAR, i), (None, ""))[:2] for i in range(1, rule.regular_count + 1)]
+            midterm = cell.get((MarkKind.MIDTERM, 1), (None, ""))
+            end = cell.get((MarkKind.END_OF_TERM, 1), (None, ""))
+            if rule.by_comment:
+                result = R.comment_semester_result(
+                    [lv for _v, lv in regulars] + [midterm[1], end[1]], rule.regular_count + 2
+                )
+                comments[subject] = result
+                if subject in marked:
+                    subject_row(semester, subject, None, result)
+            else:
+                average = R.semester_average([v for v, _lv in regulars], midterm[0], end[0])
+                averages[subject] = average
+                if subject in marked:
+                    subject_row(semester, subject, average)
+        per_semester[semester] = (averages, comments)
+        student_row(semester, R.learning_result(list(averages.values()), list(comments.values())))
+    (avg1, com1), (avg2, com2) = per_semester[Semester.FIRST], per_semester[Semester.SECOND]
+    year_averages = {s: R.year_average(avg1.get(s), avg2.get(s)) for s in avg2}
+    year_comments = {s: R.comment_year_result(com1.get(s), com2.get(s)) for s in com2}
+    for subject in sorted(marked & (set(year_averages) | set(year_comments))):
+        if subject in year_averages:
+            subject_row(Semester.YEAR, subject, year_averages[subject])
+        else:
+            subject_row(Semester.YEAR, subject, None, year_comments[subject])
+    year = R.learning_result(list(year_averages.values()), list(year_comments.values()))
+    retest = R.needs_retest(year, ctx["conduct"].get(student_id))
+    after = ""
+    if retest:
+        retests = {}
+        for subject in R.retest_subjects(year_averages, year_comments):
+            value, level = cells.get((Semester.YEAR, subject), {}).get((MarkKind.RETEST, 1), (None, ""))
+            if value is not None or level:
+                retests[subject] = value if value is not None else level
+        if retests:
+            after = R.result_after_retest(year_averages, year_comments, retests)
+    student_row(Semester.YEAR, year, retest, after)
+    return subject_rows, student_rows
+
+
+SUBJECT_RESULT_COLUMNS = (
+    "student_id",
+    "school_id",
+    "school_class_id",
+    "school_year",
+    "semester",
+    "subject",
+    "average",
+    "level",
+    "computed_at",
+)
+STUDENT_RESULT_COLUMNS = (
+    "student_id",
+    "school_id",
+    "school_class_id",
+    "school_year",
+    "semester",
+    "learning",
+    "needs_retest",
+    "after_retest",
+    "computed_at",
+)
+
+
+def _upsert(model, columns: tuple, keys: tuple, rows: list[tuple]) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE, many rows per statement (the same SQL on PostgreSQL and
+    SQLite ≥ 3.24): the derived rows are plain tuples, without building a model instance per row."""
+    from django.db import connection
+
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    updates = ", ".join(
+        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in columns if c not in keys
+    )
+    conflict = ", ".join(connection.ops.quote_name(c) for c in keys)
+    per_statement = 1000 if connection.vendor == "postgresql" else max(1, 900 // len(columns))
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join([placeholder] * len(chunk))
+            params = [
+                connection.ops.adapt_datetimefield_value(v) if k == len(columns) - 1 else v
+                for row in chunk
+                for k, v in enumerate(row)
+            ]
+            if connection.vendor != "postgresql":
+                params = [str(v) if isinstance(v, Decimal) else v for v in params]
+            cursor.execute(
+                f"INSERT INTO {table} ({quoted}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {updates}",  # noqa: S608 — names from the model, values as parameters
+                params,
+            )
+
+
+def _upsert_results(subject_rows: list, student_rows: list) -> None:
+    from .models import StudentResult, SubjectResult
+
+    _upsert(SubjectResult, SUBJECT_RESULT_COLUMNS, ("student_id", "school_year", "semester", "subject"), subject_rows)
+    _upsert(StudentResult, STUDENT_RESULT_COLUMNS, ("student_id", "school_year", "semester"), student_rows)
+
+
+MARK_COLUMNS = ("student_id", "school_id", "school_class_id", "semester", "subject", "kind", "index", "value", "level")
+
+
+def _recompute(marks, ctx: dict, school_year: str) -> int:
+    """Stream mark tuples ordered by student, compute each student's results and upsert them in batches
+    (memory bounded by a batch, not by the school's size). Returns the number of students."""
+    now = timezone.now()
+    subject_rows, student_rows, count = [], [], 0
+    current, rows = None, []
+
+    def flush_student():
+        nonlocal count
+        subjects, students = _student_results(current, rows, ctx, school_year, now)
+        subject_rows.extend(subjects)
+        student_rows.extend(students)
+        count += 1
+
+    for student_id, *rest in marks:
+        if student_id != current:
+            if current is not None:
+                flush_student()
+                if len(subject_rows) >= RESULT_BATCH:
+                    _upsert_results(subject_rows, student_rows)
+                    subject_rows, student_rows = [], []
+            current, rows = student_id, []
+        rows.append(tuple(rest))
+    if current is not None:
+        flush_student()
+    _upsert_results(subject_rows, student_rows)
+    return count
+
+
+@transaction.atomic
+def results_recompute(*, school: Unit, school_year: str) -> int:
+    """Recompute every derived average and result of a school's year from its marks (Circulars 22 and 27,
+    `gradebook.rules`): a fixed number of reads (rules, classes, exemptions, conduct, ratings, the marks
+    streamed in student order) and batched upserts. Idempotent; returns the number of students."""
+    ctx = _school_context(school_ids=[school.pk], school_year=school_year)
+    ctx["grades"] = dict(
+        Unit.objects.filter(kind=Unit.Kind.CLASS, path__startswith=school.path).values_list("pk", "grade")
+    )
+    marks = (
+        Mark.objects.filter(school=school, school_year=school_year)
+        .order_by("student_id")
+        .values_list(*MARK_COLUMNS)
+        .iterator(chunk_size=10000)
+    )
+    return _recompute(marks, ctx, school_year)
+
+
+def results_recompute_student(*, student_id: int, school_year: str) -> None:
+    """Recompute one student's results after a write (same computation as `results_recompute`)."""
+    marks = list(Mark.objects.filter(student_id=student_id, school_year=school_year).values_list(*MARK_COLUMNS))
+    if not marks:
+        return
+    school_ids = sorted({row[1] for row in marks})
+    ctx = _school_context(school_ids=school_ids, school_year=school_year, student_ids=[student_id])
+    ctx["grades"] = dict(Unit.objects.filter(pk__in={row[2] for row in marks}).values_list("pk", "grade"))
+    with transaction.atomic():
+        _recompute(marks, ctx, school_year)
