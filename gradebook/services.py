@@ -757,9 +757,7 @@ def results_recompute(*, school: Unit, school_year: str) -> int:
     `gradebook.rules`): a fixed number of reads (rules, classes, exemptions, conduct, ratings, the marks
     streamed in student order) and batched upserts. Idempotent; returns the number of students."""
     ctx = _school_context(school_ids=[school.pk], school_year=school_year)
-    ctx["grades"] = dict(
-        Unit.objects.filter(kind=Unit.Kind.CLASS, path__startswith=school.path).values_list("pk", "grade")
-    )
+    ctx["grades"] = dict(Unit.objects.children(school, kinds=[Unit.Kind.CLASS]).values_list("pk", "grade"))
     marks = (
         Mark.objects.filter(school=school, school_year=school_year)
         .order_by("student_id")
