@@ -29,3 +29,18 @@ def book(tree):
         students=students,
         year=year,
     )
+
+
+@pytest.fixture
+def grid_client(client, book):
+    """A client logged in as the maths teacher of `book`, and the grid's URLs (grid part)."""
+    from django.urls import reverse
+
+    client.force_login(book.maths)
+    kwargs = {"class_id": book.school_class.pk, "semester": 1, "subject": "Toán"}
+    return SimpleNamespace(
+        client=client,
+        grid_url=reverse("gradebook:grid", kwargs=kwargs),
+        save_url=reverse("gradebook:cell_save", kwargs=kwargs),
+        book_url=reverse("gradebook:class_book", kwargs={"class_id": book.school_class.pk, "semester": 1}),
+    )
