@@ -153,7 +153,9 @@ def student_result(*, student_id: int, school_year: str, semester: int, rule: Su
     """One student's ĐTBmhk (or comment result) in a subject, from the database (one query)."""
     cells = {
         (m.kind, m.index): m
-        for m in Mark.objects.filter(student_id=student_id, school_year=school_year, semester=semester, subject=rule.subject)
+        for m in Mark.objects.filter(
+            student_id=student_id, school_year=school_year, semester=semester, subject=rule.subject
+        )
     }
     return row_result(rule, cells)
 

@@ -44,3 +44,11 @@ def grid_client(client, book):
         save_url=reverse("gradebook:cell_save", kwargs=kwargs),
         book_url=reverse("gradebook:class_book", kwargs={"class_id": book.school_class.pk, "semester": 1}),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_subject_rules():
+    """Each test reads the subject rules of its own database (the process keeps a copy; grid part)."""
+    services.rules_forget()
+    yield
+    services.rules_forget()
