@@ -107,7 +107,7 @@ def cell_save(request, class_id: int, semester: int, subject: str):
     """Save one cell of the grid. Answers {ok, value_text, version, average_text, message}; a refusal is
     400 (bad input), 403 (not the subject's teacher) or 409 (locked, or saved by someone else meanwhile:
     then value_text and version are what is there now)."""
-    school_class, school, year, semester = _context(request, class_id, semester)
+    school_class, _school, year, semester = _context(request, class_id, semester)
     subject = _subject_or_404(subject)
     student_id = parse_id(request.POST.get("student"))
     kind = request.POST.get("kind", "")

@@ -37,7 +37,8 @@ def test_a_teacher_pastes_a_column_and_the_marks_are_saved(live_server, page, tr
         """(text) => {
             const data = new DataTransfer();
             data.setData("text/plain", text);
-            document.activeElement.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+            const paste = new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true});
+            document.activeElement.dispatchEvent(paste);
         }""",
         "8,5\r\n6.5\r\n7\r\n",
     )
@@ -54,7 +55,8 @@ def test_a_teacher_pastes_a_column_and_the_marks_are_saved(live_server, page, tr
         """() => {
             const data = new DataTransfer();
             data.setData("text/plain", "\\n");
-            document.activeElement.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+            const paste = new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true});
+            document.activeElement.dispatchEvent(paste);
         }"""
     )
     expect(page.get_by_test_id("cell-2-tx2").locator("input")).to_have_value("")

@@ -130,3 +130,25 @@ def test_a_comment_subject_takes_levels_and_shows_its_result(book, grid_client):
                (("tx", 1), ("tx", 2), ("gk", 1), ("ck", 1), ("tx", 3))]  # fmt: skip
     assert [a["average_text"] for a in answers] == ["", "", "", "", "Đạt"]
     assert _post(grid_client, student, level="CD", kind="tx", index=3, version=1).json()["average_text"] == "Chưa đạt"
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_grid_and_the_class_book_cost_the_same_queries_for_more_students(book, grid_client):
+    client = grid_client.client
+    client.get(grid_client.book_url)  # the year's rules are read once per process
+    before = (_queries(client, grid_client.grid_url), _queries(client, grid_client.book_url))
+    for n in range(6):
+        student = make_person(unit=book.school_class, role=Role.STUDENT, full_name=f"Thêm {n}")
+        services.mark_set(actor=book.maths, student_id=student.pk, school_class=book.school_class, subject="Toán",
+                          semester=1, kind="gk", value=str(n))  # fmt: skip
+    after = (_queries(client, grid_client.grid_url), _queries(client, grid_client.book_url))
+    assert after == before
+    assert max(after) <= 16
