@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -118,15 +118,13 @@ def subject_rules_ensure(*, school_year: str) -> int:
             for row in _programme_rows()
         ] + _primary_rules(school_year)
     SubjectRule.objects.bulk_create(rows, ignore_conflicts=True)
+    rules_forget()
     return len(rows)
 
 
 def subject_rule(*, school_year: str, school_class: Unit, subject: str) -> SubjectRule:
     """The rule of `subject` for the class's grade in that year; refuses a subject the grade does not have."""
-    subject_rules_ensure(school_year=school_year)
-    rule = SubjectRule.objects.filter(
-        school_year=school_year, regulation=regulation_for(school_class), grade=school_class.grade, subject=subject
-    ).first()
+    rule = rules_of_year(school_year).get((regulation_for(school_class), school_class.grade, subject))
     if rule is None:
         raise ValidationError(
             _("%(subject)s is not a subject of grade %(grade)s in the school year %(year)s.")
@@ -777,3 +775,42 @@ def results_recompute_student(*, student_id: int, school_year: str) -> None:
     ctx["grades"] = dict(Unit.objects.filter(pk__in={row[2] for row in marks}).values_list("pk", "grade"))
     with transaction.atomic():
         _recompute(marks, ctx, school_year)
+
+
+# --- the subject rules of a year, read once per process (grid part) ------------------------------------
+# Saving one mark reads its subject's rule; the rules of a year change a few times a year, so each process
+# keeps them for RULES_CACHE_SECONDS (a change saved in this process is seen at once, through the signal
+# below; another process sees it when its copy expires). The checks of mark_set are unchanged.
+
+RULES_CACHE_SECONDS = 60
+_rules_cache: dict[str, tuple[float, dict]] = {}
+
+
+def rules_forget() -> None:
+    """Drop this process's copy of the subject rules (after a rule changed, and between tests)."""
+    _rules_cache.clear()
+
+
+def rules_of_year(school_year: str) -> dict[tuple[str, int, str], SubjectRule]:
+    """{(regulation, grade, subject): rule} of a school year, made sure to exist; one query per process and
+    RULES_CACHE_SECONDS, none in between."""
+    import time
+
+    cached = _rules_cache.get(school_year)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    subject_rules_ensure(school_year=school_year)
+    rows = {
+        (rule.regulation, rule.grade, rule.subject): rule
+        for rule in SubjectRule.objects.filter(school_year=school_year)
+    }
+    _rules_cache[school_year] = (time.monotonic() + RULES_CACHE_SECONDS, rows)
+    return rows
+
+
+def _rules_changed(sender, **kwargs) -> None:
+    rules_forget()
+
+
+models.signals.post_save.connect(_rules_changed, sender=SubjectRule, dispatch_uid="gradebook_rules_forget_save")
+models.signals.post_delete.connect(_rules_changed, sender=SubjectRule, dispatch_uid="gradebook_rules_forget_delete")

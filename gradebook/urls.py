@@ -44,3 +44,12 @@ urlpatterns += [
     path("diem-tu-bai-kiem-tra/", views_assign.score_sources, name="score_sources"),
     path("diem-tu-bai-kiem-tra/<str:kind>/<id:pk>/", views_assign.scores_send, name="scores_send"),
 ]
+
+# --- the grid part: entering marks like a spreadsheet, and the class book overview ---
+from . import views_grid  # noqa: E402
+
+urlpatterns += [
+    path("lop/<id:class_id>/hk<int:semester>/", views_grid.class_book, name="class_book"),
+    path("lop/<id:class_id>/hk<int:semester>/<str:subject>/", views_grid.grid, name="grid"),
+    path("lop/<id:class_id>/hk<int:semester>/<str:subject>/luu/", views_grid.cell_save, name="cell_save"),
+]

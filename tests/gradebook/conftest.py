@@ -62,3 +62,26 @@ def locked_book(book):
     book.admin = make_person(unit=book.school, role=Role.SCHOOL_ADMIN, full_name="Quản Trị Trường")
     book.office = make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF, full_name="Chuyên Viên Phòng")
     return book
+
+
+@pytest.fixture
+def grid_client(client, book):
+    """A client logged in as the maths teacher of `book`, and the grid's URLs (grid part)."""
+    from django.urls import reverse
+
+    client.force_login(book.maths)
+    kwargs = {"class_id": book.school_class.pk, "semester": 1, "subject": "Toán"}
+    return SimpleNamespace(
+        client=client,
+        grid_url=reverse("gradebook:grid", kwargs=kwargs),
+        save_url=reverse("gradebook:cell_save", kwargs=kwargs),
+        book_url=reverse("gradebook:class_book", kwargs={"class_id": book.school_class.pk, "semester": 1}),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_subject_rules():
+    """Each test reads the subject rules of its own database (the process keeps a copy; grid part)."""
+    services.rules_forget()
+    yield
+    services.rules_forget()
