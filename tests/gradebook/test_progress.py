@@ -177,3 +177,14 @@ def test_a_student_without_marks_sees_the_empty_state(client, book):
     client.force_login(book.students[2])
     page = client.get(reverse("gradebook:my_marks"))
     assert page.status_code == 200 and 'data-testid="no-marks"' in page.content.decode()
+
+
+def test_home_links_the_students_marks_and_the_principals_progress(client, book):
+    client.force_login(book.students[0])
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("gradebook:my_marks") in html
+    assert reverse("gradebook:progress_school", args=[book.school.pk]) not in html
+    client.force_login(book.principal)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("gradebook:progress_school", args=[book.school.pk]) in html
+    assert reverse("gradebook:my_marks") not in html
