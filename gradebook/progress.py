@@ -126,9 +126,7 @@ def schools_progress(
 
     rules = {
         (r.regulation, r.grade, r.subject): r
-        for r in SubjectRule.objects.filter(
-            school_year=school_year, subject__in={a["subject"] for a in assignments}
-        )
+        for r in SubjectRule.objects.filter(school_year=school_year, subject__in={a["subject"] for a in assignments})
     }
 
     deadlines: dict[int, set[str]] = defaultdict(set)
@@ -187,7 +185,9 @@ def schools_progress(
         )
         for kind, count in columns.items():
             expected = len(students) * count
-            done = sum(entered.get((a["school_class_id"], a["subject"], kind, index), 0) for index in range(1, count + 1))
+            done = sum(
+                entered.get((a["school_class_id"], a["subject"], kind, index), 0) for index in range(1, count + 1)
+            )
             done = min(done, expected)
             row.expected += expected
             row.entered += done

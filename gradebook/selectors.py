@@ -76,10 +76,6 @@ def own_marks(*, student, school_year: str) -> dict:
         result["year_average"] = year_average(*averages)
         rows.append(result)
     conduct = {
-        semester: label
-        for semester, label in (
-            (c.semester, c.get_rating_display())
-            for c in Conduct.objects.filter(student=student, school_year=school_year)
-        )
+        c.semester: c.get_rating_display() for c in Conduct.objects.filter(student=student, school_year=school_year)
     }
     return {"subjects": rows, "conduct": conduct}
