@@ -153,3 +153,27 @@ def test_home_links_the_students_marks_and_the_principals_progress(client, book)
     html = client.get(reverse("home")).content.decode()
     assert reverse("gradebook:progress_school", args=[book.school.pk]) in html
     assert reverse("gradebook:my_marks") not in html
+
+
+# --- the demo --------------------------------------------------------------------------------------------
+
+
+def test_the_demo_fills_a_school_grade_book_once(book):
+    from gradebook.demo import seed_demo_gradebook
+    from gradebook.models import Lock, MarkEvent, TeachingAssignment
+
+    student = book.students[0]
+    TeachingAssignment.objects.all().delete()
+    written = seed_demo_gradebook(school=book.school, principal=book.principal, teacher=book.maths, student=student)
+    assert written > 0 and Mark.objects.count() == written == MarkEvent.objects.filter(source="demo").count()
+    maths = TeachingAssignment.objects.get(school_class=book.school_class, subject="Toán")
+    assert maths.teacher == book.maths
+    # Every subject of grades 6 and 7 is assigned (12 each in the 2018 programme).
+    assert TeachingAssignment.objects.count() == 24
+    assert EntryDeadline.objects.filter(school=book.school).count() == 3
+    assert Lock.objects.filter(school=book.school).count() == 2
+    semester = TeachingAssignment.objects.values_list("semester", flat=True).first()
+    rows = progress.school_progress(school=book.school, school_year=book.year, semester=semester)
+    total = progress.totals(rows)
+    assert 0 < total.entered < total.expected == 3 * sum(r.columns for r in rows if r.class_name == "6A1")
+    assert seed_demo_gradebook(school=book.school, principal=book.principal, teacher=book.maths, student=student) == 0
