@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 
 from units.models import Unit, in_subtree_q
 
-from .models import Mark, SubjectRule, TeachingAssignment
+from .models import Conduct, Mark, MarkKind, Semester, SubjectRule, TeachingAssignment
+from .rules import semester_average, year_average
 
 
 def assignments_of_teacher(*, teacher, school_year: str) -> QuerySet[TeachingAssignment]:
@@ -94,3 +95,46 @@ def student_results(*, student, school_year: str):
     overall = {r.semester: r for r in StudentResult.objects.filter(student=student, school_year=school_year)}
     subjects = SubjectResult.objects.filter(student=student, school_year=school_year).order_by("semester", "subject")
     return overall, list(subjects)
+
+
+# --- a student's own marks (progress part) -------------------------------------------------------------
+
+
+def own_marks(*, student, school_year: str) -> dict:
+    """A student's marks of a school year, per semester and subject, with the semester averages (Circular
+    22, `rules.semester_average`), the year average and, when set, the conduct. Their own rows only: every
+    read is filtered by `student` (three queries)."""
+    subjects: dict[str, dict] = {}
+    for mark in Mark.objects.filter(student=student, school_year=school_year).order_by("subject", "kind", "index"):
+        entry = subjects.setdefault(mark.subject, {"subject": mark.subject, 1: {}, 2: {}, 0: {}})
+        shown = mark.get_level_display() if mark.level else mark.value
+        entry[mark.semester][(mark.kind, mark.index)] = shown
+    rows = []
+    for subject in sorted(subjects):
+        entry = subjects[subject]
+        result = {"subject": subject, "semesters": [], "year_average": None}
+        averages = []
+        for semester in (Semester.FIRST, Semester.SECOND):
+            cells = entry[semester]
+            regulars = [value for (kind, _i), value in sorted(cells.items()) if kind == MarkKind.REGULAR]
+            numbers = [value for value in regulars if not isinstance(value, str)]
+            midterm = cells.get((MarkKind.MIDTERM, 1))
+            end = cells.get((MarkKind.END_OF_TERM, 1))
+            by_level = any(isinstance(value, str) for value in cells.values())
+            average = None
+            if not by_level:
+                average = semester_average(
+                    numbers,
+                    midterm if not isinstance(midterm, str) else None,
+                    end if not isinstance(end, str) else None,
+                )
+            averages.append(average)
+            result["semesters"].append(
+                {"semester": semester, "regulars": regulars, "midterm": midterm, "end": end, "average": average}
+            )
+        result["year_average"] = year_average(*averages)
+        rows.append(result)
+    conduct = {
+        c.semester: c.get_rating_display() for c in Conduct.objects.filter(student=student, school_year=school_year)
+    }
+    return {"subjects": rows, "conduct": conduct}

@@ -53,3 +53,10 @@ urlpatterns += [
     path("lop/<id:class_id>/hk<int:semester>/<str:subject>/", views_grid.grid, name="grid"),
     path("lop/<id:class_id>/hk<int:semester>/<str:subject>/luu/", views_grid.cell_save, name="cell_save"),
 ]
+
+from . import views_progress  # noqa: E402  (progress part of issue #16)
+
+urlpatterns += [
+    path("tien-do/<id:pk>/", views_progress.school_progress, name="progress_school"),
+    path("diem-cua-toi/", views_progress.my_marks, name="my_marks"),
+]

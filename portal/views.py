@@ -9,6 +9,7 @@ from courses.permissions import can_assign_group_tasks
 from courses.selectors.group_tasks import home_group_tasks
 from courses.selectors.home import due_next, my_courses, upcoming_sessions
 from courses.selectors.teaching import grading_queue, group_work, taught_courses
+from gradebook.permissions import can_view_progress
 from materials.selectors.attempts import home_quizzes
 from publications.selectors.front import national_front, personal_front
 from reports.permissions import can_view_stats
@@ -38,6 +39,9 @@ def home(request):
         "can_manage_any": bool(manage_scope.prefixes) or manage_scope.everything,
         # Schools whose professional groups this person gives tasks to (their principal).
         "task_schools": [u for u in units if u.is_school and can_assign_group_tasks(user, u)],
+        # The grade book (issue #16): a student's own marks, a school's grade-entry progress.
+        "own_marks": Role.STUDENT in user.roles,
+        "progress_schools": [u for u in units if u.is_school and can_view_progress(user, u)],
     }
     # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
     courses = my_courses(user=user)

@@ -32,6 +32,7 @@ from courses.demo import seed_demo_courses, seed_demo_teacher_work
 from courses.models import Course
 from courses.selectors import topic_counts_by_unit_path
 from courses.services import TopicSpec, topics_bulk_create
+from gradebook.demo import seed_demo_gradebook
 from materials.demo import seed_demo_tests
 from publications.demo import seed_demo_news
 from truonghoc.text import fold, nfc
@@ -529,7 +530,10 @@ class _Builder:
             u.username: u.unit
             for u in User.objects.filter(username__in=[n for n, *_r in DEMO_LOGINS]).select_related("unit")
         }
-        demo = {u.username: u for u in User.objects.filter(username__in=["phong", "giaovien", "totruong", "hocsinh"])}
+        demo = {
+            u.username: u
+            for u in User.objects.filter(username__in=["phong", "giaovien", "totruong", "hocsinh", "hieutruong"])
+        }
         self.result.created["demo courses"] += seed_demo_courses(
             office_staff=demo.get("phong"),
             teacher=demo.get("giaovien"),
@@ -545,6 +549,11 @@ class _Builder:
         self.result.created["demo news"] += seed_demo_news(
             ministry=self.ministry, department=self.department, office=office, school=school
         )
+        started = time.perf_counter()
+        self.result.created["demo grade book marks"] += seed_demo_gradebook(
+            school=school, principal=demo.get("hieutruong"), teacher=demo.get("giaovien"), student=demo.get("hocsinh")
+        )
+        self.result.timings["demo grade book"] = time.perf_counter() - started
         self.result.logins = [
             (username, str(who), str(units_by_username.get(username) or "—"))
             for username, _role, who in DEMO_LOGINS

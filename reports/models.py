@@ -40,13 +40,18 @@ class UnitStat(models.Model):
     products = models.PositiveIntegerField(default=0)
     active_30d = models.PositiveIntegerField(default=0)
     posts = models.PositiveIntegerField(default=0)
+    # Grade-entry progress (gradebook, issue #16), for a semester or a school year: the marks expected
+    # from the teaching assignments, those entered, and those still empty after a column's deadline.
+    marks_expected = models.PositiveIntegerField(default=0)
+    marks_entered = models.PositiveIntegerField(default=0)
+    marks_missed = models.PositiveIntegerField(default=0)
     data_problems = models.JSONField(default=list, blank=True)
 
     SUMMED = (
         "schools", "groups", "teacher_accounts", "student_accounts", "declared_teachers", "declared_students",
         "schools_declared", "declared_teacher_accounts", "declared_student_accounts", "teachers_photo_ok",
         "complete_profiles", "topics", "topics_empty", "topics_duplicate",
-        "courses", "products", "active_30d", "posts",
+        "courses", "products", "active_30d", "posts", "marks_expected", "marks_entered", "marks_missed",
     )  # fmt: skip
 
     class Meta:
@@ -81,3 +86,8 @@ class UnitStat(models.Model):
     @property
     def photo_ok_rate(self) -> float | None:
         return self._percent(self.teachers_photo_ok, self.teacher_accounts)
+
+    @property
+    def grade_entry_rate(self) -> float | None:
+        """Marks entered, in percent of those expected (issue #16); None without teaching assignments."""
+        return self._percent(self.marks_entered, self.marks_expected)

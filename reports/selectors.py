@@ -79,6 +79,28 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
                     _reached(Decimal(str(value)), target),
                 )
             )
+    # Grade entry (issue #16): behind the target share of expected marks, or marks still empty after a
+    # column's deadline.
+    if stat.marks_expected:
+        target = targets[Target.Metric.GRADE_ENTRY].value
+        rate = Decimal(str(stat.grade_entry_rate))
+        if rate < target:
+            flags.append(
+                Flag.of(
+                    "target",
+                    _("marks entered: %(value)s of those expected (target %(target)s)")
+                    % {"value": percent(stat.grade_entry_rate), "target": percent(target)},
+                    _reached(rate, target),
+                )
+            )
+        if stat.marks_missed:
+            flags.append(
+                Flag.of(
+                    "target",
+                    _("%(n)s marks still empty after their deadline") % {"n": number(stat.marks_missed)},
+                    _reached(Decimal(stat.marks_expected - stat.marks_missed), Decimal(stat.marks_expected)),
+                )
+            )
     if stat.teacher_accounts and stat.teachers_photo_ok == 0:
         flags.append(Flag.of("target", _("no teacher has a proper photo"), 0.0))
     # Targets counted per group or per teacher and per semester: (measure, how many there are, for how
@@ -346,3 +368,30 @@ def definitions() -> list[tuple[str, str]]:
             _("Products the school's teachers handed in to their professional groups in the period, not removed."),
         ),
     ]
+
+
+# --- grade entry (gradebook, issue #16) -----------------------------------------------------------------
+
+
+def grade_entry_behind(*, unit: Unit, period: Period, resolve) -> list[UnitStat]:
+    """The schools below `unit` behind in entering marks in `period` (below their grade-entry target or
+    with marks still empty after a deadline), least entered first; read from the snapshots (one query)."""
+    rows = (
+        UnitStat.objects.filter(
+            in_subtree_q(unit),
+            period_kind=period.kind,
+            period_start=period.start,
+            unit__kind__in=[K.SCHOOL, K.UNIVERSITY],
+            unit__is_active=True,
+            marks_expected__gt=0,
+        )
+        .exclude(unit=unit)
+        .select_related("unit")
+    )
+    behind = [
+        row
+        for row in rows
+        if row.marks_missed
+        or Decimal(str(row.grade_entry_rate)) < resolve(row.unit.path)[Target.Metric.GRADE_ENTRY].value
+    ]
+    return sorted(behind, key=lambda row: (row.grade_entry_rate, row.unit.name_folded))

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from courses.models import Course, Product
 from forums.selectors import posts_counted
+from gradebook.progress import schools_totals
 from units.models import AuditEntry, Unit
 from units.periods import Period, current_periods
 from units.selectors import TreeHistory, in_subtree_q, open_during_q, parent_path, tree_history
@@ -164,7 +165,32 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
         for period in periods:
             if period.start <= day <= period.end:
                 rows[(unit_id, period.key)]["posts"] += 1
+
+    _grade_entry(rows=rows, ids=ids, periods=periods)
     return rows
+
+
+def _grade_entry(*, rows: dict[tuple, dict], ids: list[int], periods: list[Period]) -> None:
+    """Grade-entry progress (gradebook, issue #16) of each school: a semester's row has that semester's
+    expected, entered and deadline-missed marks; a school year's row the sum of its two semesters. A
+    fixed number of grouped queries per semester (gradebook.progress), whatever the number of schools."""
+    semesters: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for period in periods:
+        if not period.first_year:
+            continue
+        label = f"{period.first_year}-{period.first_year + 1}"
+        if period.kind == "semester" and period.number:
+            semesters[(label, period.number)].append(period.key)
+        elif period.kind == "year":
+            semesters[(label, 1)].append(period.key)
+            semesters[(label, 2)].append(period.key)
+    for (label, number), keys in semesters.items():
+        for school_id, total in schools_totals(school_ids=ids, school_year=label, semester=number).items():
+            for key in keys:
+                row = rows[(school_id, key)]
+                row["marks_expected"] += total.expected
+                row["marks_entered"] += total.entered
+                row["marks_missed"] += total.missed
 
 
 def _data_problems(school_ids: list[int]) -> dict[int, list]:

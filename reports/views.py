@@ -1,4 +1,6 @@
 import functools
+import uuid
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import rolled_over_count, rollovers_of, schools_by_rollover
+from publications.permissions.requests import can_issue_report_request
+from publications.services.requests import AlreadyDone, report_request_create
 from truonghoc import formatting
 from truonghoc.text import fold, search_text
 from truonghoc.xlsx import download_response, xlsx_response
@@ -31,6 +35,7 @@ from .selectors import (
     dashboard,
     definitions,
     flags_for,
+    grade_entry_behind,
     lagging_first,
     level_summary,
     school_topic_list,
@@ -166,6 +171,14 @@ def stats_dashboard(request, pk: int):
         "can_set_targets": can_set_targets(request.user, unit),
         "progress": recompute_progress(unit=unit),
         "querystring": request.GET.urlencode(),
+        "grade_entry_request_url": (
+            reverse("reports:grade_entry_request", args=[unit.pk]) + f"?period={period.key}"
+            if own
+            and own.marks_expected
+            and period.kind in ("semester", "year")
+            and can_issue_report_request(request.user, unit)
+            else ""
+        ),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -328,3 +341,56 @@ def rollover_status(request, pk: int):
         "state": state,
     }
     return render(request, "reports/rollover_status.html", context)
+
+
+# --- grade entry (issue #16): one click to ask the schools behind for a report ---------------------------
+
+GRADE_ENTRY_REQUEST_DAYS = 7
+
+
+@login_required
+def grade_entry_request(request, pk: int):
+    """From the dashboard: a report request to the schools behind in entering marks, prefilled (title,
+    instructions, a deadline a week ahead, the lagging schools as recipients); a confirmation page first,
+    the request is created on POST through publications' service."""
+    unit = stats_unit_for_user_or_404(request.user, pk)
+    if not can_issue_report_request(request.user, unit):
+        raise Http404
+    period = periods.parse(request.GET.get("period") or request.POST.get("period") or "")
+    if period.kind not in ("semester", "year"):
+        period = periods.current_periods()[2]
+    behind = grade_entry_behind(unit=unit, period=period, resolve=targets_resolver(unit=unit))
+    deadline = timezone.localtime() + timedelta(days=GRADE_ENTRY_REQUEST_DAYS)
+    deadline = deadline.replace(hour=17, minute=0, second=0, microsecond=0)
+    title = _("Report on grade entry, %(period)s") % {"period": period.label}
+    instructions = _(
+        "The figures of %(period)s show your school behind in entering marks in the electronic grade book "
+        "(marks entered below the target, or columns still empty after their deadline). Please report the "
+        "reasons and the date by which the marks will be complete."
+    ) % {"period": period.label}
+    if request.method == "POST":
+        if not behind:
+            messages.error(request, _("No school is behind in entering marks: no request was sent."))
+            return redirect("reports:dashboard", pk=unit.pk)
+        try:
+            sent = report_request_create(
+                actor=request.user, issuer=unit, title=title, instructions=instructions, deadline=deadline,
+                units=[row.unit for row in behind], token=_token(request.POST.get("token")),
+            )  # fmt: skip
+        except AlreadyDone as done:
+            sent = done.obj
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(f"{reverse('reports:grade_entry_request', args=[unit.pk])}?period={period.key}")
+        messages.success(request, _("The report request was sent to %(n)d schools.") % {"n": len(behind)})
+        return redirect("publications:status", pk=sent.pk)
+    context = {"unit": unit, "period": period, "behind": behind, "title": title, "instructions": instructions,
+               "deadline": deadline, "token": uuid.uuid4()}  # fmt: skip
+    return render(request, "reports/grade_entry_request.html", context)
+
+
+def _token(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -54,7 +54,7 @@ QUERY_KEYS = (
     "page", "p", "qp", "qpage", "q", "unit", "school", "kind", "status", "sort", "dir", "year", "quote", "show",
     "tab", "class", "after", "questions", "subject", "grade", "topic", "level", "type", "sharing", "issuer",
     "date_from", "date_to", "removed", "action", "den", "month", "format", "period", "lo", "photo", "export",
-    "next",
+    "next", "teacher", "semester", "behind",
 )  # fmt: skip
 # POSTed with hostile values: the id-looking fields and the attempt page's answers.
 POST_KEYS = (

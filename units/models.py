@@ -370,6 +370,7 @@ class Target(models.Model):
         PHOTO_OK = "photo_ok", _("Teachers with a proper photo, in percent")
         TOPICS_PER_GROUP = "topics_per_group", _("Topics per professional group per semester")
         PRODUCTS_PER_TEACHER = "products_per_teacher", _("Products per teacher per semester")
+        GRADE_ENTRY = "grade_entry", _("Grade entry, in percent of the expected marks")
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="targets")
     metric = models.CharField(max_length=24, choices=Metric.choices)
@@ -377,7 +378,7 @@ class Target(models.Model):
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
 
-    PERCENT_METRICS = ("teacher_coverage", "student_coverage", "photo_ok")
+    PERCENT_METRICS = ("teacher_coverage", "student_coverage", "photo_ok", "grade_entry")
 
     class Meta:
         # The table keeps the name it had when Target lived in reports (moved by units 0004 / reports 0004).
@@ -386,7 +387,8 @@ class Target(models.Model):
             models.UniqueConstraint(fields=["unit", "metric"], name="one_target_per_unit_metric"),
             models.CheckConstraint(condition=Q(value__gte=0), name="target_not_negative"),
             models.CheckConstraint(
-                condition=~Q(metric__in=["teacher_coverage", "student_coverage", "photo_ok"]) | Q(value__lte=100),
+                condition=~Q(metric__in=["teacher_coverage", "student_coverage", "photo_ok", "grade_entry"])
+                | Q(value__lte=100),
                 name="percent_target_at_most_100",
             ),
         ]

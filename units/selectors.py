@@ -431,6 +431,8 @@ DEFAULT_TARGETS = {
     Target.Metric.PHOTO_OK: Decimal(100),
     Target.Metric.TOPICS_PER_GROUP: Decimal(2),
     Target.Metric.PRODUCTS_PER_TEACHER: Decimal(1),
+    # Issue #16: a school that has entered less than this share of its expected marks is behind.
+    Target.Metric.GRADE_ENTRY: Decimal(80),
 }
 
 

@@ -1,11 +1,15 @@
 """A school's grade book to work on: school S1 of the `tree` fixture, its class 6A1 (C1) with three
 students, a maths teacher assigned for semester 1, another teacher, the principal and the homeroom teacher."""
 
+from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from gradebook import services
+from gradebook.models import EntryDeadline, Exemption, Mark, MarkKind
 from tests.accounts.factories import make_person
 from units.models import Role
 
@@ -85,3 +89,47 @@ def _fresh_subject_rules():
     services.rules_forget()
     yield
     services.rules_forget()
+
+
+# --- progress part: a grade book with marks, an exemption and deadlines -----------------------------------
+
+
+def _mark(book, student, subject, kind, index, value=None, level="", school_class=None):
+    return Mark.objects.create(
+        student=student, school=book.school, school_class=school_class or book.school_class,
+        school_year=book.year, semester=1, subject=subject, kind=kind, index=index,
+        value=Decimal(value) if value is not None else None, level=level,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def filled(book):
+    """Toán (4 ĐĐGtx) and Giáo dục thể chất (comment, 3 ĐĐGtx, one student exempt) in 6A1, some marks in."""
+    s1, s2, s3 = book.students
+    services.assignment_set(
+        actor=book.principal, school_class=book.school_class, subject="Giáo dục thể chất", semester=1,
+        teacher=book.other,
+    )  # fmt: skip
+    Exemption.objects.create(
+        student=s3, school=book.school, school_year=book.year, semester=1, subject="Giáo dục thể chất",
+        reason="Sức khoẻ", set_by=book.principal,
+    )  # fmt: skip
+    for student in (s1, s2, s3):
+        _mark(book, student, "Toán", MarkKind.REGULAR, 1, "8.0")
+    _mark(book, s1, "Toán", MarkKind.REGULAR, 2, "7.5")
+    _mark(book, s2, "Toán", MarkKind.REGULAR, 2, "6.0")
+    _mark(book, s3, "Toán", MarkKind.REGULAR, 2)  # emptied cell: not entered
+    _mark(book, s1, "Toán", MarkKind.MIDTERM, 1, "9.0")
+    _mark(book, s1, "Giáo dục thể chất", MarkKind.REGULAR, 1, level="D")
+    _mark(book, s2, "Giáo dục thể chất", MarkKind.REGULAR, 1, level="CD")
+    _mark(book, s3, "Giáo dục thể chất", MarkKind.REGULAR, 1, level="D")  # exempt: not counted
+    today = timezone.localdate()
+    EntryDeadline.objects.create(
+        school=book.school, school_year=book.year, semester=1, kind=MarkKind.REGULAR, due=today - timedelta(days=1),
+        set_by=book.principal,
+    )  # fmt: skip
+    EntryDeadline.objects.create(
+        school=book.school, school_year=book.year, semester=1, kind=MarkKind.MIDTERM, due=today + timedelta(days=5),
+        set_by=book.principal,
+    )  # fmt: skip
+    return book

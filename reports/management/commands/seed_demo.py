@@ -81,3 +81,10 @@ class Command(BaseCommand):
             self.stdout.write(_("Demo logins (password: %(password)s):") % {"password": DEMO_PASSWORD})
             for username, who, unit in logins:
                 self.stdout.write(f"  {username:<11} {who} — {unit}")
+            self.stdout.write(
+                _(
+                    "Grade book (sổ điểm): hieutruong sees the school's grade-entry progress, giaovien enters "
+                    "Toán in hocsinh's class, hocsinh sees “My marks”, so and phong see the grade-entry figure "
+                    "on their dashboards."
+                )
+            )
