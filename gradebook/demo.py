@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from units.models import Role, RoleAssignment, Unit
+from units.models import Role, RoleAssignment, Unit, in_subtree_q
 from units.selectors import school_year_for
 
 from .models import EntryDeadline, Lock, Mark, MarkEvent, MarkKind, SubjectRule, TeachingAssignment
@@ -63,7 +63,7 @@ def seed_demo_gradebook(
     subject_rules_ensure(school_year=year)
     classes = [
         c
-        for c in Unit.objects.below(school).filter(kind=Unit.Kind.CLASS, is_active=True).order_by("path")
+        for c in Unit.objects.children(school, kinds=[Unit.Kind.CLASS]).filter(is_active=True).order_by("path")
         if (c.grade or 0) >= 6
     ]
     if not classes:
@@ -73,7 +73,7 @@ def seed_demo_gradebook(
         rules.setdefault((rule.regulation, rule.grade), []).append(rule)
     teacher_ids = list(
         RoleAssignment.objects.filter(
-            unit__path__startswith=school.path, role__in=(Role.TEACHER, Role.GROUP_LEADER), user__is_active=True
+            in_subtree_q(school), role__in=(Role.TEACHER, Role.GROUP_LEADER), user__is_active=True
         )
         .order_by("user_id")
         .values_list("user_id", flat=True)
@@ -126,7 +126,29 @@ def seed_demo_gradebook(
         school=school, year=year, semester=semester, principal=principal, classes=classes,
         student_class=student_class, today=today, now=now,
     )  # fmt: skip
+    if teacher is not None and student_class is not None:
+        _demo_change_request(teacher=teacher, school_class_id=student_class, year=year, semester=semester)
     return len(marks)
+
+
+def _demo_change_request(*, teacher, school_class_id: int, year: str, semester: int) -> None:
+    """One change request waiting for the principal: the demo teacher asks to correct a mark of the locked
+    Toán column of the demo student's class, through the same service a teacher uses."""
+    from .locking import change_request_create
+
+    mark = (
+        Mark.objects.filter(
+            school_class_id=school_class_id, school_year=year, semester=semester, subject=DEMO_SUBJECT,
+            kind=MarkKind.REGULAR, value__isnull=False, value__lt=Decimal("9"),
+        )
+        .order_by("student__name_sort", "index")
+        .first()
+    )  # fmt: skip
+    if mark is not None:
+        change_request_create(
+            actor=teacher, mark=mark, value=str(mark.value + 1),
+            reason="Nhập nhầm điểm kiểm tra thường xuyên khi chép từ sổ tay; bài làm thực tế được cao hơn 1 điểm.",
+        )  # fmt: skip
 
 
 def _first_events(*, school, year, semester, now) -> None:
