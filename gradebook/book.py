@@ -171,7 +171,9 @@ def class_book_data(school_class: Unit, school_year: str) -> ClassBook:
         row["student_id"]: row
         for row in Absence.objects.filter(student_id__in=ids, school_year=school_year)
         .values("student_id")
-        .annotate(with_p=Count("id", filter=Q(with_permission=True)), without_p=Count("id", filter=Q(with_permission=False)))
+        .annotate(
+            with_p=Count("id", filter=Q(with_permission=True)), without_p=Count("id", filter=Q(with_permission=False))
+        )
     }
 
     def value(key):

@@ -53,7 +53,9 @@ def class_book_workbook(book: ClassBook) -> tuple[Workbook, int]:
     sheet.append([_("No."), _("Full name"), _("Date of birth"), _("Personal ID")])
     for line in book.students:
         born = line.student.date_of_birth
-        sheet.append([line.number, line.student.full_name, date_text(born) if born else "", line.student.national_id or ""])
+        sheet.append(
+            [line.number, line.student.full_name, date_text(born) if born else "", line.student.national_id or ""]
+        )
     for index, rule in enumerate(book.rules):
         sheet = workbook.create_sheet(f"{index + 1}. {rule.subject}"[:31])
         head = [_("No."), _("Full name")]
@@ -73,18 +75,41 @@ def class_book_workbook(book: ClassBook) -> tuple[Workbook, int]:
                 if rule.by_comment:
                     row.append(term.level)
                 else:
-                    row += [_mark(v) for v in term.regulars] + [_mark(term.midterm), _mark(term.end), _mark(term.average)]
+                    row += [_mark(v) for v in term.regulars] + [
+                        _mark(term.midterm),
+                        _mark(term.end),
+                        _mark(term.average),
+                    ]
             row.append(subject.year_level if rule.by_comment else _mark(subject.year_average))
             sheet.append(row)
     sheet = workbook.create_sheet(_("Results")[:31])
     sheet.append(
-        [_("No."), _("Full name"), _("Result semester 1"), _("Result semester 2"), _("Result of the year"),
-         _("Conduct semester 1"), _("Conduct semester 2"), _("Conduct of the year"),
-         _("Absences with permission"), _("Absences without permission")]
+        [
+            _("No."),
+            _("Full name"),
+            _("Result semester 1"),
+            _("Result semester 2"),
+            _("Result of the year"),
+            _("Conduct semester 1"),
+            _("Conduct semester 2"),
+            _("Conduct of the year"),
+            _("Absences with permission"),
+            _("Absences without permission"),
+        ]
     )
     for line in book.students:
         sheet.append(
-            [line.number, line.student.full_name, line.result_label(1), line.result_label(2), line.result_label(0),
-             line.conduct_label(1), line.conduct_label(2), line.conduct_label(0), line.absent_with, line.absent_without]
+            [
+                line.number,
+                line.student.full_name,
+                line.result_label(1),
+                line.result_label(2),
+                line.result_label(0),
+                line.conduct_label(1),
+                line.conduct_label(2),
+                line.conduct_label(0),
+                line.absent_with,
+                line.absent_without,
+            ]
         )
     return workbook, len(book.students)

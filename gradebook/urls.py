@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401  (pages are added by the grade book's parts)
+from django.urls import path
 
 app_name = "gradebook"
 
@@ -8,6 +8,7 @@ urlpatterns: list = []
 from . import views_print  # noqa: E402
 
 urlpatterns += [
+    path("lop/<int:pk>/in/", views_print.class_print, name="class_print"),
     path("lop/<int:pk>/so-goi-ten-ghi-diem.pdf", views_print.class_book_pdf, name="class_book_pdf"),
     path("lop/<int:pk>/so-goi-ten-ghi-diem.xlsx", views_print.class_book_xlsx, name="class_book_xlsx"),
     path("lop/<int:pk>/phieu-bao-diem.pdf", views_print.report_cards_pdf, name="report_cards_pdf"),

@@ -7,7 +7,8 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from truonghoc.xlsx import download_response, xlsx_response
 from units.models import Unit
@@ -110,3 +111,17 @@ def semester_summary(request, pk: int, semester: int, fmt: str):
         return xlsx_response(summary.summary_workbook(table), filename, audit=audit, rows=len(table.rows))
     content = printing.pdf_bytes("gradebook/print/summary.html", {"table": table})
     return download_response(content, filename, printing.PDF_CONTENT_TYPE, audit=audit, rows=len(table.rows))
+
+
+@login_required
+def class_print(request, pk: int):
+    """The class book's printing page: its A3 PDF and xlsx, and the report cards, for the year asked."""
+    school_class = _class(pk)
+    if not can_view_class_book(request.user, school_class):
+        raise PermissionDenied
+    year = _year(request, school_class)
+    return render(
+        request,
+        "gradebook/print/class_print.html",
+        {"school_class": school_class, "school_year": year, "title": _("Roll-call and mark book")},
+    )

@@ -132,7 +132,9 @@ def test_the_subject_teacher_gets_the_xlsx_with_the_same_numbers(client, printed
 
 
 def test_a_bad_year_is_a_404(client, printed):
-    assert _get(client, printed.principal, "class_book_pdf", printed.school_class.pk, year="2026-2030").status_code == 404
+    assert (
+        _get(client, printed.principal, "class_book_pdf", printed.school_class.pk, year="2026-2030").status_code == 404
+    )
 
 
 def test_report_cards_for_the_class_and_for_a_student_themself(client, printed):
@@ -189,3 +191,12 @@ def test_export_gradebook_command(printed, tmp_path):
             "export_gradebook", "--class", printed.school_class.code, "--format", "pdf", "--out", str(pdf),
             "--year", "2026",
         )  # fmt: skip
+
+
+def test_the_printing_page_links_the_downloads_for_who_may_see_the_book(client, printed):
+    response = _get(client, printed.principal, "class_print", printed.school_class.pk)
+    assert response.status_code == 200
+    pdf_url = reverse("gradebook:class_book_pdf", args=[printed.school_class.pk])
+    assert f"{pdf_url}?year={printed.year}" in response.content.decode()
+    assert _get(client, printed.other, "class_print", printed.school_class.pk).status_code == 403
+    assert _get(client, printed.principal, "class_print", printed.tree.s1.pk).status_code == 404

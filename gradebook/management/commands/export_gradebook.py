@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--class", dest="unit_code", required=True, help="The class's unit code.")
         parser.add_argument("--format", dest="fmt", choices=("xlsx", "pdf"), required=True)
         parser.add_argument("--out", required=True, type=Path)
-        parser.add_argument("--year", default="", help='The school year, such as "2026-2027" (default: the current one).')
+        parser.add_argument(
+            "--year", default="", help='The school year, such as "2026-2027" (default: the current one).'
+        )
 
     def handle(self, *args, **options):
         code = nfc(options["unit_code"]).strip()
@@ -42,7 +44,9 @@ class Command(BaseCommand):
         try:
             options["out"].write_bytes(content)
         except OSError as error:
-            raise CommandError(_("Cannot write %(out)s: %(error)s") % {"out": options["out"], "error": error}) from error
+            raise CommandError(
+                _("Cannot write %(out)s: %(error)s") % {"out": options["out"], "error": error}
+            ) from error
         self.stdout.write(
             self.style.SUCCESS(
                 _("The book of %(name)s (%(year)s, %(n)d students) was written to %(out)s.")
