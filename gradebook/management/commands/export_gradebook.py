@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if school_class is None:
             raise CommandError(_("No class has the code “%(code)s”.") % {"code": code})
         year = options["year"] or current_school_year(school_class)
-        match = re.fullmatch(r"(\d{4})-(\d{4})", year)
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{4})", year)
         if not match or int(match.group(2)) != int(match.group(1)) + 1:
             raise CommandError(_("“%(year)s” is not a school year such as 2026-2027.") % {"year": year})
         book = class_book_data(school_class, year)
