@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_ENV := DJANGO_SETTINGS_MODULE=truonghoc.settings.test
 
-.PHONY: run test lint check unit e2e bench assets messages install install-dev chromium worker clean
+.PHONY: run test lint check unit e2e bench assets messages install install-dev chromium pdf-libs worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
-install: $(VENV)/.runtime assets messages
-install-dev: $(VENV)/.dev assets messages
+install: $(VENV)/.runtime assets messages pdf-libs
+install-dev: $(VENV)/.dev assets messages pdf-libs
 
 # Bootstrap, htmx, icons and Chart.js from the npm registry, copied into static/vendor/ and served by us.
 assets: static/vendor/.stamp
@@ -53,6 +53,12 @@ worker: install
 # Debian's chromium drives the browser tests (Playwright cannot download its own browser here).
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+# WeasyPrint (the grade book's PDFs) needs pango and a font with every Vietnamese glyph (DejaVu, referenced
+# by family in gradebook/print_css/book.css): Debian's packages, installed with apt-get when missing.
+pdf-libs:
+	@(ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -qi "DejaVu Sans") || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -60,3 +60,17 @@ urlpatterns += [
     path("tien-do/<id:pk>/", views_progress.school_progress, name="progress_school"),
     path("diem-cua-toi/", views_progress.my_marks, name="my_marks"),
 ]
+# --- print: the class book, report cards, the semester summary (issue #16, point 7) ---
+from . import views_print  # noqa: E402
+
+urlpatterns += [
+    path("lop/<id:pk>/in/", views_print.class_print, name="class_print"),
+    path("lop/<id:pk>/so-goi-ten-ghi-diem.pdf", views_print.class_book_pdf, name="class_book_pdf"),
+    path("lop/<id:pk>/so-goi-ten-ghi-diem.xlsx", views_print.class_book_xlsx, name="class_book_xlsx"),
+    path("lop/<id:pk>/phieu-bao-diem.pdf", views_print.report_cards_pdf, name="report_cards_pdf"),
+    path(
+        "truong/<id:pk>/tong-hop/hk<int:semester>.<str:fmt>",
+        views_print.semester_summary,
+        name="semester_summary",
+    ),
+]

@@ -1,0 +1,223 @@
+"""The class book ("Sổ gọi tên và ghi điểm") as data: one assembly used by the A3 PDF, the xlsx export,
+the report cards and `manage.py export_gradebook`, so they all show the same numbers.
+
+Every computed value comes from `gradebook.rules` (semester and year averages, learning results); conduct
+and absences are read from their models. A fixed number of queries, whatever the size of the class.
+
+A subject assessed by comments has its semester result (Đạt / Chưa đạt) from all its assessments' levels;
+its year result is the second semester's (Circular 22, art. 9).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+
+from accounts.selectors import class_students
+from units.models import Unit
+
+from . import rules
+from .models import Absence, Conduct, Exemption, Mark, MarkKind, Rating, Semester, SubjectRule
+from .services import regulation_for, subject_rules_ensure
+
+RATING_LABELS = dict(Rating.choices)
+
+
+@dataclass
+class SubjectTerm:
+    """One subject's cells of one semester for one student, with the average derived from them."""
+
+    regulars: list[Decimal | None]
+    midterm: Decimal | None = None
+    end: Decimal | None = None
+    level: str = ""  # Đạt / Chưa đạt of a subject assessed by comments
+    exempt: bool = False
+
+    @property
+    def average(self) -> Decimal | None:
+        return rules.semester_average(self.regulars, self.midterm, self.end)
+
+
+@dataclass
+class SubjectLine:
+    rule: SubjectRule
+    terms: dict[int, SubjectTerm]
+    exempt_year: bool = False
+
+    @property
+    def year_average(self) -> Decimal | None:
+        return rules.year_average(self.terms[1].average, self.terms[2].average)
+
+    @property
+    def year_level(self) -> str:
+        return self.terms[2].level
+
+    @property
+    def term_list(self) -> list[SubjectTerm]:
+        return [self.terms[1], self.terms[2]]
+
+
+@dataclass
+class StudentLine:
+    number: int
+    student: object
+    subjects: list[SubjectLine] = field(default_factory=list)
+    conduct: dict[int, str] = field(default_factory=dict)  # semester (0 = year) → rating code
+    absent_with: int = 0
+    absent_without: int = 0
+    results: dict[int, str | None] = field(default_factory=dict)  # semester (0 = year) → result code
+
+    def conduct_label(self, semester: int) -> str:
+        return str(RATING_LABELS.get(self.conduct.get(semester, ""), ""))
+
+    def result_label(self, semester: int) -> str:
+        return str(RATING_LABELS.get(self.results.get(semester) or "", ""))
+
+    @property
+    def result_labels(self) -> dict[int, str]:
+        return {semester: self.result_label(semester) for semester in (0, 1, 2)}
+
+    @property
+    def conduct_labels(self) -> dict[int, str]:
+        return {semester: self.conduct_label(semester) for semester in (0, 1, 2)}
+
+
+@dataclass
+class ClassBook:
+    school: Unit
+    school_class: Unit
+    school_year: str
+    homeroom_teacher: object
+    rules: list[SubjectRule]
+    students: list[StudentLine]
+
+    @property
+    def marked_rules(self) -> list[SubjectRule]:
+        return [rule for rule in self.rules if not rule.by_comment]
+
+    @property
+    def subject_pages(self) -> list[dict]:
+        """One page per subject: its rule, the numbers of its regular columns and (student, subject) rows."""
+        return [
+            {
+                "rule": rule,
+                "regular_numbers": range(1, rule.regular_count + 1),
+                "rows": [(line, line.subjects[index]) for line in self.students],
+            }
+            for index, rule in enumerate(self.rules)
+        ]
+
+    @property
+    def comment_rules(self) -> list[SubjectRule]:
+        return [rule for rule in self.rules if rule.by_comment]
+
+
+def _result(lines: list[SubjectLine], semester: int) -> str | None:
+    averages, comments = [], []
+    for line in lines:
+        if semester == Semester.YEAR:
+            if line.exempt_year or (line.terms[1].exempt and line.terms[2].exempt):
+                continue
+            if line.rule.by_comment:
+                comments.append(line.year_level)
+            else:
+                averages.append(line.year_average)
+        else:
+            term = line.terms[semester]
+            if term.exempt:
+                continue
+            if line.rule.by_comment:
+                comments.append(term.level)
+            else:
+                averages.append(term.average)
+    return rules.learning_result(averages, comments)
+
+
+def class_book_data(school_class: Unit, school_year: str) -> ClassBook:
+    """The whole book of `school_class` in `school_year`: every student, subject, semester, average,
+    result, conduct and absence count (ten queries at most, whatever the class's size)."""
+    subject_rules_ensure(school_year=school_year)
+    subject_rules = list(
+        SubjectRule.objects.filter(
+            school_year=school_year, regulation=regulation_for(school_class), grade=school_class.grade or 0
+        ).order_by("assessed_by", "id")
+    )
+    students = class_students(school_class=school_class)
+    ids = [student.pk for student in students]
+    homeroom = None
+    if school_class.homeroom_teacher_id:
+        homeroom = get_user_model().objects.filter(pk=school_class.homeroom_teacher_id).first()
+    school = Unit.objects.filter(path=school_class.school_path or "").first() or school_class
+
+    cells: dict[tuple, Mark] = {}
+    for mark in Mark.objects.filter(student_id__in=ids, school_year=school_year).only(
+        "student_id", "semester", "subject", "kind", "index", "value", "level"
+    ):
+        cells[(mark.student_id, mark.semester, mark.subject, mark.kind, mark.index)] = mark
+    exempt = {
+        (row["student_id"], row["semester"], row["subject"])
+        for row in Exemption.objects.filter(student_id__in=ids, school_year=school_year).values(
+            "student_id", "semester", "subject"
+        )
+    }
+    conduct: dict[int, dict[int, str]] = defaultdict(dict)
+    for row in Conduct.objects.filter(student_id__in=ids, school_year=school_year).values(
+        "student_id", "semester", "rating"
+    ):
+        conduct[row["student_id"]][row["semester"]] = row["rating"]
+    absences = {
+        row["student_id"]: row
+        for row in Absence.objects.filter(student_id__in=ids, school_year=school_year)
+        .values("student_id")
+        .annotate(
+            with_p=Count("id", filter=Q(with_permission=True)), without_p=Count("id", filter=Q(with_permission=False))
+        )
+    }
+
+    def value(key):
+        mark = cells.get(key)
+        return mark.value if mark is not None else None
+
+    lines = []
+    for number, student in enumerate(students, start=1):
+        line = StudentLine(number=number, student=student, conduct=conduct.get(student.pk, {}))
+        counts = absences.get(student.pk)
+        if counts:
+            line.absent_with, line.absent_without = counts["with_p"], counts["without_p"]
+        for rule in subject_rules:
+            terms = {}
+            for semester in (Semester.FIRST, Semester.SECOND):
+                base = (student.pk, int(semester), rule.subject)
+                end_cell = cells.get((*base, MarkKind.END_OF_TERM.value, 1))
+                terms[int(semester)] = SubjectTerm(
+                    regulars=[value((*base, MarkKind.REGULAR.value, i)) for i in range(1, rule.regular_count + 1)],
+                    midterm=value((*base, MarkKind.MIDTERM.value, 1)),
+                    end=end_cell.value if end_cell is not None else None,
+                    level=_comment_result(cells, base, rule) if rule.by_comment else "",
+                    exempt=base in exempt,
+                )
+            line.subjects.append(
+                SubjectLine(rule=rule, terms=terms, exempt_year=(student.pk, 0, rule.subject) in exempt)
+            )
+        for semester in (Semester.FIRST, Semester.SECOND, Semester.YEAR):
+            line.results[int(semester)] = _result(line.subjects, int(semester))
+        lines.append(line)
+    return ClassBook(
+        school=school,
+        school_class=school_class,
+        school_year=school_year,
+        homeroom_teacher=homeroom,
+        rules=subject_rules,
+        students=lines,
+    )
+
+
+def _comment_result(cells: dict, base: tuple, rule: SubjectRule) -> str:
+    """A comment subject's semester result from all its assessments (`rules.comment_semester_result`,
+    Circular 22 art. 9.1.a); "" while one is still missing."""
+    columns = [(MarkKind.REGULAR.value, i) for i in range(1, rule.regular_count + 1)]
+    columns += [(MarkKind.MIDTERM.value, 1), (MarkKind.END_OF_TERM.value, 1)]
+    levels = [cell.level if (cell := cells.get((*base, kind, index))) is not None else "" for kind, index in columns]
+    return rules.comment_semester_result(levels, len(columns)) or ""
