@@ -3,18 +3,9 @@ only through an approved change request), so the admin can look but not write.""
 
 from django.contrib import admin
 
+from truonghoc.admin_base import ReadOnlyAdmin
+
 from .models import EntryDeadline, Lock, Mark, MarkEvent, SubjectRule, TeachingAssignment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SubjectRule)

@@ -3,18 +3,9 @@ never edited here."""
 
 from django.contrib import admin
 
+from truonghoc.admin_base import ReadOnlyAdmin
+
 from .models import ReportRecipient, ReportReminder, ReportRequest, ReportSubmission
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReportRecipientInline(admin.TabularInline):
