@@ -64,7 +64,7 @@ def build():
                     marks.append(Mark(**base, kind="tx", index=index, value=Decimal(rng.randint(40, 100)) / 10))
                 marks.append(Mark(**base, kind="gk", index=1, value=Decimal(rng.randint(40, 100)) / 10))
                 marks.append(Mark(**base, kind="ck", index=1, value=Decimal(rng.randint(40, 100)) / 10))
-        for semester in (1, 2, 0):
+        for semester in (1, 2):  # the year's conduct is derived from the semesters'
             extras.append(Conduct(student=student, school=school, school_class=school_class, school_year=year,
                                   semester=semester, rating=rng.choice("TKD"), set_by=student))  # fmt: skip
     Mark.objects.bulk_create(marks)

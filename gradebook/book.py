@@ -1,8 +1,10 @@
 """The class book ("Sổ gọi tên và ghi điểm") as data: one assembly used by the A3 PDF, the xlsx export,
 the report cards and `manage.py export_gradebook`, so they all show the same numbers.
 
-Every computed value comes from `gradebook.rules` (semester and year averages, learning results); conduct
-and absences are read from their models. A fixed number of queries, whatever the size of the class.
+Every computed value comes from `gradebook.rules` (semester and year averages, learning results with the
+adjustment, the year's conduct derived from the semesters', the result after the re-assessment and
+promotion); the semesters' conduct, the rating after summer training and absences are read from their
+models. A fixed number of queries, whatever the size of the class.
 
 A subject assessed by comments has its semester result (Đạt / Chưa đạt) from all its assessments' levels;
 its year result is the second semester's (Circular 22, art. 9).
@@ -14,12 +16,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from accounts.selectors import class_students
 from units.models import Unit
 
 from . import rules
-from .models import Absence, Conduct, Exemption, Mark, MarkKind, Rating, Semester, SubjectRule
+from .models import Absence, Conduct, Exemption, Mark, MarkKind, Rating, Regulation, Semester, SubjectRule
 from .services import regulation_for, subject_rules_ensure
 
 RATING_LABELS = dict(Rating.choices)
@@ -64,13 +67,33 @@ class StudentLine:
     number: int
     student: object
     subjects: list[SubjectLine] = field(default_factory=list)
-    conduct: dict[int, str] = field(default_factory=dict)  # semester (0 = year) → rating code
+    # semester → rating code; the year's (0) is derived from the two semesters (`rules.year_conduct`)
+    conduct: dict[int, str] = field(default_factory=dict)
+    conduct_after_summer: str = ""  # the rating after summer training, for a year conduct Chưa đạt
     absent_with: int = 0
     absent_without: int = 0
+    absent_days: int = 0  # whole days (buổi) missed in the year, with or without permission
     results: dict[int, str | None] = field(default_factory=dict)  # semester (0 = year) → result code
+    result_after_retest: str = ""  # the year learning result after the re-assessment (art. 12)
+    promoted: bool | None = None  # `rules.promotion`; None while not known (or a primary class)
 
     def conduct_label(self, semester: int) -> str:
         return str(RATING_LABELS.get(self.conduct.get(semester, ""), ""))
+
+    @property
+    def conduct_after_summer_label(self) -> str:
+        return str(RATING_LABELS.get(self.conduct_after_summer, ""))
+
+    @property
+    def result_after_retest_label(self) -> str:
+        return str(RATING_LABELS.get(self.result_after_retest, ""))
+
+    @property
+    def promotion_label(self) -> str:
+        """ "Lên lớp" / "Ở lại" / "" (not known yet), as the book prints it."""
+        if self.promoted is None:
+            return ""
+        return str(_("Promoted") if self.promoted else _("Repeats the year"))
 
     def result_label(self, semester: int) -> str:
         return str(RATING_LABELS.get(self.results.get(semester) or "", ""))
@@ -172,9 +195,12 @@ def class_book_data(school_class: Unit, school_year: str) -> ClassBook:
         for row in Absence.objects.filter(student_id__in=ids, school_year=school_year)
         .values("student_id")
         .annotate(
-            with_p=Count("id", filter=Q(with_permission=True)), without_p=Count("id", filter=Q(with_permission=False))
+            with_p=Count("id", filter=Q(with_permission=True)),
+            without_p=Count("id", filter=Q(with_permission=False)),
+            days=Count("id", filter=Q(period=0)),
         )
     }
+    secondary = regulation_for(school_class) == Regulation.TT22_2021
 
     def value(key):
         mark = cells.get(key)
@@ -182,10 +208,16 @@ def class_book_data(school_class: Unit, school_year: str) -> ClassBook:
 
     lines = []
     for number, student in enumerate(students, start=1):
-        line = StudentLine(number=number, student=student, conduct=conduct.get(student.pk, {}))
+        typed = conduct.get(student.pk, {})
+        line = StudentLine(number=number, student=student, conduct={k: v for k, v in typed.items() if k})
+        year_conduct = rules.year_conduct(typed.get(Semester.FIRST), typed.get(Semester.SECOND))
+        if year_conduct:
+            line.conduct[int(Semester.YEAR)] = year_conduct
+        line.conduct_after_summer = rules.conduct_after_summer(year_conduct, typed.get(Semester.YEAR)) or ""
         counts = absences.get(student.pk)
         if counts:
             line.absent_with, line.absent_without = counts["with_p"], counts["without_p"]
+            line.absent_days = counts["days"]
         for rule in subject_rules:
             terms = {}
             for semester in (Semester.FIRST, Semester.SECOND):
@@ -203,6 +235,15 @@ def class_book_data(school_class: Unit, school_year: str) -> ClassBook:
             )
         for semester in (Semester.FIRST, Semester.SECOND, Semester.YEAR):
             line.results[int(semester)] = _result(line.subjects, int(semester))
+        if secondary:
+            line.result_after_retest = _after_retest(cells, student.pk, line) or ""
+            line.promoted = rules.promotion(
+                line.results[0],
+                year_conduct,
+                line.absent_days,
+                after_retest=line.result_after_retest,
+                after_summer=line.conduct_after_summer,
+            )
         lines.append(line)
     return ClassBook(
         school=school,
@@ -221,3 +262,24 @@ def _comment_result(cells: dict, base: tuple, rule: SubjectRule) -> str:
     columns += [(MarkKind.MIDTERM.value, 1), (MarkKind.END_OF_TERM.value, 1)]
     levels = [cell.level if (cell := cells.get((*base, kind, index))) is not None else "" for kind, index in columns]
     return rules.comment_semester_result(levels, len(columns)) or ""
+
+
+def _after_retest(cells: dict, student_id: int, line: StudentLine) -> str | None:
+    """The year learning result after the re-assessment (art. 12, `rules.result_after_retest`), from the
+    re-assessment cells (semester 0) of the subjects to re-take; None when none is needed or none is in."""
+    if not rules.needs_retest(line.results.get(0)):
+        return None
+    averages, comments = {}, {}
+    for subject in line.subjects:
+        if subject.exempt_year or (subject.terms[1].exempt and subject.terms[2].exempt):
+            continue
+        if subject.rule.by_comment:
+            comments[subject.rule.subject] = subject.year_level
+        else:
+            averages[subject.rule.subject] = subject.year_average
+    retests = {}
+    for name in rules.retest_subjects(averages, comments):
+        mark = cells.get((student_id, int(Semester.YEAR), name, MarkKind.RETEST.value, 1))
+        if mark is not None and (mark.value is not None or mark.level):
+            retests[name] = mark.value if mark.value is not None else mark.level
+    return rules.result_after_retest(averages, comments, retests)

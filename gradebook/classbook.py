@@ -1,7 +1,8 @@
 """The class book beside the marks (issue #16, point 4): absences per day or period, conduct per semester
-and year, and teachers' comments per student and semester. Written here, audited, and refused with a
-clear message when the writer may not, the student is not in the class or the day is outside the year.
-A class or school lock in force also locks that semester's conduct."""
+(the year's is derived, `rules.year_conduct`; the whole year holds only the rating after summer training),
+and teachers' comments per student and semester. Written here, audited, and refused with a clear message
+when the writer may not, the student is not in the class or the day is outside the year. A class or school
+lock in force also locks that semester's conduct."""
 
 from datetime import date
 
@@ -16,6 +17,7 @@ from units.models import Unit
 from units.selectors import school_year_for, school_year_labelled
 from units.services import audit_log
 
+from . import rules
 from .models import Absence, Conduct, Lock, Rating, Semester, StudentComment
 from .permissions import can_comment, can_record_absence, can_set_conduct
 from .services import _class_of_student, _school_class, current_school_year
@@ -118,9 +120,11 @@ def absence_remove(*, actor, absence: Absence) -> None:
 
 
 def conduct_locked(*, school_class: Unit, school_year: str, semester: int) -> Lock | None:
-    """A class or whole-school lock in force over that semester's conduct (a column lock does not lock it)."""
+    """A class or whole-school lock in force over that semester's conduct (a column lock does not lock it).
+    The after-summer-training rating (semester 0) is given once semester II is closed: only a lock of the
+    whole year locks it."""
     now = timezone.now()
-    semesters = (semester, Semester.YEAR) if semester else (Semester.FIRST, Semester.SECOND, Semester.YEAR)
+    semesters = (semester, Semester.YEAR) if semester else (Semester.YEAR,)
     return (
         Lock.objects.filter(
             Q(school_class__isnull=True) | Q(school_class=school_class),
@@ -140,8 +144,12 @@ def conduct_locked(*, school_class: Unit, school_year: str, semester: int) -> Lo
 def conduct_set(
     *, actor, school_class: Unit, student_id: int, semester: int, rating: str, school_year: str | None = None
 ) -> Conduct | None:
-    """The homeroom teacher sets a student's conduct for a semester or the year (Tốt/Khá/Đạt/Chưa đạt);
-    an empty rating clears it. Refused once a class or school lock is in force for that semester."""
+    """The homeroom teacher sets a student's conduct for a semester (Tốt/Khá/Đạt/Chưa đạt); an empty
+    rating clears it. Refused once a class or school lock is in force for that semester.
+
+    The year's conduct is derived from the two semesters (`rules.year_conduct`), never typed. Semester 0
+    (the whole year) records only the rating after summer conduct training (Circular 22/2021, the
+    re-assessment of conduct), accepted only for a student whose derived year conduct is Chưa đạt."""
     _school_class(school_class)
     school = school_class.school()
     school_year = school_year or current_school_year(school)
@@ -152,6 +160,20 @@ def conduct_set(
     if rating and rating not in Rating.values:
         raise ValidationError({"rating": [_("Choose Tốt, Khá, Đạt or Chưa đạt.")]})
     _class_of_student(student_id, school_class)
+    if semester == Semester.YEAR and rating:
+        semesters = dict(
+            Conduct.objects.filter(
+                student_id=student_id, school_year=school_year, semester__in=(Semester.FIRST, Semester.SECOND)
+            ).values_list("semester", "rating")
+        )
+        if not rules.needs_summer_training(rules.year_conduct(semesters.get(1), semesters.get(2))):
+            raise ValidationError(
+                _(
+                    "The year's conduct follows from the two semesters. A rating for the whole year is given only "
+                    "after summer conduct training, to a student whose year conduct is Chưa đạt."
+                ),
+                code="derived",
+            )
     if conduct_locked(school_class=school_class, school_year=school_year, semester=semester):
         raise ValidationError(_("The class book is locked for this semester: conduct cannot change."), code="locked")
     conduct = (

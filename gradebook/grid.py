@@ -15,7 +15,7 @@ from truonghoc.marks import mark_text
 from units.models import Unit
 
 from . import rules
-from .models import Level, Lock, Mark, MarkKind, Semester, SubjectRule
+from .models import Level, Lock, Mark, MarkKind, Regulation, Semester, SubjectRule
 
 PASS, NOT_PASSED = Level.PASSED.value, Level.NOT_PASSED.value
 
@@ -32,7 +32,11 @@ class Column:
 
 
 def columns_of(rule: SubjectRule) -> list[Column]:
-    """TX1..TXn, GK, CK of a subject under Circular 22 (levels Đ/CĐ for a comment-only subject)."""
+    """TX1..TXn, GK, CK of a subject under Circular 22 (levels Đ/CĐ for a comment-only subject); under
+    Circular 27 (primary) only the subject's periodic tests (`rules.primary_periodic_tests`)."""
+    if rule.regulation == Regulation.TT27_2020:
+        labels = {MarkKind.MIDTERM: "GK", MarkKind.END_OF_TERM: "CK"}
+        return [Column(kind, 1, labels[kind]) for kind in rules.primary_periodic_tests(rule.grade, rule.subject)]
     cols = [Column(MarkKind.REGULAR, n, f"TX{n}") for n in range(1, rule.regular_count + 1)]
     return [*cols, Column(MarkKind.MIDTERM, 1, "GK"), Column(MarkKind.END_OF_TERM, 1, "CK")]
 
@@ -46,7 +50,7 @@ def row_result(rule: SubjectRule, cells: dict[tuple[str, int], Mark]) -> Decimal
     """ĐTBmhk of a marked subject (a Decimal) or the result of a comment subject ("D"/"CD"), or None."""
     if rule.by_comment:
         levels = [getattr(cells.get((c.kind, c.index)), "level", "") for c in columns_of(rule)]
-        return comment_result(levels, len(levels))
+        return comment_result(levels, len(levels)) if levels else None
 
     def value(kind, index=1):
         mark = cells.get((kind, index))

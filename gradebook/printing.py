@@ -95,6 +95,9 @@ def class_book_workbook(book: ClassBook) -> tuple[Workbook, int]:
             _("Conduct of the year"),
             _("Absences with permission"),
             _("Absences without permission"),
+            _("Result after re-assessment"),
+            _("Conduct after summer training"),
+            _("Promoted / repeats the year"),
         ]
     )
     for line in book.students:
@@ -110,6 +113,9 @@ def class_book_workbook(book: ClassBook) -> tuple[Workbook, int]:
                 line.conduct_label(0),
                 line.absent_with,
                 line.absent_without,
+                line.result_after_retest_label,
+                line.conduct_after_summer_label,
+                line.promotion_label,
             ]
         )
     return workbook, len(book.students)

@@ -44,17 +44,8 @@ GOOD, FAIR, PASS, FAIL = "T", "K", "D", "CD"  # gradebook.models.Rating values
 SUBJECTS_AT_THE_TOP = 6
 
 
-def learning_result(averages: Sequence[Decimal | None], comment_results: Sequence[str]) -> str | None:
-    """Tốt / Khá / Đạt / Chưa đạt from the marked subjects' averages and the comment subjects' results
-    ("D"/"CD"); None while an average or a comment result is missing (the result is not known yet).
-
-    - Tốt: every comment subject Đạt; every average ≥ 6,5 and at least 6 of them ≥ 8,0.
-    - Khá: every comment subject Đạt; every average ≥ 5,0 and at least 6 of them ≥ 6,5.
-    - Đạt: at most one comment subject Chưa đạt; at least 6 averages ≥ 5,0 and none below 3,5.
-    - Chưa đạt: otherwise.
-    With fewer than 6 marked subjects, "at least 6" reads "all of them"."""
-    if any(value is None for value in averages) or any(not result for result in comment_results):
-        return None
+def _threshold_result(averages: Sequence[Decimal], comment_results: Sequence[str]) -> str:
+    """The thresholds alone (see `learning_result`), on complete inputs."""
     top = min(SUBJECTS_AT_THE_TOP, len(averages))
     comments_all_passed = all(result == PASS for result in comment_results)
     if comments_all_passed and all(v >= Decimal("6.5") for v in averages) and sum(v >= 8 for v in averages) >= top:
@@ -65,6 +56,90 @@ def learning_result(averages: Sequence[Decimal | None], comment_results: Sequenc
     if failed_comments <= 1 and sum(v >= 5 for v in averages) >= top and all(v >= Decimal("3.5") for v in averages):
         return PASS
     return FAIL
+
+
+LEVEL_ORDER = {FAIL: 0, PASS: 1, FAIR: 2, GOOD: 3}
+BEST_MARK = Decimal(10)
+
+
+def learning_result(averages: Sequence[Decimal | None], comment_results: Sequence[str]) -> str | None:
+    """Tốt / Khá / Đạt / Chưa đạt from the marked subjects' averages and the comment subjects' results
+    ("D"/"CD") of a semester or the year (Circular 22/2021, art. 9); None while an average or a comment
+    result is missing (the result is not known yet).
+
+    - Tốt: every comment subject Đạt; every average ≥ 6,5 and at least 6 of them ≥ 8,0.
+    - Khá: every comment subject Đạt; every average ≥ 5,0 and at least 6 of them ≥ 6,5.
+    - Đạt: at most one comment subject Chưa đạt; at least 6 averages ≥ 5,0 and none below 3,5.
+    - Chưa đạt: otherwise.
+    With fewer than 6 marked subjects, "at least 6" reads "all of them".
+
+    Then the adjustment of the level (Circular 22/2021, "điều chỉnh mức đánh giá", as the team reads it;
+    see `adjusted_level`): a result pulled down two levels or more by ONE subject is raised to the level
+    just below the one the other subjects reach."""
+    if any(value is None for value in averages) or any(not result for result in comment_results):
+        return None
+    return adjusted_level(list(averages), list(comment_results))
+
+
+def adjusted_level(averages: list[Decimal], comment_results: list[str]) -> str:
+    """The threshold result, adjusted when ONE subject lowers it by two levels or more: each subject in
+    turn is counted as meeting every threshold (average 10, or Đạt); if that alone gives Tốt while the real
+    result is Đạt or Chưa đạt, the result is Khá; if it gives Khá while the real result is Chưa đạt, it is
+    Đạt. The best of these wins. Two weak subjects are never adjusted (no single one lifts the result)."""
+    real = _threshold_result(averages, comment_results)
+    best = real
+    candidates = [([*averages[:i], BEST_MARK, *averages[i + 1 :]], comment_results) for i in range(len(averages))]
+    candidates += [
+        (averages, [*comment_results[:i], PASS, *comment_results[i + 1 :]]) for i in range(len(comment_results))
+    ]
+    for marks, comments in candidates:
+        would_be = _threshold_result(marks, comments)
+        if would_be == GOOD and real in (PASS, FAIL):
+            raised = FAIR
+        elif would_be == FAIR and real == FAIL:
+            raised = PASS
+        else:
+            continue
+        if LEVEL_ORDER[raised] > LEVEL_ORDER[best]:
+            best = raised
+    return best
+
+
+# --- Circular 22/2021, conduct (rèn luyện) ------------------------------------------------------------------
+
+
+def year_conduct(first: str | None, second: str | None) -> str | None:
+    """The year's conduct (rèn luyện cả năm), derived from the two semesters' (Circular 22/2021, conduct
+    of the school year), never typed:
+    - Tốt: semester II Tốt and semester I Khá or better;
+    - Khá: semester II Khá and semester I Đạt or better; or semester II Đạt and semester I Tốt; or
+      semester II Tốt and semester I Đạt or Chưa đạt;
+    - Đạt: semester II Đạt and semester I Khá, Đạt or Chưa đạt; or semester II Khá and semester I Chưa đạt;
+    - Chưa đạt: otherwise (semester II Chưa đạt).
+    None while either semester's conduct is missing."""
+    if first not in LEVEL_ORDER or second not in LEVEL_ORDER:
+        return None
+    one, two = LEVEL_ORDER[first], LEVEL_ORDER[second]
+    if two == LEVEL_ORDER[GOOD]:
+        return GOOD if one >= LEVEL_ORDER[FAIR] else FAIR
+    if two == LEVEL_ORDER[FAIR]:
+        return FAIR if one >= LEVEL_ORDER[PASS] else PASS
+    if two == LEVEL_ORDER[PASS]:
+        return FAIR if one == LEVEL_ORDER[GOOD] else PASS
+    return FAIL
+
+
+def needs_summer_training(conduct_of_year: str | None) -> bool:
+    """Circular 22/2021, the re-assessment after summer conduct training: a student whose year conduct is
+    Chưa đạt trains in the summer and is rated again (the homeroom teacher's "after summer training"
+    rating, `classbook.conduct_set` with the whole year)."""
+    return conduct_of_year == FAIL
+
+
+def conduct_after_summer(conduct_of_year: str | None, after_summer: str | None) -> str | None:
+    """The after-summer-training rating, which counts only for a student whose derived year conduct is
+    Chưa đạt (a rating left from before a semester's conduct changed is ignored)."""
+    return (after_summer or None) if needs_summer_training(conduct_of_year) else None
 
 
 # --- Circular 22/2021, the rest of art. 9 and the re-assessment (art. 12) ---------------------------------
@@ -90,10 +165,11 @@ def comment_year_result(first: str | None, second: str | None) -> str | None:
     return second or None
 
 
-def needs_retest(year_result: str | None, conduct_year: str | None = None) -> bool:
-    """Art. 12.1: a student whose year learning result is Chưa đạt re-takes assessments after the summer —
-    unless the year conduct is Chưa đạt (they do conduct training in the summer instead, art. 12.2)."""
-    return year_result == FAIL and conduct_year != FAIL
+def needs_retest(year_result: str | None) -> bool:
+    """Art. 12: a student whose year learning result is Chưa đạt re-takes assessments after the summer.
+    Independent of conduct: a student whose year conduct is Chưa đạt also trains in the summer
+    (`needs_summer_training`); both can apply."""
+    return year_result == FAIL
 
 
 def retest_subjects(year_averages: dict[str, Decimal | None], year_comments: dict[str, str | None]) -> list[str]:
@@ -109,16 +185,51 @@ def result_after_retest(
     year_comments: dict[str, str | None],
     retests: dict[str, Decimal | str],
 ) -> str | None:
-    """Art. 12.3: the year learning result recomputed with each re-taken subject's retest mark (or Đạt /
-    Chưa đạt) in place of its ĐTBmcn (or year result)."""
+    """Art. 12: the year learning result recomputed with each re-taken subject's retest mark (or Đạt /
+    Chưa đạt) in place of its ĐTBmcn (or year result). None while no re-assessment is in."""
     averages = dict(year_averages)
     comments = dict(year_comments)
+    taken = False
     for subject, retest in retests.items():
         if subject in averages and isinstance(retest, Decimal):
             averages[subject] = retest
+            taken = True
         elif subject in comments and isinstance(retest, str) and retest:
             comments[subject] = retest
+            taken = True
+    if not taken:
+        return None
     return learning_result(list(averages.values()), list(comments.values()))
+
+
+# --- Circular 22/2021, promotion (lên lớp) ------------------------------------------------------------------
+
+MAX_ABSENT_DAYS = 45
+
+
+def promotion(
+    year_learning: str | None,
+    conduct_of_year: str | None,
+    absent_days: int,
+    *,
+    after_retest: str | None = None,
+    after_summer: str | None = None,
+) -> bool | None:
+    """Circular 22/2021, promotion (lên lớp), as the team reads it: promoted when the year learning result
+    (after the re-assessment when it was Chưa đạt) is Đạt or better, the year conduct (after summer
+    training when it was Chưa đạt) is Đạt or better, and the student missed at most 45 days (buổi) of the
+    year, with or without permission. False as soon as one condition fails for good (more than 45 days, a
+    re-assessment or a summer training ending Chưa đạt); None while a result, a conduct rating, a
+    re-assessment or a summer rating is still awaited."""
+    if absent_days > MAX_ABSENT_DAYS:
+        return False
+    learning = (after_retest or None) if year_learning == FAIL else year_learning
+    conduct = conduct_after_summer(conduct_of_year, after_summer) if conduct_of_year == FAIL else conduct_of_year
+    if learning == FAIL or conduct == FAIL:
+        return False
+    if not learning or not conduct:
+        return None
+    return True
 
 
 # --- Circular 27/2020, primary ------------------------------------------------------------------------------
@@ -148,6 +259,27 @@ COMPETENCE_ITEMS = (
     ("nl_tham_mi", "Thẩm mĩ"),
     ("nl_the_chat", "Thể chất"),
 )
+
+
+# Periodic tests (bài kiểm tra định kì): at the end of semester I and of the year in these subjects (in the
+# grades that have them); mid-term tests (mid-semester I and II) only in grades 4 and 5, Tiếng Việt and Toán.
+PRIMARY_TEST_SUBJECTS = frozenset(
+    {"Tiếng Việt", "Toán", "Ngoại ngữ 1", "Lịch sử và Địa lí", "Khoa học", "Tin học và Công nghệ"}
+)
+PRIMARY_MIDTERM_SUBJECTS = frozenset({"Tiếng Việt", "Toán"})
+PRIMARY_MIDTERM_GRADES = frozenset({4, 5})
+MIDTERM_TEST, END_TEST = "gk", "ck"  # gradebook.models.MarkKind values
+
+
+def primary_periodic_tests(grade: int, subject: str) -> tuple[str, ...]:
+    """Circular 27/2020, periodic tests: the test columns a primary subject has in each semester — the
+    end-of-term test ("ck": end of semester I, end of the year) for the tested subjects, plus the mid-term
+    test ("gk") for Tiếng Việt and Toán in grades 4 and 5; () for a subject assessed by comments only."""
+    if subject not in PRIMARY_TEST_SUBJECTS:
+        return ()
+    if grade in PRIMARY_MIDTERM_GRADES and subject in PRIMARY_MIDTERM_SUBJECTS:
+        return (MIDTERM_TEST, END_TEST)
+    return (END_TEST,)
 
 
 def is_primary_test_mark(value: Decimal) -> bool:

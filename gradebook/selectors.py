@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 
 from units.models import Unit, in_subtree_q
 
-from .models import Conduct, Mark, MarkKind, Semester, SubjectRule, TeachingAssignment
+from . import rules
+from .models import Conduct, Mark, MarkKind, Rating, Semester, SubjectRule, TeachingAssignment
 from .rules import semester_average, year_average
 
 
@@ -102,7 +103,8 @@ def student_results(*, student, school_year: str):
 
 def own_marks(*, student, school_year: str) -> dict:
     """A student's marks of a school year, per semester and subject, with the semester averages (Circular
-    22, `rules.semester_average`), the year average and, when set, the conduct. Their own rows only: every
+    22, `rules.semester_average`), the year average and, when set, the conduct (the year's derived from the
+    semesters', with the rating after summer training when there is one). Their own rows only: every
     read is filtered by `student` (three queries)."""
     subjects: dict[str, dict] = {}
     for mark in Mark.objects.filter(student=student, school_year=school_year).order_by("subject", "kind", "index"):
@@ -134,7 +136,11 @@ def own_marks(*, student, school_year: str) -> dict:
             )
         result["year_average"] = year_average(*averages)
         rows.append(result)
-    conduct = {
-        c.semester: c.get_rating_display() for c in Conduct.objects.filter(student=student, school_year=school_year)
-    }
-    return {"subjects": rows, "conduct": conduct}
+    typed = dict(Conduct.objects.filter(student=student, school_year=school_year).values_list("semester", "rating"))
+    labels = dict(Rating.choices)
+    conduct = {term: labels[typed[term]] for term in (Semester.FIRST, Semester.SECOND) if term in typed}
+    derived = rules.year_conduct(typed.get(Semester.FIRST), typed.get(Semester.SECOND))
+    if derived:
+        conduct[Semester.YEAR] = labels[derived]  # Circular 22/2021: derived from the semesters, never typed
+    after = rules.conduct_after_summer(derived, typed.get(Semester.YEAR))
+    return {"subjects": rows, "conduct": conduct, "conduct_after_summer": labels[after] if after else ""}

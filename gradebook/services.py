@@ -37,7 +37,7 @@ from .models import (
     TeachingAssignment,
 )
 from .permissions import can_enter_marks, can_run_gradebook
-from .rules import is_primary_test_mark
+from .rules import is_primary_test_mark, primary_periodic_tests
 
 PROGRAMME_FILE = Path(__file__).resolve().parent / "data" / "programme_2018_periods.tsv"
 ONE_DECIMAL = Decimal("0.1")
@@ -116,6 +116,8 @@ def subject_rules_ensure(*, school_year: str) -> int:
                 assessed_by=AssessedBy.COMMENT if row["assessed_by"].strip() == "comment" else AssessedBy.SCORE,
             )
             for row in _programme_rows()
+            # a study topic (chuyên đề học tập) is assessed within its subject, never as a subject of its own
+            if row["assessed_by"].strip() in ("score", "comment")
         ] + _primary_rules(school_year)
     SubjectRule.objects.bulk_create(rows, ignore_conflicts=True)
     rules_forget()
@@ -237,6 +239,11 @@ def _check_column(rule: SubjectRule, *, cell: Cell, value, level: str) -> None:
         raise ValidationError(
             _("%(subject)s is assessed by comments: choose Đạt or Chưa đạt.") % {"subject": rule.subject}
         )
+    if cell.kind == MarkKind.LEVEL and rule.regulation != Regulation.TT27_2020:
+        raise ValidationError(_("A subject level is set in primary classes only."))
+    test_columns = (MarkKind.REGULAR, MarkKind.MIDTERM, MarkKind.END_OF_TERM)
+    if rule.regulation == Regulation.TT27_2020 and cell.kind in test_columns:
+        _check_primary_test(rule, cell)
     if (
         value is not None
         and cell.kind in (MarkKind.MIDTERM, MarkKind.END_OF_TERM)
@@ -249,6 +256,28 @@ def _check_column(rule: SubjectRule, *, cell: Cell, value, level: str) -> None:
         allowed = PRIMARY_LEVELS if cell.kind == MarkKind.LEVEL else COMMENT_LEVELS
         if level not in allowed or (cell.kind != MarkKind.LEVEL and not rule.by_comment):
             raise ValidationError(_("This column takes a mark from 0 to 10, not a level."))
+
+
+def _check_primary_test(rule: SubjectRule, cell: Cell) -> None:
+    """Circular 27/2020, periodic tests: a primary subject takes marks only in its test columns
+    (`rules.primary_periodic_tests`); its regular assessment is by comments, not marks."""
+    tests = primary_periodic_tests(rule.grade, rule.subject)
+    if cell.kind in tests:
+        return
+    if cell.kind == MarkKind.MIDTERM and tests:
+        raise ValidationError(
+            _(
+                "%(subject)s has no mid-term test in grade %(grade)s: in primary school only Tiếng Việt and "
+                "Toán of grades 4 and 5 have one."
+            )
+            % {"subject": rule.subject, "grade": rule.grade}
+        )
+    if cell.kind == MarkKind.REGULAR:
+        raise ValidationError(_("A primary subject's regular assessment is a comment, not a mark."))
+    raise ValidationError(
+        _("%(subject)s has no periodic test in grade %(grade)s: set its level instead.")
+        % {"subject": rule.subject, "grade": rule.grade}
+    )
 
 
 def _class_of_student(student_id: int, school_class: Unit) -> None:
@@ -525,8 +554,9 @@ RESULT_BATCH = 5000
 
 def _school_context(*, school_ids: list[int], school_year: str, student_ids: list[int] | None = None) -> dict:
     """What the results need besides the marks, in a fixed number of queries: the year's rules, the
-    classes' grades, exemptions, year conduct and (primary) competence ratings."""
-    from .models import CompetenceRating, Conduct, Exemption
+    classes' grades, exemptions and (primary) competence ratings. Conduct is not read: the re-assessment
+    after the summer does not depend on it (Circular 22/2021, art. 12)."""
+    from .models import CompetenceRating, Exemption
 
     subject_rules_ensure(school_year=school_year)
     rules: dict[tuple[str, int], dict[str, SubjectRule]] = {}
@@ -542,15 +572,12 @@ def _school_context(*, school_ids: list[int], school_year: str, student_ids: lis
         "student_id", "semester", "subject"
     ):
         exempt.setdefault(student_id, set()).add((semester, subject))
-    conduct = dict(
-        scoped(Conduct.objects.filter(semester=Semester.YEAR)).values_list("student_id", "rating").iterator()
-    )
     ratings: dict[int, dict] = {}
     for student_id, semester, item, level in scoped(CompetenceRating.objects.all()).values_list(
         "student_id", "semester", "item", "level"
     ):
         ratings.setdefault(student_id, {}).setdefault(semester, {})[item] = level
-    return {"rules": rules, "exempt": exempt, "conduct": conduct, "ratings": ratings, "grades": {}}
+    return {"rules": rules, "exempt": exempt, "ratings": ratings, "grades": {}}
 
 
 def _student_results(student_id: int, rows: list[tuple], ctx: dict, school_year: str, now):
@@ -640,7 +667,7 @@ def _student_results(student_id: int, rows: list[tuple], ctx: dict, school_year:
         else:
             subject_row(Semester.YEAR, subject, None, year_comments[subject])
     year = R.learning_result(list(year_averages.values()), list(year_comments.values()))
-    retest = R.needs_retest(year, ctx["conduct"].get(student_id))
+    retest = R.needs_retest(year)  # art. 12: whatever the conduct
     after = ""
     if retest:
         retests = {}
@@ -648,8 +675,7 @@ def _student_results(student_id: int, rows: list[tuple], ctx: dict, school_year:
             value, level = cells.get((Semester.YEAR, subject), {}).get((MarkKind.RETEST, 1), (None, ""))
             if value is not None or level:
                 retests[subject] = value if value is not None else level
-        if retests:
-            after = R.result_after_retest(year_averages, year_comments, retests)
+        after = R.result_after_retest(year_averages, year_comments, retests)
     student_row(Semester.YEAR, year, retest, after)
     return subject_rows, student_rows
 
@@ -752,7 +778,7 @@ def _recompute(marks, ctx: dict, school_year: str) -> int:
 @transaction.atomic
 def results_recompute(*, school: Unit, school_year: str) -> int:
     """Recompute every derived average and result of a school's year from its marks (Circulars 22 and 27,
-    `gradebook.rules`): a fixed number of reads (rules, classes, exemptions, conduct, ratings, the marks
+    `gradebook.rules`): a fixed number of reads (rules, classes, exemptions, ratings, the marks
     streamed in student order) and batched upserts. Idempotent; returns the number of students."""
     ctx = _school_context(school_ids=[school.pk], school_year=school_year)
     ctx["grades"] = dict(Unit.objects.children(school, kinds=[Unit.Kind.CLASS]).values_list("pk", "grade"))

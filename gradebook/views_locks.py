@@ -20,7 +20,8 @@ from truonghoc.forms import add_service_errors, service_outcome
 from truonghoc.params import parse_int
 from units.models import Unit
 
-from . import classbook, locking
+from . import classbook, locking, rules
+from .book import RATING_LABELS
 from .forms_locks import RATING_CHOICES, AbsenceForm, ChangeRequestForm, DeadlineForm, DecisionForm, LockForm
 from .models import Absence, Conduct, EntryDeadline, Lock, Mark, MarkChangeRequest, StudentComment
 from .permissions import (
@@ -97,7 +98,7 @@ def locks_page(request, school_id):
             "school": school,
             "year": year,
             "semester": semester,
-            "semesters": [(1, _("Semester 1")), (2, _("Semester 2")), (0, _("Whole year"))],
+            "semesters": [(1, _("Semester 1")), (2, _("Semester 2")), (0, _("Year and after summer training"))],
             "deadline_form": deadline_form,
             "lock_form": lock_form,
             "locks": locks,
@@ -328,12 +329,24 @@ def class_conduct(request, class_id):
         if not refused:
             messages.success(request, _("Conduct saved."))
         return redirect(f"{request.path}?hk={semester}")
-    ratings = dict(
-        Conduct.objects.filter(school_class=school_class, school_year=year, semester=semester).values_list(
-            "student_id", "rating"
+    ratings: dict[int, dict[int, str]] = {}
+    for student_id, term, rating in Conduct.objects.filter(school_class=school_class, school_year=year).values_list(
+        "student_id", "semester", "rating"
+    ):
+        ratings.setdefault(student_id, {})[term] = rating
+    rows = []
+    for student in students:
+        own = ratings.get(student.pk, {})
+        # The whole year: the derived conduct, and the after-summer rating of those whose year is Chưa đạt.
+        derived = rules.year_conduct(own.get(1), own.get(2))
+        rows.append(
+            {
+                "student": student,
+                "rating": own.get(semester, "") if semester or derived == rules.FAIL else "",
+                "derived": RATING_LABELS.get(derived or "", ""),
+                "editable": bool(semester) or rules.needs_summer_training(derived),
+            }
         )
-    )
-    rows = [(student, ratings.get(student.pk, "")) for student in students]
     locked = classbook.conduct_locked(school_class=school_class, school_year=year, semester=semester)
     return render(
         request,
@@ -341,7 +354,7 @@ def class_conduct(request, class_id):
         {
             "school_class": school_class,
             "semester": semester,
-            "semesters": [(1, _("Semester 1")), (2, _("Semester 2")), (0, _("Whole year"))],
+            "semesters": [(1, _("Semester 1")), (2, _("Semester 2")), (0, _("Year and after summer training"))],
             "rows": rows,
             "choices": RATING_CHOICES,
             "may_write": may_write and not locked,

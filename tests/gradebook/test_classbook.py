@@ -79,6 +79,15 @@ def test_conduct_by_the_homeroom_teacher_until_a_class_lock(locked_book):
     classbook.conduct_set(
         actor=book.homeroom, school_class=book.school_class, student_id=student, semester=1, rating="T"
     )
+    with pytest.raises(ValidationError) as derived:  # the year's conduct is derived, not typed
+        classbook.conduct_set(
+            actor=book.homeroom, school_class=book.school_class, student_id=student, semester=0, rating="K"
+        )
+    assert derived.value.code == "derived"
+    classbook.conduct_set(
+        actor=book.homeroom, school_class=book.school_class, student_id=student, semester=2, rating="CD"
+    )
+    # year Chưa đạt (semester II Chưa đạt): the rating after summer training is taken
     classbook.conduct_set(
         actor=book.homeroom, school_class=book.school_class, student_id=student, semester=0, rating="K"
     )
@@ -98,7 +107,7 @@ def test_conduct_by_the_homeroom_teacher_until_a_class_lock(locked_book):
             actor=book.homeroom, school_class=book.school_class, student_id=student, semester=1, rating="D"
         )
     assert locked.value.code == "locked"
-    assert dict(Conduct.objects.values_list("semester", "rating")) == {1: "T", 0: "K"}
+    assert dict(Conduct.objects.values_list("semester", "rating")) == {1: "T", 2: "CD", 0: "K"}
 
 
 def test_comments_general_by_homeroom_subject_by_its_teacher(locked_book):

@@ -31,7 +31,8 @@ def test_year_average_rounds_half_up():
         ([D("8.0")] * 6 + [D("6.5")] * 2, ["D", "D"], "T"),
         ([D("8.0")] * 5 + [D("6.5")] * 3, ["D", "D"], "K"),  # only 5 at 8,0
         ([D("8.0")] * 6 + [D("6.4")] * 2, ["D"], "K"),  # one below 6,5
-        ([D("9.0")] * 8, ["D", "CD"], "D"),  # one comment subject not passed
+        ([D("9.0")] * 8, ["D", "CD"], "K"),  # one comment subject not passed: Đạt, adjusted to Khá
+        ([D("7.0")] * 8, ["D", "CD"], "D"),  # the same at Khá level: one level down, no adjustment
         ([D("5.0")] * 6 + [D("3.5")] * 2, ["CD"], "D"),
         ([D("5.0")] * 6 + [D("3.4")], ["D"], "CD"),  # one below 3,5
         ([D("9.0")] * 8, ["CD", "CD"], "CD"),
