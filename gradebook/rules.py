@@ -1,10 +1,20 @@
 """The regulations' arithmetic, as pure functions: nothing here reads the database, so the formulas and
-thresholds are tested on tables of worked examples.
+thresholds are tested on tables of worked examples (tests/gradebook/test_rules*.py).
 
 Circular 22/2021 (secondary), art. 9:
 - ĐTBmhk = (sum of ĐĐGtx + 2 × ĐĐGgk + 3 × ĐĐGck) / (number of ĐĐGtx + 5), rounded to one decimal;
-- ĐTBmcn = (ĐTBmhkI + 2 × ĐTBmhkII) / 3, rounded to one decimal.
+- ĐTBmcn = (ĐTBmhkI + 2 × ĐTBmhkII) / 3, rounded to one decimal;
+- the learning result's thresholds and the adjustment when one subject pulls it down (`learning_result`);
+- a comment subject's semester and year results (art. 9.1);
+Circular 22/2021, conduct: the year's conduct derived from the semesters' (`year_conduct`) and the rating
+after summer training; art. 12: the re-assessment after the summer (`needs_retest`, `retest_subjects`,
+`result_after_retest`); promotion (`promotion`).
+Circular 27/2020 (primary): periodic tests (`primary_periodic_tests`, `is_primary_test_mark`) and the
+end-of-year result (`primary_year_result`).
 Rounding is half up (8,25 → 8,3), as the regulation's worked examples and schools' spreadsheets do.
+
+The texts could not be fetched when these were written: the rules follow the team lead's reading of the
+Circulars; an article number is given only where the code already cited it.
 """
 
 from collections.abc import Sequence

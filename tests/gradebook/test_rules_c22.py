@@ -190,3 +190,26 @@ def test_primary_table_agrees_with_the_periodic_tests_rule():
         tests = R.primary_periodic_tests(int(row["grade"]), row["subject"])
         assert names[row["periodic_tests"]] == tests, row
         assert (row["assessed_by"] == "score") == bool(tests), row
+
+
+# --- Circular 27/2020: the end-of-year result, at each boundary ---------------------------------------------
+
+GOOD_RATINGS = ["T"] * len(R.COMPETENCE_ITEMS)
+
+
+@pytest.mark.parametrize(
+    ("levels", "ratings", "tests", "expected"),
+    [
+        (["HTT", "HTT"], GOOD_RATINGS, [D("9"), D("9")], "HXS"),  # 9 is enough for Hoàn thành xuất sắc
+        (["HTT", "HTT"], GOOD_RATINGS, [D("7"), D("9")], "HTT"),  # 7 is enough for Hoàn thành tốt
+        (["HTT", "HTT"], GOOD_RATINGS, [D("6"), D("10")], "HT"),  # below 7: Hoàn thành
+        (["HTT", "HTT"], ["D", *GOOD_RATINGS[1:]], [D("10"), D("10")], "HT"),  # one rating Đạt
+        (["HT", "HTT"], ["D"] * len(GOOD_RATINGS), [D("5"), D("5")], "HT"),  # 5 is enough for Hoàn thành
+        (["HT", "HTT"], ["D"] * len(GOOD_RATINGS), [D("4"), D("10")], "CHT"),
+        (["HTT", "CHT"], GOOD_RATINGS, [D("10"), D("10")], "CHT"),  # one subject Chưa hoàn thành
+        (["HTT"], GOOD_RATINGS, [], "HXS"),  # subjects without periodic tests: levels and ratings decide
+        (["HTT"], [], [D("9")], None),  # the ratings not set yet
+    ],
+)
+def test_primary_year_result_boundaries(levels, ratings, tests, expected):
+    assert R.primary_year_result(levels, ratings, tests) == expected
