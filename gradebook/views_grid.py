@@ -15,6 +15,7 @@ from units.models import Unit
 
 from . import grid as grid_reads
 from . import selectors, services
+from .book import class_book_data
 from .models import Level, MarkKind, Semester
 from .permissions import can_enter_marks, can_view_class_book
 from .services import GRADEBOOK_WORDS, StaleMark
@@ -174,6 +175,8 @@ def class_book(request, class_id: int, semester: int):
     rows = grid_reads.class_book_rows(
         school_class=school_class, school_year=year, semester=semester, subject_rules=subject_rules
     )
+    # Semester II's page ends with the year's part: results, conduct (derived) and promotion (`book.py`).
+    year_lines = class_book_data(school_class, year).students if semester == Semester.SECOND else None
     return render(
         request,
         "gradebook/class_book_page.html",
@@ -184,5 +187,6 @@ def class_book(request, class_id: int, semester: int):
             "semester": semester,
             "subject_rules": subject_rules,
             "rows": rows,
+            "year_lines": year_lines,
         },
     )

@@ -213,3 +213,45 @@ def test_primary_grid_columns(book):
     assert [column.key for column in columns_of(rules[("tt22_2021", 6, "Toán")])] == [
         "tx1", "tx2", "tx3", "tx4", "gk1", "ck1",
     ]  # fmt: skip
+
+
+def test_the_class_book_page_of_semester_two_shows_the_year(locked_book, client):
+    book = locked_book
+    student = book.students[0]
+    fill(book, student, "8.5")
+    conduct(book, student, 1, "T")
+    conduct(book, student, 2, "K")
+    client.force_login(book.homeroom)
+    url = reverse("gradebook:class_book", kwargs={"class_id": book.school_class.pk, "semester": 2})
+    html = client.get(url).content.decode()
+    assert 'data-testid="class-book-year"' in html and "Lên lớp" in html
+    row = next(line for line in client.get(url).context["year_lines"] if line.student == student)
+    assert (row.results[0], row.conduct[0], row.promoted) == ("T", "K", True)
+    first = reverse("gradebook:class_book", kwargs={"class_id": book.school_class.pk, "semester": 1})
+    assert 'data-testid="class-book-year"' not in client.get(first).content.decode()
+
+
+def test_the_a3_pdf_and_the_xlsx_show_promotion_and_the_after_summer_rating(locked_book):
+    import io
+
+    from pypdf import PdfReader
+
+    from gradebook.printing import class_book_pdf, class_book_workbook
+
+    book = locked_book
+    promoted, summer = book.students[0], book.students[1]
+    for student in (promoted, summer):
+        fill(book, student, "8.5")
+    conduct(book, promoted, 1, "T")
+    conduct(book, promoted, 2, "T")
+    conduct(book, summer, 1, "K")
+    conduct(book, summer, 2, "CD")
+    conduct(book, summer, 0, "CD")  # after summer training, still Chưa đạt
+    data = class_book_data(book.school_class, book.year)
+    reader = PdfReader(io.BytesIO(class_book_pdf(data)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Lên lớp" in text and "Ở lại" in text and "sau rèn luyện hè" in text
+    workbook, _count = class_book_workbook(data)
+    rows = {row[1]: row for row in workbook.worksheets[-1].iter_rows(values_only=True)}
+    assert rows[promoted.full_name][-1] == "Lên lớp"
+    assert rows[summer.full_name][-3:] == ("", "Chưa đạt", "Ở lại")
