@@ -21,6 +21,7 @@ from django.utils import timezone
 from units.models import Role, RoleAssignment, Unit
 
 from .models import EntryDeadline, Exemption, Mark, MarkKind, Regulation, Semester, SubjectRule, TeachingAssignment
+from .rules import primary_periodic_tests
 
 COUNTED_KINDS = (MarkKind.REGULAR, MarkKind.MIDTERM, MarkKind.END_OF_TERM)
 
@@ -78,6 +79,8 @@ def _columns(rule: SubjectRule | None) -> dict[str, int]:
     """{column kind: number of columns} of a subject in a semester."""
     if rule is None:
         return {}
+    if rule.regulation == Regulation.TT27_2020:  # primary: its periodic tests only (Circular 27/2020)
+        return dict.fromkeys(primary_periodic_tests(rule.grade, rule.subject), 1)
     return {MarkKind.REGULAR: rule.regular_count, MarkKind.MIDTERM: 1, MarkKind.END_OF_TERM: 1}
 
 

@@ -255,3 +255,16 @@ def test_the_a3_pdf_and_the_xlsx_show_promotion_and_the_after_summer_rating(lock
     rows = {row[1]: row for row in workbook.worksheets[-1].iter_rows(values_only=True)}
     assert rows[promoted.full_name][-1] == "Lên lớp"
     assert rows[summer.full_name][-3:] == ("", "Chưa đạt", "Ở lại")
+
+
+def test_primary_progress_expects_the_periodic_tests_only(book, primary_classes):
+    from gradebook.progress import schools_progress
+
+    teacher, classes = primary_classes
+    grade4, pupil4 = classes[4]
+    _primary_mark(book, teacher, grade4, pupil4, "Toán", "gk")
+    rows = schools_progress(school_ids=[book.school.pk], school_year=book.year, semester=1)[book.school.pk]
+    expected = {(row.class_name, row.subject): (row.expected, row.entered) for row in rows}
+    assert expected[("4A1", "Toán")] == (2, 1)  # mid-term and end-of-term tests
+    assert expected[("4A1", "Khoa học")] == (1, 0)
+    assert expected[("3A1", "Toán")] == (1, 0)
