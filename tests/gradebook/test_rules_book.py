@@ -268,3 +268,19 @@ def test_primary_progress_expects_the_periodic_tests_only(book, primary_classes)
     assert expected[("4A1", "Toán")] == (2, 1)  # mid-term and end-of-term tests
     assert expected[("4A1", "Khoa học")] == (1, 0)
     assert expected[("3A1", "Toán")] == (1, 0)
+
+
+def test_primary_grid_pages_show_the_test_columns(book, primary_classes, client):
+    _teacher, classes = primary_classes
+    grade4, _pupil = classes[4]
+    client.force_login(book.principal)
+
+    def page(subject):
+        url = reverse("gradebook:grid", kwargs={"class_id": grade4.pk, "semester": 1, "subject": subject})
+        response = client.get(url)
+        assert response.status_code == 200
+        return [column.key for column in response.context["columns"]]
+
+    assert page("Toán") == ["gk1", "ck1"]
+    assert page("Khoa học") == ["ck1"]
+    assert page("Đạo đức") == []  # assessed by its level only
