@@ -98,6 +98,8 @@ def adjusted_level(averages: list[Decimal], comment_results: list[str]) -> str:
     Đạt. The best of these wins. Two weak subjects are never adjusted (no single one lifts the result)."""
     real = _threshold_result(averages, comment_results)
     best = real
+    if len(averages) + len(comment_results) < 2:
+        return real  # a lone subject is not "one subject among the others"
     candidates = [([*averages[:i], BEST_MARK, *averages[i + 1 :]], comment_results) for i in range(len(averages))]
     candidates += [
         (averages, [*comment_results[:i], PASS, *comment_results[i + 1 :]]) for i in range(len(comment_results))

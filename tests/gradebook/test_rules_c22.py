@@ -83,6 +83,8 @@ def marks(*values):
         (marks("3.0", "5.0", "5.0", "5.0", "5.0", "5.0", "5.0", "5.0"), [Đ], CĐ),
         # nothing to adjust at the top
         (marks("8.0", "8.0", "8.0", "8.0", "8.0", "8.0", "6.5"), [Đ], T),
+        # a lone subject is not adjusted
+        (marks("3.0"), [], CĐ),
         # still unknown while a result is missing
         ([D("3.0"), None, *marks("8.0", "8.0", "8.0", "8.0", "8.0", "8.0")], [Đ], None),
     ],
