@@ -90,7 +90,7 @@ class StudentLine:
 
     @property
     def promotion_label(self) -> str:
-        """ "Lên lớp" / "Ở lại" / "" (not known yet), as the book prints it."""
+        """Lên lớp (promoted), Ở lại (repeats the year) or blank (not known yet), as the book prints it."""
         if self.promoted is None:
             return ""
         return str(_("Promoted") if self.promoted else _("Repeats the year"))

@@ -98,7 +98,7 @@ def locks_page(request, school_id):
             "school": school,
             "year": year,
             "semester": semester,
-            "semesters": [(1, _("Semester 1")), (2, _("Semester 2")), (0, _("Year and after summer training"))],
+            "semesters": [(1, _("Semester 1")), (2, _("Semester 2")), (0, _("Whole year"))],
             "deadline_form": deadline_form,
             "lock_form": lock_form,
             "locks": locks,
