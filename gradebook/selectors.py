@@ -144,3 +144,29 @@ def own_marks(*, student, school_year: str) -> dict:
         conduct[Semester.YEAR] = labels[derived]  # Circular 22/2021: derived from the semesters, never typed
     after = rules.conduct_after_summer(derived, typed.get(Semester.YEAR))
     return {"subjects": rows, "conduct": conduct, "conduct_after_summer": labels[after] if after else ""}
+
+
+def conduct_rows(*, students, school_class: Unit, school_year: str, semester: int) -> list[dict]:
+    """The conduct page's rows (one query): per student, the semester's rating; for the whole year
+    (semester 0) the year's conduct derived from the semesters' (`rules.year_conduct`) and, for a year
+    Chưa đạt only, the rating after summer training, the one rating the homeroom teacher may set there."""
+    ratings: dict[int, dict[int, str]] = {}
+    for student_id, term, rating in Conduct.objects.filter(
+        school_class=school_class, school_year=school_year
+    ).values_list("student_id", "semester", "rating"):
+        ratings.setdefault(student_id, {})[term] = rating
+    labels = dict(Rating.choices)
+    rows = []
+    for student in students:
+        own = ratings.get(student.pk, {})
+        derived = rules.year_conduct(own.get(Semester.FIRST), own.get(Semester.SECOND))
+        summer = rules.needs_summer_training(derived)
+        rows.append(
+            {
+                "student": student,
+                "rating": own.get(semester, "") if semester or summer else "",
+                "derived": labels.get(derived or "", ""),
+                "editable": bool(semester) or summer,
+            }
+        )
+    return rows

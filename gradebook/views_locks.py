@@ -20,10 +20,9 @@ from truonghoc.forms import add_service_errors, service_outcome
 from truonghoc.params import parse_int
 from units.models import Unit
 
-from . import classbook, locking, rules
-from .book import RATING_LABELS
+from . import classbook, locking
 from .forms_locks import RATING_CHOICES, AbsenceForm, ChangeRequestForm, DeadlineForm, DecisionForm, LockForm
-from .models import Absence, Conduct, EntryDeadline, Lock, Mark, MarkChangeRequest, StudentComment
+from .models import Absence, EntryDeadline, Lock, Mark, MarkChangeRequest, StudentComment
 from .permissions import (
     can_decide_changes,
     can_run_gradebook,
@@ -32,6 +31,7 @@ from .permissions import (
     can_view_mark_history,
     teaches_class,
 )
+from .selectors import conduct_rows
 from .services import current_school_year
 
 
@@ -329,24 +329,7 @@ def class_conduct(request, class_id):
         if not refused:
             messages.success(request, _("Conduct saved."))
         return redirect(f"{request.path}?hk={semester}")
-    ratings: dict[int, dict[int, str]] = {}
-    for student_id, term, rating in Conduct.objects.filter(school_class=school_class, school_year=year).values_list(
-        "student_id", "semester", "rating"
-    ):
-        ratings.setdefault(student_id, {})[term] = rating
-    rows = []
-    for student in students:
-        own = ratings.get(student.pk, {})
-        # The whole year: the derived conduct, and the after-summer rating of those whose year is Chưa đạt.
-        derived = rules.year_conduct(own.get(1), own.get(2))
-        rows.append(
-            {
-                "student": student,
-                "rating": own.get(semester, "") if semester or derived == rules.FAIL else "",
-                "derived": RATING_LABELS.get(derived or "", ""),
-                "editable": bool(semester) or rules.needs_summer_training(derived),
-            }
-        )
+    rows = conduct_rows(students=students, school_class=school_class, school_year=year, semester=semester)
     locked = classbook.conduct_locked(school_class=school_class, school_year=year, semester=semester)
     return render(
         request,
