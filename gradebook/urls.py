@@ -29,15 +29,20 @@ urlpatterns += [
     path("lop-cua-toi/", views_assign.my_classes, name="my_classes"),
     path("lop/<id:class_id>/hk<int:semester>/<str:subject>/xlsx/", views_assign.grid_export, name="grid_export"),
     path("lop/<id:class_id>/hk<int:semester>/<str:subject>/tai-len/", views_assign.grid_upload, name="grid_upload"),
-    path(
-        "lop/<id:class_id>/hk<int:semester>/<str:subject>/tai-len/xac-nhan/",
-        views_assign.grid_upload_confirm,
-        name="grid_upload_confirm",
-    ),
+    path("nhap-diem/<id:pk>/", views_assign.mark_import, name="mark_import"),
+    path("nhap-diem/<id:pk>/xac-nhan/", views_assign.grid_upload_confirm, name="grid_upload_confirm"),
+    path("nhap-diem/<id:pk>/huy/", views_assign.mark_import_cancel_view, name="mark_import_cancel"),
 ]
 
 urlpatterns += [
     path("truong/<id:school_id>/phan-cong/nhap/", views_assign.assignments_import, name="assignments_import"),
+    path("nhap-phan-cong/<id:pk>/", views_assign.assignment_import, name="assignment_import"),
+    path(
+        "nhap-phan-cong/<id:pk>/xac-nhan/",
+        views_assign.assignment_import_confirm_view,
+        name="assignment_import_confirm",
+    ),
+    path("nhap-phan-cong/<id:pk>/huy/", views_assign.assignment_import_cancel_view, name="assignment_import_cancel"),
 ]
 
 urlpatterns += [
