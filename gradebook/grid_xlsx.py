@@ -218,7 +218,6 @@ def _check_marks(batch: MarkImport, content: bytes) -> MarkImport:
                     continue
                 mark = now.get((student.pk, kind, index))
                 same = mark is not None and mark.value == read and mark.level == level
-                batch.unchanged_marks += same
                 data["cells"].append(
                     {
                         "column": column, "kind": kind, "index": index, "value": value or "", "level": level,
@@ -231,6 +230,7 @@ def _check_marks(batch: MarkImport, content: bytes) -> MarkImport:
             action = A.ERROR
         else:
             batch.new_rows += changes
+            batch.unchanged_marks += len(data["cells"]) - changes
             action = A.WRITE if changes else A.UNCHANGED
         rows.append(MarkImportRow(batch=batch, line=line, data=data, errors=errors, action=action))
     MarkImportRow.objects.bulk_create(rows)

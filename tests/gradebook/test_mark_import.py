@@ -134,6 +134,7 @@ def test_confirm_and_cancel_on_the_page(book, ids):
     batch = MarkImport.objects.get()
     page = client.get(url).content.decode()
     assert 'data-testid="import-ready"' in page and "8,5" in page
+    assert url in client.get(upload).content.decode()  # listed under the recent imports
     assert reverse("gradebook:mark_import_cancel", args=[batch.pk]) in page
     outsider = Client()
     outsider.force_login(book.other)
