@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import OPEN_STATUSES, ReviewStep, review_step_rules
 from approvals.models import Status as ApprovalStatus
+from truonghoc.imports.models import BatchRow, ImportBatch, status_choices, status_field
 
 
 class Regulation(models.TextChoices):
@@ -631,3 +632,106 @@ class StudentResult(models.Model):
 
     def __str__(self):
         return f"{self.student} · {self.semester} · {self.learning}"
+
+
+# --- spreadsheet imports through the engine (truonghoc.imports): assignments, a grid's marks -------------
+
+
+class AssignmentImport(ImportBatch):
+    """A school's teaching assignments (and homeroom teachers) loaded from a spreadsheet: checked, shown,
+    then confirmed and written through `services.assignment_set`, all or nothing."""
+
+    Status = status_choices(invalid=_("The file has problems"), importing=_("Setting the assignments"))
+
+    UPLOAD_TO = "imports/gradebook/assignments/%Y/%m/"
+    COUNT_FIELDS = ("total_rows", "error_rows", "new_rows", "unchanged_rows", "homeroom_rows")
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    status = status_field(Status)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("loaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # new_rows: assignments set (or to set); unchanged_rows: already so; homeroom_rows: homeroom teachers changed.
+    unchanged_rows = models.PositiveIntegerField(default=0)
+    homeroom_rows = models.PositiveIntegerField(default=0)
+
+    class Meta(ImportBatch.Meta):
+        verbose_name = _("assignment import")
+        verbose_name_plural = _("assignment imports")
+
+    def __str__(self):
+        return f"{self.school_id} · {self.original_name}"
+
+
+class AssignmentImportRow(BatchRow):
+    """One checked line of an assignment file (data, errors: BatchRow) and what confirming it does."""
+
+    class Action(models.TextChoices):
+        SET = "set", _("Will be set")
+        UNCHANGED = "unchanged", _("Unchanged")
+        ERROR = "error", _("Refused")
+
+    batch = models.ForeignKey(AssignmentImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+
+    class Meta:
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "action", "line"], name="gb_assignimportrow_action_idx")]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.line}"
+
+
+class MarkImport(ImportBatch):
+    """One class × subject × semester's marks loaded from the grid's xlsx layout: checked with the grid's
+    rules, shown, then confirmed and written through `services.mark_set` by the teacher, all or nothing."""
+
+    Status = status_choices(invalid=_("The file has problems"), importing=_("Writing the marks"))
+
+    UPLOAD_TO = "imports/gradebook/marks/%Y/%m/"
+    COUNT_FIELDS = ("total_rows", "error_rows", "new_rows", "unchanged_marks", "empty_cells")
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    semester = models.PositiveSmallIntegerField(
+        _("semester"), choices=[(Semester.FIRST, Semester.FIRST.label), (Semester.SECOND, Semester.SECOND.label)]
+    )
+    subject = models.CharField(_("subject"), max_length=100)
+    status = status_field(Status)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("loaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # total_rows: students' lines; new_rows: marks written (or to write); the cells left as they are:
+    unchanged_marks = models.PositiveIntegerField(default=0)
+    empty_cells = models.PositiveIntegerField(default=0)
+
+    class Meta(ImportBatch.Meta):
+        verbose_name = _("mark import")
+        verbose_name_plural = _("mark imports")
+
+    def __str__(self):
+        return f"{self.school_class_id} · {self.subject} · {self.semester} · {self.original_name}"
+
+
+class MarkImportRow(BatchRow):
+    """One student's line of a grid file (data: the student and each typed cell with its mark now and the
+    new one; errors: the problems, each naming its column) and what confirming it does."""
+
+    class Action(models.TextChoices):
+        WRITE = "write", _("Marks will change")
+        UNCHANGED = "unchanged", _("Unchanged")
+        ERROR = "error", _("Refused")
+
+    batch = models.ForeignKey(MarkImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+
+    class Meta:
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "action", "line"], name="gb_markimportrow_action_idx")]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.line}"

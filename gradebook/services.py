@@ -327,8 +327,7 @@ def mark_write(
     return mark
 
 
-@transaction.atomic
-def mark_set(
+def mark_check(
     *,
     actor,
     student_id: int,
@@ -340,13 +339,10 @@ def mark_set(
     value=None,
     level: str = "",
     school_year: str | None = None,
-    expected_version: int | None = None,
-    source: str = "grid",
-) -> Mark:
-    """Write one cell as its teacher typed it ("8,5", "" to empty it, or a level). Refused, with nothing
-    written: a writer who does not teach that class and subject this semester, a student of another class,
-    a column the subject does not have, a value out of range or with two decimals, a locked cell (a change
-    request is the way), and a cell someone else saved since `expected_version` (StaleMark)."""
+) -> tuple[Unit, str, Decimal | None]:
+    """Every refusal of `mark_set` but the stale version, writing nothing: who writes, the column, the
+    value ("8,5" → 8.5), the student's class, the lock. Returns (school, school year, value read); the
+    grid import checks a whole file with it before anything is written."""
     _school_class(school_class)
     school = school_class.school()
     school_year = school_year or current_school_year(school)
@@ -368,6 +364,33 @@ def mark_set(
             % {"day": date_text(timezone.localtime(lock.locks_at).date())},
             code="locked",
         )
+    return school, school_year, value
+
+
+@transaction.atomic
+def mark_set(
+    *,
+    actor,
+    student_id: int,
+    school_class: Unit,
+    subject: str,
+    semester: int,
+    kind: str,
+    index: int = 1,
+    value=None,
+    level: str = "",
+    school_year: str | None = None,
+    expected_version: int | None = None,
+    source: str = "grid",
+) -> Mark:
+    """Write one cell as its teacher typed it ("8,5", "" to empty it, or a level). Refused, with nothing
+    written: a writer who does not teach that class and subject this semester, a student of another class,
+    a column the subject does not have, a value out of range or with two decimals, a locked cell (a change
+    request is the way), and a cell someone else saved since `expected_version` (StaleMark)."""
+    school, school_year, value = mark_check(
+        actor=actor, student_id=student_id, school_class=school_class, subject=subject, semester=semester,
+        kind=kind, index=index, value=value, level=level, school_year=school_year,
+    )  # fmt: skip
     mark = (
         Mark.objects.select_for_update()
         .filter(

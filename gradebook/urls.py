@@ -20,7 +20,7 @@ urlpatterns += [
     path("lop/<id:class_id>/nhan-xet/", views_locks.class_comments, name="comments"),
 ]
 
-from . import views_assign  # noqa: E402  (the assignments part of #16)
+from . import views_assign, views_imports  # noqa: E402  (the assignments part of #16)
 
 urlpatterns += [
     path("truong/<id:school_id>/phan-cong/", views_assign.assignments, name="assignments"),
@@ -28,16 +28,21 @@ urlpatterns += [
     path("phan-cong/<id:pk>/xoa/", views_assign.assignment_remove, name="assignment_remove"),
     path("lop-cua-toi/", views_assign.my_classes, name="my_classes"),
     path("lop/<id:class_id>/hk<int:semester>/<str:subject>/xlsx/", views_assign.grid_export, name="grid_export"),
-    path("lop/<id:class_id>/hk<int:semester>/<str:subject>/tai-len/", views_assign.grid_upload, name="grid_upload"),
-    path(
-        "lop/<id:class_id>/hk<int:semester>/<str:subject>/tai-len/xac-nhan/",
-        views_assign.grid_upload_confirm,
-        name="grid_upload_confirm",
-    ),
+    path("lop/<id:class_id>/hk<int:semester>/<str:subject>/tai-len/", views_imports.grid_upload, name="grid_upload"),
+    path("nhap-diem/<id:pk>/", views_imports.mark_import, name="mark_import"),
+    path("nhap-diem/<id:pk>/xac-nhan/", views_imports.grid_upload_confirm, name="grid_upload_confirm"),
+    path("nhap-diem/<id:pk>/huy/", views_imports.mark_import_cancel_view, name="mark_import_cancel"),
 ]
 
 urlpatterns += [
-    path("truong/<id:school_id>/phan-cong/nhap/", views_assign.assignments_import, name="assignments_import"),
+    path("truong/<id:school_id>/phan-cong/nhap/", views_imports.assignments_import, name="assignments_import"),
+    path("nhap-phan-cong/<id:pk>/", views_imports.assignment_import, name="assignment_import"),
+    path(
+        "nhap-phan-cong/<id:pk>/xac-nhan/",
+        views_imports.assignment_import_confirm_view,
+        name="assignment_import_confirm",
+    ),
+    path("nhap-phan-cong/<id:pk>/huy/", views_imports.assignment_import_cancel_view, name="assignment_import_cancel"),
 ]
 
 urlpatterns += [

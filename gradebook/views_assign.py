@@ -1,22 +1,18 @@
-"""Teaching-assignment pages, a teacher's "My classes", and the grid as xlsx (download, upload with a
-preview, confirm)."""
+"""Teaching-assignment pages, a teacher's "My classes", and the grid as xlsx (its upload, and the
+assignments' spreadsheet, are in views_imports.py)."""
 
-import secrets
 from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from truonghoc.forms import service_outcome
-from truonghoc.imports.engine import check_size
 from truonghoc.params import parse_id, parse_int
 from truonghoc.text import fold, search_text
 from truonghoc.xlsx import xlsx_response
@@ -24,12 +20,11 @@ from units.models import Unit
 from units.services import audit_export
 
 from . import selectors, services
-from .grid_xlsx import grid_import, grid_xlsx
+from .grid_xlsx import grid_xlsx
 from .models import TeachingAssignment
 from .permissions import can_enter_marks, can_run_gradebook, can_view_class_book
 
 PAGE_SIZE = 50
-PREVIEW_SECONDS = 1800
 
 
 def _school_or_404(user, school_id: int) -> Unit:
@@ -184,142 +179,6 @@ def grid_export(request, class_id: int, semester: int, subject: str):
     )
     audit = partial(audit_export, actor=request.user, kind="gradebook_grid", unit=school_class)
     return xlsx_response(content, filename, audit=audit)
-
-
-def _preview_key(token: str) -> str:
-    return f"gradebook:grid_import:{token}"
-
-
-@login_required
-def grid_upload(request, class_id: int, semester: int, subject: str):
-    """Upload a grid workbook: checked (nothing written), the preview shown, then confirmed."""
-    school_class, year = _grid_target(request, class_id, semester, subject, write=True)
-    context = {"school_class": school_class, "semester": semester, "subject": subject, "school_year": year}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("Choose the xlsx file of the grid to upload."))
-            return render(request, "gradebook/grid_upload.html", context)
-        try:
-            check_size(upload)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return render(request, "gradebook/grid_upload.html", context)
-        content = upload.read()
-        result = grid_import(
-            actor=request.user,
-            content=content,
-            school_class=school_class,
-            subject=subject,
-            semester=semester,
-            school_year=year,
-            dry_run=True,
-        )
-        context["result"] = result
-        if result.ok:
-            token = secrets.token_urlsafe(16)
-            cache.set(
-                _preview_key(token),
-                {
-                    "user": request.user.pk,
-                    "class": school_class.pk,
-                    "subject": subject,
-                    "semester": semester,
-                    "content": content,
-                },
-                PREVIEW_SECONDS,
-            )
-            context["token"] = token
-    return render(request, "gradebook/grid_upload.html", context)
-
-
-@login_required
-@require_POST
-def grid_upload_confirm(request, class_id: int, semester: int, subject: str):
-    school_class, year = _grid_target(request, class_id, semester, subject, write=True)
-    token = (request.POST.get("token") or "")[:64]
-    stored = cache.get(_preview_key(token)) if token else None
-    back = request.path.rsplit("xac-nhan/", 1)[0]
-    if not stored or (stored["user"], stored["class"], stored["subject"], stored["semester"]) != (
-        request.user.pk,
-        school_class.pk,
-        subject,
-        semester,
-    ):
-        messages.error(request, _("This preview has expired. Upload the file again."))
-        return redirect(back)
-    cache.delete(_preview_key(token))
-    try:
-        result = grid_import(
-            actor=request.user,
-            content=stored["content"],
-            school_class=school_class,
-            subject=subject,
-            semester=semester,
-            school_year=year,
-        )
-    except PermissionDenied as error:
-        raise Http404 from error
-    if result.ok:
-        messages.success(
-            request,
-            _("Marks written: %(written)d; unchanged: %(unchanged)d.")
-            % {"written": result.written, "unchanged": result.unchanged},
-        )
-    else:
-        messages.error(
-            request,
-            _("Nothing was written: %(problems)s")
-            % {"problems": "; ".join(f"{line}: {m}" for line, m in result.refusals)},
-        )
-    return redirect(back)
-
-
-@login_required
-def assignments_import(request, school_id: int):
-    """Assignments from xlsx/csv: upload → check (nothing written) → preview → confirm (all or nothing)."""
-    from .assign_import import assignments_import as run_import
-
-    school = _school_or_404(request.user, school_id)
-    context = {"unit": school}
-    if request.method == "POST" and request.POST.get("token"):
-        token = request.POST["token"][:64]
-        stored = cache.get(_preview_key(token))
-        if not stored or (stored["user"], stored["class"]) != (request.user.pk, f"school:{school.pk}"):
-            messages.error(request, _("This preview has expired. Upload the file again."))
-            return redirect(reverse("gradebook:assignments_import", kwargs={"school_id": school.pk}))
-        cache.delete(_preview_key(token))
-        result = run_import(actor=request.user, school=school, content=stored["content"])
-        if result.ok:
-            messages.success(
-                request,
-                _("Assignments set: %(set)d; unchanged: %(unchanged)d; homeroom teachers changed: %(homerooms)d.")
-                % {"set": result.set, "unchanged": result.unchanged, "homerooms": result.homerooms},
-            )
-            return redirect(_assignments_url(school))
-        context["result"] = result
-    elif request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("Choose the file to upload."))
-            return render(request, "gradebook/assignments_import.html", context)
-        try:
-            check_size(upload)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return render(request, "gradebook/assignments_import.html", context)
-        content = upload.read()
-        result = run_import(actor=request.user, school=school, content=content, dry_run=True)
-        context["result"] = result
-        if result.ok:
-            token = secrets.token_urlsafe(16)
-            cache.set(
-                _preview_key(token),
-                {"user": request.user.pk, "class": f"school:{school.pk}", "content": content},
-                PREVIEW_SECONDS,
-            )
-            context["token"] = token
-    return render(request, "gradebook/assignments_import.html", context)
 
 
 # --- marks from online tests and graded submissions ---------------------------------------------------

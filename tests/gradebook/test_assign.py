@@ -6,13 +6,21 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from gradebook import services
-from gradebook.grid_xlsx import grid_headers, grid_import, grid_xlsx
-from gradebook.models import Lock, Mark, MarkEvent, MarkKind, TeachingAssignment
+from gradebook.grid_xlsx import (
+    grid_headers,
+    grid_xlsx,
+    mark_import_apply,
+    mark_import_confirm,
+    mark_import_start,
+    mark_import_validate,
+)
+from gradebook.models import Lock, Mark, MarkEvent, MarkImport, MarkImportRow, MarkKind, TeachingAssignment
 from tests.accounts.factories import make_person
 from units.models import AuditEntry, Role
 
@@ -36,16 +44,29 @@ def _sheet(rows, header=None):
     return buffer.getvalue()
 
 
-def _import(book, content, actor=None, dry_run=False):
-    return grid_import(
+def _check(book, content, actor=None):
+    """The engine's check of a grid file: kept, read again from storage as the task does, nothing written."""
+    batch = mark_import_start(
         actor=actor or book.maths,
-        content=content,
         school_class=book.school_class,
         subject="Toán",
         semester=1,
-        school_year=book.year,
-        dry_run=dry_run,
+        upload=SimpleUploadedFile("bang-diem.xlsx", content),
     )
+    return mark_import_validate(batch=batch)
+
+
+def _import(book, content, actor=None):
+    """Check, then (when the file is ready) confirm and apply: the page's steps one after the other."""
+    actor = actor or book.maths
+    batch = _check(book, content, actor)
+    if batch.status == MarkImport.Status.READY:
+        batch = mark_import_apply(actor=actor, batch=mark_import_confirm(actor=actor, batch=batch))
+    return batch
+
+
+def _refused(batch):
+    return [(r.line, "; ".join(r.errors)) for r in batch.rows.filter(action=MarkImportRow.Action.ERROR)]
 
 
 # --- services ------------------------------------------------------------------------------------------
@@ -124,14 +145,16 @@ def test_export_layout_and_average(book):
 def test_import_writes_leaves_empty_cells_and_is_checked_first(book):
     ids = _ids(book)
     content = _sheet([[1, ids[0], "HS 1", "", "8,5", 7, None, None, 6, None], [2, ids[1], "HS 2", "", None]])
-    check = _import(book, content, dry_run=True)
-    assert check.ok and check.written == 3 and not Mark.objects.exists()
-    done = _import(book, content)
-    assert done.ok and done.written == 3
+    check = _check(book, content)
+    assert check.status == MarkImport.Status.READY and check.new_rows == 3 and not Mark.objects.exists()
+    assert (check.total_rows, check.error_rows, check.empty_cells) == (2, 0, 9)
+    done = mark_import_apply(actor=book.maths, batch=mark_import_confirm(actor=book.maths, batch=check))
+    assert done.status == MarkImport.Status.DONE and done.new_rows == 3
     mark = Mark.objects.get(student=book.students[0], kind="tx", index=1)
     assert mark.value == Decimal("8.5") and MarkEvent.objects.get(mark=mark).source == "import"
-    again = _import(book, content)
-    assert (again.written, again.unchanged) == (0, 3)
+    again = _check(book, content)
+    assert again.status == MarkImport.Status.INVALID and (again.new_rows, again.unchanged_marks) == (0, 3)
+    assert again.message and not again.error_rows
 
 
 @pytest.mark.parametrize("bad", ["11", "-1", "8,75", "abc"])
@@ -139,17 +162,19 @@ def test_a_bad_mark_refuses_the_whole_file(book, bad):
     ids = _ids(book)
     content = _sheet([[1, ids[0], "HS 1", "", "8"], [2, ids[1], "HS 2", "", bad]])
     result = _import(book, content)
-    assert not result.ok and result.refusals[0][0] == 4 and "TX1" in result.refusals[0][1]
+    assert result.status == MarkImport.Status.INVALID and result.error_rows == 1
+    refused = _refused(result)
+    assert refused[0][0] == 4 and refused[0][1].startswith("TX1: ")
     assert not Mark.objects.exists()
 
 
 def test_shifted_columns_another_class_and_locked_cells_are_refused(book):
     ids = _ids(book)
     shifted = _import(book, _sheet([[1, ids[0], "HS 1", "8"]], header=["STT", "Mã định danh", "Họ và tên", "TX1"]))
-    assert not shifted.ok and shifted.refusals[0][0] == 0
+    assert shifted.status == MarkImport.Status.INVALID and "TX1" in shifted.message and not shifted.total_rows
     stranger = make_person(unit=book.tree.c2, role=Role.STUDENT, national_id="009999999999")
     other = _import(book, _sheet([[1, stranger.national_id, "X", "", "8"]]))
-    assert not other.ok and "009999999999" in other.refusals[0][1]
+    assert other.status == MarkImport.Status.INVALID and "009999999999" in _refused(other)[0][1]
     Lock.objects.create(
         school=book.school,
         school_year=book.year,
@@ -158,13 +183,15 @@ def test_shifted_columns_another_class_and_locked_cells_are_refused(book):
         set_by=book.principal,
     )
     locked = _import(book, _sheet([[1, ids[0], "HS 1", "", "8"]]))
-    assert not locked.ok and not Mark.objects.exists()
+    assert locked.status == MarkImport.Status.INVALID and not Mark.objects.exists()
+    assert _refused(locked)[0][1].startswith("TX1: ")
 
 
 def test_a_teacher_who_does_not_teach_it_is_refused(book):
     ids = _ids(book)
-    result = _import(book, _sheet([[1, ids[0], "HS 1", "", "8"]]), actor=book.other)
-    assert not result.ok and not Mark.objects.exists()
+    with pytest.raises(PermissionDenied):
+        _import(book, _sheet([[1, ids[0], "HS 1", "", "8"]]), actor=book.other)
+    assert not Mark.objects.exists() and not MarkImport.objects.exists()
 
 
 # --- manage.py import_marks ----------------------------------------------------------------------------
@@ -210,3 +237,19 @@ def test_cli_refusal_exits_non_zero_and_writes_nothing(book, tmp_path):
             book.other.username,
             stdout=io.StringIO(),
         )
+
+
+def test_cli_prints_the_pages_summary_and_refuses_an_unreadable_file(book, tmp_path):
+    ids = _ids(book)
+    out = io.StringIO()
+    path = _file(tmp_path, _sheet([[1, ids[0], "HS 1", "", "9"]]))
+    args = ["--class", book.school_class.code, "--subject", "Toán", "--semester", "1"]
+    call_command("import_marks", path, *args, "--dry-run", stdout=out)
+    assert "Mọi dòng đều hợp lệ" in out.getvalue() and not Mark.objects.exists()
+    assert MarkImport.objects.get().status == MarkImport.Status.FAILED  # checked only: can never be confirmed
+    empty = tmp_path / "rong.xlsx"
+    empty.write_bytes(b"")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_marks", str(empty), *args, stdout=out)
+    assert "Tệp trống" in out.getvalue() and not Mark.objects.exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from gradebook.grid_xlsx import grid_headers
-from gradebook.models import Mark, TeachingAssignment
+from gradebook.models import Mark, MarkImport, TeachingAssignment
 from tests.accounts.factories import make_person
 from units.models import AuditEntry, Role
 
@@ -88,10 +88,10 @@ def test_grid_download_is_audited_and_upload_previews_then_writes(book):
     upload = reverse("gradebook:grid_upload", kwargs=kwargs)
     content = _sheet([[1, ids[0], "HS 1", "", "8,5"]])
     preview = client.post(upload, {"file": io.BytesIO(content)}, format="multipart")
-    assert preview.status_code == 200 and not Mark.objects.exists()
-    token = preview.context["token"]
-    client.post(reverse("gradebook:grid_upload_confirm", kwargs=kwargs), {"token": token})
+    assert preview.status_code == 302 and not Mark.objects.exists()
+    batch = MarkImport.objects.get()
+    client.post(reverse("gradebook:grid_upload_confirm", args=[batch.pk]))
     assert Mark.objects.get().entered_by == book.maths
-    bad = client.post(upload, {"file": io.BytesIO(_sheet([[1, ids[0], "HS 1", "", "11"]]))})
-    assert 'data-testid="refusals"' in bad.content.decode() and "token" not in bad.context
+    bad = client.post(upload, {"file": io.BytesIO(_sheet([[1, ids[0], "HS 1", "", "11"]]))}, follow=True)
+    assert 'data-testid="row-problems"' in bad.content.decode() and "confirm-import" not in bad.content.decode()
     assert _client(book.other).post(upload, {"file": io.BytesIO(content)}).status_code == 404

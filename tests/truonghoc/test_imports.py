@@ -112,6 +112,17 @@ def test_only_a_ready_file_is_confirmed_and_the_domain_may_refuse(tree, admin):
     assert batch.status == "ready"
 
 
+def test_a_ready_file_may_be_cancelled_and_then_never_confirmed(tree, admin):
+    batch = FAKE.validate(start(tree, admin))
+    batch = FAKE.cancel(batch, message="Dropped.")
+    assert (batch.status, batch.message, batch.finished_at is not None) == ("failed", "Dropped.", True)
+    with pytest.raises(ValidationError):
+        FAKE.confirm(batch)
+    with translation.override("en"), pytest.raises(ValidationError, match="cannot be cancelled"):
+        FAKE.cancel(batch, message="Again.")
+    assert not User.objects.filter(username__startswith="fake").exists()
+
+
 def test_a_refused_apply_rolls_everything_back_and_says_why(tree, admin):
     batch = FAKE.confirm(FAKE.validate(start(tree, admin)))
     batch = FAKE.run_apply(batch, "refuse")

@@ -1,7 +1,9 @@
 """One engine for spreadsheet (and other file) imports: upload → check → preview → confirm → apply.
 
-Users today: account issuing (accounts.services.issuing.AccountImport, IssueBatch/ImportRow) and the
-question bank (materials.services.question_io.importing.QuestionImporter, QuestionImport/…Row).
+Users today: account issuing (accounts.services.issuing.AccountImport, IssueBatch/ImportRow), the
+question bank (materials.services.question_io.importing.QuestionImporter, QuestionImport/…Row), units
+(units.importing.UnitImporter) and the grade book (gradebook.assign_import.AssignmentImporter,
+gradebook.grid_xlsx.MarkImporter).
 This package imports no app: a domain brings its models and its words.
 
 What the engine does, the same for every import
@@ -11,6 +13,7 @@ What the engine does, the same for every import
   - `Importer.validate`: deletes the rows of an earlier check and calls the domain's `check`; without
     content (a task, "check again") it reads the kept file, and only a VALIDATING batch is checked.
   - `Importer.confirm`: READY → IMPORTING under a row lock, with the one refusal for any other status.
+  - `Importer.cancel`: READY → FAILED with the domain's message: a checked file dropped unconfirmed.
   - `Importer.run_apply`: the domain's `apply` in one transaction on the locked IMPORTING batch; an
     `ImportRefused` rolls everything back and marks the batch FAILED with its message.
   - `Importer.task`: wraps a Celery task body; a crash marks the batch FAILED with `crash_message`.

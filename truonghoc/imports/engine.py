@@ -178,6 +178,18 @@ class Importer:
             batch.save(update_fields=["status", *fields])
             return batch
 
+    def cancel(self, batch: ImportBatch, *, message: str) -> ImportBatch:
+        """READY → FAILED with `message` under the confirm's row lock: a checked file the user drops
+        instead of confirming; nothing was written and it can no longer be confirmed."""
+        with transaction.atomic():
+            locked = self.model.objects.select_for_update().get(pk=batch.pk)
+            if locked.status != ImportStatus.READY:
+                raise ValidationError(
+                    _("This file cannot be cancelled in its present state (%(status)s).")
+                    % {"status": locked.get_status_display()}
+                )
+            return batch_finish(locked, status=ImportStatus.FAILED, message=message)
+
     def run_apply(self, batch: ImportBatch, actor=None) -> ImportBatch:
         """The apply step: all or nothing. Only an IMPORTING batch is applied (a retried task does
         nothing twice); a refusal rolls everything back and marks the batch failed."""

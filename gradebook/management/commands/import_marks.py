@@ -1,21 +1,30 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from gradebook import services
-from gradebook.grid_xlsx import grid_import
-from gradebook.models import TeachingAssignment
+from gradebook.grid_xlsx import (
+    IMPORTER,
+    mark_import_apply,
+    mark_import_confirm,
+    mark_import_start,
+    mark_import_summary,
+    mark_import_validate,
+)
+from gradebook.models import MarkImport, TeachingAssignment
 from units.models import Unit
 
 
 class Command(BaseCommand):
     help = (
         "Load a class's marks for one subject and semester from a grid workbook (the layout of the grid's "
-        "xlsx export), with the same checks as the web page, all or nothing. Acts as the assigned teacher "
-        "unless --as names another who may. Prints written / unchanged / refused with line numbers; exits "
-        "non-zero when anything is refused."
+        "xlsx export) through the same import as the web page (checked, then written all or nothing). Acts as "
+        "the assigned teacher unless --as names another who may. Prints the page's messages: each refused line "
+        "and the counts; exits non-zero with nothing written when anything is refused."
     )
 
     def add_arguments(self, parser):
@@ -54,24 +63,30 @@ class Command(BaseCommand):
             content = options["file"].read_bytes()
         except OSError as error:
             raise CommandError(str(error)) from error
-        result = grid_import(
-            actor=actor,
-            content=content,
-            school_class=school_class,
-            subject=subject,
-            semester=semester,
-            school_year=school_year,
-            dry_run=options["dry_run"],
-        )
-        for line, message in result.refusals:
-            self.stdout.write(_("line %(line)s: refused: %(message)s") % {"line": line, "message": message})
-        self.stdout.write(
-            _("written: %(written)d, unchanged: %(unchanged)d, refused: %(refused)d")
-            % {
-                "written": 0 if not result.ok else result.written,
-                "unchanged": result.unchanged,
-                "refused": len(result.refusals),
-            }
-        )
-        if not result.ok:
+        # The page's steps, run here one after the other: start → check → (confirm → apply).
+        try:
+            batch = mark_import_start(
+                actor=actor,
+                school_class=school_class,
+                subject=subject,
+                semester=semester,
+                upload=ContentFile(content, name=options["file"].name),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error
+        batch = mark_import_validate(batch=batch, content=content)
+        for row in batch.rows.exclude(errors=[]).order_by("line"):
+            for problem in row.errors:
+                self.stdout.write(_("line %(line)s: refused: %(message)s") % {"line": row.line, "message": problem})
+        self.stdout.write(mark_import_summary(batch))
+        if batch.status != MarkImport.Status.READY:
+            if batch.status == MarkImport.Status.INVALID and not batch.error_rows and batch.total_rows:
+                return  # every mark is already there: nothing to do is not a failure
             raise CommandError(_("Nothing was written: correct the refused lines and run again."))
+        if options["dry_run"]:
+            IMPORTER.cancel(batch, message=_("Checked only (--dry-run): nothing was written."))
+            return
+        batch = mark_import_apply(actor=actor, batch=mark_import_confirm(actor=actor, batch=batch))
+        if batch.status != MarkImport.Status.DONE:
+            raise CommandError(batch.message)
+        self.stdout.write(mark_import_summary(batch))
