@@ -71,7 +71,7 @@ def _timed(check, *args) -> dict:
 
 def readiness() -> dict:
     checks = {}
-    for alias in settings.DATABASES:
+    for alias in connections:
         checks["database" if alias == "default" else f"database:{alias}"] = _timed(_check_database, alias)
     checks["cache"] = _timed(_check_cache)
     for alias in ("default", "private"):
