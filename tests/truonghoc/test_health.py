@@ -18,7 +18,8 @@ def test_liveness_answers_without_touching_the_database(client, django_assert_nu
     assert "no-store" in response["Cache-Control"]
 
 
-def test_readiness_checks_database_cache_storage_and_queues(client):
+def test_readiness_checks_database_cache_storage_and_queues(client, settings):
+    settings.CELERY_BROKER_URL = "memory://"  # tasks run in-process (make run): no queue to measure
     response = client.get("/readyz")
     assert response.status_code == 200
     body = response.json()
@@ -27,7 +28,6 @@ def test_readiness_checks_database_cache_storage_and_queues(client):
     for name, check in body["checks"].items():
         assert check["status"] in {"ok", "skipped"}, name
         assert isinstance(check["ms"], float) and check["ms"] >= 0
-    # The test settings run tasks in-process: no broker, no queue to measure.
     assert body["checks"]["queues"]["status"] == "skipped"
     # The probe leaves nothing behind in the storages it wrote to.
     assert storages["default"].listdir("readyz")[1] == []

@@ -4,7 +4,9 @@ line, carried into the Celery tasks enqueued during the request; secrets masked 
 import io
 import json
 import logging
+import os
 import re
+import uuid
 
 import pytest
 from django.http import HttpResponse
@@ -144,22 +146,29 @@ def recorded_task():
 
 
 def test_a_task_enqueued_during_a_request_carries_its_id_to_the_worker(recorded_task):
-    """Through a real broker hop (kombu's in-memory transport) and a real worker thread: the id is put in the
-    message headers when the task is published and set again in the worker around the task."""
+    """Through a real broker hop (the real Redis when REDIS_URL is set, else kombu's in-memory transport) and a
+    real worker thread: the id is put in the message headers when the task is published and set again in the
+    worker around the task."""
     from celery.contrib.testing.worker import start_worker
 
     record, seen = recorded_task
+    broker = os.environ.get("REDIS_URL") or "memory://"
+    queue = f"test-request-id-{uuid.uuid4().hex}"  # so that no other worker on this broker takes our task
     previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url="memory://", result_backend="cache+memory://")
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=broker,
+        result_backend=broker if broker.startswith("redis") else "cache+memory://",
+    )
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10):
             token = current_request_id.set("req-into-task")
             try:
-                result = record.delay()
+                result = record.apply_async(queue=queue)
             finally:
                 current_request_id.reset(token)
             assert result.get(timeout=30) == "done"
-            untraced = record.delay()
+            untraced = record.apply_async(queue=queue)
             assert untraced.get(timeout=30) == "done"
     finally:
         app.conf.update(previous)
