@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_ENV := DJANGO_SETTINGS_MODULE=truonghoc.settings.test
 
-.PHONY: run test lint check unit e2e bench assets messages install install-dev chromium pdf-libs worker clean
+.PHONY: run serve serve-reload test lint check unit e2e bench assets messages install install-dev chromium pdf-libs worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,18 @@ run: install
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# The site as in production, on this machine (README.md, Production): gunicorn, a Celery worker per queue
+# and beat from the Procfile under honcho, with PostgreSQL and Redis from the environment. The environment
+# is checked before anything is installed; `make run` stays the newcomer's command.
+serve:
+	@./scripts/serve.sh --check
+	@$(MAKE) --no-print-directory install
+	@./scripts/serve.sh
+
+# New code or settings without dropping a request: gunicorn starts new workers, the old ones finish.
+serve-reload:
+	kill -HUP $$(cat $${GUNICORN_PIDFILE:-var/serve/gunicorn.pid})
+
 worker: install
 	$(BIN)/celery -A truonghoc worker -B --loglevel=INFO
 
@@ -82,4 +94,4 @@ bench: install-dev
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles test-output .pytest_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) node_modules static/vendor staticfiles var test-output .pytest_cache .ruff_cache .import_linter_cache

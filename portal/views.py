@@ -1,8 +1,6 @@
-"""The pages that belong to no single app: the home page ("Không gian của tôi"), the public front page
-and a health check. They read every app's selectors, so they sit above all of them (nobody imports portal)."""
+"""The pages that belong to no single app: the home page ("Không gian của tôi"), the public front page.
+They read every app's selectors, so they sit above all of them (nobody imports portal)."""
 
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
 
 from courses.permissions import can_assign_group_tasks
@@ -66,9 +64,3 @@ def home(request):
         context["show_tests"] = Role.STUDENT in user.roles or bool(context["open_tests"])
     context["front"] = personal_front(user=user)
     return render(request, "portal/home.html", context)
-
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

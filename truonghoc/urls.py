@@ -5,9 +5,13 @@ from django.views.static import serve
 
 from portal import views
 
+from . import health, metrics
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("tro-giup/", include("portal.urls_help", namespace="help")),
     path("tai-khoan/", include("allauth.urls")),
     path("ho-so/", include("accounts.urls")),

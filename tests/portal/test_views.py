@@ -12,7 +12,6 @@ pytestmark = pytest.mark.django_db
 
 def test_the_home_page_keeps_its_url_and_name():
     assert reverse("home") == "/" and resolve("/").func is views.home
-    assert reverse("healthz") == "/healthz" and resolve("/healthz").func is views.healthz
 
 
 def test_a_visitor_gets_the_front_page_and_a_person_their_space(client, tree):

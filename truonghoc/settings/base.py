@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "template_partials",
     "import_export",
     "csp",
+    "django_prometheus",
     # Ours, in dependency order: each app may import only the ones above it.
     "units",
     "notifications",
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Metrics first and last (django-prometheus times the whole stack); the request id before anything logs.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "truonghoc.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "truonghoc.middleware.CSPMiddleware",
@@ -63,6 +67,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "accounts.middleware.GraduatedReadOnlyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "truonghoc.urls"
@@ -288,9 +293,37 @@ NOTIFICATIONS_EMAIL = env.bool("NOTIFICATIONS_EMAIL", default=bool(EMAIL_URL))
 
 MESSAGE_TAGS = {40: "danger"}
 
+# --- Operations (truonghoc/health.py, metrics.py, observability.py) ------------------------------------
+# /metrics answers only these addresses or networks (client_ip, so behind TRUSTED_PROXY_COUNT proxies) or a
+# request with "Authorization: Bearer <METRICS_TOKEN>"; everyone else gets a 404. Empty: nobody.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# /readyz fails (503: the load balancer sends no new work) when a Celery queue holds more messages than this.
+READY_QUEUE_MAX_DEPTH = env.int("READY_QUEUE_MAX_DEPTH", default=10_000)
+
+# Every handler adds the request id and masks secrets (passwords in URLs, keys, signatures). Text here;
+# production.py switches the root to one JSON object per line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "truonghoc.observability.RequestIdFilter"},
+        "secrets": {"()": "truonghoc.observability.RedactSecretsFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,  # ISO 8601 in UTC
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id", "secrets"], "formatter": "text"},
+        "json": {"class": "logging.StreamHandler", "filters": ["request_id", "secrets"], "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    # A task's start and end, with its request id and duration (INFO in production).
+    "loggers": {"truonghoc.tasks": {"level": env("TASK_LOG_LEVEL", default="WARNING")}},
 }

@@ -1,14 +1,52 @@
-"""Production. Every secret and host comes from the environment; see README.md ("Production")."""
+"""Production. Every secret and host comes from the environment; see README.md ("Production").
+
+Settings that would leak refuse to start, with one message naming every problem (`refuse_unsafe`): DEBUG on
+(tracebacks with settings and local variables shown to anyone), no SECRET_KEY or a known/short one (sessions
+and password-reset links forgeable), no ALLOWED_HOSTS. Logs are JSON, one object per line, with the request
+id, and passwords, keys and signatures are masked in every record (truonghoc/observability.py)."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOGGING, env
 
-DEBUG = False
-SECRET_KEY = env("SECRET_KEY")  # required: no default in production
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Keys that must never sign a production session: the development default and the test runs' key.
+KNOWN_KEYS = {"dev-only-insecure-key-change-me", "test-secret-key-not-for-production"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def refuse_unsafe(*, debug: bool, secret_key: str, allowed_hosts: list[str]) -> list[str]:
+    """What keeps these settings from serving the public, in words an operator can act on ([] when none)."""
+    problems = []
+    if debug:
+        problems.append("DEBUG is on: unset DEBUG (or set DEBUG=false); tracebacks would show settings to anyone.")
+    if not secret_key:
+        problems.append(
+            "SECRET_KEY is missing: set it to a long random value, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    elif secret_key in KNOWN_KEYS or secret_key.startswith("django-insecure"):
+        problems.append("SECRET_KEY is a published default: set it to your own long random value.")
+    elif len(secret_key) < MIN_SECRET_KEY_LENGTH or len(set(secret_key)) < 5:
+        problems.append(f"SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_LENGTH} random characters.")
+    if not [host for host in allowed_hosts if host.strip()]:
+        problems.append("ALLOWED_HOSTS is empty: set it to the site's host names, e.g. ALLOWED_HOSTS=truonghoc.edu.vn.")
+    return problems
+
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+_problems = refuse_unsafe(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)
+if _problems:
+    raise ImproperlyConfigured(
+        "The production settings refuse to start:\n  - " + "\n  - ".join(_problems) + "\nSee README.md, Production."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The load balancer's probes and the metrics scraper call the processes directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
@@ -23,3 +61,9 @@ STORAGES = {
     "private": {"BACKEND": "truonghoc.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# One JSON object per line (LOG_FORMAT=text for people reading a terminal), in web processes and workers.
+LOGGING["root"]["handlers"] = ["json" if env("LOG_FORMAT", default="json") == "json" else "console"]
+LOGGING["loggers"]["truonghoc.tasks"]["level"] = env("TASK_LOG_LEVEL", default="INFO")
+# Celery workers keep Django's logging (JSON, request ids) instead of installing their own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
