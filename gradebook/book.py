@@ -2,7 +2,8 @@
 the report cards and `manage.py export_gradebook`, so they all show the same numbers.
 
 Every computed value comes from `gradebook.rules` (semester and year averages, learning results); conduct
-and absences are read from their models. A fixed number of queries, whatever the size of the class.
+and absences are read from their models. A fixed number of queries, whatever the size of the class or the
+number of classes (`class_books_data`).
 
 A subject assessed by comments has its semester result (Đạt / Chưa đạt) from all its assessments' levels;
 its year result is the second semester's (Circular 22, art. 9).
@@ -15,7 +16,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
-from accounts.selectors import class_students
+from accounts.selectors import classes_students
 from units.models import Unit
 
 from . import rules
@@ -137,36 +138,46 @@ def _result(lines: list[SubjectLine], semester: int) -> str | None:
 
 def class_book_data(school_class: Unit, school_year: str) -> ClassBook:
     """The whole book of `school_class` in `school_year`: every student, subject, semester, average,
-    result, conduct and absence count (ten queries at most, whatever the class's size)."""
-    subject_rules_ensure(school_year=school_year)
-    subject_rules = list(
-        SubjectRule.objects.filter(
-            school_year=school_year, regulation=regulation_for(school_class), grade=school_class.grade or 0
-        ).order_by("assessed_by", "id")
-    )
-    students = class_students(school_class=school_class)
-    ids = [student.pk for student in students]
-    homeroom = None
-    if school_class.homeroom_teacher_id:
-        homeroom = get_user_model().objects.filter(pk=school_class.homeroom_teacher_id).first()
-    school = Unit.objects.filter(path=school_class.school_path or "").first() or school_class
+    result, conduct and absence count (the one-class call of `class_books_data`)."""
+    return class_books_data([school_class], school_year)[0]
 
-    cells: dict[tuple, Mark] = {}
-    for mark in Mark.objects.filter(student_id__in=ids, school_year=school_year).only(
-        "student_id", "semester", "subject", "kind", "index", "value", "level"
-    ):
-        cells[(mark.student_id, mark.semester, mark.subject, mark.kind, mark.index)] = mark
-    exempt = {
-        (row["student_id"], row["semester"], row["subject"])
-        for row in Exemption.objects.filter(student_id__in=ids, school_year=school_year).values(
+
+def class_books_data(classes, school_year: str) -> list[ClassBook]:
+    """The books of many classes of `school_year`, in the order given, in a fixed number of queries (nine at
+    most) whatever the number of classes and students: the school's summary reads a whole school at once."""
+    classes = list(classes)
+    if not classes:
+        return []
+    subject_rules_ensure(school_year=school_year)
+    rules_by_key: dict[tuple[str, int], list[SubjectRule]] = defaultdict(list)
+    for rule in SubjectRule.objects.filter(
+        school_year=school_year, grade__in={school_class.grade or 0 for school_class in classes}
+    ).order_by("assessed_by", "id"):
+        rules_by_key[(rule.regulation, rule.grade)].append(rule)
+    students_by_class = classes_students(class_ids=[school_class.pk for school_class in classes])
+    ids = list({student.pk for students in students_by_class.values() for student in students})
+    homeroom_ids = {c.homeroom_teacher_id for c in classes if c.homeroom_teacher_id}
+    homerooms = get_user_model().objects.in_bulk(homeroom_ids) if homeroom_ids else {}
+    school_paths = {c.school_path for c in classes if c.school_path}
+    schools = {unit.path: unit for unit in Unit.objects.filter(path__in=school_paths)} if school_paths else {}
+
+    # Plain tuples rather than model instances: a school's summary reads every mark of the school.
+    cells: dict[tuple, tuple] = {
+        (student_id, semester, subject, kind, index): (value, level)
+        for student_id, semester, subject, kind, index, value, level in Mark.objects.filter(
+            student_id__in=ids, school_year=school_year
+        ).values_list("student_id", "semester", "subject", "kind", "index", "value", "level")
+    }
+    exempt = set(
+        Exemption.objects.filter(student_id__in=ids, school_year=school_year).values_list(
             "student_id", "semester", "subject"
         )
-    }
+    )
     conduct: dict[int, dict[int, str]] = defaultdict(dict)
-    for row in Conduct.objects.filter(student_id__in=ids, school_year=school_year).values(
+    for student_id, semester, rating in Conduct.objects.filter(student_id__in=ids, school_year=school_year).values_list(
         "student_id", "semester", "rating"
     ):
-        conduct[row["student_id"]][row["semester"]] = row["rating"]
+        conduct[student_id][semester] = rating
     absences = {
         row["student_id"]: row
         for row in Absence.objects.filter(student_id__in=ids, school_year=school_year)
@@ -175,43 +186,50 @@ def class_book_data(school_class: Unit, school_year: str) -> ClassBook:
             with_p=Count("id", filter=Q(with_permission=True)), without_p=Count("id", filter=Q(with_permission=False))
         )
     }
-
-    def value(key):
-        mark = cells.get(key)
-        return mark.value if mark is not None else None
-
-    lines = []
-    for number, student in enumerate(students, start=1):
-        line = StudentLine(number=number, student=student, conduct=conduct.get(student.pk, {}))
-        counts = absences.get(student.pk)
-        if counts:
-            line.absent_with, line.absent_without = counts["with_p"], counts["without_p"]
-        for rule in subject_rules:
-            terms = {}
-            for semester in (Semester.FIRST, Semester.SECOND):
-                base = (student.pk, int(semester), rule.subject)
-                end_cell = cells.get((*base, MarkKind.END_OF_TERM.value, 1))
-                terms[int(semester)] = SubjectTerm(
-                    regulars=[value((*base, MarkKind.REGULAR.value, i)) for i in range(1, rule.regular_count + 1)],
-                    midterm=value((*base, MarkKind.MIDTERM.value, 1)),
-                    end=end_cell.value if end_cell is not None else None,
-                    level=_comment_result(cells, base, rule) if rule.by_comment else "",
-                    exempt=base in exempt,
-                )
-            line.subjects.append(
-                SubjectLine(rule=rule, terms=terms, exempt_year=(student.pk, 0, rule.subject) in exempt)
+    books = []
+    for school_class in classes:
+        subject_rules = rules_by_key.get((regulation_for(school_class), school_class.grade or 0), [])
+        lines = [
+            _student_line(number, student, subject_rules, cells, exempt, conduct, absences)
+            for number, student in enumerate(students_by_class.get(school_class.pk, []), start=1)
+        ]
+        books.append(
+            ClassBook(
+                school=schools.get(school_class.school_path or "", school_class),
+                school_class=school_class,
+                school_year=school_year,
+                homeroom_teacher=homerooms.get(school_class.homeroom_teacher_id),
+                rules=subject_rules,
+                students=lines,
             )
-        for semester in (Semester.FIRST, Semester.SECOND, Semester.YEAR):
-            line.results[int(semester)] = _result(line.subjects, int(semester))
-        lines.append(line)
-    return ClassBook(
-        school=school,
-        school_class=school_class,
-        school_year=school_year,
-        homeroom_teacher=homeroom,
-        rules=subject_rules,
-        students=lines,
-    )
+        )
+    return books
+
+
+def _student_line(number, student, subject_rules, cells, exempt, conduct, absences) -> StudentLine:
+    def value(key):
+        cell = cells.get(key)
+        return cell[0] if cell is not None else None
+
+    line = StudentLine(number=number, student=student, conduct=conduct.get(student.pk, {}))
+    counts = absences.get(student.pk)
+    if counts:
+        line.absent_with, line.absent_without = counts["with_p"], counts["without_p"]
+    for rule in subject_rules:
+        terms = {}
+        for semester in (Semester.FIRST, Semester.SECOND):
+            base = (student.pk, int(semester), rule.subject)
+            terms[int(semester)] = SubjectTerm(
+                regulars=[value((*base, MarkKind.REGULAR.value, i)) for i in range(1, rule.regular_count + 1)],
+                midterm=value((*base, MarkKind.MIDTERM.value, 1)),
+                end=value((*base, MarkKind.END_OF_TERM.value, 1)),
+                level=_comment_result(cells, base, rule) if rule.by_comment else "",
+                exempt=base in exempt,
+            )
+        line.subjects.append(SubjectLine(rule=rule, terms=terms, exempt_year=(student.pk, 0, rule.subject) in exempt))
+    for semester in (Semester.FIRST, Semester.SECOND, Semester.YEAR):
+        line.results[int(semester)] = _result(line.subjects, int(semester))
+    return line
 
 
 def _comment_result(cells: dict, base: tuple, rule: SubjectRule) -> str:
@@ -219,5 +237,5 @@ def _comment_result(cells: dict, base: tuple, rule: SubjectRule) -> str:
     Circular 22 art. 9.1.a); "" while one is still missing."""
     columns = [(MarkKind.REGULAR.value, i) for i in range(1, rule.regular_count + 1)]
     columns += [(MarkKind.MIDTERM.value, 1), (MarkKind.END_OF_TERM.value, 1)]
-    levels = [cell.level if (cell := cells.get((*base, kind, index))) is not None else "" for kind, index in columns]
+    levels = [cell[1] if (cell := cells.get((*base, kind, index))) is not None else "" for kind, index in columns]
     return rules.comment_semester_result(levels, len(columns)) or ""
