@@ -250,3 +250,22 @@ def test_the_school_summary_costs_the_same_queries_for_2_or_6_classes(printed, d
     assert len(table.rows) == 6 and len(two) <= 12  # two of them: subject_rules_ensure's savepoint
     row = next(row for row in table.rows if row.school_class.name == "8A1")
     assert row.students == 2 and row.conduct["K"] == 1
+
+
+@pytest.mark.django_db(databases=[])
+def test_every_element_of_the_printed_forms_is_in_the_small_user_agent_sheet():
+    """printing.py replaces WeasyPrint's user-agent stylesheet by print_css/ua.css: an element missing there
+    would print as plain inline text (a table cell without its table display)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from gradebook.printing import CSS_DIR
+
+    ua = (CSS_DIR / "ua.css").read_text(encoding="utf-8")
+    known = set(re.findall(r"(?<![-.\w])([a-z][a-z0-9]*)(?=[\s,{:])", ua.split("*/", 1)[1]))
+    folder = Path(settings.BASE_DIR) / "templates" / "gradebook" / "print"
+    for name in ("base.html", "class_book.html", "report_cards.html", "summary.html"):
+        tags = set(re.findall(r"<([a-z][a-z0-9]*)", (folder / name).read_text(encoding="utf-8")))
+        assert tags and tags <= known, (name, tags - known)
