@@ -229,6 +229,19 @@ def class_students(*, school_class: Unit) -> list[User]:
     )
 
 
+def classes_students(*, class_ids) -> dict[int, list[User]]:
+    """{class id: its active students sorted by given name, as `class_students`} for many classes in one
+    query (a class without students is absent)."""
+    found: dict[int, list[User]] = {}
+    for assignment in (
+        RoleAssignment.objects.filter(unit_id__in=list(class_ids), role=Role.STUDENT, user__is_active=True)
+        .select_related("user")
+        .order_by("user__name_sort", "user_id")
+    ):
+        found.setdefault(assignment.unit_id, []).append(assignment.user)
+    return found
+
+
 # --- Profile rules: which details each account type must fill in ---------------------------------------
 
 

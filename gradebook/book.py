@@ -4,7 +4,8 @@ the report cards and `manage.py export_gradebook`, so they all show the same num
 Every computed value comes from `gradebook.rules` (semester and year averages, learning results with the
 adjustment, the year's conduct derived from the semesters', the result after the re-assessment and
 promotion); the semesters' conduct, the rating after summer training and absences are read from their
-models. A fixed number of queries, whatever the size of the class.
+models. A fixed number of queries, whatever the size of the class or the
+number of classes (`class_books_data`).
 
 A subject assessed by comments has its semester result (Đạt / Chưa đạt) from all its assessments' levels;
 its year result is the second semester's (Circular 22, art. 9).
@@ -18,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from accounts.selectors import class_students
+from accounts.selectors import classes_students
 from units.models import Unit
 
 from . import rules
@@ -160,36 +161,46 @@ def _result(lines: list[SubjectLine], semester: int) -> str | None:
 
 def class_book_data(school_class: Unit, school_year: str) -> ClassBook:
     """The whole book of `school_class` in `school_year`: every student, subject, semester, average,
-    result, conduct and absence count (ten queries at most, whatever the class's size)."""
-    subject_rules_ensure(school_year=school_year)
-    subject_rules = list(
-        SubjectRule.objects.filter(
-            school_year=school_year, regulation=regulation_for(school_class), grade=school_class.grade or 0
-        ).order_by("assessed_by", "id")
-    )
-    students = class_students(school_class=school_class)
-    ids = [student.pk for student in students]
-    homeroom = None
-    if school_class.homeroom_teacher_id:
-        homeroom = get_user_model().objects.filter(pk=school_class.homeroom_teacher_id).first()
-    school = Unit.objects.filter(path=school_class.school_path or "").first() or school_class
+    result, conduct and absence count (the one-class call of `class_books_data`)."""
+    return class_books_data([school_class], school_year)[0]
 
-    cells: dict[tuple, Mark] = {}
-    for mark in Mark.objects.filter(student_id__in=ids, school_year=school_year).only(
-        "student_id", "semester", "subject", "kind", "index", "value", "level"
-    ):
-        cells[(mark.student_id, mark.semester, mark.subject, mark.kind, mark.index)] = mark
-    exempt = {
-        (row["student_id"], row["semester"], row["subject"])
-        for row in Exemption.objects.filter(student_id__in=ids, school_year=school_year).values(
+
+def class_books_data(classes, school_year: str) -> list[ClassBook]:
+    """The books of many classes of `school_year`, in the order given, in a fixed number of queries (nine at
+    most) whatever the number of classes and students: the school's summary reads a whole school at once."""
+    classes = list(classes)
+    if not classes:
+        return []
+    subject_rules_ensure(school_year=school_year)
+    rules_by_key: dict[tuple[str, int], list[SubjectRule]] = defaultdict(list)
+    for rule in SubjectRule.objects.filter(
+        school_year=school_year, grade__in={school_class.grade or 0 for school_class in classes}
+    ).order_by("assessed_by", "id"):
+        rules_by_key[(rule.regulation, rule.grade)].append(rule)
+    students_by_class = classes_students(class_ids=[school_class.pk for school_class in classes])
+    ids = list({student.pk for students in students_by_class.values() for student in students})
+    homeroom_ids = {c.homeroom_teacher_id for c in classes if c.homeroom_teacher_id}
+    homerooms = get_user_model().objects.in_bulk(homeroom_ids) if homeroom_ids else {}
+    school_paths = {c.school_path for c in classes if c.school_path}
+    schools = {unit.path: unit for unit in Unit.objects.filter(path__in=school_paths)} if school_paths else {}
+
+    # Plain tuples rather than model instances: a school's summary reads every mark of the school.
+    cells: dict[tuple, tuple] = {
+        (student_id, semester, subject, kind, index): (value, level)
+        for student_id, semester, subject, kind, index, value, level in Mark.objects.filter(
+            student_id__in=ids, school_year=school_year
+        ).values_list("student_id", "semester", "subject", "kind", "index", "value", "level")
+    }
+    exempt = set(
+        Exemption.objects.filter(student_id__in=ids, school_year=school_year).values_list(
             "student_id", "semester", "subject"
         )
-    }
+    )
     conduct: dict[int, dict[int, str]] = defaultdict(dict)
-    for row in Conduct.objects.filter(student_id__in=ids, school_year=school_year).values(
+    for student_id, semester, rating in Conduct.objects.filter(student_id__in=ids, school_year=school_year).values_list(
         "student_id", "semester", "rating"
     ):
-        conduct[row["student_id"]][row["semester"]] = row["rating"]
+        conduct[student_id][semester] = rating
     absences = {
         row["student_id"]: row
         for row in Absence.objects.filter(student_id__in=ids, school_year=school_year)
@@ -200,59 +211,66 @@ def class_book_data(school_class: Unit, school_year: str) -> ClassBook:
             days=Count("id", filter=Q(period=0)),
         )
     }
-    secondary = regulation_for(school_class) == Regulation.TT22_2021
+    books = []
+    for school_class in classes:
+        subject_rules = rules_by_key.get((regulation_for(school_class), school_class.grade or 0), [])
+        secondary = regulation_for(school_class) == Regulation.TT22_2021
+        lines = [
+            _student_line(number, student, subject_rules, cells, exempt, conduct, absences, secondary)
+            for number, student in enumerate(students_by_class.get(school_class.pk, []), start=1)
+        ]
+        books.append(
+            ClassBook(
+                school=schools.get(school_class.school_path or "", school_class),
+                school_class=school_class,
+                school_year=school_year,
+                homeroom_teacher=homerooms.get(school_class.homeroom_teacher_id),
+                rules=subject_rules,
+                students=lines,
+            )
+        )
+    return books
 
+
+def _student_line(number, student, subject_rules, cells, exempt, conduct, absences, secondary) -> StudentLine:
     def value(key):
-        mark = cells.get(key)
-        return mark.value if mark is not None else None
+        cell = cells.get(key)
+        return cell[0] if cell is not None else None
 
-    lines = []
-    for number, student in enumerate(students, start=1):
-        typed = conduct.get(student.pk, {})
-        line = StudentLine(number=number, student=student, conduct={k: v for k, v in typed.items() if k})
-        year_conduct = rules.year_conduct(typed.get(Semester.FIRST), typed.get(Semester.SECOND))
-        if year_conduct:
-            line.conduct[int(Semester.YEAR)] = year_conduct
-        line.conduct_after_summer = rules.conduct_after_summer(year_conduct, typed.get(Semester.YEAR)) or ""
-        counts = absences.get(student.pk)
-        if counts:
-            line.absent_with, line.absent_without = counts["with_p"], counts["without_p"]
-            line.absent_days = counts["days"]
-        for rule in subject_rules:
-            terms = {}
-            for semester in (Semester.FIRST, Semester.SECOND):
-                base = (student.pk, int(semester), rule.subject)
-                end_cell = cells.get((*base, MarkKind.END_OF_TERM.value, 1))
-                terms[int(semester)] = SubjectTerm(
-                    regulars=[value((*base, MarkKind.REGULAR.value, i)) for i in range(1, rule.regular_count + 1)],
-                    midterm=value((*base, MarkKind.MIDTERM.value, 1)),
-                    end=end_cell.value if end_cell is not None else None,
-                    level=_comment_result(cells, base, rule) if rule.by_comment else "",
-                    exempt=base in exempt,
-                )
-            line.subjects.append(
-                SubjectLine(rule=rule, terms=terms, exempt_year=(student.pk, 0, rule.subject) in exempt)
+    typed = conduct.get(student.pk, {})
+    line = StudentLine(number=number, student=student, conduct={k: v for k, v in typed.items() if k})
+    year_conduct = rules.year_conduct(typed.get(Semester.FIRST), typed.get(Semester.SECOND))
+    if year_conduct:
+        line.conduct[int(Semester.YEAR)] = year_conduct
+    line.conduct_after_summer = rules.conduct_after_summer(year_conduct, typed.get(Semester.YEAR)) or ""
+    counts = absences.get(student.pk)
+    if counts:
+        line.absent_with, line.absent_without = counts["with_p"], counts["without_p"]
+        line.absent_days = counts["days"]
+    for rule in subject_rules:
+        terms = {}
+        for semester in (Semester.FIRST, Semester.SECOND):
+            base = (student.pk, int(semester), rule.subject)
+            terms[int(semester)] = SubjectTerm(
+                regulars=[value((*base, MarkKind.REGULAR.value, i)) for i in range(1, rule.regular_count + 1)],
+                midterm=value((*base, MarkKind.MIDTERM.value, 1)),
+                end=value((*base, MarkKind.END_OF_TERM.value, 1)),
+                level=_comment_result(cells, base, rule) if rule.by_comment else "",
+                exempt=base in exempt,
             )
-        for semester in (Semester.FIRST, Semester.SECOND, Semester.YEAR):
-            line.results[int(semester)] = _result(line.subjects, int(semester))
-        if secondary:
-            line.result_after_retest = _after_retest(cells, student.pk, line) or ""
-            line.promoted = rules.promotion(
-                line.results[0],
-                year_conduct,
-                line.absent_days,
-                after_retest=line.result_after_retest,
-                after_summer=line.conduct_after_summer,
-            )
-        lines.append(line)
-    return ClassBook(
-        school=school,
-        school_class=school_class,
-        school_year=school_year,
-        homeroom_teacher=homeroom,
-        rules=subject_rules,
-        students=lines,
-    )
+        line.subjects.append(SubjectLine(rule=rule, terms=terms, exempt_year=(student.pk, 0, rule.subject) in exempt))
+    for semester in (Semester.FIRST, Semester.SECOND, Semester.YEAR):
+        line.results[int(semester)] = _result(line.subjects, int(semester))
+    if secondary:
+        line.result_after_retest = _after_retest(cells, student.pk, line) or ""
+        line.promoted = rules.promotion(
+            line.results[0],
+            year_conduct,
+            line.absent_days,
+            after_retest=line.result_after_retest,
+            after_summer=line.conduct_after_summer,
+        )
+    return line
 
 
 def _comment_result(cells: dict, base: tuple, rule: SubjectRule) -> str:
@@ -260,7 +278,7 @@ def _comment_result(cells: dict, base: tuple, rule: SubjectRule) -> str:
     Circular 22 art. 9.1.a); "" while one is still missing."""
     columns = [(MarkKind.REGULAR.value, i) for i in range(1, rule.regular_count + 1)]
     columns += [(MarkKind.MIDTERM.value, 1), (MarkKind.END_OF_TERM.value, 1)]
-    levels = [cell.level if (cell := cells.get((*base, kind, index))) is not None else "" for kind, index in columns]
+    levels = [cell[1] if (cell := cells.get((*base, kind, index))) is not None else "" for kind, index in columns]
     return rules.comment_semester_result(levels, len(columns)) or ""
 
 
@@ -280,6 +298,6 @@ def _after_retest(cells: dict, student_id: int, line: StudentLine) -> str | None
     retests = {}
     for name in rules.retest_subjects(averages, comments):
         mark = cells.get((student_id, int(Semester.YEAR), name, MarkKind.RETEST.value, 1))
-        if mark is not None and (mark.value is not None or mark.level):
-            retests[name] = mark.value if mark.value is not None else mark.level
+        if mark is not None and (mark[0] is not None or mark[1]):
+            retests[name] = mark[0] if mark[0] is not None else mark[1]
     return rules.result_after_retest(averages, comments, retests)

@@ -1,6 +1,6 @@
 """The school's semester summary table (bảng tổng hợp): per class, the number of students at each learning
-result and conduct rating, and the class's average of each marked subject, from `class_book_data` so it
-agrees with the class books."""
+result and conduct rating, and the class's average of each marked subject, from `class_books_data` (the
+whole school in a fixed number of queries) so it agrees with the class books."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from units.models import Unit
 
-from .book import class_book_data
+from .book import class_books_data
 from .models import Rating
 from .rules import round_mark
 
@@ -48,8 +48,8 @@ def semester_summary(*, school: Unit, school_year: str, semester: int) -> Summar
     classes = Unit.objects.below(school).filter(kind=Unit.Kind.CLASS).order_by("grade", "name")
     subjects: list[str] = []
     rows = []
-    for school_class in classes:
-        book = class_book_data(school_class, school_year)
+    for book in class_books_data(classes, school_year):
+        school_class = book.school_class
         for rule in book.marked_rules:
             if rule.subject not in subjects:
                 subjects.append(rule.subject)

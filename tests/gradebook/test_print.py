@@ -200,3 +200,72 @@ def test_the_printing_page_links_the_downloads_for_who_may_see_the_book(client, 
     assert f"{pdf_url}?year={printed.year}" in response.content.decode()
     assert _get(client, printed.other, "class_print", printed.school_class.pk).status_code == 403
     assert _get(client, printed.principal, "class_print", printed.tree.s1.pk).status_code == 404
+
+
+def _class_with_students(printed, name: str, grade: int):
+    """Another class of the school with two students (one with maths marks and a conduct rating) and a
+    homeroom teacher."""
+    from tests.units.factories import make_unit
+    from units.models import Unit
+    from units.services import class_set_homeroom_teacher
+
+    school_class = make_unit(printed.school, Unit.Kind.CLASS, name, grade=grade)
+    teacher = make_person(unit=printed.tree.g1, role=Role.TEACHER, full_name=f"Chủ nhiệm {name}")
+    class_set_homeroom_teacher(actor=None, school_class=school_class, teacher=teacher)
+    students = [make_person(unit=school_class, role=Role.STUDENT, full_name=f"Học sinh {name} {n}") for n in (1, 2)]
+    Conduct.objects.create(
+        student=students[0], school=printed.school, school_class=school_class, school_year=printed.year,
+        semester=1, rating="K", set_by=printed.principal,
+    )  # fmt: skip
+    return school_class, students
+
+
+def test_the_books_of_many_classes_agree_with_one_class_each(printed):
+    from gradebook.book import class_books_data
+
+    other, students = _class_with_students(printed, "6A2", 6)
+    books = class_books_data([printed.school_class, other], printed.year)
+    assert [book.school_class for book in books] == [printed.school_class, other]
+    assert [line.student.pk for line in books[1].students] == [s.pk for s in students]
+    assert books[1].homeroom_teacher.full_name == "Chủ nhiệm 6A2" and books[1].school == printed.school
+    alone = class_book_data(printed.school_class, printed.year)
+    first = _line(books[0], printed.students[0])
+    assert _maths(first).terms[1].average == _maths(_line(alone, printed.students[0])).terms[1].average
+    assert first.conduct_label(1) == "Tốt" and _line(books[1], students[0]).conduct_label(1) == "Khá"
+    assert class_books_data([], printed.year) == []
+
+
+def test_the_school_summary_costs_the_same_queries_for_2_or_6_classes(printed, django_assert_num_queries):
+    from gradebook.summary import semester_summary
+    from units.services import class_set_homeroom_teacher
+
+    class_set_homeroom_teacher(actor=None, school_class=printed.school_class, teacher=printed.maths)
+    with CaptureQueriesContext(connection) as two:
+        table = semester_summary(school=printed.school, school_year=printed.year, semester=1)
+    assert len(table.rows) == 2
+    for name, grade in (("6A2", 6), ("7A2", 7), ("8A1", 8), ("9A1", 9)):
+        _class_with_students(printed, name, grade)
+    with django_assert_num_queries(len(two)):
+        table = semester_summary(school=printed.school, school_year=printed.year, semester=1)
+    assert len(table.rows) == 6 and len(two) <= 12  # two of them: subject_rules_ensure's savepoint
+    row = next(row for row in table.rows if row.school_class.name == "8A1")
+    assert row.students == 2 and row.conduct["K"] == 1
+
+
+@pytest.mark.django_db(databases=[])
+def test_every_element_of_the_printed_forms_is_in_the_small_user_agent_sheet():
+    """printing.py replaces WeasyPrint's user-agent stylesheet by print_css/ua.css: an element missing there
+    would print as plain inline text (a table cell without its table display)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from gradebook.printing import CSS_DIR
+
+    ua = (CSS_DIR / "ua.css").read_text(encoding="utf-8")
+    known = set(re.findall(r"(?<![-.\w])([a-z][a-z0-9]*)(?=[\s,{:])", ua.split("*/", 1)[1]))
+    folder = Path(settings.BASE_DIR) / "templates" / "gradebook" / "print"
+    for name in ("base.html", "class_book.html", "report_cards.html", "summary.html"):
+        tags = set(re.findall(r"<([a-z][a-z0-9]*)", (folder / name).read_text(encoding="utf-8")))
+        assert tags and tags <= known, (name, tags - known)
