@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "materials",
     "publications",
     "gradebook",
+    "teaching",
     "reports",
     "portal",
 ]
