@@ -372,8 +372,10 @@ def plan_submit(*, actor, plan: TeachingPlan) -> TeachingPlan:
     return approval.submit(PLANS, actor=actor, subject=plan)
 
 
+@transaction.atomic
 def plan_approve(*, actor, plan: TeachingPlan) -> TeachingPlan:
-    """Approve the step the plan waits at: the group's, then the principal's."""
+    """Approve the step the plan waits at now (read under lock): the group's, then the principal's."""
+    plan = _lock(plan)
     if plan.status == Status.SUBMITTED:
         return approval.approve_group(PLANS, actor=actor, subject=plan)
     return approval.approve_school(PLANS, actor=actor, subject=plan)

@@ -36,12 +36,12 @@ def group_plan(school, subject="Toán", grade=6):
     )  # fmt: skip
 
 
-def set_modes(plan, actor, modes: dict[int, str], **links):
+def set_modes(plan, actor, modes: dict[int, str], links: dict[int, dict] | None = None):
     """Set the mode of the rows at these positions (1-based) through the service."""
     for lesson in PlanLesson.objects.filter(plan=plan, position__in=list(modes)):
         services.lesson_update(
             actor=actor, lesson=lesson, title=lesson.title, periods=lesson.periods, week=lesson.week,
-            mode=modes[lesson.position], **links.get(lesson.position, {}),
+            mode=modes[lesson.position], **(links or {}).get(lesson.position, {}),
         )  # fmt: skip
 
 

@@ -18,13 +18,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--unit", dest="unit_code", required=True, help="The unit's code.")
+        parser.add_argument("--unit", required=True, help="The unit's code.")
         parser.add_argument(
             "--year", default="", help='The school year, such as "2026-2027" (default: the current one).'
         )
 
     def handle(self, *args, **options):
-        code = nfc(options["unit_code"]).strip()
+        code = nfc(options["unit"]).strip()
         unit = Unit.objects.filter(code=code).first()
         if unit is None or unit.kind in (Unit.Kind.GROUP, Unit.Kind.CLASS):
             raise CommandError(_("No school, Office, Department or Ministry has the code “%(code)s”.") % {"code": code})
