@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import ReviewStep, review_step_rules
 from approvals.models import Status as ApprovalStatus
+from truonghoc.softdelete import SoftDeleted, alive_q, soft_delete_constraint
 
 # Weeks a school year may number (the programme counts 35; a year with breaks runs longer).
 MAX_WEEK = 52
@@ -35,10 +36,10 @@ class LessonMode(models.TextChoices):
 ONLINE_MODES = (LessonMode.LIVE, LessonMode.LMS)
 
 
-class TeachingPlan(models.Model):
+class TeachingPlan(SoftDeleted):
     """One plan for one subject and grade of a school year. `unit` is where it was made (the school for the
     school's plan, the group for a group's or a teacher's plan): the approval engine reads it, with
-    `author`, `shared_with` (set to the school once approved) and `is_deleted`."""
+    `author`, `shared_with` (set to the school once approved) and `is_deleted` (soft delete)."""
 
     school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("units.Unit", verbose_name=_("made at"), on_delete=models.PROTECT, related_name="+")
@@ -59,7 +60,6 @@ class TeachingPlan(models.Model):
     shared_with = models.ForeignKey(
         "units.Unit", verbose_name=_("shared with"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -70,20 +70,21 @@ class TeachingPlan(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=12), name="teaching_plan_grade_1_12"),
             models.CheckConstraint(condition=~Q(subject=""), name="teaching_plan_has_subject"),
+            soft_delete_constraint("teaching_plan"),
             # One live plan per school (school level), per group (group level), per teacher (teacher level).
             models.UniqueConstraint(
                 fields=["school", "school_year", "subject", "grade"],
-                condition=Q(level="school", is_deleted=False),
+                condition=Q(level="school") & alive_q(),
                 name="teaching_one_school_plan",
             ),
             models.UniqueConstraint(
                 fields=["unit", "school_year", "subject", "grade"],
-                condition=Q(level="group", is_deleted=False),
+                condition=Q(level="group") & alive_q(),
                 name="teaching_one_group_plan",
             ),
             models.UniqueConstraint(
                 fields=["author", "school", "school_year", "subject", "grade"],
-                condition=Q(level="teacher", is_deleted=False),
+                condition=Q(level="teacher") & alive_q(),
                 name="teaching_one_teacher_plan",
             ),
         ]

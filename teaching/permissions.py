@@ -112,9 +112,7 @@ def can_view_plan(user, plan: TeachingPlan) -> bool:
 
 def plan_for_user_or_404(user, pk) -> TeachingPlan:
     """The plan, if the user may see it; anything else (another school's, a removed one) looks missing."""
-    plan = get_object_or_404(
-        TeachingPlan.objects.select_related("school", "unit", "author", "source"), pk=pk, is_deleted=False
-    )
+    plan = get_object_or_404(TeachingPlan.objects.alive().select_related("school", "unit", "author", "source"), pk=pk)
     if not can_view_plan(user, plan):
         raise Http404
     return plan

@@ -69,7 +69,7 @@ def is_optional(subject: str) -> bool:
 def plans_visible_to(*, user) -> QuerySet[TeachingPlan]:
     """Plans the user may open (teaching.permissions.can_view_plan as a query): their own; their group's
     (as its leader); their school's (as its manager); the approved ones of a school they teach at."""
-    plans = TeachingPlan.objects.filter(is_deleted=False).select_related("school", "unit", "author")
+    plans = TeachingPlan.objects.alive().select_related("school", "unit", "author")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return plans.none()
     if user.is_superuser:
@@ -137,14 +137,17 @@ def plans_waiting_for(*, user) -> QuerySet[TeachingPlan]:
 def plan_sources(*, plan_school: Unit, school_year: str, subject: str, grade: int) -> QuerySet[TeachingPlan]:
     """The plans a new one may be drafted from: the school's and its groups' plans of that subject and grade
     (approved first)."""
-    return TeachingPlan.objects.filter(
-        school=plan_school,
-        school_year=school_year,
-        subject=subject,
-        grade=grade,
-        is_deleted=False,
-        level__in=[PlanLevel.SCHOOL, PlanLevel.GROUP],
-    ).select_related("unit")
+    return (
+        TeachingPlan.objects.alive()
+        .filter(
+            school=plan_school,
+            school_year=school_year,
+            subject=subject,
+            grade=grade,
+            level__in=[PlanLevel.SCHOOL, PlanLevel.GROUP],
+        )
+        .select_related("unit")
+    )
 
 
 # --- the online share ------------------------------------------------------------------------------
@@ -366,9 +369,9 @@ def online_share(*, unit: Unit, school_year: str) -> UnitShare:
             calendars[key] = school_year_labelled(first_year, school).start
         year_start_of[school.pk] = calendars[key]
     plans = list(
-        TeachingPlan.objects.filter(
-            school__in=schools, school_year=school_year, status=Status.APPROVED, is_deleted=False
-        ).select_related("unit", "author")
+        TeachingPlan.objects.alive()
+        .filter(school__in=schools, school_year=school_year, status=Status.APPROVED)
+        .select_related("unit", "author")
     )
     shares = _plan_shares(plans, year_start_of)
     by_school: dict[int, list[TeachingPlan]] = defaultdict(list)

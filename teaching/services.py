@@ -121,8 +121,8 @@ def plan_create(
     ):
         raise ValidationError({"source": [_("Draft from a plan of the same school, subject, grade and year.")]})
     unit = school if level == PlanLevel.SCHOOL else group
-    duplicate = TeachingPlan.objects.filter(
-        school=school, school_year=school_year, subject=subject, grade=grade, level=level, is_deleted=False
+    duplicate = TeachingPlan.objects.alive().filter(
+        school=school, school_year=school_year, subject=subject, grade=grade, level=level
     )
     if level == PlanLevel.GROUP:
         duplicate = duplicate.filter(unit=unit)
