@@ -232,14 +232,18 @@ class UnitShare:
         return [school for school in self.schools if school.below_target]
 
 
-def _grades_taught(schools: list[Unit]) -> dict[int, set[int]]:
-    """Grades of each school's open classes (one query), else those of its level."""
+def _grades_taught(schools: list[Unit], *, under: Unit | None = None) -> dict[int, set[int]]:
+    """Grades of each school's open classes (one query: the subtree of `under`, else of each school), else
+    those of its level."""
     by_path = {school.path: school.pk for school in schools}
     grades: dict[int, set[int]] = defaultdict(set)
     if schools:
-        query = Q()
-        for school in schools:
-            query |= in_subtree_q(school.path, "", include_self=False)
+        if under is not None:
+            query = in_subtree_q(under.path, "")
+        else:
+            query = Q()
+            for school in schools:
+                query |= in_subtree_q(school.path, "", include_self=False)
         classes = Unit.objects.filter(query, kind=Unit.Kind.CLASS, is_active=True).values_list("path", "grade")
         for path, grade in classes:
             school_id = by_path.get(path[: len(path) - Unit.steplen])
@@ -377,7 +381,7 @@ def online_share(*, unit: Unit, school_year: str) -> UnitShare:
     by_school: dict[int, list[TeachingPlan]] = defaultdict(list)
     for plan in plans:
         by_school[plan.school_id].append(plan)
-    grades = _grades_taught(schools)
+    grades = _grades_taught(schools, under=unit)
     results = [
         _school_share(school, school_year, programme, grades[school.pk], by_school[school.pk], shares)
         for school in schools

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<id:pk>/them-dong/", views.lesson_add, name="lesson_add"),
     path("<id:pk>/gui-duyet/", views.plan_submit, name="plan_submit"),
     path("<id:pk>/duyet/", views.plan_decide, name="plan_decide"),
+    path("<id:pk>/ke-hoach.xlsx", views.plan_export, name="plan_xlsx"),
     path("dong/<id:pk>/", views.lesson_save, name="lesson_save"),
     path("dong/<id:pk>/xoa/", views.lesson_remove, name="lesson_remove"),
     path("dong/<id:pk>/len/", views.lesson_move, {"offset": -1}, name="lesson_up"),

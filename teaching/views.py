@@ -16,12 +16,13 @@ from approvals.views import decision_page
 from courses.models import LiveSession, Section
 from gradebook.services import current_school_year
 from truonghoc.forms import add_service_errors
-from truonghoc.params import parse_int
+from truonghoc.params import parse_id, parse_int
 from truonghoc.softdelete import alive_q
+from truonghoc.xlsx import xlsx_response
 from units.models import Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, TEACHING_ROLES, units_where
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import LessonForm, PlanCreateForm, PlanFilterForm
 from .models import PlanLesson, PlanLevel
 from .permissions import (
@@ -240,7 +241,7 @@ def lesson_save(request, pk):
 def lesson_add(request, pk):
     plan = plan_for_user_or_404(request.user, pk)
     after = None
-    after_id = parse_int(request.POST.get("after"), default=0, minimum=0)
+    after_id = parse_id(request.POST.get("after"))
     if after_id:
         after = get_object_or_404(PlanLesson, pk=after_id, plan=plan)
     try:
@@ -295,6 +296,13 @@ def plan_decide(request, pk):
         }
     )
     return decision_page(request, services.PLANS, subject=plan, context=context)
+
+
+@login_required
+def plan_export(request, pk):
+    """The plan as an xlsx sheet. No personal data (the lessons and the unit's name): not audited."""
+    plan = plan_for_user_or_404(request.user, pk)
+    return xlsx_response(exports.plan_xlsx(plan), exports.plan_filename(plan), audit=None)
 
 
 @login_required

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from approvals.models import Status
+from teaching import services
 from teaching.models import LessonMode, PlanLesson, PlanLevel, TeachingPlan
 from teaching.selectors import online_share
 
@@ -185,3 +186,25 @@ def test_the_share_costs_the_same_queries_for_more_plans(school, django_assert_m
     with django_assert_max_num_queries(8):
         share = online_share(unit=school.school, school_year=school.year)
     assert sum(1 for row in share.schools[0].rows if row.source) == 4
+
+
+def test_a_plan_downloads_as_xlsx(client, school):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    plan = group_plan(school)
+    first = plan.lessons.get(position=1)
+    services.lesson_update(actor=school.leader, lesson=first, title="Tập hợp", periods=4, week=1, mode=LessonMode.LMS)
+    client.force_login(school.leader)
+    answer = client.get(reverse("teaching:plan_xlsx", kwargs={"pk": plan.pk}))
+    assert answer.status_code == 200
+    assert "ke-hoach-toan-lop-6" in answer["Content-Disposition"]
+    sheet = load_workbook(BytesIO(answer.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "Toán" in rows[0][0] and school.group.name in rows[0][0]
+    assert rows[2][:4] == (1, 1, "Tập hợp", 4)
+    assert len(rows) == 2 + 35 + 3
+    assert rows[-3][3] == 140 and rows[-2][3] == 4 and rows[-1][3] == 140
+    client.force_login(school.stranger)
+    assert client.get(reverse("teaching:plan_xlsx", kwargs={"pk": plan.pk})).status_code == 404
