@@ -208,3 +208,12 @@ def test_a_plan_downloads_as_xlsx(client, school):
     assert rows[-3][3] == 140 and rows[-2][3] == 4 and rows[-1][3] == 140
     client.force_login(school.stranger)
     assert client.get(reverse("teaching:plan_xlsx", kwargs={"pk": plan.pk})).status_code == 404
+
+
+def test_the_home_page_links_teachers_to_the_plans(client, school):
+    from tests.accounts.factories import make_person
+
+    client.force_login(school.teacher)
+    assert b'data-testid="home-teaching-plans"' in client.get("/").content
+    client.force_login(make_person(unit=school.tree.c1, role="student"))
+    assert b'data-testid="home-teaching-plans"' not in client.get("/").content
