@@ -12,7 +12,7 @@ from materials.selectors.attempts import home_quizzes
 from publications.selectors.front import national_front, personal_front
 from reports.permissions import can_view_stats
 from units.models import Role
-from units.permissions import STAFF_ROLES, TEACHING_ROLES, Action, scope
+from units.permissions import SCHOOL_MANAGER_ROLES, STAFF_ROLES, TEACHING_ROLES, Action, scope
 from units.selectors import home_units
 
 
@@ -40,6 +40,8 @@ def home(request):
         # The grade book (issue #16): a student's own marks, a school's grade-entry progress.
         "own_marks": Role.STUDENT in user.roles,
         "progress_schools": [u for u in units if u.is_school and can_view_progress(user, u)],
+        # Teaching plans and the online share (issue #17): whoever teaches or runs a school.
+        "teaching_plans": bool(set(user.roles) & (TEACHING_ROLES | SCHOOL_MANAGER_ROLES)),
     }
     # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
     courses = my_courses(user=user)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("khoa-hoc/", include("courses.urls")),
     path("hoc-lieu/", include("materials.urls")),
     path("so-diem/", include("gradebook.urls")),
+    path("ke-hoach-day-hoc/", include("teaching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "materials",
     "publications",
     "gradebook",
+    "teaching",
     "reports",
     "portal",
 ]

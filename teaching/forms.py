@@ -1,0 +1,99 @@
+"""Forms of the teaching plans' pages: filters of the list, a new plan, one lesson row."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import Status
+from truonghoc.forms import BootstrapFormMixin, SearchField
+
+from .models import MAX_WEEK, LessonMode, PlanLevel
+
+SCOPES = [("", _("All I can see")), ("mine", _("Mine")), ("group", _("My groups")), ("school", _("The school's"))]
+
+
+class PlanFilterForm(BootstrapFormMixin, forms.Form):
+    q = SearchField(label=_("Search"), required=False, max_length=100)
+    scope = forms.ChoiceField(label=_("Whose"), choices=SCOPES, required=False)
+    subject = forms.ChoiceField(label=_("Subject"), required=False)
+    grade = forms.TypedChoiceField(
+        label=_("Grade"),
+        choices=[("", _("All grades"))] + [(g, str(g)) for g in range(1, 13)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False)
+
+    def __init__(self, *args, subjects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [("", _("All subjects"))] + [(s, s) for s in subjects]
+
+
+class PlanCreateForm(BootstrapFormMixin, forms.Form):
+    level = forms.ChoiceField(label=_("Plan"), choices=PlanLevel.choices)
+    group = forms.ChoiceField(label=_("Professional group"), required=False)
+    subject_grade = forms.ChoiceField(label=_("Subject and grade"))
+    source = forms.TypedChoiceField(
+        label=_("Draft from"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_(
+            "Without a plan to draft from, the rows are pre-filled from the programme's periods, week by week."
+        ),
+    )
+
+    def __init__(self, *args, levels, groups, programme, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [(v, label) for v, label in PlanLevel.choices if v in levels]
+        self.fields["group"].choices = [("", "—")] + [(str(g.pk), g.name) for g in groups]
+        self.fields["subject_grade"].choices = [
+            (f"{grade}|{subject}", _("%(subject)s, grade %(grade)s (%(periods)s periods)")
+             % {"subject": subject, "grade": grade, "periods": periods})
+            for (grade, subject), periods in sorted(programme.items())
+        ]  # fmt: skip
+        self.fields["source"].choices = [("", _("The programme's periods"))] + [(p.pk, str(p)) for p in sources]
+        self._groups = {str(g.pk): g for g in groups}
+
+    def clean(self):
+        data = super().clean()
+        value = data.get("subject_grade") or ""
+        grade, _sep, subject = value.partition("|")
+        data["grade"], data["subject"] = (int(grade), subject) if grade.isascii() and grade.isdigit() else (0, "")
+        data["group_unit"] = self._groups.get(data.get("group") or "")
+        if data.get("level") in (PlanLevel.GROUP, PlanLevel.TEACHER) and data["group_unit"] is None:
+            self.add_error("group", _("Choose the professional group the plan belongs to."))
+        return data
+
+
+class LessonForm(forms.Form):
+    """One row of the lessons table (posted by htmx when a cell changes)."""
+
+    title = forms.CharField(label=_("Lesson or topic"), max_length=255)
+    periods = forms.IntegerField(
+        label=_("Periods"),
+        min_value=1,
+        max_value=200,
+        error_messages={"min_value": _("At least 1 period."), "max_value": _("At most 200 periods.")},
+    )
+    week = forms.IntegerField(
+        label=_("Week"),
+        min_value=1,
+        max_value=MAX_WEEK,
+        error_messages={
+            "min_value": _("The week is a number from 1 to %(limit_value)s.") % {"limit_value": MAX_WEEK},
+            "max_value": _("The week is a number from 1 to %(limit_value)s.") % {"limit_value": MAX_WEEK},
+        },
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=LessonMode.choices)
+    live_session = forms.TypedChoiceField(label=_("Live session"), required=False, coerce=int, empty_value=None)
+    section = forms.TypedChoiceField(label=_("LMS lesson"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, sessions=(), sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["live_session"].choices = [("", "—")] + [(s.pk, str(s)) for s in sessions]
+        self.fields["section"].choices = [("", "—")] + [(s.pk, str(s)) for s in sections]
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

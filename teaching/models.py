@@ -1,0 +1,164 @@
+"""Teaching plans (issue #17, point 1): the school's plan for a subject and grade (kế hoạch giáo dục của nhà
+trường), a professional group's plan (tổ chuyên môn) and a teacher's plan drafted from it, each a list of
+lessons or topics with their periods, week of the school year and mode (direct, online live, online LMS).
+
+A plan goes through the approvals engine (the plan is both the engine's item and its subject): the group
+step then the principal's. The online share (selectors) reads approved plans only.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import ReviewStep, review_step_rules
+from approvals.models import Status as ApprovalStatus
+from truonghoc.softdelete import SoftDeleted, alive_q, soft_delete_constraint
+
+# Weeks a school year may number (the programme counts 35; a year with breaks runs longer).
+MAX_WEEK = 52
+
+
+class PlanLevel(models.TextChoices):
+    SCHOOL = "school", _("School's plan")
+    GROUP = "group", _("Group's plan")
+    TEACHER = "teacher", _("Teacher's plan")
+
+
+class LessonMode(models.TextChoices):
+    DIRECT = "direct", _("In class")
+    LIVE = "live", _("Online, live")
+    LMS = "lms", _("Online, on the LMS")
+
+
+ONLINE_MODES = (LessonMode.LIVE, LessonMode.LMS)
+
+
+class TeachingPlan(SoftDeleted):
+    """One plan for one subject and grade of a school year. `unit` is where it was made (the school for the
+    school's plan, the group for a group's or a teacher's plan): the approval engine reads it, with
+    `author`, `shared_with` (set to the school once approved) and `is_deleted` (soft delete)."""
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("units.Unit", verbose_name=_("made at"), on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("level"), max_length=8, choices=PlanLevel.choices)
+    school_year = models.CharField(_("school year"), max_length=9)  # "2026-2027"
+    subject = models.CharField(_("subject"), max_length=100)
+    grade = models.PositiveSmallIntegerField(_("grade"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The plan this one was drafted from (a teacher's from the group's, a group's from the school's).
+    source = models.ForeignKey(
+        "self", verbose_name=_("drafted from"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.DRAFT, db_index=True
+    )
+    shared_with = models.ForeignKey(
+        "units.Unit", verbose_name=_("shared with"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("teaching plan")
+        verbose_name_plural = _("teaching plans")
+        ordering = ["school_year", "grade", "subject", "level", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=12), name="teaching_plan_grade_1_12"),
+            models.CheckConstraint(condition=~Q(subject=""), name="teaching_plan_has_subject"),
+            soft_delete_constraint("teaching_plan"),
+            # One live plan per school (school level), per group (group level), per teacher (teacher level).
+            models.UniqueConstraint(
+                fields=["school", "school_year", "subject", "grade"],
+                condition=Q(level="school") & alive_q(),
+                name="teaching_one_school_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "school_year", "subject", "grade"],
+                condition=Q(level="group") & alive_q(),
+                name="teaching_one_group_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["author", "school", "school_year", "subject", "grade"],
+                condition=Q(level="teacher") & alive_q(),
+                name="teaching_one_teacher_plan",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "school_year", "status"], name="teaching_plan_school_idx")]
+
+    def __str__(self):
+        return f"{self.get_level_display()} · {self.subject} {self.grade} ({self.school_year})"
+
+    @property
+    def is_editable(self) -> bool:
+        return not self.is_deleted and self.status in (ApprovalStatus.DRAFT, ApprovalStatus.REFUSED)
+
+
+class PlanLesson(models.Model):
+    """One lesson or topic of a plan: its order, title, periods (tiết), week of the school year and mode;
+    an online one may point at the live session or the LMS section that teaches it."""
+
+    plan = models.ForeignKey(TeachingPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="lessons")
+    position = models.PositiveIntegerField(_("order"), default=0)
+    title = models.CharField(_("lesson or topic"), max_length=255)
+    periods = models.PositiveSmallIntegerField(_("periods"), validators=[MinValueValidator(1), MaxValueValidator(200)])
+    week = models.PositiveSmallIntegerField(_("week"), validators=[MinValueValidator(1), MaxValueValidator(MAX_WEEK)])
+    mode = models.CharField(_("mode"), max_length=8, choices=LessonMode.choices, default=LessonMode.DIRECT)
+    live_session = models.ForeignKey(
+        "courses.LiveSession",
+        verbose_name=_("live session"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    section = models.ForeignKey(
+        "courses.Section",
+        verbose_name=_("LMS lesson"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("plan lesson")
+        verbose_name_plural = _("plan lessons")
+        ordering = ["plan", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="teaching_lesson_has_title"),
+            models.CheckConstraint(condition=Q(periods__gte=1), name="teaching_lesson_periods_positive"),
+            models.CheckConstraint(condition=Q(week__gte=1, week__lte=MAX_WEEK), name="teaching_lesson_week_range"),
+            models.CheckConstraint(
+                condition=Q(live_session__isnull=True) | Q(mode="live"), name="teaching_lesson_session_is_live"
+            ),
+            models.CheckConstraint(
+                condition=Q(section__isnull=True) | Q(mode="lms"), name="teaching_lesson_section_lms"
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "position"], name="teaching_lesson_pos_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_online(self) -> bool:
+        return self.mode in ONLINE_MODES
+
+
+class PlanReview(ReviewStep):
+    """The trail of a plan: sent, approved by the group, approved or refused by the principal."""
+
+    item_field = "plan"
+    plan = models.ForeignKey(TeachingPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="reviews")
+
+    class Meta:
+        verbose_name = _("plan approval step")
+        verbose_name_plural = _("plan approval steps")
+        ordering = ["at", "id"]
+        constraints = review_step_rules("plan", "teaching_plan")["constraints"]
+        indexes = review_step_rules("plan", "teaching_plan")["indexes"]
