@@ -20,6 +20,9 @@ from .models import Level, Lock, Mark, MarkKind, Semester, SubjectRule
 PASS, NOT_PASSED = Level.PASSED.value, Level.NOT_PASSED.value
 
 
+COLUMN_LABELS = {MarkKind.REGULAR: "TX{n}", MarkKind.MIDTERM: "GK", MarkKind.END_OF_TERM: "CK"}
+
+
 @dataclass(frozen=True)
 class Column:
     kind: str
@@ -33,8 +36,7 @@ class Column:
 
 def columns_of(rule: SubjectRule) -> list[Column]:
     """TX1..TXn, GK, CK of a subject under Circular 22 (levels Đ/CĐ for a comment-only subject)."""
-    cols = [Column(MarkKind.REGULAR, n, f"TX{n}") for n in range(1, rule.regular_count + 1)]
-    return [*cols, Column(MarkKind.MIDTERM, 1, "GK"), Column(MarkKind.END_OF_TERM, 1, "CK")]
+    return [Column(kind, index, COLUMN_LABELS[kind].format(n=index)) for kind, index in rule.columns()]
 
 
 def comment_result(levels: list[str], expected_count: int) -> str | None:
@@ -52,7 +54,7 @@ def row_result(rule: SubjectRule, cells: dict[tuple[str, int], Mark]) -> Decimal
         mark = cells.get((kind, index))
         return mark.value if mark is not None else None
 
-    regulars = [value(MarkKind.REGULAR, n) for n in range(1, rule.regular_count + 1)]
+    regulars = [value(kind, n) for kind, n in rule.columns() if kind == MarkKind.REGULAR]
     return rules.semester_average(regulars, value(MarkKind.MIDTERM), value(MarkKind.END_OF_TERM))
 
 

@@ -102,6 +102,14 @@ class SubjectRule(models.Model):
     def by_comment(self) -> bool:
         return self.assessed_by == AssessedBy.COMMENT
 
+    def columns(self) -> list[tuple[str, int]]:
+        """The subject's columns in a semester, in the grid's order, as (kind, index): ĐĐGtx 1..n, ĐĐGgk,
+        ĐĐGck. The one place that spells them: the grid, progress and the demo read them here. A subject
+        assessed by comment has the same columns, holding levels; a primary subject (Circular 27) the same
+        too, its periodic tests in ĐĐGgk/ĐĐGck (its subject level, MarkKind.LEVEL, is not a grid column)."""
+        regulars = [(MarkKind.REGULAR.value, n) for n in range(1, self.regular_count + 1)]
+        return [*regulars, (MarkKind.MIDTERM.value, 1), (MarkKind.END_OF_TERM.value, 1)]
+
 
 class TeachingAssignment(models.Model):
     """Phân công giảng dạy: `teacher` teaches `subject` to `school_class` in a semester of a school year.
