@@ -105,7 +105,7 @@ def seed_demo_gradebook(
                 )
             )  # fmt: skip
             fill = 0.65 if teacher_id in behind else 0.97
-            columns = [(MarkKind.REGULAR, i) for i in range(1, rule.regular_count + 1)] + [(MarkKind.MIDTERM, 1)]
+            columns = [column for column in rule.columns() if column[0] != MarkKind.END_OF_TERM]
             for student_id in students.get(school_class.pk, []):
                 for kind, index in columns:
                     if rng.random() > fill:

@@ -15,9 +15,12 @@ from truonghoc.marks import mark_text
 from units.models import Unit
 
 from . import rules
-from .models import Level, Lock, Mark, MarkKind, Regulation, Semester, SubjectRule
+from .models import Level, Lock, Mark, MarkKind, Semester, SubjectRule
 
 PASS, NOT_PASSED = Level.PASSED.value, Level.NOT_PASSED.value
+
+
+COLUMN_LABELS = {MarkKind.REGULAR: "TX{n}", MarkKind.MIDTERM: "GK", MarkKind.END_OF_TERM: "CK"}
 
 
 @dataclass(frozen=True)
@@ -32,13 +35,8 @@ class Column:
 
 
 def columns_of(rule: SubjectRule) -> list[Column]:
-    """TX1..TXn, GK, CK of a subject under Circular 22 (levels Đ/CĐ for a comment-only subject); under
-    Circular 27 (primary) only the subject's periodic tests (`rules.primary_periodic_tests`)."""
-    if rule.regulation == Regulation.TT27_2020:
-        labels = {MarkKind.MIDTERM: "GK", MarkKind.END_OF_TERM: "CK"}
-        return [Column(kind, 1, labels[kind]) for kind in rules.primary_periodic_tests(rule.grade, rule.subject)]
-    cols = [Column(MarkKind.REGULAR, n, f"TX{n}") for n in range(1, rule.regular_count + 1)]
-    return [*cols, Column(MarkKind.MIDTERM, 1, "GK"), Column(MarkKind.END_OF_TERM, 1, "CK")]
+    """TX1..TXn, GK, CK of a subject under Circular 22 (levels Đ/CĐ for a comment-only subject)."""
+    return [Column(kind, index, COLUMN_LABELS[kind].format(n=index)) for kind, index in rule.columns()]
 
 
 def comment_result(levels: list[str], expected_count: int) -> str | None:
@@ -56,7 +54,7 @@ def row_result(rule: SubjectRule, cells: dict[tuple[str, int], Mark]) -> Decimal
         mark = cells.get((kind, index))
         return mark.value if mark is not None else None
 
-    regulars = [value(MarkKind.REGULAR, n) for n in range(1, rule.regular_count + 1)]
+    regulars = [value(kind, n) for kind, n in rule.columns() if kind == MarkKind.REGULAR]
     return rules.semester_average(regulars, value(MarkKind.MIDTERM), value(MarkKind.END_OF_TERM))
 
 

@@ -2,7 +2,7 @@
 
 For each teaching assignment (teacher × class × subject × semester) the expected cells are the class's
 active students, less those exempt from the subject that semester (or the whole year), times the
-subject's columns: its ĐĐGtx (`SubjectRule.regular_count`), one ĐĐGgk and one ĐĐGck — a subject assessed
+subject's columns (`SubjectRule.columns`): its ĐĐGtx, one ĐĐGgk and one ĐĐGck — a subject assessed
 by comment has the same columns, holding levels. A cell is entered when it holds a value or a level. For
 each entry deadline already past, the cells of that column kind still empty are "deadline missed".
 
@@ -21,7 +21,6 @@ from django.utils import timezone
 from units.models import Role, RoleAssignment, Unit
 
 from .models import EntryDeadline, Exemption, Mark, MarkKind, Regulation, Semester, SubjectRule, TeachingAssignment
-from .rules import primary_periodic_tests
 
 COUNTED_KINDS = (MarkKind.REGULAR, MarkKind.MIDTERM, MarkKind.END_OF_TERM)
 
@@ -75,13 +74,12 @@ class SchoolProgress:
         return round(100 * self.entered / self.expected, 1) if self.expected else None
 
 
-def _columns(rule: SubjectRule | None) -> dict[str, int]:
-    """{column kind: number of columns} of a subject in a semester."""
-    if rule is None:
-        return {}
-    if rule.regulation == Regulation.TT27_2020:  # primary: its periodic tests only (Circular 27/2020)
-        return dict.fromkeys(primary_periodic_tests(rule.grade, rule.subject), 1)
-    return {MarkKind.REGULAR: rule.regular_count, MarkKind.MIDTERM: 1, MarkKind.END_OF_TERM: 1}
+def _columns(rule: SubjectRule | None) -> dict[str, list[int]]:
+    """{column kind: its indexes} of a subject in a semester (`SubjectRule.columns`)."""
+    by_kind: dict[str, list[int]] = {}
+    for kind, index in rule.columns() if rule is not None else []:
+        by_kind.setdefault(kind, []).append(index)
+    return by_kind
 
 
 def _regulation(grade: int | None) -> str:
@@ -184,13 +182,11 @@ def schools_progress(
             teacher_id=a["teacher_id"],
             teacher_name=a["teacher__full_name"],
             students=len(students),
-            columns=sum(columns.values()),
+            columns=sum(len(indexes) for indexes in columns.values()),
         )
-        for kind, count in columns.items():
-            expected = len(students) * count
-            done = sum(
-                entered.get((a["school_class_id"], a["subject"], kind, index), 0) for index in range(1, count + 1)
-            )
+        for kind, indexes in columns.items():
+            expected = len(students) * len(indexes)
+            done = sum(entered.get((a["school_class_id"], a["subject"], kind, index), 0) for index in indexes)
             done = min(done, expected)
             row.expected += expected
             row.entered += done

@@ -19,7 +19,7 @@ from truonghoc.xlsx import xlsx_response
 from units.models import Unit
 from units.services import audit_export
 
-from . import selectors, services
+from . import nav, selectors, services
 from .grid_xlsx import grid_xlsx
 from .models import TeachingAssignment
 from .permissions import can_enter_marks, can_run_gradebook, can_view_class_book
@@ -103,6 +103,7 @@ def assignments(request, school_id: int):
         "subjects": subjects,
         "filtered": bool(class_id or teacher_id or subject or query),
         "chosen": {"class": class_id, "teacher": teacher_id, "subject": subject},
+        "nav_links": nav.school_links(request.user, school=school, semester=semester, current="assignments"),
     }
     return render(request, "gradebook/assignments.html", context)
 

@@ -14,7 +14,7 @@ from truonghoc.params import parse_id, parse_int
 from units.models import Unit
 
 from . import grid as grid_reads
-from . import selectors, services
+from . import nav, selectors, services
 from .book import class_book_data
 from .models import Level, MarkKind, Semester
 from .permissions import can_enter_marks, can_view_class_book
@@ -78,6 +78,14 @@ def grid(request, class_id: int, semester: int, subject: str):
             "any_locked": any(locked.values()),
             "rows": rows,
             "can_edit": can_edit,
+            "nav_links": nav.class_links(
+                request.user,
+                school_class=school_class,
+                school_year=year,
+                semester=semester,
+                current=f"grid:{subject}",
+                school=school,
+            ),
             "levels": [(Level.PASSED, Level.PASSED.label), (Level.NOT_PASSED, Level.NOT_PASSED.label)],
             "grid_text": {
                 "saving": _("Saving…"),
@@ -188,5 +196,13 @@ def class_book(request, class_id: int, semester: int):
             "subject_rules": subject_rules,
             "rows": rows,
             "year_lines": year_lines,
+            "nav_links": nav.class_links(
+                request.user,
+                school_class=school_class,
+                school_year=year,
+                semester=semester,
+                current="class_book",
+                school=school,
+            ),
         },
     )

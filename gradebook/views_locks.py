@@ -20,7 +20,7 @@ from truonghoc.forms import add_service_errors, service_outcome
 from truonghoc.params import parse_int
 from units.models import Unit
 
-from . import classbook, locking
+from . import classbook, locking, nav
 from .forms_locks import RATING_CHOICES, AbsenceForm, ChangeRequestForm, DeadlineForm, DecisionForm, LockForm
 from .models import Absence, EntryDeadline, Lock, Mark, MarkChangeRequest, StudentComment
 from .permissions import (
@@ -103,6 +103,7 @@ def locks_page(request, school_id):
             "lock_form": lock_form,
             "locks": locks,
             "deadlines": deadlines,
+            "nav_links": nav.school_links(request.user, school=school, semester=semester, current="locks"),
         },
     )
 
@@ -278,6 +279,9 @@ def class_absences(request, class_id):
             "may_write": may_write,
             "previous": days[0] - timedelta(days=7),
             "next": days[0] + timedelta(days=7),
+            "nav_links": nav.class_links(
+                request.user, school_class=school_class, school_year=year, semester=None, current="absences"
+            ),
         },
     )
 
@@ -342,6 +346,9 @@ def class_conduct(request, class_id):
             "choices": RATING_CHOICES,
             "may_write": may_write and not locked,
             "locked": locked,
+            "nav_links": nav.class_links(
+                request.user, school_class=school_class, school_year=year, semester=semester, current="conduct"
+            ),
         },
     )
 
@@ -401,5 +408,8 @@ def class_comments(request, class_id):
             "subjects": subjects,
             "rows": rows,
             "may_write": may_write,
+            "nav_links": nav.class_links(
+                request.user, school_class=school_class, school_year=year, semester=semester, current="comments"
+            ),
         },
     )

@@ -14,7 +14,7 @@ from truonghoc.xlsx import download_response, xlsx_response
 from units.models import Unit
 from units.services import audit_export
 
-from . import printing, summary
+from . import nav, printing, summary
 from .book import class_book_data
 from .permissions import can_run_gradebook, can_view_class_book, can_view_own_marks
 from .services import current_school_year
@@ -123,5 +123,12 @@ def class_print(request, pk: int):
     return render(
         request,
         "gradebook/print/class_print.html",
-        {"school_class": school_class, "school_year": year, "title": _("Roll-call and mark book")},
+        {
+            "school_class": school_class,
+            "school_year": year,
+            "title": _("Roll-call and mark book"),
+            "nav_links": nav.class_links(
+                request.user, school_class=school_class, school_year=year, semester=None, current="print"
+            ),
+        },
     )

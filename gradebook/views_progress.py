@@ -8,7 +8,7 @@ from truonghoc.params import parse_id, parse_int
 from truonghoc.text import fold
 from units.models import Unit
 
-from . import progress
+from . import nav, progress
 from .permissions import can_view_own_marks, can_view_progress
 from .selectors import own_marks
 from .services import current_school_year
@@ -63,6 +63,7 @@ def school_progress(request, pk: int):
         "subject": subject,
         "behind_only": behind_only,
         "sort": sort,
+        "nav_links": nav.school_links(request.user, school=school, semester=semester, current="progress"),
     }
     return render(request, "gradebook/progress_school.html", context)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from truonghoc.formatting import date_text, number, percent
 from truonghoc.params import parse_int
@@ -64,10 +65,11 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
             % {"n": stat.schools - stat.schools_declared, "total": stat.schools}
         )
         flags.append(Flag.of("declare", text))
+    # The words are translated only for the flags raised (gettext_noop): a dashboard asks 150 units.
     for metric, value, label in (
-        (Target.Metric.TEACHER_COVERAGE, stat.teacher_coverage, _("teachers with an account")),
-        (Target.Metric.STUDENT_COVERAGE, stat.student_coverage, _("students with an account")),
-        (Target.Metric.PHOTO_OK, stat.photo_ok_rate, _("teachers with a proper photo")),
+        (Target.Metric.TEACHER_COVERAGE, stat.teacher_coverage, gettext_noop("teachers with an account")),
+        (Target.Metric.STUDENT_COVERAGE, stat.student_coverage, gettext_noop("students with an account")),
+        (Target.Metric.PHOTO_OK, stat.photo_ok_rate, gettext_noop("teachers with a proper photo")),
     ):
         target = targets[metric].value
         if value is not None and Decimal(str(value)) < target:
@@ -75,7 +77,7 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
                 Flag.of(
                     "target",
                     _("%(label)s: %(value)s (target %(target)s)")
-                    % {"label": label, "value": percent(value), "target": percent(target)},
+                    % {"label": _(label), "value": percent(value), "target": percent(target)},
                     _reached(Decimal(str(value)), target),
                 )
             )
@@ -111,14 +113,14 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
             Target.Metric.TOPICS_PER_GROUP,
             stat.real_topics,
             stat.groups,
-            _("%(real)s real topics for %(groups)s groups (target %(needed)s)"),
+            gettext_noop("%(real)s real topics for %(groups)s groups (target %(needed)s)"),
             ("real", "groups"),
         ),
         (
             Target.Metric.PRODUCTS_PER_TEACHER,
             stat.products,
             stat.teacher_accounts,
-            _("%(products)s products for %(teachers)s teachers (target %(needed)s)"),
+            gettext_noop("%(products)s products for %(teachers)s teachers (target %(needed)s)"),
             ("products", "teachers"),
         ),
     ):
@@ -126,7 +128,7 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
             continue
         needed = targets[metric].value * per * semesters
         if have < needed:
-            words = text % {names[0]: number(have), names[1]: number(per), "needed": number(needed)}
+            words = _(text) % {names[0]: number(have), names[1]: number(per), "needed": number(needed)}
             flags.append(Flag.of("target", words, _reached(Decimal(have), needed)))
     if stat.topics_empty:
         flags.append(
@@ -190,25 +192,9 @@ def dashboard(
     the period ended shows under its old Office. Closed units show in the periods that started on or
     before their closing date. Three queries whatever the number of schools."""
     own = UnitStat.objects.filter(unit=unit, period_kind=period.kind, period_start=period.start).first()
-    history = tree_history(after=period.end)
     levels = 2 if unit.kind == K.DEPARTMENT else 1  # only a Department's page shows two levels
-    depths = [unit.depth + n for n in range(1, levels + 1)]
-    where = Q(in_subtree_q(unit), unit__depth__in=depths)
-    if history.moves:  # units that were below this one then, wherever they are now
-        where |= Q(pk__in=in_subtrees(UnitStat.objects.all(), history.moved_paths).values("pk"))
-    candidates = (
-        UnitStat.objects.filter(where, open_during_q(period.start, "unit"), period_kind=period.kind)
-        .filter(period_start=period.start)
-        .select_related("unit")
-        .order_by("unit__path")
-    )
-    rows, parent_then = [], {}
-    for row in candidates:
-        above = history.ancestor_paths_at(row.unit.path, period.end)
-        if unit.path in above[:levels]:
-            row.level = above.index(unit.path) + 1
-            parent_then[row.pk] = above[0]
-            rows.append(row)
+    rows = _rows_below(unit=unit, period=period, levels=levels)
+    parent_then = {row.pk: row.parent_then for row in rows}
     children = [r for r in rows if r.level == 1]
     sections: list[Section] = []
     if unit.kind == K.DEPARTMENT:
@@ -221,6 +207,33 @@ def dashboard(
     elif children:
         sections.append(Section(_("Units below"), None, _sort(children, sort, descending)))
     return own, sections
+
+
+def _rows_below(*, unit: Unit, period: Period, levels: int, only: tuple[str, ...] = ()) -> list[UnitStat]:
+    """The snapshot rows of the units `levels` levels below `unit` in `period`, placed by the tree at the
+    period's end (a unit moved since shows under its old parent), each with `.level` (1 = a child) and
+    `.parent_then` (its parent's path then); in tree order. Two queries whatever the number of units."""
+    history = tree_history(after=period.end)
+    depths = [unit.depth + n for n in range(1, levels + 1)]
+    where = Q(in_subtree_q(unit), unit__depth__in=depths)
+    if history.moves:  # units that were below this one then, wherever they are now
+        where |= Q(pk__in=in_subtrees(UnitStat.objects.all(), history.moved_paths).values("pk"))
+    candidates = (
+        UnitStat.objects.filter(where, open_during_q(period.start, "unit"), period_kind=period.kind)
+        .filter(period_start=period.start)
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    if only:
+        candidates = candidates.only(*only)
+    rows = []
+    for row in candidates:
+        above = history.ancestor_paths_at(row.unit.path, period.end)
+        if unit.path in above[:levels]:
+            row.level = above.index(unit.path) + 1
+            row.parent_then = above[0]
+            rows.append(row)
+    return rows
 
 
 def trend(*, unit: Unit, months: int = 12) -> list[UnitStat]:
@@ -388,10 +401,54 @@ def grade_entry_behind(*, unit: Unit, period: Period, resolve) -> list[UnitStat]
         .exclude(unit=unit)
         .select_related("unit")
     )
-    behind = [
-        row
-        for row in rows
-        if row.marks_missed
-        or Decimal(str(row.grade_entry_rate)) < resolve(row.unit.path)[Target.Metric.GRADE_ENTRY].value
-    ]
+    metric = Target.Metric.GRADE_ENTRY
+    behind = [row for row in rows if grade_entry_is_behind(row, resolve(row.unit.path)[metric].value)]
     return sorted(behind, key=lambda row: (row.grade_entry_rate, row.unit.name_folded))
+
+
+def grade_entry_is_behind(stat: UnitStat, target: Decimal) -> bool:
+    """Behind in entering marks: some marks expected, and fewer entered than the target share, or marks
+    still empty after a column's deadline (the rule the dashboard's flags and the report request use)."""
+    if not stat.marks_expected:
+        return False
+    return bool(stat.marks_missed) or Decimal(str(stat.grade_entry_rate)) < target
+
+
+GRADE_ENTRY_FIELDS = (
+    "unit__id", "unit__name", "unit__name_folded", "unit__code", "unit__kind", "unit__path", "unit__depth",
+    "unit__is_active", "unit__closed_on", "period_kind", "period_start", "computed_at", "marks_expected",
+    "marks_entered", "marks_missed",
+)  # fmt: skip
+
+
+@dataclass
+class GradeEntryLine:
+    """One unit's grade-entry figures on the progress page, with its texts prepared (the template prints)."""
+
+    unit: Unit
+    expected: int
+    entered: int
+    missed: int
+    rate: float | None
+    target: Decimal
+    behind: bool
+    name_folded: str
+
+
+def grade_entry_progress(*, unit: Unit, period: Period, resolve) -> tuple[UnitStat | None, list[GradeEntryLine]]:
+    """The unit's own grade-entry snapshot and one line per unit directly below it (its Offices and
+    schools, or Departments), placed by the tree at the period's end, with its target (`resolve`, from
+    `units.selectors.targets_resolver`) and whether it is behind; snapshots only, three queries whatever
+    the number of units."""
+    own = UnitStat.objects.filter(unit=unit, period_kind=period.kind, period_start=period.start).first()
+    lines = []
+    for row in _rows_below(unit=unit, period=period, levels=1, only=GRADE_ENTRY_FIELDS):
+        target = resolve(row.unit.path)[Target.Metric.GRADE_ENTRY].value
+        lines.append(
+            GradeEntryLine(
+                unit=row.unit, expected=row.marks_expected, entered=row.marks_entered, missed=row.marks_missed,
+                rate=row.grade_entry_rate, target=target, behind=grade_entry_is_behind(row, target),
+                name_folded=row.unit.name_folded,
+            )
+        )  # fmt: skip
+    return own, lines

@@ -12,5 +12,6 @@ urlpatterns = [
     path("truong/<id:pk>/hoat-dong/", views.school_activity, name="activity"),
     path("truong/<id:pk>/chuyen-de/", views.school_topics, name="topics"),
     path("don-vi/<id:pk>/len-lop-cuoi-nam/", views.rollover_status, name="rollovers"),
+    path("don-vi/<id:pk>/vao-diem/", views.grade_entry, name="grade_entry"),
     path("don-vi/<id:pk>/vao-diem/yeu-cau-bao-cao/", views.grade_entry_request, name="grade_entry_request"),
 ]

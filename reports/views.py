@@ -1,6 +1,8 @@
 import functools
 import uuid
 from datetime import timedelta
+from html import escape
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,13 +22,14 @@ from accounts.selectors import rolled_over_count, rollovers_of, schools_by_rollo
 from publications.permissions.requests import can_issue_report_request
 from publications.services.requests import AlreadyDone, report_request_create
 from truonghoc import formatting
+from truonghoc.paging import page_number
 from truonghoc.text import fold, search_text
 from truonghoc.xlsx import download_response, xlsx_response
 from units import periods
 from units.models import Target, Unit
 from units.permissions import can_manage_unit, can_view_rollovers
 from units.rollover import rollover_years
-from units.selectors import targets_resolver, unit_ancestors
+from units.selectors import school_year_for, targets_resolver, unit_ancestors
 from units.services import audit_export, targets_set
 
 from . import exports
@@ -36,6 +40,7 @@ from .selectors import (
     definitions,
     flags_for,
     grade_entry_behind,
+    grade_entry_progress,
     lagging_first,
     level_summary,
     school_topic_list,
@@ -115,7 +120,38 @@ def _line(number: int, row, flags, period_q: str, labels: list[str]) -> dict:
         line["links"] = [f"{accounts}?type=teacher", f"{accounts}?type=student",
                          f"{accounts}?type=teacher&photo=proper", _TOPICS_URL(unit.pk) + period_q]  # fmt: skip
     line["cells"] = list(zip(line["figures"], line["links"], labels, strict=True))
+    # The row's figure cells and flags as markup, escaped here once (html.escape, as Django's escape): per
+    # row the template then prints two strings instead of looping over eight cells and flags, and a
+    # Department's page has 150 rows.
+    cells = []
+    for figure, link, label in line["cells"]:
+        text = f'<a href="{escape(link)}">{escape(figure)}</a>' if link else escape(figure)
+        cells.append(f'<td class="text-end stat-cell" data-label="{escape(label)}">{text}</td>')
+    flags_html = "".join(
+        f'<span class="badge {escape(css)} text-wrap text-start fw-normal mb-1">{escape(flag)}</span> '
+        for css, flag in line["flags"]
+    )
+    line["cells_html"] = mark_safe("".join(cells))  # noqa: S308 (every part escaped above)
+    line["flags_html"] = mark_safe(flags_html or '<span class="text-success">✓</span>')  # noqa: S308
     return line
+
+
+def _sort_headers(period, sort: str, descending: bool) -> list[dict]:
+    """The sortable column headers of every section, made once per page (each section adds its anchor)."""
+    up, down = mark_safe(' <i class="bi bi-caret-up-fill"></i>'), mark_safe(' <i class="bi bi-caret-down-fill"></i>')
+    headers = []
+    for key, label, css in (
+        ("name", _("Unit"), ""),
+        ("teacher_accounts", _("Teacher accounts"), "text-end"),
+        ("student_accounts", _("Student accounts"), "text-end"),
+        ("teachers_photo_ok", _("Proper photos"), "text-end"),
+        ("topics", _("Topics"), "text-end"),
+    ):
+        direction = "desc" if sort == key and not descending else "asc"
+        caret = (down if descending else up) if sort == key else ""
+        href = f"?period={quote(period.key, safe='/')}&sort={key}&dir={direction}"
+        headers.append({"css": css, "href": href, "label": label, "caret": caret})
+    return headers
 
 
 @login_required
@@ -139,6 +175,7 @@ def stats_dashboard(request, pk: int):
     chart_rows = [s.total for s in page if s.total is not None] or [r for s in page for r in s.rows][:40]
     months = trend(unit=unit)
     context = {
+        "sort_headers": _sort_headers(period, sort, descending),
         "unit": unit,
         "ancestors": [a for a in unit_ancestors(unit=unit) if can_view_stats(request.user, a)],
         "period": period,
@@ -177,6 +214,11 @@ def stats_dashboard(request, pk: int):
             and own.marks_expected
             and period.kind in ("semester", "year")
             and can_issue_report_request(request.user, unit)
+            else ""
+        ),
+        "grade_entry_url": (
+            _GRADE_ENTRY_URL(unit.pk) + f"?period={period.key}"
+            if own and own.marks_expected and unit.kind in GRADE_ENTRY_KINDS
             else ""
         ),
     }
@@ -394,3 +436,127 @@ def _token(value):
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+# --- grade entry (issue #16): the progress page of an Office, a Department or the Ministry ---------------
+
+GRADE_ENTRY_KINDS = (Unit.Kind.MINISTRY, Unit.Kind.DEPARTMENT, Unit.Kind.OFFICE)
+GRADE_ENTRY_PAGE_SIZE = 50
+GRADE_ENTRY_SORTS = {
+    "name": lambda line: line.name_folded,
+    "percent": lambda line: (line.rate is None, line.rate or 0, line.name_folded),
+    "expected": lambda line: (line.expected, line.name_folded),
+    "missed": lambda line: (line.missed, line.name_folded),
+}
+_GRADE_ENTRY_URL = _url_maker("reports:grade_entry")
+_SCHOOL_PROGRESS_URL = _url_maker("gradebook:progress_school")
+
+
+def _grade_entry_periods() -> list:
+    """The periods grade entry is counted in: this school year's two semesters and the year."""
+    year = school_year_for(None)
+    return [periods.semester_period(year, 1), periods.semester_period(year, 2), periods.year_period(year)]
+
+
+def _grade_entry_texts(number: int, line, period_q: str, school_q: str) -> dict:
+    """A line's figures as the page prints them, and where its name leads (a school's own progress page,
+    or this page for the Office below)."""
+    unit = line.unit
+    url = _SCHOOL_PROGRESS_URL(unit.pk) + school_q if unit.is_school else _GRADE_ENTRY_URL(unit.pk) + period_q
+    return {
+        "number": number,
+        "code": unit.code,
+        "name": unit.name,
+        "url": url,
+        "expected": formatting.number(line.expected),
+        "entered": formatting.number(line.entered),
+        "percent": formatting.percent(line.rate),
+        "missed": formatting.number(line.missed) if line.missed else "",
+        "target": formatting.percent(line.target),
+        "behind": line.behind,
+    }
+
+
+@login_required
+def grade_entry(request, pk: int):
+    """Tiến độ vào điểm of an Office, a Department or the Ministry, from the snapshots only: the unit's
+    figure and one line per unit below (marks expected, entered, percent, marks empty after a deadline,
+    behind the target or not), searched by name without accents (`?q=`), "behind only" (`?behind=1`),
+    sorted (`?sort=name|percent|expected|missed&dir=asc|desc`), 50 a page; the report request to the
+    schools behind one click away."""
+    unit = stats_unit_for_user_or_404(request.user, pk)
+    if unit.kind not in GRADE_ENTRY_KINDS:
+        raise Http404
+    choices = _grade_entry_periods()
+    today = timezone.localdate()
+    current = next((p for p in choices if p.kind == "semester" and p.start <= today <= p.end), choices[0])
+    # One of this year's periods (matched by key: no second read of the school year), a semester or year
+    # of another school year (a link from an older dashboard), else the current semester.
+    key = request.GET.get("period") or ""
+    period = next((p for p in choices if p.key == key), None)
+    if period is None:
+        period = periods.parse(key) if key else current
+        if period.kind not in ("semester", "year"):
+            period = current
+        elif period not in choices:
+            choices = [period, *choices]
+    resolve = targets_resolver(unit=unit)
+    own, lines = grade_entry_progress(unit=unit, period=period, resolve=resolve)
+    behind_count = sum(line.behind for line in lines)
+    query = search_text(request.GET.get("q"))
+    behind_only = request.GET.get("behind") == "1"
+    shown = lines
+    if query:
+        words = fold(query).split()
+        shown = [line for line in shown if all(word in line.name_folded for word in words)]
+    if behind_only:
+        shown = [line for line in shown if line.behind]
+    sort = request.GET.get("sort") if request.GET.get("sort") in GRADE_ENTRY_SORTS else "percent"
+    descending = request.GET.get("dir") == "desc"
+    shown = sorted(shown, key=GRADE_ENTRY_SORTS[sort], reverse=descending)
+    page = Paginator(shown, GRADE_ENTRY_PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+    period_q = f"?period={period.key}"
+    school_q = f"?semester={period.number}" if period.kind == "semester" else ""
+    rows = [
+        _grade_entry_texts(number, line, period_q, school_q)
+        for number, line in enumerate(page.object_list, start=page.start_index())
+    ]
+    target = resolve(unit.path)[Target.Metric.GRADE_ENTRY].value
+    context = {
+        "unit": unit,
+        "period": period,
+        "period_choices": choices,
+        "own": own,
+        "own_texts": {
+            "percent": formatting.percent(own.grade_entry_rate),
+            "entered": formatting.number(own.marks_entered),
+            "expected": formatting.number(own.marks_expected),
+            "missed": formatting.number(own.marks_missed) if own.marks_missed else "",
+            "computed_at": formatting.datetime_text(own.computed_at),
+        }
+        if own
+        else None,
+        "target": formatting.percent(target),
+        "total": len(lines),
+        "behind_count": behind_count,
+        "found": len(shown),
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "behind_only": behind_only,
+        "sort": sort,
+        "descending": descending,
+        "sorts": [
+            ("percent", _("Least entered first")),
+            ("name", _("Name")),
+            ("expected", _("Marks expected")),
+            ("missed", _("Empty after a deadline")),
+        ],
+        "dashboard_url": reverse("reports:dashboard", args=[unit.pk]) + period_q,
+        "grade_entry_request_url": (
+            reverse("reports:grade_entry_request", args=[unit.pk]) + period_q
+            if own and own.marks_expected and can_issue_report_request(request.user, unit)
+            else ""
+        ),
+    }
+    return render(request, "reports/grade_entry.html", context)

@@ -11,7 +11,9 @@ spreadsheet that hold numbers) are not formatted.
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils import formats, timezone
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import formats, timezone, translation
 
 
 def _decimal(value) -> Decimal | None:
@@ -23,10 +25,42 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
+# {language: (decimal separator, thousand separator, grouping)}: numbers are written without Django's general
+# number formatting (a dashboard writes thousands of them) when the language groups by threes, with the
+# same text; emptied when a setting changes, as Django's own cache is.
+_SEPARATORS: dict[str | None, tuple[str, str, object]] = {}
+
+
+@receiver(setting_changed)
+def _forget_separators(**kwargs) -> None:
+    _SEPARATORS.clear()
+
+
+def _grouped(amount, places: int) -> str | None:
+    """`amount` (an int or a Decimal already rounded to `places`) with the language's separators
+    ("2.587,5"), as `formats.number_format(..., force_grouping=True)` writes it; None when the language
+    does not group by threes."""
+    language = translation.get_language()
+    found = _SEPARATORS.get(language)
+    if found is None:
+        found = _SEPARATORS[language] = (
+            formats.get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
+            formats.get_format("THOUSAND_SEPARATOR", language, use_l10n=True),
+            formats.get_format("NUMBER_GROUPING", language, use_l10n=True),
+        )
+    decimal_separator, thousand_separator, grouping = found
+    if grouping != 3:
+        return None
+    text = f"{amount:,}" if type(amount) is int else f"{amount:,.{places}f}"
+    return text.translate({ord(","): thousand_separator, ord("."): decimal_separator})
+
+
 def number(value, decimals: int | None = None, *, trim: bool = True) -> str:
     """2587 → "2.587"; 70.84 with decimals=1 → "70,8"; 8.50 → "8,5" (trailing zeros dropped unless trim=False).
 
     Rounds half up, as people do on paper (8,25 → 8,3 with one decimal), not to even."""
+    if type(value) is int and (decimals is None or trim) and (text := _grouped(value, 0)) is not None:
+        return text
     amount = _decimal(value)
     if amount is None:
         return "" if value is None else str(value)
@@ -37,6 +71,10 @@ def number(value, decimals: int | None = None, *, trim: bool = True) -> str:
     elif trim:
         amount = amount.normalize()
     places = max(0, -amount.as_tuple().exponent)
+    if amount.is_zero():
+        amount = amount.copy_abs()  # -0,04 rounds to "0", not "-0" (as number_format writes it)
+    if amount.is_finite() and abs(amount) < 10**15 and (text := _grouped(amount, places)) is not None:
+        return text
     return formats.number_format(amount, places, use_l10n=True, force_grouping=True)
 
 

@@ -94,3 +94,112 @@ def test_nobody_outside_asks_and_nothing_is_sent_when_no_school_is_behind(client
     assert page.status_code == 200 and page.context["behind"] == []
     client.post(url, {"token": str(page.context["token"]), "period": semester.key})
     assert ReportRequest.objects.count() == 0
+
+
+# --- the progress page of an Office, a Department or the Ministry (reports:grade_entry) -----------------
+
+
+def _complete_school(tree):
+    """S2 with one class, one student and every Toán cell of semester 1 entered: not behind."""
+    from gradebook import services
+    from tests.units.factories import make_unit
+
+    klass = make_unit(tree.s2, "class", "6B", grade=6)
+    principal = make_person(unit=tree.s2, role=Role.PRINCIPAL)
+    teacher = make_person(unit=tree.g3, role=Role.TEACHER)
+    student = make_person(unit=klass, role=Role.STUDENT)
+    services.assignment_set(actor=principal, school_class=klass, subject="Toán", semester=1, teacher=teacher)
+    for kind, index in (("tx", 1), ("tx", 2), ("tx", 3), ("tx", 4), ("gk", 1), ("ck", 1)):
+        services.mark_set(actor=teacher, student_id=student.pk, school_class=klass, subject="Toán", semester=1,
+                          kind=kind, index=index, value="8")  # fmt: skip
+
+
+def _page(client, unit, semester, **params):
+    from urllib.parse import urlencode
+
+    query = urlencode({"period": semester.key, **params})
+    return client.get(reverse("reports:grade_entry", args=[unit.pk]) + "?" + query)
+
+
+def test_the_progress_page_lists_the_units_below_with_the_behind_flag_search_and_filter(client, filled):
+    tree, semester = filled.tree, _semester()
+    _complete_school(tree)
+    stats_recompute(periods=[semester])
+    client.force_login(make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF))
+    page = _page(client, tree.office_a1, semester)
+    assert page.status_code == 200
+    rows = {row["code"]: row for row in page.context["rows"]}
+    assert set(rows) == {tree.s1.code, tree.s2.code}
+    assert rows[tree.s1.code]["behind"] and not rows[tree.s2.code]["behind"]
+    complete = rows[tree.s2.code]
+    assert (complete["expected"], complete["entered"], complete["percent"]) == ("6", "6", "100%")
+    assert rows[tree.s1.code]["missed"] == "11" and rows[tree.s1.code]["percent"] == "28,6%"
+    assert [row["code"] for row in page.context["rows"]] == [tree.s1.code, tree.s2.code]  # least entered first
+    html = page.content.decode()
+    assert 'data-testid="computed-at"' in html and "Số liệu tổng hợp lúc" in html
+    assert 'data-testid="grade-entry-request"' in html  # the one click that exists
+    assert rows[tree.s1.code]["url"].startswith(reverse("gradebook:progress_school", args=[tree.s1.pk]))
+    # Search without accents, "behind only", another sort.
+    assert [r["code"] for r in _page(client, tree.office_a1, semester, q="tien tan").context["rows"]] == [tree.s2.code]
+    assert [r["code"] for r in _page(client, tree.office_a1, semester, behind="1").context["rows"]] == [tree.s1.code]
+    named = _page(client, tree.office_a1, semester, sort="name", dir="desc").context["rows"]
+    assert [r["code"] for r in named] == [tree.s1.code, tree.s2.code]  # Trần Phú after Tiên Tân, reversed
+    assert _page(client, tree.office_a1, semester, q="khong co").context["rows"] == []
+    # The Department sees its Offices (the sum of their schools) and the school it manages directly.
+    client.force_login(make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF))
+    dept = {row["code"]: row for row in _page(client, tree.dept_a, semester).context["rows"]}
+    assert set(dept) == {tree.office_a1.code, tree.office_a2.code, tree.t1.code}
+    assert dept[tree.office_a1.code]["expected"] == "34" and dept[tree.office_a1.code]["behind"]
+    assert dept[tree.office_a1.code]["url"].startswith(reverse("reports:grade_entry", args=[tree.office_a1.pk]))
+    # The dashboard's grade-entry figure links to the page.
+    board = client.get(reverse("reports:dashboard", args=[tree.dept_a.pk]) + f"?period={semester.key}").content.decode()
+    assert 'data-testid="grade-entry-link"' in board
+    assert reverse("reports:grade_entry", args=[tree.dept_a.pk]) in board
+
+
+def test_the_progress_page_for_the_right_role_only(client, filled, tree):
+    semester = _semester()
+    stats_recompute(periods=[semester])
+    ministry = make_person(unit=tree.ministry, role=Role.MINISTRY_STAFF)
+    client.force_login(ministry)
+    assert _page(client, tree.dept_a, semester).status_code == 200
+    assert _page(client, tree.ministry, semester).status_code == 200
+    assert _page(client, tree.s1, semester).status_code == 404  # a school has its own page (gradebook)
+    for person in (filled.principal, filled.maths, filled.students[0]):  # the school's people: not this page
+        client.force_login(person)
+        assert _page(client, tree.office_a1, semester).status_code == 404
+    client.force_login(make_person(unit=tree.dept_b, role=Role.DEPARTMENT_STAFF))  # another Department
+    assert _page(client, tree.dept_a, semester).status_code == 404
+    assert _page(client, tree.office_a1, semester).status_code == 404
+    assert _page(client, tree.dept_b, semester).status_code == 200
+    client.logout()
+    assert _page(client, tree.dept_a, semester).status_code == 302
+
+
+def test_the_progress_page_costs_the_same_queries_for_3_or_10_schools(client, filled, tree):
+    from units.services import UnitSpec, units_bulk_create
+
+    semester = _semester()
+    client.force_login(make_person(unit=tree.office_a1, role=Role.OFFICE_STAFF))
+
+    def queries():
+        stats_recompute(periods=[semester])
+        client.get(reverse("reports:grade_entry", args=[tree.office_a1.pk]))  # warm the session
+        with CaptureQueriesContext(connection) as ctx:
+            page = _page(client, tree.office_a1, semester)
+        assert page.status_code == 200
+        assert "gradebook_" not in " ".join(q["sql"] for q in ctx.captured_queries)  # snapshots only
+        return len(page.context["rows"]), len(ctx.captured_queries)
+
+    def add(n, start):
+        units_bulk_create(actor=None, parent=tree.office_a1, specs=[
+            UnitSpec(code=f"GE-{i}", name=f"Trường THCS số {i}", kind="school", school_level="thcs")
+            for i in range(start, start + n)
+        ])  # fmt: skip
+
+    add(1, 0)
+    three = queries()
+    add(7, 1)
+    ten = queries()
+    assert (three[0], ten[0]) == (3, 10)
+    assert three[1] == ten[1] <= 12

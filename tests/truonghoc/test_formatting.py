@@ -77,3 +77,29 @@ def test_every_shape_of_date_has_a_name_that_templates_and_python_share(language
         )
     weekday = "Thứ 2" if language == "vi" else "Monday"
     assert text == f"08/12/2025 14:05:09|14:05:09|{weekday} 08/12/2025|08/12 14:05|12/25|12/2025"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_numbers_are_written_as_the_general_number_format_writes_them(language):
+    """Numbers take a short path (a dashboard writes thousands): the same text as Django's number
+    formatting in each language, negative numbers, rounding, trim=False and decimals included."""
+    from django.utils import formats
+
+    with translation.override(language):
+        for value in (0, 7, 999, 1000, 2587, -1234, 48399, 1234567, 10**12):
+            assert number(value) == formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+            assert number(value, 1) == number(Decimal(value), 1)
+        assert number(5, 1, trim=False) == ("5,0" if language == "vi" else "5.0")
+        for text in ("0", "-0.04", "0.5", "2587.55", "-1234.5", "70.84", "1234567.891", "100", "8.50", "99999.96"):
+            for decimals in (None, 0, 1, 2):
+                for trim in (True, False):
+                    amount = Decimal(text)
+                    if decimals is not None:
+                        amount = amount.quantize(Decimal(1).scaleb(-decimals), rounding="ROUND_HALF_UP")
+                    if trim and amount == amount.to_integral_value():
+                        amount = amount.quantize(Decimal(1))
+                    elif trim:
+                        amount = amount.normalize()
+                    places = max(0, -amount.as_tuple().exponent)
+                    general = formats.number_format(amount, places, use_l10n=True, force_grouping=True)
+                    assert number(Decimal(text), decimals, trim=trim) == general, (text, decimals, trim)
