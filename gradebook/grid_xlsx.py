@@ -32,22 +32,18 @@ from units.models import Unit
 from units.services import audit_log
 
 from . import rules, services
-from .models import Mark, MarkImport, MarkImportRow, MarkKind
+from .grid import columns_of
+from .models import Mark, MarkImport, MarkImportRow, Regulation, SubjectRule
 from .permissions import can_enter_marks
 
 FIXED_HEADERS = ["STT", "Mã định danh", "Họ và tên", "Ngày sinh"]
 AVERAGE_HEADER = "ĐTBmhk"
 
 
-def grid_headers(regular_count: int) -> list[str]:
-    return [*FIXED_HEADERS, *(f"TX{n}" for n in range(1, regular_count + 1)), "GK", "CK", AVERAGE_HEADER]
-
-
-def _columns(regular_count: int) -> list[tuple[str, int]]:
-    return [(MarkKind.REGULAR, n) for n in range(1, regular_count + 1)] + [
-        (MarkKind.MIDTERM, 1),
-        (MarkKind.END_OF_TERM, 1),
-    ]
+def grid_headers(rule: SubjectRule) -> list[str]:
+    """The header of a subject's grid file: its columns as the grid names them (`grid.columns_of`: TX1..TXn,
+    GK, CK; a primary subject only its periodic tests), then the semester average."""
+    return [*FIXED_HEADERS, *(column.label for column in columns_of(rule)), AVERAGE_HEADER]
 
 
 def _mark_text(value: Decimal | None):
@@ -57,7 +53,7 @@ def _mark_text(value: Decimal | None):
 def grid_xlsx(*, school_class: Unit, subject: str, semester: int, school_year: str) -> SheetBytes:
     """The grid as a workbook; `.rows` counts the students."""
     rule = services.subject_rule(school_year=school_year, school_class=school_class, subject=subject)
-    columns = _columns(rule.regular_count)
+    columns = rule.columns()
     marks = {
         (m.student_id, m.kind, m.index): m
         for m in Mark.objects.filter(
@@ -76,17 +72,18 @@ def grid_xlsx(*, school_class: Unit, subject: str, semester: int, school_year: s
         (_("School year"), school_year),
     ):
         sheet.append([safe_cell(str(label)), safe_cell(value)])
-    sheet.append(grid_headers(rule.regular_count))
+    sheet.append(grid_headers(rule))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     count = 0
     for number, student in enumerate(class_students(school_class=school_class), start=1):
         values = [marks.get((student.pk, kind, index)) for kind, index in columns]
         numbers = [m.value if m else None for m in values]
-        regulars = [v for v in numbers[: rule.regular_count] if v is not None]
         average = None
-        if not rule.by_comment and regulars and numbers[-2] is not None and numbers[-1] is not None:
-            average = rules.semester_average(regulars, numbers[-2], numbers[-1])
+        if rule.regulation == Regulation.TT22_2021 and not rule.by_comment:
+            regulars = [v for v in numbers[: rule.regular_count] if v is not None]
+            if regulars and numbers[-2] is not None and numbers[-1] is not None:
+                average = rules.semester_average(regulars, numbers[-2], numbers[-1])
         cells = [(m.level or None) if rule.by_comment and m else _mark_text(m.value if m else None) for m in values]
         sheet.append(
             [
@@ -131,7 +128,7 @@ def _cell_now(mark: Mark | None) -> str:
 
 def _read_grid(batch: MarkImport, content: bytes, rule) -> list[tuple[int, list]]:
     """The students' lines of a grid file; SpreadsheetError says why the file cannot be read as this grid."""
-    expected = grid_headers(rule.regular_count)
+    expected = grid_headers(rule)
     try:
         header, rows = read_table(content, is_header=lambda h: "Mã định danh" in h, max_lines=MAX_LINES)
     except SpreadsheetError as error:
@@ -180,8 +177,8 @@ def _check_marks(batch: MarkImport, content: bytes) -> MarkImport:
         lines = _read_grid(batch, content, rule)
     except (ValidationError, SpreadsheetError) as error:
         return batch_finish(batch, status=MarkImport.Status.INVALID, message=_message(error))
-    expected = grid_headers(rule.regular_count)
-    columns = _columns(rule.regular_count)
+    expected = grid_headers(rule)
+    columns = rule.columns()
     students = {(s.national_id or s.username): s for s in class_students(school_class=school_class)}
     now = {
         (m.student_id, m.kind, m.index): m

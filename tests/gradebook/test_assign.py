@@ -20,9 +20,22 @@ from gradebook.grid_xlsx import (
     mark_import_start,
     mark_import_validate,
 )
-from gradebook.models import Lock, Mark, MarkEvent, MarkImport, MarkImportRow, MarkKind, TeachingAssignment
+from gradebook.models import (
+    Lock,
+    Mark,
+    MarkEvent,
+    MarkImport,
+    MarkImportRow,
+    MarkKind,
+    Regulation,
+    SubjectRule,
+    TeachingAssignment,
+)
 from tests.accounts.factories import make_person
 from units.models import AuditEntry, Role
+
+# The grid of a subject with four regular assessments (Toán, grade 6).
+FOUR_REGULARS = SubjectRule(regulation=Regulation.TT22_2021, grade=6, subject="Toán", periods_per_year=140)
 
 
 def _ids(book):
@@ -36,7 +49,7 @@ def _sheet(rows, header=None):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Trường", "S1"])
-    sheet.append(header or grid_headers(4))
+    sheet.append(header or grid_headers(FOUR_REGULARS))
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -136,7 +149,7 @@ def test_export_layout_and_average(book):
     sheet = load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][1] == book.school_class.name and rows[4][1] == book.year
-    assert list(rows[5]) == grid_headers(4)
+    assert list(rows[5]) == grid_headers(FOUR_REGULARS)
     first = next(r for r in rows[6:] if r[1] == ids[0])
     # (8 + 7 + 2×6 + 3×9) / (2 + 2 + 3) = 54/7 = 7.71… → 7.7
     assert first[4:] == (8, 7, None, None, 6, 9, 7.7)

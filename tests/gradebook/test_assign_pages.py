@@ -8,11 +8,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from gradebook.grid_xlsx import grid_headers
-from gradebook.models import Mark, MarkImport, TeachingAssignment
+from gradebook.models import Mark, MarkImport, Regulation, SubjectRule, TeachingAssignment
 from tests.accounts.factories import make_person
 from units.models import AuditEntry, Role
 
 from .test_assign import _ids, _sheet
+
+# The grid of a subject with four regular assessments (Toán, grade 6).
+FOUR_REGULARS = SubjectRule(regulation=Regulation.TT22_2021, grade=6, subject="Toán", periods_per_year=140)
 
 
 def _client(user):
@@ -80,7 +83,7 @@ def test_grid_download_is_audited_and_upload_previews_then_writes(book):
     response = client.get(reverse("gradebook:grid_export", kwargs=kwargs))
     assert response.status_code == 200
     assert list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[5] == tuple(
-        grid_headers(4)
+        grid_headers(FOUR_REGULARS)
     )
     assert AuditEntry.objects.filter(action="export.gradebook_grid").count() == 1
     assert _client(book.other).get(reverse("gradebook:grid_export", kwargs=kwargs)).status_code == 404

@@ -21,8 +21,11 @@ from gradebook.grid_xlsx import (
     mark_import_start,
     mark_import_validate,
 )
-from gradebook.models import Mark, MarkImport
+from gradebook.models import Mark, MarkImport, Regulation, SubjectRule
 from gradebook.tasks import mark_import_apply_task, mark_import_validate_task
+
+# The grid of a subject with four regular assessments (Toán, grade 6).
+FOUR_REGULARS = SubjectRule(regulation=Regulation.TT22_2021, grade=6, subject="Toán", periods_per_year=140)
 
 S = MarkImport.Status
 
@@ -39,7 +42,7 @@ def _sheet(rows):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Trường", "S1"])
-    sheet.append(grid_headers(4))
+    sheet.append(grid_headers(FOUR_REGULARS))
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()

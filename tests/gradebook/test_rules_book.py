@@ -284,3 +284,13 @@ def test_primary_grid_pages_show_the_test_columns(book, primary_classes, client)
     assert page("Toán") == ["gk1", "ck1"]
     assert page("Khoa học") == ["ck1"]
     assert page("Đạo đức") == []  # assessed by its level only
+
+
+def test_primary_grid_file_has_the_test_columns_only(book):
+    """The grid's xlsx of a primary subject names its periodic tests, never TX columns (Circular 27/2020)."""
+    from gradebook.grid_xlsx import grid_headers
+
+    rules = services.rules_of_year(book.year)
+    assert grid_headers(rules[("tt27_2020", 4, "Toán")])[4:] == ["GK", "CK", "ĐTBmhk"]
+    assert grid_headers(rules[("tt27_2020", 3, "Toán")])[4:] == ["CK", "ĐTBmhk"]
+    assert grid_headers(rules[("tt22_2021", 6, "Toán")])[4:] == ["TX1", "TX2", "TX3", "TX4", "GK", "CK", "ĐTBmhk"]
