@@ -846,7 +846,8 @@ def results_recompute_student(*, student_id: int, school_year: str) -> Recompute
         )
     )
     school_ids = sorted({row[1] for row in marks})
-    with transaction.atomic():
+    # All or nothing, without a savepoint when called inside a transaction: nothing here to recover from.
+    with transaction.atomic(savepoint=False):
         changes = _ResultChanges(school_year, student_id=student_id)
         if not marks:
             return changes.finish()  # every mark gone: so are the results derived from them

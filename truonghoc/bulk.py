@@ -247,7 +247,8 @@ def _copy_upsert(conn, model, columns, keys, rows) -> None:
     staging = quote(f"_upsert_{model._meta.db_table}")
     names = ", ".join(quote(c) for c in columns)
     # Names from the model's own meta, quoted; the values travel in the COPY stream.
-    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+    # A transaction so that the temporary table never outlives a failed COPY; no savepoint of its own.
+    with transaction.atomic(using=conn.alias, savepoint=False), conn.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608
         cursor.copy_expert(f"COPY {staging} ({names}) FROM STDIN", io.StringIO(copy_text(rows)))
         cursor.execute(
