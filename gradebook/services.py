@@ -714,20 +714,11 @@ class _ResultChanges:
         from .models import StudentResult, SubjectResult
 
         self.counts = RecomputeCounts()
-        self.subjects = {
-            (row[0], row[4], row[5]): (pk, row)
-            for pk, *stored in SubjectResult.objects.filter(school_year=school_year, **scope).values_list(
-                "pk", *SUBJECT_RESULT_COLUMNS[:-1]
-            )
-            for row in (tuple(stored),)
-        }
-        self.students = {
-            (row[0], row[4]): (pk, row)
-            for pk, *stored in StudentResult.objects.filter(school_year=school_year, **scope).values_list(
-                "pk", *STUDENT_RESULT_COLUMNS[:-1]
-            )
-            for row in (tuple(stored),)
-        }
+        # Stored rows as (columns compared…, pk): the computed rows are (the same columns…, computed_at).
+        subjects = SubjectResult.objects.filter(school_year=school_year, **scope)
+        self.subjects = {(r[0], r[4], r[5]): r for r in subjects.values_list(*SUBJECT_RESULT_COLUMNS[:-1], "pk")}
+        students = StudentResult.objects.filter(school_year=school_year, **scope)
+        self.students = {(r[0], r[4]): r for r in students.values_list(*STUDENT_RESULT_COLUMNS[:-1], "pk")}
         self.changed_subjects: list[tuple] = []
         self.changed_students: list[tuple] = []
 
@@ -738,11 +729,11 @@ class _ResultChanges:
         subjects, students = self.subjects, self.students
         for row in subject_rows:
             stored = subjects.pop((row[0], row[4], row[5]), None)
-            if stored is None or stored[1] != row[:-1]:
+            if stored is None or stored[:-1] != row[:-1]:
                 self.changed_subjects.append(row)
         for row in student_rows:
             stored = students.pop((row[0], row[4]), None)
-            if stored is None or stored[1] != row[:-1]:
+            if stored is None or stored[:-1] != row[:-1]:
                 self.changed_students.append(row)
         if len(self.changed_subjects) >= RESULT_BATCH:
             self.write()
@@ -761,7 +752,7 @@ class _ResultChanges:
 
         self.write()
         for model, stale in ((SubjectResult, self.subjects), (StudentResult, self.students)):
-            keys = [pk for pk, _row in stale.values()]
+            keys = [row[-1] for row in stale.values()]
             for start in range(0, len(keys), DELETE_BATCH):
                 self.counts.deleted += model.objects.filter(pk__in=keys[start : start + DELETE_BATCH]).delete()[0]
         return self.counts
