@@ -807,7 +807,9 @@ def results_recompute_counts(*, school: Unit, school_year: str) -> RecomputeCoun
         ctx = _school_context(school_ids=[school.pk], school_year=school_year)
         ctx["grades"] = dict(Unit.objects.children(school, kinds=[Unit.Kind.CLASS]).values_list("pk", "grade"))
         changes = _ResultChanges(school_year, school_id=school.pk)
-        marks = Mark.objects.filter(school=school, school_year=school_year).order_by("student_id")
+        # In order of entry within a student, as the per-student path reads them: the results take the
+        # school and class of the student's last mark, the same on every run.
+        marks = Mark.objects.filter(school=school, school_year=school_year).order_by("student_id", "pk")
         return _recompute(_mark_rows(marks), ctx, school_year, changes)
 
 
@@ -832,9 +834,9 @@ def results_recompute_student(*, student_id: int, school_year: str) -> Recompute
     teacher's next page (class book, report card) shows the new results at once, and a grade-entry peak
     does not put one task per typed cell on the broker (nor need one: the embedded mode has none)."""
     marks = list(
-        Mark.objects.filter(student_id=student_id, school_year=school_year).values_list(
-            *MARK_COLUMNS, "school_class__grade"
-        )
+        Mark.objects.filter(student_id=student_id, school_year=school_year)
+        .order_by("pk")
+        .values_list(*MARK_COLUMNS, "school_class__grade")
     )
     school_ids = sorted({row[1] for row in marks})
     # All or nothing, without a savepoint when called inside a transaction: nothing here to recover from.
