@@ -591,11 +591,29 @@ class SubjectResult(models.Model):
     """Derived: a student's average (ĐTBmhk / ĐTBmcn, or the primary periodic test) and level (Đạt /
     Chưa đạt, or the primary subject level) in one subject for a semester or the year (semester 0)."""
 
+    # Derived rows, written in bulk by the recompute from marks whose own foreign keys hold: no foreign-key
+    # constraint in the database (checking three per row at commit took most of a school's first
+    # recompute); Django's on_delete still cascades. The student and the class need no index of their own:
+    # the unique constraint and the class index lead with them.
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
-    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+")
-    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        "units.Unit", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    school_class = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     school_year = models.CharField(_("school year"), max_length=9)
     semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
     subject = models.CharField(_("subject"), max_length=100)
@@ -621,11 +639,26 @@ class StudentResult(models.Model):
     """Derived: a student's learning result for a semester or the year (semester 0), whether they must
     re-take assessments after the summer, and the year result after the re-assessment."""
 
+    # Derived rows: no foreign-key constraint in the database, as for SubjectResult.
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
-    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+")
-    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        "units.Unit", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    school_class = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     school_year = models.CharField(_("school year"), max_length=9)
     semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
     learning = models.CharField(_("learning result"), max_length=3, choices=OverallResult.choices, blank=True)

@@ -1,23 +1,36 @@
 """Background work of the grade book: recomputing derived results for a whole Office, Department or
-province, school by school (DESIGN §6–7): each school is read, computed and upserted in its own
-transaction, so memory stays bounded by one school and a retry redoes only idempotent upserts."""
+province (DESIGN §6–7). `recompute_results` fans out one `recompute_school_results` task per school (a
+Celery group), so N workers recompute N schools at a time; each school is read, computed and written in
+its own transaction, so a worker's memory is bounded by one school, and a task that fails or is retried
+redoes only idempotent work (a school already done writes nothing the second time)."""
 
-from celery import shared_task
+from celery import current_app, group, shared_task
+from django.db import InterfaceError, OperationalError
 
 from units.models import Unit
 
 from .services import results_recompute
 
+# One school per task: a 2,000-student school is about a second of work, against a few milliseconds of
+# broker round trip, so bigger chunks would save nothing and balance the workers worse (a province's last
+# tasks would wait on one worker holding several schools).
+SCHOOLS_PER_TASK = 1
 
-@shared_task(time_limit=30 * 60, soft_time_limit=29 * 60)
-def recompute_results(unit_id: int, school_year: str) -> int:
-    """Recompute the results of every school at or below `unit_id` for `school_year`; returns students."""
-    unit = Unit.objects.filter(pk=unit_id).first()
-    if unit is None:
-        return 0
-    school_ids = Unit.objects.schools_under(unit).values_list("pk", flat=True)
+
+@shared_task(
+    acks_late=True,  # a worker lost mid-school leaves the task on the queue for another one
+    time_limit=10 * 60,
+    soft_time_limit=9 * 60,
+    autoretry_for=(OperationalError, InterfaceError),  # the database restarted, a lost connection, a deadlock
+    retry_backoff=10,
+    retry_backoff_max=5 * 60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def recompute_school_results(school_ids: list[int], school_year: str) -> int:
+    """Recompute the results of these schools for `school_year`, one after the other; returns students."""
     total = 0
-    for school in Unit.objects.filter(pk__in=list(school_ids)).order_by("pk"):
+    for school in Unit.objects.filter(pk__in=school_ids).order_by("pk"):
         total += results_recompute(school=school, school_year=school_year)
     return total
 
@@ -63,3 +76,31 @@ def mark_import_validate_task(batch_id: int) -> str:
 def mark_import_apply_task(batch_id: int, actor_id: int | None) -> str:
     batch = MarkImport.objects.select_related("school", "school_class").get(pk=batch_id)
     return mark_import_apply(actor=_actor(actor_id), batch=batch).status
+
+
+def recompute_results_job(unit_id: int, school_year: str) -> group:
+    """The group of per-school tasks covering every school at or below `unit_id` (each school once)."""
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        return group([])
+    school_ids = list(Unit.objects.schools_under(unit).order_by("pk").values_list("pk", flat=True))
+    return group(
+        recompute_school_results.s(school_ids[start : start + SCHOOLS_PER_TASK], school_year)
+        for start in range(0, len(school_ids), SCHOOLS_PER_TASK)
+    )
+
+
+@shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
+def recompute_results(unit_id: int, school_year: str) -> int:
+    """Recompute the results of every school at or below `unit_id` for `school_year`.
+
+    In-process (the embedded mode, CELERY_TASK_ALWAYS_EAGER) the schools run here, one after the other,
+    and the students recomputed are returned. With workers, the per-school tasks are queued for them and
+    the number of schools queued is returned (a task does not wait for other tasks)."""
+    job = recompute_results_job(unit_id, school_year)
+    if not job.tasks:
+        return 0
+    if current_app.conf.task_always_eager:
+        return sum(job.apply().get())
+    job.apply_async()
+    return sum(len(signature.args[0]) for signature in job.tasks)

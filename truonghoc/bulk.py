@@ -133,3 +133,125 @@ def bulk_update_rows(model, objs: list, fields: list[str], *, batch_size: int = 
             cursor.execute(sql, params)
             done += cursor.rowcount
     return done
+
+
+# --- insert or update plain rows by their unique key -------------------------------------------------
+
+COPY_FROM_ROWS = 500  # below this, one multi-row INSERT is cheaper than a temporary table and a COPY
+
+
+def _column_adapters(fields, conn) -> list:
+    """Per column, None when drivers take the Python value as it is, else the field's conversion (dates
+    and times on SQLite: naive text in the connection's time zone)."""
+    adapters = []
+    for field in fields:
+        if isinstance(field, (*_PLAIN, models.DecimalField)):
+            adapters.append(None)
+        else:
+            adapters.append(lambda value, field=field: field.get_db_prep_save(value, conn))
+    return adapters
+
+
+def _adapted(rows: list[tuple], adapters: list) -> list[tuple]:
+    if all(adapter is None for adapter in adapters):
+        return rows
+    columns = []
+    for column, adapter in zip(zip(*rows, strict=True), adapters, strict=True):
+        if adapter is None:
+            columns.append(column)
+        else:  # a recompute stamps every row with the same moment: convert each distinct value once
+            seen = {}
+            columns.append([seen[v] if v in seen else seen.setdefault(v, adapter(v)) for v in column])
+    return list(zip(*columns, strict=True))
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value)  # numbers, Decimal, date and datetime (ISO, with the offset) read back as they were
+
+
+def copy_text(rows: list[tuple]) -> str:
+    """Rows of plain values (text, numbers, Decimal, booleans, dates and times, None) in PostgreSQL COPY's
+    text format. Each distinct value of a column is written once: a recompute's rows repeat the same
+    year, subjects, levels and moment thousands of times."""
+    columns = []
+    for column in zip(*rows, strict=True):
+        texts = {value: _copy_text(value) for value in set(column)}
+        columns.append(map(texts.__getitem__, column))
+    return "".join(line + "\n" for line in map("\t".join, zip(*columns, strict=True)))
+
+
+def upsert_rows(
+    model, columns: tuple[str, ...], keys: tuple[str, ...], rows: list[tuple], *, copy_from: int = COPY_FROM_ROWS
+) -> int:
+    """INSERT plain tuples (one value per name in `columns`, attnames like "student_id") into `model`'s
+    table, updating every other column of a row whose `keys` (a unique constraint) already exist; returns
+    the rows given. Without model instances, signals or `full_clean`: for derived tables written in bulk.
+    The keys must be unique within `rows` (PostgreSQL refuses to update a row twice in one statement).
+
+    PostgreSQL, from COPY_FROM_ROWS rows: COPY into a temporary table, then one INSERT … SELECT … ON
+    CONFLICT DO UPDATE (the rows travel as one stream, parsed by the server's COPY instead of as
+    thousands of bound parameters). Otherwise, and on SQLite (3.24+): multi-row INSERT … ON CONFLICT
+    statements, as many rows per statement as the parameter limit allows."""
+    if not rows:
+        return 0
+    conn = connections[router.db_for_write(model)]
+    if conn.vendor == "postgresql" and len(rows) >= copy_from:
+        _copy_upsert(conn, model, columns, keys, rows)
+    else:
+        _values_upsert(conn, model, columns, keys, rows)
+    return len(rows)
+
+
+def _conflict_clause(conn, columns, keys) -> str:
+    quote = conn.ops.quote_name
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    return f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) {action}"
+
+
+def _values_upsert(conn, model, columns, keys, rows) -> None:
+    opts = model._meta
+    quote = conn.ops.quote_name
+    table = quote(opts.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    rows = _adapted(rows, _column_adapters([opts.get_field(c) for c in columns], conn))
+    one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    limit = conn.features.max_query_params or 65535  # PostgreSQL's own limit of bound parameters
+    if conn.vendor == "sqlite":
+        conn.ensure_connection()
+        limit = max(limit, conn.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    per_statement = max(1, min(2000, limit // len(columns)))
+    conflict = _conflict_clause(conn, columns, keys)
+    with conn.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            # Names from the model's own meta, quoted; every value is a parameter.
+            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one_row] * len(chunk))} {conflict}"  # noqa: S608
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
+def _copy_upsert(conn, model, columns, keys, rows) -> None:
+    import io
+
+    from django.db import transaction
+
+    quote = conn.ops.quote_name
+    table = quote(model._meta.db_table)
+    staging = quote(f"_upsert_{model._meta.db_table}")
+    names = ", ".join(quote(c) for c in columns)
+    # Names from the model's own meta, quoted; the values travel in the COPY stream.
+    # A transaction so that the temporary table never outlives a failed COPY; no savepoint of its own.
+    with transaction.atomic(using=conn.alias, savepoint=False), conn.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608
+        cursor.copy_expert(f"COPY {staging} ({names}) FROM STDIN", io.StringIO(copy_text(rows)))
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {_conflict_clause(conn, columns, keys)}"  # noqa: S608
+        )
+        cursor.execute(f"DROP TABLE {staging}")

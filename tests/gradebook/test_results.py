@@ -163,7 +163,7 @@ def test_recompute_query_count_does_not_grow_with_students(book):
     with CaptureQueriesContext(connection) as many:
         assert services.results_recompute(school=book.school, school_year=book.year) == 10
     reads = [[q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")] for ctx in (few, many)]
-    assert len(reads[0]) == len(reads[1]) <= 8  # rules, classes, exemptions, conduct, ratings, marks…
+    assert len(reads[0]) == len(reads[1]) <= 8  # rules, classes, exemptions, conduct, ratings, stored results ×2, marks
     # the upserts are batched: SQLite caps parameters per statement (~100 rows here), PostgreSQL takes 5,000
     rows = SubjectResult.objects.count() + StudentResult.objects.count()
     writes = len(many) - len(reads[1])
