@@ -230,3 +230,39 @@ def test_upsert_rows_through_copy_on_postgresql(book):
     copies = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("COPY")]
     assert len(copies) == 2  # one per call: the rows travel in the stream, not as parameters
     assert not [name for name in connection.introspection.table_names() if name.startswith("_upsert_")]
+
+
+def test_many_writes_in_one_transaction_recompute_each_student_once(book, django_capture_on_commit_callbacks):
+    """A file of marks is applied in one transaction: its students are recomputed once each at commit, not
+    once per cell (services.results_recompute_on_commit)."""
+    from django.db import transaction
+
+    first, second, _third = book.students
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for student in (first, second):
+            for index, value in enumerate(("8", "7", "9"), start=1):
+                services.mark_set(
+                    actor=book.maths, student_id=student.pk, school_class=book.school_class, subject="Toán",
+                    semester=1, kind="tx", index=index, value=value,
+                )  # fmt: skip
+        assert not SubjectResult.objects.exists()  # nothing recomputed before the commit
+    assert len(callbacks) == 1
+    recomputed = set(SubjectResult.objects.filter(subject="Toán").values_list("student_id", flat=True))
+    assert recomputed == {first.pk, second.pk}
+
+
+def test_a_rolled_back_write_schedules_no_recompute(book, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    student = book.students[0]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                services.mark_set(
+                    actor=book.maths, student_id=student.pk, school_class=book.school_class, subject="Toán",
+                    semester=1, kind="tx", index=1, value="8",
+                )  # fmt: skip
+                raise RuntimeError("the file failed")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and not Mark.objects.exists()
