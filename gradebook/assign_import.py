@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from truonghoc.formatting import number
-from truonghoc.imports.engine import Importer, ImportRefused, batch_finish
+from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, refused_summary
 from truonghoc.spreadsheets import SpreadsheetError, read_table
 from truonghoc.text import fold
 from units.models import Unit
@@ -298,10 +298,5 @@ def assignment_import_summary(batch: AssignmentImport) -> str:
             % counts
         )
     if batch.error_rows:
-        refused = ngettext(
-            "%(errors)s line is refused; nothing was written. Correct the file and upload it again.",
-            "%(errors)s lines are refused; nothing was written. Correct the file and upload it again.",
-            batch.error_rows,
-        )
-        return " ".join(filter(None, [batch.message, refused % counts]))
+        return refused_summary(batch, errors=counts["errors"])
     return batch.message

@@ -17,14 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from accounts.selectors import class_students
 from truonghoc.formatting import date_text
 from truonghoc.formatting import number as number_text
-from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, progress_set
+from truonghoc.imports.engine import Importer, ImportRefused, batch_finish, progress_set, refused_summary
 from truonghoc.marks import mark_text
 from truonghoc.spreadsheets import SpreadsheetError, read_table
 from truonghoc.xlsx import SheetBytes, safe_cell, workbook_bytes
@@ -362,10 +362,5 @@ def mark_import_summary(batch: MarkImport) -> str:
             % counts
         )
     if batch.error_rows:
-        refused = ngettext(
-            "%(errors)s line is refused; nothing was written. Correct the file and upload it again.",
-            "%(errors)s lines are refused; nothing was written. Correct the file and upload it again.",
-            batch.error_rows,
-        )
-        return " ".join(filter(None, [batch.message, refused % counts]))
+        return refused_summary(batch, errors=counts["errors"])
     return batch.message

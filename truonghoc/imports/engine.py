@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from truonghoc.uploads import clean_name, human_size
 
@@ -51,6 +52,17 @@ def batch_finish(batch: ImportBatch, *, status: str, message: str = "") -> Impor
     batch.save(update_fields=fields)
     cache.delete(progress_key(type(batch), batch.pk))
     return batch
+
+
+def refused_summary(batch: ImportBatch, *, errors: str) -> str:
+    """What a checked file with refused lines says, the same for every import that counts `error_rows`: the
+    batch's own message, then how many lines were refused (`errors`: that count as the page shows it)."""
+    refused = ngettext(
+        "%(errors)s line is refused; nothing was written. Correct the file and upload it again.",
+        "%(errors)s lines are refused; nothing was written. Correct the file and upload it again.",
+        batch.error_rows,
+    ) % {"errors": errors}
+    return " ".join(filter(None, [batch.message, refused]))
 
 
 def check_size(upload) -> None:
