@@ -331,14 +331,18 @@ def guardians_of(*, child) -> QuerySet:
 
 
 def children_of(*, parent) -> list:
-    """A parent's current links to their active children, each child with its school and `class_name`
-    (its class now), by the order they were linked: one query however many children."""
-    class_name = RoleAssignment.objects.filter(
-        user_id=OuterRef("child_id"), role=Role.STUDENT, unit__kind=Unit.Kind.CLASS
-    ).values("unit__name")[:1]
+    """A parent's current links to their active children, each child with its school, `class_name` (its
+    class now) and `homeroom_name` (that class's homeroom teacher), in the order they were linked: one
+    query however many children."""
+    classes = RoleAssignment.objects.filter(
+        user_id=OuterRef("child_id"), role=Role.STUDENT, unit__kind=Unit.Kind.CLASS, unit__is_active=True
+    ).order_by("-created_at", "-id")
     return list(
         Guardianship.objects.filter(parent_id=parent.pk, ended_at__isnull=True, child__is_active=True)
         .select_related("child__unit")
-        .annotate(class_name=Subquery(class_name))
+        .annotate(
+            class_name=Subquery(classes.values("unit__name")[:1]),
+            homeroom_name=Subquery(classes.values("unit__homeroom_teacher__full_name")[:1]),
+        )
         .order_by("created_at", "id")
     )
