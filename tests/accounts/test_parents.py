@@ -17,6 +17,8 @@ from units.models import AuditEntry, Role
 
 from .spreadsheets import xlsx
 
+pytestmark = pytest.mark.usefixtures("in_english")  # messages compared in their English source form
+
 HEADER = [
     "Họ và tên", "Ngày sinh", "Giới tính", "Mã định danh", "Lớp / Tổ chuyên môn",
     "Họ tên phụ huynh", "SĐT phụ huynh", "Email phụ huynh", "Quan hệ",
