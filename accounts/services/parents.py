@@ -437,3 +437,31 @@ def import_parents_create(
         for parent, group in zip(owners, groups, strict=True)
         if parent.pk in new_ids
     ]
+
+
+def guardianships_end_for_transfer(*, actor, person: User, from_school: Unit, to_school: Unit) -> int:
+    """A student moved to another school (`signals.person_left_school`, in `transfer_accept`'s transaction):
+    the links to the old school's parent accounts end, audited, as any link to a child of another school
+    would be refused; the new school issues or links its own. Returns how many ended."""
+    links = list(
+        Guardianship.objects.filter(child=person, ended_at__isnull=True, parent__unit=from_school).select_related(
+            "parent"
+        )
+    )
+    if not links:
+        return 0
+    now = timezone.now()
+    Guardianship.objects.filter(pk__in=[link.pk for link in links]).update(ended_at=now, ended_by=actor)
+    audit_log_many(
+        actor=actor,
+        action="parent.unlink",
+        records=(
+            AuditRecord(
+                unit=from_school, target=person, target_repr=person.full_name,
+                before={"parent": link.parent.username, "parent_id": link.parent_id, "relation": link.relation},
+                after={"reason": "transfer", "to_school": to_school.code},
+            )
+            for link in links
+        ),
+    )  # fmt: skip
+    return len(links)

@@ -221,3 +221,19 @@ def test_parent_page_on_the_students_profile(client, tree, school, admin):
     assert parent.full_name in page
     bad = client.post(reverse("accounts:parent_new", args=[an.pk]), {"parent_name": "X", "parent_phone": "12"})
     assert bad.status_code == 200 and User.objects.filter(account_type="parent").count() == 1
+
+
+def test_a_child_who_moves_school_leaves_the_old_schools_parent_account(tree, school, admin):
+    from accounts.services.lifecycle import transfer_accept, transfer_request
+    from tests.units.factories import make_unit
+    from units.models import Unit
+
+    an = student(admin, school, "0000000001")
+    issued = parent_issue(actor=admin, child=an, values={"parent_phone": "0912345678"})
+    admin2 = make_person(unit=tree.s2, role=Role.SCHOOL_ADMIN, account_type="teacher")
+    s2_class = make_unit(tree.s2, Unit.Kind.CLASS, "6B", grade=6)
+    transfer = transfer_request(actor=admin, account=an, to_school=tree.s2)
+    transfer_accept(actor=admin2, transfer=transfer, unit=s2_class)
+    assert not is_parent_of(issued.parent, an)
+    entry = AuditEntry.objects.get(action="parent.unlink", target_id=str(an.pk))
+    assert entry.after["reason"] == "transfer" and entry.unit_id == school.pk
