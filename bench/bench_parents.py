@@ -12,7 +12,7 @@ import argparse
 import io
 import time
 
-from _setup import engine, scratch_database
+from _setup import engine, page_timings, scratch_database
 from bench_import import GRADES, build_school, issue
 from openpyxl import Workbook
 
@@ -37,6 +37,48 @@ def workbook(n: int, first_id: int, *, parents: bool) -> bytes:
     return buffer.getvalue()
 
 
+def home_page(*, school_code: str) -> None:
+    """The home page of a parent with two children, each in a course with assignments due, handed in and
+    missing, some marks and an absence: p50/p95 and its queries."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Guardianship, User
+    from courses.models import Assignment, Course, Enrolment, Submission
+    from gradebook.models import Absence, Mark
+    from units.models import Unit
+    from units.periods import semester_of
+
+    link = Guardianship.objects.filter(parent__unit__code=school_code).order_by("id")[1]  # a mother of two
+    parent, children = link.parent, [g.child for g in Guardianship.objects.filter(parent=link.parent)]
+    school = Unit.objects.get(code=school_code)
+    semester = semester_of(timezone.localdate(), school)
+    now = timezone.now()
+    for n, child in enumerate(children):
+        course = Course.objects.create(
+            unit=school, title=f"Toán {n}", purpose="<p>x</p>", status="published", published_at=now,
+            audience_unit=school,
+        )  # fmt: skip
+        Enrolment.objects.create(course=course, user=child, enrolled_by=child)
+        for days in (-20, -10, -3, 2, 5, 9):
+            a = Assignment.objects.create(course=course, title=f"Bài {days}", due_at=now + timedelta(days=days))
+            if days in (-20, -3):
+                Submission.objects.create(assignment=a, learner=child, submitted_by=child)
+        for index in (1, 2, 3):
+            Mark.objects.create(
+                student=child, school=school, school_class_id=school.pk, school_year=f"{semester.first_year}-"
+                f"{semester.first_year + 1}", semester=semester.number, subject="Toán", kind="tx", index=index, value=8,
+            )  # fmt: skip
+        Absence.objects.create(
+            student=child, school=school, school_class_id=school.pk, school_year=f"{semester.first_year}-"
+            f"{semester.first_year + 1}", day=timezone.localdate(), recorded_by=child,
+        )  # fmt: skip
+    User.objects.filter(pk=parent.pk).update(must_change_password=False)  # past the first login
+    p50, p95, queries = page_timings("/", parent.username)
+    print(f"  parent home page ({len(children)} children): p50 {p50:.1f} ms, p95 {p95:.1f} ms, {queries} queries")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=47_400)
@@ -57,6 +99,7 @@ def main() -> None:
         print(f"{n:,} students with their parents: " + ", ".join(f"{k} {v:.2f} s" for k, v in with_parents.items()))
         print(f"  parent accounts issued: {parents:,}; links: {links:,}; wall time {elapsed:.2f} s")
         added = with_parents["total"] - plain["total"]
+        home_page(school_code="BENCHPH1")
         print(f"  the parents add {added:.2f} s ({added / max(parents, 1) * 1000:.2f} ms per parent account); "
               f"target: under 60 s for 45,000 parents")  # fmt: skip
 

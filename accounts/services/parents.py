@@ -406,13 +406,21 @@ def import_parents_create(
     ]
     Guardianship.objects.bulk_create(links, batch_size=BATCH)
     new_ids = {p.pk for p in created}
+    # One entry per new parent account, naming the children it was linked to; a link to a parent account
+    # the school had already is audited on its own (half the rows of a big import: issue #17's bench).
+    children_of_new = defaultdict(list)
+    for link in links:
+        if link.parent_id in new_ids:
+            children_of_new[link.parent_id].append((link.child.username, link.relation))
     audit_log_many(
         actor=actor,
         action="account.create",
         records=(
             AuditRecord(
                 unit=school, target=parent, target_repr=parent.full_name,
-                after={"username": parent.username, "account_type": T.PARENT, "batch": batch.pk},
+                after={"username": parent.username, "account_type": T.PARENT, "batch": batch.pk,
+                       "children": [username for username, _relation in children_of_new[parent.pk]],
+                       "relations": [relation for _username, relation in children_of_new[parent.pk]]},
             )
             for parent in created
         ),
@@ -428,6 +436,7 @@ def import_parents_create(
                        "batch": batch.pk},
             )
             for link in links
+            if link.parent_id not in new_ids
         ),
         batch_size=BATCH,
     )  # fmt: skip

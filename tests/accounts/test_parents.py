@@ -89,8 +89,10 @@ def test_import_gives_one_parent_for_two_children_and_one_sheet(tree, school, ad
     sheet = {row["username"]: row for row in sheet_load(batch=batch)}
     assert len(sheet) == 5
     assert "Nguyễn Văn An (6A1)" in sheet[binh.username]["note"] and "Nguyễn Thị Hoa" in sheet[binh.username]["note"]
-    assert AuditEntry.objects.filter(action="parent.link").count() == 3
-    assert AuditEntry.objects.filter(action="account.create", after__account_type="parent").count() == 2
+    # One entry per new parent account, naming its children (links to existing parents: their own entry).
+    created = AuditEntry.objects.filter(action="account.create", after__account_type="parent")
+    assert sorted(len(entry.after["children"]) for entry in created) == [1, 2]
+    assert not AuditEntry.objects.filter(action="parent.link").exists()
     # Parents count against no quota: the school's 3 student places are exactly used.
     assert quota_usage(school=school)["student"]["used"] == 3
 
@@ -103,6 +105,7 @@ def test_import_links_the_existing_parent_account_of_the_school(tree, school, ad
     ha = User.objects.get(national_id="0000000010")
     assert User.objects.filter(account_type="parent").count() == 1
     assert is_parent_of(existing, ha) and is_parent_of(existing, first)
+    assert AuditEntry.objects.filter(action="parent.link", target_id=str(ha.pk), after__batch=batch.pk).exists()
 
 
 def test_import_refuses_bad_parent_details_and_writes_nothing(tree, school, admin):
