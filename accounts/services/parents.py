@@ -195,7 +195,7 @@ def parent_link(*, actor, parent: User, child: User, relation: str = R.GUARDIAN)
 @transaction.atomic
 def parent_unlink(*, actor, link: Guardianship) -> Guardianship:
     """End a parent's link to a child (the row stays, with who ended it and when)."""
-    link = Guardianship.objects.select_for_update().select_related("child__unit", "parent").get(pk=link.pk)
+    link = Guardianship.objects.select_for_update(of=("self",)).select_related("child__unit", "parent").get(pk=link.pk)
     if not can_manage_parent_links(actor, link.child):
         raise PermissionDenied(_("Only the school admin or the principal of the child's school unlinks parents."))
     if link.ended_at is not None:

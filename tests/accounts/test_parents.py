@@ -240,3 +240,15 @@ def test_a_child_who_moves_school_leaves_the_old_schools_parent_account(tree, sc
     assert not is_parent_of(issued.parent, an)
     entry = AuditEntry.objects.get(action="parent.unlink", target_id=str(an.pk))
     assert entry.after["reason"] == "transfer" and entry.unit_id == school.pk
+
+
+def test_unlink_page_for_the_school_only(client, tree, school, admin):
+    an = student(admin, school, "0000000001")
+    link = parent_issue(actor=admin, child=an, values={"parent_phone": "0912345678"}).link
+    teacher = make_person(unit=tree.g1, role=Role.TEACHER)
+    client.force_login(teacher)
+    assert client.post(reverse("accounts:parent_unlink", args=[link.pk])).status_code == 404
+    client.force_login(admin)
+    response = client.post(reverse("accounts:parent_unlink", args=[link.pk]))
+    assert response.status_code == 302 and response.url == reverse("accounts:account_detail", args=[an.pk])
+    assert Guardianship.objects.get(pk=link.pk).ended_at is not None
