@@ -252,3 +252,17 @@ def test_unlink_page_for_the_school_only(client, tree, school, admin):
     response = client.post(reverse("accounts:parent_unlink", args=[link.pk]))
     assert response.status_code == 302 and response.url == reverse("accounts:account_detail", args=[an.pk])
     assert Guardianship.objects.get(pk=link.pk).ended_at is not None
+
+
+def test_child_for_parent_or_404(tree, school, admin):
+    from django.http import Http404
+
+    from accounts.permissions import child_for_parent_or_404
+
+    an = student(admin, school, "0000000001")
+    cuong = student(admin, school, "0000000002", name="Lê Văn Cường")
+    parent = parent_issue(actor=admin, child=an, values={"parent_phone": "0912345678"}).parent
+    assert child_for_parent_or_404(parent, an.pk) == an
+    for asked, who in ((cuong.pk, parent), (an.pk, admin), (an.pk, an)):
+        with pytest.raises(Http404):
+            child_for_parent_or_404(who, asked)
