@@ -52,6 +52,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         STAFF = "staff", _("Staff")
         TEACHER = "teacher", _("Teacher")
         STUDENT = "student", _("Student")
+        # Cha mẹ học sinh (issue #17): issued by the child's school, linked to the children (Guardianship);
+        # holds no role, so reaches no unit; counts against no quota (accounts.services.quotas counts
+        # teachers and students only).
+        PARENT = "parent", _("Parent")
 
     class Gender(models.TextChoices):
         MALE = "male", _("Male")
@@ -299,6 +303,8 @@ class IssueBatch(ImportBatch):
         REISSUE = "reissue", _("Credentials re-issued")
         # A school's principal or school admin issued by the unit above: its sheet is that unit's.
         FROM_ABOVE = "above", _("Issued by the unit above")
+        # Parent accounts issued on a student's page (issue #17); from an import they share its batch.
+        PARENT = "parent", _("Parent accounts")
 
     Status = status_choices(invalid=_("The file has problems"), importing=_("Creating the accounts"))
 
@@ -530,3 +536,44 @@ class Rollover(models.Model):
     @property
     def is_undone(self) -> bool:
         return self.undone_at is not None
+
+
+class Guardianship(models.Model):
+    """A parent's link to one child (issue #17): what lets the parent follow that child, and nothing
+    else. Ended links are kept (ended_at) so that who followed whom stays on record."""
+
+    class Relation(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        GUARDIAN = "guardian", _("Guardian")
+
+    parent = models.ForeignKey(User, verbose_name=_("parent"), on_delete=models.PROTECT, related_name="guardianships")
+    child = models.ForeignKey(User, verbose_name=_("child"), on_delete=models.PROTECT, related_name="guardians")
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices, default=Relation.GUARDIAN)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("linked by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("linked at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, verbose_name=_("ended by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("parent link")
+        verbose_name_plural = _("parent links")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "child"], condition=Q(ended_at__isnull=True), name="one_current_guardianship"
+            ),
+            models.CheckConstraint(condition=~Q(parent=models.F("child")), name="guardianship_not_self"),
+        ]
+        indexes = [models.Index(fields=["child", "ended_at"], name="guardianship_child_idx")]
+
+    def __str__(self):
+        return f"{self.parent} → {self.child}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None

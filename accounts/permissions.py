@@ -17,7 +17,7 @@ from units.permissions import (
     units_where,
 )
 
-from .models import ProfileRule, User
+from .models import Guardianship, ProfileRule, User
 
 
 def can_issue_accounts(user, school: Unit) -> bool:
@@ -169,6 +169,15 @@ def can_download_sheet(user, batch) -> bool:
             return True
     elif can_hand_out_credentials_at(user, batch.school):
         return True
+    # Parent accounts issued on a student's page by the principal (issue #17): their creator hands them out
+    # while still the school's principal or admin.
+    if (
+        batch.kind == batch.Kind.PARENT
+        and _active(user)
+        and batch.created_by_id == user.pk
+        and holds_role_at(user, batch.school, PARENT_ISSUER_ROLES)
+    ):
+        return True
     # Its creator, from above (a Department naming a school's principal under one of its Offices), while
     # still staff above the unit: the sheet reaches whoever issued it.
     return (
@@ -226,3 +235,47 @@ def unit_for_profile_rules_or_404(user, pk) -> Unit:
     if not can_set_profile_rule(user, unit):
         raise Http404
     return unit
+
+
+# --- Parents (issue #17) --------------------------------------------------------------------------
+# A parent account holds no role: it reaches no unit, no directory, no course and no grade book through
+# `units.permissions`. What it sees of a child comes only through a current Guardianship, checked here.
+PARENT_ISSUER_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.PRINCIPAL})
+
+
+def is_parent_of(user, child) -> bool:
+    """Is `user` an active parent account currently linked to `child` (a User or an id)? One query."""
+    if not _active(user) or getattr(user, "account_type", "") != User.AccountType.PARENT:
+        return False
+    child_id = getattr(child, "pk", child)
+    return Guardianship.objects.filter(parent_id=user.pk, child_id=child_id, ended_at__isnull=True).exists()
+
+
+def can_manage_parent_links(user, child: User) -> bool:
+    """May `user` look after the parents of `child` (see and end their links)? The school admin or the
+    principal of the child's own school (not the units above: the school knows the families)."""
+    if not _active(user) or child.unit is None or not child.unit.is_school:
+        return False
+    return user.is_superuser or holds_role_at(user, child.unit, PARENT_ISSUER_ROLES)
+
+
+def can_issue_parent(user, child: User) -> bool:
+    """May `user` issue a parent account for `child` or link one to it? Who looks after its parents
+    (`can_manage_parent_links`), for an active, not graduated student of an active school."""
+    if child.account_type != User.AccountType.STUDENT or not child.is_active or child.graduated_at is not None:
+        return False
+    return child.unit is not None and child.unit.is_active and can_manage_parent_links(user, child)
+
+
+def child_for_parent_or_404(user, pk) -> User:
+    """One of the parent's own children (a current link); any other account looks missing."""
+    if not _active(user) or getattr(user, "account_type", "") != User.AccountType.PARENT:
+        raise Http404
+    link = (
+        Guardianship.objects.filter(parent_id=user.pk, child_id=pk, ended_at__isnull=True, child__is_active=True)
+        .select_related("child__unit")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    return link.child

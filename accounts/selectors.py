@@ -2,13 +2,13 @@
 the schools a person may be transferred to. Each costs a fixed number of queries."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from truonghoc.text import fold
 from units.models import AuditEntry, Role, RoleAssignment, Unit
 from units.selectors import ancestor_paths, at_or_above_q, in_subtree_q, parent_path, people_holding
 
-from .models import CredentialRequest, IssueBatch, ProfileRule, QuotaRequest, TransferRequest, User
+from .models import CredentialRequest, Guardianship, IssueBatch, ProfileRule, QuotaRequest, TransferRequest, User
 
 K = Unit.Kind
 _TRANSFER_RELATED = ("user", "from_school", "to_school", "requested_by", "decided_by")
@@ -333,3 +333,29 @@ def schools_by_rollover(*, schools, to_year: str, done: bool):
 
     rolled = Rollover.objects.filter(school=OuterRef("pk"), to_year=to_year, undone_at__isnull=True)
     return schools.filter(Exists(rolled)) if done else schools.exclude(Exists(rolled))
+
+
+# --- parents (issue #17) ------------------------------------------------------------------------------
+
+
+def guardians_of(*, child) -> QuerySet:
+    """The current links of a student to their parents, with the parent accounts (one query)."""
+    return Guardianship.objects.filter(child=child, ended_at__isnull=True).select_related("parent").order_by("id")
+
+
+def children_of(*, parent) -> list:
+    """A parent's current links to their active children, each child with its school, `class_name` (its
+    class now) and `homeroom_name` (that class's homeroom teacher), in the order they were linked: one
+    query however many children."""
+    classes = RoleAssignment.objects.filter(
+        user_id=OuterRef("child_id"), role=Role.STUDENT, unit__kind=Unit.Kind.CLASS, unit__is_active=True
+    ).order_by("-created_at", "-id")
+    return list(
+        Guardianship.objects.filter(parent_id=parent.pk, ended_at__isnull=True, child__is_active=True)
+        .select_related("child__unit")
+        .annotate(
+            class_name=Subquery(classes.values("unit__name")[:1]),
+            homeroom_name=Subquery(classes.values("unit__homeroom_teacher__full_name")[:1]),
+        )
+        .order_by("created_at", "id")
+    )

@@ -33,3 +33,11 @@ def _clear_forced_change_on_reset(sender, request, user, **kwargs):
     from .services.core import user_password_changed
 
     user_password_changed(user=user)
+
+
+@receiver(person_left_school)
+def _end_parent_links(sender, *, actor, person, from_school, to_school, **kwargs):
+    # A parent account follows only children of the school that issued it (issue #17).
+    from .services.parents import guardianships_end_for_transfer
+
+    guardianships_end_for_transfer(actor=actor, person=person, from_school=from_school, to_school=to_school)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import credential_requests, issuing, lifecycle, lists, profile, quotas, rollover, staff
+from .views import credential_requests, issuing, lifecycle, lists, parents, profile, quotas, rollover, staff
 
 app_name = "accounts"
 urlpatterns = [
@@ -54,6 +54,10 @@ urlpatterns = [
     path("chuyen-truong/<id:pk>/huy/", lifecycle.transfer_cancel_view, name="transfer_cancel"),
     path("lop/<id:pk>/len-lop/", lifecycle.class_promote_view, name="class_promote"),
     # --- end of lifecycle ---
+    # --- Parents (views/parents.py, issue #17) ---
+    path("tai-khoan/<id:pk>/phu-huynh/cap-moi/", parents.parent_new, name="parent_new"),
+    path("phu-huynh/lien-ket/<id:pk>/ket-thuc/", parents.parent_unlink_view, name="parent_unlink"),
+    # --- end of parents ---
     # --- Year-end rollover (views/rollover.py) ---
     path("truong/<id:school_pk>/len-lop-cuoi-nam/", rollover.rollover_wizard, name="rollover"),
     path("len-lop-cuoi-nam/<id:pk>/hoan-tac/", rollover.rollover_undo_view, name="rollover_undo"),

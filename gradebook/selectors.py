@@ -170,3 +170,18 @@ def conduct_rows(*, students, school_class: Unit, school_year: str, semester: in
             }
         )
     return rows
+
+
+# --- a student's absences, as their parent follows them (issue #17) ------------------------------------
+
+
+def student_absences(*, student, start, end) -> dict:
+    """A student's absences from `start` to `end` (a semester), latest first, with the counts the class book
+    prints: whole days and periods, with and without permission. Their own rows only (one query)."""
+    from .models import Absence
+
+    rows = list(Absence.objects.filter(student=student, day__gte=start, day__lte=end).order_by("-day", "period"))
+    counts = {"days_with": 0, "days_without": 0, "periods_with": 0, "periods_without": 0}
+    for row in rows:
+        counts[("days_" if row.period == 0 else "periods_") + ("with" if row.with_permission else "without")] += 1
+    return {"rows": rows, **counts}

@@ -71,6 +71,15 @@ COLUMNS = [
     ),
     ("email", "Email", ("email", "e mail", "thu dien tu", "dia chi email")),
     ("phone", "Điện thoại", ("dien thoai", "so dien thoai", "sdt", "so dt", "dien thoai lien he", "phone")),
+    # Optional, students only (issue #17): the parent issued with the child (services/parents.py).
+    ("parent_name", "Họ tên phụ huynh",
+     ("ho ten phu huynh", "ho va ten phu huynh", "ten phu huynh", "phu huynh", "ho ten cha me",
+      "ho ten cha me hoc sinh", "ho ten cmhs", "parent name", "parent")),
+    ("parent_phone", "Điện thoại phụ huynh",
+     ("dien thoai phu huynh", "so dien thoai phu huynh", "sdt phu huynh", "sdt ph", "dien thoai cha me",
+      "sdt cha me", "dien thoai cmhs", "sdt cmhs", "parent phone")),
+    ("parent_email", "Email phụ huynh", ("email phu huynh", "email cha me", "email cmhs", "parent email")),
+    ("parent_relation", "Quan hệ", ("quan he", "quan he voi hoc sinh", "moi quan he", "relation")),
 ]  # fmt: skip
 # Columns schools add that mean nothing to an import: the row number.
 IGNORED_COLUMNS = ("stt", "tt", "so tt", "so thu tu", "no")
@@ -98,10 +107,10 @@ def import_template_xlsx(*, school: Unit) -> bytes:
     sheet.append([label for _key, label, _aliases in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    widths = {"A": 28, "B": 13, "C": 10, "D": 16, "E": 20, "F": 28, "G": 14}
+    widths = {"A": 28, "B": 13, "C": 10, "D": 16, "E": 20, "F": 28, "G": 14, "H": 28, "I": 16, "J": 28, "K": 12}
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
-    for letter in ("B", "D", "G"):  # dates typed dd/mm/yyyy, IDs and phones with leading zeros
+    for letter in ("B", "D", "G", "I"):  # dates typed dd/mm/yyyy, IDs and phones with leading zeros
         for row in range(2, 2002):
             sheet[f"{letter}{row}"].number_format = "@"
     guide = book.create_sheet("Huong dan")
@@ -112,10 +121,16 @@ def import_template_xlsx(*, school: Unit) -> bytes:
         [_("Date of birth: dd/mm/yyyy. Gender: Nam, Nữ or Khác.")],
         [_("Class and group names as the school calls them (6A1, Tổ Toán – Tin).")],
         [_("People are recognised by their personal ID: importing the same file again creates nobody twice.")],
+        [
+            _(
+                "Students only, optional: the parent's name, phone or email and relation (Mẹ, Bố, Người giám hộ). "
+                "One parent account is issued per phone or email, linked to each of their children."
+            )
+        ],
         [],
         [_("Example (not imported):")],
         [label for _key, label, _aliases in COLUMNS],
-        ["Nguyễn Văn An", "05/09/2012", "Nam", "0123456789", "6A1", "", "0912345678"],
+        ["Nguyễn Văn An", "05/09/2012", "Nam", "0123456789", "6A1", "", "", "Trần Thị Bình", "0912345678", "", "Mẹ"],
     ]
     for line in lines:
         guide.append(line)
@@ -128,7 +143,7 @@ def import_template_xlsx(*, school: Unit) -> bytes:
 def username_prefix(*, school: Unit, account_type: str) -> str:
     # Unit codes are free text; usernames must stay ASCII letters, digits, "." and "-".
     code = re.sub(r"[^a-z0-9.-]+", "-", fold(school.code)).strip("-.") or f"u{school.pk}"
-    return f"{code}.{ {T.TEACHER: 'gv', T.STAFF: 'cb'}.get(account_type, 'hs') }"
+    return f"{code}.{ {T.TEACHER: 'gv', T.STAFF: 'cb', T.PARENT: 'ph'}.get(account_type, 'hs') }"
 
 
 def usernames_allocate(*, school: Unit, account_type: str, count: int) -> list[str]:
@@ -137,7 +152,7 @@ def usernames_allocate(*, school: Unit, account_type: str, count: int) -> list[s
     Called under the school's quota lock, so two admins of one school never get the same numbers.
     """
     prefix = username_prefix(school=school, account_type=account_type)
-    width = 4 if account_type == T.STUDENT else 3
+    width = 4 if account_type in (T.STUDENT, T.PARENT) else 3
     pattern = re.compile(re.escape(prefix) + r"(\d+)$")
     highest = 0
     for name in User.objects.filter(username__startswith=prefix).values_list("username", flat=True).iterator():
@@ -275,6 +290,12 @@ def check_person(values: dict, ctx: SchoolContext) -> tuple[dict, Problems]:
     data["phone"] = phone
     if phone and not PHONE.match(phone):
         problems.add("phone", _("the phone number “%(value)s” is not valid") % {"value": values.get("phone")})
+    if ctx.account_type == T.STUDENT:
+        from .parents import check_parent
+
+        data["parent"], parent_problems = check_parent(values)
+        for field, message in zip(parent_problems.fields, parent_problems, strict=True):
+            problems.add(field, message)
     return data, problems
 
 
@@ -408,14 +429,16 @@ def _create_accounts(*, actor, school: Unit, account_type: str, rows: list[dict]
         ),
         batch_size=BATCH,
     )  # fmt: skip
-    sheet_store(
-        batch=batch,
-        rows=[
-            {"username": u.username, "full_name": u.full_name, "unit": row.get("unit_name", ""), "code": codes[u.pk],
-             "date_of_birth": row.get("date_of_birth", "")}
-            for u, row in zip(created, rows, strict=True)
-        ],
-    )  # fmt: skip
+    sheet_rows = [
+        {"username": u.username, "full_name": u.full_name, "unit": row.get("unit_name", ""), "code": codes[u.pk],
+         "date_of_birth": row.get("date_of_birth", "")}
+        for u, row in zip(created, rows, strict=True)
+    ]  # fmt: skip
+    if account_type == T.STUDENT and any(row.get("parent") for row in rows):
+        from .parents import import_parents_create
+
+        sheet_rows += import_parents_create(actor=actor, school=school, batch=batch, rows=rows, children=created)
+    sheet_store(batch=batch, rows=sheet_rows)
     return created
 
 
@@ -563,6 +586,10 @@ def _check_file(batch: IssueBatch, content: bytes) -> IssueBatch:
         checked, _conflicts_in_database([c[1] for c in checked], batch.school), strict=True
     ):
         problems += conflicts
+    if batch.account_type == T.STUDENT:
+        from .parents import import_parent_problems
+
+        import_parent_problems(checked=checked, school=batch.school)
     existing_ids = set(_active_here([c[1]["national_id"] for c in checked], batch.school))
 
     objs = []

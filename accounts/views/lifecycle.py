@@ -24,7 +24,9 @@ from ..models import TransferRequest, User
 from ..permissions import (
     account_for_user_or_404,
     can_issue_accounts,
+    can_issue_parent,
     can_manage_account,
+    can_manage_parent_links,
     can_reissue_credentials,
     can_request_credentials,
     can_view_account,
@@ -87,6 +89,14 @@ def _account_page(request, account: User, *, bound: dict | None = None):
         "can_cancel_transfer": pending is not None and can_issue_accounts(user, pending.from_school),
         "is_student": account.account_type == T.STUDENT,
     }
+    # Parents (issue #17): a student's parents, or a parent account's children, for those who look after them.
+    if account.account_type in (T.STUDENT, T.PARENT) and unit is not None:
+        context["can_manage_parents"] = can_manage_parent_links(user, account)
+        context["can_issue_parent"] = can_issue_parent(user, account)
+        if account.account_type == T.STUDENT:
+            context["guardians"] = list(selectors.guardians_of(child=account))
+        else:
+            context["parent_children"] = selectors.children_of(parent=account)
     if can_manage and account.is_active:
         context["deactivate_form"] = bound.get("deactivate") or DeactivateForm()
         context["can_transfer"] = account.account_type in (T.TEACHER, T.STUDENT) and pending is None

@@ -5,7 +5,7 @@ courses."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -161,3 +161,50 @@ def calendar_items(*, user, start: datetime, end: datetime) -> list[CalendarItem
     ]
     items.sort(key=lambda i: (i.starts_at, i.kind))
     return items
+
+
+# --- a learner's work as a parent follows it (issue #17) ------------------------------------------------
+
+WORK_PAST_DAYS = 60
+WORK_AHEAD_DAYS = 30
+WORK_LIMIT = 60
+
+
+def learner_work(
+    *, learner, past_days: int = WORK_PAST_DAYS, ahead_days: int = WORK_AHEAD_DAYS, limit: int = WORK_LIMIT
+) -> list[Assignment]:
+    """The assignments of `learner`'s courses (active enrolments, published or closed courses) due from
+    `past_days` ago to `ahead_days` ahead, deadline first, each with `submission` (the learner's current
+    version, or their learning group's for group work; None when nothing was handed in) and `is_overdue`.
+    What a parent sees as due, handed in and missing. Two queries whatever the number of courses."""
+    now = timezone.now()
+    mine = Enrolment.objects.filter(user_id=learner.pk, withdrawn_at__isnull=True, course_id=OuterRef("course_id"))
+    current = Submission.objects.alive().filter(assignment_id=OuterRef("pk"), is_current=True).order_by("-version")
+    own = current.filter(learner_id=learner.pk).values("pk")[:1]
+    by_group = current.filter(group_id=OuterRef("my_group_id")).values("pk")[:1]
+    assignments = list(
+        Assignment.objects.alive()
+        .filter(
+            _enrolled(learner),
+            alive_q("course__"),
+            course__status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED),
+            due_at__gte=now - timedelta(days=past_days),
+            due_at__lte=now + timedelta(days=ahead_days),
+        )
+        .annotate(my_group_id=Subquery(mine.values("group_id")[:1]))
+        .annotate(
+            submission_id=Case(
+                When(per_group=True, then=Subquery(by_group)),
+                default=Subquery(own),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("course")
+        .order_by("due_at", "id")[:limit]
+    )
+    ids = [a.submission_id for a in assignments if a.submission_id]
+    submissions = Submission.objects.in_bulk(ids) if ids else {}
+    for a in assignments:
+        a.submission = submissions.get(a.submission_id)
+        a.is_overdue = a.due_at < now
+    return assignments
