@@ -271,6 +271,9 @@ IMPORT_SYNC_MAX_BYTES = env.int("IMPORT_SYNC_MAX_BYTES", default=100_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The A3 class book's PDF is laid out in this many processes at most (gradebook.printing: chunks of pages,
+# merged in order); 1 keeps it in the request's process. Never more than the CPUs.
+GRADEBOOK_PDF_PROCESSES = env.int("GRADEBOOK_PDF_PROCESSES", default=2)
 # No single uploaded file may pass this (a course video is the largest thing people upload); larger ones
 # are dropped while they stream in, with a message (truonghoc.uploads.SizeLimitUploadHandler).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
