@@ -268,14 +268,6 @@ def levels_refusal(levels) -> str:
     return _("Choose one of: %(levels)s.") % {"levels": ", ".join(str(Level(code).label) for code in levels)}
 
 
-def column_levels(rule: SubjectRule, kind: str) -> tuple:
-    """The levels a column takes: a primary subject's level (Circular 27), Đạt / Chưa đạt in a comment-only
-    subject under Circular 22, none in a marked column."""
-    if kind == MarkKind.LEVEL:
-        return PRIMARY_LEVELS
-    return COMMENT_LEVELS if rule.by_comment and rule.regulation != Regulation.TT27_2020 else ()
-
-
 def _check_primary_test(rule: SubjectRule, cell: Cell) -> None:
     """Circular 27/2020, periodic tests: a primary subject takes marks only in its test columns
     (`rules.primary_periodic_tests`); its regular assessment is by comments, not marks."""
