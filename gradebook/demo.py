@@ -105,7 +105,8 @@ def seed_demo_gradebook(
                 )
             )  # fmt: skip
             fill = 0.65 if teacher_id in behind else 0.97
-            columns = [column for column in rule.columns() if column[0] != MarkKind.END_OF_TERM]
+            # Mid-semester: the end-of-term test and a primary subject's semester level are not in yet.
+            columns = [c for c in rule.columns() if c[0] not in (MarkKind.END_OF_TERM, MarkKind.LEVEL)]
             for student_id in students.get(school_class.pk, []):
                 for kind, index in columns:
                     if rng.random() > fill:

@@ -15,12 +15,12 @@ from truonghoc.marks import mark_text
 from units.models import Unit
 
 from . import rules
-from .models import Level, Lock, Mark, MarkKind, Semester, SubjectRule
+from .models import Level, Lock, Mark, MarkKind, Regulation, Semester, SubjectRule
 
 PASS, NOT_PASSED = Level.PASSED.value, Level.NOT_PASSED.value
 
 
-COLUMN_LABELS = {MarkKind.REGULAR: "TX{n}", MarkKind.MIDTERM: "GK", MarkKind.END_OF_TERM: "CK"}
+COLUMN_LABELS = {MarkKind.REGULAR: "TX{n}", MarkKind.MIDTERM: "GK", MarkKind.END_OF_TERM: "CK", MarkKind.LEVEL: "Mức"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ class Column:
 
 
 def columns_of(rule: SubjectRule) -> list[Column]:
-    """TX1..TXn, GK, CK of a subject under Circular 22 (levels Đ/CĐ for a comment-only subject)."""
+    """TX1..TXn, GK, CK of a subject under Circular 22 (levels Đ/CĐ for a comment-only subject); Mức (the
+    semester level) then the periodic tests of a primary subject under Circular 27."""
     return [Column(kind, index, COLUMN_LABELS[kind].format(n=index)) for kind, index in rule.columns()]
 
 
@@ -45,7 +46,10 @@ def comment_result(levels: list[str], expected_count: int) -> str | None:
 
 
 def row_result(rule: SubjectRule, cells: dict[tuple[str, int], Mark]) -> Decimal | str | None:
-    """ĐTBmhk of a marked subject (a Decimal) or the result of a comment subject ("D"/"CD"), or None."""
+    """ĐTBmhk of a marked subject (a Decimal) or the result of a comment subject ("D"/"CD"), or None. A
+    primary subject (Circular 27) has no ĐTBmhk: its result is its semester level ("HTT"/"HT"/"CHT")."""
+    if rule.regulation == Regulation.TT27_2020:
+        return getattr(cells.get((MarkKind.LEVEL, 1)), "level", "") or None
     if rule.by_comment:
         levels = [getattr(cells.get((c.kind, c.index)), "level", "") for c in columns_of(rule)]
         return comment_result(levels, len(levels)) if levels else None

@@ -1,7 +1,8 @@
 """A class's grid for one subject and semester as an xlsx, in the layout schools use, and back.
 
 Export: five header lines (school, class, subject, semester, year), then STT, Mã định danh, Họ và tên,
-Ngày sinh, TX1..TXn, GK, CK, ĐTBmhk (the average is computed with `gradebook.rules`, export only).
+Ngày sinh, TX1..TXn, GK, CK, ĐTBmhk (a primary subject: Mức, its level HTT/HT/CHT, then its periodic
+tests; its ĐTBmhk stays empty) (the average is computed with `gradebook.rules`, export only).
 Import, through the import engine (truonghoc.imports, `MarkImporter`): the same layout; students matched
 by mã định danh. The check reads every typed cell with `services.mark_check` (the grid's refusals: who
 writes, the column, 0–10 with one decimal, the class's own students, locks) and records one row per
@@ -11,6 +12,7 @@ force since the check, a mark saved meanwhile) refuses the whole file (ImportRef
 leaves the mark as it is.
 """
 
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +35,7 @@ from units.services import audit_log
 
 from . import rules, services
 from .grid import columns_of
-from .models import Mark, MarkImport, MarkImportRow, Regulation, SubjectRule
+from .models import Level, Mark, MarkImport, MarkImportRow, MarkKind, Regulation, SubjectRule
 from .permissions import can_enter_marks
 
 FIXED_HEADERS = ["STT", "Mã định danh", "Họ và tên", "Ngày sinh"]
@@ -44,6 +46,19 @@ def grid_headers(rule: SubjectRule) -> list[str]:
     """The header of a subject's grid file: its columns as the grid names them (`grid.columns_of`: TX1..TXn,
     GK, CK; a primary subject only its periodic tests), then the semester average."""
     return [*FIXED_HEADERS, *(column.label for column in columns_of(rule)), AVERAGE_HEADER]
+
+
+def primary_level(typed: str) -> str:
+    """A primary subject's level as typed in the file: its code (HTT, HT, CHT) or its Vietnamese label, in
+    any case; anything else is returned as typed, for `services.mark_check` to refuse."""
+
+    def folded(text: str) -> str:
+        return unicodedata.normalize("NFC", " ".join(text.split())).casefold()
+
+    for code in services.PRIMARY_LEVELS:
+        if folded(typed) in (folded(str(code)), folded(str(Level(code).label))):
+            return str(code)
+    return typed
 
 
 def _mark_text(value: Decimal | None):
@@ -84,7 +99,11 @@ def grid_xlsx(*, school_class: Unit, subject: str, semester: int, school_year: s
             regulars = [v for v in numbers[: rule.regular_count] if v is not None]
             if regulars and numbers[-2] is not None and numbers[-1] is not None:
                 average = rules.semester_average(regulars, numbers[-2], numbers[-1])
-        cells = [(m.level or None) if rule.by_comment and m else _mark_text(m.value if m else None) for m in values]
+        holds_level = [rule.by_comment or kind == MarkKind.LEVEL for kind, _index in columns]
+        cells = [
+            (m.level or None) if m and level else _mark_text(m.value if m else None)
+            for m, level in zip(values, holds_level, strict=True)
+        ]
         sheet.append(
             [
                 number,
@@ -204,7 +223,10 @@ def _check_marks(batch: MarkImport, content: bytes) -> MarkImport:
                 if not typed:
                     batch.empty_cells += 1
                     continue
-                value, level = (None, typed) if rule.by_comment else (typed, "")
+                if kind == MarkKind.LEVEL:
+                    value, level = None, primary_level(typed)
+                else:
+                    value, level = (None, typed) if rule.by_comment else (typed, "")
                 try:
                     _school, _year, read = services.mark_check(
                         actor=actor, student_id=student.pk, school_class=school_class, subject=subject,

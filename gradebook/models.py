@@ -106,13 +106,15 @@ class SubjectRule(models.Model):
     def columns(self) -> list[tuple[str, int]]:
         """The subject's columns in a semester, in the grid's order, as (kind, index): ĐĐGtx 1..n, ĐĐGgk,
         ĐĐGck. The one place that spells them: the grid, progress and the demo read them here. A subject
-        assessed by comment has the same columns, holding levels. A primary subject (Circular 27) has only
-        its periodic tests (`rules.primary_periodic_tests`: ĐĐGck, plus ĐĐGgk in grades 4–5 for Tiếng Việt
-        and Toán); its subject level (MarkKind.LEVEL) is not a grid column."""
+        assessed by comment has the same columns, holding levels. A primary subject (Circular 27) has first
+        its semester level (MarkKind.LEVEL: Hoàn thành tốt / Hoàn thành / Chưa hoàn thành), then its periodic
+        tests (`rules.primary_periodic_tests`: ĐĐGck, plus ĐĐGgk in grades 4–5 for Tiếng Việt and Toán); a
+        comment-only primary subject has only its level."""
         from . import rules
 
         if self.regulation == Regulation.TT27_2020:
-            return [(kind, 1) for kind in rules.primary_periodic_tests(self.grade, self.subject)]
+            tests = [(kind, 1) for kind in rules.primary_periodic_tests(self.grade, self.subject)]
+            return [(MarkKind.LEVEL.value, 1), *tests]
         regulars = [(MarkKind.REGULAR.value, n) for n in range(1, self.regular_count + 1)]
         return [*regulars, (MarkKind.MIDTERM.value, 1), (MarkKind.END_OF_TERM.value, 1)]
 

@@ -3,8 +3,9 @@
 For each teaching assignment (teacher × class × subject × semester) the expected cells are the class's
 active students, less those exempt from the subject that semester (or the whole year), times the
 subject's columns (`SubjectRule.columns`): its ĐĐGtx, one ĐĐGgk and one ĐĐGck — a subject assessed
-by comment has the same columns, holding levels. A cell is entered when it holds a value or a level. For
-each entry deadline already past, the cells of that column kind still empty are "deadline missed".
+by comment has the same columns, holding levels; a primary subject its level (Mức) and its periodic tests.
+A cell is entered when it holds a value or a level. For each entry deadline already past, the cells of
+that column kind still empty are "deadline missed".
 
 A school's progress is computed in a fixed number of grouped queries whatever its size (assignments,
 students per class, exemptions, rules, deadlines, and one grouped count of the entered marks); the
@@ -22,7 +23,7 @@ from units.models import Role, RoleAssignment, Unit
 
 from .models import EntryDeadline, Exemption, Mark, MarkKind, Regulation, Semester, SubjectRule, TeachingAssignment
 
-COUNTED_KINDS = (MarkKind.REGULAR, MarkKind.MIDTERM, MarkKind.END_OF_TERM)
+COUNTED_KINDS = (MarkKind.REGULAR, MarkKind.MIDTERM, MarkKind.END_OF_TERM, MarkKind.LEVEL)
 
 
 @dataclass

@@ -238,12 +238,14 @@ def _check_column(rule: SubjectRule, *, cell: Cell, value, level: str) -> None:
         raise ValidationError(_("The re-assessment is entered for the whole year."))
     if cell.kind != MarkKind.RETEST and cell.semester == Semester.YEAR:
         raise ValidationError(_("Choose semester 1 or 2."))
-    if value is not None and rule.by_comment:
+    if value is not None and rule.by_comment and cell.kind != MarkKind.LEVEL:
         raise ValidationError(
             _("%(subject)s is assessed by comments: choose Đạt or Chưa đạt.") % {"subject": rule.subject}
         )
     if cell.kind == MarkKind.LEVEL and rule.regulation != Regulation.TT27_2020:
         raise ValidationError(_("A subject level is set in primary classes only."))
+    if cell.kind == MarkKind.LEVEL and (value is not None or (level and level not in PRIMARY_LEVELS)):
+        raise ValidationError(levels_refusal(PRIMARY_LEVELS))
     test_columns = (MarkKind.REGULAR, MarkKind.MIDTERM, MarkKind.END_OF_TERM)
     if rule.regulation == Regulation.TT27_2020 and cell.kind in test_columns:
         _check_primary_test(rule, cell)
@@ -259,6 +261,11 @@ def _check_column(rule: SubjectRule, *, cell: Cell, value, level: str) -> None:
         allowed = PRIMARY_LEVELS if cell.kind == MarkKind.LEVEL else COMMENT_LEVELS
         if level not in allowed or (cell.kind != MarkKind.LEVEL and not rule.by_comment):
             raise ValidationError(_("This column takes a mark from 0 to 10, not a level."))
+
+
+def levels_refusal(levels) -> str:
+    """The refusal of a level a column does not take, naming the ones it does."""
+    return _("Choose one of: %(levels)s.") % {"levels": ", ".join(str(Level(code).label) for code in levels)}
 
 
 def _check_primary_test(rule: SubjectRule, cell: Cell) -> None:

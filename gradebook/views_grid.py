@@ -16,7 +16,7 @@ from units.models import Unit
 from . import grid as grid_reads
 from . import nav, selectors, services
 from .book import class_book_data
-from .models import Level, MarkKind, Semester
+from .models import Level, MarkKind, Regulation, Semester
 from .permissions import can_enter_marks, can_view_class_book
 from .services import GRADEBOOK_WORDS, StaleMark
 
@@ -87,6 +87,8 @@ def grid(request, class_id: int, semester: int, subject: str):
                 school=school,
             ),
             "levels": [(Level.PASSED, Level.PASSED.label), (Level.NOT_PASSED, Level.NOT_PASSED.label)],
+            "primary_levels": [(code, Level(code).label) for code in services.PRIMARY_LEVELS],
+            "is_primary": rule.regulation == Regulation.TT27_2020,
             "grid_text": {
                 "saving": _("Saving…"),
                 "saved": _("Saved"),
@@ -122,10 +124,13 @@ def cell_save(request, class_id: int, semester: int, subject: str):
     kind = request.POST.get("kind", "")
     index = parse_int(request.POST.get("index"), default=None, minimum=1, maximum=10)
     version = parse_int(request.POST.get("version"), default=None, minimum=0, maximum=2**31)
-    if student_id is None or kind not in (MarkKind.REGULAR, MarkKind.MIDTERM, MarkKind.END_OF_TERM) or index is None:
+    grid_kinds = (MarkKind.REGULAR, MarkKind.MIDTERM, MarkKind.END_OF_TERM, MarkKind.LEVEL)
+    if student_id is None or kind not in grid_kinds or index is None:
         return _refusal(_("This cell does not exist in the grid. Reload the page."), 400)
     level = request.POST.get("level", "")
     value = request.POST.get("value", "")
+    if kind == MarkKind.LEVEL and level not in ("", *services.PRIMARY_LEVELS):
+        return _refusal(services.levels_refusal(services.PRIMARY_LEVELS), 400)
     if level not in ("", *Level.values):
         return _refusal(_("Choose Đạt or Chưa đạt."), 400)
     if len(value) > 20:

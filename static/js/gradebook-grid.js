@@ -11,7 +11,9 @@
   var text = JSON.parse(document.getElementById("gb-grid-text").textContent);
   var csrf = table.querySelector("[name=csrfmiddlewaretoken]").value;
   var url = table.dataset.saveUrl;
-  var byComment = table.dataset.byComment === "1";
+  // Per cell, not per grid: a SELECT holds a level (Đạt / Chưa đạt, or a primary subject's Mức), an INPUT
+  // a mark checked as typed. A primary grid has both.
+  function isLevel(field) { return field.tagName === "SELECT"; }
   var unsaved = new Set();
 
   function rows() { return Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-student]")); }
@@ -80,7 +82,7 @@
     attempt = attempt || 0;
     var typed = field.value;
     if (field.dataset.busy === "1") { field.dataset.again = "1"; return; }
-    if (!byComment) {
+    if (!isLevel(field)) {
       var checked = check(typed);
       if (!checked.ok) { state(field, "error", checked.message); setUnsaved(field, true); return; }
       if (typed.trim() === field.dataset.saved) { state(field, "", ""); setUnsaved(field, false); return; }
@@ -91,7 +93,7 @@
     body.append("kind", field.dataset.kind);
     body.append("index", field.dataset.index);
     body.append("version", field.dataset.version);
-    body.append(byComment ? "level" : "value", typed.trim());
+    body.append(isLevel(field) ? "level" : "value", typed.trim());
     field.dataset.busy = "1";
     setUnsaved(field, true);
     state(field, "saving", text.saving);
@@ -142,7 +144,7 @@
   });
   table.addEventListener("input", function (event) {
     var field = event.target.closest("[data-gb-cell]");
-    if (!field || byComment) return;
+    if (!field || isLevel(field)) return;
     var checked = check(field.value);
     if (!checked.ok) { state(field, "error", checked.message); setUnsaved(field, true); }
     else if (field.closest("td").dataset.state === "error") { state(field, "", ""); }
@@ -167,7 +169,7 @@
 
   table.addEventListener("paste", function (event) {
     var field = event.target.closest("[data-gb-cell]");
-    if (!field || byComment) return;
+    if (!field || isLevel(field)) return;
     var data = (event.clipboardData || window.clipboardData).getData("text/plain") || "";
     event.preventDefault();
     var lines = data.replace(/\r\n?/g, "\n").replace(/\n+$/, "").split("\n");

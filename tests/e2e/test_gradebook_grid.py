@@ -83,3 +83,35 @@ def test_a_teacher_pastes_a_column_and_the_marks_are_saved(live_server, page, tr
     expect(page.get_by_test_id("cell-3-tx1").locator("input")).to_have_value("7")
     expect(page.get_by_test_id("average-1")).to_have_text("8,3")
     expect(page.get_by_test_id("cell-2-tx2").locator("input")).to_have_value("")
+
+
+def test_a_primary_teacher_chooses_a_level_and_types_a_test_mark(live_server, page, tree):
+    """A grade-4 maths grid (Circular 27/2020): the level (Mức) is a select saved as chosen, the periodic tests
+    are inputs checked as typed, and the row's last column is the level."""
+    from tests.units.factories import make_unit
+    from units.models import Unit
+
+    base = live_server.url
+    principal = make_person(unit=tree.s1, role=Role.PRINCIPAL, username="ht.tp", full_name="Lê Hiệu Trưởng")
+    teacher = person(tree.g1, Role.TEACHER, "gv.tieuhoc", "Cô Tiểu Học")
+    grade4 = make_unit(tree.s1, Unit.Kind.CLASS, "4A1", grade=4)
+    pupil = make_person(unit=grade4, role=Role.STUDENT, full_name="Vũ Thị An")
+    services.assignment_set(actor=principal, school_class=grade4, subject="Toán", semester=1, teacher=teacher)
+
+    log_in(page, base, "gv.tieuhoc", home=False, fresh=True)
+    page.goto(base + reverse("gradebook:grid", kwargs={"class_id": grade4.pk, "semester": 1, "subject": "Toán"}))
+    level = page.get_by_test_id("cell-1-mh1")
+    level.locator("select").select_option("HTT")
+    expect(level.locator(".gb-state")).to_have_text("✓")
+    expect(page.get_by_test_id("average-1")).to_have_text("Hoàn thành tốt")
+    test = page.get_by_test_id("cell-1-ck1").locator("input")
+    test.fill("11")
+    expect(page.get_by_test_id("cell-1-ck1").locator(".gb-state")).to_contain_text("0")
+    test.fill("9")
+    test.press("Tab")
+    expect(page.get_by_test_id("cell-1-ck1").locator(".gb-state")).to_have_text("✓")
+    marks = {m.kind: (m.value, m.level) for m in Mark.objects.filter(student=pupil)}
+    assert marks == {"mh": (None, "HTT"), "ck": (Decimal("9.0"), "")}
+    page.reload()
+    expect(page.get_by_test_id("cell-1-mh1").locator("select")).to_have_value("HTT")
+    expect(page.get_by_test_id("cell-1-ck1").locator("input")).to_have_value("9")

@@ -206,10 +206,12 @@ def test_primary_grid_columns(book):
     def keys(grade, subject):
         return [column.key for column in columns_of(rules[("tt27_2020", grade, subject)])]
 
-    assert keys(4, "Toán") == ["gk1", "ck1"]
-    assert keys(3, "Toán") == ["ck1"]
-    assert keys(5, "Khoa học") == ["ck1"]
-    assert keys(4, "Đạo đức") == []
+    # the semester's level (Mức) first, then the periodic tests
+    assert keys(4, "Toán") == ["mh1", "gk1", "ck1"]
+    assert keys(3, "Toán") == ["mh1", "ck1"]
+    assert keys(5, "Khoa học") == ["mh1", "ck1"]
+    assert keys(4, "Đạo đức") == ["mh1"]
+    assert [column.label for column in columns_of(rules[("tt27_2020", 4, "Toán")])] == ["Mức", "GK", "CK"]
     assert [column.key for column in columns_of(rules[("tt22_2021", 6, "Toán")])] == [
         "tx1", "tx2", "tx3", "tx4", "gk1", "ck1",
     ]  # fmt: skip
@@ -257,7 +259,7 @@ def test_the_a3_pdf_and_the_xlsx_show_promotion_and_the_after_summer_rating(lock
     assert rows[summer.full_name][-3:] == ("", "Chưa đạt", "Ở lại")
 
 
-def test_primary_progress_expects_the_periodic_tests_only(book, primary_classes):
+def test_primary_progress_expects_the_level_and_the_periodic_tests(book, primary_classes):
     from gradebook.progress import schools_progress
 
     teacher, classes = primary_classes
@@ -265,12 +267,19 @@ def test_primary_progress_expects_the_periodic_tests_only(book, primary_classes)
     _primary_mark(book, teacher, grade4, pupil4, "Toán", "gk")
     rows = schools_progress(school_ids=[book.school.pk], school_year=book.year, semester=1)[book.school.pk]
     expected = {(row.class_name, row.subject): (row.expected, row.entered) for row in rows}
-    assert expected[("4A1", "Toán")] == (2, 1)  # mid-term and end-of-term tests
-    assert expected[("4A1", "Khoa học")] == (1, 0)
-    assert expected[("3A1", "Toán")] == (1, 0)
+    assert expected[("4A1", "Toán")] == (3, 1)  # the level, the mid-term and end-of-term tests
+    assert expected[("4A1", "Khoa học")] == (2, 0)
+    assert expected[("3A1", "Toán")] == (2, 0)
+    services.mark_set(
+        actor=teacher, student_id=pupil4.pk, school_class=grade4, subject="Toán", semester=1, kind="mh",
+        level="HTT", school_year=book.year,
+    )  # fmt: skip
+    rows = schools_progress(school_ids=[book.school.pk], school_year=book.year, semester=1)[book.school.pk]
+    expected = {(row.class_name, row.subject): (row.expected, row.entered) for row in rows}
+    assert expected[("4A1", "Toán")] == (3, 2)  # the level counts as entered
 
 
-def test_primary_grid_pages_show_the_test_columns(book, primary_classes, client):
+def test_primary_grid_pages_show_the_level_and_the_test_columns(book, primary_classes, client):
     _teacher, classes = primary_classes
     grade4, _pupil = classes[4]
     client.force_login(book.principal)
@@ -281,16 +290,17 @@ def test_primary_grid_pages_show_the_test_columns(book, primary_classes, client)
         assert response.status_code == 200
         return [column.key for column in response.context["columns"]]
 
-    assert page("Toán") == ["gk1", "ck1"]
-    assert page("Khoa học") == ["ck1"]
-    assert page("Đạo đức") == []  # assessed by its level only
+    assert page("Toán") == ["mh1", "gk1", "ck1"]
+    assert page("Khoa học") == ["mh1", "ck1"]
+    assert page("Đạo đức") == ["mh1"]  # assessed by its level only
 
 
-def test_primary_grid_file_has_the_test_columns_only(book):
-    """The grid's xlsx of a primary subject names its periodic tests, never TX columns (Circular 27/2020)."""
+def test_primary_grid_file_has_the_level_and_the_test_columns(book):
+    """The grid's xlsx of a primary subject names its level and periodic tests, never TX columns (Circular
+    27/2020)."""
     from gradebook.grid_xlsx import grid_headers
 
     rules = services.rules_of_year(book.year)
-    assert grid_headers(rules[("tt27_2020", 4, "Toán")])[4:] == ["GK", "CK", "ĐTBmhk"]
-    assert grid_headers(rules[("tt27_2020", 3, "Toán")])[4:] == ["CK", "ĐTBmhk"]
+    assert grid_headers(rules[("tt27_2020", 4, "Toán")])[4:] == ["Mức", "GK", "CK", "ĐTBmhk"]
+    assert grid_headers(rules[("tt27_2020", 3, "Toán")])[4:] == ["Mức", "CK", "ĐTBmhk"]
     assert grid_headers(rules[("tt22_2021", 6, "Toán")])[4:] == ["TX1", "TX2", "TX3", "TX4", "GK", "CK", "ĐTBmhk"]
