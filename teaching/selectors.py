@@ -32,7 +32,7 @@ from approvals.models import Status
 from approvals.selectors import trail
 from courses.models import COUNTED_STATUSES
 from truonghoc.text import fold
-from units.models import Role, Unit, in_subtree_q
+from units.models import Role, Unit, ancestor_paths, in_subtree_q, parent_path, school_path_of
 from units.permissions import SCHOOL_MANAGER_ROLES, units_where
 from units.selectors import school_year_labelled
 
@@ -81,7 +81,7 @@ def plans_visible_to(*, user) -> QuerySet[TeachingPlan]:
         elif role == Role.GROUP_LEADER and kind == Unit.Kind.GROUP:
             query |= Q(unit__path=path)
         if role in (Role.TEACHER, Role.GROUP_LEADER):
-            school_path = path if kind in Unit.SCHOOL_KINDS else path[: len(path) - Unit.steplen]
+            school_path = school_path_of(path, kind)
             query |= Q(school__path=school_path, status=Status.APPROVED)
     return plans.filter(query)
 
@@ -246,7 +246,7 @@ def _grades_taught(schools: list[Unit], *, under: Unit | None = None) -> dict[in
                 query |= in_subtree_q(school.path, "", include_self=False)
         classes = Unit.objects.filter(query, kind=Unit.Kind.CLASS, is_active=True).values_list("path", "grade")
         for path, grade in classes:
-            school_id = by_path.get(path[: len(path) - Unit.steplen])
+            school_id = by_path.get(parent_path(path))
             if school_id is not None and grade:
                 grades[school_id].add(grade)
     for school in schools:
@@ -368,7 +368,7 @@ def online_share(*, unit: Unit, school_year: str) -> UnitShare:
     calendars: dict[str, date] = {}
     year_start_of: dict[int, date] = {}
     for school in schools:
-        key = school.path[: 2 * Unit.steplen]
+        key = ancestor_paths(school.path)[:2][-1]  # the Department's (Ministry → Department → …)
         if key not in calendars:
             calendars[key] = school_year_labelled(first_year, school).start
         year_start_of[school.pk] = calendars[key]

@@ -22,7 +22,7 @@ from gradebook.models import Regulation
 from gradebook.services import current_school_year, rules_of_year
 from truonghoc.softdelete import alive_q
 from truonghoc.text import nfc, refuse_formula_or_bidi
-from units.models import Unit
+from units.models import Unit, in_subtree_q
 from units.services import audit_log
 
 from .models import MAX_WEEK, LessonMode, PlanLesson, PlanLevel, PlanReview, TeachingPlan
@@ -219,7 +219,7 @@ def _link(school: Unit, mode: str, live_session_id, section_id):
             raise ValidationError({"live_session": [_("Only an online live lesson links to a live session.")]})
         live_session = (
             LiveSession.objects.alive()
-            .filter(alive_q("course__"), pk=live_session_id, course__unit__path__startswith=school.path)
+            .filter(alive_q("course__"), in_subtree_q(school, "course__unit"), pk=live_session_id)
             .first()
         )
         if live_session is None:
@@ -229,7 +229,7 @@ def _link(school: Unit, mode: str, live_session_id, section_id):
             raise ValidationError({"section": [_("Only an online LMS lesson links to a course section.")]})
         section = (
             Section.objects.alive()
-            .filter(alive_q("course__"), pk=section_id, course__unit__path__startswith=school.path)
+            .filter(alive_q("course__"), in_subtree_q(school, "course__unit"), pk=section_id)
             .first()
         )
         if section is None:

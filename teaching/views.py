@@ -19,7 +19,7 @@ from truonghoc.forms import add_service_errors
 from truonghoc.params import parse_id, parse_int
 from truonghoc.softdelete import alive_q
 from truonghoc.xlsx import xlsx_response
-from units.models import Unit
+from units.models import Unit, in_subtree_q
 from units.permissions import SCHOOL_MANAGER_ROLES, TEACHING_ROLES, units_where
 
 from . import exports, selectors, services
@@ -159,16 +159,16 @@ def plan_detail(request, pk):
 
 
 def _link_choices(plan):
-    courses = {"course__unit__path__startswith": plan.school.path}
+    in_school = in_subtree_q(plan.school, "course__unit")
     sessions = (
         LiveSession.objects.alive()
-        .filter(alive_q("course__"), **courses)
+        .filter(alive_q("course__"), in_school)
         .select_related("course")
         .order_by("-starts_at")[:200]
     )
     sections = (
         Section.objects.alive()
-        .filter(alive_q("course__"), Q(course__grade=plan.grade) | Q(course__grade__isnull=True), **courses)
+        .filter(alive_q("course__"), Q(course__grade=plan.grade) | Q(course__grade__isnull=True), in_school)
         .select_related("course")
         .order_by("course__title", "position")[:300]
     )

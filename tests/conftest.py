@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import translation
 
 from units.models import Unit
@@ -16,6 +17,16 @@ def _media_root(settings, tmp_path):
     """Each test writes its uploads (public media and private files such as ID photos) to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language (Vietnamese): a page requested in English by an earlier
+    test (the language cookie, activated by truonghoc.middleware) must not leak into the next test's
+    messages, which services store in the language active when they are written."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
