@@ -589,14 +589,13 @@ class CompetenceRating(models.Model):
         return f"{self.student} · {self.item} · {self.level}"
 
 
-class SubjectResult(models.Model):
-    """Derived: a student's average (ĐTBmhk / ĐTBmcn, or the primary periodic test) and level (Đạt /
-    Chưa đạt, or the primary subject level) in one subject for a semester or the year (semester 0)."""
+class DerivedResult(models.Model):
+    """What every derived result row says about whose it is: the student, their school and class, the school
+    year and the semester (0 for the year). Rows are written in bulk by the recompute from marks whose own
+    foreign keys hold, so there is no foreign-key constraint in the database (checking three per row at
+    commit took most of a school's first recompute); Django's on_delete still cascades. The student and the
+    class need no index of their own: each table's unique constraint and class index lead with them."""
 
-    # Derived rows, written in bulk by the recompute from marks whose own foreign keys hold: no foreign-key
-    # constraint in the database (checking three per row at commit took most of a school's first
-    # recompute); Django's on_delete still cascades. The student and the class need no index of their own:
-    # the unique constraint and the class index lead with them.
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("student"),
@@ -618,12 +617,21 @@ class SubjectResult(models.Model):
     )
     school_year = models.CharField(_("school year"), max_length=9)
     semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
+
+    class Meta:
+        abstract = True
+
+
+class SubjectResult(DerivedResult):
+    """Derived: a student's average (ĐTBmhk / ĐTBmcn, or the primary periodic test) and level (Đạt /
+    Chưa đạt, or the primary subject level) in one subject for a semester or the year (semester 0)."""
+
     subject = models.CharField(_("subject"), max_length=100)
     average = models.DecimalField(_("average"), max_digits=3, decimal_places=1, null=True, blank=True)
     level = models.CharField(_("level"), max_length=3, choices=Level.choices, blank=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
-    class Meta:
+    class Meta(DerivedResult.Meta):
         verbose_name = _("subject result")
         verbose_name_plural = _("subject results")
         constraints = [
@@ -637,32 +645,10 @@ class SubjectResult(models.Model):
         return f"{self.student} · {self.subject} · {self.average or self.level}"
 
 
-class StudentResult(models.Model):
+class StudentResult(DerivedResult):
     """Derived: a student's learning result for a semester or the year (semester 0), whether they must
     re-take assessments after the summer, and the year result after the re-assessment."""
 
-    # Derived rows: no foreign-key constraint in the database, as for SubjectResult.
-    student = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("student"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    school = models.ForeignKey(
-        "units.Unit", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
-    school_class = models.ForeignKey(
-        "units.Unit",
-        verbose_name=_("class"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    school_year = models.CharField(_("school year"), max_length=9)
-    semester = models.PositiveSmallIntegerField(_("semester"), choices=Semester.choices)
     learning = models.CharField(_("learning result"), max_length=3, choices=OverallResult.choices, blank=True)
     needs_retest = models.BooleanField(_("re-assessment after the summer"), default=False)
     after_retest = models.CharField(
@@ -670,7 +656,7 @@ class StudentResult(models.Model):
     )
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
-    class Meta:
+    class Meta(DerivedResult.Meta):
         verbose_name = _("student result")
         verbose_name_plural = _("student results")
         constraints = [
