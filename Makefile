@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_ENV := DJANGO_SETTINGS_MODULE=truonghoc.settings.test
+# The unit tests run in one process per CPU (pytest-xdist; each process has its own test database).
+# `make unit PYTEST_WORKERS=0` runs them in this process, e.g. to use a debugger.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run serve serve-reload test lint check unit e2e bench assets messages install install-dev chromium pdf-libs worker clean
 
@@ -83,7 +86,7 @@ check: install-dev
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 unit: install-dev
-	$(TEST_ENV) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: install-dev chromium
 	$(TEST_ENV) $(BIN)/pytest -m e2e $(PYTEST_ARGS)

@@ -10,6 +10,10 @@ The world is the demo province of a small table (`manage.py seed_demo`: units, t
 worksheets, questions and tests, news) plus an attempt in progress and a forum thread, so that
 "a real id" reaches the page behind the door. Run it on SQLite and on PostgreSQL: NUL only fails there.
 `pytest tests/test_no_500.py -s` prints the counts.
+
+The walk is cut into SHARDS by pattern (every SHARDS-th route, each shard in its own copy of the world), so
+that `pytest -n` spreads it over the machine's processes: walked whole it is the one test that outlasts the
+rest of the suite.
 """
 
 import inspect
@@ -66,6 +70,7 @@ POST_KEYS = (
     "n_0_1", "n_0_2",
 )  # fmt: skip
 
+SHARDS = 4
 ADMIN = "quan-tri/"
 # The admin site answers anyone who is not its staff with the login page before it reads an argument, and
 # the walk's users are not its staff: two values are enough there.
@@ -217,7 +222,8 @@ def world(tmp_path):
     return w
 
 
-def test_no_request_answers_500(world, capsys):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_no_request_answers_500(world, capsys, shard):
     real_ids = _real_ids(world)
     clients = {"anonymous": Client(raise_request_exception=False)}
     for name, user in (("student", world.student), ("staff", world.staff)):
@@ -246,7 +252,9 @@ def test_no_request_answers_500(world, capsys):
 
     started = time.perf_counter()
     logging.disable(logging.CRITICAL)  # thousands of "Not Found" warnings cost time and say nothing here
-    for route, pattern in _patterns():
+    for number, (route, pattern) in enumerate(_patterns()):
+        if number % SHARDS != shard:
+            continue
         if route in SKIPPED:
             skipped.append(route)
             continue
@@ -286,7 +294,8 @@ def test_no_request_answers_500(world, capsys):
     logging.disable(logging.NOTSET)
     with capsys.disabled():
         print(
-            f"\nno-500 walk: {walked} patterns walked ({len(skipped)} skipped: {', '.join(skipped)}), "
+            f"\nno-500 walk, shard {shard + 1}/{SHARDS}: {walked} patterns walked "
+            f"({len(skipped)} skipped: {', '.join(skipped)}), "
             f"{requests} requests ({time.perf_counter() - started:.0f} s, GETs {gets:.0f} s), "
             f"{len(failures)} answered 500"
         )
