@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from approvals.models import ReviewStep, review_step_rules
 from approvals.models import Status as ApprovalStatus
@@ -169,7 +170,7 @@ class PlanReview(ReviewStep):
 
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Present")
-    LATE = "late", _("Late")
+    LATE = "late", pgettext_lazy("attendance", "Late")
     EXCUSED = "excused", _("Absent, excused")
     UNEXCUSED = "unexcused", _("Absent, unexcused")
 
