@@ -319,6 +319,8 @@ def test_a_student_and_a_parent_read_the_students_own_status(client, live, paren
     child, other = live.students[0], live.students[1]
     attendance_confirm(actor=live.teacher, session=live.session, statuses={child.pk: S.EXCUSED, other.pk: S.PRESENT})
     client.force_login(parent)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("teaching:child_attendance", args=[child.pk]) in home  # from the parent's home page
     page = client.get(reverse("teaching:child_attendance", args=[child.pk])).content.decode()
     assert 'data-status="excused"' in page and "Vắng có phép" in page and 'data-status="present"' not in page
     assert client.get(reverse("teaching:child_attendance", args=[other.pk])).status_code == 404
