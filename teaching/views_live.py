@@ -62,6 +62,7 @@ def attendance_page(request, pk: int):
     session = attendance_session_or_404(request.user, pk)
     may_edit = can_take_attendance(request.user, session)
     errors: list[str] = []
+    saved_note = ""
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied
@@ -89,7 +90,7 @@ def attendance_page(request, pk: int):
             if not request.htmx:
                 messages.success(request, note)
                 return redirect("teaching:attendance", session.pk)
-            request.saved_note = note
+            saved_note = note  # htmx: said inside the partial that replaces the sheet
     lesson = attendance.lesson_of(session)
     sheet = attendance.attendance_sheet(session, lesson)
     context = {
@@ -100,7 +101,7 @@ def attendance_page(request, pk: int):
         "ends_at": attendance.ends_at(session),
         "may_edit": may_edit,
         "errors": errors,
-        "saved_note": getattr(request, "saved_note", ""),
+        "saved_note": saved_note,
         "statuses": AttendanceStatus.choices,
         "period": (lesson.period if lesson and lesson.period else attendance.default_period(session.starts_at)),
         "periods": range(1, 11),
