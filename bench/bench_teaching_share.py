@@ -27,7 +27,7 @@ def build(schools: int):
     from approvals.models import Status
     from courses.models import Course, LiveSession
     from gradebook.services import current_school_year
-    from teaching.models import LessonMode, PlanLesson, PlanLevel, TeachingPlan
+    from teaching.models import LessonMode, LiveLesson, PlanLesson, PlanLevel, TeachingPlan
     from teaching.services import programme_of_year, programme_rows
     from units.models import Role, Unit
     from units.services import role_assign, unit_create
@@ -65,6 +65,8 @@ def build(schools: int):
             course=course, title="Buổi học", starts_at=timezone.now() - timedelta(days=1), url="https://meet.jit.si/a",
             created_by=leader,
         )  # fmt: skip
+        # It took place: someone joined it through the portal (what "taught" reads since point 4).
+        LiveLesson.objects.create(session=session, first_join_at=session.starts_at + timedelta(minutes=1))
         plans = [
             TeachingPlan(school=school, unit=group, level=PlanLevel.GROUP, school_year=year, subject=subject,
                          grade=grade, author=leader, status=Status.APPROVED, shared_with=school)

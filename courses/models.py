@@ -539,6 +539,30 @@ class LiveSession(SoftDeleted):
         return self.title
 
 
+class LiveRecording(SoftDeleted):
+    """A recording of a live session (a video on the school's drive, YouTube, the meeting tool's cloud),
+    attached by an instructor after the session started, shown to the course's members."""
+
+    session = models.ForeignKey(
+        LiveSession, verbose_name=_("live session"), on_delete=models.PROTECT, related_name="recordings"
+    )
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    url = models.URLField(_("recording link"), max_length=1000)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+        ordering = ["added_at", "id"]
+        constraints = [soft_delete_constraint("live_recording")]
+
+    def __str__(self):
+        return self.title or self.url
+
+
 class Product(SoftDeleted):
     """A teacher's product (sản phẩm) handed in to their professional group: a lesson plan, a report, a
     video of a lesson. The usual target is at least one per teacher per semester."""

@@ -4,6 +4,7 @@ and teachers' comments per student and semester. Written here, audited, and refu
 when the writer may not, the student is not in the class or the day is outside the year. A class or school
 lock in force also locks that semester's conduct."""
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from truonghoc.text import nfc
-from units.models import Unit
+from units.models import Role, RoleAssignment, Unit, parent_path
 from units.selectors import school_year_for, school_year_labelled
 from units.services import audit_log
 
@@ -71,7 +72,9 @@ def absence_record(
             _("Only the homeroom teacher records a whole day; a subject's teacher records their own periods.")
         )
     _class_of_student(student_id, school_class)
-    absence = Absence.objects.select_for_update().filter(student_id=student_id, day=day, period=period).first()
+    absence = (
+        Absence.objects.select_for_update().filter(student_id=student_id, day=day, period=period, source="").first()
+    )
     before = {"with_permission": absence.with_permission, "subject": absence.subject} if absence else None
     if absence is None:
         absence = Absence(student_id=student_id, day=day, period=period)
@@ -117,6 +120,116 @@ def absence_remove(*, actor, absence: Absence) -> None:
         before={"student": absence.student_id, "day": absence.day.isoformat(), "period": absence.period},
     )
     absence.delete()
+
+
+@dataclass
+class LessonAbsences:
+    """What `lesson_absences_set` did: rows written (new or changed), removed, left as they were, and the
+    students it could not file (not in an open class, or the day outside their school year)."""
+
+    written: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[int] = field(default_factory=list)
+
+
+def _classes_of(student_ids) -> dict[int, Unit]:
+    """Each student's open class (one query)."""
+    rows = RoleAssignment.objects.filter(
+        user_id__in=student_ids, role=Role.STUDENT, unit__kind=Unit.Kind.CLASS, unit__is_active=True
+    ).select_related("unit")
+    # Oldest first, so a student in two classes (moved, not yet closed) is filed in the latest one.
+    return {row.user_id: row.unit for row in rows.order_by("created_at", "id")}
+
+
+@transaction.atomic
+def lesson_absences_set(
+    *, actor, source: str, day: date, period: int, subject: str, absences: dict[int, bool | None]
+) -> LessonAbsences:
+    """File one lesson's absences in the grade book, a period of `subject` on `day`, and keep them in step
+    with later corrections. `absences` is the whole lesson: each student → True (absent with permission),
+    False (without) or None (present). The rows are keyed by `source` ("live:<session id>"): calling again
+    updates them, removes those of students no longer absent, and never adds a second row. One audit entry
+    per call that changes something.
+
+    The caller has checked that `actor` teaches the lesson (teaching.permissions.can_take_attendance): a
+    live lesson's teacher need not hold a teaching assignment of the class. Students not in an open class,
+    or whose school year does not hold `day`, are skipped and returned."""
+    source = (source or "").strip()
+    subject = nfc(subject or "").strip()[:100]
+    if not source:
+        raise ValidationError(_("Say where these absences come from."))
+    if not isinstance(period, int) or not 1 <= period <= MAX_PERIOD:
+        raise ValidationError({"period": [_("Choose a period from 1 to 10.")]})
+    if not subject:
+        raise ValidationError({"subject": [_("Say which subject's period the student missed.")]})
+    result = LessonAbsences()
+    existing = {a.student_id: a for a in Absence.objects.select_for_update().filter(source=source)}
+    absent = {pk: bool(v) for pk, v in absences.items() if v is not None}
+    classes = _classes_of(list(absent))
+    schools = {u.path: u for u in Unit.objects.filter(path__in={parent_path(c.path) for c in classes.values()})}
+    years = {}
+    for path, school in schools.items():
+        year = school_year_for(school, day)
+        years[path] = year if year.start <= day <= year.end else None
+    now = timezone.now()
+    new, changed = [], []
+    for student_id, with_permission in sorted(absent.items()):
+        school_class = classes.get(student_id)
+        school = schools.get(parent_path(school_class.path)) if school_class else None
+        year = years.get(school.path) if school else None
+        if year is None:
+            result.skipped.append(student_id)
+            continue
+        row = existing.pop(student_id, None) or Absence(student_id=student_id, source=source)
+        values = {
+            "school": school,
+            "school_class": school_class,
+            "school_year": year.label,
+            "day": day,
+            "period": period,
+            "subject": subject,
+            "with_permission": with_permission,
+        }
+        if row.pk and all(
+            getattr(row, f"{k}_id" if k in ("school", "school_class") else k) == (v.pk if isinstance(v, Unit) else v)
+            for k, v in values.items()
+        ):
+            result.unchanged += 1
+            continue
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.recorded_by, row.recorded_at = actor, now
+        (changed if row.pk else new).append(row)
+    # What is left was filed by this lesson for a student now present (or no longer on its list).
+    gone = list(existing.values())
+    if gone:
+        Absence.objects.filter(pk__in=[a.pk for a in gone]).delete()
+    if new:
+        Absence.objects.bulk_create(new)
+    if changed:
+        Absence.objects.bulk_update(
+            changed,
+            ["school", "school_class", "school_year", "day", "period", "subject", "with_permission", "recorded_by",
+             "recorded_at"],
+        )  # fmt: skip
+    result.written, result.removed = len(new) + len(changed), len(gone)
+    if result.written or result.removed:
+        unit = next(iter(schools.values()), None) or (gone[0].school if gone else None)
+        audit_log(
+            actor=actor,
+            action="gradebook.lesson_absences",
+            unit=unit,
+            after={
+                "source": source,
+                "day": day.isoformat(),
+                "period": period,
+                "subject": subject,
+                "written": result.written,
+                "removed": result.removed,
+            },
+        )
+    return result
 
 
 def conduct_locked(*, school_class: Unit, school_year: str, semester: int) -> Lock | None:

@@ -412,13 +412,21 @@ class Absence(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # Blank when typed in the class book; "live:<session id>" when it comes from a live lesson's attendance
+    # (`lesson_absences_set`), so that a correction updates that row instead of adding one.
+    source = models.CharField(_("source"), max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("absence")
         verbose_name_plural = _("absences")
         ordering = ["day", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["student", "day", "period"], name="gradebook_one_absence_per_period"),
+            models.UniqueConstraint(
+                fields=["student", "day", "period"], condition=Q(source=""), name="gradebook_one_absence_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["student", "source"], condition=~Q(source=""), name="gradebook_one_absence_per_source"
+            ),
             models.CheckConstraint(condition=Q(period__lte=10), name="gradebook_absence_period_0_10"),
         ]
         indexes = [models.Index(fields=["school_class", "day"], name="gradebook_absence_class_idx")]

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from approvals.models import ReviewStep, review_step_rules
 from approvals.models import Status as ApprovalStatus
@@ -162,3 +163,107 @@ class PlanReview(ReviewStep):
         ordering = ["at", "id"]
         constraints = review_step_rules("plan", "teaching_plan")["constraints"]
         indexes = review_step_rules("plan", "teaching_plan")["indexes"]
+
+
+# --- live lessons and their attendance (issue #17, point 4) ----------------------------------------------
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", pgettext_lazy("attendance", "Late")
+    EXCUSED = "excused", _("Absent, excused")
+    UNEXCUSED = "unexcused", _("Absent, unexcused")
+
+
+ABSENT_STATUSES = (AttendanceStatus.EXCUSED, AttendanceStatus.UNEXCUSED)
+
+
+class LiveLesson(models.Model):
+    """What the portal knows of a `courses.LiveSession` as a lesson: when someone first joined it through
+    the portal, and the teacher's confirmation of its attendance. Created on the first join or the first
+    confirmation. It took place ("held") once someone joined or the attendance was confirmed."""
+
+    session = models.OneToOneField(
+        "courses.LiveSession", verbose_name=_("live session"), on_delete=models.PROTECT, related_name="+"
+    )
+    first_join_at = models.DateTimeField(_("first joined at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("attendance confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("attendance confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The period of the day the grade book files the lesson's absences under (1–10).
+    period = models.PositiveSmallIntegerField(
+        _("period"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+
+    class Meta:
+        verbose_name = _("live lesson")
+        verbose_name_plural = _("live lessons")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(confirmed_by__isnull=False),
+                name="teaching_live_confirmed_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(period__isnull=True) | Q(period__gte=1, period__lte=10), name="teaching_live_period_1_10"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.session)
+
+    @property
+    def is_held(self) -> bool:
+        return self.first_join_at is not None or self.confirmed_at is not None
+
+
+def held_q(prefix: str = "") -> Q:
+    """A `LiveLesson` that took place: someone joined through the portal, or its attendance was confirmed."""
+    return Q(**{f"{prefix}first_join_at__isnull": False}) | Q(**{f"{prefix}confirmed_at__isnull": False})
+
+
+class Attendance(models.Model):
+    """One student at one live lesson: joins through the portal (first, last, how many) and, once the
+    teacher confirmed it, the status. `status` stays blank until then (the page pre-fills it)."""
+
+    lesson = models.ForeignKey(
+        LiveLesson, verbose_name=_("live lesson"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+    )
+    first_joined_at = models.DateTimeField(_("first joined at"), null=True, blank=True)
+    last_joined_at = models.DateTimeField(_("last joined at"), null=True, blank=True)
+    joins = models.PositiveIntegerField(_("joins"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=AttendanceStatus.choices, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["lesson", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "student"], name="teaching_one_attendance_per_lesson"),
+            models.CheckConstraint(
+                condition=Q(joins=0, first_joined_at__isnull=True, last_joined_at__isnull=True)
+                | Q(joins__gte=1, first_joined_at__isnull=False, last_joined_at__isnull=False),
+                name="teaching_attendance_joins_times",
+            ),
+        ]
+        indexes = [models.Index(fields=["student", "lesson"], name="teaching_attend_student_idx")]
+
+    def __str__(self):
+        return f"{self.student} · {self.lesson}"

@@ -6,15 +6,20 @@
   (`approvals.permissions`). Nobody decides their own plan.
 - Inside the school: the author, the group's leader and the school's managers see a plan at any status;
   the school's other teachers see approved plans. Other schools see nothing.
+- Live lessons' attendance: see the section at the end.
 - The online share of a school: its managers, group leaders and teachers; of a unit above a school, those
   who see its reports (units.permissions.can_view_reports).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.permissions import is_parent_of
 from approvals.models import Status
 from approvals.permissions import can_decide_step
+from courses.models import LiveSession
+from courses.permissions import can_edit_course, can_view_course, is_instructor
 from units.models import Role, Unit
 from units.permissions import (
     SCHOOL_MANAGER_ROLES,
@@ -124,3 +129,37 @@ def can_view_share(user, unit: Unit) -> bool:
     if unit.is_school and works_at_school(user, unit):
         return True
     return can_view_reports(user, unit)
+
+
+# --- live lessons: attendance (issue #17, point 4) ---------------------------------------------------------
+# The course's instructors take and correct it; the managers of the school the course lives in read it; a
+# student reads their own (`can_view_student_attendance`), a parent their child's, read only. Anyone else who
+# sees the course is refused (403); who does not see it finds nothing (404).
+
+
+def can_take_attendance(user, session) -> bool:
+    return _active(user) and not session.is_deleted and can_edit_course(user, session.course)
+
+
+def can_view_attendance(user, session) -> bool:
+    if not _active(user):
+        return False
+    if can_take_attendance(user, session) or is_instructor(user, session.course):
+        return True
+    school_path = session.course.unit.school_path
+    return bool(school_path) and manages_school(user, school_path)
+
+
+def attendance_session_or_404(user, pk) -> LiveSession:
+    """The session whose attendance sheet `user` may read (404 out of sight, 403 for a member who may not)."""
+    session = get_object_or_404(LiveSession.objects.select_related("course__unit", "course__author"), pk=pk)
+    if can_view_attendance(user, session):
+        return session
+    if can_view_course(user, session.course):
+        raise PermissionDenied
+    raise Http404
+
+
+def can_view_student_attendance(user, student) -> bool:
+    """A student's own attendance: the student, and their parents (a current link)."""
+    return _active(user) and (user.pk == student.pk or is_parent_of(user, student))

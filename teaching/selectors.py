@@ -11,10 +11,12 @@ average for an Office, a Department or the Ministry. The page, `manage.py online
   planned it, since students choose among them. A subject without an approved plan has no online periods.
 - The school's row for a subject and grade reads its approved school's plan, else the group's approved
   plan (the latest, should two groups plan the same subject and grade).
-- A lesson is TAUGHT when its linked live session has ended (its start plus its duration is past, not
-  removed), or its linked LMS section was opened to students by the end of its week (its course
-  published, the section existing, by that day) and the week has begun. courses keeps no attendance and
-  no per-section opening date yet: those refine this rule when they exist (points 4 and later).
+- A lesson is TAUGHT when its linked live session took place — it is not removed and someone joined it
+  through the portal's "join" step or its teacher confirmed its attendance (`teaching.models.held_q`,
+  point 4); a session whose time is past but that nobody joined and nobody confirmed was not held —, or
+  its linked LMS section was opened to students by the end of its week (its course published, the section
+  existing, by that day) and the week has begun. courses keeps no per-section opening date yet: that
+  would refine the LMS rule.
 - Averages are weighted by periods: Σ online ÷ Σ programme periods. At secondary level (grade 6 and up)
   the school's planned average must reach ONLINE_TARGET (10%); below it the school is flagged with the
   subjects that pull it down (planned share under 10%, the largest shortfall in periods first).
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import Status
@@ -36,7 +38,7 @@ from units.models import Role, Unit, ancestor_paths, in_subtree_q, parent_path, 
 from units.permissions import SCHOOL_MANAGER_ROLES, units_where
 from units.selectors import school_year_labelled
 
-from .models import ONLINE_MODES, LessonMode, PlanLesson, PlanLevel, PlanReview, TeachingPlan
+from .models import ONLINE_MODES, LessonMode, LiveLesson, PlanLesson, PlanLevel, PlanReview, TeachingPlan, held_q
 from .services import programme_of_year
 
 ONLINE_TARGET = Decimal(10)
@@ -263,14 +265,10 @@ def _week_end(year_start: date, week: int) -> date:
     return year_start + timedelta(days=7 * week - 1)
 
 
-def _taught(lesson: PlanLesson, *, year_start: date, now, today: date) -> bool:
+def _taught(lesson: PlanLesson, *, year_start: date, today: date) -> bool:
     if lesson.mode == LessonMode.LIVE:
         session = lesson.live_session
-        return bool(
-            session is not None
-            and not session.is_deleted
-            and session.starts_at + timedelta(minutes=session.duration_minutes) <= now
-        )
+        return bool(session is not None and not session.is_deleted and lesson.live_held)
     if lesson.mode == LessonMode.LMS:
         section = lesson.section
         if section is None or section.is_deleted or section.course.is_deleted:
@@ -290,17 +288,18 @@ def _taught(lesson: PlanLesson, *, year_start: date, now, today: date) -> bool:
 
 def _plan_shares(plans: list[TeachingPlan], year_start_of: dict[int, date]) -> dict[int, tuple[int, int]]:
     """{plan id: (online periods planned, online periods taught)}, in one query for all the plans."""
-    now = timezone.now()
     today = timezone.localdate()
     result = {plan.pk: [0, 0] for plan in plans}
     school_of = {plan.pk: plan.school_id for plan in plans}
-    lessons = PlanLesson.objects.filter(plan_id__in=list(result), mode__in=ONLINE_MODES).select_related(
-        "live_session", "section", "section__course"
+    lessons = (
+        PlanLesson.objects.filter(plan_id__in=list(result), mode__in=ONLINE_MODES)
+        .select_related("live_session", "section", "section__course")
+        .annotate(live_held=Exists(LiveLesson.objects.filter(held_q(), session_id=OuterRef("live_session_id"))))
     )
     for lesson in lessons:
         pair = result[lesson.plan_id]
         pair[0] += lesson.periods
-        if _taught(lesson, year_start=year_start_of[school_of[lesson.plan_id]], now=now, today=today):
+        if _taught(lesson, year_start=year_start_of[school_of[lesson.plan_id]], today=today):
             pair[1] += lesson.periods
     return {pk: (pair[0], pair[1]) for pk, pair in result.items()}
 

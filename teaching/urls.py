@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_live
 
 app_name = "teaching"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("dong/<id:pk>/len/", views.lesson_move, {"offset": -1}, name="lesson_up"),
     path("dong/<id:pk>/xuong/", views.lesson_move, {"offset": 1}, name="lesson_down"),
     path("ti-le-truc-tuyen/<id:unit_id>/", views.share_page, name="share"),
+    # Live lessons (point 4): join, attendance sheet, a student's own, a parent's child's.
+    path("truc-tuyen/<id:pk>/vao/", views_live.live_join, name="live_join"),
+    path("truc-tuyen/<id:pk>/diem-danh/", views_live.attendance_page, name="attendance"),
+    path("diem-danh-truc-tuyen/", views_live.my_attendance, name="my_attendance"),
+    path("diem-danh-truc-tuyen/con/<id:student_id>/", views_live.my_attendance, name="child_attendance"),
 ]

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from notifications.services import notify
 from truonghoc.formatting import datetime_text
+from truonghoc.text import nfc
 
-from ..models import Course, Enrolment, LiveSession
+from ..models import Course, Enrolment, LiveRecording, LiveSession
 from ..permissions import can_edit_course
 from .authoring import course_item_apply, course_item_to_change
 
@@ -98,3 +99,62 @@ def live_session_update(*, actor, session: LiveSession, **fields) -> LiveSession
     if session.starts_at != old_start:
         _announce(session)  # learners planned around the old time
     return session
+
+
+# --- links opened from the portal, recordings (issue #17, point 4) ----------------------------------------
+
+WEB_SCHEMES = ("http", "https")
+
+
+def web_link_or_none(url: str) -> str | None:
+    """The link if it is a plain web address (http or https, with a host, no user name or password in it),
+    else None. Checked again before the portal redirects anyone to a stored link: rows written before the
+    https rule, or by hand, must not send a person to `javascript:` or `data:`."""
+    url = (url or "").strip()
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname or parts.username or parts.password:
+        return None
+    return url
+
+
+def check_web_link(url: str, *, field: str = "url") -> str:
+    """The link, stripped, if it is http(s); otherwise a clear refusal on `field`."""
+    clean = web_link_or_none(url)
+    if clean is None:
+        raise ValidationError(
+            {field: _("The link must be a full web address starting with https:// or http://.")}, code="not_web"
+        )
+    return clean
+
+
+@transaction.atomic
+def live_recording_add(*, actor, session: LiveSession, url: str, title: str = "") -> LiveRecording:
+    """Attach a recording link to a session that has started (an instructor of the course)."""
+    session = LiveSession.objects.select_for_update().select_related("course").get(pk=session.pk)
+    _check_instructor(actor, session.course)
+    if session.is_deleted:
+        raise ValidationError(str(SESSION_REMOVED), code="removed")
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("A recording is attached once the session has started."), code="not_started")
+    recording = LiveRecording(
+        session=session, url=check_web_link(url), title=nfc((title or "").strip()), added_by=actor
+    )
+    recording.full_clean()
+    recording.save()
+    return recording
+
+
+@transaction.atomic
+def live_recording_remove(*, actor, recording: LiveRecording) -> LiveRecording:
+    """Remove a recording link (soft: kept with who removed it and when)."""
+    recording = LiveRecording.objects.select_for_update().select_related("session__course").get(pk=recording.pk)
+    _check_instructor(actor, recording.session.course)
+    if not recording.is_deleted:
+        recording.deleted_at, recording.deleted_by = timezone.now(), actor
+        recording.save(update_fields=["deleted_at", "deleted_by"])
+    return recording

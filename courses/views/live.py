@@ -3,19 +3,21 @@ calendar of deadlines and sessions (a month by day, and the same as an .ics file
 
 from datetime import UTC, date, datetime, timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms.live import LiveSessionForm
-from ..models import LiveSession
+from ..models import LiveRecording, LiveSession
 from ..permissions import (
     can_edit_course,
     can_oversee_course,
@@ -38,7 +40,12 @@ def live_sessions(request, pk: int):
     user = request.user
     course = course_for_user_or_404(user, pk)
     now = timezone.now()
-    sessions = LiveSession.objects.alive().filter(course=course).select_related("created_by")
+    sessions = (
+        LiveSession.objects.alive()
+        .filter(course=course)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("recordings", queryset=LiveRecording.objects.alive(), to_attr="alive_recordings"))
+    )
     # Sessions not over yet: those started at most 10 hours ago (the longest a session lasts) and later.
     upcoming = [
         s
@@ -57,8 +64,43 @@ def live_sessions(request, pk: int):
         "may_edit": can_edit_course(user, course),
         "may_join": enrolment_of(user, course) is not None or is_instructor(user, course),
         "oversees": can_oversee_course(user, course),
+        "now": now,
     }
     return render(request, "courses/live_session_list.html", context)
+
+
+@login_required
+@require_POST
+def live_recording_add(request, pk: int):
+    """Attach a recording link to a session (its course's instructors); back to the sessions page."""
+    session = get_object_or_404(LiveSession.objects.select_related("course__unit"), pk=pk)
+    if not can_view_course(request.user, session.course):
+        raise Http404
+    if not can_edit_course(request.user, session.course):
+        raise PermissionDenied
+    try:
+        services.live_recording_add(
+            actor=request.user, session=session, url=request.POST.get("url", ""), title=request.POST.get("title", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The recording has been attached."))
+    return redirect("courses:live_sessions", session.course_id)
+
+
+@login_required
+@require_POST
+def live_recording_remove(request, pk: int):
+    recording = get_object_or_404(LiveRecording.objects.select_related("session__course__unit"), pk=pk)
+    course = recording.session.course
+    if not can_view_course(request.user, course):
+        raise Http404
+    if not can_edit_course(request.user, course):
+        raise PermissionDenied
+    services.live_recording_remove(actor=request.user, recording=recording)
+    messages.success(request, _("The recording has been removed."))
+    return redirect("courses:live_sessions", course.pk)
 
 
 SESSION_PAGES = ItemPages(
@@ -199,6 +241,8 @@ urlpatterns = [
     path("<id:pk>/truc-tuyen/", live_sessions, name="live_sessions"),
     path("<id:pk>/truc-tuyen/them/", live_create, name="live_create"),
     path("truc-tuyen/<id:pk>/sua/", live_edit, name="live_edit"),
+    path("truc-tuyen/<id:pk>/ban-ghi/", live_recording_add, name="live_recording_add"),
+    path("truc-tuyen/ban-ghi/<id:pk>/xoa/", live_recording_remove, name="live_recording_remove"),
     path("lich/", calendar, name="calendar"),
     path("lich.ics", calendar_ics, name="calendar_ics"),
 ]

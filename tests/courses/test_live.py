@@ -94,7 +94,9 @@ def test_join_shown_from_15_minutes_before(client, people, course):
     assert 'data-testid="join-later"' in html and session.url not in html
     with patch("django.utils.timezone.now", return_value=session.starts_at - timedelta(minutes=14)):
         html = page(client, people.student, url).content.decode()
-    assert 'data-testid="join"' in html and session.url in html
+    # "Join" goes through the portal's join step (teaching: it records who joined), never straight to the link.
+    join = reverse("teaching:live_join", args=[session.pk])
+    assert 'data-testid="join"' in html and join in html and session.url not in html
     with patch("django.utils.timezone.now", return_value=session.starts_at + timedelta(minutes=61)):
         html = page(client, people.student, url).content.decode()
     assert 'data-testid="join"' not in html and "Past sessions" in html
@@ -154,3 +156,59 @@ def test_calendar_ics(client, people, course):
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.count("BEGIN:VEVENT") == 2
     assert "Bài\\, có\\; dấu" in body and "URL:https://meet.jit.si/on-tap-toan-6" in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+# --- recordings (issue #17, point 4) ----------------------------------------------------------------------
+
+
+def test_recordings_attached_on_the_sessions_page_and_shown_to_members(client, people, course):
+    from courses.models import LiveRecording
+
+    session = schedule(course, people.teacher)
+    LiveSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(hours=3))
+    add = reverse("courses:live_recording_add", args=[session.pk])
+    listing = reverse("courses:live_sessions", args=[course.pk])
+    client.force_login(people.teacher)
+    refused = client.post(add, {"url": "javascript:alert(1)", "title": "x"}, follow=True)
+    assert "must be a full web address" in refused.content.decode() or "địa chỉ web" in refused.content.decode()
+    assert not LiveRecording.objects.exists()
+    client.post(add, {"url": "https://youtu.be/ban-ghi-1", "title": "Bản ghi phần 1"})
+    client.post(add, {"url": "https://drive.google.com/file/d/2"})
+    assert list(LiveRecording.objects.values_list("title", flat=True)) == ["Bản ghi phần 1", ""]
+    html = page(client, people.student, listing).content.decode()
+    assert 'href="https://youtu.be/ban-ghi-1"' in html and "https://drive.google.com/file/d/2" in html
+    assert 'data-testid="recording-form"' not in html  # learners read, instructors attach
+    # Only the course's instructors attach or remove; others who see the course are refused.
+    client.force_login(people.student)
+    assert client.post(add, {"url": "https://youtu.be/x"}).status_code == 403
+    client.force_login(people.other_school)
+    assert client.post(add, {"url": "https://youtu.be/x"}).status_code == 404
+    first = LiveRecording.objects.get(title="Bản ghi phần 1")
+    client.force_login(people.student)
+    assert client.post(reverse("courses:live_recording_remove", args=[first.pk])).status_code == 403
+    client.force_login(people.teacher)
+    client.post(reverse("courses:live_recording_remove", args=[first.pk]))
+    first.refresh_from_db()
+    assert first.is_deleted and first.deleted_by == people.teacher  # kept, removed softly
+    html = page(client, people.student, listing).content.decode()
+    assert "https://youtu.be/ban-ghi-1" not in html and "https://drive.google.com/file/d/2" in html
+
+
+def test_sessions_page_queries_do_not_grow_with_recordings(client, people, course):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.services.live import live_recording_add
+
+    listing = reverse("courses:live_sessions", args=[course.pk])
+    counts = []
+    for n in (2, 8):
+        while LiveSession.objects.count() < n:
+            session = schedule(course, people.teacher, title=f"Buổi {LiveSession.objects.count()}")
+            LiveSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(days=session.pk))
+            live_recording_add(actor=people.teacher, session=session, url=f"https://youtu.be/{session.pk}")
+        client.force_login(people.teacher)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(listing).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -12,10 +12,11 @@ from django.utils import timezone, translation
 
 from courses.models import Course, LiveSession, Section
 from teaching import services
+from teaching.attendance import attendance_confirm, live_join
 from teaching.models import LessonMode, PlanLevel
 from teaching.selectors import online_share, share_percent
 from tests.accounts.factories import make_person
-from tests.courses.factories import make_course, make_section
+from tests.courses.factories import enrol, make_course, make_section
 from truonghoc.formatting import percent
 from units.selectors import school_year_labelled
 
@@ -63,8 +64,9 @@ def test_a_school_without_approved_plans_has_every_subject_at_zero_and_is_flagge
 
 
 def test_planned_versus_taught(school):
-    """Toán 6: 4 rows live (16 periods), 2 rows on the LMS (8 periods). Taught: one live session that
-    ended (4 periods), one in the future; one LMS section opened in its week (4), one opened too late."""
+    """Toán 6: 4 rows live (16 periods), 2 rows on the LMS (8 periods). Taught: one live session held (a
+    student joined through the portal: 4 periods), one ended that nobody joined nor confirmed (not held),
+    one in the future; one LMS section opened in its week (4), one opened too late."""
     year = school_year_labelled(int(school.year[:4]), school.school)
     course = make_course(unit=school.school, author=school.leader, kind=Course.Kind.LESSON, title="Toán 6")
     Course.objects.filter(pk=course.pk).update(published_at=timezone.make_aware(
@@ -74,6 +76,13 @@ def test_planned_versus_taught(school):
         course=course, title="Đã học", starts_at=now - timedelta(hours=3), duration_minutes=45,
         url="https://meet.jit.si/a", created_by=school.leader,
     )  # fmt: skip
+    not_held = LiveSession.objects.create(
+        course=course, title="Không ai vào", starts_at=now - timedelta(hours=5), duration_minutes=45,
+        url="https://meet.jit.si/c", created_by=school.leader,
+    )  # fmt: skip
+    student = make_person(unit=school.tree.c1, role="student")
+    enrol(course=course, user=student)
+    live_join(user=student, session=held, now=held.starts_at + timedelta(minutes=2))
     coming = LiveSession.objects.create(
         course=course, title="Sắp học", starts_at=now + timedelta(days=1), url="https://meet.jit.si/b",
         created_by=school.leader,
@@ -91,6 +100,7 @@ def test_planned_versus_taught(school):
         {
             1: {"live_session_id": held.pk},
             2: {"live_session_id": coming.pk},
+            3: {"live_session_id": not_held.pk},
             5: {"section_id": on_time.pk},
             6: {"section_id": late.pk},
         },
@@ -202,3 +212,44 @@ def test_the_command_prints_what_the_page_shows(school, client, in_english):
         call_command("online_share", unit="KHONG-CO", stdout=StringIO())
     with pytest.raises(CommandError, match="not a school year"):
         call_command("online_share", unit=school.school.code, year="2026-2028", stdout=StringIO())
+
+
+@pytest.mark.parametrize(
+    ("case", "taught"),
+    [
+        ("planned, its time to come", 0),
+        ("ended, nobody joined, not confirmed", 0),
+        ("a student joined through the portal", 4),
+        ("the teacher joined through the portal", 4),
+        ("nobody joined, the teacher confirmed (all absent)", 4),
+        ("held, then the session removed", 0),
+    ],
+)
+def test_a_live_lesson_counts_as_taught_once_its_session_took_place(school, case, taught):
+    """Point 4 sharpens point 2: a live lesson is taught when its session was held (someone joined through
+    the portal, or the attendance was confirmed), not merely because its time is past."""
+    course = make_course(unit=school.school, author=school.leader, kind=Course.Kind.LESSON, title="Toán 6")
+    student = make_person(unit=school.tree.c1, role="student")
+    enrol(course=course, user=student)
+    now = timezone.now()
+    starts_at = now + timedelta(days=1) if case.startswith("planned") else now - timedelta(hours=3)
+    session = LiveSession.objects.create(
+        course=course, title="Buổi 1", starts_at=starts_at, duration_minutes=45, url="https://meet.jit.si/a",
+        created_by=school.leader,
+    )  # fmt: skip
+    during = session.starts_at + timedelta(minutes=5)
+    if case.startswith("a student joined") or case.startswith("held"):
+        live_join(user=student, session=session, now=during)
+    elif case.startswith("the teacher joined"):
+        live_join(user=school.leader, session=session, now=during)
+    elif case.startswith("nobody joined, the teacher"):
+        attendance_confirm(actor=school.leader, session=session, statuses={})
+    plan = group_plan(school)
+    set_modes(plan, school.leader, {1: LessonMode.LIVE}, {1: {"live_session_id": session.pk}})
+    approve(plan, school)
+    if case.startswith("held, then"):
+        LiveSession.objects.filter(pk=session.pk).update(deleted_at=now)
+    row = next(
+        r for r in online_share(unit=school.school, school_year=school.year).schools[0].rows if r.subject == "Toán"
+    )
+    assert (row.planned, row.taught) == (4, taught)
