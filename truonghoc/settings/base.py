@@ -1,16 +1,19 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment (django-environ); see README.md for the variables."""
 
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue as KombuQueue
 
 from truonghoc.queues import BULK, celery_routes
 from truonghoc.queues import KINDS as TASK_KINDS
+from truonghoc.storage import file_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -281,9 +284,20 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "private")
+# Object storage (S3-compatible) when STORAGE_URL is set, e.g. s3://KEY:SECRET@minio.local:9000/truonghoc?region=…
+# (truonghoc.storage.file_storages says the scheme); else the local disk. Downloads of private files are then
+# redirected to a signed URL that lives this many seconds, after the view's permission check.
+STORAGE_SIGNED_URL_SECONDS = env.int("STORAGE_SIGNED_URL_SECONDS", default=60)
+# Not kept as a setting of its own (settings are printed by diffsettings): only inside STORAGES' options.
+_storage_url = env.url("STORAGE_URL", default=None)
+FILE_STORAGES = file_storages(_storage_url, signed_url_seconds=STORAGE_SIGNED_URL_SECONDS)
+OBJECT_STORAGE = bool(_storage_url)
+if OBJECT_STORAGE and not all(find_spec(module) for module in ("storages", "boto3")):
+    raise ImproperlyConfigured(
+        "STORAGE_URL is set but django-storages and boto3 are not installed: pip install -r requirements.txt."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "truonghoc.storage.PrivateFileSystemStorage"},
+    **FILE_STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # One-time initial credentials expire after this many days; the sheet listing them stays
@@ -358,6 +372,14 @@ LOGGING = {
         "json": {"class": "logging.StreamHandler", "filters": ["request_id", "secrets"], "formatter": "json"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
-    # A task's start and end, with its request id and duration (INFO in production).
-    "loggers": {"truonghoc.tasks": {"level": env("TASK_LOG_LEVEL", default="WARNING")}},
+    "loggers": {
+        # A task's start and end, with its request id and duration (INFO in production).
+        "truonghoc.tasks": {"level": env("TASK_LOG_LEVEL", default="WARNING")},
+        # The object storage's client logs every request's signed headers at DEBUG: never below INFO in
+        # production (production.py refuses STORAGE_LOG_LEVEL=DEBUG with STORAGE_URL set).
+        **{
+            name: {"level": env("STORAGE_LOG_LEVEL", default="WARNING")}
+            for name in ("boto3", "botocore", "s3transfer", "urllib3", "storages")
+        },
+    },
 }
