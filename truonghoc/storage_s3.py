@@ -70,6 +70,21 @@ class RangedObjectReader(io.RawIOBase):
         return self._get(self._size - self._position)  # the rest in one GET (an import reading its file)
 
 
+class RangedFile(File):
+    """A stored file open for reading by ranges; opened again after closing (a model's file read twice)."""
+
+    def __init__(self, storage: "_S3Storage", name: str, obj):
+        super().__init__(io.BufferedReader(RangedObjectReader(obj, obj.content_length), buffer_size=CHUNK), name)
+        self._storage = storage
+
+    def open(self, mode=None, *args, **kwargs):
+        if not self.closed:
+            self.seek(0)
+        else:
+            self.file = self._storage.open(self.name, mode or "rb").file
+        return self
+
+
 class _S3Storage(S3Storage):
     def _open(self, name, mode="rb"):
         if any(flag in mode for flag in "wa+"):
@@ -82,7 +97,7 @@ class _S3Storage(S3Storage):
             if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
                 raise FileNotFoundError(f"File does not exist: {name}") from error
             raise
-        return File(io.BufferedReader(RangedObjectReader(obj, obj.content_length), buffer_size=CHUNK), name=name)
+        return RangedFile(self, name, obj)
 
     def signed_url(self, name: str, *, filename: str, content_type: str, attachment: bool = True) -> str:
         """A GET URL for this file that expires after STORAGE_SIGNED_URL_SECONDS; the store answers it with
