@@ -155,6 +155,15 @@ def test_each_procfile_command_loads_with_its_options(production_env, process, t
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_starts_one_worker_on_both_queues_with_beat():
+    """`make run` with REDIS_URL: the newcomer's one worker takes interactive and bulk work, and runs beat."""
+    result = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    (command,) = [line for line in result.stdout.splitlines() if "celery -A truonghoc worker" in line]
+    assert "--queues=interactive,bulk" in command and " -B " in command
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 @pytest.mark.parametrize(
     ("change", "words"),
     [

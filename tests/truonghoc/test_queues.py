@@ -191,3 +191,49 @@ def test_an_import_step_hit_by_a_transient_error_is_retried_in_a_worker_and_fail
     with mock.patch("truonghoc.imports.engine.current_task", running):
         running.request = _Request(retries=0)
         assert buggy(batch.pk) == ImportStatus.FAILED  # not transient: no retry, failed at once
+
+
+# --- sent for real: through Celery's own publishing path into a broker ------------------------------------------
+
+
+@pytest.fixture
+def broker():
+    """A Celery app with the project's settings (queues, routes) on kombu's in-memory broker: messages are really
+    published, routed and queued, and can be read back."""
+    from celery import Celery
+
+    publisher = Celery("routing-test")
+    publisher.config_from_object("django.conf:settings", namespace="CELERY")
+    publisher.conf.update(broker_url="memory://", task_always_eager=False)
+    with publisher.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in publisher.conf.task_queues:
+            queue(channel).declare()
+            channel.queue_purge(queue.name)
+
+        def received() -> dict[str, list[str]]:
+            taken = {}
+            for queue in publisher.conf.task_queues:
+                names = []
+                while (message := channel.basic_get(queue.name, no_ack=True)) is not None:
+                    names.append(message.headers["task"])
+                taken[queue.name] = names
+            return taken
+
+        yield publisher, received
+
+
+def test_every_task_sent_lands_on_its_own_queue(broker):
+    publisher, received = broker
+    for name in sorted(queues.ROUTES):
+        publisher.send_task(name, args=[1])
+    # An import the engine judged small: its explicit queue wins over the table's bulk.
+    publisher.send_task("accounts.tasks.import_validate_task", args=[2], queue="interactive")
+    queued = received()
+    assert sorted(queued) == ["bulk", "interactive"]
+    assert sorted(queued["bulk"]) == sorted(BULK_WORK)  # every bulk task, and on bulk only
+    assert sorted(queued["interactive"]) == sorted(
+        [name for name, kind in queues.ROUTES.items() if kind == queues.INTERACTIVE]
+        + ["accounts.tasks.import_validate_task"]
+    )
+    assert not set(queued["interactive"]) & (BULK_WORK - {"accounts.tasks.import_validate_task"})
