@@ -9,6 +9,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=truonghoc.settings.test
 # The unit tests run in one process per CPU (pytest-xdist; each process has its own test database).
 # `make unit PYTEST_WORKERS=0` runs them in this process, e.g. to use a debugger.
 PYTEST_WORKERS ?= auto
+CELERY_QUEUES := interactive,bulk
 
 .PHONY: run serve serve-reload test lint check unit e2e bench assets messages install install-dev chromium pdf-libs worker clean
 
@@ -42,8 +43,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo --if-empty
 	@if [ -n "$$REDIS_URL" ]; then \
-	  echo "REDIS_URL is set: starting a Celery worker with beat (logs in celery.log)"; \
-	  $(BIN)/celery -A truonghoc worker -B --loglevel=INFO > celery.log 2>&1 & \
+	  echo "REDIS_URL is set: starting a Celery worker on both queues, with beat (logs in celery.log)"; \
+	  $(BIN)/celery -A truonghoc worker -B --queues=$(CELERY_QUEUES) --loglevel=INFO > celery.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	else \
@@ -62,8 +63,10 @@ serve:
 serve-reload:
 	kill -HUP $$(cat $${GUNICORN_PIDFILE:-var/serve/gunicorn.pid})
 
+# One worker for every kind of work (truonghoc/queues.py), with beat: a newcomer's machine. make serve and
+# production run a worker per queue and one beat (Procfile).
 worker: install
-	$(BIN)/celery -A truonghoc worker -B --loglevel=INFO
+	$(BIN)/celery -A truonghoc worker -B --queues=$(CELERY_QUEUES) --loglevel=INFO
 
 # Debian's chromium drives the browser tests (Playwright cannot download its own browser here).
 chromium:

@@ -5,8 +5,8 @@ its own transaction, so a worker's memory is bounded by one school, and a task t
 redoes only idempotent work (a school already done writes nothing the second time)."""
 
 from celery import current_app, group, shared_task
-from django.db import InterfaceError, OperationalError
 
+from truonghoc.queues import RETRY
 from units.models import Unit
 
 from .services import results_recompute
@@ -17,16 +17,9 @@ from .services import results_recompute
 SCHOOLS_PER_TASK = 1
 
 
-@shared_task(
-    acks_late=True,  # a worker lost mid-school leaves the task on the queue for another one
-    time_limit=10 * 60,
-    soft_time_limit=9 * 60,
-    autoretry_for=(OperationalError, InterfaceError),  # the database restarted, a lost connection, a deadlock
-    retry_backoff=10,
-    retry_backoff_max=5 * 60,
-    retry_jitter=True,
-    max_retries=5,
-)
+# acks_late (settings): a worker lost mid-school leaves the task on the queue for another one; RETRY: the
+# database restarted, a lost connection, a deadlock.
+@shared_task(**RETRY, time_limit=10 * 60, soft_time_limit=9 * 60)
 def recompute_school_results(school_ids: list[int], school_year: str) -> int:
     """Recompute the results of these schools for `school_year`, one after the other; returns students."""
     total = 0
@@ -50,28 +43,28 @@ def _actor(actor_id: int | None):
     return get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
 
 
-@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60)
+@shared_task(**RETRY, time_limit=10 * 60, soft_time_limit=9 * 60)
 @ASSIGNMENTS.task
 def assignment_import_validate_task(batch_id: int) -> str:
     batch = AssignmentImport.objects.select_related("school", "created_by").get(pk=batch_id)
     return ASSIGNMENTS.validate(batch).status  # reads the kept file; only a batch waiting for its check
 
 
-@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60)
+@shared_task(**RETRY, time_limit=10 * 60, soft_time_limit=9 * 60)
 @ASSIGNMENTS.task
 def assignment_import_apply_task(batch_id: int, actor_id: int | None) -> str:
     batch = AssignmentImport.objects.select_related("school").get(pk=batch_id)
     return assignment_import_apply(actor=_actor(actor_id), batch=batch).status
 
 
-@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60)
+@shared_task(**RETRY, time_limit=10 * 60, soft_time_limit=9 * 60)
 @MARKS.task
 def mark_import_validate_task(batch_id: int) -> str:
     batch = MarkImport.objects.select_related("school", "school_class", "created_by").get(pk=batch_id)
     return MARKS.validate(batch).status
 
 
-@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60)
+@shared_task(**RETRY, time_limit=10 * 60, soft_time_limit=9 * 60)
 @MARKS.task
 def mark_import_apply_task(batch_id: int, actor_id: int | None) -> str:
     batch = MarkImport.objects.select_related("school", "school_class").get(pk=batch_id)
@@ -90,7 +83,7 @@ def recompute_results_job(unit_id: int, school_year: str) -> group:
     )
 
 
-@shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
+@shared_task(**RETRY, time_limit=5 * 60, soft_time_limit=4 * 60)
 def recompute_results(unit_id: int, school_year: str) -> int:
     """Recompute the results of every school at or below `unit_id` for `school_year`.
 

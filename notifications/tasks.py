@@ -3,13 +3,15 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from truonghoc.queues import RETRY
+
 from .models import Notification
 from .services import notification_emailed
 
 BATCH_SIZE = 200
 
 
-@shared_task(time_limit=120, soft_time_limit=100)
+@shared_task(**RETRY, time_limit=120, soft_time_limit=100)
 def notifications_send_email(notification_ids: list[int]) -> int:
     """Email each notification once (idempotent: already-emailed ones are skipped)."""
     sent = 0

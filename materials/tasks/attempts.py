@@ -3,6 +3,8 @@ connection): every minute from Celery beat. Idempotent: an attempt already close
 
 from celery import shared_task
 
+from truonghoc.queues import RETRY
+
 from ..services.attempts import attempts_close_overdue
 from ..services.results import exam_results_announce
 
@@ -13,7 +15,7 @@ BATCH = 500
 MAX_BATCHES = 20
 
 
-@shared_task(time_limit=55, soft_time_limit=50)
+@shared_task(**RETRY, time_limit=55, soft_time_limit=50)
 def attempts_close_overdue_task() -> int:
     """Closes overdue attempts in batches of BATCH until none is left (or MAX_BATCHES ran)."""
     closed = 0

@@ -164,8 +164,17 @@ def test_a_big_file_goes_to_a_worker_and_the_page_polls(
     settings.IMPORT_SYNC_MAX_BYTES = 10
     settings.CELERY_TASK_ALWAYS_EAGER = False
     sent = []
-    monkeypatch.setattr(mark_import_validate_task, "delay", lambda *args: sent.append(("validate", args)))
-    monkeypatch.setattr(mark_import_apply_task, "delay", lambda *args: sent.append(("apply", args)))
+    queues = []
+
+    def sender(step):
+        def apply_async(args, **options):
+            sent.append((step, tuple(args)))
+            queues.append(options["queue"])
+
+        return apply_async
+
+    monkeypatch.setattr(mark_import_validate_task, "apply_async", sender("validate"))
+    monkeypatch.setattr(mark_import_apply_task, "apply_async", sender("apply"))
     client = Client()
     client.force_login(book.maths)
     with django_capture_on_commit_callbacks(execute=True):
@@ -185,6 +194,7 @@ def test_a_big_file_goes_to_a_worker_and_the_page_polls(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("gradebook:grid_upload_confirm", args=[batch.pk]))
     assert sent[-1] == ("apply", (batch.pk, book.maths.pk))
+    assert queues == ["interactive", "interactive"]  # one class's grid: interactive work (truonghoc/queues.py)
     batch.refresh_from_db()
     assert batch.status == S.IMPORTING and not Mark.objects.exists()
     mark_import_apply_task(batch.pk, book.maths.pk)

@@ -3,10 +3,16 @@
 import json
 import subprocess
 import sys
+from importlib.util import find_spec
 
 import pytest
 
 from .conftest import ROOT
+
+# With STORAGE_URL set the settings need the object storage's libraries (requirements.txt); CI installs them.
+needs_s3 = pytest.mark.skipif(
+    not (find_spec("storages") and find_spec("boto3")), reason="django-storages and boto3 are not installed"
+)
 
 
 def _run(env, code="import django; django.setup(); print('started')"):
@@ -31,6 +37,11 @@ def test_the_documented_settings_start(production_env):
         ({"SECRET_KEY": "a" * 64}, "SECRET_KEY is too weak"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is empty"),
+        pytest.param(
+            {"STORAGE_URL": "s3+http://k:st0rage-pa55word@127.0.0.1:9000/b", "STORAGE_LOG_LEVEL": "DEBUG"},
+            "STORAGE_LOG_LEVEL is DEBUG with STORAGE_URL set",
+            marks=needs_s3,
+        ),
     ],
 )
 def test_unsafe_settings_refuse_to_start(production_env, change, words):
@@ -39,6 +50,25 @@ def test_unsafe_settings_refuse_to_start(production_env, change, words):
     assert "The production settings refuse to start" in result.stderr
     assert words in result.stderr
     assert "started" not in result.stdout
+
+
+def test_a_storage_url_without_a_bucket_refuses_to_start_naming_the_scheme(production_env):
+    result = _run({**production_env, "STORAGE_URL": "s3://k:st0rage-pa55word@127.0.0.1:9000"})
+    assert result.returncode != 0 and "started" not in result.stdout
+    assert "STORAGE_URL must read s3://KEY:SECRET@host:port/bucket" in result.stderr
+
+
+@needs_s3
+def test_a_storage_log_level_of_info_or_no_storage_starts(production_env):
+    # DEBUG without object storage logs no storage request; INFO with it logs no signature.
+    assert _run({**production_env, "STORAGE_LOG_LEVEL": "DEBUG"}).returncode == 0
+    env = {
+        **production_env,
+        "STORAGE_URL": "s3+http://k:st0rage-pa55word@127.0.0.1:9000/b",
+        "STORAGE_LOG_LEVEL": "INFO",
+    }
+    result = _run(env)
+    assert result.returncode == 0, result.stderr[-3000:]
 
 
 def test_every_problem_is_named_at_once(production_env):
@@ -50,6 +80,7 @@ def test_every_problem_is_named_at_once(production_env):
         assert words in result.stderr
 
 
+@needs_s3
 def test_production_logs_are_json_with_request_ids_and_no_credentials(production_env):
     env = {
         **production_env,

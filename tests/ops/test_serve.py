@@ -123,9 +123,44 @@ def test_the_procfile_runs_web_worker_and_beat():
         for line in (ROOT / "Procfile").read_text().splitlines()
         if line and not line.startswith("#")
     }
-    assert set(processes) == {"web", "worker", "beat"}
+    assert set(processes) == {"web", "worker_interactive", "worker_bulk", "beat"}
     assert "gunicorn truonghoc.wsgi --config truonghoc/gunicorn.conf.py" in processes["web"]
-    assert "--queues=celery" in processes["worker"]
+    # One worker per queue, each consuming only its own (truonghoc/queues.py); one beat, and no worker runs it.
+    assert "--queues=interactive " in processes["worker_interactive"]
+    assert "--queues=bulk " in processes["worker_bulk"]
+    assert " beat " in processes["beat"]
+    assert not any(" -B" in command or "--beat" in command for command in processes.values())
+
+
+def _procfile() -> dict[str, str]:
+    return {
+        line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+        for line in (ROOT / "Procfile").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+@pytest.mark.parametrize("process", ["web", "worker_interactive", "worker_bulk", "beat"])
+def test_each_procfile_command_loads_with_its_options(production_env, process, tmp_path):
+    """Each command as honcho runs it (through a shell, with the variables' defaults), asked only to check
+    itself: gunicorn loads its config and the WSGI application under the production settings; a Celery
+    command loads the app (-A truonghoc) and refuses an option it does not know before printing its help."""
+    command = _procfile()[process]
+    command += " --check-config" if process == "web" else " --help"
+    env = {**production_env, "SERVE_DIR": str(tmp_path), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    result = subprocess.run(["bash", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    if process != "web":
+        assert "Usage: celery" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_starts_one_worker_on_both_queues_with_beat():
+    """`make run` with REDIS_URL: the newcomer's one worker takes interactive and bulk work, and runs beat."""
+    result = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    (command,) = [line for line in result.stdout.splitlines() if "celery -A truonghoc worker" in line]
+    assert "--queues=interactive,bulk" in command and " -B " in command
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")

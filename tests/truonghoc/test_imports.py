@@ -169,8 +169,9 @@ class FakeTask:
     def apply(self, args):
         self.applied.append(args)
 
-    def delay(self, *args):
+    def apply_async(self, args, **options):
         self.delayed.append(list(args))
+        self.options = options
 
 
 def test_one_celery_rule_in_bytes(tree, admin, settings, django_capture_on_commit_callbacks):
@@ -186,6 +187,8 @@ def test_one_celery_rule_in_bytes(tree, admin, settings, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         FAKE.dispatch(task, batch, 7)
     assert task.delayed == [[batch.pk, 7]] and len(task.applied) == 1
+    # 11 bytes: a small file, on the interactive queue with that queue's limits (tests/truonghoc/test_queues.py).
+    assert task.options == {"queue": "interactive", "time_limit": 300, "soft_time_limit": 270}
 
 
 def test_one_status_partial_polls_then_shows_the_domains_words(tree, admin, rf):

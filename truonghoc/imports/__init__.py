@@ -18,7 +18,10 @@ What the engine does, the same for every import
     `ImportRefused` rolls everything back and marks the batch FAILED with its message.
   - `Importer.task`: wraps a Celery task body; a crash marks the batch FAILED with `crash_message`.
   - `Importer.dispatch`: THE Celery rule: a file over IMPORT_SYNC_MAX_BYTES goes to a worker after
-    commit, a smaller one runs within the request (settings/base.py says why bytes).
+    commit, a smaller one runs within the request (settings/base.py says why bytes); in a worker, up to
+    IMPORT_INTERACTIVE_MAX_ROWS rows on the interactive queue, more on bulk (`import_kind`, truonghoc/queues.py).
+  - A task body wrapped in `Importer.task` declares `@shared_task(**RETRY, …)`: a transient error (the database
+    restarted) is retried while tries remain, the batch still waiting; anything else marks it failed.
   - `progress_set` / `progress_get`: the bar, in the cache; `batch_finish` ends a step and clears it.
   - templates/components/import_status.html: the polling status with its bar, then one alert that
     the page's view describes with `Outcome` (and `Confirm`, `Strong`) in the domain's words.
@@ -36,7 +39,8 @@ How to add an import (the grade book's marks, teaching plans)
      `apply(batch, actor)` writes everything or raises ImportRefused, audits, and returns
      `batch_finish(batch, status=DONE)`. Public services call `IMPORTER.start/validate/confirm/run_apply`
      and audit the upload.
-  3. Tasks: two `@shared_task` bodies wrapped in `@IMPORTER.task` that load the batch and call
+  3. Tasks: two `@shared_task(**RETRY, …)` bodies wrapped in `@IMPORTER.task` (and a line each in
+     truonghoc/queues.py ROUTES, bulk) that load the batch and call
      `IMPORTER.validate(batch)` / the apply service.
   4. Views: after an upload, `IMPORTER.dispatch(validate_task, batch)`; after confirming,
      `IMPORTER.dispatch(apply_task, batch, …)`; the detail page adds `IMPORTER.status_context(…)` with an

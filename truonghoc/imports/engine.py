@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import wraps
 
+from celery import current_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from truonghoc.queues import BULK, INTERACTIVE, KINDS, is_transient
 from truonghoc.uploads import clean_name, human_size
 
 from .models import ImportBatch, ImportStatus
@@ -87,6 +89,22 @@ def runs_in_a_worker(batch: ImportBatch) -> bool:
     return batch.file_size > settings.IMPORT_SYNC_MAX_BYTES and not settings.CELERY_TASK_ALWAYS_EAGER
 
 
+# Rows per byte of the densest format, an .xlsx list (100 KB is about 3,000 people): before the check has
+# counted the rows, a file is taken to have as many as it could hold, so a large file never goes interactive.
+BYTES_PER_ROW = 33
+
+
+def import_rows(batch: ImportBatch) -> int:
+    """The rows of the batch's file: counted once checked, else the most its size could hold."""
+    return batch.total_rows or -(-batch.file_size // BYTES_PER_ROW)
+
+
+def import_kind(batch: ImportBatch) -> str:
+    """THE queue rule of imports (truonghoc/queues.py): a file of up to IMPORT_INTERACTIVE_MAX_ROWS rows is
+    interactive work (a person waits for the preview of a school's list), a larger one bulk."""
+    return INTERACTIVE if import_rows(batch) <= settings.IMPORT_INTERACTIVE_MAX_ROWS else BULK
+
+
 # --- what the status partial shows once a step has finished -----------------------------------------
 @dataclass
 class Confirm:
@@ -131,6 +149,14 @@ class Outcome:
     note: str = ""
     actions: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _retries_left() -> bool:
+    """Whether the Celery task running now (in a worker, not within a request) will be retried."""
+    task = current_task
+    if not task or task.request.is_eager or task.request.called_directly:
+        return False
+    return task.max_retries is None or task.request.retries < task.max_retries
 
 
 class Importer:
@@ -216,9 +242,15 @@ class Importer:
             return batch_finish(self.model.objects.get(pk=batch.pk), status=ImportStatus.FAILED, message=str(refusal))
 
     def dispatch(self, task, batch: ImportBatch, *args) -> None:
-        """Run a step's task now, or after commit in a worker (runs_in_a_worker)."""
+        """Run a step's task now, or after commit in a worker (runs_in_a_worker), on the queue of its kind
+        (import_kind) with that kind's time limits."""
         if runs_in_a_worker(batch):
-            transaction.on_commit(lambda: task.delay(batch.pk, *args))
+            kind = KINDS[import_kind(batch)]
+            options = {"queue": kind.queue}
+            if kind.queue == INTERACTIVE:
+                # The task declares a large import's limits; a small one must not hold the queue that long.
+                options |= {"time_limit": kind.time_limit, "soft_time_limit": kind.soft_time_limit}
+            transaction.on_commit(lambda: task.apply_async(args=[batch.pk, *args], **options))
         else:
             task.apply(args=[batch.pk, *args])
 
@@ -232,7 +264,11 @@ class Importer:
         def wrapped(batch_id, *args):
             try:
                 return function(batch_id, *args)
-            except Exception:
+            except Exception as error:
+                if is_transient(error) and _retries_left():
+                    # The step rolled back and its batch is still waiting: the task's retry (queues.RETRY)
+                    # runs it again once the database or the network is back.
+                    raise
                 logger.exception("%s %s failed", model._meta.verbose_name, batch_id)
                 model.objects.filter(pk=batch_id).update(
                     status=ImportStatus.FAILED, message=str(self.crash_message), finished_at=timezone.now()

@@ -1,12 +1,19 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment (django-environ); see README.md for the variables."""
 
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue as KombuQueue
+
+from truonghoc.queues import BULK, celery_routes
+from truonghoc.queues import KINDS as TASK_KINDS
+from truonghoc.storage import file_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -165,21 +172,44 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# Work by kind (truonghoc/queues.py): interactive work never waits behind bulk work. Each queue has its own
+# workers (Procfile); ROUTES is THE table of which task goes where, and a task outside it lands on "bulk".
+CELERY_TASK_QUEUES = [KombuQueue(kind.queue) for kind in TASK_KINDS.values()]
+CELERY_TASK_DEFAULT_QUEUE = BULK
+CELERY_TASK_ROUTES = celery_routes()
+# Every task declares its limits within its kind's (tests/truonghoc/test_queues.py); these catch the rest.
+CELERY_TASK_TIME_LIMIT = TASK_KINDS[BULK].time_limit
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_KINDS[BULK].soft_time_limit
+# Acknowledged once the task ran: a worker lost mid-task (killed, its host gone) leaves the message on the
+# queue for another one, so every task is idempotent (they take ids and check the state they start from).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis hands an unacknowledged message to another worker after this long: more than the longest task may
+# run, or a slow bulk task would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * TASK_KINDS[BULK].time_limit}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Periodic work is declared in code; other apps add entries here as they need them.
+# Periodic work is declared in code; other apps add entries here as they need them. Beat, the one scheduler,
+# runs once per site (the Procfile's `beat`; `make run` starts it inside its one worker). A run not started
+# before the next one is due expires instead of piling up behind a stopped worker.
 CELERY_BEAT_SCHEDULE: dict = {
-    "purge-expired-credential-sheets": {"task": "accounts.tasks.purge_expired_credential_sheets", "schedule": 3600.0},
+    "purge-expired-credential-sheets": {
+        "task": "accounts.tasks.purge_expired_credential_sheets",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
     # Attempts left open past their deadline (the student closed the page): closed and graded.
-    "close-overdue-attempts": {"task": "materials.tasks.attempts.attempts_close_overdue_task", "schedule": 60.0},
+    "close-overdue-attempts": {
+        "task": "materials.tasks.attempts.attempts_close_overdue_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Participation statistics, recomputed every night (and on demand from the dashboards).
     "recompute-statistics": {
         "task": "reports.tasks.stats_recompute_task",
         "schedule": crontab(hour=env.int("STATS_RECOMPUTE_HOUR", default=2), minute=0),
+        "options": {"expires": 12 * 3600},
     },
 }
 
@@ -254,9 +284,20 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "private")
+# Object storage (S3-compatible) when STORAGE_URL is set, e.g. s3://KEY:SECRET@minio.local:9000/truonghoc?region=…
+# (truonghoc.storage.file_storages says the scheme); else the local disk. Downloads of private files are then
+# redirected to a signed URL that lives this many seconds, after the view's permission check.
+STORAGE_SIGNED_URL_SECONDS = env.int("STORAGE_SIGNED_URL_SECONDS", default=60)
+# Not kept as a setting of its own (settings are printed by diffsettings): only inside STORAGES' options.
+_storage_url = env.url("STORAGE_URL", default=None)
+FILE_STORAGES = file_storages(_storage_url, signed_url_seconds=STORAGE_SIGNED_URL_SECONDS)
+OBJECT_STORAGE = bool(_storage_url)
+if OBJECT_STORAGE and not all(find_spec(module) for module in ("storages", "boto3")):
+    raise ImproperlyConfigured(
+        "STORAGE_URL is set but django-storages and boto3 are not installed: pip install -r requirements.txt."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "truonghoc.storage.PrivateFileSystemStorage"},
+    **FILE_STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # One-time initial credentials expire after this many days; the sheet listing them stays
@@ -268,6 +309,9 @@ CREDENTIAL_SHEET_HOURS = env.int("CREDENTIAL_SHEET_HOURS", default=24)
 # bar; a smaller file is handled within the request. Bytes, not rows, because the size is known before
 # the file is read. 100 KB is about 3,000 people in an .xlsx list, or a few hundred questions.
 IMPORT_SYNC_MAX_BYTES = env.int("IMPORT_SYNC_MAX_BYTES", default=100_000)
+# A step that runs in a worker goes to the interactive queue for a file of up to this many rows (a school's
+# list), to the bulk queue above it (an Office's or a province's): truonghoc.imports.engine.import_kind.
+IMPORT_INTERACTIVE_MAX_ROWS = env.int("IMPORT_INTERACTIVE_MAX_ROWS", default=5_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -328,6 +372,14 @@ LOGGING = {
         "json": {"class": "logging.StreamHandler", "filters": ["request_id", "secrets"], "formatter": "json"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
-    # A task's start and end, with its request id and duration (INFO in production).
-    "loggers": {"truonghoc.tasks": {"level": env("TASK_LOG_LEVEL", default="WARNING")}},
+    "loggers": {
+        # A task's start and end, with its request id and duration (INFO in production).
+        "truonghoc.tasks": {"level": env("TASK_LOG_LEVEL", default="WARNING")},
+        # The object storage's client logs every request's signed headers at DEBUG: never below INFO in
+        # production (production.py refuses STORAGE_LOG_LEVEL=DEBUG with STORAGE_URL set).
+        **{
+            name: {"level": env("STORAGE_LOG_LEVEL", default="WARNING")}
+            for name in ("boto3", "botocore", "s3transfer", "urllib3", "storages")
+        },
+    },
 }

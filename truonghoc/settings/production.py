@@ -2,22 +2,30 @@
 
 Settings that would leak refuse to start, with one message naming every problem (`refuse_unsafe`): DEBUG on
 (tracebacks with settings and local variables shown to anyone), no SECRET_KEY or a known/short one (sessions
-and password-reset links forgeable), no ALLOWED_HOSTS. Logs are JSON, one object per line, with the request
+and password-reset links forgeable), no ALLOWED_HOSTS, the object storage's client logging at DEBUG (its signed
+requests). Logs are JSON, one object per line, with the request
 id, and passwords, keys and signatures are masked in every record (truonghoc/observability.py)."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, env
+from .base import FILE_STORAGES, LOGGING, OBJECT_STORAGE, env
 
 # Keys that must never sign a production session: the development default and the test runs' key.
 KNOWN_KEYS = {"dev-only-insecure-key-change-me", "test-secret-key-not-for-production"}
 MIN_SECRET_KEY_LENGTH = 32
 
 
-def refuse_unsafe(*, debug: bool, secret_key: str, allowed_hosts: list[str]) -> list[str]:
+def refuse_unsafe(
+    *, debug: bool, secret_key: str, allowed_hosts: list[str], object_storage: bool = False, storage_log_level: str = ""
+) -> list[str]:
     """What keeps these settings from serving the public, in words an operator can act on ([] when none)."""
     problems = []
+    if object_storage and storage_log_level.strip().upper() in {"DEBUG", "NOTSET", "10", "0"}:
+        problems.append(
+            "STORAGE_LOG_LEVEL is DEBUG with STORAGE_URL set: the storage client would log its signed requests "
+            "(credentials); unset STORAGE_LOG_LEVEL or set it to INFO or above."
+        )
     if debug:
         problems.append("DEBUG is on: unset DEBUG (or set DEBUG=false); tracebacks would show settings to anyone.")
     if not secret_key:
@@ -37,7 +45,13 @@ def refuse_unsafe(*, debug: bool, secret_key: str, allowed_hosts: list[str]) -> 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
-_problems = refuse_unsafe(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)
+_problems = refuse_unsafe(
+    debug=DEBUG,
+    secret_key=SECRET_KEY,
+    allowed_hosts=ALLOWED_HOSTS,
+    object_storage=OBJECT_STORAGE,
+    storage_log_level=env.str("STORAGE_LOG_LEVEL", default=""),
+)
 if _problems:
     raise ImproperlyConfigured(
         "The production settings refuse to start:\n  - " + "\n  - ".join(_problems) + "\nSee README.md, Production."
@@ -57,8 +71,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "truonghoc.storage.PrivateFileSystemStorage"},
+    **FILE_STORAGES,  # the local disk, or the object storage of STORAGE_URL (base.py)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
