@@ -42,7 +42,9 @@ INSTALLED_APPS = [
     "import_export",
     "csp",
     "django_prometheus",
-    # Ours, in dependency order: each app may import only the ones above it.
+    # Ours, in dependency order: each app may import only the ones above it. `truonghoc` itself is an app
+    # only for its site-wide commands (backup, restore); it has no models.
+    "truonghoc",
     "units",
     "notifications",
     "accounts",
