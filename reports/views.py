@@ -23,6 +23,7 @@ from publications.permissions.requests import can_issue_report_request
 from publications.services.requests import AlreadyDone, report_request_create
 from truonghoc import formatting
 from truonghoc.paging import page_number
+from truonghoc.replica import reads_from_replica
 from truonghoc.text import fold, search_text
 from truonghoc.xlsx import download_response, xlsx_response
 from units import periods
@@ -155,6 +156,7 @@ def _sort_headers(period, sort: str, descending: bool) -> list[dict]:
 
 
 @login_required
+@reads_from_replica
 def stats_dashboard(request, pk: int):
     unit = stats_unit_for_user_or_404(request.user, pk)
     period, sort, descending, own, sections, flags_of = _data(request, unit)
@@ -241,6 +243,7 @@ def _declare_notice(user, unit, own, sections) -> dict | None:
 
 
 @login_required
+@reads_from_replica
 def stats_export(request, pk: int, fmt: str):
     unit = stats_unit_for_user_or_404(request.user, pk)
     period, _sort, _desc, own, sections, flags_of = _data(request, unit)
@@ -478,6 +481,7 @@ def _grade_entry_texts(number: int, line, period_q: str, school_q: str) -> dict:
 
 
 @login_required
+@reads_from_replica
 def grade_entry(request, pk: int):
     """Tiến độ vào điểm of an Office, a Department or the Ministry, from the snapshots only: the unit's
     figure and one line per unit below (marks expected, entered, percent, marks empty after a deadline,

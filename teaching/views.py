@@ -17,6 +17,7 @@ from courses.models import LiveSession, Section
 from gradebook.services import current_school_year
 from truonghoc.forms import add_service_errors
 from truonghoc.params import parse_id, parse_int
+from truonghoc.replica import reads_from_replica
 from truonghoc.softdelete import alive_q
 from truonghoc.xlsx import xlsx_response
 from units.models import Unit, in_subtree_q
@@ -306,6 +307,7 @@ def plan_export(request, pk):
 
 
 @login_required
+@reads_from_replica
 def share_page(request, unit_id):
     unit = get_object_or_404(Unit, pk=unit_id)
     if not can_view_share(request.user, unit):

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from truonghoc.forms import BootstrapFormMixin
+from truonghoc.replica import reads_from_replica
 from truonghoc.softdelete import alive_q
 from truonghoc.storage import file_response
 from truonghoc.text import search_text
@@ -97,6 +98,7 @@ class LibraryFilterForm(BootstrapFormMixin, forms.Form):
 
 
 @login_required
+@reads_from_replica
 def library(request):
     user = request.user
     units = selectors.library_units(user=user, chosen=request.GET.get("unit"))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from truonghoc.forms import BootstrapFormMixin, SearchField
+from truonghoc.replica import reads_from_replica
 from units.models import Unit
 
 from ..selectors import archive as selectors
@@ -44,6 +45,7 @@ class ArchiveSearchForm(BootstrapFormMixin, forms.Form):
         return data
 
 
+@reads_from_replica
 def archive(request):
     user = request.user
     issuers = selectors.archive_issuers(user=user, chosen=request.GET.get("issuer"))

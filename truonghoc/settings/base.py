@@ -63,6 +63,7 @@ MIDDLEWARE = [
     # Metrics first and last (django-prometheus times the whole stack); the request id before anything logs.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "truonghoc.observability.RequestIdMiddleware",
+    "truonghoc.replica.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "truonghoc.middleware.CSPMiddleware",
@@ -153,6 +154,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica (issue #19): dashboards, archive and library search and exports read it where they opt in
+# (truonghoc/replica.py), except for a person who wrote something in the last READ_YOUR_WRITES_SECONDS.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(
+        ATOMIC_REQUESTS=False, CONN_MAX_AGE=env.int("CONN_MAX_AGE", default=60), CONN_HEALTH_CHECKS=True
+    )
+    DATABASE_ROUTERS = ["truonghoc.replica.ReplicaRouter"]
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=10)
+# Behind PgBouncer in transaction mode a session spans several server connections: no server-side cursors
+# (`.iterator()` then fetches in chunks on the client). The project holds no session state on the server
+# otherwise: its advisory locks are per transaction, its temporary tables live inside one transaction.
+if env.bool("DATABASE_POOLER_TRANSACTION_MODE", default=False):
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

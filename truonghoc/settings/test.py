@@ -26,3 +26,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _test_db = Path(env.str("SQLITE_TEST_NAME", default=str(BASE_DIR / "test-output" / "test-db.sqlite3")))
     _test_db.parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
+
+if "replica" in DATABASES:
+    # Tests run on one database: the replica alias is the default's test database under another name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
