@@ -124,3 +124,27 @@ def can_view_share(user, unit: Unit) -> bool:
     if unit.is_school and works_at_school(user, unit):
         return True
     return can_view_reports(user, unit)
+
+
+# --- the records (hồ sơ dạy học trực tuyến, issue #17 point 5) ---------------------------------------
+
+
+def can_view_record(user, *, school: Unit, group: Unit | None = None, teacher=None) -> bool:
+    """The school's record: its managers (principal, vice-principal, school admin). A group's: its leader
+    and the school's managers. A teacher's: the teacher, the leaders of the school's groups they teach in,
+    and the school's managers. Anyone else, another school's people included, nothing. Whoever sees a
+    record may export it as an archive and download that archive."""
+    if not _active(user) or not school.is_school:
+        return False
+    if manages_school(user, school):
+        return True
+    if teacher is not None:
+        if teacher.pk == user.pk:
+            return works_at_school(user, school)
+        return any(
+            leads_group(user, group_unit)
+            for group_unit in Unit.objects.filter(path__in=groups_of(teacher, school), kind=K.GROUP)
+        )
+    if group is not None:
+        return group.school_path == school.path and leads_group(user, group)
+    return False

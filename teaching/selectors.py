@@ -161,6 +161,7 @@ class Share:
     programme: int = 0
     planned: int = 0
     taught: int = 0
+    key: int | None = None  # the group's unit id or the teacher's user id (records pick theirs by it)
 
     @property
     def planned_percent(self) -> Decimal | None:
@@ -288,10 +289,11 @@ def _taught(lesson: PlanLesson, *, year_start: date, now, today: date) -> bool:
     return False
 
 
-def _plan_shares(plans: list[TeachingPlan], year_start_of: dict[int, date]) -> dict[int, tuple[int, int]]:
-    """{plan id: (online periods planned, online periods taught)}, in one query for all the plans."""
-    now = timezone.now()
-    today = timezone.localdate()
+def _plan_shares(plans: list[TeachingPlan], year_start_of: dict[int, date], as_of=None) -> dict[int, tuple[int, int]]:
+    """{plan id: (online periods planned, online periods taught by `as_of`, default now)}, in one query for
+    all the plans."""
+    now = as_of or timezone.now()
+    today = timezone.localdate(now)
     result = {plan.pk: [0, 0] for plan in plans}
     school_of = {plan.pk: plan.school_id for plan in plans}
     lessons = PlanLesson.objects.filter(plan_id__in=list(result), mode__in=ONLINE_MODES).select_related(
@@ -321,11 +323,11 @@ def _school_share(school, school_year, programme, grades, plans, shares) -> Scho
         if plan.level == PlanLevel.SCHOOL:
             chosen[key] = plan
         elif plan.level == PlanLevel.GROUP:
-            groups.setdefault(plan.unit_id, Share(label=plan.unit.name)).add(row)
+            groups.setdefault(plan.unit_id, Share(label=plan.unit.name, key=plan.unit_id)).add(row)
             if key not in chosen:
                 chosen[key] = plan
         else:
-            teachers.setdefault(plan.author_id, Share(label=plan.author.full_name)).add(row)
+            teachers.setdefault(plan.author_id, Share(label=plan.author.full_name, key=plan.author_id)).add(row)
     keys = {(grade, subject) for (grade, subject) in programme if grade in grades and not is_optional(subject)}
     keys |= set(chosen)
     for grade, subject in sorted(keys):
@@ -357,10 +359,11 @@ def schools_under(unit: Unit) -> list[Unit]:
     )
 
 
-def online_share(*, unit: Unit, school_year: str) -> UnitShare:
+def online_share(*, unit: Unit, school_year: str, as_of=None) -> UnitShare:
     """The online share of `unit` (a school, or every school under an Office, Department, the Ministry) in
     `school_year` ("2026-2027"): a fixed number of queries for any number of schools, plus one per
-    Department for its calendar."""
+    Department for its calendar. `as_of` (a time, default now) is when "taught" is read: the twice-yearly
+    report reads it at a semester's end."""
     schools = schools_under(unit)
     programme = programme_of_year(school_year)
     first_year = int(school_year[:4])
@@ -377,7 +380,7 @@ def online_share(*, unit: Unit, school_year: str) -> UnitShare:
         .filter(school__in=schools, school_year=school_year, status=Status.APPROVED)
         .select_related("unit", "author")
     )
-    shares = _plan_shares(plans, year_start_of)
+    shares = _plan_shares(plans, year_start_of, as_of)
     by_school: dict[int, list[TeachingPlan]] = defaultdict(list)
     for plan in plans:
         by_school[plan.school_id].append(plan)

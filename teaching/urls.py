@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_records
 
 app_name = "teaching"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("dong/<id:pk>/len/", views.lesson_move, {"offset": -1}, name="lesson_up"),
     path("dong/<id:pk>/xuong/", views.lesson_move, {"offset": 1}, name="lesson_down"),
     path("ti-le-truc-tuyen/<id:unit_id>/", views.share_page, name="share"),
+    path("ho-so/truong/<id:school_id>/", views_records.school_record, name="school_record"),
+    path("ho-so/to/<id:group_id>/", views_records.group_record, name="group_record"),
+    path("ho-so/giao-vien/<id:school_id>/<id:user_id>/", views_records.teacher_record, name="teacher_record"),
+    path("ho-so/luu-tru/<id:pk>/", views_records.archive_status, name="archive_status"),
+    path("ho-so/luu-tru/<id:pk>/tai-ve/", views_records.archive_download, name="archive_download"),
 ]
