@@ -248,3 +248,31 @@ def test_a_student_of_the_school_sees_no_record(client, school, taught):
     client.force_login(student)
     for url in _urls(school).values():
         assert client.get(url).status_code == 404
+
+
+def test_the_record_page_costs_the_same_queries_for_one_plan_or_three(client, school, taught):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(school.principal)
+    url = _urls(school)["school"]
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for subject in ("Ngữ văn", "Khoa học tự nhiên"):
+        plan = group_plan(school, subject=subject)
+        set_modes(plan, school.leader, {1: LessonMode.LMS, 2: LessonMode.LIVE})
+        approve(plan, school)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(url)
+    assert page.content.decode().count('href="/ke-hoach-day-hoc/') >= 4
+    assert len(three) == len(one)
+
+
+def test_the_plans_page_links_to_the_records_one_may_open(client, school, taught):
+    client.force_login(school.leader)
+    page = client.get(reverse("teaching:plans")).content.decode()
+    own = reverse("teaching:teacher_record", kwargs={"school_id": school.school.pk, "user_id": school.leader.pk})
+    assert _urls(school)["group"] in page and own in page
+    assert _urls(school)["school"] not in page and _urls(school)["teacher"] not in page
+    client.force_login(school.principal)
+    assert _urls(school)["school"] in client.get(reverse("teaching:plans")).content.decode()
