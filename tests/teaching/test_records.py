@@ -276,3 +276,31 @@ def test_the_plans_page_links_to_the_records_one_may_open(client, school, taught
     assert _urls(school)["school"] not in page and _urls(school)["teacher"] not in page
     client.force_login(school.principal)
     assert _urls(school)["school"] in client.get(reverse("teaching:plans")).content.decode()
+
+
+def test_the_directives_are_the_letters_on_online_teaching_the_school_received(school, taught):
+    from teaching.archive import archive_write
+    from tests.publications.test_letters import make_letter
+
+    office = make_person(unit=school.tree.office_a1, role=Role.OFFICE_STAFF, full_name="Cán Bộ Phòng")
+    online = make_letter(
+        actor=office, issuer=school.tree.office_a1, number=12, symbol="PGDĐT-THCS", units=[school.school],
+        subject="Hướng dẫn tổ chức dạy học trực tuyến học kì I",
+    )  # fmt: skip
+    make_letter(
+        actor=office, issuer=school.tree.office_a1, number=13, symbol="PGDĐT-THCS", units=[school.school],
+        subject="Kế hoạch thi đua khen thưởng",
+    )  # fmt: skip
+    make_letter(
+        actor=office, issuer=school.tree.office_a1, number=14, symbol="PGDĐT-THCS", units=[school.tree.s2],
+        subject="Dạy học trực tuyến ở trường khác",
+    )  # fmt: skip
+    record = record_of(school=school.school, school_year=school.year)
+    assert [letter.pk for letter in record.directives] == [online.pk]
+    handle = io.BytesIO()
+    entries = archive_write(record, handle)
+    with zipfile.ZipFile(handle) as zipped:
+        assert {entry.name for entry in entries} == set(zipped.namelist())
+        sheet = load_workbook(io.BytesIO(zipped.read("van-ban-chi-dao.xlsx")), read_only=True).active
+        rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [(row[1], row[4]) for row in rows] == [("12/PGDĐT-THCS", "Hướng dẫn tổ chức dạy học trực tuyến học kì I")]
