@@ -129,6 +129,14 @@ def can_view_share(user, unit: Unit) -> bool:
 # --- the records (hồ sơ dạy học trực tuyến, issue #17 point 5) ---------------------------------------
 
 
+def _teaches_or_taught_at(teacher, school: Unit) -> bool:
+    """A teacher of the school now, or the author of one of its plans (someone who has moved on keeps
+    their record at the school they taught in)."""
+    return holds_role_within(teacher, school, TEACHING_ROLES | SCHOOL_MANAGER_ROLES) or (
+        TeachingPlan.objects.filter(school=school, author=teacher).exists()
+    )
+
+
 def can_view_record(user, *, school: Unit, group: Unit | None = None, teacher=None) -> bool:
     """The school's record: its managers (principal, vice-principal, school admin). A group's: its leader
     and the school's managers. A teacher's: the teacher, the leaders of the school's groups they teach in,
@@ -136,6 +144,8 @@ def can_view_record(user, *, school: Unit, group: Unit | None = None, teacher=No
     record may export it as an archive and download that archive."""
     if not _active(user) or not school.is_school:
         return False
+    if teacher is not None and not _teaches_or_taught_at(teacher, school):
+        return False  # no record of a stranger to the school (their name would leak)
     if manages_school(user, school):
         return True
     if teacher is not None:

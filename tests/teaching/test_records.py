@@ -304,3 +304,10 @@ def test_the_directives_are_the_letters_on_online_teaching_the_school_received(s
         sheet = load_workbook(io.BytesIO(zipped.read("van-ban-chi-dao.xlsx")), read_only=True).active
         rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert [(row[1], row[4]) for row in rows] == [("12/PGDĐT-THCS", "Hướng dẫn tổ chức dạy học trực tuyến học kì I")]
+
+
+def test_no_record_of_someone_who_never_taught_at_the_school(client, school, taught):
+    outsider = make_person(unit=school.tree.g3, role=Role.TEACHER, full_name="Người Trường Khác")
+    client.force_login(school.principal)
+    url = reverse("teaching:teacher_record", kwargs={"school_id": school.school.pk, "user_id": outsider.pk})
+    assert client.get(url).status_code == 404
