@@ -208,6 +208,8 @@ def test_a_teacher_archives_their_own_record(client, school, taught, django_capt
         client.post(_urls(school)["teacher"])
     archive = RecordArchive.objects.get()
     assert (archive.teacher, archive.group, archive.status) == (school.teacher, None, "ready")
+    row = client.get(reverse("teaching:archive_status", kwargs={"pk": archive.pk})).content.decode()
+    assert 'data-status="ready"' in row and "hx-get" not in row and "<html" not in row  # the row alone, done
     assert client.get(reverse("teaching:archive_download", kwargs={"pk": archive.pk})).status_code == 200
 
 
