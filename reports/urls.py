@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_online
 
 app_name = "reports"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("don-vi/<id:pk>/len-lop-cuoi-nam/", views.rollover_status, name="rollovers"),
     path("don-vi/<id:pk>/vao-diem/", views.grade_entry, name="grade_entry"),
     path("don-vi/<id:pk>/vao-diem/yeu-cau-bao-cao/", views.grade_entry_request, name="grade_entry_request"),
+    path("bao-cao-truc-tuyen/<id:pk>/", views_online.online_report_page, name="online_report"),
 ]

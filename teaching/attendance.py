@@ -31,10 +31,12 @@ from courses.selectors.home import JOIN_EARLY
 from courses.services.live import web_link_or_none
 from gradebook.classbook import LessonAbsences, lesson_absences_set
 from truonghoc.formatting import datetime_text
+from units.selectors import school_year_for
 from units.services import audit_log
 
 from .models import ABSENT_STATUSES, Attendance, AttendanceStatus, LiveLesson
 from .permissions import can_take_attendance
+from .services import ensure_year_open
 
 # Joined more than this after the start: late.
 LATE_AFTER = timedelta(minutes=10)
@@ -190,6 +192,9 @@ def attendance_confirm(
         raise ValidationError(_("This session has been removed; restore it before taking attendance."))
     if now < session.starts_at:
         raise ValidationError(_("Attendance is confirmed once the session has started."), code="not_started")
+    # The records of a closed school year are archived and read-only (point 5), attendance with them.
+    lesson_year = school_year_for(session.course.unit, timezone.localdate(session.starts_at))
+    ensure_year_open(session.course.unit, lesson_year.label)
     valid = set(AttendanceStatus.values)
     if bad := sorted({s for s in statuses.values() if s not in valid}):
         raise ValidationError(

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from approvals.models import ReviewStep, review_step_rules
 from approvals.models import Status as ApprovalStatus
 from truonghoc.softdelete import SoftDeleted, alive_q, soft_delete_constraint
+from truonghoc.storage import private_storage
 
 # Weeks a school year may number (the programme counts 35; a year with breaks runs longer).
 MAX_WEEK = 52
@@ -267,3 +268,72 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.student} · {self.lesson}"
+
+
+def archive_file_path(archive, filename: str) -> str:
+    return f"teaching/records/{archive.school_year}/{archive.school_id}/{filename}"
+
+
+class RecordArchive(models.Model):
+    """One export of the online-teaching records (hồ sơ dạy học trực tuyến, issue #17 point 5) of a school,
+    a group or a teacher for a closed school year: a zip of xlsx and PDF files with an index, built by a
+    Celery task and kept in private storage until `retain_until` (teaching.records.RETENTION_YEARS)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be built")
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        PURGED = "purged", _("Purged after its retention date")
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    # Empty for the school's record; the group for a group's; the teacher for a teacher's.
+    group = models.ForeignKey(
+        "units.Unit", verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    school_year = models.CharField(_("school year"), max_length=9)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(
+        _("archive"), upload_to=archive_file_path, storage=private_storage, max_length=255, blank=True
+    )
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    file_count = models.PositiveIntegerField(_("files"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    retain_until = models.DateField(_("kept until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("purged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("records archive")
+        verbose_name_plural = _("records archives")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__isnull=True) | Q(teacher__isnull=True), name="teaching_archive_one_scope"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="teaching_archive_progress_100"),
+        ]
+        indexes = [
+            models.Index(fields=["school", "school_year"], name="teaching_archive_school_idx"),
+            models.Index(fields=["retain_until"], name="teaching_archive_retain_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.school_id} {self.school_year} #{self.pk}"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)

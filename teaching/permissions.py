@@ -163,3 +163,37 @@ def attendance_session_or_404(user, pk) -> LiveSession:
 def can_view_student_attendance(user, student) -> bool:
     """A student's own attendance: the student, and their parents (a current link)."""
     return _active(user) and (user.pk == student.pk or is_parent_of(user, student))
+
+
+# --- the records (hồ sơ dạy học trực tuyến, issue #17 point 5) ---------------------------------------
+
+
+def _teaches_or_taught_at(teacher, school: Unit) -> bool:
+    """A teacher of the school now, or the author of one of its plans (someone who has moved on keeps
+    their record at the school they taught in)."""
+    return holds_role_within(teacher, school, TEACHING_ROLES | SCHOOL_MANAGER_ROLES) or (
+        TeachingPlan.objects.filter(school=school, author=teacher).exists()
+    )
+
+
+def can_view_record(user, *, school: Unit, group: Unit | None = None, teacher=None) -> bool:
+    """The school's record: its managers (principal, vice-principal, school admin). A group's: its leader
+    and the school's managers. A teacher's: the teacher, the leaders of the school's groups they teach in,
+    and the school's managers. Anyone else, another school's people included, nothing. Whoever sees a
+    record may export it as an archive and download that archive."""
+    if not _active(user) or not school.is_school:
+        return False
+    if teacher is not None and not _teaches_or_taught_at(teacher, school):
+        return False  # no record of a stranger to the school (their name would leak)
+    if manages_school(user, school):
+        return True
+    if teacher is not None:
+        if teacher.pk == user.pk:
+            return works_at_school(user, school)
+        return any(
+            leads_group(user, group_unit)
+            for group_unit in Unit.objects.filter(path__in=groups_of(teacher, school), kind=K.GROUP)
+        )
+    if group is not None:
+        return group.school_path == school.path and leads_group(user, group)
+    return False

@@ -163,6 +163,7 @@ class Share:
     programme: int = 0
     planned: int = 0
     taught: int = 0
+    key: int | None = None  # the group's unit id or the teacher's user id (records pick theirs by it)
 
     @property
     def planned_percent(self) -> Decimal | None:
@@ -265,10 +266,12 @@ def _week_end(year_start: date, week: int) -> date:
     return year_start + timedelta(days=7 * week - 1)
 
 
-def _taught(lesson: PlanLesson, *, year_start: date, today: date) -> bool:
+def _taught(lesson: PlanLesson, *, year_start: date, now, today: date) -> bool:
+    """`lesson` needs `live_held` (annotated by `_held_annotation`). A live lesson is taught once its session
+    took place (someone joined it, or its attendance was confirmed) and had begun by `now`."""
     if lesson.mode == LessonMode.LIVE:
         session = lesson.live_session
-        return bool(session is not None and not session.is_deleted and lesson.live_held)
+        return bool(session is not None and not session.is_deleted and lesson.live_held and session.starts_at <= now)
     if lesson.mode == LessonMode.LMS:
         section = lesson.section
         if section is None or section.is_deleted or section.course.is_deleted:
@@ -286,20 +289,26 @@ def _taught(lesson: PlanLesson, *, year_start: date, today: date) -> bool:
     return False
 
 
-def _plan_shares(plans: list[TeachingPlan], year_start_of: dict[int, date]) -> dict[int, tuple[int, int]]:
-    """{plan id: (online periods planned, online periods taught)}, in one query for all the plans."""
-    today = timezone.localdate()
+def _held_annotation():
+    return Exists(LiveLesson.objects.filter(held_q(), session_id=OuterRef("live_session_id")))
+
+
+def _plan_shares(plans: list[TeachingPlan], year_start_of: dict[int, date], as_of=None) -> dict[int, tuple[int, int]]:
+    """{plan id: (online periods planned, online periods taught by `as_of`, default now)}, in one query for
+    all the plans."""
+    now = as_of or timezone.now()
+    today = timezone.localdate(now)
     result = {plan.pk: [0, 0] for plan in plans}
     school_of = {plan.pk: plan.school_id for plan in plans}
     lessons = (
         PlanLesson.objects.filter(plan_id__in=list(result), mode__in=ONLINE_MODES)
         .select_related("live_session", "section", "section__course")
-        .annotate(live_held=Exists(LiveLesson.objects.filter(held_q(), session_id=OuterRef("live_session_id"))))
+        .annotate(live_held=_held_annotation())
     )
     for lesson in lessons:
         pair = result[lesson.plan_id]
         pair[0] += lesson.periods
-        if _taught(lesson, year_start=year_start_of[school_of[lesson.plan_id]], today=today):
+        if _taught(lesson, year_start=year_start_of[school_of[lesson.plan_id]], now=now, today=today):
             pair[1] += lesson.periods
     return {pk: (pair[0], pair[1]) for pk, pair in result.items()}
 
@@ -320,11 +329,11 @@ def _school_share(school, school_year, programme, grades, plans, shares) -> Scho
         if plan.level == PlanLevel.SCHOOL:
             chosen[key] = plan
         elif plan.level == PlanLevel.GROUP:
-            groups.setdefault(plan.unit_id, Share(label=plan.unit.name)).add(row)
+            groups.setdefault(plan.unit_id, Share(label=plan.unit.name, key=plan.unit_id)).add(row)
             if key not in chosen:
                 chosen[key] = plan
         else:
-            teachers.setdefault(plan.author_id, Share(label=plan.author.full_name)).add(row)
+            teachers.setdefault(plan.author_id, Share(label=plan.author.full_name, key=plan.author_id)).add(row)
     keys = {(grade, subject) for (grade, subject) in programme if grade in grades and not is_optional(subject)}
     keys |= set(chosen)
     for grade, subject in sorted(keys):
@@ -356,10 +365,11 @@ def schools_under(unit: Unit) -> list[Unit]:
     )
 
 
-def online_share(*, unit: Unit, school_year: str) -> UnitShare:
+def online_share(*, unit: Unit, school_year: str, as_of=None) -> UnitShare:
     """The online share of `unit` (a school, or every school under an Office, Department, the Ministry) in
     `school_year` ("2026-2027"): a fixed number of queries for any number of schools, plus one per
-    Department for its calendar."""
+    Department for its calendar. `as_of` (a time, default now) is when "taught" is read: the twice-yearly
+    report reads it at a semester's end."""
     schools = schools_under(unit)
     programme = programme_of_year(school_year)
     first_year = int(school_year[:4])
@@ -376,7 +386,7 @@ def online_share(*, unit: Unit, school_year: str) -> UnitShare:
         .filter(school__in=schools, school_year=school_year, status=Status.APPROVED)
         .select_related("unit", "author")
     )
-    shares = _plan_shares(plans, year_start_of)
+    shares = _plan_shares(plans, year_start_of, as_of)
     by_school: dict[int, list[TeachingPlan]] = defaultdict(list)
     for plan in plans:
         by_school[plan.school_id].append(plan)
@@ -389,3 +399,26 @@ def online_share(*, unit: Unit, school_year: str) -> UnitShare:
     for school_share in results:
         total.add(school_share.total)
     return UnitShare(unit=unit, school_year=school_year, schools=results, total=total)
+
+
+def online_lessons_of(*, plans: list[int], school: Unit, school_year: str, as_of=None) -> dict[int, tuple[int, int]]:
+    """{plan id: (online lessons, online lessons taught by `as_of`)} of these plans of `school`, with the
+    same rule of "taught" as the share. One query."""
+    year_start = school_year_labelled(int(school_year[:4]), school).start
+    now = as_of or timezone.now()
+    today = timezone.localdate(now)
+    result = {pk: [0, 0] for pk in plans}
+    lessons = (
+        PlanLesson.objects.filter(plan_id__in=plans, mode__in=ONLINE_MODES)
+        .select_related("live_session", "section", "section__course")
+        .annotate(live_held=_held_annotation())
+    )
+    for lesson in lessons:
+        pair = result[lesson.plan_id]
+        pair[0] += 1
+        pair[1] += _taught(lesson, year_start=year_start, now=now, today=today)
+    return {pk: (pair[0], pair[1]) for pk, pair in result.items()}
+
+
+def approved_plans_count(*, school: Unit, school_year: str) -> int:
+    return TeachingPlan.objects.alive().filter(school=school, school_year=school_year, status=Status.APPROVED).count()

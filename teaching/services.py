@@ -20,9 +20,11 @@ from approvals.models import Status
 from courses.models import LiveSession, Section
 from gradebook.models import Regulation
 from gradebook.services import current_school_year, rules_of_year
+from truonghoc.formatting import date_text
 from truonghoc.softdelete import alive_q
 from truonghoc.text import nfc, refuse_formula_or_bidi
 from units.models import Unit, in_subtree_q
+from units.selectors import SchoolYearDates, school_year_labelled
 from units.services import audit_log
 
 from .models import MAX_WEEK, LessonMode, PlanLesson, PlanLevel, PlanReview, TeachingPlan
@@ -59,6 +61,34 @@ def programme_rows(total: int, *, weeks: int = PROGRAMME_WEEKS) -> list[tuple[in
     count = min(total, weeks)
     base, extra = divmod(total, count)
     return [(week, base + (1 if week <= extra else 0)) for week in range(1, count + 1)]
+
+
+# --- the school year and its records ---------------------------------------------------------------
+
+
+def school_year_dates(school: Unit, school_year: str) -> SchoolYearDates:
+    """The dates of `school_year` ("2026-2027") as the school reads them (its Department's calendar)."""
+    return school_year_labelled(int(school_year[:4]), school)
+
+
+def year_is_closed(school: Unit, school_year: str, *, today=None) -> bool:
+    """A school year has closed once its last day (units' SchoolYear) is past: from then on its
+    online-teaching records (plans, attendance) are archived and read-only (issue #17, point 5)."""
+    return (today or timezone.localdate()) > school_year_dates(school, school_year).end
+
+
+def ensure_year_open(school: Unit, school_year: str) -> None:
+    """Refuse, with the message users see, a change to the records of a closed school year. Every write of
+    plans and of live attendance calls it."""
+    if year_is_closed(school, school_year):
+        raise ValidationError(
+            _(
+                "The school year %(year)s closed on %(end)s: its online-teaching records are archived and "
+                "read-only, nothing can be changed."
+            )
+            % {"year": school_year, "end": date_text(school_year_dates(school, school_year).end)},
+            code="year_closed",
+        )
 
 
 # --- creating a plan ------------------------------------------------------------------------------
@@ -103,6 +133,7 @@ def plan_create(
     if not can_create_plan(actor, school=school, level=level, group=group):
         raise PermissionDenied(_("You cannot write a plan at this level for this school or group."))
     school_year = school_year or current_school_year(school)
+    ensure_year_open(school, school_year)
     total = programme_periods(school_year=school_year, grade=grade, subject=subject)
     if total is None:
         raise ValidationError(
@@ -183,6 +214,7 @@ def plan_create(
 
 def _editable(actor, plan: TeachingPlan) -> TeachingPlan:
     plan = TeachingPlan.objects.select_for_update().select_related("school", "unit").get(pk=plan.pk)
+    ensure_year_open(plan.school, plan.school_year)
     if not can_edit_plan(actor, plan):
         if not plan.is_editable:
             raise ValidationError(
@@ -362,7 +394,8 @@ def periods_problem(plan: TeachingPlan, totals: dict | None = None) -> str | Non
 def plan_submit(*, actor, plan: TeachingPlan) -> TeachingPlan:
     """The author sends the plan for approval; refused while its periods do not add up to the
     programme's (the message names both numbers). A refused plan is sent again from draft."""
-    plan = TeachingPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = TeachingPlan.objects.select_for_update().select_related("school").get(pk=plan.pk)
+    ensure_year_open(plan.school, plan.school_year)
     if plan.status == Status.REFUSED and plan.author_id == actor.pk:
         plan.status = Status.DRAFT
         plan.save(update_fields=["status", "updated_at"])
@@ -376,12 +409,16 @@ def plan_submit(*, actor, plan: TeachingPlan) -> TeachingPlan:
 def plan_approve(*, actor, plan: TeachingPlan) -> TeachingPlan:
     """Approve the step the plan waits at now (read under lock): the group's, then the principal's."""
     plan = _lock(plan)
+    ensure_year_open(plan.school, plan.school_year)
     if plan.status == Status.SUBMITTED:
         return approval.approve_group(PLANS, actor=actor, subject=plan)
     return approval.approve_school(PLANS, actor=actor, subject=plan)
 
 
+@transaction.atomic
 def plan_refuse(*, actor, plan: TeachingPlan, reason: str) -> TeachingPlan:
+    plan = _lock(plan)
+    ensure_year_open(plan.school, plan.school_year)
     return approval.refuse(PLANS, actor=actor, subject=plan, reason=reason)
 
 

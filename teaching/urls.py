@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_live
+from . import views, views_live, views_records
 
 app_name = "teaching"
 
@@ -23,4 +23,9 @@ urlpatterns = [
     path("truc-tuyen/<id:pk>/diem-danh/", views_live.attendance_page, name="attendance"),
     path("diem-danh-truc-tuyen/", views_live.my_attendance, name="my_attendance"),
     path("diem-danh-truc-tuyen/con/<id:student_id>/", views_live.my_attendance, name="child_attendance"),
+    path("ho-so/truong/<id:school_id>/", views_records.school_record, name="school_record"),
+    path("ho-so/to/<id:group_id>/", views_records.group_record, name="group_record"),
+    path("ho-so/giao-vien/<id:school_id>/<id:user_id>/", views_records.teacher_record, name="teacher_record"),
+    path("ho-so/luu-tru/<id:pk>/", views_records.archive_status, name="archive_status"),
+    path("ho-so/luu-tru/<id:pk>/tai-ve/", views_records.archive_download, name="archive_download"),
 ]

@@ -20,7 +20,7 @@ from truonghoc.params import parse_id, parse_int
 from truonghoc.replica import reads_from_replica
 from truonghoc.softdelete import alive_q
 from truonghoc.xlsx import xlsx_response
-from units.models import Unit, in_subtree_q
+from units.models import Role, Unit, in_subtree_q
 from units.permissions import SCHOOL_MANAGER_ROLES, TEACHING_ROLES, units_where
 
 from . import exports, selectors, services
@@ -31,6 +31,7 @@ from .permissions import (
     can_decide_plan,
     can_edit_plan,
     can_submit_plan,
+    can_view_record,
     can_view_share,
     groups_of,
     leads_group,
@@ -52,6 +53,20 @@ def _my_schools(user) -> list[Unit]:
     return list(Unit.objects.filter(path__in=paths, is_active=True).order_by("name"))
 
 
+def _my_records(user, schools: list[Unit]) -> list[tuple[str, str]]:
+    links = []
+    led = [held.path for held in units_where(user, {Role.GROUP_LEADER}, kinds=[Unit.Kind.GROUP])]
+    for school in schools:
+        if can_view_record(user, school=school):
+            links.append((school.name, reverse("teaching:school_record", kwargs={"school_id": school.pk})))
+        else:
+            kwargs = {"school_id": school.pk, "user_id": user.pk}
+            links.append((user.full_name, reverse("teaching:teacher_record", kwargs=kwargs)))
+    for group in Unit.objects.filter(path__in=led, is_active=True).order_by("name"):
+        links.append((group.name, reverse("teaching:group_record", kwargs={"group_id": group.pk})))
+    return links
+
+
 @login_required
 def plan_list(request):
     subjects = selectors.plan_subjects(user=request.user)
@@ -70,6 +85,7 @@ def plan_list(request):
     return render(
         request,
         "teaching/plan_list.html",
+        # Links to the records (hồ sơ) the user may open: their school's, the groups they lead, their own.
         {
             "form": form,
             "page": page,
@@ -77,6 +93,7 @@ def plan_list(request):
             "waiting": list(selectors.plans_waiting_for(user=request.user)[:50]),
             "schools": schools,
             "may_create": bool(schools),
+            "records": _my_records(request.user, schools),
         },
     )
 

@@ -196,3 +196,23 @@ def letters_by_reference_map(*, user, references: list[str]) -> tuple[dict[str, 
         else:
             problems.append(reference)
     return found, problems
+
+
+def letters_received_about(*, unit: Unit, since, until, phrases: list[str]) -> QuerySet[Letter]:
+    """Issued letters `unit` received (directly or forwarded to it) dated `since`–`until` whose folded
+    reference, subject or text holds one of `phrases` (folded): e.g. a school's directives about online
+    teaching in a school year, for its records (teaching, issue #17). Oldest first; one query."""
+    words = Q()
+    for phrase in phrases:
+        words |= Q(search_text__contains=fold(phrase))
+    return (
+        Letter.objects.filter(
+            words,
+            Exists(LetterRecipient.objects.filter(letter=OuterRef("pk"), unit=unit)),
+            status=Status.ISSUED,
+            issued_on__gte=since,
+            issued_on__lte=until,
+        )
+        .select_related("issuer")
+        .order_by("issued_on", "id")
+    )

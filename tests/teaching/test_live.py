@@ -429,3 +429,16 @@ def test_my_attendance_costs_the_same_queries_for_few_or_many_sessions(client, l
 def test_default_period_from_the_start_time(hour, minute, period):
     moment = timezone.make_aware(datetime(2026, 10, 5, hour, minute))
     assert attendance.default_period(moment) == period
+
+
+def test_attendance_of_a_closed_school_year_is_read_only(live, in_english):
+    """Point 5: once the year has closed its records are archived; the attendance sheet with them."""
+    from tests.teaching.test_records import close_year
+
+    close_year(school_year_for(live.tree.s1, timezone.localdate(live.start)).label)
+    with pytest.raises(ValidationError, match="read-only") as refused:
+        attendance_confirm(
+            actor=live.teacher, session=live.session, statuses={live.students[0].pk: S.PRESENT}, now=live.at(50)
+        )
+    assert refused.value.code == "year_closed"
+    assert not LiveLesson.objects.exists() and not Attendance.objects.exists() and not Absence.objects.exists()
