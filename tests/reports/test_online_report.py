@@ -16,7 +16,7 @@ from courses.models import Course, LiveSession
 from publications.models import ReportRecipient, ReportSubmission
 from publications.services.requests import report_request_create
 from reports.online_report import online_report, online_report_submit
-from teaching.models import LessonMode
+from teaching.models import LessonMode, LiveLesson
 from teaching.selectors import online_share
 from tests.accounts.factories import make_person
 from tests.courses.factories import make_course
@@ -50,6 +50,7 @@ def asked(school):  # noqa: F811
         course=course, title="Đã học", starts_at=timezone.now() - timedelta(days=2), duration_minutes=45,
         url="https://meet.jit.si/held", created_by=school.leader,
     )  # fmt: skip
+    LiveLesson.objects.create(session=held, first_join_at=held.starts_at)  # it took place: someone joined
     plan = group_plan(school)
     set_modes(plan, school.leader, {1: LessonMode.LIVE, 2: LessonMode.LIVE}, {1: {"live_session_id": held.pk}})
     approve(plan, school)

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from courses.models import Course, LiveSession
 from teaching import archive as archives
 from teaching import services
-from teaching.models import LessonMode, PlanLesson, RecordArchive
+from teaching.models import LessonMode, LiveLesson, PlanLesson, RecordArchive
 from teaching.records import RETENTION_YEARS, record_of, retention_date
 from teaching.selectors import online_share
 from tests.accounts.factories import make_person
@@ -54,6 +54,8 @@ def taught(school):
         course=course, title="Tiết 1 trực tuyến", starts_at=timezone.now() - timedelta(hours=3),
         duration_minutes=45, url="https://meet.jit.si/toan6", created_by=school.leader,
     )  # fmt: skip
+    # It took place: someone joined it through the portal (teaching's live lessons, point 4).
+    LiveLesson.objects.create(session=session, first_join_at=session.starts_at + timedelta(minutes=2))
     plan = group_plan(school)
     set_modes(plan, school.leader, {1: LessonMode.LIVE, 2: LessonMode.LIVE}, {1: {"live_session_id": session.pk}})
     approve(plan, school)
