@@ -80,8 +80,9 @@ def plan_list(request):
     )
 
 
-@login_required
-def plan_new(request):
+def new_plan_setup(request) -> dict:
+    """What a new plan's form offers this person: their school (?school=), the year, the groups, the levels
+    they may write at, the programme of the grades the school teaches, the plans to draft from."""
     schools = _my_schools(request.user)
     if not schools:
         raise PermissionDenied
@@ -108,6 +109,17 @@ def plan_new(request):
             school=school, school_year=year, level__in=[PlanLevel.SCHOOL, PlanLevel.GROUP]
         )
     )
+    return {
+        "schools": schools, "school": school, "year": year, "groups": groups, "levels": levels,
+        "programme": programme, "sources": sources,
+    }  # fmt: skip
+
+
+@login_required
+def plan_new(request):
+    setup = new_plan_setup(request)
+    schools, school, year, sources = setup["schools"], setup["school"], setup["year"], setup["sources"]
+    levels, groups, programme = setup["levels"], setup["groups"], setup["programme"]
     form = PlanCreateForm(request.POST or None, levels=levels, groups=groups, programme=programme, sources=sources)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
