@@ -361,7 +361,17 @@ def online_share(*, unit: Unit, school_year: str) -> UnitShare:
     """The online share of `unit` (a school, or every school under an Office, Department, the Ministry) in
     `school_year` ("2026-2027"): a fixed number of queries for any number of schools, plus one per
     Department for its calendar."""
-    schools = schools_under(unit)
+    results = school_shares(schools=schools_under(unit), school_year=school_year, under=unit)
+    total = Share(label=unit.name)
+    for school_share in results:
+        total.add(school_share.total)
+    return UnitShare(unit=unit, school_year=school_year, schools=results, total=total)
+
+
+def school_shares(*, schools: list[Unit], school_year: str, under: Unit | None = None) -> list[SchoolShare]:
+    """Each school's share in `school_year`, in the order given (what `online_share` shows and `reports`
+    stores per school): a fixed number of queries for the list (`under`: a unit above them all, so their
+    classes are read with one prefix), plus one per Department for its calendar."""
     programme = programme_of_year(school_year)
     first_year = int(school_year[:4])
     # The calendar (week dates) is the Department's: read once per Department.
@@ -381,12 +391,8 @@ def online_share(*, unit: Unit, school_year: str) -> UnitShare:
     by_school: dict[int, list[TeachingPlan]] = defaultdict(list)
     for plan in plans:
         by_school[plan.school_id].append(plan)
-    grades = _grades_taught(schools, under=unit)
-    results = [
+    grades = _grades_taught(schools, under=under)
+    return [
         _school_share(school, school_year, programme, grades[school.pk], by_school[school.pk], shares)
         for school in schools
     ]
-    total = Share(label=unit.name)
-    for school_share in results:
-        total.add(school_share.total)
-    return UnitShare(unit=unit, school_year=school_year, schools=results, total=total)
