@@ -329,5 +329,11 @@ def share_page(request, unit_id):
     return render(
         request,
         "teaching/share.html",
-        {"share": share, "year": year, "target": selectors.ONLINE_TARGET, "previous": first - 1, "next": first + 1},
+        {
+            "share": share,
+            "year": year,
+            "target": selectors.share_target(unit=unit),
+            "previous": first - 1,
+            "next": first + 1,
+        },
     )

@@ -434,7 +434,7 @@ DEFAULT_TARGETS = {
     # Issue #16: a school that has entered less than this share of its expected marks is behind.
     Target.Metric.GRADE_ENTRY: Decimal(80),
     # Issue #17: on average at least 10% of the programme taught online at secondary level (the 2024–25
-    # rules; teaching.selectors.ONLINE_TARGET is the same figure for a school's own page).
+    # rules; the school's own share page (teaching.selectors.online_share) reads this target too).
     Target.Metric.ONLINE_SHARE: Decimal(10),
 }
 

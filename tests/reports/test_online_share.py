@@ -204,3 +204,16 @@ def test_the_dashboard_queries_do_not_grow_with_the_schools(client, country, dja
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url).text
     assert page.count('data-testid="share-down"') == 1 and "Trường THCS thêm 5" in page
+
+
+def test_the_schools_own_page_follows_the_editable_target(country, in_english):
+    tree = country
+    year = school_year_of(timezone.localdate())
+    label = f"{year.first_year}-{year.first_year + 1}"
+    assert online_share(unit=tree.s2, school_year=label).schools[0].below_target  # 40 of its periods < 10%
+    staff = make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF)
+    values = {m: "" for m in Target.Metric.values} | {Target.Metric.ONLINE_SHARE: "1"}
+    targets_set(actor=staff, unit=tree.dept_a, values=values)
+    school = online_share(unit=tree.s2, school_year=label).schools[0]
+    assert school.target == Decimal(1) and not school.below_target
+    assert online_share(unit=tree.s3, school_year=label).schools[0].target == Decimal(10)  # another Department
