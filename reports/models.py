@@ -2,6 +2,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from teaching.selectors import share_percent
+
+SHARE_FIELDS = (
+    "share_programme", "share_planned", "share_taught", "secondary_programme", "secondary_planned", "secondary_taught",
+)  # fmt: skip
+
 
 class UnitStat(models.Model):
     """The participation figures of one unit for one period, computed by reports.services (Celery).
@@ -45,6 +51,17 @@ class UnitStat(models.Model):
     marks_expected = models.PositiveIntegerField(default=0)
     marks_entered = models.PositiveIntegerField(default=0)
     marks_missed = models.PositiveIntegerField(default=0)
+    # The online share (teaching, issue #17) of the school year the period belongs to, as its numerator and
+    # denominator so that a unit's share is a ratio of sums (Σ online ÷ Σ programme periods), never an
+    # average of percentages: the programme's periods of the subjects the school teaches, the online
+    # periods of its approved plans, those already taught. `share_*` count every school; `secondary_*`
+    # only the secondary schools (teaching's SchoolShare.is_secondary), which the 10% target reads.
+    share_programme = models.PositiveIntegerField(default=0)
+    share_planned = models.PositiveIntegerField(default=0)
+    share_taught = models.PositiveIntegerField(default=0)
+    secondary_programme = models.PositiveIntegerField(default=0)
+    secondary_planned = models.PositiveIntegerField(default=0)
+    secondary_taught = models.PositiveIntegerField(default=0)
     data_problems = models.JSONField(default=list, blank=True)
 
     SUMMED = (
@@ -52,6 +69,7 @@ class UnitStat(models.Model):
         "schools_declared", "declared_teacher_accounts", "declared_student_accounts", "teachers_photo_ok",
         "complete_profiles", "topics", "topics_empty", "topics_duplicate",
         "courses", "products", "active_30d", "posts", "marks_expected", "marks_entered", "marks_missed",
+        *SHARE_FIELDS,
     )  # fmt: skip
 
     class Meta:
@@ -91,3 +109,21 @@ class UnitStat(models.Model):
     def grade_entry_rate(self) -> float | None:
         """Marks entered, in percent of those expected (issue #16); None without teaching assignments."""
         return self._percent(self.marks_entered, self.marks_expected)
+
+    # The online share in percent, one decimal half up (teaching's share_percent, so a school's figure here
+    # is the one its own page shows); None without programme periods.
+    @property
+    def share_planned_rate(self):
+        return share_percent(self.share_planned, self.share_programme)
+
+    @property
+    def share_taught_rate(self):
+        return share_percent(self.share_taught, self.share_programme)
+
+    @property
+    def secondary_planned_rate(self):
+        return share_percent(self.secondary_planned, self.secondary_programme)
+
+    @property
+    def secondary_taught_rate(self):
+        return share_percent(self.secondary_taught, self.secondary_programme)

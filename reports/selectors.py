@@ -103,6 +103,26 @@ def flags_for(stat: UnitStat, targets: dict[str, EffectiveTarget], period: Perio
                     _reached(Decimal(stat.marks_expected - stat.marks_missed), Decimal(stat.marks_expected)),
                 )
             )
+    # The online share (issue #17): the secondary schools' planned online periods against the programme's,
+    # a ratio of sums; primary schools do not count (they have no 10% rule).
+    # Before any online period is planned (the rules' first year, plans not yet approved) the unit gets a
+    # mild flag of its own kind ("share"), not counted as lagging: every secondary school of the country
+    # would otherwise lead the lagging list at 0% and hide the other figures; the list of the schools that
+    # pull the share down (share_pulling_down) still names them.
+    if stat.secondary_programme and not stat.secondary_planned:
+        flags.append(Flag.of("share", _("no online teaching planned yet at secondary level"), 0.0))
+    elif stat.secondary_programme:
+        target = targets[Target.Metric.ONLINE_SHARE].value
+        rate = stat.secondary_planned_rate
+        if rate < target:
+            flags.append(
+                Flag.of(
+                    "target",
+                    _("online teaching planned at secondary level: %(value)s of the periods (target %(target)s)")
+                    % {"value": percent(rate), "target": percent(target)},
+                    _reached(rate, target),
+                )
+            )
     if stat.teacher_accounts and stat.teachers_photo_ok == 0:
         flags.append(Flag.of("target", _("no teacher has a proper photo"), 0.0))
     # Targets counted per group or per teacher and per semester: (measure, how many there are, for how
@@ -380,6 +400,15 @@ def definitions() -> list[tuple[str, str]]:
             _("Products"),
             _("Products the school's teachers handed in to their professional groups in the period, not removed."),
         ),
+        (
+            _("Online teaching share"),
+            _(
+                "Online periods (live or on the LMS) of the schools' approved teaching plans, in percent of the "
+                "programme's periods of the subjects they teach, planned and already taught, for the school year "
+                "of the period. Above a school it is the sum of the online periods divided by the sum of the "
+                "periods, not an average of percentages. The target counts secondary schools only."
+            ),
+        ),
     ]
 
 
@@ -452,3 +481,37 @@ def grade_entry_progress(*, unit: Unit, period: Period, resolve) -> tuple[UnitSt
             )
         )  # fmt: skip
     return own, lines
+
+
+@dataclass
+class ShareLine:
+    """A secondary school below the online-share target: its planned and taught share and the online periods
+    it misses to reach the target (what it takes off its Office's and Department's share)."""
+
+    stat: UnitStat
+    target: Decimal
+    missing: Decimal
+
+
+def share_pulling_down(*, unit: Unit, period: Period, resolve) -> list[ShareLine]:
+    """The secondary schools under `unit` whose planned online share is below their target in `period`, the
+    most online periods missing first (they pull the unit's ratio down the most). One query whatever their
+    number; the schools where they are now (the share is the school year's, not a month's history)."""
+    rows = (
+        UnitStat.objects.filter(
+            in_subtree_q(unit),
+            unit__kind__in=(K.SCHOOL, K.UNIVERSITY),
+            period_kind=period.kind,
+            period_start=period.start,
+            secondary_programme__gt=0,
+        )
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    lines = []
+    for row in rows:
+        target = resolve(row.unit.path)[Target.Metric.ONLINE_SHARE].value
+        if row.secondary_planned_rate < target:
+            missing = target * row.secondary_programme / 100 - row.secondary_planned
+            lines.append(ShareLine(row, target, missing.quantize(Decimal("0.1"))))
+    return sorted(lines, key=lambda line: (-line.missing, line.stat.unit.name_folded))

@@ -31,11 +31,12 @@ from django.utils import timezone
 from courses.models import Course, Product
 from forums.selectors import posts_counted
 from gradebook.progress import schools_totals
+from teaching.selectors import school_shares
 from units.models import AuditEntry, Unit
-from units.periods import Period, current_periods
+from units.periods import Period, current_periods, school_year_of
 from units.selectors import TreeHistory, in_subtree_q, open_during_q, parent_path, tree_history
 
-from .models import UnitStat
+from .models import SHARE_FIELDS, UnitStat
 
 K = Unit.Kind
 SCHOOL_KINDS = (K.SCHOOL, K.UNIVERSITY)
@@ -48,7 +49,9 @@ def _blank_row() -> dict[str, int]:
     return dict.fromkeys(UnitStat.SUMMED, 0)
 
 
-def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: str) -> dict[tuple, dict]:
+def _school_figures(
+    *, schools: list[dict], periods: list[Period], scope_path: str, share: bool = True
+) -> dict[tuple, dict]:
     """{(school id, period key): figures} for the given schools, in a fixed number of queries."""
     User = get_user_model()
     by_path = {s["path"]: s for s in schools}
@@ -167,7 +170,84 @@ def _school_figures(*, schools: list[dict], periods: list[Period], scope_path: s
                 rows[(unit_id, period.key)]["posts"] += 1
 
     _grade_entry(rows=rows, ids=ids, periods=periods)
+    if share:
+        _online_share(rows=rows, ids=ids, periods=periods)
+    else:
+        _kept_share(rows=rows, ids=ids, periods=periods)
     return rows
+
+
+def _kept_share(*, rows: dict[tuple, dict], ids: list[int], periods: list[Period]) -> None:
+    """The online-share figures the schools' rows had before this recompute (one query), for a recompute
+    that leaves the share to its own Celery fan-out (reports.tasks.share_recompute): the rows are rewritten
+    without a moment of zero shares, and the fan-out then refreshes them."""
+    wanted = {key for keys in share_years(periods).values() for key in keys}
+    where = Q(pk__in=[])
+    for period in periods:
+        if period.key in wanted:
+            where |= Q(period_kind=period.kind, period_start=period.start)
+    old = UnitStat.objects.filter(where, unit_id__in=ids).values(
+        "unit_id", "period_kind", "period_start", *SHARE_FIELDS
+    )
+    for entry in old.iterator(chunk_size=5000):
+        row = rows.get((entry["unit_id"], f"{entry['period_kind']}:{entry['period_start'].isoformat()}"))
+        if row is not None:
+            row.update({name: entry[name] for name in SHARE_FIELDS})
+
+
+# Schools read per online-share batch: their plans and lessons sit in memory together (a 2,000-student
+# school has ~130 plans and ~4,500 lessons), and the classes' query ORs one prefix per school.
+SHARE_SCHOOLS_PER_BATCH = 200
+
+
+def share_years(periods: list[Period]) -> dict[str, list[str]]:
+    """{school year ("2026-2027"): keys of the periods that show its online share}: a year's row and its
+    semesters' rows show that year's share (plans are yearly; "taught" is as of the computing time), the
+    all-time row the share of the school year running at its end. Months show none."""
+    years: dict[str, list[str]] = defaultdict(list)
+    for period in periods:
+        if period.kind in ("year", "semester") and period.first_year:
+            first = period.first_year
+        elif period.kind == "all":
+            first = school_year_of(period.end).first_year
+        else:
+            continue
+        years[f"{first}-{first + 1}"].append(period.key)
+    return years
+
+
+def share_figures(share) -> dict[str, int]:
+    """A school's stored share figures from teaching's SchoolShare (its total; secondary_* only for a
+    secondary school, the schools the 10% target counts)."""
+    total = share.total
+    secondary = share.is_secondary
+    return {
+        "share_programme": total.programme,
+        "share_planned": total.planned,
+        "share_taught": total.taught,
+        "secondary_programme": total.programme if secondary else 0,
+        "secondary_planned": total.planned if secondary else 0,
+        "secondary_taught": total.taught if secondary else 0,
+    }
+
+
+def schools_share(*, ids: list[int], school_year: str) -> dict[int, dict[str, int]]:
+    """{school id: share figures} of these schools in `school_year`, through `teaching.selectors.school_shares`
+    (the rules of the school's own page), SHARE_SCHOOLS_PER_BATCH schools at a time."""
+    result = {}
+    schools = list(Unit.objects.filter(pk__in=ids).order_by("pk"))
+    for start in range(0, len(schools), SHARE_SCHOOLS_PER_BATCH):
+        for share in school_shares(schools=schools[start : start + SHARE_SCHOOLS_PER_BATCH], school_year=school_year):
+            result[share.school.pk] = share_figures(share)
+    return result
+
+
+def _online_share(*, rows: dict[tuple, dict], ids: list[int], periods: list[Period]) -> None:
+    """Each school's online share (teaching, issue #17) into the periods that show it (share_years)."""
+    for school_year, keys in share_years(periods).items():
+        for school_id, figures in schools_share(ids=ids, school_year=school_year).items():
+            for key in keys:
+                rows[(school_id, key)].update(figures)
 
 
 def _grade_entry(*, rows: dict[tuple, dict], ids: list[int], periods: list[Period]) -> None:
@@ -203,10 +283,12 @@ def _data_problems(school_ids: list[int]) -> dict[int, list]:
 
 
 @transaction.atomic
-def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = None) -> int:
+def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = None, share: bool = True) -> int:
     """Recompute the snapshots of `unit`'s subtree (or of everything) and every unit above schools,
     for the given periods (by default: all time, this year, this semester, the last 12 months).
-    Idempotent: running it twice gives the same rows. Returns the number of rows written."""
+    Idempotent: running it twice gives the same rows. Returns the number of rows written.
+    `share=False` keeps the schools' online-share figures as they were (the Celery task then refreshes
+    them school by school, reports.tasks.share_recompute); by default they are computed here too."""
     periods = periods or current_periods()
     key = PROGRESS_KEY.format(unit.pk if unit is not None else "all")
     if connection.vendor == "postgresql":
@@ -214,7 +296,7 @@ def stats_recompute(*, unit: Unit | None = None, periods: list[Period] | None = 
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK])
     try:
         cache.set(key, {"done": 0, "total": 3}, 600)
-        rows = _recompute(unit=unit, periods=periods, key=key)
+        rows = _recompute(unit=unit, periods=periods, key=key, share=share)
     finally:
         cache.delete(key)
     analyze_tables(UnitStat)
@@ -226,7 +308,7 @@ def counts_in(unit: dict, period: Period) -> bool:
     return unit["is_active"] or (unit["closed_on"] is not None and unit["closed_on"] >= period.start)
 
 
-def _recompute(*, unit: Unit | None, periods: list[Period], key: str) -> int:
+def _recompute(*, unit: Unit | None, periods: list[Period], key: str, share: bool = True) -> int:
     scope_path = unit.path if unit is not None else ""
     earliest = min(p.start for p in periods)
     schools = list(
@@ -234,7 +316,7 @@ def _recompute(*, unit: Unit | None, periods: list[Period], key: str) -> int:
         .filter(open_during_q(earliest), kind__in=SCHOOL_KINDS)
         .values("id", "path", "declared_teachers", "declared_students", "is_active", "closed_on")
     )
-    figures = _school_figures(schools=schools, periods=periods, scope_path=scope_path)
+    figures = _school_figures(schools=schools, periods=periods, scope_path=scope_path, share=share)
     problems = _data_problems([s["id"] for s in schools])
     now = timezone.now()
     cache.set(key, {"done": 1, "total": 3}, 600)
@@ -317,3 +399,68 @@ def analyze_tables(*models) -> None:
 def recompute_progress(*, unit: Unit) -> dict | None:
     """The progress of a recompute that covers this unit (its own, or a full one), if one is running."""
     return cache.get(PROGRESS_KEY.format(unit.pk)) or cache.get(PROGRESS_KEY.format("all"))
+
+
+# --- the online share alone (issue #17): recomputed school by school in Celery (reports.tasks) ------------
+def share_recompute_schools(*, school_ids: list[int], periods: list[Period] | None = None) -> int:
+    """Refresh the online-share figures of these schools' stored rows (the periods `share_years` gives),
+    leaving their other figures alone: what one task of a province's fan-out does. Idempotent (the
+    figures are set, not added). A school without rows yet gets them from the next `stats_recompute`.
+    Returns the number of rows updated."""
+    periods = periods or current_periods()
+    by_key = {p.key: p for p in periods}
+    updated = 0
+    with transaction.atomic():
+        for school_year, keys in share_years(periods).items():
+            figures = schools_share(ids=school_ids, school_year=school_year)
+            where = Q(pk__in=[])
+            for key in keys:
+                where |= Q(period_kind=by_key[key].kind, period_start=by_key[key].start)
+            stats = list(UnitStat.objects.filter(where, unit_id__in=list(figures)).only("pk", "unit_id"))
+            for stat in stats:
+                for name, value in figures[stat.unit_id].items():
+                    setattr(stat, name, value)
+            UnitStat.objects.bulk_update(stats, SHARE_FIELDS, batch_size=1000)
+            updated += len(stats)
+    return updated
+
+
+@transaction.atomic
+def share_rollup(*, periods: list[Period] | None = None) -> int:
+    """Re-add the online-share figures of every Office, Department and the Ministry from the stored school
+    rows (the tree at each period's end, as `stats_recompute` adds them), after the schools' tasks: the
+    same numbers as a full recompute. Returns the number of rows updated."""
+    periods = periods or current_periods()
+    wanted = {key for keys in share_years(periods).values() for key in keys}
+    periods = [p for p in periods if p.key in wanted]
+    if not periods:
+        return 0
+    earliest = min(p.start for p in periods)
+    period_q = Q(pk__in=[])
+    for p in periods:
+        period_q |= Q(period_kind=p.kind, period_start=p.start)
+    above = list(
+        Unit.objects.filter(open_during_q(earliest), kind__in=ROLLUP_KINDS).values(
+            "id", "path", "is_active", "closed_on"
+        )
+    )
+    stored = UnitStat.objects.filter(
+        period_q, open_during_q(F("period_start"), "unit"), unit__kind__in=SCHOOL_KINDS
+    ).values("unit__path", "period_kind", "period_start", *UnitStat.SUMMED)
+    totals = _add_up(
+        above,
+        periods,
+        ((e["unit__path"], e, f"{e['period_kind']}:{e['period_start'].isoformat()}") for e in stored.iterator()),
+        tree_history(after=min(p.end for p in periods)),
+    )
+    stats = list(
+        UnitStat.objects.filter(period_q, unit__kind__in=ROLLUP_KINDS).only(
+            "pk", "unit_id", "period_kind", "period_start"
+        )
+    )
+    for stat in stats:
+        row = totals.get((stat.unit_id, f"{stat.period_kind}:{stat.period_start.isoformat()}"))
+        for name in SHARE_FIELDS:
+            setattr(stat, name, row[name] if row else 0)
+    UnitStat.objects.bulk_update(stats, SHARE_FIELDS, batch_size=1000)
+    return len(stats)

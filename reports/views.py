@@ -45,6 +45,7 @@ from .selectors import (
     lagging_first,
     level_summary,
     school_topic_list,
+    share_pulling_down,
     teacher_activity,
     trend,
 )
@@ -56,6 +57,7 @@ SECTIONS_PER_PAGE = 30
 # Department with 141 schools stays a page, not 50,000 px on a phone.
 OPEN_ROWS_MAX = 40
 LAGGING_SHOWN = 5
+SHARE_DOWN_SHOWN = 10
 
 
 def _data(request, unit):
@@ -72,10 +74,15 @@ def _data(request, unit):
             flag_cache[stat.pk] = flags_for(stat, resolve(stat.unit.path), period)
         return flag_cache[stat.pk]
 
+    flags_of.resolve = resolve  # the same targets (one query) for the online share's list
+
     return period, sort, descending, own, sections, flags_of
 
 
-FLAG_CSS = {"data": "text-bg-danger", "declare": "text-bg-light border", "closed": "text-bg-secondary"}
+FLAG_CSS = {
+    "data": "text-bg-danger", "declare": "text-bg-light border", "closed": "text-bg-secondary",
+    "share": "text-bg-light border",
+}  # fmt: skip
 
 
 def _url_maker(name: str):
@@ -111,6 +118,8 @@ def _line(number: int, row, flags, period_q: str, labels: list[str]) -> dict:
         "url": _DASHBOARD_URL(unit.pk) + period_q,
         "figures": [formatting.number(getattr(row, f)) for f in exports.FIGURES],
         "coverage": f"{formatting.percent(row.teacher_coverage)} / {formatting.percent(row.student_coverage)}",
+        # The online share of its secondary schools (what the target reads), planned / taught.
+        "share": f"{formatting.percent(row.secondary_planned_rate)} / {formatting.percent(row.secondary_taught_rate)}",
         "declared": bool(row.schools_declared),
         # Numbers not declared are told once, above the table, not as a badge on every row.
         "flags": [(FLAG_CSS.get(f.kind, "text-bg-warning"), f) for f in flags if f.kind != "declare"],
@@ -175,6 +184,10 @@ def stats_dashboard(request, pk: int):
         if rows:
             lagging.append((section.title, rows[:LAGGING_SHOWN], rows[LAGGING_SHOWN:]))
     chart_rows = [s.total for s in page if s.total is not None] or [r for s in page for r in s.rows][:40]
+    # The secondary schools that pull the online share down (issue #17), most periods missing first.
+    share_down = []
+    if own and own.secondary_programme and not unit.is_school:
+        share_down = share_pulling_down(unit=unit, period=period, resolve=flags_of.resolve)
     months = trend(unit=unit)
     context = {
         "sort_headers": _sort_headers(period, sort, descending),
@@ -189,6 +202,9 @@ def stats_dashboard(request, pk: int):
         "collapse": sum(len(s.rows) for s in page) > OPEN_ROWS_MAX,
         "labels": labels,
         "lagging": lagging,
+        "share_down": share_down[:SHARE_DOWN_SHOWN],
+        "share_down_more": max(0, len(share_down) - SHARE_DOWN_SHOWN),
+        "share_target": flags_of.resolve(unit.path)[Target.Metric.ONLINE_SHARE].value,
         "definitions": definitions(),
         "sort": sort,
         "descending": descending,

@@ -97,3 +97,23 @@ class LessonForm(forms.Form):
 
 class RefuseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class PlanFileForm(BootstrapFormMixin, forms.Form):
+    """The xlsx of a plan (its size and content are checked by the import engine)."""
+
+    file = forms.FileField(
+        label=_("Plan (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        error_messages={"required": _("Choose the file to upload.")},
+    )
+
+
+class PlanImportNewForm(PlanCreateForm):
+    """A new plan from a file: the plan's level, group, subject and grade, then the file."""
+
+    file = PlanFileForm.base_fields["file"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, sources=[], **kwargs)
+        del self.fields["source"]

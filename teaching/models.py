@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from approvals.models import ReviewStep, review_step_rules
 from approvals.models import Status as ApprovalStatus
+from truonghoc.imports.models import BatchRow, ImportBatch, status_choices, status_field
 from truonghoc.softdelete import SoftDeleted, alive_q, soft_delete_constraint
 from truonghoc.storage import private_storage
 
@@ -337,3 +338,60 @@ class RecordArchive(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.BUILDING)
+
+
+class PlanImport(ImportBatch):
+    """A plan's lessons loaded from the xlsx layout `exports.plan_xlsx` writes (issue #17, point 1), through
+    the import engine: checked, shown, then confirmed and written in one transaction into a draft plan —
+    `plan` when it replaces the lessons of an existing draft or refused plan, else a new plan of `level`,
+    `subject`, `grade` (and `group`) created at that moment."""
+
+    Status = status_choices(invalid=_("The file has problems"), importing=_("Writing the plan"))
+
+    UPLOAD_TO = "imports/teaching/plans/%Y/%m/"
+    COUNT_FIELDS = ("total_rows", "error_rows", "new_rows", "periods", "online_periods")
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        TeachingPlan, verbose_name=_("plan"), null=True, blank=True, on_delete=models.CASCADE, related_name="imports"
+    )
+    level = models.CharField(_("level"), max_length=8, choices=PlanLevel.choices)
+    group = models.ForeignKey(
+        "units.Unit", verbose_name=_("group"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    school_year = models.CharField(_("school year"), max_length=9)
+    subject = models.CharField(_("subject"), max_length=100)
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    status = status_field(Status)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("loaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # new_rows: lessons read; periods / online_periods: their sum, all and online (live + LMS).
+    periods = models.PositiveIntegerField(default=0)
+    online_periods = models.PositiveIntegerField(default=0)
+
+    class Meta(ImportBatch.Meta):
+        verbose_name = _("plan import")
+        verbose_name_plural = _("plan imports")
+
+    def __str__(self):
+        return f"{self.school_id} · {self.subject} {self.grade} · {self.original_name}"
+
+
+class PlanImportRow(BatchRow):
+    """One lesson line of a plan file (data, errors: BatchRow)."""
+
+    class Action(models.TextChoices):
+        LESSON = "lesson", _("Lesson")
+        ERROR = "error", _("Refused")
+
+    batch = models.ForeignKey(PlanImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+
+    class Meta:
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "action", "line"], name="teaching_planimportrow_idx")]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.line}"

@@ -34,9 +34,9 @@ from approvals.models import Status
 from approvals.selectors import trail
 from courses.models import COUNTED_STATUSES
 from truonghoc.text import fold
-from units.models import Role, Unit, ancestor_paths, in_subtree_q, parent_path, school_path_of
+from units.models import Role, Target, Unit, ancestor_paths, in_subtree_q, parent_path, school_path_of
 from units.permissions import SCHOOL_MANAGER_ROLES, units_where
-from units.selectors import school_year_labelled
+from units.selectors import effective_targets, school_year_labelled, targets_resolver
 
 from .models import ONLINE_MODES, LessonMode, LiveLesson, PlanLesson, PlanLevel, PlanReview, TeachingPlan, held_q
 from .services import programme_of_year
@@ -186,10 +186,9 @@ class SubjectShare(Share):
     source: str = ""  # "school", "group" or "" (no approved plan)
     plan_id: int | None = None
 
-    @property
-    def shortfall(self) -> Decimal:
+    def shortfall(self, target: Decimal = ONLINE_TARGET) -> Decimal:
         """Online periods missing for this row to reach the target."""
-        return self.programme * ONLINE_TARGET / 100 - self.planned
+        return self.programme * target / 100 - self.planned
 
 
 @dataclass
@@ -200,6 +199,9 @@ class SchoolShare:
     groups: list[Share] = field(default_factory=list)
     teachers: list[Share] = field(default_factory=list)
     total: Share = field(default_factory=lambda: Share(label=""))
+    # The online_share target in force at the school (units' targets, editable with the others; 10% unless
+    # a unit above set another).
+    target: Decimal = ONLINE_TARGET
 
     @property
     def is_secondary(self) -> bool:
@@ -208,15 +210,15 @@ class SchoolShare:
     @property
     def below_target(self) -> bool:
         percent = self.total.planned_percent
-        return self.is_secondary and (percent is None or percent < ONLINE_TARGET)
+        return self.is_secondary and (percent is None or percent < self.target)
 
     @property
     def pulling_down(self) -> list[SubjectShare]:
         """The subjects under the target, the largest shortfall in periods first (empty unless flagged)."""
         if not self.below_target:
             return []
-        under = [row for row in self.rows if (row.planned_percent or 0) < ONLINE_TARGET]
-        return sorted(under, key=lambda row: (-row.shortfall, row.grade, row.subject))
+        under = [row for row in self.rows if (row.planned_percent or 0) < self.target]
+        return sorted(under, key=lambda row: (-row.shortfall(self.target), row.grade, row.subject))
 
 
 @dataclass
@@ -370,7 +372,20 @@ def online_share(*, unit: Unit, school_year: str, as_of=None) -> UnitShare:
     `school_year` ("2026-2027"): a fixed number of queries for any number of schools, plus one per
     Department for its calendar. `as_of` (a time, default now) is when "taught" is read: the twice-yearly
     report reads it at a semester's end."""
-    schools = schools_under(unit)
+    results = school_shares(schools=schools_under(unit), school_year=school_year, under=unit, as_of=as_of)
+    resolve = targets_resolver(unit=unit)  # one query: the targets in force at each school
+    for school_share in results:
+        school_share.target = resolve(school_share.school.path)[Target.Metric.ONLINE_SHARE].value
+    total = Share(label=unit.name)
+    for school_share in results:
+        total.add(school_share.total)
+    return UnitShare(unit=unit, school_year=school_year, schools=results, total=total)
+
+
+def school_shares(*, schools: list[Unit], school_year: str, under: Unit | None = None, as_of=None) -> list[SchoolShare]:
+    """Each school's share in `school_year`, in the order given (what `online_share` shows and `reports`
+    stores per school): a fixed number of queries for the list (`under`: a unit above them all, so their
+    classes are read with one prefix), plus one per Department for its calendar. `as_of`: as online_share."""
     programme = programme_of_year(school_year)
     first_year = int(school_year[:4])
     # The calendar (week dates) is the Department's: read once per Department.
@@ -390,15 +405,11 @@ def online_share(*, unit: Unit, school_year: str, as_of=None) -> UnitShare:
     by_school: dict[int, list[TeachingPlan]] = defaultdict(list)
     for plan in plans:
         by_school[plan.school_id].append(plan)
-    grades = _grades_taught(schools, under=unit)
-    results = [
+    grades = _grades_taught(schools, under=under)
+    return [
         _school_share(school, school_year, programme, grades[school.pk], by_school[school.pk], shares)
         for school in schools
     ]
-    total = Share(label=unit.name)
-    for school_share in results:
-        total.add(school_share.total)
-    return UnitShare(unit=unit, school_year=school_year, schools=results, total=total)
 
 
 def online_lessons_of(*, plans: list[int], school: Unit, school_year: str, as_of=None) -> dict[int, tuple[int, int]]:
@@ -422,3 +433,8 @@ def online_lessons_of(*, plans: list[int], school: Unit, school_year: str, as_of
 
 def approved_plans_count(*, school: Unit, school_year: str) -> int:
     return TeachingPlan.objects.alive().filter(school=school, school_year=school_year, status=Status.APPROVED).count()
+
+
+def share_target(*, unit: Unit) -> Decimal:
+    """The online_share target in force at `unit` (its own, else the nearest set above, else 10%)."""
+    return effective_targets(unit=unit)[Target.Metric.ONLINE_SHARE].value

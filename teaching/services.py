@@ -329,6 +329,43 @@ def lesson_update(
 
 
 @transaction.atomic
+def plan_lessons_replace(*, actor, plan: TeachingPlan, rows: list[dict]) -> TeachingPlan:
+    """Replace every lesson of a draft or refused plan with `rows` ({title, periods, week, mode,
+    live_session_id, section_id}, in order): what a plan imported from xlsx does. Each row is checked as
+    `lesson_update` checks one; a refusal (ValidationError naming the row) writes nothing."""
+    plan = _editable(actor, plan)
+    lessons = []
+    for position, row in enumerate(rows, start=1):
+        mode = row.get("mode") or LessonMode.DIRECT
+        try:
+            live_session, section = _link(plan.school, mode, row.get("live_session_id"), row.get("section_id"))
+            lessons.append(
+                _lesson(
+                    plan,
+                    position,
+                    title=nfc(row["title"]).strip(),
+                    periods=row["periods"],
+                    week=row["week"],
+                    mode=mode,
+                    live_session=live_session,
+                    section=section,
+                )
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                _("Row %(row)s: %(problem)s") % {"row": position, "problem": " ".join(error.messages)}
+            ) from error
+    plan.lessons.all().delete()
+    PlanLesson.objects.bulk_create(lessons)
+    _touch(plan)
+    audit_log(
+        actor=actor, action="teaching.plan_lessons_replace", unit=plan.unit, target=plan,
+        after={"rows": len(lessons), "periods": sum(lesson.periods for lesson in lessons)},
+    )  # fmt: skip
+    return plan
+
+
+@transaction.atomic
 def lesson_remove(*, actor, lesson: PlanLesson) -> None:
     plan = _editable(actor, lesson.plan)
     PlanLesson.objects.filter(pk=lesson.pk, plan=plan).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_live, views_records
+from . import views, views_imports, views_live, views_records
 
 app_name = "teaching"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("dong/<id:pk>/xoa/", views.lesson_remove, name="lesson_remove"),
     path("dong/<id:pk>/len/", views.lesson_move, {"offset": -1}, name="lesson_up"),
     path("dong/<id:pk>/xuong/", views.lesson_move, {"offset": 1}, name="lesson_down"),
+    path("<id:pk>/nhap-xlsx/", views_imports.plan_import_into, name="plan_import_into"),
+    path("nhap-xlsx/", views_imports.plan_import_new, name="plan_import_new"),
+    path("nhap-xlsx/<id:pk>/", views_imports.plan_import, name="plan_import"),
+    path("nhap-xlsx/<id:pk>/ghi/", views_imports.plan_import_confirm_view, name="plan_import_confirm"),
+    path("nhap-xlsx/<id:pk>/huy/", views_imports.plan_import_cancel_view, name="plan_import_cancel"),
     path("ti-le-truc-tuyen/<id:unit_id>/", views.share_page, name="share"),
     # Live lessons (point 4): join, attendance sheet, a student's own, a parent's child's.
     path("truc-tuyen/<id:pk>/vao/", views_live.live_join, name="live_join"),

@@ -98,8 +98,9 @@ def plan_list(request):
     )
 
 
-@login_required
-def plan_new(request):
+def new_plan_setup(request) -> dict:
+    """What a new plan's form offers this person: their school (?school=), the year, the groups, the levels
+    they may write at, the programme of the grades the school teaches, the plans to draft from."""
     schools = _my_schools(request.user)
     if not schools:
         raise PermissionDenied
@@ -126,6 +127,17 @@ def plan_new(request):
             school=school, school_year=year, level__in=[PlanLevel.SCHOOL, PlanLevel.GROUP]
         )
     )
+    return {
+        "schools": schools, "school": school, "year": year, "groups": groups, "levels": levels,
+        "programme": programme, "sources": sources,
+    }  # fmt: skip
+
+
+@login_required
+def plan_new(request):
+    setup = new_plan_setup(request)
+    schools, school, year, sources = setup["schools"], setup["school"], setup["year"], setup["sources"]
+    levels, groups, programme = setup["levels"], setup["groups"], setup["programme"]
     form = PlanCreateForm(request.POST or None, levels=levels, groups=groups, programme=programme, sources=sources)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -336,5 +348,11 @@ def share_page(request, unit_id):
     return render(
         request,
         "teaching/share.html",
-        {"share": share, "year": year, "target": selectors.ONLINE_TARGET, "previous": first - 1, "next": first + 1},
+        {
+            "share": share,
+            "year": year,
+            "target": selectors.share_target(unit=unit),
+            "previous": first - 1,
+            "next": first + 1,
+        },
     )

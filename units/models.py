@@ -371,6 +371,8 @@ class Target(models.Model):
         TOPICS_PER_GROUP = "topics_per_group", _("Topics per professional group per semester")
         PRODUCTS_PER_TEACHER = "products_per_teacher", _("Products per teacher per semester")
         GRADE_ENTRY = "grade_entry", _("Grade entry, in percent of the expected marks")
+        # Issue #17: online periods planned ÷ the programme's periods, secondary schools only.
+        ONLINE_SHARE = "online_share", _("Online teaching planned at secondary level, in percent of the periods")
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="targets")
     metric = models.CharField(max_length=24, choices=Metric.choices)
@@ -378,7 +380,7 @@ class Target(models.Model):
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
 
-    PERCENT_METRICS = ("teacher_coverage", "student_coverage", "photo_ok", "grade_entry")
+    PERCENT_METRICS = ("teacher_coverage", "student_coverage", "photo_ok", "grade_entry", "online_share")
 
     class Meta:
         # The table keeps the name it had when Target lived in reports (moved by units 0004 / reports 0004).
@@ -387,7 +389,9 @@ class Target(models.Model):
             models.UniqueConstraint(fields=["unit", "metric"], name="one_target_per_unit_metric"),
             models.CheckConstraint(condition=Q(value__gte=0), name="target_not_negative"),
             models.CheckConstraint(
-                condition=~Q(metric__in=["teacher_coverage", "student_coverage", "photo_ok", "grade_entry"])
+                condition=~Q(
+                    metric__in=["teacher_coverage", "student_coverage", "photo_ok", "grade_entry", "online_share"]
+                )
                 | Q(value__lte=100),
                 name="percent_target_at_most_100",
             ),

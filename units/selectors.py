@@ -433,6 +433,9 @@ DEFAULT_TARGETS = {
     Target.Metric.PRODUCTS_PER_TEACHER: Decimal(1),
     # Issue #16: a school that has entered less than this share of its expected marks is behind.
     Target.Metric.GRADE_ENTRY: Decimal(80),
+    # Issue #17: on average at least 10% of the programme taught online at secondary level (the 2024–25
+    # rules; the school's own share page (teaching.selectors.online_share) reads this target too).
+    Target.Metric.ONLINE_SHARE: Decimal(10),
 }
 
 

@@ -8,7 +8,7 @@ from truonghoc.formatting import number, percent
 from truonghoc.text import nfc
 from units.models import Unit
 
-from ...selectors import ONLINE_TARGET, online_share
+from ...selectors import online_share
 
 
 class Command(BaseCommand):
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             out.write(
                 _("Below the %(target)s required at secondary level; pulled down by: %(subjects)s")
                 % {
-                    "target": percent(ONLINE_TARGET),
+                    "target": percent(school.target),
                     "subjects": ", ".join(row.label for row in school.pulling_down[:10]),
                 }
             )
