@@ -17,7 +17,7 @@ from reports.selectors import flags_for, lagging_first, share_pulling_down
 from reports.services import stats_recompute
 from reports.tasks import share_recompute, stats_recompute_task
 from teaching import services as plans
-from teaching.models import LessonMode, PlanLesson, PlanLevel
+from teaching.models import LessonMode, LiveLesson, PlanLesson, PlanLevel
 from teaching.selectors import online_share, share_percent
 from tests.accounts.factories import make_person
 from tests.courses.factories import make_course
@@ -73,6 +73,7 @@ def country(tree):
         course=course, title="Buổi 1", starts_at=timezone.now() - timedelta(hours=3), duration_minutes=45,
         url="https://meet.jit.si/toan6", created_by=teacher,
     )  # fmt: skip
+    LiveLesson.objects.create(session=held, first_join_at=held.starts_at)  # it took place: someone joined
     _approved_plan(tree.s1, tree.g1, subject="Toán", grade=6, online_rows=2, live_session=held)
     _approved_plan(tree.s2, tree.g3, subject="Toán", grade=6, online_rows=10)
     p1 = make_unit(tree.office_a1, K.SCHOOL, "Trường TH Lam Hạ", school_level="th")
