@@ -1,0 +1,202 @@
+"""Reads of the timetable: a class's timetable in force on a day and its versions, the week as a grid, a
+teacher's week across classes, and a pupil's week with the links they may follow (the student's and the
+parent's home pages).
+
+The week shown is the one in force on the day asked (today): a timetable that starts mid-week shows from
+the next visit after its date. A pupil's week costs two queries whatever the number of slots; a live
+session's link is given only when the pupil is enrolled in the session's course (and the course and the
+session are not removed), an LMS lesson's likewise.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Course, Enrolment
+from truonghoc.softdelete import alive_q
+from units.models import Role, RoleAssignment, Unit
+
+from .models import MAX_PERIOD, DaySession, Timetable, TimetableSlot, Weekday
+from .services_timetable import in_force_q_subquery
+
+# Rows a grid always shows (a morning of five periods); more appear when a slot uses them.
+DEFAULT_PERIODS = 5
+
+
+def timetable_in_force(*, school_class: Unit, day: date | None = None) -> Timetable | None:
+    day = day or timezone.localdate()
+    return (
+        Timetable.objects.filter(school_class=school_class, valid_from__lte=day).order_by("-valid_from", "-id").first()
+    )
+
+
+def timetable_versions(*, school_class: Unit) -> list[Timetable]:
+    """Every timetable of the class, newest first, with who made it."""
+    return list(Timetable.objects.filter(school_class=school_class).select_related("created_by"))
+
+
+def monday_of(day: date) -> date:
+    """The Monday of `day`'s week (Sunday shows the week to come)."""
+    if day.isoweekday() == 7:
+        return day + timedelta(days=1)
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class Day:
+    weekday: int
+    date: date
+    is_today: bool
+    slots: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return Weekday(self.weekday).label
+
+
+@dataclass
+class Week:
+    """A week of a timetable: its days (Monday–Saturday) with their slots in order, today's day (None on a
+    Sunday) and the grid rows (session × period) for the table."""
+
+    timetable: Timetable | None
+    days: list[Day]
+    today: Day | None
+    rows: list[dict]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(d.slots for d in self.days)
+
+
+def _order(slot) -> tuple:
+    return (slot.weekday, 0 if slot.session == DaySession.MORNING else 1, slot.period)
+
+
+def build_week(slots, *, timetable: Timetable | None = None, day: date | None = None, full: bool = False) -> Week:
+    """Arrange slots into a week. `full` keeps every row a session may hold (the editing grid)."""
+    day = day or timezone.localdate()
+    monday = monday_of(day)
+    days = [Day(n, monday + timedelta(days=n - 1), monday + timedelta(days=n - 1) == day) for n in Weekday.values]
+    cells = {}
+    for slot in sorted(slots, key=_order):
+        days[slot.weekday - 1].slots.append(slot)
+        cells[(slot.session, slot.period, slot.weekday)] = slot
+    rows = []
+    for session in DaySession.values:
+        used = [p for (s, p, _w) in cells if s == session]
+        last = max([*used, DEFAULT_PERIODS if (full or session == DaySession.MORNING) else 0])
+        if full:
+            last = MAX_PERIOD
+        for period in range(1, last + 1):
+            rows.append(
+                {
+                    "session": session,
+                    "session_label": DaySession(session).label,
+                    "period": period,
+                    "cells": [(w, cells.get((session, period, w))) for w in Weekday.values],
+                }
+            )
+    today = next((d for d in days if d.is_today), None)
+    return Week(timetable=timetable, days=days, today=today, rows=rows)
+
+
+def class_week(*, timetable: Timetable | None, day: date | None = None, full: bool = False) -> Week:
+    """A class's timetable as a week (one query for its slots, with teachers and links)."""
+    slots = []
+    if timetable is not None:
+        slots = list(
+            timetable.slots.select_related(
+                "teacher", "plan_lesson", "live_session__course", "section__course"
+            ).order_by("weekday", "session", "period")
+        )
+    return build_week(slots, timetable=timetable, day=day, full=full)
+
+
+def teacher_week(*, teacher, day: date | None = None) -> Week:
+    """The teacher's lessons this week across classes: the slots of each class's timetable in force today
+    (one query)."""
+    day = day or timezone.localdate()
+    slots = list(
+        TimetableSlot.objects.filter(teacher_id=teacher.pk, timetable__valid_from__lte=day)
+        .annotate(in_force=in_force_q_subquery(day))
+        .filter(timetable_id=F("in_force"))
+        .select_related("timetable__school_class", "live_session", "section", "plan_lesson")
+    )
+    return build_week(slots, day=day)
+
+
+# --- a pupil's week, with the links they may follow ---------------------------------------------------
+
+
+def _enrolled(student_id: int, course_field: str) -> Exists:
+    return Exists(
+        Enrolment.objects.filter(
+            alive_q("course__"),
+            user_id=student_id,
+            withdrawn_at__isnull=True,
+            course_id=OuterRef(course_field),
+            course__status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED),
+        )
+    )
+
+
+def student_timetable(*, student) -> Timetable | None:
+    """The timetable in force today of the pupil's current class (one query)."""
+    classes = RoleAssignment.objects.filter(
+        user_id=student.pk, role=Role.STUDENT, unit__kind=Unit.Kind.CLASS, unit__is_active=True
+    ).values("unit_id")
+    return (
+        Timetable.objects.filter(school_class_id__in=classes, valid_from__lte=timezone.localdate())
+        .select_related("school_class")
+        .order_by("-valid_from", "-id")
+        .first()
+    )
+
+
+def student_week(*, student) -> Week:
+    """A pupil's week (the student's home, and the parent's for the chosen child): two queries whatever
+    the number of slots. Each slot carries `link` (href), `link_kind` and `link_title` when the pupil may
+    follow it."""
+    timetable = student_timetable(student=student)
+    slots = []
+    if timetable is not None:
+        slots = list(
+            timetable.slots.select_related(
+                "teacher", "live_session", "section", "plan_lesson__live_session", "plan_lesson__section"
+            ).annotate(
+                session_open=_enrolled(student.pk, "live_session__course_id"),
+                section_open=_enrolled(student.pk, "section__course_id"),
+                lesson_session_open=_enrolled(student.pk, "plan_lesson__live_session__course_id"),
+                lesson_section_open=_enrolled(student.pk, "plan_lesson__section__course_id"),
+            )
+        )
+        for slot in slots:
+            _pupil_link(slot)
+    return build_week(slots, timetable=timetable)
+
+
+def _pupil_link(slot: TimetableSlot) -> None:
+    """Set the link a pupil follows: the live session (only in a course they are in), the LMS lesson
+    (likewise), a plan lesson's own session or section, or the plain link."""
+    slot.link = slot.link_kind = slot.link_title = ""
+    session, section, session_open, section_open = (
+        slot.live_session, slot.section, slot.session_open, slot.section_open
+    )  # fmt: skip
+    if slot.plan_lesson is not None:
+        slot.link_title = slot.plan_lesson.title
+        session, section = slot.plan_lesson.live_session, slot.plan_lesson.section
+        session_open, section_open = slot.lesson_session_open, slot.lesson_section_open
+    if session is not None and session_open and not session.is_deleted:
+        slot.link, slot.link_kind = session.url, "live"
+        slot.link_title = slot.link_title or session.title
+        slot.starts_at = session.starts_at
+    elif section is not None and section_open and not section.is_deleted:
+        slot.link = reverse("courses:course", args=[section.course_id]) + f"#section-{section.pk}"
+        slot.link_kind = "lms"
+        slot.link_title = slot.link_title or section.title
+    elif slot.link_url:
+        slot.link, slot.link_kind = slot.link_url, "url"
