@@ -11,23 +11,28 @@ session are not removed), an LMS lesson's likewise.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Course, Enrolment
+from courses.models import Course, Enrolment, LiveSession, Section
 from truonghoc.softdelete import alive_q
-from units.models import Role, RoleAssignment, Unit
+from units.models import Role, RoleAssignment, Unit, in_subtree_q
 
-from .models import MAX_PERIOD, DaySession, Timetable, TimetableSlot, Weekday
+from .models import MAX_PERIOD, DaySession, PlanLesson, Timetable, TimetableSlot, Weekday
 from .services_timetable import in_force_q_subquery
 
 # Rows a grid always shows (a morning of five periods); more appear when a slot uses them.
 DEFAULT_PERIODS = 5
 
 
+def today() -> date:
+    """The day the pages show (one place, so a test can pin the week)."""
+    return timezone.localdate()
+
+
 def timetable_in_force(*, school_class: Unit, day: date | None = None) -> Timetable | None:
-    day = day or timezone.localdate()
+    day = day or today()
     return (
         Timetable.objects.filter(school_class=school_class, valid_from__lte=day).order_by("-valid_from", "-id").first()
     )
@@ -78,7 +83,7 @@ def _order(slot) -> tuple:
 
 def build_week(slots, *, timetable: Timetable | None = None, day: date | None = None, full: bool = False) -> Week:
     """Arrange slots into a week. `full` keeps every row a session may hold (the editing grid)."""
-    day = day or timezone.localdate()
+    day = day or today()
     monday = monday_of(day)
     days = [Day(n, monday + timedelta(days=n - 1), monday + timedelta(days=n - 1) == day) for n in Weekday.values]
     cells = {}
@@ -100,8 +105,8 @@ def build_week(slots, *, timetable: Timetable | None = None, day: date | None = 
                     "cells": [(w, cells.get((session, period, w))) for w in Weekday.values],
                 }
             )
-    today = next((d for d in days if d.is_today), None)
-    return Week(timetable=timetable, days=days, today=today, rows=rows)
+    current = next((d for d in days if d.is_today), None)
+    return Week(timetable=timetable, days=days, today=current, rows=rows)
 
 
 def class_week(*, timetable: Timetable | None, day: date | None = None, full: bool = False) -> Week:
@@ -119,7 +124,7 @@ def class_week(*, timetable: Timetable | None, day: date | None = None, full: bo
 def teacher_week(*, teacher, day: date | None = None) -> Week:
     """The teacher's lessons this week across classes: the slots of each class's timetable in force today
     (one query)."""
-    day = day or timezone.localdate()
+    day = day or today()
     slots = list(
         TimetableSlot.objects.filter(teacher_id=teacher.pk, timetable__valid_from__lte=day)
         .annotate(in_force=in_force_q_subquery(day))
@@ -150,7 +155,7 @@ def student_timetable(*, student) -> Timetable | None:
         user_id=student.pk, role=Role.STUDENT, unit__kind=Unit.Kind.CLASS, unit__is_active=True
     ).values("unit_id")
     return (
-        Timetable.objects.filter(school_class_id__in=classes, valid_from__lte=timezone.localdate())
+        Timetable.objects.filter(school_class_id__in=classes, valid_from__lte=today())
         .select_related("school_class")
         .order_by("-valid_from", "-id")
         .first()
@@ -200,3 +205,47 @@ def _pupil_link(slot: TimetableSlot) -> None:
         slot.link_title = slot.link_title or section.title
     elif slot.link_url:
         slot.link, slot.link_kind = slot.link_url, "url"
+
+
+# --- the editing page ---------------------------------------------------------------------------------
+
+
+def slot_link_choices(*, timetable: Timetable) -> dict:
+    """What a slot of this class may link to: lessons of the school's plans for the class's grade (online
+    ones first), live sessions and sections of the school's courses (newest first); capped lists."""
+    school, grade = timetable.school, timetable.school_class.grade
+    in_school = in_subtree_q(school, "course__unit")
+    lessons = (
+        PlanLesson.objects.filter(alive_q("plan__"), plan__school=school, plan__grade=grade,
+                                  plan__school_year=timetable.school_year)
+        .select_related("plan")
+        .order_by("plan__subject", "plan__level", "position")[:400]
+    )  # fmt: skip
+    sessions = (
+        LiveSession.objects.alive().filter(alive_q("course__"), in_school).select_related("course")
+        .order_by("-starts_at")[:200]
+    )  # fmt: skip
+    sections = (
+        Section.objects.alive()
+        .filter(alive_q("course__"), Q(course__grade=grade) | Q(course__grade__isnull=True), in_school)
+        .select_related("course")
+        .order_by("course__title", "position")[:300]
+    )
+    return {"plan_lessons": list(lessons), "live_sessions": list(sessions), "sections": list(sections)}
+
+
+def timetable_classes(*, school: Unit, day: date | None = None) -> list[Unit]:
+    """The school's open classes, each with `timetable` (in force on `day`) and `next_timetable` (a newer
+    one already planned): two queries."""
+    from gradebook.selectors import open_classes
+
+    day = day or today()
+    classes = list(open_classes(school=school))
+    by_class: dict[int, list[Timetable]] = {}
+    for timetable in Timetable.objects.filter(school_class__in=classes).annotate(n=Count("slots")):
+        by_class.setdefault(timetable.school_class_id, []).append(timetable)
+    for school_class in classes:
+        versions = sorted(by_class.get(school_class.pk, []), key=lambda t: t.valid_from)
+        school_class.timetable = next((t for t in reversed(versions) if t.valid_from <= day), None)
+        school_class.next_timetable = next((t for t in versions if t.valid_from > day), None)
+    return classes
