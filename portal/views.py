@@ -58,7 +58,7 @@ def home(request):
         "timetable_schools": [u for u in units if u.is_school and can_edit_timetable(user, u)],
     }
     if Role.STUDENT in user.roles:
-        # The pupil's week with the links they may follow (two queries, whatever the number of slots).
+        # The pupil's week with the links they may follow (three queries, whatever the number of slots).
         context["timetable_week"] = student_week(student=user)
     # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
     courses = my_courses(user=user)
@@ -118,5 +118,5 @@ def parent_home(request):
             conduct=marks["conduct"].get(period.number),
             absences=student_absences(student=child, start=period.start, end=period.end),
         )
-        context["timetable_week"] = student_week(student=child)  # the child's week (teaching, two queries)
+        context["timetable_week"] = student_week(student=child)  # the child's week (teaching, three queries)
     return render(request, "portal/parent_home.html", context)

@@ -293,6 +293,14 @@ class TimetableSlot(models.Model):
     def __str__(self):
         return f"{self.get_weekday_display()} {self.session}{self.period} {self.subject}"
 
+    @property
+    def teacher_name(self) -> str:
+        return self.teacher.full_name if self.teacher_id and self.teacher else ""
+
+    @property
+    def session_label(self) -> str:
+        return self.get_session_display()
+
 
 class TimetableImport(ImportBatch):
     """A school's timetable workbook (rows: day × period, columns: classes): checked, shown line by line,

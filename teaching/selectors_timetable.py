@@ -3,7 +3,7 @@ teacher's week across classes, and a pupil's week with the links they may follow
 parent's home pages).
 
 The week shown is the one in force on the day asked (today): a timetable that starts mid-week shows from
-the next visit after its date. A pupil's week costs two queries whatever the number of slots; a live
+the next visit after its date. A pupil's week costs three queries whatever the number of slots; a live
 session's link is given only when the pupil is enrolled in the session's course (and the course and the
 session are not removed), an LMS lesson's likewise.
 """
@@ -11,7 +11,7 @@ session are not removed), an LMS lesson's likewise.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -137,16 +137,44 @@ def teacher_week(*, teacher, day: date | None = None) -> Week:
 # --- a pupil's week, with the links they may follow ---------------------------------------------------
 
 
-def _enrolled(student_id: int, course_field: str) -> Exists:
-    return Exists(
+def _open_courses(student_id: int) -> set[int]:
+    """The courses the pupil is enrolled in now (not removed, published or closed): one small query."""
+    return set(
         Enrolment.objects.filter(
             alive_q("course__"),
             user_id=student_id,
             withdrawn_at__isnull=True,
-            course_id=OuterRef(course_field),
             course__status__in=(Course.Status.PUBLISHED, Course.Status.CLOSED),
-        )
+        ).values_list("course_id", flat=True)
     )
+
+
+@dataclass
+class PupilSlot:
+    """A slot as a pupil sees it: read as plain values (a week is 30-odd rows of six joined tables; model
+    instances would cost more than the query), with the one link the pupil may follow."""
+
+    weekday: int
+    session: str
+    period: int
+    subject: str
+    teacher_name: str
+    link: str = ""
+    link_kind: str = ""
+    link_title: str = ""
+
+    @property
+    def session_label(self) -> str:
+        return DaySession(self.session).label
+
+
+_LINK_COLUMNS = ("course_id", "title", "deleted_at")
+PUPIL_COLUMNS = (
+    "weekday", "session", "period", "subject", "link_url", "teacher__full_name", "plan_lesson__title",
+    *(f"{p}live_session__{f}" for p in ("", "plan_lesson__") for f in (*_LINK_COLUMNS, "url")),
+    *(f"{p}section__{f}" for p in ("", "plan_lesson__") for f in _LINK_COLUMNS),
+    "live_session_id", "section_id", "plan_lesson_id", "plan_lesson__live_session_id", "plan_lesson__section_id",
+)  # fmt: skip
 
 
 def student_timetable(*, student) -> Timetable | None:
@@ -163,48 +191,41 @@ def student_timetable(*, student) -> Timetable | None:
 
 
 def student_week(*, student) -> Week:
-    """A pupil's week (the student's home, and the parent's for the chosen child): two queries whatever
-    the number of slots. Each slot carries `link` (href), `link_kind` and `link_title` when the pupil may
+    """A pupil's week (the student's home, and the parent's for the chosen child): three queries whatever
+    the number of slots (the timetable, its slots with their teacher and links as plain values, the
+    pupil's courses). Each slot carries `link` (href), `link_kind` and `link_title` when the pupil may
     follow it."""
     timetable = student_timetable(student=student)
     slots = []
     if timetable is not None:
-        slots = list(
-            timetable.slots.select_related(
-                "teacher", "live_session", "section", "plan_lesson__live_session", "plan_lesson__section"
-            ).annotate(
-                session_open=_enrolled(student.pk, "live_session__course_id"),
-                section_open=_enrolled(student.pk, "section__course_id"),
-                lesson_session_open=_enrolled(student.pk, "plan_lesson__live_session__course_id"),
-                lesson_section_open=_enrolled(student.pk, "plan_lesson__section__course_id"),
-            )
-        )
-        for slot in slots:
-            _pupil_link(slot)
+        rows = list(timetable.slots.values(*PUPIL_COLUMNS))
+        courses = _open_courses(student.pk)  # also without links: the same queries for every week
+        slots = [_pupil_slot(row, courses) for row in rows]
     return build_week(slots, timetable=timetable)
 
 
-def _pupil_link(slot: TimetableSlot) -> None:
-    """Set the link a pupil follows: the live session (only in a course they are in), the LMS lesson
-    (likewise), a plan lesson's own session or section, or the plain link."""
-    slot.link = slot.link_kind = slot.link_title = ""
-    session, section, session_open, section_open = (
-        slot.live_session, slot.section, slot.session_open, slot.section_open
+def _pupil_slot(row: dict, courses: set[int]) -> PupilSlot:
+    """The link a pupil follows: the live session (only in a course they are in, not removed), the LMS
+    lesson (likewise), a plan lesson's own session or section, or the plain link."""
+    slot = PupilSlot(
+        weekday=row["weekday"], session=row["session"], period=row["period"], subject=row["subject"],
+        teacher_name=row["teacher__full_name"] or "",
     )  # fmt: skip
-    if slot.plan_lesson is not None:
-        slot.link_title = slot.plan_lesson.title
-        session, section = slot.plan_lesson.live_session, slot.plan_lesson.section
-        session_open, section_open = slot.lesson_session_open, slot.lesson_section_open
-    if session is not None and session_open and not session.is_deleted:
-        slot.link, slot.link_kind = session.url, "live"
-        slot.link_title = slot.link_title or session.title
-        slot.starts_at = session.starts_at
-    elif section is not None and section_open and not section.is_deleted:
-        slot.link = reverse("courses:course", args=[section.course_id]) + f"#section-{section.pk}"
+    prefix = ""
+    if row["plan_lesson_id"]:
+        slot.link_title, prefix = row["plan_lesson__title"], "plan_lesson__"
+    session, section = f"{prefix}live_session__", f"{prefix}section__"
+    if row[f"{session}course_id"] in courses and row[f"{session}deleted_at"] is None:
+        slot.link, slot.link_kind = row[f"{session}url"], "live"
+        slot.link_title = slot.link_title or row[f"{session}title"]
+    elif row[f"{section}course_id"] in courses and row[f"{section}deleted_at"] is None:
+        anchor = f"#section-{row[f'{prefix}section_id']}"
+        slot.link = reverse("courses:course", args=[row[f"{section}course_id"]]) + anchor
         slot.link_kind = "lms"
-        slot.link_title = slot.link_title or section.title
-    elif slot.link_url:
-        slot.link, slot.link_kind = slot.link_url, "url"
+        slot.link_title = slot.link_title or row[f"{section}title"]
+    elif row["link_url"]:
+        slot.link, slot.link_kind = row["link_url"], "url"
+    return slot
 
 
 # --- the editing page ---------------------------------------------------------------------------------

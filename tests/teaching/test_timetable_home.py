@@ -115,8 +115,8 @@ def test_the_home_pages_cost_the_same_for_10_or_40_slots_and_1_or_3_children(
     assert _count(client, django_assert_max_num_queries) == parent_one
 
 
-def test_the_pupils_week_is_two_queries(tkb, week, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_the_pupils_week_is_three_queries(tkb, week, django_assert_num_queries):
+    with django_assert_num_queries(3):  # the timetable, its slots, the pupil's courses
         got = reads.student_week(student=tkb.an)
     assert got.today.date == WEDNESDAY and got.timetable == week[0]
     assert [(s.period, s.link_kind) for s in got.today.slots] == [(1, "live"), (2, "")]
