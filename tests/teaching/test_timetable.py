@@ -271,15 +271,20 @@ def test_the_admin_starts_a_new_version_from_the_class_page(client, tkb):
     assert client.post(url, {"valid_from": "2026-11-23"}).status_code == 404
 
 
-def test_a_teacher_sees_their_own_week_across_classes(client, tkb, monkeypatch):
+def test_a_teacher_sees_their_own_week_across_classes(client, tkb, monkeypatch, django_assert_max_num_queries):
     monkeypatch.setattr(reads, "today", lambda: MONDAY + timedelta(days=1))  # a Tuesday
     c1_week, c2_week = _timetable(tkb, valid_from=MONDAY), _timetable(tkb, school_class=tkb.tree.c2, valid_from=MONDAY)
     _set(tkb, c1_week, weekday=2, period=1, subject="Toán", teacher_id=tkb.teacher.pk)
     _set(tkb, c2_week, weekday=2, period=2, subject="Toán", teacher_id=tkb.teacher.pk)
     _set(tkb, c2_week, weekday=2, period=3, subject="Văn", teacher_id=tkb.colleague.pk)
     client.force_login(tkb.teacher)
-    page = client.get(reverse("teaching:my_timetable")).content.decode()
+    with django_assert_max_num_queries(50) as two:
+        page = client.get(reverse("teaching:my_timetable")).content.decode()
     assert page.count('data-testid="today-slot"') == 2 and "6A1" in page and "7A1" in page
+    for period in (3, 4, 5):
+        _set(tkb, c1_week, weekday=4, period=period, subject="Toán", teacher_id=tkb.teacher.pk)
+    with django_assert_max_num_queries(len(two.captured_queries)):  # the same for 2 or 5 lessons
+        assert client.get(reverse("teaching:my_timetable")).content.decode().count('data-testid="week-slot"') == 5
     week = reads.teacher_week(teacher=tkb.colleague, day=MONDAY + timedelta(days=1))
     assert [(s.timetable.school_class.name, s.subject) for s in week.today.slots] == [("7A1", "Ngữ văn")]
 
