@@ -13,6 +13,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.models import Guardianship, User
 from approvals.models import Status
 from approvals.permissions import can_decide_step
 from units.models import Role, Unit
@@ -147,8 +148,6 @@ def can_view_class_timetable(user, school_class: Unit) -> bool:
 
 def _parent_in_class(user, school_class: Unit) -> bool:
     """A parent account currently linked to an active child who is a student of the class (one query)."""
-    from accounts.models import Guardianship, User
-
     if getattr(user, "account_type", "") != User.AccountType.PARENT:
         return False
     return Guardianship.objects.filter(
