@@ -18,7 +18,8 @@
 Through the import engine (truonghoc.imports, `TimetableImporter`): the check reads every line and
 refuses, with its line, a class that is not an open class of the school, an unknown subject, a teacher
 not of the school, a day × session × period given twice (two lessons in one slot of a class), a teacher
-in two classes at the same time; it writes nothing. Confirming writes, all or nothing, a new timetable of
+in two classes at the same time (in the file, or in a class the file leaves alone, by its timetable in
+force on the date); it writes nothing. Confirming writes, all or nothing, a new timetable of
 every class of the file in force from the chosen date (replacing one that started that same day).
 """
 
@@ -27,6 +28,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,7 +45,7 @@ from units.services import audit_log
 
 from .models import MAX_PERIOD, DaySession, Timetable, TimetableImport, TimetableImportRow, TimetableSlot, Weekday
 from .permissions import can_edit_timetable
-from .services_timetable import subject_of_grade
+from .services_timetable import in_force_q_subquery, subject_of_grade
 
 MAX_LINES = 200  # 6 days × 2 sessions × 6 periods, and room for blank lines
 A = TimetableImportRow.Action
@@ -156,6 +158,7 @@ def _check(batch: TimetableImport, content: bytes) -> TimetableImport:
     rows.append(TimetableImportRow(batch=batch, line=HEADER_LINE, data=header_row, errors=header_problems,
                                    action=A.ERROR if header_problems else A.EMPTY))  # fmt: skip
     teachers = Teachers(school)
+    elsewhere = _busy_elsewhere(school, batch.valid_from, exclude=[c.pk for _n, c in classes])
     seen: dict[tuple, int] = {}
     day = session = None
     lessons = 0
@@ -191,7 +194,7 @@ def _check(batch: TimetableImport, content: bytes) -> TimetableImport:
                        "other": seen[key]}
                 )  # fmt: skip
             seen[key] = line
-        busy: dict[int, str] = {}
+        busy: dict[int, str] = dict(elsewhere.get((day, session, period), {}))  # teacher → the class they teach
         for n, school_class in classes:
             text = _text(cells, n)
             if not text:
@@ -231,6 +234,22 @@ def _check(batch: TimetableImport, content: bytes) -> TimetableImport:
     ready = not batch.error_rows and batch.total_rows
     status = TimetableImport.Status.READY if ready else TimetableImport.Status.INVALID
     return batch_finish(batch, status=status, message=message)
+
+
+def _busy_elsewhere(school: Unit, day: date, *, exclude: list[int]) -> dict[tuple, dict[int, str]]:
+    """{(weekday, session, period): {teacher: class}} of the school's classes the file leaves as they are,
+    from their timetables in force on `day` (one query): a teacher of the file must be free then too."""
+    rows = (
+        TimetableSlot.objects.filter(timetable__school=school, teacher__isnull=False, timetable__valid_from__lte=day)
+        .exclude(timetable__school_class_id__in=exclude)
+        .annotate(in_force=in_force_q_subquery(day))
+        .filter(timetable_id=F("in_force"))
+        .values_list("teacher_id", "weekday", "session", "period", "timetable__school_class__name")
+    )
+    busy: dict[tuple, dict[int, str]] = {}
+    for teacher, weekday, session, period, name in rows:
+        busy.setdefault((weekday, session, period), {})[teacher] = name
+    return busy
 
 
 def _apply(batch: TimetableImport, actor) -> TimetableImport:

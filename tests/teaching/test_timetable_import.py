@@ -161,3 +161,16 @@ def test_the_pages_upload_check_show_and_confirm(client, tkb):
     assert batch.status == S.DONE and TimetableSlot.objects.count() == 9
     client.force_login(tkb.teacher)
     assert client.get(reverse("teaching:timetable_import", args=[batch.pk])).status_code == 404
+
+
+def test_a_teacher_busy_in_a_class_the_file_leaves_alone_is_refused(tkb):
+    from teaching.services_timetable import SlotInput, slot_set, timetable_create
+
+    seven = timetable_create(actor=tkb.admin, school_class=tkb.tree.c2, valid_from=FROM)
+    slot_set(actor=tkb.admin, timetable=seven, weekday=1, session="am", period=2,
+             values=SlotInput(subject="Toán", teacher_id=tkb.hoa_teacher.pk))  # fmt: skip
+    # A file of 6A1 only: Hòa teaches 7A1 on Monday, period 2, in 7A1's timetable in force then.
+    batch = _check(tkb, _xlsx([["2", "Sáng", 1, "Chào cờ"], ["2", "Sáng", 2, "Toán - Hòa"]], classes=("6A1",)))
+    assert batch.status == S.INVALID
+    assert "Phạm Thị Hòa already teaches 7A1" in " ".join(batch.rows.get(line=4).errors)
+    assert not Timetable.objects.filter(school_class=tkb.tree.c1).exists()
