@@ -16,6 +16,8 @@ from gradebook.selectors import own_marks, student_absences
 from materials.selectors.attempts import home_quizzes
 from publications.selectors.front import national_front, personal_front
 from reports.permissions import can_view_stats
+from teaching.permissions import can_edit_timetable
+from teaching.selectors_timetable import student_week
 from truonghoc.params import parse_id
 from units.models import Role
 from units.periods import semester_of
@@ -51,7 +53,13 @@ def home(request):
         "progress_schools": [u for u in units if u.is_school and can_view_progress(user, u)],
         # Teaching plans and the online share (issue #17): whoever teaches or runs a school.
         "teaching_plans": bool(set(user.roles) & (TEACHING_ROLES | SCHOOL_MANAGER_ROLES)),
+        # The timetable (issue #17): a teacher's own week; the schools whose timetables this person edits.
+        "my_timetable": bool(set(user.roles) & TEACHING_ROLES),
+        "timetable_schools": [u for u in units if u.is_school and can_edit_timetable(user, u)],
     }
+    if Role.STUDENT in user.roles:
+        # The pupil's week with the links they may follow (three queries, whatever the number of slots).
+        context["timetable_week"] = student_week(student=user)
     # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
     courses = my_courses(user=user)
     if courses:
@@ -110,4 +118,5 @@ def parent_home(request):
             conduct=marks["conduct"].get(period.number),
             absences=student_absences(student=child, start=period.start, end=period.end),
         )
+        context["timetable_week"] = student_week(student=child)  # the child's week (teaching, three queries)
     return render(request, "portal/parent_home.html", context)

@@ -35,7 +35,7 @@ from courses.services import TopicSpec, topics_bulk_create
 from gradebook.demo import seed_demo_gradebook
 from materials.demo import seed_demo_tests
 from publications.demo import seed_demo_news
-from teaching.demo import seed_demo_teaching
+from teaching.demo import seed_demo_teaching, seed_demo_timetables
 from truonghoc.text import fold, nfc
 from units.models import Role, RoleAssignment, Unit
 from units.selectors import ancestor_paths, in_subtree_q, is_below, parent_path
@@ -558,6 +558,7 @@ class _Builder:
         self.result.created["demo teaching plans"] += seed_demo_teaching(
             school=school, principal=demo.get("hieutruong"), leader=demo.get("totruong")
         )
+        self.result.created["demo timetables"] += seed_demo_timetables(school=school, principal=demo.get("hieutruong"))
         self.result.logins = [
             (username, str(who), str(units_by_username.get(username) or "—"))
             for username, _role, who in DEMO_LOGINS

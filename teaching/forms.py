@@ -117,3 +117,57 @@ class PlanImportNewForm(PlanCreateForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, sources=[], **kwargs)
         del self.fields["source"]
+
+
+# --- the timetable ---------------------------------------------------------------------------------------
+
+
+class TimetableNewForm(BootstrapFormMixin, forms.Form):
+    valid_from = forms.DateField(
+        label=_("In force from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Give the date the timetable applies from."),
+                        "invalid": _("Give the date the timetable applies from.")},
+    )  # fmt: skip
+
+
+class TimetableImportForm(TimetableNewForm):
+    file = forms.FileField(
+        label=_("Timetable workbook (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+        error_messages={"required": _("Choose the file to upload.")},
+    )
+
+
+LINK_KINDS = [
+    ("", _("No link")),
+    ("plan_lesson", _("A lesson of a teaching plan")),
+    ("live", _("A live session")),
+    ("lms", _("An LMS lesson (course section)")),
+    ("url", _("A web link")),
+]
+
+
+class SlotForm(BootstrapFormMixin, forms.Form):
+    """One slot of the week (the htmx editor of a cell)."""
+
+    subject = forms.ChoiceField(label=_("Subject"), error_messages={"required": _("Choose the subject.")})
+    teacher = forms.TypedChoiceField(label=_("Teacher"), required=False, coerce=int, empty_value=None)
+    link_kind = forms.ChoiceField(label=_("Link"), choices=LINK_KINDS, required=False)
+    plan_lesson = forms.TypedChoiceField(label=_("Plan lesson"), required=False, coerce=int, empty_value=None)
+    live_session = forms.TypedChoiceField(label=_("Live session"), required=False, coerce=int, empty_value=None)
+    section = forms.TypedChoiceField(label=_("LMS lesson"), required=False, coerce=int, empty_value=None)
+    link_url = forms.CharField(label=_("Web link"), required=False, max_length=1000)
+
+    def __init__(self, *args, subjects=(), teachers=(), plan_lessons=(), live_sessions=(), sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [("", "—")] + [(s, s) for s in subjects]
+        self.fields["teacher"].choices = [("", "—")] + [(t.pk, t.full_name or t.username) for t in teachers]
+        self.fields["plan_lesson"].choices = [("", "—")] + [
+            (lesson.pk, f"{lesson.plan.subject} · {lesson.title} ({lesson.get_mode_display()})")
+            for lesson in plan_lessons
+        ]
+        self.fields["live_session"].choices = [("", "—")] + [
+            (s.pk, f"{s.title} · {s.course.title}") for s in live_sessions
+        ]
+        self.fields["section"].choices = [("", "—")] + [(s.pk, f"{s.title} · {s.course.title}") for s in sections]

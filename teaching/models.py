@@ -395,3 +395,187 @@ class PlanImportRow(BatchRow):
 
     def __str__(self):
         return f"{self.batch_id}:{self.line}"
+
+
+# --- the timetable (thời khóa biểu, issue #17 point 3) ----------------------------------------------------
+
+
+class Weekday(models.IntegerChoices):
+    """Schools name the days Thứ 2 … Thứ 7; Sunday has no lessons."""
+
+    MONDAY = 1, _("Monday")
+    TUESDAY = 2, _("Tuesday")
+    WEDNESDAY = 3, _("Wednesday")
+    THURSDAY = 4, _("Thursday")
+    FRIDAY = 5, _("Friday")
+    SATURDAY = 6, _("Saturday")
+
+
+class DaySession(models.TextChoices):
+    MORNING = "am", _("Morning")
+    AFTERNOON = "pm", _("Afternoon")
+
+
+# Periods a session may hold (five is the usual; a few schools teach a sixth).
+MAX_PERIOD = 6
+
+
+class Timetable(models.Model):
+    """One class's weekly timetable for a school year, in force from `valid_from` until the class's next
+    one begins. A school changing its TKB during the year adds a newer one; the older stays for history."""
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("units.Unit", verbose_name=_("class"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    valid_from = models.DateField(_("in force from"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("made by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("timetable")
+        verbose_name_plural = _("timetables")
+        ordering = ["school_class", "-valid_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "valid_from"], name="teaching_one_timetable_per_day"),
+        ]
+        indexes = [
+            models.Index(fields=["school_class", "valid_from"], name="teaching_tkb_class_idx"),
+            models.Index(fields=["school", "valid_from"], name="teaching_tkb_school_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.school_class_id} · {self.valid_from:%d/%m/%Y}"
+
+
+class TimetableSlot(models.Model):
+    """One period of a class's week: day, session, period, subject and teacher, and at most one link: a
+    lesson of a teaching plan, a live session, an LMS lesson (a course section) or a plain http(s) link."""
+
+    timetable = models.ForeignKey(
+        Timetable, verbose_name=_("timetable"), on_delete=models.CASCADE, related_name="slots"
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    session = models.CharField(_("session"), max_length=2, choices=DaySession.choices)
+    period = models.PositiveSmallIntegerField(
+        _("period"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PERIOD)]
+    )
+    subject = models.CharField(_("subject"), max_length=100)
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    plan_lesson = models.ForeignKey(
+        PlanLesson, verbose_name=_("plan lesson"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    live_session = models.ForeignKey(
+        "courses.LiveSession",
+        verbose_name=_("live session"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    section = models.ForeignKey(
+        "courses.Section",
+        verbose_name=_("LMS lesson"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    link_url = models.URLField(_("link"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("timetable slot")
+        verbose_name_plural = _("timetable slots")
+        ordering = ["timetable", "weekday", "session", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timetable", "weekday", "session", "period"], name="teaching_one_lesson_per_slot"
+            ),
+            models.CheckConstraint(condition=Q(weekday__gte=1, weekday__lte=6), name="teaching_slot_weekday"),
+            models.CheckConstraint(condition=Q(period__gte=1, period__lte=MAX_PERIOD), name="teaching_slot_period"),
+            models.CheckConstraint(condition=Q(session__in=["am", "pm"]), name="teaching_slot_session"),
+            models.CheckConstraint(condition=~Q(subject=""), name="teaching_slot_has_subject"),
+            # Only a web link: never javascript:, data: or a file on the viewer's machine.
+            models.CheckConstraint(
+                condition=Q(link_url="") | Q(link_url__startswith="http://") | Q(link_url__startswith="https://"),
+                name="teaching_slot_link_http",
+            ),
+            # At most one link per slot.
+            models.CheckConstraint(
+                condition=(
+                    Q(plan_lesson__isnull=True, live_session__isnull=True, section__isnull=True)
+                    | Q(plan_lesson__isnull=True, live_session__isnull=True, link_url="")
+                    | Q(plan_lesson__isnull=True, section__isnull=True, link_url="")
+                    | Q(live_session__isnull=True, section__isnull=True, link_url="")
+                ),
+                name="teaching_slot_one_link",
+            ),
+        ]
+        indexes = [models.Index(fields=["teacher", "weekday"], name="teaching_slot_teacher_idx")]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.session}{self.period} {self.subject}"
+
+    @property
+    def teacher_name(self) -> str:
+        return self.teacher.full_name if self.teacher_id and self.teacher else ""
+
+    @property
+    def session_label(self) -> str:
+        return self.get_session_display()
+
+
+class TimetableImport(ImportBatch):
+    """A school's timetable workbook (rows: day × period, columns: classes): checked, shown line by line,
+    then confirmed and written as a new timetable of each class in it, in force from `valid_from`."""
+
+    Status = status_choices(invalid=_("The file has problems"), importing=_("Writing the timetables"))
+
+    UPLOAD_TO = "imports/teaching/timetables/%Y/%m/"
+    COUNT_FIELDS = ("total_rows", "error_rows", "new_rows", "class_count")
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.CharField(_("school year"), max_length=9)
+    valid_from = models.DateField(_("in force from"))
+    status = status_field(Status)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("loaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # new_rows: lessons (filled cells) written or to write; class_count: classes whose timetable it sets.
+    class_count = models.PositiveIntegerField(default=0)
+
+    class Meta(ImportBatch.Meta):
+        verbose_name = _("timetable import")
+        verbose_name_plural = _("timetable imports")
+
+    def __str__(self):
+        return f"{self.school_id} · {self.original_name}"
+
+
+class TimetableImportRow(BatchRow):
+    """One checked line of a timetable workbook (one day × session × period, every class's cell)."""
+
+    class Action(models.TextChoices):
+        SET = "set", _("Will be set")
+        EMPTY = "empty", _("No lesson")
+        ERROR = "error", _("Refused")
+
+    batch = models.ForeignKey(TimetableImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+
+    class Meta:
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "action", "line"], name="teaching_tkbrow_action_idx")]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.line}"

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.models import Guardianship, User
 from accounts.permissions import is_parent_of
 from approvals.models import Status
 from approvals.permissions import can_decide_step
@@ -197,3 +198,55 @@ def can_view_record(user, *, school: Unit, group: Unit | None = None, teacher=No
     if group is not None:
         return group.school_path == school.path and leads_group(user, group)
     return False
+
+
+# --- the timetable (issue #17, point 3) ----------------------------------------------------------------
+# Written by the school's managers (school admin, principal, vice-principal); read by the school's staff,
+# the class's students and the parents of a child in the class. Other schools see nothing.
+
+
+def can_edit_timetable(user, school: Unit) -> bool:
+    return bool(school.is_school and manages_school(user, school))
+
+
+def can_view_class_timetable(user, school_class: Unit) -> bool:
+    if not _active(user) or school_class.kind != K.CLASS:
+        return False
+    if user.is_superuser or works_at_school(user, school_class.school_path):
+        return True
+    if holds_role_at(user, school_class, {Role.STUDENT}):
+        return True
+    return _parent_in_class(user, school_class)
+
+
+def _parent_in_class(user, school_class: Unit) -> bool:
+    """A parent account currently linked to an active child who is a student of the class (one query)."""
+    if getattr(user, "account_type", "") != User.AccountType.PARENT:
+        return False
+    return Guardianship.objects.filter(
+        parent_id=user.pk,
+        ended_at__isnull=True,
+        child__is_active=True,
+        child__role_assignments__unit=school_class,
+        child__role_assignments__role=Role.STUDENT,
+    ).exists()
+
+
+def class_for_timetable_or_404(user, pk, *, write: bool = False) -> Unit:
+    """The class, if the user may see (or, with `write`, edit) its timetable; anything else looks missing."""
+    school_class = get_object_or_404(Unit.objects.filter(kind=K.CLASS), pk=pk)
+    allowed = (
+        can_edit_timetable(user, Unit.objects.get(path=school_class.school_path))
+        if write
+        else can_view_class_timetable(user, school_class)
+    )
+    if not allowed:
+        raise Http404
+    return school_class
+
+
+def school_for_timetable_or_404(user, pk) -> Unit:
+    school = get_object_or_404(Unit.objects.filter(kind__in=Unit.SCHOOL_KINDS), pk=pk)
+    if not can_edit_timetable(user, school):
+        raise Http404
+    return school

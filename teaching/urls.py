@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_imports, views_live, views_records
+from . import views, views_imports, views_live, views_records, views_timetable
 
 app_name = "teaching"
 
@@ -33,4 +33,18 @@ urlpatterns = [
     path("ho-so/giao-vien/<id:school_id>/<id:user_id>/", views_records.teacher_record, name="teacher_record"),
     path("ho-so/luu-tru/<id:pk>/", views_records.archive_status, name="archive_status"),
     path("ho-so/luu-tru/<id:pk>/tai-ve/", views_records.archive_download, name="archive_download"),
+    # The timetable (thời khóa biểu).
+    path("tkb/truong/<id:school_id>/", views_timetable.timetable_school, name="timetables"),
+    path("tkb/truong/<id:school_id>/mau.xlsx", views_timetable.timetable_template, name="timetable_template"),
+    path("tkb/nhap/<id:pk>/", views_timetable.timetable_import, name="timetable_import"),
+    path("tkb/nhap/<id:pk>/xac-nhan/", views_timetable.timetable_import_confirm_view, name="timetable_import_confirm"),
+    path("tkb/nhap/<id:pk>/huy/", views_timetable.timetable_import_cancel_view, name="timetable_import_cancel"),
+    path("tkb/lop/<id:class_id>/", views_timetable.timetable_class, name="timetable_class"),
+    path("tkb/<id:pk>/sua/", views_timetable.timetable_edit, name="timetable_edit"),
+    path(
+        "tkb/<id:pk>/o/<int:weekday>/<str:session>/<int:period>/",
+        views_timetable.timetable_slot,
+        name="timetable_slot",
+    ),
+    path("tkb/cua-toi/", views_timetable.my_timetable, name="my_timetable"),
 ]

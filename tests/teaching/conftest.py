@@ -57,3 +57,35 @@ def approve(plan, school):
     services.plan_approve(actor=school.principal, plan=plan)
     plan.refresh_from_db()
     return plan
+
+
+# --- the timetable ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tkb(school):
+    """The timetable's people at S1: the school admin, teachers (Hòa and Tin of G1; the `school` fixture's
+    teacher and colleague), pupils An (6A1) and Hoa (7A1), An's mother, Hoa's father (a parent of another
+    class); a pupil of S2 and her parent (another school)."""
+    from accounts.models import AccountQuota
+    from accounts.services.parents import parent_issue
+
+    tree = school.tree
+    AccountQuota.objects.create(school=tree.s1, teachers=20, students=20)
+    AccountQuota.objects.create(school=tree.s2, teachers=20, students=20)
+    admin = make_person(unit=tree.s1, role=Role.SCHOOL_ADMIN, full_name="Quản Trị Trường")
+    hoa_teacher = make_person(unit=tree.g1, role=Role.TEACHER, full_name="Phạm Thị Hòa", national_id="GV0001")
+    tin = make_person(unit=tree.g1, role=Role.TEACHER, full_name="Đỗ Văn Tin", national_id="GV0002")
+    an = make_person(unit=tree.c1, role=Role.STUDENT, full_name="Nguyễn Văn An")
+    hoa = make_person(unit=tree.c2, role=Role.STUDENT, full_name="Nguyễn Thị Hoa")
+    far = make_person(unit=tree.s2, role=Role.STUDENT, full_name="Vũ Thị Xa")
+    mother = parent_issue(actor=school.principal, child=an, values={"parent_phone": "0912345678"}).parent
+    father = parent_issue(actor=school.principal, child=hoa, values={"parent_phone": "0987654321"}).parent
+    far_parent = parent_issue(actor=school.stranger, child=far, values={"parent_phone": "0911222333"}).parent
+    for person in (mother, father, far_parent):  # past the first login
+        person.must_change_password = False
+        person.save(update_fields=["must_change_password"])
+    return SimpleNamespace(
+        **vars(school), admin=admin, hoa_teacher=hoa_teacher, tin=tin, an=an, hoa=hoa, far=far, mother=mother,
+        father=father, far_parent=far_parent,
+    )  # fmt: skip
