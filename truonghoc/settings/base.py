@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "publications",
     "gradebook",
     "teaching",
+    "contests",
     "reports",
     "portal",
 ]
