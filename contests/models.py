@@ -571,3 +571,66 @@ class Certificate(models.Model):
 
     def __str__(self):
         return self.code
+
+
+# --- judging and recognition (branch ct_judge, migration 0002_i18_judging) -------------------------------
+
+
+class RoundJudge(models.Model):
+    """A judge of a product round's pool: the people the automatic assignment and the third judge are
+    drawn from (contests/judging.py)."""
+
+    round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="judges")
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("judge"), on_delete=models.PROTECT, related_name="contest_pools"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("judge of a round")
+        verbose_name_plural = _("judges of a round")
+        ordering = ["round", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "judge"], name="contest_round_judge_once")]
+
+    def __str__(self):
+        return f"{self.judge} — {self.round}"
+
+
+class AwardQuota(models.Model):
+    """How many of a round's entries (per unit of its level) get a prize: a count or a percentage of the
+    entries ranked there, set by the organiser (contests/results.py)."""
+
+    round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="award_quotas")
+    prize = models.CharField(_("prize"), max_length=12, choices=Award.Prize.choices)
+    count = models.PositiveIntegerField(_("how many"), null=True, blank=True)
+    percent = models.DecimalField(
+        _("percentage"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("award quota")
+        verbose_name_plural = _("award quotas")
+        ordering = ["round", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "prize"], name="contest_award_quota_once"),
+            models.CheckConstraint(
+                condition=(Q(count__isnull=False) & Q(percent__isnull=True))
+                | (Q(count__isnull=True) & Q(percent__isnull=False)),
+                name="contest_award_quota_count_or_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | (Q(percent__gte=0) & Q(percent__lte=100)),
+                name="contest_award_quota_percent_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.get_prize_display()}"
