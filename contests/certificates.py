@@ -26,7 +26,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
 _CODE = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
-CSS = Path(__file__).resolve().parent / "print_css" / "certificate.css"
+CSS_FILE = Path(__file__).resolve().parent / "print_css" / "certificate.css"
 TEMPLATE = "contests/judging/certificate_print.html"
 
 
@@ -123,7 +123,7 @@ def certificate_text(certificate: Certificate, facts: dict, school: str) -> str:
 def _stylesheet():
     from weasyprint import CSS  # imported on use: loading pango takes a while
 
-    return CSS(filename=str(CSS))
+    return CSS(filename=str(CSS_FILE))
 
 
 def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
@@ -138,7 +138,7 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
         "verify_url": verify_url,
     }
     html = render_to_string(TEMPLATE, context)
-    return HTML(string=html, base_url=str(CSS.parent)).write_pdf(stylesheets=[_stylesheet()])
+    return HTML(string=html, base_url=str(CSS_FILE.parent)).write_pdf(stylesheets=[_stylesheet()])
 
 
 def certificates_of(user) -> list[Certificate]:
