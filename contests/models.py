@@ -87,6 +87,8 @@ class Contest(models.Model):
         _("registrations per school, at most"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     summary = models.CharField(_("summary"), max_length=500, blank=True)
+    # Folded title and organiser (truonghoc.text.fold), for accent-free search.
+    search_text = models.CharField(max_length=600, editable=False, default="")
     rules = models.TextField(_("rules"), blank=True)  # sanitised HTML (truonghoc.richtext.clean_html)
     registration_opens_at = models.DateTimeField(_("registration opens at"))
     registration_closes_at = models.DateTimeField(_("registration closes at"))
