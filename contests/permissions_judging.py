@@ -15,9 +15,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from units.permissions import AUTHORITY_ROLES, can_list_all_people, holds_role_at
+from units.permissions import can_list_all_people
 
 from .models import Certificate, JudgeAssignment, Round
+from .permissions import can_manage_contest
 
 
 def _active(user) -> bool:
@@ -25,8 +26,8 @@ def _active(user) -> bool:
 
 
 def is_organiser(user, contest) -> bool:
-    """The same rule as contests.permissions.can_manage_contest: authority at the organiser unit itself."""
-    return _active(user) and (user.is_superuser or holds_role_at(user, contest.organiser.path, AUTHORITY_ROLES))
+    """contests.permissions.can_manage_contest: authority at the organiser unit itself."""
+    return can_manage_contest(user, contest)
 
 
 def results_out(round_: Round, now=None) -> bool:

@@ -1,10 +1,11 @@
-"""How a product round's entries are scored from the judges' scores. Judging (assignments, the third judge
-on a disagreement, the scores themselves) is built on top of this app; until then an entry's score is the
-mean of the totals its judges gave. `services.round_close` reads it once per round."""
+"""How a product round's entries are scored from the judges' scores: the rule of contests/judging.py (the
+mean of the two closest totals; no score with fewer than two). `services.round_close` reads it once per
+round."""
 
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from .judging import final_score
 from .models import RoundEntry, Score
 
 TWO_PLACES = Decimal("0.01")
@@ -23,7 +24,4 @@ def product_round_scores(rnd, entries: list[RoundEntry]) -> dict[int, Decimal | 
             "pk", flat=True
         )
     )
-    return {
-        pk: (sum(totals[pk]) / len(totals[pk])).quantize(TWO_PLACES, ROUND_HALF_UP) if totals[pk] else None
-        for pk in handed_in
-    }
+    return {pk: final_score(totals[pk]) for pk in handed_in}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from truonghoc.text import fold
 from units.models import ancestor_paths, in_subtree_q
 
+from .figures import unit_figures  # noqa: F401 — reports read the figures per unit here (ct_judge)
 from .models import Contest, Registration, Round, RoundEntry, TeamMember
 from .permissions import organiser_units, schools_registering
 

@@ -190,3 +190,22 @@ def test_anonymous_codes_are_stable_and_reveal_nothing(w):
     assert len(codes) == 3
     assert judging.anonymous_code(w.products["s1"].pk) == judging.anonymous_code(w.products["s1"].pk)
     assert all(code.startswith("SP-") and len(code) == 10 for code in codes)
+
+
+def test_closing_the_round_reads_the_final_score_rule_and_locks(w, in_english):
+    """contests.services.round_close scores product entries with judging's rule, then the scores are locked."""
+    from contests.services import round_close
+
+    _pool(w)
+    judging.judges_assign_auto(actor=w.organiser, round_=w.round)
+    product = w.products["s3"]
+    first, second = [a.judge for a in JudgeAssignment.objects.filter(product=product).order_by("pk")]
+    _score(w, first, product, "9", "5")  # 23
+    _score(w, second, product, "6", "3")  # 15
+    third = JudgeAssignment.objects.get(product=product, is_third=True)
+    _score(w, third.judge, product, "8", "5")  # 21
+    round_close(actor=w.organiser, rnd=w.round)
+    assert RoundEntry.objects.get(pk=product.entry_id).score == D("22.00")  # not the mean of all three (19.67)
+    assert RoundEntry.objects.get(pk=w.products["s1"].entry_id).score is None  # nobody scored it
+    with pytest.raises(ValidationError, match="locked"):
+        _score(w, first, product, "10", "5")
