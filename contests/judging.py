@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -444,31 +444,41 @@ def _waiting(user) -> Exists:
     )
 
 
-def _queue(user):
-    return JudgeAssignment.objects.filter(judge=user).exclude(round__contest__status=Contest.Status.DRAFT).order_by()
+def queue_tab(assignment: JudgeAssignment) -> str | None:
+    """Which tab of the queue an assignment (read by `judge_assignments`) belongs to; None: a locked round's
+    product never scored (nothing to do any more)."""
+    scored = getattr(assignment, "my_score_id", None) is not None
+    if not scored:
+        return None if assignment.round.scores_locked or assignment.round.closed_at else "todo"
+    return "waiting" if assignment.waiting else "scored"
 
 
-def _queue_q(tab: str, user) -> Q:
-    open_ = Q(round__scores_locked=False, round__closed_at__isnull=True)
-    if tab == "todo":
-        return Q(score__isnull=True) & open_
-    if tab == "waiting":
-        return Q(score__isnull=False) & Q(_waiting(user))
-    return Q(score__isnull=False) & ~Q(_waiting(user))
-
-
-def judge_queue_counts(user) -> dict[str, int]:
-    """How many products the judge has to score, has scored, and scored but waits on a third judge for:
-    one query."""
-    return _queue(user).aggregate(**{tab: Count("pk", filter=_queue_q(tab, user)) for tab in QUEUE_TABS})
-
-
-def judge_queue(user, tab: str):
-    """The judge's assignments of one tab, soonest round first: one query per page (the page's rows with
-    their round, contest, product and own score)."""
-    return (
-        _queue(user)
-        .filter(_queue_q(tab, user))
-        .select_related("round", "round__contest", "product", "score")
+def judge_assignments(user) -> list[JudgeAssignment]:
+    """Every product given to the judge (not in draft contests), soonest round first, with its round,
+    contest, product and own score: ONE query, whatever the size of the round. A judge has tens of products
+    (10,000 products, 500 judges: 40 each), a few hundred at most, so the tabs and their counts are sorted
+    out here rather than by three more queries (each a costly one to compile)."""
+    rows = (
+        JudgeAssignment.objects.filter(judge=user)
+        .exclude(round__contest__status=Contest.Status.DRAFT)
+        .annotate(waiting=_waiting(user), my_score_id=F("score__id"), my_total=F("score__total"))
+        .select_related("round", "round__contest", "product")
         .order_by("round__closes_at", "round_id", "pk")
     )
+    return list(rows)
+
+
+def judge_queue_counts(user, assignments: list[JudgeAssignment] | None = None) -> dict[str, int]:
+    """How many products the judge has to score, has scored, and scored but waits on a third judge for."""
+    counts = dict.fromkeys(QUEUE_TABS, 0)
+    for assignment in judge_assignments(user) if assignments is None else assignments:
+        tab = queue_tab(assignment)
+        if tab:
+            counts[tab] += 1
+    return counts
+
+
+def judge_queue(user, tab: str, assignments: list[JudgeAssignment] | None = None) -> list[JudgeAssignment]:
+    """The judge's assignments of one tab, in the queue's order."""
+    rows = judge_assignments(user) if assignments is None else assignments
+    return [a for a in rows if queue_tab(a) == tab]

@@ -58,10 +58,18 @@ def judge_queue(request):
     tab = request.GET.get("show", "todo")
     if tab not in judging.QUEUE_TABS:
         tab = "todo"
-    page = count_free_page(judging.judge_queue(request.user, tab), number=request.GET.get("page"), size=QUEUE_PAGE_SIZE)
+    assignments = judging.judge_assignments(request.user)  # the page's one query of judging
+    rows_of_tab = judging.judge_queue(request.user, tab, assignments)
+    page = count_free_page(rows_of_tab, number=request.GET.get("page"), size=QUEUE_PAGE_SIZE)
     rows = [(a, judging.anonymous_code(a.product_id)) for a in page.items]
     tabs = [("todo", _("To score")), ("scored", _("Scored")), ("waiting", _("Waiting for a third judge"))]
-    context = {"page": page, "rows": rows, "tab": tab, "tabs": tabs, "counts": judging.judge_queue_counts(request.user)}
+    context = {
+        "page": page,
+        "rows": rows,
+        "tab": tab,
+        "tabs": tabs,
+        "counts": judging.judge_queue_counts(request.user, assignments),
+    }
     return render(request, "contests/judging/queue.html", context)
 
 
@@ -93,7 +101,7 @@ def judge_score(request, pk: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Your score of %(code)s has been saved.") % {"code": _code(assignment)})
-            following = judging.judge_queue(request.user, "todo").exclude(pk=assignment.pk).first()
+            following = next((a for a in judging.judge_queue(request.user, "todo") if a.pk != assignment.pk), None)
             if request.POST.get("next") and following:
                 return redirect("contests:judge_score", following.pk)
             return redirect("contests:judge_queue")
