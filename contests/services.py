@@ -542,6 +542,20 @@ def registration_create(*, actor, contest: Contest, user, subject: str = "", now
 
 
 @transaction.atomic
+def registrations_create(*, actor, contest: Contest, users: list, subject: str = "", now=None) -> list[Registration]:
+    """A school's manager registers several people at once: all or none, every refusal named."""
+    done, problems = [], []
+    for user in users:
+        try:
+            done.append(registration_create(actor=actor, contest=contest, user=user, subject=subject, now=now))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise ValidationError(problems)
+    return done
+
+
+@transaction.atomic
 def team_register(
     *, actor, contest: Contest, name: str, members: list, leader, subject: str = "", now=None
 ) -> Registration:
