@@ -43,9 +43,7 @@ def unit_figures(unit, period) -> dict:
     awards = dict(
         Award.objects.filter(
             in_subtree_q(unit, "entry__registration__school"),
-            Q(round__isnull=True)
-            | Q(round__results_publish_at__lte=now)
-            & (Q(round__scores_locked=True) | Q(round__closed_at__isnull=False)),
+            Q(round__isnull=True) | Q(round__results_publish_at__lte=now, round__closed_at__isnull=False),
             created_at__gte=start,
             created_at__lt=end,
         )

@@ -379,7 +379,7 @@ class RoundEntry(models.Model):
     """A registration taking part in a round: everyone in the first round, the qualified in the next ones."""
 
     class Status(models.TextChoices):
-        ENTERED = "entered", _("Taking part")
+        ENTERED = "entered", _("In the round")
         QUALIFIED = "qualified", _("Goes on to the next round")
         NOT_QUALIFIED = "not_qualified", _("Does not go on")
         ABSENT = "absent", _("Did not take part")

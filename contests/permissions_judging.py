@@ -5,20 +5,20 @@
   and sees results at any time.
 - A judge sees only the products given to them, by code, never who made them; a judge who is not given a
   product gets a 404 for it, as does anybody else.
-- Results of a round are public (anyone, without login) from the round's `results_publish_at` once its
-  scores are locked; before it, only the organiser sees them. Certificates follow their round's results.
+- Results of a round are public (anyone, without login) once it is closed and its `results_publish_at` has
+  come; before, only the organiser sees them. Certificates follow their round's results.
 - A person's achievements page: the person, and those who may list the people of the person's unit
   (`units.permissions.can_list_all_people`: staff and teachers of that school or above).
 """
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from units.permissions import can_list_all_people
 
 from .models import Certificate, JudgeAssignment, Round
 from .permissions import can_manage_contest
+from .selectors import round_view
 
 
 def _active(user) -> bool:
@@ -31,13 +31,9 @@ def is_organiser(user, contest) -> bool:
 
 
 def results_out(round_: Round, now=None) -> bool:
-    """The round's results are public: its publication time is set and has come, and its scores are locked
-    (a round still being judged shows no results, whatever the clock says)."""
-    return (
-        round_.results_publish_at is not None
-        and round_.results_publish_at <= (now or timezone.now())
-        and bool(round_.scores_locked or round_.closed_at)
-    )
+    """The round's results are public: it is closed and its publication time has come (the rule of
+    contests.selectors.round_view, which the public round page reads)."""
+    return round_view(round_, now).results_visible
 
 
 def can_see_results(user, round_: Round) -> bool:

@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from truonghoc.text import fold
 from units.models import ancestor_paths, in_subtree_q
+from units.permissions import has_role
 
 from .figures import unit_figures  # noqa: F401 — reports read the figures per unit here (ct_judge)
 from .models import Contest, Registration, Round, RoundEntry, TeamMember
-from .permissions import organiser_units, schools_registering
+from .permissions import AUDIENCE_ROLES, organiser_units, schools_registering
 
 PUBLIC_STATUSES = (Contest.Status.ANNOUNCED, Contest.Status.RUNNING, Contest.Status.FINISHED)
 
@@ -57,8 +58,11 @@ def open_for_registration(*, user, now=None) -> QuerySet[Contest]:
         status=Contest.Status.ANNOUNCED, registration_opens_at__lte=now, registration_closes_at__gt=now
     )
     home = getattr(user, "unit", None)
-    if home is None:
+    audiences = [a for a, roles in AUDIENCE_ROLES.items() if has_role(user, *roles)]
+    if home is None or not (audiences or schools_registering(user)):
         return rows.none()
+    if not schools_registering(user):  # a school's managers register students and teachers alike
+        rows = rows.filter(audience__in=audiences)
     return (
         rows.filter(organiser__path__in=ancestor_paths(home.path))
         .select_related("organiser")
@@ -131,7 +135,3 @@ def takes_round_test(user, quiz) -> bool:
         status=RoundEntry.Status.ENTERED,
         registration__status=Registration.Status.REGISTERED,
     ).exists()
-
-
-def school_paths_registering(user) -> list[str]:
-    return schools_registering(user)

@@ -189,7 +189,7 @@ def contest_create(*, actor, organiser: Unit, open_to: list[Unit] | None = None,
 
 
 def _locked(contest: Contest) -> Contest:
-    return Contest.objects.select_for_update().select_related("organiser").get(pk=contest.pk)
+    return Contest.objects.select_for_update(of=("self",)).select_related("organiser").get(pk=contest.pk)
 
 
 @transaction.atomic
@@ -542,6 +542,20 @@ def registration_create(*, actor, contest: Contest, user, subject: str = "", now
 
 
 @transaction.atomic
+def registrations_create(*, actor, contest: Contest, users: list, subject: str = "", now=None) -> list[Registration]:
+    """A school's manager registers several people at once: all or none, every refusal named."""
+    done, problems = [], []
+    for user in users:
+        try:
+            done.append(registration_create(actor=actor, contest=contest, user=user, subject=subject, now=now))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise ValidationError(problems)
+    return done
+
+
+@transaction.atomic
 def team_register(
     *, actor, contest: Contest, name: str, members: list, leader, subject: str = "", now=None
 ) -> Registration:
@@ -614,7 +628,9 @@ def registration_withdraw(*, actor, registration: Registration, now=None) -> Reg
     school's quota is freed."""
     now = now or timezone.now()
     contest = _locked(registration.contest)
-    registration = Registration.objects.select_for_update().select_related("team", "school").get(pk=registration.pk)
+    registration = (
+        Registration.objects.select_for_update(of=("self",)).select_related("team", "school").get(pk=registration.pk)
+    )
     if not (takes_part(actor, registration) or school_managed(actor, registration.school)):
         raise PermissionDenied
     if registration.status == Registration.Status.WITHDRAWN:
@@ -643,7 +659,9 @@ def product_submit(
     content against the round's types and size; a video link must be http(s)."""
     now = now or timezone.now()
     entry = (
-        RoundEntry.objects.select_for_update().select_related("round__contest", "registration__team").get(pk=entry.pk)
+        RoundEntry.objects.select_for_update(of=("self",))
+        .select_related("round__contest", "registration__team")
+        .get(pk=entry.pk)
     )
     rnd = entry.round
     if not takes_part(actor, entry.registration):

@@ -187,11 +187,11 @@ def round_lock(request, pk: int):
     round_ = round_for_organiser_or_404(request.user, pk)
     with service_outcome(request, _("The scores are locked.")):
         judging.scores_lock(actor=request.user, round_=round_)
-    return redirect("contests:round_results", round_.pk)
+    return redirect("contests:round_prizes", round_.pk)
 
 
 @require_http_methods(["GET", "POST"])
-def round_results(request, pk: int):
+def round_prizes(request, pk: int):
     """The ranking per unit of the round's level with the prizes. Public once the results are out; before,
     the organiser's alone (with the quotas, awards and publication time), and a message for everyone else."""
     round_ = round_for_results_or_404(request.user, pk)
@@ -209,7 +209,7 @@ def round_results(request, pk: int):
                 add_service_errors(quotas_form, exc)
             else:
                 messages.success(request, _("The prizes' quotas have been saved."))
-                return redirect("contests:round_results", round_.pk)
+                return redirect("contests:round_prizes", round_.pk)
         elif request.method == "POST" and "schedule" in request.POST and schedule_form.is_valid():
             try:
                 results.results_schedule(
@@ -220,7 +220,7 @@ def round_results(request, pk: int):
             else:
                 messages.success(request, _("The results will be published on %(when)s.")
                                  % {"when": _when(schedule_form.cleaned_data["publish_at"])})  # fmt: skip
-                return redirect("contests:round_results", round_.pk)
+                return redirect("contests:round_prizes", round_.pk)
     elif request.method == "POST":
         raise Http404
     visible = can_see_results(request.user, round_)
@@ -236,7 +236,7 @@ def round_results(request, pk: int):
         "schedule_form": schedule_form,
         "locked": judging.scores_locked(round_),
     }
-    return render(request, "contests/judging/round_results.html", context)
+    return render(request, "contests/judging/round_prizes.html", context)
 
 
 @login_required
@@ -246,7 +246,7 @@ def round_awards(request, pk: int):
     with service_outcome(request) as outcome:
         made = results.awards_assign(actor=request.user, round_=round_)
         outcome.success = _("%(n)d prizes given, with their certificates.") % {"n": made}
-    return redirect("contests:round_results", round_.pk)
+    return redirect("contests:round_prizes", round_.pk)
 
 
 @login_required
@@ -255,7 +255,7 @@ def round_publish(request, pk: int):
     round_ = round_for_organiser_or_404(request.user, pk)
     with service_outcome(request, _("The results are published.")):
         results.results_publish(actor=request.user, round_=round_)
-    return redirect("contests:round_results", round_.pk)
+    return redirect("contests:round_prizes", round_.pk)
 
 
 # --- certificates and achievements -------------------------------------------------------------------

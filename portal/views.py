@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import children_of
+from contests.permissions import organiser_units as contest_organiser_units
+from contests.selectors import open_for_registration
 from courses.permissions import can_assign_group_tasks
 from courses.selectors.group_tasks import home_group_tasks
 from courses.selectors.home import due_next, learner_work, my_courses, upcoming_sessions
@@ -51,6 +53,9 @@ def home(request):
         "progress_schools": [u for u in units if u.is_school and can_view_progress(user, u)],
         # Teaching plans and the online share (issue #17): whoever teaches or runs a school.
         "teaching_plans": bool(set(user.roles) & (TEACHING_ROLES | SCHOOL_MANAGER_ROLES)),
+        # Contests (issue #18): those who organise, and those a contest is taking registrations from.
+        "contests_organise": bool(contest_organiser_units(user)),
+        "contests_open": open_for_registration(user=user).count(),
     }
     # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
     courses = my_courses(user=user)

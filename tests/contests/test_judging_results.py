@@ -46,8 +46,10 @@ def _lock_and_award(w, quotas):
 
 
 def _publish_now(w):
-    """The publication time comes (set in advance, then the clock passes it)."""
-    type(w.round).objects.filter(pk=w.round.pk).update(results_publish_at=timezone.now() - timedelta(minutes=1))
+    """The round is closed and the publication time comes (set in advance, then the clock passes it)."""
+    type(w.round).objects.filter(pk=w.round.pk).update(
+        results_publish_at=timezone.now() - timedelta(minutes=1), closed_at=timezone.now() - timedelta(hours=1)
+    )
     w.round.refresh_from_db()
 
 
@@ -111,7 +113,7 @@ def test_results_cannot_be_published_before_their_time(w, in_english):
 def test_results_page_before_and_after_publication(w, client):
     _lock_and_award(w, {Award.Prize.FIRST: ("count", 1)})
     results.results_schedule(actor=w.organiser, round_=w.round, publish_at=timezone.now() + timedelta(days=1))
-    url = reverse("contests:round_results", args=[w.round.pk])
+    url = reverse("contests:round_prizes", args=[w.round.pk])
     # Before the time: a clear message for everyone but the organiser, and no name or score.
     for user in (None, w.students["s1"], w.judges["s2"]):
         client.logout()
