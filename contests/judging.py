@@ -21,6 +21,7 @@ The rules, in one place:
 
 import heapq
 import hmac
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from hashlib import sha256
@@ -72,6 +73,37 @@ def anonymous_code(product_id: int) -> str:
     who made it and cannot be guessed from another product's code."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"contest-product:{product_id}".encode(), sha256).hexdigest()
     return f"SP-{int(digest[:10], 16) % 10**7:07d}"
+
+
+def author_names(product_ids) -> dict[int, set[str]]:
+    """product id → the names a judge must not see: the participant's (or every team member's and the team's)
+    and their schools'. Two queries whatever the number of products."""
+    names: dict[int, set[str]] = {}
+    teams: dict[int, list[int]] = {}
+    for pk, person, team, team_id, school in Product.objects.filter(pk__in=list(product_ids)).values_list(
+        "pk",
+        "entry__registration__user__full_name",
+        "entry__registration__team__name",
+        "entry__registration__team_id",
+        "entry__registration__school__name",
+    ):
+        names[pk] = {n for n in (person, team, school) if n}
+        if team_id:
+            teams.setdefault(team_id, []).append(pk)
+    for team_id, person, school in TeamMember.objects.filter(team_id__in=list(teams)).values_list(
+        "team_id", "user__full_name", "school__name"
+    ):
+        for pk in teams[team_id]:
+            names[pk].update({person, school})
+    return names
+
+
+def anonymised(text: str, names) -> str:
+    """`text` (a product's title or description) with every name of `names` masked, whatever its case: what a
+    participant wrote of themselves never reaches the judge."""
+    for name in sorted((n for n in names if n and len(n.strip()) >= 3), key=len, reverse=True):
+        text = re.sub(re.escape(name.strip()), "***", text or "", flags=re.IGNORECASE)
+    return text or ""
 
 
 def judge_school_paths(user_ids) -> dict[int, set[str]]:

@@ -61,7 +61,11 @@ def judge_queue(request):
     assignments = judging.judge_assignments(request.user)  # the page's one query of judging
     rows_of_tab = judging.judge_queue(request.user, tab, assignments)
     page = count_free_page(rows_of_tab, number=request.GET.get("page"), size=QUEUE_PAGE_SIZE)
-    rows = [(a, judging.anonymous_code(a.product_id)) for a in page.items]
+    names = judging.author_names(a.product_id for a in page.items)
+    rows = [
+        (a, judging.anonymous_code(a.product_id), judging.anonymised(a.product.title, names[a.product_id]))
+        for a in page.items
+    ]
     tabs = [("todo", _("To score")), ("scored", _("Scored")), ("waiting", _("Waiting for a third judge"))]
     context = {
         "page": page,
@@ -105,11 +109,15 @@ def judge_score(request, pk: int):
             if request.POST.get("next") and following:
                 return redirect("contests:judge_score", following.pk)
             return redirect("contests:judge_queue")
+    names = judging.author_names([assignment.product_id])[assignment.product_id]
+    version = _latest_version(assignment.product_id)
+    product = assignment.product
     context = {
         "assignment": assignment,
         "code": _code(assignment),
-        "product": assignment.product,
-        "version": _latest_version(assignment.product_id),
+        "title": judging.anonymised(product.title, names),
+        "description": judging.anonymised((version.description if version else "") or product.description, names),
+        "version": version,
         "form": form,
         "score": score,
         "locked": locked,

@@ -209,3 +209,11 @@ def test_closing_the_round_reads_the_final_score_rule_and_locks(w, in_english):
     assert RoundEntry.objects.get(pk=w.products["s1"].entry_id).score is None  # nobody scored it
     with pytest.raises(ValidationError, match="locked"):
         _score(w, first, product, "10", "5")
+
+
+def test_names_in_a_products_text_are_masked(w):
+    product = w.products["s1"]
+    names = judging.author_names([product.pk])[product.pk]
+    assert names == {"Nguyễn Thị Tác Giả", w.tree.s1.name}
+    text = "Bài của NGUYỄN THỊ TÁC GIẢ, Trường THCS Trần Phú"
+    assert judging.anonymised(text, names) == "Bài của ***, ***"
