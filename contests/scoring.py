@@ -14,14 +14,11 @@ TWO_PLACES = Decimal("0.01")
 def product_round_scores(rnd, entries: list[RoundEntry]) -> dict[int, Decimal | None]:
     """entry id → score, for the entries that handed in a product (None: not scored yet). One query."""
     totals: dict[int, list[Decimal]] = defaultdict(list)
-    rows = Score.objects.filter(
-        assignment__round=rnd, assignment__product__entry__in=[e.pk for e in entries]
-    ).values_list("assignment__product__entry_id", "total")
+    wanted = {e.pk for e in entries}
+    rows = Score.objects.filter(assignment__round=rnd).values_list("assignment__product__entry_id", "total")
     for entry_id, total in rows:
         totals[entry_id].append(total)
-    handed_in = set(
-        RoundEntry.objects.filter(pk__in=[e.pk for e in entries], product__version_count__gt=0).values_list(
-            "pk", flat=True
-        )
+    handed_in = wanted & set(
+        RoundEntry.objects.filter(round=rnd, product__version_count__gt=0).values_list("pk", flat=True)
     )
     return {pk: final_score(totals[pk]) for pk in handed_in}

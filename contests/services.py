@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -753,8 +754,10 @@ def _test_scores(rnd: Round, entries: list[RoundEntry], now) -> dict[int, tuple]
     for entry in entries:
         reg = entry.registration
         people[entry.pk] = [m.user_id for m in reg.team.members.all()] if reg.team_id else [reg.user_id]
-    users = {u for ids in people.values() for u in ids}
-    attempts = Attempt.objects.filter(quiz_id=rnd.quiz_id, student_id__in=users)
+    # The round's people as subqueries, not a list of ids: a national round has 100,000 of them.
+    alone = RoundEntry.objects.filter(round=rnd).values("registration__user_id")
+    in_teams = TeamMember.objects.filter(team__registration__entries__round=rnd).values("user_id")
+    attempts = Attempt.objects.filter(Q(student_id__in=alone) | Q(student_id__in=in_teams), quiz_id=rnd.quiz_id)
     if rnd.opens_at:
         attempts = attempts.filter(started_at__gte=rnd.opens_at, started_at__lt=rnd.closes_at)
     running = attempts.filter(status=Attempt.Status.IN_PROGRESS)
@@ -825,14 +828,20 @@ def round_close(*, actor, rnd: Round, now=None) -> Round:
             )
         if contest.rounds.filter(order__lt=rnd.order, closed_at__isnull=True).exists():
             raise ValidationError(_("Close the rounds before this one first."), code="order")
-        entries = list(
-            rnd.entries.select_related("registration").prefetch_related("registration__team__members").order_by("pk")
-        )
+        # Only what ranking needs: a national round loads 100,000 of these.
+        rows = rnd.entries.select_related("registration").only(
+            "round_id", "registration_id", "status", "qualified_from_id",
+            "registration__status", "registration__school_id", "registration__user_id", "registration__team_id",
+        )  # fmt: skip
+        if contest.is_team:
+            rows = rows.prefetch_related("registration__team__members")
+        entries = list(rows.order_by("pk"))
         taking = [
             e
             for e in entries
             if e.status == RoundEntry.Status.ENTERED and e.registration.status == Registration.Status.REGISTERED
         ]
+        taking_ids = {e.pk for e in taking}
         if rnd.kind == Round.Kind.TEST:
             scores = _test_scores(rnd, taking, now)
         else:
@@ -851,7 +860,11 @@ def round_close(*, actor, rnd: Round, now=None) -> Round:
         for entry in entries:
             # Absent: not taking part, no attempt handed in, or no product handed in (a product not yet
             # scored took part and is simply not ranked).
-            if entry not in taking or entry.pk not in scores or (rnd.kind == Round.Kind.TEST and entry.score is None):
+            if (
+                entry.pk not in taking_ids
+                or entry.pk not in scores
+                or (rnd.kind == Round.Kind.TEST and entry.score is None)
+            ):
                 entry.status = RoundEntry.Status.ABSENT
             elif following is not None and qualifies(rnd, entry):
                 entry.status = RoundEntry.Status.QUALIFIED
