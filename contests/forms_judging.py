@@ -1,6 +1,8 @@
 """Forms of judging and results: a judge's score, the pool of judges, award quotas, the publication time.
 The rules (ranges, conflicts, locks, quotas) are the services'; these read what was typed."""
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -108,3 +110,57 @@ class ScheduleForm(BootstrapFormMixin, forms.Form):
         label=gettext_lazy("Results published at"),
         invalid=gettext_lazy("Write the moment as dd/mm/yyyy hh:mm."),
     )
+
+
+class RubricForm(BootstrapFormMixin, forms.Form):
+    """The rubric as lines: "criterion; weight; maximum; band from–to, band from–to" (the bands are optional),
+    e.g. "Nội dung; 2; 10; Tốt 8–10, Khá 6,5–7,75". Each wrong line is named."""
+
+    lines = forms.CharField(
+        label=gettext_lazy("Criteria"),
+        help_text=gettext_lazy(
+            "One criterion a line: name; weight; maximum score; then, if you wish, bands such as "
+            "Tốt 8–10, Khá 6,5–7,75."
+        ),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    BAND = re.compile(r"^(?P<label>.+?)\s+(?P<low>[\d.,]+)\s*[–-]\s*(?P<high>[\d.,]+)$")
+
+    def clean_lines(self):
+        criteria, errors = [], []
+        for line_no, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(";")]
+            weight = read_number(parts[1]) if len(parts) > 1 else None
+            maximum = read_number(parts[2]) if len(parts) > 2 else None
+            if len(parts) < 3 or not parts[0] or weight is None or maximum is None:
+                errors.append(_("Line %(n)d: write name; weight; maximum score.") % {"n": line_no})
+                continue
+            bands = []
+            # Bands are separated by commas; a comma between digits is a decimal mark (6,5).
+            for text in filter(None, (b.strip() for b in re.split(r",\s*(?=\D)", ";".join(parts[3:])))):
+                match = self.BAND.match(text)
+                low = read_number(match["low"]) if match else None
+                high = read_number(match["high"]) if match else None
+                if low is None or high is None:
+                    errors.append(_("Line %(n)d: write a band as its name and range, like Tốt 8–10.") % {"n": line_no})
+                    break
+                bands.append((match["label"], low, high))
+            criteria.append({"title": parts[0], "weight": weight, "max_score": maximum, "bands": bands})
+        if errors:
+            raise ValidationError(errors)
+        return criteria
+
+    @staticmethod
+    def lines_of(criteria) -> str:
+        return "\n".join(
+            "; ".join(
+                [c.title, number(c.weight), number(c.max_score)]
+                + ([", ".join(f"{b.label} {number(b.min_score)}–{number(b.max_score)}" for b in c.bands.all())]
+                   if c.bands.all() else [])
+            )
+            for c in criteria
+        )  # fmt: skip

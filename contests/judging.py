@@ -42,6 +42,7 @@ from units.services import audit_log
 
 from .models import (
     MIN_JUDGES,
+    Band,
     Contest,
     Criterion,
     JudgeAssignment,
@@ -49,6 +50,7 @@ from .models import (
     Round,
     RoundEntry,
     RoundJudge,
+    Rubric,
     Score,
     TeamMember,
 )
@@ -213,6 +215,59 @@ def round_judging(round_: Round) -> RoundJudging:
 
 def _totals(product: Product) -> list[Decimal]:
     return list(Score.objects.filter(assignment__product=product).values_list("total", flat=True))
+
+
+# --- the rubric ----------------------------------------------------------------------------------------
+
+MAX_CRITERIA = 30
+
+
+@transaction.atomic
+def rubric_set(*, actor, round_: Round, criteria: list[dict]) -> Rubric:
+    """The round's rubric as a whole: `criteria` is a list of {title, weight, max_score, bands: [(label, from,
+    to)]}. Refused once a judge has scored in the round (the rubric they scored against stays) or the round
+    is locked; all or nothing. A rubric shared with another round is left to it and a new one made."""
+    round_ = Round.objects.select_for_update().select_related("contest").get(pk=round_.pk)
+    if round_.kind != Round.Kind.PRODUCT:
+        raise ValidationError(_("Only product rounds are judged by a panel."))
+    _refuse_if_locked(round_)
+    if Score.objects.filter(assignment__round=round_).exists():
+        raise ValidationError(_("Judges have already scored against this rubric: it can no longer change."))
+    if not criteria:
+        raise ValidationError(_("Give at least one criterion."))
+    if len(criteria) > MAX_CRITERIA:
+        raise ValidationError(_("A rubric has at most %(n)d criteria.") % {"n": MAX_CRITERIA})
+    for item in criteria:
+        if not item["title"].strip() or item["weight"] <= 0 or item["max_score"] <= 0:
+            raise ValidationError(_("Each criterion needs a name, a weight above 0 and a maximum above 0."))
+        for label, low, high in item.get("bands", ()):
+            if not label.strip() or low < 0 or high < low or high > item["max_score"]:
+                raise ValidationError(
+                    _("The band “%(band)s” of “%(criterion)s” must lie between 0 and the criterion's maximum.")
+                    % {"band": label, "criterion": item["title"]}
+                )
+    rubric = round_.rubric
+    if rubric is None or Round.objects.filter(rubric=rubric).exclude(pk=round_.pk).exists():
+        rubric = Rubric.objects.create(contest=round_.contest, title=round_.title[:255])
+    before = list(Criterion.objects.filter(rubric=rubric).values_list("title", "weight", "max_score"))
+    Band.objects.filter(criterion__rubric=rubric).delete()
+    Criterion.objects.filter(rubric=rubric).delete()
+    for position, item in enumerate(criteria, start=1):
+        criterion = Criterion(rubric=rubric, position=position, title=item["title"].strip()[:255],
+                              weight=item["weight"], max_score=item["max_score"])  # fmt: skip
+        criterion.full_clean(exclude=["rubric"])
+        criterion.save()
+        Band.objects.bulk_create(
+            [Band(criterion=criterion, label=label.strip()[:100], min_score=low, max_score=high)
+             for label, low, high in item.get("bands", ())]
+        )  # fmt: skip
+    if round_.rubric_id != rubric.pk:
+        round_.rubric = rubric
+        round_.save(update_fields=["rubric"])
+    audit_log(actor=actor, action="contest.rubric_set", unit=round_.contest.organiser, target=round_,
+              before={"criteria": [[t, str(w), str(m)] for t, w, m in before]},
+              after={"criteria": [[c["title"], str(c["weight"]), str(c["max_score"])] for c in criteria]})  # fmt: skip
+    return rubric
 
 
 # --- the pool ------------------------------------------------------------------------------------------

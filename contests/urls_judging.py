@@ -10,6 +10,7 @@ urlpatterns = [
     path("cham/<id:pk>/", views.judge_score, name="judge_score"),
     path("cham/<id:pk>/tep/", views.judge_file, name="judge_file"),
     path("vong/<id:pk>/giam-khao/", views.round_judges, name="round_judges"),
+    path("vong/<id:pk>/tieu-chi/", views.round_rubric, name="round_rubric"),
     path("vong/<id:pk>/giam-khao/phan-cong/", views.round_assign, name="round_assign"),
     path("vong/<id:pk>/giam-khao/<id:judge_pk>/bo/", views.round_judge_remove, name="round_judge_remove"),
     path("vong/<id:pk>/khoa-diem/", views.round_lock, name="round_lock"),

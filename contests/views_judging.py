@@ -29,7 +29,7 @@ from .certificates import (
     normal_code,
     shown_code,
 )
-from .forms_judging import JudgesAddForm, QuotasForm, ScheduleForm, ScoreForm
+from .forms_judging import JudgesAddForm, QuotasForm, RubricForm, ScheduleForm, ScoreForm
 from .models import Award, JudgeAssignment, ProductVersion, Registration, Score
 from .permissions_judging import (
     assignment_for_judge_or_404,
@@ -167,6 +167,22 @@ def round_judges(request, pk: int):
         "locked": judging.scores_locked(round_),
     }
     return render(request, "contests/judging/round_judges.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_rubric(request, pk: int):
+    """The round's criteria, weights and bands, as lines (until a judge has scored)."""
+    round_ = round_for_organiser_or_404(request.user, pk)
+    criteria = judging.criteria_of(round_) if round_.rubric_id else []
+    form = RubricForm(request.POST or None, initial={"lines": RubricForm.lines_of(criteria)})
+    saved = form_saved(request, form, lambda data: judging.rubric_set(actor=request.user, round_=round_,
+                                                                       criteria=data["lines"]))  # fmt: skip
+    if saved:
+        messages.success(request, _("The rubric has been saved."))
+        return redirect("contests:round_judges", round_.pk)
+    context = {"round": round_, "contest": round_.contest, "form": form, "criteria": criteria}
+    return render(request, "contests/judging/round_rubric.html", context)
 
 
 @login_required

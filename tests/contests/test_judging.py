@@ -217,3 +217,35 @@ def test_names_in_a_products_text_are_masked(w):
     assert names == {"Nguyễn Thị Tác Giả", w.tree.s1.name}
     text = "Bài của NGUYỄN THỊ TÁC GIẢ, Trường THCS Trần Phú"
     assert judging.anonymised(text, names) == "Bài của ***, ***"
+
+
+def test_rubric_set_replaces_the_criteria_until_a_judge_scores(w, in_english):
+    from contests.forms_judging import RubricForm
+
+    form = RubricForm({"lines": "Nội dung; 3; 10; Tốt 8–10, Khá 6,5–7,75\nTrình bày; 1; 5\n"})
+    assert form.is_valid(), form.errors
+    judging.rubric_set(actor=w.organiser, round_=w.round, criteria=form.cleaned_data["lines"])
+    criteria = judging.criteria_of(w.round)
+    assert [(c.title, c.weight, c.max_score) for c in criteria] == [("Nội dung", 3, 10), ("Trình bày", 1, 5)]
+    assert [(b.label, b.min_score, b.max_score) for b in criteria[0].bands.all()] == [
+        ("Tốt", D(8), D(10)),
+        ("Khá", D("6.5"), D("7.75")),
+    ]
+    bad = RubricForm({"lines": "Nội dung; ba; 10\nTrình bày; 1; 5; Tốt tám"})
+    assert not bad.is_valid() and len(bad.errors["lines"]) == 2
+    with pytest.raises(ValidationError, match="band"):
+        band = [("Tốt", D(4), D(9))]
+        judging.rubric_set(
+            actor=w.organiser,
+            round_=w.round,
+            criteria=[{"title": "X", "weight": D(1), "max_score": D(5), "bands": band}],
+        )
+    assert len(judging.criteria_of(w.round)) == 2  # the refused rubric changed nothing
+    _pool(w)
+    judging.judges_assign_auto(actor=w.organiser, round_=w.round)
+    assignment = JudgeAssignment.objects.filter(product=w.products["s2"]).first()
+    judging.score_submit(actor=assignment.judge, assignment=assignment,
+                         values={f"c{c.pk}": "4" for c in criteria})  # fmt: skip
+    with pytest.raises(ValidationError, match="already scored"):
+        judging.rubric_set(actor=w.organiser, round_=w.round, criteria=[{"title": "Y", "weight": D(1),
+                                                                         "max_score": D(5)}])  # fmt: skip

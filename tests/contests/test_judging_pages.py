@@ -145,3 +145,17 @@ def test_only_the_organiser_assigns(w, client):
     client.force_login(w.organiser)
     assert client.post(url).status_code == 302
     assert JudgeAssignment.objects.count() == 6
+
+
+def test_rubric_page(w, client, english_pages):
+    url = reverse("contests:round_rubric", args=[w.round.pk])
+    client.force_login(w.judges["s1"])
+    assert client.get(url).status_code == 404
+    client.force_login(w.organiser)
+    page = client.get(url).content.decode()
+    assert "Nội dung; 2; 10; Tốt 8–10" in page  # the current rubric, as lines
+    assert client.post(url, {"lines": "Sáng tạo; 1; 10"}).status_code == 302
+    assert [c.title for c in judging.criteria_of(w.round)] == ["Sáng tạo"]
+    refused = client.post(url, {"lines": "Sáng tạo; một; 10"})
+    assert "Line 1" in refused.content.decode()
+    assert [c.title for c in judging.criteria_of(w.round)] == ["Sáng tạo"]
