@@ -31,7 +31,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -522,37 +522,41 @@ def scores_lock(*, actor, round_: Round) -> None:
 QUEUE_TABS = ("todo", "scored", "waiting")
 
 
-def _waiting(user) -> Exists:
-    """A third judge (someone else) was called in on the product and has not scored yet."""
-    return Exists(
-        JudgeAssignment.objects.filter(product=OuterRef("product_id"), is_third=True, score__isnull=True).exclude(
-            judge=user
-        )
-    )
-
-
 def queue_tab(assignment: JudgeAssignment) -> str | None:
     """Which tab of the queue an assignment (read by `judge_assignments`) belongs to; None: a locked round's
     product never scored (nothing to do any more)."""
-    scored = getattr(assignment, "my_score_id", None) is not None
-    if not scored:
+    if assignment.my_total is None:
         return None if assignment.round.scores_locked or assignment.round.closed_at else "todo"
     return "waiting" if assignment.waiting else "scored"
 
 
 def judge_assignments(user) -> list[JudgeAssignment]:
     """Every product given to the judge (not in draft contests), soonest round first, with its round,
-    contest, product and own score: ONE query, whatever the size of the round. A judge has tens of products
-    (10,000 products, 500 judges: 40 each), a few hundred at most, so the tabs and their counts are sorted
-    out here rather than by three more queries (each a costly one to compile)."""
-    rows = (
+    contest and product, the judge's own total (`my_total`, None before scoring) and whether a third judge
+    called in on it has still to score (`waiting`). Three queries, each led by an index and as long as the
+    judge's own list (their assignments; the scores of those; the pending third judges of those products):
+    none reads the round's whole tables, so a judge's page costs the same in a round of 100 products or of
+    100,000. A judge has tens of products (10,000 products, 500 judges: 40 each), a few hundred at most, so
+    the tabs and their counts are sorted out here rather than by more queries."""
+    rows = list(
         JudgeAssignment.objects.filter(judge=user)
         .exclude(round__contest__status=Contest.Status.DRAFT)
-        .annotate(waiting=_waiting(user), my_score_id=F("score__id"), my_total=F("score__total"))
         .select_related("round", "round__contest", "product")
         .order_by("round__closes_at", "round_id", "pk")
     )
-    return list(rows)
+    totals = dict(Score.objects.filter(assignment_id__in=[a.pk for a in rows]).values_list("assignment_id", "total"))
+    scored = [a.product_id for a in rows if a.pk in totals]
+    pending = set()
+    if scored:
+        pending = set(
+            JudgeAssignment.objects.filter(product_id__in=scored, is_third=True, score__isnull=True)
+            .exclude(judge=user)
+            .values_list("product_id", flat=True)
+        )
+    for assignment in rows:
+        assignment.my_total = totals.get(assignment.pk)
+        assignment.waiting = assignment.product_id in pending
+    return rows
 
 
 def judge_queue_counts(user, assignments: list[JudgeAssignment] | None = None) -> dict[str, int]:
