@@ -204,3 +204,29 @@ def test_list_pages_cost_a_fixed_number_of_queries(client, tree, people, django_
         make_contest(actor=people.office, organiser=tree.office_a1, title=f"Cuộc thi {n}")
     with django_assert_max_num_queries(8):
         assert client.get(reverse("contests:list")).status_code == 200
+
+
+def test_a_participant_of_an_online_round_reaches_the_test_engine(client, tree, people):
+    from materials.models import Quiz
+    from tests.materials.factories import make_question, make_quiz
+
+    now = timezone.now()
+    quiz = make_quiz(
+        author=people.teacher, unit=tree.g1, questions=[make_question(author=people.teacher, unit=tree.g1)],
+        mode=Quiz.Mode.EXAM, closes_at=now + timedelta(hours=3),
+    )  # fmt: skip
+    contest = services.contest_create(actor=people.office, organiser=tree.office_a1, **contest_fields())
+    services.round_create(
+        actor=people.office, contest=contest, title="Thi trực tuyến", level="school", kind="test", quiz=quiz,
+        opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=3),
+    )  # fmt: skip
+    services.contest_announce(actor=people.office, contest=contest)
+    services.registration_create(actor=people.student, contest=contest, user=people.student)
+    client.force_login(people.student)
+    page = client.get(reverse("contests:public", args=[contest.slug]))
+    take = reverse("materials:take_start", args=[quiz.pk])
+    assert take in page.content.decode()
+    assert client.get(take).status_code == 200
+    assert client.post(take).status_code == 302  # the attempt starts on the engine's own pages
+    client.force_login(people.student_b)  # not registered: the test is not theirs
+    assert client.get(take).status_code == 404
