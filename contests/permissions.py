@@ -101,6 +101,12 @@ def can_act_for_entry(user, entry: RoundEntry) -> bool:
     return takes_part(user, entry.registration)
 
 
+def can_download_product(user, entry: RoundEntry) -> bool:
+    """A product's files: its participants and the contest's organisers (judges get theirs through the
+    judging pages, anonymised)."""
+    return takes_part(user, entry.registration) or can_manage_contest(user, entry.round.contest)
+
+
 def can_see_registration(user, registration: Registration) -> bool:
     return (
         takes_part(user, registration)

@@ -171,6 +171,14 @@ def test_a_participant_hands_in_a_product_others_cannot(client, people, contest)
     good = SimpleUploadedFile("bai.pdf", b"%PDF-1.4\n" + b"x" * 500)
     response = client.post(url, {"title": "Bài thi", "file": good})
     assert response.status_code == 302 and ProductVersion.objects.get().number == 1
+    # The file is private: its participant and the organisers download it, nobody else.
+    file_url = reverse("contests:product_file", args=[ProductVersion.objects.get().pk])
+    assert client.get(file_url).status_code == 200
+    for who, status in ((people.office, 200), (people.student_b, 404), (people.admin2, 404)):
+        client.force_login(who)
+        assert client.get(file_url).status_code == status
+    client.logout()
+    assert client.get(file_url).status_code == 302
 
 
 def test_selection_is_for_participants_and_results_public_once_published(client, people, contest):
@@ -230,3 +238,18 @@ def test_a_participant_of_an_online_round_reaches_the_test_engine(client, tree, 
     assert client.post(take).status_code == 302  # the attempt starts on the engine's own pages
     client.force_login(people.student_b)  # not registered: the test is not theirs
     assert client.get(take).status_code == 404
+
+
+def test_a_contests_page_and_my_contests_cost_a_fixed_number_of_queries(
+    client, tree, people, django_assert_max_num_queries
+):
+    contest = make_contest(actor=people.office, organiser=tree.office_a1, rounds=3)
+    services.registration_create(actor=people.student, contest=contest, user=people.student)
+    client.force_login(people.student)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("contests:public", args=[contest.slug])).status_code == 200
+    for n in range(5):
+        other = make_contest(actor=people.office, organiser=tree.office_a1, rounds=2, title=f"Thi {n}")
+        services.registration_create(actor=people.student, contest=other, user=people.student)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("contests:mine")).status_code == 200
