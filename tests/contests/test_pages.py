@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from contests import services
 from contests.models import Contest, ProductVersion, Registration, Round, RoundEntry
+from tests.accounts.factories import make_person
 from tests.contests.conftest import contest_fields, make_contest
+from units.models import Role
 
 
 @pytest.fixture
@@ -253,3 +255,28 @@ def test_a_contests_page_and_my_contests_cost_a_fixed_number_of_queries(
         services.registration_create(actor=people.student, contest=other, user=people.student)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("contests:mine")).status_code == 200
+
+
+def test_teams_register_through_the_pages(client, tree, people):
+    contest = make_contest(actor=people.office, organiser=tree.office_a1, participation="team", team_min=2, team_max=3)
+    client.force_login(people.student)
+    url = reverse("contests:register", args=[contest.slug])
+    refused = client.post(url, {"name": "Nhóm A", "members": "khong-co-ai"})
+    assert refused.status_code == 200 and "khong-co-ai" in refused.content.decode()
+    other_school = client.post(url, {"name": "Nhóm A", "members": people.student_s2.username})
+    assert other_school.status_code == 200 and "cùng một trường" in other_school.content.decode()
+    assert client.post(url, {"name": "Nhóm A", "members": people.student_b.username}).status_code == 302
+    registration = Registration.objects.get(contest=contest)
+    assert {m.user_id for m in registration.team.members.all()} == {people.student.pk, people.student_b.pk}
+    # The school's admin registers a team with a leader they name.
+    client.force_login(people.admin)
+    school_url = reverse("contests:school_register", args=[contest.slug])
+    response = client.post(school_url, {"name": "Nhóm B", "leader": people.student7.username, "members": ""})
+    assert response.status_code == 200 and "Mỗi đội có từ 2 đến 3 thành viên" in response.content.decode()
+    third = make_person(unit=tree.c2, role=Role.STUDENT, full_name="Đỗ Văn Tư")
+    response = client.post(
+        school_url, {"name": "Nhóm B", "leader": people.student7.username, "members": third.username}
+    )
+    assert response.status_code == 302
+    team = Registration.objects.get(contest=contest, team__name="Nhóm B").team
+    assert team.members.get(is_leader=True).user == people.student7
