@@ -101,6 +101,12 @@ def can_act_for_entry(user, entry: RoundEntry) -> bool:
     return takes_part(user, entry.registration)
 
 
+def can_download_product(user, entry: RoundEntry) -> bool:
+    """A product's files: its participants and the contest's organisers (judges get theirs through the
+    judging pages, anonymised)."""
+    return takes_part(user, entry.registration) or can_manage_contest(user, entry.round.contest)
+
+
 def can_see_registration(user, registration: Registration) -> bool:
     return (
         takes_part(user, registration)
@@ -109,12 +115,13 @@ def can_see_registration(user, registration: Registration) -> bool:
     )
 
 
-def reaches_school(contest: Contest, school_path: str, *, open_paths: list[str]) -> bool:
-    """Is a school (by path) in the contest's open set: the organiser's subtree, narrowed to the subtrees
-    of `open_paths` when the contest names some."""
+def reaches_school(contest: Contest, school_path: str, *, open_paths: list[str], unit_path: str = "") -> bool:
+    """Is a participant in the contest's open set: their school in the organiser's subtree and, when the
+    contest names some units, their school or their own class or group (`unit_path`) in one of them."""
     if not is_below(school_path, contest.organiser.path):
         return False
-    return not open_paths or any(is_below(school_path, p) or is_below(p, school_path) for p in open_paths)
+    mine = [school_path, unit_path] if unit_path else [school_path]
+    return not open_paths or any(is_below(path, p) for p in open_paths for path in mine)
 
 
 # --- fetch and check ----------------------------------------------------------------------------

@@ -418,7 +418,7 @@ def _person(contest: Contest, user, *, open_paths: list[str]) -> Person:
             % {"name": name, "audience": contest.get_audience_display().lower()},
             code="audience",
         )
-    inside = [h for h in held if reaches_school(contest, h.school_path, open_paths=open_paths)]
+    inside = [h for h in held if reaches_school(contest, h.school_path, open_paths=open_paths, unit_path=h.path)]
     if not inside:
         raise ValidationError(
             _("%(name)s's school is not among the units this contest is open to.") % {"name": name}, code="unit"

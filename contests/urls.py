@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/<slug:slug>/dang-ky-truong/", views.school_register, name="school_register"),
     path("dang-ky/<id:pk>/rut/", views.withdraw, name="withdraw"),
     path("bai-du-thi/<id:pk>/", views.product_submit, name="product"),
+    path("bai-du-thi/phien-ban/<id:pk>/tep/", views.product_file, name="product_file"),
     path("<id:pk>/", views.contest_manage, name="manage"),
     path("<id:pk>/sua/", views.contest_edit, name="edit"),
     path("<id:pk>/cong-bo/", views.contest_announce, name="announce"),

@@ -14,14 +14,16 @@ from django.views.decorators.http import require_POST
 
 from truonghoc.forms import form_saved
 from truonghoc.params import parse_id, parse_int
+from truonghoc.storage import file_response
 from units.models import Unit
 from units.selectors import people_holding
 
 from . import selectors, services
 from .forms import ContestForm, ProductForm, RegisterForm, RoundForm, SchoolRegisterForm, SearchForm, TeamForm
-from .models import Contest, Product, Registration, Round, RoundEntry
+from .models import Contest, Product, ProductVersion, Registration, Round, RoundEntry
 from .permissions import (
     AUDIENCE_ROLES,
+    can_download_product,
     can_manage_contest,
     can_organise_at,
     contest_for_manager_or_404,
@@ -246,6 +248,20 @@ def product_submit(request, pk: int):
             "now": timezone.now(),
         },
     )
+
+
+@login_required
+def product_file(request, pk: int):
+    """A version's file, to its participants and the organisers only (private storage, never a public URL)."""
+    version = get_object_or_404(
+        ProductVersion.objects.select_related(
+            "product__entry__round__contest__organiser", "product__entry__registration"
+        ),
+        pk=pk,
+    )
+    if not version.file or not can_download_product(request.user, version.product.entry):
+        raise Http404
+    return file_response(version.file, name=version.file_name)
 
 
 # --- organisers ---------------------------------------------------------------------------------

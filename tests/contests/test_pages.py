@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from contests import services
 from contests.models import Contest, ProductVersion, Registration, Round, RoundEntry
+from tests.accounts.factories import make_person
 from tests.contests.conftest import contest_fields, make_contest
+from units.models import Role
 
 
 @pytest.fixture
@@ -171,6 +173,14 @@ def test_a_participant_hands_in_a_product_others_cannot(client, people, contest)
     good = SimpleUploadedFile("bai.pdf", b"%PDF-1.4\n" + b"x" * 500)
     response = client.post(url, {"title": "Bài thi", "file": good})
     assert response.status_code == 302 and ProductVersion.objects.get().number == 1
+    # The file is private: its participant and the organisers download it, nobody else.
+    file_url = reverse("contests:product_file", args=[ProductVersion.objects.get().pk])
+    assert client.get(file_url).status_code == 200
+    for who, status in ((people.office, 200), (people.student_b, 404), (people.admin2, 404)):
+        client.force_login(who)
+        assert client.get(file_url).status_code == status
+    client.logout()
+    assert client.get(file_url).status_code == 302
 
 
 def test_selection_is_for_participants_and_results_public_once_published(client, people, contest):
@@ -204,3 +214,69 @@ def test_list_pages_cost_a_fixed_number_of_queries(client, tree, people, django_
         make_contest(actor=people.office, organiser=tree.office_a1, title=f"Cuộc thi {n}")
     with django_assert_max_num_queries(8):
         assert client.get(reverse("contests:list")).status_code == 200
+
+
+def test_a_participant_of_an_online_round_reaches_the_test_engine(client, tree, people):
+    from materials.models import Quiz
+    from tests.materials.factories import make_question, make_quiz
+
+    now = timezone.now()
+    quiz = make_quiz(
+        author=people.teacher, unit=tree.g1, questions=[make_question(author=people.teacher, unit=tree.g1)],
+        mode=Quiz.Mode.EXAM, closes_at=now + timedelta(hours=3),
+    )  # fmt: skip
+    contest = services.contest_create(actor=people.office, organiser=tree.office_a1, **contest_fields())
+    services.round_create(
+        actor=people.office, contest=contest, title="Thi trực tuyến", level="school", kind="test", quiz=quiz,
+        opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=3),
+    )  # fmt: skip
+    services.contest_announce(actor=people.office, contest=contest)
+    services.registration_create(actor=people.student, contest=contest, user=people.student)
+    client.force_login(people.student)
+    page = client.get(reverse("contests:public", args=[contest.slug]))
+    take = reverse("materials:take_start", args=[quiz.pk])
+    assert take in page.content.decode()
+    assert client.get(take).status_code == 200
+    assert client.post(take).status_code == 302  # the attempt starts on the engine's own pages
+    client.force_login(people.student_b)  # not registered: the test is not theirs
+    assert client.get(take).status_code == 404
+
+
+def test_a_contests_page_and_my_contests_cost_a_fixed_number_of_queries(
+    client, tree, people, django_assert_max_num_queries
+):
+    contest = make_contest(actor=people.office, organiser=tree.office_a1, rounds=3)
+    services.registration_create(actor=people.student, contest=contest, user=people.student)
+    client.force_login(people.student)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("contests:public", args=[contest.slug])).status_code == 200
+    for n in range(5):
+        other = make_contest(actor=people.office, organiser=tree.office_a1, rounds=2, title=f"Thi {n}")
+        services.registration_create(actor=people.student, contest=other, user=people.student)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("contests:mine")).status_code == 200
+
+
+def test_teams_register_through_the_pages(client, tree, people):
+    contest = make_contest(actor=people.office, organiser=tree.office_a1, participation="team", team_min=2, team_max=3)
+    client.force_login(people.student)
+    url = reverse("contests:register", args=[contest.slug])
+    refused = client.post(url, {"name": "Nhóm A", "members": "khong-co-ai"})
+    assert refused.status_code == 200 and "khong-co-ai" in refused.content.decode()
+    other_school = client.post(url, {"name": "Nhóm A", "members": people.student_s2.username})
+    assert other_school.status_code == 200 and "cùng một trường" in other_school.content.decode()
+    assert client.post(url, {"name": "Nhóm A", "members": people.student_b.username}).status_code == 302
+    registration = Registration.objects.get(contest=contest)
+    assert {m.user_id for m in registration.team.members.all()} == {people.student.pk, people.student_b.pk}
+    # The school's admin registers a team with a leader they name.
+    client.force_login(people.admin)
+    school_url = reverse("contests:school_register", args=[contest.slug])
+    response = client.post(school_url, {"name": "Nhóm B", "leader": people.student7.username, "members": ""})
+    assert response.status_code == 200 and "Mỗi đội có từ 2 đến 3 thành viên" in response.content.decode()
+    third = make_person(unit=tree.c2, role=Role.STUDENT, full_name="Đỗ Văn Tư")
+    response = client.post(
+        school_url, {"name": "Nhóm B", "leader": people.student7.username, "members": third.username}
+    )
+    assert response.status_code == 302
+    team = Registration.objects.get(contest=contest, team__name="Nhóm B").team
+    assert team.members.get(is_leader=True).user == people.student7

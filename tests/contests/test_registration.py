@@ -179,3 +179,11 @@ def test_an_individual_contest_takes_no_team_and_back(team_contest, contest, peo
             actor=people.student, contest=contest, name="X", leader=people.student, members=[people.student_b]
         )
     assert timezone.now() < contest.registration_closes_at
+
+
+def test_a_contest_open_to_one_class_takes_only_that_class(tree, people):
+    contest = make_contest(actor=people.admin, organiser=tree.s1, open_to=[tree.c2])
+    assert services.registration_create(actor=people.student7, contest=contest, user=people.student7)
+    with pytest.raises(ValidationError) as error:
+        services.registration_create(actor=people.student, contest=contest, user=people.student)
+    assert "not among the units this contest is open to" in error.value.messages[0]
