@@ -17,11 +17,15 @@
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import notify
 from truonghoc.formatting import datetime_text, number
 from units.services import audit_log
 
@@ -191,8 +195,8 @@ def results_schedule(*, actor, round_: Round, publish_at) -> None:
 
 @transaction.atomic
 def results_publish(*, actor, round_: Round) -> None:
-    """Record that the results are out (notices may follow). Refused before the time set in advance, without
-    one, or before the scores are locked: nothing changes."""
+    """Record that the results are out and tell the round's participants (each team member). Refused before
+    the time set in advance, without one, or before the scores are locked: nothing changes."""
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.results_publish_at is None:
         raise ValidationError(_("Set the moment the results are published first."))
@@ -208,3 +212,18 @@ def results_publish(*, actor, round_: Round) -> None:
     round_.results_published_at = timezone.now()
     round_.save(update_fields=["results_published_at"])
     audit_log(actor=actor, action="contest.results_publish", unit=round_.contest.organiser, target=round_)
+    contest = round_.contest
+    participants = (
+        get_user_model()
+        .objects.filter(
+            Q(contest_registrations__entries__round=round_)
+            | Q(contest_teams__team__registration__entries__round=round_)
+        )
+        .distinct()
+    )
+    notify(
+        recipients=participants,
+        title=_("The results of “%(round)s” (%(contest)s) are out.")
+        % {"round": round_.title, "contest": contest.title},
+        url=reverse("contests:round_results", kwargs={"slug": contest.slug, "order": round_.order}),
+    )

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from contests import certificates, results
 from contests.figures import unit_figures
 from contests.models import Award, Certificate, RoundEntry
+from notifications.models import Notification
 from tests.accounts.factories import make_person
 from units.models import Role
 
@@ -106,6 +107,9 @@ def test_results_cannot_be_published_before_their_time(w, in_english):
     results.results_publish(actor=w.organiser, round_=w.round)
     w.round.refresh_from_db()
     assert w.round.results_published_at is not None
+    # Every participant is told, each member of a team too; the organiser and judges are not.
+    told = set(Notification.objects.values_list("recipient_id", flat=True))
+    assert told == {*(s.pk for s in w.students.values()), w.leader.pk, w.partner.pk}
     with pytest.raises(ValidationError, match="are out"):
         results.awards_assign(actor=w.organiser, round_=w.round)
 
