@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import children_of
+from contests.permissions import organiser_units as contest_organiser_units
+from contests.selectors import open_for_registration
 from courses.permissions import can_assign_group_tasks
 from courses.selectors.group_tasks import home_group_tasks
 from courses.selectors.home import due_next, learner_work, my_courses, upcoming_sessions
@@ -56,6 +58,9 @@ def home(request):
         # The timetable (issue #17): a teacher's own week; the schools whose timetables this person edits.
         "my_timetable": bool(set(user.roles) & TEACHING_ROLES),
         "timetable_schools": [u for u in units if u.is_school and can_edit_timetable(user, u)],
+        # Contests (issue #18): those who organise, and those a contest is taking registrations from.
+        "contests_organise": bool(contest_organiser_units(user)),
+        "contests_open": open_for_registration(user=user).count(),
     }
     if Role.STUDENT in user.roles:
         # The pupil's week with the links they may follow (three queries, whatever the number of slots).

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("truonghoc", "units", "notifications", "accounts", "approvals", "forums", "courses", "materials",
-        "publications", "gradebook", "teaching", "reports", "portal")  # fmt: skip
+        "publications", "gradebook", "teaching", "contests", "reports", "portal")  # fmt: skip
 USER_APP = "accounts"  # settings.AUTH_USER_MODEL
 MANAGER_WRITES = {"create", "get_or_create", "update_or_create", "bulk_create", "bulk_update", "update", "delete"}
 INSTANCE_WRITES = {"save", "delete"}

@@ -26,6 +26,7 @@ urlpatterns = [
     path("hoc-lieu/", include("materials.urls")),
     path("so-diem/", include("gradebook.urls")),
     path("ke-hoach-day-hoc/", include("teaching.urls")),
+    path("cuoc-thi/", include("contests.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

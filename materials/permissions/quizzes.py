@@ -71,14 +71,28 @@ def class_ids(user) -> set[int]:
     return cached
 
 
+# Apps above materials that give a test to people outside its classes and course (contests: the
+# participants of an online round, during the round's window) register a rule `rule(user, quiz) -> bool`
+# in their AppConfig.ready; materials cannot import them (the layers), and the test engine stays one.
+_TAKER_RULES: list = []
+
+
+def register_taker_rule(rule) -> None:
+    if rule not in _TAKER_RULES:
+        _TAKER_RULES.append(rule)
+
+
 def is_eligible(user, quiz: Quiz) -> bool:
-    """A student of one of the test's classes, or an active learner of its course."""
+    """A student of one of the test's classes, an active learner of its course, or someone a registered
+    taker rule lets in."""
     if not _active(user):
         return False
     if class_ids(user) & set(quiz.classes.values_list("pk", flat=True)):
         return True
     # The course's rule: an enrolment counts while the learner still belongs where the course lives.
-    return bool(quiz.course_id and is_learner(user, quiz.course))
+    if quiz.course_id and is_learner(user, quiz.course):
+        return True
+    return any(rule(user, quiz) for rule in _TAKER_RULES)
 
 
 def quiz_students(quiz: Quiz):

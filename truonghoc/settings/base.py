@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "publications",
     "gradebook",
     "teaching",
+    "contests",
     "reports",
     "portal",
 ]
