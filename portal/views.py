@@ -11,6 +11,7 @@ from courses.permissions import can_assign_group_tasks
 from courses.selectors.group_tasks import home_group_tasks
 from courses.selectors.home import due_next, learner_work, my_courses, upcoming_sessions
 from courses.selectors.teaching import grading_queue, group_work, taught_courses
+from forums.homeroom import homeroom_summary, homeroom_unread_count
 from gradebook.permissions import can_view_progress
 from gradebook.selectors import own_marks, student_absences
 from materials.selectors.attempts import home_quizzes
@@ -51,6 +52,10 @@ def home(request):
         "progress_schools": [u for u in units if u.is_school and can_view_progress(user, u)],
         # Teaching plans and the online share (issue #17): whoever teaches or runs a school.
         "teaching_plans": bool(set(user.roles) & (TEACHING_ROLES | SCHOOL_MANAGER_ROLES)),
+        # Parents' messages to the homeroom teacher (issue #17): None for who is no homeroom teacher.
+        "homeroom_unread": homeroom_unread_count(user=user)
+        if set(user.roles) & (TEACHING_ROLES | {Role.PRINCIPAL})
+        else None,
     }
     # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
     courses = my_courses(user=user)
@@ -110,4 +115,5 @@ def parent_home(request):
             conduct=marks["conduct"].get(period.number),
             absences=student_absences(student=child, start=period.start, end=period.end),
         )
+        context["homeroom"] = homeroom_summary(child=child, user=request.user)  # issue #17: messages
     return render(request, "portal/parent_home.html", context)
