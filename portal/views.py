@@ -16,6 +16,7 @@ from gradebook.permissions import can_view_progress
 from gradebook.selectors import own_marks, student_absences
 from materials.selectors.attempts import home_quizzes
 from publications.selectors.front import national_front, personal_front
+from publications.selectors.parents import parent_front
 from reports.permissions import can_view_stats
 from truonghoc.params import parse_id
 from units.models import Role
@@ -116,4 +117,5 @@ def parent_home(request):
             absences=student_absences(student=child, start=period.start, end=period.end),
         )
         context["homeroom"] = homeroom_summary(child=child, user=request.user)  # issue #17: messages
+    context["parent_front"] = parent_front(user=request.user)  # issue #17: letters and news for parents
     return render(request, "portal/parent_home.html", context)
