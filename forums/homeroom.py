@@ -247,12 +247,18 @@ def homeroom_unread_count(*, user) -> int | None:
 
 def homeroom_summary(*, child, user) -> dict:
     """What the parent's home page shows of the conversation about `child`: the homeroom teacher, the
-    last message and whether it is unread (three queries)."""
-    thread = homeroom_thread(child=child)
-    read_at = last_read_at(thread=thread, user=user) if thread is not None else None
+    last message and whether it is unread (two queries)."""
+    reads = ThreadSubscription.objects.filter(thread=OuterRef("pk"), user=user).values("last_read_at")[:1]
+    thread = (
+        Thread.objects.alive()
+        .filter(forum__owner_type=ContentType.objects.get_for_model(User), forum__owner_id=child.pk)
+        .annotate(read_at=Subquery(reads))
+        .order_by("id")
+        .first()
+    )
     return {
         "thread": thread,
-        "unread": _unread(thread, read_at) if thread is not None else False,
+        "unread": _unread(thread, thread.read_at) if thread is not None else False,
         "teacher": homeroom_teacher_of(child),
         "url": reverse("forums:homeroom", args=[child.pk]),
     }

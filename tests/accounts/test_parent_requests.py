@@ -6,6 +6,7 @@ or declines with a reason."""
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -102,6 +103,7 @@ def test_a_parent_account_asks_for_a_child_of_its_own_school_only(f):
 
 
 def test_the_pages(client, f):
+    cache.clear()  # the open form counts tries per address
     url = reverse("accounts:parent_request_new")
     page = client.get(url)
     assert page.status_code == 200 and "school_code" in page.text
@@ -125,3 +127,14 @@ def test_the_pages(client, f):
     request.refresh_from_db()
     assert done.url == reverse("accounts:batch", args=[request.batch_id])
     assert client.get(done.url).status_code == 200
+
+
+def test_the_open_form_is_limited_per_address(client, f, monkeypatch):
+    cache.clear()
+    monkeypatch.setattr("accounts.views.parent_requests.TRIES_PER_HOUR", 1)
+    url = reverse("accounts:parent_request_new")
+    data = {"school_code": f.tree.s1.code, "student_code": "035214000000", "date_of_birth": "05/09/2014",
+            "parent_name": "Trần Văn Ba", "parent_relation": "father", "parent_phone": "0903123456"}  # fmt: skip
+    client.post(url, data)
+    refused = client.post(url, {**data, "student_code": "035214000123"})  # right this time, but too many tries
+    assert "form-errors" in refused.text and not ParentRequest.objects.exists()
