@@ -73,17 +73,19 @@ def test_a_parent_gets_nothing_of_another_child_or_of_staff_pages(client, f):
         "parents' requests": reverse("accounts:parent_requests", args=[t.s1.pk]),
         "issue a parent": reverse("accounts:parent_new", args=[f.cuong.pk]),
         "school directory": reverse("units:people", args=[t.s1.pk]),
-        "teaching plans": reverse("teaching:plans"),
         "stats": reverse("reports:dashboard", args=[t.s1.pk]),
         "new letter": reverse("letters:new"),
         "staff letter": reverse("letters:detail", args=[staff_letter.pk]),
         "another class's letter": reverse("letters:detail", args=[other_class_letter.pk]),
-        "moderation": reverse("forums:moderation"),
         "school forum": reverse("forums:unit_forum", args=[t.s1.pk]),
     })  # fmt: skip
     for name, url in pages.items():
         status = client.get(url).status_code
         assert status in REFUSED, (name, status)
+    # lists scoped to the person open, empty: nothing of the school's children in them
+    for url in (reverse("forums:moderation"), reverse("teaching:plans"), reverse("letters:inbox")):
+        response = client.get(url)
+        assert response.status_code in (200, *REFUSED) and "Lê Văn Cường" not in response.text, url
     # and no write reaches another child: a message about Cường is refused as missing
     response = client.post(reverse("forums:homeroom", args=[f.cuong.pk]), {"body": "Tôi là bố em An"})
     assert response.status_code == 404
