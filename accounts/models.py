@@ -577,3 +577,66 @@ class Guardianship(models.Model):
     @property
     def is_current(self) -> bool:
         return self.ended_at is None
+
+
+class ParentRequest(models.Model):
+    """A parent asks the school for a parent account linked to their child (issue #17, "on request"): the
+    child named by the student's code (mã định danh or username) and date of birth, which must match a
+    student of the school, else nothing is stored. The school's admin or principal approves it (the same
+    one-time credential as every account, through `parent_issue`) or declines it with a reason. A parent
+    who already has an account asks from it to be linked to another child of the same school."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the school")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    school = models.ForeignKey(
+        "units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="parent_requests"
+    )
+    child = models.ForeignKey(User, verbose_name=_("child"), on_delete=models.PROTECT, related_name="parent_requests")
+    # A parent account asking to follow another child; null for someone without an account yet.
+    requester = models.ForeignKey(
+        User, verbose_name=_("asked by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    parent_name = models.CharField(_("parent's full name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=20)
+    email = models.EmailField(_("email"), blank=True)
+    relation = models.CharField(
+        _("relation"), max_length=10, choices=Guardianship.Relation.choices, default=Guardianship.Relation.GUARDIAN
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    parent = models.ForeignKey(
+        User, verbose_name=_("parent account"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.ForeignKey(
+        IssueBatch,
+        verbose_name=_("credential sheet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("parent account request")
+        verbose_name_plural = _("parent account requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "phone"], condition=Q(status="waiting"), name="parent_request_one_waiting"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waiting") | Q(decided_at__isnull=False), name="parent_request_decided_has_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "status", "-created_at"], name="parent_request_school_idx")]
+
+    def __str__(self):
+        return f"{self.parent_name} → {self.child}"

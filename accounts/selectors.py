@@ -359,3 +359,16 @@ def children_of(*, parent) -> list:
         )
         .order_by("created_at", "id")
     )
+
+
+def children_unit_paths(*, parent) -> set[str]:
+    """The paths of the schools and current classes of a parent's children (current links, active
+    children): where letters and news addressed to parents reach them (issue #17). Two queries."""
+    children = Guardianship.objects.filter(parent_id=parent.pk, ended_at__isnull=True, child__is_active=True)
+    paths = set(children.exclude(child__unit__isnull=True).values_list("child__unit__path", flat=True))
+    paths.update(
+        RoleAssignment.objects.filter(
+            user_id__in=children.values("child_id"), role=Role.STUDENT, unit__kind=Unit.Kind.CLASS, unit__is_active=True
+        ).values_list("unit__path", flat=True)
+    )
+    return paths

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import credential_requests, issuing, lifecycle, lists, parents, profile, quotas, rollover, staff
+from .views import (
+    credential_requests,
+    issuing,
+    lifecycle,
+    lists,
+    parent_requests,
+    parents,
+    profile,
+    quotas,
+    rollover,
+    staff,
+)
 
 app_name = "accounts"
 urlpatterns = [
@@ -57,6 +68,9 @@ urlpatterns = [
     # --- Parents (views/parents.py, issue #17) ---
     path("tai-khoan/<id:pk>/phu-huynh/cap-moi/", parents.parent_new, name="parent_new"),
     path("phu-huynh/lien-ket/<id:pk>/ket-thuc/", parents.parent_unlink_view, name="parent_unlink"),
+    path("phu-huynh/de-nghi/", parent_requests.parent_request_new, name="parent_request_new"),
+    path("truong/<id:school_pk>/de-nghi-phu-huynh/", parent_requests.parent_requests, name="parent_requests"),
+    path("phu-huynh/de-nghi/<id:pk>/quyet-dinh/", parent_requests.parent_request_decide, name="parent_request_decide"),
     # --- end of parents ---
     # --- Year-end rollover (views/rollover.py) ---
     path("truong/<id:school_pk>/len-lop-cuoi-nam/", rollover.rollover_wizard, name="rollover"),

@@ -50,3 +50,14 @@ class ReasonForm(BootstrapFormMixin, forms.Form):
 
 class ModeratorForm(BootstrapFormMixin, forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
+
+
+class HomeroomMessageForm(BootstrapFormMixin, forms.Form):
+    """A message between a child's parents and the homeroom teacher: plain text, written on a phone."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=BODY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write something before sending.")},
+    )

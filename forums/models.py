@@ -221,6 +221,9 @@ class ThreadSubscription(models.Model):
         related_name="forum_subscriptions",
     )
     following = models.BooleanField(_("following"), default=True)
+    # When the person last opened the thread (kept for a child's homeroom conversation, issue #17): posts
+    # after it are unread for them.
+    last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

@@ -47,6 +47,9 @@ class OwnerRules:
     # Optional: (owner) -> iterable of users told of every new thread and reply in the owner's forums
     # (a topic's author), batched: one unread entry per forum, kept up to date.
     watchers: Callable | None = None
+    # Optional: (user, owner) -> bool, who may write, when fewer than those who see (a child's homeroom
+    # conversation: the principal reads it, only the parents and the homeroom teacher write).
+    can_post: Callable | None = None
 
 
 _OWNER_RULES: dict[type, OwnerRules] = {}
@@ -62,6 +65,7 @@ def register_owner_rules(
     link: Callable | None = None,
     words: Callable | None = None,
     watchers: Callable | None = None,
+    can_post: Callable | None = None,
 ) -> None:
     _OWNER_RULES[model] = OwnerRules(
         can_view=can_view,
@@ -71,6 +75,7 @@ def register_owner_rules(
         link=link,
         words=words,
         watchers=watchers,
+        can_post=can_post,
     )
 
 
@@ -106,7 +111,12 @@ def can_view_forum(user, forum: Forum) -> bool:
 def can_post_in_forum(user, forum: Forum) -> bool:
     """Whether the person may write here at all (the complete-profile rule is checked by the services,
     so it can be explained)."""
-    return can_view_forum(user, forum)
+    if not can_view_forum(user, forum):
+        return False
+    rules = owner_rules(forum)
+    if rules is not None and rules.can_post is not None:
+        return bool(rules.can_post(user, forum.owner))
+    return True
 
 
 def can_manage_forum(user, forum: Forum) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_homeroom
 
 app_name = "forums"
 urlpatterns = [
@@ -24,4 +24,6 @@ urlpatterns = [
     path("bai/<id:pk>/xoa/", views.post_remove, name="post_delete"),
     path("bai/<id:pk>/chon-tra-loi/", views.answer_accept, name="answer_accept"),
     path("tep/<id:pk>/", views.attachment_download, name="attachment"),
+    path("gvcn/", views_homeroom.homeroom_list, name="homeroom_list"),
+    path("gvcn/hoc-sinh/<id:child_pk>/", views_homeroom.homeroom, name="homeroom"),
 ]

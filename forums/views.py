@@ -24,6 +24,7 @@ from units.permissions import can_see_usernames, unit_for_user_or_404
 
 from . import selectors, services
 from .forms import ModeratorForm, PostEditForm, ReasonForm, ReplyForm, ThreadForm
+from .homeroom import homeroom_child_id
 from .models import Forum, Post, PostReport, Thread
 from .permissions import (
     attachment_for_user_or_404,
@@ -140,6 +141,8 @@ def _forum_page(request, forum, form, action=None):
 @login_required
 def forum_detail(request, pk: int):
     forum = forum_for_user_or_404(request.user, pk)
+    if (child_id := homeroom_child_id(forum)) is not None:
+        return redirect("forums:homeroom", child_id)
     return _forum_page(request, forum, ThreadForm())
 
 
@@ -147,6 +150,8 @@ def forum_detail(request, pk: int):
 @require_POST
 def thread_new(request, pk: int):
     forum = forum_for_user_or_404(request.user, pk)
+    if homeroom_child_id(forum) is not None:
+        raise Http404  # one conversation per child, written on its own page
     form = ThreadForm(request.POST, request.FILES)
     saved = _thread_posted(request, form, partial(services.thread_create, forum=forum))
     if saved:
@@ -201,6 +206,8 @@ def _post_partial_context(user, thread, post) -> dict:
 def thread_detail(request, pk: int):
     user = request.user
     thread = thread_for_user_or_404(user, pk)
+    if (child_id := homeroom_child_id(thread.forum)) is not None:
+        return redirect("forums:homeroom", child_id)  # a child's homeroom conversation has its own page
     template = "forums/thread_detail.html"
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
@@ -292,6 +299,8 @@ def attachment_download(request, pk: int):
 @login_required
 def post_link(request, pk: int):
     post = post_for_user_or_404(request.user, pk)
+    if (child_id := homeroom_child_id(post.thread.forum)) is not None:
+        return redirect(reverse("forums:homeroom", args=[child_id]) + f"#post-{post.pk}")
     return redirect(_thread_url(post.thread, selectors.post_page_number(post=post), f"post-{post.pk}"))
 
 

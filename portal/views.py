@@ -13,10 +13,12 @@ from courses.permissions import can_assign_group_tasks
 from courses.selectors.group_tasks import home_group_tasks
 from courses.selectors.home import due_next, learner_work, my_courses, upcoming_sessions
 from courses.selectors.teaching import grading_queue, group_work, taught_courses
+from forums.homeroom import homeroom_summary, homeroom_unread_count
 from gradebook.permissions import can_view_progress
 from gradebook.selectors import own_marks, student_absences
 from materials.selectors.attempts import home_quizzes
 from publications.selectors.front import national_front, personal_front
+from publications.selectors.parents import parent_front
 from reports.permissions import can_view_stats
 from teaching.permissions import can_edit_timetable
 from teaching.selectors_timetable import student_week
@@ -61,6 +63,10 @@ def home(request):
         # Contests (issue #18): those who organise, and those a contest is taking registrations from.
         "contests_organise": bool(contest_organiser_units(user)),
         "contests_open": open_for_registration(user=user).count(),
+        # Parents' messages to the homeroom teacher (issue #17): None for who is no homeroom teacher.
+        "homeroom_unread": homeroom_unread_count(user=user)
+        if set(user.roles) & (TEACHING_ROLES | {Role.PRINCIPAL})
+        else None,
     }
     if Role.STUDENT in user.roles:
         # The pupil's week with the links they may follow (three queries, whatever the number of slots).
@@ -124,4 +130,6 @@ def parent_home(request):
             absences=student_absences(student=child, start=period.start, end=period.end),
         )
         context["timetable_week"] = student_week(student=child)  # the child's week (teaching, three queries)
+        context["homeroom"] = homeroom_summary(child=child, user=request.user)  # issue #17: messages
+    context["parent_front"] = parent_front(user=request.user)  # issue #17: letters and news for parents
     return render(request, "portal/parent_home.html", context)

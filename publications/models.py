@@ -257,6 +257,16 @@ class Letter(models.Model):
         default=Addressees.HEADS,
         db_default=Addressees.HEADS,
     )
+    # Also addressed to the parents of the students of this unit (issue #17): the issuer itself (all the
+    # parents below it) or, for a school, one of its classes. Parents see nothing else of the letters.
+    parents_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("also addressed to the parents of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # Folded (accent-free, lower-case) number, symbol, subject, issuer, signer and text: what the archive
     # searches. Kept by the services.
     search_text = models.TextField(_("search text"), blank=True, editable=False)
@@ -433,6 +443,9 @@ class Article(SoftDeleted):
         related_name="promoted_articles",
     )
     promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
+    # Written for parents too (issue #17): once approved it shows on the home page of the parents of the
+    # students of the unit's subtree.
+    for_parents = models.BooleanField(_("for parents too"), default=False, db_default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import letters as views
+from .views import parents
 
 app_name = "letters"
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("<id:pk>/nhac-nho/", views.remind, name="remind"),
     path("<id:pk>/chuyen-tiep/", views.forward, name="forward"),
     path("tep/<id:pk>/", views.attachment, name="attachment"),
+    path("phu-huynh/", parents.parent_publications, name="parents"),
 ]
 
 # The archive (helper "archive"): kept at the end so each helper appends only.

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from truonghoc.bulk import bulk_insert
 from truonghoc.formatting import datetime_text
 from truonghoc.xlsx import xlsx_bytes
 from units.services import audit_log
@@ -59,7 +60,7 @@ def credential_matches(*, user: User, code: str) -> bool:
     return hmac.compare_digest(credential.code_hash, code_hash(user_id=user.pk, code=code))
 
 
-def credentials_issue(*, users: list[User], batch: IssueBatch) -> dict[int, str]:
+def credentials_issue(*, users: list[User], batch: IssueBatch, fresh: bool = False) -> dict[int, str]:
     """New codes for these users (replacing any earlier ones); returns {user id: code}.
 
     The caller holds the transaction and audits; passwords are made unusable so an earlier password
@@ -68,8 +69,10 @@ def credentials_issue(*, users: list[User], batch: IssueBatch) -> dict[int, str]
     now = timezone.now()
     expires = now + timedelta(days=settings.INITIAL_CREDENTIAL_DAYS)
     codes = {user.pk: code_generate() for user in users}
-    InitialCredential.objects.filter(user__in=[u.pk for u in users]).delete()
-    InitialCredential.objects.bulk_create(
+    if not fresh:  # accounts just made (`fresh`) have no earlier code to replace
+        InitialCredential.objects.filter(user__in=[u.pk for u in users]).delete()
+    bulk_insert(
+        InitialCredential,
         [
             InitialCredential(
                 user_id=user_id,

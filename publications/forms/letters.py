@@ -8,7 +8,7 @@ from units.models import Unit
 
 from ..models import Letter
 from ..selectors.letters import is_bare_reference, letters_by_reference_map
-from ..services.letters import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, default_addressees
+from ..services.letters import ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, default_addressees, parents_units_for
 from .recipients import RecipientsMixin, acting_unit_field, recipient_fields
 
 ATTACHMENT_ACCEPT = ".pdf,.docx,application/pdf"
@@ -93,6 +93,17 @@ class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
         ),
         error_messages={"invalid_choice": _("Choose whom the letter is addressed to from the list.")},
     )
+    parents_unit = forms.TypedChoiceField(
+        label=_("Also addressed to parents"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_(
+            "Parents see the letter on their home page: those of every student below the issuing unit, or "
+            "of one class of the school. Parents never see a letter that is not addressed to them."
+        ),
+        error_messages={"invalid_choice": _("Choose whose parents the letter is addressed to from the list.")},
+    )
     is_public = forms.BooleanField(
         label=_("Public letter"),
         required=False,
@@ -111,6 +122,11 @@ class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
         if not self.is_bound and "addressed_to" not in self.initial and issuers:
             self.initial["addressed_to"] = default_addressees(issuers[0])
         self._setup_recipients(issuers=issuers, unit_choices=unit_choices)
+        self._parents_units = {u.pk: u for issuer in issuers for u in parents_units_for(issuer)}
+        self.fields["parents_unit"].choices = [("", _("No: not to parents"))] + [
+            (u.pk, _("The parents of the students of %(unit)s") % {"unit": u.name})
+            for u in self._parents_units.values()
+        ]
         self.fields["attachments"].help_text = gettext(
             "PDF or Word (.docx), at most %(size)d MB each, %(count)d files in all."
         ) % {
@@ -158,6 +174,7 @@ class LetterForm(RecipientsMixin, BootstrapFormMixin, forms.Form):
             "cites": data["cites"],
             "attachments": data["attachments"],
             "addressed_to": data.get("addressed_to") or None,
+            "parents_unit": self._parents_units.get(data.get("parents_unit")),
         }
 
 
@@ -180,6 +197,7 @@ def letter_initial(letter: Letter, audience_units: list[Unit]) -> dict:
             for c in letter.citations.select_related("cited")
         ),
         "addressed_to": letter.addressed_to,
+        "parents_unit": letter.parents_unit_id,
     }
 
 

@@ -31,6 +31,13 @@ class ArticleForm(BootstrapFormMixin, forms.Form):
     images = MultipleFileField(
         label=_("Add pictures to the gallery"), widget=MultipleFileInput(attrs={"accept": IMAGE_ACCEPT})
     )
+    for_parents = forms.BooleanField(
+        label=_("For parents too"),
+        required=False,
+        help_text=_(
+            "Once approved, the article also shows on the home page of the parents of the students of the unit."
+        ),
+    )
     captions = forms.CharField(
         label=_("Captions of the new pictures"),
         required=False,
@@ -77,7 +84,7 @@ class ArticleForm(BootstrapFormMixin, forms.Form):
 
     def service_data(self) -> dict:
         """What article_create and article_update both take from the form."""
-        fields = ("title", "summary", "body", "cover", "images")
+        fields = ("title", "summary", "body", "cover", "images", "for_parents")
         return {**{name: self.cleaned_data[name] for name in fields}, "captions": self.new_captions()}
 
     def new_captions(self) -> list[str]:

@@ -33,7 +33,7 @@ from units.permissions import (
     scope,
     units_where,
 )
-from units.selectors import school_path_of
+from units.selectors import ancestor_paths, school_path_of
 
 from ..models import Letter, LetterRecipient
 
@@ -156,6 +156,38 @@ def recipient_q(user) -> Q | None:
     return query
 
 
+def parent_reach_paths(user) -> list[str]:
+    """For a parent account (issue #17): the paths of the units whose parents' letters and news reach
+    them: their children's classes and schools and every unit above those. Empty for everyone else.
+    Looked up once per user object."""
+    if not _authenticated(user) or getattr(user, "account_type", "") != "parent":
+        return []
+    cached = getattr(user, "_parent_reach_paths", None)
+    if cached is None:
+        from accounts.selectors import children_unit_paths
+
+        cached = sorted({p for path in children_unit_paths(parent=user) for p in ancestor_paths(path)})
+        user._parent_reach_paths = cached
+    return cached
+
+
+def parents_letters_q(user) -> Q | None:
+    """A filter on Letter for the issued letters addressed to this parent's children's parents; None for
+    anyone who is no parent."""
+    paths = parent_reach_paths(user)
+    if not paths:
+        return None
+    return Q(status=Letter.Status.ISSUED, parents_unit__path__in=paths)
+
+
+def is_letter_parent(user, letter: Letter) -> bool:
+    return (
+        letter.status == Letter.Status.ISSUED
+        and letter.parents_unit_id is not None
+        and letter.parents_unit.path in parent_reach_paths(user)
+    )
+
+
 def can_issue_letter(user, unit: Unit) -> bool:
     if unit.kind not in LETTER_ISSUER_KINDS or not unit.is_active or not _authenticated(user):
         return False
@@ -192,7 +224,11 @@ def can_view_letter(user, letter: Letter) -> bool:
         return True
     if not _authenticated(user):
         return False
-    return can(user, Action.VIEW_REPORTS, letter.issuer) or is_letter_recipient(user, letter)
+    return (
+        can(user, Action.VIEW_REPORTS, letter.issuer)
+        or is_letter_recipient(user, letter)
+        or is_letter_parent(user, letter)
+    )
 
 
 def letters_visible_q(user) -> Q:
@@ -211,6 +247,9 @@ def letters_visible_q(user) -> Q:
     received = recipient_q(user)
     if received is not None:
         issued |= received
+    as_parent = parents_letters_q(user)
+    if as_parent is not None:
+        issued |= as_parent
     return own | (Q(status=Letter.Status.ISSUED) & issued)
 
 
@@ -272,7 +311,7 @@ def letter_refusal(user, pk) -> str | None:
 
 
 def letter_for_user_or_404(user, pk) -> Letter:
-    letter = get_object_or_404(Letter.objects.select_related("issuer", "created_by"), pk=pk)
+    letter = get_object_or_404(Letter.objects.select_related("issuer", "created_by", "parents_unit"), pk=pk)
     if not can_view_letter(user, letter):
         raise Http404
     return letter

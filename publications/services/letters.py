@@ -28,7 +28,7 @@ from truonghoc.formatting import date_text, datetime_text
 from truonghoc.storage import private_storage
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
-from units.models import Unit
+from units.models import Unit, in_subtree_q
 from units.permissions import UNIT_MANAGER_ROLES
 from units.services import audit_log
 
@@ -297,6 +297,7 @@ def _fill(
     cites: list,
     addressed_to: str | None,
     errors: dict,
+    parents_unit: Unit | None = None,
 ) -> list:
     """Set the typed fields on `letter` and collect what is wrong with them into `errors`; returns the
     "Căn cứ" lines to save."""
@@ -315,6 +316,14 @@ def _fill(
     letter.is_public = bool(is_public)
     letter.audience = _audience(kinds, units)
     letter.addressed_to = addressed_to or default_addressees(letter.issuer)
+    letter.parents_unit = parents_unit
+    if parents_unit is not None and not parents_unit_allowed(issuer=letter.issuer, unit=parents_unit):
+        errors["parents_unit"] = [
+            _(
+                "A letter is addressed to the parents of the issuing unit itself or, for a school, of one of "
+                "its classes."
+            )
+        ]
     if issued_on is None:
         errors["issued_on"] = [_("Give the letter's date (dd/mm/yyyy).")]
     elif "number" not in errors:
@@ -330,6 +339,24 @@ def _fill(
     if cite_errors:
         errors["cites"] = cite_errors
     return lines
+
+
+def parents_units_for(issuer: Unit) -> list[Unit]:
+    """Whose parents a letter of `issuer` may also be addressed to (issue #17): the issuer itself (every
+    parent of its subtree) and, for a school, each of its active classes."""
+    units = [issuer]
+    if issuer.is_school:
+        units += list(
+            Unit.objects.filter(in_subtree_q(issuer, "", include_self=False), kind=K.CLASS, is_active=True).order_by(
+                "grade", "name"
+            )
+        )
+    return units
+
+
+def parents_unit_allowed(*, issuer: Unit, unit: Unit) -> bool:
+    return unit.pk == issuer.pk or (issuer.is_school and unit.kind == K.CLASS and unit.is_active and
+                                    Unit.objects.filter(in_subtree_q(issuer, ""), pk=unit.pk).exists())  # fmt: skip
 
 
 def default_addressees(issuer: Unit) -> str:
@@ -355,6 +382,7 @@ class LetterFields(TypedDict, total=False):
     units: Iterable[Unit]
     cites: Iterable[Letter | str]
     addressed_to: str | None
+    parents_unit: Unit | None
 
 
 def _checked_draft(letter: Letter, *, actor, fields: LetterFields, attachments, existing: int) -> tuple[list, list]:
@@ -403,6 +431,7 @@ def letter_create(*, actor, issuer: Unit, attachments: Iterable = (), **fields: 
                 "subject": letter.subject,
                 "attachments": len(checked),
                 "addressed_to": letter.addressed_to,
+                "parents_of": letter.parents_unit.name if letter.parents_unit else None,
                 "citations": len(lines),
             },
         )
@@ -454,6 +483,7 @@ def letter_update(
                 "attachments_added": len(checked),
                 "attachments_removed": [a.name for a in removed],
                 "addressed_to": letter.addressed_to,
+                "parents_of": letter.parents_unit.name if letter.parents_unit else None,
                 "citations": len(lines),
             },
         )

@@ -161,6 +161,7 @@ def article_create(
     cover=None,
     images: Iterable = (),
     captions: Iterable[str] = (),
+    for_parents: bool = False,
 ) -> Article:
     """A draft article of `unit`, with its cover and gallery; sent for approval separately."""
     if not can_write_news(actor, unit):
@@ -172,7 +173,10 @@ def article_create(
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    article = Article(unit=unit, author=actor, title=title, summary=summary, body=body, created_at=now, status=S.DRAFT)
+    article = Article(
+        unit=unit, author=actor, title=title, summary=summary, body=body, created_at=now, status=S.DRAFT,
+        for_parents=bool(for_parents),
+    )  # fmt: skip
     article.full_clean(exclude=["cover"])
     with files_removed_on_failure(_storage()) as saved:
         if cover_file is not None:
@@ -197,6 +201,7 @@ def article_update(
     captions: Iterable[str] = (),
     image_captions: Mapping[int, str] | None = None,
     remove_images: Iterable[int] = (),
+    for_parents: bool | None = None,
 ) -> Article:
     """Change the text and pictures. Allowed to the author in every state. A published article goes back to
     the unit above for approval (the approval was of what it said, not of whatever it says later): it leaves
@@ -217,6 +222,8 @@ def article_update(
         raise ValidationError(errors)
     before = _snapshot(locked)
     locked.title, locked.summary, locked.body = title, summary, body
+    if for_parents is not None:
+        locked.for_parents = bool(for_parents)
     if remove_cover and cover_file is None:
         locked.cover = ""
     locked.full_clean(exclude=["cover"])
@@ -228,7 +235,7 @@ def article_update(
             start=max((image.position for image in current.values()), default=-1) + 1,
             saved=saved,
         )
-        locked.save(update_fields=["title", "summary", "body", "cover", "updated_at"])
+        locked.save(update_fields=["title", "summary", "body", "cover", "for_parents", "updated_at"])
     if removed:
         ArticleImage.objects.filter(pk__in=removed).delete()
     changed = []

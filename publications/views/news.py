@@ -153,7 +153,12 @@ def _article_form_page(request, form: ArticleForm, *, article, save):
 def article_edit(request, pk: int):
     user = request.user
     article = _article_for(user, pk, perms.can_edit_article)
-    initial = {"title": article.title, "summary": article.summary, "body": article.body}
+    initial = {
+        "title": article.title,
+        "summary": article.summary,
+        "body": article.body,
+        "for_parents": article.for_parents,
+    }
     form = _bound(request, article=article, initial=initial)
 
     def save():
