@@ -129,7 +129,9 @@ def parent_home(request):
             conduct=marks["conduct"].get(period.number),
             absences=student_absences(student=child, start=period.start, end=period.end),
         )
-        context["timetable_week"] = student_week(student=child)  # the child's week (teaching, three queries)
+        context["timetable_week"] = student_week(
+            student=child, joins=False
+        )  # the child's week (teaching, three queries)
         context["homeroom"] = homeroom_summary(child=child, user=request.user)  # issue #17: messages
     context["parent_front"] = parent_front(user=request.user)  # issue #17: letters and news for parents
     return render(request, "portal/parent_home.html", context)

@@ -190,21 +190,23 @@ def student_timetable(*, student) -> Timetable | None:
     )
 
 
-def student_week(*, student) -> Week:
+def student_week(*, student, joins: bool = True) -> Week:
     """A pupil's week (the student's home, and the parent's for the chosen child): three queries whatever
     the number of slots (the timetable, its slots with their teacher and links as plain values, the
     pupil's courses). Each slot carries `link` (href), `link_kind` and `link_title` when the pupil may
-    follow it."""
+    follow it. A live lesson's link is the portal's join step (`teaching:live_join`), which records the
+    attendance before it opens the meeting; with `joins=False` (a parent's view) the live lesson is named
+    but not linked: only the pupil joins, from their own account."""
     timetable = student_timetable(student=student)
     slots = []
     if timetable is not None:
         rows = list(timetable.slots.values(*PUPIL_COLUMNS))
         courses = _open_courses(student.pk)  # also without links: the same queries for every week
-        slots = [_pupil_slot(row, courses) for row in rows]
+        slots = [_pupil_slot(row, courses, joins=joins) for row in rows]
     return build_week(slots, timetable=timetable)
 
 
-def _pupil_slot(row: dict, courses: set[int]) -> PupilSlot:
+def _pupil_slot(row: dict, courses: set[int], *, joins: bool = True) -> PupilSlot:
     """The link a pupil follows: the live session (only in a course they are in, not removed), the LMS
     lesson (likewise), a plan lesson's own session or section, or the plain link."""
     slot = PupilSlot(
@@ -216,7 +218,9 @@ def _pupil_slot(row: dict, courses: set[int]) -> PupilSlot:
         slot.link_title, prefix = row["plan_lesson__title"], "plan_lesson__"
     session, section = f"{prefix}live_session__", f"{prefix}section__"
     if row[f"{session}course_id"] in courses and row[f"{session}deleted_at"] is None:
-        slot.link, slot.link_kind = row[f"{session}url"], "live"
+        session_id = row[f"{prefix}live_session_id"]
+        slot.link = reverse("teaching:live_join", args=[session_id]) if joins else ""
+        slot.link_kind = "live"
         slot.link_title = slot.link_title or row[f"{session}title"]
     elif row[f"{section}course_id"] in courses and row[f"{section}deleted_at"] is None:
         anchor = f"#section-{row[f'{prefix}section_id']}"

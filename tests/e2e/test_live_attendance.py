@@ -1,6 +1,7 @@
-"""Issue #17, point 4 in a real browser: a student joins a live lesson from the course page through the
-portal's join step (which records the join, then opens the meeting), the teacher confirms the attendance
-on a phone, and the student appears as present — on the teacher's sheet and on the student's own page.
+"""Issue #17, points 3 and 4 in a real browser: a student joins a live lesson from the timetable on their home
+page (the slot links to the lesson's live session) through the portal's join step (which records the join,
+then opens the meeting), the teacher confirms the attendance on a phone, and the student appears as
+present — on the teacher's sheet and on the student's own page.
 
 The meeting tool is not on the network here: the session's link is a page of the test server, and the
 test checks that the portal sent the student there."""
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 from courses.models import Course, LiveSession
 from courses.services.live import live_session_create
 from teaching.models import Attendance, AttendanceStatus, LiveLesson
+from teaching.services_timetable import SlotInput, slot_set, timetable_create
 from tests.courses.factories import enrol, make_course
 from tests.e2e.conftest import horizontal_overflow, log_in, person, screenshots
 from units.models import Role
@@ -44,21 +46,30 @@ def lesson(tree):
     )
     # The lesson started five minutes ago (scheduling refuses a past time; the clock moved on since).
     LiveSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+    # 6A1's timetable: today's first period (Saturday's on a Sunday, when there is no lesson) is this Toán
+    # lesson, linked to the session ("làm đường link gắn vào TKB").
+    admin = person(tree.s1, Role.SCHOOL_ADMIN, "qt.tkb", "Quản Trị Trường")
+    today = timezone.localdate()
+    timetable = timetable_create(actor=admin, school_class=tree.c1, valid_from=today - timedelta(days=7))
+    slot_set(
+        actor=admin, timetable=timetable, weekday=min(today.isoweekday(), 6), session="am", period=1,
+        values=SlotInput(subject="Toán", teacher_id=teacher.pk, link_kind="live", live_session_id=session.pk),
+    )  # fmt: skip
     return course, session, student, absent
 
 
-def test_student_joins_from_the_course_page_and_the_teacher_confirms_them_present(live_server, page, phone, lesson):
+def test_student_joins_from_the_timetable_and_the_teacher_confirms_them_present(live_server, page, phone, lesson):
     course, session, student, absent = lesson
     base = live_server.url
     # The meeting tool is not reachable here (and a browser does not let a test answer a redirect's target):
     # the session's link is a page of the test server, as a row written before the https rule could be.
     meeting_url = base + reverse("courses:calendar") + "?phong=toan-6a1"
     LiveSession.objects.filter(pk=session.pk).update(url=meeting_url)
-    log_in(page, base, "hs.em", fresh=True)
-    page.goto(base + reverse("courses:course", args=[course.pk]))
-    page.get_by_test_id("live-link").click()
+    log_in(page, base, "hs.em", fresh=True)  # lands on the home page, with the week's timetable
+    live_slot = page.get_by_test_id("home-timetable").locator("[data-testid=slot-link][data-kind=live]").first
+    expect(live_slot).to_be_visible()
     with page.expect_popup() as opened:
-        page.get_by_test_id("join").click()
+        live_slot.click()
     meeting = opened.value
     meeting.wait_for_load_state()
     assert meeting.url == meeting_url

@@ -49,6 +49,7 @@ def week(tkb, monkeypatch):
     put(c1, 3, 2, "Văn", link_kind="live", live_session_id=closed_session.pk)
     put(c1, 1, 1, "Văn", link_kind="url", link_url="https://olm.vn/van-6")
     put(c2, 3, 1, "Tin")
+    c1.toan_session = session
     return c1, c2
 
 
@@ -58,8 +59,11 @@ def test_the_student_sees_today_and_the_week_with_the_links(client, tkb, week):
     assert 'data-testid="home-timetable"' in page and "6A1" in page
     today = page.split('data-testid="timetable-today"')[1].split("</section>")[0]
     assert "04/11/2026" in today and today.count('data-testid="today-slot"') == 2
-    assert "https://meet.jit.si/toan-6a1" in today  # a live session of a course An is in
-    assert "https://meet.jit.si/rieng" not in page  # a course An is not in: no link
+    # A live session of a course An is in: the portal's join step (it records the attendance), never the
+    # meeting's own address; a course An is not in: no link.
+    join = reverse("teaching:live_join", args=[week[0].toan_session.pk])
+    assert join in today and "https://meet.jit.si/toan-6a1" not in page
+    assert "https://meet.jit.si/rieng" not in page and 'data-kind="live"' in today
     assert page.count('data-testid="week-day"') == 6 and 'data-today="1"' in page
     assert "https://olm.vn/van-6" in page  # Monday's plain link
     assert "Tin học" not in page  # 7A1's lessons
@@ -69,10 +73,12 @@ def test_the_parent_sees_the_chosen_childs_week_only(client, tkb, week):
     client.force_login(tkb.mother)
     page = client.get(reverse("home")).content.decode()
     assert 'data-testid="parent-home"' in page and 'data-testid="home-timetable"' in page
-    assert "https://meet.jit.si/toan-6a1" in page and "Tin học" not in page
+    # The child's live lesson is named, not joinable by the parent (only the pupil joins, from their account).
+    assert 'data-testid="slot-live"' in page and "Phân số" in page and "Tin học" not in page
+    assert reverse("teaching:live_join", args=[week[0].toan_session.pk]) not in page
     client.force_login(tkb.father)  # Hoa's father: 7A1's week, nothing of 6A1
     page = client.get(reverse("home")).content.decode()
-    assert "Tin học" in page and "https://meet.jit.si/toan-6a1" not in page and "https://olm.vn/van-6" not in page
+    assert "Tin học" in page and "Phân số" not in page and "https://olm.vn/van-6" not in page
     assert client.get(reverse("home"), {"hs": tkb.an.pk}).status_code == 404
     client.force_login(tkb.far_parent)  # another school: no timetable yet
     page = client.get(reverse("home")).content.decode()
