@@ -7,7 +7,6 @@ Ministry from the stored school rows."""
 from datetime import date
 
 from celery import chord, current_app, group, shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from truonghoc.queues import RETRY
@@ -41,24 +40,15 @@ def _periods(today: str):
     return current_periods(date.fromisoformat(today))
 
 
-@shared_task(
-    acks_late=True,  # a worker lost mid-school leaves the task on the queue for another one
-    time_limit=10 * 60,
-    soft_time_limit=9 * 60,
-    autoretry_for=(OperationalError, InterfaceError),  # the database restarted, a lost connection, a deadlock
-    retry_backoff=10,
-    retry_backoff_max=5 * 60,
-    retry_jitter=True,
-    max_retries=5,
-)
+# acks_late (settings): a worker lost mid-school leaves the task on the queue for another one; RETRY: the
+# database restarted, a lost connection.
+@shared_task(**RETRY, time_limit=10 * 60, soft_time_limit=9 * 60)
 def share_recompute_school(school_ids: list[int], today: str) -> int:
     """The online-share figures of these schools' rows; returns the rows updated."""
     return share_recompute_schools(school_ids=school_ids, periods=_periods(today))
 
 
-@shared_task(
-    acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60, autoretry_for=(OperationalError,), max_retries=5
-)
+@shared_task(**RETRY, time_limit=10 * 60, soft_time_limit=9 * 60)
 def share_rollup_task(_results=None, today: str = "") -> int:
     """After the schools: every Office, Department and the Ministry re-added from the school rows."""
     return share_rollup(periods=_periods(today or timezone.localdate().isoformat()))
@@ -79,7 +69,7 @@ def share_recompute_job(unit_id: int | None, today: str) -> group:
     )
 
 
-@shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
+@shared_task(**RETRY, time_limit=5 * 60, soft_time_limit=4 * 60)
 def share_recompute(unit_id: int | None = None) -> int:
     """Recompute the online share of every school at or below `unit_id` (a province: its Department), then
     the units above them. In-process (CELERY_TASK_ALWAYS_EAGER) the schools run here one after the other and

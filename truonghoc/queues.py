@@ -53,6 +53,11 @@ ROUTES: dict[str, str] = {
     "reports.tasks.stats_recompute_task": BULK,
     "gradebook.tasks.recompute_results": BULK,
     "gradebook.tasks.recompute_school_results": BULK,
+    "reports.tasks.share_recompute": BULK,
+    "reports.tasks.share_recompute_school": BULK,
+    "reports.tasks.share_rollup_task": BULK,
+    # Exports: a records archive prints a PDF per plan (minutes for a school).
+    "teaching.tasks.archive_build_task": BULK,
     # Imports: bulk unless the engine's dispatch sends a small file to the interactive queue.
     "accounts.tasks.import_validate_task": BULK,
     "accounts.tasks.import_apply_task": BULK,
@@ -64,6 +69,10 @@ ROUTES: dict[str, str] = {
     "gradebook.tasks.assignment_import_apply_task": BULK,
     "gradebook.tasks.mark_import_validate_task": BULK,
     "gradebook.tasks.mark_import_apply_task": BULK,
+    "teaching.tasks.plan_import_validate_task": BULK,
+    "teaching.tasks.plan_import_apply_task": BULK,
+    "teaching.tasks.timetable_import_validate_task": BULK,
+    "teaching.tasks.timetable_import_apply_task": BULK,
 }
 
 

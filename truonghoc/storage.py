@@ -123,9 +123,11 @@ def file_response(
     from truonghoc.uploads import content_type_for
 
     content_type = content_type or content_type_for(name)
-    signed_url = getattr(field.storage, "signed_url", None)
+    # A FieldFile knows its storage; a plain File (a picture still read from public media) has none.
+    storage = getattr(field, "storage", None)
+    signed_url = getattr(storage, "signed_url", None)
     if signed_url is not None and not inline:
-        if not field.name or not field.storage.exists(field.name):
+        if not field.name or not storage.exists(field.name):
             raise Http404
         response = HttpResponseRedirect(signed_url(field.name, filename=name, content_type=content_type))
         response["Cache-Control"] = "private, no-store"  # the signed URL expires; never cache the redirect

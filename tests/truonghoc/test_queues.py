@@ -32,6 +32,14 @@ BULK_WORK = {
     "gradebook.tasks.assignment_import_apply_task",
     "gradebook.tasks.mark_import_validate_task",
     "gradebook.tasks.mark_import_apply_task",
+    "reports.tasks.share_recompute",
+    "reports.tasks.share_recompute_school",
+    "reports.tasks.share_rollup_task",
+    "teaching.tasks.archive_build_task",
+    "teaching.tasks.plan_import_validate_task",
+    "teaching.tasks.plan_import_apply_task",
+    "teaching.tasks.timetable_import_validate_task",
+    "teaching.tasks.timetable_import_apply_task",
 }
 
 
