@@ -14,6 +14,7 @@
   and is refused before that time.
 """
 
+import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
@@ -33,6 +34,8 @@ from .certificates import certificates_issue
 from .judging import scores_locked
 from .models import Award, AwardQuota, Certificate, Round, RoundEntry
 from .permissions_judging import results_out
+
+logger = logging.getLogger(__name__)
 
 PRIZE_ORDER = [Award.Prize.FIRST, Award.Prize.SECOND, Award.Prize.THIRD, Award.Prize.CONSOLATION]
 
@@ -194,9 +197,11 @@ def results_schedule(*, actor, round_: Round, publish_at) -> None:
 
 
 @transaction.atomic
-def results_publish(*, actor, round_: Round) -> None:
+def results_publish(*, actor, round_: Round) -> bool:
     """Record that the results are out and tell the round's participants (each team member). Refused before
-    the time set in advance, without one, or before the scores are locked: nothing changes."""
+    the time set in advance, without one, or before the scores are locked: nothing changes. Idempotent: a
+    round already published is left alone (nobody is told twice). `actor` None: beat's task
+    (results_publish_due), audited without a person."""
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.results_publish_at is None:
         raise ValidationError(_("Set the moment the results are published first."))
@@ -207,10 +212,12 @@ def results_publish(*, actor, round_: Round) -> None:
         )
     if not scores_locked(round_):
         raise ValidationError(_("Close the round (its scores locked) before publishing its results."))
-    if round_.results_published_at:
-        return
-    round_.results_published_at = timezone.now()
-    round_.save(update_fields=["results_published_at"])
+    # Claimed by a conditional update, not read-then-write: the organiser's button and beat's task may run at
+    # the same moment (and SQLite has no row lock); whoever updates the row tells the participants, once.
+    now = timezone.now()
+    if not Round.objects.filter(pk=round_.pk, results_published_at__isnull=True).update(results_published_at=now):
+        return False
+    round_.results_published_at = now
     audit_log(actor=actor, action="contest.results_publish", unit=round_.contest.organiser, target=round_)
     contest = round_.contest
     participants = (
@@ -227,3 +234,27 @@ def results_publish(*, actor, round_: Round) -> None:
         % {"round": round_.title, "contest": contest.title},
         url=reverse("contests:round_results", kwargs={"slug": contest.slug, "order": round_.order}),
     )
+    return True
+
+
+# Rounds published per run of beat's task: a run finishes well within its minute, the rest wait for the next.
+PUBLISH_DUE_BATCH = 50
+
+
+def results_publish_due(*, batch: int = PUBLISH_DUE_BATCH) -> int:
+    """Publish the closed rounds whose time set in advance has come and that nobody has published yet, through
+    `results_publish` (audited, participants told), each in its own transaction so that one refusal does not
+    hold the others back: what beat runs every minute (contests.tasks.results_publish_due_task). Exactly once
+    per round (results_publish claims it). Returns how many were published."""
+    due = list(
+        Round.objects.filter(
+            closed_at__isnull=False, results_publish_at__lte=timezone.now(), results_published_at__isnull=True
+        ).order_by("results_publish_at", "pk")[:batch]
+    )
+    published = 0
+    for round_ in due:
+        try:
+            published += results_publish(actor=None, round_=round_)
+        except ValidationError as exc:  # not expected for a closed round whose time has come: say so, go on
+            logger.warning("round %s not published: %s", round_.pk, "; ".join(exc.messages))
+    return published

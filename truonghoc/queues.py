@@ -47,6 +47,8 @@ ROUTES: dict[str, str] = {
     # Interactive: a person is waiting for it, or it is seconds of work that must not wait hours.
     "notifications.tasks.notifications_send_email": INTERACTIVE,
     "materials.tasks.attempts.attempts_close_overdue_task": INTERACTIVE,  # students' results, every minute
+    # Every minute: contest results out at the time set in advance, participants told (a few rounds a run).
+    "contests.tasks.results_publish_due_task": INTERACTIVE,
     # Every hour, seconds of work; the credential sheets' lifetime (CREDENTIAL_SHEET_HOURS) is a promise.
     "accounts.tasks.purge_expired_credential_sheets": INTERACTIVE,
     # Bulk: recomputes of a whole unit's figures and results.

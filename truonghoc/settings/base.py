@@ -224,6 +224,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Contest results whose publication time has come: published (recorded, participants told).
+    "publish-due-contest-results": {
+        "task": "contests.tasks.results_publish_due_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Participation statistics, recomputed every night (and on demand from the dashboards).
     "recompute-statistics": {
         "task": "reports.tasks.stats_recompute_task",
