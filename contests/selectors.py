@@ -10,7 +10,8 @@ from truonghoc.text import fold
 from units.models import ancestor_paths, in_subtree_q
 from units.permissions import has_role
 
-from .figures import unit_figures  # noqa: F401 — reports read the figures per unit here (ct_judge)
+# Reports read the contest figures here: per unit (unit_figures), per school for its snapshots (school_figures).
+from .figures import school_figures, unit_figures  # noqa: F401
 from .models import Contest, Registration, Round, RoundEntry, TeamMember
 from .permissions import AUDIENCE_ROLES, organiser_units, schools_registering
 

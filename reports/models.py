@@ -8,6 +8,8 @@ SHARE_FIELDS = (
     "share_programme", "share_planned", "share_taught", "secondary_programme", "secondary_planned", "secondary_taught",
 )  # fmt: skip
 
+CONTEST_FIELDS = ("contest_participants", "contest_products", "contest_awards")
+
 
 class UnitStat(models.Model):
     """The participation figures of one unit for one period, computed by reports.services (Celery).
@@ -62,6 +64,11 @@ class UnitStat(models.Model):
     secondary_programme = models.PositiveIntegerField(default=0)
     secondary_planned = models.PositiveIntegerField(default=0)
     secondary_taught = models.PositiveIntegerField(default=0)
+    # Contests (issue #18, contests.figures): people registered in the period (a team's members each), products
+    # handed in, awards of results already out, counted at the registration's school.
+    contest_participants = models.PositiveIntegerField(default=0)
+    contest_products = models.PositiveIntegerField(default=0)
+    contest_awards = models.PositiveIntegerField(default=0)
     data_problems = models.JSONField(default=list, blank=True)
 
     SUMMED = (
@@ -69,7 +76,7 @@ class UnitStat(models.Model):
         "schools_declared", "declared_teacher_accounts", "declared_student_accounts", "teachers_photo_ok",
         "complete_profiles", "topics", "topics_empty", "topics_duplicate",
         "courses", "products", "active_30d", "posts", "marks_expected", "marks_entered", "marks_missed",
-        *SHARE_FIELDS,
+        *SHARE_FIELDS, *CONTEST_FIELDS,
     )  # fmt: skip
 
     class Meta:

@@ -409,6 +409,14 @@ def definitions() -> list[tuple[str, str]]:
                 "periods, not an average of percentages. The target counts secondary schools only."
             ),
         ),
+        (
+            _("Contests"),
+            _(
+                "Participants: people registered in a contest in the period (each member of a team), counted at "
+                "the school they registered from; products: contest products handed in (at least one version) in "
+                "the period; awards: prizes given in the period in rounds whose results are already published."
+            ),
+        ),
     ]
 
 

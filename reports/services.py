@@ -15,7 +15,9 @@ Definitions (also shown on the dashboards):
   courses.services.topics.topic_quality_assess stored them;
 - products: products the school's teachers handed in to its groups in the period (not removed);
 - posts: forum posts written in the period by the school's active teachers (as they are now), not
-  removed or hidden by a moderator, wherever they posted.
+  removed or hidden by a moderator, wherever they posted;
+- contests: contests.figures' definitions (people registered in the period, a team's members each; products
+  handed in; awards of results already out), at the registration's school.
 """
 
 from collections import defaultdict
@@ -28,6 +30,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from contests.selectors import school_figures as contest_school_figures
 from courses.models import Course, Product
 from forums.selectors import posts_counted
 from gradebook.progress import schools_totals
@@ -168,6 +171,16 @@ def _school_figures(
         for period in periods:
             if period.start <= day <= period.end:
                 rows[(unit_id, period.key)]["posts"] += 1
+
+    # Contests (issue #18): participants, products and awards per school and period, four grouped queries.
+    for school_id, by_period in contest_school_figures(periods=periods, within=scope_path).items():
+        if school_id not in school_ids:
+            continue  # a registration counted at a unit that is not a school of this recompute
+        for period, figures in by_period.items():
+            row = rows[(school_id, period.key)]
+            row["contest_participants"] = figures["participants"]
+            row["contest_products"] = figures["products"]
+            row["contest_awards"] = figures["awards"]
 
     _grade_entry(rows=rows, ids=ids, periods=periods)
     if share:

@@ -120,6 +120,10 @@ def _line(number: int, row, flags, period_q: str, labels: list[str]) -> dict:
         "coverage": f"{formatting.percent(row.teacher_coverage)} / {formatting.percent(row.student_coverage)}",
         # The online share of its secondary schools (what the target reads), planned / taught.
         "share": f"{formatting.percent(row.secondary_planned_rate)} / {formatting.percent(row.secondary_taught_rate)}",
+        # Contests (issue #18): participants / products / awards.
+        "contests": " / ".join(
+            formatting.number(getattr(row, f)) for f in ("contest_participants", "contest_products", "contest_awards")
+        ),
         "declared": bool(row.schools_declared),
         # Numbers not declared are told once, above the table, not as a badge on every row.
         "flags": [(FLAG_CSS.get(f.kind, "text-bg-warning"), f) for f in flags if f.kind != "declare"],
