@@ -420,6 +420,12 @@ class RoundEntry(models.Model):
     def __str__(self):
         return f"{self.registration} — {self.round}"
 
+    @property
+    def prize_label(self) -> str:
+        """The prize's name, for rows read with `prize` (contests.selectors.round_entries)."""
+        prize = getattr(self, "prize", "")
+        return Award.Prize(prize).label if prize else ""
+
 
 class Product(models.Model):
     """What an entry hands in to a product round; its content lives in versions (the last one is judged)."""

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
+from truonghoc.bulk import bulk_update_rows
 from truonghoc.formatting import datetime_text, number
 from units.services import audit_log
 
@@ -34,6 +35,7 @@ from .certificates import certificates_issue
 from .judging import scores_locked
 from .models import Award, AwardQuota, Certificate, Round, RoundEntry
 from .permissions_judging import results_out
+from .services import rank_entries
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,9 @@ class RankingGroup:
 
 
 def ranking(round_: Round) -> list[RankingGroup]:
-    """The round's ranking per unit of its level (module docstring); two queries."""
+    """The round's ranking per unit of its level (module docstring), what the prizes follow; two queries. The
+    ranks are `services.rank_entries`' (the one competition ranking, that of closing the round); an entry not
+    yet given its unit by the close is ranked in its school."""
     entries = list(
         RoundEntry.objects.filter(round=round_)
         .exclude(status=RoundEntry.Status.ABSENT)
@@ -66,20 +70,16 @@ def ranking(round_: Round) -> list[RankingGroup]:
         .order_by("pk")
     )
     prizes = dict(Award.objects.filter(round=round_).values_list("entry_id", "prize"))
+    for entry in entries:
+        if entry.rank_unit_id is None:
+            entry.rank_unit = entry.registration.school
+    rank_entries(entries)
     groups: dict[int, RankingGroup] = {}
     for entry in entries:
-        unit = entry.rank_unit or entry.registration.school
-        groups.setdefault(unit.pk, RankingGroup(unit=unit)).rows.append(RankedRow(entry=entry, rank=None))
+        row = RankedRow(entry=entry, rank=entry.rank, prize=prizes.get(entry.pk, "") if entry.rank else "")
+        groups.setdefault(entry.rank_unit_id, RankingGroup(unit=entry.rank_unit)).rows.append(row)
     for group in groups.values():
-        group.rows.sort(key=lambda row: (row.entry.score is None, -(row.entry.score or 0), row.entry.pk))
-        previous, rank = None, 0
-        for position, row in enumerate(group.rows, start=1):
-            if row.entry.score is None:
-                continue
-            if row.entry.score != previous:
-                rank, previous = position, row.entry.score
-            row.rank = rank
-            row.prize = prizes.get(row.entry.pk, "")
+        group.rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.entry.pk))
     return sorted(groups.values(), key=lambda g: g.unit.path)
 
 
@@ -154,7 +154,12 @@ def awards_assign(*, actor, round_: Round) -> int:
     Certificate.objects.filter(award__round=round_).delete()
     Award.objects.filter(round=round_).delete()
     awards = []
-    for group in ranking(round_):
+    groups = ranking(round_)
+    # The ranks the prizes follow are stored on the entries, so the results table (selectors.round_entries)
+    # shows them even before the round closes (closing ranks again, by the same rule, from the same scores).
+    ranked = [row.entry for group in groups for row in group.rows]
+    bulk_update_rows(RoundEntry, ranked, ["rank_unit", "rank"])
+    for group in groups:
         scored = [row for row in group.rows if row.rank is not None]
         position = 0
         for prize in PRIZE_ORDER:

@@ -3,16 +3,19 @@ ranking and who went on, and the test engine's rule for a round's participants."
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from truonghoc.params import parse_int
 from truonghoc.text import fold
 from units.models import ancestor_paths, in_subtree_q
 from units.permissions import has_role
 
 # Reports read the contest figures here: per unit (unit_figures), per school for its snapshots (school_figures).
 from .figures import school_figures, unit_figures  # noqa: F401
-from .models import Contest, Registration, Round, RoundEntry, TeamMember
+from .models import Award, Contest, Registration, Round, RoundEntry, TeamMember
 from .permissions import AUDIENCE_ROLES, organiser_units, schools_registering
 
 PUBLIC_STATUSES = (Contest.Status.ANNOUNCED, Contest.Status.RUNNING, Contest.Status.FINISHED)
@@ -109,14 +112,30 @@ def round_view(rnd: Round, now=None) -> RoundView:
     return RoundView(round=rnd, qualified_visible=bool(rnd.closed_at), results_visible=published)
 
 
+# A round's results table (the public page and the organiser's page show the same one): rows per page.
+RESULTS_PAGE_SIZE = 50
+
+
 def round_entries(*, rnd: Round, status: str | None = None, unit=None) -> QuerySet[RoundEntry]:
-    """A round's entries by unit and rank, with the participant and school (a fixed few queries per page)."""
-    rows = rnd.entries.select_related("registration__user", "registration__team", "registration__school", "rank_unit")
+    """A round's entries by unit and rank (unranked ones last, best score first), with the participant, school
+    and `prize` (the round's award, "" without one): THE ranking both results pages print (a fixed few queries
+    per page)."""
+    prize = Award.objects.filter(round=rnd, entry=OuterRef("pk")).values("prize")[:1]
+    rows = rnd.entries.select_related(
+        "registration__user", "registration__team", "registration__school", "rank_unit"
+    ).annotate(prize=Coalesce(Subquery(prize), Value("")))
     if status:
         rows = rows.filter(status=status)
     if unit is not None:
         rows = rows.filter(in_subtree_q(unit, "registration__school"))
-    return rows.order_by("rank_unit__name", "rank_unit_id", "rank", "id")
+    return rows.order_by(
+        "rank_unit__name", "rank_unit_id", F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "id"
+    )
+
+
+def round_results_page(*, rnd: Round, status: str | None = None, number=None) -> Page:
+    """One page of `round_entries` (`number` as the query string gave it)."""
+    return Paginator(round_entries(rnd=rnd, status=status), RESULTS_PAGE_SIZE).get_page(parse_int(number, default=1))
 
 
 def takes_round_test(user, quiz) -> bool:

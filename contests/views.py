@@ -35,7 +35,6 @@ from .permissions import (
 )
 
 PAGE_SIZE = 20
-ENTRIES_PAGE_SIZE = 50
 
 
 def _posted(request) -> tuple:
@@ -99,8 +98,7 @@ def round_results(request, slug: str, order: int):
     if not (view.results_visible or show_selection):
         return render(request, "contests/round_results.html", {"contest": contest, "view": view, "page": None})
     status = None if view.results_visible or manages else RoundEntry.Status.QUALIFIED
-    rows = selectors.round_entries(rnd=rnd, status=status)
-    page = Paginator(rows, ENTRIES_PAGE_SIZE).get_page(parse_int(request.GET.get("page"), default=1))
+    page = selectors.round_results_page(rnd=rnd, status=status, number=request.GET.get("page"))
     return render(
         request,
         "contests/round_results.html",

@@ -20,7 +20,7 @@ from truonghoc.paging import count_free_page
 from truonghoc.storage import file_response
 from truonghoc.uploads import normal_extension
 
-from . import judging, results
+from . import judging, results, selectors
 from .certificates import (
     certificate_by_code,
     certificate_facts,
@@ -216,8 +216,9 @@ def round_lock(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def round_prizes(request, pk: int):
-    """The ranking per unit of the round's level with the prizes. Public once the results are out; before,
-    the organiser's alone (with the quotas, awards and publication time), and a message for everyone else."""
+    """The organiser's actions on a round's results (quotas, awards, publication time, publish) above the
+    results table of the public page (its fragment and selector: one ranking). Public once the results are out;
+    before, the organiser's alone, and a message for everyone else."""
     round_ = round_for_results_or_404(request.user, pk)
     organiser = is_organiser(request.user, round_.contest)
     quotas_form = schedule_form = None
@@ -255,7 +256,9 @@ def round_prizes(request, pk: int):
         "visible": visible,
         "out": results_out(round_),
         "publish_at": _when(round_.results_publish_at),
-        "groups": results.ranking(round_) if visible else [],
+        # The public page's ranking (selectors.round_entries), in its own fragment: one results table.
+        "page": selectors.round_results_page(rnd=round_, number=request.GET.get("page")) if visible else None,
+        "show_scores": visible,
         "quotas_form": quotas_form,
         "schedule_form": schedule_form,
         "locked": judging.scores_locked(round_),
