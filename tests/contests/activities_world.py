@@ -14,6 +14,7 @@ from accounts.services.parents import parent_issue
 from contests import activities
 from gradebook import services as gradebook
 from tests.accounts.factories import make_person
+from tests.accounts.family import ready
 from tests.units.factories import make_unit
 from units.models import Role, Unit
 from units.services import class_set_homeroom_teacher
@@ -43,8 +44,9 @@ def make_world(tree, *, open_it=True) -> SimpleNamespace:
     far_teacher = make_person(unit=tree.g3, role=Role.TEACHER, full_name="Cao Văn Xa")
     class_set_homeroom_teacher(actor=None, school_class=c3, teacher=far_teacher)
     khac = make_person(unit=c3, role=Role.STUDENT, full_name="Vũ Văn Khác")
-    mother = parent_issue(actor=principal, child=an, values={"parent_phone": "0912345678"}).parent
-    other_parent = parent_issue(actor=principal, child=dung, values={"parent_phone": "0987654321"}).parent
+    # Past their first login (a new parent account must first choose a password).
+    mother = ready(parent_issue(actor=principal, child=an, values={"parent_phone": "0912345678"}).parent)
+    other_parent = ready(parent_issue(actor=principal, child=dung, values={"parent_phone": "0987654321"}).parent)
     now = timezone.now()
     activity = activities.activity_create(
         actor=teacher,
