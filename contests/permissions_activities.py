@@ -14,7 +14,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Guardianship
+from accounts.models import Guardianship, User
 from gradebook.permissions import is_homeroom_teacher, teaches_class
 from units.models import Role, Unit
 from units.permissions import SCHOOL_MANAGER_ROLES, TEACHING_ROLES, holds_role_at, holds_role_within
@@ -72,8 +72,13 @@ def can_view_as_student(user, activity: Activity) -> bool:
     return activity.status != Activity.Status.DRAFT and takes_part_in(user, activity)
 
 
-def parent_child_in(user, activity: Activity):
-    """The parent's child (a current link) taking part in the open or closed activity, else None."""
+def _is_parent(user) -> bool:
+    return _active(user) and getattr(user, "account_type", "") == User.AccountType.PARENT
+
+
+def parent_child_in(user, activity: Activity, *, child_id: int | None = None):
+    """The parent's child (a current link; that child when `child_id` is given) taking part in the open or
+    closed activity, else None."""
     if not _active(user) or activity.status == Activity.Status.DRAFT:
         return None
     links = Guardianship.objects.filter(
@@ -83,6 +88,8 @@ def parent_child_in(user, activity: Activity):
         child__role_assignments__unit=activity.school_class,
         child__role_assignments__role=Role.STUDENT,
     ).select_related("child")
+    if child_id is not None:
+        links = links.filter(child_id=child_id)
     if not activity.whole_class:
         links = links.filter(child_id__in=ActivityStudent.objects.filter(activity=activity).values("student_id"))
     link = links.order_by("child__name_sort").first()
@@ -105,8 +112,10 @@ def can_download_stage_file(user, version) -> bool:
     member_ids = set(team.members.values_list("student_id", flat=True))
     if _active(user) and user.pk in member_ids and can_view_as_student(user, activity):
         return True
-    child = parent_child_in(user, activity)
-    return child is not None and child.pk in member_ids
+    if not _is_parent(user):
+        return False
+    # A parent of any member (a parent of two pupils of the class may have them in two teams).
+    return any(parent_child_in(user, activity, child_id=pk) is not None for pk in member_ids)
 
 
 def can_enter_for_team(user, team: ActivityTeam, member_ids) -> bool:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("hoat-dong/", views.activity_list, name="activities"),
     path("hoat-dong/moi/", views.activity_new, name="activity_new"),
     path("hoat-dong/cua-em/", views.my_activities, name="my_activities"),
+    path("hoat-dong/cua-con/", views.child_activities, name="child_activities"),
     path("hoat-dong/<id:pk>/", views.activity_detail, name="activity"),
     path("hoat-dong/<id:pk>/sua/", views.activity_edit, name="activity_edit"),
     path("hoat-dong/<id:pk>/mo/", views.activity_open, name="activity_open"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import class_students, classes_students
+from accounts.selectors import children_of, class_students, classes_students
 from truonghoc.forms import form_saved, service_outcome
 from truonghoc.params import parse_id, parse_int
 from truonghoc.storage import file_response
@@ -327,6 +327,23 @@ def my_activities(request):
     return render(request, "contests/activities/my_activities.html", {"page": page, "now": timezone.now()})
 
 
+@login_required
+def child_activities(request):
+    """A parent's view of the chosen child's activities (`?hs=<child id>`, else the first child): only
+    their own children (current links); another id is a 404."""
+    links = children_of(parent=request.user)
+    asked = parse_id(request.GET.get("hs"))
+    link = next((x for x in links if x.child_id == asked), None) if asked else (links[0] if links else None)
+    if link is None:
+        raise Http404
+    page = _page(request, selectors.activities_for_student(user=link.child))
+    return render(
+        request,
+        "contests/activities/my_activities.html",
+        {"page": page, "now": timezone.now(), "child": link.child, "links": links},
+    )
+
+
 def _student_context(activity: Activity, student, *, now) -> dict:
     place = team_member(student, activity)
     team = place.team if place else None
@@ -349,7 +366,7 @@ def _activity_for_reader(request, pk: int) -> tuple[Activity, object, bool]:
     """The activity and whose side of it the page shows: the student's own, or a parent's child's
     (read-only). Anyone else: 404."""
     activity = get_object_or_404(Activity.objects.select_related("school", "school_class", "owner"), pk=pk)
-    child = parent_child_in(request.user, activity)
+    child = parent_child_in(request.user, activity, child_id=parse_id(request.GET.get("hs")))
     if child is not None:
         return activity, child, False
     return activity_for_student_or_404(request.user, pk), request.user, True

@@ -290,3 +290,17 @@ def test_a_stage_past_its_due_date_offers_no_form(client, w):
     assert 'data-testid="deadline-passed"' in page and 'data-testid="stage-product-form"' not in page
     response = client.post(reverse("contests:activity_stage_submit", args=[w.survey.pk]), {"description": "Muộn"})
     assert response.status_code == 200 and StageProductVersion.objects.filter(product__stage=w.survey).count() == 1
+
+
+def test_a_parent_lists_their_own_childs_activities_only(client, w):
+    url = reverse("contests:child_activities")
+    page = get(client, w.mother, url).content.decode()
+    assert "Dự án: Em yêu môi trường" in page and f"?hs={w.an.pk}" in page
+    assert get(client, w.mother, f"{url}?hs={w.an.pk}").status_code == 200
+    assert get(client, w.other_parent, f"{url}?hs={w.an.pk}").status_code == 404
+    for who in (w.an, w.teacher):
+        assert get(client, who, url).status_code == 404
+    activity = reverse("contests:my_activity", args=[w.activity.pk])
+    assert get(client, w.other_parent, f"{activity}?hs={w.an.pk}").status_code == 404
+    assert "Nhóm làm việc chăm chỉ" in get(client, w.mother, f"{activity}?hs={w.an.pk}").content.decode()
+    assert 'data-testid="child-activities"' in get(client, w.mother, reverse("home")).content.decode()
