@@ -30,6 +30,7 @@ from .models import (
     ACTIVITY_MAX_FILE_MB,
     ASSESSMENT_MAX,
     ASSESSMENT_MIN,
+    TEAM_SIZE_LIMIT,
     Activity,
     ActivityContestEntry,
     ActivityStudent,
@@ -336,6 +337,31 @@ def team_create(*, actor, activity: Activity, name: str, members: list, leader=N
     audit_log(actor=actor, action="contest.activity_team_create", unit=activity.school, target=team,
               after={"name": name, "members": sorted(m.pk for m in members), "leader": leader.pk})  # fmt: skip
     return team
+
+
+@transaction.atomic
+def team_join(*, actor, team: ActivityTeam) -> ActivityTeamMember:
+    """A student taking part joins a team of their choice while the activity is open, when they are in no
+    team of it yet (the teacher may still form the teams instead). The first to join an empty team leads
+    it; a team holds at most TEAM_SIZE_LIMIT students."""
+    team = ActivityTeam.objects.get(pk=team.pk)
+    activity = _locked(team.activity)
+    if not can_view_as_student(actor, activity):
+        raise PermissionDenied
+    if activity.status != Activity.Status.OPEN:
+        raise ValidationError(_("Teams are joined while the activity is open."), code="not_open")
+    place = team_member(actor, activity)
+    if place is not None:
+        raise ValidationError(_("You are already in the team %(name)s.") % {"name": place.team.name}, code="taken")
+    size = team.members.count()
+    if size >= TEAM_SIZE_LIMIT:
+        raise ValidationError(
+            _("The team %(name)s is full (%(count)d members).") % {"name": team.name, "count": size}, code="full"
+        )
+    member = ActivityTeamMember.objects.create(team=team, activity=activity, student=actor, is_leader=size == 0)
+    audit_log(actor=actor, action="contest.activity_team_join", unit=activity.school, target=team,
+              after={"student": actor.pk})  # fmt: skip
+    return member
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ urlpatterns = [
     path("hoat-dong/giai-doan/<id:pk>/nop/", views.stage_submit, name="activity_stage_submit"),
     path("hoat-dong/nhom/<id:pk>/", views.team_detail, name="activity_team"),
     path("hoat-dong/nhom/<id:pk>/xoa/", views.team_remove, name="activity_team_remove"),
+    path("hoat-dong/nhom/<id:pk>/vao/", views.team_join, name="activity_team_join"),
     path("hoat-dong/nhom/<id:pk>/du-thi/", views.team_enter_contest, name="activity_enter"),
     path("hoat-dong/san-pham/<id:pk>/tep/", views.stage_file, name="activity_file"),
 ]

@@ -30,7 +30,7 @@ from .forms_activities import (
     StageProductForm,
     TeamForm,
 )
-from .models import Activity, Assessment, Stage, StageProductVersion
+from .models import Activity, ActivityTeam, Assessment, Stage, StageProductVersion
 from .permissions_activities import (
     activity_for_student_or_404,
     activity_for_teacher_or_404,
@@ -380,6 +380,8 @@ def student_activity(request, pk: int):
     if own and activity.is_open and context["team"] is not None:
         context["product_form"] = StageProductForm()
         context["assessment_form"] = AssessmentForm()
+    elif own and activity.is_open:
+        context["teams_to_join"] = selectors.activity_teams(activity=activity)
     return render(request, "contests/activities/student_activity.html", context)
 
 
@@ -407,6 +409,17 @@ def stage_submit(request, pk: int):
     context = _student_context(activity, request.user, now=timezone.now())
     context.update(stage=stage, form=form)
     return render(request, "contests/activities/stage_submit.html", context)
+
+
+@login_required
+@require_POST
+def team_join(request, pk: int):
+    """A student in no team joins one while the activity is open."""
+    team = get_object_or_404(ActivityTeam.objects.select_related("activity"), pk=pk)
+    activity = activity_for_student_or_404(request.user, team.activity_id)
+    with service_outcome(request, _("You joined the team %(name)s.") % {"name": team.name}):
+        services.team_join(actor=request.user, team=team)
+    return redirect("contests:my_activity", pk=activity.pk)
 
 
 @login_required

@@ -159,6 +159,26 @@ def test_a_team_refuses_a_student_of_another_class_one_already_in_a_team_and_a_l
         ActivityTeamMember.objects.create(team=w.star, activity=w.activity, student=w.an)
 
 
+def test_a_student_in_no_team_joins_one_while_the_activity_is_open(w, tree):
+    loner = activities.activity_create(actor=w.teacher, school_class=tree.c1, title="Tự chọn nhóm")
+    activities.stage_add(actor=w.teacher, activity=loner, name="Một", due_at=w.poster.due_at)
+    empty = activities.team_create(actor=w.teacher, activity=loner, name="Nhóm A", members=[w.an])
+    with pytest.raises(PermissionDenied):  # a draft is not the students' yet
+        activities.team_join(actor=w.binh, team=empty)
+    activities.activity_open(actor=w.teacher, activity=loner)
+    joined = activities.team_join(actor=w.binh, team=empty)
+    assert joined.team == empty and not joined.is_leader
+    with pytest.raises(ValidationError, match="already in the team Nhóm A"):
+        activities.team_join(actor=w.binh, team=empty)
+    for stranger in (w.hoa, w.khac, w.teacher):
+        with pytest.raises(PermissionDenied):
+            activities.team_join(actor=stranger, team=empty)
+    activities.activity_close(actor=w.teacher, activity=loner)
+    with pytest.raises(ValidationError, match="while the activity is open"):
+        activities.team_join(actor=w.cuong, team=empty)
+    assert sorted(empty.members.values_list("student_id", flat=True)) == sorted([w.an.pk, w.binh.pk])
+
+
 def test_a_team_with_work_stays_and_one_without_is_removed(w):
     activities.stage_product_submit(actor=w.dung, stage=w.survey, description="Phiếu khảo sát")
     with pytest.raises(ValidationError, match="stays"):

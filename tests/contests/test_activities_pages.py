@@ -304,3 +304,20 @@ def test_a_parent_lists_their_own_childs_activities_only(client, w):
     assert get(client, w.other_parent, f"{activity}?hs={w.an.pk}").status_code == 404
     assert "Nhóm làm việc chăm chỉ" in get(client, w.mother, f"{activity}?hs={w.an.pk}").content.decode()
     assert 'data-testid="child-activities"' in get(client, w.mother, reverse("home")).content.decode()
+
+
+def test_a_student_in_no_team_joins_one_from_the_activity_page(client, w, tree):
+    loner = activities.activity_create(actor=w.teacher, school_class=tree.c1, title="Tự chọn nhóm")
+    activities.stage_add(actor=w.teacher, activity=loner, name="Một", due_at=w.poster.due_at)
+    team = activities.team_create(actor=w.teacher, activity=loner, name="Nhóm Tự Do", members=[w.an])
+    activities.activity_open(actor=w.teacher, activity=loner)
+    page = get(client, w.binh, reverse("contests:my_activity", args=[loner.pk])).content.decode()
+    assert 'data-testid="team-join"' in page and "Nhóm Tự Do" in page
+    client.post(reverse("contests:activity_team_join", args=[team.pk]))
+    assert team.members.filter(student=w.binh).exists()
+    page = client.get(reverse("contests:my_activity", args=[loner.pk])).content.decode()
+    assert 'data-testid="team-join"' not in page and 'data-testid="my-team"' in page
+    # A pupil of another class cannot join (the activity is not theirs).
+    client.force_login(w.hoa)
+    assert client.post(reverse("contests:activity_team_join", args=[team.pk])).status_code == 404
+    assert not team.members.filter(student=w.hoa).exists()
