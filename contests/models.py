@@ -642,3 +642,279 @@ class AwardQuota(models.Model):
 
     def __str__(self):
         return f"{self.round}: {self.get_prize_display()}"
+
+
+# --- experiential activities (hoạt động trải nghiệm sáng tạo, issue #18 point 5; migration 0003_i18_activities) --
+
+# Self- and peer-assessment: one score on this small fixed scale, and a comment.
+ASSESSMENT_MIN = 1
+ASSESSMENT_MAX = 5
+ACTIVITY_MAX_FILE_MB = 50
+# What a team hands in at a stage (documents, slides, pictures, audio, video, an archive of them).
+ACTIVITY_FILE_TYPES = ("pdf", "docx", "xlsx", "pptx", "zip", "jpg", "png", "mp4", "mp3")
+
+
+def link_validator(value: str) -> None:
+    URLValidator(schemes=["http", "https"], message=_("Give a link starting with http:// or https://."))(value)
+
+
+class Activity(models.Model):
+    """A project activity a teacher sets for one class (or a chosen group of its students): stages with due
+    dates, teams that hand in a product at each stage, self- and peer-assessment, the teacher's comment."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    school = models.ForeignKey("units.Unit", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey(
+        "units.Unit", verbose_name=_("class"), on_delete=models.PROTECT, related_name="experiential_activities"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="activities_owned"
+    )
+    title = models.CharField(_("title"), max_length=255)
+    goal = models.TextField(_("goal"), blank=True)
+    description = models.TextField(_("description"), blank=True)  # sanitised HTML (truonghoc.richtext.clean_html)
+    school_year = models.CharField(_("school year"), max_length=9)
+    # False: only the students chosen (ActivityStudent) take part, not the whole class.
+    whole_class = models.BooleanField(_("the whole class"), default=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("experiential activity")
+        verbose_name_plural = _("experiential activities")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "status"], name="contest_activity_owner_idx"),
+            models.Index(fields=["school_class", "status"], name="contest_activity_class_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class ActivityStudent(models.Model):
+    """A student chosen for an activity set for a group of the class (not the whole class)."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="chosen_students"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("student of an activity")
+        verbose_name_plural = _("students of an activity")
+        constraints = [models.UniqueConstraint(fields=["activity", "student"], name="contest_activity_student_once")]
+
+    def __str__(self):
+        return f"{self.activity} — {self.student}"
+
+
+class Stage(models.Model):
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), blank=True)  # sanitised HTML
+    due_at = models.DateTimeField(_("due at"))
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["activity", "position"]
+        constraints = [models.UniqueConstraint(fields=["activity", "position"], name="contest_stage_position_once")]
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityTeam(models.Model):
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("team name"), max_length=255)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("activity team")
+        verbose_name_plural = _("activity teams")
+        ordering = ["activity", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["activity", "name"], name="contest_activity_team_name_once")]
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityTeamMember(models.Model):
+    team = models.ForeignKey(ActivityTeam, verbose_name=_("team"), on_delete=models.CASCADE, related_name="members")
+    # The team's activity again, so the database itself keeps a student in one team per activity.
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student"), on_delete=models.PROTECT, related_name="activity_teams"
+    )
+    is_leader = models.BooleanField(_("leader"), default=False)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["team", "-is_leader", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "student"], name="contest_activity_one_team"),
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(is_leader=True), name="contest_activity_team_one_leader"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.student)
+
+
+class StageProduct(models.Model):
+    """A team's product at a stage; what it holds lives in versions (the last one counts)."""
+
+    team = models.ForeignKey(ActivityTeam, verbose_name=_("team"), on_delete=models.CASCADE, related_name="products")
+    stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="products")
+    version_count = models.PositiveSmallIntegerField(_("versions"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stage product")
+        verbose_name_plural = _("stage products")
+        constraints = [models.UniqueConstraint(fields=["team", "stage"], name="contest_stage_product_once")]
+
+    def __str__(self):
+        return f"{self.team} — {self.stage}"
+
+
+class StageProductVersion(models.Model):
+    product = models.ForeignKey(
+        StageProduct, verbose_name=_("product"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True, validators=[link_validator])
+    file = models.FileField(_("file"), storage=private_storage, upload_to="contests/activities/%Y/%m/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("handed in by"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("handed in at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stage product version")
+        verbose_name_plural = _("stage product versions")
+        ordering = ["product", "-number"]
+        constraints = [models.UniqueConstraint(fields=["product", "number"], name="contest_stage_version_once")]
+
+    def __str__(self):
+        return f"{self.product} v{self.number}"
+
+
+class Assessment(models.Model):
+    """A student's self-assessment (of their own contribution) or their rating of a teammate, on the fixed
+    1–5 scale, with a comment. Never of oneself as a peer (the database says so too)."""
+
+    class Kind(models.TextChoices):
+        SELF = "self", _("Self-assessment")
+        PEER = "peer", _("Peer assessment")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    team = models.ForeignKey(ActivityTeam, verbose_name=_("team"), on_delete=models.CASCADE, related_name="assessments")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assessed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("student assessed"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(ASSESSMENT_MIN), MaxValueValidator(ASSESSMENT_MAX)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["activity", "team", "subject", "assessor"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "assessor", "subject"], name="contest_assessment_once"),
+            models.CheckConstraint(
+                condition=Q(score__gte=ASSESSMENT_MIN) & Q(score__lte=ASSESSMENT_MAX), name="contest_assessment_scale"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="self") & Q(assessor=F("subject"))) | (Q(kind="peer") & ~Q(assessor=F("subject"))),
+                name="contest_assessment_self_or_peer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessor} → {self.subject}: {self.score}"
+
+
+class TeamComment(models.Model):
+    """The teacher's comment on a team's work (and an optional mark on the 10-point scale)."""
+
+    team = models.OneToOneField(
+        ActivityTeam, verbose_name=_("team"), on_delete=models.CASCADE, related_name="teacher_comment"
+    )
+    comment = models.TextField(_("comment"))
+    mark = models.DecimalField(_("mark"), max_digits=4, decimal_places=2, null=True, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("teacher's comment")
+        verbose_name_plural = _("teacher's comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mark__isnull=True) | (Q(mark__gte=0) & Q(mark__lte=10)), name="contest_team_mark_range"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.team}: {self.comment[:40]}"
+
+
+class ActivityContestEntry(models.Model):
+    """A team product entered into a contest's product round by the teacher: the contest's own rows
+    (registration, round entry, product version) were written by contests' services; this says where
+    they came from."""
+
+    team = models.ForeignKey(
+        ActivityTeam, verbose_name=_("team"), on_delete=models.PROTECT, related_name="contest_entries"
+    )
+    source = models.ForeignKey(
+        StageProductVersion, verbose_name=_("product entered"), on_delete=models.PROTECT, related_name="+"
+    )
+    entry = models.ForeignKey(RoundEntry, verbose_name=_("round entry"), on_delete=models.PROTECT, related_name="+")
+    version = models.OneToOneField(
+        ProductVersion, verbose_name=_("contest product version"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("product entered into a contest")
+        verbose_name_plural = _("products entered into contests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.team} → {self.entry}"

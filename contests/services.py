@@ -52,6 +52,7 @@ from .permissions import (
     school_managed,
     takes_part,
 )
+from .permissions_activities import can_enter_for_team
 
 MB = 1024 * 1024
 CONTEST_FIELDS = (
@@ -558,10 +559,12 @@ def registrations_create(*, actor, contest: Contest, users: list, subject: str =
 
 @transaction.atomic
 def team_register(
-    *, actor, contest: Contest, name: str, members: list, leader, subject: str = "", now=None
+    *, actor, contest: Contest, name: str, members: list, leader, subject: str = "", now=None, activity_team=None
 ) -> Registration:
     """Register a team (team contests): its members (the leader among them), all eligible, of the
-    leader's school unless the contest lets teams mix schools; counted against the leader's school."""
+    leader's school unless the contest lets teams mix schools; counted against the leader's school.
+    `activity_team`: the team of an experiential activity its teacher enters (contests.activities), who may
+    then register exactly that team's students."""
     now = now or timezone.now()
     contest = _locked(contest)
     if contest.participation != Participation.TEAM:
@@ -580,7 +583,11 @@ def team_register(
     open_paths = _open_paths(contest)
     people = {m.pk: _person(contest, m, open_paths=open_paths) for m in members}
     school = people[leader.pk].school
-    if not (actor.pk in people or school_managed(actor, school)):
+    if not (
+        actor.pk in people
+        or school_managed(actor, school)
+        or (activity_team is not None and can_enter_for_team(actor, activity_team, people))
+    ):
         raise PermissionDenied
     if not contest.team_cross_school:
         for person in people.values():
@@ -654,10 +661,20 @@ def registration_withdraw(*, actor, registration: Registration, now=None) -> Reg
 
 @transaction.atomic
 def product_submit(
-    *, actor, entry: RoundEntry, title: str, description: str = "", video_url: str = "", upload=None, now=None
+    *,
+    actor,
+    entry: RoundEntry,
+    title: str,
+    description: str = "",
+    video_url: str = "",
+    upload=None,
+    now=None,
+    activity_team=None,
 ) -> ProductVersion:
     """Hand in (a new version of) an entry's product before the round's deadline. A file is checked by its
-    content against the round's types and size; a video link must be http(s)."""
+    content against the round's types and size; a video link must be http(s). `activity_team`: as in
+    `team_register`, the teacher hands in for the team of their activity registered with exactly its
+    students."""
     now = now or timezone.now()
     entry = (
         RoundEntry.objects.select_for_update(of=("self",))
@@ -665,7 +682,15 @@ def product_submit(
         .get(pk=entry.pk)
     )
     rnd = entry.round
-    if not takes_part(actor, entry.registration):
+    registration = entry.registration
+    if not (
+        takes_part(actor, registration)
+        or (
+            activity_team is not None
+            and registration.team_id is not None
+            and can_enter_for_team(actor, activity_team, registration.team.members.values_list("user_id", flat=True))
+        )
+    ):
         raise PermissionDenied
     if rnd.kind != Round.Kind.PRODUCT:
         raise ValidationError(_("This round is an online test: nothing is handed in."), code="kind")

@@ -24,4 +24,6 @@ urlpatterns = [
     path("vong/<id:pk>/dong/", views.round_close, name="round_close"),
     # Judging, prizes, certificates and achievements (branch ct_judge).
     path("", include("contests.urls_judging")),
+    # Experiential activities (hoạt động trải nghiệm, issue #18 point 5).
+    path("", include("contests.urls_activities")),
 ]

@@ -63,6 +63,10 @@ def home(request):
         # Contests (issue #18): those who organise, and those a contest is taking registrations from.
         "contests_organise": bool(contest_organiser_units(user)),
         "contests_open": open_for_registration(user=user).count(),
+        # Experiential activities (issue #18 point 5): teachers set them, principals read them, students
+        # take part (by roles alone: no query).
+        "activities_teach": bool(set(user.roles) & (TEACHING_ROLES | {Role.PRINCIPAL, Role.VICE_PRINCIPAL})),
+        "activities_learn": Role.STUDENT in user.roles,
         # Parents' messages to the homeroom teacher (issue #17): None for who is no homeroom teacher.
         "homeroom_unread": homeroom_unread_count(user=user)
         if set(user.roles) & (TEACHING_ROLES | {Role.PRINCIPAL})
