@@ -128,6 +128,17 @@ def test_ticked_choices_are_each_a_form_check_with_its_own_label(client, tree, p
         assert f'<label for="{boxes[0]}"><input' not in html
 
 
+def test_closing_a_round_and_publishing_results_ask_first(client, people, contest):
+    """Both cannot be undone (scores locked and who goes on chosen; every participant told): the buttons ask."""
+    first = contest.rounds.get(order=1)
+    Round.objects.filter(pk=first.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(people.office)
+    manage = client.get(reverse("contests:manage", args=[contest.pk])).content.decode()
+    assert re.search(r'action="[^"]*/dong/"[^>]*data-confirm="Đóng vòng thi này\?', manage)
+    prizes = client.get(reverse("contests:round_prizes", args=[first.pk])).content.decode()
+    assert re.search(r'action="[^"]*/ket-qua/cong-bo/"[^>]*data-confirm="Công bố kết quả\?', prizes)
+
+
 def test_a_bad_round_is_shown_with_its_errors_and_nothing_saved(client, tree, people):
     contest = services.contest_create(actor=people.office, organiser=tree.office_a1, **contest_fields())
     client.force_login(people.office)

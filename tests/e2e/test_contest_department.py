@@ -100,6 +100,8 @@ def test_a_department_runs_a_two_level_contest_to_the_certificate_check(live_ser
     base = live_server.url
     w = world
     now = timezone.now()
+    asked = []  # what the irreversible buttons ask before they act (data-confirm); the person says yes
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
 
     # --- 1. the organiser creates the contest, sees what is missing, adds the rounds and announces ---------
     log_in(page, base, "so.to.chuc")
@@ -240,6 +242,7 @@ def test_a_department_runs_a_two_level_contest_to_the_certificate_check(live_ser
     page.get_by_test_id("organised-row").filter(has_text=TITLE).get_by_role("link").click()
     page.get_by_test_id("round-row").nth(0).get_by_test_id("round-close").click()
     expect(alert(page).first).to_be_visible()
+    assert asked[-1].startswith("Đóng vòng thi này?")
     expect(page.get_by_test_id("round-row").nth(0).get_by_test_id("round-results")).to_be_visible()
     status = dict(RoundEntry.objects.filter(round=school_round).values_list("registration__user__username", "status"))
     assert status == {"hs.an": "qualified", "hs.binh": "not_qualified", "hs.dung": "qualified"}
@@ -391,8 +394,10 @@ def test_a_department_runs_a_two_level_contest_to_the_certificate_check(live_ser
     Round.objects.filter(pk=dept_round.pk).update(results_publish_at=timezone.now() - timedelta(seconds=1))
     log_in(page, base, "so.to.chuc", fresh=True)
     page.goto(prizes_url)
+    asked.clear()
     page.get_by_test_id("publish").click()
     expect(page.locator(".messages .alert-success")).to_be_visible()
+    assert asked == [asked[0]] and asked[0].startswith("Công bố kết quả?")
     dept_round.refresh_from_db()
     assert dept_round.results_published_at is not None
     page.goto("about:blank")
