@@ -306,7 +306,9 @@ def certificate_verify(request, code: str):
     """Public: the name, contest, prize and date of a real certificate; 404 for any other code."""
     certificate = certificate_by_code(code)
     if certificate is None:
-        raise Http404
+        # Still a 404 (nothing is revealed), but the checking form again with what went wrong: a visitor who
+        # mistyped a code must not read "this page does not exist, or you do not have access to it".
+        return render(request, "contests/judging/verify_form.html", {"not_found": code}, status=404)
     return render(request, "contests/judging/verify.html", {"facts": certificate_facts(certificate)})
 
 

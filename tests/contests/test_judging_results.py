@@ -165,6 +165,24 @@ def test_certificate_pdf_and_public_verification(w, client):
     assert client.get(reverse("contests:certificate_download", args=[certificate.pk])).status_code == 404
 
 
+def test_a_wrong_code_says_no_certificate_has_it_and_the_check_is_linked_from_the_contests(w, client):
+    """A visitor who mistypes a code reads that no certificate has it, with the form to type it again (still a
+    404, revealing nothing); the check itself is one click from the public list of contests."""
+    _lock_and_award(w, {Award.Prize.FIRST: ("count", 1)})
+    _publish_now(w)
+    lookup = reverse("contests:certificate_lookup")
+    assert f'href="{lookup}"' in client.get(reverse("contests:list")).content.decode()
+    response = client.get(lookup, {"code": "abcde-12345"}, follow=True)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Không tìm thấy giấy chứng nhận nào có mã ABCDE-12345" in page
+    assert f'action="{lookup}"' in page and 'name="code"' in page
+    assert "Không tìm thấy trang" not in page and "Lê Văn Học Trò" not in page
+    code = certificates.shown_code(Certificate.objects.get().code)
+    found = client.get(lookup, {"code": code}, follow=True)
+    assert found.status_code == 200 and "Lê Văn Học Trò" in found.content.decode()
+
+
 def test_certificate_pdf_prints_vietnamese(w):
     _lock_and_award(w, {Award.Prize.FIRST: ("count", 1)})
     w.contest.certificate_template = "Đã đạt {prize} tại {contest}."

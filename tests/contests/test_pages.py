@@ -1,6 +1,7 @@
 """The pages, as a matrix of who asks: organiser, participant, school admin, another unit's staff, anonymous.
 Public pages need no login; drafts and management are the organiser's only; refusals change nothing."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -103,6 +104,39 @@ def test_creating_a_contest_and_a_round_through_the_pages(client, tree, people):
     client.post(reverse("contests:announce", args=[contest.pk]))
     contest.refresh_from_db()
     assert contest.status == Contest.Status.ANNOUNCED
+
+
+def test_ticked_choices_are_each_a_form_check_with_its_own_label(client, tree, people, contest):
+    """The grades, subjects and file types are ticked: each box sits in its Bootstrap form-check beside its
+    label (Django's own markup, a box inside its label with form-check-input, piled the labels on one another
+    so the boxes could not be clicked)."""
+    client.force_login(people.office)
+    pages = {
+        "grades": reverse("contests:new") + f"?unit={tree.office_a1.pk}",
+        "subjects": reverse("contests:new") + f"?unit={tree.office_a1.pk}",
+        "allowed_types": reverse("contests:round_new", args=[contest.pk]),
+    }
+    draft = services.contest_create(actor=people.office, organiser=tree.office_a1, **contest_fields(title="Nháp"))
+    pages["allowed_types"] = reverse("contests:round_new", args=[draft.pk])
+    for name, url in pages.items():
+        html = client.get(url).content.decode()
+        boxes = re.findall(rf'<input type="checkbox" name="{name}"[^>]*id="(id_{name}_\d+)"', html)
+        assert len(boxes) > 3, name
+        for box in boxes:
+            assert re.search(rf'<div class="form-check"><input type="checkbox" name="{name}"[^>]*id="{box}"[^>]*>'
+                             rf'<label class="form-check-label" for="{box}">', html), box  # fmt: skip
+        assert f'<label for="{boxes[0]}"><input' not in html
+
+
+def test_closing_a_round_and_publishing_results_ask_first(client, people, contest):
+    """Both cannot be undone (scores locked and who goes on chosen; every participant told): the buttons ask."""
+    first = contest.rounds.get(order=1)
+    Round.objects.filter(pk=first.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(people.office)
+    manage = client.get(reverse("contests:manage", args=[contest.pk])).content.decode()
+    assert re.search(r'action="[^"]*/dong/"[^>]*data-confirm="Đóng vòng thi này\?', manage)
+    prizes = client.get(reverse("contests:round_prizes", args=[first.pk])).content.decode()
+    assert re.search(r'action="[^"]*/ket-qua/cong-bo/"[^>]*data-confirm="Công bố kết quả\?', prizes)
 
 
 def test_a_bad_round_is_shown_with_its_errors_and_nothing_saved(client, tree, people):
