@@ -38,6 +38,7 @@ import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from itertools import permutations
@@ -51,7 +52,7 @@ STUDENTS_PER_SCHOOL = 200
 TOP_N = 10
 WINDOW_SECONDS = 45 * 60
 CHUNK = 2000  # attempts (80,000 answers) per bulk write
-DEFAULTS = {"postgresql": (100_000, 2_000, 8), "sqlite": (5_000, 200, 4)}
+DEFAULTS = {"postgresql": (100_000, 500, 8), "sqlite": (5_000, 100, 4)}
 
 
 def load(model, columns: list[str], rows: list[tuple], *, with_ids: bool = False) -> list[int] | None:
@@ -88,6 +89,54 @@ def load(model, columns: list[str], rows: list[tuple], *, with_ids: bool = False
     ]
     bulk_insert(model, objs)
     return [o.pk for o in objs]
+
+
+@contextmanager
+def bulk_load_session(*models):
+    """PostgreSQL: while the bulk rows go in, the tables of `models` without their unique and foreign-key
+    constraints and secondary indexes, built again afterwards (one sort per index and one join per foreign
+    key instead of seven index insertions and two look-ups per row: 4 million answers go in several times
+    faster), and commits that do not wait for the disk. Nothing changes on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    quote = connection.ops.quote_name
+    dropped = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+        for model in models:
+            table = quote(model._meta.db_table)
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+                [model._meta.db_table],
+            )
+            constraints = cursor.fetchall()
+            for name, _definition in constraints:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p')",
+                [model._meta.db_table, model._meta.db_table],
+            )
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+            dropped.append((table, constraints, indexes))
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem TO '256MB'")
+            for table, constraints, indexes in dropped:
+                for _name, definition in indexes:
+                    cursor.execute(definition)
+                for name, definition in constraints:
+                    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+            cursor.execute("RESET maintenance_work_mem")
+            cursor.execute("RESET synchronous_commit")
 
 
 def build_tree(schools: int):
@@ -239,49 +288,56 @@ def build(students: int, sample: int):
         f"COPY {AttemptAnswer._meta.db_table} (attempt_id, question_id, position, saved_at, option_order, response, "
         "credit, feedback) FROM STDIN"
     )
-    others = ids[: students - sample]
-    answers = 0
-    for start in range(0, len(others), CHUNK):
-        chunk = others[start : start + CHUNK]
-        attempt_rows, drawn = [], []
-        for user_id in chunk:
-            began = rng.randrange(len(starts))
-            picks = [
-                (question_id, rng.choice(variants[question_id])) for question_id in rng.sample(question_ids, QUESTIONS)
-            ]
-            drawn.append((began, picks))
-            moment = starts[began]
-            attempt_rows.append(
-                (quiz.pk, user_id, 1, Attempt.Status.GRADED, moment, moment + timedelta(minutes=45),
-                 moment + timedelta(minutes=42), False, str(score_on_ten(piece[2] for _q, (piece, _t) in picks)))
+
+    def load_attempts(others: list[int]) -> int:
+        answers = 0
+        for start in range(0, len(others), CHUNK):
+            chunk = others[start : start + CHUNK]
+            attempt_rows, drawn = [], []
+            for user_id in chunk:
+                began = rng.randrange(len(starts))
+                picks = [
+                    (question_id, rng.choice(variants[question_id]))
+                    for question_id in rng.sample(question_ids, QUESTIONS)
+                ]
+                drawn.append((began, picks))
+                moment = starts[began]
+                attempt_rows.append(
+                    (quiz.pk, user_id, 1, Attempt.Status.GRADED, moment, moment + timedelta(minutes=45),
+                     moment + timedelta(minutes=42), False, str(score_on_ten(piece[2] for _q, (piece, _t) in picks)))
+                )  # fmt: skip
+            attempt_ids = load(
+                Attempt,
+                ["quiz_id", "student_id", "number", "status", "started_at", "deadline", "submitted_at",
+                 "auto_submitted", "score"],
+                attempt_rows,
+                with_ids=True,
             )  # fmt: skip
-        attempt_ids = load(
-            Attempt,
-            ["quiz_id", "student_id", "number", "status", "started_at", "deadline", "submitted_at", "auto_submitted",
-             "score"],
-            attempt_rows,
-            with_ids=True,
-        )  # fmt: skip
-        if connection.vendor == "postgresql":
-            text = "".join(
-                f"{attempt_id}\t{question_id}\t{position}\t{saved_text[began][position - 1]}\t{piece_text}\t\n"
-                for attempt_id, (began, picks) in zip(attempt_ids, drawn, strict=True)
-                for position, (question_id, (_piece, piece_text)) in enumerate(picks, 1)
-            )
-            with connection.cursor() as cursor:
-                cursor.cursor.copy_expert(copy_sql, io.StringIO(text))
-        else:
-            load(
-                AttemptAnswer,
-                ["attempt_id", "question_id", "position", "saved_at", "option_order", "response", "credit"],
-                [
-                    (attempt_id, question_id, position, saved_at[began][position - 1], order, response, str(credit))
+            if connection.vendor == "postgresql":
+                text = "".join(
+                    f"{attempt_id}\t{question_id}\t{position}\t{saved_text[began][position - 1]}\t{piece_text}\t\n"
                     for attempt_id, (began, picks) in zip(attempt_ids, drawn, strict=True)
-                    for position, (question_id, ((order, response, credit), _text)) in enumerate(picks, 1)
-                ],
-            )
-        answers += len(chunk) * QUESTIONS
-    done(f"{len(others):,} handed-in attempts with {answers:,} answers")
+                    for position, (question_id, (_piece, piece_text)) in enumerate(picks, 1)
+                )
+                with connection.cursor() as cursor:
+                    cursor.cursor.copy_expert(copy_sql, io.StringIO(text))
+            else:
+                load(
+                    AttemptAnswer,
+                    ["attempt_id", "question_id", "position", "saved_at", "option_order", "response", "credit"],
+                    [
+                        (attempt_id, question_id, position, saved_at[began][position - 1], order, response, str(credit))
+                        for attempt_id, (began, picks) in zip(attempt_ids, drawn, strict=True)
+                        for position, (question_id, ((order, response, credit), _text)) in enumerate(picks, 1)
+                    ],
+                )
+            answers += len(chunk) * QUESTIONS
+        return answers
+
+    others = ids[: students - sample]
+    with bulk_load_session(AttemptAnswer):
+        answers = load_attempts(others)
+    done(f"{len(others):,} handed-in attempts with {answers:,} answers (indexes and constraints built again)")
     after_bulk_load(User, RoleAssignment, Registration, RoundEntry, Attempt, AttemptAnswer)
     done("statistics (VACUUM ANALYZE)")
     first.refresh_from_db()
