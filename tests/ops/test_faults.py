@@ -22,7 +22,9 @@ import pytest
 import redis
 from django.core import mail
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from materials.models import Material, MaterialVersion
@@ -36,6 +38,8 @@ from units.models import AuditEntry, Role
 
 from .conftest import ROOT
 from .test_serve import GUNICORN, _get, _wait_until_up
+
+CELERY = GUNICORN.parent / "celery"
 
 PASSWORD = "secret-pass-123"  # tests.accounts.factories
 LOGIN = "/tai-khoan/login/"
@@ -409,3 +413,92 @@ def test_a_web_process_killed_mid_request_the_clients_retry_succeeds(production_
         workers_after = set(_worker_pids(process.pid))
         assert handler not in workers_after and len(workers_after) == 2 and workers_after != workers_before
         assert process.poll() is None
+
+
+# --- a Celery worker killed mid-task ---------------------------------------------------------------------------
+
+STUDENTS = 6_000  # three bulk writes of 2,000 (accounts.services.issuing.BATCH): a kill after the first is mid-way
+
+
+def _celery_worker(env, log_path):
+    """A real worker on the bulk queue, in its own process group (its pool's child dies with it)."""
+    return subprocess.Popen(
+        [str(CELERY), "-A", "truonghoc", "worker", "--queues=bulk", "--concurrency=1", "--pool=prefork",
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+        cwd=ROOT, env=env, stdout=log_path.open("a"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
+def _wait_for(predicate, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"waited {seconds} s for {what}")
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_import_the_next_worker_creates_every_account_exactly_once(
+    tree, redis_server, celery_on, production_env, tmp_path, settings
+):
+    from accounts.models import AccountQuota, IssueBatch, User
+    from accounts.services.issuing import import_confirm, import_start, import_validate
+    from accounts.tasks import import_apply_task
+    from tests.accounts.spreadsheets import students, xlsx
+    from truonghoc.imports.engine import progress_key
+
+    school = tree.s1
+    AccountQuota.objects.create(school=school, teachers=10, students=STUDENTS)
+    admin = make_person(unit=school, role=Role.SCHOOL_ADMIN, username="quantri.tp", account_type="teacher")
+    content = xlsx(students(STUDENTS))
+    batch = import_start(
+        actor=admin, school=school, account_type="student", upload=SimpleUploadedFile("hs.xlsx", content)
+    )
+    batch = import_confirm(actor=admin, batch=import_validate(batch=batch, content=content))
+    assert (batch.status, batch.new_rows) == ("importing", STUDENTS)
+    before = User.objects.count()
+
+    env = {
+        **production_env,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_server.url,
+        "PRIVATE_ROOT": str(settings.PRIVATE_ROOT),
+        "LOG_FORMAT": "text",
+        # A worker lost whole (its host gone) gives its message back only through Redis' visibility timeout:
+        # seconds here instead of two hours, so the second worker gets it within the test.
+        "CELERY_VISIBILITY_TIMEOUT": "4",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+    log = tmp_path / "workers.log"
+    progress = RedisCache(redis_server.url, {"KEY_PREFIX": "th"})
+    first = _celery_worker(env, log)
+    try:
+        import_apply_task.apply_async(args=[batch.pk, admin.pk], queue="bulk")
+        # Mid-way: the first 2,000 accounts written (in the import's open transaction), 4,000 to go.
+        seen = _wait_for(lambda: progress.get(progress_key(IssueBatch, batch.pk)), 120, "the import's progress")
+        assert 0 < seen["done"] < STUDENTS
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(30)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    # The kill rolled the transaction back: nothing half-done, the batch still waits.
+    batch.refresh_from_db()
+    assert batch.status == "importing" and User.objects.count() == before
+
+    second = _celery_worker(env, log)
+    try:
+        _wait_for(lambda: IssueBatch.objects.filter(pk=batch.pk, status="done").exists(), 180, "the import's end")
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(60)
+    created = User.objects.filter(unit=school, account_type="student")
+    assert created.count() == STUDENTS == User.objects.count() - before
+    assert created.values("national_id").distinct().count() == STUDENTS
+    assert batch.rows.filter(action="create", user__isnull=False).count() == STUDENTS
+    assert AuditEntry.objects.filter(action="account.import").count() == 1
+    assert AuditEntry.objects.filter(action="account.create").count() == STUDENTS

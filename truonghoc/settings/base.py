@@ -222,6 +222,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * TASK_KINDS[BULK].time_limit),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Publishing retries for about a second, then a request runs the task here or keeps it (truonghoc/enqueue.py).
