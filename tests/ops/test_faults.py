@@ -144,9 +144,9 @@ def redis_server():
         server.stop()
 
 
-@pytest.fixture
-def celery_on(redis_server):
-    """Tasks published to the test's Redis instead of running in-process, as in production."""
+@contextmanager
+def celery_broker(url: str):
+    """Tasks published to the broker at `url` instead of running in-process, as in production."""
     from truonghoc.celery import app
 
     previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
@@ -158,10 +158,62 @@ def celery_on(redis_server):
         app.amqp._producer_pool = None
 
     reset_pools()
-    app.conf.update(task_always_eager=False, broker_url=redis_server.url)
-    yield app
-    reset_pools()
-    app.conf.update(previous)
+    app.conf.update(task_always_eager=False, broker_url=url)
+    try:
+        yield app
+    finally:
+        reset_pools()
+        app.conf.update(previous)
+
+
+@pytest.fixture
+def celery_on(redis_server):
+    with celery_broker(redis_server.url) as app:
+        yield app
+
+
+@pytest.fixture
+def closed_port():
+    """A local port nothing listens on: a Redis that is down (connections refused)."""
+    return _free_port()
+
+
+def test_the_cache_answers_from_memory_while_redis_is_unreachable_and_says_so_once(closed_port, caplog):
+    cache_down = FallbackRedisCache(f"redis://127.0.0.1:{closed_port}/0", {"KEY_PREFIX": "t", "OPTIONS": {}})
+    with caplog.at_level(logging.WARNING, logger="truonghoc.cache"):
+        assert cache_down.add("tries", 0, 60) is True
+        assert cache_down.incr("tries") == 1 and cache_down.get("tries") == 1
+        cache_down.set_many({"a": 1, "b": 2}, 60)
+        assert cache_down.get_many(["a", "b"]) == {"a": 1, "b": 2}
+        cache_down.delete("a")
+        assert cache_down.get("a") is None and cache_down.has_key("b")
+    assert cache_down.down is True
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["Redis cache unreachable"]
+
+
+@pytest.fixture
+def broker_down(closed_port):
+    with celery_broker(f"redis://127.0.0.1:{closed_port}/0") as app:
+        yield app
+
+
+def test_with_the_broker_down_a_request_runs_interactive_work_here_and_keeps_bulk_work(
+    client, tree, teacher, broker_down, django_capture_on_commit_callbacks
+):
+    staff = make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:recompute", args=[tree.dept_a.pk]))
+    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        (note,) = notify(recipients=[teacher], title="Công văn mới", email=True)
+    note.refresh_from_db()
+    assert note.emailed_at is not None and len(mail.outbox) == 1
+    assert list(PendingTask.objects.values_list("name", "args")) == [
+        ("reports.tasks.stats_recompute_task", [tree.dept_a.pk])
+    ]
+    # Still down: the kept task stays for the next run.
+    assert pending_tasks_send() == 0 and PendingTask.objects.count() == 1
 
 
 @pytest.mark.redis
