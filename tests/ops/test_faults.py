@@ -493,9 +493,13 @@ def _wait_for(predicate, seconds, what):
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_import_the_next_worker_creates_every_account_exactly_once(
-    tree, redis_server, celery_on, production_env, tmp_path, settings
+@pytest.mark.parametrize("killed", ["pool process", "whole worker"])
+def test_a_worker_killed_mid_import_the_work_completes_exactly_once(
+    killed, tree, redis_server, celery_on, production_env, tmp_path, settings
 ):
+    """ "pool process": the process running the task dies (out of memory, a crash); its worker gives the message
+    back at once (task_reject_on_worker_lost) and runs it again. "whole worker": the worker and its pool die
+    (the host gone); Redis gives the message to another worker after the visibility timeout."""
     from accounts.models import AccountQuota, IssueBatch, User
     from accounts.services.issuing import import_confirm, import_start, import_validate
     from accounts.tasks import import_apply_task
@@ -528,29 +532,36 @@ def test_a_worker_killed_mid_import_the_next_worker_creates_every_account_exactl
     log = tmp_path / "workers.log"
     progress = RedisCache(redis_server.url, {"KEY_PREFIX": "th"})
     first = _celery_worker(env, log)
+    workers = [first]
     try:
         import_apply_task.apply_async(args=[batch.pk, admin.pk], queue="bulk")
         # Mid-way: the first 2,000 accounts written (in the import's open transaction), 4,000 to go.
         seen = _wait_for(lambda: progress.get(progress_key(IssueBatch, batch.pk)), 120, "the import's progress")
         assert 0 < seen["done"] < STUDENTS
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(30)
-    finally:
-        if first.poll() is None:
+        if killed == "pool process":
+            (child,) = _worker_pids(first.pid)
+            os.kill(child, signal.SIGKILL)
+            _wait_for(lambda: child not in _worker_pids(first.pid), 30, "the pool process to go")
+            # The transaction died with it: nothing half-done (the worker may already be at it again).
+            assert User.objects.filter(unit=school, account_type="student").count() in (0, STUDENTS)
+        else:
             os.killpg(first.pid, signal.SIGKILL)
-    # The kill rolled the transaction back: nothing half-done, the batch still waits.
-    batch.refresh_from_db()
-    assert batch.status == "importing" and User.objects.count() == before
-
-    second = _celery_worker(env, log)
-    try:
+            first.wait(30)
+            # The kill rolled the transaction back: nothing half-done, the batch still waits.
+            batch.refresh_from_db()
+            assert batch.status == "importing" and User.objects.count() == before
+            workers.append(_celery_worker(env, log))
         _wait_for(lambda: IssueBatch.objects.filter(pk=batch.pk, status="done").exists(), 180, "the import's end")
     finally:
-        os.killpg(second.pid, signal.SIGTERM)
-        second.wait(60)
+        for worker in workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(60)
     created = User.objects.filter(unit=school, account_type="student")
     assert created.count() == STUDENTS == User.objects.count() - before
     assert created.values("national_id").distinct().count() == STUDENTS
     assert batch.rows.filter(action="create", user__isnull=False).count() == STUDENTS
     assert AuditEntry.objects.filter(action="account.import").count() == 1
     assert AuditEntry.objects.filter(action="account.create").count() == STUDENTS
+    if killed == "pool process":
+        assert "WorkerLostError" in log.read_text()  # the worker saw its process die and gave the task back
