@@ -218,8 +218,10 @@ def test_with_the_broker_down_a_request_runs_interactive_work_here_and_keeps_bul
 
 @pytest.mark.redis
 def test_with_redis_stopped_pages_answer_logins_are_limited_and_no_task_is_lost(
-    client, tree, teacher, settings, redis_server, celery_on, django_capture_on_commit_callbacks, caplog
+    client, tree, teacher, settings, redis_server, celery_on, django_capture_on_commit_callbacks, caplog, monkeypatch
 ):
+    # Redis is tried again every half second while down (5 s in production): several failed tries, one log line.
+    monkeypatch.setattr(FallbackRedisCache, "RETRY_SECONDS", 0.5)
     settings.CACHES = {
         "default": {
             "BACKEND": "truonghoc.cache.FallbackRedisCache",
