@@ -16,8 +16,8 @@ What that means for what the cache holds:
     still a limit).
   - Import progress bars and the "already queued" markers: per process; the import itself is in the
     database and its page shows the right status when it ends.
-  - Locks: none of the project's locks live in the cache (they are row locks and advisory locks in the
-    database).
+  - Locks: the project's own are row locks in the database, never in the cache; allauth's short lock around
+    a rate-limit counter is per process meanwhile, like the counter it guards.
 When Redis returns, the counters start again from Redis' own (a person's local counts are not carried over).
 """
 
