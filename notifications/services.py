@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from truonghoc.enqueue import enqueue
 from truonghoc.richtext import excerpt
 
 from .models import Notification
@@ -58,7 +59,7 @@ def notify(
         from .tasks import notifications_send_email
 
         ids = [n.pk for n in created]
-        transaction.on_commit(lambda: notifications_send_email.delay(ids))
+        transaction.on_commit(lambda: enqueue(notifications_send_email, args=[ids]))
     return created + merged
 
 

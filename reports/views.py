@@ -22,6 +22,7 @@ from accounts.selectors import rolled_over_count, rollovers_of, schools_by_rollo
 from publications.permissions.requests import can_issue_report_request
 from publications.services.requests import AlreadyDone, report_request_create
 from truonghoc import formatting
+from truonghoc.enqueue import enqueue
 from truonghoc.paging import page_number
 from truonghoc.replica import reads_from_replica
 from truonghoc.text import fold, search_text
@@ -302,7 +303,7 @@ def stats_recompute(request, pk: int):
     # The whole subtree and the units above it are recomputed in the background; the page polls. A second
     # click while one is queued or running does not queue another.
     if cache.add(f"reports:recompute-queued:{unit.pk}", True, 120):
-        transaction.on_commit(lambda: stats_recompute_task.delay(unit.pk))
+        transaction.on_commit(lambda: enqueue(stats_recompute_task, args=[unit.pk]))
         messages.info(request, _("The figures are being updated; this page shows them when it is done."))
     else:
         messages.info(request, _("The figures of this unit are already being updated."))

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from gradebook.printing import A4_PORTRAIT, pdf_bytes
+from truonghoc.enqueue import enqueue
 from truonghoc.formatting import date_text, datetime_text, percent
 from truonghoc.storage import private_storage
 from truonghoc.xlsx import xlsx_bytes
@@ -84,7 +85,7 @@ def archive_request(*, actor, school: Unit, school_year: str, group: Unit | None
     )
     from .tasks import archive_build_task
 
-    transaction.on_commit(lambda: archive_build_task.delay(archive.pk))
+    transaction.on_commit(lambda: enqueue(archive_build_task, args=[archive.pk]))
     return archive
 
 

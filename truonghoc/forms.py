@@ -1,16 +1,24 @@
+import errno
 import json
+import logging
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.templatetags.static import static
 from django.utils.translation import gettext
 
 from .params import parse_id
 from .text import search_text
 from .uploads import refused_uploads_error
+
+logger = logging.getLogger(__name__)
+# A disk (or a quota) that is full: the media's storage could not write the file. Nothing the person did
+# wrong, and nothing they can fix by changing the form; said plainly, and the operators are told.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 # A moment typed in a form: <input type="datetime-local"> sends 2025-12-29T07:30; people whose browser has
 # no picker type 29/12/2025 07:30 (the Vietnamese way) or 2025-12-29 07:30.
@@ -133,9 +141,19 @@ def form_saved(request, form, save, *, upload_field: str | None = None) -> Simpl
             form.add_error(upload_field, refused)
         return None
     try:
-        result = save(form.cleaned_data)
+        with transaction.atomic():
+            result = save(form.cleaned_data)
     except ValidationError as exc:
         add_service_errors(form, exc)
+        return None
+    except OSError as exc:
+        if exc.errno not in DISK_FULL_ERRNOS:
+            raise
+        logger.error("Media storage is full: an upload was refused (%s)", exc)
+        form.add_error(
+            upload_field if upload_field in form.fields else None,
+            gettext("The server has no room left to store files. Nothing was saved; please try again later."),
+        )
         return None
     return SimpleNamespace(result=result)
 

@@ -4,7 +4,10 @@
 every web process restarted. `/readyz` (readiness): this process can serve: each database alias (the
 replica too when one is configured), the cache (Redis in production), each file storage writable, and the
 Celery queues shorter than READY_QUEUE_MAX_DEPTH. JSON with each check's status and time in ms; 200 when
-all pass, 503 otherwise. Nothing in it names a host, a URL or a credential: a failed check says only the
+all pass, 503 otherwise. Redis stopped is "degraded", still 200: the process serves pages (the cache falls
+back to its memory, tasks run here or wait in the database: truonghoc/cache.py, enqueue.py), and taking every
+web process out of the load balancer would turn a cache outage into a site outage.
+Nothing in it names a host, a URL or a credential: a failed check says only the
 exception's class."""
 
 import time
@@ -18,9 +21,10 @@ from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from .enqueue import broker_errors
 from .metrics import queue_depths
 
-OK, FAIL, SKIPPED = "ok", "fail", "skipped"
+OK, FAIL, SKIPPED, DEGRADED = "ok", "fail", "skipped", "degraded"
 
 
 @never_cache
@@ -40,6 +44,9 @@ def _check_cache():
     if cache.get(key) != value:
         raise RuntimeError("cache did not keep the value")
     cache.delete(key)
+    if getattr(cache, "down", False):  # truonghoc.cache.FallbackRedisCache answering from memory
+        return DEGRADED, {}
+    return None
 
 
 def _check_storage(alias: str):
@@ -49,7 +56,10 @@ def _check_storage(alias: str):
 
 
 def _check_queues():
-    depths = queue_depths()
+    try:
+        depths = queue_depths()
+    except broker_errors():
+        return DEGRADED, {}
     if depths is None:
         return SKIPPED, {}
     limit = settings.READY_QUEUE_MAX_DEPTH
@@ -77,11 +87,12 @@ def readiness() -> dict:
     for alias in ("default", "private"):
         checks[f"storage:{alias}"] = _timed(_check_storage, alias)
     checks["queues"] = _timed(_check_queues)
-    status = OK if all(check["status"] != FAIL for check in checks.values()) else FAIL
+    statuses = {check["status"] for check in checks.values()}
+    status = FAIL if FAIL in statuses else DEGRADED if DEGRADED in statuses else OK
     return {"status": status, "checks": checks}
 
 
 @never_cache
 def readyz(request):
     report = readiness()
-    return JsonResponse(report, status=200 if report["status"] == OK else 503)
+    return JsonResponse(report, status=503 if report["status"] == FAIL else 200)

@@ -51,6 +51,8 @@ ROUTES: dict[str, str] = {
     "contests.tasks.results_publish_due_task": INTERACTIVE,
     # Every hour, seconds of work; the credential sheets' lifetime (CREDENTIAL_SHEET_HOURS) is a promise.
     "accounts.tasks.purge_expired_credential_sheets": INTERACTIVE,
+    # Every minute: the tasks kept while the broker was down (truonghoc/enqueue.py), queued once it is back.
+    "truonghoc.tasks.pending_tasks_send": INTERACTIVE,
     # Bulk: recomputes of a whole unit's figures and results.
     "reports.tasks.stats_recompute_task": BULK,
     "gradebook.tasks.recompute_results": BULK,
@@ -104,6 +106,11 @@ RETRY = {
     "retry_jitter": True,
     "max_retries": 5,
 }
+
+
+# Celery's own retry of publishing a task (settings: CELERY_TASK_PUBLISH_RETRY_POLICY), kept short: about a
+# second (0 + 0.2 + 0.4 + 0.4 s) before a request decides the broker is down (truonghoc/enqueue.py).
+PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.4}
 
 
 def is_transient(error: BaseException) -> bool:

@@ -1,10 +1,14 @@
 """truonghoc.forms.form_saved: the POST half of every form page."""
 
+import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
 from truonghoc.forms import form_saved
+
+# form_saved runs the service in a transaction (a refusal or a full disk rolls back what it wrote).
+pytestmark = pytest.mark.django_db
 
 
 class NameForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from truonghoc.enqueue import enqueue
 from truonghoc.queues import BULK, INTERACTIVE, KINDS, is_transient
 from truonghoc.uploads import clean_name, human_size
 
@@ -250,7 +251,7 @@ class Importer:
             if kind.queue == INTERACTIVE:
                 # The task declares a large import's limits; a small one must not hold the queue that long.
                 options |= {"time_limit": kind.time_limit, "soft_time_limit": kind.soft_time_limit}
-            transaction.on_commit(lambda: task.apply_async(args=[batch.pk, *args], **options))
+            transaction.on_commit(lambda: enqueue(task, args=[batch.pk, *args], **options))
         else:
             task.apply(args=[batch.pk, *args])
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue as KombuQueue
 
-from truonghoc.queues import BULK, celery_routes
+from truonghoc.queues import BULK, PUBLISH_RETRY, celery_routes
 from truonghoc.queues import KINDS as TASK_KINDS
 from truonghoc.storage import file_storages
 
@@ -43,7 +43,8 @@ INSTALLED_APPS = [
     "csp",
     "django_prometheus",
     # Ours, in dependency order: each app may import only the ones above it. `truonghoc` itself is an app
-    # only for its site-wide commands (backup, restore); it has no models.
+    # for its site-wide commands (backup, restore) and its one model, the tasks kept while the broker was
+    # down (truonghoc/enqueue.py).
     "truonghoc",
     "units",
     "notifications",
@@ -154,6 +155,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # A kept connection that died (PostgreSQL restarted) is checked and replaced before a request uses it.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A read replica (issue #19): dashboards, archive and library search and exports read it where they opt in
 # (truonghoc/replica.py), except for a person who wrote something in the last READ_YOUR_WRITES_SECONDS.
@@ -164,6 +166,11 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     )
     DATABASE_ROUTERS = ["truonghoc.replica.ReplicaRouter"]
 READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=10)
+# PostgreSQL coming back from a restart refuses connections for a moment: our backend tries the connect again
+# (truonghoc/postgresql/base.py), so a request or a task waits instead of failing.
+for _alias in DATABASES.values():
+    if _alias["ENGINE"] == "django.db.backends.postgresql":
+        _alias["ENGINE"] = "truonghoc.postgresql"
 # Behind PgBouncer in transaction mode a session spans several server connections: no server-side cursors
 # (`.iterator()` then fetches in chunks on the client). The project holds no session state on the server
 # otherwise: its advisory locks are per transaction, its temporary tables live inside one transaction.
@@ -175,11 +182,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Redis stopped: the cache answers from each process's memory until it returns (truonghoc/cache.py says
+    # what that means for rate limits and progress bars); sessions are in the database (Django's default
+    # engine), never in the cache alone, so nobody is logged out. A Redis host that vanished without closing
+    # its connections costs a request at most these timeouts, not the client's default of forever.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "truonghoc.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="th"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -205,8 +217,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis hands an unacknowledged message to another worker after this long: more than the longest task may
 # run, or a slow bulk task would run twice at once.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * TASK_KINDS[BULK].time_limit}
+# A whole worker lost (its host gone, SIGKILL) cannot give its task back: Redis does, after this. Tests of a
+# killed worker shorten it (and the sweep's interval) through the environment.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * TASK_KINDS[BULK].time_limit),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing retries for about a second, then a request runs the task here or keeps it (truonghoc/enqueue.py).
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = PUBLISH_RETRY
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work is declared in code; other apps add entries here as they need them. Beat, the one scheduler,
@@ -217,6 +238,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.purge_expired_credential_sheets",
         "schedule": 3600.0,
         "options": {"expires": 3500},
+    },
+    # Tasks kept in the database while Redis was down, queued as soon as it answers (truonghoc/enqueue.py).
+    "send-pending-tasks": {
+        "task": "truonghoc.tasks.pending_tasks_send",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Attempts left open past their deadline (the student closed the page): closed and graded.
     "close-overdue-attempts": {

@@ -1,0 +1,33 @@
+"""Django's PostgreSQL backend, connecting again when PostgreSQL refuses a connection (issue #19, point 5).
+
+Settings use it for every PostgreSQL alias (`ENGINE = "truonghoc.postgresql"`). A connection that died
+while idle (PostgreSQL restarted, a pooler recycled it) is found by CONN_HEALTH_CHECKS before a request uses
+it, and a new one is opened. Opening it may fail for a moment while PostgreSQL comes back ("the database
+system is starting up", connection refused): the connect is tried again after `CONNECT_RETRY_DELAYS`, so
+the request (a page, a task) waits a second or two instead of failing. Only the connect is retried: nothing
+was sent yet, so retrying it can never run a statement twice. An error once connected is raised as before
+(a write is never replayed behind the person's back)."""
+
+import logging
+import time
+
+from django.db.backends.postgresql import base
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    # Seconds to wait before each further try: three tries over 1.5 s, about what a restart takes.
+    CONNECT_RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0)
+
+    def get_new_connection(self, conn_params):
+        for delay in (*self.CONNECT_RETRY_DELAYS, None):
+            try:
+                return super().get_new_connection(conn_params)
+            except base.Database.OperationalError as error:
+                if delay is None:
+                    raise
+                logger.warning("PostgreSQL refused a connection (%s); trying again in %.1f s", type(error).__name__,
+                               delay)  # fmt: skip
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
