@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
@@ -33,6 +33,15 @@ def healthz(request):
 
 
 def _check_database(alias: str):
+    try:
+        _select_one(alias)
+    except (OperationalError, InterfaceError):
+        # The connection this process held was cut (PostgreSQL restarted): ready means a new one works.
+        connections[alias].close()
+        _select_one(alias)
+
+
+def _select_one(alias: str):
     with connections[alias].cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # Metrics first and last (django-prometheus times the whole stack); the request id before anything logs.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "truonghoc.observability.RequestIdMiddleware",
+    # A read cut off by a PostgreSQL restart is served again once (issue #19, point 5).
+    "truonghoc.middleware.RetryReadOnDatabaseRestartMiddleware",
     "truonghoc.replica.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
