@@ -228,17 +228,17 @@ def server_env(port: int, secret_key: str, static_root: str) -> dict:
     }
 
 
-def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.exit(f"gunicorn stopped at start (exit {process.returncode})")
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310 - our own local server
+            urllib.request.urlopen(base + "/healthz", timeout=10)  # noqa: S310 - our own local server
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers start (a busy machine is slow)
             time.sleep(0.5)
-    sys.exit("gunicorn did not answer within a minute")
+    sys.exit(f"gunicorn did not answer within {seconds:.0f} s")
 
 
 def fetch_status(url: str, cookie: str) -> int:
