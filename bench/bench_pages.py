@@ -208,8 +208,10 @@ def server_env(port: int, secret_key: str, static_root: str) -> dict:
 
     db = connection.settings_dict
     database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    # Each process keeps its own metrics (no PROMETHEUS_MULTIPROC_DIR: its files would land in the checkout).
+    inherited = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "truonghoc.settings.production",
         "DATABASE_URL": f"{database_url}/{db['NAME']}",
         "REDIS_URL": ARGS.redis_url,
@@ -223,7 +225,6 @@ def server_env(port: int, secret_key: str, static_root: str) -> dict:
         "GUNICORN_ACCESS_LOG": "/dev/null",
         "GUNICORN_LOG_LEVEL": "warning",
         "GUNICORN_MAX_REQUESTS": "0",  # no worker restarts in the middle of a measure
-        "PROMETHEUS_MULTIPROC_DIR": "",
         "LOG_FORMAT": "text",
     }
 
