@@ -68,3 +68,18 @@ def test_each_query_string_has_its_own_tables(client, tree):
     # The sorted table (its header shows the direction) is not the one cached for the plain address.
     assert "bi-caret-down-fill" in client.get(url + "?sort=name&dir=desc").content.decode()
     assert "bi-caret-down-fill" not in client.get(url).content.decode()
+
+
+def test_a_share_refresh_renews_the_snapshots_the_cached_tables_key_on(tree):
+    """The online share is refreshed school by school without a full recompute (reports.tasks): the rows
+    it rewrites get a new computed_at, so the dashboards' cached tables are not read any more."""
+    from reports.models import UnitStat
+    from reports.services import share_recompute_schools, share_rollup
+
+    stats_recompute()
+    before = dict(UnitStat.objects.filter(unit__in=[tree.dept_a, tree.s1]).values_list("pk", "computed_at"))
+    assert share_recompute_schools(school_ids=[tree.s1.pk]) and share_rollup()
+    after = dict(UnitStat.objects.filter(unit__in=[tree.dept_a, tree.s1]).values_list("pk", "computed_at"))
+    renewed = [pk for pk, when in after.items() if when > before[pk]]
+    assert UnitStat.objects.filter(pk__in=renewed, unit=tree.dept_a).exists()
+    assert UnitStat.objects.filter(pk__in=renewed, unit=tree.s1).exists()
