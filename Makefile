@@ -11,7 +11,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=truonghoc.settings.test
 PYTEST_WORKERS ?= auto
 CELERY_QUEUES := interactive,bulk
 
-.PHONY: run serve serve-reload test lint check unit e2e bench assets messages install install-dev chromium pdf-libs worker clean
+.PHONY: run serve serve-reload test lint check unit e2e bench assets messages install install-dev chromium wrk pdf-libs worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ worker: install
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# Debian's wrk drives bench/bench_pages.py (each page's throughput under gunicorn against the 404's).
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+
 # WeasyPrint (the grade book's PDFs) needs pango and a font with every Vietnamese glyph (DejaVu, referenced
 # by family in gradebook/print_css/book.css): Debian's packages, installed with apt-get when missing.
 pdf-libs:
@@ -96,7 +100,7 @@ e2e: install-dev chromium
 
 test: lint check unit e2e
 
-bench: install-dev
+bench: install-dev wrk
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

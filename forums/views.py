@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import profile_refusal
 from truonghoc.forms import add_service_errors, cleaned_values, form_saved, service_outcome
+from truonghoc.links import url_maker
 from truonghoc.params import parse_id
 from truonghoc.storage import file_response
 from units.permissions import can_see_usernames, unit_for_user_or_404
@@ -163,6 +164,39 @@ def thread_new(request, pk: int):
     return _forum_page(request, forum, form)
 
 
+_POST_URL = url_maker("forums:post")
+_POST_EDIT_URL = url_maker("forums:post_edit")
+_POST_REPORT_URL = url_maker("forums:post_report")
+_POST_DELETE_URL = url_maker("forums:post_delete")
+_POST_HIDE_URL = url_maker("forums:post_hide")
+_POST_RESTORE_URL = url_maker("forums:post_restore")
+_ANSWER_ACCEPT_URL = url_maker("forums:answer_accept")
+
+
+class PostLinks:
+    """A post card's links, each made when the template asks for it and without a URL reversal: a page
+    of 50 posts reversed some 120 URLs, a tenth of its time."""
+
+    __slots__ = ("pk",)
+
+    def __init__(self, pk: int):
+        self.pk = pk
+
+    permalink = property(lambda self: _POST_URL(self.pk))
+    edit = property(lambda self: _POST_EDIT_URL(self.pk))
+    report = property(lambda self: _POST_REPORT_URL(self.pk))
+    remove = property(lambda self: _POST_DELETE_URL(self.pk))
+    hide = property(lambda self: _POST_HIDE_URL(self.pk))
+    restore = property(lambda self: _POST_RESTORE_URL(self.pk))
+    accept = property(lambda self: _ANSWER_ACCEPT_URL(self.pk))
+
+
+def _with_links(posts):
+    for post in posts:
+        post.links = PostLinks(post.pk)
+    return posts
+
+
 def _thread_context(request, thread, form, page_number=None):
     user = request.user
     forum = thread.forum
@@ -171,6 +205,7 @@ def _thread_context(request, thread, form, page_number=None):
         page_number or request.GET.get("page")
     )
     questions = is_questions(forum)
+    _with_links(page)
     return {
         "forum": forum,
         "thread": thread,
@@ -194,7 +229,7 @@ def _thread_context(request, thread, form, page_number=None):
 def _post_partial_context(user, thread, post) -> dict:
     forum = thread.forum
     return {
-        "post": post,
+        "post": _with_links([post])[0],
         "thread": thread,
         "is_moderator": can_moderate_forum(user, forum),
         "may_accept": is_questions(forum) and can_accept_answer(user, thread),

@@ -211,7 +211,18 @@ def dashboard(
     (`units.selectors.tree_history`, as the roll-up counted it): a school moved to another Office after
     the period ended shows under its old Office. Closed units show in the periods that started on or
     before their closing date. Three queries whatever the number of schools."""
-    own = UnitStat.objects.filter(unit=unit, period_kind=period.kind, period_start=period.start).first()
+    return own_stat(unit=unit, period=period), dashboard_sections(
+        unit=unit, period=period, sort=sort, descending=descending
+    )
+
+
+def own_stat(*, unit: Unit, period: Period) -> UnitStat | None:
+    """The unit's own snapshot row in `period` (one query): its computed_at says when the figures last changed."""
+    return UnitStat.objects.filter(unit=unit, period_kind=period.kind, period_start=period.start).first()
+
+
+def dashboard_sections(*, unit: Unit, period: Period, sort: str = "", descending: bool = False) -> list[Section]:
+    """The sections of `dashboard` without the unit's own row (two queries)."""
     levels = 2 if unit.kind == K.DEPARTMENT else 1  # only a Department's page shows two levels
     rows = _rows_below(unit=unit, period=period, levels=levels)
     parent_then = {row.pk: row.parent_then for row in rows}
@@ -226,7 +237,7 @@ def dashboard(
             sections.append(Section(office.unit.name, office.unit, _sort(schools, sort, descending), office))
     elif children:
         sections.append(Section(_("Units below"), None, _sort(children, sort, descending)))
-    return own, sections
+    return sections
 
 
 def _rows_below(*, unit: Unit, period: Period, levels: int, only: tuple[str, ...] = ()) -> list[UnitStat]:

@@ -423,6 +423,7 @@ def share_recompute_schools(*, school_ids: list[int], periods: list[Period] | No
     periods = periods or current_periods()
     by_key = {p.key: p for p in periods}
     updated = 0
+    now = timezone.now()
     with transaction.atomic():
         for school_year, keys in share_years(periods).items():
             figures = schools_share(ids=school_ids, school_year=school_year)
@@ -433,7 +434,8 @@ def share_recompute_schools(*, school_ids: list[int], periods: list[Period] | No
             for stat in stats:
                 for name, value in figures[stat.unit_id].items():
                     setattr(stat, name, value)
-            UnitStat.objects.bulk_update(stats, SHARE_FIELDS, batch_size=1000)
+                stat.computed_at = now  # the figures changed: the dashboards' cached tables key on it
+            UnitStat.objects.bulk_update(stats, [*SHARE_FIELDS, "computed_at"], batch_size=1000)
             updated += len(stats)
     return updated
 
@@ -449,6 +451,7 @@ def share_rollup(*, periods: list[Period] | None = None) -> int:
     if not periods:
         return 0
     earliest = min(p.start for p in periods)
+    now = timezone.now()
     period_q = Q(pk__in=[])
     for p in periods:
         period_q |= Q(period_kind=p.kind, period_start=p.start)
@@ -475,5 +478,6 @@ def share_rollup(*, periods: list[Period] | None = None) -> int:
         row = totals.get((stat.unit_id, f"{stat.period_kind}:{stat.period_start.isoformat()}"))
         for name in SHARE_FIELDS:
             setattr(stat, name, row[name] if row else 0)
-    UnitStat.objects.bulk_update(stats, SHARE_FIELDS, batch_size=1000)
+        stat.computed_at = now  # the figures changed: the dashboards' cached tables key on it
+    UnitStat.objects.bulk_update(stats, [*SHARE_FIELDS, "computed_at"], batch_size=1000)
     return len(stats)

@@ -1,4 +1,5 @@
 import functools
+import hashlib
 import uuid
 from datetime import timedelta
 from html import escape
@@ -12,8 +13,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,6 +25,7 @@ from publications.permissions.requests import can_issue_report_request
 from publications.services.requests import AlreadyDone, report_request_create
 from truonghoc import formatting
 from truonghoc.enqueue import enqueue
+from truonghoc.links import url_maker
 from truonghoc.paging import page_number
 from truonghoc.replica import reads_from_replica
 from truonghoc.text import fold, search_text
@@ -39,12 +42,14 @@ from .permissions import can_recompute_stats, can_set_targets, can_view_stats, s
 from .selectors import (
     SORTABLE,
     dashboard,
+    dashboard_sections,
     definitions,
     flags_for,
     grade_entry_behind,
     grade_entry_progress,
     lagging_first,
     level_summary,
+    own_stat,
     school_topic_list,
     share_pulling_down,
     teacher_activity,
@@ -61,13 +66,16 @@ LAGGING_SHOWN = 5
 SHARE_DOWN_SHOWN = 10
 
 
-def _data(request, unit):
+def _view_options(request):
     period = periods.parse(request.GET.get("period", "all"))
     sort = request.GET.get("sort", "")
     sort = sort if sort in SORTABLE else ""
     descending = request.GET.get("dir") == "desc"
-    own, sections = dashboard(unit=unit, period=period, sort=sort, descending=descending)
-    resolve = targets_resolver(unit=unit)
+    return period, sort, descending
+
+
+def _flags_maker(resolve, period):
+    """flags_of(stat): a snapshot row's flags against the targets in force there, each row worked out once."""
     flag_cache: dict[int, list[str]] = {}
 
     def flags_of(stat):
@@ -76,8 +84,13 @@ def _data(request, unit):
         return flag_cache[stat.pk]
 
     flags_of.resolve = resolve  # the same targets (one query) for the online share's list
+    return flags_of
 
-    return period, sort, descending, own, sections, flags_of
+
+def _data(request, unit):
+    period, sort, descending = _view_options(request)
+    own, sections = dashboard(unit=unit, period=period, sort=sort, descending=descending)
+    return period, sort, descending, own, sections, _flags_maker(targets_resolver(unit=unit), period)
 
 
 FLAG_CSS = {
@@ -86,21 +99,10 @@ FLAG_CSS = {
 }  # fmt: skip
 
 
-def _url_maker(name: str):
-    """reverse() once (on first use), then fill in each pk: a page of 150 rows would otherwise call it
-    750 times."""
-
-    @functools.cache
-    def pattern() -> str:
-        return reverse(name, args=[987654321])
-
-    return lambda pk: pattern().replace("987654321", str(pk))
-
-
-_DASHBOARD_URL = _url_maker("reports:dashboard")
-_DECLARE_URL = _url_maker("units:declare")
-_ACCOUNTS_URL = _url_maker("accounts:school_accounts")
-_TOPICS_URL = _url_maker("reports:topics")
+_DASHBOARD_URL = url_maker("reports:dashboard")
+_DECLARE_URL = url_maker("units:declare")
+_ACCOUNTS_URL = url_maker("accounts:school_accounts")
+_TOPICS_URL = url_maker("reports:topics")
 
 
 def _figure_labels() -> list[str]:
@@ -173,60 +175,33 @@ def _sort_headers(period, sort: str, descending: bool) -> list[dict]:
 @reads_from_replica
 def stats_dashboard(request, pk: int):
     unit = stats_unit_for_user_or_404(request.user, pk)
-    period, sort, descending, own, sections, flags_of = _data(request, unit)
-    page = Paginator(sections, SECTIONS_PER_PAGE).get_page(request.GET.get("page"))
-    period_q = f"?period={period.key}"
-    labels = _figure_labels()
-    for section in page:
-        section.flagged = [(row, flags_of(row)) for row in section.rows]
-        section.lines = [
-            _line(n, row, flags, period_q, labels) for n, (row, flags) in enumerate(section.flagged, start=1)
-        ]
-    # Lagging: a target missed (not merely numbers still to declare), worst first with the figure, like the letter.
-    lagging = []
-    for section in page:
-        rows = lagging_first(section.flagged)
-        if rows:
-            lagging.append((section.title, rows[:LAGGING_SHOWN], rows[LAGGING_SHOWN:]))
-    chart_rows = [s.total for s in page if s.total is not None] or [r for s in page for r in s.rows][:40]
-    # The secondary schools that pull the online share down (issue #17), most periods missing first.
-    share_down = []
-    if own and own.secondary_programme and not unit.is_school:
-        share_down = share_pulling_down(unit=unit, period=period, resolve=flags_of.resolve)
-    months = trend(unit=unit)
+    period, sort, descending = _view_options(request)
+    own = own_stat(unit=unit, period=period)
+    resolve = targets_resolver(unit=unit)
+    flags_of = _flags_maker(resolve, period)
+    # The tables, chart and lists below the totals read nothing but the snapshots and the targets: kept
+    # rendered per unit, query string, language, snapshot and targets (below), so a Department's 141
+    # schools are not laid out again on every visit.
+    key = _figures_key(request, unit, own, resolve) if own is not None else None
+    figures = cache.get(key) if key else None
+    if figures is None:
+        figures = _figures(request, unit, period, sort, descending, own, flags_of)
+        if key:
+            cache.set(key, figures, FIGURES_CACHE_SECONDS)
     context = {
-        "sort_headers": _sort_headers(period, sort, descending),
         "unit": unit,
         "ancestors": [a for a in unit_ancestors(unit=unit) if can_view_stats(request.user, a)],
         "period": period,
         "period_choices": periods.current_periods(),
         "own": own,
         "own_flags": [f for f in flags_of(own) if f.kind != "declare"] if own else [],
-        "declare": _declare_notice(request.user, unit, own, sections),
-        "page": page,
-        "collapse": sum(len(s.rows) for s in page) > OPEN_ROWS_MAX,
-        "labels": labels,
-        "lagging": lagging,
-        "share_down": share_down[:SHARE_DOWN_SHOWN],
-        "share_down_more": max(0, len(share_down) - SHARE_DOWN_SHOWN),
-        "share_target": flags_of.resolve(unit.path)[Target.Metric.ONLINE_SHARE].value,
+        "declare": _declare_notice(request.user, unit, own, figures["undeclared"]),
+        "figures_html": figures["html"],
+        "has_chart": figures["has_chart"],
+        "collapse": figures["collapse"],
+        "share_target": resolve(unit.path)[Target.Metric.ONLINE_SHARE].value,
         "definitions": definitions(),
-        "sort": sort,
-        "descending": descending,
         "summary": level_summary(unit=unit, period=period),
-        "chart": {
-            "labels": [r.unit.name for r in chart_rows],
-            "teachers": [r.teacher_accounts for r in chart_rows],
-            "students": [r.student_accounts for r in chart_rows],
-            "photo_ok_rate": [r.photo_ok_rate or 0 for r in chart_rows],
-            "coverage": [r.student_coverage for r in chart_rows],
-        },
-        "trend": {
-            "labels": [formatting.month_text(m.period_start) for m in months],
-            "teachers": [m.teacher_accounts for m in months],
-            "students": [m.student_accounts for m in months],
-            "topics": [m.topics for m in months],
-        },
         "can_recompute": can_recompute_stats(request.user, unit),
         "can_set_targets": can_set_targets(request.user, unit),
         "progress": recompute_progress(unit=unit),
@@ -248,16 +223,94 @@ def stats_dashboard(request, pk: int):
     return render(request, "reports/dashboard.html", context)
 
 
-def _declare_notice(user, unit, own, sections) -> dict | None:
+# How long rendered figures are kept at most: the key already changes with every recompute and target;
+# a unit renamed or moved between recomputes shows under its new name within this time.
+FIGURES_CACHE_SECONDS = 60 * 60
+
+
+def _figures_key(request, unit, own, resolve) -> str:
+    """The cache key of a dashboard's rendered figures. The snapshot rows change only on a recompute,
+    which writes the unit's own row again (computed_at), and the flags depend on the targets
+    (resolve.version); the query string carries the period, sort, direction and page."""
+    parts = [
+        unit.pk,
+        translation.get_language(),
+        own.computed_at.isoformat(),
+        resolve.version,
+        sorted(request.GET.lists()),
+    ]
+    return "reports:figures:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _figures(request, unit, period, sort, descending, own, flags_of) -> dict:
+    """The dashboard's tables, chart, lagging units and the schools pulling the share down, rendered
+    (the same for everyone who may see the unit), with what the rest of the page needs from them."""
+    sections = dashboard_sections(unit=unit, period=period, sort=sort, descending=descending)
+    page = Paginator(sections, SECTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    period_q = f"?period={period.key}"
+    labels = _figure_labels()
+    for section in page:
+        section.flagged = [(row, flags_of(row)) for row in section.rows]
+        section.lines = [
+            _line(n, row, flags, period_q, labels) for n, (row, flags) in enumerate(section.flagged, start=1)
+        ]
+    # Lagging: a target missed (not merely numbers still to declare), worst first with the figure, like the letter.
+    lagging = []
+    for section in page:
+        rows = lagging_first(section.flagged)
+        if rows:
+            lagging.append((section.title, rows[:LAGGING_SHOWN], rows[LAGGING_SHOWN:]))
+    chart_rows = [s.total for s in page if s.total is not None] or [r for s in page for r in s.rows][:40]
+    # The secondary schools that pull the online share down (issue #17), most periods missing first.
+    share_down = []
+    if own and own.secondary_programme and not unit.is_school:
+        share_down = share_pulling_down(unit=unit, period=period, resolve=flags_of.resolve)
+    months = trend(unit=unit)
+    collapse = sum(len(s.rows) for s in page) > OPEN_ROWS_MAX
+    context = {
+        "sort_headers": _sort_headers(period, sort, descending),
+        "unit": unit,
+        "period": period,
+        "own": own,
+        "page": page,
+        "collapse": collapse,
+        "labels": labels,
+        "lagging": lagging,
+        "share_down": share_down[:SHARE_DOWN_SHOWN],
+        "share_down_more": max(0, len(share_down) - SHARE_DOWN_SHOWN),
+        "chart": {
+            "labels": [r.unit.name for r in chart_rows],
+            "teachers": [r.teacher_accounts for r in chart_rows],
+            "students": [r.student_accounts for r in chart_rows],
+            "photo_ok_rate": [r.photo_ok_rate or 0 for r in chart_rows],
+            "coverage": [r.student_coverage for r in chart_rows],
+        },
+        "trend": {
+            "labels": [formatting.month_text(m.period_start) for m in months],
+            "teachers": [m.teacher_accounts for m in months],
+            "students": [m.student_accounts for m in months],
+            "topics": [m.topics for m in months],
+        },
+    }
+    return {
+        "html": render_to_string("reports/dashboard.html#figures", context, request),
+        "has_chart": bool(chart_rows),
+        "collapse": collapse,
+        # The schools still to declare their numbers: the notice links those the viewer may manage.
+        "undeclared": [
+            row.unit for section in sections for row in section.rows if row.unit.is_school and not row.schools_declared
+        ],
+    }
+
+
+def _declare_notice(user, unit, own, undeclared) -> dict | None:
     """One notice for the schools that have not declared their numbers of teachers and students (coverage
     needs them), with the way to do it and, for those who may, a link to each school's form."""
     if own is None or own.schools_declared >= own.schools:
         return None
     schools = [
-        {"name": row.unit.name, "url": _DECLARE_URL(row.unit.pk) if can_manage_unit(user, row.unit) else ""}
-        for section in sections
-        for row in section.rows
-        if row.unit.is_school and not row.schools_declared
+        {"name": school.name, "url": _DECLARE_URL(school.pk) if can_manage_unit(user, school) else ""}
+        for school in undeclared
     ]
     own_url = _DECLARE_URL(unit.pk) if unit.is_school and can_manage_unit(user, unit) else ""
     return {"missing": own.schools - own.schools_declared, "total": own.schools, "schools": schools, "url": own_url}
@@ -472,8 +525,8 @@ GRADE_ENTRY_SORTS = {
     "expected": lambda line: (line.expected, line.name_folded),
     "missed": lambda line: (line.missed, line.name_folded),
 }
-_GRADE_ENTRY_URL = _url_maker("reports:grade_entry")
-_SCHOOL_PROGRESS_URL = _url_maker("gradebook:progress_school")
+_GRADE_ENTRY_URL = url_maker("reports:grade_entry")
+_SCHOOL_PROGRESS_URL = url_maker("gradebook:progress_school")
 
 
 def _grade_entry_periods() -> list:

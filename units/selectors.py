@@ -1,5 +1,6 @@
 """Reads of the unit tree that depend on who is asking."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -470,6 +471,10 @@ def targets_resolver(*, unit: Unit):
                 result[target.metric] = EffectiveTarget(target.value, target.unit.name)
         return result
 
+    # The targets read, as a short key: a page cached with their flags is stale once one is set or removed.
+    resolve.version = hashlib.blake2b(
+        repr([(t.pk, t.unit_id, t.metric, str(t.value), t.unit.name) for t in targets]).encode(), digest_size=8
+    ).hexdigest()
     return resolve
 
 

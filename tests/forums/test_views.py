@@ -284,3 +284,28 @@ def test_forum_page_query_count(client, people, forum, django_assert_max_num_que
     with django_assert_max_num_queries(12):
         response = client.get(reverse("forums:forum", args=[forum.pk]))
     assert response.content.decode().count('data-testid="thread-row"') == 30
+
+
+def test_post_links_are_the_urls_reverse_gives(client, tree, people):
+    """The thread page fills each post's links in from one reversal per kind (forums.views.PostLinks)."""
+    from forums.views import PostLinks
+
+    links = PostLinks(4321)
+    assert links.permalink == reverse("forums:post", args=[4321])
+    assert links.edit == reverse("forums:post_edit", args=[4321])
+    assert links.report == reverse("forums:post_report", args=[4321])
+    assert links.remove == reverse("forums:post_delete", args=[4321])
+    assert links.hide == reverse("forums:post_hide", args=[4321])
+    assert links.restore == reverse("forums:post_restore", args=[4321])
+    assert links.accept == reverse("forums:answer_accept", args=[4321])
+
+
+def test_the_thread_page_links_each_post_as_before(client, people, thread):
+    reply = Post.objects.create(thread=thread, author=people.teacher2, body="<p>Trả lời</p>")
+    page = get(client, people.teacher2, reverse("forums:thread", args=[thread.pk])).content.decode()
+    for post in Post.objects.filter(thread=thread):
+        assert f'href="{reverse("forums:post", args=[post.pk])}"' in page
+    first = Post.objects.filter(thread=thread).exclude(pk=reply.pk).first()
+    assert f'href="{reverse("forums:post_report", args=[first.pk])}"' in page  # another's post: report it
+    assert f'href="{reverse("forums:post_edit", args=[reply.pk])}"' in page  # one's own: edit, remove
+    assert f'href="{reverse("forums:post_delete", args=[reply.pk])}"' in page
