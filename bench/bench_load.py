@@ -410,6 +410,17 @@ def locust(work: Path, personas: Path, label: str, users: int, seconds: int, thi
     return {"pages": rows, "failures": failures}
 
 
+def warm_up(work: Path, personas: Path, args) -> None:
+    """A freshly started gunicorn's workers import and connect on their first requests: a short run of the
+    whole mix, not reported, so the measured run starts warm."""
+    locust(work, personas, "warm-up", 8, args.warm_seconds, think=False)
+
+
+def print_failures(result: dict, limit: int = 5) -> None:
+    for failure in result["failures"][:limit]:
+        print(f"    error: {failure}")
+
+
 def print_table(title: str, result: dict, goals: bool = False) -> None:
     print(f"\n{title}")
     print(f"  {'page':<34} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}  goal")
@@ -484,13 +495,16 @@ def run_scaling(work, personas, procs, env, args) -> None:
     for workers in (1, 2, 3, 4):
         start_web(procs, env, "web-scaling", WEB_PORTS[0], workers)
         start_balancer(procs, work, [WEB_PORTS[0]])
-        every = total(locust(work, personas, f"c-{workers}", args.scaling_users, args.step_seconds, think=False))
+        warm_up(work, personas, args)
+        result = locust(work, personas, f"c-{workers}", args.scaling_users, args.step_seconds, think=False)
+        every = total(result)
         first = first or every["rps"] or 1.0
         print(
             f"  {workers:>7} {every['requests']:>8} {every['rps']:>7.1f} {every['p50']:>7.0f} {every['p95']:>7.0f} "
             f"{every['errors']:>6} {every['rps'] / first:>5.2f}×",
             flush=True,
         )
+        print_failures(result)
         procs.stop("web-scaling")
 
 
@@ -502,11 +516,15 @@ def run_ratio(work, personas, procs, env, args) -> None:
     )
     start_web(procs, env, "web-ratio", WEB_PORTS[0], 4)
     start_balancer(procs, work, [WEB_PORTS[0]])
-    floor = total(locust(work, personas, "d-404", args.ratio_users, args.ratio_seconds, think=False, only="404 page"))
+    warm_up(work, personas, args)
+    result = locust(work, personas, "d-404", args.ratio_users, args.ratio_seconds, think=False, only="404 page")
+    floor = total(result)
     print(f"  {'page':<34} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'of 404':>8}")
     print(f"  {'404 page':<34} {floor['rps']:>7.1f} {floor['p50']:>7.0f} {floor['p95']:>7.0f} {floor['errors']:>6}")
+    print_failures(result)
     for page in RATIO_PAGES:
-        every = total(locust(work, personas, f"d-{page}", args.ratio_users, args.ratio_seconds, think=False, only=page))
+        result = locust(work, personas, f"d-{page}", args.ratio_users, args.ratio_seconds, think=False, only=page)
+        every = total(result)
         share = floor["rps"] / every["rps"] if every["rps"] else float("inf")
         verdict = "met" if share <= 8 else "MISSED"
         print(
@@ -514,6 +532,7 @@ def run_ratio(work, personas, procs, env, args) -> None:
             f"{'1/' + format(share, '.1f'):>8} {verdict}",
             flush=True,
         )
+        print_failures(result)
     procs.stop("web-ratio")
 
 
@@ -588,10 +607,11 @@ def main() -> int:
         return 0
     args.saturation_users = [4, 8, 16, 32, 64, 128]
     args.step_seconds, args.scaling_users = 30, 16
-    args.ratio_users, args.ratio_seconds = 10, 20
+    args.ratio_users, args.ratio_seconds, args.warm_seconds = 10, 20, 10
     if args.quick:
         args.minutes, args.users, args.letters = min(args.minutes, 0.5), min(args.users, 20), 1_000
         args.saturation_users, args.step_seconds, args.scaling_users, args.ratio_seconds = [4, 8], 10, 8, 5
+        args.warm_seconds = 5
     try:
         return outer(args)
     except KeyboardInterrupt:
