@@ -299,6 +299,7 @@ def inner_data(out: Path, students: int, letters: int) -> None:
 
     personas = {
         "cookie_name": settings.SESSION_COOKIE_NAME,
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         "students": [session(pupil) for pupil in pupils],
         "teachers": [session(teacher) for _ in range(10)],
         "staff": [session(staff) for _ in range(10)],
@@ -339,7 +340,7 @@ def start_web(procs: Processes, env: dict, name: str, port: int, workers: int) -
 def start_balancer(procs: Processes, work: Path, ports) -> None:
     """haproxy, round-robin over `ports`, TLS with the run's certificate; restarted with a new list."""
     procs.stop("haproxy")
-    servers = "\n".join(f"    server web{n} 127.0.0.1:{port} check inter 2s" for n, port in enumerate(ports, 1))
+    servers = "\n".join(f"    server web{n} 127.0.0.1:{port} check" for n, port in enumerate(ports, 1))
     config = work / "haproxy.cfg"
     config.write_text(
         f"""global
@@ -349,6 +350,10 @@ defaults
     timeout connect 5s
     timeout client 120s
     timeout server 120s
+    # The health check goes through the same queue as the pages: on a saturated machine a slow answer is not
+    # a dead server (with the defaults haproxy marked both down and answered 503 during run (a)).
+    timeout check 30s
+    default-server inter 5s fall 10 rise 1
     option forwardfor
 frontend site
     bind 127.0.0.1:{BALANCER_PORT} ssl crt {work / "site.pem"}
