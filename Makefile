@@ -11,7 +11,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=truonghoc.settings.test
 PYTEST_WORKERS ?= auto
 CELERY_QUEUES := interactive,bulk
 
-.PHONY: run serve serve-reload test lint check unit e2e bench assets messages install install-dev chromium wrk pdf-libs worker clean
+.PHONY: run serve serve-reload test lint check unit e2e bench bench-load assets messages install install-dev chromium wrk pdf-libs worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -100,8 +100,19 @@ e2e: install-dev chromium
 
 test: lint check unit e2e
 
-bench: install-dev wrk
+# The load bench's tools (bench/bench_load.py): locust in its own virtualenv, so it never touches the project's
+# dependencies, and Debian's haproxy as the local load balancer (installed with apt-get when missing).
+LOAD_VENV := .venv-load
+$(LOAD_VENV)/.installed: bench/requirements-load.txt
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet -r bench/requirements-load.txt
+	touch $@
+
+bench-load: $(LOAD_VENV)/.installed
+	@command -v haproxy >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
+
+bench: install-dev wrk bench-load
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles var test-output .pytest_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) $(LOAD_VENV) node_modules static/vendor staticfiles var test-output .pytest_cache .ruff_cache .import_linter_cache
