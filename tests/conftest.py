@@ -7,6 +7,7 @@ from django.utils import translation
 from units.models import Unit
 from units.services import unit_create
 
+from .celery_broker import reset_broker_pools
 from .units.factories import make_unit
 
 K = Unit.Kind
@@ -17,6 +18,20 @@ def _media_root(settings, tmp_path):
     """Each test writes its uploads (public media and private files such as ID photos) to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _open_broker_pools():
+    """Each test that publishes a task (with REDIS_URL set, tasks go to the real Redis) finds open connection
+    pools: one closed by an earlier test in the same process (tests.celery_broker says how) is replaced."""
+    from truonghoc.celery import app
+
+    producers = app.amqp._producer_pool
+    closed = (app._pool is not None and app._pool._closed) or (
+        producers is not None and (producers._closed or producers.connections._closed)
+    )
+    if closed:
+        reset_broker_pools(app)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from django.core import mail
 from notifications.models import Notification
 from notifications.tasks import notifications_send_email
 from tests.accounts.factories import UserFactory
-from truonghoc.celery import app
+from tests.celery_broker import celery_broker
 
 
 @pytest.mark.redis
@@ -25,14 +25,12 @@ def test_a_real_worker_sends_a_notification_email_through_redis():
     user = UserFactory(email="gv@example.edu.vn")
     note = Notification.objects.create(recipient=user, title="Công văn mới từ Sở")
     queue = f"test-{uuid.uuid4().hex}"  # so that no other worker on this Redis takes our task
-    previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10):
-            result = notifications_send_email.apply_async(args=[[note.pk]], queue=queue)
-            assert result.get(timeout=30) == 1
-    finally:
-        app.conf.update(previous)
+    with (
+        celery_broker(redis_url, result_backend=redis_url) as app,
+        start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10),
+    ):
+        result = notifications_send_email.apply_async(args=[[note.pk]], queue=queue)
+        assert result.get(timeout=30) == 1
     assert result.successful()
     note.refresh_from_db()
     assert note.emailed_at is not None

@@ -30,6 +30,7 @@ from django.urls import reverse
 from materials.models import Material, MaterialVersion
 from notifications.services import notify
 from tests.accounts.factories import complete_profile, make_person
+from tests.celery_broker import celery_broker
 from tests.materials.test_approval import pdf
 from truonghoc.cache import FallbackRedisCache
 from truonghoc.enqueue import pending_tasks_send
@@ -142,28 +143,6 @@ def redis_server():
     yield server
     if server.process.poll() is None:
         server.stop()
-
-
-@contextmanager
-def celery_broker(url: str):
-    """Tasks published to the broker at `url` instead of running in-process, as in production."""
-    from truonghoc.celery import app
-
-    previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-
-    def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    reset_pools()
-    app.conf.update(task_always_eager=False, broker_url=url)
-    try:
-        yield app
-    finally:
-        reset_pools()
-        app.conf.update(previous)
 
 
 @pytest.fixture

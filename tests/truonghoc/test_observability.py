@@ -12,6 +12,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from tests.celery_broker import celery_broker
 from truonghoc import observability
 from truonghoc.celery import app
 from truonghoc.observability import (
@@ -154,24 +155,19 @@ def test_a_task_enqueued_during_a_request_carries_its_id_to_the_worker(recorded_
     record, seen = recorded_task
     broker = os.environ.get("REDIS_URL") or "memory://"
     queue = f"test-request-id-{uuid.uuid4().hex}"  # so that no other worker on this broker takes our task
-    previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(
-        task_always_eager=False,
-        broker_url=broker,
-        result_backend=broker if broker.startswith("redis") else "cache+memory://",
-    )
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10):
-            token = current_request_id.set("req-into-task")
-            try:
-                result = record.apply_async(queue=queue)
-            finally:
-                current_request_id.reset(token)
-            assert result.get(timeout=30) == "done"
-            untraced = record.apply_async(queue=queue)
-            assert untraced.get(timeout=30) == "done"
-    finally:
-        app.conf.update(previous)
+    backend = broker if broker.startswith("redis") else "cache+memory://"
+    with (
+        celery_broker(broker, result_backend=backend) as broker_app,
+        start_worker(broker_app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10),
+    ):
+        token = current_request_id.set("req-into-task")
+        try:
+            result = record.apply_async(queue=queue)
+        finally:
+            current_request_id.reset(token)
+        assert result.get(timeout=30) == "done"
+        untraced = record.apply_async(queue=queue)
+        assert untraced.get(timeout=30) == "done"
     assert seen[0] == ("req-into-task", "req-into-task")
     # A task enqueued outside any request (beat) is logged under its own task id.
     assert seen[1][0] == f"task-{untraced.id}" and seen[1][1] is None
