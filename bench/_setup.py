@@ -18,15 +18,18 @@ django.setup()
 
 
 @contextmanager
-def scratch_database():
+def scratch_database(keep: bool = False):
+    """A throw-away test database; with `keep`, Django's keepdb: the database outlives the run and the next
+    run finds it (to profile the same seeded data again and again)."""
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases, teardown_test_environment
 
     setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
+    old = setup_databases(verbosity=0, interactive=False, keepdb=keep)
     try:
         yield
     finally:
-        teardown_databases(old, verbosity=0)
+        if not keep:
+            teardown_databases(old, verbosity=0)
         teardown_test_environment()
 
 
