@@ -35,6 +35,15 @@ def _open_broker_pools():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the test settings' memory cache, one per process): a fragment
+    kept by an earlier test (truonghoc/fragments.py) must not answer for rows that test rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the site's default language (Vietnamese): a page requested in English by an earlier
     test (the language cookie, activated by truonghoc.middleware) must not leak into the next test's

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A person's own writes drop their minute-long personal fragments (truonghoc/fragments.py).
+    "truonghoc.fragments.PersonalCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -168,6 +170,9 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     )
     DATABASE_ROUTERS = ["truonghoc.replica.ReplicaRouter"]
 READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=10)
+# A person's own summaries (their home page's lists) are kept this long (truonghoc/fragments.py); their own
+# writes show at once. 0 turns the personal cache off.
+PERSONAL_CACHE_SECONDS = env.int("PERSONAL_CACHE_SECONDS", default=60)
 # PostgreSQL coming back from a restart refuses connections for a moment: our backend tries the connect again
 # (truonghoc/postgresql/base.py), so a request or a task waits instead of failing.
 for _alias in DATABASES.values():

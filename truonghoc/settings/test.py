@@ -12,6 +12,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default=BASE_DIR / "test-output" / "media")
 # Rate-limit counters must not leak between tests (or test runs): a local cache per process.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests read what they have just written through services, as no person would within a minute: the personal
+# cache is off, and tests/truonghoc/test_fragments.py turns it on to test it.
+PERSONAL_CACHE_SECONDS = 0
 # Tests decide for themselves when a task runs on a real worker (tests/test_celery_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the app folders without collectstatic (the browser tests need them).
