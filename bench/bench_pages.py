@@ -152,12 +152,17 @@ def build():
 
 def profile(pages: list[Page], requests: int) -> None:
     """Each page through the test Client under cProfile: where a request's time goes."""
+    from django.conf import settings
+    from django.core.cache import cache
     from django.template import Template
     from django.test import Client, utils
 
     from accounts.models import User
 
     Template._render = utils._TestState.saved_data.template_render  # as page_timings: production renders plainly
+    # As in production (the test settings turn the personal cache off); --cold empties the cache before each
+    # request, to see what a page costs the first time.
+    settings.PERSONAL_CACHE_SECONDS = 60
     buckets = {
         "SQL (cursor execute)": ("django/db/backends/utils.py", "_execute"),
         "ORM query building (as_sql)": ("django/db/models/sql/compiler.py", "as_sql"),
@@ -178,6 +183,8 @@ def profile(pages: list[Page], requests: int) -> None:
         started, cpu_started = time.perf_counter(), time.process_time()
         profiler.enable()
         for _ in range(requests):
+            if ARGS.cold:
+                cache.clear()
             response = client.get(page.url)
         profiler.disable()
         per_request = (time.perf_counter() - started) * 1000 / requests
@@ -377,6 +384,7 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
     parser.add_argument("--profile", action="store_true", help="cProfile each page through the test Client first")
     parser.add_argument("--profile-requests", type=int, default=20)
+    parser.add_argument("--cold", action="store_true", help="profile with the cache emptied before each request")
     parser.add_argument("--only", default="", help="comma-separated page keys (the 404 is always measured)")
     parser.add_argument("--no-load", action="store_true", help="profile only, no gunicorn")
     parser.add_argument(
