@@ -95,8 +95,10 @@ check: install-dev
 unit: install-dev
 	$(TEST_ENV) $(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# The browser tests in parallel too: each process has its own live server, database and chromium (the
+# journeys mostly wait on the browser, so two processes keep two cores busy where one left them half idle).
 e2e: install-dev chromium
-	$(TEST_ENV) $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -m e2e -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint check unit e2e
 

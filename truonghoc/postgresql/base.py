@@ -11,12 +11,32 @@ was sent yet, so retrying it can never run a statement twice. An error once conn
 import logging
 import time
 
-from django.db.backends.postgresql import base
+from django.conf import settings
+from django.db.backends.postgresql import base, operations
 
 logger = logging.getLogger(__name__)
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        """With FLUSH_WITH_DELETE (the test settings), empty the tables with DELETE rather than TRUNCATE.
+
+        Every browser test and every test that commits ends with a flush of the ~140 tables. TRUNCATE gives
+        each table and index a new file: about 2.5 s here for tables holding a few rows, against 0.05 s for
+        DELETE, which on a big production table would be the slow one (so `manage.py flush` keeps
+        TRUNCATE). Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, so the order of the deletes does
+        not matter inside the flush's transaction. Sequences are not reset unless asked (then TRUNCATE's
+        RESTART IDENTITY does it, as before)."""
+        if not tables or reset_sequences or not getattr(settings, "FLUSH_WITH_DELETE", False):
+            return super().sql_flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return [
+            f"{style.SQL_KEYWORD('DELETE')} {style.SQL_KEYWORD('FROM')} {style.SQL_FIELD(self.quote_name(table))};"
+            for table in tables
+        ]
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
     # Seconds to wait before each further try: three tries over 1.5 s, about what a restart takes.
     CONNECT_RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0)
 
