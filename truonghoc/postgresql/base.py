@@ -14,6 +14,8 @@ import time
 from django.conf import settings
 from django.db.backends.postgresql import base, operations
 
+from truonghoc.testdb import PostgreSQLCreation
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,6 +39,7 @@ class DatabaseOperations(operations.DatabaseOperations):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
+    creation_class = PostgreSQLCreation  # test databases copied from a migrated one (TEST_DB_TEMPLATES)
     # Seconds to wait before each further try: three tries over 1.5 s, about what a restart takes.
     CONNECT_RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0)
 

@@ -18,6 +18,8 @@ PERSONAL_CACHE_SECONDS = 0
 # Tests that commit (browser tests, races) end with a flush: DELETE, not TRUNCATE, on PostgreSQL
 # (truonghoc/postgresql/base.py says why: 0.05 s against 2.5 s).
 FLUSH_WITH_DELETE = True
+# Each test process copies a test database migrated once (truonghoc/testdb.py) instead of migrating its own.
+TEST_DB_TEMPLATES = True
 # Tests decide for themselves when a task runs on a real worker (tests/test_celery_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the app folders without collectstatic (the browser tests need them).
@@ -26,6 +28,7 @@ WHITENOISE_AUTOREFRESH = True
 PRIVATE_ROOT = BASE_DIR / "test-output" / "private"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "truonghoc.sqlite3"  # Django's, with the test database copied (below)
     # A test database file, not SQLite's in-memory default: that one uses a shared cache whose table
     # locks fail at once ("database table is locked") where the file's writers wait for each other
     # (base.py: WAL, IMMEDIATE, timeout), so the race tests run the same on SQLite and PostgreSQL.
