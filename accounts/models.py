@@ -151,7 +151,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.national_id = (self.national_id or "").strip() or None
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "full_name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_folded", "name_sort"}
+            # updated_at too: the pages that keep a name in the cache key it by that (forums' thread page).
+            kwargs["update_fields"] = {*update_fields, "name_folded", "name_sort", "updated_at"}
         super().save(*args, **kwargs)
 
     def get_full_name(self):

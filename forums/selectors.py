@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, QuerySet, Sum, Value, When
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
@@ -50,6 +50,26 @@ def thread_posts(*, thread: Thread) -> QuerySet[Post]:
         .select_related("author", "quoted__author", "hidden_by", "deleted_by")
         .order_by("created_at", "id")
     )
+
+
+def thread_posts_stamp(*, thread: Thread) -> tuple:
+    """What a thread's posts show, summed up in one small query: it changes whenever a post is added,
+    edited, hidden, shown again or removed, or a name on it changes (a user's updated_at), so a page of
+    posts kept under it is never stale. The first figure is the number of posts (the pager's count)."""
+    hidden = Q(is_hidden=True)
+    row = Post.objects.filter(thread=thread).aggregate(
+        count=Count("id"),
+        changed=Max("updated_at"),
+        hidden=Count("id", filter=hidden),
+        hidden_ids=Sum("id", filter=hidden),
+        hidden_at=Max("hidden_at"),
+        removed=Count("id", filter=Q(deleted_at__isnull=False)),
+        removed_at=Max("deleted_at"),
+        names=Max("author__updated_at"),
+        hiders=Max("hidden_by__updated_at"),
+        removers=Max("deleted_by__updated_at"),
+    )
+    return tuple(row.values())
 
 
 def accepted_answer(*, thread: Thread) -> Post | None:

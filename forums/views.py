@@ -2,6 +2,7 @@
 post actions (edit, report, remove; moderators hide, restore, lock), moderators and the moderation
 queue. Everything works without JavaScript; with htmx a reply is appended without a reload."""
 
+import re
 from functools import partial
 
 from django.contrib import messages
@@ -9,14 +10,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import profile_refusal
+from truonghoc import fragments
 from truonghoc.forms import add_service_errors, cleaned_values, form_saved, service_outcome
 from truonghoc.links import url_maker
 from truonghoc.params import parse_id
@@ -197,27 +203,97 @@ def _with_links(posts):
     return posts
 
 
+THREAD_TEMPLATE = "forums/thread_detail.html"
+_VIEWER_PART = re.compile(r"<!--viewer:(own|other):(\d+)-->(.*?)<!--/viewer-->", re.DOTALL)
+_VIEWER_CSRF = "<!--viewer:csrf-->"
+
+
+def for_viewer(request, html: str) -> str:
+    """Posts rendered for everyone (thread_detail.html#posts) made this viewer's: their own posts' edit and
+    remove links, the report link on others' posts, their CSRF field in the posts' forms. Names and texts
+    are escaped or sanitised, so no post can contain a marker."""
+    user_pk = request.user.pk
+
+    def part(match) -> str:
+        own = int(match[2]) == user_pk
+        return match[3] if own == (match[1] == "own") else ""
+
+    html = _VIEWER_PART.sub(part, html)
+    if _VIEWER_CSRF in html:
+        field = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+        html = html.replace(_VIEWER_CSRF, field)
+    return mark_safe(html)  # noqa: S308 - rendered by the template (escaped), only markers replaced
+
+
+def _posts_html(request, thread, page, *, is_moderator: bool, may_accept: bool, accepted_on_page: bool, stamp):
+    """One page of a thread's posts, as HTML for this viewer. The page is the same for everyone of one
+    permission class (moderator or not, may accept an answer or not), so it is kept in the cache under
+    the thread's state and the posts' stamp (selectors.thread_posts_stamp): any change makes a new key."""
+
+    def build() -> str:
+        posts = _with_links(list(page.object_list))
+        context = {
+            "page": page,
+            "thread": thread,
+            "is_moderator": is_moderator,
+            "may_accept": may_accept,
+            "accepted": selectors.accepted_answer(thread=thread) if accepted_on_page else None,
+        }
+        page.object_list = posts
+        return render_to_string(THREAD_TEMPLATE + "#posts", context)
+
+    html = fragments.shared(
+        "forums.thread_posts",
+        build,
+        thread.pk,
+        page.number,
+        stamp,
+        thread.is_locked,
+        thread.is_deleted,
+        thread.accepted_post_id,
+        is_moderator,
+        may_accept,
+        accepted_on_page,
+    )
+    return for_viewer(request, html)
+
+
 def _thread_context(request, thread, form, page_number=None):
     user = request.user
     forum = thread.forum
     is_moderator = can_moderate_forum(user, forum)
-    page = Paginator(selectors.thread_posts(thread=thread), selectors.POSTS_PER_PAGE).get_page(
-        page_number or request.GET.get("page")
-    )
+    show_posts = not thread.is_deleted or is_moderator
     questions = is_questions(forum)
-    _with_links(page)
+    may_accept = questions and can_accept_answer(user, thread)
+    paginator = Paginator(selectors.thread_posts(thread=thread), selectors.POSTS_PER_PAGE)
+    posts_html = ""
+    if show_posts:
+        stamp = selectors.thread_posts_stamp(thread=thread)
+        paginator.count = stamp[0]  # the stamp counted the posts: no second count query
+        page = paginator.get_page(page_number or request.GET.get("page"))
+        posts_html = _posts_html(
+            request,
+            thread,
+            page,
+            is_moderator=is_moderator,
+            may_accept=may_accept,
+            accepted_on_page=questions and page.number == 1,
+            stamp=stamp,
+        )
+    else:
+        page = paginator.get_page(page_number or request.GET.get("page"))
     return {
         "forum": forum,
         "thread": thread,
         "page": page,
+        "posts_html": posts_html,
         "form": form,
         "is_moderator": is_moderator,
         "is_questions": questions,
-        "accepted": selectors.accepted_answer(thread=thread) if questions and page.number == 1 else None,
-        "may_accept": questions and can_accept_answer(user, thread),
+        "may_accept": may_accept,
         "may_publish": questions and can_publish_question(user, thread),
         "following": selectors.is_following(thread=thread, user=user),
-        "show_posts": not thread.is_deleted or is_moderator,
+        "show_posts": show_posts,
         "may_delete_thread": can_delete_thread(user, thread),
         "may_reply": can_reply(user, thread),
         "owner_link": _owner_link(forum),
@@ -226,14 +302,16 @@ def _thread_context(request, thread, form, page_number=None):
     }
 
 
-def _post_partial_context(user, thread, post) -> dict:
+def _post_partial(request, thread, post) -> HttpResponse:
+    """The one new post appended by htmx after a reply, marked for its viewer as the page's posts are."""
     forum = thread.forum
-    return {
+    context = {
         "post": _with_links([post])[0],
         "thread": thread,
-        "is_moderator": can_moderate_forum(user, forum),
-        "may_accept": is_questions(forum) and can_accept_answer(user, thread),
+        "is_moderator": can_moderate_forum(request.user, forum),
+        "may_accept": is_questions(forum) and can_accept_answer(request.user, thread),
     }
+    return HttpResponse(for_viewer(request, render_to_string(THREAD_TEMPLATE + "#post", context)))
 
 
 @login_required
@@ -243,7 +321,7 @@ def thread_detail(request, pk: int):
     thread = thread_for_user_or_404(user, pk)
     if (child_id := homeroom_child_id(thread.forum)) is not None:
         return redirect("forums:homeroom", child_id)  # a child's homeroom conversation has its own page
-    template = "forums/thread_detail.html"
+    template = THREAD_TEMPLATE
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
 
@@ -256,7 +334,7 @@ def thread_detail(request, pk: int):
             post = saved.result
             if request.htmx:
                 post = selectors.thread_posts(thread=thread).get(pk=post.pk)
-                return render(request, template + "#post", _post_partial_context(user, thread, post))
+                return _post_partial(request, thread, post)
             messages.success(request, _("Your reply has been posted."))
             return redirect(_thread_url(thread, selectors.post_page_number(post=post), f"post-{post.pk}"))
         context = _thread_context(request, thread, form, page_number=10**6)
