@@ -19,11 +19,13 @@ from django.core import signing
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from truonghoc import fragments
 from truonghoc.forms import BootstrapFormMixin
 from truonghoc.replica import reads_from_replica
 from truonghoc.softdelete import alive_q
@@ -120,7 +122,51 @@ def library(request):
     searching = any(request.GET.get(name) for name in ("q", "subject", "grade", "kind", "unit", "sharing"))
     # Those who may add materials get the way to their own (the library itself lists only approved ones).
     context = {"form": form, "page": page, "searching": searching, "may_create": bool(maker_unit_paths(user))}
+    # The form and the cards are the page's costly parts (six selects' options and twenty cards through the
+    # template engine); each is kept in the cache under everything it shows, so it is never stale (a view or
+    # a download changes a count, hence the key) and people who may see different items get different keys.
+    context["form_html"] = fragments.shared(
+        "materials-library-form",
+        lambda: render_to_string("materials/library.html#search-form", context),
+        _form_inputs(request, form),
+        searching,
+    )
+    if page is not None:
+        context["results_html"] = fragments.shared(
+            "materials-library-cards",
+            lambda: render_to_string("materials/library.html#results", context),
+            tuple(_card_inputs(item) for item in page.items),
+            searching,
+            context["may_create"],
+        )
     return render(request, "materials/library.html", context)
+
+
+def _form_inputs(request, form: LibraryFilterForm) -> tuple:
+    """What the rendered form shows: the values typed (or none: an unbound form) and the units offered (the
+    subjects offered and the errors follow from these)."""
+    typed = tuple((name, tuple(request.GET.getlist(name))) for name in form.fields) if form.is_bound else None
+    return typed, tuple((pk, unit.name) for pk, unit in form.units.items())
+
+
+def _card_inputs(item: Material) -> tuple:
+    """Everything a library card shows of its item."""
+    return (
+        item.pk,
+        item.kind,
+        item.title,
+        item.subject,
+        item.grade,
+        item.unit.name,
+        item.author.full_name,
+        item.sharing,
+        bool(item.live_version_id),
+        item.view_count,
+        item.download_count,
+        item.approved_at,
+        item.created_at,
+        item.updated_at,
+    )
 
 
 # --- an item's page --------------------------------------------------------------------------

@@ -4,10 +4,12 @@ letters, signed-in people also those sent to their units or issued by the units 
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from truonghoc import fragments
 from truonghoc.forms import BootstrapFormMixin, SearchField
 from truonghoc.replica import reads_from_replica
 from units.models import Unit
@@ -68,7 +70,43 @@ def archive(request):
         )
     searching = any(request.GET.get(name) for name in ("q", "issuer", "year", "date_from", "date_to"))
     context = {"form": form, "page": page, "query": query, "searching": searching}
+    # The form and the rows are the page's costly parts (a select's options and twenty rows through the
+    # template engine); each is kept in the cache under everything it shows, so it is never stale and two
+    # people who may see different letters get different rows, hence different keys.
+    context["form_html"] = fragments.shared(
+        "letters-archive-form",
+        lambda: render_to_string("publications/archive.html#search-form", context),
+        _form_inputs(request, form),
+        searching,
+    )
+    if page is not None:
+        rows = tuple(
+            (
+                row.pk,
+                row.reference,
+                row.issued_on,
+                row.is_public,
+                row.subject,
+                row.issuer.name,
+                row.signer_name,
+                row.excerpt,
+            )
+            for row in page.items
+        )
+        context["results_html"] = fragments.shared(
+            "letters-archive-rows",
+            lambda: render_to_string("publications/archive.html#results", context),
+            rows,
+            searching,
+        )
     return render(request, "publications/archive.html", context)
+
+
+def _form_inputs(request, form: ArchiveSearchForm) -> tuple:
+    """What the rendered form shows: the values typed (or none: an unbound form), the issuers offered and
+    the latest year allowed (the errors follow from these)."""
+    typed = tuple((name, tuple(request.GET.getlist(name))) for name in form.fields) if form.is_bound else None
+    return typed, tuple((pk, unit.name) for pk, unit in form.issuers.items()), form.fields["year"].max_value
 
 
 urlpatterns = [path("tra-cuu/", archive, name="archive")]

@@ -448,3 +448,64 @@ def test_the_lesson_finder_offers_approved_items_the_author_may_use(client, tree
     assert "bản nháp" not in found and "trường khác" not in found
     assert 'data-testid="uses-none"' in client.get(reverse("materials:uses_search"), {"q": "khong co gi"}).text
     assert client.get(reverse("materials:uses_search")).text.strip() == ""
+
+
+# --- the form and the cards kept in the cache (issue #19, point 9) -----------------------------------------
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """The fragments the library renders (its form and its cards), by partial name, as they are built."""
+    from materials.views import library as views
+
+    built = []
+
+    def counting(name, context):
+        built.append(name.split("#")[1])
+        return real(name, context)
+
+    real = views.render_to_string
+    monkeypatch.setattr(views, "render_to_string", counting)
+    return built
+
+
+def library_html(client, **params) -> str:
+    response = client.get(reverse("materials:library"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_library_form_and_cards_are_built_once_and_reused(client, tree, people, builds):
+    make_material(author=people.teacher, unit=tree.g1)
+    login(client, people.teacher2)
+    first = library_html(client, q="phan so")
+    assert builds == ["search-form", "results"]
+    assert library_html(client, q="phan so").count("Phân số – Toán lớp 6") == first.count("Phân số – Toán lớp 6") == 1
+    assert builds == ["search-form", "results"]  # both from the cache
+    library_html(client, q="phan so", sort="popular")
+    assert builds[2:] == ["search-form"]  # another sort, the same cards: only the form is built
+
+
+def test_a_view_or_an_edit_shows_on_the_next_search(client, tree, people, builds):
+    """The cards' key is what they show: a count moved by a view (an F() update, no service) shows at once."""
+    item = make_material(author=people.teacher, unit=tree.g1)
+    login(client, people.teacher2)
+    assert '<i class="bi bi-eye" aria-hidden="true"></i> 0<' in library_html(client, q="phan so")
+    Material.objects.filter(pk=item.pk).update(view_count=7, title="Phân số – bản mới")
+    html = library_html(client, q="phan so")
+    assert '<i class="bi bi-eye" aria-hidden="true"></i> 7<' in html and "Phân số – bản mới" in html
+    assert builds.count("results") == 2
+
+
+def test_people_who_see_different_items_never_share_cards(client, tree, people, builds):
+    make_material(author=people.other_school, unit=tree.g3, title="Phân số – Toán lớp 6 (S2)")
+    make_material(author=people.teacher, unit=tree.g1, title="Phân số – Toán lớp 6 (S1)")
+    login(client, people.teacher2)
+    html = library_html(client, q="phan so")
+    assert "(S1)" in html and "(S2)" not in html
+    login(client, people.other_school)
+    html = library_html(client, q="phan so")
+    assert "(S2)" in html and "(S1)" not in html
+    login(client, people.other_office)
+    html = library_html(client, q="phan so")
+    assert "(S1)" not in html and "(S2)" not in html and 'data-testid="library-empty"' in html

@@ -242,3 +242,68 @@ def test_search_words():
     assert selectors.search_words("1364/SGDĐT-GDTrH") == ["1364", "sgddt", "gdtrh"]
     assert selectors.search_words("V/v  Kế hoạch kế hoạch") == ["ke", "hoach"]
     assert selectors.search_words("") == []
+
+
+# --- the form and the rows kept in the cache (issue #19, point 9) -------------------------------------------
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """The fragments the archive renders (its form and its rows), by partial name, as they are built."""
+    from publications.views import archive as views
+
+    built = []
+
+    def counting(name, context):
+        built.append(name.split("#")[1])
+        return real(name, context)
+
+    real = views.render_to_string
+    monkeypatch.setattr(views, "render_to_string", counting)
+    return built
+
+
+def test_the_form_and_rows_are_built_once_and_reused(client, people, letters, builds):
+    client.force_login(people.teacher)
+    first = found(client, q="ke hoach")
+    assert builds == ["search-form", "results"]
+    again = found(client, q="ke hoach")
+    assert builds == ["search-form", "results"]  # both from the cache
+    assert refs(again) == refs(first) == [PLAN]
+    found(client, q="ke hoach", page=2)
+    assert builds[2:] == ["results"]  # another page shows other rows (none): built; the form is the same
+
+
+def test_a_changed_letter_shows_on_the_next_search(client, people, letters, builds):
+    """The rows' key is what they show, so a change made by any path (even without a service) shows at once."""
+    client.force_login(people.teacher)
+    assert "kế hoạch năm học 2024-2025" in found(client, q="1364")
+    Letter.objects.filter(pk=letters.plan.pk).update(subject="V/v kế hoạch năm học đã sửa", is_public=True)
+    html = found(client, q="1364")
+    assert "kế hoạch năm học đã sửa" in html and "2024-2025" not in html and ">Public<" in html
+    letters.plan.issuer.name = "Sở GDĐT Hà Nam (mới)"
+    letters.plan.issuer.save(update_fields=["name"])
+    assert "Sở GDĐT Hà Nam (mới)" in found(client, q="1364")
+
+
+def test_people_who_see_different_letters_never_share_rows(client, tree, people, letters, builds):
+    client.force_login(people.teacher)  # S1: the plan and the public letter
+    assert refs(found(client)) == [PLAN, NATIONAL]
+    client.force_login(people.s2_admin)  # S2: the exam, the Office's letter and the public letter
+    assert refs(found(client)) == [EXAM, OFFICE, NATIONAL]
+    client.force_login(people.so_b)  # another Department: the public letter only
+    assert refs(found(client)) == [NATIONAL]
+    client.force_login(people.teacher)
+    assert refs(found(client)) == [PLAN, NATIONAL]
+    assert builds.count("results") == 3  # the teacher's second visit reused their rows
+
+
+def test_the_issuers_offered_are_part_of_the_forms_key(client, tree, people, letters, builds):
+    """The form lists each person's issuers: a person with other issuers never gets another's form."""
+    client.force_login(people.teacher)
+    teacher_form = found(client, q="ke hoach")
+    client.force_login(people.so_b)
+    other_form = found(client, q="ke hoach")
+    assert builds.count("search-form") == 2
+    assert tree.s1.name in teacher_form.split('data-testid="archive-results"')[0]
+    assert tree.s1.name not in other_form.split('data-testid="archive-results"')[0]
