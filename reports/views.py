@@ -1,5 +1,4 @@
 import functools
-import hashlib
 import uuid
 from datetime import timedelta
 from html import escape
@@ -15,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import rolled_over_count, rollovers_of, schools_by_rollover
 from publications.permissions.requests import can_issue_report_request
 from publications.services.requests import AlreadyDone, report_request_create
-from truonghoc import formatting
+from truonghoc import formatting, fragments
 from truonghoc.enqueue import enqueue
 from truonghoc.links import url_maker
 from truonghoc.paging import page_number
@@ -32,7 +31,7 @@ from truonghoc.text import fold, search_text
 from truonghoc.xlsx import download_response, xlsx_response
 from units import periods
 from units.models import Target, Unit
-from units.permissions import can_manage_unit, can_view_rollovers
+from units.permissions import can_manage_unit, can_view_rollovers, manages_path
 from units.rollover import rollover_years
 from units.selectors import school_year_for, targets_resolver, unit_ancestors
 from units.services import audit_export, targets_set
@@ -179,15 +178,23 @@ def stats_dashboard(request, pk: int):
     own = own_stat(unit=unit, period=period)
     resolve = targets_resolver(unit=unit)
     flags_of = _flags_maker(resolve, period)
+
     # The tables, chart and lists below the totals read nothing but the snapshots and the targets: kept
     # rendered per unit, query string, language, snapshot and targets (below), so a Department's 141
     # schools are not laid out again on every visit.
-    key = _figures_key(request, unit, own, resolve) if own is not None else None
-    figures = cache.get(key) if key else None
-    if figures is None:
-        figures = _figures(request, unit, period, sort, descending, own, flags_of)
-        if key:
-            cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    def build():
+        return _figures(request, unit, period, sort, descending, own, flags_of)
+
+    if own is None:
+        figures = build()
+    else:
+        # The snapshot rows change only on a recompute, which writes the unit's own row again (computed_at),
+        # and the flags depend on the targets (resolve.version); the query string carries the period, sort,
+        # direction and page; fragments.shared adds the language.
+        figures = fragments.shared(
+            "reports:figures", build, unit.pk, own.computed_at.isoformat(), resolve.version,
+            sorted(request.GET.lists()), seconds=FIGURES_CACHE_SECONDS,
+        )  # fmt: skip
     context = {
         "unit": unit,
         "ancestors": [a for a in unit_ancestors(unit=unit) if can_view_stats(request.user, a)],
@@ -196,12 +203,12 @@ def stats_dashboard(request, pk: int):
         "own": own,
         "own_flags": [f for f in flags_of(own) if f.kind != "declare"] if own else [],
         "declare": _declare_notice(request.user, unit, own, figures["undeclared"]),
+        "summary_html": figures["summary_html"],
         "figures_html": figures["html"],
+        "definitions_html": figures["definitions_html"],
         "has_chart": figures["has_chart"],
         "collapse": figures["collapse"],
         "share_target": resolve(unit.path)[Target.Metric.ONLINE_SHARE].value,
-        "definitions": definitions(),
-        "summary": level_summary(unit=unit, period=period),
         "can_recompute": can_recompute_stats(request.user, unit),
         "can_set_targets": can_set_targets(request.user, unit),
         "progress": recompute_progress(unit=unit),
@@ -226,20 +233,6 @@ def stats_dashboard(request, pk: int):
 # How long rendered figures are kept at most: the key already changes with every recompute and target;
 # a unit renamed or moved between recomputes shows under its new name within this time.
 FIGURES_CACHE_SECONDS = 60 * 60
-
-
-def _figures_key(request, unit, own, resolve) -> str:
-    """The cache key of a dashboard's rendered figures. The snapshot rows change only on a recompute,
-    which writes the unit's own row again (computed_at), and the flags depend on the targets
-    (resolve.version); the query string carries the period, sort, direction and page."""
-    parts = [
-        unit.pk,
-        translation.get_language(),
-        own.computed_at.isoformat(),
-        resolve.version,
-        sorted(request.GET.lists()),
-    ]
-    return "reports:figures:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def _figures(request, unit, period, sort, descending, own, flags_of) -> dict:
@@ -292,13 +285,23 @@ def _figures(request, unit, period, sort, descending, own, flags_of) -> dict:
             "topics": [m.topics for m in months],
         },
     }
+    # The summary by school level and the definitions read nothing but the snapshots and the language either.
+    summary = level_summary(unit=unit, period=period)
     return {
+        "summary_html": render_to_string("reports/dashboard.html#summary", {"summary": summary}, request)
+        if len(summary) > 1
+        else "",
+        "definitions_html": render_to_string("reports/dashboard.html#definitions", {"definitions": definitions()}),
         "html": render_to_string("reports/dashboard.html#figures", context, request),
         "has_chart": bool(chart_rows),
         "collapse": collapse,
         # The schools still to declare their numbers: the notice links those the viewer may manage.
+        # (pk, name, path): light to keep and read back, where 141 Unit instances were unpickled on every visit.
         "undeclared": [
-            row.unit for section in sections for row in section.rows if row.unit.is_school and not row.schools_declared
+            (row.unit.pk, row.unit.name, row.unit.path)
+            for section in sections
+            for row in section.rows
+            if row.unit.is_school and not row.schools_declared
         ],
     }
 
@@ -308,12 +311,21 @@ def _declare_notice(user, unit, own, undeclared) -> dict | None:
     needs them), with the way to do it and, for those who may, a link to each school's form."""
     if own is None or own.schools_declared >= own.schools:
         return None
-    schools = [
-        {"name": school.name, "url": _DECLARE_URL(school.pk) if can_manage_unit(user, school) else ""}
-        for school in undeclared
-    ]
+    may_manage = manages_path(user)  # the viewer's scope worked out once, not once per school
+    schools = [{"name": name, "url": _DECLARE_URL(pk) if may_manage(path) else ""} for pk, name, path in undeclared]
+    # The list as markup, escaped here once (html.escape, as Django's escape): a Department may have 141
+    # schools still to declare, and a template loop over them cost more than the rest of the notice.
+    links = "; ".join(
+        f'<a href="{escape(s["url"])}">{escape(s["name"])}</a>' if s["url"] else escape(s["name"]) for s in schools
+    )
     own_url = _DECLARE_URL(unit.pk) if unit.is_school and can_manage_unit(user, unit) else ""
-    return {"missing": own.schools - own.schools_declared, "total": own.schools, "schools": schools, "url": own_url}
+    return {
+        "missing": own.schools - own.schools_declared,
+        "total": own.schools,
+        "schools": schools,
+        "url": own_url,
+        "schools_html": mark_safe(links),  # noqa: S308 (every part escaped above)
+    }
 
 
 @login_required

@@ -6,6 +6,7 @@ teachers see their whole school (its groups and classes), students see their sch
 their own class.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -259,6 +260,12 @@ def can_view_unit(user, unit: Unit) -> bool:
 
 def can_manage_unit(user, unit: Unit) -> bool:
     return can(user, Action.MANAGE, unit)
+
+
+def manages_path(user) -> Callable[[str], bool]:
+    """path → may `user` manage the unit at that path (`can_manage_unit`), the scope worked out once: for
+    a list of many units (a dashboard's schools still to declare their numbers)."""
+    return scope(user, Action.MANAGE).contains_path
 
 
 def can_manage_accounts(user, unit: Unit) -> bool:

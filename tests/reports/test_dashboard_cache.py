@@ -83,3 +83,65 @@ def test_a_share_refresh_renews_the_snapshots_the_cached_tables_key_on(tree):
     renewed = [pk for pk, when in after.items() if when > before[pk]]
     assert UnitStat.objects.filter(pk__in=renewed, unit=tree.dept_a).exists()
     assert UnitStat.objects.filter(pk__in=renewed, unit=tree.s1).exists()
+
+
+def _summary(page: str) -> str:
+    return re.search(r'<table[^>]*data-testid="level-summary">.*?</table>', page, re.S).group(0)
+
+
+def test_the_summary_by_level_and_the_definitions_are_kept_with_the_tables_and_renewed_by_a_recompute(
+    client, tree, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from units.services import UnitSpec, units_bulk_create
+
+    # Two school levels, so the summary by level shows.
+    spec = UnitSpec(code="THPT-X", name="Trường THPT X", kind="school", school_level="thpt")
+    units_bulk_create(actor=None, parent=tree.dept_a, specs=[spec])
+    make_person(unit=tree.g1, role=Role.TEACHER)
+    stats_recompute(periods=[all_time()])
+    client.force_login(make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF))
+    url = reverse("reports:dashboard", args=[tree.dept_a.pk])
+    with translation.override("vi"), CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    assert any("SUM(" in q["sql"] for q in first.captured_queries)  # the summary's grouped query
+    assert 'data-testid="definitions"' in page
+    with translation.override("vi"), CaptureQueriesContext(connection) as second:
+        again = client.get(url).content.decode()
+    # Read from the cache: no grouped query any more, the same summary and definitions.
+    assert not any("SUM(" in q["sql"] for q in second.captured_queries)
+    assert _summary(again) == _summary(page)
+    assert 'data-testid="definitions"' in again
+    # Two more teachers, recomputed: the summary shows them at once.
+    make_person(unit=tree.g1, role=Role.TEACHER)
+    make_person(unit=tree.g1, role=Role.TEACHER)
+    stats_recompute(periods=[all_time()])
+    with translation.override("vi"):
+        after = client.get(url).content.decode()
+    assert _summary(after) != _summary(page)
+
+
+def test_the_cached_parts_hold_nothing_of_the_viewer_and_each_viewer_gets_their_own_declare_links(client, tree):
+    """The list of schools still to declare is made per viewer, outside the cache: each name links to the
+    school's form only for those who may manage it."""
+    stats_recompute(periods=[all_time()])
+    staff = make_person(unit=tree.dept_a, role=Role.DEPARTMENT_STAFF)
+    client.force_login(staff)
+    url = reverse("reports:dashboard", args=[tree.dept_a.pk])
+    with translation.override("vi"):
+        response = client.get(url)
+    page = response.content.decode()
+    declare = reverse("units:declare", args=[tree.s1.pk])
+    assert f'href="{declare}"' in page
+    for part in ("figures_html", "summary_html", "definitions_html"):
+        html = response.context[part]
+        assert "csrfmiddlewaretoken" not in html and "/khai-bao/" not in html and staff.full_name not in html
+    # Someone who may see the statistics of a school but not manage the others: from the cache, no link to
+    # the other schools' forms (s1 is not theirs).
+    school_admin = make_person(unit=tree.s2, role=Role.SCHOOL_ADMIN)
+    client.force_login(school_admin)
+    with translation.override("vi"):
+        other = client.get(reverse("reports:dashboard", args=[tree.s2.pk])).content.decode()
+    assert f'href="{declare}"' not in other
