@@ -7,26 +7,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import children_of
-from contests.permissions import organiser_units as contest_organiser_units
-from contests.selectors import open_for_registration
-from courses.permissions import can_assign_group_tasks
-from courses.selectors.group_tasks import home_group_tasks
-from courses.selectors.home import due_next, learner_work, my_courses, upcoming_sessions
-from courses.selectors.teaching import grading_queue, group_work, taught_courses
-from forums.homeroom import homeroom_summary, homeroom_unread_count
-from gradebook.permissions import can_view_progress
+from courses.selectors.home import learner_work
+from forums.homeroom import homeroom_summary
 from gradebook.selectors import own_marks, student_absences
-from materials.selectors.attempts import home_quizzes
-from publications.selectors.front import national_front, personal_front
+from portal.summary import home_summary
+from publications.selectors.front import national_front
 from publications.selectors.parents import parent_front
-from reports.permissions import can_view_stats
-from teaching.permissions import can_edit_timetable
 from teaching.selectors_timetable import student_week
+from truonghoc import fragments
 from truonghoc.params import parse_id
 from units.models import Role
 from units.periods import semester_of
-from units.permissions import SCHOOL_MANAGER_ROLES, STAFF_ROLES, TEACHING_ROLES, Action, scope
-from units.selectors import home_units
 
 
 def home(request):
@@ -36,67 +27,13 @@ def home(request):
         return render(request, "portal/front.html", national_front())
     if user.account_type == User.AccountType.PARENT:
         return parent_home(request)
-    units = home_units(user=user)
-    manage_scope = scope(user, Action.MANAGE)
-    # Schools whose accounts this person looks after, for a direct link ("Quản lý tài khoản").
-    account_schools = [u for u in units if u.is_school and Role.SCHOOL_ADMIN in user.roles]
-    # Where this person follows participation figures: their highest unit they may report on.
-    stats_unit = next((u for u in units if u.kind not in ("group", "class") and can_view_stats(user, u)), None)
     context = {
-        "stats_unit": stats_unit,
-        "home_units": units,
-        "account_schools": account_schools,
-        "decides_quotas": bool(set(user.roles) & STAFF_ROLES),
-        "roles": user.roles,
         "role_labels": [Role(role).label for role in user.roles],
-        "can_manage_any": bool(manage_scope.prefixes) or manage_scope.everything,
-        # Schools whose professional groups this person gives tasks to (their principal).
-        "task_schools": [u for u in units if u.is_school and can_assign_group_tasks(user, u)],
-        # The grade book (issue #16): a student's own marks, a school's grade-entry progress.
-        "own_marks": Role.STUDENT in user.roles,
-        "progress_schools": [u for u in units if u.is_school and can_view_progress(user, u)],
-        # Teaching plans and the online share (issue #17): whoever teaches or runs a school.
-        "teaching_plans": bool(set(user.roles) & (TEACHING_ROLES | SCHOOL_MANAGER_ROLES)),
-        # The timetable (issue #17): a teacher's own week; the schools whose timetables this person edits.
-        "my_timetable": bool(set(user.roles) & TEACHING_ROLES),
-        "timetable_schools": [u for u in units if u.is_school and can_edit_timetable(user, u)],
-        # Contests (issue #18): those who organise, and those a contest is taking registrations from.
-        "contests_organise": bool(contest_organiser_units(user)),
-        "contests_open": open_for_registration(user=user).count(),
-        # Experiential activities (issue #18 point 5): teachers set them, principals read them, students
-        # take part (by roles alone: no query).
-        "activities_teach": bool(set(user.roles) & (TEACHING_ROLES | {Role.PRINCIPAL, Role.VICE_PRINCIPAL})),
-        "activities_learn": Role.STUDENT in user.roles,
-        # Parents' messages to the homeroom teacher (issue #17): None for who is no homeroom teacher.
-        "homeroom_unread": homeroom_unread_count(user=user)
-        if set(user.roles) & (TEACHING_ROLES | {Role.PRINCIPAL})
-        else None,
+        # Every list of the page, kept a minute per person (portal/summary.py); the header, messages and
+        # unread notifications stay live.
+        "summary": home_summary(user=user),
+        "summary_cached": fragments.personal_seconds() > 0,
     }
-    if Role.STUDENT in user.roles:
-        # The pupil's week with the links they may follow (three queries, whatever the number of slots).
-        context["timetable_week"] = student_week(student=user)
-    # Learners: what to hand in next, sessions coming up, their courses (three queries in all).
-    courses = my_courses(user=user)
-    if courses:
-        context.update(my_courses=courses, due_next=due_next(user=user))
-    # Teachers: the courses they teach, the work waiting for a mark, what waits in their professional
-    # groups (six queries in all, however many courses and groups).
-    teaches = bool(set(user.roles) & TEACHING_ROLES)
-    taught = [] if set(user.roles) == {Role.STUDENT} else taught_courses(user=user)  # students write none
-    if teaches or taught:
-        context.update(
-            teaching=True, taught_courses=taught, grading=grading_queue(user=user), group_work=group_work(user=user)
-        )
-    if teaches:
-        # The open tasks of the groups they lead and those they were put on (two queries).
-        context["group_tasks"] = home_group_tasks(user=user)
-    if courses or taught:
-        context["upcoming_sessions"] = upcoming_sessions(user=user)
-    # Learners: the tests open now, closing soonest first (two queries).
-    if Role.STUDENT in user.roles or courses:
-        context["open_tests"] = home_quizzes(user=user)
-        context["show_tests"] = Role.STUDENT in user.roles or bool(context["open_tests"])
-    context["front"] = personal_front(user=user)
     return render(request, "portal/home.html", context)
 
 
