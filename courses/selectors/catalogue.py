@@ -150,6 +150,14 @@ def course_sections(*, course: Course) -> list[Section]:
     return list(Section.objects.alive().filter(course=course).order_by("position", "id"))
 
 
+def course_section_stamps(*, course: Course) -> tuple[tuple[int, object], ...]:
+    """(id, last change) of the course's live sections in their order: what the course page's cached
+    section cards are keyed by (a section written, moved, removed or restored changes it), read without
+    building a model per section."""
+    rows = Section.objects.alive().filter(course=course).order_by("position", "id").values_list("pk", "updated_at")
+    return tuple(rows)
+
+
 def sections_done_ids(*, enrolment: Enrolment | None) -> set[int]:
     if enrolment is None:
         return set()

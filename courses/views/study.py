@@ -3,6 +3,7 @@ done, registering and withdrawing, learning groups, enrolling a whole class or g
 progress for the instructors and those who oversee the course."""
 
 from functools import partial
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -10,19 +11,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.profile import missing_profile_items
 from forums.selectors import owner_forums
+from truonghoc import fragments
 from truonghoc.formatting import datetime_text
 from truonghoc.forms import cleaned_values, form_saved, service_outcome
+from truonghoc.links import url_maker
 from truonghoc.params import parse_id
+from truonghoc.richtext import clean_html
 from truonghoc.storage import file_response
 from truonghoc.xlsx import xlsx_bytes, xlsx_response
 from units.models import Unit
@@ -68,29 +74,75 @@ def _progress(done: int, total: int) -> int:
 # --- the course page -------------------------------------------------------------------------
 
 
+# The section cards are the same for everyone of one role class (those who edit the course see its tools),
+# so they are rendered once per version of the sections (`course_section_stamps`) and kept as a shared
+# fragment. What differs per person stays out: the "done" tick or button is rendered per request between
+# the cards, and the forms of the editors' tools carry CSRF_SLOT, replaced by the request's own token.
+CARD_END = "<!--section-card-end-->"  # comments never survive the sanitiser, so no text can fake it
+CSRF_SLOT = "csrf-slot-of-the-request"
+_done_url = url_maker("courses:section_done")
+
+
+class SectionCard(NamedTuple):
+    pk: int
+    html: SafeString
+    done_url: str
+
+
+def _section_cards(request, course: Course, stamps: tuple, may_edit: bool) -> list[SectionCard]:
+    def build() -> list[SectionCard]:
+        sections = selectors.course_sections(course=course)
+        context = {"sections": sections, "may_edit": may_edit, "csrf_token": CSRF_SLOT}
+        pieces = render_to_string("courses/course_detail.html#section-cards", context).split(CARD_END)
+        return [
+            SectionCard(s.pk, mark_safe(html), _done_url(s.pk))  # noqa: S308 - rendered by the template
+            for s, html in zip(sections, pieces, strict=False)
+        ]
+
+    cards = fragments.shared("course-section-cards", build, course.pk, stamps, "edit" if may_edit else "read")
+    if may_edit:
+        token = get_token(request)
+        cards = [card._replace(html=mark_safe(card.html.replace(CSRF_SLOT, token))) for card in cards]  # noqa: S308
+    return cards
+
+
+def _course_texts(course: Course) -> tuple[bool, str, str]:
+    """Whether the purpose is written, the purpose and the introduction sanitised: once per content (keyed
+    by the texts themselves, so an edit is seen at once)."""
+
+    def build() -> tuple[bool, str, str]:
+        purpose, body = clean_html(course.purpose), clean_html(course.body)
+        return has_text(course.purpose), mark_safe(purpose), mark_safe(body)  # noqa: S308 - sanitised
+
+    return fragments.shared("course-texts", build, course.purpose, course.body)
+
+
 def _course_context(request, course: Course) -> dict:
     user = request.user
     instructor = is_instructor(user, course)
     enrolment = enrolment_of(user, course)
-    sections = selectors.course_sections(course=course) if can_see_content(user, course) else None
-    listed = sections if sections is not None else selectors.course_sections(course=course)
-    done_ids = selectors.sections_done_ids(enrolment=enrolment) & {s.pk for s in listed}
+    may_edit = can_edit_course(user, course)
+    stamps = selectors.course_section_stamps(course=course)
+    cards = _section_cards(request, course, stamps, may_edit) if can_see_content(user, course) else None
+    titles = selectors.course_sections(course=course) if cards is None else []
+    done_ids = selectors.sections_done_ids(enrolment=enrolment) & {pk for pk, _changed in stamps}
     forums = owner_forums(owner=course) if can_view_course_forum(user, course) else {}
     group_forum = None
     if enrolment is not None and enrolment.group_id:
         group_forum = owner_forums(owner=enrolment.group).get("discussion")
     refusal = "" if enrolment or instructor else _register_refusal(user, course)
+    has_purpose, purpose_html, body_html = _course_texts(course)
     return {
         "course": course,
-        "sections": sections,
-        "section_titles": listed,
+        "sections": cards,
+        "section_titles": titles,
         "done_ids": done_ids,
-        "total": len(listed),
+        "total": len(stamps),
         "done": len(done_ids),
-        "percent": _progress(len(done_ids), len(listed)),
+        "percent": _progress(len(done_ids), len(stamps)),
         "enrolment": enrolment,
         "is_instructor": instructor,
-        "may_edit": can_edit_course(user, course),
+        "may_edit": may_edit,
         "is_author": course.author_id == user.pk,
         "may_see_progress": can_follow_learners(user, course),
         "may_study": enrolment is not None and can_study(user, course),
@@ -101,7 +153,9 @@ def _course_context(request, course: Course) -> dict:
         "questions": forums.get("questions"),
         "group_forum": group_forum,
         "instructors": selectors.course_instructor_names(course=course),
-        "has_purpose": has_text(course.purpose),
+        "has_purpose": has_purpose,
+        "purpose_html": purpose_html,
+        "body_html": body_html,
         "audience_label": course.audience_cluster or course.audience_unit or course.unit,
     }
 
@@ -151,6 +205,7 @@ def section_done(request, pk: int):
         return redirect("courses:course", course.pk)
     if request.htmx:
         context = _course_context(request, course)
+        section.done_url = _done_url(section.pk)
         context.update({"section": section, "oob": True})
         html = render_to_string("courses/course_detail.html#section-done", context, request=request)
         html += render_to_string("courses/course_detail.html#progress", context, request=request)
