@@ -112,9 +112,10 @@ def archive_issuers(*, user, chosen=None) -> list[Unit]:
     "this issuer's letters" works from anywhere; what is listed stays limited by who may see what."""
     paths = set()
     below = Q(pk__in=[])
-    for path in member_unit_paths(user) | set(scope(user, Action.MANAGE).prefixes):
+    managed = set(scope(user, Action.MANAGE).prefixes)
+    for path in member_unit_paths(user) | managed:
         paths.update(ancestor_paths(path))
-    for prefix in set(scope(user, Action.MANAGE).prefixes) | set(scope(user, Action.VIEW_REPORTS).prefixes):
+    for prefix in sorted(managed | set(scope(user, Action.VIEW_REPORTS).prefixes)):
         below |= children_q(prefix, "")
     offered = (Q(path__in=paths) | below) if paths else Q(depth__lte=2)
     if chosen_pk := parse_id(chosen):

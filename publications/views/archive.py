@@ -65,9 +65,7 @@ def archive(request):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
-        page = selectors.with_excerpts(
-            selectors.archive_page(letters, number=selectors.page_number(request.GET.get("page"))), query
-        )
+        page = selectors.archive_page(letters, number=selectors.page_number(request.GET.get("page")))
     searching = any(request.GET.get(name) for name in ("q", "issuer", "year", "date_from", "date_to"))
     context = {"form": form, "page": page, "query": query, "searching": searching}
     # The form and the rows are the page's costly parts (a select's options and twenty rows through the
@@ -80,6 +78,8 @@ def archive(request):
         searching,
     )
     if page is not None:
+        # The excerpts (each body stripped of its tags and searched) are made only when the rows are built:
+        # the key holds the bodies and the query's words they come from instead.
         rows = tuple(
             (
                 row.pk,
@@ -89,15 +89,17 @@ def archive(request):
                 row.subject,
                 row.issuer.name,
                 row.signer_name,
-                row.excerpt,
+                row.body,
             )
             for row in page.items
         )
+
+        def build_rows():
+            selectors.with_excerpts(page, query)
+            return render_to_string("publications/archive.html#results", context)
+
         context["results_html"] = fragments.shared(
-            "letters-archive-rows",
-            lambda: render_to_string("publications/archive.html#results", context),
-            rows,
-            searching,
+            "letters-archive-rows", build_rows, rows, tuple(selectors.search_words(query)), searching
         )
     return render(request, "publications/archive.html", context)
 

@@ -307,3 +307,24 @@ def test_the_issuers_offered_are_part_of_the_forms_key(client, tree, people, let
     assert builds.count("search-form") == 2
     assert tree.s1.name in teacher_form.split('data-testid="archive-results"')[0]
     assert tree.s1.name not in other_form.split('data-testid="archive-results"')[0]
+
+
+def test_the_excerpts_are_made_only_when_the_rows_are_built_and_follow_the_text(
+    client, people, letters, builds, monkeypatch
+):
+    """The rows' key holds each letter's text and the query's words, not the excerpt: a cached page strips
+    no text, and a changed text (or other words searched) gives new excerpts at once."""
+    from publications.views import archive as views
+
+    made = []
+    real = views.selectors.with_excerpts
+    monkeypatch.setattr(views.selectors, "with_excerpts", lambda page, query: made.append(query) or real(page, query))
+    client.force_login(people.teacher)
+    assert "Căn cứ Quyết định" in found(client, q="1364")
+    assert "Căn cứ Quyết định" in found(client, q="1364")
+    assert made == ["1364"]  # the second page came from the cache: no excerpt made
+    Letter.objects.filter(pk=letters.plan.pk).update(body="<p>Nội dung đã sửa lại.</p>")
+    html = found(client, q="1364")
+    assert "Nội dung đã sửa lại." in html and "Căn cứ Quyết định" not in html
+    found(client, q="1364 ke")
+    assert made == ["1364", "1364", "1364 ke"]
