@@ -134,3 +134,45 @@ def test_the_editors_tools_and_token_stay_with_the_editor(client, course, people
     )
     assert response.status_code == 302
     assert titles(page(client, course)) == ["Phần số 2", "Phần số 1", "Phần số 3"]
+
+
+def test_the_ticks_are_rendered_without_a_partial_per_section_and_match_the_htmx_answer(
+    client, course, people, monkeypatch
+):
+    from template_partials.templatetags import partials
+
+    rendered = []
+    original = partials.RenderPartialNode.render
+    monkeypatch.setattr(
+        partials.RenderPartialNode, "render", lambda self, context: rendered.append(1) or original(self, context)
+    )
+    first, second, _third = Section.objects.filter(course=course).order_by("position")
+    enrol(course=course, user=people.student)
+    client.force_login(people.student)
+    html = page(client, course)
+    assert rendered == []
+    token = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert html.count('data-testid="mark-done"') == 3 and len(token) >= 3
+    done_url = reverse("courses:section_done", args=[second.pk])
+    assert f'<form method="post" action="{done_url}" hx-post="{done_url}" hx-target="#done-{second.pk}"' in html
+    assert f'<div id="done-{first.pk}" class="mt-2">' in html
+    answer = client.post(reverse("courses:section_done", args=[first.pk]), headers={"HX-Request": "true"})
+    assert 'data-testid="section-done"' in answer.content.decode()
+    html = page(client, course)
+    assert html.count('data-testid="section-done"') == 1 and html.count('data-testid="mark-done"') == 2
+    # Each card is closed after its tick: the cards stay siblings.
+    assert html.count('data-testid="section"') == 3 and html.count(f'id="done-{first.pk}"') == 1
+
+
+def test_the_instructors_names_follow_the_grants(client, course, people):
+    from courses.services.authoring import co_instructor_add, co_instructor_remove
+
+    client.force_login(people.student)
+    enrol(course=course, user=people.student)
+    instructors = re.compile(r'data-testid="instructors">([^<]*)<')
+    assert instructors.search(page(client, course)).group(1) == "Nguyễn Văn An"
+    co_instructor_add(actor=people.teacher, course=course, user=people.teacher2)
+    co_instructor_add(actor=people.teacher, course=course, user=people.teacher3)
+    assert instructors.search(page(client, course)).group(1) == "Nguyễn Văn An, Trần Thị Bình, Lê Văn Cường"
+    co_instructor_remove(actor=people.teacher, course=course, user=people.teacher3)
+    assert instructors.search(page(client, course)).group(1) == "Nguyễn Văn An, Trần Thị Bình"
