@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
+                "truonghoc.context_processors.frame",
                 "csp.context_processors.nonce",
             ],
             # One way to write numbers for people, and the pages' "?" help links, in every template without {% load %}.
