@@ -233,6 +233,33 @@ def can_delete_thread(user, thread: Thread) -> bool:
     return thread.author_id == user.pk or can_moderate_forum(user, thread.forum)
 
 
+@dataclass(frozen=True)
+class ThreadViewer:
+    """What one person may do on a thread's page, worked out from a single moderation check: the same
+    answers as can_moderate_forum, can_accept_answer, can_publish_question, can_delete_thread and
+    can_reply, which a page asking them one by one checked moderation five times over."""
+
+    is_moderator: bool
+    may_accept: bool
+    may_publish: bool
+    may_delete: bool
+    may_reply: bool
+
+
+def thread_viewer(user, thread: Thread) -> ThreadViewer:
+    moderator = can_moderate_forum(user, thread.forum)  # False for an inactive or anonymous person
+    questions = is_questions(thread.forum)
+    live = not thread.is_deleted and _active(user)
+    own = live and thread.author_id == user.pk
+    return ThreadViewer(
+        is_moderator=moderator,
+        may_accept=questions and live and (own or moderator),
+        may_publish=questions and not thread.is_public and live and moderator,
+        may_delete=live and (own or moderator),
+        may_reply=live and (not thread.is_locked or moderator),
+    )
+
+
 # The `may` of the helpers below: a further check the page needs (may this person moderate, delete…);
 # failing it looks like a missing page, as failing to see it does.
 

@@ -43,14 +43,13 @@ from .permissions import (
     can_moderate_forum,
     can_moderate_post,
     can_moderate_thread,
-    can_publish_question,
-    can_reply,
     can_see_every_thread,
     forum_for_user_or_404,
     is_questions,
     owner_rules,
     post_for_user_or_404,
     thread_for_user_or_404,
+    thread_viewer,
 )
 from .words import question_words
 
@@ -261,10 +260,10 @@ def _posts_html(request, thread, page, *, is_moderator: bool, may_accept: bool, 
 def _thread_context(request, thread, form, page_number=None):
     user = request.user
     forum = thread.forum
-    is_moderator = can_moderate_forum(user, forum)
+    viewer = thread_viewer(user, thread)  # every permission of the page from one moderation check
+    is_moderator = viewer.is_moderator
     show_posts = not thread.is_deleted or is_moderator
     questions = is_questions(forum)
-    may_accept = questions and can_accept_answer(user, thread)
     paginator = Paginator(selectors.thread_posts(thread=thread), selectors.POSTS_PER_PAGE)
     posts_html = ""
     if show_posts:
@@ -276,7 +275,7 @@ def _thread_context(request, thread, form, page_number=None):
             thread,
             page,
             is_moderator=is_moderator,
-            may_accept=may_accept,
+            may_accept=viewer.may_accept,
             accepted_on_page=questions and page.number == 1,
             stamp=stamp,
         )
@@ -290,12 +289,12 @@ def _thread_context(request, thread, form, page_number=None):
         "form": form,
         "is_moderator": is_moderator,
         "is_questions": questions,
-        "may_accept": may_accept,
-        "may_publish": questions and can_publish_question(user, thread),
+        "may_accept": viewer.may_accept,
+        "may_publish": viewer.may_publish,
         "following": selectors.is_following(thread=thread, user=user),
         "show_posts": show_posts,
-        "may_delete_thread": can_delete_thread(user, thread),
-        "may_reply": can_reply(user, thread),
+        "may_delete_thread": viewer.may_delete,
+        "may_reply": viewer.may_reply,
         "owner_link": _owner_link(forum),
         "words": question_words(forum),
         "profile_note": _profile_note(user),
