@@ -43,6 +43,26 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def partials_rendered(monkeypatch):
+    """`partials_rendered(module)`: the list of the template partials (`file.html#name` → `name`) that `module`
+    renders through its `render_to_string`, filled as they are rendered: to see which cached fragments a page
+    built (truonghoc/fragments.py) and which it took from the cache."""
+
+    def watch(module) -> list[str]:
+        rendered = []
+        real = module.render_to_string
+
+        def counting(name, context):
+            rendered.append(name.split("#")[1])
+            return real(name, context)
+
+        monkeypatch.setattr(module, "render_to_string", counting)
+        return rendered
+
+    return watch
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the site's default language (Vietnamese): a page requested in English by an earlier

@@ -454,19 +454,11 @@ def test_the_lesson_finder_offers_approved_items_the_author_may_use(client, tree
 
 
 @pytest.fixture
-def builds(monkeypatch):
+def builds(partials_rendered):
     """The fragments the library renders (its form and its cards), by partial name, as they are built."""
     from materials.views import library as views
 
-    built = []
-
-    def counting(name, context):
-        built.append(name.split("#")[1])
-        return real(name, context)
-
-    real = views.render_to_string
-    monkeypatch.setattr(views, "render_to_string", counting)
-    return built
+    return partials_rendered(views)
 
 
 def library_html(client, **params) -> str:

@@ -248,19 +248,11 @@ def test_search_words():
 
 
 @pytest.fixture
-def builds(monkeypatch):
+def builds(partials_rendered):
     """The fragments the archive renders (its form and its rows), by partial name, as they are built."""
     from publications.views import archive as views
 
-    built = []
-
-    def counting(name, context):
-        built.append(name.split("#")[1])
-        return real(name, context)
-
-    real = views.render_to_string
-    monkeypatch.setattr(views, "render_to_string", counting)
-    return built
+    return partials_rendered(views)
 
 
 def test_the_form_and_rows_are_built_once_and_reused(client, people, letters, builds):
