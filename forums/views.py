@@ -11,11 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -204,7 +202,6 @@ def _with_links(posts):
 
 THREAD_TEMPLATE = "forums/thread_detail.html"
 _VIEWER_PART = re.compile(r"<!--viewer:(own|other):(\d+)-->(.*?)<!--/viewer-->", re.DOTALL)
-_VIEWER_CSRF = "<!--viewer:csrf-->"
 
 
 def for_viewer(request, html: str) -> str:
@@ -218,10 +215,7 @@ def for_viewer(request, html: str) -> str:
         return match[3] if own == (match[1] == "own") else ""
 
     html = _VIEWER_PART.sub(part, html)
-    if _VIEWER_CSRF in html:
-        field = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
-        html = html.replace(_VIEWER_CSRF, field)
-    return mark_safe(html)  # noqa: S308 - rendered by the template (escaped), only markers replaced
+    return fragments.with_csrf(request, mark_safe(html))  # noqa: S308 - rendered by the template, markers cut
 
 
 def _posts_html(request, thread, page, *, is_moderator: bool, may_accept: bool, accepted_on_page: bool, stamp):
@@ -237,6 +231,7 @@ def _posts_html(request, thread, page, *, is_moderator: bool, may_accept: bool, 
             "is_moderator": is_moderator,
             "may_accept": may_accept,
             "accepted": selectors.accepted_answer(thread=thread) if accepted_on_page else None,
+            "csrf_token": fragments.CSRF_SLOT,
         }
         page.object_list = posts
         return render_to_string(THREAD_TEMPLATE + "#posts", context)
@@ -309,6 +304,7 @@ def _post_partial(request, thread, post) -> HttpResponse:
         "thread": thread,
         "is_moderator": can_moderate_forum(request.user, forum),
         "may_accept": is_questions(forum) and can_accept_answer(request.user, thread),
+        "csrf_token": fragments.CSRF_SLOT,
     }
     return HttpResponse(for_viewer(request, render_to_string(THREAD_TEMPLATE + "#post", context)))
 

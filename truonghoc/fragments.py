@@ -25,11 +25,16 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.middleware.csrf import get_token
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PREFIX = "frag"
+# A shared fragment's forms must not carry one person's CSRF token: render it with {"csrf_token": CSRF_SLOT}
+# in the context (so `{% csrf_token %}` writes the slot) and put the request's own token in with `with_csrf`.
+CSRF_SLOT = "csrf-slot-of-the-request"
 
 
 def personal_seconds() -> int:
@@ -96,3 +101,10 @@ class PersonalCacheMiddleware:
             if user is not None and user.is_authenticated:
                 personal_changed(user.pk)
         return response
+
+
+def with_csrf(request, html: str) -> str:
+    """A cached fragment made this request's: its forms' CSRF slots filled with the request's token."""
+    if CSRF_SLOT not in html:
+        return html
+    return mark_safe(html.replace(CSRF_SLOT, get_token(request)))  # noqa: S308 - a token of [A-Za-z0-9]

@@ -77,9 +77,8 @@ def _progress(done: int, total: int) -> int:
 # The section cards are the same for everyone of one role class (those who edit the course see its tools),
 # so they are rendered once per version of the sections (`course_section_stamps`) and kept as a shared
 # fragment. What differs per person stays out: the "done" tick or button is rendered per request between
-# the cards, and the forms of the editors' tools carry CSRF_SLOT, replaced by the request's own token.
+# the cards, and the forms of the editors' tools carry fragments.CSRF_SLOT, filled per request.
 CARD_END = "<!--section-card-end-->"  # comments never survive the sanitiser, so no text can fake it
-CSRF_SLOT = "csrf-slot-of-the-request"
 _done_url = url_maker("courses:section_done")
 
 
@@ -165,7 +164,7 @@ def _done_ticks(cards: list[SectionCard], done_ids: set[int], may_study: bool, r
 def _section_cards(request, course: Course, stamps: tuple, may_edit: bool) -> list[SectionCard]:
     def build() -> list[SectionCard]:
         sections = selectors.course_sections(course=course)
-        context = {"sections": sections, "may_edit": may_edit, "csrf_token": CSRF_SLOT}
+        context = {"sections": sections, "may_edit": may_edit, "csrf_token": fragments.CSRF_SLOT}
         pieces = render_to_string("courses/course_detail.html#section-cards", context).split(CARD_END)
         return [
             SectionCard(s.pk, mark_safe(html), _done_url(s.pk))  # noqa: S308 - rendered by the template
@@ -174,8 +173,7 @@ def _section_cards(request, course: Course, stamps: tuple, may_edit: bool) -> li
 
     cards = fragments.shared("course-section-cards", build, course.pk, stamps, "edit" if may_edit else "read")
     if may_edit:
-        token = get_token(request)
-        cards = [card._replace(html=mark_safe(card.html.replace(CSRF_SLOT, token))) for card in cards]  # noqa: S308
+        cards = [card._replace(html=fragments.with_csrf(request, card.html)) for card in cards]
     return cards
 
 
