@@ -30,6 +30,7 @@ from units.permissions import (
     belongs_where,
     belongs_where_q,
     can,
+    holds_grant,
     holds_role_at,
     holds_role_within,
     role_ancestor_paths,
@@ -99,7 +100,7 @@ def is_instructor(user, course: Course) -> bool:
         return True
     cache = _cache(user, "_course_teach_cache")
     if course.pk not in cache:
-        cache[course.pk] = user.has_perm(TEACH_PERM, course)
+        cache[course.pk] = holds_grant(user, TEACH_PERM, course)
     return cache[course.pk]
 
 

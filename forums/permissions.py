@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from units.models import Role
-from units.permissions import Action, belongs_where, can, has_role
+from units.permissions import Action, belongs_where, can, has_role, holds_grant
 
 from .models import Forum, Post, PostAttachment, Thread
 
@@ -144,7 +144,7 @@ def can_moderate_forum(user, forum: Forum) -> bool:
         # moved to another school no longer moderates the old school's forums.
         cache[forum.pk] = (
             (forum.unit_id is None or belongs_where(user, forum.unit))
-            and user.has_perm(MODERATE_PERM, forum)
+            and holds_grant(user, MODERATE_PERM, forum)
             and can_view_forum(user, forum)
         )
     return cache[forum.pk]

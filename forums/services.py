@@ -20,6 +20,7 @@ from truonghoc.storage import private_storage
 from truonghoc.text import nfc
 from truonghoc.uploads import CheckedFile, check_upload, files_removed_on_failure
 from units.models import Unit
+from units.permissions import forget_grants
 from units.selectors import in_subtree_q
 from units.services import audit_log
 from units.trash import soft_remove
@@ -206,6 +207,7 @@ def moderator_grant(*, actor, forum: Forum, user) -> None:
     if not can_view_forum(user, forum):
         raise ValidationError(_("%(name)s cannot see this forum, so cannot moderate it.") % {"name": user})
     assign_perm(MODERATE_PERM, user, forum)
+    forget_grants(user)
     audit_log(actor=actor, action="forum_moderator_grant", unit=forum.unit, target=forum, after={"user": user.pk})
 
 
@@ -227,6 +229,7 @@ def moderator_grants_end(*, actor, person, unit: Unit, to_school: Unit | None = 
         return []
     remove_perm(MODERATE_PERM, person, Forum.objects.filter(pk__in=[f.pk for f in forums]))
     person.__dict__.pop("_forum_moderation_cache", None)
+    forget_grants(person)
     audit_log(
         actor=actor,
         action="forum_moderator_departure",
@@ -247,6 +250,8 @@ def moderator_revoke(*, actor, forum: Forum, user) -> None:
     if not can_manage_forum(actor, forum):
         raise ValidationError(_("You cannot remove moderators of this forum."))
     remove_perm(MODERATE_PERM, user, forum)
+    user.__dict__.pop("_forum_moderation_cache", None)
+    forget_grants(user)
     audit_log(actor=actor, action="forum_moderator_revoke", unit=forum.unit, target=forum, before={"user": user.pk})
 
 

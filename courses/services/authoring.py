@@ -20,7 +20,7 @@ from forums.services import clean_body, forum_for_owner
 from truonghoc.text import fold, nfc
 from truonghoc.uploads import DOCUMENT_TYPES, VIDEO_TYPES, check_upload, files_removed_on_failure, normal_extension
 from units.models import Cluster, Unit
-from units.permissions import INSTRUCTOR_ROLES
+from units.permissions import INSTRUCTOR_ROLES, forget_grants
 from units.selectors import people_holding
 from units.services import audit_log
 
@@ -472,6 +472,8 @@ def co_instructor_add(*, actor, course: Course, user) -> None:
     if is_instructor(user, course):
         raise ValidationError(str(course.words.co_instructor_already) % {"name": user.full_name})
     assign_perm(TEACH_PERM, user, course)
+    user.__dict__.pop("_course_teach_cache", None)
+    forget_grants(user)
     audit_log(actor=actor, action="course.co_instructor_add", unit=course.unit, target=course, after={"user": user.pk})
 
 
@@ -481,6 +483,8 @@ def co_instructor_remove(*, actor, course: Course, user) -> None:
     if user.pk == course.author_id or user.pk not in {u.pk for u in co_instructors(course)}:
         raise ValidationError(_("%(name)s is not a co-instructor of this course.") % {"name": user.full_name})
     remove_perm(TEACH_PERM, user, course)
+    user.__dict__.pop("_course_teach_cache", None)
+    forget_grants(user)
     audit_log(
         actor=actor, action="course.co_instructor_remove", unit=course.unit, target=course, before={"user": user.pk}
     )

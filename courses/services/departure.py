@@ -13,6 +13,7 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user, remove_perm
 
 from units.models import Unit
+from units.permissions import forget_grants
 from units.selectors import in_subtree_q
 from units.services import audit_log
 
@@ -51,6 +52,7 @@ def school_departure_apply(*, actor, person, from_school: Unit, to_school: Unit 
     # Forget what this copy of the person cached about those courses (permissions caches on the user).
     for name in ("_course_enrolment_cache", "_course_teach_cache"):
         person.__dict__.pop(name, None)
+    forget_grants(person)
     if enrolments or granted:
         audit_log(
             actor=actor,

@@ -86,3 +86,19 @@ def test_a_post_through_the_site_drops_the_persons_fragments(client, settings, t
     assert response.status_code < 400
     fragments.personal(user, "home", build)
     assert build.calls == 2
+
+
+def test_with_csrf_fills_every_slot_with_one_valid_token_per_request():
+    from django.middleware.csrf import CsrfViewMiddleware, _does_token_match
+
+    request = RequestFactory().get("/")
+    CsrfViewMiddleware(lambda r: HttpResponse()).process_request(request)
+    card = f'<input name="csrfmiddlewaretoken" value="{fragments.CSRF_SLOT}">'
+    first = fragments.with_csrf(request, card)
+    second = fragments.with_csrf(request, card + card)
+    token = first.split('value="')[1].split('"')[0]
+    assert fragments.CSRF_SLOT not in second and second == first + first  # the same token in every card
+    assert len(token) == 64 and _does_token_match(token, request.META["CSRF_COOKIE"])  # the request's secret
+    other = RequestFactory().get("/")
+    CsrfViewMiddleware(lambda r: HttpResponse()).process_request(other)
+    assert fragments.with_csrf(other, card) != first  # each request its own
