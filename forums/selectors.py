@@ -2,7 +2,8 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
@@ -52,24 +53,28 @@ def thread_posts(*, thread: Thread) -> QuerySet[Post]:
     )
 
 
+# Plain SQL on purpose: the page asks it on every view, and the ORM spent longer building this ten-aggregate
+# query than the database spent answering it. CASE rather than FILTER, for every engine the project runs on.
+_POSTS_STAMP_SQL = """
+SELECT COUNT(p.id), MAX(p.updated_at),
+       COUNT(CASE WHEN p.is_hidden THEN 1 END), SUM(CASE WHEN p.is_hidden THEN p.id END), MAX(p.hidden_at),
+       COUNT(p.deleted_at), MAX(p.deleted_at),
+       MAX(a.updated_at), MAX(h.updated_at), MAX(d.updated_at)
+  FROM forums_post p
+  LEFT JOIN accounts_user a ON a.id = p.author_id
+  LEFT JOIN accounts_user h ON h.id = p.hidden_by_id
+  LEFT JOIN accounts_user d ON d.id = p.deleted_by_id
+ WHERE p.thread_id = %s
+"""
+
+
 def thread_posts_stamp(*, thread: Thread) -> tuple:
     """What a thread's posts show, summed up in one small query: it changes whenever a post is added,
     edited, hidden, shown again or removed, or a name on it changes (a user's updated_at), so a page of
     posts kept under it is never stale. The first figure is the number of posts (the pager's count)."""
-    hidden = Q(is_hidden=True)
-    row = Post.objects.filter(thread=thread).aggregate(
-        count=Count("id"),
-        changed=Max("updated_at"),
-        hidden=Count("id", filter=hidden),
-        hidden_ids=Sum("id", filter=hidden),
-        hidden_at=Max("hidden_at"),
-        removed=Count("id", filter=Q(deleted_at__isnull=False)),
-        removed_at=Max("deleted_at"),
-        names=Max("author__updated_at"),
-        hiders=Max("hidden_by__updated_at"),
-        removers=Max("deleted_by__updated_at"),
-    )
-    return tuple(row.values())
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTS_STAMP_SQL, [thread.pk])
+        return tuple(cursor.fetchone())
 
 
 def accepted_answer(*, thread: Thread) -> Post | None:

@@ -45,16 +45,16 @@ def _empty_cache():
 
 @pytest.fixture
 def partials_rendered(monkeypatch):
-    """`partials_rendered(module)`: the list of the template partials (`file.html#name` → `name`) that `module`
-    renders through its `render_to_string`, filled as they are rendered: to see which cached fragments a page
-    built (truonghoc/fragments.py) and which it took from the cache."""
+    """`partials_rendered(module)`: the list of the template partials (`file.html#name` → `name`) and whole
+    templates (by path) that `module` renders through its `render_to_string`, filled as they are rendered: to
+    see which cached fragments a page built (truonghoc/fragments.py) and which it took from the cache."""
 
     def watch(module) -> list[str]:
         rendered = []
         real = module.render_to_string
 
         def counting(name, context):
-            rendered.append(name.split("#")[1])
+            rendered.append(name.split("#", 1)[-1])  # a partial by its name, a whole template by its path
             return real(name, context)
 
         monkeypatch.setattr(module, "render_to_string", counting)

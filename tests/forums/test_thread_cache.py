@@ -121,3 +121,24 @@ def test_each_viewer_sees_their_own_links_and_csrf_field(client, people, thread,
     assert strict.post(restore, {"csrfmiddlewaretoken": token}).status_code == 302
     reply.refresh_from_db()
     assert not reply.is_hidden
+
+
+def test_a_blank_reply_forms_fields_are_drawn_once_for_every_thread(client, people, thread, forum, partials_rendered):
+    from forums.services import thread_create
+
+    rendered = partials_rendered(views)
+    other = thread_create(actor=people.teacher, forum=forum, title="Chủ đề khác", body="...")
+    first, _ = page_of(client, people.teacher2, thread)
+    second, _ = page_of(client, people.teacher2, other)
+    assert rendered.count("reply-fields") == 1
+    fields = first[first.index('id="reply-form"') :]
+    fields = fields[fields.index('name="csrfmiddlewaretoken"') :]
+    fields = fields[fields.index(">") + 1 : fields.index('<button type="submit"')]
+    assert 'name="body"' in fields and 'name="files"' in fields and fields in second
+    client.force_login(people.teacher2)
+    quoting = client.get(reverse("forums:thread", args=[thread.pk]), {"quote": first_post_id(thread)}).content.decode()
+    assert f'name="quoted" value="{first_post_id(thread)}"' in quoting  # drawn for it, not the blank one
+
+
+def first_post_id(thread) -> int:
+    return thread.posts.order_by("pk").values_list("pk", flat=True)[0]

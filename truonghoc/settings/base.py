@@ -106,7 +106,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
             ],
             # One way to write numbers for people, and the pages' "?" help links, in every template without {% load %}.
-            "builtins": ["truonghoc.template_filters", "truonghoc.help_tags"],
+            "builtins": ["truonghoc.template_filters", "truonghoc.help_tags", "truonghoc.frame_tags"],
             "libraries": {"richtext": "truonghoc.richtext_tags"},
         },
     },
