@@ -52,6 +52,7 @@ class CoursesConfig(AppConfig):
             link=lambda course: (course.title, reverse("courses:course", args=[course.pk])),
             words=lambda course: forum_words(course.kind),
             watchers=_topic_watchers,
+            related=("unit", "audience_unit", "audience_cluster"),
         )
         register_owner_rules(
             LearningGroup,

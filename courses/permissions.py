@@ -231,8 +231,9 @@ def courses_scope_q(user):
 
 
 def course_for_user_or_404(user, pk) -> Course:
+    # Not deleted_by: read only for a removed course's banner, it cost every course page a join and a user.
     course = get_object_or_404(
-        Course.objects.select_related("unit", "audience_unit", "audience_cluster", "author", "deleted_by"), pk=pk
+        Course.objects.select_related("unit", "audience_unit", "audience_cluster", "author"), pk=pk
     )
     if not can_view_course(user, course):
         raise Http404

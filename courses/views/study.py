@@ -15,7 +15,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -108,13 +108,14 @@ _forum_url = url_maker("forums:forum")
 _group_url = url_maker("courses:learning_group")
 
 
-def _course_links(course: Course, forums: dict, group_forum, enrolment) -> dict[str, str]:
+def _course_links(course: Course, forums: dict[str, int], group_forum, enrolment) -> dict[str, str]:
     links = {name: make(course.pk) for name, make in _LINKS.items()}
     links["catalogue"] = reverse("courses:catalogue")
     links["delete"] = reverse("courses:delete", args=["course", course.pk])
-    for name, forum in (*forums.items(), ("group_forum", group_forum)):
-        if forum is not None:
-            links[name] = _forum_url(forum.pk)
+    for name, forum_id in forums.items():
+        links[name] = _forum_url(forum_id)
+    if group_forum is not None:
+        links["group_forum"] = _forum_url(group_forum.pk)
     if enrolment is not None and enrolment.group_id:
         links["group"] = _group_url(enrolment.group_id)
     return links
@@ -123,7 +124,9 @@ def _course_links(course: Course, forums: dict, group_forum, enrolment) -> dict[
 def _done_ticks(cards: list[SectionCard], done_ids: set[int], may_study: bool, request) -> SafeString:
     """The cards with each one's "done" tick or "mark as done" button (the viewer's own), closed: one
     pass in Python instead of a partial rendered per section. The same HTML as the `section-done` partial,
-    which answers htmx after a section is marked done."""
+    which answers htmx after a section is marked done. Joined as plain strings: every piece is safe already
+    (the cached cards, the escaped labels, ids and url_maker's addresses), and format_html per card cost
+    the page a tenth of its time."""
     done = format_html(
         '<span class="badge text-bg-success" data-testid="section-done"><i class="bi bi-check2-circle"></i> {}</span>',
         _("Done"),
@@ -139,26 +142,21 @@ def _done_ticks(cards: list[SectionCard], done_ids: set[int], may_study: bool, r
         )
     pieces = []
     for card in cards:
-        if card.pk in done_ids:
+        pk = int(card.pk)
+        if pk in done_ids:
             tick = done
         elif may_study:
-            tick = format_html(
-                '<form method="post" action="{0}" hx-post="{0}" hx-target="#done-{1}" hx-swap="outerHTML">{2}',
-                card.done_url,
-                card.pk,
-                button,
+            url = escape(card.done_url)
+            tick = (
+                f'<form method="post" action="{url}" hx-post="{url}" hx-target="#done-{pk}" hx-swap="outerHTML">'
+                f"{button}"
             )
         else:
             tick = ""
         pieces.append(
-            format_html(
-                '{}        <div id="done-{}" class="mt-2">\n  {}\n</div>\n      </div>\n    </div>\n',
-                card.html,
-                card.pk,
-                tick,
-            )
+            f'{card.html}        <div id="done-{pk}" class="mt-2">\n  {tick}\n</div>\n      </div>\n    </div>\n'
         )
-    return mark_safe("".join(pieces))  # noqa: S308 - each piece built by format_html
+    return mark_safe("".join(pieces))  # noqa: S308 - safe pieces only (see above)
 
 
 def _section_cards(request, course: Course, stamps: tuple, may_edit: bool) -> list[SectionCard]:
@@ -188,6 +186,16 @@ def _course_texts(course: Course) -> tuple[bool, str, str]:
     return fragments.shared("course-texts", build, course.purpose, course.body)
 
 
+def _course_forum_ids(course: Course) -> dict[str, int]:
+    """{kind: forum id} of the course's discussion and questions. They are made when the course is published,
+    which changes its updated_at, so the pair is kept under it."""
+
+    def build() -> dict[str, int]:
+        return {kind: forum.pk for kind, forum in owner_forums(owner=course).items()}
+
+    return fragments.shared("course-forums", build, course.pk, course.updated_at)
+
+
 def _course_context(request, course: Course) -> dict:
     user = request.user
     instructor = is_instructor(user, course)
@@ -197,7 +205,7 @@ def _course_context(request, course: Course) -> dict:
     cards = _section_cards(request, course, stamps, may_edit) if can_see_content(user, course) else None
     titles = selectors.course_sections(course=course) if cards is None else []
     done_ids = selectors.sections_done_ids(enrolment=enrolment) & {pk for pk, _changed in stamps}
-    forums = owner_forums(owner=course) if can_view_course_forum(user, course) else {}
+    forums = _course_forum_ids(course) if can_view_course_forum(user, course) else {}
     group_forum = None
     if enrolment is not None and enrolment.group_id:
         group_forum = owner_forums(owner=enrolment.group).get("discussion")

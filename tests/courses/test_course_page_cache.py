@@ -177,3 +177,17 @@ def test_the_instructors_names_follow_the_grants(client, course, people):
     assert instructors.search(page(client, course)).group(1) == "Nguyễn Văn An, Trần Thị Bình, Lê Văn Cường"
     co_instructor_remove(actor=people.teacher, course=course, user=people.teacher3)
     assert instructors.search(page(client, course)).group(1) == "Nguyễn Văn An, Trần Thị Bình"
+
+
+def test_the_forum_links_appear_as_soon_as_the_course_is_published(client, tree, people):
+    from courses.services.authoring import course_publish
+
+    draft = make_course(unit=tree.s1, author=people.teacher, status=Course.Status.DRAFT, title="Nháp")
+    make_section(course=draft, position=1, title="Phần 1")
+    client.force_login(people.teacher)
+    assert 'data-testid="discussion-link"' not in page(client, draft)  # no forums yet, and that is kept
+    course_publish(actor=people.teacher, course=Course.objects.get(pk=draft.pk))
+    html = page(client, draft)
+    forums = study.owner_forums(owner=draft)
+    assert f'href="{reverse("forums:forum", args=[forums["discussion"].pk])}" data-testid="discussion-link"' in html
+    assert f'href="{reverse("forums:forum", args=[forums["questions"].pk])}" data-testid="questions-link"' in html

@@ -141,3 +141,15 @@ def test_existing_participants_are_subscribed_by_the_migration(thread, people):
     migration.subscribe_existing_participants(apps, None)  # running twice changes nothing
     rows = sorted(ThreadSubscription.objects.values_list("user_id", "following"))
     assert rows == sorted([(people.teacher.pk, True), (people.teacher2.pk, True)])
+
+
+def test_a_course_threads_owner_is_read_with_its_unit_in_one_query(client, course_setup, people):
+    """forums.permissions.load_owner: the course and the relations its rules read (OwnerRules.related)."""
+    question = thread_create(actor=people.student, forum=course_setup.questions, title="Hỏi", body="?")
+    client.force_login(people.student)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("forums:thread", args=[question.pk])).status_code == 200
+    courses = [q["sql"] for q in queries if 'FROM "courses_course"' in q["sql"]]
+    assert len(courses) == 1 and '"units_unit"' in courses[0]
+    units = [q["sql"] for q in queries if q["sql"].startswith('SELECT "units_unit"')]
+    assert units == [], units  # no unit read on its own after the course
