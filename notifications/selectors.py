@@ -1,5 +1,7 @@
 from django.db.models import QuerySet
 
+from truonghoc import fragments
+
 from .models import Notification
 
 
@@ -8,4 +10,8 @@ def notifications_for(*, user) -> QuerySet[Notification]:
 
 
 def unread_count(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The bell's count, on every page: kept a minute per person (truonghoc.fragments.personal). A new
+    notification (services.notify) and the person's own reading drop it at once."""
+    return fragments.personal(
+        user, "unread-notifications", lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    )

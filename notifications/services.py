@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from truonghoc import fragments
 from truonghoc.enqueue import enqueue
 from truonghoc.richtext import excerpt
 
@@ -54,6 +55,7 @@ def notify(
         people = [user for user in people if user.pk not in by_recipient]
     notes = [Notification(recipient=user, title=title, body=body, url=url) for user in people]
     created = Notification.objects.bulk_create(notes)
+    fragments.people_changed([note.recipient_id for note in created + merged])  # their bells' counts
     send_email = settings.NOTIFICATIONS_EMAIL if email is None else email
     if send_email and created:
         from .tasks import notifications_send_email
@@ -68,7 +70,9 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    fragments.people_changed([user.pk])
+    return changed
 
 
 def notification_emailed(*, notification: Notification) -> None:

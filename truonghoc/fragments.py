@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -84,6 +85,22 @@ def personal_changed(user_id: int) -> None:
     seconds = personal_seconds()
     if seconds > 0:
         cache.set(_generation_key(user_id), time.time_ns(), seconds * 2)
+
+
+def people_changed(user_ids) -> None:
+    """Others changed what these people's personal fragments show (a notification for each of them): theirs
+    are built again on the next read. After the transaction commits, so no read in between can keep the
+    old state under the new generation."""
+    seconds = personal_seconds()
+    ids = list(user_ids)
+    if seconds <= 0 or not ids:
+        return
+
+    def bump() -> None:
+        now = time.time_ns()
+        cache.set_many({_generation_key(pk): now for pk in ids}, seconds * 2)
+
+    transaction.on_commit(bump)
 
 
 class PersonalCacheMiddleware:

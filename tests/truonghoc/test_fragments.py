@@ -102,3 +102,18 @@ def test_with_csrf_fills_every_slot_with_one_valid_token_per_request():
     other = RequestFactory().get("/")
     CsrfViewMiddleware(lambda r: HttpResponse()).process_request(other)
     assert fragments.with_csrf(other, card) != first  # each request its own
+
+
+def test_people_changed_drops_those_peoples_fragments_once_the_transaction_commits(
+    settings, tree, django_capture_on_commit_callbacks
+):
+    settings.PERSONAL_CACHE_SECONDS = 60
+    one, other = make_person(unit=tree.c1, role=Role.STUDENT), make_person(unit=tree.c1, role=Role.STUDENT)
+    build = Counter()
+    fragments.personal(one, "home", build)
+    fragments.personal(other, "home", build)
+    with django_capture_on_commit_callbacks(execute=True):  # the test's transaction, committed at the end
+        fragments.people_changed([one.pk])
+        assert fragments.personal(one, "home", build) == "built 1"  # not before the commit
+    assert fragments.personal(one, "home", build) == "built 3"
+    assert fragments.personal(other, "home", build) == "built 2"
