@@ -114,17 +114,19 @@ def can_restore_course(user, course: Course) -> bool:
     return _active(user) and (is_instructor(user, course) or can(user, Action.MANAGE, course.unit))
 
 
+_ENROLMENT_SQL = "SELECT * FROM courses_enrolment WHERE course_id = %s AND user_id = %s AND withdrawn_at IS NULL"
+
+
 def enrolment_of(user, course: Course) -> Enrolment | None:
     """The user's active enrolment in the course, cached on the user object."""
     if not _active(user):
         return None
     cache = _cache(user, "_course_enrolment_cache")
     if course.pk not in cache:
-        cache[course.pk] = (
-            Enrolment.objects.filter(course=course, user=user, withdrawn_at__isnull=True)
-            .select_related("group")
-            .first()
-        )
+        # Plain SQL (truonghoc.sql, through raw()): every course page and course forum asks it. The learning
+        # group is read when a page asks for it (a learner without a group costs nothing more).
+        found = list(Enrolment.objects.raw(_ENROLMENT_SQL, [course.pk, user.pk]))
+        cache[course.pk] = found[0] if found else None
     return cache[course.pk]
 
 

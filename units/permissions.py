@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+from truonghoc import sql
 
 from .models import Role, Unit, ancestor_paths, in_subtree_q, is_below, parent_path, school_path_of
 
@@ -129,6 +130,13 @@ class HeldRole(NamedTuple):
         return school_path_of(self.path, self.kind)
 
 
+# Plain SQL (truonghoc.sql): every page reads it; tests/units/test_permissions.py holds it to the ORM's answer.
+_ROLE_ROWS_SQL = """
+SELECT ra.role, u.path, u.kind FROM units_roleassignment ra JOIN units_unit u ON u.id = ra.unit_id
+ WHERE ra.user_id = %s AND u.is_active
+"""
+
+
 def role_rows(user) -> list[HeldRole]:
     """Every role the user holds at an active unit; cached per user object (one query per request).
 
@@ -138,12 +146,7 @@ def role_rows(user) -> list[HeldRole]:
         return []
     cached = getattr(user, "_role_rows_cache", None)
     if cached is None:
-        cached = [
-            HeldRole(*row)
-            for row in user.role_assignments.filter(unit__is_active=True).values_list(
-                "role", "unit__path", "unit__kind"
-            )
-        ]
+        cached = [HeldRole(*found) for found in sql.rows(_ROLE_ROWS_SQL, [user.pk])]
         user._role_rows_cache = cached
     return cached
 
@@ -237,8 +240,8 @@ def forget_grants(user) -> None:
     user.__dict__.pop("_object_grants", None)
 
 
-# Plain SQL on purpose: one round trip for the user's and their groups' grants, and no ORM query to build on
-# every page that checks one. The tables are guardian's, Django's and accounts.User's groups
+# Plain SQL (truonghoc.sql): one round trip for the user's and their groups' grants, and no ORM query to build
+# on every page that checks one. The tables are guardian's, Django's and accounts.User's groups
 # (tests/units/test_grants.py holds this to guardian's own answers).
 _OBJECT_GRANTS_SQL = """
 SELECT ct.app_label, p.codename, g.content_type_id, g.object_pk
@@ -254,9 +257,8 @@ SELECT ct.app_label, p.codename, g.content_type_id, g.object_pk
 
 
 def _object_grants(user_pk: int) -> frozenset[tuple[str, int, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(_OBJECT_GRANTS_SQL, [user_pk, user_pk])
-        return frozenset((f"{app}.{codename}", ct_id, object_pk) for app, codename, ct_id, object_pk in cursor)
+    found = sql.rows(_OBJECT_GRANTS_SQL, [user_pk, user_pk])
+    return frozenset((f"{app}.{codename}", ct_id, object_pk) for app, codename, ct_id, object_pk in found)
 
 
 def belongs_where_q(user, field: str = "unit") -> Q:

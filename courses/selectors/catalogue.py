@@ -11,13 +11,14 @@ from django.db.models.functions import Coalesce
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
+from truonghoc import sql
 from truonghoc.softdelete import alive_q
 from truonghoc.text import fold
 from units.models import Unit
 from units.permissions import belongs_where_q
 from units.selectors import in_subtree_q
 
-from ..models import Course, EnrolledUnit, Enrolment, LearningGroup, Section, SectionProgress
+from ..models import Course, EnrolledUnit, Enrolment, LearningGroup, Section
 from ..permissions import TEACH_PERM, ancestor_paths, courses_scope_q
 
 PER_PAGE = 20
@@ -152,18 +153,25 @@ def course_sections(*, course: Course) -> list[Section]:
     return list(Section.objects.alive().filter(course=course).order_by("position", "id"))
 
 
+# Plain SQL (truonghoc.sql): read on every view of a course page; tests/courses/test_course_page_cache.py holds
+# it to the ORM's answer. (SQLite gives the times as text: they only key the cache and are compared for change.)
+_SECTION_STAMPS_SQL = """
+SELECT id, updated_at FROM courses_section WHERE course_id = %s AND deleted_at IS NULL ORDER BY position, id
+"""
+_DONE_IDS_SQL = "SELECT section_id FROM courses_sectionprogress WHERE enrolment_id = %s"
+
+
 def course_section_stamps(*, course: Course) -> tuple[tuple[int, object], ...]:
     """(id, last change) of the course's live sections in their order: what the course page's cached
     section cards are keyed by (a section written, moved, removed or restored changes it), read without
     building a model per section."""
-    rows = Section.objects.alive().filter(course=course).order_by("position", "id").values_list("pk", "updated_at")
-    return tuple(rows)
+    return tuple(sql.rows(_SECTION_STAMPS_SQL, [course.pk]))
 
 
 def sections_done_ids(*, enrolment: Enrolment | None) -> set[int]:
     if enrolment is None:
         return set()
-    return set(SectionProgress.objects.filter(enrolment=enrolment).values_list("section_id", flat=True))
+    return {section_id for (section_id,) in sql.rows(_DONE_IDS_SQL, [enrolment.pk])}
 
 
 def course_instructor_names(*, course: Course) -> list[str]:
