@@ -201,33 +201,36 @@ def stats_dashboard(request, pk: int):
         "period": period,
         "period_choices": periods.current_periods(),
         "own": own,
-        "own_flags": [f for f in flags_of(own) if f.kind != "declare"] if own else [],
+        "totals_html": _with_request_link(request, unit, period, own, figures["totals_html"]),
         "declare": _declare_notice(request.user, unit, own, figures["undeclared"]),
         "summary_html": figures["summary_html"],
         "figures_html": figures["html"],
         "definitions_html": figures["definitions_html"],
         "has_chart": figures["has_chart"],
         "collapse": figures["collapse"],
-        "share_target": resolve(unit.path)[Target.Metric.ONLINE_SHARE].value,
         "can_recompute": can_recompute_stats(request.user, unit),
         "can_set_targets": can_set_targets(request.user, unit),
         "progress": recompute_progress(unit=unit),
         "querystring": request.GET.urlencode(),
-        "grade_entry_request_url": (
-            reverse("reports:grade_entry_request", args=[unit.pk]) + f"?period={period.key}"
-            if own
-            and own.marks_expected
-            and period.kind in ("semester", "year")
-            and can_issue_report_request(request.user, unit)
-            else ""
-        ),
-        "grade_entry_url": (
-            _GRADE_ENTRY_URL(unit.pk) + f"?period={period.key}"
-            if own and own.marks_expected and unit.kind in GRADE_ENTRY_KINDS
-            else ""
-        ),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+REQUEST_SLOT = "<!--grade-entry-request-->"
+
+
+def _with_request_link(request, unit, period, own, totals_html: str) -> str:
+    """The cached totals with the viewer's own button, when they may ask the schools behind to report."""
+    link = ""
+    if (
+        own
+        and own.marks_expected
+        and period.kind in ("semester", "year")
+        and can_issue_report_request(request.user, unit)
+    ):
+        url = reverse("reports:grade_entry_request", args=[unit.pk]) + f"?period={period.key}"
+        link = render_to_string("reports/dashboard.html#grade-entry-request", {"grade_entry_request_url": url})
+    return mark_safe(totals_html.replace(REQUEST_SLOT, link))  # noqa: S308 - both rendered by the template
 
 
 # How long rendered figures are kept at most: the key already changes with every recompute and target;
@@ -285,9 +288,22 @@ def _figures(request, unit, period, sort, descending, own, flags_of) -> dict:
             "topics": [m.topics for m in months],
         },
     }
-    # The summary by school level and the definitions read nothing but the snapshots and the language either.
+    # The summary by school level and the definitions read nothing but the snapshots and the language either;
+    # nor do the totals above them, but for the viewer's own grade-entry request button (a slot).
     summary = level_summary(unit=unit, period=period)
+    totals = {
+        "own": own,
+        "own_flags": [f for f in flags_of(own) if f.kind != "declare"] if own else [],
+        "share_target": flags_of.resolve(unit.path)[Target.Metric.ONLINE_SHARE].value,
+        "grade_entry_url": (
+            _GRADE_ENTRY_URL(unit.pk) + f"?period={period.key}"
+            if own and own.marks_expected and unit.kind in GRADE_ENTRY_KINDS
+            else ""
+        ),
+        "request_slot": mark_safe(REQUEST_SLOT),  # noqa: S308 - a constant
+    }
     return {
+        "totals_html": render_to_string("reports/dashboard.html#totals", totals, request) if own else "",
         "summary_html": render_to_string("reports/dashboard.html#summary", {"summary": summary}, request)
         if len(summary) > 1
         else "",

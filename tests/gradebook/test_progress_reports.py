@@ -203,3 +203,21 @@ def test_the_progress_page_costs_the_same_queries_for_3_or_10_schools(client, fi
     ten = queries()
     assert (three[0], ten[0]) == (3, 10)
     assert three[1] == ten[1] <= 12
+
+
+def test_the_kept_totals_carry_the_request_button_only_for_those_who_may_ask(client, filled, monkeypatch):
+    """The totals are kept with the rest of the figures (reports.views._figures); the button is the viewer's."""
+    from reports import views
+
+    semester = _semester()
+    stats_recompute(periods=[semester])
+    staff = make_person(unit=filled.tree.dept_a, role=Role.DEPARTMENT_STAFF)
+    client.force_login(staff)
+    url = reverse("reports:dashboard", args=[filled.tree.dept_a.pk]) + f"?period={semester.key}"
+    first = client.get(url).content.decode()
+    assert 'data-testid="grade-entry-request"' in first and views.REQUEST_SLOT not in first
+    monkeypatch.setattr(views, "can_issue_report_request", lambda user, unit: False)
+    monkeypatch.setattr(views, "level_summary", lambda **kwargs: pytest.fail("the figures were built again"))
+    second = client.get(url).content.decode()
+    assert 'data-testid="total-grade-entry"' in second and views.REQUEST_SLOT not in second
+    assert 'data-testid="grade-entry-request"' not in second
