@@ -20,6 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from truonghoc import sql
 from truonghoc.softdelete import alive_q
 from units.models import Cluster, Role, Unit
 from units.permissions import (
@@ -233,10 +234,10 @@ def courses_scope_q(user):
 
 
 def course_for_user_or_404(user, pk) -> Course:
-    # Not deleted_by: read only for a removed course's banner, it cost every course page a join and a user.
-    course = get_object_or_404(
-        Course.objects.select_related("unit", "audience_unit", "audience_cluster", "author"), pk=pk
-    )
+    # Not deleted_by: read only for a removed course's banner. One-row reads (truonghoc.sql.instance).
+    course = sql.instance(Course, pk, "unit", "audience_unit", "audience_cluster", "author")
+    if course is None:
+        raise Http404
     if not can_view_course(user, course):
         raise Http404
     return course

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from truonghoc import sql
 from units.models import Role
 from units.permissions import Action, belongs_where, can, has_role, holds_grant
 
@@ -282,15 +283,15 @@ def load_owner(forum: Forum) -> None:
     rules = owner_rules(forum)
     if rules is not None and rules.related and forum.owner_id is not None:
         model = forum.owner_type.model_class()
-        owner = model._base_manager.select_related(*rules.related).filter(pk=forum.owner_id).first()
+        owner = sql.instance(model, forum.owner_id, *rules.related, known=[forum.unit] if forum.unit_id else [])
         if owner is not None:  # a missing owner is left to the generic link, as before
             forum.owner = owner
 
 
 def thread_for_user_or_404(user, pk, *, may=None) -> Thread:
-    thread = get_object_or_404(
-        Thread.objects.select_related("forum__unit", "forum__owner_type", "author", "deleted_by"), pk=pk
-    )
+    thread = sql.instance(Thread, pk, "forum", "forum__unit", "forum__owner_type", "author", "deleted_by")
+    if thread is None:
+        raise Http404
     load_owner(thread.forum)
     if not can_view_thread(user, thread) or (may is not None and not may(user, thread)):
         raise Http404

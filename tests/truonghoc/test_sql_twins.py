@@ -85,3 +85,24 @@ def test_an_enrolment_and_a_courses_sections(tree):
     assert len(orm) == 2
     SectionProgress.objects.create(enrolment=current, section=sections[1])
     assert catalogue.sections_done_ids(enrolment=current) == {sections[1].pk}
+
+
+def test_instance_with_its_relations(tree, django_assert_num_queries):
+    from django.forms.models import model_to_dict
+
+    from forums.models import Thread
+    from truonghoc import sql
+
+    teacher = complete_profile(make_person(unit=tree.g1, role=Role.TEACHER))
+    thread = thread_create(actor=teacher, forum=forum_for_unit(unit=tree.g1), title="Chủ đề", body="Mở đầu")
+    orm = Thread.objects.select_related("forum__unit", "author", "deleted_by").get(pk=thread.pk)
+    with django_assert_num_queries(4):  # the thread, its forum, the forum's unit, the author; no remover
+        got = sql.instance(Thread, thread.pk, "forum", "forum__unit", "forum__owner_type", "author", "deleted_by")
+    with django_assert_num_queries(0):
+        assert model_to_dict(got) == model_to_dict(orm)
+        assert model_to_dict(got.forum) == model_to_dict(orm.forum) and got.forum.unit == tree.g1
+        assert got.author == teacher and got.author.full_name == teacher.full_name and got.deleted_by is None
+    assert sql.instance(Thread, thread.pk + 1000) is None
+    with django_assert_num_queries(1):  # a row handed in is not read again
+        again = sql.instance(Thread, thread.pk, "author", known=[teacher])
+    assert again.author is teacher
