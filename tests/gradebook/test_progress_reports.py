@@ -2,6 +2,7 @@
 computed by the same recompute (full and incremental agree), flagged against a target, read by the
 dashboard from snapshots only, and one click to ask the schools behind for a report."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
