@@ -51,8 +51,8 @@ class OwnerRules:
     # Optional: (user, owner) -> bool, who may write, when fewer than those who see (a child's homeroom
     # conversation: the principal reads it, only the parents and the homeroom teacher write).
     can_post: Callable | None = None
-    # Optional: the owner's relations its rules read (a course's unit, audience, author), loaded with it in
-    # one query when a page loads the forum's owner (load_owner).
+    # Optional: the owner's relations its rules read (a course's unit and audience), loaded with it when a
+    # page loads the forum's owner (load_owner).
     related: tuple[str, ...] = ()
 
 
@@ -278,8 +278,9 @@ def forum_for_user_or_404(user, pk, *, may=None) -> Forum:
 
 
 def load_owner(forum: Forum) -> None:
-    """Read the forum's owner with the relations its rules need (OwnerRules.related) in one query, where the
-    generic link would read the owner, then each relation, one query apiece."""
+    """Read the forum's owner and the relations its rules need (OwnerRules.related) as one-row reads
+    (truonghoc.sql.instance), the forum's unit not again: the generic link and each relation's lazy read
+    built an ORM query apiece."""
     rules = owner_rules(forum)
     if rules is not None and rules.related and forum.owner_id is not None:
         model = forum.owner_type.model_class()
