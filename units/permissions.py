@@ -130,7 +130,7 @@ class HeldRole(NamedTuple):
         return school_path_of(self.path, self.kind)
 
 
-# Plain SQL (truonghoc.sql): every page reads it; tests/units/test_permissions.py holds it to the ORM's answer.
+# Plain SQL (truonghoc.sql): every page reads it; tests/truonghoc/test_sql_twins.py holds it to the ORM's answer.
 _ROLE_ROWS_SQL = """
 SELECT ra.role, u.path, u.kind FROM units_roleassignment ra JOIN units_unit u ON u.id = ra.unit_id
  WHERE ra.user_id = %s AND u.is_active

@@ -153,7 +153,7 @@ def course_sections(*, course: Course) -> list[Section]:
     return list(Section.objects.alive().filter(course=course).order_by("position", "id"))
 
 
-# Plain SQL (truonghoc.sql): read on every view of a course page; tests/courses/test_course_page_cache.py holds
+# Plain SQL (truonghoc.sql): read on every view of a course page; tests/truonghoc/test_sql_twins.py holds
 # it to the ORM's answer. (SQLite gives the times as text: they only key the cache and are compared for change.)
 _SECTION_STAMPS_SQL = """
 SELECT id, updated_at FROM courses_section WHERE course_id = %s AND deleted_at IS NULL ORDER BY position, id
